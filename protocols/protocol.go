@@ -1,0 +1,157 @@
+package protocols
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Protocol describes a protocol to byzsim: how to build its replicas and
+// what can be configured, attacked and corrupted.
+type Protocol struct {
+	// Name is what experiments write in protocol.name.
+	Name string
+	// Doc is a one-line description.
+	Doc string
+	// MessageKinds lists the Kind() of every message a replica sends.
+	MessageKinds []string
+	// NextLeaderKinds are the message kinds sent to the next round's leader
+	// (DiemBFT's votes): a fault rule's dest = "leader" means
+	// leader(round + 1) for them.
+	NextLeaderKinds []string
+	// Params lists the protocol's parameters.
+	Params []ParamSpec
+	// Attributes lists what SetAttribute faults may set.
+	Attributes []AttrSpec
+	// Behaviours lists the named Byzantine behaviours.
+	Behaviours []Named
+	// CorruptScopes lists the modules or variables Corrupt accepts.
+	CorruptScopes []Named
+	// MaxFaulty is the largest f the protocol tolerates with n replicas.
+	MaxFaulty func(n int) int
+	// New builds one replica.
+	New func(cfg Config) (Replica, error)
+	// Legitimate reports whether the snapshots of the correct replicas form
+	// a legitimate system state (convergence checker); nil means the
+	// protocol has no legitimacy predicate.
+	Legitimate func(n, f int, correct []Snapshot) bool
+}
+
+// Named is a name with a one-line description.
+type Named struct {
+	Name string
+	Doc  string
+}
+
+// AttrType is the type of an attribute's value.
+type AttrType uint8
+
+const (
+	// AttrInt is an integer (a round, a height).
+	AttrInt AttrType = iota
+	// AttrReplica is a replica id, written "replicaN" in experiments.
+	AttrReplica
+)
+
+func (t AttrType) String() string {
+	switch t {
+	case AttrInt:
+		return "int"
+	case AttrReplica:
+		return "replica"
+	}
+	return fmt.Sprintf("attrtype(%d)", uint8(t))
+}
+
+// AttrSpec describes one attribute a SetAttribute fault may set.
+type AttrSpec struct {
+	Name string
+	Type AttrType
+	Doc  string
+}
+
+// HasKind reports whether kind is one of p's message kinds.
+func (p *Protocol) HasKind(kind string) bool { return contains(p.MessageKinds, kind) }
+
+// IsNextLeaderKind reports whether messages of kind go to the next leader.
+func (p *Protocol) IsNextLeaderKind(kind string) bool { return contains(p.NextLeaderKinds, kind) }
+
+// Attribute returns the spec of a named attribute.
+func (p *Protocol) Attribute(name string) (AttrSpec, bool) {
+	for _, a := range p.Attributes {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return AttrSpec{}, false
+}
+
+// HasBehaviour reports whether name is one of p's Byzantine behaviours.
+func (p *Protocol) HasBehaviour(name string) bool {
+	for _, b := range p.Behaviours {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Param returns the spec of a named parameter.
+func (p *Protocol) Param(name string) (ParamSpec, bool) {
+	for _, s := range p.Params {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return ParamSpec{}, false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Registry maps protocol names to descriptors.
+type Registry struct {
+	byName map[string]*Protocol
+}
+
+// NewRegistry returns a registry holding the given protocols. A duplicate
+// name panics.
+func NewRegistry(ps ...*Protocol) *Registry {
+	r := &Registry{byName: make(map[string]*Protocol)}
+	for _, p := range ps {
+		r.Register(p)
+	}
+	return r
+}
+
+// Register adds a protocol; a duplicate or empty name panics.
+func (r *Registry) Register(p *Protocol) {
+	if p.Name == "" || p.New == nil || p.MaxFaulty == nil {
+		panic("protocols: Register of an incomplete protocol")
+	}
+	if _, dup := r.byName[p.Name]; dup {
+		panic("protocols: duplicate protocol " + p.Name)
+	}
+	r.byName[p.Name] = p
+}
+
+// Lookup returns the protocol with the given name.
+func (r *Registry) Lookup(name string) (*Protocol, bool) {
+	p, ok := r.byName[name]
+	return p, ok
+}
+
+// Names returns the registered names, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.byName))
+	for n := range r.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

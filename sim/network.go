@@ -1,0 +1,233 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Channel is the delivery discipline of a link.
+type Channel uint8
+
+const (
+	// Reliable is a FIFO channel like TCP: a message never overtakes an
+	// earlier one on the same link, and a lost transmission is retransmitted
+	// after the link's RTO (loss turns into delay).
+	Reliable Channel = iota
+	// Lossy is an unordered channel like UDP: a lost message is gone and
+	// messages may overtake each other.
+	Lossy
+)
+
+func (c Channel) String() string {
+	switch c {
+	case Reliable:
+		return "reliable"
+	case Lossy:
+		return "lossy"
+	}
+	return fmt.Sprintf("channel(%d)", uint8(c))
+}
+
+// DefaultRTO is the retransmission timeout of a reliable link that does not
+// set one.
+const DefaultRTO = 200 * Millisecond
+
+// maxRetransmits bounds the retransmissions drawn for one message on a
+// reliable link (a loss of 1 would otherwise never deliver).
+const maxRetransmits = 64
+
+// Link is the model of one directed link.
+type Link struct {
+	// Delay is the propagation delay of one message; nil means zero.
+	Delay Dist
+	// Loss is the probability that one transmission is lost, in [0, 1].
+	Loss float64
+	// Bandwidth in bytes per second; 0 means unlimited. With a bandwidth, a
+	// message first waits for the link to be free, then takes Size/Bandwidth
+	// to serialize, then propagates.
+	Bandwidth float64
+	// Channel is Reliable (FIFO, loss becomes retransmission delay) or Lossy.
+	Channel Channel
+	// RTO is the retransmission timeout of a Reliable link; 0 means DefaultRTO.
+	RTO Time
+}
+
+// Packet is one message in flight, as interceptors see it.
+type Packet struct {
+	From, To NodeID
+	Msg      Message
+	// SentAt is when the message leaves the sender.
+	SentAt Time
+	// Extra is delay added by interceptors on top of the link's delay.
+	Extra Time
+}
+
+// Interceptor sees every send before the link does; it may add p.Extra delay
+// or drop the packet by returning a non-empty reason. Interceptors run in the
+// order they were added and must not send.
+type Interceptor interface {
+	Intercept(p *Packet) (drop string)
+}
+
+// Network models the links between all nodes of a World.
+type Network struct {
+	w            *World
+	model        func(from, to NodeID) Link
+	links        []*linkState // from*nodes+to, made when the run starts
+	nodes        int
+	interceptors []Interceptor
+	group        []int32 // partition group per node; nil: no partition
+	pkt          Packet
+}
+
+type linkState struct {
+	model       Link
+	rng         *rand.Rand
+	freeAt      Time // bandwidth: when the link finishes serializing
+	lastArrival Time // Reliable: arrival of the latest message
+}
+
+func newNetwork(w *World) *Network {
+	return &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
+}
+
+// SetModel sets the function giving each directed link's model. It is
+// called once per link, the first time the link carries a message.
+func (n *Network) SetModel(model func(from, to NodeID) Link) {
+	if n.links != nil {
+		panic("sim: Network.SetModel after the first send")
+	}
+	n.model = model
+}
+
+// SetDefault gives every link the same model.
+func (n *Network) SetDefault(l Link) {
+	n.SetModel(func(NodeID, NodeID) Link { return l })
+}
+
+// AddInterceptor appends an interceptor.
+func (n *Network) AddInterceptor(i Interceptor) { n.interceptors = append(n.interceptors, i) }
+
+// SetPartition splits the listed nodes into groups: from now on a message
+// between two listed nodes of different groups is dropped at send time.
+// Unlisted nodes (e.g. clients) still reach, and are reached by, everyone.
+// A node listed twice belongs to its last group.
+func (n *Network) SetPartition(groups [][]NodeID) {
+	g := make([]int32, n.w.NumNodes())
+	for i := range g {
+		g[i] = -1
+	}
+	for k, grp := range groups {
+		for _, id := range grp {
+			g[id] = int32(k)
+		}
+	}
+	n.group = g
+}
+
+// Heal removes any partition.
+func (n *Network) Heal() { n.group = nil }
+
+// Partitioned reports whether a message from one node to another would be
+// dropped by the current partition.
+func (n *Network) Partitioned(from, to NodeID) bool {
+	if n.group == nil || int(from) >= len(n.group) || int(to) >= len(n.group) {
+		return false
+	}
+	a, b := n.group[from], n.group[to]
+	return a >= 0 && b >= 0 && a != b
+}
+
+func (n *Network) link(from, to NodeID) *linkState {
+	if n.links == nil {
+		n.nodes = n.w.NumNodes()
+		n.links = make([]*linkState, n.nodes*n.nodes)
+	}
+	i := int(from)*n.nodes + int(to)
+	ls := n.links[i]
+	if ls == nil {
+		ls = &linkState{model: n.model(from, to), rng: n.w.Stream("link", int64(from), int64(to))}
+		if ls.model.Delay == nil {
+			ls.model.Delay = Constant{}
+		}
+		if ls.model.RTO == 0 {
+			ls.model.RTO = DefaultRTO
+		}
+		n.links[i] = ls
+	}
+	return ls
+}
+
+// send carries msg from one node to another, leaving at time at.
+func (n *Network) send(from, to NodeID, msg Message, at Time) {
+	w := n.w
+	if to < 0 || int(to) >= len(w.nodes) {
+		panic(fmt.Sprintf("sim: send from node %d to unknown node %d", from, to))
+	}
+	w.stats.Sent++
+	if w.tracer != nil {
+		w.tracer.Sent(at, from, to, msg)
+	}
+	if n.Partitioned(from, to) {
+		w.drop(from, to, msg, "partition")
+		return
+	}
+	extra := Time(0)
+	if len(n.interceptors) > 0 {
+		p := &n.pkt
+		*p = Packet{From: from, To: to, Msg: msg, SentAt: at}
+		for _, ic := range n.interceptors {
+			if why := ic.Intercept(p); why != "" {
+				p.Msg = nil
+				w.drop(from, to, msg, why)
+				return
+			}
+		}
+		extra = p.Extra
+		p.Msg = nil
+	}
+	if from == to {
+		w.schedule(event{at: at + extra, node: to, from: from, msg: msg}, evDeliver)
+		return
+	}
+	ls := n.link(from, to)
+	m := &ls.model
+	delay := m.Delay.Sample(ls.rng) + extra
+	if m.Loss > 0 {
+		if m.Channel == Lossy {
+			if ls.rng.Float64() < m.Loss {
+				w.drop(from, to, msg, "loss")
+				return
+			}
+		} else {
+			for i := 0; i < maxRetransmits && ls.rng.Float64() < m.Loss; i++ {
+				delay += m.RTO
+			}
+		}
+	}
+	depart := at
+	if m.Bandwidth > 0 {
+		if ls.freeAt > depart {
+			depart = ls.freeAt
+		}
+		depart += SerializationDelay(msg.Size(), m.Bandwidth)
+		ls.freeAt = depart
+	}
+	arrival := depart + delay
+	if m.Channel == Reliable {
+		if arrival < ls.lastArrival {
+			arrival = ls.lastArrival
+		}
+		ls.lastArrival = arrival
+	}
+	w.schedule(event{at: arrival, node: to, from: from, msg: msg}, evDeliver)
+}
+
+// SerializationDelay is the time a message of size bytes takes on a link of
+// the given bandwidth (bytes per second); 0 when the bandwidth is unlimited.
+func SerializationDelay(size int, bandwidth float64) Time {
+	if bandwidth <= 0 {
+		return 0
+	}
+	return Time(float64(size) / bandwidth * float64(Second))
+}
