@@ -4,12 +4,13 @@ import "math/rand/v2"
 
 // input is a message or a timer waiting for a node.
 type input struct {
-	from  NodeID
-	timer TimerID // non-zero for a timer
 	msg   Message
+	from  NodeID
+	slot  uint32 // timer slot when timer is set
+	timer bool
 }
 
-// inbox is a FIFO ring buffer of inputs.
+// inbox is a FIFO ring buffer of inputs; its capacity is a power of two.
 type inbox struct {
 	buf        []input
 	head, size int
@@ -19,34 +20,31 @@ func (q *inbox) len() int { return q.size }
 
 func (q *inbox) push(in input) {
 	if q.size == len(q.buf) {
-		n := 2 * len(q.buf)
-		if n == 0 {
-			n = 8
-		}
+		n := max(2*len(q.buf), 8)
 		buf := make([]input, n)
 		for i := 0; i < q.size; i++ {
-			buf[i] = q.buf[(q.head+i)%len(q.buf)]
+			buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 		}
 		q.buf, q.head = buf, 0
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = in
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = in
 	q.size++
 }
 
 func (q *inbox) pop() input {
 	in := q.buf[q.head]
 	q.buf[q.head] = input{}
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
 	return in
 }
 
-// nodeState is the kernel's view of one node: its CPU and input queue.
+// nodeState is the kernel's view of one node: its CPU and input queue. It is
+// also the node's Env.
 type nodeState struct {
 	id    NodeID
 	node  Node
 	world *World
-	env   nodeEnv
 	rng   *rand.Rand
 
 	// cursor is the node's local clock while it handles an input: the start
@@ -54,52 +52,55 @@ type nodeState struct {
 	cursor Time
 	// busyUntil is when the node's charged work is done.
 	busyUntil Time
-	// readyPending says an evReady event is scheduled at busyUntil.
+	// readyPending says an evReady event is scheduled for this node.
 	readyPending bool
+	started      bool // Start was called
 	crashed      bool
-	startPending bool // crashed before its start time
+	startPending bool // its start time passed while it was crashed
 	inbox        inbox
 }
 
-// arrive hands an input to the node now, or queues it while the node is busy.
+var _ Env = (*nodeState)(nil)
+
+// arrive hands an input to the node now, or queues it while the node is busy
+// or older inputs are waiting.
 func (ns *nodeState) arrive(in input) {
 	w := ns.world
-	if ns.busyUntil > w.now || ns.inbox.len() > 0 {
+	if ns.busyUntil > w.now || ns.inbox.size > 0 {
 		ns.inbox.push(in)
 		if !ns.readyPending {
 			ns.readyPending = true
-			w.schedule(event{at: ns.busyUntil, node: ns.id}, evReady)
+			w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
 		}
 		return
 	}
 	ns.handle(in)
 }
 
-// ready runs queued inputs once the node's charged work is done.
+// ready runs queued inputs once the node's charged work is done. Each input
+// counts as handled at the time the node becomes free for it.
 func (ns *nodeState) ready() {
 	ns.readyPending = false
 	w := ns.world
-	for ns.inbox.len() > 0 && !ns.crashed {
-		if ns.busyUntil > w.now {
+	for ns.inbox.size > 0 && !ns.crashed {
+		if ns.busyUntil > w.now || w.stopped {
 			ns.readyPending = true
-			w.schedule(event{at: ns.busyUntil, node: ns.id}, evReady)
+			w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
 			return
 		}
 		ns.handle(ns.inbox.pop())
 	}
 }
 
+// handle runs one input on the node, starting at the current time.
 func (ns *nodeState) handle(in input) {
 	w := ns.world
 	ns.cursor = w.now
-	if in.timer != 0 {
-		s := w.timers.slot(in.timer)
-		if s == nil || !s.live {
-			w.timers.release(in.timer)
-			return
+	if in.timer {
+		t, ok := w.timers.fire(in.slot)
+		if !ok {
+			return // cancelled while it waited
 		}
-		t := Timer{ID: in.timer, Kind: s.kind, Data: s.data}
-		w.timers.release(in.timer)
 		w.stats.Timers++
 		if w.tracer != nil {
 			w.tracer.Fired(w.now, ns.id, t)
@@ -122,58 +123,65 @@ func (ns *nodeState) finish() {
 	}
 }
 
-// nodeEnv implements Env for one node.
-type nodeEnv struct{ ns *nodeState }
+// Now implements Env.
+func (ns *nodeState) Now() Time { return ns.cursor }
 
-var _ Env = (*nodeEnv)(nil)
+// ID implements Env.
+func (ns *nodeState) ID() NodeID { return ns.id }
 
-func (e *nodeEnv) Now() Time     { return e.ns.cursor }
-func (e *nodeEnv) ID() NodeID    { return e.ns.id }
-func (e *nodeEnv) Replicas() int { return e.ns.world.replicas }
-func (e *nodeEnv) Charge(d Time) {
+// Replicas implements Env.
+func (ns *nodeState) Replicas() int { return ns.world.replicas }
+
+// Charge implements Env.
+func (ns *nodeState) Charge(d Time) {
 	if d < 0 {
 		panic("sim: negative charge")
 	}
-	e.ns.cursor += d
+	ns.cursor += d
 }
 
-func (e *nodeEnv) Rand() *rand.Rand {
-	ns := e.ns
+// Rand implements Env.
+func (ns *nodeState) Rand() *rand.Rand {
 	if ns.rng == nil {
 		ns.rng = ns.world.Stream("node", int64(ns.id))
 	}
 	return ns.rng
 }
 
-func (e *nodeEnv) Send(to NodeID, msg Message) {
-	e.ns.world.net.send(e.ns.id, to, msg, e.ns.cursor)
+// Send implements Env.
+func (ns *nodeState) Send(to NodeID, msg Message) {
+	ns.world.net.send(ns.id, to, msg, ns.cursor)
 }
 
-func (e *nodeEnv) Broadcast(msg Message) {
-	ns := e.ns
+// Broadcast implements Env.
+func (ns *nodeState) Broadcast(msg Message) {
+	net := ns.world.net
 	for to := 0; to < ns.world.replicas; to++ {
-		ns.world.net.send(ns.id, NodeID(to), msg, ns.cursor)
+		net.send(ns.id, NodeID(to), msg, ns.cursor)
 	}
 }
 
-func (e *nodeEnv) SetTimer(d Time, kind int, data int64) TimerID {
+// SetTimer implements Env.
+func (ns *nodeState) SetTimer(d Time, kind int, data int64) TimerID {
 	if d < 0 {
 		panic("sim: negative timer duration")
 	}
-	w := e.ns.world
-	id := w.timers.add(kind, data)
-	w.schedule(event{at: e.ns.cursor + d, node: e.ns.id, arg: uint64(id)}, evTimer)
+	w := ns.world
+	slot, id := w.timers.add(ns.id, kind, data)
+	w.schedule(ns.cursor+d, evTimer, slot)
 	return id
 }
 
-func (e *nodeEnv) CancelTimer(id TimerID) { e.ns.world.timers.cancel(id) }
+// CancelTimer implements Env.
+func (ns *nodeState) CancelTimer(id TimerID) { ns.world.timers.cancel(id) }
 
-func (e *nodeEnv) Observe(o Observation) {
-	w := e.ns.world
+// Observe implements Env.
+func (ns *nodeState) Observe(o Observation) {
+	w := ns.world
 	if w.tracer != nil {
-		w.tracer.Observed(e.ns.cursor, e.ns.id, o)
+		w.tracer.Observed(ns.cursor, ns.id, o)
 	}
 	for _, obs := range w.observer {
-		obs(e.ns.cursor, e.ns.id, o)
+		obs(ns.cursor, ns.id, o)
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -82,9 +83,11 @@ type Network struct {
 
 type linkState struct {
 	model       Link
-	rng         *rand.Rand
+	constDelay  bool // model.Delay is a Constant: no draw needed
 	freeAt      Time // bandwidth: when the link finishes serializing
 	lastArrival Time // Reliable: arrival of the latest message
+	rng         rand.Rand
+	pcg         rand.PCG
 }
 
 func newNetwork(w *World) *Network {
@@ -119,6 +122,9 @@ func (n *Network) SetPartition(groups [][]NodeID) {
 	}
 	for k, grp := range groups {
 		for _, id := range grp {
+			if id < 0 || int(id) >= len(g) {
+				panic(fmt.Sprintf("sim: partition names unknown node %d", id))
+			}
 			g[id] = int32(k)
 		}
 	}
@@ -144,17 +150,25 @@ func (n *Network) link(from, to NodeID) *linkState {
 		n.links = make([]*linkState, n.nodes*n.nodes)
 	}
 	i := int(from)*n.nodes + int(to)
-	ls := n.links[i]
-	if ls == nil {
-		ls = &linkState{model: n.model(from, to), rng: n.w.Stream("link", int64(from), int64(to))}
-		if ls.model.Delay == nil {
-			ls.model.Delay = Constant{}
-		}
-		if ls.model.RTO == 0 {
-			ls.model.RTO = DefaultRTO
-		}
-		n.links[i] = ls
+	if ls := n.links[i]; ls != nil {
+		return ls
 	}
+	return n.newLink(i, from, to)
+}
+
+func (n *Network) newLink(i int, from, to NodeID) *linkState {
+	ls := &linkState{model: n.model(from, to)}
+	s := DeriveSeed(n.w.seed, "link", int64(from), int64(to))
+	ls.pcg = *rand.NewPCG(s, splitmix(s))
+	ls.rng = *rand.New(&ls.pcg)
+	if ls.model.Delay == nil {
+		ls.model.Delay = Constant{}
+	}
+	_, ls.constDelay = ls.model.Delay.(Constant)
+	if ls.model.RTO == 0 {
+		ls.model.RTO = DefaultRTO
+	}
+	n.links[i] = ls
 	return ls
 }
 
@@ -168,7 +182,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	if w.tracer != nil {
 		w.tracer.Sent(at, from, to, msg)
 	}
-	if n.Partitioned(from, to) {
+	if n.group != nil && n.Partitioned(from, to) {
 		w.drop(from, to, msg, "partition")
 		return
 	}
@@ -185,14 +199,23 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 		}
 		extra = p.Extra
 		p.Msg = nil
+		if extra < 0 {
+			panic(fmt.Sprintf("sim: interceptor set negative extra delay %v", extra))
+		}
 	}
 	if from == to {
-		w.schedule(event{at: at + extra, node: to, from: from, msg: msg}, evDeliver)
+		w.deliverAt(at+extra, from, to, msg)
 		return
 	}
 	ls := n.link(from, to)
 	m := &ls.model
-	delay := m.Delay.Sample(ls.rng) + extra
+	var delay Time
+	if ls.constDelay {
+		delay = m.Delay.(Constant).D
+	} else {
+		delay = m.Delay.Sample(&ls.rng)
+	}
+	delay += extra
 	if m.Loss > 0 {
 		if m.Channel == Lossy {
 			if ls.rng.Float64() < m.Loss {
@@ -207,20 +230,15 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	}
 	depart := at
 	if m.Bandwidth > 0 {
-		if ls.freeAt > depart {
-			depart = ls.freeAt
-		}
-		depart += SerializationDelay(msg.Size(), m.Bandwidth)
+		depart = max(depart, ls.freeAt) + SerializationDelay(msg.Size(), m.Bandwidth)
 		ls.freeAt = depart
 	}
 	arrival := depart + delay
 	if m.Channel == Reliable {
-		if arrival < ls.lastArrival {
-			arrival = ls.lastArrival
-		}
+		arrival = max(arrival, ls.lastArrival)
 		ls.lastArrival = arrival
 	}
-	w.schedule(event{at: arrival, node: to, from: from, msg: msg}, evDeliver)
+	w.deliverAt(arrival, from, to, msg)
 }
 
 // SerializationDelay is the time a message of size bytes takes on a link of
@@ -229,5 +247,5 @@ func SerializationDelay(size int, bandwidth float64) Time {
 	if bandwidth <= 0 {
 		return 0
 	}
-	return Time(float64(size) / bandwidth * float64(Second))
+	return Time(math.Round(float64(size) * float64(Second) / bandwidth))
 }

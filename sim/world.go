@@ -40,6 +40,7 @@ type World struct {
 	stopWhy  string
 	net      *Network
 	timers   timerTable
+	msgs     msgTable
 	calls    callTable
 	observer []Observer
 	tracer   Tracer
@@ -78,20 +79,26 @@ func (w *World) Stream(name string, labels ...int64) *rand.Rand {
 func (w *World) NumNodes() int { return len(w.nodes) }
 
 // Node returns the node with the given id.
-func (w *World) Node(id NodeID) Node { return w.nodes[id].node }
+func (w *World) Node(id NodeID) Node { return w.state(id).node }
+
+func (w *World) state(id NodeID) *nodeState {
+	if id < 0 || int(id) >= len(w.nodes) {
+		panic(fmt.Sprintf("sim: unknown node %d (the world has %d)", id, len(w.nodes)))
+	}
+	return w.nodes[id]
+}
 
 // AddNode adds a node that starts at time start and returns its id. Nodes
 // are numbered in the order they are added. Adding a node after the run has
-// started panics.
+// started panics. Messages that reach a node before its start time are
+// dropped ("not started").
 func (w *World) AddNode(n Node, start Time) NodeID {
 	if w.started {
 		panic("sim: AddNode after the run started")
 	}
 	id := NodeID(len(w.nodes))
-	ns := &nodeState{id: id, node: n, world: w}
-	ns.env = nodeEnv{ns}
-	w.nodes = append(w.nodes, ns)
-	w.schedule(event{at: start, node: id}, evStart)
+	w.nodes = append(w.nodes, &nodeState{id: id, node: n, world: w})
+	w.schedule(start, evStart, checkRef(int(id), "nodes"))
 	return id
 }
 
@@ -104,13 +111,14 @@ func (w *World) SetTracer(t Tracer) { w.tracer = t }
 
 // At schedules fn at virtual time t. Scheduling in the past panics.
 func (w *World) At(t Time, fn func()) {
-	w.schedule(event{at: t, arg: w.calls.put(fn)}, evCall)
+	w.schedule(t, evCall, w.calls.put(fn))
 }
 
 // After schedules fn after d from now.
 func (w *World) After(d Time, fn func()) { w.At(w.now+d, fn) }
 
-// Stop ends the run after the current event; why is reported by Run.
+// Stop ends the run after the current event; why is reported by Run. Inputs
+// still queued at a busy node stay queued.
 func (w *World) Stop(why string) {
 	if !w.stopped {
 		w.stopped, w.stopWhy = true, why
@@ -120,41 +128,54 @@ func (w *World) Stop(why string) {
 // Stopped reports whether Stop was called.
 func (w *World) Stopped() bool { return w.stopped }
 
-// Crash stops node id: until Recover, messages and timers for it are lost
-// and it handles nothing. Its state is kept.
+// Crash stops node id: until Recover, messages for it (including those
+// waiting in its input queue) are dropped, timers that expire are lost, and
+// it handles nothing. Its state is kept; timers that expire after it
+// recovers still fire.
 func (w *World) Crash(id NodeID) {
-	ns := w.nodes[id]
+	ns := w.state(id)
+	if ns.crashed {
+		return
+	}
 	ns.crashed = true
-	for ns.inbox.len() > 0 {
-		if in := ns.inbox.pop(); in.timer != 0 {
-			w.timers.release(in.timer)
+	for ns.inbox.size > 0 {
+		in := ns.inbox.pop()
+		if in.timer {
+			w.timers.release(in.slot)
+		} else {
+			w.drop(in.from, id, in.msg, "crashed")
 		}
 	}
 }
 
-// Recover restarts a crashed node; if it implements Recoverer, its Recover
-// method is called at once.
+// Recover restarts a crashed node. If its start time passed while it was
+// crashed, Start is called now; otherwise, if it has started and implements
+// Recoverer, its Recover method is called now. Work charged there starts
+// when the CPU is free.
 func (w *World) Recover(id NodeID) {
-	ns := w.nodes[id]
+	ns := w.state(id)
 	if !ns.crashed {
 		return
 	}
 	ns.crashed = false
-	if ns.busyUntil < w.now {
-		ns.busyUntil = w.now
-	}
-	ns.cursor = w.now
-	if ns.startPending {
+	ns.cursor = max(w.now, ns.busyUntil)
+	switch {
+	case ns.startPending:
 		ns.startPending = false
-		ns.node.Start(&ns.env)
-	} else if r, ok := ns.node.(Recoverer); ok {
-		r.Recover()
+		ns.started = true
+		ns.node.Start(ns)
+	case ns.started:
+		if r, ok := ns.node.(Recoverer); ok {
+			r.Recover()
+		}
+	default:
+		return // it starts at its start time
 	}
 	ns.finish()
 }
 
 // Crashed reports whether node id is crashed.
-func (w *World) Crashed(id NodeID) bool { return w.nodes[id].crashed }
+func (w *World) Crashed(id NodeID) bool { return w.state(id).crashed }
 
 // Pending returns the number of events in the queue (cancelled timers
 // included until they are popped).
@@ -163,7 +184,8 @@ func (w *World) Pending() int { return w.queue.len() }
 // Run processes events in (time, seq) order until the queue is empty, the
 // next event is later than until, or Stop is called. It returns why it ended:
 // "idle", "until", or the reason given to Stop. The clock is left at the
-// time of the last event handled, or at until if that was reached.
+// time of the last event handled, or at until if that was reached (the clock
+// never moves back).
 func (w *World) Run(until Time) string {
 	w.started = true
 	for !w.stopped {
@@ -171,7 +193,7 @@ func (w *World) Run(until Time) string {
 			return "idle"
 		}
 		if w.queue.peekTime() > until {
-			w.now = until
+			w.now = max(w.now, until)
 			return "until"
 		}
 		w.step()
@@ -179,54 +201,74 @@ func (w *World) Run(until Time) string {
 	return w.stopWhy
 }
 
-func (w *World) schedule(e event, k eventKind) {
-	if e.at < w.now {
-		panic(fmt.Sprintf("sim: event scheduled in the past (at %v, now %v)", e.at, w.now))
+// schedule pushes an event of kind k referring to ref at time at, which must
+// not be in the past.
+func (w *World) schedule(at Time, k eventKind, ref uint32) {
+	if at < w.now {
+		panic(fmt.Sprintf("sim: event scheduled in the past (at %v, now %v)", at, w.now))
+	}
+	if w.seq == maxSeq {
+		w.seq = w.queue.renumber() - 1
 	}
 	w.seq++
-	e.key = w.seq<<8 | uint64(k)
-	w.queue.push(e)
+	w.queue.push(event{at: at, key: makeKey(w.seq, k, ref)})
 }
 
 func (w *World) step() {
-	e := w.queue.pop()
+	// Read the event's payload before popping, so that its (likely cold)
+	// slot is fetched while the heap sifts.
+	e := w.queue.items[heapRoot]
 	w.now = e.at
 	w.stats.Events++
 	switch e.kind() {
 	case evDeliver:
-		ns := w.nodes[e.node]
-		if ns.crashed {
-			w.drop(e.from, e.node, e.msg, "crashed")
-			return
+		f := w.msgs.take(e.ref())
+		w.queue.pop()
+		ns := w.nodes[f.to]
+		switch {
+		case ns.crashed:
+			w.drop(f.from, f.to, f.msg, "crashed")
+		case !ns.started:
+			w.drop(f.from, f.to, f.msg, "not started")
+		default:
+			ns.arrive(input{from: f.from, msg: f.msg})
 		}
-		ns.arrive(input{from: e.from, msg: e.msg})
 	case evTimer:
-		ns := w.nodes[e.node]
-		if ns.crashed {
-			w.timers.release(TimerID(e.arg))
+		slot := e.ref()
+		t := &w.timers.slots[slot]
+		node, armed := t.node, t.armed
+		w.queue.pop()
+		ns := w.nodes[node]
+		if ns.crashed || !armed {
+			w.timers.release(slot)
 			return
 		}
-		if !w.timers.live(TimerID(e.arg)) {
-			w.timers.release(TimerID(e.arg))
-			return
-		}
-		ns.arrive(input{timer: TimerID(e.arg), from: None})
+		ns.arrive(input{from: None, slot: slot, timer: true})
 	case evReady:
-		w.nodes[e.node].ready()
+		w.queue.pop()
+		w.nodes[e.ref()].ready()
 	case evStart:
-		ns := w.nodes[e.node]
+		w.queue.pop()
+		ns := w.nodes[e.ref()]
 		if ns.crashed {
 			ns.startPending = true
 			return
 		}
+		ns.started = true
 		ns.cursor = w.now
-		ns.node.Start(&ns.env)
+		ns.node.Start(ns)
 		ns.finish()
 	case evCall:
-		w.calls.take(e.arg)()
+		w.queue.pop()
+		w.calls.take(e.ref())()
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.kind()))
 	}
+}
+
+// deliverAt schedules the arrival of msg at node to.
+func (w *World) deliverAt(at Time, from, to NodeID, msg Message) {
+	w.schedule(at, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to}))
 }
 
 func (w *World) drop(from, to NodeID, msg Message, why string) {
@@ -234,91 +276,4 @@ func (w *World) drop(from, to NodeID, msg Message, why string) {
 	if w.tracer != nil {
 		w.tracer.Dropped(w.now, from, to, msg, why)
 	}
-}
-
-// timerTable issues timer handles (slot index + generation) so that a
-// cancelled timer's event can stay in the heap and be skipped when popped.
-type timerTable struct {
-	slots []timerSlot
-	free  []uint32
-}
-
-type timerSlot struct {
-	gen  uint32
-	live bool
-	kind int
-	data int64
-}
-
-func (t *timerTable) add(kind int, data int64) TimerID {
-	var i uint32
-	if n := len(t.free); n > 0 {
-		i = t.free[n-1]
-		t.free = t.free[:n-1]
-	} else {
-		i = uint32(len(t.slots))
-		t.slots = append(t.slots, timerSlot{})
-	}
-	s := &t.slots[i]
-	s.gen++
-	s.live, s.kind, s.data = true, kind, data
-	return TimerID(uint64(i)<<32 | uint64(s.gen))
-}
-
-func (t *timerTable) slot(id TimerID) *timerSlot {
-	i := uint64(id) >> 32
-	if id == 0 || i >= uint64(len(t.slots)) {
-		return nil
-	}
-	s := &t.slots[i]
-	if s.gen != uint32(id) {
-		return nil
-	}
-	return s
-}
-
-func (t *timerTable) live(id TimerID) bool {
-	s := t.slot(id)
-	return s != nil && s.live
-}
-
-// cancel marks a live timer dead; its heap event is skipped when popped and
-// the slot is freed then.
-func (t *timerTable) cancel(id TimerID) {
-	if s := t.slot(id); s != nil {
-		s.live = false
-	}
-}
-
-// release frees the slot of a timer whose event left the heap.
-func (t *timerTable) release(id TimerID) {
-	if s := t.slot(id); s != nil {
-		s.live = false
-		s.gen++ // invalidate the handle
-		t.free = append(t.free, uint32(uint64(id)>>32))
-	}
-}
-
-// callTable holds callbacks of World.At by slot, so events stay small.
-type callTable struct {
-	fns  []func()
-	free []uint64
-}
-
-func (c *callTable) put(fn func()) uint64 {
-	if n := len(c.free); n > 0 {
-		i := c.free[n-1]
-		c.free = c.free[:n-1]
-		c.fns[i] = fn
-		return i
-	}
-	c.fns = append(c.fns, fn)
-	return uint64(len(c.fns) - 1)
-}
-
-func (c *callTable) take(i uint64) func() {
-	fn := c.fns[i]
-	c.fns[i] = nil
-	c.free = append(c.free, i)
-	return fn
 }

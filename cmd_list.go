@@ -1,0 +1,109 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/byzsim/byzsim/failures"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/workloads"
+)
+
+func listCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	pos, err := parseArgs(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	reg := registry()
+	if len(pos) > 0 {
+		for _, name := range pos {
+			p, ok := reg.Lookup(name)
+			if !ok {
+				return usageErrorf("byzsim list: unknown protocol %q (allowed: %s)", name, strings.Join(reg.Names(), ", "))
+			}
+			listProtocol(stdout, p)
+		}
+		return nil
+	}
+	fmt.Fprintln(stdout, "PROTOCOLS")
+	for _, name := range reg.Names() {
+		p, _ := reg.Lookup(name)
+		listProtocol(stdout, p)
+	}
+	fmt.Fprintln(stdout, "WORKLOAD TYPES ([[workload]] type)")
+	listNamed(stdout, "  ", workloads.Types())
+	fmt.Fprintln(stdout)
+	for _, t := range failures.Describe() {
+		fmt.Fprintln(stdout, strings.ToUpper(t.Title))
+		listNamed(stdout, "  ", t.Items)
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintln(stdout, "DELAY DISTRIBUTIONS ([network.delay] type)")
+	listNamed(stdout, "  ", []protocols.Named{
+		{Name: "constant", Doc: "value"},
+		{Name: "uniform", Doc: "min, max"},
+		{Name: "normal", Doc: "mean, std (truncated at 0)"},
+		{Name: "exponential", Doc: "mean"},
+		{Name: "lognormal", Doc: "median, sigma (of the underlying normal)"},
+	})
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "CHANNELS ([network] channel)")
+	listNamed(stdout, "  ", []protocols.Named{
+		{Name: "reliable", Doc: "FIFO like TCP; a lost transmission is retransmitted after rto"},
+		{Name: "lossy", Doc: "unordered like UDP; a lost message is gone"},
+	})
+	return nil
+}
+
+func listProtocol(w io.Writer, p *protocols.Protocol) {
+	fmt.Fprintf(w, "%s — %s\n", p.Name, p.Doc)
+	fmt.Fprintf(w, "  resilience: f <= %s\n", resilience(p))
+	fmt.Fprintf(w, "  message kinds: %s\n", strings.Join(p.MessageKinds, ", "))
+	if len(p.NextLeaderKinds) > 0 {
+		fmt.Fprintf(w, "  sent to the next leader: %s\n", strings.Join(p.NextLeaderKinds, ", "))
+	}
+	fmt.Fprintln(w, "  parameters ([protocol.params]):")
+	for _, s := range p.Params {
+		fmt.Fprintf(w, "    %-28s %-8s default %-10v %s%s\n", s.Name, s.Type, formatDefault(s.Default), s.Doc, enumText(s.Enum))
+	}
+	fmt.Fprintln(w, "  attributes (setattr faults):")
+	for _, a := range p.Attributes {
+		fmt.Fprintf(w, "    %-28s %-8s %s\n", a.Name, a.Type, a.Doc)
+	}
+	fmt.Fprintln(w, "  Byzantine behaviours ([[byzantine]] behaviour):")
+	listNamed(w, "    ", p.Behaviours)
+	fmt.Fprintln(w, "  corruption scopes:")
+	listNamed(w, "    ", p.CorruptScopes)
+	fmt.Fprintln(w)
+}
+
+func resilience(p *protocols.Protocol) string {
+	var parts []string
+	for _, n := range []int{4, 6, 7, 10, 16} {
+		parts = append(parts, fmt.Sprintf("%d at n=%d", p.MaxFaulty(n), n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func formatDefault(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+func enumText(enum []string) string {
+	if len(enum) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(enum, " | ") + ")"
+}
+
+func listNamed(w io.Writer, indent string, items []protocols.Named) {
+	for _, it := range items {
+		fmt.Fprintf(w, "%s%-28s %s\n", indent, it.Name, it.Doc)
+	}
+}

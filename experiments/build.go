@@ -1,0 +1,236 @@
+package experiments
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/byzsim/byzsim/failures"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
+	"github.com/byzsim/byzsim/workloads"
+)
+
+// instance is one assembled run: the world and everything that watches it.
+type instance struct {
+	run      *Run
+	res      *resolved
+	world    *sim.World
+	replicas []protocols.Replica
+	// byzantine marks replicas that are Byzantine at some time; checkers
+	// only speak for the others.
+	byzantine []bool
+	tracker   *workloads.Tracker
+	engine    *failures.Engine
+	latency   *results.Latency
+	timeline  *results.Timeline
+	messages  *results.Messages
+	trace     *sim.JSONLTracer
+	safety    *safetyChecker
+	commits   int
+	views     int
+	timeouts  int
+}
+
+// build assembles the world of a run. trace, when not nil, receives the
+// run's JSONL trace.
+func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error) {
+	e := run.Exp
+	res, errs := validate(e, reg)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	n, f := e.Protocol.N, e.Protocol.F
+	w := sim.NewWorld(sim.Config{Seed: run.Seed, Replicas: n})
+	in := &instance{
+		run:       run,
+		res:       res,
+		world:     w,
+		byzantine: make([]bool, n),
+		latency:   results.NewLatency(),
+		timeline:  results.NewTimeline(e.Output.TimelineInterval.T()),
+		messages:  &results.Messages{},
+	}
+	for _, id := range byzantineReplicas(e) {
+		in.byzantine[id] = true
+	}
+	tracker, err := workloads.NewTracker(workloads.Config{N: n, F: f, Seed: run.Seed}, res.workloads)
+	if err != nil {
+		return nil, fmt.Errorf("workloads: %w", err)
+	}
+	in.tracker = tracker
+	initial := initialBehaviours(e)
+	for id := 0; id < n; id++ {
+		rep, err := res.proto.New(protocols.Config{
+			ID:        sim.NodeID(id),
+			N:         n,
+			F:         f,
+			Clients:   tracker.NumClients(),
+			Params:    res.params,
+			Costs:     res.costs,
+			Behaviour: initial[id],
+			Seed:      run.Seed,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("replica %d: %w", id, err)
+		}
+		in.replicas = append(in.replicas, rep)
+		w.AddNode(rep, 0)
+	}
+	tracker.Install(w)
+	w.Network().SetModel(linkModel(&e.Network, n))
+	if len(res.rules) > 0 {
+		eng, err := failures.NewEngine(w, res.proto, in.replicas, res.rules)
+		if err != nil {
+			return nil, fmt.Errorf("fault rules: %w", err)
+		}
+		in.engine = eng
+		w.Network().AddInterceptor(eng)
+	}
+	if err := laterBehaviours(res.schedule).Apply(w, res.proto, in.replicas); err != nil {
+		return nil, fmt.Errorf("fault schedule: %w", err)
+	}
+	for _, m := range res.schedule.Markers() {
+		in.timeline.Mark(m.At, m.What)
+	}
+	in.safety = newSafetyChecker(n, in.byzantine)
+	w.Subscribe(in.observe)
+	if trace != nil {
+		in.trace = sim.NewJSONLTracer(trace)
+		w.SetTracer(sim.Tracers{in.messages, in.trace})
+	} else {
+		w.SetTracer(in.messages)
+	}
+	if boolOr(e.Checks.StopWhenDone, true) {
+		tracker.OnFinished(func(sim.Time) { w.Stop("workloads finished") })
+	}
+	return in, nil
+}
+
+// initialBehaviours returns each replica's behaviour at time 0.
+func initialBehaviours(e *Experiment) []string {
+	b := make([]string, e.Protocol.N)
+	for _, bc := range e.Byzantine {
+		if bc.At == 0 {
+			b[bc.Replica] = bc.Behaviour
+		}
+	}
+	return b
+}
+
+// laterBehaviours drops the behaviour switches at time 0, which replicas
+// get at construction.
+func laterBehaviours(s failures.Schedule) failures.Schedule {
+	var later []failures.BehaviourSwitch
+	for _, b := range s.Behaviours {
+		if b.At > 0 {
+			later = append(later, b)
+		}
+	}
+	s.Behaviours = later
+	return s
+}
+
+// observe routes observations to recorders and checkers.
+func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
+	switch o := o.(type) {
+	case protocols.Completed:
+		in.latency.Add(o.Workload, o.SentAt, o.Latency)
+		in.timeline.Complete(at)
+	case protocols.Commit:
+		in.commits++
+		in.timeline.Commit(at)
+		in.safety.commit(at, node, o)
+	case protocols.Certified:
+		in.safety.certified(at, node, o)
+	case protocols.RoundChange:
+		in.views++
+	case protocols.Timeout:
+		in.timeouts++
+	}
+}
+
+// linkModel builds the network's per-link model from the configuration.
+func linkModel(nc *NetworkConfig, n int) func(from, to sim.NodeID) sim.Link {
+	var ignored problems // validated before
+	base := sim.Link{
+		Delay:     buildDist(&ignored, "", &nc.Delay),
+		Loss:      nc.Loss,
+		Bandwidth: nc.Bandwidth,
+		Channel:   parseChannel(&ignored, "", nc.Channel),
+		RTO:       nc.RTO.T(),
+	}
+	var regionOf func(id sim.NodeID) int
+	var matrix [][]sim.Time
+	var jitter sim.Dist
+	if rc := nc.Regions; rc != nil {
+		index := map[string]int{}
+		for i, name := range rc.Names {
+			index[name] = i
+		}
+		clients := 0
+		if rc.Clients != "" {
+			clients = index[rc.Clients]
+		}
+		replicas := make([]int, n)
+		for i, r := range rc.Replicas {
+			replicas[i] = index[r]
+		}
+		regionOf = func(id sim.NodeID) int {
+			if int(id) < n {
+				return replicas[id]
+			}
+			return clients
+		}
+		for _, row := range rc.Latency {
+			r := make([]sim.Time, len(row))
+			for j, d := range row {
+				r[j] = d.T()
+			}
+			matrix = append(matrix, r)
+		}
+		if rc.Jitter != nil {
+			jitter = buildDist(&ignored, "", rc.Jitter)
+		}
+	}
+	type override struct {
+		from, to linkEnd
+		cfg      *LinkConfig
+		delay    sim.Dist
+	}
+	var overrides []override
+	for i := range nc.Links {
+		l := &nc.Links[i]
+		from, _ := parseLinkEnd(l.From, n)
+		to, _ := parseLinkEnd(l.To, n)
+		o := override{from: from, to: to, cfg: l}
+		if l.Delay != nil {
+			o.delay = buildDist(&ignored, "", l.Delay)
+		}
+		overrides = append(overrides, o)
+	}
+	return func(from, to sim.NodeID) sim.Link {
+		l := base
+		if regionOf != nil {
+			l.Delay = sim.Shifted{Base: matrix[regionOf(from)][regionOf(to)], Jitter: jitter}
+		}
+		for _, o := range overrides {
+			if !o.from.matches(from, n) || !o.to.matches(to, n) {
+				continue
+			}
+			if o.delay != nil {
+				l.Delay = o.delay
+			}
+			if o.cfg.Loss != nil {
+				l.Loss = *o.cfg.Loss
+			}
+			if o.cfg.Bandwidth != nil {
+				l.Bandwidth = *o.cfg.Bandwidth
+			}
+			if o.cfg.Channel != "" {
+				l.Channel = parseChannel(&ignored, "", o.cfg.Channel)
+			}
+		}
+		return l
+	}
+}

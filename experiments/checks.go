@@ -1,0 +1,167 @@
+package experiments
+
+import (
+	"fmt"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
+	"github.com/byzsim/byzsim/workloads"
+)
+
+// safetyChecker watches commits and certificates of correct replicas as they
+// happen: two correct replicas must never commit different entries at one
+// height (prefix consistency), and no two different blocks may be certified
+// for one round (DiemBFT property 1).
+type safetyChecker struct {
+	byzantine []bool
+	// heights holds, per height, the first correct commit seen.
+	heights []commitSeen
+	// certs holds, per round, the first certificate seen.
+	certs      map[int64]commitSeen
+	violations []string
+}
+
+type commitSeen struct {
+	at      sim.Time
+	replica sim.NodeID
+	round   int64
+	digest  protocols.Digest
+	set     bool
+}
+
+// maxViolations bounds what one run reports.
+const maxViolations = 10
+
+func newSafetyChecker(n int, byzantine []bool) *safetyChecker {
+	return &safetyChecker{byzantine: byzantine, certs: map[int64]commitSeen{}}
+}
+
+func (s *safetyChecker) correct(id sim.NodeID) bool {
+	return int(id) < len(s.byzantine) && !s.byzantine[id]
+}
+
+func (s *safetyChecker) violate(format string, args ...any) {
+	if len(s.violations) < maxViolations {
+		s.violations = append(s.violations, fmt.Sprintf(format, args...))
+	}
+}
+
+func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
+	if !s.correct(node) || c.Height < 0 {
+		return
+	}
+	h := int(c.Height)
+	for len(s.heights) <= h {
+		s.heights = append(s.heights, commitSeen{})
+	}
+	first := s.heights[h]
+	if !first.set {
+		s.heights[h] = commitSeen{at: at, replica: node, round: c.Round, digest: c.Digest, set: true}
+		return
+	}
+	if first.digest != c.Digest {
+		s.violate("height %d: replica%d committed %016x (round %d) at %v, but replica%d committed %016x (round %d) at %v",
+			c.Height, node, uint64(c.Digest), c.Round, at, first.replica, uint64(first.digest), first.round, first.at)
+	}
+}
+
+func (s *safetyChecker) certified(at sim.Time, node sim.NodeID, c protocols.Certified) {
+	if !s.correct(node) {
+		return
+	}
+	first, ok := s.certs[c.Round]
+	if !ok {
+		s.certs[c.Round] = commitSeen{at: at, replica: node, digest: c.Digest, set: true}
+		return
+	}
+	if first.digest != c.Digest {
+		s.violate("round %d: replica%d saw block %016x certified at %v, but replica%d saw block %016x certified at %v",
+			c.Round, node, uint64(c.Digest), at, first.replica, uint64(first.digest), first.at)
+	}
+}
+
+// finalLogs checks that the committed logs of the correct replicas at the
+// end of the run are prefix-consistent.
+func (s *safetyChecker) finalLogs(replicas []protocols.Replica) {
+	var ref []protocols.Digest
+	refID := -1
+	for id, r := range replicas {
+		if !s.correct(sim.NodeID(id)) {
+			continue
+		}
+		log := r.Snapshot().Log
+		if refID < 0 {
+			ref, refID = log, id
+			continue
+		}
+		short, long := log, ref
+		if len(short) > len(long) {
+			short, long = long, short
+		}
+		for h := range short {
+			if short[h] != long[h] {
+				s.violate("final logs: replica%d and replica%d differ at height %d (%016x vs %016x)",
+					id, refID, h, uint64(log[h]), uint64(ref[h]))
+				break
+			}
+		}
+		if len(log) > len(ref) {
+			ref, refID = log, id
+		}
+	}
+}
+
+// checks evaluates the run's checks at its end.
+func (in *instance) checks() []results.Check {
+	e := in.run.Exp
+	var out []results.Check
+	if boolOr(e.Checks.Safety, true) {
+		in.safety.finalLogs(in.replicas)
+		c := results.Check{Name: "safety", OK: len(in.safety.violations) == 0}
+		if c.OK {
+			c.Detail = fmt.Sprintf("%d heights committed consistently by correct replicas", len(in.safety.heights))
+		} else {
+			c.Detail = joinLines(in.safety.violations)
+		}
+		out = append(out, c)
+	}
+	if boolOr(e.Checks.Liveness, true) {
+		out = append(out, livenessCheck(in.tracker.Status()))
+	}
+	return out
+}
+
+// livenessCheck passes when every workload completed before its timeout.
+func livenessCheck(status []workloads.Status) results.Check {
+	c := results.Check{Name: "liveness", OK: true}
+	var lines []string
+	for _, s := range status {
+		switch {
+		case s.Done:
+			lines = append(lines, fmt.Sprintf("%s: %d/%d done at %v", s.Name, s.Completed, s.Total, s.DoneAt))
+		case s.TimedOut:
+			c.OK = false
+			lines = append(lines, fmt.Sprintf("%s: timed out at %v with %d/%d done", s.Name, s.TimedOutAt, s.Completed, s.Total))
+		default:
+			c.OK = false
+			lines = append(lines, fmt.Sprintf("%s: unfinished at the end of the run with %d/%d done", s.Name, s.Completed, s.Total))
+		}
+	}
+	if len(status) == 0 {
+		lines = append(lines, "no workloads")
+	}
+	c.Detail = joinLines(lines)
+	return c
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "; "
+		}
+		out += l
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package experiments
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Source is an experiment file as read: its name, text and key positions,
+// so that problems found later can still name a line.
+type Source struct {
+	File  string
+	Text  string
+	lines keyLines
+	// overridden lists key paths set from the command line or a sweep, whose
+	// values did not come from the file.
+	overridden map[string]string
+	// keyOrder lists the file's keys in order, for sweep axes.
+	keyOrder []string
+}
+
+// locate fills the file and line of problems and sorts them.
+func (s *Source) locate(es Errors) Errors {
+	for _, e := range es {
+		e.File = s.File
+		if e.Line != 0 {
+			continue
+		}
+		if origin, ok := s.overriddenBy(e.Key); ok {
+			e.Key = e.Key + " (" + origin + ")"
+			continue
+		}
+		e.Line = s.lines.line(e.Key)
+		if e.Line == 0 {
+			e.Line = s.lines.loose(e.Key)
+		}
+	}
+	return es.sorted()
+}
+
+func (s *Source) overriddenBy(key string) (string, bool) {
+	for k, origin := range s.overridden {
+		if key == k || strings.HasPrefix(key, k+".") || strings.HasPrefix(key, k+"[") {
+			return origin, true
+		}
+	}
+	return "", false
+}
+
+// ReadFile reads and decodes an experiment file strictly: a syntax error, a
+// value of the wrong type or an unknown key is an error naming the line.
+// Defaults are not filled and values are not validated yet.
+func ReadFile(path string) (*Experiment, *Source, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, &Error{File: path, Msg: fmt.Sprintf("cannot read experiment: %v", unwrapPath(err))}
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes experiment text; name is the file name used in errors and
+// for the default experiment name.
+func Parse(name string, data []byte) (*Experiment, *Source, error) {
+	src := &Source{File: name, Text: string(data), lines: locateKeys(string(data))}
+	var exp Experiment
+	md, err := toml.Decode(src.Text, &exp)
+	if err != nil {
+		return nil, nil, src.decodeError(err)
+	}
+	for _, k := range md.Keys() {
+		if len(k) == 2 && k[0] == "sweep" {
+			src.keyOrder = append(src.keyOrder, k[1])
+		}
+		if len(k) == 3 && k[0] == "sweep" && k[1] == "zip" {
+			src.keyOrder = append(src.keyOrder, k[2])
+		}
+	}
+	var es Errors
+	for _, k := range md.Undecoded() {
+		path := keyPath(k)
+		if strings.HasPrefix(path, "sweep.") || strings.HasPrefix(path, "protocol.params.") {
+			continue // free-form tables, checked later
+		}
+		es = append(es, &Error{Key: path, Msg: "unknown key" + suggest(path)})
+	}
+	if len(es) > 0 {
+		return nil, nil, src.locate(es)
+	}
+	if exp.Name == "" {
+		exp.Name = defaultName(name)
+	}
+	return &exp, src, nil
+}
+
+// decodeError turns a TOML decoding error into an Error with a line.
+func (s *Source) decodeError(err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Error()
+		if i := strings.Index(msg, "): "); i >= 0 && strings.Contains(msg[:i], "(last key") {
+			msg = msg[i+3:]
+		} else if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "toml: line") {
+			msg = msg[i+2:]
+		}
+		msg = strings.TrimPrefix(msg, "toml: ")
+		return Errors{{File: s.File, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}}
+	}
+	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		e := &Error{File: s.File, Line: line, Key: m[2], Msg: m[3]}
+		if line == 0 {
+			e.Line = s.lines.loose(e.Key)
+		}
+		return Errors{e}
+	}
+	return Errors{{File: s.File, Msg: strings.TrimPrefix(err.Error(), "toml: ")}}
+}
+
+// typeErrRE matches the decoder's type errors:
+// toml: line 5 (last key "protocol.n"): incompatible types: ...
+var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
+func keyPath(k toml.Key) string { return strings.Join(k, ".") }
+
+// stripIndices removes "[i]" parts of a key path.
+func stripIndices(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, c := range path {
+		switch {
+		case c == '[':
+			skip = true
+		case c == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// suggest names the known keys of the table an unknown key is in.
+func suggest(path string) string {
+	table := ""
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		table = path[:i]
+	}
+	keys, ok := knownKeys(stripIndices(table))
+	if !ok {
+		return ""
+	}
+	return " (allowed: " + strings.Join(keys, ", ") + ")"
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// defaultName is an experiment's name when the file gives none: the file
+// name without its extension.
+func defaultName(file string) string {
+	return strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+}

@@ -1,0 +1,163 @@
+package experiments
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/byzsim/byzsim/protocols"
+)
+
+// Options change an experiment from the command line.
+type Options struct {
+	// Seed, when set, replaces the experiment's seed.
+	Seed *uint64
+	// Sets are "key=value" overrides applied before the sweep, e.g.
+	// "protocol.n=7" or "workload[0].count=100".
+	Sets []string
+}
+
+// Plan is an experiment expanded into runs.
+type Plan struct {
+	Source *Source
+	// Base is the experiment with overrides and defaults, before the sweep.
+	Base *Experiment
+	// Axes are the swept keys, in order.
+	Axes []string
+	// Points is the number of sweep points; Runs has Points × Repetitions.
+	Points int
+	Runs   []Run
+	reg    *protocols.Registry
+}
+
+// Load reads an experiment file and expands it into a validated plan.
+func Load(path string, reg *protocols.Registry, opt Options) (*Plan, error) {
+	_, src, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return plan(src, reg, opt)
+}
+
+// LoadBytes is Load for experiment text already in memory.
+func LoadBytes(name string, data []byte, reg *protocols.Registry, opt Options) (*Plan, error) {
+	_, src, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return plan(src, reg, opt)
+}
+
+type setting struct {
+	key   string
+	value any
+}
+
+func parseSets(sets []string) ([]setting, error) {
+	var out []setting
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, &UsageError{Msg: fmt.Sprintf("--set %q: want key=value, e.g. --set protocol.n=7", s)}
+		}
+		out = append(out, setting{canonicalPath(k), parseValue(strings.TrimSpace(v))})
+	}
+	return out, nil
+}
+
+// decodeFresh decodes the source again into a new experiment, so every run
+// owns its values.
+func (s *Source) decodeFresh() *Experiment {
+	var e Experiment
+	if _, err := toml.Decode(s.Text, &e); err != nil {
+		panic("experiments: source decoded once but not twice: " + err.Error())
+	}
+	if e.Name == "" {
+		e.Name = defaultName(s.File)
+	}
+	return &e
+}
+
+func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
+	sets, err := parseSets(opt.Sets)
+	if err != nil {
+		return nil, err
+	}
+	src.overridden = map[string]string{}
+	base := src.decodeFresh()
+	var es Errors
+	apply := func(e *Experiment, key string, v any, origin string) {
+		src.overridden[key] = origin
+		if err := setPath(e, key, v); err != nil {
+			es = append(es, &Error{Key: key + " (" + origin + ")", Msg: err.Error(), Line: -1})
+		}
+	}
+	for _, s := range sets {
+		apply(base, s.key, s.value, "--set")
+	}
+	if opt.Seed != nil {
+		base.Seed = *opt.Seed
+	}
+	axes, aerrs := sweepAxes(base.Sweep, src.keyOrder)
+	es = append(es, aerrs...)
+	if len(es) > 0 {
+		return nil, src.locate(es)
+	}
+	var axisKeys []string
+	for _, ax := range axes {
+		axisKeys = append(axisKeys, ax.keys...)
+	}
+	pts := points(axes)
+	fillDefaults(base)
+	p := &Plan{Source: src, Base: base, Axes: axisKeys, Points: len(pts), reg: reg}
+	seen := map[string]bool{}
+	width := len(strconv.Itoa(len(pts)*max(base.Repetitions, 1) - 1))
+	for pi, pt := range pts {
+		e := src.decodeFresh()
+		for _, s := range sets {
+			apply(e, s.key, s.value, "--set")
+		}
+		if opt.Seed != nil {
+			e.Seed = *opt.Seed
+		}
+		var params []Assignment
+		for _, pv := range pt {
+			apply(e, pv.key, pv.value, "sweep")
+			params = append(params, Assignment{pv.key, formatValue(pv.value)})
+		}
+		fillDefaults(e)
+		if _, verrs := validate(e, reg); len(verrs) > 0 {
+			for _, ve := range src.locate(verrs) {
+				if msg := ve.Error(); !seen[msg] {
+					seen[msg] = true
+					es = append(es, ve)
+				}
+			}
+			continue
+		}
+		for rep := 0; rep < e.Repetitions; rep++ {
+			idx := len(p.Runs)
+			p.Runs = append(p.Runs, Run{
+				ID:         fmt.Sprintf("%0*d", width, idx),
+				Index:      idx,
+				Point:      pi,
+				Repetition: rep,
+				Seed:       RepetitionSeed(e.Seed, rep),
+				Params:     params,
+				Exp:        e,
+			})
+		}
+	}
+	if len(es) > 0 {
+		for _, e := range es {
+			if e.Line < 0 {
+				e.Line = 0
+			}
+			e.File = src.File
+		}
+		return nil, es.sorted()
+	}
+	return p, nil
+}

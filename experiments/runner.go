@@ -1,0 +1,406 @@
+package experiments
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/results"
+)
+
+// Output file names of an experiment directory.
+const (
+	ExperimentFile = "experiment.toml"
+	ManifestFile   = "manifest.json"
+	RunsDir        = "runs"
+	TraceFile      = "trace.jsonl"
+)
+
+// RunOptions control how a plan is executed.
+type RunOptions struct {
+	// Out is the output root; the experiment writes to Out/<name>.
+	Out string
+	// Jobs is the number of runs in parallel; 0 means the number of cores.
+	Jobs int
+	// Resume skips runs whose summary.json already exists.
+	Resume bool
+	// Shard and Shards select the runs whose index ≡ Shard (mod Shards);
+	// Shards 0 or 1 runs everything.
+	Shard, Shards int
+	// Only, when not empty, selects runs by ID.
+	Only []string
+	// Command is the command line that reproduces this invocation (for the
+	// one-line reproduction of failed runs), without --run.
+	Command string
+	// OnRunDone is called after each finished run (from the runner's
+	// goroutine, in completion order), e.g. to advance a progress bar.
+	OnRunDone func(done, total int)
+}
+
+// Failure is a run whose checks failed.
+type Failure struct {
+	Run       *Run
+	Checks    []results.Check
+	Reproduce string
+}
+
+// Report is what an execution did.
+type Report struct {
+	Dir      string
+	Selected int // runs selected (shard, --run)
+	Ran      int // runs executed now
+	Skipped  int // runs skipped by --resume
+	Failures []Failure
+	// Interrupted is set when the context was cancelled before every run
+	// finished; the finished runs are written.
+	Interrupted bool
+	Wall        time.Duration
+	Events      uint64
+}
+
+// Execute runs the selected runs of plan and writes the output directory:
+// experiment.toml, runs/<id>/..., runs.csv and manifest.json. A run's files
+// are written atomically, summary.json last, so an interrupted execution
+// resumes where it stopped.
+func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
+	dir := filepath.Join(opt.Out, plan.Base.Name)
+	if err := os.MkdirAll(filepath.Join(dir, RunsDir), 0o755); err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	resolvedText, err := resolvedTOML(plan.Base)
+	if err != nil {
+		return nil, err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, ExperimentFile), resolvedText); err != nil {
+		return nil, err
+	}
+	selected, err := selectRuns(plan, opt)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Dir: dir, Selected: len(selected)}
+	var todo []*Run
+	for _, r := range selected {
+		if opt.Resume && fileExists(filepath.Join(runDir(dir, r), results.SummaryFile)) {
+			rep.Skipped++
+			continue
+		}
+		todo = append(todo, r)
+	}
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	start := time.Now()
+	type outcome struct {
+		run     *Run
+		summary results.Summary
+		perf    results.Perf
+		err     error
+	}
+	work := make(chan *Run)
+	done := make(chan outcome)
+	var wg sync.WaitGroup
+	for i := 0; i < min(jobs, max(len(todo), 1)); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				s, p, err := executeRun(r, plan.reg, runDir(dir, r))
+				done <- outcome{r, s, p, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		for _, r := range todo {
+			select {
+			case work <- r:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(done) }()
+	var firstErr error
+	finished := rep.Skipped
+	for o := range done {
+		if o.err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("run %s: %w", o.run.ID, o.err)
+			}
+			continue
+		}
+		rep.Ran++
+		rep.Events += o.perf.Events
+		finished++
+		if o.summary.Verdict != results.VerdictPass {
+			rep.Failures = append(rep.Failures, Failure{Run: o.run, Checks: o.summary.Checks, Reproduce: reproduce(opt.Command, o.run)})
+		}
+		if opt.OnRunDone != nil {
+			opt.OnRunDone(finished, len(selected))
+		}
+	}
+	rep.Wall = time.Since(start)
+	rep.Interrupted = ctx.Err() != nil && finished < len(selected)
+	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].Run.Index < rep.Failures[j].Run.Index })
+	if err := writeRunsCSV(dir, plan, selected); err != nil {
+		return rep, err
+	}
+	if err := writeManifest(dir, plan, selected, rep); err != nil {
+		return rep, err
+	}
+	return rep, firstErr
+}
+
+func runDir(dir string, r *Run) string { return filepath.Join(dir, RunsDir, r.ID) }
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// selectRuns applies --run and --shard.
+func selectRuns(plan *Plan, opt RunOptions) ([]*Run, error) {
+	if opt.Shards > 1 && (opt.Shard < 0 || opt.Shard >= opt.Shards) {
+		return nil, &UsageError{Msg: fmt.Sprintf("--shard %d/%d: the shard must be in 0 to %d", opt.Shard, opt.Shards, opt.Shards-1)}
+	}
+	only := map[string]bool{}
+	for _, id := range opt.Only {
+		found := false
+		for i := range plan.Runs {
+			if plan.Runs[i].ID == id {
+				found = true
+			}
+		}
+		if !found {
+			return nil, &UsageError{Msg: fmt.Sprintf("--run %s: no such run (the plan has runs %s to %s; see byzsim check)", id, plan.Runs[0].ID, plan.Runs[len(plan.Runs)-1].ID)}
+		}
+		only[id] = true
+	}
+	var out []*Run
+	for i := range plan.Runs {
+		r := &plan.Runs[i]
+		if opt.Shards > 1 && r.Index%opt.Shards != opt.Shard {
+			continue
+		}
+		if len(only) > 0 && !only[r.ID] {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// reproduce returns the command line that re-runs one run exactly.
+func reproduce(command string, r *Run) string {
+	if command == "" {
+		return ""
+	}
+	return command + " --run " + r.ID
+}
+
+// executeRun runs one run and writes its directory. summary.json is written
+// last, so its presence means the run is complete.
+func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, results.Perf, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return results.Summary{}, results.Perf{}, err
+	}
+	var in *instance
+	var ended string
+	var perf results.Perf
+	simulate := func(trace io.Writer) error {
+		var err error
+		if in, err = build(r, reg, trace); err != nil {
+			return err
+		}
+		meter := results.StartPerf()
+		ended = in.world.Run(r.Exp.Duration.T())
+		perf = meter.Stop(in.world.Stats().Events, in.world.Now())
+		if in.trace != nil {
+			return in.trace.Flush()
+		}
+		return nil
+	}
+	var err error
+	if r.Exp.Output.Trace {
+		err = results.WriteAtomic(filepath.Join(dir, TraceFile), simulate)
+	} else {
+		err = simulate(nil)
+	}
+	if err != nil {
+		return results.Summary{}, perf, err
+	}
+	input := in.summaryInput(ended)
+	recs := latencyRecords(in)
+	// Write everything but summary.json first: summary.json marks the run done.
+	tmp := filepath.Join(dir, ".pending")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return results.Summary{}, perf, err
+	}
+	s, err := results.WriteRun(tmp, input, recs)
+	if err != nil {
+		return s, perf, err
+	}
+	if boolOr(r.Exp.Output.Plots, true) {
+		if err := results.PlotRun(tmp, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {
+			return s, perf, fmt.Errorf("plots: %w", err)
+		}
+	}
+	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile} {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
+			return s, perf, err
+		}
+	}
+	if err := results.WritePerf(filepath.Join(dir, results.PerfFile), perf); err != nil {
+		return s, perf, err
+	}
+	if err := os.Rename(filepath.Join(tmp, results.SummaryFile), filepath.Join(dir, results.SummaryFile)); err != nil {
+		return s, perf, err
+	}
+	return s, perf, os.RemoveAll(tmp)
+}
+
+// summaryInput gathers what the run's summary is built from.
+func (in *instance) summaryInput(ended string) results.RunInput {
+	var params []results.Param
+	for _, a := range in.run.Params {
+		params = append(params, results.Param{Name: a.Key, Value: a.Value})
+	}
+	return results.RunInput{
+		RunID:       in.run.ID,
+		Experiment:  in.run.Exp.Name,
+		Seed:        in.run.Seed,
+		Parameters:  params,
+		Checks:      in.checks(),
+		Ended:       ended,
+		Stats:       in.world.Stats(),
+		End:         in.world.Now(),
+		Latency:     in.latency,
+		Messages:    in.messages,
+		Timeline:    in.timeline,
+		Commits:     in.commits,
+		ViewChanges: in.views,
+		Timeouts:    in.timeouts,
+	}
+}
+
+func latencyRecords(in *instance) []results.LatencyRecord {
+	var out []results.LatencyRecord
+	for _, c := range in.tracker.Completions() {
+		out = append(out, results.LatencyRecord{
+			Workload:        c.Workload,
+			Client:          c.Client,
+			ID:              c.ID,
+			Sent:            c.SentAt,
+			Latency:         c.Latency,
+			Retransmissions: c.Retransmissions,
+		})
+	}
+	return out
+}
+
+// writeRunsCSV writes runs.csv from the summaries of the selected runs
+// present on disk, in run order.
+func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
+	table := results.RunsTable{Params: plan.Axes}
+	for _, r := range runs {
+		s, err := results.ReadSummary(filepath.Join(runDir(dir, r), results.SummaryFile))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes))
+	}
+	return results.WriteRunsCSV(filepath.Join(dir, results.RunsFile), table)
+}
+
+// Manifest is manifest.json: provenance and wall-clock figures.
+type Manifest struct {
+	Byzsim     string   `json:"byzsim"`
+	Go         string   `json:"go"`
+	Experiment string   `json:"experiment"`
+	Source     string   `json:"source"`
+	ConfigHash string   `json:"config_sha256"`
+	Axes       []string `json:"axes"`
+	Runs       int      `json:"runs"`
+	Selected   int      `json:"selected"`
+	Shard      string   `json:"shard,omitempty"`
+	Seeds      []uint64 `json:"seeds"`
+	Failed     []string `json:"failed"`
+	WallSecs   float64  `json:"wall_seconds"`
+	Events     uint64   `json:"events"`
+	EventsPerS float64  `json:"events_per_wall_second"`
+	Finished   string   `json:"finished"`
+}
+
+func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
+	sum := sha256.Sum256([]byte(plan.Source.Text))
+	m := Manifest{
+		Byzsim:     version(),
+		Go:         runtime.Version(),
+		Experiment: plan.Base.Name,
+		Source:     plan.Source.File,
+		ConfigHash: hex.EncodeToString(sum[:]),
+		Axes:       append([]string{}, plan.Axes...),
+		Runs:       len(plan.Runs),
+		Selected:   len(runs),
+		Seeds:      []uint64{},
+		Failed:     []string{},
+		WallSecs:   rep.Wall.Seconds(),
+		Events:     rep.Events,
+		Finished:   time.Now().UTC().Format(time.RFC3339),
+	}
+	if rep.Wall > 0 {
+		m.EventsPerS = float64(rep.Events) / rep.Wall.Seconds()
+	}
+	seen := map[uint64]bool{}
+	for _, r := range runs {
+		if !seen[r.Seed] {
+			seen[r.Seed] = true
+			m.Seeds = append(m.Seeds, r.Seed)
+		}
+	}
+	for _, f := range rep.Failures {
+		m.Failed = append(m.Failed, f.Run.ID)
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(dir, ManifestFile), append(data, '\n'))
+}
+
+// version is byzsim's module version, or "devel" for a source build.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// resolvedTOML writes the experiment with defaults filled, as TOML.
+func resolvedTOML(e *Experiment) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString("# The experiment as byzsim resolved it: defaults filled, overrides applied.\n")
+	if err := toml.NewEncoder(&b).Encode(e); err != nil {
+		return nil, fmt.Errorf("experiment.toml: %w", err)
+	}
+	return []byte(b.String()), nil
+}

@@ -1,0 +1,253 @@
+package experiments
+
+import (
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Experiment is one TOML experiment file. Field comments state units and
+// defaults; Defaults fills them and Validate checks them.
+type Experiment struct {
+	// Name names the output directory; default: the file name without .toml.
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	// Seed is the master seed of repetition 0; later repetitions derive
+	// theirs from it. Default 1.
+	Seed uint64 `toml:"seed"`
+	// Duration caps each run's virtual time. Default 60s.
+	Duration Duration `toml:"duration"`
+	// Repetitions of every sweep point, each with its own seed. Default 1.
+	Repetitions int `toml:"repetitions"`
+
+	Protocol   ProtocolConfig    `toml:"protocol"`
+	Network    NetworkConfig     `toml:"network"`
+	Costs      CostsConfig       `toml:"costs"`
+	Workloads  []WorkloadConfig  `toml:"workload"`
+	Faults     []FaultConfig     `toml:"fault"`
+	Crashes    []CrashConfig     `toml:"crash"`
+	Partitions []PartitionConfig `toml:"partition"`
+	Byzantine  []ByzantineConfig `toml:"byzantine"`
+	Checks     ChecksConfig      `toml:"checks"`
+	Output     OutputConfig      `toml:"output"`
+	// Sweep maps dotted keys of this experiment to lists of values; the
+	// runs are the cartesian product of its axes (in file order, the first
+	// varying slowest) and of each [[sweep.zip]] group, whose lists move
+	// together.
+	Sweep map[string]any `toml:"sweep"`
+}
+
+// ProtocolConfig is the [protocol] table.
+type ProtocolConfig struct {
+	// Name of a registered protocol (see byzsim list).
+	Name string `toml:"name"`
+	// N replicas, tolerating F Byzantine ones.
+	N int `toml:"n"`
+	F int `toml:"f"`
+	// Params are the protocol's own parameters (see byzsim list).
+	Params map[string]any `toml:"params"`
+}
+
+// NetworkConfig is the [network] table: the default link model, optional
+// regions and per-link overrides.
+type NetworkConfig struct {
+	// Delay is the one-way propagation delay distribution. Default constant 0.
+	Delay DistConfig `toml:"delay"`
+	// Loss is the per-transmission loss probability in [0, 1].
+	Loss float64 `toml:"loss"`
+	// Bandwidth per link in bytes per second; 0 is unlimited.
+	Bandwidth float64 `toml:"bandwidth"`
+	// Channel is "reliable" (FIFO, loss becomes retransmission delay; the
+	// default) or "lossy" (unordered, loss drops).
+	Channel string `toml:"channel"`
+	// RTO is the retransmission timeout of reliable links. Default 200ms.
+	RTO Duration `toml:"rto"`
+	// Regions, when set, replaces Delay by a latency matrix between regions.
+	Regions *RegionsConfig `toml:"regions"`
+	// Links override the model of chosen links, in order (the last match
+	// wins).
+	Links []LinkConfig `toml:"link"`
+}
+
+// DistConfig describes a delay distribution.
+type DistConfig struct {
+	// Type is constant, uniform, normal, exponential or lognormal.
+	Type string `toml:"type"`
+	// Value of a constant delay.
+	Value Duration `toml:"value"`
+	// Min and Max of a uniform delay.
+	Min Duration `toml:"min"`
+	Max Duration `toml:"max"`
+	// Mean and Std of a normal delay (truncated at 0); Mean of an
+	// exponential one.
+	Mean Duration `toml:"mean"`
+	Std  Duration `toml:"std"`
+	// Median and Sigma (of the underlying normal) of a lognormal delay.
+	Median Duration `toml:"median"`
+	Sigma  float64  `toml:"sigma"`
+}
+
+// RegionsConfig is a latency matrix between named regions.
+type RegionsConfig struct {
+	Names []string `toml:"names"`
+	// Latency[i][j] is the one-way base latency from region i to region j.
+	Latency [][]Duration `toml:"latency"`
+	// Replicas gives each replica's region, in id order.
+	Replicas []string `toml:"replicas"`
+	// Clients is the region of every client. Default: the first region.
+	Clients string `toml:"clients"`
+	// Jitter is added to the base latency; default none.
+	Jitter *DistConfig `toml:"jitter"`
+}
+
+// LinkConfig overrides the model of the links it matches.
+type LinkConfig struct {
+	// From and To are "replicaN", "clients" or "*".
+	From      string      `toml:"from"`
+	To        string      `toml:"to"`
+	Delay     *DistConfig `toml:"delay"`
+	Loss      *float64    `toml:"loss"`
+	Bandwidth *float64    `toml:"bandwidth"`
+	Channel   string      `toml:"channel"`
+}
+
+// CostsConfig is the [costs] table: modelled CPU time per operation.
+// Unset entries take the default model's values.
+type CostsConfig struct {
+	// Model is "default" (measured Go crypto costs) or "zero" (no CPU cost).
+	Model      string    `toml:"model"`
+	Sign       *Duration `toml:"sign"`
+	Verify     *Duration `toml:"verify"`
+	Hash64     *Duration `toml:"hash64"`
+	Execute    *Duration `toml:"execute"`
+	PerByte    *Duration `toml:"per_byte"`
+	PerMessage *Duration `toml:"per_message"`
+	RealCrypto bool      `toml:"real_crypto"`
+}
+
+// WorkloadConfig is one [[workload]] table.
+type WorkloadConfig struct {
+	Name string `toml:"name"`
+	// Type is retransmit, flood, timed, open_loop or closed_loop.
+	Type string `toml:"type"`
+	// Count is the number of requests per client.
+	Count int `toml:"count"`
+	// Clients running this workload. Default 1.
+	Clients int `toml:"clients"`
+	// Timeout is the deadline from Start by which every request must be done.
+	Timeout Duration `toml:"timeout"`
+	// Start is when the clients start.
+	Start Duration `toml:"start"`
+	// Payload is the command size in bytes.
+	Payload int `toml:"payload"`
+	// Delays between consecutive requests of a timed workload (count−1).
+	Delays []Duration `toml:"delays"`
+	// Rate of an open-loop workload, in requests per second per client.
+	Rate float64 `toml:"rate"`
+	// Outstanding requests per client of a closed-loop workload.
+	Outstanding int `toml:"outstanding"`
+	// Think time between a completion and the next request (closed loop).
+	Think *DistConfig `toml:"think"`
+	// RetransmitAfter resends an incomplete open- or closed-loop request
+	// this long after its last transmission; 0 never resends.
+	RetransmitAfter Duration `toml:"retransmit_after"`
+	// InitialTimeout and MaxTimeout of a retransmit workload's backoff;
+	// Backoff multiplies the timeout on expiry, Decay divides it after a
+	// success.
+	InitialTimeout Duration `toml:"initial_timeout"`
+	MaxTimeout     Duration `toml:"max_timeout"`
+	Backoff        float64  `toml:"backoff"`
+	Decay          float64  `toml:"decay"`
+}
+
+// FaultConfig is one [[fault]] rule, in the DiemBFT reference's format plus
+// a time window.
+type FaultConfig struct {
+	// Src and Dest are "replicaN", "leader" or "*".
+	Src  string `toml:"src"`
+	Dest string `toml:"dest"`
+	// Msg is a message kind of the protocol or "*".
+	Msg string `toml:"msg"`
+	// Rounds are the sender's rounds the rule applies in: integers and
+	// "a-b" ranges. Empty means every round.
+	Rounds []any `toml:"rounds"`
+	// Prob is the probability the rule acts on a matching message. Default 1.
+	Prob *float64 `toml:"prob"`
+	// Type is loss, delay or setattr.
+	Type string `toml:"type"`
+	// Value is the added delay ("2s") of a delay rule, or the value
+	// (integer or "replicaN") of a setattr rule.
+	Value any `toml:"value"`
+	// Attr is the sender attribute a setattr rule sets.
+	Attr string `toml:"attr"`
+	// From and Until bound the rule in virtual time; Until 0 means no end.
+	From  Duration `toml:"from"`
+	Until Duration `toml:"until"`
+}
+
+// CrashConfig crashes a replica at a time and optionally recovers it.
+type CrashConfig struct {
+	Replica int       `toml:"replica"`
+	At      Duration  `toml:"at"`
+	Recover *Duration `toml:"recover"`
+}
+
+// PartitionConfig splits the replicas into groups from At on; no groups
+// heals the network.
+type PartitionConfig struct {
+	At     Duration `toml:"at"`
+	Groups [][]int  `toml:"groups"`
+}
+
+// ByzantineConfig switches a replica to a named behaviour at a time.
+type ByzantineConfig struct {
+	Replica   int      `toml:"replica"`
+	Behaviour string   `toml:"behaviour"`
+	At        Duration `toml:"at"`
+}
+
+// ChecksConfig is the [checks] table. All default to true.
+type ChecksConfig struct {
+	// Safety: committed logs of correct replicas are prefix-consistent.
+	Safety *bool `toml:"safety"`
+	// Liveness: every workload completes before its timeout.
+	Liveness *bool `toml:"liveness"`
+	// StopWhenDone ends a run as soon as every workload has finished.
+	StopWhenDone *bool `toml:"stop_when_done"`
+}
+
+// OutputConfig is the [output] table.
+type OutputConfig struct {
+	// Trace writes every event of every run to trace.jsonl. Default false.
+	Trace bool `toml:"trace"`
+	// TimelineInterval is the bucket of timeline.csv. Default 100ms.
+	TimelineInterval Duration `toml:"timeline_interval"`
+	// Plots draws each run's latency CDF and throughput timeline. Default true.
+	Plots *bool `toml:"plots"`
+	// Formats of the plots: png, svg, pdf. Default png and svg.
+	Formats []string `toml:"formats"`
+}
+
+// Duration is a virtual duration written as a string: "250ms", "2s".
+type Duration sim.Time
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	t, err := sim.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(t)
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(sim.Time(d).String()), nil }
+
+// T returns d as a sim.Time.
+func (d Duration) T() sim.Time { return sim.Time(d) }
+
+func boolOr(p *bool, def bool) bool {
+	if p == nil {
+		return def
+	}
+	return *p
+}

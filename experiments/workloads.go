@@ -1,0 +1,67 @@
+package experiments
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/byzsim/byzsim/workloads"
+)
+
+// workloadSpec converts a [[workload]] table to a workload spec (defaults
+// not yet filled).
+func workloadSpec(p *problems, key string, wc *WorkloadConfig) workloads.Spec {
+	s := workloads.Spec{
+		Name:            wc.Name,
+		Type:            workloads.Type(wc.Type),
+		Count:           wc.Count,
+		Clients:         wc.Clients,
+		Timeout:         wc.Timeout.T(),
+		Start:           wc.Start.T(),
+		Payload:         wc.Payload,
+		Rate:            wc.Rate,
+		Outstanding:     wc.Outstanding,
+		RetransmitAfter: wc.RetransmitAfter.T(),
+		InitialTimeout:  wc.InitialTimeout.T(),
+		MaxTimeout:      wc.MaxTimeout.T(),
+		Backoff:         wc.Backoff,
+		Decay:           wc.Decay,
+	}
+	for _, d := range wc.Delays {
+		s.Delays = append(s.Delays, d.T())
+	}
+	if wc.Think != nil {
+		s.Think = buildDist(p, key+".think", wc.Think)
+	}
+	return s
+}
+
+// validateWorkloads checks every workload, their names' uniqueness and the
+// total number of clients.
+func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
+	var specs []workloads.Spec
+	names := map[string]int{}
+	clients := 0
+	for i := range e.Workloads {
+		key := fmt.Sprintf("workload[%d]", i)
+		s := workloadSpec(p, key, &e.Workloads[i]).WithDefaults()
+		if err := s.Validate(); err != nil {
+			var fe *workloads.FieldError
+			if errors.As(err, &fe) {
+				p.add(key+"."+fe.Field, "%s", fe.Msg)
+			} else {
+				p.add(key, "%v", err)
+			}
+			continue
+		}
+		if j, dup := names[s.Name]; dup {
+			p.add(key+".name", "%q is already the name of workload[%d]", s.Name, j)
+		}
+		names[s.Name] = i
+		clients += s.Clients
+		specs = append(specs, s)
+	}
+	if clients > maxClients {
+		p.add("workload", "%d clients in all (allowed: at most %d)", clients, maxClients)
+	}
+	return specs
+}

@@ -1,0 +1,98 @@
+// Command byzsim is a deterministic discrete-event simulator and benchmark
+// suite for Byzantine fault-tolerant replicated state machines.
+//
+//	byzsim run FILE [-o DIR] [--seed N] [-j N] [--set key=value ...]
+//	byzsim check FILE [--set key=value ...]
+//	byzsim list
+//
+// Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
+// bad input (a malformed experiment or flag).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/byzsim/byzsim/experiments"
+)
+
+// command is one byzsim subcommand.
+type command struct {
+	name  string
+	usage string // after "byzsim NAME"
+	short string
+	run   func(args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID]", "run an experiment and write its results", runCmd},
+		{"check", "FILE [--seed N] [--set key=value ...]", "validate an experiment and print its runs without running them", checkCmd},
+		{"list", "", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
+	}
+}
+
+func main() {
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runMain runs byzsim with args and returns the exit status.
+func runMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(args[1:], stdout, stderr)
+		return exitStatus(err, stderr)
+	}
+	fmt.Fprintf(stderr, "byzsim: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// errRunsFailed reports that some runs failed their checks (exit 1); the
+// details were already printed.
+var errRunsFailed = errors.New("some runs failed their checks")
+
+// errHelp is returned when -h was asked for (exit 0).
+var errHelp = errors.New("help")
+
+func exitStatus(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errRunsFailed):
+		fmt.Fprintln(stderr, "byzsim:", err)
+		return 1
+	case experiments.IsInput(err):
+		msg := err.Error()
+		for _, line := range strings.Split(msg, "\n") {
+			fmt.Fprintln(stderr, line)
+		}
+		return 2
+	}
+	fmt.Fprintln(stderr, "byzsim:", err)
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "byzsim: a deterministic simulator and benchmark suite for BFT protocols")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  byzsim %s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "        %s\n", c.short)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks, 2 bad input.")
+}

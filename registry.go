@@ -1,0 +1,11 @@
+package main
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/prototest"
+)
+
+// registry returns the protocols byzsim can run.
+func registry() *protocols.Registry {
+	return protocols.NewRegistry(prototest.Protocol())
+}

@@ -1,0 +1,30 @@
+// Package results records, summarizes, writes and plots what a byzsim run
+// measured: request latencies, throughput over time, message and byte counts
+// by kind, the per-run summary.json, the wall-clock perf.json, the CSV files
+// of a run and of a sweep (runs.csv), and per-run plots.
+//
+// Output of one run (see DESIGN.md, "Results"):
+//
+//	runs/<id>/summary.json   Summary
+//	runs/<id>/latency.csv    one row per completed request (LatencyRecord)
+//	runs/<id>/timeline.csv   throughput per interval (TimelineRow)
+//	runs/<id>/messages.csv   messages and bytes by kind (KindCount)
+//	runs/<id>/perf.json      Perf, the only wall-clock figures
+//
+// Invariants:
+//   - Every file except perf.json (and the PDF plots, which embed a date only
+//     when PDF is asked for, see SavePlot) is a pure function of the values
+//     recorded, so a run that is a pure function of (experiment, seed) writes
+//     byte-identical files: rows built from maps are sorted, floats are written
+//     with a fixed format (strconv 'f' with 6 decimals), virtual times are
+//     written as exact decimals of their nanoseconds, and JSON comes from
+//     structs in a fixed field order.
+//   - Every file is written atomically (WriteAtomic): a temporary file in the
+//     same directory, synced, then renamed, so a reader never sees half a file.
+//   - Recorders are not safe for concurrent use; one run is driven by one
+//     goroutine, and each run has its own recorders.
+//   - Messages sits on the send path of every message: it does not allocate
+//     per message once a kind has been seen.
+//
+// Package results imports only sim of byzsim.
+package results

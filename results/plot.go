@@ -1,0 +1,84 @@
+package results
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// Plot formats.
+const (
+	PNG = "png"
+	SVG = "svg"
+	PDF = "pdf"
+)
+
+// DefaultFormats are the formats written when none are asked for.
+func DefaultFormats() []string { return []string{PNG, SVG} }
+
+// Plot size.
+const (
+	plotWidth  = 6 * vg.Inch
+	plotHeight = 4 * vg.Inch
+)
+
+// pdfDate matches the creation and modification dates the PDF writer takes
+// from the wall clock.
+var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
+
+// SavePlot renders p to stem.<format> for each format (PNG, SVG, PDF;
+// DefaultFormats if none), each file written atomically. Output is
+// deterministic: the PDF's creation and modification dates are replaced by
+// a fixed date of the same length, so its cross-reference offsets stay
+// valid.
+func SavePlot(p *plot.Plot, stem string, formats ...string) error {
+	if len(formats) == 0 {
+		formats = DefaultFormats()
+	}
+	for i, f := range formats {
+		if !slices.Contains([]string{PNG, SVG, PDF}, f) {
+			return fmt.Errorf("results: unknown plot format %q (want png, svg or pdf)", f)
+		}
+		if slices.Contains(formats[:i], f) {
+			return fmt.Errorf("results: plot format %q asked for twice", f)
+		}
+	}
+	for _, f := range formats {
+		wt, err := p.WriterTo(plotWidth, plotHeight, f)
+		if err != nil {
+			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
+		}
+		var b bytes.Buffer
+		if _, err := wt.WriteTo(&b); err != nil {
+			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
+		}
+		data := b.Bytes()
+		if f == PDF {
+			data = pdfDate.ReplaceAll(data, []byte("/$1 (D:20000101000000)"))
+		}
+		err = WriteAtomic(stem+"."+f, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureRange gives an axis a usable range when nothing set one (no data).
+func ensureRange(a *plot.Axis, lo, hi float64) {
+	if a.Min > a.Max || math.IsNaN(a.Min) || math.IsNaN(a.Max) {
+		a.Min, a.Max = lo, hi
+	}
+	if a.Min == a.Max {
+		a.Max = a.Min + 1
+	}
+}

@@ -1,0 +1,70 @@
+package results
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// File names of an experiment's output directory and of a run's directory.
+const (
+	RunsFile     = "runs.csv"
+	SummaryFile  = "summary.json"
+	LatencyFile  = "latency.csv"
+	TimelineFile = "timeline.csv"
+	MessagesFile = "messages.csv"
+	PerfFile     = "perf.json"
+)
+
+// WriteRun writes a run's deterministic files into dir (made if missing):
+// summary.json, latency.csv (from recs), timeline.csv (the Timeline's rows
+// up to in.End) and messages.csv. It returns the summary it wrote. perf.json
+// is written separately with WritePerf.
+func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
+	s := Summarize(in)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return s, fmt.Errorf("results: %w", err)
+	}
+	tl := in.Timeline
+	if tl == nil {
+		tl = NewTimeline(0)
+	}
+	if err := WriteSummary(filepath.Join(dir, SummaryFile), s); err != nil {
+		return s, err
+	}
+	if err := WriteLatencyCSV(filepath.Join(dir, LatencyFile), recs); err != nil {
+		return s, err
+	}
+	if err := WriteTimelineCSV(filepath.Join(dir, TimelineFile), tl.Rows(in.End)); err != nil {
+		return s, err
+	}
+	return s, WriteMessagesCSV(filepath.Join(dir, MessagesFile), s.ByKind)
+}
+
+// PlotRun re-renders a run's plots from the files in its directory:
+// stem+"-latency-cdf" from latency.csv, and stem+"-throughput" from
+// timeline.csv with the markers of summary.json, in the given formats
+// (DefaultFormats if none).
+func PlotRun(dir, stem string, formats ...string) error {
+	s, err := ReadSummary(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return err
+	}
+	recs, err := ReadLatencyCSV(filepath.Join(dir, LatencyFile))
+	if err != nil {
+		return err
+	}
+	rows, err := ReadTimelineCSV(filepath.Join(dir, TimelineFile))
+	if err != nil {
+		return err
+	}
+	name := s.RunID
+	if name == "" {
+		name = filepath.Base(dir)
+	}
+	if err := PlotLatencyCDF(stem+"-latency-cdf", "Latency CDF, run "+name, CDFSeriesOf(recs), formats...); err != nil {
+		return err
+	}
+	series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
+	return PlotThroughput(stem+"-throughput", "Throughput over time, run "+name, series, s.Markers, formats...)
+}

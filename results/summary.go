@@ -1,0 +1,224 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Verdicts of a run.
+const (
+	VerdictPass = "pass"
+	VerdictFail = "fail"
+)
+
+// Summary is a run's summary.json. Every value follows from (experiment,
+// seed); wall-clock figures live in Perf. Fields are written in declaration
+// order; lists are never null.
+type Summary struct {
+	RunID      string `json:"run_id"`
+	Experiment string `json:"experiment"`
+	Seed       uint64 `json:"seed"`
+	// Parameters are the run's parameters (e.g. the swept ones), in the
+	// order the experiment gives them.
+	Parameters []Param `json:"parameters"`
+	// Verdict is VerdictPass when every check passed, else VerdictFail.
+	Verdict string  `json:"verdict"`
+	Checks  []Check `json:"checks"`
+	// Ended says why the run stopped ("idle", "until", or a stop reason).
+	Ended string `json:"ended"`
+
+	RequestsCompleted int          `json:"requests_completed"`
+	LatencyMS         LatencyStats `json:"latency_ms"`
+	// ThroughputRPS is completed requests per virtual second between the
+	// first send and the last completion (see Latency.OverallThroughput).
+	ThroughputRPS Float            `json:"throughput_rps"`
+	Workloads     []WorkloadResult `json:"workloads"`
+
+	// Messages, Delivered, Dropped and Bytes are totals over all kinds;
+	// Bytes counts bytes sent.
+	Messages  uint64      `json:"messages"`
+	Delivered uint64      `json:"delivered"`
+	Dropped   uint64      `json:"dropped"`
+	Bytes     uint64      `json:"bytes"`
+	ByKind    []KindCount `json:"by_kind"`
+	Drops     []DropCount `json:"drops"`
+
+	// Commits counts committed entries, as reported by the run.
+	Commits     int `json:"commits"`
+	ViewChanges int `json:"view_changes"`
+	Timeouts    int `json:"timeouts"`
+	// ConvergenceS is the convergence time after the last transient fault;
+	// null when the run did not converge or convergence was not measured.
+	ConvergenceS *Seconds `json:"convergence_s"`
+
+	Events         uint64  `json:"events"`
+	VirtualSeconds Seconds `json:"virtual_seconds"`
+	// Markers label points of the run, e.g. faults, sorted by time.
+	Markers []Marker `json:"markers"`
+}
+
+// Param is one named parameter value of a run, as written in the experiment.
+type Param struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Check is the outcome of one checker (safety, liveness, convergence, ...).
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// WorkloadResult is the outcome of one workload.
+type WorkloadResult struct {
+	Name              string       `json:"name"`
+	RequestsCompleted int          `json:"requests_completed"`
+	LatencyMS         LatencyStats `json:"latency_ms"`
+	ThroughputRPS     Float        `json:"throughput_rps"`
+}
+
+// Verdict returns VerdictPass if every check passed (or there are none),
+// else VerdictFail.
+func Verdict(checks []Check) string {
+	for _, c := range checks {
+		if !c.OK {
+			return VerdictFail
+		}
+	}
+	return VerdictPass
+}
+
+// RunInput is what a run hands over to be summarized. Nil recorders count
+// as empty.
+type RunInput struct {
+	RunID      string
+	Experiment string
+	Seed       uint64
+	Parameters []Param
+	Checks     []Check
+	// Ended is the World's reason for stopping.
+	Ended string
+	// Stats are the World's counters at the end of the run.
+	Stats sim.Stats
+	// End is the virtual time the run ended.
+	End      sim.Time
+	Latency  *Latency
+	Messages *Messages
+	Timeline *Timeline
+	// Commits, ViewChanges and Timeouts are counted by the run.
+	Commits, ViewChanges, Timeouts int
+	// Convergence is the convergence time; nil if not converged or not
+	// measured.
+	Convergence *sim.Time
+}
+
+// Summarize builds the Summary of a run.
+func Summarize(in RunInput) Summary {
+	lat := in.Latency
+	if lat == nil {
+		lat = NewLatency()
+	}
+	msgs := in.Messages
+	if msgs == nil {
+		msgs = &Messages{}
+	}
+	s := Summary{
+		RunID:             in.RunID,
+		Experiment:        in.Experiment,
+		Seed:              in.Seed,
+		Parameters:        in.Parameters,
+		Verdict:           Verdict(in.Checks),
+		Checks:            in.Checks,
+		Ended:             in.Ended,
+		RequestsCompleted: lat.Total(),
+		LatencyMS:         lat.Overall(),
+		ThroughputRPS:     Float(lat.OverallThroughput()),
+		Workloads:         lat.WorkloadResults(),
+		ByKind:            msgs.Kinds(),
+		Drops:             msgs.Drops(),
+		Commits:           in.Commits,
+		ViewChanges:       in.ViewChanges,
+		Timeouts:          in.Timeouts,
+		Events:            in.Stats.Events,
+		VirtualSeconds:    Seconds(in.End),
+	}
+	s.Messages, s.Delivered, s.Dropped, s.Bytes = msgs.Totals()
+	if in.Messages == nil {
+		s.Messages, s.Delivered, s.Dropped = in.Stats.Sent, in.Stats.Delivered, in.Stats.Dropped
+	}
+	if in.Convergence != nil {
+		c := Seconds(*in.Convergence)
+		s.ConvergenceS = &c
+	}
+	if in.Timeline != nil {
+		s.Markers = in.Timeline.Markers()
+	}
+	return s
+}
+
+// nonNil returns s, or an empty slice if s is nil, so JSON lists are [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// marshalJSON encodes v without HTML escaping, with two-space indentation
+// and a trailing newline if indent is set, else compact without newline.
+func marshalJSON(v any, indent bool) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if !indent {
+		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	}
+	return b.Bytes(), nil
+}
+
+// MarshalJSON implements json.Marshaler: the fields in declaration order,
+// nil lists as [].
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary // no methods: no recursion
+	p := plain(s)
+	p.Parameters = nonNil(p.Parameters)
+	p.Checks = nonNil(p.Checks)
+	p.Workloads = nonNil(p.Workloads)
+	p.ByKind = nonNil(p.ByKind)
+	p.Drops = nonNil(p.Drops)
+	p.Markers = nonNil(p.Markers)
+	return marshalJSON(p, false)
+}
+
+// WriteSummary writes s to path as indented JSON, atomically.
+func WriteSummary(path string, s Summary) error {
+	b, err := marshalJSON(s, true)
+	if err != nil {
+		return fmt.Errorf("results: %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, b)
+}
+
+// ReadSummary reads a summary.json.
+func ReadSummary(path string) (Summary, error) {
+	var s Summary
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("results: %s: %w", path, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,325 @@
+package workloads
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Timer kinds of a client.
+const (
+	timerDeadline = iota + 1 // the workload's timeout
+	timerResend              // Data: index of the request to resend
+	timerNext                // time to issue the next request
+)
+
+// Client is one client of a workload: a sim.Node that sends requests to
+// every replica and counts replies (see the package invariants). Build
+// clients with NewTracker.
+//
+// Request ids are 1 … Count, in issue order. A client does not survive a
+// crash: timers that expire while it is crashed are lost.
+type Client struct {
+	tr    *Tracker
+	wl    *workload
+	spec  *Spec
+	index int
+	id    sim.NodeID
+	env   sim.Env
+	rng   *rand.Rand
+
+	reqs     []request
+	next     int // requests issued so far; the next one has index next
+	done     int // requests completed
+	stopped  bool
+	deadline sim.TimerID
+	pacer    sim.TimerID // timed and open_loop: the next issue
+	rto      sim.Time    // retransmit: the current retransmission timeout
+}
+
+var _ sim.Node = (*Client)(nil)
+
+// request is a client's state for one request.
+type request struct {
+	msg         *protocols.Request
+	sent        bool
+	sentAt      sim.Time
+	done        bool
+	completedAt sim.Time
+	resends     int
+	timer       sim.TimerID // pending resend
+	votes       []vote      // distinct (replica, result) replies until done
+}
+
+type vote struct {
+	replica sim.NodeID
+	result  protocols.Digest
+}
+
+func (r *request) latency() sim.Time { return r.completedAt - r.sentAt }
+
+func newClient(t *Tracker, w *workload, index int) *Client {
+	return &Client{
+		tr:    t,
+		wl:    w,
+		spec:  &w.spec,
+		index: index,
+		id:    sim.None,
+		reqs:  make([]request, w.spec.Count),
+	}
+}
+
+// ID returns the client's node id, or sim.None before it is added to a
+// World by Tracker.Install or started.
+func (c *Client) ID() sim.NodeID { return c.id }
+
+// Workload returns the name of the client's workload.
+func (c *Client) Workload() string { return c.spec.Name }
+
+// Index returns the client's position among its workload's clients.
+func (c *Client) Index() int { return c.index }
+
+// StartTime returns when the client must start: its workload's Start.
+func (c *Client) StartTime() sim.Time { return c.spec.Start }
+
+// Outstanding returns the number of requests issued and not completed.
+func (c *Client) Outstanding() int { return c.next - c.done }
+
+// Start implements sim.Node: it arms the workload's deadline and issues the
+// first requests of the workload type.
+func (c *Client) Start(env sim.Env) {
+	c.env, c.id = env, env.ID()
+	c.rng = sim.Stream(c.tr.cfg.Seed, "client/"+c.spec.Name, int64(c.index))
+	c.deadline = env.SetTimer(max(c.spec.Start+c.spec.Timeout-env.Now(), 0), timerDeadline, 0)
+	s := c.spec
+	switch s.Type {
+	case Retransmit:
+		c.rto = s.InitialTimeout
+		c.issue()
+	case Flood:
+		for c.next < s.Count {
+			c.issue()
+		}
+	case Timed:
+		c.issue()
+		c.pace()
+	case OpenLoop:
+		c.pace()
+	case ClosedLoop:
+		for c.next < min(s.Outstanding, s.Count) {
+			c.issue()
+		}
+	}
+}
+
+// Fire implements sim.Node.
+func (c *Client) Fire(t sim.Timer) {
+	if c.halted() {
+		return
+	}
+	switch t.Kind {
+	case timerDeadline:
+		c.deadline = 0
+		if c.done < c.spec.Count && c.tr.timedOut(c.wl, c.env.Now()) {
+			st := &c.wl.status
+			c.env.Observe(protocols.WorkloadTimeout{Workload: c.spec.Name, Completed: st.Completed, Total: st.Total})
+		}
+		c.stop()
+	case timerResend:
+		i := int(t.Data)
+		r := &c.reqs[i]
+		if r.done || r.timer != t.ID {
+			return
+		}
+		r.timer = 0
+		c.resend(i)
+	case timerNext:
+		if t.ID == c.pacer {
+			c.pacer = 0
+		}
+		if c.next < c.spec.Count {
+			c.issue()
+			if c.spec.Type != ClosedLoop {
+				c.pace()
+			}
+		}
+	}
+}
+
+// Deliver implements sim.Node: replies count towards completion; anything
+// else is ignored.
+func (c *Client) Deliver(from sim.NodeID, msg sim.Message) {
+	if c.halted() {
+		return
+	}
+	rep, ok := msg.(*protocols.Reply)
+	if !ok {
+		return
+	}
+	costs := &c.tr.cfg.Costs
+	c.env.Charge(costs.Receive(rep.Size()) + costs.Verify)
+	if from < 0 || int(from) >= c.tr.cfg.N || rep.Replica != from || rep.Client != c.id {
+		return
+	}
+	if rep.ID < 1 || rep.ID > uint64(c.next) {
+		return // not a request this client has sent
+	}
+	i := int(rep.ID - 1)
+	r := &c.reqs[i]
+	if r.done {
+		return
+	}
+	agree := 1 // this reply
+	for _, v := range r.votes {
+		if v.result != rep.Result {
+			continue
+		}
+		if v.replica == from {
+			return // a repeated reply counts once
+		}
+		agree++
+	}
+	r.votes = append(r.votes, vote{from, rep.Result})
+	if agree >= c.tr.cfg.F+1 {
+		c.complete(i)
+	}
+}
+
+// halted reports whether the client has stopped, stopping it first if its
+// workload timed out (another client of the workload may have noticed the
+// deadline first, at the same instant).
+func (c *Client) halted() bool {
+	if !c.stopped && c.wl.status.TimedOut {
+		c.stop()
+	}
+	return c.stopped
+}
+
+// issue sends the next request for the first time.
+func (c *Client) issue() {
+	i := c.next
+	c.next++
+	r := &c.reqs[i]
+	id := uint64(i + 1)
+	r.msg = &protocols.Request{Client: c.id, ID: id, Op: protocols.OpAppend, Value: int64(id), Payload: c.spec.Payload}
+	c.env.Charge(c.tr.cfg.Costs.Sign)
+	r.sent, r.sentAt = true, c.env.Now()
+	c.env.Broadcast(r.msg)
+	switch {
+	case c.spec.Type == Retransmit:
+		r.timer = c.env.SetTimer(c.rto, timerResend, int64(i))
+	case c.spec.RetransmitAfter > 0:
+		r.timer = c.env.SetTimer(c.spec.RetransmitAfter, timerResend, int64(i))
+	}
+}
+
+// resend transmits request i again and arms its next resend.
+func (c *Client) resend(i int) {
+	r := &c.reqs[i]
+	r.resends++
+	c.tr.retransmitted(c.wl)
+	c.env.Broadcast(r.msg)
+	if c.spec.Type == Retransmit {
+		c.rto = min(scale(c.rto, c.spec.Backoff), c.spec.MaxTimeout)
+		r.timer = c.env.SetTimer(c.rto, timerResend, int64(i))
+		return
+	}
+	r.timer = c.env.SetTimer(c.spec.RetransmitAfter, timerResend, int64(i))
+}
+
+// pace arms the timer of the next issue of a timed or open-loop client.
+func (c *Client) pace() {
+	if c.next >= c.spec.Count {
+		return
+	}
+	var gap sim.Time
+	switch c.spec.Type {
+	case Timed:
+		gap = c.spec.Delays[c.next-1]
+	case OpenLoop:
+		gap = sim.Time(math.Round(c.rng.ExpFloat64() * float64(sim.Second) / c.spec.Rate))
+	}
+	c.pacer = c.env.SetTimer(gap, timerNext, 0)
+}
+
+// complete marks request i done now.
+func (c *Client) complete(i int) {
+	r := &c.reqs[i]
+	now := c.env.Now()
+	r.done, r.completedAt, r.votes = true, now, nil
+	if r.timer != 0 {
+		c.env.CancelTimer(r.timer)
+		r.timer = 0
+	}
+	c.done++
+	if c.done == c.spec.Count {
+		c.env.CancelTimer(c.deadline)
+		c.deadline = 0
+	}
+	c.env.Observe(protocols.Completed{Workload: c.spec.Name, ID: r.msg.ID, SentAt: r.sentAt, Latency: r.latency()})
+	c.tr.completed(c, i, now)
+	switch c.spec.Type {
+	case Retransmit:
+		c.rto = max(scale(c.rto, 1/c.spec.Decay), c.spec.InitialTimeout)
+		if c.next < c.spec.Count {
+			c.issue()
+		}
+	case ClosedLoop:
+		if c.next < c.spec.Count {
+			think := sim.Time(0)
+			if c.spec.Think != nil {
+				think = c.spec.Think.Sample(c.rng)
+			}
+			if think <= 0 {
+				c.issue()
+			} else {
+				c.env.SetTimer(think, timerNext, 0)
+			}
+		}
+	}
+}
+
+// stop ends the client's activity: no more sends, replies ignored.
+func (c *Client) stop() {
+	c.stopped = true
+	c.env.CancelTimer(c.deadline)
+	c.env.CancelTimer(c.pacer)
+	c.deadline, c.pacer = 0, 0
+	for i := range c.reqs[:c.next] {
+		if r := &c.reqs[i]; r.timer != 0 {
+			c.env.CancelTimer(r.timer)
+			r.timer = 0
+		}
+	}
+}
+
+func (c *Client) record(i int) Record {
+	r := &c.reqs[i]
+	rec := Record{
+		Workload:        c.spec.Name,
+		Client:          c.id,
+		Index:           c.index,
+		ID:              uint64(i + 1),
+		Sent:            r.sent,
+		Retransmissions: r.resends,
+	}
+	if r.sent {
+		rec.SentAt = r.sentAt
+	}
+	if r.done {
+		rec.Done, rec.CompletedAt, rec.Latency = true, r.completedAt, r.latency()
+	}
+	return rec
+}
+
+// scale returns d × f rounded to the nearest nanosecond, saturating at
+// sim.Never.
+func scale(d sim.Time, f float64) sim.Time {
+	x := math.Round(float64(d) * f)
+	if x >= float64(sim.Never) {
+		return sim.Never
+	}
+	return sim.Time(x)
+}
