@@ -114,7 +114,7 @@ func reproduceCommand(file string, seed seedFlag, sets []string) string {
 
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '/' || r == '.' || r == '_' || r == '-' || r == '=' || r == '[' || r == ']' ||
+		return !(r == '/' || r == '.' || r == '_' || r == '-' || r == '=' ||
 			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) < 0 {
 		return s

@@ -9,7 +9,7 @@ import (
 type Experiment struct {
 	// Name names the output directory; default: the file name without .toml.
 	Name        string `toml:"name"`
-	Description string `toml:"description"`
+	Description string `toml:"description,omitempty"`
 	// Seed is the master seed of repetition 0; later repetitions derive
 	// theirs from it. Default 1.
 	Seed uint64 `toml:"seed"`
@@ -32,7 +32,7 @@ type Experiment struct {
 	// runs are the cartesian product of its axes (in file order, the first
 	// varying slowest) and of each [[sweep.zip]] group, whose lists move
 	// together.
-	Sweep map[string]any `toml:"sweep"`
+	Sweep map[string]any `toml:"sweep,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.
@@ -43,7 +43,7 @@ type ProtocolConfig struct {
 	N int `toml:"n"`
 	F int `toml:"f"`
 	// Params are the protocol's own parameters (see byzsim list).
-	Params map[string]any `toml:"params"`
+	Params map[string]any `toml:"params,omitempty"`
 }
 
 // NetworkConfig is the [network] table: the default link model, optional
@@ -59,12 +59,12 @@ type NetworkConfig struct {
 	// default) or "lossy" (unordered, loss drops).
 	Channel string `toml:"channel"`
 	// RTO is the retransmission timeout of reliable links. Default 200ms.
-	RTO Duration `toml:"rto"`
+	RTO Duration `toml:"rto,omitempty"`
 	// Regions, when set, replaces Delay by a latency matrix between regions.
-	Regions *RegionsConfig `toml:"regions"`
+	Regions *RegionsConfig `toml:"regions,omitempty"`
 	// Links override the model of chosen links, in order (the last match
 	// wins).
-	Links []LinkConfig `toml:"link"`
+	Links []LinkConfig `toml:"link,omitempty"`
 }
 
 // DistConfig describes a delay distribution.
@@ -72,17 +72,17 @@ type DistConfig struct {
 	// Type is constant, uniform, normal, exponential or lognormal.
 	Type string `toml:"type"`
 	// Value of a constant delay.
-	Value Duration `toml:"value"`
+	Value Duration `toml:"value,omitempty"`
 	// Min and Max of a uniform delay.
-	Min Duration `toml:"min"`
-	Max Duration `toml:"max"`
+	Min Duration `toml:"min,omitempty"`
+	Max Duration `toml:"max,omitempty"`
 	// Mean and Std of a normal delay (truncated at 0); Mean of an
 	// exponential one.
-	Mean Duration `toml:"mean"`
-	Std  Duration `toml:"std"`
+	Mean Duration `toml:"mean,omitempty"`
+	Std  Duration `toml:"std,omitempty"`
 	// Median and Sigma (of the underlying normal) of a lognormal delay.
-	Median Duration `toml:"median"`
-	Sigma  float64  `toml:"sigma"`
+	Median Duration `toml:"median,omitempty"`
+	Sigma  float64  `toml:"sigma,omitempty"`
 }
 
 // RegionsConfig is a latency matrix between named regions.
@@ -95,13 +95,13 @@ type RegionsConfig struct {
 	// Clients is the region of every client. Default: the first region.
 	Clients string `toml:"clients"`
 	// Jitter is added to the base latency; default none.
-	Jitter *DistConfig `toml:"jitter"`
+	Jitter *DistConfig `toml:"jitter,omitempty"`
 }
 
 // LinkConfig overrides the model of the links it matches.
 type LinkConfig struct {
 	// From and To are "replicaN", "clients" or "*".
-	From      string      `toml:"from"`
+	From      string      `toml:"from,omitempty"`
 	To        string      `toml:"to"`
 	Delay     *DistConfig `toml:"delay"`
 	Loss      *float64    `toml:"loss"`
@@ -114,12 +114,12 @@ type LinkConfig struct {
 type CostsConfig struct {
 	// Model is "default" (measured Go crypto costs) or "zero" (no CPU cost).
 	Model      string    `toml:"model"`
-	Sign       *Duration `toml:"sign"`
-	Verify     *Duration `toml:"verify"`
-	Hash64     *Duration `toml:"hash64"`
-	Execute    *Duration `toml:"execute"`
-	PerByte    *Duration `toml:"per_byte"`
-	PerMessage *Duration `toml:"per_message"`
+	Sign       *Duration `toml:"sign,omitempty"`
+	Verify     *Duration `toml:"verify,omitempty"`
+	Hash64     *Duration `toml:"hash64,omitempty"`
+	Execute    *Duration `toml:"execute,omitempty"`
+	PerByte    *Duration `toml:"per_byte,omitempty"`
+	PerMessage *Duration `toml:"per_message,omitempty"`
 	RealCrypto bool      `toml:"real_crypto"`
 }
 
@@ -135,27 +135,27 @@ type WorkloadConfig struct {
 	// Timeout is the deadline from Start by which every request must be done.
 	Timeout Duration `toml:"timeout"`
 	// Start is when the clients start.
-	Start Duration `toml:"start"`
+	Start Duration `toml:"start,omitempty"`
 	// Payload is the command size in bytes.
-	Payload int `toml:"payload"`
+	Payload int `toml:"payload,omitempty"`
 	// Delays between consecutive requests of a timed workload (count−1).
-	Delays []Duration `toml:"delays"`
+	Delays []Duration `toml:"delays,omitempty"`
 	// Rate of an open-loop workload, in requests per second per client.
-	Rate float64 `toml:"rate"`
+	Rate float64 `toml:"rate,omitempty"`
 	// Outstanding requests per client of a closed-loop workload.
-	Outstanding int `toml:"outstanding"`
+	Outstanding int `toml:"outstanding,omitempty"`
 	// Think time between a completion and the next request (closed loop).
-	Think *DistConfig `toml:"think"`
+	Think *DistConfig `toml:"think,omitempty"`
 	// RetransmitAfter resends an incomplete open- or closed-loop request
 	// this long after its last transmission; 0 never resends.
-	RetransmitAfter Duration `toml:"retransmit_after"`
+	RetransmitAfter Duration `toml:"retransmit_after,omitempty"`
 	// InitialTimeout and MaxTimeout of a retransmit workload's backoff;
 	// Backoff multiplies the timeout on expiry, Decay divides it after a
 	// success.
-	InitialTimeout Duration `toml:"initial_timeout"`
-	MaxTimeout     Duration `toml:"max_timeout"`
-	Backoff        float64  `toml:"backoff"`
-	Decay          float64  `toml:"decay"`
+	InitialTimeout Duration `toml:"initial_timeout,omitempty"`
+	MaxTimeout     Duration `toml:"max_timeout,omitempty"`
+	Backoff        float64  `toml:"backoff,omitempty"`
+	Decay          float64  `toml:"decay,omitempty"`
 }
 
 // FaultConfig is one [[fault]] rule, in the DiemBFT reference's format plus
@@ -168,26 +168,26 @@ type FaultConfig struct {
 	Msg string `toml:"msg"`
 	// Rounds are the sender's rounds the rule applies in: integers and
 	// "a-b" ranges. Empty means every round.
-	Rounds []any `toml:"rounds"`
+	Rounds []any `toml:"rounds,omitempty"`
 	// Prob is the probability the rule acts on a matching message. Default 1.
 	Prob *float64 `toml:"prob"`
 	// Type is loss, delay or setattr.
 	Type string `toml:"type"`
 	// Value is the added delay ("2s") of a delay rule, or the value
 	// (integer or "replicaN") of a setattr rule.
-	Value any `toml:"value"`
+	Value any `toml:"value,omitempty"`
 	// Attr is the sender attribute a setattr rule sets.
-	Attr string `toml:"attr"`
+	Attr string `toml:"attr,omitempty"`
 	// From and Until bound the rule in virtual time; Until 0 means no end.
-	From  Duration `toml:"from"`
-	Until Duration `toml:"until"`
+	From  Duration `toml:"from,omitempty"`
+	Until Duration `toml:"until,omitempty"`
 }
 
 // CrashConfig crashes a replica at a time and optionally recovers it.
 type CrashConfig struct {
 	Replica int       `toml:"replica"`
 	At      Duration  `toml:"at"`
-	Recover *Duration `toml:"recover"`
+	Recover *Duration `toml:"recover,omitempty"`
 }
 
 // PartitionConfig splits the replicas into groups from At on; no groups

@@ -46,9 +46,7 @@ func fillDefaults(e *Experiment) {
 		if w.Name == "" {
 			w.Name = fmt.Sprintf("w%d", i)
 		}
-		if w.Clients == 0 {
-			w.Clients = 1
-		}
+		fillWorkloadDefaults(w)
 	}
 	for i := range e.Faults {
 		if e.Faults[i].Prob == nil {

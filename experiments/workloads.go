@@ -65,3 +65,16 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 	}
 	return specs
 }
+
+// fillWorkloadDefaults writes the workload package's defaults back into the
+// table, so experiment.toml shows the values used.
+func fillWorkloadDefaults(wc *WorkloadConfig) {
+	var ignored problems
+	s := workloadSpec(&ignored, "", wc).WithDefaults()
+	wc.Clients = s.Clients
+	wc.Outstanding = s.Outstanding
+	wc.InitialTimeout = Duration(s.InitialTimeout)
+	wc.MaxTimeout = Duration(s.MaxTimeout)
+	wc.Backoff = s.Backoff
+	wc.Decay = s.Decay
+}

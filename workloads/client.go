@@ -92,8 +92,10 @@ func (c *Client) Outstanding() int { return c.next - c.done }
 func (c *Client) Start(env sim.Env) {
 	c.env, c.id = env, env.ID()
 	c.rng = sim.Stream(c.tr.cfg.Seed, "client/"+c.spec.Name, int64(c.index))
-	c.deadline = env.SetTimer(max(c.spec.Start+c.spec.Timeout-env.Now(), 0), timerDeadline, 0)
 	s := c.spec
+	if deadline := s.Start + s.Timeout; deadline >= s.Start { // else it overflows: no deadline
+		c.deadline = env.SetTimer(max(deadline-env.Now(), 0), timerDeadline, 0)
+	}
 	switch s.Type {
 	case Retransmit:
 		c.rto = s.InitialTimeout
@@ -122,9 +124,12 @@ func (c *Client) Fire(t sim.Timer) {
 	switch t.Kind {
 	case timerDeadline:
 		c.deadline = 0
-		if c.done < c.spec.Count && c.tr.timedOut(c.wl, c.env.Now()) {
-			st := &c.wl.status
+		if st := &c.wl.status; c.done < c.spec.Count && !st.Finished() {
+			// The first client of the workload to see its deadline reports it
+			// (the others stop in halted), before the tracker may declare the
+			// whole run finished.
 			c.env.Observe(protocols.WorkloadTimeout{Workload: c.spec.Name, Completed: st.Completed, Total: st.Total})
+			c.tr.timedOut(c.wl, c.env.Now())
 		}
 		c.stop()
 	case timerResend:

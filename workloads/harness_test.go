@@ -43,12 +43,15 @@ type observed struct {
 
 // outcome is what a run produced.
 type outcome struct {
-	tr        *workloads.Tracker
-	world     *sim.World
-	why       string
-	finished  []sim.Time // calls of the OnFinished callback
-	completed []observed
-	timeouts  []observed
+	tr       *workloads.Tracker
+	world    *sim.World
+	why      string
+	finished []sim.Time // calls of the OnFinished callback
+	// observedAtFinish counts the observations made before the first
+	// OnFinished call.
+	observedAtFinish int
+	completed        []observed
+	timeouts         []observed
 }
 
 func (s setup) run(t *testing.T) *outcome {
@@ -92,6 +95,9 @@ func (s setup) run(t *testing.T) *outcome {
 	tr.Install(w)
 	out := &outcome{tr: tr, world: w}
 	tr.OnFinished(func(at sim.Time) {
+		if len(out.finished) == 0 {
+			out.observedAtFinish = len(out.completed) + len(out.timeouts)
+		}
 		out.finished = append(out.finished, at)
 		if !s.keepRunning {
 			w.Stop("workloads finished")

@@ -129,7 +129,7 @@ type Spec struct {
 	// request (initial_timeout; retransmit only), > 0. Default 1s.
 	InitialTimeout sim.Time
 	// MaxTimeout caps the retransmission timeout (max_timeout; retransmit
-	// only), ≥ InitialTimeout. Default 64s.
+	// only), ≥ InitialTimeout. Default the larger of 64s and InitialTimeout.
 	MaxTimeout sim.Time
 	// Backoff multiplies the timeout each time it expires (backoff;
 	// retransmit only), ≥ 1. Default 2.

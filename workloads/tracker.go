@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
@@ -38,7 +39,7 @@ type Status struct {
 }
 
 // Finished reports whether the workload is done or timed out.
-func (s *Status) Finished() bool { return s.Done || s.TimedOut }
+func (s Status) Finished() bool { return s.Done || s.TimedOut }
 
 // Record is one request as latency.csv shows it.
 type Record struct {
@@ -131,7 +132,8 @@ func (t *Tracker) Config() Config { return t.cfg }
 func (t *Tracker) Specs() []Spec {
 	out := make([]Spec, len(t.wls))
 	for i, w := range t.wls {
-		out[i] = w.spec.WithDefaults() // a copy: callers cannot alter the clients' spec
+		out[i] = w.spec
+		out[i].Delays = slices.Clone(w.spec.Delays) // callers cannot alter the clients' spec
 	}
 	return out
 }
@@ -159,18 +161,15 @@ func (t *Tracker) Install(w *sim.World) {
 	}
 }
 
-// OnFinished registers fn, called once (from within a client's handler)
-// when every workload has completed or timed out; the runner typically
-// stops the world there. Only the last registered fn is kept. If the
-// workloads have already finished, fn is called at once.
-func (t *Tracker) OnFinished(fn func(at sim.Time)) {
-	t.onFinished = fn
-	if fn != nil && t.Finished() {
-		fn(t.finishedAt)
-	}
-}
+// OnFinished registers fn, called once, from within the handler of the
+// client that finished the last workload (completed its last request or saw
+// its deadline), after that client's observation; the runner typically
+// stops the world there. Only the last registered fn is kept. With no
+// workloads, fn is never called.
+func (t *Tracker) OnFinished(fn func(at sim.Time)) { t.onFinished = fn }
 
-// Finished reports whether every workload has completed or timed out.
+// Finished reports whether every workload has completed or timed out (true
+// when there are none).
 func (t *Tracker) Finished() bool { return t.finished == len(t.wls) }
 
 // FinishedAt returns when the last workload finished; ok is false while
@@ -231,16 +230,11 @@ func (t *Tracker) completed(c *Client, i int, at sim.Time) {
 	}
 }
 
-// timedOut is called by a client whose workload deadline passed at time at
-// with requests of its own still incomplete. It reports whether this call
-// marked the workload timed out (so that exactly one client observes it).
-func (t *Tracker) timedOut(w *workload, at sim.Time) bool {
-	if w.status.Finished() {
-		return false
-	}
+// timedOut is called by the first client of w that sees w's deadline pass,
+// at time at, with requests still incomplete.
+func (t *Tracker) timedOut(w *workload, at sim.Time) {
 	w.status.TimedOut, w.status.TimedOutAt = true, at
 	t.workloadFinished(at)
-	return true
 }
 
 func (t *Tracker) workloadFinished(at sim.Time) {

@@ -35,6 +35,7 @@ func TestEachTypeCompletes(t *testing.T) {
 		{"open_loop", allTypes()[3:4]},
 		{"closed_loop", allTypes()[4:5]},
 		{"all types together", allTypes()},
+		{"timeout that never passes", []workloads.Spec{{Type: workloads.Flood, Count: 3, Timeout: sim.Never, Start: sim.Second}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -472,6 +473,9 @@ func TestWorkloadTimeout(t *testing.T) {
 	if len(out.finished) != 1 || out.finished[0] != 3*s {
 		t.Errorf("finished %v, want once at 3s", out.finished)
 	}
+	if out.observedAtFinish != len(out.completed)+len(out.timeouts) {
+		t.Errorf("OnFinished ran after %d observations, want after all %d", out.observedAtFinish, len(out.completed)+len(out.timeouts))
+	}
 	for k, ts := range log.sends {
 		for _, at := range ts {
 			if at > 3*s {
@@ -599,6 +603,11 @@ func TestNewTracker(t *testing.T) {
 	if tr.Finished() {
 		t.Error("finished before running")
 	}
+	empty, err := workloads.NewTracker(workloads.Config{N: 4, F: 1}, nil)
+	if err != nil || !empty.Finished() || empty.NumClients() != 0 {
+		t.Errorf("no workloads: %v, finished %v", err, empty.Finished())
+	}
+	empty.OnFinished(func(sim.Time) { t.Error("OnFinished called without workloads") })
 
 	// Install wants exactly the replicas in the world.
 	w := sim.NewWorld(sim.Config{Replicas: 4})

@@ -115,6 +115,7 @@ type Replica struct {
 	votes     map[int64]map[sim.NodeID]bool
 	timeouts  map[int64]map[sim.NodeID]bool
 	canSend   bool // leader of the current round holds its quorum of votes
+	future    map[int64]*Proposal
 }
 
 var _ protocols.Replica = (*Replica)(nil)
@@ -129,6 +130,7 @@ func New(cfg protocols.Config) *Replica {
 		executed:  make(map[protocols.RequestKey]protocols.Digest),
 		votes:     make(map[int64]map[sim.NodeID]bool),
 		timeouts:  make(map[int64]map[sim.NodeID]bool),
+		future:    make(map[int64]*Proposal),
 	}
 }
 
@@ -265,8 +267,14 @@ func (r *Replica) maybePropose() {
 	r.broadcast(&Proposal{Round: r.round, Author: r.env.ID(), Requests: batch})
 }
 
+// onProposal executes the proposal of the current round; a later round's
+// proposal waits until the replica gets there.
 func (r *Replica) onProposal(p *Proposal) {
-	if p.Round < r.round || p.Author != r.Leader(p.Round) {
+	if p.Round < r.round || p.Author != sim.NodeID(p.Round%int64(r.cfg.N)) {
+		return
+	}
+	if p.Round > r.round {
+		r.future[p.Round] = p
 		return
 	}
 	prev := protocols.Digest(0)
@@ -307,6 +315,16 @@ func (r *Replica) enter(round int64, cause string) {
 	r.leaderOvr = sim.None
 	r.env.Observe(protocols.RoundChange{Round: round, Cause: cause})
 	r.armTimer()
+	for old := range r.future {
+		if old < round {
+			delete(r.future, old)
+		}
+	}
+	if p, ok := r.future[round]; ok {
+		delete(r.future, round)
+		r.onProposal(p)
+		return
+	}
 	if len(r.votes[round-1]) >= r.quorum() || cause == "timeout" {
 		r.canSend = true
 		r.maybePropose()
