@@ -109,6 +109,9 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	for _, ax := range axes {
 		axisKeys = append(axisKeys, ax.keys...)
 	}
+	if n := pointCount(axes); n > maxPoints {
+		return nil, Errors{{File: src.File, Line: src.lines.line("sweep"), Key: "sweep", Msg: fmt.Sprintf("%d sweep points (allowed: at most %d; split the sweep into several experiments)", n, maxPoints)}}
+	}
 	pts := points(axes)
 	fillDefaults(base)
 	p := &Plan{Source: src, Base: base, Axes: axisKeys, Points: len(pts), reg: reg}
@@ -136,6 +139,9 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 				}
 			}
 			continue
+		}
+		if len(p.Runs)+e.Repetitions > maxRuns {
+			return nil, Errors{{File: src.File, Line: src.lines.line("repetitions"), Key: "repetitions", Msg: fmt.Sprintf("the sweep has more than %d runs (points × repetitions)", maxRuns)}}
 		}
 		for rep := 0; rep < e.Repetitions; rep++ {
 			idx := len(p.Runs)

@@ -120,7 +120,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for r := range work {
-				s, p, err := executeRun(r, plan.reg, runDir(dir, r))
+				s, p, err := safeExecuteRun(r, plan.reg, runDir(dir, r))
 				done <- outcome{r, s, p, err}
 			}
 		}()
@@ -212,6 +212,18 @@ func reproduce(command string, r *Run) string {
 		return ""
 	}
 	return command + " --run " + r.ID
+}
+
+// safeExecuteRun is executeRun with a panic inside the simulation turned
+// into an error naming the run, so one broken run does not take the whole
+// sweep (and its finished results) down with a stack trace.
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string) (s results.Summary, p results.Perf, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
+		}
+	}()
+	return executeRun(r, reg, dir)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written

@@ -125,6 +125,25 @@ func orderedKeys(m map[string]any, order []string) []string {
 	return keys
 }
 
+// Limits on the size of a plan.
+const (
+	maxPoints = 100000
+	maxRuns   = 1000000
+)
+
+// pointCount is the number of points of the axes' product, saturating
+// above maxPoints.
+func pointCount(axes []axis) int {
+	n := 1
+	for _, ax := range axes {
+		n *= len(ax.values)
+		if n > maxPoints {
+			return maxPoints + 1
+		}
+	}
+	return n
+}
+
 // points returns the cartesian product of the axes: each point is a list of
 // assignments (key, value).
 func points(axes []axis) [][]pointValue {

@@ -47,7 +47,6 @@ func readCSV(path string) (*csvFile, error) {
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
-	r.ReuseRecord = false
 	recs, err := r.ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("results: %s: %w", path, err)
@@ -70,20 +69,19 @@ func (c *csvFile) expectHeader(want []string) error {
 // fieldParser parses the fields of one row and keeps the first error, with
 // its position.
 type fieldParser struct {
-	c      *csvFile
-	header []string
-	line   int // 1-based line in the file
-	row    []string
-	err    error
+	c    *csvFile
+	line int // 1-based line in the file
+	row  []string
+	err  error
 }
 
 func (c *csvFile) parser(i int) *fieldParser {
-	return &fieldParser{c: c, header: c.header, line: i + 2, row: c.rows[i]}
+	return &fieldParser{c: c, line: i + 2, row: c.rows[i]}
 }
 
 func (p *fieldParser) fail(col int, err error) {
 	if p.err == nil {
-		p.err = fmt.Errorf("results: %s:%d: %s: %w", p.c.path, p.line, p.header[col], err)
+		p.err = fmt.Errorf("results: %s:%d: %s: %w", p.c.path, p.line, p.c.header[col], err)
 	}
 }
 

@@ -12,13 +12,14 @@
 //	runs/<id>/perf.json      Perf, the only wall-clock figures
 //
 // Invariants:
-//   - Every file except perf.json (and the PDF plots, which embed a date only
-//     when PDF is asked for, see SavePlot) is a pure function of the values
-//     recorded, so a run that is a pure function of (experiment, seed) writes
-//     byte-identical files: rows built from maps are sorted, floats are written
-//     with a fixed format (strconv 'f' with 6 decimals), virtual times are
-//     written as exact decimals of their nanoseconds, and JSON comes from
-//     structs in a fixed field order.
+//   - Every file except perf.json, plots included, is a pure function of the
+//     values recorded, so a run that is a pure function of (experiment, seed)
+//     writes byte-identical files: rows built from maps are sorted, floats are
+//     written with a fixed format (strconv 'f' with 6 decimals, undefined
+//     values as null or an empty field), virtual times as exact decimals of
+//     their nanoseconds, and JSON comes from structs in a fixed field order.
+//   - Latency quantiles are nearest-rank (see Quantile): always one of the
+//     recorded values, never interpolated.
 //   - Every file is written atomically (WriteAtomic): a temporary file in the
 //     same directory, synced, then renamed, so a reader never sees half a file.
 //   - Recorders are not safe for concurrent use; one run is driven by one

@@ -1,0 +1,205 @@
+package results
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/byzsim/byzsim/sim"
+)
+
+// checkPNG checks that path is a PNG image of a plausible size.
+func checkPNG(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if r := img.Bounds(); r.Dx() < 100 || r.Dy() < 100 {
+		t.Errorf("%s is %v, want a plot-sized image", path, r)
+	}
+}
+
+// checkSVG checks that path is a non-empty SVG document containing each of
+// the texts.
+func checkSVG(t *testing.T, path string, texts ...string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if !strings.Contains(s, "<svg") || !strings.HasSuffix(strings.TrimSpace(s), "</svg>") {
+		t.Fatalf("%s is not an SVG document", path)
+	}
+	for _, txt := range texts {
+		if !strings.Contains(s, txt) {
+			t.Errorf("%s does not contain %q", path, txt)
+		}
+	}
+}
+
+func TestPlotLatencyCDF(t *testing.T) {
+	many := make([]sim.Time, 3*maxCDFPoints+7) // sampled down
+	for i := range many {
+		many[i] = sim.Time(i%97) * sim.Millisecond
+	}
+	tests := []struct {
+		name   string
+		series []CDFSeries
+	}{
+		{"two workloads", []CDFSeries{
+			{Name: "write", Latencies: []sim.Time{30 * sim.Millisecond, 10 * sim.Millisecond, 20 * sim.Millisecond}},
+			{Name: "read", Latencies: []sim.Time{5 * sim.Millisecond}},
+		}},
+		{"many points", []CDFSeries{{Name: "flood", Latencies: many}}},
+		{"no series", nil},
+		{"empty series", []CDFSeries{{Name: "idle"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stem := filepath.Join(t.TempDir(), "cdf")
+			if err := PlotLatencyCDF(stem, "", tt.series); err != nil {
+				t.Fatal(err)
+			}
+			checkPNG(t, stem+".png")
+			checkSVG(t, stem+".svg", "Latency CDF", "latency (ms)")
+		})
+	}
+}
+
+func TestPlotThroughput(t *testing.T) {
+	in, _ := fixture()
+	rows := in.Timeline.Rows(in.End)
+	tests := []struct {
+		name    string
+		series  []ThroughputSeries
+		markers []Marker
+		texts   []string
+	}{
+		{"with markers", []ThroughputSeries{{Name: "diembft", Rows: rows}}, in.Timeline.Markers(),
+			[]string{"time (s)", "throughput (requests/s)", "diembft", "partition"}},
+		{"two series, no markers", []ThroughputSeries{{Name: "a", Rows: rows}, {Name: "b", Rows: rows[:1]}}, nil,
+			[]string{"Throughput over time"}},
+		{"nothing", nil, []Marker{{At: Seconds(sim.Second), Label: "crash"}}, []string{"crash"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stem := filepath.Join(t.TempDir(), "tput")
+			if err := PlotThroughput(stem, "", tt.series, tt.markers); err != nil {
+				t.Fatal(err)
+			}
+			checkPNG(t, stem+".png")
+			checkSVG(t, stem+".svg", tt.texts...)
+		})
+	}
+}
+
+func TestPlotsAreDeterministic(t *testing.T) {
+	in, recs := fixture()
+	render := func(dir string) map[string][]byte {
+		stem := filepath.Join(dir, "p")
+		if err := PlotLatencyCDF(stem+"-cdf", "", CDFSeriesOf(recs), PNG, SVG, PDF); err != nil {
+			t.Fatal(err)
+		}
+		series := []ThroughputSeries{{Name: "x", Rows: in.Timeline.Rows(in.End)}}
+		if err := PlotThroughput(stem+"-tput", "", series, in.Timeline.Markers(), PDF); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]byte{}
+		for _, name := range entries(t, dir) {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = b
+		}
+		return out
+	}
+	a, b := render(t.TempDir()), render(t.TempDir())
+	if len(a) != 4 {
+		t.Fatalf("wrote %d files, want 4", len(a))
+	}
+	for name := range a {
+		if !bytes.Equal(a[name], b[name]) {
+			t.Errorf("%s differs between two renderings of the same data", name)
+		}
+	}
+	if !bytes.HasPrefix(a["p-cdf.pdf"], []byte("%PDF")) || !bytes.Contains(a["p-cdf.pdf"], []byte("(D:20000101000000)")) {
+		t.Error("p-cdf.pdf is not a PDF with the fixed date")
+	}
+}
+
+func TestSavePlotFormats(t *testing.T) {
+	tests := []struct {
+		name    string
+		formats []string
+		want    []string // files written
+		wantErr string
+	}{
+		{"default", nil, []string{"p.png", "p.svg"}, ""},
+		{"pdf only", []string{PDF}, []string{"p.pdf"}, ""},
+		{"unknown", []string{PNG, "gif"}, nil, `unknown plot format "gif"`},
+		{"twice", []string{SVG, SVG}, nil, "twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			err := PlotLatencyCDF(filepath.Join(dir, "p"), "", nil, tt.formats...)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			got := entries(t, dir)
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("directory holds %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlotRun(t *testing.T) {
+	in, recs := fixture()
+	dir := t.TempDir()
+	if _, err := WriteRun(dir, in, recs); err != nil {
+		t.Fatal(err)
+	}
+	stem := filepath.Join(t.TempDir(), "r0003")
+	if err := PlotRun(dir, stem); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, stem+"-latency-cdf.png")
+	checkSVG(t, stem+"-latency-cdf.svg", "write", "read")
+	checkPNG(t, stem+"-throughput.png")
+	checkSVG(t, stem+"-throughput.svg", "heal")
+}
+
+func TestCDFPoints(t *testing.T) {
+	ms := sim.Millisecond
+	pts := cdfPoints([]sim.Time{1 * ms, 2 * ms, 2 * ms, 4 * ms})
+	want := []struct{ x, y float64 }{{1, 0}, {1, 0.25}, {2, 0.5}, {2, 0.75}, {4, 1}}
+	if len(pts) != len(want) {
+		t.Fatalf("cdfPoints = %v, want %v", pts, want)
+	}
+	for i, w := range want {
+		if pts[i].X != w.x || pts[i].Y != w.y {
+			t.Errorf("point %d = %v, want %v", i, pts[i], w)
+		}
+	}
+	big := make([]sim.Time, 10*maxCDFPoints)
+	pts = cdfPoints(big)
+	if len(pts) != maxCDFPoints+1 || pts[len(pts)-1].Y != 1 {
+		t.Errorf("cdfPoints of %d values: %d points ending at y=%v, want %d ending at 1",
+			len(big), len(pts), pts[len(pts)-1].Y, maxCDFPoints+1)
+	}
+}
