@@ -78,7 +78,11 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		w.AddNode(rep, 0)
 	}
 	tracker.Install(w)
-	w.Network().SetModel(linkModel(&e.Network, n))
+	model, err := linkModel(&e.Network, n, w.NumNodes())
+	if err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+	w.Network().SetModel(model)
 	if len(res.rules) > 0 {
 		eng, err := failures.NewEngine(w, res.proto, in.replicas, res.rules)
 		if err != nil {
@@ -150,8 +154,10 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	}
 }
 
-// linkModel builds the network's per-link model from the configuration.
-func linkModel(nc *NetworkConfig, n int) func(from, to sim.NodeID) sim.Link {
+// linkModel builds the network's per-link model from the configuration,
+// for a world of n replicas and nodes nodes in all (clients follow the
+// replicas).
+func linkModel(nc *NetworkConfig, n, nodes int) (func(from, to sim.NodeID) sim.Link, error) {
 	var ignored problems // validated before
 	base := sim.Link{
 		Delay:     buildDist(&ignored, "", &nc.Delay),
@@ -160,60 +166,55 @@ func linkModel(nc *NetworkConfig, n int) func(from, to sim.NodeID) sim.Link {
 		Channel:   parseChannel(&ignored, "", nc.Channel),
 		RTO:       nc.RTO.T(),
 	}
-	var regionOf func(id sim.NodeID) int
-	var matrix [][]sim.Time
-	var jitter sim.Dist
+	model := func(sim.NodeID, sim.NodeID) sim.Link { return base }
 	if rc := nc.Regions; rc != nil {
-		index := map[string]int{}
-		for i, name := range rc.Names {
-			index[name] = i
+		clients := rc.Clients
+		if clients == "" {
+			clients = rc.Names[0]
 		}
-		clients := 0
-		if rc.Clients != "" {
-			clients = index[rc.Clients]
-		}
-		replicas := make([]int, n)
-		for i, r := range rc.Replicas {
-			replicas[i] = index[r]
-		}
-		regionOf = func(id sim.NodeID) int {
-			if int(id) < n {
-				return replicas[id]
+		nodeRegion := make([]string, nodes)
+		for id := range nodeRegion {
+			if id < n {
+				nodeRegion[id] = rc.Replicas[id]
+			} else {
+				nodeRegion[id] = clients
 			}
-			return clients
 		}
-		for _, row := range rc.Latency {
-			r := make([]sim.Time, len(row))
-			for j, d := range row {
-				r[j] = d.T()
+		matrix := make([][]sim.Time, len(rc.Latency))
+		for i, row := range rc.Latency {
+			for _, d := range row {
+				matrix[i] = append(matrix[i], d.T())
 			}
-			matrix = append(matrix, r)
 		}
+		var jitter sim.Dist
 		if rc.Jitter != nil {
 			jitter = buildDist(&ignored, "", rc.Jitter)
 		}
+		var err error
+		if model, err = sim.RegionModel(rc.Names, matrix, nodeRegion, jitter, base); err != nil {
+			return nil, err
+		}
+	}
+	if len(nc.Links) == 0 {
+		return model, nil
 	}
 	type override struct {
 		from, to linkEnd
 		cfg      *LinkConfig
 		delay    sim.Dist
 	}
-	var overrides []override
+	overrides := make([]override, len(nc.Links))
 	for i := range nc.Links {
 		l := &nc.Links[i]
 		from, _ := parseLinkEnd(l.From, n)
 		to, _ := parseLinkEnd(l.To, n)
-		o := override{from: from, to: to, cfg: l}
+		overrides[i] = override{from: from, to: to, cfg: l}
 		if l.Delay != nil {
-			o.delay = buildDist(&ignored, "", l.Delay)
+			overrides[i].delay = buildDist(&ignored, "", l.Delay)
 		}
-		overrides = append(overrides, o)
 	}
 	return func(from, to sim.NodeID) sim.Link {
-		l := base
-		if regionOf != nil {
-			l.Delay = sim.Shifted{Base: matrix[regionOf(from)][regionOf(to)], Jitter: jitter}
-		}
+		l := model(from, to)
 		for _, o := range overrides {
 			if !o.from.matches(from, n) || !o.to.matches(to, n) {
 				continue
@@ -232,5 +233,5 @@ func linkModel(nc *NetworkConfig, n int) func(from, to sim.NodeID) sim.Link {
 			}
 		}
 		return l
-	}
+	}, nil
 }

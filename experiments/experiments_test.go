@@ -214,3 +214,34 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestLinkModelRegionsAndOverrides(t *testing.T) {
+	p, err := Load("testdata/regions.toml", testRegistry(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := linkModel(&p.Base.Network, 4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		from, to sim.NodeID
+		mean     sim.Time
+		loss     float64
+	}{
+		{0, 1, 6 * sim.Millisecond, 0},   // eu → eu
+		{0, 2, 41 * sim.Millisecond, 0},  // eu → us
+		{4, 3, 41 * sim.Millisecond, 0},  // client (eu) → us
+		{3, 0, 41 * sim.Millisecond, .1}, // replica3's overridden loss
+		{3, 2, 6 * sim.Millisecond, .1},
+	}
+	for _, tt := range tests {
+		l := model(tt.from, tt.to)
+		if got := l.Delay.Mean(); got != tt.mean {
+			t.Errorf("%d→%d mean delay %v, want %v", tt.from, tt.to, got, tt.mean)
+		}
+		if l.Loss != tt.loss {
+			t.Errorf("%d→%d loss %v, want %v", tt.from, tt.to, l.Loss, tt.loss)
+		}
+	}
+}

@@ -332,6 +332,11 @@ func validateRegions(p *problems, rc *RegionsConfig, n int) {
 		p.add("network.regions.names", "must list at least one region")
 		return
 	}
+	for i, name := range rc.Names {
+		if name == "" || containsString(rc.Names[:i], name) {
+			p.add(fmt.Sprintf("network.regions.names[%d]", i), "region names must be distinct and not empty")
+		}
+	}
 	if len(rc.Latency) != len(rc.Names) {
 		p.add("network.regions.latency", "has %d rows, want one per region (%d)", len(rc.Latency), len(rc.Names))
 	}
