@@ -2,10 +2,11 @@ package main
 
 import (
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/protocols/prototest"
 )
 
 // registry returns the protocols byzsim can run.
 func registry() *protocols.Registry {
-	return protocols.NewRegistry(prototest.Protocol())
+	return protocols.NewRegistry(prototest.Protocol(), diembft.Protocol())
 }

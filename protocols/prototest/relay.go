@@ -1,7 +1,7 @@
 // Package prototest provides "relay", a small rotating-sequencer protocol for
 // testing byzsim's kernel, fault engine, workloads and runner without a real
-// BFT protocol. It is not Byzantine fault tolerant and is never registered in
-// the byzsim command.
+// BFT protocol. It is not Byzantine fault tolerant; the byzsim command lists
+// it so that the simulator itself can be exercised without a real protocol.
 //
 // Round r's leader is replica r mod n. The leader proposes a batch of pending
 // requests; every replica that receives the proposal of its current round
