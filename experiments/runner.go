@@ -308,7 +308,21 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		Commits:     in.commits,
 		ViewChanges: in.views,
 		Timeouts:    in.timeouts,
+		Faults:      in.faultCounts(),
 	}
+}
+
+// faultCounts returns each fault rule's counters.
+func (in *instance) faultCounts() []results.FaultCount {
+	if in.engine == nil {
+		return nil
+	}
+	stats := in.engine.Stats()
+	out := make([]results.FaultCount, len(stats))
+	for i, st := range stats {
+		out[i] = results.FaultCount{Rule: in.res.rules[i].String(), Matched: st.Matched, Fired: st.Fired}
+	}
+	return out
 }
 
 func latencyRecords(in *instance) []results.LatencyRecord {

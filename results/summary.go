@@ -59,6 +59,9 @@ type Summary struct {
 	VirtualSeconds Seconds `json:"virtual_seconds"`
 	// Markers label points of the run, e.g. faults, sorted by time.
 	Markers []Marker `json:"markers"`
+	// Faults counts, per fault rule in experiment order, the messages it
+	// matched and acted on.
+	Faults []FaultCount `json:"faults"`
 }
 
 // Param is one named parameter value of a run, as written in the experiment.
@@ -115,6 +118,15 @@ type RunInput struct {
 	// Convergence is the convergence time; nil if not converged or not
 	// measured.
 	Convergence *sim.Time
+	// Faults are the fault rules' counters, in experiment order.
+	Faults []FaultCount
+}
+
+// FaultCount is what one fault rule did in a run.
+type FaultCount struct {
+	Rule    string `json:"rule"`
+	Matched uint64 `json:"matched"`
+	Fired   uint64 `json:"fired"`
 }
 
 // Summarize builds the Summary of a run.
@@ -146,6 +158,7 @@ func Summarize(in RunInput) Summary {
 		Timeouts:          in.Timeouts,
 		Events:            in.Stats.Events,
 		VirtualSeconds:    Seconds(in.End),
+		Faults:            in.Faults,
 	}
 	s.Messages, s.Delivered, s.Dropped, s.Bytes = msgs.Totals()
 	if in.Messages == nil {
@@ -198,6 +211,7 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	p.ByKind = nonNil(p.ByKind)
 	p.Drops = nonNil(p.Drops)
 	p.Markers = nonNil(p.Markers)
+	p.Faults = nonNil(p.Faults)
 	return marshalJSON(p, false)
 }
 

@@ -1,0 +1,152 @@
+package diembft
+
+import (
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+func TestScenarioNormal(t *testing.T) {
+	c := newCluster(t, clusterOpts{costs: protocols.DefaultCosts()})
+	c.client.batch(0, 40)
+	c.runUntilDone(30 * sim.Second)
+	if got := len(c.client.done); got != 40 {
+		t.Fatalf("completed %d/40 requests by %v", got, c.w.Now())
+	}
+	if c.client.conflict {
+		t.Fatal("client saw conflicting results")
+	}
+	if err := consistent(c.reps); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.oneCertPerRound(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.reps {
+		if r.ledger.height() < 10 {
+			t.Errorf("replica %d committed only %d blocks", r.id, r.ledger.height())
+		}
+	}
+	if c.timeouts != 0 {
+		t.Errorf("%d timeouts in a fault-free run", c.timeouts)
+	}
+}
+
+func TestScenarioCrashedLeader(t *testing.T) {
+	c := newCluster(t, clusterOpts{costs: protocols.DefaultCosts()})
+	c.client.batch(0, 40)
+	c.w.Crash(0) // leader of rounds 0 and 1
+	c.runUntilDone(60 * sim.Second)
+	if got := len(c.client.done); got != 40 {
+		t.Fatalf("completed %d/40 requests by %v", got, c.w.Now())
+	}
+	if c.timeouts == 0 {
+		t.Error("no timeouts with a crashed leader")
+	}
+	if err := consistent(c.correct(1, 2, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.oneCertPerRound(); err != nil {
+		t.Fatal(err)
+	}
+	if h := c.reps[0].ledger.height(); h != 0 {
+		t.Errorf("crashed replica committed %d blocks", h)
+	}
+}
+
+func TestScenarioCrashRecover(t *testing.T) {
+	c := newCluster(t, clusterOpts{costs: protocols.DefaultCosts()})
+	c.client.batch(0, 20)
+	c.client.batch(3*sim.Second, 20)
+	c.w.At(500*sim.Millisecond, func() { c.w.Crash(2) })
+	c.w.At(2*sim.Second, func() { c.w.Recover(2) })
+	c.runUntilDone(60 * sim.Second)
+	if got := len(c.client.done); got != 40 {
+		t.Fatalf("completed %d/40 requests by %v", got, c.w.Now())
+	}
+	c.w.Run(c.w.Now() + 2*sim.Second)
+	if err := consistent(c.reps); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScenarioLaggingReplicaSyncs(t *testing.T) {
+	c := newCluster(t, clusterOpts{costs: protocols.DefaultCosts()})
+	c.client.batch(0, 40)
+	c.client.batch(4*sim.Second, 8)
+	sent := kindCounter{}
+	c.w.SetTracer(sent)
+	net := c.w.Network()
+	net.SetPartition([][]sim.NodeID{{0, 1, 2}, {3}})
+	c.w.At(3*sim.Second, net.Heal)
+	c.runUntilDone(60 * sim.Second)
+	if got := len(c.client.done); got != 48 {
+		t.Fatalf("completed %d/48 requests by %v", got, c.w.Now())
+	}
+	c.w.Run(c.w.Now() + sim.Second)
+	if err := consistent(c.reps); err != nil {
+		t.Fatal(err)
+	}
+	lag, lead := c.reps[3].ledger.height(), c.reps[0].ledger.height()
+	if lag < 12 || lead-lag > 2 {
+		t.Fatalf("lagging replica at height %d, others at %d", lag, lead)
+	}
+	if sent[KindSyncRequest] == 0 || sent[KindSyncResponse] == 0 {
+		t.Fatalf("no sync: %v", sent)
+	}
+}
+
+// TestWrongRuleQuorum2f shows the planted bug at work: with quorums of 2f,
+// an equivocating leader splits the correct replicas into two forks that
+// both commit; with the correct quorum the same attack is harmless.
+func TestWrongRuleQuorum2f(t *testing.T) {
+	for _, bug := range []bool{false, true} {
+		params := protocols.Params{"rounds_per_leader": int64(1000), "bug_quorum_2f": bug}
+		c := newCluster(t, clusterOpts{params: params, behaviours: map[sim.NodeID]string{0: BehaviourEquivocate}})
+		c.client.batch(0, 40)
+		c.w.Run(10 * sim.Second)
+		err := consistent(c.correct(1, 2, 3))
+		if bug {
+			if err == nil {
+				t.Fatalf("quorum 2f: no safety violation (heights %d %d %d)", c.reps[1].ledger.height(), c.reps[2].ledger.height(), c.reps[3].ledger.height())
+			}
+			if c.oneCertPerRound() == nil {
+				t.Error("quorum 2f: no round with two certified blocks")
+			}
+			if !c.client.conflict {
+				t.Log("client did not see conflicting replies")
+			}
+		} else {
+			if err != nil {
+				t.Fatalf("correct quorum: %v", err)
+			}
+			if err := c.oneCertPerRound(); err != nil {
+				t.Fatalf("correct quorum: %v", err)
+			}
+		}
+	}
+}
+
+// TestScenarioReputation: with the reputation election a crashed replica,
+// which signs nothing, stops being elected, so a run with it needs fewer
+// timeouts than round-robin.
+func TestScenarioReputation(t *testing.T) {
+	timeouts := map[string]int{}
+	for _, el := range []string{ElectionRoundRobin, ElectionReputation} {
+		c := newCluster(t, clusterOpts{params: protocols.Params{"election": el}, costs: protocols.DefaultCosts()})
+		c.client.batch(0, 200)
+		c.w.Crash(3)
+		c.runUntilDone(120 * sim.Second)
+		if got := len(c.client.done); got != 200 {
+			t.Fatalf("%s: completed %d/200 requests by %v", el, got, c.w.Now())
+		}
+		if err := consistent(c.correct(0, 1, 2)); err != nil {
+			t.Fatalf("%s: %v", el, err)
+		}
+		timeouts[el] = c.timeouts
+	}
+	if timeouts[ElectionReputation] >= timeouts[ElectionRoundRobin] {
+		t.Fatalf("timeouts: %v; reputation should avoid the crashed leader", timeouts)
+	}
+}

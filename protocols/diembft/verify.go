@@ -1,0 +1,139 @@
+package diembft
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Verification of received records. Every check charges its modelled CPU
+// cost. A record's validity is a pure function of its contents and the
+// run's keys, so a verified certificate or block memoizes it under the
+// keyring fingerprint: the wall-clock work is done once per run, the
+// virtual cost is charged to every replica that verifies it.
+
+func (r *Replica) isGenesisQC(qc *QC) bool {
+	g := r.genesisQC
+	return qc == g || (len(qc.Signatures) == 0 && qc.VoteInfo == g.VoteInfo && qc.LedgerCommitInfo == g.LedgerCommitInfo)
+}
+
+// validQC verifies a QC: its vote info matches the signed ledger commit
+// info, and a quorum of distinct replicas signed it.
+func (r *Replica) validQC(qc *QC) bool {
+	if qc == nil {
+		return false
+	}
+	if r.isGenesisQC(qc) {
+		return true
+	}
+	if known, ok := r.tree.certified[qc.VoteInfo.ID]; ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
+		return true // already verified by this replica
+	}
+	c := r.cfg.Costs
+	r.env.Charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
+	if qc.memo == r.keys.fingerprint {
+		return true
+	}
+	if len(qc.Signatures) < r.quorum || len(qc.Signatures) > r.n || qc.VoteInfo.ParentRound >= qc.VoteInfo.Round {
+		return false
+	}
+	if qc.VoteInfo.Hash() != qc.LedgerCommitInfo.VoteInfoHash {
+		return false
+	}
+	d := qc.LedgerCommitInfo.Hash()
+	seen := newBitset(r.n)
+	for _, s := range qc.Signatures {
+		if !seen.add(s.Signer) || !r.keys.verify(s, d) {
+			return false
+		}
+	}
+	if qc.AuthorSignature.Signer != qc.Author || !r.keys.verify(qc.AuthorSignature, qcSignaturesDigest(d, qc.Signatures)) {
+		return false
+	}
+	qc.memo = r.keys.fingerprint
+	return true
+}
+
+// validTC verifies a TC: a quorum of distinct replicas signed (round, their
+// high-QC round).
+func (r *Replica) validTC(tc *TC) bool {
+	if tc == nil {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
+	if tc.memo == r.keys.fingerprint {
+		return true
+	}
+	if len(tc.Signatures) < r.quorum || len(tc.Signatures) > r.n || len(tc.HighQCRounds) != len(tc.Signatures) {
+		return false
+	}
+	seen := newBitset(r.n)
+	for i, s := range tc.Signatures {
+		if tc.HighQCRounds[i] >= tc.Round || !seen.add(s.Signer) || !r.keys.verify(s, timeoutDigest(tc.Round, tc.HighQCRounds[i])) {
+			return false
+		}
+	}
+	tc.memo = r.keys.fingerprint
+	return true
+}
+
+// validBlock checks a block's shape and id (its QC is checked apart).
+func (r *Replica) validBlock(b *Block) bool {
+	if b == nil || b.QC == nil || len(b.Payload) > r.s.blockSize || b.Round <= b.QC.VoteInfo.Round {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Hash(b.Size()))
+	if b.memo == r.keys.fingerprint {
+		return true
+	}
+	for _, q := range b.Payload {
+		if q == nil {
+			return false
+		}
+	}
+	if blockID(b) != b.ID {
+		return false
+	}
+	b.memo = r.keys.fingerprint
+	return true
+}
+
+// checkProposal verifies a proposal: block, author signature, QC, TC and
+// high commit QC.
+func (r *Replica) checkProposal(p *Proposal) bool {
+	b := p.Block
+	if !r.validBlock(b) || p.Signature.Signer != b.Author {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Verify)
+	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) || !r.validQC(p.HighCommitQC) {
+		return false
+	}
+	return p.LastRoundTC == nil || r.validTC(p.LastRoundTC)
+}
+
+// checkVote verifies a vote and returns the digest of its ledger commit
+// info (the pending-votes index).
+func (r *Replica) checkVote(v *Vote) (protocols.Digest, bool) {
+	r.env.Charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
+	if v.Signature.Signer != v.Sender || v.VoteInfo.Hash() != v.LedgerCommitInfo.VoteInfoHash {
+		return 0, false
+	}
+	key := v.LedgerCommitInfo.Hash()
+	if !r.keys.verify(v.Signature, key) || !r.validQC(v.HighCommitQC) {
+		return 0, false
+	}
+	return key, true
+}
+
+// checkTimeout verifies a timeout message.
+func (r *Replica) checkTimeout(t *Timeout) bool {
+	ti := &t.Info
+	if ti.HighQC == nil || ti.Signature.Signer != ti.Sender {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Verify)
+	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) || !r.validQC(t.HighCommitQC) {
+		return false
+	}
+	return t.LastRoundTC == nil || r.validTC(t.LastRoundTC)
+}
