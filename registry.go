@@ -2,11 +2,12 @@ package main
 
 import (
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/bftlist"
 	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/protocols/prototest"
 )
 
 // registry returns the protocols byzsim can run.
 func registry() *protocols.Registry {
-	return protocols.NewRegistry(prototest.Protocol(), diembft.Protocol())
+	return protocols.NewRegistry(bftlist.Protocol(), diembft.Protocol(), prototest.Protocol())
 }

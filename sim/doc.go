@@ -7,14 +7,26 @@
 //     sequence number); the sequence number is assigned at scheduling time, so
 //     events at equal times run in insertion order and a run is a pure function
 //     of its configuration and seed.
-//   - Scheduling an event in the past is a programming error and panics.
+//   - Scheduling an event in the past is a programming error and panics; so
+//     do negative charges and timer durations. Kernel panics start with "sim:".
 //   - Every random draw comes from a stream derived from the run seed and a
-//     name (see Stream), never from a global source or the wall clock.
+//     name (see Stream): one per directed link ("link", from, to) and one per
+//     node ("node", id), so adding a node, a link's traffic or an interceptor
+//     never shifts the draws of another stream.
 //   - Nodes never see wall time, goroutines or I/O: every effect goes through
-//     their Env.
+//     their Env, and only from within Start, Deliver, Fire or Recover.
 //   - A node handles one input at a time. Work charged with Env.Charge advances
-//     the node's local clock; inputs that arrive while it is busy wait in its
-//     input queue, in arrival order.
+//     the node's local clock (Env.Now); messages it sends leave, and timers it
+//     sets count, from that local clock. Inputs that arrive while it is busy
+//     wait in its input queue, in arrival order; a timer cancelled while its
+//     input waits there does not fire.
+//   - A node receives nothing before its start time (messages are dropped as
+//     "not started"). A crashed node loses the messages for it, including
+//     those waiting in its queue, and the timers that expire while it is down.
+//
+// The event queue is a 4-ary heap of 16-byte entries (time and a key packing
+// sequence number, kind and a slot reference); messages, timers and
+// callbacks live in slot tables, so the hot path does not allocate.
 //
 // Package sim imports nothing else of byzsim.
 package sim

@@ -19,6 +19,7 @@ const (
 	Lossy
 )
 
+// String returns "reliable" or "lossy".
 func (c Channel) String() string {
 	switch c {
 	case Reliable:

@@ -80,6 +80,10 @@ func (h *eventHeap) push(e event) {
 }
 
 // pop removes and returns the earliest event. The heap must not be empty.
+// It moves the hole left by the root down along the smaller children to a
+// leaf, then sifts the last event up from there (Floyd's bottom-up method):
+// the last event usually belongs near the bottom, so this saves a comparison
+// per level.
 func (h *eventHeap) pop() event {
 	items := h.items
 	top := items[heapRoot]
@@ -98,8 +102,6 @@ func (h *eventHeap) pop() event {
 		}
 		m := c
 		if c+3 < n {
-			// All four children exist: a fixed-size scan without bounds
-			// checks.
 			kids := items[c : c+4 : c+4]
 			if kids[1].before(&kids[0]) {
 				m = c + 1
@@ -117,11 +119,16 @@ func (h *eventHeap) pop() event {
 				}
 			}
 		}
-		if !items[m].before(&last) {
-			break
-		}
 		items[i] = items[m]
 		i = m
+	}
+	for i > heapRoot {
+		p := i>>2 + 2
+		if !last.before(&items[p]) {
+			break
+		}
+		items[i] = items[p]
+		i = p
 	}
 	items[i] = last
 	return top

@@ -34,9 +34,6 @@ func (t *timerTable) add(node NodeID, kind int, data int64) (uint32, TimerID) {
 
 func timerID(slot, gen uint32) TimerID { return TimerID(uint64(slot)<<32 | uint64(gen)) }
 
-// armed reports whether the timer in slot i is still armed.
-func (t *timerTable) armed(i uint32) bool { return t.slots[i].armed }
-
 // cancel disarms the timer with handle id if it is still pending; its slot
 // is freed when its event or queued input is discarded.
 func (t *timerTable) cancel(id TimerID) {

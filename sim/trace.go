@@ -11,36 +11,52 @@ import (
 // Tracer sees everything that happens in a World, in event order. Tracing
 // costs time; it is opt-in.
 type Tracer interface {
+	// Sent is called when a message leaves its sender (at the sender's
+	// local clock), before faults and loss are applied.
 	Sent(at Time, from, to NodeID, msg Message)
+	// Dropped is called when a message is lost; why says how ("loss",
+	// "partition", "crashed", "not started", or an interceptor's reason).
 	Dropped(at Time, from, to NodeID, msg Message, why string)
+	// Delivered is called when a node starts handling a message.
 	Delivered(at Time, from, to NodeID, msg Message)
+	// Fired is called when a node starts handling a timer.
 	Fired(at Time, node NodeID, t Timer)
+	// Observed is called for every observation, at the node's local clock.
 	Observed(at Time, node NodeID, o Observation)
 }
 
 // Tracers fans events out to several tracers.
 type Tracers []Tracer
 
+// Sent implements Tracer.
 func (ts Tracers) Sent(at Time, from, to NodeID, msg Message) {
 	for _, t := range ts {
 		t.Sent(at, from, to, msg)
 	}
 }
+
+// Dropped implements Tracer.
 func (ts Tracers) Dropped(at Time, from, to NodeID, msg Message, why string) {
 	for _, t := range ts {
 		t.Dropped(at, from, to, msg, why)
 	}
 }
+
+// Delivered implements Tracer.
 func (ts Tracers) Delivered(at Time, from, to NodeID, msg Message) {
 	for _, t := range ts {
 		t.Delivered(at, from, to, msg)
 	}
 }
+
+// Fired implements Tracer.
 func (ts Tracers) Fired(at Time, node NodeID, tm Timer) {
 	for _, t := range ts {
 		t.Fired(at, node, tm)
 	}
 }
+
+// Observed implements Tracer.
 func (ts Tracers) Observed(at Time, node NodeID, o Observation) {
 	for _, t := range ts {
 		t.Observed(at, node, o)

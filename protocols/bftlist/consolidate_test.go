@@ -1,0 +1,170 @@
+package bftlist
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+)
+
+// bruteChain is the reference's com_pref_states: every m-subset in
+// lexicographic order, pairwise prefix-compatible ones kept, the first
+// with the longest common prefix returned.
+func bruteChain(rep []*RepStructure, m int) []int {
+	n := len(rep)
+	var best []int
+	bestLen := -1
+	idx := make([]int, m)
+	var rec func(pos, from int)
+	rec = func(pos, from int) {
+		if pos == m {
+			for a := 0; a < m; a++ {
+				for b := a + 1; b < m; b++ {
+					if !compatible(rep[idx[a]], rep[idx[b]]) {
+						return
+					}
+				}
+			}
+			l := len(rep[idx[0]].State)
+			for _, k := range idx {
+				l = min(l, len(rep[k].State))
+			}
+			if l > bestLen {
+				bestLen = l
+				best = slices.Clone(idx)
+			}
+			return
+		}
+		for c := from; c < n; c++ {
+			idx[pos] = c
+			rec(pos+1, c+1)
+		}
+	}
+	if m >= 1 && m <= n {
+		rec(0, 0)
+	}
+	return best
+}
+
+// randomStructures draws states from a few branching lists so that prefix
+// relations are common.
+func randomStructures(rng *rand.Rand, n int) []*RepStructure {
+	branches := make([][]int64, 1+rng.IntN(3))
+	base := make([]int64, rng.IntN(4))
+	for i := range base {
+		base[i] = rng.Int64N(3)
+	}
+	for b := range branches {
+		l := append(slices.Clone(base), make([]int64, rng.IntN(5))...)
+		for i := len(base); i < len(l); i++ {
+			l[i] = rng.Int64N(3)
+		}
+		branches[b] = l
+	}
+	out := make([]*RepStructure, n)
+	for k := range out {
+		s := &RepStructure{}
+		switch rng.IntN(6) {
+		case 0: // default prefix
+		case 1: // empty state, but pending work
+			s.PendReqs = []ClientReq{{Client: 9, TS: 1}}
+		default:
+			br := branches[rng.IntN(len(branches))]
+			s.State = clip(br[:rng.IntN(len(br)+1)])
+			if len(s.State) == 0 {
+				s.PendReqs = []ClientReq{{Client: 9, TS: 2}}
+			}
+		}
+		out[k] = s
+	}
+	return out
+}
+
+func TestPrefixChainEqualsBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	found, nonEmpty := 0, 0
+	for it := 0; it < 20000; it++ {
+		n := 1 + rng.IntN(9)
+		m := 1 + rng.IntN(n)
+		rep := randomStructures(rng, n)
+		want := bruteChain(rep, m)
+		got := prefixChain(rep, m)
+		if got != nil {
+			found++
+			if len(rep[got[0]].State) > 0 {
+				nonEmpty++
+			}
+		}
+		if !slices.Equal(got, want) {
+			states := make([][]int64, n)
+			for k, s := range rep {
+				states[k] = s.State
+			}
+			t.Fatalf("n=%d m=%d states=%v def=%v: prefixChain %v, brute force %v", n, m, states,
+				func() []bool {
+					d := make([]bool, n)
+					for k, s := range rep {
+						d[k] = s.isDefPrefix()
+					}
+					return d
+				}(), got, want)
+		}
+	}
+	if found < 5000 || nonEmpty < 2000 {
+		t.Fatalf("weak cases: %d found, %d with a non-empty prefix", found, nonEmpty)
+	}
+}
+
+func appendReq(seq, v int64) LogEntry {
+	return LogEntry{Req: Req{Q: ClientReq{Client: 6, TS: uint64(seq), Op: protocols.OpAppend, Value: v}, Seq: seq}, X: full(6)}
+}
+
+func noopReq(seq int64) LogEntry { return LogEntry{Req: Req{Q: dummyReq, Seq: seq}, X: full(6)} }
+
+func TestLogUpTo(t *testing.T) {
+	log := []LogEntry{appendReq(3, 30), noopReq(4), appendReq(5, 50), appendReq(6, 60)}
+	state := []int64{10, 20, 30, 50, 60} // the log is trimmed: 10, 20 fell out
+	for _, tc := range []struct {
+		l    int
+		want int // entries kept, −1: no log
+	}{
+		{5, 4}, {4, 3}, {3, 2}, {2, 0}, {1, -1},
+	} {
+		got, ok := logUpTo(log, state, tc.l)
+		if tc.want < 0 {
+			if ok {
+				t.Errorf("l=%d: got %d entries, want none", tc.l, len(got))
+			}
+			continue
+		}
+		if !ok || len(got) != tc.want {
+			t.Errorf("l=%d: got %d entries (ok=%v), want %d", tc.l, len(got), ok, tc.want)
+		}
+	}
+	if _, ok := logUpTo(log, []int64{1, 2, 3}, 3); ok {
+		t.Error("log accepted for a state whose tail differs")
+	}
+}
+
+func TestConsolidate(t *testing.T) {
+	mk := func(st ...int64) *RepStructure {
+		s := &RepStructure{State: st}
+		for i, v := range st {
+			s.RLog = append(s.RLog, appendReq(int64(i), v))
+		}
+		return s
+	}
+	rep := []*RepStructure{mk(1, 2, 3), mk(1, 2), mk(1, 2, 3, 4), mk(1, 9), mk(1, 2, 3), mk(1, 2, 3)}
+	x, ok := consolidateFrom(rep, 4)
+	if !ok || !slices.Equal(x.state, []int64{1, 2, 3}) || len(x.rlog) != 3 {
+		t.Fatalf("n−2f consolidation = %v (log %d) ok=%v, want [1 2 3]", x.state, len(x.rlog), ok)
+	}
+	x, ok = consolidateFrom(rep, 5)
+	if !ok || !slices.Equal(x.state, []int64{1, 2}) {
+		t.Fatalf("5-consolidation = %v ok=%v, want [1 2]", x.state, ok)
+	}
+	if _, ok := consolidateFrom(rep, 6); ok {
+		t.Fatal("consolidation over a conflicting replica succeeded")
+	}
+}

@@ -1,0 +1,158 @@
+package bftlist
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Corruption scopes.
+const (
+	ScopeVE       = "ve"
+	ScopeREP      = "rep"
+	ScopePM       = "pm"
+	ScopeFD       = "fd"
+	ScopeDatalink = "datalink"
+)
+
+// Corrupt implements protocols.Replica: the chosen modules' variables get
+// arbitrary type-correct values drawn from rng (views and replica ids
+// mostly, not always, in range). Timers are the kernel's and stay armed, so
+// the loops keep running.
+func (r *Replica) Corrupt(rng *rand.Rand, scope []string) error {
+	if len(scope) == 0 {
+		scope = []string{ScopeVE, ScopeREP, ScopePM, ScopeFD, ScopeDatalink}
+	}
+	for _, s := range scope {
+		switch s {
+		case ScopeVE, ScopeREP, ScopePM, ScopeFD, ScopeDatalink:
+		default:
+			return fmt.Errorf("bftlist: unknown corruption scope %q", s)
+		}
+	}
+	for _, s := range scope {
+		switch s {
+		case ScopeVE:
+			r.corruptVE(rng)
+		case ScopeREP:
+			r.corruptREP(rng)
+		case ScopePM:
+			r.corruptPM(rng)
+		case ScopeFD:
+			r.corruptFD(rng)
+		case ScopeDatalink:
+			for j := range r.link.send {
+				r.link.send[j] = rng.Uint32N(r.p.LinkCap)
+				r.link.recv[j] = rng.Uint32N(r.p.LinkCap)
+				r.link.seen[j] = rng.IntN(2) == 0
+			}
+		}
+	}
+	return nil
+}
+
+// randView is a view in −1 … n, so now and then out of range.
+func (r *Replica) randView(rng *rand.Rand) int64 { return rng.Int64N(int64(r.n)+2) - 1 }
+
+func randSet(rng *rand.Rand, n int) idset { return idset(rng.Uint64()) & full(n) }
+
+func (r *Replica) randVEData(rng *rand.Rand) VEData {
+	return VEData{Phase: int8(rng.IntN(2)), Witness: rng.IntN(2) == 0,
+		Views: ViewPair{r.randView(rng), r.randView(rng)}, VChange: rng.IntN(2) == 0}
+}
+
+func (r *Replica) corruptVE(rng *rand.Rand) {
+	ve := &r.ve
+	for k := 0; k < r.n; k++ {
+		d := r.randVEData(rng)
+		ve.phs[k], ve.witnesses[k], ve.views[k], ve.vChange[k] = d.Phase, d.Witness, d.Views, d.VChange
+		ve.echo[k] = r.randVEData(rng)
+	}
+	ve.witSet = randSet(rng, r.n)
+}
+
+func (r *Replica) randClientReq(rng *rand.Rand) ClientReq {
+	if rng.IntN(8) == 0 {
+		return dummyReq
+	}
+	c := sim.NodeID(r.n + rng.IntN(max(r.k, 1)))
+	op := protocols.OpAppend
+	if rng.IntN(4) == 0 {
+		op = protocols.OpNoop
+	}
+	return ClientReq{Client: c, TS: rng.Uint64N(20), Op: op, Value: rng.Int64N(100)}
+}
+
+func (r *Replica) randReq(rng *rand.Rand) Req {
+	return Req{Q: r.randClientReq(rng), View: r.randView(rng), Seq: rng.Int64N(40) - 1}
+}
+
+func (r *Replica) randStructure(rng *rand.Rand) RepStructure {
+	sk := r.rep.sigmaK
+	s := RepStructure{SeqNum: rng.Int64N(40) - 1, ConFlag: rng.IntN(4) == 0, ViewChanged: rng.IntN(4) == 0, Prim: r.randView(rng)}
+	for range rng.IntN(12) {
+		s.State = append(s.State, rng.Int64N(100))
+	}
+	for range rng.IntN(min(6, 3*sk) + 1) {
+		s.RLog = append(s.RLog, LogEntry{Req: r.randReq(rng), X: randSet(rng, r.n)})
+	}
+	for range rng.IntN(min(6, sk) + 1) {
+		s.PendReqs = append(s.PendReqs, r.randClientReq(rng))
+	}
+	for range rng.IntN(min(6, sk) + 1) {
+		s.ReqQ = append(s.ReqQ, ReqPair{Req: r.randReq(rng), Status: Status(rng.IntN(8))})
+	}
+	if rng.IntN(8) != 0 {
+		s.LastReq = make([]LastReq, r.k)
+		for i := range s.LastReq {
+			if rng.IntN(2) == 0 {
+				q := r.randReq(rng)
+				s.LastReq[i] = LastReq{Req: q, Reply: q.digest(), Set: true}
+			}
+		}
+	}
+	return s
+}
+
+func (r *Replica) corruptREP(rng *rand.Rand) {
+	for j := 0; j < r.n; j++ {
+		s := r.randStructure(rng)
+		if j == r.id {
+			r.rep.own = s
+		} else {
+			r.rep.rep[j] = &s
+		}
+	}
+	r.rep.bind()
+	r.rep.flush = rng.IntN(4) == 0
+	r.rep.needFlush = rng.IntN(4) == 0
+}
+
+func (r *Replica) corruptPM(rng *rand.Rand) {
+	for k := range r.pm.vcm {
+		r.pm.vcm[k] = VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}
+	}
+}
+
+func (r *Replica) corruptFD(rng *rand.Rand) {
+	fd := &r.fd
+	for k := range fd.beat {
+		fd.beat[k] = rng.IntN(2*r.p.BeatThreshold + 1)
+		fd.primSusp[k] = rng.IntN(2) == 0
+	}
+	fd.cnt = rng.IntN(2*r.p.CntThreshold + 1)
+	fd.fdSet = randSet(rng, r.n)
+	fd.prim = r.randView(rng)
+	fd.curCheckReq = nil
+	for range rng.IntN(4) {
+		fd.curCheckReq = append(fd.curCheckReq, r.randClientReq(rng))
+	}
+	e := &r.efd
+	e.token = rng.Uint32N(r.p.LinkCap)
+	for k := range e.counters {
+		e.counters[k] = rng.IntN(2 * r.p.EFDK)
+	}
+	e.lastCorrect = randSet(rng, r.n)
+}

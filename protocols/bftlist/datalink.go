@@ -1,0 +1,71 @@
+package bftlist
+
+import "github.com/byzsim/byzsim/sim"
+
+// dataLink is the self-stabilizing token-passing data link with bounded
+// counters (Dolev's alternating token over lossy, unordered links): per
+// peer, a sender sends a token with its counter until the peer returns that
+// counter, then moves the counter on modulo cap and, after the pause, sends
+// the next token; a receiver delivers a token whose counter differs from
+// the last one it saw from that peer and always returns the counter. After
+// a transient fault at most one token per link is lost or delivered twice.
+type dataLink struct {
+	r *Replica
+	// send[j] is the counter of the token to or at j; recv[j] the last
+	// counter received from j (valid when seen[j]).
+	send  []uint32
+	recv  []uint32
+	seen  []bool
+	timer []sim.TimerID // pending timer per peer
+}
+
+func newDataLink(r *Replica) dataLink {
+	return dataLink{r: r, send: make([]uint32, r.n), recv: make([]uint32, r.n), seen: make([]bool, r.n), timer: make([]sim.TimerID, r.n)}
+}
+
+// start sends a first token to every peer.
+func (dl *dataLink) start() {
+	for j := 0; j < dl.r.n; j++ {
+		if j != dl.r.id {
+			dl.transmit(j)
+		}
+	}
+}
+
+// transmit sends the current token to j with the failure detector's
+// payload and arms the retransmission timeout.
+func (dl *dataLink) transmit(j int) {
+	r := dl.r
+	r.send(j, &FDToken{Counter: dl.send[j] % r.p.LinkCap, PrimSusp: r.fd.primSusp[r.id]})
+	dl.arm(j, r.p.LinkTimeout)
+}
+
+func (dl *dataLink) arm(j int, d sim.Time) {
+	r := dl.r
+	r.cancel(dl.timer[j])
+	dl.timer[j] = r.env.SetTimer(d, timerLink, int64(j))
+}
+
+// onToken handles a token from j: deliver if new, always acknowledge.
+func (dl *dataLink) onToken(j int, m *FDToken) {
+	r := dl.r
+	fresh := !dl.seen[j] || dl.recv[j] != m.Counter
+	dl.recv[j], dl.seen[j] = m.Counter, true
+	r.send(j, &FDAck{Counter: m.Counter})
+	if fresh {
+		r.env.Charge(r.p.FDCost)
+		r.fd.onToken(j, m.PrimSusp)
+	}
+}
+
+// onAck handles a returned counter: the current one moves the link on; a
+// stale one makes the sender retransmit at once (as the reference does).
+func (dl *dataLink) onAck(j int, m *FDAck) {
+	r := dl.r
+	if m.Counter != dl.send[j]%r.p.LinkCap {
+		dl.transmit(j)
+		return
+	}
+	dl.send[j] = (dl.send[j] + 1) % r.p.LinkCap
+	dl.arm(j, r.p.FDInterval)
+}

@@ -1,0 +1,67 @@
+package bftlist
+
+// eventFD is the event-driven failure detector (the reference's
+// failure_detector branch): a replica broadcasts a token; every replica
+// returns a token to whoever sent it; the owner counts the returns of its
+// current token per replica; a round ends when n−2f replicas returned it K
+// times. Those replicas are the round's correct set, which view
+// establishment then counts in its witness predicates. Tokens are bounded
+// counters; an unfinished round rebroadcasts its token after a timeout.
+type eventFD struct {
+	r           *Replica
+	token       uint32
+	counters    []int
+	round       uint64 // rounds completed
+	lastCorrect idset
+}
+
+func newEventFD(r *Replica) eventFD {
+	return eventFD{r: r, counters: make([]int, r.n), lastCorrect: full(r.n)}
+}
+
+func (e *eventFD) broadcast() {
+	r := e.r
+	m := &EFDToken{Owner: int32(r.id), Token: e.token}
+	for j := 0; j < r.n; j++ {
+		if j != r.id {
+			r.send(j, m)
+		}
+	}
+	r.setLoop(loopEFD, r.p.EFDTimeout)
+}
+
+func (e *eventFD) correct() idset {
+	var s idset
+	for k, c := range e.counters {
+		if k != e.r.id && c >= e.r.p.EFDK {
+			s = s.add(k)
+		}
+	}
+	return s
+}
+
+// onToken handles a token from j.
+func (e *eventFD) onToken(j int, m *EFDToken) {
+	r := e.r
+	if m.Owner < 0 || int(m.Owner) >= r.n {
+		return
+	}
+	if int(m.Owner) == r.id {
+		if m.Token != e.token {
+			return // a leftover of an earlier round
+		}
+		if e.counters[j] < 1<<30 {
+			e.counters[j]++
+		}
+		if c := e.correct(); c.len() >= r.n-2*r.f {
+			e.lastCorrect = c
+			e.round++
+			clear(e.counters)
+			e.token = (e.token + 1) % r.p.LinkCap
+			e.broadcast()
+			return
+		}
+	}
+	r.env.Charge(r.p.FDCost)
+	r.send(j, m)
+}

@@ -1,0 +1,104 @@
+package bftlist
+
+import "slices"
+
+// failureDetector is the beat/cnt failure detector: beat[k] counts tokens
+// received since k was last heard; cnt counts the primary's tokens without
+// progress on pending requests.
+type failureDetector struct {
+	r           *Replica
+	beat        []int
+	cnt         int
+	primSusp    []bool
+	curCheckReq []ClientReq
+	fdSet       idset
+	prim        int64
+}
+
+func newFailureDetector(r *Replica) failureDetector {
+	return failureDetector{r: r, beat: make([]int, r.n), primSusp: make([]bool, r.n), prim: -1}
+}
+
+// onToken is "upon token from p_j": j's payload is whether it suspects
+// the primary.
+func (fd *failureDetector) onToken(j int, susp bool) {
+	r := fd.r
+	fd.updateBeat(j)
+	if p := r.pm.view(r.id); fd.prim != p {
+		fd.reset()
+		fd.prim = p
+	}
+	allow := r.pm.allow()
+	if allow && r.pm.noViewChange() {
+		if fd.prim == int64(j) {
+			fd.checkProgress()
+		} else if fd.prim == r.pm.view(j) {
+			fd.primSusp[j] = susp
+		}
+		if fd.prim == int64(r.id) {
+			fd.cnt = 0
+		}
+		if !fd.primSusp[r.id] {
+			fd.primSusp[r.id] = !fd.fdSet.has(int(fd.prim)) || fd.cnt > r.p.CntThreshold
+		}
+	} else if !allow {
+		fd.reset()
+	}
+}
+
+func (fd *failureDetector) updateBeat(j int) {
+	id := fd.r.id
+	fd.beat[j], fd.beat[id] = 0, 0
+	s := idset(0).add(j).add(id)
+	for k := range fd.beat {
+		if k == id || k == j {
+			continue
+		}
+		if fd.beat[k] < 1<<30 {
+			fd.beat[k]++
+		}
+		if fd.beat[k] < fd.r.p.BeatThreshold {
+			s = s.add(k)
+		}
+	}
+	fd.fdSet = s
+}
+
+// checkProgress resets cnt when the primary handled one of the requests
+// pending at the last check, and counts up otherwise.
+func (fd *failureDetector) checkProgress() {
+	pend, _ := fd.r.rep.getPendReqs()
+	progress := len(fd.curCheckReq) == 0
+	for _, q := range fd.curCheckReq {
+		if !slices.Contains(pend, q) {
+			progress = true
+			break
+		}
+	}
+	if progress {
+		fd.cnt = 0
+		fd.curCheckReq = pend
+	} else if fd.cnt < 1<<30 {
+		fd.cnt++
+	}
+}
+
+func (fd *failureDetector) reset() {
+	clear(fd.beat)
+	clear(fd.primSusp)
+	fd.cnt = 0
+	fd.curCheckReq = nil
+}
+
+// suspected: n−2f replicas of my view suspect the primary.
+func (fd *failureDetector) suspected() bool {
+	r := fd.r
+	mine := r.pm.view(r.id)
+	c := 0
+	for k, s := range fd.primSusp {
+		if s && r.pm.view(k) == mine {
+			c++
+		}
+	}
+	return c >= r.n-2*r.f
+}

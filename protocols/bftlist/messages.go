@@ -1,0 +1,163 @@
+package bftlist
+
+import "fmt"
+
+// Message kinds. VE, REP and PM gossip is meant for reliable links, the
+// failure detectors' tokens for lossy ones.
+const (
+	KindVE       = "ve"
+	KindREP      = "rep"
+	KindPM       = "pm"
+	KindFDToken  = "fd_token"
+	KindFDAck    = "fd_ack"
+	KindEFDToken = "efd_token"
+)
+
+// headerSize is the modelled framing of every message (type, sender, length).
+const headerSize = 24
+
+// ViewPair is a view pair (current, next). Views are 0 … n−1; a current
+// view of TEE (−1) with next 0 is the reset pair RST.
+type ViewPair struct{ Current, Next int64 }
+
+// TEE is the reset value ⊥ of a current view.
+const TEE int64 = -1
+
+// RST is the reset view pair (⊥, 0).
+var RST = ViewPair{Current: TEE, Next: 0}
+
+func (v ViewPair) String() string { return fmt.Sprintf("(%d,%d)", v.Current, v.Next) }
+
+// VEData is what view establishment reports about one replica: its phase,
+// whether it is witnessed, its view pair and whether it wants a view change.
+type VEData struct {
+	Phase   int8
+	Witness bool
+	Views   ViewPair
+	VChange bool
+}
+
+// VEMsg carries the sender's own view-establishment data and what the
+// sender believes about the receiver.
+type VEMsg struct {
+	Own, About VEData
+}
+
+// Kind implements sim.Message.
+func (*VEMsg) Kind() string { return KindVE }
+
+// Size implements sim.Message.
+func (*VEMsg) Size() int { return headerSize + 2*19 }
+
+func (m *VEMsg) String() string {
+	return fmt.Sprintf("ve{own:%d/%v/%v/%v about:%d/%v/%v/%v}", m.Own.Phase, m.Own.Views, m.Own.Witness,
+		m.Own.VChange, m.About.Phase, m.About.Views, m.About.Witness, m.About.VChange)
+}
+
+// REPMsg carries the sender's whole replication structure.
+type REPMsg struct {
+	Rep *RepStructure
+}
+
+// Kind implements sim.Message.
+func (*REPMsg) Kind() string { return KindREP }
+
+// Size implements sim.Message: it grows with the replicated list.
+func (m *REPMsg) Size() int {
+	if m.Rep == nil {
+		return headerSize
+	}
+	return headerSize + m.Rep.size()
+}
+
+func (m *REPMsg) String() string {
+	r := m.Rep
+	if r == nil {
+		return "rep{}"
+	}
+	return fmt.Sprintf("rep{state:%d rlog:%d pend:%d reqq:%d seq:%d prim:%d vc:%v con:%v}",
+		len(r.State), len(r.RLog), len(r.PendReqs), len(r.ReqQ), r.SeqNum, r.Prim, r.ViewChanged, r.ConFlag)
+}
+
+// VStatus is a primary-monitoring status.
+type VStatus int8
+
+// Primary-monitoring statuses.
+const (
+	OK VStatus = iota + 1
+	NoService
+	VChange
+)
+
+func (s VStatus) String() string {
+	switch s {
+	case OK:
+		return "OK"
+	case NoService:
+		return "NO_SERVICE"
+	case VChange:
+		return "V_CHANGE"
+	}
+	return fmt.Sprintf("vstatus(%d)", int8(s))
+}
+
+// VCM is one replica's primary-monitoring record.
+type VCM struct {
+	Status     VStatus
+	Prim       int64
+	NeedChange bool
+	NeedChgSet idset
+}
+
+// PMMsg carries the sender's monitoring record.
+type PMMsg struct{ VCM VCM }
+
+// Kind implements sim.Message.
+func (*PMMsg) Kind() string { return KindPM }
+
+// Size implements sim.Message.
+func (*PMMsg) Size() int { return headerSize + 18 }
+
+func (m *PMMsg) String() string {
+	return fmt.Sprintf("pm{%v prim:%d need:%v set:%v}", m.VCM.Status, m.VCM.Prim, m.VCM.NeedChange, m.VCM.NeedChgSet.ids())
+}
+
+// FDToken is a data-link frame: a bounded counter carrying the failure
+// detector's payload (whether the sender suspects the primary).
+type FDToken struct {
+	Counter  uint32
+	PrimSusp bool
+}
+
+// Kind implements sim.Message.
+func (*FDToken) Kind() string { return KindFDToken }
+
+// Size implements sim.Message.
+func (*FDToken) Size() int { return headerSize + 5 }
+
+func (m *FDToken) String() string { return fmt.Sprintf("fd_token{%d susp:%v}", m.Counter, m.PrimSusp) }
+
+// FDAck returns a data-link frame's counter to its sender.
+type FDAck struct{ Counter uint32 }
+
+// Kind implements sim.Message.
+func (*FDAck) Kind() string { return KindFDAck }
+
+// Size implements sim.Message.
+func (*FDAck) Size() int { return headerSize + 4 }
+
+func (m *FDAck) String() string { return fmt.Sprintf("fd_ack{%d}", m.Counter) }
+
+// EFDToken is a token of the event-driven failure detector, owned by Owner.
+type EFDToken struct {
+	Owner int32
+	Token uint32
+}
+
+// Kind implements sim.Message.
+func (*EFDToken) Kind() string { return KindEFDToken }
+
+// Size implements sim.Message.
+func (*EFDToken) Size() int { return headerSize + 8 }
+
+func (m *EFDToken) String() string { return fmt.Sprintf("efd{owner:%d token:%d}", m.Owner, m.Token) }

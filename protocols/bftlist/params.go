@@ -1,0 +1,137 @@
+package bftlist
+
+import (
+	"fmt"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Failure-detector modes.
+const (
+	FDBeat  = "beat"
+	FDEvent = "event"
+)
+
+// paramSpecs lists the protocol's parameters.
+func paramSpecs() []protocols.ParamSpec {
+	us := sim.Microsecond
+	return []protocols.ParamSpec{
+		{Name: "self_stabilizing", Type: protocols.ParamBool, Default: true,
+			Doc: "run view establishment and consolidation; false fixes the view at 0 (the reference's non-self-stabilizing mode)"},
+		{Name: "ve_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "view-establishment loop period"},
+		{Name: "rep_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "replication loop period"},
+		{Name: "pm_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "primary-monitoring loop period"},
+		{Name: "fd_interval", Type: protocols.ParamDuration, Default: 250 * sim.Millisecond, Doc: "pause of a data link between an acknowledged token and the next (FD_SLEEP)"},
+		{Name: "datalink_timeout", Type: protocols.ParamDuration, Default: 5 * sim.Second, Doc: "data-link retransmission timeout of an unacknowledged token (FD_TIMEOUT)"},
+		{Name: "datalink_cap", Type: protocols.ParamInt, Default: int64(1024), Min: 2, Max: 1 << 30, Doc: "data-link counters run modulo this bound"},
+		{Name: "ve_cost", Type: protocols.ParamDuration, Default: 50 * us, Doc: "CPU time of one view-establishment iteration"},
+		{Name: "rep_cost", Type: protocols.ParamDuration, Default: 200 * us, Doc: "fixed CPU time of one replication iteration"},
+		{Name: "rep_entry_cost", Type: protocols.ParamDuration, Default: 200 * sim.Nanosecond, Doc: "replication CPU time per element held in the n structures (list, logs, queues)"},
+		{Name: "pm_cost", Type: protocols.ParamDuration, Default: 20 * us, Doc: "CPU time of one primary-monitoring iteration"},
+		{Name: "fd_cost", Type: protocols.ParamDuration, Default: 10 * us, Doc: "CPU time of handling one failure-detector token"},
+		{Name: "sigma", Type: protocols.ParamInt, Default: int64(5), Min: 1, Max: 1000, Doc: "σ: pend_reqs and req_q hold σK requests, r_log 3σK, the sequence window is σK"},
+		{Name: "beat_threshold", Type: protocols.ParamInt, Default: int64(0), Min: 0, Max: 1 << 30, Doc: "tokens without hearing from a replica before it leaves fd_set; 0: 50 for n ≤ 6, 250 above"},
+		{Name: "cnt_threshold", Type: protocols.ParamInt, Default: int64(0), Min: 0, Max: 1 << 30, Doc: "primary tokens without progress before suspecting it; 0: 25 for n ≤ 6, 125 above"},
+		{Name: "fd_mode", Type: protocols.ParamString, Default: FDBeat, Enum: []string{FDBeat, FDEvent},
+			Doc: "beat: view establishment counts every replica; event: only those that returned the event-driven detector's token K times in its last round"},
+		{Name: "efd_k", Type: protocols.ParamInt, Default: int64(5), Min: 1, Max: 1000, Doc: "event-driven detector: returns of a token that make a replica correct for a round"},
+		{Name: "efd_timeout", Type: protocols.ParamDuration, Default: sim.Second, Doc: "event-driven detector: rebroadcast of an unfinished round's token"},
+		{Name: "start_state", Type: protocols.ParamString, Default: "", Enum: []string{"", "rst", "mixed_views", "view_change"},
+			Doc: "named start state applied at Start (see StartState): rst, mixed_views or view_change"},
+	}
+}
+
+// Params are a replica's parameters, decoded from protocols.Params.
+type Params struct {
+	SelfStabilizing bool
+	VEInterval      sim.Time
+	REPInterval     sim.Time
+	PMInterval      sim.Time
+	FDInterval      sim.Time
+	LinkTimeout     sim.Time
+	LinkCap         uint32
+	VECost          sim.Time
+	REPCost         sim.Time
+	REPEntryCost    sim.Time
+	PMCost          sim.Time
+	FDCost          sim.Time
+	Sigma           int
+	BeatThreshold   int
+	CntThreshold    int
+	FDMode          string
+	EFDK            int
+	EFDTimeout      sim.Time
+	StartState      string
+}
+
+// decodeParams fills p's missing entries with defaults and decodes them.
+func decodeParams(p protocols.Params, n int) (Params, error) {
+	all := protocols.Defaults(paramSpecs())
+	for k, v := range p {
+		if _, ok := all[k]; !ok {
+			return Params{}, fmt.Errorf("bftlist: unknown parameter %q", k)
+		}
+		all[k] = v
+	}
+	var out Params
+	var err error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("bftlist: %v", r)
+			}
+		}()
+		out = Params{
+			SelfStabilizing: all.Bool("self_stabilizing"),
+			VEInterval:      all.Duration("ve_interval"),
+			REPInterval:     all.Duration("rep_interval"),
+			PMInterval:      all.Duration("pm_interval"),
+			FDInterval:      all.Duration("fd_interval"),
+			LinkTimeout:     all.Duration("datalink_timeout"),
+			LinkCap:         uint32(all.Int("datalink_cap")),
+			VECost:          all.Duration("ve_cost"),
+			REPCost:         all.Duration("rep_cost"),
+			REPEntryCost:    all.Duration("rep_entry_cost"),
+			PMCost:          all.Duration("pm_cost"),
+			FDCost:          all.Duration("fd_cost"),
+			Sigma:           int(all.Int("sigma")),
+			BeatThreshold:   int(all.Int("beat_threshold")),
+			CntThreshold:    int(all.Int("cnt_threshold")),
+			FDMode:          all.String("fd_mode"),
+			EFDK:            int(all.Int("efd_k")),
+			EFDTimeout:      all.Duration("efd_timeout"),
+			StartState:      all.String("start_state"),
+		}
+	}()
+	if err != nil {
+		return Params{}, err
+	}
+	if out.BeatThreshold == 0 {
+		out.BeatThreshold = 50
+		if n > 6 {
+			out.BeatThreshold = 250
+		}
+	}
+	if out.CntThreshold == 0 {
+		out.CntThreshold = 25
+		if n > 6 {
+			out.CntThreshold = 125
+		}
+	}
+	switch {
+	case out.VEInterval <= 0 || out.REPInterval <= 0 || out.PMInterval <= 0 || out.FDInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0")
+	case out.LinkTimeout <= 0 || out.EFDTimeout <= 0:
+		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0")
+	case out.LinkCap < 2:
+		return Params{}, fmt.Errorf("bftlist: datalink_cap must be ≥ 2")
+	case out.Sigma < 1:
+		return Params{}, fmt.Errorf("bftlist: sigma must be ≥ 1")
+	case out.FDMode != FDBeat && out.FDMode != FDEvent:
+		return Params{}, fmt.Errorf("bftlist: fd_mode must be %q or %q", FDBeat, FDEvent)
+	case out.EFDK < 1:
+		return Params{}, fmt.Errorf("bftlist: efd_k must be ≥ 1")
+	}
+	return out, nil
+}

@@ -1,0 +1,221 @@
+package bftlist
+
+import "math/bits"
+
+// primMon is the primary-monitoring module: it turns the failure detector's
+// suspicions into NO_SERVICE and, with enough support, V_CHANGE and a call
+// to view establishment's viewChange.
+type primMon struct {
+	r   *Replica
+	vcm []VCM
+}
+
+func newPrimMon(r *Replica) primMon {
+	pm := primMon{r: r, vcm: make([]VCM, r.n)}
+	for i := range pm.vcm {
+		pm.vcm[i] = VCM{Status: OK, Prim: -1}
+	}
+	return pm
+}
+
+// view is get_current_view as the monitor sees it (fixed at 0 without
+// self-stabilization).
+func (pm *primMon) view(k int) int64 {
+	if !pm.r.p.SelfStabilizing {
+		return 0
+	}
+	return pm.r.ve.getView(k)
+}
+
+func (pm *primMon) allow() bool { return !pm.r.p.SelfStabilizing || pm.r.ve.allowService() }
+
+// iterate is one loop iteration.
+func (pm *primMon) iterate() {
+	r := pm.r
+	id := r.id
+	me := &pm.vcm[id]
+	if me.Prim != pm.view(id) {
+		pm.cleanState()
+	}
+	me.Prim = pm.view(id)
+	me.NeedChange = r.fd.suspected()
+	if !pm.allow() {
+		return
+	}
+	switch {
+	case me.Prim == pm.view(id) && me.Status != VChange:
+		pm.updateNeedChgSet()
+		if pm.inTrouble() < r.n-3*r.f {
+			me.Status = OK
+		}
+		if me.Status == OK && pm.supChange(r.n-2*r.f) {
+			me.Status = NoService
+		} else if pm.supChange(r.n - r.f) {
+			me.Status = VChange
+			if r.p.SelfStabilizing {
+				r.ve.viewChange()
+			}
+		}
+	case me.Prim == pm.view(id) && me.Status == VChange:
+		if r.p.SelfStabilizing {
+			r.ve.viewChange()
+		}
+	default:
+		pm.cleanState()
+	}
+}
+
+// inTrouble counts replicas reporting NO_SERVICE or V_CHANGE.
+func (pm *primMon) inTrouble() int {
+	c := 0
+	for _, v := range pm.vcm {
+		if v.Status == NoService || v.Status == VChange {
+			c++
+		}
+	}
+	return c
+}
+
+func (pm *primMon) updateNeedChgSet() {
+	var s idset
+	mine := pm.view(pm.r.id)
+	for k, v := range pm.vcm {
+		if v.NeedChange && pm.view(k) == mine {
+			s = s.add(k)
+		}
+	}
+	pm.vcm[pm.r.id].NeedChgSet = s
+}
+
+func (pm *primMon) cleanState() {
+	for k := range pm.vcm {
+		pm.vcm[k] = VCM{Status: OK, Prim: pm.view(k)}
+	}
+}
+
+// supChange: some x replicas with my primary have need-change sets whose
+// intersection holds n−2f replicas. (The reference discarded the result of
+// its intersection and so tested only one set.)
+func (pm *primMon) supChange(x int) bool {
+	var same idset
+	mine := pm.vcm[pm.r.id].Prim
+	for k, v := range pm.vcm {
+		if v.Prim == mine {
+			same = same.add(k)
+		}
+	}
+	return supportedChange(pm.vcm, same, x, pm.r.n-2*pm.r.f)
+}
+
+// supportedChange reports whether some x members of cand have need-change
+// sets intersecting in at least t replicas. Since intersecting more sets
+// only shrinks the result, it suffices to try the subsets of exactly x
+// members; there are C(|cand|, |cand|−x) ≤ C(n, 2f) of them for the
+// thresholds used (x ≥ n−2f), polynomial in n for fixed f. Beyond a budget
+// a greedy search stands in (drop the member whose removal grows the
+// intersection most).
+func supportedChange(vcm []VCM, cand idset, x, t int) bool {
+	members := cand.ids()
+	if len(members) < x || x <= 0 {
+		return false
+	}
+	drop := len(members) - x
+	if binom(len(members), drop) > 20000 {
+		return greedyChange(vcm, members, x, t)
+	}
+	// Enumerate the dropped members as combinations of indices.
+	idx := make([]int, drop)
+	for i := range idx {
+		idx[i] = i
+	}
+	for {
+		inter := ^idset(0)
+		d := 0
+		for i, k := range members {
+			if d < drop && idx[d] == i {
+				d++
+				continue
+			}
+			inter &= vcm[k].NeedChgSet
+		}
+		if inter.len() >= t {
+			return true
+		}
+		// next combination
+		i := drop - 1
+		for i >= 0 && idx[i] == len(members)-drop+i {
+			i--
+		}
+		if i < 0 {
+			return false
+		}
+		idx[i]++
+		for j := i + 1; j < drop; j++ {
+			idx[j] = idx[j-1] + 1
+		}
+	}
+}
+
+func greedyChange(vcm []VCM, members []int, x, t int) bool {
+	set := append([]int(nil), members...)
+	for {
+		inter := ^idset(0)
+		for _, k := range set {
+			inter &= vcm[k].NeedChgSet
+		}
+		if inter.len() >= t {
+			return true
+		}
+		if len(set) <= x {
+			return false
+		}
+		best, bestLen := 0, -1
+		for i := range set {
+			in := ^idset(0)
+			for j, k := range set {
+				if j != i {
+					in &= vcm[k].NeedChgSet
+				}
+			}
+			if in.len() > bestLen {
+				best, bestLen = i, in.len()
+			}
+		}
+		set = append(set[:best], set[best+1:]...)
+	}
+}
+
+func binom(n, k int) int {
+	if k < 0 || k > n {
+		return 0
+	}
+	k = min(k, n-k)
+	c := 1
+	for i := 1; i <= k; i++ {
+		hi, lo := bits.Mul64(uint64(c), uint64(n-k+i))
+		if hi != 0 || lo > 1<<40 {
+			return 1 << 40
+		}
+		c = int(lo) / i
+	}
+	return c
+}
+
+// noViewChange is the module's interface to replication.
+func (pm *primMon) noViewChange() bool { return pm.vcm[pm.r.id].Status == OK }
+
+func (pm *primMon) gossip() {
+	r := pm.r
+	m := &PMMsg{VCM: pm.vcm[r.id]}
+	for j := 0; j < r.n; j++ {
+		if j != r.id {
+			r.send(j, m)
+		}
+	}
+}
+
+func (pm *primMon) receive(j int, m *PMMsg) {
+	v := m.VCM
+	v.NeedChgSet &= full(pm.r.n)
+	pm.vcm[j] = v
+}

@@ -1,0 +1,39 @@
+package bftlist
+
+import "github.com/byzsim/byzsim/protocols"
+
+// Protocol returns the descriptor of BFTList.
+func Protocol() *protocols.Protocol {
+	return &protocols.Protocol{
+		Name: "bftlist",
+		Doc:  "self-stabilizing Byzantine-tolerant replicated list based on failure detectors (Dolev et al. 2018)",
+		MessageKinds: []string{KindVE, KindREP, KindPM, KindFDToken, KindFDAck, KindEFDToken,
+			protocols.KindReply},
+		Params: paramSpecs(),
+		Attributes: []protocols.AttrSpec{
+			{Name: "view", Type: protocols.AttrInt, Doc: "own view pair set to (v, v) mod n"},
+			{Name: "next_view", Type: protocols.AttrInt, Doc: "own next view, mod n"},
+			{Name: "phase", Type: protocols.AttrInt, Doc: "own view-establishment phase, 0 or 1"},
+			{Name: "seq_num", Type: protocols.AttrInt, Doc: "replication's last assigned sequence number"},
+			{Name: "primary", Type: protocols.AttrReplica, Doc: "the primary replication and monitoring believe in"},
+			{Name: "fd_cnt", Type: protocols.AttrInt, Doc: "the failure detector's no-progress counter"},
+		},
+		Behaviours: behaviours(),
+		CorruptScopes: []protocols.Named{
+			{Name: ScopeVE, Doc: "view establishment: phases, view pairs, vChange, witnesses, echoes"},
+			{Name: ScopeREP, Doc: "replication: every replica structure, flush flags"},
+			{Name: ScopePM, Doc: "primary monitoring: every vcm record"},
+			{Name: ScopeFD, Doc: "failure detectors: beat, cnt, prim_susp, checked requests, event-driven counters"},
+			{Name: ScopeDatalink, Doc: "data link: sender and receiver counters"},
+		},
+		MaxFaulty: func(n int) int { return max((n-1)/5, 0) },
+		New: func(cfg protocols.Config) (protocols.Replica, error) {
+			r, err := New(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
+		Legitimate: legitimate,
+	}
+}

@@ -1,0 +1,318 @@
+package bftlist
+
+import (
+	"fmt"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Timer kinds: the modules' loops, then the data links (Data = peer).
+const (
+	loopVE = iota + 1
+	loopREP
+	loopPM
+	loopEFD
+	numLoops
+	timerLink = 16
+)
+
+// Replica is a BFTList replica.
+type Replica struct {
+	cfg       protocols.Config
+	p         Params
+	n, f, k   int
+	id        int
+	env       sim.Env
+	behaviour string
+
+	ve   viewEst
+	rep  replication
+	pm   primMon
+	fd   failureDetector
+	link dataLink
+	efd  eventFD
+
+	loops      [numLoops]sim.TimerID
+	start      *StartState
+	logState   []int64
+	logDigests []protocols.Digest
+}
+
+var _ protocols.Replica = (*Replica)(nil)
+
+// New returns a replica for cfg.
+func New(cfg protocols.Config) (*Replica, error) {
+	switch {
+	case cfg.N < 1 || cfg.N > maxReplicas:
+		return nil, fmt.Errorf("bftlist: n = %d, want 1 … %d", cfg.N, maxReplicas)
+	case cfg.F < 0 || 5*cfg.F+1 > cfg.N:
+		return nil, fmt.Errorf("bftlist: f = %d needs n ≥ 5f+1 = %d replicas, have %d", cfg.F, 5*cfg.F+1, cfg.N)
+	case int(cfg.ID) < 0 || int(cfg.ID) >= cfg.N:
+		return nil, fmt.Errorf("bftlist: replica id %d out of range 0 … %d", cfg.ID, cfg.N-1)
+	case cfg.Clients < 0:
+		return nil, fmt.Errorf("bftlist: negative client count")
+	case !validBehaviour(cfg.Behaviour):
+		return nil, fmt.Errorf("bftlist: unknown behaviour %q", cfg.Behaviour)
+	}
+	p, err := decodeParams(cfg.Params, cfg.N)
+	if err != nil {
+		return nil, err
+	}
+	r := &Replica{cfg: cfg, p: p, n: cfg.N, f: cfg.F, k: cfg.Clients, id: int(cfg.ID), behaviour: cfg.Behaviour}
+	r.ve = newViewEst(r)
+	r.rep = newReplication(r)
+	r.pm = newPrimMon(r)
+	r.fd = newFailureDetector(r)
+	r.link = newDataLink(r)
+	r.efd = newEventFD(r)
+	return r, nil
+}
+
+// SetStartState sets the state applied when the replica starts (the
+// reference's injected start_state.json); it must be called before Start.
+func (r *Replica) SetStartState(s *StartState) { r.start = s }
+
+// Start implements sim.Node.
+func (r *Replica) Start(env sim.Env) {
+	r.env = env
+	r.rep.bind()
+	if r.p.StartState != "" {
+		if err := namedStartState(r.p.StartState, r.n, r.f, r.k, r.id).apply(r); err != nil {
+			panic(err) // the name was validated with the parameters
+		}
+	}
+	if r.start != nil {
+		if err := r.start.apply(r); err != nil {
+			panic(err)
+		}
+	}
+	r.armAll()
+}
+
+// armAll starts every loop at a random phase, and the data links.
+func (r *Replica) armAll() {
+	rnd := r.env.Rand()
+	first := func(d sim.Time) sim.Time { return 1 + sim.Time(rnd.Int64N(int64(d))) }
+	if r.p.SelfStabilizing {
+		r.setLoop(loopVE, first(r.p.VEInterval))
+	}
+	r.setLoop(loopREP, first(r.p.REPInterval))
+	r.setLoop(loopPM, first(r.p.PMInterval))
+	r.link.start()
+	if r.p.SelfStabilizing && r.p.FDMode == FDEvent {
+		r.efd.broadcast()
+	}
+}
+
+// Recover implements sim.Recoverer: timers that expired while crashed are
+// lost, so every loop restarts.
+func (r *Replica) Recover() { r.armAll() }
+
+func (r *Replica) setLoop(which int, d sim.Time) {
+	r.cancel(r.loops[which])
+	r.loops[which] = r.env.SetTimer(d, which, 0)
+}
+
+func (r *Replica) cancel(id sim.TimerID) {
+	if id != 0 {
+		r.env.CancelTimer(id)
+	}
+}
+
+// send sends unless the Byzantine behaviour mutes it.
+func (r *Replica) send(to int, m sim.Message) {
+	if !r.mutes(to) {
+		r.env.Send(sim.NodeID(to), m)
+	}
+}
+
+// Fire implements sim.Node.
+func (r *Replica) Fire(t sim.Timer) {
+	switch t.Kind {
+	case loopVE:
+		r.env.Charge(r.p.VECost)
+		r.ve.iterate()
+		r.ve.gossip()
+		r.setLoop(loopVE, r.p.VEInterval)
+	case loopREP:
+		entries := 0
+		for _, s := range r.rep.rep {
+			entries += s.entries()
+		}
+		r.env.Charge(r.p.REPCost + r.p.REPEntryCost*sim.Time(entries))
+		r.rep.iterate()
+		r.rep.gossip()
+		r.setLoop(loopREP, r.p.REPInterval)
+	case loopPM:
+		r.env.Charge(r.p.PMCost)
+		r.pm.iterate()
+		r.pm.gossip()
+		r.setLoop(loopPM, r.p.PMInterval)
+	case loopEFD:
+		r.efd.broadcast()
+	case timerLink:
+		if j := int(t.Data); j >= 0 && j < r.n && j != r.id {
+			r.link.transmit(j)
+		}
+	}
+}
+
+// Deliver implements sim.Node.
+func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
+	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
+	if q, ok := m.(*protocols.Request); ok {
+		r.rep.onRequest(q)
+		return
+	}
+	j := int(from)
+	if j < 0 || j >= r.n || j == r.id {
+		return
+	}
+	switch m := m.(type) {
+	case *VEMsg:
+		if r.p.SelfStabilizing {
+			r.ve.receive(j, m)
+		}
+	case *REPMsg:
+		r.rep.receive(j, m)
+	case *PMMsg:
+		r.pm.receive(j, m)
+	case *FDToken:
+		r.link.onToken(j, m)
+	case *FDAck:
+		r.link.onAck(j, m)
+	case *EFDToken:
+		if r.p.SelfStabilizing && r.p.FDMode == FDEvent {
+			r.efd.onToken(j, m)
+		}
+	}
+}
+
+// Round implements protocols.Replica: the current view (⊥ is −1).
+func (r *Replica) Round() int64 {
+	if !r.p.SelfStabilizing {
+		return 0
+	}
+	return r.ve.views[r.id].Current
+}
+
+// Leader implements protocols.Replica: the primary of view v is v mod n.
+func (r *Replica) Leader(round int64) sim.NodeID { return sim.NodeID(mod(round, int64(r.n))) }
+
+// SetAttribute implements protocols.Replica.
+func (r *Replica) SetAttribute(name string, v int64) error {
+	switch name {
+	case "view":
+		w := mod(v, int64(r.n))
+		r.ve.views[r.id] = ViewPair{w, w}
+	case "next_view":
+		r.ve.views[r.id].Next = mod(v, int64(r.n))
+	case "phase":
+		if v != 0 && v != 1 {
+			return fmt.Errorf("bftlist: phase must be 0 or 1, not %d", v)
+		}
+		r.ve.phs[r.id] = int8(v)
+	case "seq_num":
+		r.rep.own.SeqNum = v
+	case "primary":
+		r.rep.own.Prim = v
+		r.pm.vcm[r.id].Prim = v
+	case "fd_cnt":
+		r.fd.cnt = int(max(min(v, 1<<30), 0))
+	default:
+		return fmt.Errorf("bftlist: unknown attribute %q", name)
+	}
+	return nil
+}
+
+// SetBehaviour implements protocols.Replica.
+func (r *Replica) SetBehaviour(name string) error {
+	if !validBehaviour(name) {
+		return fmt.Errorf("bftlist: unknown behaviour %q", name)
+	}
+	r.behaviour = name
+	r.rep.byzRep = nil
+	return nil
+}
+
+// LegitState is what the legitimacy predicate reads of one replica.
+type LegitState struct {
+	Phase int8
+	Views ViewPair
+	Allow bool
+	// Prim is the replication module's primary.
+	Prim int64
+	// State is the replicated list (shared; do not modify).
+	State []int64
+}
+
+// Snapshot implements protocols.Replica. Log holds one chained digest per
+// element of the replicated list, so two logs agree on a prefix exactly
+// when the lists do.
+func (r *Replica) Snapshot() protocols.Snapshot {
+	st := r.rep.own.State
+	r.syncLog(st)
+	ls := LegitState{Phase: r.ve.phs[r.id], Views: r.ve.views[r.id], Allow: r.ve.allowService(),
+		Prim: r.rep.own.Prim, State: clip(st)}
+	if !r.p.SelfStabilizing {
+		ls.Phase, ls.Views, ls.Allow = 0, ViewPair{0, 0}, true
+	}
+	return protocols.Snapshot{Round: r.Round(), Log: r.logDigests[:len(r.logDigests):len(r.logDigests)], State: ls}
+}
+
+// syncLog brings logDigests in line with st, reusing the common prefix.
+func (r *Replica) syncLog(st []int64) {
+	old := r.logState
+	common := 0
+	if len(old) > 0 && len(st) >= len(old) && &st[0] == &old[0] {
+		common = len(old) // same array, append-only: old is a prefix
+	} else {
+		for common < len(old) && common < len(st) && old[common] == st[common] {
+			common++
+		}
+	}
+	if common < len(r.logDigests) {
+		// Never overwrite digests a snapshot may still hold.
+		r.logDigests = append(make([]protocols.Digest, 0, len(st)+16), r.logDigests[:common]...)
+	}
+	for i := common; i < len(st); i++ {
+		prev := uint64(0)
+		if i > 0 {
+			prev = uint64(r.logDigests[i-1])
+		}
+		r.logDigests = append(r.logDigests, protocols.Digest(mix(prev, uint64(st[i]))))
+	}
+	r.logState = st
+}
+
+// legitimate is the legitimacy predicate: every correct replica in phase 0
+// of the same established view with service allowed, replicating with that
+// view's primary, and their lists prefixes of one another.
+func legitimate(n, f int, snaps []protocols.Snapshot) bool {
+	var ref LegitState
+	var longest []int64
+	for i, s := range snaps {
+		st, ok := s.State.(LegitState)
+		if !ok {
+			return false
+		}
+		if st.Phase != 0 || st.Views.Current != st.Views.Next || st.Views.Current == TEE || !st.Allow || st.Prim != st.Views.Current {
+			return false
+		}
+		if i == 0 {
+			ref = st
+		} else if st.Views != ref.Views || st.Prim != ref.Prim {
+			return false
+		}
+		if len(st.State) > len(longest) {
+			longest = st.State
+		}
+	}
+	for _, s := range snaps {
+		if !isPrefix(s.State.(LegitState).State, longest) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,774 @@
+package bftlist
+
+import (
+	"slices"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// maxSeq bounds sequence numbers: a replica whose window would pass it is
+// stale (the reference's MAXINT).
+const maxSeq = int64(1) << 62
+
+// replication is the replication module: the replicated list, its request
+// pipeline and its consolidation.
+type replication struct {
+	r *Replica
+	// rep[j] is replica j's structure as last received; rep[id] is &own.
+	// Peers' structures are immutable snapshots and never written to.
+	rep       []*RepStructure
+	own       RepStructure
+	flush     bool
+	needFlush bool
+	// byzRep is the structure a Byzantine replica shows instead of its own
+	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
+	byzRep *RepStructure
+	sigmaK int
+}
+
+func newReplication(r *Replica) replication {
+	k := max(r.k, 1)
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k}
+	g.own = defaultStructure(r.k)
+	for j := range g.rep {
+		s := defaultStructure(r.k)
+		g.rep[j] = &s
+	}
+	return g
+}
+
+// bind points rep[id] at own; call after own is replaced by value.
+func (g *replication) bind() { g.rep[g.r.id] = &g.own }
+
+func (g *replication) q2() int { return g.r.n - 2*g.r.f }
+func (g *replication) q1() int { return g.r.n - g.r.f }
+func (g *replication) q3() int { return g.r.n - 3*g.r.f }
+
+// clientIndex maps a client node to 0 … K−1, or −1.
+func (g *replication) clientIndex(c sim.NodeID) int {
+	i := int(c) - g.r.n
+	if i < 0 || i >= g.r.k {
+		return -1
+	}
+	return i
+}
+
+// iterate is one loop iteration of the replication module.
+func (g *replication) iterate() {
+	r := g.r
+	id := r.id
+	g.bind()
+	me := &g.own
+	allow := true
+	prim := 0
+	if r.p.SelfStabilizing {
+		allow = r.ve.allowService()
+		if !me.ViewChanged && allow {
+			me.ViewChanged = !me.isTee() && r.ve.getView(id) != me.Prim
+		}
+		if allow {
+			me.Prim = r.ve.getView(id)
+			prim = int(me.Prim)
+			if me.ViewChanged && prim == id {
+				g.actAsPrimWhenViewChanged()
+			} else if me.ViewChanged && !g.rep[prim].ViewChanged && g.rep[prim].Prim == int64(prim) {
+				g.actAsNonPrimWhenViewChanged(prim)
+			}
+			me = &g.own
+		}
+		x, ok := g.consolidate(g.q2())
+		if !ok {
+			x, ok = g.dsState()
+		}
+		me.ConFlag = !ok
+		if ok && (!checkNewXPrefix(me, x) || me.isDefState() || g.delayed()) {
+			me.State = clip(x.state)
+			me.RLog = clip(x.rlog)
+		}
+		// A Byzantine replica does not care whether it is stale.
+		if r.behaviour == "" && (g.staleRep() || g.conflict()) {
+			g.flushLocal()
+			g.needFlush = true
+		}
+		if g.flush {
+			g.flushLocal()
+			g.flush = false
+		}
+	} else {
+		me.Prim = 0
+	}
+	me = &g.own
+	g.extendPend(g.knownPendReqs())
+	if !allow || g.needFlush || !r.pm.noViewChange() || me.ViewChanged {
+		return
+	}
+	if prim == id {
+		if r.behaviour != BehaviourStopAssigning {
+			g.assign(prim)
+		}
+	} else {
+		for _, q := range g.knownPendReqs() {
+			if !g.acceptReqPreprep(q, prim) {
+				continue
+			}
+			for _, p := range g.rep[prim].ReqQ {
+				if p.Req.Q == q && p.Req.View == int64(prim) && g.inWindow(p.Req.Seq) {
+					me.addReq(ReqPair{Req: p.Req, Status: PrePrep}, g.sigmaK)
+					break
+				}
+			}
+		}
+		for _, req := range g.supportedReqs(PrePrep) {
+			for i := range me.ReqQ {
+				if me.ReqQ[i].Req == req && me.ReqQ[i].Status == PrePrep {
+					me.ReqQ[i].Status |= Prep
+				}
+			}
+		}
+	}
+	for _, req := range g.supportedReqs(Prep) {
+		found := false
+		for i := range me.ReqQ {
+			if me.ReqQ[i].Req == req {
+				found = true
+				if me.ReqQ[i].Status == PrePrep|Prep {
+					me.ReqQ[i].Status |= Commit
+				}
+			}
+		}
+		if !found {
+			me.addReq(ReqPair{Req: req, Status: PrePrep | Prep | Commit}, g.sigmaK)
+		}
+		me.removePend(req.Q)
+	}
+	cands := g.supportedReqs(Prep | Commit)
+	slices.SortFunc(cands, func(a, b Req) int {
+		if a.Seq != b.Seq {
+			if a.Seq < b.Seq {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	for _, req := range cands {
+		if req.Seq != me.lastExec()+1 {
+			continue
+		}
+		if x := g.committedSet(req); x.len() >= g.q2() {
+			g.commit(req, x)
+		}
+	}
+}
+
+// assign gives sequence numbers to unassigned requests (primary only).
+func (g *replication) assign(prim int) {
+	r := g.r
+	me := &g.own
+	for _, q := range g.unassignedReqs() {
+		if me.SeqNum >= me.lastExec()+int64(g.sigmaK) {
+			break
+		}
+		switch r.behaviour {
+		case BehaviourAssignDifferent:
+			b := g.byzStructure()
+			b.SeqNum += 3
+			b.addReq(ReqPair{Req: Req{Q: q, View: int64(prim), Seq: b.SeqNum}, Status: PrePrep | Prep}, g.sigmaK)
+		case BehaviourSeqnumOutBound:
+			me.SeqNum += int64(g.sigmaK) + 1
+		case BehaviourModifyClientReq:
+			q = ClientReq{Client: sim.NodeID(r.n), TS: 5, Op: protocols.OpAppend, Value: 5}
+		}
+		if r.behaviour != BehaviourReuseSeqnums {
+			me.SeqNum++
+		}
+		me.addReq(ReqPair{Req: Req{Q: q, View: int64(prim), Seq: me.SeqNum}, Status: PrePrep | Prep}, g.sigmaK)
+	}
+}
+
+// commit executes req, records it and replies to its client.
+func (g *replication) commit(req Req, x idset) {
+	r := g.r
+	me := &g.own
+	r.env.Charge(r.cfg.Costs.Execute)
+	me.State = apply(me.State, req.Q)
+	reply := req.digest()
+	if c := g.clientIndex(req.Q.Client); c >= 0 {
+		if len(me.LastReq) != r.k {
+			me.LastReq = make([]LastReq, r.k)
+		}
+		me.LastReq[c] = LastReq{Req: req, Reply: reply, Set: true}
+	}
+	me.addLog(LogEntry{Req: req, X: x}, 3*g.sigmaK)
+	me.removePend(req.Q)
+	me.removeReq(req)
+	nreq := 1
+	if req.Q.isDummy() {
+		nreq = 0
+	}
+	r.env.Observe(protocols.Commit{Height: req.Seq + 1, Round: req.View, Digest: reply, Requests: nreq})
+	if g.clientIndex(req.Q.Client) >= 0 {
+		r.send(int(req.Q.Client), &protocols.Reply{Client: req.Q.Client, ID: req.Q.TS, Replica: sim.NodeID(r.id), Result: reply})
+	}
+}
+
+// onRequest handles a client request: reply if executed, else add it to
+// pend_reqs.
+func (g *replication) onRequest(m *protocols.Request) {
+	if g.clientIndex(m.Client) < 0 {
+		return
+	}
+	q := ClientReq{Client: m.Client, TS: m.ID, Op: m.Op, Value: m.Value, Payload: int32(min(m.Payload, 1<<30))}
+	if req, ok := g.executed(q); ok {
+		g.r.send(int(m.Client), &protocols.Reply{Client: m.Client, ID: m.ID, Replica: sim.NodeID(g.r.id), Result: req.digest()})
+		return
+	}
+	g.own.addPend(q, g.sigmaK)
+}
+
+// executed finds q among the executed requests this replica remembers.
+func (g *replication) executed(q ClientReq) (Req, bool) {
+	me := &g.own
+	if c := g.clientIndex(q.Client); c >= 0 && c < len(me.LastReq) && me.LastReq[c].Set && me.LastReq[c].Req.Q == q {
+		return me.LastReq[c].Req, true
+	}
+	for _, e := range me.RLog {
+		if e.Req.Q == q {
+			return e.Req, true
+		}
+	}
+	return Req{}, false
+}
+
+// extendPend adds known requests to pend_reqs, skipping executed ones (the
+// reference re-added them from peers' stale pending lists).
+func (g *replication) extendPend(qs []ClientReq) {
+	for _, q := range qs {
+		if _, done := g.executed(q); !done {
+			g.own.addPend(q, g.sigmaK)
+		}
+	}
+}
+
+// gossip sends the structure to every other replica.
+func (g *replication) gossip() {
+	r := g.r
+	snap := &REPMsg{Rep: g.own.snapshot()}
+	var byz *REPMsg
+	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
+		byz = &REPMsg{Rep: g.byzStructure().snapshot()}
+	}
+	for j := 0; j < r.n; j++ {
+		if j == r.id {
+			continue
+		}
+		m := snap
+		if byz != nil && (r.behaviour == BehaviourWrongCCSP || j%2 == 1) {
+			m = byz
+		}
+		r.send(j, m)
+	}
+}
+
+// receive stores a peer's structure (only its state while a view change is
+// under way).
+func (g *replication) receive(j int, m *REPMsg) {
+	r := g.r
+	if m.Rep == nil || (r.p.SelfStabilizing && !r.ve.allowService()) {
+		return
+	}
+	s := g.sanitize(m.Rep)
+	if !r.p.SelfStabilizing || r.pm.noViewChange() {
+		g.rep[j] = s
+		return
+	}
+	c := *g.rep[j]
+	c.State = s.State
+	g.rep[j] = &c
+}
+
+// sanitize bounds what a peer sent, copying only when something is off.
+func (g *replication) sanitize(s *RepStructure) *RepStructure {
+	mask := full(g.r.n)
+	ok := len(s.PendReqs) <= g.sigmaK && len(s.ReqQ) <= g.sigmaK && len(s.RLog) <= 3*g.sigmaK &&
+		(s.LastReq == nil || len(s.LastReq) == g.r.k)
+	for _, e := range s.RLog {
+		if e.X&^mask != 0 {
+			ok = false
+		}
+	}
+	if ok {
+		return s
+	}
+	c := *s
+	c.State = clip(s.State)
+	c.PendReqs = clip(s.PendReqs[:min(len(s.PendReqs), g.sigmaK)])
+	c.ReqQ = clip(s.ReqQ[:min(len(s.ReqQ), g.sigmaK)])
+	rl := s.RLog[:min(len(s.RLog), 3*g.sigmaK)]
+	c.RLog = make([]LogEntry, len(rl))
+	for i, e := range rl {
+		c.RLog[i] = LogEntry{Req: e.Req, X: e.X & mask}
+	}
+	if c.LastReq != nil && len(c.LastReq) != g.r.k {
+		c.LastReq = make([]LastReq, g.r.k)
+	}
+	return &c
+}
+
+// flushLocal resets every structure to ⊥.
+func (g *replication) flushLocal() {
+	for j := range g.rep {
+		t := teeStructure()
+		g.rep[j] = &t
+	}
+	g.own = teeStructure()
+	g.bind()
+}
+
+// needFlushFlag, requestReset and replicaFlush are the module's interface
+// to view establishment.
+func (g *replication) requestReset() bool {
+	if g.needFlush {
+		g.needFlush = false
+		return true
+	}
+	return false
+}
+
+func (g *replication) replicaFlush() { g.flush = true }
+
+func (g *replication) lastExec() int64 { return g.own.lastExec() }
+
+func (g *replication) inWindow(seq int64) bool {
+	le := g.lastExec()
+	return le < seq && seq <= le+int64(g.sigmaK)
+}
+
+// counter counts, per distinct item, the replicas that hold it, keeping
+// the order of first appearance.
+type counter[T comparable] struct {
+	items []T
+	count []int
+	index map[T]int
+	last  []int // last replica counted per item
+}
+
+func newCounter[T comparable]() *counter[T] { return &counter[T]{index: make(map[T]int)} }
+
+func (c *counter[T]) add(x T, replica int) {
+	i, ok := c.index[x]
+	if !ok {
+		i = len(c.items)
+		c.index[x] = i
+		c.items = append(c.items, x)
+		c.count = append(c.count, 0)
+		c.last = append(c.last, -1)
+	}
+	if c.last[i] != replica {
+		c.last[i] = replica
+		c.count[i]++
+	}
+}
+
+func (c *counter[T]) of(x T) int {
+	if i, ok := c.index[x]; ok {
+		return c.count[i]
+	}
+	return 0
+}
+
+func (c *counter[T]) atLeast(t int) []T {
+	var out []T
+	for i, x := range c.items {
+		if c.count[i] >= t {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// knownPendReqs: requests pending at n−2f replicas.
+func (g *replication) knownPendReqs() []ClientReq {
+	c := g.pendCounter()
+	return c.atLeast(g.q2())
+}
+
+func (g *replication) pendCounter() *counter[ClientReq] {
+	c := newCounter[ClientReq]()
+	for k, s := range g.rep {
+		for _, q := range s.PendReqs {
+			c.add(q, k)
+		}
+	}
+	return c
+}
+
+// supportedReqs: requests in req_q with status ⊇ st, or in r_log, at n−2f
+// replicas, that this replica has not executed. A replica counts once.
+func (g *replication) supportedReqs(st Status) []Req {
+	c := newCounter[Req]()
+	for k, s := range g.rep {
+		for _, p := range s.ReqQ {
+			if p.Status.has(st) {
+				c.add(p.Req, k)
+			}
+		}
+		for _, e := range s.RLog {
+			c.add(e.Req, k)
+		}
+	}
+	out := c.atLeast(g.q2())
+	return slices.DeleteFunc(out, g.own.inRLog)
+}
+
+// knownReqs: own req_q pairs with status ⊇ st held so by n−2f replicas.
+func (g *replication) knownReqs(st Status) []ReqPair {
+	var out []ReqPair
+	for _, p := range g.own.ReqQ {
+		if !p.Status.has(st) {
+			continue
+		}
+		n := 0
+		for _, s := range g.rep {
+			for _, o := range s.ReqQ {
+				if o.Req == p.Req && o.Status.has(st) {
+					n++
+					break
+				}
+			}
+		}
+		if n >= g.q2() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// committedSet: replicas that committed or executed req.
+func (g *replication) committedSet(req Req) idset {
+	var x idset
+	for k, s := range g.rep {
+		for _, p := range s.ReqQ {
+			if p.Req == req && p.Status.has(Commit) {
+				x = x.add(k)
+				break
+			}
+		}
+		if !x.has(k) && s.inRLog(req) {
+			x = x.add(k)
+		}
+	}
+	return x
+}
+
+func (g *replication) existsPreprep(q ClientReq, prim int) bool {
+	if prim < 0 || prim >= g.r.n {
+		return false
+	}
+	for _, p := range g.rep[prim].ReqQ {
+		if p.Req.Q == q && p.Status.has(PrePrep) {
+			return true
+		}
+	}
+	return false
+}
+
+// unassignedReqs: own pending requests without a PRE_PREP from the primary
+// and not known with PREP to n−2f replicas.
+func (g *replication) unassignedReqs() []ClientReq {
+	known := g.knownReqs(Prep | Commit)
+	var out []ClientReq
+	for _, q := range g.own.PendReqs {
+		if g.existsPreprep(q, int(g.own.Prim)) {
+			continue
+		}
+		if slices.ContainsFunc(known, func(p ReqPair) bool { return p.Req.Q == q }) {
+			continue
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// acceptReqPreprep: the primary's PRE_PREP for q is in the window and new.
+func (g *replication) acceptReqPreprep(q ClientReq, prim int) bool {
+	if prim < 0 || prim >= g.r.n {
+		return false
+	}
+	if slices.Contains(g.knownPendReqs(), q) && g.existsPreprep(q, prim) {
+		for _, p := range g.rep[prim].ReqQ {
+			if p.Req.Q == q && p.Req.View == int64(prim) && g.inWindow(p.Req.Seq) && !g.requestAlreadyExists(p.Req) {
+				return true
+			}
+		}
+	}
+	for _, e := range g.rep[prim].RLog {
+		if e.Req.Q == q && e.Req.View == int64(prim) && g.inWindow(e.Req.Seq) && !g.requestAlreadyExists(e.Req) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *replication) requestAlreadyExists(req Req) bool {
+	return g.own.hasReq(req) || g.own.inRLog(req)
+}
+
+// lastCommonExec: the highest last-executed sequence number whose entry has
+// n−2f supporters, −1 if none.
+func (g *replication) lastCommonExec() int64 {
+	best := int64(-1)
+	for _, s := range g.rep {
+		if len(s.RLog) == 0 {
+			continue
+		}
+		e := s.RLog[len(s.RLog)-1]
+		if e.X.len() >= g.q2() && e.Req.Seq > best {
+			best = e.Req.Seq
+		}
+	}
+	return best
+}
+
+func (g *replication) delayed() bool {
+	return g.lastExec() < g.lastCommonExec()-3*int64(g.sigmaK)
+}
+
+// conflict: n−f replicas failed to consolidate.
+func (g *replication) conflict() bool {
+	c := 0
+	for _, s := range g.rep {
+		if s.ConFlag {
+			c++
+		}
+	}
+	return c >= g.q1()
+}
+
+// double: req_q holds one client request under two assignments (the
+// gap-filling NO_OPs excepted: they share one client request by design).
+func (g *replication) double() bool {
+	q := g.own.ReqQ
+	for i := range q {
+		if q[i].Req.Q.isDummy() {
+			continue
+		}
+		for j := i + 1; j < len(q); j++ {
+			if q[i].Req.Q == q[j].Req.Q && q[i].Req != q[j].Req {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (g *replication) staleReqSeqn() bool { return g.lastExec() > maxSeq-int64(g.sigmaK) }
+
+// staleRep: sequence numbers exhausted, a double assignment, or an
+// executed request without n−2f supporters.
+func (g *replication) staleRep() bool {
+	if g.staleReqSeqn() || g.double() {
+		return true
+	}
+	for _, e := range g.own.RLog {
+		if e.X.len() < g.q2() {
+			return true
+		}
+	}
+	return false
+}
+
+// getPendReqs is the failure detector's view of pending work: known and
+// unassigned requests, or viewChanged when a view change is under way.
+func (g *replication) getPendReqs() (reqs []ClientReq, viewChanged bool) {
+	if g.own.ViewChanged {
+		return nil, true
+	}
+	un := g.unassignedReqs()
+	for _, q := range g.knownPendReqs() {
+		if slices.Contains(un, q) {
+			reqs = append(reqs, q)
+		}
+	}
+	return reqs, false
+}
+
+// actAsPrimWhenViewChanged: the new primary consolidates once n−f replicas
+// report the view change to it.
+func (g *replication) actAsPrimWhenViewChanged() {
+	r := g.r
+	var procs idset
+	for j, s := range g.rep {
+		if s.ViewChanged && r.ve.getView(j) == int64(r.id) {
+			procs = procs.add(j)
+		}
+	}
+	if procs.len() < g.q1() {
+		return
+	}
+	me := &g.own
+	potential := int64(-1)
+	for _, p := range me.ReqQ {
+		if p.Status == PrePrep|Prep {
+			potential = max(potential, p.Req.Seq)
+		}
+	}
+	le := g.lastExec()
+	newSeq := max(le, potential)
+	me.SeqNum = newSeq
+	// Fill gaps with NO_OPs, already prepared (the reference left them at
+	// PRE_PREP); at most σK of them, the size of the window.
+	for s := le + 1; s <= newSeq && s <= le+int64(g.sigmaK); s++ {
+		if !slices.ContainsFunc(me.ReqQ, func(p ReqPair) bool { return p.Req.Seq == s }) {
+			me.addReq(ReqPair{Req: Req{Q: dummyReq, View: int64(r.id), Seq: s}, Status: PrePrep | Prep}, g.sigmaK)
+		}
+	}
+	g.renewReqs(procs)
+	x, ok := g.consolidate(g.q2())
+	if !ok {
+		g.own = teeStructure()
+		g.bind()
+		return
+	}
+	me.State = clip(x.state)
+	me.RLog = clip(x.rlog)
+	me.ViewChanged = false
+}
+
+// renewReqs keeps the requests pending at every replica of procs and
+// renumbers the PRE_PREP-only requests they all hold.
+func (g *replication) renewReqs(procs idset) {
+	me := &g.own
+	c := newCounter[ClientReq]()
+	members := procs.ids()
+	for _, k := range members {
+		for _, q := range g.rep[k].PendReqs {
+			c.add(q, k)
+		}
+	}
+	me.PendReqs = c.atLeast(len(members))
+	var need []ReqPair
+	for _, p := range me.ReqQ {
+		if p.Status != PrePrep {
+			continue
+		}
+		all := true
+		for _, k := range members {
+			if !slices.Contains(g.rep[k].ReqQ, p) {
+				all = false
+				break
+			}
+		}
+		if all {
+			need = append(need, p)
+		}
+	}
+	for i := range me.ReqQ {
+		if slices.Contains(need, me.ReqQ[i]) {
+			me.SeqNum++
+			me.ReqQ[i].Req.View = int64(g.r.id)
+			me.ReqQ[i].Req.Seq = me.SeqNum
+			me.ReqQ[i].Status |= Prep
+		}
+	}
+}
+
+// actAsNonPrimWhenViewChanged adopts the new primary's structure once n−f
+// replicas follow it and its state checks out.
+func (g *replication) actAsNonPrimWhenViewChanged(prim int) {
+	c := 0
+	for i := 0; i < g.r.n; i++ {
+		if g.r.ve.getView(i) == int64(prim) {
+			c++
+		}
+	}
+	if c < g.q1() || !g.checkNewVState(prim) {
+		return
+	}
+	s := g.rep[prim].deepCopy()
+	s.ConFlag, s.ViewChanged = false, false
+	g.own = s
+	g.bind()
+}
+
+// checkNewVState validates the new primary's structure.
+func (g *replication) checkNewVState(prim int) bool {
+	pre := newCounter[ClientReq]()
+	for k, s := range g.rep {
+		for _, p := range s.ReqQ {
+			if p.Status == PrePrep {
+				pre.add(p.Req.Q, k)
+			}
+		}
+	}
+	pq := g.rep[prim].ReqQ
+	for _, p := range pq {
+		if p.Req.View != int64(prim) {
+			continue
+		}
+		if p.Req.Q.isDummy() {
+			for _, o := range pq {
+				if o.Req.Q != p.Req.Q && o.Req.Seq == p.Req.Seq {
+					return false
+				}
+			}
+			continue
+		}
+		if pre.of(p.Req.Q) < g.q2() && !g.acceptReqPreprep(p.Req.Q, prim) {
+			return false
+		}
+	}
+	pend := g.pendCounter()
+	for _, q := range g.rep[prim].PendReqs {
+		if pend.of(q) < g.q2() {
+			return false
+		}
+	}
+	return g.checkNewStateAndRLog(prim)
+}
+
+// checkNewStateAndRLog: the primary's state is a prefix of n−2f states and
+// its r_log replays to the state's tail (the reference replayed a trimmed
+// log from the empty list and compared it with the whole state).
+func (g *replication) checkNewStateAndRLog(prim int) bool {
+	ps := g.rep[prim]
+	c := 0
+	for _, s := range g.rep {
+		if isPrefix(ps.State, s.State) {
+			c++
+		}
+	}
+	if c < g.q2() {
+		return false
+	}
+	return logMatchesTail(ps.RLog, ps.State)
+}
+
+// logMatchesTail: the APPEND values of log are the last elements of state.
+func logMatchesTail(log []LogEntry, state []int64) bool {
+	var vals []int64
+	for _, e := range log {
+		vals = apply(vals, e.Req.Q)
+	}
+	if len(vals) > len(state) {
+		return false
+	}
+	return slices.Equal(vals, state[len(state)-len(vals):])
+}
+
+// byzStructure returns the structure a Byzantine replica shows, built when
+// first needed from its own (WRONG_CCSP: a made-up state and log).
+func (g *replication) byzStructure() *RepStructure {
+	if g.byzRep != nil {
+		return g.byzRep
+	}
+	s := g.own.deepCopy()
+	if g.r.behaviour == BehaviourWrongCCSP {
+		q := ClientReq{Client: sim.NodeID(g.r.n), TS: 666, Op: protocols.OpAppend, Value: 666}
+		s.State = []int64{666}
+		s.RLog = []LogEntry{{Req: Req{Q: q, View: int64(g.r.id), Seq: 666}, X: full(g.r.n)}}
+	}
+	g.byzRep = &s
+	return g.byzRep
+}

@@ -1,0 +1,353 @@
+package bftlist
+
+import "github.com/byzsim/byzsim/protocols"
+
+// Automaton modes of transit sets.
+const (
+	modeFollow = iota
+	modeRemain
+)
+
+// viewEst is the view-establishment module (Algorithms 1–2 of the paper).
+type viewEst struct {
+	r         *Replica
+	phs       []int8
+	witnesses []bool
+	witSet    idset
+	echo      []VEData
+	views     []ViewPair
+	vChange   []bool
+	// correct restricts the replicas counted in the witness predicates when
+	// the event-driven failure detector is on (all replicas otherwise).
+	correct idset
+	// lastRound is the event-driven detector round the automaton last ran in.
+	lastRound uint64
+}
+
+func newViewEst(r *Replica) viewEst {
+	n := r.n
+	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
+		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n)}
+	for i := range ve.views {
+		ve.views[i] = RST
+	}
+	return ve
+}
+
+// iterate is one loop iteration: reset if needed, refresh witnesses and run
+// the automaton.
+func (ve *viewEst) iterate() {
+	r := ve.r
+	if r.p.FDMode == FDEvent {
+		if r.efd.round == ve.lastRound {
+			return // no new round of the event-driven detector yet
+		}
+		ve.lastRound = r.efd.round
+		ve.correct = r.efd.lastCorrect.add(r.id)
+	}
+	if ve.needReset() {
+		ve.resetAll()
+	}
+	ve.witnesses[r.id] = ve.noticedRecentValue()
+	// The witness set grows by the replicas now known to be witnessed.
+	for k, w := range ve.witnesses {
+		if w {
+			ve.witSet = ve.witSet.add(k)
+		}
+	}
+	if !ve.witnesSeen() {
+		return
+	}
+	for c := 0; c <= 3; c++ {
+		if ve.predicate(ve.phs[r.id], c) {
+			ve.action(ve.phs[r.id], c)
+			return
+		}
+	}
+}
+
+// ownData is what the replica reports about itself.
+func (ve *viewEst) ownData() VEData {
+	id := ve.r.id
+	return VEData{Phase: ve.phs[id], Witness: ve.witnesses[id], Views: ve.views[id], VChange: ve.vChange[id]}
+}
+
+func (ve *viewEst) dataOf(k int) VEData {
+	return VEData{Phase: ve.phs[k], Witness: ve.witnesses[k], Views: ve.views[k], VChange: ve.vChange[k]}
+}
+
+// gossip sends own data and what it believes of each receiver.
+func (ve *viewEst) gossip() {
+	r := ve.r
+	own := ve.ownData()
+	ve.echo[r.id] = own
+	for j := 0; j < r.n; j++ {
+		if j == r.id {
+			continue
+		}
+		o := own
+		switch r.behaviour {
+		case BehaviourDifferentViews:
+			v := int64(1 + j%2)
+			if r.n <= 2 {
+				v = 0
+			}
+			o = VEData{Phase: 0, Witness: true, Views: ViewPair{v % int64(r.n), v % int64(r.n)}}
+		case BehaviourForcingReset:
+			o = VEData{Phase: 0, Witness: true, Views: RST}
+		}
+		r.send(j, &VEMsg{Own: o, About: ve.dataOf(j)})
+	}
+}
+
+// receive stores a peer's report if its own data is legitimate.
+func (ve *viewEst) receive(j int, m *VEMsg) {
+	if !ve.valid(m.Own) {
+		return
+	}
+	ve.echo[j] = m.About
+	ve.phs[j] = m.Own.Phase
+	ve.witnesses[j] = m.Own.Witness
+	ve.views[j] = m.Own.Views
+	ve.vChange[j] = m.Own.VChange
+}
+
+// echoNoWitn: k echoes my current view pair, phase and vChange.
+func (ve *viewEst) echoNoWitn(k int) bool {
+	own, e := ve.ownData(), ve.echo[k]
+	return e.Views == own.Views && e.Phase == own.Phase && e.VChange == own.VChange
+}
+
+// noticedRecentValue: n−f replicas echo my current values.
+func (ve *viewEst) noticedRecentValue() bool {
+	c := 0
+	for k := 0; k < ve.r.n; k++ {
+		if ve.correct.has(k) && ve.echoNoWitn(k) {
+			c++
+		}
+	}
+	return c >= ve.r.n-ve.r.f
+}
+
+// witnesSeen: I am witnessed and n−f members of the witness set (me
+// included) echo the same as my own echo.
+func (ve *viewEst) witnesSeen() bool {
+	id := ve.r.id
+	if !ve.witnesses[id] {
+		return false
+	}
+	set := idset(0).add(id) // the reference dropped this union
+	for _, k := range ve.witSet.ids() {
+		if ve.correct.has(k) && ve.echo[k] == ve.echo[id] {
+			set = set.add(k)
+		}
+	}
+	return set.len() >= ve.r.n-ve.r.f
+}
+
+func (ve *viewEst) typeCheck(v ViewPair) bool {
+	n := int64(ve.r.n)
+	return v.Next >= 0 && v.Next < n && v.Current >= TEE && v.Current < n
+}
+
+func (ve *viewEst) legitPhsZero(v ViewPair) bool {
+	return (v.Current == v.Next || v == RST) && ve.typeCheck(v)
+}
+
+func (ve *viewEst) legitPhsOne(v ViewPair) bool { return v.Current != v.Next && ve.typeCheck(v) }
+
+func (ve *viewEst) valid(d VEData) bool {
+	return (d.Phase == 0 && ve.legitPhsZero(d.Views)) || (d.Phase == 1 && ve.legitPhsOne(d.Views))
+}
+
+func (ve *viewEst) staleV(k int) bool {
+	return !ve.valid(VEData{Phase: ve.phs[k], Views: ve.views[k]})
+}
+
+// sameVSet: replicas in phase with the same view pair as j and not stale
+// (in phase 1, a ⊥ current view matches on next).
+func (ve *viewEst) sameVSet(j int, phase int8) idset {
+	var s idset
+	vj := ve.views[j]
+	for k, v := range ve.views {
+		if phase == 1 && (v.Current == TEE || vj.Current == TEE) && v.Next == vj.Next {
+			s = s.add(k)
+		}
+		if ve.phs[k] == phase && v == vj && !ve.staleV(k) {
+			s = s.add(k)
+		}
+	}
+	return s
+}
+
+// transitionCase says whether pair v supports j remaining or following.
+func (ve *viewEst) transitionCase(j int, v ViewPair, phase int8, mode int) bool {
+	vj := ve.views[j]
+	if mode == modeRemain {
+		return v.Next == vj.Current
+	}
+	if phase == 0 {
+		if vj.Current != TEE {
+			return v.Next == mod(vj.Current+1, int64(ve.r.n))
+		}
+		return v.Next == 0
+	}
+	return v.Current == vj.Next
+}
+
+func (ve *viewEst) transitSet(j int, phase int8, mode int) idset {
+	var s idset
+	for k, v := range ve.views {
+		if ve.phs[k] != phase && ve.transitionCase(j, v, phase, mode) && !ve.staleV(k) {
+			s = s.add(k)
+		}
+	}
+	return s
+}
+
+func (ve *viewEst) transitAdoptable(j int, phase int8, mode int) bool {
+	return ve.sameVSet(j, ve.phs[j]).with(ve.transitSet(j, phase, mode)).len() >= ve.r.n-2*ve.r.f
+}
+
+func (ve *viewEst) establishable(phase int8, mode int) bool {
+	id := ve.r.id
+	return ve.sameVSet(id, ve.phs[id]).len()+ve.transitSet(id, phase, mode).len() >= ve.r.n-ve.r.f
+}
+
+// changeable: n−f replicas want a change or already move to the next view.
+func (ve *viewEst) changeable() bool {
+	c := 0
+	for _, v := range ve.vChange {
+		if v {
+			c++
+		}
+	}
+	next := mod(ve.views[ve.r.id].Current+1, int64(ve.r.n))
+	for _, v := range ve.views {
+		if v.Next == next {
+			c++
+		}
+	}
+	return c >= ve.r.n-ve.r.f
+}
+
+// adoptable finds a peer pair that is transit-adoptable in phase.
+func (ve *viewEst) adoptable(phase int8) (ViewPair, bool) {
+	id := ve.r.id
+	own := ve.views[id]
+	for j, v := range ve.views {
+		if j == id || own.Current == v.Next {
+			continue
+		}
+		if phase == 0 && own.Next == v.Next && own != RST {
+			continue
+		}
+		if phase == 1 && own.Next == v.Next {
+			continue
+		}
+		if ve.transitAdoptable(j, phase, modeFollow) {
+			return v, true
+		}
+	}
+	return ViewPair{}, false
+}
+
+func (ve *viewEst) predicate(phase int8, c int) bool {
+	id := ve.r.id
+	rst := ve.views[id] == RST
+	switch {
+	case c == 0:
+		_, ok := ve.adoptable(phase)
+		return ok
+	case c == 1 && phase == 0:
+		return (ve.changeable() || rst) && ve.establishable(0, modeFollow)
+	case c == 1:
+		return ve.establishable(1, modeFollow)
+	case c == 2 && phase == 0:
+		return ve.transitAdoptable(id, 0, modeRemain) || rst
+	case c == 2:
+		return ve.transitAdoptable(id, 1, modeRemain)
+	}
+	return true
+}
+
+func (ve *viewEst) action(phase int8, c int) {
+	id := ve.r.id
+	switch {
+	case c == 0:
+		v, _ := ve.adoptable(phase)
+		ve.views[id].Next = v.Next
+		if phase == 0 {
+			ve.phs[id] = 1
+		} else {
+			ve.vChange[id] = false
+		}
+	case c == 1 && phase == 0:
+		if ve.changeable() {
+			if ve.views[id].Current == TEE {
+				ve.views[id].Next = 0
+			} else {
+				ve.views[id].Next = mod(ve.views[id].Current+1, int64(ve.r.n))
+			}
+		}
+		ve.phs[id] = 1
+	case c == 1:
+		ve.views[id].Current = ve.views[id].Next
+		ve.vChange[id] = false
+		ve.phs[id] = 0
+		ve.r.env.Observe(protocols.RoundChange{Round: ve.views[id].Current, Cause: "establish"})
+	case c == 2:
+		if phase == 1 {
+			ve.vChange[id] = false
+		}
+	default:
+		ve.resetAll()
+	}
+}
+
+// needReset: my own data is stale or replication asks for a flush.
+func (ve *viewEst) needReset() bool { return ve.staleV(ve.r.id) || ve.r.rep.needFlush }
+
+// resetAll resets the module to RST everywhere and flushes replication.
+func (ve *viewEst) resetAll() {
+	for i := range ve.views {
+		ve.views[i] = RST
+		ve.vChange[i] = false
+		ve.phs[i] = 0
+		ve.witnesses[i] = false
+	}
+	ve.witSet = 0
+	ve.r.rep.requestReset()
+	ve.r.rep.replicaFlush()
+	ve.r.env.Observe(protocols.RoundChange{Round: TEE, Cause: "reset"})
+}
+
+// getView returns the current view of replica j as this replica believes
+// it; for itself in phase 0 and witnessed, ⊥ unless service is allowed.
+func (ve *viewEst) getView(j int) int64 {
+	id := ve.r.id
+	if j == id && ve.phs[id] == 0 && ve.witnesSeen() {
+		if ve.allowService() {
+			return ve.views[id].Current
+		}
+		return TEE
+	}
+	return ve.views[j].Current
+}
+
+// allowService: n−2f replicas share my view, I am in phase 0 and not in a
+// view change.
+func (ve *viewEst) allowService() bool {
+	id := ve.r.id
+	v := ve.views[id]
+	return ve.phs[id] == 0 && v.Current == v.Next && ve.sameVSet(id, 0).len() >= ve.r.n-2*ve.r.f
+}
+
+// viewChange is called by primary monitoring to request a view change.
+func (ve *viewEst) viewChange() {
+	id := ve.r.id
+	if !ve.vChange[id] {
+		ve.r.env.Observe(protocols.RoundChange{Round: ve.views[id].Current, Cause: "view_change"})
+	}
+	ve.vChange[id] = true
+}

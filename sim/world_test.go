@@ -1,0 +1,444 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestEventOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		times []Time // scheduled in this order; label = index
+		want  []int  // labels in execution order
+	}{
+		{"by time", []Time{30, 10, 20}, []int{1, 2, 0}},
+		{"ties in insertion order", []Time{5, 5, 5, 5}, []int{0, 1, 2, 3}},
+		{"mixed", []Time{7, 3, 7, 3, 0, 7}, []int{4, 1, 3, 0, 2, 5}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := NewWorld(Config{Seed: 1})
+			var got []int
+			for i, at := range tc.times {
+				w.At(at, func() {
+					if w.Now() != at {
+						t.Errorf("event %d ran at %v, want %v", i, w.Now(), at)
+					}
+					got = append(got, i)
+				})
+			}
+			if why := w.Run(Never); why != "idle" {
+				t.Fatalf("Run = %q, want idle", why)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("order %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSameTimeScheduledLater checks that an event scheduled for the current
+// time runs after the events already pending at that time.
+func TestSameTimeScheduledLater(t *testing.T) {
+	w := NewWorld(Config{Seed: 1})
+	var got []string
+	w.At(10, func() {
+		got = append(got, "a")
+		w.At(10, func() { got = append(got, "c") })
+	})
+	w.At(10, func() { got = append(got, "b") })
+	w.Run(Never)
+	if want := []string{"a", "b", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// TestHeapMatchesSort pushes and pops random events and checks that the heap
+// yields them in (time, seq) order.
+func TestHeapMatchesSort(t *testing.T) {
+	for _, n := range []int{1, 2, 5, 17, 100, 1000, 5000} {
+		r := rand.New(rand.NewPCG(uint64(n), 7))
+		var h eventHeap
+		var all []event
+		var popped []event
+		seq := uint64(0)
+		for len(all) < n {
+			seq++
+			e := event{at: Time(r.IntN(50)), key: makeKey(seq, evCall, uint32(seq))}
+			all = append(all, e)
+			h.push(e)
+			if r.IntN(3) == 0 {
+				popped = append(popped, h.pop())
+			}
+		}
+		for h.len() > 0 {
+			popped = append(popped, h.pop())
+		}
+		// Popping interleaved with pushing yields each popped event as the
+		// minimum of those pending then; check against a naive simulation.
+		var pending []event
+		var want []event
+		r = rand.New(rand.NewPCG(uint64(n), 7))
+		for i := range all {
+			_ = r.IntN(50)
+			pending = append(pending, all[i])
+			if r.IntN(3) == 0 {
+				want = append(want, takeMin(&pending))
+			}
+		}
+		for len(pending) > 0 {
+			want = append(want, takeMin(&pending))
+		}
+		if !slices.Equal(popped, want) {
+			t.Fatalf("n=%d: heap order differs from the naive order", n)
+		}
+	}
+}
+
+func takeMin(es *[]event) event {
+	m := 0
+	for i := range *es {
+		if (*es)[i].before(&(*es)[m]) {
+			m = i
+		}
+	}
+	e := (*es)[m]
+	*es = slices.Delete(*es, m, m+1)
+	return e
+}
+
+// TestSeqRenumber forces the sequence number to wrap and checks that ties
+// still run in insertion order.
+func TestSeqRenumber(t *testing.T) {
+	w := NewWorld(Config{Seed: 1})
+	w.seq = maxSeq - 3
+	var got []int
+	for i := range 8 {
+		at := Time(10)
+		if i%3 == 0 {
+			at = 5
+		}
+		w.At(at, func() { got = append(got, i) })
+	}
+	if w.seq >= maxSeq {
+		t.Fatalf("seq %d not renumbered", w.seq)
+	}
+	w.Run(Never)
+	if want := []int{0, 3, 6, 1, 2, 4, 5, 7}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+func TestSchedulePastPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		want string
+		f    func(w *World)
+	}{
+		{"At in the past", "in the past", func(w *World) { w.At(5, func() {}) }},
+		{"After negative", "in the past", func(w *World) { w.After(-1, func() {}) }},
+		{"AddNode after start", "AddNode", func(w *World) { w.AddNode(&funcNode{}, 20) }},
+		{"unknown node", "unknown node", func(w *World) { w.Crash(7) }},
+		{"send to unknown node", "unknown node", func(w *World) {
+			w.nodes[0].Send(9, &testMsg{})
+		}},
+		{"negative charge", "negative charge", func(w *World) { w.nodes[0].Charge(-1) }},
+		{"negative timer", "negative timer", func(w *World) { w.nodes[0].SetTimer(-1, 0, 0) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := NewWorld(Config{Seed: 1, Replicas: 1})
+			w.AddNode(&funcNode{}, 0)
+			w.At(10, func() {})
+			w.Run(Never)
+			if w.Now() != 10 {
+				t.Fatalf("now %v, want 10", w.Now())
+			}
+			mustPanic(t, tc.want, func() { tc.f(w) })
+		})
+	}
+}
+
+func TestRunUntilAndStop(t *testing.T) {
+	w := NewWorld(Config{Seed: 1})
+	var ran []Time
+	for _, at := range []Time{1, 2, 5, 6, 9} {
+		w.At(at, func() {
+			ran = append(ran, at)
+			if at == 5 {
+				w.Stop("enough")
+				w.Stop("ignored")
+			}
+		})
+	}
+	if why := w.Run(2); why != "until" || w.Now() != 2 {
+		t.Fatalf("Run(2) = %q at %v, want until at 2", why, w.Now())
+	}
+	if why := w.Run(3); why != "until" || w.Now() != 3 {
+		t.Fatalf("Run(3) = %q at %v, want until at 3", why, w.Now())
+	}
+	if why := w.Run(1); why != "until" || w.Now() != 3 {
+		t.Fatalf("Run(1) = %q at %v, want until with the clock kept at 3", why, w.Now())
+	}
+	if why := w.Run(Never); why != "enough" || w.Now() != 5 || !w.Stopped() {
+		t.Fatalf("Run = %q at %v, want enough at 5", why, w.Now())
+	}
+	if want := []Time{1, 2, 5}; !slices.Equal(ran, want) {
+		t.Fatalf("ran %v, want %v", ran, want)
+	}
+	if w.Pending() != 2 {
+		t.Fatalf("pending %d, want 2", w.Pending())
+	}
+}
+
+func TestTimers(t *testing.T) {
+	const ms = Millisecond
+	tests := []struct {
+		name string
+		node func(fired *[]int) *funcNode
+		want []int // timer kinds in firing order
+	}{
+		{"fire in time order", func(fired *[]int) *funcNode {
+			return &funcNode{
+				start: func(env Env) {
+					env.SetTimer(3*ms, 3, 0)
+					env.SetTimer(1*ms, 1, 0)
+					env.SetTimer(2*ms, 2, 0)
+				},
+				fire: func(env Env, tm Timer) { *fired = append(*fired, tm.Kind) },
+			}
+		}, []int{1, 2, 3}},
+		{"cancel pending", func(fired *[]int) *funcNode {
+			return &funcNode{
+				start: func(env Env) {
+					a := env.SetTimer(1*ms, 1, 0)
+					env.SetTimer(2*ms, 2, 0)
+					env.CancelTimer(a)
+					env.CancelTimer(a) // twice is harmless
+					env.CancelTimer(0) // the zero id is never issued
+				},
+				fire: func(env Env, tm Timer) { *fired = append(*fired, tm.Kind) },
+			}
+		}, []int{2}},
+		{"cancel while queued behind a busy node", func(fired *[]int) *funcNode {
+			var victim TimerID
+			return &funcNode{
+				start: func(env Env) {
+					env.SetTimer(4*ms, 1, 0)          // fires first, cancels the victim
+					victim = env.SetTimer(5*ms, 2, 0) // queued at 5ms
+					env.SetTimer(6*ms, 3, 0)
+					env.Charge(10 * ms) // busy until 10ms: all three queue
+				},
+				fire: func(env Env, tm Timer) {
+					if env.Now() != 10*ms {
+						panic("queued timer handled at the wrong time")
+					}
+					*fired = append(*fired, tm.Kind)
+					if tm.Kind == 1 {
+						env.CancelTimer(victim)
+					}
+				},
+			}
+		}, []int{1, 3}},
+		{"stale handle does not cancel a reused slot", func(fired *[]int) *funcNode {
+			var first TimerID
+			return &funcNode{
+				start: func(env Env) { first = env.SetTimer(ms, 1, 0) },
+				fire: func(env Env, tm Timer) {
+					*fired = append(*fired, tm.Kind)
+					if tm.Kind == 1 {
+						if tm.ID != first {
+							panic("timer id differs from SetTimer's")
+						}
+						second := env.SetTimer(ms, 2, 0)
+						if second == first {
+							panic("handle reused")
+						}
+						env.CancelTimer(first)
+					}
+				},
+			}
+		}, []int{1, 2}},
+		{"data and kind come back", func(fired *[]int) *funcNode {
+			return &funcNode{
+				start: func(env Env) { env.SetTimer(ms, 1<<40, -77) },
+				fire: func(env Env, tm Timer) {
+					if tm.Kind == 1<<40 && tm.Data == -77 && env.Now() == ms {
+						*fired = append(*fired, 1)
+					}
+				},
+			}
+		}, []int{1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var fired []int
+			w := NewWorld(Config{Seed: 1})
+			w.AddNode(tc.node(&fired), 0)
+			w.Run(Never)
+			if !slices.Equal(fired, tc.want) {
+				t.Fatalf("fired %v, want %v", fired, tc.want)
+			}
+			if got := w.Stats().Timers; got != uint64(len(tc.want)) {
+				t.Fatalf("Stats.Timers = %d, want %d", got, len(tc.want))
+			}
+		})
+	}
+}
+
+// TestCPUModel checks that a busy node queues inputs in FIFO order and that
+// sends leave at the node's local clock.
+func TestCPUModel(t *testing.T) {
+	const ms = Millisecond
+	w := NewWorld(Config{Seed: 1, Replicas: 3})
+	var handled []arrival
+	var echoes []arrival
+	// Node 0 charges 3ms per message and echoes it to node 2.
+	w.AddNode(&funcNode{deliver: func(env Env, from NodeID, m Message) {
+		handled = append(handled, arrival{at: env.Now(), from: from, id: m.(*testMsg).id})
+		env.Charge(3 * ms)
+		env.Send(2, m)
+	}}, 0)
+	// Node 1 sends three messages at 0, 1ms, 2ms.
+	w.AddNode(sender(0, 3, ms, 10), 0)
+	w.AddNode(recorder(&echoes), 0)
+	w.Run(Never)
+	wantHandled := []arrival{{0, 1, 0}, {3 * ms, 1, 1}, {6 * ms, 1, 2}}
+	if !slices.Equal(handled, wantHandled) {
+		t.Fatalf("handled %v, want %v", handled, wantHandled)
+	}
+	wantEchoes := []arrival{{3 * ms, 0, 0}, {6 * ms, 0, 1}, {9 * ms, 0, 2}}
+	if !slices.Equal(echoes, wantEchoes) {
+		t.Fatalf("echoes %v, want %v", echoes, wantEchoes)
+	}
+}
+
+func TestCrashRecover(t *testing.T) {
+	const ms = Millisecond
+	w := NewWorld(Config{Seed: 1, Replicas: 2})
+	var got []arrival
+	recovered := 0
+	var fired []Time
+	n1 := recorder(&got)
+	n1.recover = func(env Env) {
+		recovered++
+		if env.Now() != 20*ms+ms/2 {
+			panic("Recover at the wrong time")
+		}
+	}
+	n1.start = func(env Env) {
+		env.SetTimer(15*ms, 0, 0) // expires while crashed: lost
+		env.SetTimer(25*ms, 0, 0) // expires after recovery: fires
+	}
+	n1.fire = func(env Env, _ Timer) { fired = append(fired, env.Now()) }
+	w.AddNode(sender(1, 30, ms, 10), 0) // sends at 0, 1ms, ..., 29ms
+	w.AddNode(n1, 0)
+	w.At(10*ms+ms/2, func() { w.Crash(1) })
+	w.At(11*ms, func() { w.Crash(1) }) // crashing twice is harmless
+	w.At(20*ms+ms/2, func() { w.Recover(1) })
+	w.At(21*ms, func() { w.Recover(1) }) // recovering a live node does nothing
+	w.Run(Never)
+	var want []arrival
+	for i := 0; i < 30; i++ {
+		if i <= 10 || i >= 21 {
+			want = append(want, arrival{at: Time(i) * ms, from: 0, id: i})
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("delivered %v, want %v", got, want)
+	}
+	if recovered != 1 {
+		t.Fatalf("Recover called %d times, want 1", recovered)
+	}
+	if !slices.Equal(fired, []Time{25 * ms}) {
+		t.Fatalf("timers fired at %v, want [25ms]", fired)
+	}
+	if s := w.Stats(); s.Dropped != 10 || s.Delivered != 20 || s.Sent != 30 {
+		t.Fatalf("stats %+v, want 30 sent, 20 delivered, 10 dropped", s)
+	}
+}
+
+// TestCrashDropsQueuedInputs crashes a busy node: the messages waiting in its
+// input queue are dropped, not delivered after recovery.
+func TestCrashDropsQueuedInputs(t *testing.T) {
+	const ms = Millisecond
+	w := NewWorld(Config{Seed: 1, Replicas: 2})
+	var got []arrival
+	n1 := recorder(&got)
+	n1.start = func(env Env) { env.Charge(10 * ms) } // busy until 10ms
+	w.AddNode(sender(1, 5, ms, 10), 0)               // arrive at 0..4ms: queued
+	w.AddNode(n1, 0)
+	w.At(5*ms, func() { w.Crash(1) })
+	w.At(6*ms, func() { w.Recover(1) })
+	w.Run(Never)
+	if len(got) != 0 {
+		t.Fatalf("delivered %v, want nothing", got)
+	}
+	if s := w.Stats(); s.Dropped != 5 {
+		t.Fatalf("dropped %d, want 5", s.Dropped)
+	}
+}
+
+// TestStartSemantics checks that messages before a node's start are dropped
+// and that a node crashed over its start time starts when it recovers.
+func TestStartSemantics(t *testing.T) {
+	const ms = Millisecond
+	tests := []struct {
+		name      string
+		crash     Time // 0: never
+		recoverAt Time
+		wantStart Time
+		wantGot   int
+	}{
+		{"late start drops earlier messages", 0, 0, 5 * ms, 5},            // ids 5..9
+		{"crashed over start: starts on recovery", ms, 7 * ms, 7 * ms, 3}, // ids 7..9
+		{"recovered before start: starts on time", ms, 2 * ms, 5 * ms, 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := NewWorld(Config{Seed: 1, Replicas: 2})
+			var got []arrival
+			n1 := recorder(&got)
+			started := []Time{}
+			recovered := 0
+			n1.start = func(env Env) { started = append(started, env.Now()) }
+			n1.recover = func(Env) { recovered++ }
+			w.AddNode(sender(1, 10, ms, 10), 0)
+			w.AddNode(n1, 5*ms)
+			if tc.crash > 0 {
+				w.At(tc.crash, func() { w.Crash(1) })
+				w.At(tc.recoverAt, func() { w.Recover(1) })
+			}
+			w.Run(Never)
+			if !slices.Equal(started, []Time{tc.wantStart}) {
+				t.Fatalf("started at %v, want [%v]", started, tc.wantStart)
+			}
+			if recovered != 0 {
+				t.Fatalf("Recover called %d times before the node started", recovered)
+			}
+			if len(got) != tc.wantGot {
+				t.Fatalf("delivered %d, want %d", len(got), tc.wantGot)
+			}
+		})
+	}
+}
+
+func TestObserve(t *testing.T) {
+	w := NewWorld(Config{Seed: 1})
+	var seen []Time
+	w.Subscribe(func(at Time, node NodeID, o Observation) {
+		if node == 0 && o.Event() == "test" {
+			seen = append(seen, at)
+		}
+	})
+	w.AddNode(&funcNode{start: func(env Env) {
+		env.Observe(testObs{"a"})
+		env.Charge(Millisecond)
+		env.Observe(testObs{"b"})
+	}}, 2*Millisecond)
+	w.Run(Never)
+	if want := []Time{2 * Millisecond, 3 * Millisecond}; !slices.Equal(seen, want) {
+		t.Fatalf("observed at %v, want %v", seen, want)
+	}
+}
