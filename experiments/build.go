@@ -28,8 +28,10 @@ type instance struct {
 	trace     *sim.JSONLTracer
 	safety    *safetyChecker
 	commits   int
-	views     int
-	timeouts  int
+	// commitTarget stops the run at [stop] commits; nil without one.
+	commitTarget *commitTarget
+	views        int
+	timeouts     int
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -83,6 +85,10 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	w.Network().SetModel(model)
+	for kind, ch := range e.Network.Channels {
+		var ignored problems // validated before
+		w.Network().SetKindChannel(kind, parseChannel(&ignored, "", ch))
+	}
 	if len(res.rules) > 0 {
 		eng, err := failures.NewEngine(w, res.proto, in.replicas, res.rules)
 		if err != nil {
@@ -105,8 +111,13 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	} else {
 		w.SetTracer(in.messages)
 	}
-	if boolOr(e.Checks.StopWhenDone, true) {
+	if boolOr(e.Stop.WhenDone, true) {
 		tracker.OnFinished(func(sim.Time) { w.Stop("workloads finished") })
+	}
+	if e.Stop.Commits > 0 {
+		in.commitTarget = newCommitTarget(n, f, e.Stop.Commits, in.byzantine, func() {
+			w.Stop(fmt.Sprintf("%d replicas committed %d entries", n-f, e.Stop.Commits))
+		})
 	}
 	return in, nil
 }
@@ -143,6 +154,9 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.timeline.Complete(at)
 	case protocols.Commit:
 		in.commits++
+		if in.commitTarget != nil {
+			in.commitTarget.commit(node)
+		}
 		in.timeline.Commit(at)
 		in.safety.commit(at, node, o)
 	case protocols.Certified:
@@ -234,4 +248,31 @@ func linkModel(nc *NetworkConfig, n, nodes int) (func(from, to sim.NodeID) sim.L
 		}
 		return l
 	}, nil
+}
+
+// commitTarget stops a run once quorum correct replicas have each committed
+// target entries.
+type commitTarget struct {
+	target, quorum int
+	byzantine      []bool
+	count          []int
+	reached        int
+	stop           func()
+}
+
+func newCommitTarget(n, f, target int, byzantine []bool, stop func()) *commitTarget {
+	return &commitTarget{target: target, quorum: n - f, byzantine: byzantine, count: make([]int, n), stop: stop}
+}
+
+func (c *commitTarget) commit(node sim.NodeID) {
+	if int(node) >= len(c.count) || c.byzantine[node] {
+		return
+	}
+	c.count[node]++
+	if c.count[node] == c.target {
+		c.reached++
+		if c.reached == c.quorum {
+			c.stop()
+		}
+	}
 }

@@ -27,6 +27,7 @@ type Experiment struct {
 	Partitions []PartitionConfig `toml:"partition"`
 	Byzantine  []ByzantineConfig `toml:"byzantine"`
 	Checks     ChecksConfig      `toml:"checks"`
+	Stop       StopConfig        `toml:"stop"`
 	Output     OutputConfig      `toml:"output"`
 	// Sweep maps dotted keys of this experiment to lists of values; the
 	// runs are the cartesian product of its axes (in file order, the first
@@ -65,6 +66,9 @@ type NetworkConfig struct {
 	// Links override the model of chosen links, in order (the last match
 	// wins).
 	Links []LinkConfig `toml:"link,omitempty"`
+	// Channels gives message kinds their own channel on every link, e.g.
+	// { fd_token = "lossy" } while the rest stays reliable.
+	Channels map[string]string `toml:"channels,omitempty"`
 }
 
 // DistConfig describes a delay distribution.
@@ -210,8 +214,17 @@ type ChecksConfig struct {
 	Safety *bool `toml:"safety"`
 	// Liveness: every workload completes before its timeout.
 	Liveness *bool `toml:"liveness"`
-	// StopWhenDone ends a run as soon as every workload has finished.
-	StopWhenDone *bool `toml:"stop_when_done"`
+}
+
+// StopConfig is the [stop] table: when a run ends before its duration.
+type StopConfig struct {
+	// WhenDone ends a run as soon as every workload has finished. Default
+	// true.
+	WhenDone *bool `toml:"when_done"`
+	// Commits, when > 0, ends a run once n − f correct replicas have each
+	// committed at least this many entries (blocks for DiemBFT, requests
+	// for BFTList).
+	Commits int `toml:"commits,omitempty"`
 }
 
 // OutputConfig is the [output] table.

@@ -90,6 +90,12 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		r.params = validateParams(&p, e.Protocol.Params, r.proto)
 	}
 	validateNetwork(&p, &e.Network, n)
+	if r.proto != nil {
+		validateChannels(&p, e.Network.Channels, r.proto)
+	}
+	if e.Stop.Commits < 0 {
+		p.add("stop.commits", "%d is negative (allowed: 0 for no commit target, or a positive count)", e.Stop.Commits)
+	}
 	r.costs = validateCosts(&p, &e.Costs)
 	r.workloads = validateWorkloads(&p, e)
 	if r.proto != nil && n > 0 {
@@ -324,6 +330,23 @@ func validateNetwork(p *problems, nc *NetworkConfig, n int) {
 		if l.Channel != "" {
 			parseChannel(p, key+".channel", l.Channel)
 		}
+	}
+}
+
+func validateChannels(p *problems, channels map[string]string, proto *protocols.Protocol) {
+	kinds := make([]string, 0, len(channels))
+	for k := range channels {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	allowed := append(append([]string(nil), proto.MessageKinds...), protocols.KindRequest, protocols.KindReply)
+	for _, k := range kinds {
+		key := "network.channels." + k
+		if !containsString(allowed, k) {
+			p.add(key, "unknown message kind of %s (allowed: %s)", proto.Name, strings.Join(allowed, ", "))
+			continue
+		}
+		parseChannel(p, key, channels[k])
 	}
 }
 

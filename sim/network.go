@@ -79,6 +79,7 @@ type Network struct {
 	nodes        int
 	interceptors []Interceptor
 	group        []int32 // partition group per node; nil: no partition
+	kindChannel  map[string]Channel
 	pkt          Packet
 }
 
@@ -210,6 +211,12 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	}
 	ls := n.link(from, to)
 	m := &ls.model
+	channel := m.Channel
+	if n.kindChannel != nil {
+		if c, ok := n.kindChannel[msg.Kind()]; ok {
+			channel = c
+		}
+	}
 	var delay Time
 	if ls.constDelay {
 		delay = m.Delay.(Constant).D
@@ -218,7 +225,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	}
 	delay += extra
 	if m.Loss > 0 {
-		if m.Channel == Lossy {
+		if channel == Lossy {
 			if ls.rng.Float64() < m.Loss {
 				w.drop(from, to, msg, "loss")
 				return
@@ -235,11 +242,23 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 		ls.freeAt = depart
 	}
 	arrival := depart + delay
-	if m.Channel == Reliable {
+	if channel == Reliable {
 		arrival = max(arrival, ls.lastArrival)
 		ls.lastArrival = arrival
 	}
 	w.deliverAt(arrival, from, to, msg)
+}
+
+// SetKindChannel makes messages of the given kind use channel ch on every
+// link, whatever the link's own Channel (e.g. a protocol's failure-detector
+// tokens over lossy links while its other messages use reliable ones). The
+// messages of a kind on a lossy channel do not hold back, nor wait for, the
+// reliable messages of the same link.
+func (n *Network) SetKindChannel(kind string, ch Channel) {
+	if n.kindChannel == nil {
+		n.kindChannel = make(map[string]Channel)
+	}
+	n.kindChannel[kind] = ch
 }
 
 // SerializationDelay is the time a message of size bytes takes on a link of

@@ -373,3 +373,28 @@ func TestRegionModel(t *testing.T) {
 	}
 	mustPanic(t, "region model", func() { model(4, 0) })
 }
+
+// TestKindChannel checks that a per-kind channel override makes one kind
+// lossy on a reliable link while the other kinds stay reliable.
+func TestKindChannel(t *testing.T) {
+	w := NewWorld(Config{Seed: 3, Replicas: 2})
+	w.Network().SetDefault(Link{Delay: Constant{D: Millisecond}, Loss: 0.3, Channel: Reliable})
+	w.Network().SetKindChannel("token", Lossy)
+	got := map[string]int{}
+	recv := &funcNode{deliver: func(_ Env, _ NodeID, m Message) { got[m.Kind()]++ }}
+	send := &funcNode{start: func(env Env) {
+		for i := 0; i < 2000; i++ {
+			env.Send(1, &testMsg{id: i, kind: "token"})
+			env.Send(1, &testMsg{id: i, kind: "state"})
+		}
+	}}
+	w.AddNode(send, 0)
+	w.AddNode(recv, 0)
+	w.Run(Never)
+	if got["state"] != 2000 {
+		t.Errorf("reliable kind delivered %d of 2000", got["state"])
+	}
+	if lost := 2000 - got["token"]; lost < 450 || lost > 750 {
+		t.Errorf("lossy kind lost %d of 2000, want about 600", lost)
+	}
+}
