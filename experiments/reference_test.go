@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/bftlist"
 	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/protocols/prototest"
 	"github.com/byzsim/byzsim/results"
@@ -59,6 +60,35 @@ func TestDiemBFTReferenceScenarios(t *testing.T) {
 			}
 			if len(s.Faults) > 0 && fired == 0 {
 				t.Errorf("none of the %d fault rules acted: %+v", len(s.Faults), s.Faults)
+			}
+		})
+	}
+}
+
+// TestBFTListExperiments runs every experiment in bftlist/ through the run
+// path: each must pass its checks.
+func TestBFTListExperiments(t *testing.T) {
+	files, err := filepath.Glob("bftlist/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no BFTList experiments: %v", err)
+	}
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			plan, err := Load(file, reg, Options{Sets: []string{"output.plots=false"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Execute(context.Background(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Failures {
+				for _, c := range f.Checks {
+					if !c.OK {
+						t.Errorf("run %s: %s: %s", f.Run.ID, c.Name, c.Detail)
+					}
+				}
 			}
 		})
 	}
