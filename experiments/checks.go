@@ -129,7 +129,67 @@ func (in *instance) checks() []results.Check {
 	if boolOr(e.Checks.Liveness, true) {
 		out = append(out, livenessCheck(in.tracker.Status()))
 	}
+	if x := e.Expect; x != (ExpectConfig{}) {
+		out = append(out, in.expectCheck(&x))
+	}
 	return out
+}
+
+// expectCheck evaluates the [expect] assertions on the final snapshots of
+// the correct replicas.
+func (in *instance) expectCheck(x *ExpectConfig) results.Check {
+	var problems []string
+	var snaps []protocols.Snapshot
+	for id, r := range in.replicas {
+		if in.byzantine[id] || in.world.Crashed(sim.NodeID(id)) {
+			continue
+		}
+		s := r.Snapshot()
+		snaps = append(snaps, s)
+		switch {
+		case x.Round != nil && s.Round != *x.Round:
+			problems = append(problems, fmt.Sprintf("replica%d ends in round %d, want %d", id, s.Round, *x.Round))
+		case x.MinRound != nil && s.Round < *x.MinRound:
+			problems = append(problems, fmt.Sprintf("replica%d ends in round %d, want at least %d", id, s.Round, *x.MinRound))
+		}
+		if x.MinCommitted != nil && len(s.Log) < *x.MinCommitted {
+			problems = append(problems, fmt.Sprintf("replica%d committed %d entries, want at least %d", id, len(s.Log), *x.MinCommitted))
+		}
+	}
+	if x.SameLog {
+		for i := 1; i < len(snaps); i++ {
+			if !equalLogs(snaps[0].Log, snaps[i].Log) {
+				problems = append(problems, fmt.Sprintf("correct replicas end with different logs (lengths %d and %d)", len(snaps[0].Log), len(snaps[i].Log)))
+				break
+			}
+		}
+	}
+	if x.Legitimate {
+		p := in.res.proto
+		switch {
+		case p.Legitimate == nil:
+			problems = append(problems, p.Name+" has no legitimacy predicate")
+		case !p.Legitimate(in.run.Exp.Protocol.N, in.run.Exp.Protocol.F, snaps):
+			problems = append(problems, "the final state is not legitimate")
+		}
+	}
+	c := results.Check{Name: "expect", OK: len(problems) == 0, Detail: joinLines(problems)}
+	if c.OK {
+		c.Detail = fmt.Sprintf("%d correct replicas meet every expectation", len(snaps))
+	}
+	return c
+}
+
+func equalLogs(a, b []protocols.Digest) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // livenessCheck passes when every workload completed before its timeout.

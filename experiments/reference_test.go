@@ -93,3 +93,34 @@ func TestBFTListExperiments(t *testing.T) {
 		})
 	}
 }
+
+// TestExpectCanFail checks that a wrong [expect] assertion fails the run
+// and says why.
+func TestExpectCanFail(t *testing.T) {
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	for _, tt := range []struct{ set, want string }{
+		{"expect.round=3", "ends in round 0, want 3"},
+		{"expect.min_committed=1000", "want at least 1000"},
+	} {
+		plan, err := Load("bftlist/fault_free.toml", reg, Options{Sets: []string{"output.plots=false", tt.set}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Execute(context.Background(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Failures) != 1 {
+			t.Fatalf("%s: %d failed runs, want 1", tt.set, len(rep.Failures))
+		}
+		found := false
+		for _, c := range rep.Failures[0].Checks {
+			if c.Name == "expect" && !c.OK && strings.Contains(c.Detail, tt.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no failing expect check mentioning %q: %+v", tt.set, tt.want, rep.Failures[0].Checks)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type Experiment struct {
 	Byzantine  []ByzantineConfig `toml:"byzantine"`
 	Checks     ChecksConfig      `toml:"checks"`
 	Stop       StopConfig        `toml:"stop"`
+	Expect     ExpectConfig      `toml:"expect"`
 	Output     OutputConfig      `toml:"output"`
 	// Sweep maps dotted keys of this experiment to lists of values; the
 	// runs are the cartesian product of its axes (in file order, the first
@@ -214,6 +215,24 @@ type ChecksConfig struct {
 	Safety *bool `toml:"safety"`
 	// Liveness: every workload completes before its timeout.
 	Liveness *bool `toml:"liveness"`
+}
+
+// ExpectConfig is the [expect] table: assertions on the final state of the
+// correct replicas (those never given a Byzantine behaviour and not crashed
+// at the end). Unset entries assert nothing.
+type ExpectConfig struct {
+	// Round: every correct replica ends in this round (DiemBFT) or view
+	// (BFTList).
+	Round *int64 `toml:"round,omitempty"`
+	// MinRound: every correct replica ends in this round or a later one.
+	MinRound *int64 `toml:"min_round,omitempty"`
+	// MinCommitted: every correct replica committed at least this many
+	// entries.
+	MinCommitted *int `toml:"min_committed,omitempty"`
+	// SameLog: the correct replicas' committed logs are identical.
+	SameLog bool `toml:"same_log,omitempty"`
+	// Legitimate: the protocol's legitimacy predicate holds at the end.
+	Legitimate bool `toml:"legitimate,omitempty"`
 }
 
 // StopConfig is the [stop] table: when a run ends before its duration.
