@@ -143,8 +143,10 @@ func normalizeKey(k string) string {
 	return strings.Join(parts, ".")
 }
 
-// stripComment removes a # comment that is not inside a string.
-func stripComment(s string) string {
+// scanCode calls fn with every byte of s that is outside a string literal,
+// until fn returns false; it returns the index where it stopped (len(s) if
+// it did not).
+func scanCode(s string, fn func(c byte) bool) int {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -157,33 +159,29 @@ func stripComment(s string) string {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '#':
-			return s[:i]
+		case !fn(c):
+			return i
 		}
 	}
-	return s
+	return len(s)
+}
+
+// stripComment removes a # comment that is not inside a string.
+func stripComment(s string) string {
+	return s[:scanCode(s, func(c byte) bool { return c != '#' })]
 }
 
 // bracketBalance counts [ and { minus ] and } outside strings.
 func bracketBalance(s string) int {
 	n := 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[' || c == '{':
+	scanCode(s, func(c byte) bool {
+		switch c {
+		case '[', '{':
 			n++
-		case c == ']' || c == '}':
+		case ']', '}':
 			n--
 		}
-	}
+		return true
+	})
 	return n
 }

@@ -36,17 +36,7 @@ func TestDiemBFTReferenceScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Execute(context.Background(), plan, RunOptions{Out: out, Jobs: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range rep.Failures {
-				for _, c := range f.Checks {
-					if !c.OK {
-						t.Errorf("run %s: %s: %s", f.Run.ID, c.Name, c.Detail)
-					}
-				}
-			}
+			rep := executePassing(t, plan, out)
 			s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
 			if err != nil {
 				t.Fatal(err)
@@ -79,17 +69,7 @@ func TestBFTListExperiments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := Execute(context.Background(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range rep.Failures {
-				for _, c := range f.Checks {
-					if !c.OK {
-						t.Errorf("run %s: %s: %s", f.Run.ID, c.Name, c.Detail)
-					}
-				}
-			}
+			executePassing(t, plan, t.TempDir())
 		})
 	}
 }
@@ -123,4 +103,21 @@ func TestExpectCanFail(t *testing.T) {
 			t.Errorf("%s: no failing expect check mentioning %q: %+v", tt.set, tt.want, rep.Failures[0].Checks)
 		}
 	}
+}
+
+// executePassing runs a plan into out and reports every failed check.
+func executePassing(t *testing.T, plan *Plan, out string) *Report {
+	t.Helper()
+	rep, err := Execute(context.Background(), plan, RunOptions{Out: out, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Failures {
+		for _, c := range f.Checks {
+			if !c.OK {
+				t.Errorf("run %s: %s: %s", f.Run.ID, c.Name, c.Detail)
+			}
+		}
+	}
+	return rep
 }
