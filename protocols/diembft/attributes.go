@@ -133,16 +133,11 @@ func (r *Replica) corruptVotes(rng *rand.Rand) {
 // corruptMempool forgets some pending requests and adds arbitrary ones.
 func (r *Replica) corruptMempool(rng *rand.Rand) {
 	m := r.mempool
-	kept := m.queue[:m.head]
-	for _, q := range m.queue[m.head:] {
-		if rng.IntN(4) == 0 && !m.status[q.Key()].committed {
-			delete(m.status, q.Key())
-			continue
+	for pos := m.head; pos < len(m.queue); pos++ {
+		if rng.IntN(4) == 0 {
+			m.forget(pos)
 		}
-		kept = append(kept, q)
 	}
-	clear(m.queue[len(kept):])
-	m.queue = kept
 	for range rng.IntN(8) {
 		client := sim.NodeID(r.n + rng.IntN(max(r.cfg.Clients, 1)))
 		m.add(&protocols.Request{Client: client, ID: rng.Uint64(), Op: protocols.OpAppend, Value: rng.Int64()})

@@ -72,8 +72,14 @@ func Protocol() *protocols.Protocol {
 			{Name: ScopeMempool, Doc: "the mempool (arbitrary requests added, some forgotten)"},
 			{Name: ScopeTimers, Doc: "the round timer (re-armed with an arbitrary duration)"},
 		},
-		MaxFaulty:  MaxFaulty,
-		New:        func(cfg protocols.Config) (protocols.Replica, error) { return New(cfg) },
+		MaxFaulty: MaxFaulty,
+		New: func(cfg protocols.Config) (protocols.Replica, error) {
+			r, err := New(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
 		Legitimate: Legitimate,
 	}
 }
