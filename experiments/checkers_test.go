@@ -85,3 +85,24 @@ func TestCheckersCatchPlantedBugs(t *testing.T) {
 		})
 	}
 }
+
+// TestStopAtCommitTarget checks that [stop] commits ends a run once n − f
+// correct replicas committed that many blocks.
+func TestStopAtCommitTarget(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol())
+	plan, err := Load("bench/peer-256.toml", reg, Options{Sets: []string{"protocol.n=4", "protocol.f=1", "stop.commits=10"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := executePassing(t, plan, t.TempDir())
+	s, err := results.ReadSummary(rep.Dir + "/runs/0/summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Ended != "3 replicas committed 10 entries" {
+		t.Errorf("run ended %q", s.Ended)
+	}
+	if s.Commits < 30 || s.Commits > 40 {
+		t.Errorf("%d commits observed, want 3 replicas × 10 (and the fourth's few)", s.Commits)
+	}
+}
