@@ -3,7 +3,8 @@
 //
 //	byzsim run FILE [-o DIR] [--seed N] [-j N] [--set key=value ...]
 //	byzsim check FILE [--set key=value ...]
-//	byzsim list
+//	byzsim list [PROTOCOL]
+//	byzsim plot DIR
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
 // bad input (a malformed experiment or flag).
@@ -31,7 +32,8 @@ func commands() []command {
 	return []command{
 		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID]", "run an experiment and write its results", runCmd},
 		{"check", "FILE [--seed N] [--set key=value ...]", "validate an experiment and print its runs without running them", checkCmd},
-		{"list", "", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
+		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
+		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 	}
 }
 

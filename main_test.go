@@ -241,3 +241,38 @@ func TestList(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotRerenders checks that byzsim plot re-creates the plots of an
+// output directory, identical to the ones byzsim run wrote.
+func TestPlotRerenders(t *testing.T) {
+	out := t.TempDir()
+	if code, _, stderr := byzsim(t, "run", "experiments/testdata/relay-sweep.toml", "-o", out, "-q"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	dir := filepath.Join(out, "relay-sweep")
+	before := readTree(t, dir)
+	var plots []string
+	for name := range before {
+		if strings.HasSuffix(name, ".png") || strings.HasSuffix(name, ".svg") {
+			plots = append(plots, name)
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(plots) < 6*4+4 {
+		t.Fatalf("only %d plot files: %v", len(plots), plots)
+	}
+	if code, _, stderr := byzsim(t, "plot", dir); code != 0 {
+		t.Fatalf("plot: exit %d:\n%s", code, stderr)
+	}
+	after := readTree(t, dir)
+	for _, name := range plots {
+		if after[name] != before[name] {
+			t.Errorf("%s differs after byzsim plot (or is missing)", name)
+		}
+	}
+	if code, _, stderr := byzsim(t, "plot", t.TempDir()); code != 2 || !strings.Contains(stderr, "has no runs.csv") {
+		t.Errorf("plot of an empty directory: exit %d, stderr %s", code, stderr)
+	}
+}

@@ -161,6 +161,14 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := writeRunsCSV(dir, plan, selected); err != nil {
 		return rep, err
 	}
+	if err := results.WriteSweepPoints(dir, 0); err != nil {
+		return rep, err
+	}
+	if plan.Points > 1 && boolOr(plan.Base.Output.Plots, true) {
+		if err := results.PlotSweepDefaults(dir, plan.Base.Output.Formats...); err != nil {
+			return rep, fmt.Errorf("sweep plots: %w", err)
+		}
+	}
 	if err := writeManifest(dir, plan, selected, rep); err != nil {
 		return rep, err
 	}

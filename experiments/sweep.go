@@ -174,8 +174,12 @@ func zipValues(keys []string, values []any) []pointValue {
 	return out
 }
 
-// formatValue writes a TOML value as TOML text, for run tables and CSVs.
+// formatValue writes a swept value for run tables and CSVs: a string as
+// itself, anything else as TOML text.
 func formatValue(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
 	text, err := toml.Marshal(map[string]any{"v": v})
 	if err != nil {
 		return fmt.Sprint(v)

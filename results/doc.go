@@ -1,7 +1,8 @@
 // Package results records, summarizes, writes and plots what a byzsim run
 // measured: request latencies, throughput over time, message and byte counts
 // by kind, the per-run summary.json, the wall-clock perf.json, the CSV files
-// of a run and of a sweep (runs.csv), and per-run plots.
+// of a run and of a sweep (runs.csv, and points.csv with statistics over the
+// repetitions of each sweep point), per-run plots and sweep plots.
 //
 // Output of one run (see DESIGN.md, "Results"):
 //
@@ -11,6 +12,13 @@
 //	runs/<id>/messages.csv   messages and bytes by kind (KindCount)
 //	runs/<id>/perf.json      Perf, the only wall-clock figures
 //
+// and of a sweep:
+//
+//	runs.csv                 one row per run (RunsTable)
+//	points.csv               one row per sweep point (Point): n, mean, std
+//	                         and 95% CI of every headline metric
+//	plots/                   PlotSweepDefaults
+//
 // Invariants:
 //   - Every file except perf.json, plots included, is a pure function of the
 //     values recorded, so a run that is a pure function of (experiment, seed)
@@ -18,6 +26,9 @@
 //     written with a fixed format (strconv 'f' with 6 decimals, undefined
 //     values as null or an empty field), virtual times as exact decimals of
 //     their nanoseconds, and JSON comes from structs in a fixed field order.
+//   - Statistics over repetitions never average a censored value: a run
+//     that did not converge counts in Point.Runs but not in the mean of
+//     its convergence time.
 //   - Latency quantiles are nearest-rank (see Quantile): always one of the
 //     recorded values, never interpolated.
 //   - Every file is written atomically (WriteAtomic): a temporary file in the

@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Plot formats.
@@ -38,6 +39,12 @@ var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
 // a fixed date of the same length, so its cross-reference offsets stay
 // valid.
 func SavePlot(p *plot.Plot, stem string, formats ...string) error {
+	return saveDrawing(stem, plotWidth, plotHeight, formats, p.Draw)
+}
+
+// saveDrawing renders what paint draws on a canvas of w × h to
+// stem.<format> for each format, as SavePlot does.
+func saveDrawing(stem string, w, h vg.Length, formats []string, paint func(draw.Canvas)) error {
 	if len(formats) == 0 {
 		formats = DefaultFormats()
 	}
@@ -50,12 +57,13 @@ func SavePlot(p *plot.Plot, stem string, formats ...string) error {
 		}
 	}
 	for _, f := range formats {
-		wt, err := p.WriterTo(plotWidth, plotHeight, f)
+		c, err := draw.NewFormattedCanvas(w, h, f)
 		if err != nil {
 			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
 		}
+		paint(draw.New(c))
 		var b bytes.Buffer
-		if _, err := wt.WriteTo(&b); err != nil {
+		if _, err := c.WriteTo(&b); err != nil {
 			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
 		}
 		data := b.Bytes()

@@ -36,8 +36,9 @@ func throughputPoints(rows []TimelineRow) plotter.XYs {
 }
 
 // PlotThroughput draws throughput over time (x: time in s, y: requests/s),
-// one line per series in the order given, with a vertical dashed line and
-// its label at each marker, and saves it with SavePlot. An empty title means
+// one line per series in the order given (the legend beside the plot),
+// with a vertical dashed line and its label at each marker, and saves it in
+// the formats of SavePlot. An empty title means
 // "Throughput over time". Rows with an undefined throughput (NaN) are skipped.
 func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Marker, formats ...string) error {
 	p := plot.New()
@@ -45,7 +46,7 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 	p.X.Label.Text = "time (s)"
 	p.Y.Label.Text = "throughput (requests/s)"
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	leg := newSideLegend()
 	for i, s := range series {
 		var rows []TimelineRow
 		for _, r := range s.Rows {
@@ -66,7 +67,7 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 		l.Color = plotutil.Color(i)
 		l.Dashes = plotutil.Dashes(i)
 		l.Width = vg.Points(1.5)
-		p.Legend.Add(s.Name, l)
+		leg.Add(s.Name, l)
 	}
 	if len(markers) > 0 {
 		ts := p.Legend.TextStyle
@@ -81,7 +82,7 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 	ensureRange(&p.Y, 0, 1)
 	p.Y.Min = 0
 	p.Y.Max *= 1.15 // room for marker labels above the lines
-	return SavePlot(p, stem, formats...)
+	return saveWithSideLegend(p, leg, stem, formats)
 }
 
 // markerLines draws a vertical dashed line over the whole data area at each
