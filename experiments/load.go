@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -45,9 +46,14 @@ func (s *Source) locate(es Errors) Errors {
 }
 
 func (s *Source) overriddenBy(key string) (string, bool) {
-	for k, origin := range s.overridden {
+	keys := make([]string, 0, len(s.overridden))
+	for k := range s.overridden {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
 		if key == k || strings.HasPrefix(key, k+".") || strings.HasPrefix(key, k+"[") {
-			return origin, true
+			return s.overridden[k], true
 		}
 	}
 	return "", false
