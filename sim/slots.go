@@ -65,57 +65,38 @@ func (t *timerTable) release(i uint32) {
 	t.free = append(t.free, i)
 }
 
-// msgTable holds messages in flight by slot, so events stay small.
-type msgTable struct {
-	slots []inFlight
+// slotTable holds values by slot, reusing freed slots, so heap events refer
+// to a message in flight or a callback by a small index.
+type slotTable[T any] struct {
+	slots []T
 	free  []uint32
+	what  string // for the overflow panic
 }
 
+func (t *slotTable[T]) put(v T) uint32 {
+	if n := len(t.free); n > 0 {
+		i := t.free[n-1]
+		t.free = t.free[:n-1]
+		t.slots[i] = v
+		return i
+	}
+	i := checkRef(len(t.slots), t.what)
+	t.slots = append(t.slots, v)
+	return i
+}
+
+// take frees slot i and returns its value, dropping the table's reference
+// for the collector.
+func (t *slotTable[T]) take(i uint32) T {
+	v := t.slots[i]
+	var zero T
+	t.slots[i] = zero
+	t.free = append(t.free, i)
+	return v
+}
+
+// inFlight is a message between its send and its delivery event.
 type inFlight struct {
 	msg      Message
 	from, to NodeID
-}
-
-func (m *msgTable) put(f inFlight) uint32 {
-	if n := len(m.free); n > 0 {
-		i := m.free[n-1]
-		m.free = m.free[:n-1]
-		m.slots[i] = f
-		return i
-	}
-	i := checkRef(len(m.slots), "messages")
-	m.slots = append(m.slots, f)
-	return i
-}
-
-func (m *msgTable) take(i uint32) inFlight {
-	f := m.slots[i]
-	m.slots[i] = inFlight{} // drop the reference for the collector
-	m.free = append(m.free, i)
-	return f
-}
-
-// callTable holds callbacks of World.At by slot.
-type callTable struct {
-	fns  []func()
-	free []uint32
-}
-
-func (c *callTable) put(fn func()) uint32 {
-	if n := len(c.free); n > 0 {
-		i := c.free[n-1]
-		c.free = c.free[:n-1]
-		c.fns[i] = fn
-		return i
-	}
-	i := checkRef(len(c.fns), "callbacks")
-	c.fns = append(c.fns, fn)
-	return i
-}
-
-func (c *callTable) take(i uint32) func() {
-	fn := c.fns[i]
-	c.fns[i] = nil
-	c.free = append(c.free, i)
-	return fn
 }

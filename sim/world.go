@@ -40,8 +40,8 @@ type World struct {
 	stopWhy  string
 	net      *Network
 	timers   timerTable
-	msgs     msgTable
-	calls    callTable
+	msgs     slotTable[inFlight]
+	calls    slotTable[func()]
 	observer []Observer
 	tracer   Tracer
 	stats    Stats
@@ -54,6 +54,7 @@ func NewWorld(cfg Config) *World {
 		panic("sim: negative replica count")
 	}
 	w := &World{seed: cfg.Seed, replicas: cfg.Replicas}
+	w.msgs.what, w.calls.what = "messages", "callbacks"
 	w.net = newNetwork(w)
 	return w
 }
