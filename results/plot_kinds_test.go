@@ -210,15 +210,7 @@ func renderAll(t *testing.T, dir string) map[string][]byte {
 			t.Fatal(err)
 		}
 	}
-	out := map[string][]byte{}
-	for _, name := range entries(t, dir) {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[name] = b
-	}
-	return out
+	return readFiles(t, dir)
 }
 
 func TestPlotKindsAreDeterministic(t *testing.T) {

@@ -113,15 +113,7 @@ func TestPlotsAreDeterministic(t *testing.T) {
 		if err := PlotThroughput(stem+"-tput", "", series, in.Timeline.Markers(), PDF); err != nil {
 			t.Fatal(err)
 		}
-		out := map[string][]byte{}
-		for _, name := range entries(t, dir) {
-			b, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[name] = b
-		}
-		return out
+		return readFiles(t, dir)
 	}
 	a, b := render(t.TempDir()), render(t.TempDir())
 	if len(a) != 4 {

@@ -331,27 +331,26 @@ func (r *Replica) enter(round int64, cause string) {
 	}
 }
 
-func (r *Replica) onVote(v *Vote) {
-	s := r.votes[v.Round]
+// count adds id to the set of senders for round and returns its size.
+func count(sets map[int64]map[sim.NodeID]bool, round int64, id sim.NodeID) int {
+	s := sets[round]
 	if s == nil {
 		s = make(map[sim.NodeID]bool)
-		r.votes[v.Round] = s
+		sets[round] = s
 	}
-	s[v.Voter] = true
-	if len(s) == r.quorum() && v.Round+1 == r.round && r.Leader(r.round) == r.env.ID() {
+	s[id] = true
+	return len(s)
+}
+
+func (r *Replica) onVote(v *Vote) {
+	if count(r.votes, v.Round, v.Voter) == r.quorum() && v.Round+1 == r.round && r.Leader(r.round) == r.env.ID() {
 		r.canSend = true
 		r.maybePropose()
 	}
 }
 
 func (r *Replica) onTimeout(t *Timeout) {
-	s := r.timeouts[t.Round]
-	if s == nil {
-		s = make(map[sim.NodeID]bool)
-		r.timeouts[t.Round] = s
-	}
-	s[t.Sender] = true
-	if len(s) >= r.quorum() {
+	if count(r.timeouts, t.Round, t.Sender) >= r.quorum() {
 		r.enter(t.Round+1, "timeout")
 	}
 }
