@@ -27,6 +27,8 @@ type instance struct {
 	messages  *results.Messages
 	trace     *sim.JSONLTracer
 	safety    *safetyChecker
+	// gst checks progress and the commit bound after GST; nil without GST.
+	gst *gstChecker
 	commits   int
 	// commitTarget stops the run at [stop] commits; nil without one.
 	commitTarget *commitTarget
@@ -111,8 +113,18 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	} else {
 		w.SetTracer(in.messages)
 	}
+	in.gst = newGSTChecker(e, res.proto, res.params, correctReplicas(e, in.byzantine), func(node sim.NodeID, round int64) sim.NodeID {
+		return in.replicas[node].Leader(round)
+	})
 	if boolOr(e.Stop.WhenDone, true) {
-		tracker.OnFinished(func(sim.Time) { w.Stop("workloads finished") })
+		tracker.OnFinished(func(sim.Time) {
+			if in.gst == nil || in.gst.caughtUp() {
+				w.Stop("workloads finished")
+				return
+			}
+			// Give lagging correct replicas the time to catch up.
+			in.gst.onCaughtUp = func() { w.Stop("workloads finished and every correct replica caught up") }
+		})
 	}
 	if e.Stop.Commits > 0 {
 		in.commitTarget = newCommitTarget(n, f, e.Stop.Commits, in.byzantine, func() {
@@ -120,6 +132,21 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		})
 	}
 	return in, nil
+}
+
+// correctReplicas marks the replicas that are never Byzantine and never
+// crash.
+func correctReplicas(e *Experiment, byzantine []bool) []bool {
+	correct := make([]bool, len(byzantine))
+	for id := range correct {
+		correct[id] = !byzantine[id]
+	}
+	for _, c := range e.Crashes {
+		if c.Replica >= 0 && c.Replica < len(correct) {
+			correct[c.Replica] = false
+		}
+	}
+	return correct
 }
 
 // initialBehaviours returns each replica's behaviour at time 0.
@@ -159,10 +186,20 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		}
 		in.timeline.Commit(at)
 		in.safety.commit(at, node, o)
+		if in.gst != nil {
+			in.gst.commit(at, node, o)
+		}
+	case protocols.Proposed:
+		if in.gst != nil {
+			in.gst.proposed(node, o)
+		}
 	case protocols.Certified:
 		in.safety.certified(at, node, o)
 	case protocols.RoundChange:
 		in.views++
+		if in.gst != nil {
+			in.gst.roundChange(at, node, o.Round)
+		}
 	case protocols.Timeout:
 		in.timeouts++
 	}

@@ -63,6 +63,21 @@ func TestCheckersCatchPlantedBugs(t *testing.T) {
 			want:  "committed",
 		},
 		{
+			name:  "< for <= in safe_to_vote lets correct replicas vote twice in a round",
+			file:  "diembft/normal_operation.toml",
+			sets:  []string{"protocol.n=4", "protocol.f=1", `byzantine=[{replica=0, behaviour="equivocate_all"}]`},
+			bug:   "protocol.params.bug_vote_lt=true",
+			check: "safety",
+			want:  "certified",
+		},
+		{
+			name:  "votes to the current leader break the commit bound after GST",
+			file:  "diembft/normal_operation.toml",
+			bug:   "protocol.params.bug_vote_current_leader=true",
+			check: "commit_bound",
+			want:  "after replica",
+		},
+		{
 			name:  "votes to the current leader never form certificates",
 			file:  "diembft/normal_operation.toml",
 			bug:   "protocol.params.bug_vote_current_leader=true",

@@ -129,6 +129,9 @@ func (in *instance) checks() []results.Check {
 	if boolOr(e.Checks.Liveness, true) {
 		out = append(out, livenessCheck(in.tracker.Status()))
 	}
+	if in.gst != nil {
+		out = append(out, in.gst.checks(in.world.Now(), demandAfter(in.tracker.Status(), in.gst.gst))...)
+	}
 	if x := e.Expect; x != (ExpectConfig{}) {
 		out = append(out, in.expectCheck(&x))
 	}
@@ -224,4 +227,15 @@ func joinLines(lines []string) string {
 		out += l
 	}
 	return out
+}
+
+// demandAfter reports whether some workload still wanted service at or
+// after t.
+func demandAfter(status []workloads.Status, t sim.Time) bool {
+	for _, s := range status {
+		if !s.Done || s.DoneAt >= t {
+			return true
+		}
+	}
+	return false
 }

@@ -215,6 +215,19 @@ type ChecksConfig struct {
 	Safety *bool `toml:"safety"`
 	// Liveness: every workload completes before its timeout.
 	Liveness *bool `toml:"liveness"`
+	// GST is the global stabilization time: from it on, the experiment
+	// promises a synchronous network (delays within the protocol's Δ) and no
+	// faults. Setting it (or GSTRound) turns on the post-GST checks:
+	// every correct replica commits a block of a later round (DiemBFT
+	// property 3) and, for protocols with a commit bound, commits within it
+	// (property 4).
+	GST *Duration `toml:"gst,omitempty"`
+	// GSTRound sets GST to the first time a correct replica enters this
+	// round (for fault rules given by round).
+	GSTRound *int64 `toml:"gst_round,omitempty"`
+	// CommitBound turns the commit-bound check (property 4) off when
+	// false; it is on by default once GST is set.
+	CommitBound *bool `toml:"commit_bound,omitempty"`
 }
 
 // ExpectConfig is the [expect] table: assertions on the final state of the

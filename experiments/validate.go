@@ -96,6 +96,7 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 	if e.Stop.Commits < 0 {
 		p.add("stop.commits", "%d is negative (allowed: 0 for no commit target, or a positive count)", e.Stop.Commits)
 	}
+	validateGST(&p, e, r.proto)
 	r.costs = validateCosts(&p, &e.Costs)
 	r.workloads = validateWorkloads(&p, e)
 	if r.proto != nil && n > 0 {
@@ -612,6 +613,28 @@ func validateOutput(p *problems, o *OutputConfig) {
 	for i, f := range o.Formats {
 		if !containsString(plotFormats, f) {
 			p.add(fmt.Sprintf("output.formats[%d]", i), "unknown format %q (allowed: %s)", f, strings.Join(plotFormats, ", "))
+		}
+	}
+}
+
+// validateGST checks the post-GST check settings.
+func validateGST(p *problems, e *Experiment, proto *protocols.Protocol) {
+	c := &e.Checks
+	if c.GST != nil && c.GSTRound != nil {
+		p.add("checks.gst_round", "set together with checks.gst (allowed: one of them)")
+	}
+	if c.GST != nil && (*c.GST < 0 || *c.GST >= e.Duration) {
+		p.add("checks.gst", "%v is outside the run (allowed: 0 to less than duration %v)", c.GST.T(), e.Duration.T())
+	}
+	if c.GSTRound != nil && *c.GSTRound < 0 {
+		p.add("checks.gst_round", "%d is negative", *c.GSTRound)
+	}
+	if c.CommitBound != nil {
+		switch {
+		case c.GST == nil && c.GSTRound == nil:
+			p.add("checks.commit_bound", "needs checks.gst or checks.gst_round")
+		case *c.CommitBound && proto != nil && proto.CommitBound == nil:
+			p.add("checks.commit_bound", "%s promises no commit bound (allowed: false)", proto.Name)
 		}
 	}
 }

@@ -56,6 +56,20 @@ func (c Certified) String() string {
 	return fmt.Sprintf("round:%d digest:%x", c.Round, uint64(c.Digest))
 }
 
+// Proposed is observed when a replica, as the leader of Round, proposes
+// the block with Digest (a correct leader proposes at most once a round).
+type Proposed struct {
+	Round  int64
+	Digest Digest
+}
+
+// Event implements sim.Observation.
+func (Proposed) Event() string { return "proposed" }
+
+func (p Proposed) String() string {
+	return fmt.Sprintf("round:%d digest:%x", p.Round, uint64(p.Digest))
+}
+
 // Completed is observed by a client when a request is done: f+1 distinct
 // replicas replied with the same result. Latency is from the first send.
 type Completed struct {

@@ -3,6 +3,8 @@ package protocols
 import (
 	"fmt"
 	"sort"
+
+	"github.com/byzsim/byzsim/sim"
 )
 
 // Protocol describes a protocol to byzsim: how to build its replicas and
@@ -34,6 +36,20 @@ type Protocol struct {
 	// a legitimate system state (convergence checker); nil means the
 	// protocol has no legitimacy predicate.
 	Legitimate func(n, f int, correct []Snapshot) bool
+	// CommitBound is the protocol's bound on commit latency after GST
+	// (DiemBFT property 4); nil means the protocol promises none.
+	CommitBound *CommitBound
+}
+
+// CommitBound states a protocol's post-GST latency promise: when the
+// leaders of Leaders consecutive rounds starting at r are correct, every
+// correct replica commits the block proposed in r within Within(params) of
+// the first correct replica entering r.
+type CommitBound struct {
+	// Leaders is the number of consecutive correct leaders the bound needs.
+	Leaders int
+	// Within returns the bound for the given protocol parameters.
+	Within func(Params) sim.Time
 }
 
 // Named is a name with a one-line description.

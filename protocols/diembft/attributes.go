@@ -34,14 +34,15 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 // SetBehaviour implements protocols.Replica.
 func (r *Replica) SetBehaviour(name string) error {
 	switch name {
-	case "", BehaviourSilent, BehaviourEquivocate, BehaviourDoubleVote:
+	case "", BehaviourSilent, BehaviourEquivocate, BehaviourEquivocateAll, BehaviourDoubleVote:
 	default:
 		return fmt.Errorf("diembft: unknown behaviour %q", name)
 	}
 	r.behaviour = name
 	r.silent = name == BehaviourSilent
-	r.equivocate = name == BehaviourEquivocate
-	r.safety.voteLT = r.s.bugs.VoteLT || name == BehaviourEquivocate || name == BehaviourDoubleVote
+	r.equivocate = name == BehaviourEquivocate || name == BehaviourEquivocateAll
+	r.equivocateAll = name == BehaviourEquivocateAll
+	r.safety.voteLT = r.s.bugs.VoteLT || r.equivocate || name == BehaviourDoubleVote
 	return nil
 }
 

@@ -45,7 +45,8 @@ func (r *Replica) half(id sim.NodeID) int {
 }
 
 // proposeEquivocating sends conflicting blocks to the two halves, and both
-// to itself (it votes for both: equivocation implies double voting).
+// to itself (it votes for both: equivocation implies double voting); with
+// equivocateAll every replica gets both, fork 0's block first.
 func (r *Replica) proposeEquivocating(round int64, txns []*protocols.Request) {
 	if r.eq.forkOf == nil {
 		r.eq.forkOf = make(map[protocols.Digest]int)
@@ -69,7 +70,7 @@ func (r *Replica) proposeEquivocating(round int64, txns []*protocols.Request) {
 	}
 	for to := range r.n {
 		id := sim.NodeID(to)
-		if id == r.id {
+		if id == r.id || r.equivocateAll {
 			r.send(id, props[0])
 			r.send(id, props[1])
 			continue

@@ -14,7 +14,9 @@ const Name = "diembft"
 const (
 	BehaviourSilent     = "silent"
 	BehaviourEquivocate = "equivocate"
-	BehaviourDoubleVote = "double_vote"
+	// BehaviourEquivocateAll sends both conflicting blocks to everyone.
+	BehaviourEquivocateAll = "equivocate_all"
+	BehaviourDoubleVote    = "double_vote"
 )
 
 // Attribute names for SetAttribute.
@@ -61,6 +63,7 @@ func Protocol() *protocols.Protocol {
 		Behaviours: []protocols.Named{
 			{Name: BehaviourSilent, Doc: "sends nothing at all"},
 			{Name: BehaviourEquivocate, Doc: "as leader, proposes conflicting blocks to the two halves of the replicas and votes for both"},
+			{Name: BehaviourEquivocateAll, Doc: "as leader, proposes two conflicting blocks to every replica (the second after the first) and votes for both"},
 			{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it"},
 		},
 		CorruptScopes: []protocols.Named{
@@ -81,6 +84,10 @@ func Protocol() *protocols.Protocol {
 			return r, nil
 		},
 		Legitimate: Legitimate,
+		CommitBound: &protocols.CommitBound{
+			Leaders: 3,
+			Within:  func(p protocols.Params) sim.Time { return 7 * p.Duration("transmission_delay_bound") },
+		},
 	}
 }
 

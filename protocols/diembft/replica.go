@@ -33,7 +33,9 @@ type Replica struct {
 	behaviour  string
 	silent     bool
 	equivocate bool
-	eq         equivState
+	// equivocateAll sends both of an equivocating leader's blocks to all.
+	equivocateAll bool
+	eq            equivState
 
 	exclude map[protocols.RequestKey]struct{} // scratch for proposals
 }
@@ -440,7 +442,9 @@ func (r *Replica) processNewRoundEvent() {
 	}
 	r.lastProposed = round
 	qc := r.tree.highQC
-	r.broadcast(r.makeProposal(round, txns, qc, r.tree.highCommitQC))
+	p := r.makeProposal(round, txns, qc, r.tree.highCommitQC)
+	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID})
+	r.broadcast(p)
 }
 
 // makeProposal builds and signs a proposal extending qc.

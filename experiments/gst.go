@@ -1,0 +1,291 @@
+package experiments
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// gstChecker checks the liveness properties that hold after the global
+// stabilization time (GST):
+//
+//   - progress (DiemBFT property 3): when clients still wanted service
+//     after GST, every correct replica commits after GST, and all correct
+//     replicas reach the same committed height;
+//   - bounded commit (DiemBFT property 4): when the leaders of r and of the
+//     next rounds the protocol's CommitBound names are correct and propose,
+//     every correct replica commits r's block within the bound of the first
+//     correct replica entering r.
+//
+// byzsim's DiemBFT leaders do not propose when there is nothing to commit,
+// so both properties are conditioned on demand where the paper, whose
+// leaders always propose, needs no condition.
+//
+// GST is a virtual time, or the first time every correct replica has
+// entered a given round (or a later one). Correct here means never
+// Byzantine and never crashed.
+type gstChecker struct {
+	correct []bool
+	// gst is known once gstKnown; gstRound >= 0 fixes it by round, when
+	// reached (the number of correct replicas in gstRound or later) is
+	// numCorrect.
+	gst        sim.Time
+	gstKnown   bool
+	gstRound   int64
+	current    []int64
+	reached    int
+	numCorrect int
+	// firstRound is the first round that began at or after GST.
+	firstRound int64
+	maxRound   int64 // highest round a correct replica entered so far
+
+	bound    *protocols.CommitBound
+	within   sim.Time
+	leaderOf func(replica sim.NodeID, round int64) sim.NodeID
+
+	rounds map[int64]*gstRound
+	// height is each replica's committed height; atGST its height before
+	// GST; after marks commits at or after GST.
+	height, atGST []int64
+	after         []bool
+	maxHeight     int64
+	// lagging counts the correct replicas below maxHeight.
+	lagging int
+	// onCaughtUp runs once when no correct replica lags.
+	onCaughtUp func()
+}
+
+// gstRound is what the checker knows of one round at or after GST.
+type gstRound struct {
+	entered   sim.Time // first correct replica entering it
+	enteredBy sim.NodeID
+	leader    sim.NodeID // as that replica saw it on entering
+	proposed  bool
+	digest    protocols.Digest
+	// committed[i] is when replica i committed the round's block (-1: not).
+	committed []sim.Time
+}
+
+// newGSTChecker returns nil when the experiment sets no GST.
+func newGSTChecker(e *Experiment, proto *protocols.Protocol, params protocols.Params, correct []bool, leaderOf func(sim.NodeID, int64) sim.NodeID) *gstChecker {
+	c := e.Checks
+	if c.GST == nil && c.GSTRound == nil {
+		return nil
+	}
+	n := len(correct)
+	g := &gstChecker{correct: correct, gstRound: -1, maxRound: -1, leaderOf: leaderOf, rounds: map[int64]*gstRound{},
+		height: make([]int64, n), atGST: make([]int64, n), after: make([]bool, n)}
+	if c.GST != nil {
+		g.gst, g.gstKnown = c.GST.T(), true
+		if g.gst == 0 {
+			g.firstRound = 0
+		} else {
+			g.firstRound = -1 // set at the first entry at or after GST
+		}
+	} else {
+		g.gstRound = *c.GSTRound
+		g.firstRound = -1
+		g.current = make([]int64, len(correct))
+		for i := range g.current {
+			g.current[i] = -1
+		}
+	}
+	if proto.CommitBound != nil && boolOr(c.CommitBound, true) {
+		g.bound = proto.CommitBound
+		g.within = proto.CommitBound.Within(params)
+	}
+	for _, ok := range correct {
+		if ok {
+			g.numCorrect++
+		}
+	}
+	return g
+}
+
+// roundChange records a replica entering round.
+func (g *gstChecker) roundChange(at sim.Time, node sim.NodeID, round int64) {
+	if !g.correct[node] {
+		return
+	}
+	if !g.gstKnown {
+		if round >= g.gstRound && g.current[node] < g.gstRound {
+			g.reached++
+		}
+		g.current[node] = round
+		if g.reached == g.numCorrect {
+			g.gst, g.gstKnown = at, true
+		}
+	}
+	if g.gstKnown && g.firstRound < 0 && at >= g.gst {
+		g.firstRound = max(round, g.maxRound+1)
+	}
+	g.maxRound = max(g.maxRound, round)
+	if !g.gstKnown || g.firstRound < 0 || round < g.firstRound {
+		return
+	}
+	if _, ok := g.rounds[round]; ok {
+		return
+	}
+	g.rounds[round] = &gstRound{entered: at, enteredBy: node, leader: g.leaderOf(node, round)}
+}
+
+// proposed records a leader's proposal.
+func (g *gstChecker) proposed(node sim.NodeID, p protocols.Proposed) {
+	r := g.rounds[p.Round]
+	if r == nil || !g.correct[node] || r.proposed {
+		return
+	}
+	r.proposed, r.digest = true, p.Digest
+	r.committed = make([]sim.Time, len(g.correct))
+	for i := range r.committed {
+		r.committed[i] = -1
+	}
+}
+
+// commit records a commit.
+func (g *gstChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
+	if !g.correct[node] {
+		return
+	}
+	if r := g.rounds[c.Round]; r != nil && r.proposed && r.digest == c.Digest && r.committed[node] < 0 {
+		r.committed[node] = at
+	}
+	g.height[node] = max(g.height[node], c.Height+1)
+	if g.gstKnown && at >= g.gst {
+		g.after[node] = true
+	} else {
+		g.atGST[node] = g.height[node]
+	}
+	if g.height[node] > g.maxHeight {
+		g.maxHeight = g.height[node]
+	}
+	g.lagging = 0
+	for id, ok := range g.correct {
+		if ok && g.height[id] < g.maxHeight {
+			g.lagging++
+		}
+	}
+	if g.lagging == 0 && g.onCaughtUp != nil {
+		g.onCaughtUp()
+		g.onCaughtUp = nil
+	}
+}
+
+// caughtUp reports whether every correct replica reached the highest
+// committed height.
+func (g *gstChecker) caughtUp() bool { return g.lagging == 0 }
+
+// checks evaluates both properties at the end of a run. demand says whether
+// clients still wanted service after GST (else progress is not required).
+func (g *gstChecker) checks(end sim.Time, demand bool) []results.Check {
+	progress := results.Check{Name: "progress_after_gst", OK: true}
+	switch {
+	case !g.gstKnown:
+		// Nothing to require: liveness speaks for the requests.
+		progress.Detail = fmt.Sprintf("the run ended at %v before GST (%d of %d correct replicas reached round %d)", end, g.reached, g.numCorrect, g.gstRound)
+	case !demand:
+		progress.Detail = fmt.Sprintf("GST at %v; no client demand after it, nothing to require", g.gst)
+	default:
+		var stalled []string
+		for id, ok := range g.correct {
+			switch {
+			case !ok:
+			case g.height[id] < g.maxHeight:
+				stalled = append(stalled, fmt.Sprintf("replica%d stopped at height %d of %d", id, g.height[id], g.maxHeight))
+			case !g.after[id] && g.atGST[id] < g.maxHeight:
+				stalled = append(stalled, fmt.Sprintf("replica%d committed nothing after GST", id))
+			}
+		}
+		if len(stalled) > 0 {
+			progress.OK = false
+			progress.Detail = fmt.Sprintf("GST at %v (round %d): %s by %v", g.gst, g.firstRound, joinList(stalled), end)
+		} else {
+			progress.Detail = fmt.Sprintf("GST at %v (round %d): every correct replica committed up to height %d", g.gst, g.firstRound, g.maxHeight)
+		}
+	}
+	out := []results.Check{progress}
+	if g.bound != nil && g.gstKnown {
+		out = append(out, g.boundCheck(end))
+	}
+	return out
+}
+
+// boundCheck checks property 4 over the rounds whose deadline fell inside
+// the run.
+func (g *gstChecker) boundCheck(end sim.Time) results.Check {
+	c := results.Check{Name: "commit_bound", OK: true}
+	rounds := make([]int64, 0, len(g.rounds))
+	for r := range g.rounds {
+		rounds = append(rounds, r)
+	}
+	slices.Sort(rounds)
+	checked := 0
+	var problems []string
+	for _, round := range rounds {
+		r := g.rounds[round]
+		if !r.proposed || !g.correctLeaders(round) {
+			continue
+		}
+		deadline := r.entered + g.within
+		var late []string
+		pending := false
+		for id, ok := range g.correct {
+			if !ok {
+				continue
+			}
+			switch at := r.committed[id]; {
+			case at < 0 && deadline > end:
+				pending = true // the run ended before the deadline
+			case at < 0:
+				late = append(late, fmt.Sprintf("round %d: replica%d did not commit block %016x by %v (%v after replica%d entered the round at %v)",
+					round, id, uint64(r.digest), deadline, g.within, r.enteredBy, r.entered))
+			case at > deadline:
+				late = append(late, fmt.Sprintf("round %d: replica%d committed block %016x at %v, %v after replica%d entered the round (bound %v)",
+					round, id, uint64(r.digest), at, at-r.entered, r.enteredBy, g.within))
+			}
+		}
+		if pending && len(late) == 0 {
+			continue
+		}
+		checked++
+		problems = append(problems, late...)
+		if len(problems) >= maxViolations {
+			problems = problems[:maxViolations]
+			break
+		}
+	}
+	if len(problems) > 0 {
+		c.OK = false
+		c.Detail = joinLines(problems)
+	} else {
+		c.Detail = fmt.Sprintf("%d rounds after GST with %d correct leaders: every correct replica committed within %v", checked, g.bound.Leaders, g.within)
+	}
+	return c
+}
+
+// correctLeaders reports whether round and the bound's following rounds
+// had correct leaders (as the first correct replica entering each saw it)
+// that proposed.
+func (g *gstChecker) correctLeaders(round int64) bool {
+	for k := int64(0); k < int64(g.bound.Leaders); k++ {
+		r := g.rounds[round+k]
+		if r == nil || !g.correct[r.leader] || !r.proposed {
+			return false
+		}
+	}
+	return true
+}
+
+func joinList(items []string) string {
+	out := ""
+	for i, s := range items {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
