@@ -28,8 +28,8 @@ type instance struct {
 	trace     *sim.JSONLTracer
 	safety    *safetyChecker
 	// gst checks progress and the commit bound after GST; nil without GST.
-	gst *gstChecker
-	commits   int
+	gst     *gstChecker
+	commits int
 	// commitTarget stops the run at [stop] commits; nil without one.
 	commitTarget *commitTarget
 	views        int
