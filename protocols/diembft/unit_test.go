@@ -391,3 +391,37 @@ func TestSetAttributeAndCorrupt(t *testing.T) {
 		r.Deliver(0, timeoutFrom(r, 0, r.Round()))
 	}
 }
+
+// TestKeyIndex checks the mempool's request index against a map on keys
+// that mix dense ids, far-away ids, huge clients and negative clients.
+func TestKeyIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var idx keyIndex
+	want := map[protocols.RequestKey]int32{}
+	for i := range int32(20000) {
+		var k protocols.RequestKey
+		switch rng.IntN(6) {
+		case 0:
+			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
+		case 1:
+			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
+		case 2:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(1 << 23))}
+		default:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
+		}
+		if _, ok := want[k]; ok {
+			continue
+		}
+		if _, ok := idx.get(k); ok {
+			t.Fatalf("%v found before it was set", k)
+		}
+		idx.set(k, i)
+		want[k] = i
+	}
+	for k, i := range want {
+		if got, ok := idx.get(k); !ok || got != i {
+			t.Fatalf("get(%v) = %d, %v; want %d", k, got, ok, i)
+		}
+	}
+}
