@@ -34,6 +34,13 @@ type Protocol struct {
 	// a legitimate system state (convergence checker); nil means the
 	// protocol has no legitimacy predicate.
 	Legitimate func(n, f int, correct []Snapshot) bool
+	// StartState decodes an experiment's [[start_state]] table; nil means
+	// the protocol takes no start states. Its replicas implement
+	// StartStater.
+	StartState StartStateDecoder
+	// Expect decodes an experiment's [[expect.state]] table of assertions
+	// on the final state; nil means the protocol has none.
+	Expect ExpectDecoder
 }
 
 // Named is a name with a one-line description.
