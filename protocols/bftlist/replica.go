@@ -105,6 +105,7 @@ func (r *Replica) Start(env sim.Env) {
 			panic(err) // checked when added
 		}
 	}
+	r.freezeByzStructure()
 	r.armAll()
 }
 
@@ -270,7 +271,20 @@ func (r *Replica) SetBehaviour(name string) error {
 	}
 	r.behaviour = name
 	r.rep.byzRep = nil
+	if r.env != nil {
+		r.freezeByzStructure()
+	}
 	return nil
+}
+
+// freezeByzStructure fixes the structure a WRONG_CCSP or
+// ASSIGN_DIFFERENT_SEQNUMS replica shows from now on, built from its state
+// at the switch (at start: after the start states), as the reference
+// builds it from the injected state.
+func (r *Replica) freezeByzStructure() {
+	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
+		r.rep.byzStructure()
+	}
 }
 
 // LegitState is what the legitimacy predicate reads of one replica.
