@@ -78,6 +78,9 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		if err != nil {
 			return nil, fmt.Errorf("replica %d: %w", id, err)
 		}
+		if err := addStartStates(rep, res.starts, id); err != nil {
+			return nil, fmt.Errorf("replica %d: %w", id, err)
+		}
 		in.replicas = append(in.replicas, rep)
 		w.AddNode(rep, 0)
 	}

@@ -132,7 +132,7 @@ func (in *instance) checks() []results.Check {
 	if in.gst != nil {
 		out = append(out, in.gst.checks(in.world.Now(), demandAfter(in.tracker.Status(), in.gst.gst))...)
 	}
-	if x := e.Expect; x != (ExpectConfig{}) {
+	if x := e.Expect; !x.empty() {
 		out = append(out, in.expectCheck(&x))
 	}
 	return out
@@ -167,6 +167,14 @@ func (in *instance) expectCheck(x *ExpectConfig) results.Check {
 			}
 		}
 	}
+	for _, se := range in.res.expects {
+		for id, r := range in.replicas {
+			if in.byzantine[id] || in.world.Crashed(sim.NodeID(id)) || (se.replicas != nil && !se.replicas[id]) {
+				continue
+			}
+			problems = append(problems, se.check(r)...)
+		}
+	}
 	if x.Legitimate {
 		p := in.res.proto
 		switch {
@@ -181,6 +189,11 @@ func (in *instance) expectCheck(x *ExpectConfig) results.Check {
 		c.Detail = fmt.Sprintf("%d correct replicas meet every expectation", len(snaps))
 	}
 	return c
+}
+
+// empty reports whether x asserts nothing.
+func (x *ExpectConfig) empty() bool {
+	return x.Round == nil && x.MinRound == nil && x.MinCommitted == nil && !x.SameLog && !x.Legitimate && len(x.State) == 0
 }
 
 func equalLogs(a, b []protocols.Digest) bool {

@@ -90,7 +90,7 @@ func Parse(name string, data []byte) (*Experiment, *Source, error) {
 	var es Errors
 	for _, k := range md.Undecoded() {
 		path := keyPath(k)
-		if strings.HasPrefix(path, "sweep.") || strings.HasPrefix(path, "protocol.params.") {
+		if strings.HasPrefix(path, "sweep.") || strings.HasPrefix(path, "protocol.params.") || protocolTable(path) {
 			continue // free-form tables, checked later
 		}
 		es = append(es, &Error{Key: path, Msg: "unknown key" + suggest(path)})

@@ -55,12 +55,18 @@ func TestDiemBFTReferenceScenarios(t *testing.T) {
 	}
 }
 
-// TestBFTListExperiments runs every experiment in bftlist/ through the run
-// path: each must pass its checks.
+// TestBFTListExperiments runs every experiment in bftlist/ (the reference
+// integration scenarios and the workload experiments) through the run
+// path: each must pass its checks, and its [expect] must assert something
+// about the final state (a view, committed entries or protocol state), so
+// a scenario cannot pass by asserting nothing.
 func TestBFTListExperiments(t *testing.T) {
 	files, err := filepath.Glob("bftlist/*.toml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no BFTList experiments: %v", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 33 {
+		t.Fatalf("%d BFTList experiments, want at least 33 (29 reference scenarios and the workloads)", len(files))
 	}
 	reg := protocols.NewRegistry(bftlist.Protocol())
 	for _, file := range files {
@@ -69,29 +75,48 @@ func TestBFTListExperiments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			x := plan.Base.Expect
+			if x.Round == nil && x.MinRound == nil && x.MinCommitted == nil && len(x.State) == 0 {
+				t.Fatal("[expect] asserts nothing about the final state (round, min_round, min_committed or [[expect.state]])")
+			}
 			executePassing(t, plan, t.TempDir())
 		})
 	}
 }
 
-// TestExpectCanFail checks that a wrong [expect] assertion fails the run
-// and says why.
+// TestExpectCanFail checks that each kind of [expect] assertion fails the
+// run, and says why, when its expected value is flipped.
 func TestExpectCanFail(t *testing.T) {
 	reg := protocols.NewRegistry(bftlist.Protocol())
-	for _, tt := range []struct{ set, want string }{
-		{"expect.round=3", "ends in round 0, want 3"},
-		{"expect.min_committed=1000", "want at least 1000"},
+	for _, tt := range []struct{ file, set, want string }{
+		{"fault_free", "expect.round=3", "ends in round 0, want 3"},
+		{"fault_free", "expect.min_committed=1000", "want at least 1000"},
+		{"unresponsive_primary", "expect.min_round=9", "want at least 9"},
+		{"ve_move_on_view_change", "expect.state[0].views=[1,1]", "views: entry 0 is (2,2), want (1,1)"},
+		{"ve_move_on_view_change", "expect.state[0].phs=1", "phs: entry 0 is 0, want 1"},
+		{"ve_move_on_view_change", "expect.state[0].vchange=true", "vchange: entry 0 is false, want true"},
+		{"ve_move_on_view_change", "expect.state[0].view=[1,1]", "view: (2,2), want (1,1)"},
+		{"ve_silent_node", "expect.state[0].views=[[2,2],[2,2],[2,2],[2,2],[-1,0],\"*\"]", "entry 3 is (-1,0), want (2,2)"},
+		{"rep_byz_stop_assigning", "expect.state[0].state=[1,2]", "state: [1], want [1 2]"},
+		{"rep_byz_stop_assigning", "expect.state[0].pend_reqs_len=0", "pend_reqs_len: 2, want 0"},
+		{"rep_byz_stop_assigning", "expect.state[0].r_log_len=2", "r_log_len: 1, want 2"},
+		{"rep_view_change_renumbers", "expect.state[0].req_q_len=1", "req_q_len: 0, want 1"},
+		{"rep_view_change_renumbers", "expect.state[0].prim=0", "prim: 1, want 0"},
+		{"pm_not_enough_support", "expect.state[0].v_status=\"no_service\"", "v_status: OK, want [NO_SERVICE]"},
+		{"pm_not_enough_support", "expect.state[0].pm_prim=1", "pm_prim: 0, want 1"},
+		{"pm_demand_view_change", "expect.state[0].need_change=true", "need_change: false, want true"},
 	} {
-		plan, err := Load("bftlist/fault_free.toml", reg, Options{Sets: []string{"output.plots=false", tt.set}})
+		plan, err := Load("bftlist/"+tt.file+".toml", reg, Options{Sets: []string{"output.plots=false", tt.set}})
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s %s: %v", tt.file, tt.set, err)
 		}
 		rep, err := Execute(context.Background(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(rep.Failures) != 1 {
-			t.Fatalf("%s: %d failed runs, want 1", tt.set, len(rep.Failures))
+			t.Errorf("%s %s: %d failed runs, want 1", tt.file, tt.set, len(rep.Failures))
+			continue
 		}
 		found := false
 		for _, c := range rep.Failures[0].Checks {
@@ -100,7 +125,7 @@ func TestExpectCanFail(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("%s: no failing expect check mentioning %q: %+v", tt.set, tt.want, rep.Failures[0].Checks)
+			t.Errorf("%s %s: no failing expect check mentioning %q: %+v", tt.file, tt.set, tt.want, rep.Failures[0].Checks)
 		}
 	}
 }

@@ -35,6 +35,11 @@ type Experiment struct {
 	// varying slowest) and of each [[sweep.zip]] group, whose lists move
 	// together.
 	Sweep map[string]any `toml:"sweep,omitempty"`
+
+	// StartStates are protocol-specific start states of chosen replicas
+	// ([[start_state]] with replicas = [...] and the protocol's tables),
+	// applied in file order at start.
+	StartStates []map[string]any `toml:"start_state,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.
@@ -246,6 +251,10 @@ type ExpectConfig struct {
 	SameLog bool `toml:"same_log,omitempty"`
 	// Legitimate: the protocol's legitimacy predicate holds at the end.
 	Legitimate bool `toml:"legitimate,omitempty"`
+	// State lists protocol-specific assertions on the final state
+	// ([[expect.state]]), each for the correct replicas it names in
+	// replicas (default: all of them).
+	State []map[string]any `toml:"state,omitempty"`
 }
 
 // StopConfig is the [stop] table: when a run ends before its duration.

@@ -71,6 +71,10 @@ type resolved struct {
 	rules     []failures.Rule
 	workloads []workloads.Spec
 	schedule  failures.Schedule
+	// starts holds each replica's start states in order (nil without any).
+	starts [][]any
+	// expects are the decoded [[expect.state]] tables.
+	expects []stateExpectation
 }
 
 // validate checks a defaulted experiment against the registry and returns
@@ -102,6 +106,12 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 	if r.proto != nil && n > 0 {
 		r.rules = validateFaults(&p, e.Faults, r.proto, n)
 		r.schedule = validateSchedules(&p, e, r.proto)
+		clients := 0
+		for _, w := range r.workloads {
+			clients += w.Clients
+		}
+		r.starts = validateStartStates(&p, e, r.proto, clients)
+		r.expects = validateStateExpectations(&p, e, r.proto)
 	}
 	validateOutput(&p, &e.Output)
 	return r, p.errs

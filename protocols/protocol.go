@@ -39,6 +39,13 @@ type Protocol struct {
 	// CommitBound is the protocol's bound on commit latency after GST
 	// (DiemBFT property 4); nil means the protocol promises none.
 	CommitBound *CommitBound
+	// StartState decodes an experiment's [[start_state]] table; nil means
+	// the protocol takes no start states. Its replicas implement
+	// StartStater.
+	StartState StartStateDecoder
+	// Expect decodes an experiment's [[expect.state]] table of assertions
+	// on the final state; nil means the protocol has none.
+	Expect ExpectDecoder
 }
 
 // CommitBound states a protocol's post-GST latency promise: when the

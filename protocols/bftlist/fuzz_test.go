@@ -109,7 +109,9 @@ func (p *fuzzPeer) message() sim.Message {
 }
 
 // FuzzByzantinePeer feeds correct replicas arbitrary messages from a
-// Byzantine peer: no panic, and the correct replicas' lists never diverge.
+// Byzantine peer: no panic, the correct replicas' lists never diverge, and
+// they hold only values the client asked for (one Byzantine replica cannot
+// gather the n − 2f support a forged request needs).
 func FuzzByzantinePeer(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
 	f.Add([]byte{0, 0, 0, 1, 1, 1, 2, 2, 2, 200, 100, 50})
@@ -142,6 +144,11 @@ func FuzzByzantinePeer(f *testing.F) {
 			for i, r := range reps {
 				if !isPrefix(r.rep.own.State, longest) {
 					t.Fatalf("at %v replica %d's list %v is not a prefix of %v", w.Now(), i, r.rep.own.State, longest)
+				}
+				for _, v := range r.rep.own.State {
+					if v < cl.value+1 || v > cl.value+int64(cl.total) {
+						t.Fatalf("at %v replica %d's list %v holds %d, which the client never sent", w.Now(), i, r.rep.own.State, v)
+					}
 				}
 			}
 		}

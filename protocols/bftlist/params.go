@@ -39,6 +39,8 @@ func paramSpecs() []protocols.ParamSpec {
 		{Name: "efd_timeout", Type: protocols.ParamDuration, Default: sim.Second, Doc: "event-driven detector: rebroadcast of an unfinished round's token"},
 		{Name: "start_state", Type: protocols.ParamString, Default: "", Enum: []string{"", "rst", "mixed_views", "view_change"},
 			Doc: "named start state applied at Start (see StartState): rst, mixed_views or view_change"},
+		{Name: "force_view", Type: protocols.ParamInt, Default: int64(-1), Min: -1, Max: maxReplicas - 1,
+			Doc: "−1: off; else replication, primary monitoring and the failure detector see this view with service allowed, whatever view establishment does (the reference's FORCE_VIEW + ALLOW_SERVICE test mode)"},
 	}
 }
 
@@ -63,6 +65,7 @@ type Params struct {
 	EFDK            int
 	EFDTimeout      sim.Time
 	StartState      string
+	ForceView       int64
 }
 
 // decodeParams fills p's missing entries with defaults and decodes them.
@@ -102,6 +105,7 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 			EFDK:            int(all.Int("efd_k")),
 			EFDTimeout:      all.Duration("efd_timeout"),
 			StartState:      all.String("start_state"),
+			ForceView:       all.Int("force_view"),
 		}
 	}()
 	if err != nil {
@@ -132,6 +136,8 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 		return Params{}, fmt.Errorf("bftlist: fd_mode must be %q or %q", FDBeat, FDEvent)
 	case out.EFDK < 1:
 		return Params{}, fmt.Errorf("bftlist: efd_k must be ≥ 1")
+	case out.ForceView < -1 || out.ForceView >= int64(n):
+		return Params{}, fmt.Errorf("bftlist: force_view %d is out of range (allowed: −1 for off, or 0 to %d)", out.ForceView, n-1)
 	}
 	return out, nil
 }

@@ -18,16 +18,10 @@ func newPrimMon(r *Replica) primMon {
 	return pm
 }
 
-// view is get_current_view as the monitor sees it (fixed at 0 without
-// self-stabilization).
-func (pm *primMon) view(k int) int64 {
-	if !pm.r.p.SelfStabilizing {
-		return 0
-	}
-	return pm.r.ve.getView(k)
-}
+// view is get_current_view as the monitor sees it.
+func (pm *primMon) view(k int) int64 { return pm.r.view(k) }
 
-func (pm *primMon) allow() bool { return !pm.r.p.SelfStabilizing || pm.r.ve.allowService() }
+func (pm *primMon) allow() bool { return pm.r.allow() }
 
 // iterate is one loop iteration.
 func (pm *primMon) iterate() {

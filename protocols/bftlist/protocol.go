@@ -35,5 +35,7 @@ func Protocol() *protocols.Protocol {
 			return r, nil
 		},
 		Legitimate: legitimate,
+		StartState: DecodeStartState,
+		Expect:     DecodeExpect,
 	}
 }

@@ -34,12 +34,15 @@ type Replica struct {
 	efd  eventFD
 
 	loops      [numLoops]sim.TimerID
-	start      *StartState
+	starts     []*StartState
 	logState   []int64
 	logDigests []protocols.Digest
 }
 
-var _ protocols.Replica = (*Replica)(nil)
+var (
+	_ protocols.Replica     = (*Replica)(nil)
+	_ protocols.StartStater = (*Replica)(nil)
+)
 
 // New returns a replica for cfg.
 func New(cfg protocols.Config) (*Replica, error) {
@@ -71,7 +74,22 @@ func New(cfg protocols.Config) (*Replica, error) {
 
 // SetStartState sets the state applied when the replica starts (the
 // reference's injected start_state.json); it must be called before Start.
-func (r *Replica) SetStartState(s *StartState) { r.start = s }
+func (r *Replica) SetStartState(s *StartState) { r.starts = []*StartState{s} }
+
+// AddStartState implements protocols.StartStater: s, a *StartState (as
+// DecodeStartState returns), is applied at Start after the states added
+// before it. A state that does not fit the replica is an error.
+func (r *Replica) AddStartState(s any) error {
+	st, ok := s.(*StartState)
+	if !ok || st == nil {
+		return fmt.Errorf("bftlist: a start state is a *bftlist.StartState, not %T", s)
+	}
+	if err := st.check(r); err != nil {
+		return err
+	}
+	r.starts = append(r.starts, st)
+	return nil
+}
 
 // Start implements sim.Node.
 func (r *Replica) Start(env sim.Env) {
@@ -82,11 +100,12 @@ func (r *Replica) Start(env sim.Env) {
 			panic(err) // the name was validated with the parameters
 		}
 	}
-	if r.start != nil {
-		if err := r.start.apply(r); err != nil {
-			panic(err)
+	for _, st := range r.starts {
+		if err := st.apply(r); err != nil {
+			panic(err) // checked when added
 		}
 	}
+	r.freezeByzStructure()
 	r.armAll()
 }
 
@@ -189,6 +208,25 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	}
 }
 
+// view is get_current_view(k) as replication, primary monitoring and the
+// failure detector see it: the forced view (force_view), 0 without
+// self-stabilization, else view establishment's.
+func (r *Replica) view(k int) int64 {
+	switch {
+	case r.p.ForceView >= 0:
+		return r.p.ForceView
+	case !r.p.SelfStabilizing:
+		return 0
+	}
+	return r.ve.getView(k)
+}
+
+// allow is allow_service() as the other modules see it: always true with a
+// forced view or without self-stabilization.
+func (r *Replica) allow() bool {
+	return r.p.ForceView >= 0 || !r.p.SelfStabilizing || r.ve.allowService()
+}
+
 // Round implements protocols.Replica: the current view (⊥ is −1).
 func (r *Replica) Round() int64 {
 	if !r.p.SelfStabilizing {
@@ -233,7 +271,20 @@ func (r *Replica) SetBehaviour(name string) error {
 	}
 	r.behaviour = name
 	r.rep.byzRep = nil
+	if r.env != nil {
+		r.freezeByzStructure()
+	}
 	return nil
+}
+
+// freezeByzStructure fixes the structure a WRONG_CCSP or
+// ASSIGN_DIFFERENT_SEQNUMS replica shows from now on, built from its state
+// at the switch (at start: after the start states), as the reference
+// builds it from the injected state.
+func (r *Replica) freezeByzStructure() {
+	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
+		r.rep.byzStructure()
+	}
 }
 
 // LegitState is what the legitimacy predicate reads of one replica.

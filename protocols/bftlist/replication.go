@@ -63,12 +63,12 @@ func (g *replication) iterate() {
 	allow := true
 	prim := 0
 	if r.p.SelfStabilizing {
-		allow = r.ve.allowService()
+		allow = r.allow()
 		if !me.ViewChanged && allow {
-			me.ViewChanged = !me.isTee() && r.ve.getView(id) != me.Prim
+			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
 		}
 		if allow {
-			me.Prim = r.ve.getView(id)
+			me.Prim = r.view(id)
 			prim = int(me.Prim)
 			if me.ViewChanged && prim == id {
 				g.actAsPrimWhenViewChanged()
@@ -275,7 +275,7 @@ func (g *replication) gossip() {
 // under way).
 func (g *replication) receive(j int, m *REPMsg) {
 	r := g.r
-	if m.Rep == nil || (r.p.SelfStabilizing && !r.ve.allowService()) {
+	if m.Rep == nil || (r.p.SelfStabilizing && !r.allow()) {
 		return
 	}
 	s := g.sanitize(m.Rep)
@@ -600,7 +600,7 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	r := g.r
 	var procs idset
 	for j, s := range g.rep {
-		if s.ViewChanged && r.ve.getView(j) == int64(r.id) {
+		if s.ViewChanged && r.view(j) == int64(r.id) {
 			procs = procs.add(j)
 		}
 	}
@@ -679,7 +679,7 @@ func (g *replication) renewReqs(procs idset) {
 func (g *replication) actAsNonPrimWhenViewChanged(prim int) {
 	c := 0
 	for i := 0; i < g.r.n; i++ {
-		if g.r.ve.getView(i) == int64(prim) {
+		if g.r.view(i) == int64(prim) {
 			c++
 		}
 	}

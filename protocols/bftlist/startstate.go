@@ -51,6 +51,48 @@ func checkLen(what string, l, n int) error {
 	return nil
 }
 
+// check reports whether s fits r: per-replica lists of n entries, last_req
+// of K entries, replicas and views within range.
+func (s *StartState) check(r *Replica) error {
+	n := r.n
+	if v := s.VE; v != nil {
+		for _, c := range []struct {
+			what string
+			l    int
+		}{{"phs", len(v.Phs)}, {"views", len(v.Views)}, {"witnesses", len(v.Witnesses)}, {"echo", len(v.Echo)}, {"vChange", len(v.VChange)}} {
+			if err := checkLen(c.what, c.l, n); err != nil {
+				return err
+			}
+		}
+	}
+	if v := s.REP; v != nil {
+		if err := checkLen("rep", len(v.Rep), n); err != nil {
+			return err
+		}
+		for j, rs := range v.Rep {
+			if rs.LastReq != nil && len(rs.LastReq) != r.k {
+				return fmt.Errorf("bftlist: start state rep[%d] has %d last_req entries, want %d", j, len(rs.LastReq), r.k)
+			}
+		}
+	}
+	if v := s.PM; v != nil {
+		for _, k := range v.NeedChgSet {
+			if k < 0 || k >= n {
+				return fmt.Errorf("bftlist: start state need_chg_set holds replica %d of %d", k, n)
+			}
+		}
+	}
+	if v := s.FD; v != nil {
+		if err := checkLen("beat", len(v.Beat), n); err != nil {
+			return err
+		}
+		if err := checkLen("prim_susp", len(v.PrimSusp), n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // apply installs s into r.
 func (s *StartState) apply(r *Replica) error {
 	n := r.n
