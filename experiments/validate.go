@@ -54,6 +54,7 @@ func fillDefaults(e *Experiment) {
 			e.Faults[i].Prob = &one
 		}
 	}
+	fillConvergenceDefaults(&e.Convergence)
 	if e.Output.TimelineInterval == 0 {
 		e.Output.TimelineInterval = Duration(100 * sim.Millisecond)
 	}
@@ -71,6 +72,8 @@ type resolved struct {
 	rules     []failures.Rule
 	workloads []workloads.Spec
 	schedule  failures.Schedule
+	// transients are the [[transient]] faults.
+	transients []failures.Transient
 }
 
 // validate checks a defaulted experiment against the registry and returns
@@ -101,6 +104,7 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 	if r.proto != nil && n > 0 {
 		r.rules = validateFaults(&p, e.Faults, r.proto, n)
 		r.schedule = validateSchedules(&p, e, r.proto)
+		r.transients = validateTransients(&p, e, r.proto, r.params)
 	}
 	validateOutput(&p, &e.Output)
 	return r, p.errs
