@@ -150,13 +150,11 @@ func (r *Replica) randStructure(rng *rand.Rand) RepStructure {
 	for range rng.IntN(min(6, sk) + 1) {
 		s.ReqQ = append(s.ReqQ, ReqPair{Req: r.randReq(rng), Status: Status(rng.IntN(8))})
 	}
-	if rng.IntN(8) != 0 {
-		s.LastReq = make([]LastReq, r.k)
-		for i := range s.LastReq {
-			if rng.IntN(2) == 0 {
-				q := r.randReq(rng)
-				s.LastReq[i] = LastReq{Req: q, Reply: q.digest(), Set: true}
-			}
+	s.LastReq = make([]LastReq, r.k) // last_req[K]: one entry per client
+	for i := range s.LastReq {
+		if rng.IntN(2) == 0 {
+			q := r.randReq(rng)
+			s.LastReq[i] = LastReq{Req: q, Reply: q.digest(), Set: true}
 		}
 	}
 	return s
