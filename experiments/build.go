@@ -34,6 +34,12 @@ type instance struct {
 	commitTarget *commitTarget
 	views        int
 	timeouts     int
+	// transient applies the [[transient]] faults; nil without any.
+	transient *failures.TransientInjector
+	// conv measures convergence; nil when not measured.
+	conv *convergenceChecker
+	// viewChange measures BFTList's view-change convergence time.
+	viewChange *viewChangeMeter
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -109,6 +115,10 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		in.timeline.Mark(m.At, m.What)
 	}
 	in.safety = newSafetyChecker(n, in.byzantine)
+	in.viewChange = newViewChangeMeter(in.byzantine)
+	if err := in.installTransients(); err != nil {
+		return nil, fmt.Errorf("transient faults: %w", err)
+	}
 	w.Subscribe(in.observe)
 	if trace != nil {
 		in.trace = sim.NewJSONLTracer(trace)
@@ -182,6 +192,9 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	case protocols.Completed:
 		in.latency.Add(o.Workload, o.SentAt, o.Latency)
 		in.timeline.Complete(at)
+		if in.conv != nil {
+			in.conv.completed(at)
+		}
 	case protocols.Commit:
 		in.commits++
 		if in.commitTarget != nil {
@@ -203,6 +216,7 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		if in.gst != nil {
 			in.gst.roundChange(at, node, o.Round)
 		}
+		in.viewChange.observe(at, node, o)
 	case protocols.Timeout:
 		in.timeouts++
 	}

@@ -20,6 +20,11 @@ type safetyChecker struct {
 	// certs holds, per round, the first certificate seen.
 	certs      map[int64]commitSeen
 	violations []string
+	// count counts every violation; after those found once a transient
+	// fault happened (faulted), listed in afterViolations.
+	count, after    int
+	faulted         bool
+	afterViolations []string
 }
 
 type commitSeen struct {
@@ -42,10 +47,20 @@ func (s *safetyChecker) correct(id sim.NodeID) bool {
 }
 
 func (s *safetyChecker) violate(format string, args ...any) {
-	if len(s.violations) < maxViolations {
-		s.violations = append(s.violations, fmt.Sprintf(format, args...))
+	s.count++
+	list := &s.violations
+	if s.faulted {
+		s.after++
+		list = &s.afterViolations
+	}
+	if len(*list) < maxViolations {
+		*list = append(*list, fmt.Sprintf(format, args...))
 	}
 }
+
+// transientFault records that a transient fault happened: later violations
+// are caused by the corruption and counted apart.
+func (s *safetyChecker) transientFault() { s.faulted = true }
 
 func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
 	if !s.correct(node) || c.Height < 0 {
@@ -116,8 +131,8 @@ func (s *safetyChecker) finalLogs(replicas []protocols.Replica) {
 func (in *instance) checks() []results.Check {
 	e := in.run.Exp
 	var out []results.Check
+	in.safety.finalLogs(in.replicas) // counted in the summary either way
 	if boolOr(e.Checks.Safety, true) {
-		in.safety.finalLogs(in.replicas)
 		c := results.Check{Name: "safety", OK: len(in.safety.violations) == 0}
 		if c.OK {
 			c.Detail = fmt.Sprintf("%d heights committed consistently by correct replicas", len(in.safety.heights))
@@ -126,11 +141,23 @@ func (in *instance) checks() []results.Check {
 		}
 		out = append(out, c)
 	}
+	if in.safety.faulted && boolOr(e.Checks.TransientSafety, false) {
+		c := results.Check{Name: "transient_safety", OK: in.safety.after == 0}
+		if c.OK {
+			c.Detail = "no safety violation after the transient faults"
+		} else {
+			c.Detail = fmt.Sprintf("%d violations after the first transient fault: %s", in.safety.after, joinLines(in.safety.afterViolations))
+		}
+		out = append(out, c)
+	}
 	if boolOr(e.Checks.Liveness, true) {
 		out = append(out, livenessCheck(in.tracker.Status()))
 	}
 	if in.gst != nil {
 		out = append(out, in.gst.checks(in.world.Now(), demandAfter(in.tracker.Status(), in.gst.gst))...)
+	}
+	if in.conv != nil && boolOr(e.Checks.Convergence, false) {
+		out = append(out, in.conv.check())
 	}
 	if x := e.Expect; !x.empty() {
 		out = append(out, in.expectCheck(&x))

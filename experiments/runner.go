@@ -301,7 +301,7 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 	for _, a := range in.run.Params {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
 	}
-	return results.RunInput{
+	return withConvergence(results.RunInput{
 		RunID:       in.run.ID,
 		Experiment:  in.run.Exp.Name,
 		Seed:        in.run.Seed,
@@ -317,7 +317,7 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		ViewChanges: in.views,
 		Timeouts:    in.timeouts,
 		Faults:      in.faultCounts(),
-	}
+	}, in)
 }
 
 // faultCounts returns each fault rule's counters.

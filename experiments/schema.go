@@ -26,10 +26,14 @@ type Experiment struct {
 	Crashes    []CrashConfig     `toml:"crash"`
 	Partitions []PartitionConfig `toml:"partition"`
 	Byzantine  []ByzantineConfig `toml:"byzantine"`
-	Checks     ChecksConfig      `toml:"checks"`
-	Stop       StopConfig        `toml:"stop"`
-	Expect     ExpectConfig      `toml:"expect"`
-	Output     OutputConfig      `toml:"output"`
+	// Transients are transient faults (state corruption), in order.
+	Transients []TransientConfig `toml:"transient,omitempty"`
+	// Convergence configures the convergence checker.
+	Convergence ConvergenceConfig `toml:"convergence"`
+	Checks      ChecksConfig      `toml:"checks"`
+	Stop        StopConfig        `toml:"stop"`
+	Expect      ExpectConfig      `toml:"expect"`
+	Output      OutputConfig      `toml:"output"`
 	// Sweep maps dotted keys of this experiment to lists of values; the
 	// runs are the cartesian product of its axes (in file order, the first
 	// varying slowest) and of each [[sweep.zip]] group, whose lists move
@@ -233,6 +237,13 @@ type ChecksConfig struct {
 	// CommitBound turns the commit-bound check (property 4) off when
 	// false; it is on by default once GST is set.
 	CommitBound *bool `toml:"commit_bound,omitempty"`
+	// TransientSafety: safety violations after the first transient fault
+	// (caused by the corruption) fail the run. Default false: they are
+	// counted in the summary only.
+	TransientSafety *bool `toml:"transient_safety,omitempty"`
+	// Convergence: a run that does not converge fails. Default false:
+	// convergence is measured and reported either way.
+	Convergence *bool `toml:"convergence,omitempty"`
 }
 
 // ExpectConfig is the [expect] table: assertions on the final state of the

@@ -54,6 +54,7 @@ func fillDefaults(e *Experiment) {
 			e.Faults[i].Prob = &one
 		}
 	}
+	fillConvergenceDefaults(&e.Convergence)
 	if e.Output.TimelineInterval == 0 {
 		e.Output.TimelineInterval = Duration(100 * sim.Millisecond)
 	}
@@ -75,6 +76,8 @@ type resolved struct {
 	starts [][]any
 	// expects are the decoded [[expect.state]] tables.
 	expects []stateExpectation
+	// transients are the [[transient]] faults.
+	transients []failures.Transient
 }
 
 // validate checks a defaulted experiment against the registry and returns
@@ -112,6 +115,7 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		}
 		r.starts = validateStartStates(&p, e, r.proto, clients)
 		r.expects = validateStateExpectations(&p, e, r.proto)
+		r.transients = validateTransients(&p, e, r.proto, r.params)
 	}
 	validateOutput(&p, &e.Output)
 	return r, p.errs

@@ -97,3 +97,18 @@ func (c Costs) Hash(n int) sim.Time {
 func (c Costs) Receive(n int) sim.Time {
 	return c.PerMessage + c.PerByte*sim.Time(n)
 }
+
+// MessageForger is implemented by replicas that can make arbitrary
+// type-correct messages of their protocol, for transient faults of messages
+// in transit (corrupt: same kind, arbitrary fields; replace: any kind).
+type MessageForger interface {
+	// ArbitraryMessage returns a message of the given kind (one of the
+	// protocol's MessageKinds; "" for any of them) with arbitrary
+	// type-correct field values drawn from rng, or nil when it cannot make
+	// that kind.
+	ArbitraryMessage(rng *rand.Rand, kind string) sim.Message
+}
+
+// ScopeTimers is the corruption scope of a replica's pending timers, which
+// every protocol with timers lists in Protocol.CorruptScopes.
+const ScopeTimers = "timers"

@@ -26,6 +26,10 @@ type MetricPoint struct {
 type MetricSeries struct {
 	Name   string
 	Points []MetricPoint
+	// Intervals, when not nil, holds per point an asymmetric interval
+	// [low, high] drawn as its error bar instead of Y ± CI (e.g. the 95%
+	// interval of a median); an interval with a NaN bound draws no bar.
+	Intervals [][2]float64
 }
 
 // MetricPlot is a plot of a metric against a swept parameter: one line per
@@ -67,7 +71,7 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 		var pts plotter.XYs
 		var bars plotter.XYs
 		var errs plotter.YErrors
-		for _, pt := range s.Points {
+		for pi, pt := range s.Points {
 			if !isFinite(pt.X) || !isFinite(pt.Y) {
 				continue
 			}
@@ -76,7 +80,14 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 					p.Title.Text, s.Name, pt.X, len(m.XLabels))
 			}
 			pts = append(pts, plotter.XY{X: pt.X, Y: pt.Y})
-			if isFinite(pt.CI) && pt.CI >= 0 {
+			if s.Intervals != nil {
+				iv := s.Intervals[pi]
+				if isFinite(iv[0]) && isFinite(iv[1]) && iv[0] <= pt.Y && pt.Y <= iv[1] {
+					bars = append(bars, plotter.XY{X: pt.X, Y: pt.Y})
+					errs = append(errs, struct{ Low, High float64 }{pt.Y - iv[0], iv[1] - pt.Y})
+					nonNegative = nonNegative && iv[0] >= 0
+				}
+			} else if isFinite(pt.CI) && pt.CI >= 0 {
 				bars = append(bars, plotter.XY{X: pt.X, Y: pt.Y})
 				errs = append(errs, struct{ Low, High float64 }{pt.CI, pt.CI})
 				nonNegative = nonNegative && pt.Y-pt.CI >= 0

@@ -88,7 +88,10 @@ func PlotSweepDefaults(dir string, formats ...string) error {
 			}
 		}
 	}
-	return plotConvergenceCDF(filepath.Join(out, "convergence-cdf"), t, pts, formats)
+	if err := plotConvergenceCDF(filepath.Join(out, "convergence-cdf"), t, pts, formats); err != nil {
+		return err
+	}
+	return plotTransientDefaults(dir, out, t, pts, axes, formats)
 }
 
 // sweepPoints reads dir/points.csv, or computes the points of t when the

@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/byzsim/byzsim/sim"
 )
@@ -32,6 +33,17 @@ type RunRow struct {
 	Convergence *sim.Time
 	Events      uint64
 	Virtual     sim.Time
+	// Converged is nil when convergence was not measured (an empty field),
+	// else whether the run converged.
+	Converged *bool
+	// TransientFaults counts the transient fault occurrences.
+	TransientFaults int
+	// SafetyViolations and TransientSafetyViolations count safety
+	// violations: all, and those after the first transient fault.
+	SafetyViolations, TransientSafetyViolations int
+	// ViewChange is BFTList's view-change convergence time; nil when
+	// undefined.
+	ViewChange *sim.Time
 }
 
 // runsLeading and runsTrailing are the fixed columns of runs.csv before and
@@ -42,7 +54,8 @@ func runsTrailing() []string {
 	return []string{"seed", "verdict", "requests_completed",
 		"latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "latency_mean_ms",
 		"throughput_rps", "messages", "bytes", "view_changes", "timeouts", "convergence_s",
-		"events", "virtual_s"}
+		"events", "virtual_s",
+		"converged", "transient_faults", "safety_violations", "transient_safety_violations", "view_change_s"}
 }
 
 // RowOf returns the runs.csv row of a summary, taking the values of the
@@ -74,6 +87,15 @@ func RowOf(s Summary, params []string) RunRow {
 	if s.ConvergenceS != nil {
 		c := s.ConvergenceS.Time()
 		row.Convergence = &c
+	}
+	row.Converged = s.Converged
+	if s.Transient != nil {
+		row.TransientFaults = s.Transient.Occurrences
+	}
+	row.SafetyViolations, row.TransientSafetyViolations = s.SafetyViolations, s.TransientSafetyViolations
+	if s.ViewChangeS != nil {
+		v := s.ViewChangeS.Time()
+		row.ViewChange = &v
 	}
 	return row
 }
@@ -113,7 +135,9 @@ func WriteRunsCSV(path string, t RunsTable) error {
 				formatFloat(float64(r.LatencyMS.P99)), formatFloat(float64(r.LatencyMS.Max)),
 				formatFloat(float64(r.LatencyMS.Mean)), formatFloat(r.ThroughputRPS),
 				fmtUint(r.Messages), fmtUint(r.Bytes), fmtInt(int64(r.ViewChanges)),
-				fmtInt(int64(r.Timeouts)), conv, fmtUint(r.Events), formatSeconds(r.Virtual))
+				fmtInt(int64(r.Timeouts)), conv, fmtUint(r.Events), formatSeconds(r.Virtual),
+				formatOptBool(r.Converged), fmtInt(int64(r.TransientFaults)), fmtInt(int64(r.SafetyViolations)),
+				fmtInt(int64(r.TransientSafetyViolations)), formatOptSeconds(r.ViewChange))
 			if err := emit(rec...); err != nil {
 				return err
 			}
@@ -166,10 +190,48 @@ func ReadRunsCSV(path string) (RunsTable, error) {
 			c := sim.Time(p.scaled(k+13, secondDecimals))
 			r.Convergence = &c
 		}
+		r.Converged = p.optBool(k + 16)
+		r.TransientFaults = int(p.int(k + 17))
+		r.SafetyViolations = int(p.int(k + 18))
+		r.TransientSafetyViolations = int(p.int(k + 19))
+		if s := p.str(k + 20); s != "" {
+			v := sim.Time(p.scaled(k+20, secondDecimals))
+			r.ViewChange = &v
+		}
 		if p.err != nil {
 			return t, p.err
 		}
 		t.Rows[i] = r
 	}
 	return t, nil
+}
+
+// formatOptBool writes nil as an empty field, else true or false.
+func formatOptBool(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+// formatOptSeconds writes nil as an empty field, else seconds.
+func formatOptSeconds(t *sim.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formatSeconds(*t)
+}
+
+// optBool parses an empty field as nil, else true or false.
+func (p *fieldParser) optBool(col int) *bool {
+	s := p.str(col)
+	if s == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		p.fail(col, err)
+		return nil
+	}
+	return &b
 }

@@ -54,6 +54,22 @@ type Summary struct {
 	// ConvergenceS is the convergence time after the last transient fault;
 	// null when the run did not converge or convergence was not measured.
 	ConvergenceS *Seconds `json:"convergence_s"`
+	// Converged says whether the run converged after its transient faults:
+	// null when convergence was not measured, false when the run ended
+	// before converging (censored: ConvergenceS is null, never a number).
+	Converged *bool `json:"converged"`
+	// Transient counts the transient faults applied; null without any.
+	Transient *TransientSummary `json:"transient"`
+	// SafetyViolations counts the safety violations found (the check's
+	// detail lists at most ten); TransientSafetyViolations those found at
+	// or after the first transient fault, caused by the corruption.
+	SafetyViolations          int `json:"safety_violations"`
+	TransientSafetyViolations int `json:"transient_safety_violations"`
+	// ViewChangeS is BFTList's view-change convergence time: per correct
+	// replica, from its first view_change() call to the establishment of
+	// the next view; the slowest of the n − f fastest replicas. Null when
+	// not every one of those n − f replicas established a next view.
+	ViewChangeS *Seconds `json:"view_change_s"`
 
 	Events         uint64  `json:"events"`
 	VirtualSeconds Seconds `json:"virtual_seconds"`
@@ -120,6 +136,29 @@ type RunInput struct {
 	Convergence *sim.Time
 	// Faults are the fault rules' counters, in experiment order.
 	Faults []FaultCount
+	// Converged is nil when convergence was not measured.
+	Converged *bool
+	// Transient is nil without transient faults.
+	Transient *TransientSummary
+	// SafetyViolations and TransientSafetyViolations count safety
+	// violations: all of them, and those after the first transient fault.
+	SafetyViolations, TransientSafetyViolations int
+	// ViewChange is BFTList's view-change convergence time; nil if
+	// undefined.
+	ViewChange *sim.Time
+}
+
+// TransientSummary is what the transient faults of a run did.
+type TransientSummary struct {
+	// Occurrences of transient faults applied.
+	Occurrences int `json:"occurrences"`
+	// Replicas counts replica corruptions (one per replica per occurrence).
+	Replicas int `json:"replicas"`
+	// Messages counts the messages in transit changed.
+	Messages int `json:"messages"`
+	// FirstS and LastS are the times of the first and last occurrences.
+	FirstS Seconds `json:"first_s"`
+	LastS  Seconds `json:"last_s"`
 }
 
 // FaultCount is what one fault rule did in a run.
@@ -170,6 +209,12 @@ func Summarize(in RunInput) Summary {
 	}
 	if in.Timeline != nil {
 		s.Markers = in.Timeline.Markers()
+	}
+	s.Converged, s.Transient = in.Converged, in.Transient
+	s.SafetyViolations, s.TransientSafetyViolations = in.SafetyViolations, in.TransientSafetyViolations
+	if in.ViewChange != nil {
+		v := Seconds(*in.ViewChange)
+		s.ViewChangeS = &v
 	}
 	return s
 }

@@ -58,6 +58,8 @@ type nodeState struct {
 	crashed      bool
 	startPending bool // its start time passed while it was crashed
 	inbox        inbox
+	// clockOffset shifts what Now reports (a corrupted local clock).
+	clockOffset Time
 }
 
 var _ Env = (*nodeState)(nil)
@@ -123,8 +125,9 @@ func (ns *nodeState) finish() {
 	}
 }
 
-// Now implements Env.
-func (ns *nodeState) Now() Time { return ns.cursor }
+// Now implements Env: the node's local clock, its CPU cursor shifted by
+// its clock offset.
+func (ns *nodeState) Now() Time { return ns.cursor + ns.clockOffset }
 
 // ID implements Env.
 func (ns *nodeState) ID() NodeID { return ns.id }

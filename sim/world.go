@@ -225,6 +225,10 @@ func (w *World) step() {
 	case evDeliver:
 		f := w.msgs.take(e.ref())
 		w.queue.pop()
+		if f.to < 0 { // dropped in transit by CorruptTransit
+			w.drop(f.from, ^f.to, f.msg, "transient")
+			return
+		}
 		ns := w.nodes[f.to]
 		switch {
 		case ns.crashed:

@@ -15,19 +15,22 @@ const (
 	ScopePM       = "pm"
 	ScopeFD       = "fd"
 	ScopeDatalink = "datalink"
+	ScopeTimers   = protocols.ScopeTimers
 )
 
 // Corrupt implements protocols.Replica: the chosen modules' variables get
 // arbitrary type-correct values drawn from rng (views and replica ids
-// mostly, not always, in range). Timers are the kernel's and stay armed, so
-// the loops keep running.
+// mostly, not always, in range); an empty scope corrupts every scope. It
+// neither sends nor schedules: corrupted timers (the loops' and the data
+// links') are re-armed with arbitrary durations at the replica's next
+// input.
 func (r *Replica) Corrupt(rng *rand.Rand, scope []string) error {
 	if len(scope) == 0 {
-		scope = []string{ScopeVE, ScopeREP, ScopePM, ScopeFD, ScopeDatalink}
+		scope = []string{ScopeVE, ScopeREP, ScopePM, ScopeFD, ScopeDatalink, ScopeTimers}
 	}
 	for _, s := range scope {
 		switch s {
-		case ScopeVE, ScopeREP, ScopePM, ScopeFD, ScopeDatalink:
+		case ScopeVE, ScopeREP, ScopePM, ScopeFD, ScopeDatalink, ScopeTimers:
 		default:
 			return fmt.Errorf("bftlist: unknown corruption scope %q", s)
 		}
@@ -48,6 +51,8 @@ func (r *Replica) Corrupt(rng *rand.Rand, scope []string) error {
 				r.link.recv[j] = rng.Uint32N(r.p.LinkCap)
 				r.link.seen[j] = rng.IntN(2) == 0
 			}
+		case ScopeTimers:
+			r.corruptTimers(rng)
 		}
 	}
 	return nil
@@ -71,6 +76,47 @@ func (r *Replica) corruptVE(rng *rand.Rand) {
 		ve.echo[k] = r.randVEData(rng)
 	}
 	ve.witSet = randSet(rng, r.n)
+	if r.p.FDMode == FDEvent { // else correct is every replica, by configuration
+		ve.correct = randSet(rng, r.n)
+		ve.lastRound = rng.Uint64N(8)
+	}
+}
+
+// corruptTimers draws arbitrary remaining durations, up to twice the
+// nominal ones, for the loops and the data links, applied at the next
+// input.
+func (r *Replica) corruptTimers(rng *rand.Rand) {
+	d := func(nominal sim.Time) sim.Time { return 1 + sim.Time(rng.Int64N(2*int64(max(nominal, 1)))) }
+	r.rearm = &timerRearm{link: make([]sim.Time, r.n)}
+	r.rearm.loops[loopVE] = d(r.p.VEInterval)
+	r.rearm.loops[loopREP] = d(r.p.REPInterval)
+	r.rearm.loops[loopPM] = d(r.p.PMInterval)
+	for j := range r.rearm.link {
+		r.rearm.link[j] = d(r.p.LinkTimeout)
+	}
+}
+
+// timerRearm holds corrupted timer durations until the next input.
+type timerRearm struct {
+	loops [numLoops]sim.Time
+	link  []sim.Time
+}
+
+// applyRearm re-arms the corrupted timers; it runs at the start of an
+// input, when the replica may schedule.
+func (r *Replica) applyRearm() {
+	ra := r.rearm
+	r.rearm = nil
+	for which, d := range ra.loops {
+		if d > 0 && (which != loopVE || r.p.SelfStabilizing) {
+			r.setLoop(which, d)
+		}
+	}
+	for j, d := range ra.link {
+		if j != r.id {
+			r.link.arm(j, d)
+		}
+	}
 }
 
 func (r *Replica) randClientReq(rng *rand.Rand) ClientReq {
@@ -104,13 +150,11 @@ func (r *Replica) randStructure(rng *rand.Rand) RepStructure {
 	for range rng.IntN(min(6, sk) + 1) {
 		s.ReqQ = append(s.ReqQ, ReqPair{Req: r.randReq(rng), Status: Status(rng.IntN(8))})
 	}
-	if rng.IntN(8) != 0 {
-		s.LastReq = make([]LastReq, r.k)
-		for i := range s.LastReq {
-			if rng.IntN(2) == 0 {
-				q := r.randReq(rng)
-				s.LastReq[i] = LastReq{Req: q, Reply: q.digest(), Set: true}
-			}
+	s.LastReq = make([]LastReq, r.k) // last_req[K]: one entry per client
+	for i := range s.LastReq {
+		if rng.IntN(2) == 0 {
+			q := r.randReq(rng)
+			s.LastReq[i] = LastReq{Req: q, Reply: q.digest(), Set: true}
 		}
 	}
 	return s
@@ -155,4 +199,33 @@ func (r *Replica) corruptFD(rng *rand.Rand) {
 		e.counters[k] = rng.IntN(2 * r.p.EFDK)
 	}
 	e.lastCorrect = randSet(rng, r.n)
+	e.round = rng.Uint64N(8)
+}
+
+var _ protocols.MessageForger = (*Replica)(nil)
+
+// ArbitraryMessage implements protocols.MessageForger: a message of the
+// given kind ("" for any but replies) with arbitrary type-correct fields,
+// as sent by this replica.
+func (r *Replica) ArbitraryMessage(rng *rand.Rand, kind string) sim.Message {
+	if kind == "" {
+		kinds := []string{KindVE, KindREP, KindPM, KindFDToken, KindFDAck, KindEFDToken}
+		kind = kinds[rng.IntN(len(kinds))]
+	}
+	switch kind {
+	case KindVE:
+		return &VEMsg{Own: r.randVEData(rng), About: r.randVEData(rng)}
+	case KindREP:
+		s := r.randStructure(rng)
+		return &REPMsg{Rep: &s}
+	case KindPM:
+		return &PMMsg{VCM: VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}}
+	case KindFDToken:
+		return &FDToken{Counter: rng.Uint32N(r.p.LinkCap), PrimSusp: rng.IntN(2) == 0}
+	case KindFDAck:
+		return &FDAck{Counter: rng.Uint32N(r.p.LinkCap)}
+	case KindEFDToken:
+		return &EFDToken{Owner: int32(rng.IntN(r.n)), Token: rng.Uint32N(r.p.LinkCap)}
+	}
+	return nil
 }

@@ -20,11 +20,12 @@ func Protocol() *protocols.Protocol {
 		},
 		Behaviours: behaviours(),
 		CorruptScopes: []protocols.Named{
-			{Name: ScopeVE, Doc: "view establishment: phases, view pairs, vChange, witnesses, echoes"},
+			{Name: ScopeVE, Doc: "view establishment: phases, view pairs, vChange, witnesses, witness set, echoes, counted replicas and detector round"},
 			{Name: ScopeREP, Doc: "replication: every replica structure, flush flags"},
 			{Name: ScopePM, Doc: "primary monitoring: every vcm record"},
-			{Name: ScopeFD, Doc: "failure detectors: beat, cnt, prim_susp, checked requests, event-driven counters"},
+			{Name: ScopeFD, Doc: "failure detectors: beat, cnt, fd_set, prim, prim_susp, checked requests, event-driven token, counters, round"},
 			{Name: ScopeDatalink, Doc: "data link: sender and receiver counters"},
+			{Name: ScopeTimers, Doc: "the loops' and data links' timers (re-armed with arbitrary durations at the next input)"},
 		},
 		MaxFaulty: func(n int) int { return max((n-1)/5, 0) },
 		New: func(cfg protocols.Config) (protocols.Replica, error) {

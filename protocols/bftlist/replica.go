@@ -35,6 +35,7 @@ type Replica struct {
 
 	loops      [numLoops]sim.TimerID
 	starts     []*StartState
+	rearm      *timerRearm // corrupted timers, applied at the next input
 	logState   []int64
 	logDigests []protocols.Digest
 }
@@ -148,6 +149,9 @@ func (r *Replica) send(to int, m sim.Message) {
 
 // Fire implements sim.Node.
 func (r *Replica) Fire(t sim.Timer) {
+	if r.rearm != nil {
+		r.applyRearm()
+	}
 	switch t.Kind {
 	case loopVE:
 		r.env.Charge(r.p.VECost)
@@ -179,6 +183,9 @@ func (r *Replica) Fire(t sim.Timer) {
 
 // Deliver implements sim.Node.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
+	if r.rearm != nil {
+		r.applyRearm()
+	}
 	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
 	if q, ok := m.(*protocols.Request); ok {
 		r.rep.onRequest(q)
@@ -294,6 +301,8 @@ type LegitState struct {
 	Allow bool
 	// Prim is the replication module's primary.
 	Prim int64
+	// PMPrim is the primary monitoring module's primary.
+	PMPrim int64
 	// State is the replicated list (shared; do not modify).
 	State []int64
 }
@@ -305,9 +314,9 @@ func (r *Replica) Snapshot() protocols.Snapshot {
 	st := r.rep.own.State
 	r.syncLog(st)
 	ls := LegitState{Phase: r.ve.phs[r.id], Views: r.ve.views[r.id], Allow: r.ve.allowService(),
-		Prim: r.rep.own.Prim, State: clip(st)}
+		Prim: r.rep.own.Prim, PMPrim: r.pm.vcm[r.id].Prim, State: clip(st)}
 	if !r.p.SelfStabilizing {
-		ls.Phase, ls.Views, ls.Allow = 0, ViewPair{0, 0}, true
+		ls.Phase, ls.Views, ls.Allow, ls.PMPrim = 0, ViewPair{0, 0}, true, ls.Prim
 	}
 	return protocols.Snapshot{Round: r.Round(), Log: r.logDigests[:len(r.logDigests):len(r.logDigests)], State: ls}
 }
@@ -339,7 +348,9 @@ func (r *Replica) syncLog(st []int64) {
 
 // legitimate is the legitimacy predicate: every correct replica in phase 0
 // of the same established view with service allowed, replicating with that
-// view's primary, and their lists prefixes of one another.
+// view's primary and monitoring that primary, and their lists prefixes of
+// one another. That client requests complete again is the convergence
+// checker's part.
 func legitimate(n, f int, snaps []protocols.Snapshot) bool {
 	var ref LegitState
 	var longest []int64
@@ -348,7 +359,7 @@ func legitimate(n, f int, snaps []protocols.Snapshot) bool {
 		if !ok {
 			return false
 		}
-		if st.Phase != 0 || st.Views.Current != st.Views.Next || st.Views.Current == TEE || !st.Allow || st.Prim != st.Views.Current {
+		if st.Phase != 0 || st.Views.Current != st.Views.Next || st.Views.Current == TEE || !st.Allow || st.Prim != st.Views.Current || st.PMPrim != st.Prim {
 			return false
 		}
 		if i == 0 {

@@ -34,9 +34,14 @@ const (
 	ScopeHighestVoteRound = "highest_vote_round"
 	ScopeHighestQCRound   = "highest_qc_round"
 	ScopeHighQC           = "high_qc"
+	ScopeHighCommitQC     = "high_commit_qc"
+	ScopeLastRoundTC      = "last_round_tc"
 	ScopePendingVotes     = "pending_votes"
+	ScopePendingTimeouts  = "pending_timeouts"
+	ScopeBlockTree        = "block_tree"
 	ScopeMempool          = "mempool"
-	ScopeTimers           = "timers"
+	ScopeLeaders          = "leaders"
+	ScopeTimers           = protocols.ScopeTimers
 )
 
 // Election schemes.
@@ -66,16 +71,8 @@ func Protocol() *protocols.Protocol {
 			{Name: BehaviourEquivocateAll, Doc: "as leader, proposes two conflicting blocks to every replica (the second after the first) and votes for both"},
 			{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it"},
 		},
-		CorruptScopes: []protocols.Named{
-			{Name: ScopeCurrentRound, Doc: "the pacemaker's current round"},
-			{Name: ScopeHighestVoteRound, Doc: "Safety.highest_vote_round"},
-			{Name: ScopeHighestQCRound, Doc: "Safety.highest_qc_round"},
-			{Name: ScopeHighQC, Doc: "Block-tree high_qc (an arbitrary certificate)"},
-			{Name: ScopePendingVotes, Doc: "Block-tree pending votes (arbitrary vote sets added, some dropped)"},
-			{Name: ScopeMempool, Doc: "the mempool (arbitrary requests added, some forgotten)"},
-			{Name: ScopeTimers, Doc: "the round timer (re-armed with an arbitrary duration)"},
-		},
-		MaxFaulty: MaxFaulty,
+		CorruptScopes: corruptScopes(),
+		MaxFaulty:     MaxFaulty,
 		New: func(cfg protocols.Config) (protocols.Replica, error) {
 			r, err := New(cfg)
 			if err != nil {

@@ -51,6 +51,19 @@ func TestProtocolDescriptor(t *testing.T) {
 	}
 }
 
+// snap is a snapshot of a replica in round with committed log, whose own
+// state is legitimate unless edit changes it.
+func snap(round int64, log []protocols.Digest, edit func(*State)) protocols.Snapshot {
+	st := State{Round: round, Height: int64(len(log)), HighestVoteRound: round, HighestQCRound: round - 2,
+		HighQCRound: round - 1, HighQCKnown: true, TimerArmed: true}
+	if edit != nil {
+		edit(&st)
+	}
+	return protocols.Snapshot{Round: round, Log: log, State: st}
+}
+
+// TestLegitimate proves the predicate true on legitimate states and false
+// on hand-made illegitimate ones, each breaking one clause.
 func TestLegitimate(t *testing.T) {
 	a := []protocols.Digest{1, 2, 3}
 	tests := []struct {
@@ -58,11 +71,18 @@ func TestLegitimate(t *testing.T) {
 		snaps []protocols.Snapshot
 		want  bool
 	}{
-		{"agree", []protocols.Snapshot{{Round: 5, Log: a}, {Round: 6, Log: a[:2]}}, true},
-		{"rounds apart", []protocols.Snapshot{{Round: 5, Log: a}, {Round: 7, Log: a}}, false},
-		{"fork", []protocols.Snapshot{{Round: 5, Log: a}, {Round: 5, Log: []protocols.Digest{1, 9}}}, false},
-		{"lagging log", []protocols.Snapshot{{Round: 5, Log: a}, {Round: 5, Log: nil}}, false},
+		{"agree", []protocols.Snapshot{snap(5, a, nil), snap(6, a[:2], nil)}, true},
+		{"one replica", []protocols.Snapshot{snap(5, a, nil)}, true},
 		{"empty", nil, true},
+		{"rounds apart", []protocols.Snapshot{snap(5, a, nil), snap(7, a, nil)}, false},
+		{"fork", []protocols.Snapshot{snap(5, a, nil), snap(5, []protocols.Digest{1, 9}, nil)}, false},
+		{"lagging log", []protocols.Snapshot{snap(5, a, nil), snap(5, nil, nil)}, false},
+		{"voted in a future round", []protocols.Snapshot{snap(5, a, nil), snap(5, a, func(s *State) { s.HighestVoteRound = 1000 })}, false},
+		{"qc round ahead", []protocols.Snapshot{snap(5, a, func(s *State) { s.HighestQCRound = 9 }), snap(5, a, nil)}, false},
+		{"high qc ahead", []protocols.Snapshot{snap(5, a, func(s *State) { s.HighQCRound = 5 }), snap(5, a, nil)}, false},
+		{"high qc of an unknown block", []protocols.Snapshot{snap(5, a, func(s *State) { s.HighQCKnown = false }), snap(5, a, nil)}, false},
+		{"timer stopped", []protocols.Snapshot{snap(5, a, nil), snap(5, a, func(s *State) { s.TimerArmed = false })}, false},
+		{"no state", []protocols.Snapshot{{Round: 5, Log: a}}, false},
 	}
 	for _, tt := range tests {
 		if got := Legitimate(4, 1, tt.snaps); got != tt.want {

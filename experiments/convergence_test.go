@@ -1,0 +1,263 @@
+package experiments
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/byzsim/byzsim/failures"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/bftlist"
+	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
+)
+
+func convergenceRegistry() *protocols.Registry {
+	return protocols.NewRegistry(bftlist.Protocol(), diembft.Protocol())
+}
+
+// transientExperiment is an n = 6, f = 1 system under closed-loop load with
+// one [[transient]] table (given as TOML lines) at 5 s.
+func transientExperiment(proto string, reps int, transient string) string {
+	return fmt.Sprintf(`name = "t"
+seed = 7
+duration = "40s"
+repetitions = %d
+[protocol]
+name = %q
+n = 6
+f = 1
+[network.delay]
+type = "uniform"
+min = "1ms"
+max = "5ms"
+[[workload]]
+type = "closed_loop"
+outstanding = 1
+count = 100000
+clients = 4
+timeout = "1000s"
+retransmit_after = "1s"
+[[transient]]
+at = "5s"
+%s
+[convergence]
+hold = "3s"
+stop = true
+[checks]
+liveness = false
+[stop]
+when_done = false
+`, reps, proto, transient)
+}
+
+// runOne runs one run of a plan in memory and returns its summary input.
+func runOne(t *testing.T, r *Run, reg *protocols.Registry) results.RunInput {
+	t.Helper()
+	in, err := build(r, reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := in.world.Run(r.Exp.Duration.T())
+	return in.summaryInput(ended)
+}
+
+// TestBFTListConvergesAfterCorruption corrupts the failure detectors,
+// primary monitoring and data links of two replicas drawn from the seed —
+// the corrupted-detector scenarios of the reference — and requires
+// convergence in every one of 20 seeds.
+func TestBFTListConvergesAfterCorruption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20 runs")
+	}
+	reg := convergenceRegistry()
+	plan, err := LoadBytes("t.toml", []byte(transientExperiment("bftlist", 20, `random = 2
+scope = ["fd", "pm", "datalink"]`)), reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range plan.Runs {
+		r := &plan.Runs[i]
+		ri := runOne(t, r, reg)
+		if ri.Converged == nil || !*ri.Converged || ri.Convergence == nil {
+			t.Errorf("seed %d: did not converge by %v", r.Seed, ri.End)
+			continue
+		}
+		if ri.Transient == nil || ri.Transient.Occurrences != 1 || ri.Transient.Replicas != 2 {
+			t.Errorf("seed %d: transient summary %+v, want one occurrence on two replicas", r.Seed, ri.Transient)
+		}
+		if *ri.Convergence < 0 || *ri.Convergence > 30*sim.Second {
+			t.Errorf("seed %d: convergence time %v out of range", r.Seed, *ri.Convergence)
+		}
+	}
+}
+
+// TestDiemBFTStallDetected sets every replica's highest_vote_round far in
+// the future: no correct replica votes again, nothing commits, and the run
+// is reported as not converged, with no convergence time.
+func TestDiemBFTStallDetected(t *testing.T) {
+	reg := convergenceRegistry()
+	plan, err := LoadBytes("t.toml", []byte(transientExperiment("diembft", 1, `replicas = "all"
+values = { highest_vote_round = 1000000 }`)), reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ri := runOne(t, &plan.Runs[0], reg)
+	if ri.Converged == nil || *ri.Converged || ri.Convergence != nil {
+		t.Fatalf("converged = %v, convergence %v; want not converged and no time", ri.Converged, ri.Convergence)
+	}
+	before := ri.Latency.Total()
+	if before == 0 {
+		t.Fatal("nothing completed before the fault")
+	}
+	// The same system without the fault converges (from time 0).
+	plan, err = LoadBytes("t.toml", []byte(strings.Replace(transientExperiment("diembft", 1, `replicas = "all"
+scope = ["timers"]`), "stop = true", "stop = true\nmeasure = true", 1)), reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ri := runOne(t, &plan.Runs[0], reg); ri.Converged == nil || !*ri.Converged {
+		t.Fatalf("timers-only corruption: converged = %v, want true", ri.Converged)
+	}
+}
+
+// TestConvergenceCheckFails: [checks] convergence = true turns a run that
+// did not converge into a failed run.
+func TestConvergenceCheckFails(t *testing.T) {
+	reg := convergenceRegistry()
+	text := strings.Replace(transientExperiment("diembft", 1, `replicas = "all"
+values = { highest_vote_round = 1000000 }`), "liveness = false\n", "liveness = false\nconvergence = true\n", 1)
+	plan, err := LoadBytes("t.toml", []byte(text), reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ri := runOne(t, &plan.Runs[0], reg)
+	var conv *results.Check
+	for i := range ri.Checks {
+		if ri.Checks[i].Name == "convergence" {
+			conv = &ri.Checks[i]
+		}
+	}
+	if conv == nil || conv.OK {
+		t.Fatalf("convergence check %+v, want a failed check", conv)
+	}
+}
+
+// TestTransientRunsDeterministic runs a sweep with recurring faults,
+// messages in transit and clock offsets twice: every output but the
+// wall-clock files is byte-identical.
+func TestTransientRunsDeterministic(t *testing.T) {
+	reg := convergenceRegistry()
+	text := strings.Replace(transientExperiment("bftlist", 2, `every = "2s"
+until = "9s"
+random = 2
+scope = ["ve", "timers"]
+clock = "1s"
+messages = { action = "corrupt", prob = 0.5 }`), `duration = "40s"`, `duration = "15s"`, 1) + `[output]
+plots = false
+[sweep]
+"protocol.name" = ["bftlist", "diembft"]
+`
+	text = strings.Replace(text, `scope = ["ve", "timers"]`, `timers = true`, 1)
+	var trees []map[string]string
+	for range 2 {
+		plan, err := LoadBytes("t.toml", []byte(text), reg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := Execute(t.Context(), plan, RunOptions{Out: dir, Jobs: 2}); err != nil {
+			t.Fatal(err)
+		}
+		trees = append(trees, readDir(t, filepath.Join(dir, "t")))
+	}
+	if len(trees[0]) == 0 {
+		t.Fatal("no output")
+	}
+	for name, data := range trees[0] {
+		if trees[1][name] != data {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+	s := trees[0][filepath.Join("runs", "0", results.SummaryFile)]
+	for _, want := range []string{`"occurrences": 3`, `"transient replica`, `"converged"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary.json lacks %s", want)
+		}
+	}
+}
+
+// readDir returns the files below dir, but manifest.json and perf.json.
+func readDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == ManifestFile || d.Name() == results.PerfFile {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files[rel] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestProtocolSweepPairsSeeds: runs that differ only in the protocol share
+// their seed, so they draw the same corrupted replicas at the same times
+// and the same link delays.
+func TestProtocolSweepPairsSeeds(t *testing.T) {
+	reg := convergenceRegistry()
+	text := transientExperiment("bftlist", 3, "random = 2") + `[sweep]
+"protocol.name" = ["bftlist", "diembft"]
+`
+	plan, err := LoadBytes("t.toml", []byte(text), reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRep := map[int][]*Run{}
+	for i := range plan.Runs {
+		r := &plan.Runs[i]
+		byRep[r.Repetition] = append(byRep[r.Repetition], r)
+	}
+	for rep, runs := range byRep {
+		if len(runs) != 2 || runs[0].Exp.Protocol.Name == runs[1].Exp.Protocol.Name {
+			t.Fatalf("repetition %d: runs %v, want one per protocol", rep, runs)
+		}
+		if runs[0].Seed != runs[1].Seed {
+			t.Errorf("repetition %d: seeds %d and %d differ", rep, runs[0].Seed, runs[1].Seed)
+		}
+		var marks [2][]failures.Marker
+		var delays [2][]sim.Time
+		for k, r := range runs {
+			in, err := build(r, reg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			marks[k] = failures.TransientMarkers(in.res.transients, r.Seed, 6, r.Exp.Duration.T())
+			// The first draws of a link's stream are the same whatever
+			// the protocol sends.
+			link := sim.Stream(r.Seed, "link", 1, 2)
+			d := buildDist(&problems{}, "", &r.Exp.Network.Delay)
+			for range 5 {
+				delays[k] = append(delays[k], d.Sample(link))
+			}
+		}
+		if !slices.Equal(marks[0], marks[1]) || len(marks[0]) != 1 {
+			t.Errorf("repetition %d: fault markers %v and %v differ", rep, marks[0], marks[1])
+		}
+		if !slices.Equal(delays[0], delays[1]) {
+			t.Errorf("repetition %d: link delays differ", rep)
+		}
+	}
+}
