@@ -306,12 +306,13 @@ func (g *Generator) buildGroup() {
 		}
 	}
 	if len(g.group)*len(g.configs) <= 1<<22 {
-		g.perm = make([]int32, len(g.group)*len(g.configs))
+		perm := make([]int32, len(g.group)*len(g.configs))
 		for gi := range g.group {
 			for c := range g.configs {
-				g.perm[gi*len(g.configs)+c] = g.apply(gi, c)
+				perm[gi*len(g.configs)+c] = g.apply(gi, c)
 			}
 		}
+		g.perm = perm
 	}
 }
 

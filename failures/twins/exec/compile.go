@@ -36,6 +36,9 @@ type table struct {
 	drops      []uint8      // (round*m + src)*m + dst: message-type bits; nil without drops
 	quorumless []bool       // per round before GST: no bucket holds a quorum
 	stopper    int          // first quorumless round, −1 if none
+	// open is set once a correct replica entered a round ≥ gst: GST has
+	// come, and from then on every message is delivered.
+	open bool
 }
 
 // compile fills t from a validated scenario, reusing t's slices.
@@ -47,6 +50,7 @@ func (t *table) compile(s *twins.Scenario, n, tw, quorum int) {
 	t.quorumless = t.quorumless[:0]
 	t.bucket = grow(t.bucket, t.rounds*m)
 	t.stopper = -1
+	t.open = false
 	hasDrops := false
 	for r := range s.Rounds {
 		rd := &s.Rounds[r]
@@ -101,7 +105,7 @@ func (t *table) correctLeader(r int64) bool { return int(t.leaderOf(r)) >= t.t }
 // allowed reports whether a message of type bit from process p, sent in
 // round r, reaches process q.
 func (t *table) allowed(r int64, p, q int, bit uint8) bool {
-	if p == q || r < 0 || r >= int64(t.rounds) {
+	if p == q || t.open || r < 0 || r >= int64(t.rounds) {
 		return true
 	}
 	i := int(r) * t.m

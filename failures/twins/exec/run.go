@@ -44,8 +44,8 @@ type Result struct {
 	// Violations lists at most one violation per property, in the order
 	// found.
 	Violations []Violation
-	// Liveness is set when P3 and P4 were checked (no round before GST
-	// lacked a quorum bucket).
+	// Liveness is set when P3 and P4 were checked (GST came and no safety
+	// property was violated).
 	Liveness bool
 	// End is why the run ended: "done", "stalled", "violation" or "cap".
 	End    string
@@ -87,6 +87,8 @@ type Runner struct {
 	atGST    sim.Time   // when the last correct replica reached GST; −1 not yet
 	nAtGST   int
 	changed  sim.Time // last round change of any process
+	gstRound int64    // the first round after GST
+	openAt   sim.Time // when GST came; −1 not yet
 	tickFn   func()
 	lowRound int64
 }
@@ -142,6 +144,7 @@ func (rn *Runner) Run(sc *twins.Scenario) (Result, error) {
 	rn.heights = rn.heights[:0]
 	rn.enter = rn.enter[:0]
 	rn.atGST, rn.nAtGST, rn.changed, rn.lowRound = -1, 0, 0, 0
+	rn.gstRound, rn.openAt = int64(rn.tab.gst), -1
 	w := sim.NewWorld(sim.Config{Seed: s.Seed, Replicas: m})
 	rn.w = w
 	w.Network().SetDefault(sim.Link{Delay: sim.Constant{D: s.Delay}, Channel: sim.Reliable})
@@ -162,6 +165,7 @@ func (rn *Runner) Run(sc *twins.Scenario) (Result, error) {
 	rn.noteEnter(0, 0)
 	if s.T == s.N || tab.gst == 0 {
 		rn.atGST, rn.nAtGST = 0, s.N-s.T
+		tab.open, rn.openAt = true, 0
 	}
 	rt := s.RoundTimer()
 	w.At(rt, rn.tickFn)
@@ -182,15 +186,36 @@ func (rn *Runner) Run(sc *twins.Scenario) (Result, error) {
 	return rn.res, nil
 }
 
-// tick ends a run in which no process changed round for three round
-// timers.
+// tick watches for a stall: when no process changed round for three round
+// timers, GST comes now if it has not yet (the schedule stalled, so its GST
+// round would never come); after GST, a stall ends the run.
 func (rn *Runner) tick() {
 	rt := rn.s.RoundTimer()
 	if rn.w.Now()-rn.changed >= 3*rt {
-		rn.w.Stop("stalled")
-		return
+		if rn.tab.open {
+			rn.w.Stop("stalled")
+			return
+		}
+		rn.forceGST()
 	}
 	rn.w.After(rt, rn.tickFn)
+}
+
+// forceGST opens the network: GST starts in the round after the highest
+// round of a correct replica.
+func (rn *Runner) forceGST() {
+	rn.tab.open = true
+	rn.openAt = rn.w.Now()
+	rn.changed = rn.w.Now()
+	high := int64(0)
+	for i := range rn.procs {
+		if q := &rn.procs[i]; q.correct {
+			high = max(high, q.round)
+			q.atGST = false
+		}
+	}
+	rn.gstRound = high + 1
+	rn.nAtGST = 0
 }
 
 func (rn *Runner) violate(v Violation) {
@@ -224,7 +249,7 @@ func (rn *Runner) onCertified(p int, c protocols.Certified, at sim.Time) {
 	if r < 0 {
 		return
 	}
-	if int(r) < rn.tab.rounds && rn.tab.quorumless[r] {
+	if !rn.tab.open && int(r) < rn.tab.rounds && rn.tab.quorumless[r] {
 		rn.violate(Violation{Property: PropNoQuorum, Round: r, At: at, Procs: []int{p}, Blocks: []protocols.Digest{c.Digest},
 			Detail: fmt.Sprintf("%s learned a QC for block %x of round %d, but no bucket of round %d holds %d identities", rn.name(p), uint64(c.Digest), r, r, rn.quorum)})
 	}
@@ -249,7 +274,10 @@ func (rn *Runner) onCommit(p int, c protocols.Commit, at sim.Time) {
 	if c.Round >= 0 && pr.commits[c.Round] < 0 {
 		pr.commits[c.Round] = at
 	}
-	pr.maxCommit = max(pr.maxCommit, c.Round)
+	if c.Round > pr.maxCommit {
+		pr.maxCommit = c.Round
+		rn.checkDone()
+	}
 	h := c.Height
 	for int64(len(rn.heights)) <= h {
 		rn.heights = append(rn.heights, commitRec{})
@@ -272,7 +300,11 @@ func (rn *Runner) onRound(p int, round int64, at sim.Time) {
 		return
 	}
 	rn.noteEnter(round, at)
-	if !pr.atGST && round >= int64(rn.tab.gst) {
+	if !rn.tab.open && round >= rn.gstRound {
+		rn.tab.open = true
+		rn.openAt = at
+	}
+	if !pr.atGST && round >= rn.gstRound {
 		pr.atGST = true
 		rn.nAtGST++
 		if rn.nAtGST == rn.s.N-rn.s.T {
@@ -287,9 +319,22 @@ func (rn *Runner) onRound(p int, round int64, at sim.Time) {
 		}
 	}
 	rn.lowRound = low
-	if low >= int64(rn.tab.rounds)+2 {
-		rn.w.Stop("done")
+	rn.checkDone()
+}
+
+// checkDone ends the run once every correct replica is two rounds past the
+// table and has committed a block of round max(GST, last table round).
+func (rn *Runner) checkDone() {
+	if !rn.tab.open || rn.lowRound < max(int64(rn.tab.rounds), rn.gstRound)+2 {
+		return
 	}
+	target := max(rn.gstRound, int64(rn.tab.rounds)-1)
+	for i := range rn.procs {
+		if q := &rn.procs[i]; q.correct && q.maxCommit < target {
+			return
+		}
+	}
+	rn.w.Stop("done")
 }
 
 func (rn *Runner) noteEnter(round int64, at sim.Time) {
@@ -305,11 +350,11 @@ func (rn *Runner) noteEnter(round int64, at sim.Time) {
 // bucket.
 func (rn *Runner) checkLiveness() {
 	tab := &rn.tab
-	if tab.stopper >= 0 || rn.found&(1<<0|1<<1|1<<4) != 0 {
+	if !tab.open || rn.found&(1<<0|1<<1|1<<4) != 0 {
 		return
 	}
 	rn.res.Liveness = true
-	gst := int64(tab.gst)
+	gst := rn.gstRound
 	for p := range rn.procs {
 		pr := &rn.procs[p]
 		if pr.correct && pr.maxCommit < gst {
@@ -322,7 +367,7 @@ func (rn *Runner) checkLiveness() {
 		return
 	}
 	bound := 7 * rn.s.Delta
-	for r := gst; r < int64(tab.rounds); r++ {
+	for r := gst; r < max(int64(tab.rounds), gst+3); r++ {
 		if r >= int64(len(rn.enter)) || rn.enter[r] < 0 || rn.enter[r] < rn.atGST+rn.s.Delta {
 			continue
 		}
