@@ -81,6 +81,12 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	if *generate {
 		return twinsGenerate(e, gen, dir, stdout)
 	}
+	old, _ := filepath.Glob(filepath.Join(dir, "violation-*"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
 	var bar *progressbar.ProgressBar
 	opt := exec.Options{Jobs: *jobs}
 	if !*quiet && isTerminal(os.Stderr) {
