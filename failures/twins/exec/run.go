@@ -322,13 +322,16 @@ func (rn *Runner) onRound(p int, round int64, at sim.Time) {
 	rn.checkDone()
 }
 
+// lastChecked is the last round whose commit P4 checks.
+func (rn *Runner) lastChecked() int64 { return max(int64(rn.tab.rounds), rn.gstRound+3) - 1 }
+
 // checkDone ends the run once every correct replica is two rounds past the
-// table and has committed a block of round max(GST, last table round).
+// last round P4 checks and has committed a block of that round or later.
 func (rn *Runner) checkDone() {
-	if !rn.tab.open || rn.lowRound < max(int64(rn.tab.rounds), rn.gstRound)+2 {
+	target := rn.lastChecked()
+	if !rn.tab.open || rn.lowRound < target+2 {
 		return
 	}
-	target := max(rn.gstRound, int64(rn.tab.rounds)-1)
 	for i := range rn.procs {
 		if q := &rn.procs[i]; q.correct && q.maxCommit < target {
 			return
@@ -367,7 +370,7 @@ func (rn *Runner) checkLiveness() {
 		return
 	}
 	bound := 7 * rn.s.Delta
-	for r := gst; r < max(int64(tab.rounds), gst+3); r++ {
+	for r := gst; r <= rn.lastChecked(); r++ {
 		if r >= int64(len(rn.enter)) || rn.enter[r] < 0 || rn.enter[r] < rn.atGST+rn.s.Delta {
 			continue
 		}
