@@ -272,7 +272,7 @@ func writeCounterexamples(s exec.Settings, rep *exec.Report, dir string, keep in
 			return nil, err
 		}
 		text := exec.Explain(&s, &min, v) + fmt.Sprintf("\nMinimized from scenario %d (%d rounds); replay: byzsim twins --replay %s.jsonl\n",
-			fl.Scenario.Index, len(fl.Scenario.Rounds), base)
+			fl.Scenario.Index, len(fl.Scenario.Rounds), filepath.Base(base))
 		if err := writeFileAtomic(base+".txt", []byte(text)); err != nil {
 			return nil, err
 		}
