@@ -90,6 +90,7 @@ type Runner struct {
 	gstRound int64    // the first round after GST
 	openAt   sim.Time // when GST came; −1 not yet
 	tickFn   func()
+	leads    []int
 	lowRound int64
 }
 
@@ -148,10 +149,21 @@ func (rn *Runner) Run(sc *twins.Scenario) (Result, error) {
 	w := sim.NewWorld(sim.Config{Seed: s.Seed, Replicas: m})
 	rn.w = w
 	w.Network().SetDefault(sim.Link{Delay: sim.Constant{D: s.Delay}, Channel: sim.Reliable})
-	txns := tab.rounds + 16
+	// Each process needs one transaction per round its identity may lead
+	// (block_size is 1; a block that does not commit gives its transaction
+	// back), plus a margin.
+	leads := rn.leads[:0]
+	for p := 0; p < s.N; p++ {
+		leads = append(leads, 2)
+	}
+	for r := int64(0); r < int64(tab.rounds)+8; r++ {
+		leads[tab.leaderOf(r)]++
+	}
+	rn.leads = leads
 	leaders := tab.leaderOf
 	for p := 0; p < m; p++ {
 		id := twins.Identity(p, s.N)
+		txns := leads[id]
 		r, err := diembft.New(protocols.Config{ID: sim.NodeID(id), N: s.N, F: s.F, Params: rn.params, Seed: s.Seed})
 		if err != nil {
 			return Result{}, fmt.Errorf("twins: replica %d: %w", id, err)
