@@ -5,6 +5,7 @@
 //	byzsim check FILE [--set key=value ...]
 //	byzsim list [PROTOCOL]
 //	byzsim plot DIR
+//	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
 // bad input (a malformed experiment or flag).
