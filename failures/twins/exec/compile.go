@@ -35,7 +35,6 @@ type table struct {
 	bucket     []int8       // round*m + process
 	drops      []uint8      // (round*m + src)*m + dst: message-type bits; nil without drops
 	quorumless []bool       // per round before GST: no bucket holds a quorum
-	stopper    int          // first quorumless round, −1 if none
 	// open is set once a correct replica entered a round ≥ gst: GST has
 	// come, and from then on every message is delivered.
 	open bool
@@ -49,7 +48,6 @@ func (t *table) compile(s *twins.Scenario, n, tw, quorum int) {
 	t.leader = t.leader[:0]
 	t.quorumless = t.quorumless[:0]
 	t.bucket = grow(t.bucket, t.rounds*m)
-	t.stopper = -1
 	t.open = false
 	hasDrops := false
 	for r := range s.Rounds {
@@ -63,9 +61,6 @@ func (t *table) compile(s *twins.Scenario, n, tw, quorum int) {
 		hasDrops = hasDrops || len(rd.Drops) > 0
 		ql := r < s.GST && !rd.HasQuorum(n, quorum)
 		t.quorumless = append(t.quorumless, ql)
-		if ql && t.stopper < 0 {
-			t.stopper = r
-		}
 	}
 	t.drops = t.drops[:0]
 	if hasDrops {

@@ -239,8 +239,19 @@ func TestDropsHonourMessageType(t *testing.T) {
 			t.Errorf("round %d %d→%d bit %b: allowed %v, want %v", tt.r, tt.p, tt.q, tt.bit, got, tt.want)
 		}
 	}
-	if !tab.quorumless[0] == false || tab.stopper != -1 {
-		t.Errorf("round 0 has the quorum bucket {0,1,2}: quorumless %v stopper %d", tab.quorumless[0], tab.stopper)
+	if tab.quorumless[0] {
+		t.Error("round 0 has the quorum bucket {0,1,2}, but is marked quorumless")
+	}
+	sc.Rounds[0].Partition = [][]int{{0, 1}, {2, 3, 4}} // {2, 3, 0'}: 3 identities
+	tab.compile(&sc, 4, 1, 3)
+	if tab.quorumless[0] {
+		t.Error("bucket {2, 3, 0'} holds a quorum")
+	}
+	sc.Rounds[0].Partition = [][]int{{0, 1, 4}, {2, 3}} // {0, 1, 0'}: 2 identities
+	sc.Rounds[0].Drops = nil
+	tab.compile(&sc, 4, 1, 3)
+	if !tab.quorumless[0] || tab.quorumless[1] {
+		t.Errorf("quorumless = %v, want [true false] (a replica and its twin count once)", tab.quorumless)
 	}
 	// Round 1 (GST) is led by replica 1 (the first correct one), so round
 	// 2, after the table, by replica 2, and round 4 by replica 1 again.
