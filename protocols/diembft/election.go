@@ -20,6 +20,9 @@ type Election struct {
 	seed            uint64
 	// leaders holds reputation-based leaders and attribute overrides by round.
 	leaders map[int64]sim.NodeID
+	// table, when set, replaces round-robin (Twins scenarios fix the leader
+	// of every round); reputation and attribute overrides still apply.
+	table func(round int64) sim.NodeID
 }
 
 func newElection(n int, roundsPerLeader int64, reputation bool, window, exclude int, seed uint64) *Election {
@@ -48,6 +51,9 @@ func (e *Election) roundRobin(round int64) sim.NodeID {
 func (e *Election) leader(round int64) sim.NodeID {
 	if l, ok := e.leaders[round]; ok {
 		return l
+	}
+	if e.table != nil {
+		return e.table(round)
 	}
 	return e.roundRobin(round)
 }

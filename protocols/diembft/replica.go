@@ -110,6 +110,13 @@ func (r *Replica) Preload(reqs ...*protocols.Request) {
 	}
 }
 
+// SetLeaderTable makes table give the leader of every round instead of
+// round-robin (Twins scenarios fix each round's leader); reputation and
+// the "leader" attribute still override it. Call it before Start; table
+// must be deterministic and return ids in 0 … n−1. Nil restores
+// round-robin.
+func (r *Replica) SetLeaderTable(table func(round int64) sim.NodeID) { r.elect.table = table }
+
 // HighQC returns the highest QC the replica knows.
 func (r *Replica) HighQC() *QC { return r.tree.highQC }
 

@@ -1,0 +1,281 @@
+package exec
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/byzsim/byzsim/failures/twins"
+	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Sampling modes.
+const (
+	SamplingRandom    = "random"
+	SamplingEnumerate = "enumerate"
+)
+
+// File is a Twins experiment file (TOML). Every key is optional except n;
+// the comments give the defaults.
+type File struct {
+	Name         string   `toml:"name"`          // default: the file name
+	Description  string   `toml:"description"`   //
+	N            int      `toml:"n"`             // replicas
+	F            *int     `toml:"f"`             // default ⌊(n−1)/3⌋
+	T            *int     `toml:"t"`             // twinned replicas, default f
+	Partitions   int      `toml:"partitions"`    // buckets per round, default 2
+	Rounds       int      `toml:"rounds"`        // rounds before GST, default 7
+	Leaders      string   `toml:"leaders"`       // "twins" (default) or "any"
+	Drops        int      `toml:"drops"`         // intra-bucket drops per round, at most; default 0
+	QuorumFilter bool     `toml:"quorum_filter"` // keep partitions with a quorum bucket only
+	GSTRounds    *int     `toml:"gst_rounds"`    // default 7
+	Delta        string   `toml:"delta"`         // Δ, default "1s"
+	Delay        string   `toml:"delay"`         // link delay, default Δ/2
+	TimerFactor  int      `toml:"timer_factor"`  // round timer = timer_factor × Δ, default 4
+	Seed         uint64   `toml:"seed"`          // default 1
+	Sampling     string   `toml:"sampling"`      // "random" (default) or "enumerate"
+	Scenarios    *int64   `toml:"scenarios"`     // scenarios to run, default 1000
+	Skip         int64    `toml:"skip"`          // scenarios skipped first
+	Bugs         []string `toml:"bugs"`          // planted bugs
+}
+
+// fileKeys lists the keys of File in order, for error messages.
+var fileKeys = []string{"name", "description", "n", "f", "t", "partitions", "rounds", "leaders", "drops",
+	"quorum_filter", "gst_rounds", "delta", "delay", "timer_factor", "seed", "sampling", "scenarios", "skip", "bugs"}
+
+// ConfigError is a problem in a Twins experiment file, located by line and
+// key.
+type ConfigError struct {
+	File string
+	Line int // 0 when unknown
+	Key  string
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Experiment is a validated Twins experiment.
+type Experiment struct {
+	Name      string
+	Settings  Settings
+	Params    twins.Params
+	Sampling  string
+	Scenarios int64
+	Skip      int64
+}
+
+// Overrides are command-line values that replace the file's.
+type Overrides struct {
+	Bugs      []string // added to the file's bugs
+	Scenarios *int64
+	Seed      *uint64
+}
+
+// Load reads, decodes strictly and validates a Twins experiment file.
+func Load(path string, ov Overrides) (*Experiment, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read twins experiment: %v", err)}
+	}
+	return Parse(path, data, ov)
+}
+
+var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
+// Parse decodes and validates experiment text; name is used in errors.
+func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
+	text := string(data)
+	var f File
+	md, err := toml.Decode(text, &f)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			msg := pe.Message
+			if msg == "" {
+				msg = strings.TrimPrefix(pe.Error(), "toml: ")
+			}
+			return nil, &ConfigError{File: name, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
+		}
+		if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			if line == 0 {
+				line = keyLine(text, m[2])
+			}
+			return nil, &ConfigError{File: name, Line: line, Key: m[2], Msg: m[3]}
+		}
+		return nil, &ConfigError{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		return nil, &ConfigError{File: name, Line: keyLine(text, k), Key: k, Msg: "unknown key (allowed: " + strings.Join(fileKeys, ", ") + ")"}
+	}
+	bad := func(key, format string, args ...any) error {
+		return &ConfigError{File: name, Line: keyLine(text, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	e := &Experiment{Name: f.Name}
+	if e.Name == "" {
+		e.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	if f.N < 1 {
+		return nil, bad("n", "want the number of replicas, ≥ 1 (got %d)", f.N)
+	}
+	if f.N+diembft.MaxFaulty(f.N) > 16 {
+		return nil, bad("n", "at most %d replicas with their twins (n + t ≤ 16), got n = %d", 16, f.N)
+	}
+	fv := diembft.MaxFaulty(f.N)
+	if f.F != nil {
+		fv = *f.F
+		if fv < 0 || fv > diembft.MaxFaulty(f.N) {
+			return nil, bad("f", "%d is out of range for n = %d (allowed: 0 ≤ f ≤ %d)", fv, f.N, diembft.MaxFaulty(f.N))
+		}
+	}
+	tv := fv
+	if f.T != nil {
+		tv = *f.T
+		if tv < 0 || tv > fv {
+			return nil, bad("t", "%d twinned replicas is out of range (allowed: 0 ≤ t ≤ f = %d)", tv, fv)
+		}
+	}
+	def := func(key string, v, d int) int {
+		if md.IsDefined(key) {
+			return v
+		}
+		return d
+	}
+	p := twins.Params{N: f.N, F: fv, T: tv, Partitions: def("partitions", f.Partitions, 2), Rounds: def("rounds", f.Rounds, 7),
+		Leaders: f.Leaders, Drops: f.Drops, QuorumFilter: f.QuorumFilter, GST: 7}
+	if p.Leaders == "" {
+		p.Leaders = twins.LeadersTwins
+		if tv == 0 {
+			p.Leaders = twins.LeadersAny
+		}
+	}
+	if f.GSTRounds != nil {
+		p.GST = *f.GSTRounds
+	}
+	if err := p.Validate(); err != nil {
+		key, msg, _ := strings.Cut(err.Error(), ": ")
+		switch key {
+		case "partitions", "rounds", "leaders", "drops", "gst_rounds":
+			return nil, bad(key, "%s", msg)
+		}
+		return nil, bad("n", "%v", err)
+	}
+	e.Params = p
+	s := Settings{N: f.N, F: fv, T: tv, TimerFactor: def("timer_factor", f.TimerFactor, 4), Seed: 1}
+	if f.Seed != 0 || md.IsDefined("seed") {
+		s.Seed = f.Seed
+	}
+	if ov.Seed != nil {
+		s.Seed = *ov.Seed
+	}
+	s.Delta = sim.Second
+	if f.Delta != "" {
+		if s.Delta, err = sim.ParseDuration(f.Delta); err != nil || s.Delta == 0 {
+			return nil, bad("delta", "want a positive duration such as \"1s\" (got %q)", f.Delta)
+		}
+	}
+	s.Delay = s.Delta / 2
+	if f.Delay != "" {
+		if s.Delay, err = sim.ParseDuration(f.Delay); err != nil || s.Delay == 0 || s.Delay > s.Delta {
+			return nil, bad("delay", "want a duration in (0, delta = %v] such as \"500ms\" (got %q)", s.Delta, f.Delay)
+		}
+	}
+	if s.TimerFactor < 2 || s.TimerFactor > 100 {
+		return nil, bad("timer_factor", "must be in [2, 100], got %d", s.TimerFactor)
+	}
+	for _, b := range f.Bugs {
+		if err := CheckBug(b); err != nil {
+			return nil, bad("bugs", "%v", err)
+		}
+	}
+	for _, b := range ov.Bugs {
+		if err := CheckBug(b); err != nil {
+			return nil, &ConfigError{File: "--bug", Msg: err.Error()}
+		}
+	}
+	s.Bugs = dedupSorted(append(append([]string(nil), f.Bugs...), ov.Bugs...))
+	e.Settings = s
+	e.Sampling = f.Sampling
+	if e.Sampling == "" {
+		e.Sampling = SamplingRandom
+	}
+	if e.Sampling != SamplingRandom && e.Sampling != SamplingEnumerate {
+		return nil, bad("sampling", "must be %q or %q, got %q", SamplingRandom, SamplingEnumerate, e.Sampling)
+	}
+	e.Scenarios = 1000
+	if f.Scenarios != nil {
+		e.Scenarios = *f.Scenarios
+		if e.Scenarios < 1 {
+			return nil, bad("scenarios", "must be ≥ 1, got %d", e.Scenarios)
+		}
+	}
+	if ov.Scenarios != nil {
+		e.Scenarios = *ov.Scenarios
+	}
+	if f.Skip < 0 {
+		return nil, bad("skip", "must be ≥ 0, got %d", f.Skip)
+	}
+	e.Skip = f.Skip
+	return e, nil
+}
+
+func dedupSorted(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// keyLine returns the line defining a top-level key ("key = ..."), 0 if
+// none.
+func keyLine(text, key string) int {
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		k, _, ok := strings.Cut(line, "=")
+		if ok && strings.Trim(strings.TrimSpace(k), `"'`) == key {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// Source returns the experiment's scenario source.
+func (e *Experiment) Source(g *twins.Generator) Source {
+	return func(emit func(twins.Scenario) bool) twins.Stats {
+		if e.Sampling == SamplingEnumerate {
+			return g.Enumerate(e.Skip, e.Scenarios, emit)
+		}
+		return g.Sample(e.Settings.Seed, e.Skip, e.Scenarios, emit)
+	}
+}

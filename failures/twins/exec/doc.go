@@ -1,0 +1,34 @@
+// Package exec runs Twins scenarios (package twins) on real DiemBFT
+// replicas (protocols/diembft) in virtual time, on the sim kernel, and
+// checks the properties of the DiemBFT paper on every run.
+//
+// Execution model:
+//   - One process per replica and per twin; a twin runs an ordinary replica
+//     with its twin's identity and keys. Every process is pre-loaded with its
+//     own transactions, so twins leading the same round propose different
+//     blocks (they equivocate).
+//   - The leader of round r is the scenario's; after the scenario's last
+//     round, correct replicas lead in turn. Rounds from the scenario's GST
+//     on, and every round after its table, have one bucket and no drops.
+//   - A message sent by a process in round r (its current round at send
+//     time) reaches a process only if both are in the same bucket of round r
+//     and no drop of round r names (sender, receiver, message type). A
+//     message to an identity reaches both processes of a twinned replica.
+//   - Links have a constant delay; the round timer is timer_factor × Δ;
+//     CPU costs are zero. A run ends when every correct replica is two
+//     rounds past the table, when no process changed round for three round
+//     timers, or at a time cap.
+//
+// Properties (twins are counted once, as one identity): P1 at most one
+// block is certified per round; P2 the blocks committed by correct
+// replicas form one chain; NQ no QC is formed for a round before GST in
+// which no bucket holds 2f+1 identities; and, when every round before GST
+// has a quorum bucket, P3 every correct replica commits a block of a round
+// ≥ GST, and P4 for every round r ≥ GST whose first correct entry is at
+// least Δ after every correct replica reached GST, with correct leaders for
+// r, r+1, r+2, every correct replica commits r's block within 7Δ of the
+// first correct replica entering r.
+//
+// A run is a pure function of its settings and scenario; results do not
+// depend on how many runs execute in parallel.
+package exec

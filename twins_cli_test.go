@@ -1,0 +1,156 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func writeTemp(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestTwinsPasses: the default Twins experiment without bugs exits 0 and
+// writes its summary.
+func TestTwinsPasses(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--scenarios", "200", "-o", out, "-q")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "200 scenarios") || !strings.Contains(stdout, "0 violations") {
+		t.Errorf("stdout: %s", stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "default", "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"scenarios": 200`, `"violations": 0`, `"removed_by_symmetry"`, `"liveness_checked": 200`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("summary.json lacks %s:\n%s", want, data)
+		}
+	}
+}
+
+// TestTwinsBugsFoundAndReplayed: each planted bug exits 1 and leaves a
+// minimized counterexample that --replay reproduces (exit 1, same
+// property), with an explanation.
+func TestTwinsBugsFoundAndReplayed(t *testing.T) {
+	for _, bug := range []string{"conflicting_votes", "small_quorum", "vote_to_current_leader"} {
+		t.Run(bug, func(t *testing.T) {
+			out := t.TempDir()
+			code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--bug", bug, "--scenarios", "100", "-o", out, "-q", "--keep", "1")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+			}
+			files, _ := filepath.Glob(filepath.Join(out, "default", "violation-*.jsonl"))
+			if len(files) != 1 {
+				t.Fatalf("counterexamples %v, want one", files)
+			}
+			prop := strings.Split(filepath.Base(files[0]), "-")[1]
+			text, err := os.ReadFile(strings.TrimSuffix(files[0], ".jsonl") + ".txt")
+			if err != nil || !strings.Contains(string(text), "Property "+prop+" violated") || !strings.Contains(string(text), "planted bugs: "+bug) {
+				t.Fatalf("explanation: %v\n%s", err, text)
+			}
+			code, stdout, stderr := byzsim(t, "twins", "--replay", files[0])
+			if code != 1 || !strings.Contains(stdout, "Property "+prop+" violated") {
+				t.Fatalf("replay: exit %d, want 1 with property %s; stdout:\n%s\nstderr:\n%s", code, prop, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestTwinsReferenceScenario: the reference's conflicting_votes_bug
+// scenario passes without the bug and fails with it.
+func TestTwinsReferenceScenario(t *testing.T) {
+	file := "experiments/twins/conflicting_votes_bug.jsonl"
+	if code, _, stderr := byzsim(t, "twins", "--replay", file); code != 0 {
+		t.Fatalf("without the bug: exit %d; stderr:\n%s", code, stderr)
+	}
+	code, stdout, _ := byzsim(t, "twins", "--replay", file, "--bug", "conflicting_votes")
+	if code != 1 || !strings.Contains(stdout, "two blocks certified in round") {
+		t.Fatalf("with the bug: exit %d; stdout:\n%s", code, stdout)
+	}
+}
+
+// TestTwinsIndependentOfJobs: summary.json and the counterexamples are
+// byte-identical with -j 1 and -j 2.
+func TestTwinsIndependentOfJobs(t *testing.T) {
+	var trees []map[string]string
+	for _, j := range []string{"1", "2"} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--bug", "small_quorum", "--scenarios", "150", "-j", j, "-o", out, "-q")
+		if code != 1 {
+			t.Fatalf("-j %s: exit %d; stderr:\n%s", j, code, stderr)
+		}
+		trees = append(trees, readTree(t, out))
+	}
+	if !reflect.DeepEqual(trees[0], trees[1]) {
+		t.Fatalf("outputs differ between -j 1 and -j 2: %v vs %v", sortedKeys(trees[0]), sortedKeys(trees[1]))
+	}
+}
+
+// TestTwinsGenerateAndReplay: --generate writes a scenario file that
+// --replay runs.
+func TestTwinsGenerateAndReplay(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--generate", "--scenarios", "20", "-o", out)
+	if code != 0 {
+		t.Fatalf("generate: exit %d; stderr:\n%s", code, stderr)
+	}
+	file := filepath.Join(out, "default", "scenarios.jsonl")
+	code, stdout, stderr := byzsim(t, "twins", "--replay", file)
+	if code != 0 || !strings.Contains(stdout, "20 scenarios replayed, 0 violations") {
+		t.Fatalf("replay: exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// TestTwinsBadInput: bad experiments, flags and scenario files exit 2
+// with file:line: key: message and no stack trace.
+func TestTwinsBadInput(t *testing.T) {
+	unknown := writeTemp(t, "unknown.toml", "n = 4\nt = 1\ncolour = \"red\"\n")
+	badBug := writeTemp(t, "bug.toml", "n = 4\n\nbugs = [\"nope\"]\n")
+	badT := writeTemp(t, "t.toml", "n = 4\nt = 3\n")
+	badScen := writeTemp(t, "s.jsonl", `{"format":"byzsim-twins/1","n":4,"f":1,"t":1,"delta":"1s","delay":"500ms","timer_factor":4,"seed":1}`+"\n"+
+		`{"gst":1,"rounds":[{"leader":0,"partition":[[0,1],[2,3]]}]}`+"\n")
+	badHeader := writeTemp(t, "h.jsonl", `{"format":"byzsim-twins/1","n":4,"f":1,"t":1,"delta":"1s","delay":"5s","timer_factor":4,"seed":1}`+"\n")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"twins"}, "want one experiment file"},
+		{[]string{"twins", unknown}, unknown + ":3: colour: unknown key (allowed: name"},
+		{[]string{"twins", badBug}, badBug + `:3: bugs: unknown bug "nope" (allowed: conflicting_votes, one_chain_commit, small_quorum, vote_to_current_leader)`},
+		{[]string{"twins", badT}, badT + ":2: t: 3 twinned replicas is out of range"},
+		{[]string{"twins", "experiments/twins/default.toml", "--bug", "nope"}, `--bug: unknown bug "nope"`},
+		{[]string{"twins", "experiments/twins/default.toml", "-j", "-2"}, "-j -2"},
+		{[]string{"twins", "experiments/twins/default.toml", "--scenarios", "x"}, "invalid value"},
+		{[]string{"twins", "no/such.toml"}, "no/such.toml: cannot read twins experiment"},
+		{[]string{"twins", "--replay", badScen}, badScen + ":2: rounds[0].partition: process 4 is in no bucket"},
+		{[]string{"twins", "--replay", badHeader}, badHeader + ":1: header: delay: must be in (0, delta = 1s]"},
+		{[]string{"twins", "--replay", badScen, "experiments/twins/default.toml"}, "--replay takes no experiment file"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := byzsim(t, append(tt.args, "-o", t.TempDir())...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2; stderr:\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr does not contain %q:\n%s", tt.want, stderr)
+			}
+			for _, bad := range []string{"goroutine ", "panic", ".go:"} {
+				if strings.Contains(stderr, bad) {
+					t.Errorf("stderr looks like a stack trace (%q):\n%s", bad, stderr)
+				}
+			}
+		})
+	}
+}
