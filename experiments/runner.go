@@ -164,10 +164,8 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := results.WriteSweepPoints(dir, 0); err != nil {
 		return rep, err
 	}
-	if plan.Points > 1 && boolOr(plan.Base.Output.Plots, true) {
-		if err := results.PlotSweepDefaults(dir, plan.Base.Output.Formats...); err != nil {
-			return rep, fmt.Errorf("sweep plots: %w", err)
-		}
+	if err := DrawPlots(dir, plan.plotSetup(), nil); err != nil {
+		return rep, err
 	}
 	if err := writeManifest(dir, plan, selected, rep); err != nil {
 		return rep, err
@@ -382,6 +380,12 @@ type Manifest struct {
 	Events     uint64   `json:"events"`
 	EventsPerS float64  `json:"events_per_wall_second"`
 	Finished   string   `json:"finished"`
+	// Plotting is what byzsim plot and byzsim merge draw the plots from.
+	Plotting PlotSetup `json:"plotting"`
+	// Merged lists the shard directories byzsim merge joined; Missing the
+	// runs none of them had (a partial merge).
+	Merged  []string `json:"merged,omitempty"`
+	Missing []string `json:"missing,omitempty"`
 }
 
 func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
@@ -400,6 +404,7 @@ func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
 		WallSecs:   rep.Wall.Seconds(),
 		Events:     rep.Events,
 		Finished:   time.Now().UTC().Format(time.RFC3339),
+		Plotting:   plan.plotSetup(),
 	}
 	if rep.Wall > 0 {
 		m.EventsPerS = float64(rep.Events) / rep.Wall.Seconds()

@@ -35,6 +35,9 @@ type Experiment struct {
 	// varying slowest) and of each [[sweep.zip]] group, whose lists move
 	// together.
 	Sweep map[string]any `toml:"sweep,omitempty"`
+	// Plots are the [[plot]] tables: plots drawn from the CSV files after
+	// the runs, instead of the default sweep plots (see PlotConfig).
+	Plots []PlotConfig `toml:"plot,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.
