@@ -220,3 +220,17 @@ func TestPlotRerendersPlotTables(t *testing.T) {
 		t.Errorf("-formats pdf wrote %d PDFs, want 7: %v", len(pdfs), pdfs)
 	}
 }
+
+// TestResumeKeepsFailures checks that a failed run found finished by
+// --resume still makes byzsim run exit 1.
+func TestResumeKeepsFailures(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"run", "experiments/testdata/relay.toml", "-o", out, "-q", "--set", "workload[0].timeout=100ms"}
+	if code, _, stderr := byzsim(t, args...); code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, stderr)
+	}
+	code, stdout, stderr := byzsim(t, append(args, "--resume")...)
+	if code != 1 || !strings.Contains(stdout, "1 resumed") || !strings.Contains(stderr, "run 0 FAILED") {
+		t.Errorf("--resume of a failed run: exit %d, want 1:\n%s%s", code, stdout, stderr)
+	}
+}

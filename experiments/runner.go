@@ -96,6 +96,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	var todo []*Run
 	for _, r := range selected {
 		if opt.Resume && fileExists(filepath.Join(runDir(dir, r), results.SummaryFile)) {
+			// A resumed run that failed still fails the sweep: the exit
+			// status does not depend on how often it was resumed.
+			s, err := results.ReadSummary(filepath.Join(runDir(dir, r), results.SummaryFile))
+			if err != nil {
+				return nil, fmt.Errorf("--resume: run %s: %w", r.ID, err)
+			}
+			if s.Verdict != results.VerdictPass {
+				rep.Failures = append(rep.Failures, Failure{Run: r, Checks: s.Checks, Reproduce: reproduce(opt.Command, r)})
+			}
 			rep.Skipped++
 			continue
 		}
