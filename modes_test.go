@@ -234,3 +234,22 @@ func TestResumeKeepsFailures(t *testing.T) {
 		t.Errorf("--resume of a failed run: exit %d, want 1:\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestFigureExperiments checks that every figure experiment is valid and
+// asks for plots (running them is the job of byzsim run).
+func TestFigureExperiments(t *testing.T) {
+	files, err := filepath.Glob("experiments/figures/*.toml")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("%d figure experiments (%v)", len(files), err)
+	}
+	for _, f := range files {
+		plan, err := experiments.Load(f, registry(), experiments.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if len(plan.Plots) == 0 || plan.Points < 3 {
+			t.Errorf("%s: %d plots over %d points", f, len(plan.Plots), plan.Points)
+		}
+	}
+}
