@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -99,17 +98,9 @@ func RenderPlotSpecs(dir string, specs []PlotSpec, groups [][]string, formats []
 	if len(specs) == 0 {
 		return nil
 	}
-	t, err := ReadRunsCSV(filepath.Join(dir, RunsFile))
+	t, pts, out, err := readSweep(dir)
 	if err != nil {
 		return err
-	}
-	pts, err := sweepPoints(dir, t)
-	if err != nil {
-		return err
-	}
-	out := filepath.Join(dir, PlotsDir)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("results: %w", err)
 	}
 	d := &specData{dir: dir, t: t, pts: pts, dims: specDims(t.Params, groups)}
 	for i, s := range specs {
@@ -262,12 +253,15 @@ func shortKey(k string) string {
 	return k
 }
 
-// runsOf returns the rows of runs.csv of point p, in file order.
-func (d *specData) runsOf(p int) []*RunRow {
+// runsOf returns the rows of runs.csv of the points of line l, point by
+// point, each point's rows in file order.
+func (d *specData) runsOf(l specLine) []*RunRow {
 	var out []*RunRow
-	for i := range d.t.Rows {
-		if slices.Equal(d.t.Rows[i].Params, d.pts[p].Params) {
-			out = append(out, &d.t.Rows[i])
+	for _, p := range l.pts {
+		for i := range d.t.Rows {
+			if slices.Equal(d.t.Rows[i].Params, d.pts[p].Params) {
+				out = append(out, &d.t.Rows[i])
+			}
 		}
 	}
 	return out
@@ -406,47 +400,56 @@ func (d *specData) renderThroughput(s PlotSpec, lines []specLine, stem string, f
 	var series []ThroughputSeries
 	for _, l := range lines {
 		var sum []TimelineRow
-		runs := 0
-		for _, p := range l.pts {
-			for _, r := range d.runsOf(p) {
-				rows, err := ReadTimelineCSV(d.runFile(r, TimelineFile))
-				if err != nil {
-					return err
+		runs := d.runsOf(l)
+		for _, r := range runs {
+			rows, err := ReadTimelineCSV(d.runFile(r, TimelineFile))
+			if err != nil {
+				return err
+			}
+			for i, row := range rows {
+				if i == len(sum) {
+					sum = append(sum, TimelineRow{Start: row.Start})
 				}
-				runs++
-				for i, row := range rows {
-					if i == len(sum) {
-						sum = append(sum, TimelineRow{Start: row.Start})
-					}
-					if sum[i].Start != row.Start {
-						return fmt.Errorf("run %s: %s: bucket %d starts at %v, other runs at %v (one timeline interval for all runs)",
-							r.ID, TimelineFile, i, row.Start, sum[i].Start)
-					}
-					sum[i].ThroughputRPS += row.ThroughputRPS
+				if sum[i].Start != row.Start {
+					return fmt.Errorf("run %s: %s: bucket %d starts at %v, other runs at %v (one timeline interval for all runs)",
+						r.ID, TimelineFile, i, row.Start, sum[i].Start)
 				}
+				sum[i].ThroughputRPS += row.ThroughputRPS
 			}
 		}
 		for i := range sum {
-			sum[i].ThroughputRPS /= float64(runs)
+			sum[i].ThroughputRPS /= float64(len(runs))
 		}
 		series = append(series, ThroughputSeries{Name: l.name, Rows: sum})
 	}
 	return PlotThroughput(stem, s.Title, series, nil, formats...)
 }
 
+// latencies returns the latency records of each run of line l, in run
+// order.
+func (d *specData) latencies(l specLine) ([][]LatencyRecord, error) {
+	var out [][]LatencyRecord
+	for _, r := range d.runsOf(l) {
+		recs, err := ReadLatencyCSV(d.runFile(r, LatencyFile))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs)
+	}
+	return out, nil
+}
+
 func (d *specData) renderLatencyCDF(s PlotSpec, lines []specLine, stem string, formats []string) error {
 	var series []CDFSeries
 	for _, l := range lines {
+		runs, err := d.latencies(l)
+		if err != nil {
+			return err
+		}
 		cs := CDFSeries{Name: l.name}
-		for _, p := range l.pts {
-			for _, r := range d.runsOf(p) {
-				recs, err := ReadLatencyCSV(d.runFile(r, LatencyFile))
-				if err != nil {
-					return err
-				}
-				for _, rec := range recs {
-					cs.Latencies = append(cs.Latencies, rec.Latency)
-				}
+		for _, recs := range runs {
+			for _, rec := range recs {
+				cs.Latencies = append(cs.Latencies, rec.Latency)
 			}
 		}
 		series = append(series, cs)
@@ -463,11 +466,11 @@ func (d *specData) renderCDF(s PlotSpec, lines []specLine, stem string, formats 
 	var series []ValueSeries
 	for _, l := range lines {
 		vs := ValueSeries{Name: l.name}
-		for _, p := range l.pts {
-			for _, r := range d.runsOf(p) {
-				if v := m.value(r); !math.IsNaN(v) || s.Y == "convergence_s" {
-					vs.Values = append(vs.Values, v)
-				}
+		for _, r := range d.runsOf(l) {
+			// An undefined value is left out; a censored one (+Inf, a
+			// run that did not converge) counts in the total.
+			if v := m.value(r); !math.IsNaN(v) {
+				vs.Values = append(vs.Values, v)
 			}
 		}
 		series = append(series, vs)
@@ -480,21 +483,19 @@ func (d *specData) renderShares(s PlotSpec, lines []specLine, stem string, forma
 	var bars []KindBar
 	for _, l := range lines {
 		bar := KindBar{Label: l.name}
-		for _, p := range l.pts {
-			for _, r := range d.runsOf(p) {
-				kinds, err := ReadMessagesCSV(d.runFile(r, MessagesFile))
-				if err != nil {
-					return err
+		for _, r := range d.runsOf(l) {
+			kinds, err := ReadMessagesCSV(d.runFile(r, MessagesFile))
+			if err != nil {
+				return err
+			}
+			for _, k := range kinds {
+				j := slices.IndexFunc(bar.Kinds, func(b KindCount) bool { return b.Kind == k.Kind })
+				if j < 0 {
+					bar.Kinds = append(bar.Kinds, KindCount{Kind: k.Kind})
+					j = len(bar.Kinds) - 1
 				}
-				for _, k := range kinds {
-					j := slices.IndexFunc(bar.Kinds, func(b KindCount) bool { return b.Kind == k.Kind })
-					if j < 0 {
-						bar.Kinds = append(bar.Kinds, KindCount{Kind: k.Kind})
-						j = len(bar.Kinds) - 1
-					}
-					bar.Kinds[j].Sent += k.Sent
-					bar.Kinds[j].Bytes += k.Bytes
-				}
+				bar.Kinds[j].Sent += k.Sent
+				bar.Kinds[j].Bytes += k.Bytes
 			}
 		}
 		bars = append(bars, bar)
@@ -512,21 +513,19 @@ func (d *specData) renderRequestLatency(s PlotSpec, lines []specLine, stem strin
 		NoMarkers: true,
 	}
 	for _, l := range lines {
+		runs, err := d.latencies(l)
+		if err != nil {
+			return err
+		}
 		var sum []float64
 		var count []int
-		for _, p := range l.pts {
-			for _, r := range d.runsOf(p) {
-				recs, err := ReadLatencyCSV(d.runFile(r, LatencyFile))
-				if err != nil {
-					return err
+		for _, recs := range runs {
+			for i, rec := range recs {
+				if i == len(sum) {
+					sum, count = append(sum, 0), append(count, 0)
 				}
-				for i, rec := range recs {
-					if i == len(sum) {
-						sum, count = append(sum, 0), append(count, 0)
-					}
-					sum[i] += rec.Latency.Milliseconds()
-					count[i]++
-				}
+				sum[i] += rec.Latency.Milliseconds()
+				count[i]++
 			}
 		}
 		ms := MetricSeries{Name: l.name}
