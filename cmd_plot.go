@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/results"
 )
 
@@ -36,21 +38,42 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(filepath.Join(dir, results.RunsFile)); err != nil {
 		return usageErrorf("byzsim plot: %s has no %s; give the directory byzsim run wrote (out/<experiment>)", dir, results.RunsFile)
 	}
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "formats" })
+	// The manifest tells which plots the experiment asked for; without one
+	// (an older directory), every run's plots and the default sweep plots.
+	setup := experiments.PlotSetup{Points: 2, RunPlots: true, Formats: fmts}
+	if m, err := experiments.ReadManifest(dir); err == nil {
+		setup = m.Plotting
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	runFormats := setup.Formats
+	if explicit || len(runFormats) == 0 {
+		runFormats = fmts
+	}
 	runDirs, err := filepath.Glob(filepath.Join(dir, "runs", "*", results.SummaryFile))
 	if err != nil {
 		return err
 	}
+	if !setup.RunPlots {
+		runDirs = nil
+	}
 	for _, summary := range runDirs {
 		rd := filepath.Dir(summary)
-		if err := results.PlotRun(rd, filepath.Join(rd, "plot"), fmts...); err != nil {
+		if err := results.PlotRun(rd, filepath.Join(rd, "plot"), runFormats...); err != nil {
 			return fmt.Errorf("%s: %w", rd, err)
 		}
 	}
 	if err := results.WriteSweepPoints(dir, 0); err != nil {
 		return err
 	}
-	if err := results.PlotSweepDefaults(dir, fmts...); err != nil {
-		return fmt.Errorf("sweep plots: %w", err)
+	var override []string
+	if explicit {
+		override = fmts
+	}
+	if err := experiments.DrawPlots(dir, setup, override); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "re-rendered the plots of %d runs and of the sweep in %s\n", len(runDirs), dir)
 	return nil

@@ -5,6 +5,7 @@
 //	byzsim check FILE [--set key=value ...]
 //	byzsim list [PROTOCOL]
 //	byzsim plot DIR
+//	byzsim merge OUT SHARD_DIR...
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
@@ -35,6 +36,7 @@ func commands() []command {
 		{"check", "FILE [--seed N] [--set key=value ...]", "validate an experiment and print its runs without running them", checkCmd},
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
+		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/results"
 )
 
 // Options change an experiment from the command line.
@@ -28,7 +29,12 @@ type Plan struct {
 	// Points is the number of sweep points; Runs has Points × Repetitions.
 	Points int
 	Runs   []Run
-	reg    *protocols.Registry
+	// Groups are the swept keys by axis: a [[sweep.zip]] group's keys
+	// together, any other key alone.
+	Groups [][]string
+	// Plots are the validated [[plot]] tables.
+	Plots []results.PlotSpec
+	reg   *protocols.Registry
 }
 
 // Load reads an experiment file and expands it into a validated plan.
@@ -112,9 +118,13 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	if n := pointCount(axes); n > maxPoints {
 		return nil, Errors{{File: src.File, Line: src.lines.line("sweep"), Key: "sweep", Msg: fmt.Sprintf("%d sweep points (allowed: at most %d; split the sweep into several experiments)", n, maxPoints)}}
 	}
+	specs, perrs := validatePlots(base.Plots, axes)
+	if len(perrs) > 0 {
+		return nil, src.locate(perrs)
+	}
 	pts := points(axes)
 	fillDefaults(base)
-	p := &Plan{Source: src, Base: base, Axes: axisKeys, Points: len(pts), reg: reg}
+	p := &Plan{Source: src, Base: base, Axes: axisKeys, Points: len(pts), Groups: axisGroups(axes), Plots: specs, reg: reg}
 	seen := map[string]bool{}
 	width := len(strconv.Itoa(len(pts)*max(base.Repetitions, 1) - 1))
 	for pi, pt := range pts {

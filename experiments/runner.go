@@ -96,6 +96,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	var todo []*Run
 	for _, r := range selected {
 		if opt.Resume && fileExists(filepath.Join(runDir(dir, r), results.SummaryFile)) {
+			// A resumed run that failed still fails the sweep: the exit
+			// status does not depend on how often it was resumed.
+			s, err := results.ReadSummary(filepath.Join(runDir(dir, r), results.SummaryFile))
+			if err != nil {
+				return nil, fmt.Errorf("--resume: run %s: %w", r.ID, err)
+			}
+			if s.Verdict != results.VerdictPass {
+				rep.Failures = append(rep.Failures, Failure{Run: r, Checks: s.Checks, Reproduce: reproduce(opt.Command, r)})
+			}
 			rep.Skipped++
 			continue
 		}
@@ -164,10 +173,8 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := results.WriteSweepPoints(dir, 0); err != nil {
 		return rep, err
 	}
-	if plan.Points > 1 && boolOr(plan.Base.Output.Plots, true) {
-		if err := results.PlotSweepDefaults(dir, plan.Base.Output.Formats...); err != nil {
-			return rep, fmt.Errorf("sweep plots: %w", err)
-		}
+	if err := DrawPlots(dir, plan.plotSetup(), nil); err != nil {
+		return rep, err
 	}
 	if err := writeManifest(dir, plan, selected, rep); err != nil {
 		return rep, err
@@ -382,6 +389,12 @@ type Manifest struct {
 	Events     uint64   `json:"events"`
 	EventsPerS float64  `json:"events_per_wall_second"`
 	Finished   string   `json:"finished"`
+	// Plotting is what byzsim plot and byzsim merge draw the plots from.
+	Plotting PlotSetup `json:"plotting"`
+	// Merged lists the shard directories byzsim merge joined; Missing the
+	// runs none of them had (a partial merge).
+	Merged  []string `json:"merged,omitempty"`
+	Missing []string `json:"missing,omitempty"`
 }
 
 func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
@@ -400,6 +413,7 @@ func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
 		WallSecs:   rep.Wall.Seconds(),
 		Events:     rep.Events,
 		Finished:   time.Now().UTC().Format(time.RFC3339),
+		Plotting:   plan.plotSetup(),
 	}
 	if rep.Wall > 0 {
 		m.EventsPerS = float64(rep.Events) / rep.Wall.Seconds()

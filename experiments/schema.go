@@ -44,6 +44,9 @@ type Experiment struct {
 	// ([[start_state]] with replicas = [...] and the protocol's tables),
 	// applied in file order at start.
 	StartStates []map[string]any `toml:"start_state,omitempty"`
+	// Plots are the [[plot]] tables: plots drawn from the CSV files after
+	// the runs, instead of the default sweep plots (see PlotConfig).
+	Plots []PlotConfig `toml:"plot,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.

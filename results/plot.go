@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -89,4 +90,43 @@ func ensureRange(a *plot.Axis, lo, hi float64) {
 	if a.Min == a.Max {
 		a.Max = a.Min + 1
 	}
+}
+
+// logAxes puts the chosen axes of p on a log scale with powers of ten as
+// ticks. The data plotted must be positive on those axes; an axis left
+// without a positive range (no data) gets [1, 10].
+func logAxes(p *plot.Plot, x, y bool) {
+	for _, a := range []struct {
+		axis *plot.Axis
+		on   bool
+	}{{&p.X, x}, {&p.Y, y}} {
+		if !a.on {
+			continue
+		}
+		if a.axis.Min <= 0 || a.axis.Max <= a.axis.Min {
+			if a.axis.Max > 0 {
+				a.axis.Min = a.axis.Max / 10
+			} else {
+				a.axis.Min, a.axis.Max = 1, 10
+			}
+		}
+		a.axis.Scale = plot.LogScale{}
+		a.axis.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+}
+
+// positive returns the points of pts whose coordinates are positive on the
+// chosen (log) axes, in order.
+func positive(pts plotter.XYs, x, y bool) plotter.XYs {
+	if !x && !y {
+		return pts
+	}
+	out := make(plotter.XYs, 0, len(pts))
+	for _, pt := range pts {
+		if x && pt.X <= 0 || y && pt.Y <= 0 {
+			continue
+		}
+		out = append(out, pt)
+	}
+	return out
 }

@@ -76,8 +76,9 @@ type cdfLine struct {
 
 // plotCDF draws CDF lines, one per entry in the order given, with the
 // legend beside the plot, and saves it in the formats of SavePlot. Lines
-// without points are listed in the legend only.
-func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, formats []string) error {
+// without points are listed in the legend only. With logX the x axis is
+// logarithmic and each line starts at its first positive value.
+func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, formats []string) error {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
@@ -86,9 +87,9 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, formats []stri
 	leg := newSideLegend()
 	for i, cl := range lines {
 		l := &plotter.Line{}
-		if len(cl.pts) > 0 {
+		if pts := positive(cl.pts, logX, false); len(pts) > 0 {
 			var err error
-			if l, err = plotter.NewLine(cl.pts); err != nil {
+			if l, err = plotter.NewLine(pts); err != nil {
 				return fmt.Errorf("results: CDF %q: %w", cl.legend, err)
 			}
 			p.Add(l)
@@ -101,6 +102,7 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, formats []stri
 	}
 	p.Y.Min, p.Y.Max = 0, 1
 	ensureRange(&p.X, 0, 1)
+	logAxes(p, logX, false)
 	return saveWithSideLegend(p, leg, stem, formats)
 }
 
@@ -109,13 +111,19 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, formats []stri
 // in the order given, and saves it with SavePlot. An empty title means
 // "Latency CDF". Series with no latencies are listed in the legend only.
 func PlotLatencyCDF(stem, title string, series []CDFSeries, formats ...string) error {
+	return plotLatencyCDF(stem, title, "", false, series, formats)
+}
+
+// plotLatencyCDF is PlotLatencyCDF with an x label (empty: "latency (ms)")
+// and an optional log x axis.
+func plotLatencyCDF(stem, title, xLabel string, logX bool, series []CDFSeries, formats []string) error {
 	lines := make([]cdfLine, len(series))
 	for i, s := range series {
 		sorted := slices.Clone(s.Latencies)
 		slices.Sort(sorted)
 		lines[i] = cdfLine{fmt.Sprintf("%s (n=%d)", s.Name, len(sorted)), cdfPoints(sorted)}
 	}
-	return plotCDF(stem, cmp.Or(title, "Latency CDF"), "latency (ms)", "fraction of requests", lines, formats)
+	return plotCDF(stem, cmp.Or(title, "Latency CDF"), cmp.Or(xLabel, "latency (ms)"), "fraction of requests", lines, logX, formats)
 }
 
 // PlotCDF draws the empirical CDF of each series (x: a value, labelled
@@ -127,6 +135,11 @@ func PlotLatencyCDF(stem, title string, series []CDFSeries, formats ...string) e
 // "fraction of values". Series with no finite values are listed in the
 // legend only.
 func PlotCDF(stem, title, xLabel, yLabel string, series []ValueSeries, formats ...string) error {
+	return plotValueCDF(stem, title, xLabel, yLabel, false, series, formats)
+}
+
+// plotValueCDF is PlotCDF with an optional log x axis.
+func plotValueCDF(stem, title, xLabel, yLabel string, logX bool, series []ValueSeries, formats []string) error {
 	lines := make([]cdfLine, len(series))
 	for i, s := range series {
 		sorted := make([]float64, 0, len(s.Values))
@@ -142,5 +155,5 @@ func PlotCDF(stem, title, xLabel, yLabel string, series []ValueSeries, formats .
 		}
 		lines[i] = cdfLine{legend, cdfXYs(sorted, len(s.Values))}
 	}
-	return plotCDF(stem, cmp.Or(title, "CDF"), xLabel, cmp.Or(yLabel, "fraction of values"), lines, formats)
+	return plotCDF(stem, cmp.Or(title, "CDF"), xLabel, cmp.Or(yLabel, "fraction of values"), lines, logX, formats)
 }

@@ -44,6 +44,12 @@ type MetricPlot struct {
 	// is then the index of its label.
 	XLabels []string
 	Series  []MetricSeries
+	// LogX and LogY draw an axis on a log scale; points whose value on it
+	// is not positive are skipped, and so are error bars reaching 0.
+	LogX, LogY bool
+	// NoMarkers draws the lines without a marker at each point, for series
+	// with many points (e.g. one per request).
+	NoMarkers bool
 }
 
 // PlotMetric draws a metric against a swept parameter with numeric values,
@@ -72,7 +78,7 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 		var bars plotter.XYs
 		var errs plotter.YErrors
 		for pi, pt := range s.Points {
-			if !isFinite(pt.X) || !isFinite(pt.Y) {
+			if !isFinite(pt.X) || !isFinite(pt.Y) || m.LogX && pt.X <= 0 || m.LogY && pt.Y <= 0 {
 				continue
 			}
 			if len(m.XLabels) > 0 && (pt.X != math.Trunc(pt.X) || pt.X < 0 || int(pt.X) >= len(m.XLabels)) {
@@ -82,12 +88,12 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 			pts = append(pts, plotter.XY{X: pt.X, Y: pt.Y})
 			if s.Intervals != nil {
 				iv := s.Intervals[pi]
-				if isFinite(iv[0]) && isFinite(iv[1]) && iv[0] <= pt.Y && pt.Y <= iv[1] {
+				if isFinite(iv[0]) && isFinite(iv[1]) && iv[0] <= pt.Y && pt.Y <= iv[1] && !(m.LogY && iv[0] <= 0) {
 					bars = append(bars, plotter.XY{X: pt.X, Y: pt.Y})
 					errs = append(errs, struct{ Low, High float64 }{pt.Y - iv[0], iv[1] - pt.Y})
 					nonNegative = nonNegative && iv[0] >= 0
 				}
-			} else if isFinite(pt.CI) && pt.CI >= 0 {
+			} else if isFinite(pt.CI) && pt.CI >= 0 && !(m.LogY && pt.Y-pt.CI <= 0) {
 				bars = append(bars, plotter.XY{X: pt.X, Y: pt.Y})
 				errs = append(errs, struct{ Low, High float64 }{pt.CI, pt.CI})
 				nonNegative = nonNegative && pt.Y-pt.CI >= 0
@@ -98,7 +104,11 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 		if err != nil {
 			return fmt.Errorf("results: metric plot %q: series %q: %w", p.Title.Text, s.Name, err)
 		}
-		if len(pts) > 0 {
+		switch {
+		case len(pts) == 0:
+		case m.NoMarkers:
+			p.Add(line)
+		default:
 			p.Add(line, glyphs)
 		}
 		if len(bars) > 0 {
@@ -112,7 +122,11 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 			eb.CapWidth = vg.Points(6)
 			p.Add(eb)
 		}
-		leg.Add(s.Name, line, glyphs)
+		if m.NoMarkers {
+			leg.Add(s.Name, line)
+		} else {
+			leg.Add(s.Name, line, glyphs)
+		}
 	}
 	if anyCI {
 		leg.Add("bars: 95% CI")
@@ -127,9 +141,10 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 	}
 	ensureRange(&p.X, 0, 1)
 	ensureRange(&p.Y, 0, 1)
-	if nonNegative {
+	if nonNegative && !m.LogY {
 		p.Y.Min = 0
 	}
+	logAxes(p, m.LogX && len(m.XLabels) == 0, m.LogY)
 	return saveWithSideLegend(p, leg, stem, formats)
 }
 
@@ -182,10 +197,23 @@ type LoadSeries struct {
 // throughput or latency are skipped. An empty title means "Latency vs
 // throughput".
 func PlotLatencyThroughput(stem, title string, series []LoadSeries, formats ...string) error {
+	return plotLatencyThroughput(stem, title, axisOptions{}, series, formats)
+}
+
+// axisOptions override the axis labels of a plot (empty: the plot's
+// defaults) and put axes on a log scale.
+type axisOptions struct {
+	xLabel, yLabel string
+	logX, logY     bool
+}
+
+// plotLatencyThroughput is PlotLatencyThroughput with axis options; on a
+// log axis, points that are not positive are skipped.
+func plotLatencyThroughput(stem, title string, opt axisOptions, series []LoadSeries, formats []string) error {
 	p := plot.New()
 	p.Title.Text = cmp.Or(title, "Latency vs throughput")
-	p.X.Label.Text = "throughput (requests/s)"
-	p.Y.Label.Text = "latency (ms)"
+	p.X.Label.Text = cmp.Or(opt.xLabel, "throughput (requests/s)")
+	p.Y.Label.Text = cmp.Or(opt.yLabel, "latency (ms)")
 	p.Add(plotter.NewGrid())
 	leg := newSideLegend()
 	for i, s := range series {
@@ -204,7 +232,7 @@ func PlotLatencyThroughput(stem, title string, series []LoadSeries, formats ...s
 		c := plotutil.Color(i)
 		shape := plotutil.Shape(i)
 		for j, pts := range []plotter.XYs{p50, p99} {
-			if len(pts) == 0 {
+			if pts = positive(pts, opt.logX, opt.logY); len(pts) == 0 {
 				continue
 			}
 			l, g, err := plotter.NewLinePoints(pts)
@@ -229,7 +257,13 @@ func PlotLatencyThroughput(stem, title string, series []LoadSeries, formats ...s
 	}
 	ensureRange(&p.X, 0, 1)
 	ensureRange(&p.Y, 0, 1)
-	p.X.Min, p.Y.Min = math.Min(p.X.Min, 0), math.Min(p.Y.Min, 0)
+	if !opt.logX {
+		p.X.Min = math.Min(p.X.Min, 0)
+	}
+	if !opt.logY {
+		p.Y.Min = math.Min(p.Y.Min, 0)
+	}
+	logAxes(p, opt.logX, opt.logY)
 	return saveWithSideLegend(p, leg, stem, formats)
 }
 

@@ -63,17 +63,9 @@ type sweepAxis struct {
 // The plots follow from the CSV files alone, so they are byte-identical
 // when re-rendered.
 func PlotSweepDefaults(dir string, formats ...string) error {
-	t, err := ReadRunsCSV(filepath.Join(dir, RunsFile))
+	t, pts, out, err := readSweep(dir)
 	if err != nil {
 		return err
-	}
-	pts, err := sweepPoints(dir, t)
-	if err != nil {
-		return err
-	}
-	out := filepath.Join(dir, PlotsDir)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("results: %w", err)
 	}
 	axes := sweepAxes(t.Params, pts)
 	for xi, x := range axes {
@@ -92,6 +84,24 @@ func PlotSweepDefaults(dir string, formats ...string) error {
 		return err
 	}
 	return plotTransientDefaults(dir, out, t, pts, axes, formats)
+}
+
+// readSweep reads dir/runs.csv and its points (see sweepPoints), and makes
+// the plots directory, whose path it returns.
+func readSweep(dir string) (RunsTable, []Point, string, error) {
+	t, err := ReadRunsCSV(filepath.Join(dir, RunsFile))
+	if err != nil {
+		return t, nil, "", err
+	}
+	pts, err := sweepPoints(dir, t)
+	if err != nil {
+		return t, nil, "", err
+	}
+	out := filepath.Join(dir, PlotsDir)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return t, nil, "", fmt.Errorf("results: %w", err)
+	}
+	return t, pts, out, nil
 }
 
 // sweepPoints reads dir/points.csv, or computes the points of t when the
