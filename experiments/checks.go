@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
@@ -258,16 +259,8 @@ func livenessCheck(status []workloads.Status) results.Check {
 	return c
 }
 
-func joinLines(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "; "
-		}
-		out += l
-	}
-	return out
-}
+// joinLines joins the lines of a check's detail.
+func joinLines(lines []string) string { return strings.Join(lines, "; ") }
 
 // demandAfter reports whether some workload still wanted service at or
 // after t.

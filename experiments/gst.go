@@ -3,6 +3,7 @@ package experiments
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
@@ -201,7 +202,7 @@ func (g *gstChecker) checks(end sim.Time, demand bool) []results.Check {
 		}
 		if len(stalled) > 0 {
 			progress.OK = false
-			progress.Detail = fmt.Sprintf("GST at %v (round %d): %s by %v", g.gst, g.firstRound, joinList(stalled), end)
+			progress.Detail = fmt.Sprintf("GST at %v (round %d): %s by %v", g.gst, g.firstRound, strings.Join(stalled, ", "), end)
 		} else {
 			progress.Detail = fmt.Sprintf("GST at %v (round %d): every correct replica committed up to height %d", g.gst, g.firstRound, g.maxHeight)
 		}
@@ -277,15 +278,4 @@ func (g *gstChecker) correctLeaders(round int64) bool {
 		}
 	}
 	return true
-}
-
-func joinList(items []string) string {
-	out := ""
-	for i, s := range items {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }

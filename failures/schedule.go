@@ -1,6 +1,7 @@
 package failures
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,15 +127,7 @@ func (s Schedule) Markers() []Marker {
 		}
 		ms = append(ms, Marker{b.At, "behaviour " + ReplicaName(b.Replica) + " " + name})
 	}
-	slices.SortStableFunc(ms, func(a, b Marker) int {
-		switch {
-		case a.At < b.At:
-			return -1
-		case a.At > b.At:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ms, func(a, b Marker) int { return cmp.Compare(a.At, b.At) })
 	return ms
 }
 

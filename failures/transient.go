@@ -1,6 +1,7 @@
 package failures
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -427,15 +428,7 @@ func TransientMarkers(faults []Transient, seed uint64, n int, end sim.Time) []Ma
 			ms = append(ms, Marker{At: at, What: t.describe(t.Targets(seed, i, o, n))})
 		}
 	}
-	slices.SortStableFunc(ms, func(a, b Marker) int {
-		switch {
-		case a.At < b.At:
-			return -1
-		case a.At > b.At:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ms, func(a, b Marker) int { return cmp.Compare(a.At, b.At) })
 	return ms
 }
 

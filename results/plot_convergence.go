@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -119,7 +120,7 @@ func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMe
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmpFloat(s.Points[a].X, s.Points[b].X) })
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare[float64](s.Points[a].X, s.Points[b].X) })
 		sorted := make([]MetricPoint, len(order))
 		s.Intervals = make([][2]float64, len(order))
 		for i, j := range order {
@@ -132,16 +133,6 @@ func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMe
 		mp.Series = append(mp.Series, s)
 	}
 	return mp
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // convergenceValues returns the convergence times (s) of the runs that
