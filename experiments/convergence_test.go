@@ -66,32 +66,42 @@ func runOne(t *testing.T, r *Run, reg *protocols.Registry) results.RunInput {
 	return in.summaryInput(ended)
 }
 
-// TestBFTListConvergesAfterCorruption corrupts the failure detectors,
-// primary monitoring and data links of two replicas drawn from the seed —
-// the corrupted-detector scenarios of the reference — and requires
-// convergence in every one of 20 seeds.
+// TestBFTListConvergesAfterCorruption sets the whole state of replicas
+// drawn from the seed — every module, the data links and the timers — to
+// arbitrary type-correct values, and requires convergence in every one of
+// 20 seeds with two corrupted replicas, and in three seeds each for 1 … n
+// corrupted replicas (n = 6).
 func TestBFTListConvergesAfterCorruption(t *testing.T) {
 	if testing.Short() {
-		t.Skip("20 runs")
+		t.Skip("38 runs")
 	}
 	reg := convergenceRegistry()
-	plan, err := LoadBytes("t.toml", []byte(transientExperiment("bftlist", 20, `random = 2
-scope = ["fd", "pm", "datalink"]`)), reg, Options{})
-	if err != nil {
-		t.Fatal(err)
+	// 20 runs with two corrupted replicas, then 1 … n replicas, three
+	// runs each, from seeds of their own.
+	type corruption struct{ reps, replicas, seed int }
+	cases := []corruption{{20, 2, 7}}
+	for k := 1; k <= 6; k++ {
+		cases = append(cases, corruption{3, k, 100 + k})
 	}
-	for i := range plan.Runs {
-		r := &plan.Runs[i]
-		ri := runOne(t, r, reg)
-		if ri.Converged == nil || !*ri.Converged || ri.Convergence == nil {
-			t.Errorf("seed %d: did not converge by %v", r.Seed, ri.End)
-			continue
+	for _, c := range cases {
+		text := strings.Replace(transientExperiment("bftlist", c.reps, fmt.Sprintf("random = %d", c.replicas)), "seed = 7", fmt.Sprintf("seed = %d", c.seed), 1)
+		plan, err := LoadBytes("t.toml", []byte(text), reg, Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if ri.Transient == nil || ri.Transient.Occurrences != 1 || ri.Transient.Replicas != 2 {
-			t.Errorf("seed %d: transient summary %+v, want one occurrence on two replicas", r.Seed, ri.Transient)
-		}
-		if *ri.Convergence < 0 || *ri.Convergence > 30*sim.Second {
-			t.Errorf("seed %d: convergence time %v out of range", r.Seed, *ri.Convergence)
+		for i := range plan.Runs {
+			r := &plan.Runs[i]
+			ri := runOne(t, r, reg)
+			if ri.Converged == nil || !*ri.Converged || ri.Convergence == nil {
+				t.Errorf("%d replicas: seed %d: did not converge by %v", c.replicas, r.Seed, ri.End)
+				continue
+			}
+			if ri.Transient == nil || ri.Transient.Occurrences != 1 || ri.Transient.Replicas != c.replicas {
+				t.Errorf("%d replicas: seed %d: transient summary %+v, want one occurrence on %d replicas", c.replicas, r.Seed, ri.Transient, c.replicas)
+			}
+			if *ri.Convergence < 0 || *ri.Convergence > 30*sim.Second {
+				t.Errorf("%d replicas: seed %d: convergence time %v out of range", c.replicas, r.Seed, *ri.Convergence)
+			}
 		}
 	}
 }

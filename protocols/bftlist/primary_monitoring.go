@@ -59,11 +59,17 @@ func (pm *primMon) iterate() {
 	}
 }
 
-// inTrouble counts replicas reporting NO_SERVICE or V_CHANGE.
+// inTrouble counts replicas reporting NO_SERVICE or V_CHANGE together with
+// a need to change the primary. A status of trouble is set on need-change
+// support (supChange); reported without any need to change it is a stale
+// value, and counting it would let corrupted statuses sustain one another
+// for ever: with n−3f replicas in NO_SERVICE none returns to OK,
+// replication stops, the failure detector stops counting, so nobody
+// comes to need a change either.
 func (pm *primMon) inTrouble() int {
 	c := 0
 	for _, v := range pm.vcm {
-		if v.Status == NoService || v.Status == VChange {
+		if (v.Status == NoService || v.Status == VChange) && v.NeedChange {
 			c++
 		}
 	}

@@ -87,6 +87,9 @@ func (g *replication) iterate() {
 			me.RLog = clip(x.rlog)
 		}
 		// A Byzantine replica does not care whether it is stale.
+		if r.behaviour == "" {
+			g.dropOutOfWindow()
+		}
 		if r.behaviour == "" && (g.staleRep() || g.conflict()) {
 			g.flushLocal()
 			g.needFlush = true
@@ -166,6 +169,9 @@ func (g *replication) iterate() {
 func (g *replication) assign(prim int) {
 	r := g.r
 	me := &g.own
+	if r.behaviour == "" {
+		g.fixSeqNum(prim)
+	}
 	for _, q := range g.unassignedReqs() {
 		if me.SeqNum >= me.lastExec()+int64(g.sigmaK) {
 			break
@@ -184,6 +190,47 @@ func (g *replication) assign(prim int) {
 			me.SeqNum++
 		}
 		me.addReq(ReqPair{Req: Req{Q: q, View: int64(prim), Seq: me.SeqNum}, Status: PrePrep | Prep}, g.sigmaK)
+	}
+}
+
+// dropOutOfWindow removes the req_q pairs numbered outside the window
+// (lastExec, lastExec+σK]. A request executes only as lastExec+1 and then
+// leaves req_q, so a pair at or below lastExec is an assignment superseded
+// by another request's execution under its number; and a correct replica
+// only adds pairs inside its window, which moves up only, so a pair above
+// it comes from a transient fault or from a consolidation that moved the
+// state back. Neither can be accepted by a correct replica (the window
+// check of acceptReqPreprep) while the state stays where it is. Left in
+// place such a pair keeps its client request "assigned" (existsPreprep)
+// for ever: the primary does not assign it again and the failure
+// detectors see no pending request failing to progress.
+func (g *replication) dropOutOfWindow() {
+	out := func(p ReqPair) bool { return !g.inWindow(p.Req.Seq) }
+	if slices.ContainsFunc(g.own.ReqQ, out) {
+		g.own.ReqQ = slices.DeleteFunc(g.own.ReqQ, out)
+	}
+}
+
+// fixSeqNum puts the primary's seq_num back into its legal range: the
+// highest number it assigned in the current window (its own pairs of this
+// view in req_q), or lastExec when there is none. A seq_num below lastExec
+// (⊥ has −1, so every flush leaves one) or beyond lastExec+σK (a transient
+// fault, or a state moved back by consolidation) would make the primary
+// assign only numbers no correct replica accepts, while the requests look
+// assigned; one below a number still in req_q would assign it twice. As
+// after a view change (actAsPrimWhenViewChanged), numbering resumes after
+// the highest number in use.
+func (g *replication) fixSeqNum(prim int) {
+	me := &g.own
+	le := me.lastExec()
+	hi := le
+	for _, p := range me.ReqQ {
+		if p.Req.View == int64(prim) && g.inWindow(p.Req.Seq) {
+			hi = max(hi, p.Req.Seq)
+		}
+	}
+	if me.SeqNum < hi || me.SeqNum > le+int64(g.sigmaK) {
+		me.SeqNum = hi
 	}
 }
 

@@ -231,6 +231,28 @@ func (ve *viewEst) changeable() bool {
 	return c >= ve.r.n-ve.r.f
 }
 
+// transitSupported: n−2f replicas want a view change or already head for
+// my next view. A replica remains in phase 1 while the replicas still at
+// its current view may follow it, which they do only by phase 0's case 1
+// (changeable: n−f want a change or head for the next view) or by
+// adopting a pair n−2f hold in transit. Without that support (a lone
+// phase-1 pair left by a transient fault, nobody wanting a change) they
+// never follow, and the published predicate would keep the replica in
+// phase 1 for ever, out of service; it then falls through to case 3 and
+// resets, and follows the others back from RST. In a view change that
+// runs, the n−f that made the first replica's move changeable include
+// n−2f correct ones, which all head for the same next view.
+func (ve *viewEst) transitSupported() bool {
+	next := ve.views[ve.r.id].Next
+	c := 0
+	for k, v := range ve.views {
+		if ve.vChange[k] || v.Next == next {
+			c++
+		}
+	}
+	return c >= ve.r.n-2*ve.r.f
+}
+
 // adoptable finds a peer pair that is transit-adoptable in phase.
 func (ve *viewEst) adoptable(phase int8) (ViewPair, bool) {
 	id := ve.r.id
@@ -266,7 +288,7 @@ func (ve *viewEst) predicate(phase int8, c int) bool {
 	case c == 2 && phase == 0:
 		return ve.transitAdoptable(id, 0, modeRemain) || rst
 	case c == 2:
-		return ve.transitAdoptable(id, 1, modeRemain)
+		return ve.transitAdoptable(id, 1, modeRemain) && ve.transitSupported()
 	}
 	return true
 }
