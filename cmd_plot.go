@@ -42,7 +42,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "formats" })
 	// The manifest tells which plots the experiment asked for; without one
 	// (an older directory), every run's plots and the default sweep plots.
-	setup := experiments.PlotSetup{Points: 2, RunPlots: true, Formats: fmts}
+	setup := experiments.PlotSetup{Points: 2, RunPlots: true, SweepPlots: true, Formats: fmts}
 	if m, err := experiments.ReadManifest(dir); err == nil {
 		setup = m.Plotting
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -240,9 +240,11 @@ func axisGroups(axes []axis) [][]string {
 type PlotSetup struct {
 	// Points is the number of sweep points.
 	Points int `json:"points"`
-	// RunPlots is output.plots: each run's plots, and the default sweep
-	// plots when there are no [[plot]] tables.
+	// RunPlots is output.plots: each run's plots.
 	RunPlots bool `json:"run_plots"`
+	// SweepPlots is output.sweep_plots: the default sweep plots when there
+	// are no [[plot]] tables.
+	SweepPlots bool `json:"sweep_plots"`
 	// Formats is output.formats.
 	Formats []string `json:"formats"`
 	// Groups are the swept keys by axis (zipped keys together).
@@ -254,21 +256,23 @@ type PlotSetup struct {
 // plotSetup returns the plot setup of a plan.
 func (p *Plan) plotSetup() PlotSetup {
 	return PlotSetup{
-		Points:   p.Points,
-		RunPlots: boolOr(p.Base.Output.Plots, true),
-		Formats:  slices.Clone(p.Base.Output.Formats),
-		Groups:   slices.Clone(p.Groups),
-		Plots:    slices.Clone(p.Plots),
+		Points:     p.Points,
+		RunPlots:   boolOr(p.Base.Output.Plots, true),
+		SweepPlots: boolOr(p.Base.Output.SweepPlots, true),
+		Formats:    slices.Clone(p.Base.Output.Formats),
+		Groups:     slices.Clone(p.Groups),
+		Plots:      slices.Clone(p.Plots),
 	}
 }
 
 // DrawPlots draws the experiment-level plots of an output directory from
 // its CSV files: the [[plot]] tables when there are some, else (with
-// output.plots) the default sweep plots of a sweep with several points.
+// output.sweep_plots) the default sweep plots of a sweep with several
+// points.
 // Formats, when not empty, replace every format the setup asks for.
 func DrawPlots(dir string, ps PlotSetup, formats []string) error {
 	if len(ps.Plots) == 0 {
-		if !ps.RunPlots || ps.Points < 2 {
+		if !ps.SweepPlots || ps.Points < 2 {
 			return nil
 		}
 		if err := results.PlotSweepDefaults(dir, cmpFormats(formats, ps.Formats)...); err != nil {

@@ -290,6 +290,10 @@ type OutputConfig struct {
 	TimelineInterval Duration `toml:"timeline_interval"`
 	// Plots draws each run's latency CDF and throughput timeline. Default true.
 	Plots *bool `toml:"plots"`
+	// SweepPlots draws the default plots of a sweep with several points
+	// (metrics against each swept key, convergence and transient-fault
+	// figures) when there are no [[plot]] tables. Default true.
+	SweepPlots *bool `toml:"sweep_plots,omitempty"`
 	// Formats of the plots: png, svg, pdf. Default png and svg.
 	Formats []string `toml:"formats"`
 }
