@@ -61,7 +61,14 @@ func (r *Replica) Corrupt(rng *rand.Rand, scope []string) error {
 // randView is a view in −1 … n, so now and then out of range.
 func (r *Replica) randView(rng *rand.Rand) int64 { return rng.Int64N(int64(r.n)+2) - 1 }
 
-func randSet(rng *rand.Rand, n int) idset { return idset(rng.Uint64()) & full(n) }
+// randSet draws a set of replicas 0 … n−1: one random word per 64 ids.
+func randSet(rng *rand.Rand, n int) idset {
+	var s idset
+	for i := 0; i < (min(n, maxReplicas)+63)/64; i++ {
+		s[i] = rng.Uint64()
+	}
+	return s.and(full(n))
+}
 
 func (r *Replica) randVEData(rng *rand.Rand) VEData {
 	return VEData{Phase: int8(rng.IntN(2)), Witness: rng.IntN(2) == 0,

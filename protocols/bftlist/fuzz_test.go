@@ -74,7 +74,7 @@ func (p *fuzzPeer) structure() *RepStructure {
 		s.State = append(s.State, p.in.int64()%4)
 	}
 	for range int(p.in.next() % 40) {
-		s.RLog = append(s.RLog, LogEntry{Req: p.req(), X: idset(p.in.next())<<8 | idset(p.in.next())})
+		s.RLog = append(s.RLog, LogEntry{Req: p.req(), X: setWord(uint64(p.in.next())<<8 | uint64(p.in.next()))})
 	}
 	for range int(p.in.next() % 40) {
 		s.PendReqs = append(s.PendReqs, p.clientReq())
@@ -96,7 +96,7 @@ func (p *fuzzPeer) message() sim.Message {
 		return &REPMsg{Rep: p.structure()}
 	case 2:
 		b := p.in.next()
-		return &PMMsg{VCM: VCM{Status: VStatus(b % 5), Prim: p.view(), NeedChange: b&8 != 0, NeedChgSet: idset(p.in.next()) << 1}}
+		return &PMMsg{VCM: VCM{Status: VStatus(b % 5), Prim: p.view(), NeedChange: b&8 != 0, NeedChgSet: setWord(uint64(p.in.next()) << 1)}}
 	case 3:
 		return &FDToken{Counter: uint32(p.in.next()), PrimSusp: p.in.next()%2 == 0}
 	case 4:

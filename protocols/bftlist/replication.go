@@ -294,7 +294,7 @@ func (g *replication) sanitize(s *RepStructure) *RepStructure {
 	ok := len(s.PendReqs) <= g.sigmaK && len(s.ReqQ) <= g.sigmaK && len(s.RLog) <= 3*g.sigmaK &&
 		(s.LastReq == nil || len(s.LastReq) == g.r.k)
 	for _, e := range s.RLog {
-		if e.X&^mask != 0 {
+		if e.X.and(mask) != e.X {
 			ok = false
 		}
 	}
@@ -308,7 +308,7 @@ func (g *replication) sanitize(s *RepStructure) *RepStructure {
 	rl := s.RLog[:min(len(s.RLog), 3*g.sigmaK)]
 	c.RLog = make([]LogEntry, len(rl))
 	for i, e := range rl {
-		c.RLog[i] = LogEntry{Req: e.Req, X: e.X & mask}
+		c.RLog[i] = LogEntry{Req: e.Req, X: e.X.and(mask)}
 	}
 	if c.LastReq != nil && len(c.LastReq) != g.r.k {
 		c.LastReq = make([]LastReq, g.r.k)
@@ -451,12 +451,12 @@ func (g *replication) committedSet(req Req) idset {
 	for k, s := range g.rep {
 		for _, p := range s.ReqQ {
 			if p.Req == req && p.Status.has(Commit) {
-				x = x.add(k)
+				x.put(k)
 				break
 			}
 		}
 		if !x.has(k) && s.inRLog(req) {
-			x = x.add(k)
+			x.put(k)
 		}
 	}
 	return x
@@ -601,7 +601,7 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	var procs idset
 	for j, s := range g.rep {
 		if s.ViewChanged && r.view(j) == int64(r.id) {
-			procs = procs.add(j)
+			procs.put(j)
 		}
 	}
 	if procs.len() < g.q1() {
