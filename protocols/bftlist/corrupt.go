@@ -224,9 +224,9 @@ func (r *Replica) ArbitraryMessage(rng *rand.Rand, kind string) sim.Message {
 		return &VEMsg{Own: r.randVEData(rng), About: r.randVEData(rng)}
 	case KindREP:
 		s := r.randStructure(rng)
-		return &REPMsg{Rep: &s}
+		return &REPMsg{Rep: &s, N: r.n}
 	case KindPM:
-		return &PMMsg{VCM: VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}}
+		return &PMMsg{VCM: VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}, N: r.n}
 	case KindFDToken:
 		return &FDToken{Counter: rng.Uint32N(r.p.LinkCap), PrimSusp: rng.IntN(2) == 0}
 	case KindFDAck:

@@ -57,6 +57,9 @@ func (m *VEMsg) String() string {
 // REPMsg carries the sender's whole replication structure.
 type REPMsg struct {
 	Rep *RepStructure
+	// N is the number of replicas: a replica set is encoded in ceil(N/8)
+	// bytes.
+	N int
 }
 
 // Kind implements sim.Message.
@@ -67,7 +70,7 @@ func (m *REPMsg) Size() int {
 	if m.Rep == nil {
 		return headerSize
 	}
-	return headerSize + m.Rep.size()
+	return headerSize + m.Rep.size(setBytes(m.N))
 }
 
 func (m *REPMsg) String() string {
@@ -110,13 +113,19 @@ type VCM struct {
 }
 
 // PMMsg carries the sender's monitoring record.
-type PMMsg struct{ VCM VCM }
+type PMMsg struct {
+	VCM VCM
+	// N is the number of replicas: the need-change set is encoded in
+	// ceil(N/8) bytes.
+	N int
+}
 
 // Kind implements sim.Message.
 func (*PMMsg) Kind() string { return KindPM }
 
-// Size implements sim.Message.
-func (*PMMsg) Size() int { return headerSize + 18 }
+// Size implements sim.Message: status 1, primary 8, need-change 1 and
+// the need-change set.
+func (m *PMMsg) Size() int { return headerSize + 10 + setBytes(m.N) }
 
 func (m *PMMsg) String() string {
 	return fmt.Sprintf("pm{%v prim:%d need:%v set:%v}", m.VCM.Status, m.VCM.Prim, m.VCM.NeedChange, m.VCM.NeedChgSet.ids())

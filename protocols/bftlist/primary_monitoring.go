@@ -234,7 +234,7 @@ func (pm *primMon) noViewChange() bool { return pm.vcm[pm.r.id].Status == OK }
 
 func (pm *primMon) gossip() {
 	r := pm.r
-	m := &PMMsg{VCM: pm.vcm[r.id]}
+	m := &PMMsg{VCM: pm.vcm[r.id], N: r.n}
 	for j := 0; j < r.n; j++ {
 		if j != r.id {
 			r.send(j, m)

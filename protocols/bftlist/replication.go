@@ -254,10 +254,10 @@ func (g *replication) extendPend(qs []ClientReq) {
 // gossip sends the structure to every other replica.
 func (g *replication) gossip() {
 	r := g.r
-	snap := &REPMsg{Rep: g.own.snapshot()}
+	snap := &REPMsg{Rep: g.own.snapshot(), N: r.n}
 	var byz *REPMsg
 	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
-		byz = &REPMsg{Rep: g.byzStructure().snapshot()}
+		byz = &REPMsg{Rep: g.byzStructure().snapshot(), N: r.n}
 	}
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
