@@ -60,6 +60,17 @@ type REPMsg struct {
 	// N is the number of replicas: a replica set is encoded in ceil(N/8)
 	// bytes.
 	N int
+	// size caches Size for a message built by newREPMsg (0: not cached).
+	size int
+}
+
+// newREPMsg returns the message carrying rep, which must not change any
+// more, with its size computed once: a broadcast's n−1 copies (sent,
+// counted and received) then share it.
+func newREPMsg(rep *RepStructure, n int) *REPMsg {
+	m := &REPMsg{Rep: rep, N: n}
+	m.size = m.Size()
+	return m
 }
 
 // Kind implements sim.Message.
@@ -67,6 +78,9 @@ func (*REPMsg) Kind() string { return KindREP }
 
 // Size implements sim.Message: it grows with the replicated list.
 func (m *REPMsg) Size() int {
+	if m.size > 0 {
+		return m.size
+	}
 	if m.Rep == nil {
 		return headerSize
 	}

@@ -254,10 +254,10 @@ func (g *replication) extendPend(qs []ClientReq) {
 // gossip sends the structure to every other replica.
 func (g *replication) gossip() {
 	r := g.r
-	snap := &REPMsg{Rep: g.own.snapshot(), N: r.n}
+	snap := newREPMsg(g.own.snapshot(), r.n)
 	var byz *REPMsg
 	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
-		byz = &REPMsg{Rep: g.byzStructure().snapshot(), N: r.n}
+		byz = newREPMsg(g.byzStructure().snapshot(), r.n)
 	}
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
@@ -352,19 +352,29 @@ type counter[T comparable] struct {
 	count []int
 	index map[T]int
 	last  []int // last replica counted per item
+	// hint is the item after the last one added: replicas list mostly
+	// the same items in the same order, so it saves most map lookups.
+	hint int
 }
 
 func newCounter[T comparable]() *counter[T] { return &counter[T]{index: make(map[T]int)} }
 
 func (c *counter[T]) add(x T, replica int) {
-	i, ok := c.index[x]
-	if !ok {
-		i = len(c.items)
-		c.index[x] = i
-		c.items = append(c.items, x)
-		c.count = append(c.count, 0)
-		c.last = append(c.last, -1)
+	i := c.hint
+	if i >= len(c.items) {
+		i = 0
 	}
+	if i >= len(c.items) || c.items[i] != x {
+		var ok bool
+		if i, ok = c.index[x]; !ok {
+			i = len(c.items)
+			c.index[x] = i
+			c.items = append(c.items, x)
+			c.count = append(c.count, 0)
+			c.last = append(c.last, -1)
+		}
+	}
+	c.hint = i + 1
 	if c.last[i] != replica {
 		c.last[i] = replica
 		c.count[i]++

@@ -289,6 +289,9 @@ func isPrefix(a, b []int64) bool {
 	if len(a) > len(b) {
 		return false
 	}
+	if len(a) > 0 && &a[0] == &b[0] {
+		return true // one backing array
+	}
 	for i, x := range a {
 		if b[i] != x {
 			return false
