@@ -24,3 +24,16 @@ func BenchmarkAppend204(b *testing.B) {
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(virtual.Seconds()/float64(b.N), "virtual-s/op")
 }
+
+// BenchmarkN100 runs n = 100 replicas (f = 19) and 2 clients that append
+// 2 values each for 5 s of virtual time, and reports events per second.
+func BenchmarkN100(b *testing.B) {
+	b.ReportAllocs()
+	var events uint64
+	for i := 0; i < b.N; i++ {
+		c := newCluster(b, 100, 19, 2, 2, nil, nil)
+		c.w.Run(5 * sim.Second)
+		events += c.w.Stats().Events
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}

@@ -44,6 +44,49 @@ func below(a, b *RepStructure) bool {
 // compatible reports a ≼ b or b ≼ a (the reference's are_prefixes).
 func compatible(a, b *RepStructure) bool { return below(a, b) || below(b, a) }
 
+// orderMatrix returns le[a][b] = rep[a] ≼ rep[b]. Whether a structure is
+// below another depends only on its class (whether it is default prefix,
+// and its state), and correct replicas mostly share a few classes, so ≼ is
+// computed once per pair of classes: O(n·c) state comparisons for c
+// classes instead of O(n²).
+func orderMatrix(rep []*RepStructure) [][]bool {
+	n := len(rep)
+	cls := make([]int, n)
+	var reps []int // a representative of each class
+	for a, s := range rep {
+		cls[a] = -1
+		for c, r := range reps {
+			if t := rep[r]; s.isDefPrefix() == t.isDefPrefix() && sameList(s.State, t.State) {
+				cls[a] = c
+				break
+			}
+		}
+		if cls[a] < 0 {
+			cls[a] = len(reps)
+			reps = append(reps, a)
+		}
+	}
+	cle := make([]bool, len(reps)*len(reps))
+	for c, a := range reps {
+		for d, b := range reps {
+			cle[c*len(reps)+d] = below(rep[a], rep[b])
+		}
+	}
+	le := make([][]bool, n)
+	cells := make([]bool, n*n)
+	for a := range rep {
+		le[a] = cells[a*n : (a+1)*n : (a+1)*n]
+		row := cle[cls[a]*len(reps):]
+		for b := range rep {
+			le[a][b] = row[cls[b]]
+		}
+	}
+	return le
+}
+
+// sameList reports whether a and b hold the same elements.
+func sameList(a, b []int64) bool { return len(a) == len(b) && isPrefix(a, b) }
+
 // prefixChain returns the lexicographically first set of m replicas whose
 // structures are pairwise prefixes and whose common prefix is longest, or
 // nil if there is none.
@@ -52,13 +95,7 @@ func prefixChain(rep []*RepStructure, m int) []int {
 	if m <= 0 || m > n {
 		return nil
 	}
-	le := make([][]bool, n) // le[a][b]: a ≼ b
-	for a := range rep {
-		le[a] = make([]bool, n)
-		for b := range rep {
-			le[a][b] = below(rep[a], rep[b])
-		}
-	}
+	le := orderMatrix(rep) // le[a][b]: a ≼ b
 	size := func(k int) int { return len(rep[k].State) }
 	best := -1
 	for s := 0; s < n; s++ {

@@ -61,7 +61,14 @@ func (r *Replica) Corrupt(rng *rand.Rand, scope []string) error {
 // randView is a view in −1 … n, so now and then out of range.
 func (r *Replica) randView(rng *rand.Rand) int64 { return rng.Int64N(int64(r.n)+2) - 1 }
 
-func randSet(rng *rand.Rand, n int) idset { return idset(rng.Uint64()) & full(n) }
+// randSet draws a set of replicas 0 … n−1: one random word per 64 ids.
+func randSet(rng *rand.Rand, n int) idset {
+	var s idset
+	for i := 0; i < (min(n, maxReplicas)+63)/64; i++ {
+		s[i] = rng.Uint64()
+	}
+	return s.and(full(n))
+}
 
 func (r *Replica) randVEData(rng *rand.Rand) VEData {
 	return VEData{Phase: int8(rng.IntN(2)), Witness: rng.IntN(2) == 0,
@@ -217,9 +224,9 @@ func (r *Replica) ArbitraryMessage(rng *rand.Rand, kind string) sim.Message {
 		return &VEMsg{Own: r.randVEData(rng), About: r.randVEData(rng)}
 	case KindREP:
 		s := r.randStructure(rng)
-		return &REPMsg{Rep: &s}
+		return &REPMsg{Rep: &s, N: r.n}
 	case KindPM:
-		return &PMMsg{VCM: VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}}
+		return &PMMsg{VCM: VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}, N: r.n}
 	case KindFDToken:
 		return &FDToken{Counter: rng.Uint32N(r.p.LinkCap), PrimSusp: rng.IntN(2) == 0}
 	case KindFDAck:

@@ -28,7 +28,8 @@
 //     sim.Env: no wall clock, no global random source, no goroutines. Every
 //     decision iterates over slices indexed by replica id; maps are used for
 //     lookups only, never iterated to produce output.
-//   - Sets of replicas are bit sets (idset), so n ≤ 64.
+//   - Sets of replicas are fixed-size bit arrays (idset: comparable values
+//     that copy without allocating), so n ≤ 1024.
 //   - Messages are immutable once sent. A replica keeps the replication
 //     structures it received by pointer and never writes to them; its own
 //     state list and executed-request log are only appended to, or replaced

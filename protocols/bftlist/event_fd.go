@@ -34,7 +34,7 @@ func (e *eventFD) correct() idset {
 	var s idset
 	for k, c := range e.counters {
 		if k != e.r.id && c >= e.r.p.EFDK {
-			s = s.add(k)
+			s.put(k)
 		}
 	}
 	return s

@@ -49,7 +49,7 @@ func (fd *failureDetector) onToken(j int, susp bool) {
 func (fd *failureDetector) updateBeat(j int) {
 	id := fd.r.id
 	fd.beat[j], fd.beat[id] = 0, 0
-	s := idset(0).add(j).add(id)
+	s := idset{}.add(j).add(id)
 	for k := range fd.beat {
 		if k == id || k == j {
 			continue
@@ -58,7 +58,7 @@ func (fd *failureDetector) updateBeat(j int) {
 			fd.beat[k]++
 		}
 		if fd.beat[k] < fd.r.p.BeatThreshold {
-			s = s.add(k)
+			s.put(k)
 		}
 	}
 	fd.fdSet = s

@@ -74,7 +74,7 @@ func (p *fuzzPeer) structure() *RepStructure {
 		s.State = append(s.State, p.in.int64()%4)
 	}
 	for range int(p.in.next() % 40) {
-		s.RLog = append(s.RLog, LogEntry{Req: p.req(), X: idset(p.in.next())<<8 | idset(p.in.next())})
+		s.RLog = append(s.RLog, LogEntry{Req: p.req(), X: setWord(uint64(p.in.next())<<8 | uint64(p.in.next()))})
 	}
 	for range int(p.in.next() % 40) {
 		s.PendReqs = append(s.PendReqs, p.clientReq())
@@ -93,10 +93,10 @@ func (p *fuzzPeer) message() sim.Message {
 	case 0:
 		return &VEMsg{Own: p.veData(), About: p.veData()}
 	case 1:
-		return &REPMsg{Rep: p.structure()}
+		return &REPMsg{Rep: p.structure(), N: p.n}
 	case 2:
 		b := p.in.next()
-		return &PMMsg{VCM: VCM{Status: VStatus(b % 5), Prim: p.view(), NeedChange: b&8 != 0, NeedChgSet: idset(p.in.next()) << 1}}
+		return &PMMsg{VCM: VCM{Status: VStatus(b % 5), Prim: p.view(), NeedChange: b&8 != 0, NeedChgSet: setWord(uint64(p.in.next()) << 1)}, N: p.n}
 	case 3:
 		return &FDToken{Counter: uint32(p.in.next()), PrimSusp: p.in.next()%2 == 0}
 	case 4:

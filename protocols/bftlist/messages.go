@@ -57,6 +57,20 @@ func (m *VEMsg) String() string {
 // REPMsg carries the sender's whole replication structure.
 type REPMsg struct {
 	Rep *RepStructure
+	// N is the number of replicas: a replica set is encoded in ceil(N/8)
+	// bytes.
+	N int
+	// size caches Size for a message built by newREPMsg (0: not cached).
+	size int
+}
+
+// newREPMsg returns the message carrying rep, which must not change any
+// more, with its size computed once: a broadcast's n−1 copies (sent,
+// counted and received) then share it.
+func newREPMsg(rep *RepStructure, n int) *REPMsg {
+	m := &REPMsg{Rep: rep, N: n}
+	m.size = m.Size()
+	return m
 }
 
 // Kind implements sim.Message.
@@ -64,10 +78,13 @@ func (*REPMsg) Kind() string { return KindREP }
 
 // Size implements sim.Message: it grows with the replicated list.
 func (m *REPMsg) Size() int {
+	if m.size > 0 {
+		return m.size
+	}
 	if m.Rep == nil {
 		return headerSize
 	}
-	return headerSize + m.Rep.size()
+	return headerSize + m.Rep.size(setBytes(m.N))
 }
 
 func (m *REPMsg) String() string {
@@ -110,13 +127,19 @@ type VCM struct {
 }
 
 // PMMsg carries the sender's monitoring record.
-type PMMsg struct{ VCM VCM }
+type PMMsg struct {
+	VCM VCM
+	// N is the number of replicas: the need-change set is encoded in
+	// ceil(N/8) bytes.
+	N int
+}
 
 // Kind implements sim.Message.
 func (*PMMsg) Kind() string { return KindPM }
 
-// Size implements sim.Message.
-func (*PMMsg) Size() int { return headerSize + 18 }
+// Size implements sim.Message: status 1, primary 8, need-change 1 and
+// the need-change set.
+func (m *PMMsg) Size() int { return headerSize + 10 + setBytes(m.N) }
 
 func (m *PMMsg) String() string {
 	return fmt.Sprintf("pm{%v prim:%d need:%v set:%v}", m.VCM.Status, m.VCM.Prim, m.VCM.NeedChange, m.VCM.NeedChgSet.ids())

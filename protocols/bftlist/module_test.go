@@ -161,9 +161,9 @@ func TestSupportedChange(t *testing.T) {
 		want bool
 	}{
 		{"everyone agrees", rep6(set(0, 1, 2, 3)), 5, true},
-		{"one Byzantine empty set is dropped", []idset{set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), 0}, 5, true},
-		{"two empty sets block n−f", []idset{set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), 0, 0}, 5, false},
-		{"two empty sets allow n−2f", []idset{set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), 0, 0}, 4, true},
+		{"one Byzantine empty set is dropped", []idset{set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), {}}, 5, true},
+		{"two empty sets block n−f", []idset{set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), {}, {}}, 5, false},
+		{"two empty sets allow n−2f", []idset{set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), set(0, 1, 2, 3), {}, {}}, 4, true},
 		{"sets that do not intersect enough", []idset{set(0, 1, 2), set(1, 2, 3), set(2, 3, 4), set(3, 4, 5), set(0, 4, 5), set(0, 1, 5)}, 4, false},
 	} {
 		vcm := make([]VCM, 6)
@@ -266,7 +266,7 @@ func TestStartStateValidation(t *testing.T) {
 	}
 	st := VChange
 	ok := &StartState{PM: &PMStart{VStatus: &st, NeedChgSet: []int{1, 2}}, FD: &FDStart{Beat: make([]int, 6)}}
-	if err := ok.apply(r); err != nil || r.pm.vcm[0].Status != VChange || r.pm.vcm[0].NeedChgSet != 6 {
+	if err := ok.apply(r); err != nil || r.pm.vcm[0].Status != VChange || r.pm.vcm[0].NeedChgSet != setOf(1, 2) {
 		t.Errorf("apply: %v, vcm %+v", err, r.pm.vcm[0])
 	}
 }

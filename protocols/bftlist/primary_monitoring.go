@@ -81,7 +81,7 @@ func (pm *primMon) updateNeedChgSet() {
 	mine := pm.view(pm.r.id)
 	for k, v := range pm.vcm {
 		if v.NeedChange && pm.view(k) == mine {
-			s = s.add(k)
+			s.put(k)
 		}
 	}
 	pm.vcm[pm.r.id].NeedChgSet = s
@@ -101,7 +101,7 @@ func (pm *primMon) supChange(x int) bool {
 	mine := pm.vcm[pm.r.id].Prim
 	for k, v := range pm.vcm {
 		if v.Prim == mine {
-			same = same.add(k)
+			same.put(k)
 		}
 	}
 	return supportedChange(pm.vcm, same, x, pm.r.n-2*pm.r.f)
@@ -119,6 +119,9 @@ func supportedChange(vcm []VCM, cand idset, x, t int) bool {
 	if len(members) < x || x <= 0 {
 		return false
 	}
+	if !enoughCommon(vcm, members, x, t) {
+		return false
+	}
 	drop := len(members) - x
 	if binom(len(members), drop) > 20000 {
 		return greedyChange(vcm, members, x, t)
@@ -129,14 +132,14 @@ func supportedChange(vcm []VCM, cand idset, x, t int) bool {
 		idx[i] = i
 	}
 	for {
-		inter := ^idset(0)
+		inter := full(maxReplicas)
 		d := 0
 		for i, k := range members {
 			if d < drop && idx[d] == i {
 				d++
 				continue
 			}
-			inter &= vcm[k].NeedChgSet
+			inter = inter.and(vcm[k].NeedChgSet)
 		}
 		if inter.len() >= t {
 			return true
@@ -156,29 +159,60 @@ func supportedChange(vcm []VCM, cand idset, x, t int) bool {
 	}
 }
 
+// enoughCommon reports whether at least t replicas lie in x or more of the
+// members' need-change sets: a necessary condition for x of the sets to
+// intersect in t replicas, checked in O(n) set operations before the
+// search (it usually fails at once when nobody wants a change).
+func enoughCommon(vcm []VCM, members []int, x, t int) bool {
+	if t <= 0 {
+		return true
+	}
+	var count [maxReplicas]uint16
+	for _, k := range members {
+		for w, word := range vcm[k].NeedChgSet {
+			for b := word; b != 0; b &= b - 1 {
+				count[w<<6|bits.TrailingZeros64(b)]++
+			}
+		}
+	}
+	c := 0
+	for _, m := range count {
+		if int(m) >= x {
+			c++
+		}
+	}
+	return c >= t
+}
+
+// greedyChange starts from all members and repeatedly drops the member
+// whose removal grows the intersection most (the first on ties) until the
+// intersection holds t replicas or only x members are left. The
+// intersection without member i is pre[i] ∩ suf[i+1], so a step costs O(n)
+// set operations.
 func greedyChange(vcm []VCM, members []int, x, t int) bool {
 	set := append([]int(nil), members...)
+	pre := make([]idset, len(set)+1) // pre[i]: intersection of set[:i]
+	suf := make([]idset, len(set)+1) // suf[i]: intersection of set[i:]
 	for {
-		inter := ^idset(0)
-		for _, k := range set {
-			inter &= vcm[k].NeedChgSet
+		m := len(set)
+		pre[0] = full(maxReplicas)
+		for i, k := range set {
+			pre[i+1] = pre[i].and(vcm[k].NeedChgSet)
 		}
-		if inter.len() >= t {
+		if pre[m].len() >= t {
 			return true
 		}
-		if len(set) <= x {
+		if m <= x {
 			return false
+		}
+		suf[m] = full(maxReplicas)
+		for i := m - 1; i >= 0; i-- {
+			suf[i] = suf[i+1].and(vcm[set[i]].NeedChgSet)
 		}
 		best, bestLen := 0, -1
 		for i := range set {
-			in := ^idset(0)
-			for j, k := range set {
-				if j != i {
-					in &= vcm[k].NeedChgSet
-				}
-			}
-			if in.len() > bestLen {
-				best, bestLen = i, in.len()
+			if l := pre[i].and(suf[i+1]).len(); l > bestLen {
+				best, bestLen = i, l
 			}
 		}
 		set = append(set[:best], set[best+1:]...)
@@ -206,7 +240,7 @@ func (pm *primMon) noViewChange() bool { return pm.vcm[pm.r.id].Status == OK }
 
 func (pm *primMon) gossip() {
 	r := pm.r
-	m := &PMMsg{VCM: pm.vcm[r.id]}
+	m := &PMMsg{VCM: pm.vcm[r.id], N: r.n}
 	for j := 0; j < r.n; j++ {
 		if j != r.id {
 			r.send(j, m)
@@ -216,6 +250,6 @@ func (pm *primMon) gossip() {
 
 func (pm *primMon) receive(j int, m *PMMsg) {
 	v := m.VCM
-	v.NeedChgSet &= full(pm.r.n)
+	v.NeedChgSet = v.NeedChgSet.and(full(pm.r.n))
 	pm.vcm[j] = v
 }

@@ -301,10 +301,10 @@ func (g *replication) extendPend(qs []ClientReq) {
 // gossip sends the structure to every other replica.
 func (g *replication) gossip() {
 	r := g.r
-	snap := &REPMsg{Rep: g.own.snapshot()}
+	snap := newREPMsg(g.own.snapshot(), r.n)
 	var byz *REPMsg
 	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
-		byz = &REPMsg{Rep: g.byzStructure().snapshot()}
+		byz = newREPMsg(g.byzStructure().snapshot(), r.n)
 	}
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
@@ -341,7 +341,7 @@ func (g *replication) sanitize(s *RepStructure) *RepStructure {
 	ok := len(s.PendReqs) <= g.sigmaK && len(s.ReqQ) <= g.sigmaK && len(s.RLog) <= 3*g.sigmaK &&
 		(s.LastReq == nil || len(s.LastReq) == g.r.k)
 	for _, e := range s.RLog {
-		if e.X&^mask != 0 {
+		if e.X.and(mask) != e.X {
 			ok = false
 		}
 	}
@@ -355,7 +355,7 @@ func (g *replication) sanitize(s *RepStructure) *RepStructure {
 	rl := s.RLog[:min(len(s.RLog), 3*g.sigmaK)]
 	c.RLog = make([]LogEntry, len(rl))
 	for i, e := range rl {
-		c.RLog[i] = LogEntry{Req: e.Req, X: e.X & mask}
+		c.RLog[i] = LogEntry{Req: e.Req, X: e.X.and(mask)}
 	}
 	if c.LastReq != nil && len(c.LastReq) != g.r.k {
 		c.LastReq = make([]LastReq, g.r.k)
@@ -399,19 +399,29 @@ type counter[T comparable] struct {
 	count []int
 	index map[T]int
 	last  []int // last replica counted per item
+	// hint is the item after the last one added: replicas list mostly
+	// the same items in the same order, so it saves most map lookups.
+	hint int
 }
 
 func newCounter[T comparable]() *counter[T] { return &counter[T]{index: make(map[T]int)} }
 
 func (c *counter[T]) add(x T, replica int) {
-	i, ok := c.index[x]
-	if !ok {
-		i = len(c.items)
-		c.index[x] = i
-		c.items = append(c.items, x)
-		c.count = append(c.count, 0)
-		c.last = append(c.last, -1)
+	i := c.hint
+	if i >= len(c.items) {
+		i = 0
 	}
+	if i >= len(c.items) || c.items[i] != x {
+		var ok bool
+		if i, ok = c.index[x]; !ok {
+			i = len(c.items)
+			c.index[x] = i
+			c.items = append(c.items, x)
+			c.count = append(c.count, 0)
+			c.last = append(c.last, -1)
+		}
+	}
+	c.hint = i + 1
 	if c.last[i] != replica {
 		c.last[i] = replica
 		c.count[i]++
@@ -498,12 +508,12 @@ func (g *replication) committedSet(req Req) idset {
 	for k, s := range g.rep {
 		for _, p := range s.ReqQ {
 			if p.Req == req && p.Status.has(Commit) {
-				x = x.add(k)
+				x.put(k)
 				break
 			}
 		}
 		if !x.has(k) && s.inRLog(req) {
-			x = x.add(k)
+			x.put(k)
 		}
 	}
 	return x
@@ -648,7 +658,7 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	var procs idset
 	for j, s := range g.rep {
 		if s.ViewChanged && r.view(j) == int64(r.id) {
-			procs = procs.add(j)
+			procs.put(j)
 		}
 	}
 	if procs.len() < g.q1() {

@@ -58,7 +58,7 @@ prim = 0
 		t.Errorf("ve: %+v", s.VE)
 	}
 	r0, r2, r3 := s.REP.Rep[0], s.REP.Rep[2], s.REP.Rep[3]
-	if !slices.Equal(r0.State, []int64{1}) || len(r0.RLog) != 1 || r0.RLog[0].X != idset(0b1111) ||
+	if !slices.Equal(r0.State, []int64{1}) || len(r0.RLog) != 1 || r0.RLog[0].X != setWord(0b1111) ||
 		r0.RLog[0].Req.Q != (ClientReq{Client: 6, TS: 7, Op: protocols.OpAppend, Value: 1}) {
 		t.Errorf("rep[0]: %+v", r0)
 	}

@@ -140,12 +140,12 @@ func (s *StartState) apply(r *Replica) error {
 			me.NeedChange = *v.NeedChange
 		}
 		if v.NeedChgSet != nil {
-			me.NeedChgSet = 0
+			me.NeedChgSet = idset{}
 			for _, k := range v.NeedChgSet {
 				if k < 0 || k >= n {
 					return fmt.Errorf("bftlist: start state need_chg_set holds replica %d of %d", k, n)
 				}
-				me.NeedChgSet = me.NeedChgSet.add(k)
+				me.NeedChgSet.put(k)
 			}
 		}
 	}

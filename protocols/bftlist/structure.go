@@ -130,11 +130,12 @@ func (s *RepStructure) isDefState() bool {
 	return true
 }
 
-// size is the encoded size of the structure in bytes.
-func (s *RepStructure) size() int {
+// size is the encoded size of the structure in bytes, a replica set
+// taking setB bytes.
+func (s *RepStructure) size(setB int) int {
 	n := 64 + 8*len(s.State)
 	for _, e := range s.RLog {
-		n += e.Req.size() + 8
+		n += e.Req.size() + setB
 	}
 	for _, q := range s.PendReqs {
 		n += q.size()
@@ -287,6 +288,9 @@ func apply(state []int64, q ClientReq) []int64 {
 func isPrefix(a, b []int64) bool {
 	if len(a) > len(b) {
 		return false
+	}
+	if len(a) > 0 && &a[0] == &b[0] {
+		return true // one backing array
 	}
 	for i, x := range a {
 		if b[i] != x {

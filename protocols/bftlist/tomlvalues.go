@@ -129,14 +129,14 @@ func (r *values) set(key string, v any) (idset, bool) {
 	l, ok := v.([]any)
 	if !ok {
 		r.bad(key, v, `"*" or an array of replicas`)
-		return 0, false
+		return idset{}, false
 	}
 	var s idset
 	good := true
 	for i, x := range l {
 		id, ok := r.replica(idx(key, i), x)
 		good = good && ok
-		s = s.add(id)
+		s.put(id)
 	}
 	return s, good
 }

@@ -52,7 +52,7 @@ func (ve *viewEst) iterate() {
 	// The witness set grows by the replicas now known to be witnessed.
 	for k, w := range ve.witnesses {
 		if w {
-			ve.witSet = ve.witSet.add(k)
+			ve.witSet.put(k)
 		}
 	}
 	if !ve.witnesSeen() {
@@ -136,10 +136,10 @@ func (ve *viewEst) witnesSeen() bool {
 	if !ve.witnesses[id] {
 		return false
 	}
-	set := idset(0).add(id) // the reference dropped this union
-	for _, k := range ve.witSet.ids() {
-		if ve.correct.has(k) && ve.echo[k] == ve.echo[id] {
-			set = set.add(k)
+	set := idset{}.add(id) // the reference dropped this union
+	for k := 0; k < ve.r.n; k++ {
+		if ve.witSet.has(k) && ve.correct.has(k) && ve.echo[k] == ve.echo[id] {
+			set.put(k)
 		}
 	}
 	return set.len() >= ve.r.n-ve.r.f
@@ -171,10 +171,10 @@ func (ve *viewEst) sameVSet(j int, phase int8) idset {
 	vj := ve.views[j]
 	for k, v := range ve.views {
 		if phase == 1 && (v.Current == TEE || vj.Current == TEE) && v.Next == vj.Next {
-			s = s.add(k)
+			s.put(k)
 		}
 		if ve.phs[k] == phase && v == vj && !ve.staleV(k) {
-			s = s.add(k)
+			s.put(k)
 		}
 	}
 	return s
@@ -199,7 +199,7 @@ func (ve *viewEst) transitSet(j int, phase int8, mode int) idset {
 	var s idset
 	for k, v := range ve.views {
 		if ve.phs[k] != phase && ve.transitionCase(j, v, phase, mode) && !ve.staleV(k) {
-			s = s.add(k)
+			s.put(k)
 		}
 	}
 	return s
@@ -338,7 +338,7 @@ func (ve *viewEst) resetAll() {
 		ve.phs[i] = 0
 		ve.witnesses[i] = false
 	}
-	ve.witSet = 0
+	ve.witSet = idset{}
 	ve.r.rep.requestReset()
 	ve.r.rep.replicaFlush()
 	ve.r.env.Observe(protocols.RoundChange{Round: TEE, Cause: "reset"})
