@@ -130,7 +130,7 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	for _, f := range files {
 		fmt.Fprintf(stderr, "counterexample: %s (replay: byzsim twins --replay %s)\n", strings.TrimSuffix(f, ".jsonl")+".txt", f)
 	}
-	return errRunsFailed
+	return violationsError(fmt.Sprintf("%d of %d scenarios violated a property", rep.Failed, rep.Scenarios))
 }
 
 // inputError turns the twins package's located errors into experiment
@@ -222,7 +222,7 @@ func twinsReplay(ctx context.Context, path string, bugs []string, jobs int, stdo
 		}
 	}
 	if rep.Failed > 0 {
-		return errRunsFailed
+		return violationsError("the replayed scenario violated a property")
 	}
 	return nil
 }

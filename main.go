@@ -70,6 +70,12 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 // details were already printed.
 var errRunsFailed = errors.New("some runs failed their checks")
 
+// violationsError reports that Twins scenarios violated a property (exit
+// 1); its text says how many.
+type violationsError string
+
+func (e violationsError) Error() string { return string(e) }
+
 // errHelp is returned when -h was asked for (exit 0).
 var errHelp = errors.New("help")
 
@@ -77,7 +83,7 @@ func exitStatus(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
-	case errors.Is(err, errRunsFailed):
+	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)):
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return 1
 	case experiments.IsInput(err):
