@@ -1,7 +1,9 @@
 package diembft
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 
@@ -107,13 +109,16 @@ func (r *Replica) arbitraryBlockRef(rng *rand.Rand) (protocols.Digest, int64) {
 }
 
 // pendingIDs returns the ids of the pending blocks, sorted.
-func (r *Replica) pendingIDs() []protocols.Digest {
-	ids := make([]protocols.Digest, 0, len(r.ledger.spec))
-	for id := range r.ledger.spec {
-		ids = append(ids, id)
+func (r *Replica) pendingIDs() []protocols.Digest { return slices.Sorted(maps.Keys(r.ledger.spec)) }
+
+// dropSome deletes each entry of m with probability 1/oneIn, visiting the
+// keys in sorted order so the draws do not depend on map order.
+func dropSome[K cmp.Ordered, V any](rng *rand.Rand, m map[K]V, oneIn int) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if rng.IntN(oneIn) == 0 {
+			delete(m, k)
+		}
 	}
-	slices.Sort(ids)
-	return ids
 }
 
 func (r *Replica) arbitraryQC(rng *rand.Rand) *QC {
@@ -145,16 +150,7 @@ func (r *Replica) arbitraryTimeoutInfo(rng *rand.Rand) *TimeoutInfo {
 
 // corruptVotes drops some pending vote sets and adds arbitrary ones.
 func (r *Replica) corruptVotes(rng *rand.Rand) {
-	keys := make([]protocols.Digest, 0, len(r.tree.votes))
-	for k := range r.tree.votes {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if rng.IntN(2) == 0 {
-			delete(r.tree.votes, k)
-		}
-	}
+	dropSome(rng, r.tree.votes, 2)
 	for range rng.IntN(4) {
 		qc := r.arbitraryQC(rng)
 		k := qc.LedgerCommitInfo.Hash()
@@ -171,16 +167,7 @@ func (r *Replica) corruptVotes(rng *rand.Rand) {
 // corruptTimeouts drops some pending timeout sets and adds arbitrary
 // timeouts.
 func (r *Replica) corruptTimeouts(rng *rand.Rand) {
-	rounds := make([]int64, 0, len(r.pm.timeouts))
-	for k := range r.pm.timeouts {
-		rounds = append(rounds, k)
-	}
-	slices.Sort(rounds)
-	for _, k := range rounds {
-		if rng.IntN(2) == 0 {
-			delete(r.pm.timeouts, k)
-		}
-	}
+	dropSome(rng, r.pm.timeouts, 2)
 	for range rng.IntN(4) {
 		ti := r.arbitraryTimeoutInfo(rng)
 		set := r.pm.timeouts[ti.Round]
@@ -203,16 +190,7 @@ func (r *Replica) corruptBlockTree(rng *rand.Rand) {
 			delete(l.spec, id)
 		}
 	}
-	certs := make([]protocols.Digest, 0, len(r.tree.certified))
-	for id := range r.tree.certified {
-		certs = append(certs, id)
-	}
-	slices.Sort(certs)
-	for _, id := range certs {
-		if rng.IntN(3) == 0 {
-			delete(r.tree.certified, id)
-		}
-	}
+	dropSome(rng, r.tree.certified, 3)
 	for range rng.IntN(4) {
 		ids := r.pendingIDs()
 		parent := l.spec[ids[rng.IntN(len(ids))]]
