@@ -93,18 +93,12 @@ func (s *StartState) check(r *Replica) error {
 	return nil
 }
 
-// apply installs s into r.
+// apply checks s against r and installs it; on error r is unchanged.
 func (s *StartState) apply(r *Replica) error {
-	n := r.n
+	if err := s.check(r); err != nil {
+		return err
+	}
 	if v := s.VE; v != nil {
-		for _, c := range []struct {
-			what string
-			l    int
-		}{{"phs", len(v.Phs)}, {"views", len(v.Views)}, {"witnesses", len(v.Witnesses)}, {"echo", len(v.Echo)}, {"vChange", len(v.VChange)}} {
-			if err := checkLen(c.what, c.l, n); err != nil {
-				return err
-			}
-		}
 		copyIf(r.ve.phs, v.Phs)
 		copyIf(r.ve.views, v.Views)
 		copyIf(r.ve.witnesses, v.Witnesses)
@@ -112,13 +106,7 @@ func (s *StartState) apply(r *Replica) error {
 		copyIf(r.ve.vChange, v.VChange)
 	}
 	if v := s.REP; v != nil {
-		if err := checkLen("rep", len(v.Rep), n); err != nil {
-			return err
-		}
 		for j, rs := range v.Rep {
-			if rs.LastReq != nil && len(rs.LastReq) != r.k {
-				return fmt.Errorf("bftlist: start state rep[%d] has %d last_req entries, want %d", j, len(rs.LastReq), r.k)
-			}
 			c := rs.deepCopy()
 			if j == r.id {
 				r.rep.own = c
@@ -142,20 +130,11 @@ func (s *StartState) apply(r *Replica) error {
 		if v.NeedChgSet != nil {
 			me.NeedChgSet = idset{}
 			for _, k := range v.NeedChgSet {
-				if k < 0 || k >= n {
-					return fmt.Errorf("bftlist: start state need_chg_set holds replica %d of %d", k, n)
-				}
 				me.NeedChgSet.put(k)
 			}
 		}
 	}
 	if v := s.FD; v != nil {
-		if err := checkLen("beat", len(v.Beat), n); err != nil {
-			return err
-		}
-		if err := checkLen("prim_susp", len(v.PrimSusp), n); err != nil {
-			return err
-		}
 		copyIf(r.fd.beat, v.Beat)
 		copyIf(r.fd.primSusp, v.PrimSusp)
 		if v.Cnt != nil {
