@@ -116,8 +116,8 @@ func convertTransient(tc *TransientConfig, proto *protocols.Protocol) (failures.
 		return t, field("replicas", fmt.Errorf("want \"all\" or a list of \"replicaN\", got %s", describe(tc.Replicas)))
 	}
 	if tc.Timers {
-		if !hasScope(proto, protocols.ScopeTimers) {
-			return t, field("timers", fmt.Errorf("%s has no timers scope (allowed scopes: %s)", proto.Name, scopeList(proto)))
+		if !proto.HasScope(protocols.ScopeTimers) {
+			return t, field("timers", fmt.Errorf("%s has no timers scope (allowed scopes: %s)", proto.Name, proto.ScopeList()))
 		}
 		t.Scope = append(t.Scope, protocols.ScopeTimers)
 	}
@@ -129,7 +129,7 @@ func convertTransient(tc *TransientConfig, proto *protocols.Protocol) (failures.
 	for _, name := range names {
 		spec, ok := proto.Attribute(name)
 		if !ok {
-			return t, field("values."+name, fmt.Errorf("unknown attribute of %s (allowed: %s)", proto.Name, attrList(proto)))
+			return t, field("values."+name, fmt.Errorf("unknown attribute of %s (allowed: %s)", proto.Name, proto.AttributeList()))
 		}
 		v, err := failures.ParseAttrValue(spec.Type, tc.Values[name])
 		if err != nil {
@@ -168,41 +168,4 @@ func convertTransient(tc *TransientConfig, proto *protocols.Protocol) (failures.
 		t.Messages = m
 	}
 	return t, nil
-}
-
-func hasScope(p *protocols.Protocol, name string) bool {
-	for _, s := range p.CorruptScopes {
-		if s.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func scopeList(p *protocols.Protocol) string {
-	out := ""
-	for i, s := range p.CorruptScopes {
-		if i > 0 {
-			out += ", "
-		}
-		out += s.Name
-	}
-	if out == "" {
-		return "none"
-	}
-	return out
-}
-
-func attrList(p *protocols.Protocol) string {
-	out := ""
-	for i, a := range p.Attributes {
-		if i > 0 {
-			out += ", "
-		}
-		out += a.Name
-	}
-	if out == "" {
-		return "none"
-	}
-	return out
 }

@@ -172,8 +172,8 @@ func (t Transient) Validate(p *protocols.Protocol, n int) error {
 		}
 	}
 	for i, s := range t.Scope {
-		if !slices.ContainsFunc(p.CorruptScopes, func(c protocols.Named) bool { return c.Name == s }) {
-			return fieldErr(fmt.Sprintf("scope[%d]", i), fmt.Sprintf("unknown corruption scope %q of %s (allowed: %s)", s, p.Name, scopeNames(p)))
+		if !p.HasScope(s) {
+			return fieldErr(fmt.Sprintf("scope[%d]", i), fmt.Sprintf("unknown corruption scope %q of %s (allowed: %s)", s, p.Name, p.ScopeList()))
 		}
 	}
 	for _, v := range t.Values {
@@ -224,17 +224,6 @@ func (m *TransitFault) validate(p *protocols.Protocol, n int) error {
 		return fieldErr("action", fmt.Sprintf("missing (allowed: %s)", strings.Join(transitActions, ", ")))
 	}
 	return nil
-}
-
-func scopeNames(p *protocols.Protocol) string {
-	if len(p.CorruptScopes) == 0 {
-		return "none"
-	}
-	names := make([]string, len(p.CorruptScopes))
-	for i, s := range p.CorruptScopes {
-		names[i] = s.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // ValidateTransients validates every fault; the error's field starts with

@@ -107,27 +107,16 @@ func validateEndpoint(field string, e Endpoint, n int) error {
 
 func validateAttr(attr string, value int64, p *protocols.Protocol, n int) error {
 	if attr == "" {
-		return fieldErr("attr", fmt.Sprintf("missing: a setattr rule needs an attribute (allowed: %s)", attrNames(p)))
+		return fieldErr("attr", fmt.Sprintf("missing: a setattr rule needs an attribute (allowed: %s)", p.AttributeList()))
 	}
 	spec, ok := p.Attribute(attr)
 	if !ok {
-		return fieldErr("attr", fmt.Sprintf("unknown attribute %q of %s (allowed: %s)", attr, p.Name, attrNames(p)))
+		return fieldErr("attr", fmt.Sprintf("unknown attribute %q of %s (allowed: %s)", attr, p.Name, p.AttributeList()))
 	}
 	if spec.Type == protocols.AttrReplica && (value < 0 || value >= int64(n)) {
 		return fieldErr("value", fmt.Sprintf("%d is not a replica of %d: attribute %s is a replica id (allowed: %s)", value, n, attr, replicaRange(n)))
 	}
 	return nil
-}
-
-func attrNames(p *protocols.Protocol) string {
-	if len(p.Attributes) == 0 {
-		return "none"
-	}
-	names := make([]string, len(p.Attributes))
-	for i, a := range p.Attributes {
-		names[i] = a.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // replicaRange describes the valid replica names of a system of n.

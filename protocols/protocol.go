@@ -3,6 +3,7 @@ package protocols
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/byzsim/byzsim/sim"
 )
@@ -116,6 +117,41 @@ func (p *Protocol) HasBehaviour(name string) bool {
 		}
 	}
 	return false
+}
+
+// HasScope reports whether name is one of p's corruption scopes.
+func (p *Protocol) HasScope(name string) bool {
+	for _, c := range p.CorruptScopes {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ScopeList lists the corruption scopes for messages: "a, b, c", or "none".
+func (p *Protocol) ScopeList() string {
+	names := make([]string, len(p.CorruptScopes))
+	for i, c := range p.CorruptScopes {
+		names[i] = c.Name
+	}
+	return listOrNone(names)
+}
+
+// AttributeList lists the attributes for messages: "a, b, c", or "none".
+func (p *Protocol) AttributeList() string {
+	names := make([]string, len(p.Attributes))
+	for i, a := range p.Attributes {
+		names[i] = a.Name
+	}
+	return listOrNone(names)
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 // Param returns the spec of a named parameter.
