@@ -154,20 +154,22 @@ func (g *gstChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
 	if r := g.rounds[c.Round]; r != nil && r.proposed && r.digest == c.Digest && r.committed[node] < 0 {
 		r.committed[node] = at
 	}
-	g.height[node] = max(g.height[node], c.Height+1)
+	prev := g.height[node]
+	h := max(prev, c.Height+1)
+	g.height[node] = h
 	if g.gstKnown && at >= g.gst {
 		g.after[node] = true
 	} else {
-		g.atGST[node] = g.height[node]
+		g.atGST[node] = h
 	}
-	if g.height[node] > g.maxHeight {
-		g.maxHeight = g.height[node]
-	}
-	g.lagging = 0
-	for id, ok := range g.correct {
-		if ok && g.height[id] < g.maxHeight {
-			g.lagging++
-		}
+	// Keep lagging without a scan: a new maximum leaves every other correct
+	// replica behind it; reaching the maximum ends one replica's lag.
+	switch {
+	case h > g.maxHeight:
+		g.maxHeight = h
+		g.lagging = g.numCorrect - 1
+	case h == g.maxHeight && prev < h:
+		g.lagging--
 	}
 	if g.lagging == 0 && g.onCaughtUp != nil {
 		g.onCaughtUp()
