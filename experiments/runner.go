@@ -302,8 +302,14 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 	return s, perf, os.RemoveAll(tmp)
 }
 
-// summaryInput gathers what the run's summary is built from.
+// summaryInput gathers what the run's summary is built from; it adds the
+// spans in which fault rules acted to the timeline's markers.
 func (in *instance) summaryInput(ended string) results.RunInput {
+	if in.faultSpans != nil {
+		for _, m := range in.faultSpans.Markers() {
+			in.timeline.MarkSpan(m.At.Time(), m.Until.Time(), m.Label)
+		}
+	}
 	var params []results.Param
 	for _, a := range in.run.Params {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
@@ -336,6 +342,10 @@ func (in *instance) faultCounts() []results.FaultCount {
 	out := make([]results.FaultCount, len(stats))
 	for i, st := range stats {
 		out[i] = results.FaultCount{Rule: in.res.rules[i].String(), Matched: st.Matched, Fired: st.Fired}
+		if first, last, ok := in.faultSpans.Times(i); ok {
+			f, l := results.Seconds(first), results.Seconds(last)
+			out[i].FirstFiredS, out[i].LastFiredS = &f, &l
+		}
 	}
 	return out
 }
