@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // TestFaultFiringsRecorded runs reference scenarios with a trace and checks
@@ -117,5 +119,48 @@ func TestFaultFiringsRecorded(t *testing.T) {
 				t.Error("the throughput plot does not label rule 0's span")
 			}
 		})
+	}
+}
+
+// TestOutageSpans checks that summary.json marks, as spans, the time a
+// crashed replica was down (to its recovery, or to the end of the run) and
+// the time the network was partitioned (to the next phase), besides the
+// point markers of the schedule.
+func TestOutageSpans(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol())
+	plan, err := Load("default.toml", reg, Options{Sets: []string{
+		"output.plots=false", "workload[0].count=200", "workload[0].timeout=15s",
+		`crash=[{replica=1, at="1s", recover="2s"}, {replica=2, at="2500ms"}]`,
+		`partition=[{at="500ms", groups=[[0, 1], [2, 3]]}, {at="800ms", groups=[]}]`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Execute(context.Background(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := sim.Millisecond
+	want := map[string][2]sim.Time{
+		"replica1 down": {sim.Second, 2 * sim.Second},
+		"replica2 down": {2500 * ms, s.VirtualSeconds.Time()},
+		"partitioned":   {500 * ms, 800 * ms},
+	}
+	for _, m := range s.Markers {
+		w, ok := want[m.Label]
+		if !ok {
+			continue
+		}
+		if !m.IsSpan() || m.At.Time() != w[0] || m.Until.Time() != w[1] {
+			t.Errorf("marker %q spans %v–%v, want %v–%v", m.Label, m.At, m.Until, w[0], w[1])
+		}
+		delete(want, m.Label)
+	}
+	if len(want) > 0 {
+		t.Errorf("no span markers %v in %v", want, s.Markers)
 	}
 }

@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/byzsim/byzsim/failures"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // Output file names of an experiment directory.
@@ -303,13 +305,9 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 }
 
 // summaryInput gathers what the run's summary is built from; it adds the
-// spans in which fault rules acted to the timeline's markers.
+// spans in which faults acted to the timeline's markers.
 func (in *instance) summaryInput(ended string) results.RunInput {
-	if in.faultSpans != nil {
-		for _, m := range in.faultSpans.Markers() {
-			in.timeline.MarkSpan(m.At.Time(), m.Until.Time(), m.Label)
-		}
-	}
+	in.markFaultSpans(in.world.Now())
 	var params []results.Param
 	for _, a := range in.run.Params {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
@@ -331,6 +329,36 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		Timeouts:    in.timeouts,
 		Faults:      in.faultCounts(),
 	}, in)
+}
+
+// markFaultSpans adds to the timeline's markers the spans in which each
+// fault rule acted, each crashed replica was down and the network was
+// partitioned, up to end.
+func (in *instance) markFaultSpans(end sim.Time) {
+	if in.faultSpans != nil {
+		for _, m := range in.faultSpans.Markers() {
+			in.timeline.MarkSpan(m.At.Time(), m.Until.Time(), m.Label)
+		}
+	}
+	s := in.res.schedule
+	for _, c := range s.Crashes {
+		until := end
+		if c.RecoverAt != 0 {
+			until = min(until, c.RecoverAt)
+		}
+		if until > c.At {
+			in.timeline.MarkSpan(c.At, until, failures.ReplicaName(c.Replica)+" down")
+		}
+	}
+	for i, ph := range s.Partitions {
+		until := end
+		if i+1 < len(s.Partitions) {
+			until = min(until, s.Partitions[i+1].At)
+		}
+		if len(ph.Groups) > 0 && until > ph.At {
+			in.timeline.MarkSpan(ph.At, until, "partitioned")
+		}
+	}
 }
 
 // faultCounts returns each fault rule's counters.
