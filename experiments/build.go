@@ -111,7 +111,11 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		in.engine = eng
 		labels := make([]string, len(res.rules))
 		for i, r := range res.rules {
-			labels[i] = fmt.Sprintf("rule %d %v %s", i, r.Type, r.Msg)
+			msg := r.Msg
+			if msg == failures.AnyKind {
+				msg = "any"
+			}
+			labels[i] = fmt.Sprintf("rule %d %v %s", i, r.Type, msg) // e.g. "rule 0 loss any"
 		}
 		in.faultSpans = results.NewFaultSpans(labels, e.Output.TimelineInterval.T())
 		eng.OnFire(in.faultFired)
