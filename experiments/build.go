@@ -40,6 +40,9 @@ type instance struct {
 	conv *convergenceChecker
 	// viewChange measures BFTList's view-change convergence time.
 	viewChange *viewChangeMeter
+
+	// faultSpans records when each fault rule acted; nil without rules.
+	faultSpans *results.FaultSpans
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -106,6 +109,16 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 			return nil, fmt.Errorf("fault rules: %w", err)
 		}
 		in.engine = eng
+		labels := make([]string, len(res.rules))
+		for i, r := range res.rules {
+			msg := r.Msg
+			if msg == failures.AnyKind {
+				msg = "any"
+			}
+			labels[i] = fmt.Sprintf("rule %d %v %s", i, r.Type, msg) // e.g. "rule 0 loss any"
+		}
+		in.faultSpans = results.NewFaultSpans(labels, e.Output.TimelineInterval.T())
+		eng.OnFire(in.faultFired)
 		w.Network().AddInterceptor(eng)
 	}
 	if err := laterBehaviours(res.schedule).Apply(w, res.proto, in.replicas); err != nil {
@@ -145,6 +158,15 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		})
 	}
 	return in, nil
+}
+
+// faultFired records one action of a fault rule: in the rule's spans of
+// activity and, when tracing, as a "fault" line of the trace.
+func (in *instance) faultFired(f failures.Firing) {
+	in.faultSpans.Fired(f.Rule, f.At)
+	if in.trace != nil {
+		in.trace.Fault(f.At, f.Rule, f.Type.String(), f.From, f.To, f.Msg)
+	}
 }
 
 // correctReplicas marks the replicas that are never Byzantine and never

@@ -14,11 +14,12 @@ import (
 )
 
 // TestDiemBFTReferenceScenarios runs every experiment in diembft/ (the
-// DiemBFT reference's test configurations) through the same code path as
-// `byzsim run`: each must pass its safety and liveness checks, and its fault
-// rules must have acted, so the scenario really exercises the faults it is
-// named after. (Not every rule of a reference scenario acts: an isolated
-// replica may never send in the rounds its rules name.)
+// DiemBFT reference's test configurations, with its reputation-based
+// leaders) through the same code path as `byzsim run`: each must pass the
+// four DiemBFT properties (safety, liveness, and after GST
+// progress_after_gst and commit_bound), and every one of its fault rules
+// must have matched and acted at least once, so the scenario really
+// exercises each fault it lists.
 func TestDiemBFTReferenceScenarios(t *testing.T) {
 	files, err := filepath.Glob("diembft/*.toml")
 	if err != nil {
@@ -36,6 +37,9 @@ func TestDiemBFTReferenceScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if got := plan.Base.Protocol.Params["election"]; got != diembft.ElectionReputation {
+				t.Errorf("election = %v, want %q (the reference's)", got, diembft.ElectionReputation)
+			}
 			rep := executePassing(t, plan, out)
 			s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
 			if err != nil {
@@ -44,12 +48,22 @@ func TestDiemBFTReferenceScenarios(t *testing.T) {
 			if s.RequestsCompleted == 0 {
 				t.Error("no request completed")
 			}
-			fired := uint64(0)
-			for _, fc := range s.Faults {
-				fired += fc.Fired
+			checked := map[string]bool{}
+			for _, c := range s.Checks {
+				checked[c.Name] = c.OK
 			}
-			if len(s.Faults) > 0 && fired == 0 {
-				t.Errorf("none of the %d fault rules acted: %+v", len(s.Faults), s.Faults)
+			for _, want := range []string{"safety", "liveness", "progress_after_gst", "commit_bound"} {
+				if ok, found := checked[want]; !found || !ok {
+					t.Errorf("check %s: ran %v, passed %v (checks: %+v)", want, found, ok, s.Checks)
+				}
+			}
+			if len(s.Faults) != len(plan.Base.Faults) {
+				t.Fatalf("summary counts %d fault rules, the experiment has %d", len(s.Faults), len(plan.Base.Faults))
+			}
+			for i, fc := range s.Faults {
+				if fc.Matched == 0 || fc.Fired == 0 {
+					t.Errorf("fault rule %d (%s) matched %d and acted %d times; every rule must act", i, fc.Rule, fc.Matched, fc.Fired)
+				}
 			}
 		})
 	}

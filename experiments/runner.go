@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/byzsim/byzsim/failures"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // Output file names of an experiment directory.
@@ -302,8 +304,10 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 	return s, perf, os.RemoveAll(tmp)
 }
 
-// summaryInput gathers what the run's summary is built from.
+// summaryInput gathers what the run's summary is built from; it adds the
+// spans in which faults acted to the timeline's markers.
 func (in *instance) summaryInput(ended string) results.RunInput {
+	in.markFaultSpans(in.world.Now())
 	var params []results.Param
 	for _, a := range in.run.Params {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
@@ -327,6 +331,36 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 	}, in)
 }
 
+// markFaultSpans adds to the timeline's markers the spans in which each
+// fault rule acted, each crashed replica was down and the network was
+// partitioned, up to end.
+func (in *instance) markFaultSpans(end sim.Time) {
+	if in.faultSpans != nil {
+		for _, m := range in.faultSpans.Markers() {
+			in.timeline.MarkSpan(m.At.Time(), m.Until.Time(), m.Label)
+		}
+	}
+	s := in.res.schedule
+	for _, c := range s.Crashes {
+		until := end
+		if c.RecoverAt != 0 {
+			until = min(until, c.RecoverAt)
+		}
+		if until > c.At {
+			in.timeline.MarkSpan(c.At, until, failures.ReplicaName(c.Replica)+" down")
+		}
+	}
+	for i, ph := range s.Partitions {
+		until := end
+		if i+1 < len(s.Partitions) {
+			until = min(until, s.Partitions[i+1].At)
+		}
+		if len(ph.Groups) > 0 && until > ph.At {
+			in.timeline.MarkSpan(ph.At, until, "partitioned")
+		}
+	}
+}
+
 // faultCounts returns each fault rule's counters.
 func (in *instance) faultCounts() []results.FaultCount {
 	if in.engine == nil {
@@ -336,6 +370,10 @@ func (in *instance) faultCounts() []results.FaultCount {
 	out := make([]results.FaultCount, len(stats))
 	for i, st := range stats {
 		out[i] = results.FaultCount{Rule: in.res.rules[i].String(), Matched: st.Matched, Fired: st.Fired}
+		if first, last, ok := in.faultSpans.Times(i); ok {
+			f, l := results.Seconds(first), results.Seconds(last)
+			out[i].FirstFiredS, out[i].LastFiredS = &f, &l
+		}
 	}
 	return out
 }

@@ -36,6 +36,10 @@
 //     still sent. Later rules are matched against the sender's state after
 //     the change, as in the reference.
 //
+// Engine.Stats counts, per rule, the messages it matched and the times it
+// acted; Engine.OnFire reports each action (rule, type, time, sender,
+// receiver, message) as it happens, for traces and fault markers.
+//
 // Unlike the reference, an unknown attribute or a value of the wrong type is
 // a validation error (the reference ignored it), and a message kind a rule
 // names must exist in the protocol.

@@ -22,6 +22,22 @@ type RuleStats struct {
 	Fired uint64
 }
 
+// Firing is one action of a fault rule on one message: a loss rule that
+// contributed to dropping it, a delay rule that delayed it, or a setattr
+// rule that changed its sender's attribute.
+type Firing struct {
+	// Rule is the rule's index, in experiment order.
+	Rule int
+	// Type is the rule's type (what it did).
+	Type RuleType
+	// At is the time the message left its sender.
+	At sim.Time
+	// From and To are the message's sender and receiver.
+	From, To sim.NodeID
+	// Msg is the message acted on.
+	Msg sim.Message
+}
+
 // Engine applies fault rules to every message a World sends. It implements
 // sim.Interceptor; add it with w.Network().AddInterceptor. An Engine belongs
 // to one World and is driven by its goroutine.
@@ -33,6 +49,7 @@ type Engine struct {
 	loss      *rand.Rand
 	hits      []int32 // scratch: loss rules matching the current message
 	err       error
+	onFire    func(Firing)
 }
 
 var _ sim.Interceptor = (*Engine)(nil)
@@ -78,6 +95,20 @@ func NewEngine(w *sim.World, p *protocols.Protocol, replicas []protocols.Replica
 		}
 	}
 	return e, nil
+}
+
+// OnFire makes the engine call f at every firing (see RuleStats.Fired: a
+// drop decided by several loss rules is one firing of each), in send order;
+// for one message, delay and setattr firings in rule order come before its
+// loss firings. A later call replaces f; nil removes it.
+func (e *Engine) OnFire(f func(Firing)) { e.onFire = f }
+
+// fired counts a firing of rule i on p and reports it.
+func (e *Engine) fired(i int, p *sim.Packet) {
+	e.stats[i].Fired++
+	if e.onFire != nil {
+		e.onFire(Firing{Rule: i, Type: e.rules[i].Type, At: p.SentAt, From: p.From, To: p.To, Msg: p.Msg})
+	}
 }
 
 // Stats returns a copy of the per-rule counters, indexed like the rules.
@@ -132,11 +163,11 @@ func (e *Engine) Intercept(p *sim.Packet) string {
 		case Delay:
 			if c.draw() {
 				p.Extra += c.Delay
-				e.stats[i].Fired++
+				e.fired(i, p)
 			}
 		case SetAttr:
 			if c.draw() {
-				e.stats[i].Fired++
+				e.fired(i, p)
 				if err := rep.SetAttribute(c.Attr, c.Value); err != nil && e.err == nil {
 					e.err = fmt.Errorf("failures: rule %d (%v): replica %d rejected setattr: %w", i, c.Rule, p.From, err)
 				}
@@ -149,7 +180,7 @@ func (e *Engine) Intercept(p *sim.Packet) string {
 		return ""
 	}
 	for _, i := range hits {
-		e.stats[i].Fired++
+		e.fired(int(i), p)
 	}
 	return DropReason
 }

@@ -399,3 +399,50 @@ func BenchmarkIntercept(b *testing.B) {
 		e.Intercept(&p)
 	}
 }
+
+// TestOnFire checks that OnFire reports every firing counted in the stats,
+// with the rule, its type and the message, delay and setattr firings of a
+// message before its loss firings.
+func TestOnFire(t *testing.T) {
+	s := newRelaySystem(t, 7, 4)
+	rules := []Rule{
+		{Msg: AnyKind, Prob: 0.5, Type: Loss},
+		{Src: Replica(1), Msg: prototest.KindVote, Prob: 1, Type: Delay, Delay: sim.Millisecond},
+		{Src: Replica(1), Dest: Replica(3), Msg: AnyKind, Prob: 1, Type: SetAttr, Attr: "current_round", Value: 0},
+		{Msg: prototest.KindVote, Prob: 0.5, Type: Loss},
+	}
+	e, err := NewEngine(s.w, s.p, s.replicas, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Firing
+	e.OnFire(func(f Firing) { got = append(got, f) })
+	count := make([]uint64, len(rules))
+	for i := range 200 {
+		to := sim.NodeID(2 + i%2)
+		p := sim.Packet{From: 1, To: to, Msg: vote(), SentAt: sim.Time(i)}
+		before := len(got)
+		dropped := e.Intercept(&p) != ""
+		fs := got[before:]
+		lossSeen := false
+		for _, f := range fs {
+			count[f.Rule]++
+			if f.Type != rules[f.Rule].Type || f.At != sim.Time(i) || f.From != 1 || f.To != to || f.Msg != p.Msg {
+				t.Fatalf("message %d: firing %+v does not describe rule %d on the message", i, f, f.Rule)
+			}
+			if f.Type == Loss {
+				lossSeen = true
+			} else if lossSeen {
+				t.Fatalf("message %d: %v firing after a loss firing", i, f.Type)
+			}
+		}
+		if dropped != lossSeen {
+			t.Fatalf("message %d: dropped %v but loss firings %v", i, dropped, lossSeen)
+		}
+	}
+	for i, st := range e.Stats() {
+		if st.Fired != count[i] || st.Fired == 0 {
+			t.Errorf("rule %d: %d firings reported, stats say %d (want equal and > 0)", i, count[i], st.Fired)
+		}
+	}
+}

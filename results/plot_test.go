@@ -89,6 +89,11 @@ func TestPlotThroughput(t *testing.T) {
 		{"two series, no markers", []ThroughputSeries{{Name: "a", Rows: rows}, {Name: "b", Rows: rows[:1]}}, nil,
 			[]string{"Throughput over time"}},
 		{"nothing", nil, []Marker{{At: Seconds(sim.Second), Label: "crash"}}, []string{"crash"}},
+		{"fault spans and a point", []ThroughputSeries{{Name: "diembft", Rows: rows}}, []Marker{
+			{At: Seconds(20 * sim.Millisecond), Until: Seconds(90 * sim.Millisecond), Label: "rule 0 loss vote ×3"},
+			{At: Seconds(100 * sim.Millisecond), Label: "crash replica1"},
+			{At: Seconds(150 * sim.Millisecond), Until: Seconds(150*sim.Millisecond + 1), Label: "rule 1 setattr proposal ×1"},
+		}, []string{"rule 0 loss vote ×3", "rule 1 setattr proposal ×1", "crash replica1", spanFillSVG}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +104,35 @@ func TestPlotThroughput(t *testing.T) {
 			checkPNG(t, stem+".png")
 			checkSVG(t, stem+".svg", tt.texts...)
 		})
+	}
+}
+
+// spanFillSVG is how the SVG writer spells spanFill.
+const spanFillSVG = "fill:#E57713;fill-opacity:0.21961"
+
+// TestPlotThroughputShadesOnlySpans checks that point markers are not
+// shaded: the span colour appears only with a span marker.
+func TestPlotThroughputShadesOnlySpans(t *testing.T) {
+	in, _ := fixture()
+	series := []ThroughputSeries{{Name: "x", Rows: in.Timeline.Rows(in.End)}}
+	for _, tt := range []struct {
+		markers []Marker
+		shaded  bool
+	}{
+		{[]Marker{{At: Seconds(50 * sim.Millisecond), Label: "crash"}}, false},
+		{[]Marker{{At: Seconds(50 * sim.Millisecond), Until: Seconds(60 * sim.Millisecond), Label: "rule 0"}}, true},
+	} {
+		stem := filepath.Join(t.TempDir(), "tput")
+		if err := PlotThroughput(stem, "", series, tt.markers, SVG); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(stem + ".svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(b), spanFillSVG); got != tt.shaded {
+			t.Errorf("markers %v: shaded %v, want %v", tt.markers, got, tt.shaded)
+		}
 	}
 }
 

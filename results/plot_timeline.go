@@ -37,8 +37,9 @@ func throughputPoints(rows []TimelineRow) plotter.XYs {
 
 // PlotThroughput draws throughput over time (x: time in s, y: requests/s),
 // one line per series in the order given (the legend beside the plot),
-// with a vertical dashed line and its label at each marker, and saves it in
-// the formats of SavePlot. An empty title means
+// with a vertical dashed line and its label at each point marker and a
+// shaded band with its label over each span marker (e.g. when a fault rule
+// acted), and saves it in the formats of SavePlot. An empty title means
 // "Throughput over time". Rows with an undefined throughput (NaN) are skipped.
 func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Marker, formats ...string) error {
 	p := plot.New()
@@ -46,6 +47,17 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 	p.X.Label.Text = "time (s)"
 	p.Y.Label.Text = "throughput (requests/s)"
 	p.Add(plotter.NewGrid())
+	labels := p.Legend.TextStyle
+	labels.Font.Size = vg.Points(8)
+	marks := &markerLines{
+		markers: markers,
+		line:    draw.LineStyle{Color: color.Gray{Y: 96}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}},
+		text:    labels,
+	}
+	if len(markers) > 0 {
+		// The bands go under the lines, so that the lines stay visible.
+		p.Add(markerBands{marks})
+	}
 	leg := newSideLegend()
 	for i, s := range series {
 		var rows []TimelineRow
@@ -70,24 +82,33 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 		leg.Add(s.Name, l)
 	}
 	if len(markers) > 0 {
-		ts := p.Legend.TextStyle
-		ts.Font.Size = vg.Points(8)
-		p.Add(&markerLines{
-			markers: markers,
-			line:    draw.LineStyle{Color: color.Gray{Y: 96}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}},
-			text:    ts,
-		})
+		p.Add(marks)
 	}
 	ensureRange(&p.X, 0, 1)
 	ensureRange(&p.Y, 0, 1)
 	p.Y.Min = 0
-	p.Y.Max *= 1.15 // room for marker labels above the lines
+	// Room for the marker labels above the lines: three rows, more when
+	// more markers may use more.
+	p.Y.Max *= 1.15 + 0.05*float64(max(0, min(len(markers), maxLabelRows)-3))
 	return saveWithSideLegend(p, leg, stem, formats)
 }
 
-// markerLines draws a vertical dashed line over the whole data area at each
-// marker's time, with the label to its right near the top; labels of
-// consecutive markers are staggered over three lines so they overlap less.
+// spanFill shades the span markers: a translucent orange.
+var spanFill = color.NRGBA{R: 230, G: 120, B: 20, A: 56}
+
+// minSpanWidth is the narrowest a span marker is drawn, so that a fault
+// acting at one instant still shows.
+var minSpanWidth = vg.Points(3)
+
+// maxLabelRows is how many lines marker labels are spread over.
+const maxLabelRows = 6
+
+// markerLines draws a vertical line (style line) over the whole data area
+// at each point marker's time, and the label of every marker (point or
+// span) to the right of its start near the top: each label goes on the
+// first of maxLabelRows lines where it does not overlap an earlier label
+// (or, if none, on the line whose labels end leftmost). markerBands draws
+// the spans' bands.
 type markerLines struct {
 	markers []Marker
 	line    draw.LineStyle
@@ -98,24 +119,64 @@ type markerLines struct {
 func (m *markerLines) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	h := m.text.Height("M")
-	for i, mk := range m.markers {
+	var ends [maxLabelRows]vg.Length // right end of each row's last label
+	for i := range ends {
+		ends[i] = c.Min.X - 1
+	}
+	for _, mk := range m.markers {
 		x := trX(mk.At.Time().Seconds())
-		if x < c.Min.X || x > c.Max.X {
+		if !mk.IsSpan() {
+			if x < c.Min.X || x > c.Max.X {
+				continue
+			}
+			c.StrokeLine2(m.line, x, c.Min.Y, x, c.Max.Y)
+		} else if x = max(x, c.Min.X); x > c.Max.X {
 			continue
 		}
-		c.StrokeLine2(m.line, x, c.Min.Y, x, c.Max.Y)
-		y := c.Max.Y - h*vg.Length(1+i%3)
-		c.FillText(m.text, vg.Point{X: x + vg.Points(2), Y: y}, mk.Label)
+		lx := x + vg.Points(2)
+		row := 0
+		for k := range ends {
+			if ends[k] < lx {
+				row = k
+				break
+			}
+			if ends[k] < ends[row] {
+				row = k
+			}
+		}
+		ends[row] = lx + m.text.Width(mk.Label) + vg.Points(4)
+		c.FillText(m.text, vg.Point{X: lx, Y: c.Max.Y - h*vg.Length(1+row)}, mk.Label)
 	}
 }
 
-// DataRange implements plot.DataRanger: the markers' times widen the x
-// range; the y range is left to the data.
+// DataRange implements plot.DataRanger: the markers' times (and the ends
+// of spans) widen the x range; the y range is left to the data.
 func (m *markerLines) DataRange() (xmin, xmax, ymin, ymax float64) {
 	xmin, xmax = math.Inf(1), math.Inf(-1)
 	for _, mk := range m.markers {
 		x := mk.At.Time().Seconds()
-		xmin, xmax = math.Min(xmin, x), math.Max(xmax, x)
+		xmin, xmax = math.Min(xmin, x), math.Max(xmax, max(mk.Until, mk.At).Time().Seconds())
 	}
 	return xmin, xmax, math.Inf(1), math.Inf(-1)
+}
+
+// markerBands draws a band of spanFill over the data area from At to Until
+// of each span marker, at least minSpanWidth wide.
+type markerBands struct{ *markerLines }
+
+// Plot implements plot.Plotter.
+func (m markerBands) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, mk := range m.markers {
+		if !mk.IsSpan() {
+			continue
+		}
+		x0, x1 := trX(mk.At.Time().Seconds()), trX(mk.Until.Time().Seconds())
+		x1 = max(x1, x0+minSpanWidth)
+		x0, x1 = max(x0, c.Min.X), min(x1, c.Max.X)
+		if x0 >= x1 {
+			continue
+		}
+		c.FillPolygon(spanFill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+	}
 }

@@ -73,7 +73,9 @@ type Summary struct {
 
 	Events         uint64  `json:"events"`
 	VirtualSeconds Seconds `json:"virtual_seconds"`
-	// Markers label points of the run, e.g. faults, sorted by time.
+	// Markers label points and spans of the run, e.g. crashes and
+	// partitions, and the spans in which each fault rule acted; sorted by
+	// time.
 	Markers []Marker `json:"markers"`
 	// Faults counts, per fault rule in experiment order, the messages it
 	// matched and acted on.
@@ -161,11 +163,15 @@ type TransientSummary struct {
 	LastS  Seconds `json:"last_s"`
 }
 
-// FaultCount is what one fault rule did in a run.
+// FaultCount is what one fault rule did in a run: the messages it matched,
+// the times it acted (see failures.RuleStats), and when it first and last
+// acted (null if never).
 type FaultCount struct {
-	Rule    string `json:"rule"`
-	Matched uint64 `json:"matched"`
-	Fired   uint64 `json:"fired"`
+	Rule        string   `json:"rule"`
+	Matched     uint64   `json:"matched"`
+	Fired       uint64   `json:"fired"`
+	FirstFiredS *Seconds `json:"first_fired_s"`
+	LastFiredS  *Seconds `json:"last_fired_s"`
 }
 
 // Summarize builds the Summary of a run.

@@ -24,11 +24,17 @@ type bucket struct {
 	completed, commits, bytes uint64
 }
 
-// Marker labels a point in virtual time, e.g. the start of a fault.
+// Marker labels a point in virtual time, e.g. the start of a fault, or a
+// span of it, e.g. when a fault rule acted.
 type Marker struct {
 	At    Seconds `json:"time_s"`
 	Label string  `json:"label"`
+	// Until, when after At, ends the span [At, Until]; 0 for a point.
+	Until Seconds `json:"until_s,omitempty"`
 }
+
+// IsSpan reports whether m marks a span rather than a point.
+func (m Marker) IsSpan() bool { return m.Until > m.At }
 
 // TimelineRow is one bucket of a Timeline, one row of timeline.csv.
 type TimelineRow struct {
@@ -86,7 +92,16 @@ func (t *Timeline) Mark(at sim.Time, label string) {
 	t.markers = append(t.markers, Marker{At: Seconds(at), Label: label})
 }
 
-// Markers returns the markers sorted by time, then label.
+// MarkSpan adds a labelled span from time from to until (> from).
+func (t *Timeline) MarkSpan(from, until sim.Time, label string) {
+	if until <= from {
+		panic("results: empty marker span")
+	}
+	t.markers = append(t.markers, Marker{At: Seconds(from), Until: Seconds(until), Label: label})
+}
+
+// Markers returns the markers (points and spans) sorted by time, then
+// label.
 func (t *Timeline) Markers() []Marker {
 	out := slices.Clone(t.markers)
 	slices.SortStableFunc(out, func(a, b Marker) int {

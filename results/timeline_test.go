@@ -1,7 +1,9 @@
 package results
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/byzsim/byzsim/sim"
@@ -99,7 +101,13 @@ func TestTimelineBytesAndMarkers(t *testing.T) {
 	if len(rows) != 1 || rows[0].Bytes != 150 {
 		t.Errorf("Rows = %+v, want one row with 150 bytes", rows)
 	}
-	want := []Marker{{Seconds(100 * ms), "crash replica1"}, {Seconds(100 * ms), "partition"}, {Seconds(300 * ms), "heal"}}
+	tl.MarkSpan(100*ms, 250*ms, "rule 0 loss vote ×3")
+	want := []Marker{
+		{At: Seconds(100 * ms), Label: "crash replica1"},
+		{At: Seconds(100 * ms), Label: "partition"},
+		{At: Seconds(100 * ms), Label: "rule 0 loss vote ×3", Until: Seconds(250 * ms)},
+		{At: Seconds(300 * ms), Label: "heal"},
+	}
 	if got := tl.Markers(); !slices.Equal(got, want) {
 		t.Errorf("Markers() = %v, want %v", got, want)
 	}
@@ -112,6 +120,9 @@ func TestTimelinePanics(t *testing.T) {
 	}{
 		{"negative interval", func() { NewTimeline(-1) }},
 		{"event before 0", func() { NewTimeline(0).Complete(-1) }},
+		{"empty span", func() { NewTimeline(0).MarkSpan(5, 5, "x") }},
+		{"fault firing of an unknown rule", func() { NewFaultSpans([]string{"r"}, 0).Fired(1, 0) }},
+		{"negative fault span gap", func() { NewFaultSpans(nil, -1) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,5 +133,71 @@ func TestTimelinePanics(t *testing.T) {
 			}()
 			tt.f()
 		})
+	}
+}
+
+// TestFaultSpans checks that firings at most the gap apart join into one
+// span, that spans are labelled with their firings, and that a rule's spans
+// are joined further beyond MaxFaultSpans, keeping every firing.
+func TestFaultSpans(t *testing.T) {
+	ms := sim.Millisecond
+	f := NewFaultSpans([]string{"rule 0 loss vote", "rule 1 delay proposal", "rule 2 setattr"}, 100*ms)
+	for _, at := range []sim.Time{10 * ms, 60 * ms, 160 * ms, 400 * ms} {
+		f.Fired(0, at)
+	}
+	f.Fired(1, 50*ms)
+	want := []Marker{
+		{At: Seconds(10 * ms), Until: Seconds(160 * ms), Label: "rule 0 loss vote ×3"},
+		{At: Seconds(400 * ms), Until: Seconds(400*ms + 1), Label: "rule 0 loss vote ×1"},
+		{At: Seconds(50 * ms), Until: Seconds(50*ms + 1), Label: "rule 1 delay proposal ×1"},
+	}
+	if got := f.Markers(); !slices.Equal(got, want) {
+		t.Errorf("Markers() = %v, want %v", got, want)
+	}
+	// Firings slightly out of order (busy senders' clocks differ) join the
+	// span they fall in, or start one in its place.
+	f.Fired(0, 5*ms)
+	f.Fired(1, 300*ms)
+	f.Fired(1, 200*ms)
+	want = []Marker{
+		{At: Seconds(5 * ms), Until: Seconds(160 * ms), Label: "rule 0 loss vote ×4"},
+		{At: Seconds(400 * ms), Until: Seconds(400*ms + 1), Label: "rule 0 loss vote ×1"},
+		{At: Seconds(50 * ms), Until: Seconds(50*ms + 1), Label: "rule 1 delay proposal ×1"},
+		{At: Seconds(200 * ms), Until: Seconds(300 * ms), Label: "rule 1 delay proposal ×2"},
+	}
+	if got := f.Markers(); !slices.Equal(got, want) {
+		t.Errorf("after out-of-order firings, Markers() = %v, want %v", got, want)
+	}
+	if first, last, ok := f.Times(0); !ok || first != 5*ms || last != 400*ms {
+		t.Errorf("Times(0) = %v, %v, %v; want 5ms, 400ms, true", first, last, ok)
+	}
+	if _, _, ok := f.Times(2); ok {
+		t.Error("Times(2) ok for a rule that never fired")
+	}
+	// 30 bursts of 3 firings at 2^j − 1 seconds: the gaps double, so the
+	// spans are joined smallest gaps first, down to at most MaxFaultSpans,
+	// keeping all 90 firings and the whole time covered.
+	g := NewFaultSpans([]string{"r"}, 100*ms)
+	var end sim.Time
+	for j := range 30 {
+		for k := range 3 {
+			end = sim.Time(1<<j-1)*sim.Second + sim.Time(k)*ms
+			g.Fired(0, end)
+		}
+	}
+	ms2 := g.Markers()
+	if len(ms2) > MaxFaultSpans || len(ms2) < MaxFaultSpans/2 {
+		t.Fatalf("%d spans for 30 spread bursts, want %d..%d", len(ms2), MaxFaultSpans/2, MaxFaultSpans)
+	}
+	total := 0
+	for _, m := range ms2 {
+		var k int
+		if _, err := fmt.Sscanf(m.Label[strings.LastIndex(m.Label, "×")+len("×"):], "%d", &k); err != nil {
+			t.Fatalf("label %q: %v", m.Label, err)
+		}
+		total += k
+	}
+	if total != 90 || ms2[0].At != 0 || ms2[len(ms2)-1].Until != Seconds(end) {
+		t.Errorf("spans %v: %d firings from %v to %v, want 90 from 0 to %v", ms2, total, ms2[0].At, ms2[len(ms2)-1].Until, end)
 	}
 }

@@ -139,3 +139,16 @@ func TestTracersFanOut(t *testing.T) {
 		t.Fatalf("calls %d and %d, want 5 each", a.n, b.n)
 	}
 }
+
+func TestJSONLTracerFault(t *testing.T) {
+	var buf bytes.Buffer
+	tr := NewJSONLTracer(&buf)
+	tr.Fault(1500*Microsecond, 2, "loss", 0, 3, &testMsg{id: 7, kind: "vote", size: 120})
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"t":1500000,"ev":"fault","rule":2,"type":"loss","from":0,"to":3,"kind":"vote","size":120,"msg":"msg 7 \"quoted\"\tvote"}` + "\n"
+	if got := buf.String(); got != want {
+		t.Fatalf("fault line\n got %s\nwant %s", got, want)
+	}
+}

@@ -152,6 +152,23 @@ func (t *JSONLTracer) Delivered(at Time, from, to NodeID, msg Message) {
 	t.end()
 }
 
+// Fault writes a line for one action of a fault rule on a message sent at
+// time at (the message's "send" line precedes it, and its "drop" line, if
+// the rule dropped it, follows):
+//
+//	{"t":1500000,"ev":"fault","rule":2,"type":"loss","from":0,"to":1,"kind":"vote","size":120,"msg":"..."}
+//
+// rule is the rule's index in experiment order and typ what it did.
+func (t *JSONLTracer) Fault(at Time, rule int, typ string, from, to NodeID, msg Message) {
+	t.head(at, "fault")
+	t.field("rule", int64(rule))
+	t.str("type", typ)
+	t.field("from", int64(from))
+	t.field("to", int64(to))
+	t.message(msg)
+	t.end()
+}
+
 // Fired implements Tracer.
 func (t *JSONLTracer) Fired(at Time, node NodeID, tm Timer) {
 	t.head(at, "timer")

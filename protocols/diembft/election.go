@@ -61,10 +61,11 @@ func (e *Election) leader(round int64) sim.NodeID {
 // override sets the leader of round (the "leader" attribute).
 func (e *Election) override(round int64, id sim.NodeID) { e.leaders[round] = id }
 
-// updateLeaders is the paper's update_leaders: when qc certifies a block
-// that directly extends its parent (so qc commits the parent) and the
-// replica is in the round after qc, the leader of the next round is chosen
-// by reputation.
+// updateLeaders is the paper's update_leaders, called (as in the paper and
+// the reference) from process_certificate_qc for every QC the replica
+// processes: when qc certifies a block that directly extends its parent (so
+// qc commits the parent) and the replica is in the round after qc, the
+// leader of the next round is chosen by reputation.
 func (e *Election) updateLeaders(qc *QC, current int64, l *Ledger) {
 	if !e.reputation {
 		return
@@ -75,6 +76,10 @@ func (e *Election) updateLeaders(qc *QC, current int64, l *Ledger) {
 	}
 	if id, ok := e.electReputationLeader(qc, l); ok {
 		e.leaders[current+1] = id
+	} else {
+		// No candidate: round-robin (or the table) applies, as in the
+		// reference, which stores ⊥ and so also undoes a "leader" override.
+		delete(e.leaders, current+1)
 	}
 }
 

@@ -50,6 +50,19 @@ const (
 	ElectionReputation = "reputation"
 )
 
+// Proposal triggers: when the leader of a round may propose.
+const (
+	// ProposeOnInput lets the leader propose at the end of any input
+	// handling in which it leads its round, has not proposed in it and has
+	// something to propose (byzsim's default).
+	ProposeOnInput = "input"
+	// ProposeOnNewRound lets the leader propose only at the new-round event
+	// of the paper and the reference: at the start of the run, and right
+	// after this replica formed a QC from votes or a TC from timeouts. A
+	// leader with nothing to propose then lets its round time out.
+	ProposeOnNewRound = "new_round"
+)
+
 // Protocol returns the descriptor of DiemBFT v4.
 func Protocol() *protocols.Protocol {
 	return &protocols.Protocol{
@@ -98,6 +111,7 @@ func ParamSpecs() []protocols.ParamSpec {
 		{Name: "timer_factor", Type: protocols.ParamInt, Default: int64(4), Min: 1, Max: 1000, Doc: "the round timer is timer_factor × Δ"},
 		{Name: "rounds_per_leader", Type: protocols.ParamInt, Default: int64(2), Min: 1, Max: 1 << 30, Doc: "consecutive rounds per round-robin leader"},
 		{Name: "election", Type: protocols.ParamString, Default: ElectionRoundRobin, Enum: []string{ElectionRoundRobin, ElectionReputation}, Doc: "leader election scheme"},
+		{Name: "propose_on", Type: protocols.ParamString, Default: ProposeOnInput, Enum: []string{ProposeOnInput, ProposeOnNewRound}, Doc: "when a leader proposes: after any input, or only at the new-round event (the paper and the reference)"},
 		{Name: "window_size", Type: protocols.ParamInt, Default: int64(5), Min: 1, Max: 1 << 20, Doc: "reputation: committed blocks whose signers are active"},
 		{Name: "exclude_size", Type: protocols.ParamInt, Default: int64(-1), Min: -1, Max: 1 << 20, Doc: "reputation: authors of the last committed blocks excluded; −1 means f"},
 		{Name: "block_size", Type: protocols.ParamInt, Default: int64(4), Min: 1, Max: 1 << 20, Doc: "maximum transactions per block"},
@@ -126,12 +140,14 @@ type settings struct {
 	roundTimer      sim.Time
 	roundsPerLeader int64
 	reputation      bool
-	windowSize      int
-	excludeSize     int
-	blockSize       int
-	syncBatch       int
-	futureRounds    int64
-	bugs            Bugs
+	// newRoundOnly: the leader proposes only at the new-round event.
+	newRoundOnly bool
+	windowSize   int
+	excludeSize  int
+	blockSize    int
+	syncBatch    int
+	futureRounds int64
+	bugs         Bugs
 }
 
 // parseParams validates p (missing parameters take their defaults).
@@ -156,6 +172,8 @@ func parseParams(p protocols.Params, f int) (settings, error) {
 	get("rounds_per_leader", ok)
 	el, ok := full["election"].(string)
 	get("election", ok)
+	po, ok := full["propose_on"].(string)
+	get("propose_on", ok)
 	ws, ok := full["window_size"].(int64)
 	get("window_size", ok)
 	ex, ok := full["exclude_size"].(int64)
@@ -186,6 +204,8 @@ func parseParams(p protocols.Params, f int) (settings, error) {
 		return s, fmt.Errorf("diembft: rounds_per_leader must be ≥ 1")
 	case el != ElectionRoundRobin && el != ElectionReputation:
 		return s, fmt.Errorf("diembft: election must be %q or %q, not %q", ElectionRoundRobin, ElectionReputation, el)
+	case po != ProposeOnInput && po != ProposeOnNewRound:
+		return s, fmt.Errorf("diembft: propose_on must be %q or %q, not %q", ProposeOnInput, ProposeOnNewRound, po)
 	case ws < 1:
 		return s, fmt.Errorf("diembft: window_size must be ≥ 1")
 	case ex < -1:
@@ -199,6 +219,7 @@ func parseParams(p protocols.Params, f int) (settings, error) {
 	}
 	s.roundTimer = sim.Time(tf) * s.delta
 	s.reputation = el == ElectionReputation
+	s.newRoundOnly = po == ProposeOnNewRound
 	s.windowSize = int(ws)
 	s.excludeSize = int(ex)
 	if ex < 0 {

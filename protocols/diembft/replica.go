@@ -29,6 +29,11 @@ type Replica struct {
 
 	genesisQC    *QC
 	lastProposed int64
+	// newRoundEvent is set by the paper's new-round events (the start, a QC
+	// formed here from votes, a TC formed here from timeouts) and consumed
+	// by the next processNewRoundEvent; it gates proposals only with
+	// propose_on = "new_round".
+	newRoundEvent bool
 
 	behaviour  string
 	silent     bool
@@ -126,6 +131,7 @@ func (r *Replica) Safety() Safety { return r.safety }
 // Start implements sim.Node.
 func (r *Replica) Start(env sim.Env) {
 	r.env = env
+	r.newRoundEvent = true
 	r.armTimer(r.s.roundTimer)
 	r.afterInput()
 }
@@ -329,6 +335,7 @@ func (r *Replica) handleNewQC(qc *QC) {
 		return
 	}
 	r.processCertificateQC(qc)
+	r.newRoundEvent = true
 }
 
 // onTimeout is process_timeout_msg.
@@ -345,6 +352,7 @@ func (r *Replica) onTimeout(from sim.NodeID, t *Timeout) {
 	r.advanceRoundTC(t.LastRoundTC)
 	if tc := r.processRemoteTimeout(&t.Info); tc != nil {
 		r.advanceRoundTC(tc)
+		r.newRoundEvent = true
 	}
 }
 
@@ -428,12 +436,21 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 
 // processNewRoundEvent is process_new_round_event: the leader of the
 // current round proposes once, when it has transactions or uncommitted
-// non-empty blocks need an empty block to reach commit.
+// non-empty blocks need an empty block to reach commit. With propose_on =
+// "new_round" it acts only after a new-round event (see newRoundEvent).
 func (r *Replica) processNewRoundEvent() {
 	round := r.pm.Round
 	if r.lastProposed >= round || r.Leader(round) != r.id || r.silent {
+		r.newRoundEvent = false
 		return
 	}
+	if r.s.newRoundOnly && !r.newRoundEvent {
+		return
+	}
+	if r.awaitingTCQC(round) {
+		return // the new-round event stays pending until the sync ends
+	}
+	r.newRoundEvent = false
 	needEmpty := r.collectPathTransactions()
 	txns := r.mempool.getTransactions(r.exclude)
 	if len(txns) == 0 && !needEmpty {
@@ -452,6 +469,16 @@ func (r *Replica) processNewRoundEvent() {
 	p := r.makeProposal(round, txns, qc, r.tree.highCommitQC)
 	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID})
 	r.broadcast(p)
+}
+
+// awaitingTCQC reports whether the leader of round entered it through a TC
+// that reports a higher QC than its own high QC while it is syncing the
+// missing blocks: a block extending its high QC now would fail safe_to_vote
+// at every replica (qc round < the TC's highest high-QC round), so it
+// proposes once the sync ends and the TC's QCs are processed.
+func (r *Replica) awaitingTCQC(round int64) bool {
+	tc := r.pm.LastRoundTC
+	return r.sync.active && tc != nil && tc.Round == round-1 && r.tree.highQC.VoteInfo.Round < tc.MaxHighQCRound()
 }
 
 // makeProposal builds and signs a proposal extending qc.

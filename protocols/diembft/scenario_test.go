@@ -218,3 +218,48 @@ func TestWrongRuleOneChain(t *testing.T) {
 		}
 	}
 }
+
+// TestReputationLeadersAgree: with reputation election and new-round
+// proposals (the reference's setting) the leaders come from the QCs every
+// replica processes, so in a fault-free run all replicas see the same
+// leader for every round they enter, and reputation overrides round-robin
+// from the first direct 2-chain on (round 4: round 0 times out, blocks of
+// rounds 1 and 2 form the first 2-chain).
+func TestReputationLeadersAgree(t *testing.T) {
+	c := newCluster(t, clusterOpts{seed: 5, params: protocols.Params{"election": ElectionReputation, "propose_on": ProposeOnNewRound}})
+	c.client.batch(0, 60)
+	seen := map[int64]map[sim.NodeID]sim.NodeID{} // round → replica → leader
+	c.w.Subscribe(func(_ sim.Time, node sim.NodeID, o sim.Observation) {
+		if rc, ok := o.(protocols.RoundChange); ok && int(node) < c.n {
+			if seen[rc.Round] == nil {
+				seen[rc.Round] = map[sim.NodeID]sim.NodeID{}
+			}
+			seen[rc.Round][node] = c.reps[node].Leader(rc.Round)
+		}
+	})
+	c.runUntilDone(30 * sim.Second)
+	if got := len(c.client.done); got != 60 {
+		t.Fatalf("completed %d/60 requests", got)
+	}
+	rr := newElection(c.n, 2, false, 5, 1, 0)
+	overridden := 0
+	for round, views := range seen {
+		var first sim.NodeID = sim.None
+		for _, l := range views {
+			if first == sim.None {
+				first = l
+			} else if l != first {
+				t.Fatalf("round %d: replicas disagree on the leader: %v", round, views)
+			}
+		}
+		if round < 4 && first != rr.roundRobin(round) {
+			t.Errorf("round %d: leader %d before any reputation election, round-robin says %d", round, first, rr.roundRobin(round))
+		}
+		if round >= 4 && first != rr.roundRobin(round) {
+			overridden++
+		}
+	}
+	if overridden == 0 {
+		t.Errorf("reputation never chose another leader than round-robin over %d rounds", len(seen))
+	}
+}

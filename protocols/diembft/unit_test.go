@@ -425,3 +425,62 @@ func TestKeyIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestProposeOnNewRound: with propose_on = "new_round" (the paper and the
+// reference) a leader proposes only at a new-round event, so requests that
+// arrive after the start wait for round 0 to end in a TC; by default the
+// leader proposes as soon as they arrive.
+func TestProposeOnNewRound(t *testing.T) {
+	req := &protocols.Request{Client: 4, ID: 1, Op: protocols.OpAppend, Value: 1, Payload: 16}
+	for _, tt := range []struct {
+		trigger string
+		want    int // proposals after the request arrives in round 0
+	}{{ProposeOnInput, 1}, {ProposeOnNewRound, 0}} {
+		r, env := newTestReplica(t, 0, 4, 1, protocols.Params{"propose_on": tt.trigger})
+		r.Deliver(4, req)
+		if got := env.broadcasts(KindProposal); got != tt.want {
+			t.Fatalf("%s: %d proposals in round 0 after the request, want %d", tt.trigger, got, tt.want)
+		}
+		if tt.trigger != ProposeOnNewRound {
+			continue
+		}
+		// Another request is no new-round event either.
+		r.Deliver(4, &protocols.Request{Client: 4, ID: 2, Op: protocols.OpAppend, Value: 2, Payload: 16})
+		if got := env.broadcasts(KindProposal); got != 0 {
+			t.Fatalf("%d proposals without a new-round event", got)
+		}
+		// A TC for round 0 formed here is one: replica0 leads round 1.
+		for id := sim.NodeID(1); id <= 3; id++ {
+			r.Deliver(id, timeoutFrom(r, id, 0))
+		}
+		if r.Round() != 1 || env.broadcasts(KindProposal) != 1 {
+			t.Fatalf("after the round-0 TC: round %d, %d proposals; want round 1 and one proposal", r.Round(), env.broadcasts(KindProposal))
+		}
+	}
+	if _, err := parseParams(protocols.Params{"propose_on": "later"}, 1); err == nil {
+		t.Error("propose_on = later accepted")
+	}
+}
+
+// TestLeaderAwaitsTCQC: a leader that entered its round through a TC
+// reporting a higher QC than its own, and is syncing that QC's block, does
+// not propose on its stale QC (no replica could vote for it); it proposes
+// when the sync has ended.
+func TestLeaderAwaitsTCQC(t *testing.T) {
+	r, env := newTestReplica(t, 0, 4, 1, nil)
+	r.Deliver(4, &protocols.Request{Client: 4, ID: 1, Op: protocols.OpAppend, Value: 1, Payload: 16})
+	env.take()
+	r.lastProposed = 0 // round 0's proposal is done; the test is about round 1
+	r.pm.Round = 1
+	r.pm.LastRoundTC = &TC{Round: 0, HighQCRounds: []int64{-1, 5, -1}}
+	r.sync.active = true
+	r.processNewRoundEvent()
+	if got := env.broadcasts(KindProposal); got != 0 {
+		t.Fatalf("proposed %d times on a QC the TC makes unsafe, while syncing", got)
+	}
+	r.sync.active = false
+	r.processNewRoundEvent()
+	if got := env.broadcasts(KindProposal); got != 1 {
+		t.Fatalf("%d proposals once the sync ended, want 1", got)
+	}
+}
