@@ -104,3 +104,53 @@ func TestChargesOfOneRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeoutVerifiesItsQCOnce checks that a timeout whose high QC is also
+// its high commit QC (the same certificate, or an equal copy) costs one
+// verification of it, while a different high commit QC costs its own.
+func TestTimeoutVerifiesItsQCOnce(t *testing.T) {
+	const ns = sim.Nanosecond
+	// A run that certified rounds 0–2: replica1 formed QC1 and QC2.
+	src := newCluster(t, clusterOpts{})
+	src.client.batch(0, 1)
+	src.w.Run(300 * sim.Millisecond)
+	sender := src.reps[1]
+	qc2 := sender.tree.highQC
+	qc1 := sender.tree.certified[qc2.VoteInfo.ParentID]
+	if qc2.Round() != 2 || qc1 == nil || qc1.Round() != 1 {
+		t.Fatalf("replica1's high QC is of round %d, its parent's QC %v; want rounds 2 and 1", qc2.Round(), qc1)
+	}
+	timeout := func(high, commit *QC) *Timeout {
+		return &Timeout{Info: TimeoutInfo{Round: 5, HighQC: high, Sender: 1,
+			Signature: sender.keys.sign(timeoutDigest(5, high.Round()))}, HighCommitQC: commit}
+	}
+	copyOf := func(qc *QC) *QC {
+		c := *qc
+		c.Signatures = append([]Signature(nil), qc.Signatures...)
+		c.memo = 0
+		return &c
+	}
+	for _, tc := range []struct {
+		name string
+		m    *Timeout
+		want sim.Time
+	}{
+		{"same certificate", timeout(qc2, qc2), 1 + 4},
+		{"equal copy", timeout(qc2, copyOf(qc2)), 1 + 4},
+		{"different certificates", timeout(qc2, qc1), 1 + 4 + 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A fresh replica of the same run (same keys) that holds neither QC.
+			c := newCluster(t, clusterOpts{costs: protocols.Costs{Verify: ns}})
+			c.w.Run(0)
+			r := c.reps[0]
+			before := c.w.Charged(0)
+			if !r.checkTimeout(tc.m) {
+				t.Fatal("a valid timeout was rejected")
+			}
+			if got := c.w.Charged(0) - before; got != tc.want {
+				t.Errorf("charged %d verifications, want %d", got, tc.want)
+			}
+		})
+	}
+}
