@@ -7,6 +7,7 @@
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
+//	byzsim calibrate [-o FILE] [-time D]
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
 // bad input (a malformed experiment or flag).
@@ -37,6 +38,7 @@ func commands() []command {
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
+		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
 	}
 }

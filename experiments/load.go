@@ -24,6 +24,9 @@ type Source struct {
 	overridden map[string]string
 	// keyOrder lists the file's keys in order, for sweep axes.
 	keyOrder []string
+	// costs is the [costs] table of the file named by costs.file, nil
+	// without one.
+	costs *CostsConfig
 }
 
 // locate fills the file and line of problems and sorts them.
@@ -98,10 +101,77 @@ func Parse(name string, data []byte) (*Experiment, *Source, error) {
 	if len(es) > 0 {
 		return nil, nil, src.locate(es)
 	}
+	if exp.Costs.File != "" {
+		inc, err := readCostsFile(src, exp.Costs.File)
+		if err != nil {
+			return nil, nil, err
+		}
+		src.costs = inc
+		exp.Costs.include(inc)
+	}
 	if exp.Name == "" {
 		exp.Name = defaultName(name)
 	}
 	return &exp, src, nil
+}
+
+// readCostsFile reads the [costs] table of the file that the experiment
+// exp names in costs.file, resolved relative to exp's directory, strictly:
+// an unknown key or a bad value is an error naming that file's line.
+func readCostsFile(exp *Source, file string) (*CostsConfig, error) {
+	path := file
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(exp.File), file)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exp.locate(Errors{{Key: "costs.file", Msg: fmt.Sprintf("cannot read %s: %v", path, unwrapPath(err))}})
+	}
+	src := &Source{File: path, Text: string(data), lines: locateKeys(string(data))}
+	var inc struct {
+		Costs *CostsConfig `toml:"costs"`
+	}
+	md, err := toml.Decode(src.Text, &inc)
+	if err != nil {
+		return nil, src.decodeError(err)
+	}
+	var es Errors
+	for _, k := range md.Undecoded() {
+		path := keyPath(k)
+		es = append(es, &Error{Key: path, Msg: "unknown key" + suggest(path)})
+	}
+	switch {
+	case inc.Costs == nil && len(es) == 0:
+		es = append(es, &Error{Key: "costs", Line: 1, Msg: "no [costs] table"})
+	case inc.Costs != nil && inc.Costs.File != "":
+		es = append(es, &Error{Key: "costs.file", Msg: "an included costs table cannot include another"})
+	}
+	if len(es) > 0 {
+		return nil, src.locate(es)
+	}
+	return inc.Costs, nil
+}
+
+// include fills the entries c does not set from inc (an included file's
+// table) and clears File: the values are now c's own.
+func (c *CostsConfig) include(inc *CostsConfig) {
+	c.File = ""
+	if inc == nil {
+		return
+	}
+	if c.Model == "" {
+		c.Model = inc.Model
+	}
+	for _, f := range []struct{ dst, src **Duration }{
+		{&c.Sign, &inc.Sign}, {&c.Verify, &inc.Verify}, {&c.Hash64, &inc.Hash64}, {&c.Execute, &inc.Execute},
+		{&c.PerByte, &inc.PerByte}, {&c.PerMessage, &inc.PerMessage},
+	} {
+		if *f.dst == nil && *f.src != nil {
+			v := **f.src
+			*f.dst = &v
+		}
+	}
+	c.RealCrypto = c.RealCrypto || inc.RealCrypto
 }
 
 // decodeError turns a TOML decoding error into an Error with a line.

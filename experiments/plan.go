@@ -83,6 +83,9 @@ func (s *Source) decodeFresh() *Experiment {
 	if e.Name == "" {
 		e.Name = defaultName(s.File)
 	}
+	if s.costs != nil {
+		e.Costs.include(s.costs)
+	}
 	return &e
 }
 

@@ -127,8 +127,13 @@ type LinkConfig struct {
 }
 
 // CostsConfig is the [costs] table: modelled CPU time per operation.
-// Unset entries take the default model's values.
+// Unset entries take the included file's values, then the model's.
 type CostsConfig struct {
+	// File names a TOML file holding a [costs] table (as byzsim calibrate
+	// writes), resolved relative to the experiment file. Its entries apply
+	// first; the entries of this table override them. It is resolved when
+	// the experiment is read: the resolved experiment holds the values.
+	File string `toml:"file,omitempty"`
 	// Model is "default" (measured Go crypto costs) or "zero" (no CPU cost).
 	Model      string    `toml:"model"`
 	Sign       *Duration `toml:"sign,omitempty"`

@@ -434,6 +434,9 @@ func (l linkEnd) matches(id sim.NodeID, n int) bool {
 
 func validateCosts(p *problems, cc *CostsConfig) protocols.Costs {
 	var c protocols.Costs
+	if cc.File != "" {
+		p.add("costs.file", "is resolved when the experiment file is read; give it in the file, not with --set or a sweep")
+	}
 	switch cc.Model {
 	case "", "default":
 		c = protocols.DefaultCosts()

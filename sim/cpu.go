@@ -60,9 +60,14 @@ type nodeState struct {
 	inbox        inbox
 	// clockOffset shifts what Now reports (a corrupted local clock).
 	clockOffset Time
+	// charged is the CPU time charged so far.
+	charged Time
 }
 
-var _ Env = (*nodeState)(nil)
+var (
+	_ Env        = (*nodeState)(nil)
+	_ Backlogger = (*nodeState)(nil)
+)
 
 // arrive hands an input to the node now, or queues it while the node is busy
 // or older inputs are waiting.
@@ -109,6 +114,7 @@ func (ns *nodeState) handle(in input) {
 		}
 		ns.node.Fire(t)
 	} else {
+		w.unlog(in.from, ns.id)
 		w.stats.Delivered++
 		if w.tracer != nil {
 			w.tracer.Delivered(w.now, in.from, ns.id, in.msg)
@@ -141,7 +147,11 @@ func (ns *nodeState) Charge(d Time) {
 		panic("sim: negative charge")
 	}
 	ns.cursor += d
+	ns.charged += d
 }
+
+// Backlog implements Backlogger.
+func (ns *nodeState) Backlog(to NodeID) int { return ns.world.Backlog(ns.id, to) }
 
 // Rand implements Env.
 func (ns *nodeState) Rand() *rand.Rand {

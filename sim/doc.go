@@ -20,6 +20,10 @@
 //     sets count, from that local clock. Inputs that arrive while it is busy
 //     wait in its input queue, in arrival order; a timer cancelled while its
 //     input waits there does not fire.
+//   - The World counts each node's charged CPU time (World.Charged) and,
+//     per ordered pair of nodes, the messages sent and not yet handled by
+//     the receiver nor dropped (World.Backlog, Backlogger): a protocol that
+//     throttles on its send queues reads its backlog through its Env.
 //   - A node receives nothing before its start time (messages are dropped as
 //     "not started"). A crashed node loses the messages for it, including
 //     those waiting in its queue, and the timers that expire while it is down.

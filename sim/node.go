@@ -80,3 +80,13 @@ type Env interface {
 	// Observe reports an observation at Now().
 	Observe(o Observation)
 }
+
+// Backlogger is implemented by an Env that knows a node's outgoing backlog
+// (the World's Env does). Protocols that throttle on the length of their
+// send queues, as the BFTList reference does, type-assert their Env to it.
+type Backlogger interface {
+	// Backlog is the number of messages this node sent to node to that to
+	// has not handled yet: in serialization or propagation, or waiting in
+	// to's input queue. Dropped messages do not count.
+	Backlog(to NodeID) int
+}

@@ -45,6 +45,9 @@ type World struct {
 	observer []Observer
 	tracer   Tracer
 	stats    Stats
+	// backlog counts, per ordered pair from*len(nodes)+to, the messages
+	// scheduled for delivery and not yet handled or dropped.
+	backlog []int32
 }
 
 // NewWorld returns an empty world with a fault-free default network
@@ -144,6 +147,7 @@ func (w *World) Crash(id NodeID) {
 		if in.timer {
 			w.timers.release(in.slot)
 		} else {
+			w.unlog(in.from, id)
 			w.drop(in.from, id, in.msg, "crashed")
 		}
 	}
@@ -226,14 +230,17 @@ func (w *World) step() {
 		f := w.msgs.take(e.ref())
 		w.queue.pop()
 		if f.to < 0 { // dropped in transit by CorruptTransit
+			w.unlog(f.from, ^f.to)
 			w.drop(f.from, ^f.to, f.msg, "transient")
 			return
 		}
 		ns := w.nodes[f.to]
 		switch {
 		case ns.crashed:
+			w.unlog(f.from, f.to)
 			w.drop(f.from, f.to, f.msg, "crashed")
 		case !ns.started:
+			w.unlog(f.from, f.to)
 			w.drop(f.from, f.to, f.msg, "not started")
 		default:
 			ns.arrive(input{from: f.from, msg: f.msg})
@@ -273,8 +280,33 @@ func (w *World) step() {
 
 // deliverAt schedules the arrival of msg at node to.
 func (w *World) deliverAt(at Time, from, to NodeID, msg Message) {
+	if w.backlog == nil {
+		w.backlog = make([]int32, len(w.nodes)*len(w.nodes))
+	}
+	w.backlog[int(from)*len(w.nodes)+int(to)]++
 	w.schedule(at, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to}))
 }
+
+// unlog removes a message from the backlog of its pair once it is handled
+// or dropped.
+func (w *World) unlog(from, to NodeID) {
+	if from >= 0 && w.backlog != nil {
+		w.backlog[int(from)*len(w.nodes)+int(to)]--
+	}
+}
+
+// Backlog returns the number of messages node from sent to node to that
+// are not yet handled by to (in transit or waiting in its input queue) nor
+// dropped.
+func (w *World) Backlog(from, to NodeID) int {
+	if w.backlog == nil || from < 0 || to < 0 || int(from) >= len(w.nodes) || int(to) >= len(w.nodes) {
+		return 0
+	}
+	return int(w.backlog[int(from)*len(w.nodes)+int(to)])
+}
+
+// Charged returns the CPU time node id has been charged so far.
+func (w *World) Charged(id NodeID) Time { return w.state(id).charged }
 
 func (w *World) drop(from, to NodeID, msg Message, why string) {
 	w.stats.Dropped++

@@ -95,9 +95,9 @@ func (r *Replica) corruptVE(rng *rand.Rand) {
 func (r *Replica) corruptTimers(rng *rand.Rand) {
 	d := func(nominal sim.Time) sim.Time { return 1 + sim.Time(rng.Int64N(2*int64(max(nominal, 1)))) }
 	r.rearm = &timerRearm{link: make([]sim.Time, r.n)}
-	r.rearm.loops[loopVE] = d(r.p.VEInterval)
-	r.rearm.loops[loopREP] = d(r.p.REPInterval)
-	r.rearm.loops[loopPM] = d(r.p.PMInterval)
+	for _, which := range []int{loopVE, loopREP, loopPM} {
+		r.rearm.loops[which] = d(r.period(which))
+	}
 	for j := range r.rearm.link {
 		r.rearm.link[j] = d(r.p.LinkTimeout)
 	}

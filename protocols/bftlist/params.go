@@ -7,6 +7,18 @@ import (
 	"github.com/byzsim/byzsim/sim"
 )
 
+// Loop modes: how a module's loop paces its iterations.
+const (
+	// LoopBackToBack runs an iteration as soon as the previous one's
+	// charged work is done, and sleeps throttle_sleep at a time while the
+	// backlog to some peer exceeds queue_limit messages (the reference's
+	// rate limiter).
+	LoopBackToBack = "back_to_back"
+	// LoopPeriodic runs an iteration every ve_interval, rep_interval or
+	// pm_interval.
+	LoopPeriodic = "periodic"
+)
+
 // Failure-detector modes.
 const (
 	FDBeat  = "beat"
@@ -19,9 +31,15 @@ func paramSpecs() []protocols.ParamSpec {
 	return []protocols.ParamSpec{
 		{Name: "self_stabilizing", Type: protocols.ParamBool, Default: true,
 			Doc: "run view establishment and consolidation; false fixes the view at 0 (the reference's non-self-stabilizing mode)"},
-		{Name: "ve_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "view-establishment loop period"},
-		{Name: "rep_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "replication loop period"},
-		{Name: "pm_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "primary-monitoring loop period"},
+		{Name: "loop_mode", Type: protocols.ParamString, Default: LoopPeriodic, Enum: []string{LoopPeriodic, LoopBackToBack},
+			Doc: "periodic: each loop iterates every *_interval; back_to_back: as the reference, each loop iterates again once its charged work is done and sleeps throttle_sleep while the backlog to a peer exceeds queue_limit (see docs/bftlist.md)"},
+		{Name: "queue_limit", Type: protocols.ParamInt, Default: int64(10), Min: 0, Max: 1 << 30,
+			Doc: "back_to_back: a loop sleeps while more than this many messages to some peer are not yet handled by it (the reference's MAX_QUEUE_SIZE)"},
+		{Name: "throttle_sleep", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond,
+			Doc: "back_to_back: one sleep of a throttled loop, after which it checks the backlog again (the reference's RUN_SLEEP)"},
+		{Name: "ve_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "periodic: view-establishment loop period"},
+		{Name: "rep_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "periodic: replication loop period"},
+		{Name: "pm_interval", Type: protocols.ParamDuration, Default: 50 * sim.Millisecond, Doc: "periodic: primary-monitoring loop period"},
 		{Name: "fd_interval", Type: protocols.ParamDuration, Default: 250 * sim.Millisecond, Doc: "pause of a data link between an acknowledged token and the next (FD_SLEEP)"},
 		{Name: "datalink_timeout", Type: protocols.ParamDuration, Default: 5 * sim.Second, Doc: "data-link retransmission timeout of an unacknowledged token (FD_TIMEOUT)"},
 		{Name: "datalink_cap", Type: protocols.ParamInt, Default: int64(1024), Min: 2, Max: 1 << 30, Doc: "data-link counters run modulo this bound"},
@@ -47,6 +65,9 @@ func paramSpecs() []protocols.ParamSpec {
 // Params are a replica's parameters, decoded from protocols.Params.
 type Params struct {
 	SelfStabilizing bool
+	LoopMode        string
+	QueueLimit      int
+	ThrottleSleep   sim.Time
 	VEInterval      sim.Time
 	REPInterval     sim.Time
 	PMInterval      sim.Time
@@ -87,6 +108,9 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 		}()
 		out = Params{
 			SelfStabilizing: all.Bool("self_stabilizing"),
+			LoopMode:        all.String("loop_mode"),
+			QueueLimit:      int(all.Int("queue_limit")),
+			ThrottleSleep:   all.Duration("throttle_sleep"),
 			VEInterval:      all.Duration("ve_interval"),
 			REPInterval:     all.Duration("rep_interval"),
 			PMInterval:      all.Duration("pm_interval"),
@@ -126,6 +150,17 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 	switch {
 	case out.VEInterval <= 0 || out.REPInterval <= 0 || out.PMInterval <= 0 || out.FDInterval <= 0:
 		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0")
+	case out.LoopMode != LoopBackToBack && out.LoopMode != LoopPeriodic:
+		return Params{}, fmt.Errorf("bftlist: loop_mode must be %q or %q", LoopBackToBack, LoopPeriodic)
+	case out.LoopMode == LoopBackToBack && out.ThrottleSleep <= 0:
+		return Params{}, fmt.Errorf("bftlist: throttle_sleep must be > 0")
+	case out.LoopMode == LoopBackToBack && (out.VECost <= 0 || out.REPCost <= 0 || out.PMCost <= 0):
+		// An iteration that charges nothing would run again at the same
+		// instant, for ever: back-to-back loops need every iteration to
+		// take virtual time.
+		return Params{}, fmt.Errorf("bftlist: ve_cost, rep_cost and pm_cost must be > 0 with loop_mode %q (or use %q)", LoopBackToBack, LoopPeriodic)
+	case out.QueueLimit < 0:
+		return Params{}, fmt.Errorf("bftlist: queue_limit must be ≥ 0")
 	case out.LinkTimeout <= 0 || out.EFDTimeout <= 0:
 		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0")
 	case out.LinkCap < 2:

@@ -113,12 +113,12 @@ func (r *Replica) Start(env sim.Env) {
 // armAll starts every loop at a random phase, and the data links.
 func (r *Replica) armAll() {
 	rnd := r.env.Rand()
-	first := func(d sim.Time) sim.Time { return 1 + sim.Time(rnd.Int64N(int64(d))) }
+	first := func(which int) sim.Time { return 1 + sim.Time(rnd.Int64N(int64(r.period(which)))) }
 	if r.p.SelfStabilizing {
-		r.setLoop(loopVE, first(r.p.VEInterval))
+		r.setLoop(loopVE, first(loopVE))
 	}
-	r.setLoop(loopREP, first(r.p.REPInterval))
-	r.setLoop(loopPM, first(r.p.PMInterval))
+	r.setLoop(loopREP, first(loopREP))
+	r.setLoop(loopPM, first(loopPM))
 	r.link.start()
 	if r.p.SelfStabilizing && r.p.FDMode == FDEvent {
 		r.efd.broadcast()
@@ -129,9 +129,67 @@ func (r *Replica) armAll() {
 // lost, so every loop restarts.
 func (r *Replica) Recover() { r.armAll() }
 
-func (r *Replica) setLoop(which int, d sim.Time) {
+func (r *Replica) setLoop(which int, d sim.Time) { r.armLoop(which, d, loopIterate) }
+
+// Loop timer data: iterate when it fires, or check the backlog first.
+const (
+	loopIterate = iota
+	loopThrottled
+)
+
+func (r *Replica) armLoop(which int, d sim.Time, data int64) {
 	r.cancel(r.loops[which])
-	r.loops[which] = r.env.SetTimer(d, which, 0)
+	r.loops[which] = r.env.SetTimer(d, which, data)
+}
+
+// period is a loop's nominal pause: its interval in periodic mode, one
+// throttle sleep in back-to-back mode (the first iteration starts at a
+// random phase within it).
+func (r *Replica) period(which int) sim.Time {
+	if r.p.LoopMode == LoopBackToBack {
+		return r.p.ThrottleSleep
+	}
+	switch which {
+	case loopVE:
+		return r.p.VEInterval
+	case loopREP:
+		return r.p.REPInterval
+	}
+	return r.p.PMInterval
+}
+
+// next arms a loop's next iteration after one ended. Periodic: one interval
+// later. Back-to-back: as the reference's rate limiter, right away (when
+// the iteration's charged work is done) unless more than queue_limit
+// messages to some peer are not yet handled by it; then after a throttle
+// sleep, at the end of which the backlog is checked again.
+func (r *Replica) next(which int) {
+	switch {
+	case r.p.LoopMode != LoopBackToBack:
+		r.setLoop(which, r.period(which))
+	case r.throttled():
+		r.armLoop(which, r.p.ThrottleSleep, loopThrottled)
+	default:
+		r.setLoop(which, 0)
+	}
+}
+
+// throttled reports whether the backlog to some peer exceeds queue_limit
+// (the reference's queues_are_full over its per-peer send queues). byzsim's
+// links are pipelined, so the queue is modelled as the peer's backlog:
+// messages sent to it that it has not handled yet. An Env that cannot tell
+// never throttles.
+func (r *Replica) throttled() bool {
+	bl, ok := r.env.(sim.Backlogger)
+	if !ok {
+		return false
+	}
+	for j := 0; j < r.n; j++ {
+		if j != r.id && bl.Backlog(sim.NodeID(j)) > r.p.QueueLimit {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Replica) cancel(id sim.TimerID) {
@@ -153,11 +211,30 @@ func (r *Replica) Fire(t sim.Timer) {
 		r.applyRearm()
 	}
 	switch t.Kind {
+	case loopVE, loopREP, loopPM:
+		if t.Data == loopThrottled && r.throttled() {
+			r.armLoop(t.Kind, r.p.ThrottleSleep, loopThrottled)
+			return
+		}
+		r.iterate(t.Kind)
+		r.next(t.Kind)
+	case loopEFD:
+		r.efd.broadcast()
+	case timerLink:
+		if j := int(t.Data); j >= 0 && j < r.n && j != r.id {
+			r.link.transmit(j)
+		}
+	}
+}
+
+// iterate runs one iteration of a module's loop: it charges the
+// iteration's CPU time, runs the module and gossips its state.
+func (r *Replica) iterate(which int) {
+	switch which {
 	case loopVE:
 		r.env.Charge(r.p.VECost)
 		r.ve.iterate()
 		r.ve.gossip()
-		r.setLoop(loopVE, r.p.VEInterval)
 	case loopREP:
 		entries := 0
 		for _, s := range r.rep.rep {
@@ -166,18 +243,10 @@ func (r *Replica) Fire(t sim.Timer) {
 		r.env.Charge(r.p.REPCost + r.p.REPEntryCost*sim.Time(entries))
 		r.rep.iterate()
 		r.rep.gossip()
-		r.setLoop(loopREP, r.p.REPInterval)
 	case loopPM:
 		r.env.Charge(r.p.PMCost)
 		r.pm.iterate()
 		r.pm.gossip()
-		r.setLoop(loopPM, r.p.PMInterval)
-	case loopEFD:
-		r.efd.broadcast()
-	case timerLink:
-		if j := int(t.Data); j >= 0 && j < r.n && j != r.id {
-			r.link.transmit(j)
-		}
 	}
 }
 
@@ -188,6 +257,10 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	}
 	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
 	if q, ok := m.(*protocols.Request); ok {
+		r.env.Charge(r.cfg.Costs.Verify) // the client's signature, as DiemBFT
+		if q.Client != from {
+			return // a request is signed by its client
+		}
 		r.rep.onRequest(q)
 		return
 	}

@@ -256,8 +256,16 @@ func (g *replication) commit(req Req, x idset) {
 	}
 	r.env.Observe(protocols.Commit{Height: req.Seq + 1, Round: req.View, Digest: reply, Requests: nreq})
 	if g.clientIndex(req.Q.Client) >= 0 {
-		r.send(int(req.Q.Client), &protocols.Reply{Client: req.Q.Client, ID: req.Q.TS, Replica: sim.NodeID(r.id), Result: reply})
+		g.reply(req.Q.Client, req.Q.TS, reply)
 	}
+}
+
+// reply signs and sends a reply: the client verifies one signature per
+// reply (the cost is the same in every protocol).
+func (g *replication) reply(client sim.NodeID, id uint64, result protocols.Digest) {
+	r := g.r
+	r.env.Charge(r.cfg.Costs.Sign)
+	r.send(int(client), &protocols.Reply{Client: client, ID: id, Replica: sim.NodeID(r.id), Result: result})
 }
 
 // onRequest handles a client request: reply if executed, else add it to
@@ -268,7 +276,7 @@ func (g *replication) onRequest(m *protocols.Request) {
 	}
 	q := ClientReq{Client: m.Client, TS: m.ID, Op: m.Op, Value: m.Value, Payload: int32(min(m.Payload, 1<<30))}
 	if req, ok := g.executed(q); ok {
-		g.r.send(int(m.Client), &protocols.Reply{Client: m.Client, ID: m.ID, Replica: sim.NodeID(g.r.id), Result: req.digest()})
+		g.reply(m.Client, m.ID, req.digest())
 		return
 	}
 	g.own.addPend(q, g.sigmaK)

@@ -258,8 +258,15 @@ func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
 		return // requests are signed by their client; a replica is not one
 	}
 	if result, done := r.mempool.add(q); done {
-		r.send(q.Client, &protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result})
+		r.reply(q, result)
 	}
+}
+
+// reply signs and sends the reply to a committed request: the client
+// verifies one signature per reply.
+func (r *Replica) reply(q *protocols.Request, result protocols.Digest) {
+	r.env.Charge(r.cfg.Costs.Sign)
+	r.send(q.Client, &protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result})
 }
 
 // onProposal is process_proposal_msg.
@@ -402,7 +409,7 @@ func (r *Replica) commit(id protocols.Digest) {
 		r.env.Observe(protocols.Commit{Height: h, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
 		for _, q := range b.Payload {
 			if r.mempool.committed(q, c.state) && int(q.Client) >= r.n {
-				r.send(q.Client, &protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: c.state})
+				r.reply(q, c.state)
 			}
 		}
 	}

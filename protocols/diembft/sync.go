@@ -100,7 +100,8 @@ func (r *Replica) abandonSync() {
 }
 
 // finishSync ends the sync and handles the deferred messages again, in
-// arrival order.
+// arrival order. They were verified (and charged) when they arrived, so
+// they are not verified again.
 func (r *Replica) finishSync() {
 	s := &r.sync
 	s.active = false
@@ -111,8 +112,24 @@ func (r *Replica) finishSync() {
 		if d.qc != nil {
 			r.handleNewQC(d.qc)
 		} else {
-			r.dispatch(d.from, d.msg)
+			r.redispatch(d.from, d.msg)
 		}
+	}
+}
+
+// redispatch handles a deferred message again without verifying it: its
+// validity is a pure function of its contents and the run's keys, checked
+// when it arrived.
+func (r *Replica) redispatch(from sim.NodeID, m sim.Message) {
+	switch m := m.(type) {
+	case *Proposal:
+		r.onProposal(from, m)
+	case *Vote:
+		r.onVote(from, m, m.LedgerCommitInfo.Hash())
+	case *Timeout:
+		r.onTimeout(from, m)
+	default:
+		r.dispatch(from, m)
 	}
 }
 

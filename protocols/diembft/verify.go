@@ -105,10 +105,43 @@ func (r *Replica) checkProposal(p *Proposal) bool {
 		return false
 	}
 	r.env.Charge(r.cfg.Costs.Verify)
-	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) || !r.validQC(p.HighCommitQC) {
+	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) {
+		return false
+	}
+	if !sameQC(p.HighCommitQC, b.QC) && !r.validQC(p.HighCommitQC) {
 		return false
 	}
 	return p.LastRoundTC == nil || r.validTC(p.LastRoundTC)
+}
+
+// sameQC reports whether two certificates of one message are the same
+// certificate: the same pointer, or equal vote info, ledger commit info,
+// signatures and author signature. An implementation that finds the same
+// certificate twice in one message (a proposal whose high commit QC is its
+// block's QC; a timeout whose high QC is its high commit QC) verifies it
+// once: the second copy has the same bytes as the verified one.
+func sameQC(a, b *QC) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.VoteInfo != b.VoteInfo || a.LedgerCommitInfo != b.LedgerCommitInfo ||
+		a.Author != b.Author || !sameSignature(a.AuthorSignature, b.AuthorSignature) || len(a.Signatures) != len(b.Signatures) {
+		return false
+	}
+	for i := range a.Signatures {
+		if !sameSignature(a.Signatures[i], b.Signatures[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSignature reports whether two signatures are identical.
+func sameSignature(a, b Signature) bool {
+	if a.Signer != b.Signer || a.Digest != b.Digest || a.tag != b.tag || (a.ed == nil) != (b.ed == nil) {
+		return false
+	}
+	return a.ed == nil || *a.ed == *b.ed
 }
 
 // checkVote verifies a vote and returns the digest of its ledger commit
@@ -132,7 +165,10 @@ func (r *Replica) checkTimeout(t *Timeout) bool {
 		return false
 	}
 	r.env.Charge(r.cfg.Costs.Verify)
-	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) || !r.validQC(t.HighCommitQC) {
+	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) {
+		return false
+	}
+	if !sameQC(t.HighCommitQC, ti.HighQC) && !r.validQC(t.HighCommitQC) {
 		return false
 	}
 	return t.LastRoundTC == nil || r.validTC(t.LastRoundTC)
