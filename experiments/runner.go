@@ -309,21 +309,23 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
 	}
 	return withConvergence(results.RunInput{
-		RunID:       in.run.ID,
-		Experiment:  in.run.Exp.Name,
-		Seed:        in.run.Seed,
-		Parameters:  params,
-		Checks:      in.checks(),
-		Ended:       ended,
-		Stats:       in.world.Stats(),
-		End:         in.world.Now(),
-		Latency:     in.latency,
-		Messages:    in.messages,
-		Timeline:    in.timeline,
-		Commits:     in.commits,
-		ViewChanges: in.views,
-		Timeouts:    in.timeouts,
-		Faults:      in.faultCounts(),
+		RunID:               in.run.ID,
+		Experiment:          in.run.Exp.Name,
+		Seed:                in.run.Seed,
+		Parameters:          params,
+		Checks:              in.checks(),
+		Ended:               ended,
+		Stats:               in.world.Stats(),
+		End:                 in.world.Now(),
+		Latency:             in.latency,
+		Messages:            in.messages,
+		Timeline:            in.timeline,
+		Commits:             in.commits,
+		RoundChanges:        in.rounds.roundChanges,
+		TimeoutRoundChanges: in.rounds.timeoutRoundChanges,
+		ViewChanges:         in.rounds.viewChanges,
+		Timeouts:            in.rounds.timeouts,
+		Faults:              in.faultCounts(),
 	}, in)
 }
 
