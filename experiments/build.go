@@ -131,12 +131,13 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	})
 	if boolOr(e.Stop.WhenDone, true) {
 		tracker.OnFinished(func(sim.Time) {
+			why := finishedReason(tracker.Status())
 			if in.gst == nil || in.gst.caughtUp() {
-				w.Stop("workloads finished")
+				w.Stop(why)
 				return
 			}
 			// Give lagging correct replicas the time to catch up.
-			in.gst.onCaughtUp = func() { w.Stop("workloads finished and every correct replica caught up") }
+			in.gst.onCaughtUp = func() { w.Stop(why + " and every correct replica caught up") }
 		})
 	}
 	if e.Stop.Commits > 0 {

@@ -256,7 +256,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 			return err
 		}
 		meter := results.StartPerf()
-		ended = in.world.Run(r.Exp.Duration.T())
+		ended = endReason(in.world.Run(r.Exp.Duration.T()))
 		perf = meter.Stop(in.world.Stats().Events, in.world.Now())
 		if in.trace != nil {
 			return in.trace.Flush()
@@ -300,6 +300,16 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 		return s, perf, err
 	}
 	return s, perf, os.RemoveAll(tmp)
+}
+
+// endReason words the World's reason for stopping for summary.json: the
+// duration cap is "duration reached", no event left "idle", and a stop
+// reason (e.g. "workloads finished") stays as it is.
+func endReason(why string) string {
+	if why == "until" {
+		return "duration reached"
+	}
+	return why
 }
 
 // summaryInput gathers what the run's summary is built from.

@@ -28,7 +28,10 @@ type Summary struct {
 	// Verdict is VerdictPass when every check passed, else VerdictFail.
 	Verdict string  `json:"verdict"`
 	Checks  []Check `json:"checks"`
-	// Ended says why the run stopped ("idle", "until", or a stop reason).
+	// Ended says why the run stopped: "duration reached", "idle" (no event
+	// left), "workloads finished" (every request completed), "workloads
+	// stalled" or "workloads timed out" (a workload's timeout passed; see
+	// the liveness check), "converged", or a [stop] condition.
 	Ended string `json:"ended"`
 
 	RequestsCompleted int          `json:"requests_completed"`
