@@ -112,3 +112,28 @@ func TestFailedRunsExcluded(t *testing.T) {
 		t.Error("the plot's legend does not say that 1 of 6 runs failed checks")
 	}
 }
+
+// TestTransientPlotsNameFailedRuns checks that the convergence plots,
+// which count every run (censored or failed), say in a line's legend how
+// many of its runs failed their checks.
+func TestTransientPlotsNameFailedRuns(t *testing.T) {
+	table := failedSweep()
+	for i := range table.Rows {
+		conv := table.Rows[i].Convergence != nil
+		table.Rows[i].Converged = &conv
+	}
+	pts := Points(table)
+	axes := sweepAxes(table.Params, pts)
+	for _, m := range transientMetrics() {
+		mp := runMetricVsAxis(axes, 1, table, pts, m)
+		for _, s := range mp.Series {
+			want := s.Name
+			if strings.HasPrefix(s.Name, "protocol=diembft") {
+				want = "protocol=diembft (1 of 6 runs failed checks, included)"
+			}
+			if s.Name != want || strings.HasPrefix(s.Name, "protocol=bftlist") && s.Name != "protocol=bftlist" {
+				t.Errorf("%s: legend %q, want %q", m.file, s.Name, want)
+			}
+		}
+	}
+}
