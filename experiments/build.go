@@ -32,8 +32,8 @@ type instance struct {
 	commits int
 	// commitTarget stops the run at [stop] commits; nil without one.
 	commitTarget *commitTarget
-	views        int
-	timeouts     int
+	// rounds counts round and view changes and timeouts.
+	rounds roundCounter
 	// transient applies the [[transient]] faults; nil without any.
 	transient *failures.TransientInjector
 	// conv measures convergence; nil when not measured.
@@ -144,12 +144,13 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	})
 	if boolOr(e.Stop.WhenDone, true) {
 		tracker.OnFinished(func(sim.Time) {
+			why := finishedReason(tracker.Status())
 			if in.gst == nil || in.gst.caughtUp() {
-				w.Stop("workloads finished")
+				w.Stop(why)
 				return
 			}
 			// Give lagging correct replicas the time to catch up.
-			in.gst.onCaughtUp = func() { w.Stop("workloads finished and every correct replica caught up") }
+			in.gst.onCaughtUp = func() { w.Stop(why + " and every correct replica caught up") }
 		})
 	}
 	if e.Stop.Commits > 0 {
@@ -234,13 +235,53 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	case protocols.Certified:
 		in.safety.certified(at, node, o)
 	case protocols.RoundChange:
-		in.views++
+		in.rounds.roundChange(node, o)
 		if in.gst != nil {
 			in.gst.roundChange(at, node, o.Round)
 		}
-		in.viewChange.observe(at, node, o)
+		in.viewChange.roundChange(at, node, o)
+	case protocols.ViewChangeCall:
+		in.viewChange.called(at, node, o)
 	case protocols.Timeout:
-		in.timeouts++
+		in.rounds.timeouts++
+	}
+}
+
+// roundCounter counts, over every replica (correct or not), the round and
+// view changes and the timeouts observed; see the metrics of the same names
+// in results.Summary.
+type roundCounter struct {
+	// roundChanges counts entries into a round or an established view
+	// (causes QC, TC and establishment); timeoutRoundChanges those caused
+	// by a TC.
+	roundChanges, timeoutRoundChanges int
+	// viewChanges counts establishments of a view other than the last one
+	// the replica established (the first establishment is not a change).
+	viewChanges int
+	timeouts    int
+	// lastView is each replica's last established view; set says whether
+	// it has established one.
+	lastView []int64
+	set      []bool
+}
+
+func (c *roundCounter) roundChange(node sim.NodeID, rc protocols.RoundChange) {
+	if !rc.Cause.Advance() {
+		return
+	}
+	c.roundChanges++
+	switch rc.Cause {
+	case protocols.CauseTC:
+		c.timeoutRoundChanges++
+	case protocols.CauseEstablish:
+		i := int(node)
+		for len(c.lastView) <= i {
+			c.lastView, c.set = append(c.lastView, 0), append(c.set, false)
+		}
+		if c.set[i] && c.lastView[i] != rc.Round {
+			c.viewChanges++
+		}
+		c.lastView[i], c.set[i] = rc.Round, true
 	}
 }
 

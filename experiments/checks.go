@@ -237,6 +237,8 @@ func equalLogs(a, b []protocols.Digest) bool {
 }
 
 // livenessCheck passes when every workload completed before its timeout.
+// A workload that did not is reported as stalled when its clients had
+// nothing left to send by themselves (see workloads.Status.Stalled).
 func livenessCheck(status []workloads.Status) results.Check {
 	c := results.Check{Name: "liveness", OK: true}
 	var lines []string
@@ -246,10 +248,10 @@ func livenessCheck(status []workloads.Status) results.Check {
 			lines = append(lines, fmt.Sprintf("%s: %d/%d done at %v", s.Name, s.Completed, s.Total, s.DoneAt))
 		case s.TimedOut:
 			c.OK = false
-			lines = append(lines, fmt.Sprintf("%s: timed out at %v with %d/%d done", s.Name, s.TimedOutAt, s.Completed, s.Total))
+			lines = append(lines, fmt.Sprintf("%s: %stimed out at %v with %d/%d done", s.Name, stallNote(s), s.TimedOutAt, s.Completed, s.Total))
 		default:
 			c.OK = false
-			lines = append(lines, fmt.Sprintf("%s: unfinished at the end of the run with %d/%d done", s.Name, s.Completed, s.Total))
+			lines = append(lines, fmt.Sprintf("%s: %sunfinished at the end of the run with %d/%d done", s.Name, stallNote(s), s.Completed, s.Total))
 		}
 	}
 	if len(status) == 0 {
@@ -257,6 +259,33 @@ func livenessCheck(status []workloads.Status) results.Check {
 	}
 	c.Detail = joinLines(lines)
 	return c
+}
+
+// stallNote describes a stalled workload, or is empty.
+func stallNote(s workloads.Status) string {
+	if !s.Stalled {
+		return ""
+	}
+	return fmt.Sprintf("stalled since %v with %d requests outstanding that its clients never resend (retransmit_after = \"0s\", or a type that does not resend); ",
+		s.StalledSince, s.Outstanding)
+}
+
+// finishedReason is why a run that stops when its workloads finished
+// stopped: "workloads finished" when every request completed, else
+// "workloads stalled" when a workload that timed out had stalled, else
+// "workloads timed out".
+func finishedReason(status []workloads.Status) string {
+	why := "workloads finished"
+	for _, s := range status {
+		switch {
+		case s.Done:
+		case s.Stalled:
+			return "workloads stalled"
+		default:
+			why = "workloads timed out"
+		}
+	}
+	return why
 }
 
 // joinLines joins the lines of a check's detail.

@@ -161,7 +161,7 @@ func (c *convergenceChecker) check() results.Check {
 // measured from the system's first call.
 type viewChangeMeter struct {
 	byzantine []bool
-	called    []bool
+	calledSet []bool
 	calledAt  []sim.Time
 	from      []int64 // view at the call
 	done      []bool
@@ -172,30 +172,35 @@ type viewChangeMeter struct {
 
 func newViewChangeMeter(byzantine []bool) *viewChangeMeter {
 	n := len(byzantine)
-	return &viewChangeMeter{byzantine: byzantine, called: make([]bool, n), calledAt: make([]sim.Time, n),
+	return &viewChangeMeter{byzantine: byzantine, calledSet: make([]bool, n), calledAt: make([]sim.Time, n),
 		from: make([]int64, n), done: make([]bool, n), took: make([]sim.Time, n)}
 }
 
-func (m *viewChangeMeter) observe(at sim.Time, node sim.NodeID, rc protocols.RoundChange) {
+// called records a replica's view_change() call.
+func (m *viewChangeMeter) called(at sim.Time, node sim.NodeID, vc protocols.ViewChangeCall) {
 	i := int(node)
 	if i >= len(m.byzantine) || m.byzantine[i] || m.done[i] {
 		return
 	}
-	switch rc.Cause {
-	case "view_change":
-		if !m.called[i] {
-			m.called[i], m.calledAt[i], m.from[i] = true, at, rc.Round
-		}
-		if !m.any {
-			m.first, m.any = at, true
-		}
-	case "establish":
-		switch {
-		case m.called[i] && rc.Round != m.from[i]:
-			m.done[i], m.took[i] = true, at-m.calledAt[i]
-		case !m.called[i] && m.any:
-			m.done[i], m.took[i] = true, at-m.first
-		}
+	if !m.calledSet[i] {
+		m.calledSet[i], m.calledAt[i], m.from[i] = true, at, vc.View
+	}
+	if !m.any {
+		m.first, m.any = at, true
+	}
+}
+
+// roundChange records a replica's establishment of a view.
+func (m *viewChangeMeter) roundChange(at sim.Time, node sim.NodeID, rc protocols.RoundChange) {
+	i := int(node)
+	if i >= len(m.byzantine) || m.byzantine[i] || m.done[i] || rc.Cause != protocols.CauseEstablish {
+		return
+	}
+	switch {
+	case m.calledSet[i] && rc.Round != m.from[i]:
+		m.done[i], m.took[i] = true, at-m.calledAt[i]
+	case !m.calledSet[i] && m.any:
+		m.done[i], m.took[i] = true, at-m.first
 	}
 }
 

@@ -258,7 +258,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 			return err
 		}
 		meter := results.StartPerf()
-		ended = in.world.Run(r.Exp.Duration.T())
+		ended = endReason(in.world.Run(r.Exp.Duration.T()))
 		perf = meter.Stop(in.world.Stats().Events, in.world.Now())
 		if in.trace != nil {
 			return in.trace.Flush()
@@ -304,6 +304,16 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 	return s, perf, os.RemoveAll(tmp)
 }
 
+// endReason words the World's reason for stopping for summary.json: the
+// duration cap is "duration reached", no event left "idle", and a stop
+// reason (e.g. "workloads finished") stays as it is.
+func endReason(why string) string {
+	if why == "until" {
+		return "duration reached"
+	}
+	return why
+}
+
 // summaryInput gathers what the run's summary is built from; it adds the
 // spans in which faults acted to the timeline's markers.
 func (in *instance) summaryInput(ended string) results.RunInput {
@@ -313,21 +323,23 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
 	}
 	return withConvergence(results.RunInput{
-		RunID:       in.run.ID,
-		Experiment:  in.run.Exp.Name,
-		Seed:        in.run.Seed,
-		Parameters:  params,
-		Checks:      in.checks(),
-		Ended:       ended,
-		Stats:       in.world.Stats(),
-		End:         in.world.Now(),
-		Latency:     in.latency,
-		Messages:    in.messages,
-		Timeline:    in.timeline,
-		Commits:     in.commits,
-		ViewChanges: in.views,
-		Timeouts:    in.timeouts,
-		Faults:      in.faultCounts(),
+		RunID:               in.run.ID,
+		Experiment:          in.run.Exp.Name,
+		Seed:                in.run.Seed,
+		Parameters:          params,
+		Checks:              in.checks(),
+		Ended:               ended,
+		Stats:               in.world.Stats(),
+		End:                 in.world.Now(),
+		Latency:             in.latency,
+		Messages:            in.messages,
+		Timeline:            in.timeline,
+		Commits:             in.commits,
+		RoundChanges:        in.rounds.roundChanges,
+		TimeoutRoundChanges: in.rounds.timeoutRoundChanges,
+		ViewChanges:         in.rounds.viewChanges,
+		Timeouts:            in.rounds.timeouts,
+		Faults:              in.faultCounts(),
 	}, in)
 }
 

@@ -169,8 +169,9 @@ type WorkloadConfig struct {
 	// Think time between a completion and the next request (closed loop).
 	Think *DistConfig `toml:"think,omitempty"`
 	// RetransmitAfter resends an incomplete open- or closed-loop request
-	// this long after its last transmission; 0 never resends.
-	RetransmitAfter Duration `toml:"retransmit_after,omitempty"`
+	// this long after its last transmission; "0s" never resends. Default
+	// 1s (workloads.DefaultRetransmitAfter).
+	RetransmitAfter *Duration `toml:"retransmit_after,omitempty"`
 	// InitialTimeout and MaxTimeout of a retransmit workload's backoff;
 	// Backoff multiplies the timeout on expiry, Decay divides it after a
 	// success.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/byzsim/byzsim/sim"
 	"github.com/byzsim/byzsim/workloads"
 )
 
@@ -20,7 +21,7 @@ func workloadSpec(p *problems, key string, wc *WorkloadConfig) workloads.Spec {
 		Payload:         wc.Payload,
 		Rate:            wc.Rate,
 		Outstanding:     wc.Outstanding,
-		RetransmitAfter: wc.RetransmitAfter.T(),
+		RetransmitAfter: retransmitAfter(wc.RetransmitAfter),
 		InitialTimeout:  wc.InitialTimeout.T(),
 		MaxTimeout:      wc.MaxTimeout.T(),
 		Backoff:         wc.Backoff,
@@ -33,6 +34,18 @@ func workloadSpec(p *problems, key string, wc *WorkloadConfig) workloads.Spec {
 		s.Think = buildDist(p, key+".think", wc.Think)
 	}
 	return s
+}
+
+// retransmitAfter converts retransmit_after: unset is 0 (the workload's
+// default), "0s" is workloads.NoRetransmit.
+func retransmitAfter(d *Duration) sim.Time {
+	switch {
+	case d == nil:
+		return 0
+	case *d == 0:
+		return workloads.NoRetransmit
+	}
+	return d.T()
 }
 
 // validateWorkloads checks every workload, their names' uniqueness and the
@@ -77,4 +90,12 @@ func fillWorkloadDefaults(wc *WorkloadConfig) {
 	wc.MaxTimeout = Duration(s.MaxTimeout)
 	wc.Backoff = s.Backoff
 	wc.Decay = s.Decay
+	switch s.RetransmitAfter {
+	case 0:
+	case workloads.NoRetransmit:
+		wc.RetransmitAfter = new(Duration)
+	default:
+		d := Duration(s.RetransmitAfter)
+		wc.RetransmitAfter = &d
+	}
 }

@@ -22,11 +22,46 @@ func (c Commit) String() string {
 	return fmt.Sprintf("height:%d round:%d digest:%x requests:%d", c.Height, c.Round, uint64(c.Digest), c.Requests)
 }
 
-// RoundChange is observed when a replica enters a new round or view.
+// RoundCause says why a replica entered a round or view (RoundChange.Cause).
+type RoundCause uint8
+
+// Causes of a RoundChange.
+const (
+	// CauseQC is normal progress: a quorum certificate of the current round
+	// or later (DiemBFT), or a leader's proposal (a protocol without
+	// certificates).
+	CauseQC RoundCause = iota + 1
+	// CauseTC is a round that ended by timeout: a timeout certificate
+	// (DiemBFT), or enough timeouts (a protocol without certificates).
+	CauseTC
+	// CauseEstablish is the establishment of a view (BFTList's view
+	// establishment; the first view included).
+	CauseEstablish
+	// CauseReset is a reset of the view state to no view (BFTList), whose
+	// Round is the "no view" value.
+	CauseReset
+)
+
+var roundCauseNames = [...]string{CauseQC: "qc", CauseTC: "tc", CauseEstablish: "establish", CauseReset: "reset"}
+
+// String returns the cause's name as traces show it: qc, tc, establish or
+// reset.
+func (c RoundCause) String() string {
+	if int(c) < len(roundCauseNames) && roundCauseNames[c] != "" {
+		return roundCauseNames[c]
+	}
+	return fmt.Sprintf("cause(%d)", uint8(c))
+}
+
+// Advance reports whether the cause moves a replica into a round or an
+// established view (QC, TC or establishment; not a reset).
+func (c RoundCause) Advance() bool { return c == CauseQC || c == CauseTC || c == CauseEstablish }
+
+// RoundChange is observed when a replica enters a new round (DiemBFT), or
+// establishes a view or resets its view state (BFTList).
 type RoundChange struct {
 	Round int64
-	// Cause says why: "qc", "tc", "view_change", "reset", ...
-	Cause string
+	Cause RoundCause
 }
 
 // Event implements sim.Observation.
@@ -34,7 +69,19 @@ func (RoundChange) Event() string { return "round" }
 
 func (r RoundChange) String() string { return fmt.Sprintf("round:%d cause:%s", r.Round, r.Cause) }
 
-// Timeout is observed when a replica's round timer expires.
+// ViewChangeCall is observed when a replica asks for a view change (BFTList's
+// view_change(), called by primary monitoring) while it was not already
+// asking for one; View is its current view, which does not change yet.
+type ViewChangeCall struct{ View int64 }
+
+// Event implements sim.Observation.
+func (ViewChangeCall) Event() string { return "view_change_call" }
+
+func (v ViewChangeCall) String() string { return fmt.Sprintf("view:%d", v.View) }
+
+// Timeout is observed when a replica times out its current round: its round
+// timer expired, or (DiemBFT) f+1 timeouts of other replicas made it time
+// out (Bracha). It does not change the round by itself.
 type Timeout struct{ Round int64 }
 
 // Event implements sim.Observation.

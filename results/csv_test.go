@@ -87,7 +87,7 @@ func TestRunsCSVRoundTrip(t *testing.T) {
 		Rows: []RunRow{
 			{ID: "a", Params: []string{"diembft", "1"}, Seed: 1<<64 - 1, Verdict: VerdictPass, RequestsCompleted: 10,
 				LatencyMS: LatencyStats{1.5, 2.5, 3.5, 4.5, 2.25}, ThroughputRPS: 100.125, Messages: 7, Bytes: 700,
-				ViewChanges: 2, Timeouts: 1, Convergence: &conv, Events: 99, Virtual: 10 * sim.Second},
+				RoundChanges: 9, TimeoutRoundChanges: 4, ViewChanges: 2, Timeouts: 1, Convergence: &conv, Events: 99, Virtual: 10 * sim.Second},
 			{ID: "b", Params: []string{"bftlist, v2", ""}, Verdict: VerdictFail,
 				LatencyMS: LatencyStats{nan, nan, nan, nan, nan}},
 		},
@@ -109,6 +109,60 @@ func TestRunsCSVRoundTrip(t *testing.T) {
 	b := got.Rows[1]
 	if b.ID != "b" || !slices.Equal(b.Params, table.Rows[1].Params) || b.Convergence != nil || !math.IsNaN(float64(b.LatencyMS.P99)) {
 		t.Errorf("row 1: read %+v, want id b, params %v, no convergence, NaN latency", b, table.Rows[1].Params)
+	}
+}
+
+// TestRunsCSVByName reads runs.csv columns by name: a file whose fixed
+// columns come in another order reads the same, and a missing or unknown
+// column is an error naming it.
+func TestRunsCSVByName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, RunsFile)
+	want := RunRow{ID: "a", Params: []string{"4"}, Seed: 7, Verdict: VerdictFail, RequestsCompleted: 3,
+		RoundChanges: 11, TimeoutRoundChanges: 5, ViewChanges: 2, Timeouts: 9, Events: 40, Virtual: sim.Second}
+	if err := WriteRunsCSV(path, RunsTable{Params: []string{"n"}, Rows: []RunRow{want}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := readCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reverse the fixed columns after "run", "n" and "seed".
+	rewrite := func(name string, edit func(h, row []string) ([]string, []string)) string {
+		h, row := edit(slices.Clone(c.header), slices.Clone(c.rows[0]))
+		p := filepath.Join(dir, name)
+		text := strings.Join(h, ",") + "\n" + strings.Join(row, ",") + "\n"
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	reversed := rewrite("reversed.csv", func(h, row []string) ([]string, []string) {
+		slices.Reverse(h[3:])
+		slices.Reverse(row[3:])
+		return h, row
+	})
+	got, err := ReadRunsCSV(reversed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Rows) != 1 || got.Rows[0].RoundChanges != 11 || got.Rows[0].TimeoutRoundChanges != 5 || got.Rows[0].Timeouts != 9 || got.Rows[0].Seed != 7 {
+		t.Errorf("reversed columns: read %+v, want %+v", got.Rows, want)
+	}
+	drop := func(col string) string {
+		return rewrite("no-"+col+".csv", func(h, row []string) ([]string, []string) {
+			i := slices.Index(h, col)
+			return slices.Delete(h, i, i+1), slices.Delete(row, i, i+1)
+		})
+	}
+	if _, err := ReadRunsCSV(drop("timeout_round_changes")); err == nil || !strings.Contains(err.Error(), `no column "timeout_round_changes"`) {
+		t.Errorf("missing column: err = %v", err)
+	}
+	unknown := rewrite("unknown.csv", func(h, row []string) ([]string, []string) {
+		return append(h, "mystery"), append(row, "1")
+	})
+	if _, err := ReadRunsCSV(unknown); err == nil || !strings.Contains(err.Error(), `unknown column "mystery"`) {
+		t.Errorf("unknown column: err = %v", err)
 	}
 }
 

@@ -69,7 +69,9 @@ func plotTransientDefaults(dir, out string, t RunsTable, pts []Point, axes []swe
 }
 
 // runMetricVsAxis is metricVsAxis for a metric computed from the runs of
-// each point.
+// each point. Every run counts, failed or not (a run that did not converge
+// or violated safety is what these metrics measure); a line's legend says
+// how many of its runs failed their checks.
 func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMetric) MetricPlot {
 	x := axes[xi]
 	si := -1
@@ -95,10 +97,12 @@ func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMe
 		if si >= 0 {
 			s.Name = axes[si].name + "=" + sv
 		}
+		runs, failed := 0, 0
 		for _, p := range pts {
 			if si >= 0 && p.Params[si] != sv || !holdsFirst(axes, p, xi, si) {
 				continue
 			}
+			runs, failed = runs+p.Runs, failed+p.Failed
 			var rows []RunRow
 			for _, r := range t.Rows {
 				if slices.Equal(r.Params, p.Params) {
@@ -116,6 +120,7 @@ func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMe
 			s.Points = append(s.Points, pt)
 			ivs = append(ivs, iv)
 		}
+		s.Name += includedNote(failed, runs)
 		order := make([]int, len(s.Points))
 		for i := range order {
 			order[i] = i
@@ -133,6 +138,15 @@ func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMe
 		mp.Series = append(mp.Series, s)
 	}
 	return mp
+}
+
+// includedNote is the legend note of a line of which failed of runs runs
+// failed their checks and still count: "" when none failed.
+func includedNote(failed, runs int) string {
+	if failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d of %d runs failed checks, included)", failed, runs)
 }
 
 // convergenceValues returns the convergence times (s) of the runs that

@@ -51,8 +51,9 @@ type sweepAxis struct {
 //
 //   - for each swept parameter with at least two values that are all
 //     numbers or all durations, throughput-vs-<param> and
-//     latency-p50-vs-<param>: the mean over repetitions with 95% CI error
-//     bars, one line per value of the other swept parameter with the fewest
+//     latency-p50-vs-<param>: the mean over the repetitions that passed
+//     their checks with 95% CI error bars (a line's legend says how many
+//     runs failed and were left out), one line per value of the other swept parameter with the fewest
 //     values (ties go to the first); any further parameters are held at
 //     their first value, named in the title. A sweep of one parameter whose
 //     values are not numbers plots against its values as labels.
@@ -203,10 +204,12 @@ func metricVsAxis(axes []sweepAxis, xi int, pts []Point, m sweepMetric) MetricPl
 		if si >= 0 {
 			s.Name = axes[si].name + "=" + sv
 		}
+		runs, failed := 0, 0
 		for _, p := range pts {
 			if si >= 0 && p.Params[si] != sv || !holdsFirst(axes, p, xi, si) {
 				continue
 			}
+			runs, failed = runs+p.Runs, failed+p.Excluded
 			a, _ := p.Metric(m.name)
 			xv := x.numbers[p.Params[xi]]
 			if x.numbers == nil {
@@ -214,6 +217,7 @@ func metricVsAxis(axes []sweepAxis, xi int, pts []Point, m sweepMetric) MetricPl
 			}
 			s.Points = append(s.Points, MetricPoint{X: xv, Y: float64(a.Mean), CI: float64(a.CI95)})
 		}
+		s.Name += failedNote(failed, runs)
 		slices.SortStableFunc(s.Points, func(a, b MetricPoint) int {
 			switch {
 			case a.X < b.X:

@@ -166,11 +166,26 @@ func (d *specData) dimOf(key string) int {
 	return -1
 }
 
-// specLine is one line (or bar) of a plot: its legend name and the indices
-// of its points in d.pts, in plan order.
+// specLine is one line (or bar) of a plot: its legend name, the indices
+// of its points in d.pts, in plan order, and how many of the points' runs
+// there are and failed their checks.
 type specLine struct {
-	name string
-	pts  []int
+	name         string
+	pts          []int
+	runs, failed int
+}
+
+// legend returns the line's name for a plot that leaves failed runs out:
+// the name, followed by how many of its runs failed their checks, if any.
+func (l specLine) legend() string { return l.name + failedNote(l.failed, l.runs) }
+
+// failedNote is the legend note of a line of which failed of runs runs
+// failed their checks and were left out: "" when none failed.
+func failedNote(failed, runs int) string {
+	if failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d of %d runs failed checks, excluded)", failed, runs)
 }
 
 // lines selects the points matching s.Where and groups them into lines,
@@ -240,6 +255,8 @@ func (d *specData) lines(s PlotSpec) ([]specLine, error) {
 			out = append(out, specLine{name: cmp.Or(name, "all runs")})
 		}
 		out[li].pts = append(out[li].pts, p)
+		out[li].runs += d.pts[p].Runs
+		out[li].failed += d.pts[p].Excluded
 	}
 	return out, nil
 }
@@ -253,12 +270,20 @@ func shortKey(k string) string {
 	return k
 }
 
-// runsOf returns the rows of runs.csv of the points of line l, point by
-// point, each point's rows in file order.
-func (d *specData) runsOf(l specLine) []*RunRow {
+// runsOf returns the rows of runs.csv of the points of line l that passed
+// their checks, point by point, each point's rows in file order.
+func (d *specData) runsOf(l specLine) []*RunRow { return d.rowsOf(l, true) }
+
+// rowsOf returns the rows of runs.csv of the points of line l (only those
+// that passed their checks if passed is set), point by point, each point's
+// rows in file order.
+func (d *specData) rowsOf(l specLine, passed bool) []*RunRow {
 	var out []*RunRow
 	for _, p := range l.pts {
 		for i := range d.t.Rows {
+			if passed && d.t.Rows[i].Verdict != VerdictPass {
+				continue
+			}
 			if slices.Equal(d.t.Rows[i].Params, d.pts[p].Params) {
 				out = append(out, &d.t.Rows[i])
 			}
@@ -353,7 +378,7 @@ func (d *specData) renderMetric(s PlotSpec, lines []specLine, stem string, forma
 		mp.XLabels = values
 	}
 	for _, l := range lines {
-		ms := MetricSeries{Name: l.name}
+		ms := MetricSeries{Name: l.legend()}
 		for _, p := range l.pts {
 			a, _ := d.pts[p].Metric(s.Y)
 			v := d.pts[p].Params[col]
@@ -381,7 +406,7 @@ func (d *specData) renderLatencyThroughput(s PlotSpec, lines []specLine, stem st
 				})
 			}
 		}
-		ls := LoadSeries{Name: l.name}
+		ls := LoadSeries{Name: l.legend()}
 		for _, p := range order {
 			pt := &d.pts[p]
 			ls.Points = append(ls.Points, LoadPoint{
@@ -420,7 +445,7 @@ func (d *specData) renderThroughput(s PlotSpec, lines []specLine, stem string, f
 		for i := range sum {
 			sum[i].ThroughputRPS /= float64(len(runs))
 		}
-		series = append(series, ThroughputSeries{Name: l.name, Rows: sum})
+		series = append(series, ThroughputSeries{Name: l.legend(), Rows: sum})
 	}
 	return PlotThroughput(stem, s.Title, series, nil, formats...)
 }
@@ -446,7 +471,7 @@ func (d *specData) renderLatencyCDF(s PlotSpec, lines []specLine, stem string, f
 		if err != nil {
 			return err
 		}
-		cs := CDFSeries{Name: l.name}
+		cs := CDFSeries{Name: l.legend()}
 		for _, recs := range runs {
 			for _, rec := range recs {
 				cs.Latencies = append(cs.Latencies, rec.Latency)
@@ -465,8 +490,10 @@ func (d *specData) renderCDF(s PlotSpec, lines []specLine, stem string, formats 
 	m := pointMetrics()[i]
 	var series []ValueSeries
 	for _, l := range lines {
+		// Every run counts, failed or not: the CDF shows each run, and a
+		// run that did not converge is censored rather than dropped.
 		vs := ValueSeries{Name: l.name}
-		for _, r := range d.runsOf(l) {
+		for _, r := range d.rowsOf(l, false) {
 			// An undefined value is left out; a censored one (+Inf, a
 			// run that did not converge) counts in the total.
 			if v := m.value(r); !math.IsNaN(v) {
@@ -482,7 +509,7 @@ func (d *specData) renderCDF(s PlotSpec, lines []specLine, stem string, formats 
 func (d *specData) renderShares(s PlotSpec, lines []specLine, stem string, formats []string) error {
 	var bars []KindBar
 	for _, l := range lines {
-		bar := KindBar{Label: l.name}
+		bar := KindBar{Label: l.legend()}
 		for _, r := range d.runsOf(l) {
 			kinds, err := ReadMessagesCSV(d.runFile(r, MessagesFile))
 			if err != nil {
@@ -528,7 +555,7 @@ func (d *specData) renderRequestLatency(s PlotSpec, lines []specLine, stem strin
 				count[i]++
 			}
 		}
-		ms := MetricSeries{Name: l.name}
+		ms := MetricSeries{Name: l.legend()}
 		for i := range sum {
 			ms.Points = append(ms.Points, MetricPoint{X: float64(i + 1), Y: sum[i] / float64(count[i]), CI: math.NaN()})
 		}

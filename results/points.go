@@ -14,15 +14,19 @@ const PointsFile = "points.csv"
 
 // Point is one sweep point: the runs of a runs.csv that share their swept
 // parameter values, with statistics of each headline metric over the
-// repetitions (see AggregateOf). A metric that is undefined in a run (an
-// empty field of runs.csv, e.g. the latency of a run that completed nothing)
-// is left out of its aggregate, so a metric's N may be less than Runs.
+// repetitions (see AggregateOf). A run that failed its checks is left out
+// of every aggregate (counted in Excluded), so that a mean never silently
+// mixes failed runs with good ones; a metric that is undefined in a run (an
+// empty field of runs.csv, e.g. the latency of a run that completed
+// nothing) is left out of its aggregate. So a metric's N may be less than
+// Runs.
 type Point struct {
 	// Params are the swept parameter values, in RunsTable.Params order.
 	Params []string
-	// Runs counts the repetitions, Passed those with verdict "pass", and
-	// Converged those with a convergence time.
-	Runs, Passed, Converged int
+	// Runs counts the repetitions, Passed those with verdict "pass", Failed
+	// the others, Excluded the runs left out of every aggregate (the failed
+	// ones), and Converged those with a convergence time.
+	Runs, Passed, Failed, Excluded, Converged int
 	// Trim is the number of smallest and of largest values dropped from
 	// every metric before aggregating (see PointsTrimmed).
 	Trim int
@@ -36,8 +40,12 @@ type Point struct {
 	ThroughputRPS     Aggregate
 	Messages          Aggregate
 	Bytes             Aggregate
-	ViewChanges       Aggregate
-	Timeouts          Aggregate
+	// RoundChanges, TimeoutRoundChanges, ViewChanges and Timeouts aggregate
+	// the counts of Summary.
+	RoundChanges        Aggregate
+	TimeoutRoundChanges Aggregate
+	ViewChanges         Aggregate
+	Timeouts            Aggregate
 	// ConvergenceS aggregates the convergence times (s) of the runs that
 	// converged only: a run that did not converge is censored, never a
 	// number in the mean.
@@ -67,6 +75,8 @@ func pointMetrics() []pointMetric {
 		{"throughput_rps", func(r *RunRow) float64 { return r.ThroughputRPS }, func(p *Point) *Aggregate { return &p.ThroughputRPS }},
 		{"messages", func(r *RunRow) float64 { return float64(r.Messages) }, func(p *Point) *Aggregate { return &p.Messages }},
 		{"bytes", func(r *RunRow) float64 { return float64(r.Bytes) }, func(p *Point) *Aggregate { return &p.Bytes }},
+		{"round_changes", func(r *RunRow) float64 { return float64(r.RoundChanges) }, func(p *Point) *Aggregate { return &p.RoundChanges }},
+		{"timeout_round_changes", func(r *RunRow) float64 { return float64(r.TimeoutRoundChanges) }, func(p *Point) *Aggregate { return &p.TimeoutRoundChanges }},
 		{"view_changes", func(r *RunRow) float64 { return float64(r.ViewChanges) }, func(p *Point) *Aggregate { return &p.ViewChanges }},
 		{"timeouts", func(r *RunRow) float64 { return float64(r.Timeouts) }, func(p *Point) *Aggregate { return &p.Timeouts }},
 		{"convergence_s", func(r *RunRow) float64 {
@@ -109,7 +119,8 @@ func Points(t RunsTable) []Point { return PointsTrimmed(t, 0) }
 
 // PointsTrimmed groups the rows of t by their parameter values into sweep
 // points, in the order of each point's first row (the plan order), and
-// aggregates each metric over the point's repetitions after dropping the k
+// aggregates each metric over the point's repetitions that passed their
+// checks (failed runs are counted in Failed and Excluded), after dropping the k
 // smallest and the k largest of its values (k = 1 over 5 repetitions keeps
 // the middle 3). Undefined values are left out before trimming. A run that
 // did not converge ranks above every convergence time, so trimming drops
@@ -149,9 +160,14 @@ func PointsTrimmed(t RunsTable, k int) []Point {
 				p.Converged++
 			}
 		}
+		p.Failed = p.Runs - p.Passed
+		p.Excluded = p.Failed
 		for _, m := range metrics {
 			vals = vals[:0]
 			for _, r := range rows {
+				if r.Verdict != VerdictPass {
+					continue // excluded: failed its checks
+				}
 				if v := m.value(r); !math.IsNaN(v) {
 					vals = append(vals, v)
 				}
@@ -194,7 +210,9 @@ func finite(xs []float64) []float64 {
 
 // pointsCounts are the columns of points.csv between the parameters and
 // the metrics.
-func pointsCounts() []string { return []string{"runs", "passed", "converged", "trim"} }
+func pointsCounts() []string {
+	return []string{"runs", "passed", "failed", "excluded", "converged", "trim"}
+}
 
 // aggregateSuffixes are the columns of each metric in points.csv.
 func aggregateSuffixes() []string { return []string{"n", "mean", "std", "ci95"} }
@@ -213,7 +231,8 @@ func pointsTrailing() []string {
 
 // WritePointsCSV writes points.csv atomically: one row per point, in the
 // order given, with the parameter columns named by params, then runs,
-// passed, converged and trim, then n, mean, std and ci95 of every metric of
+// passed, failed, excluded, converged and trim, then n, mean, std and ci95
+// of every metric of
 // PointMetrics (e.g. latency_p50_ms_mean). Undefined values are empty.
 func WritePointsCSV(path string, params []string, pts []Point) error {
 	trailing := pointsTrailing()
@@ -234,7 +253,8 @@ func WritePointsCSV(path string, params []string, pts []Point) error {
 		for i := range pts {
 			p := &pts[i]
 			rec = append(rec[:0], p.Params...)
-			rec = append(rec, fmtInt(int64(p.Runs)), fmtInt(int64(p.Passed)), fmtInt(int64(p.Converged)), fmtInt(int64(p.Trim)))
+			rec = append(rec, fmtInt(int64(p.Runs)), fmtInt(int64(p.Passed)), fmtInt(int64(p.Failed)),
+				fmtInt(int64(p.Excluded)), fmtInt(int64(p.Converged)), fmtInt(int64(p.Trim)))
 			for _, m := range metrics {
 				a := m.agg(p)
 				rec = append(rec, fmtInt(int64(a.N)), formatFloat(float64(a.Mean)),
@@ -270,8 +290,10 @@ func ReadPointsCSV(path string) ([]string, []Point, error) {
 			Params:    slices.Clone(c.rows[i][:np]),
 			Runs:      p.count(np),
 			Passed:    p.count(np + 1),
-			Converged: p.count(np + 2),
-			Trim:      p.count(np + 3),
+			Failed:    p.count(np + 2),
+			Excluded:  p.count(np + 3),
+			Converged: p.count(np + 4),
+			Trim:      p.count(np + 5),
 		}
 		col := np + len(pointsCounts())
 		for _, m := range metrics {

@@ -22,19 +22,21 @@ var t975 = map[int]float64{1: 12.706204736174698, 2: 4.302652729911275, 3: 3.182
 // not converge); other metrics are derived from the throughput.
 func runRow(id string, params []string, verdict string, tput, p50 float64, convS float64) RunRow {
 	r := RunRow{
-		ID:                id,
-		Params:            params,
-		Seed:              uint64(len(id)),
-		Verdict:           verdict,
-		RequestsCompleted: int(tput),
-		LatencyMS:         LatencyStats{P50: Float(p50), P90: Float(2 * p50), P99: Float(3 * p50), Max: Float(4 * p50), Mean: Float(1.5 * p50)},
-		ThroughputRPS:     tput,
-		Messages:          uint64(10 * tput),
-		Bytes:             uint64(1000 * tput),
-		ViewChanges:       1,
-		Timeouts:          2,
-		Events:            uint64(100 * tput),
-		Virtual:           2 * sim.Second,
+		ID:                  id,
+		Params:              params,
+		Seed:                uint64(len(id)),
+		Verdict:             verdict,
+		RequestsCompleted:   int(tput),
+		LatencyMS:           LatencyStats{P50: Float(p50), P90: Float(2 * p50), P99: Float(3 * p50), Max: Float(4 * p50), Mean: Float(1.5 * p50)},
+		ThroughputRPS:       tput,
+		Messages:            uint64(10 * tput),
+		Bytes:               uint64(1000 * tput),
+		RoundChanges:        5,
+		TimeoutRoundChanges: 3,
+		ViewChanges:         1,
+		Timeouts:            2,
+		Events:              uint64(100 * tput),
+		Virtual:             2 * sim.Second,
 	}
 	if convS >= 0 {
 		c := sim.Time(convS * float64(sim.Second))
@@ -67,19 +69,21 @@ func TestPointsArithmetic(t *testing.T) {
 		t.Fatalf("Points gave %d points, want 1", len(pts))
 	}
 	pt := pts[0]
-	if pt.Runs != 3 || pt.Passed != 2 || pt.Converged != 2 || pt.Trim != 0 {
-		t.Errorf("runs/passed/converged/trim = %d/%d/%d/%d, want 3/2/2/0", pt.Runs, pt.Passed, pt.Converged, pt.Trim)
+	if pt.Runs != 3 || pt.Passed != 2 || pt.Failed != 1 || pt.Excluded != 1 || pt.Converged != 2 || pt.Trim != 0 {
+		t.Errorf("runs/passed/failed/excluded/converged/trim = %d/%d/%d/%d/%d/%d, want 3/2/1/1/2/0",
+			pt.Runs, pt.Passed, pt.Failed, pt.Excluded, pt.Converged, pt.Trim)
 	}
-	// 10, 20, 30: mean 20, s = 10, ci = t(2)·10/√3.
-	checkAggregate(t, "throughput", pt.ThroughputRPS, 3, 20, 10, t975[2]*10/math.Sqrt(3))
-	checkAggregate(t, "messages", pt.Messages, 3, 200, 100, t975[2]*100/math.Sqrt(3))
+	// 10 and 30 (the failed run's 20 is excluded): mean 20, s = 10√2,
+	// ci = t(1)·10√2/√2.
+	checkAggregate(t, "throughput", pt.ThroughputRPS, 2, 20, 10*math.Sqrt2, t975[1]*10)
+	checkAggregate(t, "messages", pt.Messages, 2, 200, 100*math.Sqrt2, t975[1]*100)
 	// 5 and 7 (the undefined latency is left out): mean 6, s = √2, ci = t(1)·√2/√2.
 	checkAggregate(t, "latency p50", pt.LatencyP50MS, 2, 6, math.Sqrt2, t975[1])
 	checkAggregate(t, "latency p99", pt.LatencyP99MS, 2, 18, 3*math.Sqrt2, 3*t975[1])
 	// 1 s and 2 s; the run that did not converge is not a number.
 	checkAggregate(t, "convergence", pt.ConvergenceS, 2, 1.5, math.Sqrt(0.5), t975[1]*0.5)
-	checkAggregate(t, "view changes", pt.ViewChanges, 3, 1, 0, 0)
-	checkAggregate(t, "virtual", pt.VirtualS, 3, 2, 0, 0)
+	checkAggregate(t, "view changes", pt.ViewChanges, 2, 1, 0, 0)
+	checkAggregate(t, "virtual", pt.VirtualS, 2, 2, 0, 0)
 	if a, ok := pt.Metric("latency_p50_ms"); !ok || a != pt.LatencyP50MS {
 		t.Errorf("Metric(latency_p50_ms) = %+v, %v; want the LatencyP50MS field", a, ok)
 	}
@@ -289,7 +293,7 @@ func TestWritePointsCSVErrors(t *testing.T) {
 
 func TestReadPointsCSVErrors(t *testing.T) {
 	header := strings.Join(append([]string{"n"}, pointsTrailing()...), ",")
-	good := "4,2,2,1,0" + strings.Repeat(",2,1.000000,0.000000,0.000000", len(PointMetrics()))
+	good := "4,2,2,0,0,1,0" + strings.Repeat(",2,1.000000,0.000000,0.000000", len(PointMetrics()))
 	tests := []struct {
 		name, text, want string
 	}{

@@ -26,8 +26,9 @@ type RunRow struct {
 	LatencyMS         LatencyStats
 	ThroughputRPS     float64
 	Messages, Bytes   uint64
-	ViewChanges       int
-	Timeouts          int
+	// RoundChanges, TimeoutRoundChanges, ViewChanges and Timeouts are the
+	// counts of Summary.
+	RoundChanges, TimeoutRoundChanges, ViewChanges, Timeouts int
 	// Convergence is nil when the run did not converge or it was not
 	// measured (an empty field in the file).
 	Convergence *sim.Time
@@ -46,16 +47,72 @@ type RunRow struct {
 	ViewChange *sim.Time
 }
 
-// runsLeading and runsTrailing are the fixed columns of runs.csv before and
-// after the parameter columns.
+// runsLeading is the fixed column of runs.csv before the parameter columns.
 func runsLeading() []string { return []string{"run"} }
 
+// runsColumn is one fixed column of runs.csv after the parameters: its
+// name, how a row writes it and how it reads it back.
+type runsColumn struct {
+	name  string
+	write func(r *RunRow) string
+	read  func(p *fieldParser, col int, r *RunRow)
+}
+
+// runsColumns are the fixed columns of runs.csv after the parameter
+// columns, in file order.
+func runsColumns() []runsColumn {
+	optTime := func(p *fieldParser, col int) *sim.Time {
+		if p.str(col) == "" {
+			return nil
+		}
+		t := sim.Time(p.scaled(col, secondDecimals))
+		return &t
+	}
+	latency := func(name string, f func(l *LatencyStats) *Float) runsColumn {
+		return runsColumn{name,
+			func(r *RunRow) string { return formatFloat(float64(*f(&r.LatencyMS))) },
+			func(p *fieldParser, col int, r *RunRow) { *f(&r.LatencyMS) = Float(p.float(col)) }}
+	}
+	count := func(name string, f func(r *RunRow) *int) runsColumn {
+		return runsColumn{name,
+			func(r *RunRow) string { return fmtInt(int64(*f(r))) },
+			func(p *fieldParser, col int, r *RunRow) { *f(r) = int(p.int(col)) }}
+	}
+	return []runsColumn{
+		{"seed", func(r *RunRow) string { return fmtUint(r.Seed) }, func(p *fieldParser, col int, r *RunRow) { r.Seed = p.uint(col) }},
+		{"verdict", func(r *RunRow) string { return r.Verdict }, func(p *fieldParser, col int, r *RunRow) { r.Verdict = p.str(col) }},
+		count("requests_completed", func(r *RunRow) *int { return &r.RequestsCompleted }),
+		latency("latency_p50_ms", func(l *LatencyStats) *Float { return &l.P50 }),
+		latency("latency_p90_ms", func(l *LatencyStats) *Float { return &l.P90 }),
+		latency("latency_p99_ms", func(l *LatencyStats) *Float { return &l.P99 }),
+		latency("latency_max_ms", func(l *LatencyStats) *Float { return &l.Max }),
+		latency("latency_mean_ms", func(l *LatencyStats) *Float { return &l.Mean }),
+		{"throughput_rps", func(r *RunRow) string { return formatFloat(r.ThroughputRPS) }, func(p *fieldParser, col int, r *RunRow) { r.ThroughputRPS = p.float(col) }},
+		{"messages", func(r *RunRow) string { return fmtUint(r.Messages) }, func(p *fieldParser, col int, r *RunRow) { r.Messages = p.uint(col) }},
+		{"bytes", func(r *RunRow) string { return fmtUint(r.Bytes) }, func(p *fieldParser, col int, r *RunRow) { r.Bytes = p.uint(col) }},
+		count("round_changes", func(r *RunRow) *int { return &r.RoundChanges }),
+		count("timeout_round_changes", func(r *RunRow) *int { return &r.TimeoutRoundChanges }),
+		count("view_changes", func(r *RunRow) *int { return &r.ViewChanges }),
+		count("timeouts", func(r *RunRow) *int { return &r.Timeouts }),
+		{"convergence_s", func(r *RunRow) string { return formatOptSeconds(r.Convergence) }, func(p *fieldParser, col int, r *RunRow) { r.Convergence = optTime(p, col) }},
+		{"events", func(r *RunRow) string { return fmtUint(r.Events) }, func(p *fieldParser, col int, r *RunRow) { r.Events = p.uint(col) }},
+		{"virtual_s", func(r *RunRow) string { return formatSeconds(r.Virtual) }, func(p *fieldParser, col int, r *RunRow) { r.Virtual = sim.Time(p.scaled(col, secondDecimals)) }},
+		{"converged", func(r *RunRow) string { return formatOptBool(r.Converged) }, func(p *fieldParser, col int, r *RunRow) { r.Converged = p.optBool(col) }},
+		count("transient_faults", func(r *RunRow) *int { return &r.TransientFaults }),
+		count("safety_violations", func(r *RunRow) *int { return &r.SafetyViolations }),
+		count("transient_safety_violations", func(r *RunRow) *int { return &r.TransientSafetyViolations }),
+		{"view_change_s", func(r *RunRow) string { return formatOptSeconds(r.ViewChange) }, func(p *fieldParser, col int, r *RunRow) { r.ViewChange = optTime(p, col) }},
+	}
+}
+
+// runsTrailing returns the names of runsColumns.
 func runsTrailing() []string {
-	return []string{"seed", "verdict", "requests_completed",
-		"latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "latency_mean_ms",
-		"throughput_rps", "messages", "bytes", "view_changes", "timeouts", "convergence_s",
-		"events", "virtual_s",
-		"converged", "transient_faults", "safety_violations", "transient_safety_violations", "view_change_s"}
+	cols := runsColumns()
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	return names
 }
 
 // RowOf returns the runs.csv row of a summary, taking the values of the
@@ -70,19 +127,21 @@ func RowOf(s Summary, params []string) RunRow {
 		}
 	}
 	row := RunRow{
-		ID:                s.RunID,
-		Params:            vals,
-		Seed:              s.Seed,
-		Verdict:           s.Verdict,
-		RequestsCompleted: s.RequestsCompleted,
-		LatencyMS:         s.LatencyMS,
-		ThroughputRPS:     float64(s.ThroughputRPS),
-		Messages:          s.Messages,
-		Bytes:             s.Bytes,
-		ViewChanges:       s.ViewChanges,
-		Timeouts:          s.Timeouts,
-		Events:            s.Events,
-		Virtual:           s.VirtualSeconds.Time(),
+		ID:                  s.RunID,
+		Params:              vals,
+		Seed:                s.Seed,
+		Verdict:             s.Verdict,
+		RequestsCompleted:   s.RequestsCompleted,
+		LatencyMS:           s.LatencyMS,
+		ThroughputRPS:       float64(s.ThroughputRPS),
+		Messages:            s.Messages,
+		Bytes:               s.Bytes,
+		RoundChanges:        s.RoundChanges,
+		TimeoutRoundChanges: s.TimeoutRoundChanges,
+		ViewChanges:         s.ViewChanges,
+		Timeouts:            s.Timeouts,
+		Events:              s.Events,
+		Virtual:             s.VirtualSeconds.Time(),
 	}
 	if s.ConvergenceS != nil {
 		c := s.ConvergenceS.Time()
@@ -123,21 +182,14 @@ func WriteRunsCSV(path string, t RunsTable) error {
 			return fmt.Errorf("results: %s: run %s has %d parameter values, want %d", path, r.ID, len(r.Params), len(t.Params))
 		}
 	}
+	cols := runsColumns()
 	return writeCSV(path, header, func(emit func(...string) error) error {
-		for _, r := range t.Rows {
-			conv := ""
-			if r.Convergence != nil {
-				conv = formatSeconds(*r.Convergence)
-			}
+		for i := range t.Rows {
+			r := &t.Rows[i]
 			rec := append([]string{r.ID}, r.Params...)
-			rec = append(rec, fmtUint(r.Seed), r.Verdict, fmtInt(int64(r.RequestsCompleted)),
-				formatFloat(float64(r.LatencyMS.P50)), formatFloat(float64(r.LatencyMS.P90)),
-				formatFloat(float64(r.LatencyMS.P99)), formatFloat(float64(r.LatencyMS.Max)),
-				formatFloat(float64(r.LatencyMS.Mean)), formatFloat(r.ThroughputRPS),
-				fmtUint(r.Messages), fmtUint(r.Bytes), fmtInt(int64(r.ViewChanges)),
-				fmtInt(int64(r.Timeouts)), conv, fmtUint(r.Events), formatSeconds(r.Virtual),
-				formatOptBool(r.Converged), fmtInt(int64(r.TransientFaults)), fmtInt(int64(r.SafetyViolations)),
-				fmtInt(int64(r.TransientSafetyViolations)), formatOptSeconds(r.ViewChange))
+			for _, c := range cols {
+				rec = append(rec, c.write(r))
+			}
 			if err := emit(rec...); err != nil {
 				return err
 			}
@@ -146,57 +198,43 @@ func WriteRunsCSV(path string, t RunsTable) error {
 	})
 }
 
-// ReadRunsCSV reads a runs.csv written by WriteRunsCSV; the parameter
-// columns are those between "run" and "seed".
+// ReadRunsCSV reads a runs.csv: the column "run", then the parameter
+// columns, up to "seed", then the fixed columns, found by name (in any
+// order after "seed"). A missing or unknown fixed column is an error.
 func ReadRunsCSV(path string) (RunsTable, error) {
 	var t RunsTable
 	c, err := readCSV(path)
 	if err != nil {
 		return t, err
 	}
-	lead, trail := runsLeading(), runsTrailing()
+	lead := runsLeading()
+	cols := runsColumns()
 	h := c.header
-	np := len(h) - len(lead) - len(trail)
-	if np < 0 || !slices.Equal(h[:len(lead)], lead) || !slices.Equal(h[len(lead)+np:], trail) {
-		return t, fmt.Errorf("results: %s:1: not a runs.csv header (want run, parameters..., %s)", path, trail[0])
+	np := slices.Index(h, cols[0].name) - len(lead)
+	if np < 0 || !slices.Equal(h[:len(lead)], lead) {
+		return t, fmt.Errorf("results: %s:1: not a runs.csv header (want run, parameters..., %s, ...)", path, cols[0].name)
+	}
+	at := make([]int, len(cols)) // column of each fixed column
+	fixed := h[len(lead)+np:]
+	for i, col := range cols {
+		j := slices.Index(fixed, col.name)
+		if j < 0 {
+			return t, fmt.Errorf("results: %s:1: runs.csv has no column %q", path, col.name)
+		}
+		at[i] = len(lead) + np + j
+	}
+	for _, name := range fixed {
+		if !slices.ContainsFunc(cols, func(c runsColumn) bool { return c.name == name }) {
+			return t, fmt.Errorf("results: %s:1: runs.csv has an unknown column %q after the parameters", path, name)
+		}
 	}
 	t.Params = slices.Clone(h[len(lead) : len(lead)+np])
 	t.Rows = make([]RunRow, len(c.rows))
 	for i := range c.rows {
 		p := c.parser(i)
-		k := len(lead) + np // first trailing column
-		r := RunRow{
-			ID:                p.str(0),
-			Params:            slices.Clone(c.rows[i][len(lead):k]),
-			Seed:              p.uint(k),
-			Verdict:           p.str(k + 1),
-			RequestsCompleted: int(p.int(k + 2)),
-			LatencyMS: LatencyStats{
-				P50:  Float(p.float(k + 3)),
-				P90:  Float(p.float(k + 4)),
-				P99:  Float(p.float(k + 5)),
-				Max:  Float(p.float(k + 6)),
-				Mean: Float(p.float(k + 7)),
-			},
-			ThroughputRPS: p.float(k + 8),
-			Messages:      p.uint(k + 9),
-			Bytes:         p.uint(k + 10),
-			ViewChanges:   int(p.int(k + 11)),
-			Timeouts:      int(p.int(k + 12)),
-			Events:        p.uint(k + 14),
-			Virtual:       sim.Time(p.scaled(k+15, secondDecimals)),
-		}
-		if s := p.str(k + 13); s != "" {
-			c := sim.Time(p.scaled(k+13, secondDecimals))
-			r.Convergence = &c
-		}
-		r.Converged = p.optBool(k + 16)
-		r.TransientFaults = int(p.int(k + 17))
-		r.SafetyViolations = int(p.int(k + 18))
-		r.TransientSafetyViolations = int(p.int(k + 19))
-		if s := p.str(k + 20); s != "" {
-			v := sim.Time(p.scaled(k+20, secondDecimals))
-			r.ViewChange = &v
+		r := RunRow{ID: p.str(0), Params: slices.Clone(c.rows[i][len(lead) : len(lead)+np])}
+		for k, col := range cols {
+			col.read(p, at[k], &r)
 		}
 		if p.err != nil {
 			return t, p.err

@@ -28,7 +28,10 @@ type Summary struct {
 	// Verdict is VerdictPass when every check passed, else VerdictFail.
 	Verdict string  `json:"verdict"`
 	Checks  []Check `json:"checks"`
-	// Ended says why the run stopped ("idle", "until", or a stop reason).
+	// Ended says why the run stopped: "duration reached", "idle" (no event
+	// left), "workloads finished" (every request completed), "workloads
+	// stalled" or "workloads timed out" (a workload's timeout passed; see
+	// the liveness check), "converged", or a [stop] condition.
 	Ended string `json:"ended"`
 
 	RequestsCompleted int          `json:"requests_completed"`
@@ -47,10 +50,25 @@ type Summary struct {
 	ByKind    []KindCount `json:"by_kind"`
 	Drops     []DropCount `json:"drops"`
 
-	// Commits counts committed entries, as reported by the run.
-	Commits     int `json:"commits"`
+	// Commits counts the Commit observations of every replica: a block
+	// (DiemBFT) or log entry (BFTList) committed at one replica counts once
+	// per replica.
+	Commits int `json:"commits"`
+	// RoundChanges counts, over every replica (correct or not), the entries
+	// into a new round (DiemBFT: by a QC or a TC) or the establishments of a
+	// view (BFTList, the first one included); TimeoutRoundChanges counts
+	// those caused by a timeout certificate (DiemBFT's TC), the rest being
+	// normal progress.
+	RoundChanges        int `json:"round_changes"`
+	TimeoutRoundChanges int `json:"timeout_round_changes"`
+	// ViewChanges counts, over every replica, the establishments of a view
+	// other than the last view the replica had established (BFTList; the
+	// first establishment is not a change). DiemBFT has no views: 0.
 	ViewChanges int `json:"view_changes"`
-	Timeouts    int `json:"timeouts"`
+	// Timeouts counts, over every replica, the local timeouts of the
+	// current round (DiemBFT: each round-timer expiry, the timer re-arming
+	// until the round ends, and each Bracha timeout). BFTList has none: 0.
+	Timeouts int `json:"timeouts"`
 	// ConvergenceS is the convergence time after the last transient fault;
 	// null when the run did not converge or convergence was not measured.
 	ConvergenceS *Seconds `json:"convergence_s"`
@@ -131,8 +149,9 @@ type RunInput struct {
 	Latency  *Latency
 	Messages *Messages
 	Timeline *Timeline
-	// Commits, ViewChanges and Timeouts are counted by the run.
-	Commits, ViewChanges, Timeouts int
+	// Commits, RoundChanges, TimeoutRoundChanges, ViewChanges and Timeouts
+	// are counted by the run (see Summary).
+	Commits, RoundChanges, TimeoutRoundChanges, ViewChanges, Timeouts int
 	// Convergence is the convergence time; nil if not converged or not
 	// measured.
 	Convergence *sim.Time
@@ -185,25 +204,27 @@ func Summarize(in RunInput) Summary {
 		msgs = &Messages{}
 	}
 	s := Summary{
-		RunID:             in.RunID,
-		Experiment:        in.Experiment,
-		Seed:              in.Seed,
-		Parameters:        in.Parameters,
-		Verdict:           Verdict(in.Checks),
-		Checks:            in.Checks,
-		Ended:             in.Ended,
-		RequestsCompleted: lat.Total(),
-		LatencyMS:         lat.Overall(),
-		ThroughputRPS:     Float(lat.OverallThroughput()),
-		Workloads:         lat.WorkloadResults(),
-		ByKind:            msgs.Kinds(),
-		Drops:             msgs.Drops(),
-		Commits:           in.Commits,
-		ViewChanges:       in.ViewChanges,
-		Timeouts:          in.Timeouts,
-		Events:            in.Stats.Events,
-		VirtualSeconds:    Seconds(in.End),
-		Faults:            in.Faults,
+		RunID:               in.RunID,
+		Experiment:          in.Experiment,
+		Seed:                in.Seed,
+		Parameters:          in.Parameters,
+		Verdict:             Verdict(in.Checks),
+		Checks:              in.Checks,
+		Ended:               in.Ended,
+		RequestsCompleted:   lat.Total(),
+		LatencyMS:           lat.Overall(),
+		ThroughputRPS:       Float(lat.OverallThroughput()),
+		Workloads:           lat.WorkloadResults(),
+		ByKind:              msgs.Kinds(),
+		Drops:               msgs.Drops(),
+		Commits:             in.Commits,
+		RoundChanges:        in.RoundChanges,
+		TimeoutRoundChanges: in.TimeoutRoundChanges,
+		ViewChanges:         in.ViewChanges,
+		Timeouts:            in.Timeouts,
+		Events:              in.Stats.Events,
+		VirtualSeconds:      Seconds(in.End),
+		Faults:              in.Faults,
 	}
 	s.Messages, s.Delivered, s.Dropped, s.Bytes = msgs.Totals()
 	if in.Messages == nil {

@@ -37,6 +37,11 @@ type Client struct {
 	deadline sim.TimerID
 	pacer    sim.TimerID // timed and open_loop: the next issue
 	rto      sim.Time    // retransmit: the current retransmission timeout
+	// thinking counts closed-loop think timers pending.
+	thinking int
+	// lastActive is the last time the client sent a request (first time
+	// or again) or completed one.
+	lastActive sim.Time
 }
 
 var _ sim.Node = (*Client)(nil)
@@ -143,6 +148,8 @@ func (c *Client) Fire(t sim.Timer) {
 	case timerNext:
 		if t.ID == c.pacer {
 			c.pacer = 0
+		} else if c.thinking > 0 {
+			c.thinking--
 		}
 		if c.next < c.spec.Count {
 			c.issue()
@@ -211,11 +218,12 @@ func (c *Client) issue() {
 	r.msg = &protocols.Request{Client: c.id, ID: id, Op: protocols.OpAppend, Value: int64(id), Payload: c.spec.Payload}
 	c.env.Charge(c.tr.cfg.Costs.Sign)
 	r.sent, r.sentAt = true, c.env.Now()
+	c.lastActive = r.sentAt
 	c.env.Broadcast(r.msg)
 	switch {
 	case c.spec.Type == Retransmit:
 		r.timer = c.env.SetTimer(c.rto, timerResend, int64(i))
-	case c.spec.RetransmitAfter > 0:
+	case c.spec.resends():
 		r.timer = c.env.SetTimer(c.spec.RetransmitAfter, timerResend, int64(i))
 	}
 }
@@ -224,6 +232,7 @@ func (c *Client) issue() {
 func (c *Client) resend(i int) {
 	r := &c.reqs[i]
 	r.resends++
+	c.lastActive = c.env.Now()
 	c.tr.retransmitted(c.wl)
 	c.env.Broadcast(r.msg)
 	if c.spec.Type == Retransmit {
@@ -254,6 +263,7 @@ func (c *Client) complete(i int) {
 	r := &c.reqs[i]
 	now := c.env.Now()
 	r.done, r.completedAt, r.votes = true, now, nil
+	c.lastActive = now
 	if r.timer != 0 {
 		c.env.CancelTimer(r.timer)
 		r.timer = 0
@@ -280,10 +290,26 @@ func (c *Client) complete(i int) {
 			if think <= 0 {
 				c.issue()
 			} else {
+				c.thinking++
 				c.env.SetTimer(think, timerNext, 0)
 			}
 		}
 	}
+}
+
+// scheduled reports whether the client will send something by itself: a
+// request to issue or to resend, or its start. When it will not, only replies to what it
+// has sent can complete its requests.
+func (c *Client) scheduled() bool {
+	if c.env == nil || c.pacer != 0 || c.thinking > 0 { // not started yet, or an issue pending
+		return true
+	}
+	for i := range c.reqs[:c.next] {
+		if r := &c.reqs[i]; !r.done && r.timer != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // stop ends the client's activity: no more sends, replies ignored.

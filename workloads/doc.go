@@ -20,6 +20,10 @@
 //     replica's repeated reply with the same Result counts once.
 //   - A request's latency is its completion time minus the time of its first
 //     transmission; a retransmission reuses the request (same id).
+//   - Open- and closed-loop clients resend an incomplete request every
+//     RetransmitAfter (DefaultRetransmitAfter unless NoRetransmit), as real
+//     BFT clients do. A workload with incomplete requests whose clients
+//     will send nothing more by themselves is stalled (Status.Stalled).
 //   - A workload's timeout runs from its start. When it passes first, exactly
 //     one protocols.WorkloadTimeout is observed for the workload and its
 //     clients stop: they send nothing more and ignore late replies.

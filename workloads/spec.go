@@ -36,8 +36,8 @@ var typeDocs = []protocols.Named{
 	{Name: string(Retransmit), Doc: "one outstanding request per client, resent with exponential backoff until f+1 matching replies"},
 	{Name: string(Flood), Doc: "all requests sent at the start, never resent"},
 	{Name: string(Timed), Doc: "requests sent after the given delays between consecutive requests, never resent"},
-	{Name: string(OpenLoop), Doc: "Poisson arrivals at rate requests/s per client, whatever the replies (optional fixed resend)"},
-	{Name: string(ClosedLoop), Doc: "k outstanding requests per client, a think time between a completion and the next request"},
+	{Name: string(OpenLoop), Doc: "Poisson arrivals at rate requests/s per client, whatever the replies; incomplete requests resent every retransmit_after"},
+	{Name: string(ClosedLoop), Doc: "k outstanding requests per client, a think time between a completion and the next request; incomplete requests resent every retransmit_after"},
 }
 
 // Types lists the workload types with a one-line description each, in a
@@ -77,6 +77,19 @@ const (
 	DefaultBackoff        = 2.0
 	DefaultDecay          = 2.0
 	DefaultOutstanding    = 1
+	// DefaultRetransmitAfter is the resend period of open- and closed-loop
+	// clients. Real BFT clients resend a request that has not completed
+	// after a timeout (PBFT's client retransmits to all replicas when its
+	// timer expires; the DiemBFT reference client after 1 s, doubling),
+	// because replicas may drop a request they cannot order yet (e.g.
+	// BFTList before its first view is established) and the client is the
+	// only one that knows it is still waiting. byzsim takes the reference
+	// client's first timeout, resent at that period; NoRetransmit turns
+	// resending off.
+	DefaultRetransmitAfter = sim.Second
+	// NoRetransmit as Spec.RetransmitAfter never resends: a request the
+	// replicas drop is never completed.
+	NoRetransmit = sim.Never
 )
 
 // maxRate bounds OpenLoop.Rate so that the mean gap is at least 1 ns.
@@ -122,7 +135,8 @@ type Spec struct {
 
 	// RetransmitAfter resends an incomplete request every RetransmitAfter
 	// since its last transmission (retransmit_after; open_loop and
-	// closed_loop only), ≥ 0; 0 means never.
+	// closed_loop only), > 0, or NoRetransmit (never). Default
+	// DefaultRetransmitAfter.
 	RetransmitAfter sim.Time
 
 	// InitialTimeout is the retransmission timeout of a client's first
@@ -139,13 +153,19 @@ type Spec struct {
 	Decay float64
 }
 
+// resends reports whether the workload's clients resend an incomplete
+// request at a fixed period (open and closed loop, unless NoRetransmit).
+func (s *Spec) resends() bool {
+	return (s.Type == OpenLoop || s.Type == ClosedLoop) && s.RetransmitAfter > 0 && s.RetransmitAfter != NoRetransmit
+}
+
 // Total is the number of requests of the workload: Count × Clients.
 func (s *Spec) Total() int { return s.Count * s.Clients }
 
 // WithDefaults returns a copy of s whose unset fields hold their defaults:
 // Name the type, Clients 1, and the defaults of the fields the type uses
 // (retransmit: InitialTimeout, MaxTimeout, Backoff, Decay; closed_loop:
-// Outstanding). Delays are copied, so the result shares nothing mutable
+// Outstanding, RetransmitAfter; open_loop: RetransmitAfter). Delays are copied, so the result shares nothing mutable
 // with s.
 func (s Spec) WithDefaults() Spec {
 	if s.Name == "" {
@@ -172,6 +192,9 @@ func (s Spec) WithDefaults() Spec {
 		if s.Outstanding == 0 {
 			s.Outstanding = DefaultOutstanding
 		}
+	}
+	if (s.Type == OpenLoop || s.Type == ClosedLoop) && s.RetransmitAfter == 0 {
+		s.RetransmitAfter = DefaultRetransmitAfter
 	}
 	if s.Delays != nil {
 		s.Delays = append([]sim.Time(nil), s.Delays...)
@@ -272,8 +295,8 @@ func (s *Spec) validate() *FieldError {
 		if !(s.Rate > 0 && s.Rate <= maxRate) { // also rejects NaN
 			return fieldErr("rate", "must be in (0, %g] requests/s, got %g", float64(maxRate), s.Rate)
 		}
-		if s.RetransmitAfter < 0 {
-			return fieldErr("retransmit_after", "must be ≥ 0 (0: never), got %v", s.RetransmitAfter)
+		if s.RetransmitAfter <= 0 {
+			return fieldErr("retransmit_after", "must be > 0 (or never), got %v", s.RetransmitAfter)
 		}
 	case ClosedLoop:
 		if s.Outstanding < 1 {
@@ -282,8 +305,8 @@ func (s *Spec) validate() *FieldError {
 		if s.Think != nil && s.Think.Mean() < 0 {
 			return fieldErr("think", "must not be negative, got %v", s.Think)
 		}
-		if s.RetransmitAfter < 0 {
-			return fieldErr("retransmit_after", "must be ≥ 0 (0: never), got %v", s.RetransmitAfter)
+		if s.RetransmitAfter <= 0 {
+			return fieldErr("retransmit_after", "must be > 0 (or never), got %v", s.RetransmitAfter)
 		}
 	case Retransmit:
 		if s.InitialTimeout <= 0 {

@@ -125,7 +125,16 @@ func TestWithDefaults(t *testing.T) {
 		},
 		{
 			workloads.Spec{Name: "x", Type: workloads.ClosedLoop, Clients: 3},
-			workloads.Spec{Name: "x", Type: workloads.ClosedLoop, Clients: 3, Outstanding: 1},
+			workloads.Spec{Name: "x", Type: workloads.ClosedLoop, Clients: 3, Outstanding: 1, RetransmitAfter: sim.Second},
+		},
+		{
+			// Open loop resends by default too; NoRetransmit is kept.
+			workloads.Spec{Type: workloads.OpenLoop},
+			workloads.Spec{Name: "open_loop", Type: workloads.OpenLoop, Clients: 1, RetransmitAfter: sim.Second},
+		},
+		{
+			workloads.Spec{Type: workloads.OpenLoop, RetransmitAfter: workloads.NoRetransmit},
+			workloads.Spec{Name: "open_loop", Type: workloads.OpenLoop, Clients: 1, RetransmitAfter: workloads.NoRetransmit},
 		},
 		{
 			workloads.Spec{Type: workloads.Flood},

@@ -36,6 +36,16 @@ type Status struct {
 	// TimedOut says the timeout passed first; TimedOutAt is when.
 	TimedOut   bool
 	TimedOutAt sim.Time
+	// Outstanding counts the requests sent and not completed, when the
+	// workload timed out, or now if it is still running.
+	Outstanding int
+	// Stalled says that, at that time, requests were incomplete and no
+	// client of the workload would send anything more by itself (nothing
+	// to resend, nothing left to issue): only replies to requests already
+	// sent could complete them. StalledSince is when its clients last sent
+	// or completed a request.
+	Stalled      bool
+	StalledSince sim.Time
 }
 
 // Finished reports whether the workload is done or timed out.
@@ -176,13 +186,33 @@ func (t *Tracker) Finished() bool { return t.finished == len(t.wls) }
 // one is still running.
 func (t *Tracker) FinishedAt() (at sim.Time, ok bool) { return t.finishedAt, t.Finished() }
 
-// Status returns every workload's progress, in workload order.
+// Status returns every workload's progress, in workload order; a workload
+// still running has its Outstanding and Stalled of now.
 func (t *Tracker) Status() []Status {
 	out := make([]Status, len(t.wls))
 	for i, w := range t.wls {
 		out[i] = w.status
+		if !w.status.Finished() {
+			w.stall(&out[i])
+		}
 	}
 	return out
+}
+
+// stall sets st's Outstanding, Stalled and StalledSince from the clients'
+// state now.
+func (w *workload) stall(st *Status) {
+	st.Outstanding, st.Stalled, st.StalledSince = 0, false, 0
+	scheduled := false
+	for _, c := range w.clients {
+		st.Outstanding += c.next - c.done
+		st.StalledSince = max(st.StalledSince, c.lastActive)
+		scheduled = scheduled || c.scheduled()
+	}
+	st.Stalled = st.Completed < st.Total && !scheduled
+	if !st.Stalled {
+		st.StalledSince = 0
+	}
 }
 
 // Latencies returns every completed request's latency over all workloads,
@@ -233,6 +263,7 @@ func (t *Tracker) completed(c *Client, i int, at sim.Time) {
 // timedOut is called by the first client of w that sees w's deadline pass,
 // at time at, with requests still incomplete.
 func (t *Tracker) timedOut(w *workload, at sim.Time) {
+	w.stall(&w.status) // before the clients stop
 	w.status.TimedOut, w.status.TimedOutAt = true, at
 	t.workloadFinished(at)
 }

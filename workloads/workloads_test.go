@@ -637,3 +637,39 @@ func TestTypes(t *testing.T) {
 		t.Error("ParseType accepted an unknown type")
 	}
 }
+
+// TestStallStatus checks Status.Stalled: a workload is stalled when
+// requests are outstanding and none of its clients will send anything by
+// itself; StalledSince is its clients' last send or completion.
+func TestStallStatus(t *testing.T) {
+	s, ms := sim.Second, sim.Millisecond
+	// The replicas answer requests 1 and 2 only; request 3 waits for ever.
+	answer2 := func(int) sim.Node { return &scripted{result: 1, copies: 1, forge: sim.None, maxID: 2} }
+	tests := []struct {
+		name        string
+		spec        workloads.Spec
+		until       sim.Time
+		stalled     bool
+		since       sim.Time
+		outstanding int
+	}{
+		{"closed loop, no resend: stalled after the last completion", workloads.Spec{Type: workloads.ClosedLoop, Count: 5,
+			Timeout: 10 * s, RetransmitAfter: workloads.NoRetransmit}, 20 * s, true, 4 * linkDelay, 1},
+		{"closed loop resending: not stalled", workloads.Spec{Type: workloads.ClosedLoop, Count: 5, Timeout: 10 * s}, 20 * s, false, 0, 1},
+		{"flood: stalled since the start", workloads.Spec{Type: workloads.Flood, Count: 3, Timeout: 10 * s}, 20 * s, true, 2 * linkDelay, 1},
+		{"open loop still issuing at the end: not stalled", workloads.Spec{Type: workloads.OpenLoop, Count: 1000, Rate: 10,
+			Timeout: 100 * s, RetransmitAfter: workloads.NoRetransmit}, 5 * s, false, 0, -1},
+		{"not started yet: not stalled", workloads.Spec{Type: workloads.ClosedLoop, Count: 5, Timeout: 10 * s,
+			Start: 50 * s, RetransmitAfter: workloads.NoRetransmit}, 10 * ms, false, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := setup{replica: answer2, specs: []workloads.Spec{tc.spec}, until: tc.until}.run(t)
+			st := out.tr.Status()[0]
+			if st.Stalled != tc.stalled || st.StalledSince != tc.since || (tc.outstanding >= 0 && st.Outstanding != tc.outstanding) {
+				t.Errorf("stalled %v since %v with %d outstanding, want %v since %v with %d (status %+v)",
+					st.Stalled, st.StalledSince, st.Outstanding, tc.stalled, tc.since, tc.outstanding, st)
+			}
+		})
+	}
+}

@@ -317,7 +317,7 @@ func (ve *viewEst) action(phase int8, c int) {
 		ve.views[id].Current = ve.views[id].Next
 		ve.vChange[id] = false
 		ve.phs[id] = 0
-		ve.r.env.Observe(protocols.RoundChange{Round: ve.views[id].Current, Cause: "establish"})
+		ve.r.env.Observe(protocols.RoundChange{Round: ve.views[id].Current, Cause: protocols.CauseEstablish})
 	case c == 2:
 		if phase == 1 {
 			ve.vChange[id] = false
@@ -341,7 +341,7 @@ func (ve *viewEst) resetAll() {
 	ve.witSet = idset{}
 	ve.r.rep.requestReset()
 	ve.r.rep.replicaFlush()
-	ve.r.env.Observe(protocols.RoundChange{Round: TEE, Cause: "reset"})
+	ve.r.env.Observe(protocols.RoundChange{Round: TEE, Cause: protocols.CauseReset})
 }
 
 // getView returns the current view of replica j as this replica believes
@@ -369,7 +369,7 @@ func (ve *viewEst) allowService() bool {
 func (ve *viewEst) viewChange() {
 	id := ve.r.id
 	if !ve.vChange[id] {
-		ve.r.env.Observe(protocols.RoundChange{Round: ve.views[id].Current, Cause: "view_change"})
+		ve.r.env.Observe(protocols.ViewChangeCall{View: ve.views[id].Current})
 	}
 	ve.vChange[id] = true
 }

@@ -36,7 +36,7 @@ type Pacemaker struct {
 }
 
 // startTimer enters round (the paper's start_timer) and restarts the timer.
-func (r *Replica) startTimer(round int64, cause string) {
+func (r *Replica) startTimer(round int64, cause protocols.RoundCause) {
 	if round != r.pm.Round {
 		r.pm.Round = round
 		r.env.Observe(protocols.RoundChange{Round: round, Cause: cause})
@@ -63,7 +63,7 @@ func (r *Replica) advanceRoundTC(tc *TC) bool {
 		return false
 	}
 	r.pm.LastRoundTC = tc
-	r.startTimer(tc.Round+1, "tc")
+	r.startTimer(tc.Round+1, protocols.CauseTC)
 	return true
 }
 
@@ -74,7 +74,7 @@ func (r *Replica) advanceRoundQC(qcRound int64) bool {
 		return false
 	}
 	r.pm.LastRoundTC = nil
-	r.startTimer(qcRound+1, "qc")
+	r.startTimer(qcRound+1, protocols.CauseQC)
 	return true
 }
 

@@ -293,7 +293,7 @@ func (r *Replica) onProposal(p *Proposal) {
 	r.env.Observe(protocols.Commit{Height: int64(len(r.log)), Round: p.Round, Digest: d, Requests: len(p.Requests)})
 	r.env.Charge(r.cfg.Costs.Sign)
 	r.send(r.Leader(p.Round+1), &Vote{Round: p.Round, Voter: r.env.ID()})
-	r.enter(p.Round+1, "proposal")
+	r.enter(p.Round+1, protocols.CauseQC)
 }
 
 func (r *Replica) dropExecuted() {
@@ -307,7 +307,7 @@ func (r *Replica) dropExecuted() {
 	r.pending = kept
 }
 
-func (r *Replica) enter(round int64, cause string) {
+func (r *Replica) enter(round int64, cause protocols.RoundCause) {
 	if round <= r.round {
 		return
 	}
@@ -325,7 +325,7 @@ func (r *Replica) enter(round int64, cause string) {
 		r.onProposal(p)
 		return
 	}
-	if len(r.votes[round-1]) >= r.quorum() || cause == "timeout" {
+	if len(r.votes[round-1]) >= r.quorum() || cause == protocols.CauseTC {
 		r.canSend = true
 		r.maybePropose()
 	}
@@ -351,6 +351,6 @@ func (r *Replica) onVote(v *Vote) {
 
 func (r *Replica) onTimeout(t *Timeout) {
 	if count(r.timeouts, t.Round, t.Sender) >= r.quorum() {
-		r.enter(t.Round+1, "timeout")
+		r.enter(t.Round+1, protocols.CauseTC)
 	}
 }

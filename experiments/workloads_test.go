@@ -1,0 +1,102 @@
+package experiments
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/bftlist"
+	"github.com/byzsim/byzsim/results"
+)
+
+// TestClosedLoopResendsByDefault runs a closed-loop workload whose first
+// requests reach BFTList before its first view is established, so the
+// replicas drop them: a client that never resends waits for ever. With the
+// default retransmit_after the clients resend and every request completes.
+func TestClosedLoopResendsByDefault(t *testing.T) {
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	plan, err := Load("testdata/closed-loop-stall.toml", reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := executePassing(t, plan, t.TempDir())
+	s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RequestsCompleted != 80 || s.Ended != "workloads finished" {
+		t.Errorf("%d of 80 requests completed, run ended %q; want all, \"workloads finished\"", s.RequestsCompleted, s.Ended)
+	}
+}
+
+// TestStalledWorkloadFailsLiveness runs the same workload with resending
+// turned off: its clients wait for ever, and the run says so — the
+// liveness check names the stalled workload, its outstanding requests and
+// since when, and the run ended because the workloads stalled, not
+// because they finished.
+func TestStalledWorkloadFailsLiveness(t *testing.T) {
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	plan, err := Load("testdata/closed-loop-stall.toml", reg, Options{Sets: []string{`workload[0].retransmit_after="0s"`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Execute(t.Context(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Verdict != results.VerdictFail || s.Ended != "workloads stalled" {
+		t.Errorf("verdict %s, ended %q; want fail, \"workloads stalled\"", s.Verdict, s.Ended)
+	}
+	var live string
+	for _, c := range s.Checks {
+		if c.Name == "liveness" {
+			live = c.Detail
+		}
+	}
+	// Four clients, one request outstanding each, all sent at the start.
+	if !strings.HasPrefix(live, "load: stalled since ") || !strings.Contains(live, " with 4 requests outstanding ") ||
+		!strings.Contains(live, "timed out at 15s with 0/80 done") {
+		t.Errorf("liveness detail %q; want the stalled workload, its 4 outstanding requests, since when, and its timeout", live)
+	}
+}
+
+// TestEndReasons checks that a run says truthfully why it ended: every
+// request completed, a workload timed out while its clients still resent,
+// or the duration was reached with work left.
+func TestEndReasons(t *testing.T) {
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	tests := []struct {
+		name string
+		sets []string
+		want string
+	}{
+		{"finished", nil, "workloads finished"},
+		// A timeout too short to complete every request, with resending.
+		{"timed out", []string{`workload[0].timeout="300ms"`}, "workloads timed out"},
+		{"duration", []string{`duration="300ms"`, "stop.when_done=false"}, "duration reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := Load("testdata/closed-loop-stall.toml", reg, Options{Sets: tt.sets})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Execute(t.Context(), plan, RunOptions{Out: t.TempDir(), Jobs: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Ended != tt.want {
+				t.Errorf("run ended %q, want %q (checks %+v)", s.Ended, tt.want, s.Checks)
+			}
+		})
+	}
+}
