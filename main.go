@@ -83,6 +83,10 @@ func exitStatus(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
+	case errors.As(err, new(*interruptedError)):
+		ie, _ := errorsAsInterrupted(err)
+		fmt.Fprintln(stderr, "byzsim:", err)
+		return ie.code
 	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)):
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return 1

@@ -118,6 +118,9 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		r.transients = validateTransients(&p, e, r.proto, r.params)
 	}
 	validateOutput(&p, &e.Output)
+	validateName(&p, e)
+	validateDurations(&p, e)
+	validateBounds(&p, e)
 	return r, p.errs
 }
 
@@ -232,6 +235,9 @@ func convertParam(spec protocols.ParamSpec, v any) (any, error) {
 		d, err := sim.ParseDuration(s)
 		if err != nil {
 			return nil, err
+		}
+		if d > maxTime {
+			return nil, fmt.Errorf("%v is too long (allowed: at most %v)", d, maxTime)
 		}
 		return d, inRange(d.Seconds())
 	}

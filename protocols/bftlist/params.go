@@ -124,10 +124,18 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 		}
 	}
 	switch {
-	case out.VEInterval <= 0 || out.REPInterval <= 0 || out.PMInterval <= 0 || out.FDInterval <= 0:
-		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0")
-	case out.LinkTimeout <= 0 || out.EFDTimeout <= 0:
-		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0")
+	case out.VEInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (ve_interval is %v)", out.VEInterval)
+	case out.REPInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (rep_interval is %v)", out.REPInterval)
+	case out.PMInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (pm_interval is %v)", out.PMInterval)
+	case out.FDInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (fd_interval is %v)", out.FDInterval)
+	case out.LinkTimeout <= 0:
+		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0 (datalink_timeout is %v)", out.LinkTimeout)
+	case out.EFDTimeout <= 0:
+		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0 (efd_timeout is %v)", out.EFDTimeout)
 	case out.LinkCap < 2:
 		return Params{}, fmt.Errorf("bftlist: datalink_cap must be ≥ 2")
 	case out.Sigma < 1:
