@@ -34,8 +34,8 @@ const (
 	maxOutstanding = 1_000_000
 	// maxSamples bounds the legitimacy samples of a run (duration /
 	// convergence.period) and the occurrences of a recurring transient
-	// fault (duration / every).
-	maxSamples = 10_000_000
+	// fault (duration / every): each is an event, so this bounds time.
+	maxSamples = 10_000_000_000
 	// minBandwidth is the smallest non-zero bandwidth, in bytes per second:
 	// below it the serialization delay of a large message leaves virtual
 	// time's range.

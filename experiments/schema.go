@@ -290,7 +290,9 @@ type StopConfig struct {
 type OutputConfig struct {
 	// Trace writes every event of every run to trace.jsonl. Default false.
 	Trace bool `toml:"trace"`
-	// TimelineInterval is the bucket of timeline.csv. Default 100ms.
+	// TimelineInterval is the bucket of timeline.csv. Default 100ms (for
+	// durations above about 28 hours, duration / 10⁶ rounded up to a
+	// millisecond). At most 10⁷ buckets per duration.
 	TimelineInterval Duration `toml:"timeline_interval"`
 	// Plots draws each run's latency CDF and throughput timeline. Default true.
 	Plots *bool `toml:"plots"`

@@ -56,7 +56,9 @@ func fillDefaults(e *Experiment) {
 	}
 	fillConvergenceDefaults(&e.Convergence)
 	if e.Output.TimelineInterval == 0 {
-		e.Output.TimelineInterval = Duration(100 * sim.Millisecond)
+		// 100ms, or coarser for runs longer than about a day, so that the
+		// timeline stays within a million buckets.
+		e.Output.TimelineInterval = Duration(max(100*sim.Millisecond, ceilDiv(e.Duration.T()/sim.Millisecond, 1_000_000)*sim.Millisecond))
 	}
 	if len(e.Output.Formats) == 0 {
 		e.Output.Formats = []string{"png", "svg"}

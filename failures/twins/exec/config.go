@@ -260,12 +260,15 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		if e.Scenarios < 1 {
 			return nil, bad("scenarios", "must be ≥ 1, got %d", e.Scenarios)
 		}
+		if e.Scenarios > MaxScenarios {
+			return nil, bad("scenarios", "%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)
+		}
 	}
 	if ov.Scenarios != nil {
 		e.Scenarios = *ov.Scenarios
 	}
 	if e.Scenarios > MaxScenarios {
-		return nil, bad("scenarios", "%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)
+		return nil, &ConfigError{File: "--scenarios", Msg: fmt.Sprintf("%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)}
 	}
 	if f.Skip < 0 || f.Skip > math.MaxInt64/2 {
 		return nil, bad("skip", "must be in [0, %d], got %d", int64(math.MaxInt64/2), f.Skip)
