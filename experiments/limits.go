@@ -20,10 +20,13 @@ const (
 	// MaxNesting bounds the nesting of arrays and inline tables in an
 	// experiment file, checked before parsing.
 	MaxNesting = 32
-	// maxTime bounds every duration of an experiment (10⁶ hours, about
-	// 114 years), so sums of a few of them stay inside virtual time's
+	// maxTime bounds every duration of an experiment (2·10⁵ hours, about
+	// 23 years), so sums of a dozen of them stay inside virtual time's
 	// 64-bit range (292 years).
-	maxTime = 1_000_000 * 3600 * sim.Second
+	maxTime = 200_000 * 3600 * sim.Second
+	// maxParamTime bounds a protocol's duration parameters (1000 hours):
+	// protocols multiply them (DiemBFT's round timer is up to 1000 Δ).
+	maxParamTime = 1000 * 3600 * sim.Second
 	// maxTimelineBuckets bounds duration / output.timeline_interval.
 	maxTimelineBuckets = 10_000_000
 	// maxRequests bounds the requests of one run (count × clients over
@@ -190,6 +193,9 @@ func validateBounds(p *problems, e *Experiment) {
 		if bw > 0 && bw < minBandwidth {
 			p.add(key, "%g bytes per second is too small (allowed: 0 for unlimited, or at least %g)", bw, minBandwidth)
 		}
+	}
+	if rto := e.Network.RTO.T(); rto > maxParamTime {
+		p.add("network.rto", "%v is too long (allowed: at most %v)", rto, maxParamTime)
 	}
 	checkBandwidth("network.bandwidth", e.Network.Bandwidth)
 	for i, l := range e.Network.Links {

@@ -209,10 +209,18 @@ func (s *Source) sweepLine(key string) int {
 			return l
 		}
 	}
+	best := 0
 	for p, l := range s.lines {
-		if strings.HasPrefix(p, "sweep.zip[") && canonicalPath(p[strings.IndexByte(p, ']')+2:]) == key {
-			return l
+		rest, ok := strings.CutPrefix(p, "sweep.zip[")
+		if !ok {
+			continue
 		}
+		if _, k, ok := strings.Cut(rest, "]."); ok && canonicalPath(k) == key && (best == 0 || l < best) {
+			best = l
+		}
+	}
+	if best != 0 {
+		return best
 	}
 	return s.lines.line("sweep")
 }

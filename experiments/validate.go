@@ -238,8 +238,8 @@ func convertParam(spec protocols.ParamSpec, v any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d > maxTime {
-			return nil, fmt.Errorf("%v is too long (allowed: at most %v)", d, maxTime)
+		if d > maxParamTime {
+			return nil, fmt.Errorf("%v is too long (allowed: at most %v)", d, maxParamTime)
 		}
 		return d, inRange(d.Seconds())
 	}
@@ -537,6 +537,9 @@ func convertFault(fc *FaultConfig, proto *protocols.Protocol) (failures.Rule, er
 		}
 		if r.Delay, err = sim.ParseDuration(s); err != nil {
 			return r, field("value", err)
+		}
+		if r.Delay > maxTime {
+			return r, field("value", fmt.Errorf("%v is too long (allowed: at most %v)", r.Delay, maxTime))
 		}
 	case failures.SetAttr:
 		spec, ok := proto.Attribute(fc.Attr)

@@ -31,3 +31,27 @@ func TestPollAndEventLimit(t *testing.T) {
 		t.Errorf("Run ended %q after %d events, want %q after 1234", why, w.Stats().Events, EventLimitReached)
 	}
 }
+
+// TestFarTailsSaturate checks that distributions with huge parameters draw
+// delays within [0, MaxSample] and that link times saturate instead of
+// overflowing.
+func TestFarTailsSaturate(t *testing.T) {
+	const long = 200_000 * 3600 * Second
+	r := Stream(1, "tails")
+	for _, d := range []Dist{LogNormal{Median: long, Sigma: 10}, Exponential{M: long}, Normal{Mu: long, Sigma: long}} {
+		for i := 0; i < 1000; i++ {
+			if x := d.Sample(r); x < 0 || x > MaxSample {
+				t.Fatalf("%T drew %d, outside [0, %d]", d, x, MaxSample)
+			}
+		}
+	}
+	if got := addSat(Never-5, 10); got != Never {
+		t.Errorf("addSat(Never-5, 10) = %d, want Never", got)
+	}
+	if got := addSat(3, 4); got != 7 {
+		t.Errorf("addSat(3, 4) = %d", got)
+	}
+	if got := SerializationDelay(1<<30, 1e-30); got != MaxSample {
+		t.Errorf("SerializationDelay at a tiny bandwidth = %d, want MaxSample", got)
+	}
+}

@@ -111,6 +111,8 @@ var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\
 const (
 	// MaxFileBytes bounds the size of a Twins experiment file.
 	MaxFileBytes = 64 << 10
+	// maxDelta bounds Δ (1000 hours), which round timers multiply.
+	maxDelta = 1000 * 3600 * sim.Second
 	// MaxScenarios bounds the scenarios of one experiment (time).
 	MaxScenarios = 1_000_000_000
 )
@@ -222,8 +224,8 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 	}
 	s.Delta = sim.Second
 	if f.Delta != "" {
-		if s.Delta, err = sim.ParseDuration(f.Delta); err != nil || s.Delta == 0 {
-			return nil, bad("delta", "want a positive duration such as \"1s\" (got %q)", f.Delta)
+		if s.Delta, err = sim.ParseDuration(f.Delta); err != nil || s.Delta == 0 || s.Delta > maxDelta {
+			return nil, bad("delta", "want a positive duration up to %v such as \"1s\" (got %q)", maxDelta, f.Delta)
 		}
 	}
 	s.Delay = s.Delta / 2
