@@ -158,7 +158,8 @@ func progressReporter(bar *progressbar.ProgressBar, name string) func(*experimen
 		}
 		shown = t
 		rate := float64(events-prev.events) / t.Sub(prev.at).Seconds()
-		bar.Describe(fmt.Sprintf("%s run %s: %v of %v virtual, %.2gM events/s", name, r.ID, now, r.Exp.Duration.T(), rate/1e6))
+		bar.Describe(fmt.Sprintf("%s run %s: %v of %v virtual, %.2gM events/s", name, r.ID,
+			time.Duration(now).Truncate(10*time.Millisecond), time.Duration(r.Exp.Duration.T()), rate/1e6))
 	}
 }
 

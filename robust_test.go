@@ -482,3 +482,29 @@ func TestOversizedExperiment(t *testing.T) {
 		t.Errorf("exit %d; stderr:\n%s", code, stderr)
 	}
 }
+
+// TestMaxWall stops a run without end at its wall-clock budget: exit 124,
+// an incomplete manifest and the command that continues.
+func TestMaxWall(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "long.toml")
+	long := strings.Replace(sweepExperiment, `duration = "120s"`, `duration = "100000h"`, 1)
+	long = strings.Replace(long, "repetitions = 3", "repetitions = 1", 1)
+	if err := os.WriteFile(file, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := byzsim(t, "run", file, "-o", out, "-q", "--max-wall", "300ms")
+	if code != 124 {
+		t.Fatalf("exit %d, want 124; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "--max-wall reached") || !strings.Contains(stderr, "--resume") || !strings.Contains(stdout, "PARTIAL") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if strings.Contains(stderr, "warning") {
+		t.Errorf("warned about a run without end although --max-wall bounds it:\n%s", stderr)
+	}
+	if m := readManifest(t, filepath.Join(out, "isweep")); m.Complete {
+		t.Error("the manifest says complete")
+	}
+}
