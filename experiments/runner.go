@@ -104,6 +104,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}
 	defer lock.release()
 	removeTemps(dir)
+	removeTemps(filepath.Join(dir, results.PlotsDir))
 	resolvedText, err := resolvedTOML(plan.Base)
 	if err != nil {
 		return nil, err

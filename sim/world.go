@@ -53,7 +53,7 @@ type World struct {
 }
 
 // pollEvery is how many events pass between two calls of the poll function.
-const pollEvery = 1 << 12
+const pollEvery = 1 << 8
 
 // Interrupted is the reason Run returns when the poll function asked it to
 // stop.
