@@ -508,3 +508,56 @@ func TestMaxWall(t *testing.T) {
 		t.Error("the manifest says complete")
 	}
 }
+
+// TestHostileManifests gives byzsim merge and byzsim plot manifests whose
+// names would lead outside the output directory: exit 2, nothing written
+// outside.
+func TestHostileManifests(t *testing.T) {
+	src := t.TempDir()
+	if code, _, stderr := byzsim(t, "run", "experiments/testdata/relay-plots.toml", "-o", src, "-q"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%v, %d entries", err, len(entries))
+	}
+	shard := filepath.Join(src, entries[0].Name())
+	m := readManifest(t, shard)
+	root := t.TempDir()
+	out := filepath.Join(root, "a", "out")
+
+	m.Experiment = "../../escaped"
+	writeManifest(t, shard, m)
+	code, _, stderr := byzsim(t, "merge", out, shard)
+	if code != 2 || !strings.Contains(stderr, "escaped") {
+		t.Errorf("merge: exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+	if files := listFiles(t, root); len(files) != 1 {
+		t.Errorf("merge wrote %q", files)
+	}
+
+	m = readManifest(t, shard)
+	if len(m.Plotting.Plots) == 0 {
+		t.Fatal("the experiment has no [[plot]] tables")
+	}
+	m.Plotting.Plots[0].File = "../../../escaped"
+	writeManifest(t, shard, m)
+	code, _, stderr = byzsim(t, "plot", shard)
+	if code != 2 || !strings.Contains(stderr, "escaped") {
+		t.Errorf("plot: exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+	if fileExistsT(filepath.Join(src, "..", "escaped.png")) || fileExistsT(filepath.Join(shard, "..", "..", "escaped.png")) {
+		t.Error("plot wrote outside the output directory")
+	}
+}
+
+func writeManifest(t *testing.T, dir string, m *experiments.Manifest) {
+	t.Helper()
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, experiments.ManifestFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
