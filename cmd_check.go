@@ -16,6 +16,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&seed, "seed", "replace the experiment's seed")
 	var sets stringList
 	fs.Var(&sets, "set", "override a key: --set protocol.n=7 (repeatable)")
+	force := fs.Bool("force", false, "accept runs whose estimated memory exceeds the machine's")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -24,9 +25,12 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets})
+	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
 	if err != nil {
 		return err
+	}
+	for _, w := range plan.Unbounded() {
+		fmt.Fprintf(stderr, "byzsim: warning: %s; give a budget with [stop] events = N or byzsim run --max-wall\n", w)
 	}
 	b := plan.Base
 	fmt.Fprintf(stdout, "%s: %s, n = %d, f = %d, %d workloads, %d fault rules, duration %v\n",

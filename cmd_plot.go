@@ -48,6 +48,14 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	for i, spec := range setup.Plots {
+		if spec.File == "" {
+			continue
+		}
+		if _, err := results.SafeJoin(filepath.Join(dir, results.PlotsDir), spec.File); err != nil {
+			return usageErrorf("byzsim plot: %s: plot %d: file %q: %v", filepath.Join(dir, experiments.ManifestFile), i, spec.File, err)
+		}
+	}
 	runFormats := setup.Formats
 	if explicit || len(runFormats) == 0 {
 		runFormats = fmts

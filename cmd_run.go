@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
+	"sync"
+	"time"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/sim"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -19,13 +21,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
 	jobs := fs.Int("j", 0, "runs in parallel (default: the number of cores)")
 	var seed seedFlag
-	fs.Var(&seed, "seed", "replace the experiment's seed")
+	fs.Var(&seed, "seed", "replace the experiment's seed (0 to 18446744073709551615)")
 	var sets, only stringList
 	fs.Var(&sets, "set", "override a key: --set protocol.n=7 (repeatable)")
 	fs.Var(&only, "run", "run only the run with this `ID` (repeatable)")
-	resume := fs.Bool("resume", false, "skip runs already finished in the output directory")
+	resume := fs.Bool("resume", false, "skip runs already finished in the output directory (refused if it holds another experiment's results)")
 	shard := fs.String("shard", "", "run the runs whose index is i modulo n (`i/n`)")
 	quiet := fs.Bool("q", false, "no progress bar")
+	force := fs.Bool("force", false, "run even when a run's estimated memory exceeds the machine's")
+	maxWall := fs.Duration("max-wall", 0, "stop after this wall-clock `time` (e.g. 30m) as if interrupted; finished runs are kept (exit 124)")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -37,19 +41,34 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *jobs < 0 {
 		return &experiments.UsageError{Msg: fmt.Sprintf("-j %d: want a positive number of parallel runs", *jobs)}
 	}
+	if *maxWall < 0 {
+		return usageErrorf("--max-wall %v: want a positive duration such as 30m", *maxWall)
+	}
 	si, sn, err := parseShard(*shard)
 	if err != nil {
 		return err
 	}
-	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets})
+	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if *maxWall == 0 {
+		for _, w := range plan.Unbounded() {
+			fmt.Fprintf(stderr, "byzsim: warning: %s; give a budget with [stop] events = N or --max-wall, or stop it with Ctrl-C (finished runs are kept)\n", w)
+		}
+	}
+	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
+	if *maxWall > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *maxWall)
+		defer cancel()
+	}
+	command := reproduceCommand(file, seed, sets)
 	opt := experiments.RunOptions{
 		Out: *out, Jobs: *jobs, Resume: *resume, Shard: si, Shards: sn, Only: only,
-		Command: reproduceCommand(file, seed, sets),
+		Command: command,
+		Note:    func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
 	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(os.Stderr) {
@@ -63,6 +82,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			bar.ChangeMax(total)
 			_ = bar.Set(done)
 		}
+		opt.OnProgress = progressReporter(bar, plan.Base.Name)
 	}
 	rep, err := experiments.Execute(ctx, plan, opt)
 	if bar != nil {
@@ -71,8 +91,12 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s\n",
-		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir)
+	partial := ""
+	if !rep.Complete {
+		partial = fmt.Sprintf(" (PARTIAL: %d of %d runs; runs.csv, points.csv and the plots cover only those)", rep.Ran+rep.Skipped, rep.Selected)
+	}
+	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
+		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
 	for _, f := range rep.Failures {
 		fmt.Fprintf(stderr, "run %s FAILED (seed %d%s)\n", f.Run.ID, f.Run.Seed, paramText(f.Run))
 		for _, c := range f.Checks {
@@ -82,13 +106,61 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "  reproduce: %s\n", f.Reproduce)
 	}
-	if rep.Interrupted {
-		return fmt.Errorf("interrupted: %d of %d runs finished and written; continue with --resume", rep.Ran+rep.Skipped, rep.Selected)
+	if rep.Interrupted || sig() != nil {
+		cont := continueCommand(command, *out, si, sn, *shard, only, *jobs)
+		why, code := "--max-wall reached", exitWallBudget
+		if s := sig(); s != nil {
+			why, code = "interrupted by "+signalName(s), signalExit(s)
+		}
+		return &interruptedError{code: code, msg: fmt.Sprintf("%s: %d of %d runs finished and written; manifest.json says \"complete\": false; continue with:\n  %s",
+			why, rep.Ran+rep.Skipped, rep.Selected, cont)}
 	}
 	if len(rep.Failures) > 0 {
 		return fmt.Errorf("%d of %d runs failed their checks: %w", len(rep.Failures), rep.Selected, errRunsFailed)
 	}
 	return nil
+}
+
+// continueCommand is the command line that finishes an interrupted
+// execution.
+func continueCommand(command, out string, si, sn int, shard string, only []string, jobs int) string {
+	parts := []string{command, "-o", shellQuote(out)}
+	if sn > 1 {
+		parts = append(parts, "--shard", shard)
+	}
+	for _, id := range only {
+		parts = append(parts, "--run", shellQuote(id))
+	}
+	if jobs > 0 {
+		parts = append(parts, "-j", fmt.Sprint(jobs))
+	}
+	return strings.Join(append(parts, "--resume"), " ")
+}
+
+// progressReporter returns a progress callback that shows the virtual time
+// a run reached and its events per wall second in the bar's description.
+func progressReporter(bar *progressbar.ProgressBar, name string) func(*experiments.Run, sim.Time, uint64) {
+	type mark struct {
+		at     time.Time
+		events uint64
+	}
+	var mu sync.Mutex
+	last := map[string]mark{}
+	var shown time.Time
+	return func(r *experiments.Run, now sim.Time, events uint64) {
+		mu.Lock()
+		defer mu.Unlock()
+		t := time.Now()
+		prev, ok := last[r.ID]
+		last[r.ID] = mark{t, events}
+		if !ok || t.Sub(shown) < 250*time.Millisecond {
+			return
+		}
+		shown = t
+		rate := float64(events-prev.events) / t.Sub(prev.at).Seconds()
+		bar.Describe(fmt.Sprintf("%s run %s: %v of %v virtual, %.2gM events/s", name, r.ID,
+			time.Duration(now).Truncate(10*time.Millisecond), time.Duration(r.Exp.Duration.T()), rate/1e6))
+	}
 }
 
 func paramText(r *experiments.Run) string {
@@ -125,4 +197,12 @@ func shellQuote(s string) string {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// errorsAsInterrupted reports whether err is an interruption and its exit
+// status.
+func errorsAsInterrupted(err error) (*interruptedError, bool) {
+	var ie *interruptedError
+	ok := errors.As(err, &ie)
+	return ie, ok
 }

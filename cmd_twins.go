@@ -17,6 +17,7 @@ import (
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/failures/twins"
 	"github.com/byzsim/byzsim/failures/twins/exec"
+	"github.com/byzsim/byzsim/results"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -74,7 +75,10 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &experiments.Error{File: file, Msg: err.Error()}
 	}
-	dir := filepath.Join(*out, e.Name)
+	dir, err := results.SafeJoin(*out, e.Name)
+	if err != nil {
+		return &experiments.Error{File: file, Key: "name", Msg: err.Error()}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

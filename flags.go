@@ -27,9 +27,9 @@ func (s *seedFlag) String() string {
 }
 
 func (s *seedFlag) Set(v string) error {
-	n, err := strconv.ParseUint(v, 10, 64)
+	n, err := experiments.ParseSeed(v)
 	if err != nil {
-		return fmt.Errorf("want a non-negative integer")
+		return err
 	}
 	s.v = &n
 	return nil

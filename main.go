@@ -10,7 +10,9 @@
 //	byzsim calibrate [-o FILE] [-time D]
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
-// bad input (a malformed experiment or flag).
+// bad input (a malformed experiment or flag, a limit exceeded, a resume over
+// another experiment, a locked output directory), 124 when --max-wall was
+// reached, 130 after SIGINT and 143 after SIGTERM (finished runs written).
 package main
 
 import (
@@ -33,8 +35,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID]", "run an experiment and write its results", runCmd},
-		{"check", "FILE [--seed N] [--set key=value ...]", "validate an experiment and print its runs without running them", checkCmd},
+		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID] [--force] [--max-wall D]", "run an experiment and write its results", runCmd},
+		{"check", "FILE [--seed N] [--set key=value ...] [--force]", "validate an experiment and print its runs without running them", checkCmd},
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
@@ -85,6 +87,10 @@ func exitStatus(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
+	case errors.As(err, new(*interruptedError)):
+		ie, _ := errorsAsInterrupted(err)
+		fmt.Fprintln(stderr, "byzsim:", err)
+		return ie.code
 	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)):
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return 1
@@ -108,5 +114,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "        %s\n", c.short)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks, 2 bad input.")
+	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks, 2 bad input,")
+	fmt.Fprintln(w, "124 --max-wall reached, 130 interrupted (SIGINT), 143 terminated (SIGTERM).")
 }

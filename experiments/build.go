@@ -55,6 +55,9 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	}
 	n, f := e.Protocol.N, e.Protocol.F
 	w := sim.NewWorld(sim.Config{Seed: run.Seed, Replicas: n})
+	if e.Stop.Events > 0 {
+		w.SetEventLimit(uint64(e.Stop.Events))
+	}
 	in := &instance{
 		run:       run,
 		res:       res,

@@ -76,6 +76,9 @@ func ReadFile(path string) (*Experiment, *Source, error) {
 // Parse decodes experiment text; name is the file name used in errors and
 // for the default experiment name.
 func Parse(name string, data []byte) (*Experiment, *Source, error) {
+	if err := checkText(name, data); err != nil {
+		return nil, nil, err
+	}
 	src := &Source{File: name, Text: string(data), lines: locateKeys(string(data))}
 	var exp Experiment
 	md, err := toml.Decode(src.Text, &exp)
@@ -185,6 +188,9 @@ func (s *Source) decodeError(err error) error {
 			msg = msg[i+2:]
 		}
 		msg = strings.TrimPrefix(msg, "toml: ")
+		if strings.HasSuffix(msg, "is out of range for int64") {
+			msg += " (TOML integers end at 9223372036854775807; write a larger seed as a string, e.g. seed = \"18446744073709551615\")"
+		}
 		return Errors{{File: s.File, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}}
 	}
 	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {

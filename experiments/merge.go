@@ -122,7 +122,10 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 		return rep, mergeErrorf("%d of %d runs are in no shard: %s (run them with byzsim run --run ID, or merge anyway with --partial)",
 			len(rep.Missing), m0.Runs, idRanges(rep.Missing))
 	}
-	dir := filepath.Join(out, m0.Experiment)
+	dir, err := results.SafeJoin(out, m0.Experiment)
+	if err != nil {
+		return nil, mergeErrorf("%s: experiment name %q in %s: %v", first.dir, m0.Experiment, ManifestFile, err)
+	}
 	rep.Dir = dir
 	for _, s := range shards {
 		if same, _ := sameDir(s.dir, dir); same {
@@ -143,10 +146,14 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 	merged.Selected, merged.Shard = len(ids), ""
 	merged.Seeds, merged.Failed, merged.Merged, merged.Missing = []uint64{}, []string{}, nil, rep.Missing
 	merged.WallSecs, merged.Events = 0, 0
+	merged.Complete = len(rep.Missing) == 0
 	seen := map[uint64]bool{}
 	for _, id := range ids {
 		src := filepath.Join(owner[id].dir, RunsDir, id)
-		dst := filepath.Join(dir, RunsDir, id)
+		dst, err := results.SafeJoin(dir, RunsDir, id)
+		if err != nil {
+			return nil, mergeErrorf("%v", err)
+		}
 		if err := copyRun(src, dst); err != nil {
 			return nil, fmt.Errorf("merge: run %s: %w", id, err)
 		}

@@ -17,6 +17,11 @@ type Options struct {
 	// Sets are "key=value" overrides applied before the sweep, e.g.
 	// "protocol.n=7" or "workload[0].count=100".
 	Sets []string
+	// Force accepts runs whose estimated memory exceeds the machine's.
+	Force bool
+	// Memory is the memory available to one run in bytes; 0 reads the
+	// machine's (MachineMemory).
+	Memory uint64
 }
 
 // Plan is an experiment expanded into runs.
@@ -100,14 +105,18 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	apply := func(e *Experiment, key string, v any, origin string) {
 		src.overridden[key] = origin
 		if err := setPath(e, key, v); err != nil {
-			es = append(es, &Error{Key: key + " (" + origin + ")", Msg: err.Error(), Line: -1})
+			line := -1
+			if origin == "sweep" {
+				line = src.sweepLine(key)
+			}
+			es = append(es, &Error{Key: key + " (" + origin + ")", Msg: err.Error(), Line: line})
 		}
 	}
 	for _, s := range sets {
 		apply(base, s.key, s.value, "--set")
 	}
 	if opt.Seed != nil {
-		base.Seed = *opt.Seed
+		base.Seed = Seed(*opt.Seed)
 	}
 	axes, aerrs := sweepAxes(base.Sweep, src.keyOrder)
 	es = append(es, aerrs...)
@@ -120,6 +129,19 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	}
 	if n := pointCount(axes); n > maxPoints {
 		return nil, Errors{{File: src.File, Line: src.lines.line("sweep"), Key: "sweep", Msg: fmt.Sprintf("%d sweep points (allowed: at most %d; split the sweep into several experiments)", n, maxPoints)}}
+	}
+	// A swept key that names nothing is reported once, at its line, before
+	// anything else is checked against the sweep.
+	for _, ax := range axes {
+		for ki, k := range ax.keys {
+			scratch := src.decodeFresh()
+			if err := setPath(scratch, k, ax.values[0][ki]); err != nil && !strings.HasPrefix(err.Error(), "cannot use") {
+				es = append(es, &Error{File: src.File, Line: src.sweepLine(k), Key: "sweep." + k, Msg: err.Error()})
+			}
+		}
+	}
+	if len(es) > 0 {
+		return nil, es.sorted()
 	}
 	specs, perrs := validatePlots(base.Plots, axes)
 	if len(perrs) > 0 {
@@ -136,7 +158,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 			apply(e, s.key, s.value, "--set")
 		}
 		if opt.Seed != nil {
-			e.Seed = *opt.Seed
+			e.Seed = Seed(*opt.Seed)
 		}
 		var params []Assignment
 		for _, pv := range pt {
@@ -144,7 +166,8 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 			params = append(params, Assignment{pv.key, formatValue(pv.value)})
 		}
 		fillDefaults(e)
-		if _, verrs := validate(e, reg); len(verrs) > 0 {
+		verrs := checkRun(e, reg, &opt)
+		if len(verrs) > 0 {
 			for _, ve := range src.locate(verrs) {
 				if msg := ve.Error(); !seen[msg] {
 					seen[msg] = true
@@ -163,7 +186,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 				Index:      idx,
 				Point:      pi,
 				Repetition: rep,
-				Seed:       RepetitionSeed(e.Seed, rep),
+				Seed:       RepetitionSeed(uint64(e.Seed), rep),
 				Params:     params,
 				Exp:        e,
 			})
@@ -179,4 +202,86 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 		return nil, es.sorted()
 	}
 	return p, nil
+}
+
+// sweepLine returns the line of a swept key in the [sweep] table (or a
+// [[sweep.zip]] group), or of the table itself.
+func (s *Source) sweepLine(key string) int {
+	for _, k := range []string{"sweep." + key, "sweep.zip." + key} {
+		if l := s.lines.loose(k); l != 0 {
+			return l
+		}
+	}
+	best := 0
+	for p, l := range s.lines {
+		rest, ok := strings.CutPrefix(p, "sweep.zip[")
+		if !ok {
+			continue
+		}
+		if _, k, ok := strings.Cut(rest, "]."); ok && canonicalPath(k) == key && (best == 0 || l < best) {
+			best = l
+		}
+	}
+	if best != 0 {
+		return best
+	}
+	return s.lines.line("sweep")
+}
+
+// checkRun validates one point's experiment, bounds its memory, and builds
+// its world without running it, so that anything that would stop the run
+// at start-up is reported now, located at a key.
+func checkRun(e *Experiment, reg *protocols.Registry, opt *Options) Errors {
+	res, errs := validate(e, reg)
+	if len(errs) > 0 {
+		return errs
+	}
+	est, key := memoryEstimate(e)
+	if !opt.Force {
+		if opt.Memory == 0 {
+			opt.Memory = MachineMemory()
+		}
+		if opt.Memory > 0 && est > opt.Memory {
+			return Errors{{Key: key, Msg: fmt.Sprintf("a run needs about %s of memory by byzsim's estimate, more than the %s available (run anyway with --force)", gib(est), gib(opt.Memory))}}
+		}
+	}
+	if err := dryBuild(e, reg); err != nil {
+		return Errors{{Key: startupKey(err.Error(), res), Msg: "a run cannot start: " + err.Error()}}
+	}
+	return nil
+}
+
+// dryBuild assembles a run's world as the runner would, without running
+// it.
+func dryBuild(e *Experiment, reg *protocols.Registry) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+	}()
+	_, err = build(&Run{Exp: e, Seed: uint64(e.Seed)}, reg, nil)
+	return err
+}
+
+// startupKey guesses the key a start-up error is about: a protocol
+// parameter it names, else the part of the experiment that failed.
+func startupKey(msg string, res *resolved) string {
+	if res.proto != nil {
+		best := ""
+		for _, spec := range res.proto.Params {
+			if strings.Contains(msg, spec.Name) && len(spec.Name) > len(best) {
+				best = spec.Name
+			}
+		}
+		if best != "" {
+			return "protocol.params." + best
+		}
+	}
+	for _, m := range [][2]string{{"workloads:", "workload"}, {"network:", "network"}, {"fault rules:", "fault"},
+		{"fault schedule:", "crash"}, {"transient faults:", "transient"}} {
+		if strings.HasPrefix(msg, m[0]) {
+			return m[1]
+		}
+	}
+	return "protocol"
 }

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -51,6 +52,16 @@ type RunOptions struct {
 	// OnRunDone is called after each finished run (from the runner's
 	// goroutine, in completion order), e.g. to advance a progress bar.
 	OnRunDone func(done, total int)
+	// OnProgress, when set, is called every few thousand events of every
+	// run in progress, from the run's goroutine (so possibly from several at
+	// once), with the virtual time reached and the events so far.
+	OnProgress func(r *Run, now sim.Time, events uint64)
+	// Note, when set, receives remarks for the user (a stale lock taken
+	// over, parallelism lowered to fit in memory).
+	Note func(string)
+	// Memory is the memory the runs may use in bytes, to bound the runs in
+	// parallel; 0 reads the machine's.
+	Memory uint64
 }
 
 // Failure is a run whose checks failed.
@@ -70,8 +81,10 @@ type Report struct {
 	// Interrupted is set when the context was cancelled before every run
 	// finished; the finished runs are written.
 	Interrupted bool
-	Wall        time.Duration
-	Events      uint64
+	// Complete is set when every selected run is finished and written.
+	Complete bool
+	Wall     time.Duration
+	Events   uint64
 }
 
 // Execute runs the selected runs of plan and writes the output directory:
@@ -79,13 +92,28 @@ type Report struct {
 // are written atomically, summary.json last, so an interrupted execution
 // resumes where it stopped.
 func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
-	dir := filepath.Join(opt.Out, plan.Base.Name)
+	dir, err := results.SafeJoin(opt.Out, plan.Base.Name)
+	if err != nil {
+		return nil, &Error{File: plan.Source.File, Line: plan.Source.lines.line("name"), Key: "name", Msg: err.Error()}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, RunsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
+	lock, err := lockDir(dir, opt.Note)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+	removeTemps(dir)
+	removeTemps(filepath.Join(dir, results.PlotsDir))
 	resolvedText, err := resolvedTOML(plan.Base)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Resume {
+		if err := checkResume(dir, plan, resolvedText); err != nil {
+			return nil, err
+		}
 	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, ExperimentFile), resolvedText); err != nil {
 		return nil, err
@@ -95,12 +123,21 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Dir: dir, Selected: len(selected)}
+	// Until the end, the manifest says the directory is incomplete, even if
+	// this process is killed.
+	if err := writeManifest(dir, plan, selected, rep); err != nil {
+		return nil, err
+	}
 	var todo []*Run
 	for _, r := range selected {
-		if opt.Resume && fileExists(filepath.Join(runDir(dir, r), results.SummaryFile)) {
+		rd, err := runDir(dir, r)
+		if err != nil {
+			return nil, err
+		}
+		if opt.Resume && fileExists(filepath.Join(rd, results.SummaryFile)) {
 			// A resumed run that failed still fails the sweep: the exit
 			// status does not depend on how often it was resumed.
-			s, err := results.ReadSummary(filepath.Join(runDir(dir, r), results.SummaryFile))
+			s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 			if err != nil {
 				return nil, fmt.Errorf("--resume: run %s: %w", r.ID, err)
 			}
@@ -116,6 +153,13 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
+	jobs = fitJobs(jobs, todo, opt)
+	// stop is set once ctx is done; running simulations poll it.
+	var stop atomic.Bool
+	go func() {
+		<-ctx.Done()
+		stop.Store(true)
+	}()
 	start := time.Now()
 	type outcome struct {
 		run     *Run
@@ -131,7 +175,14 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for r := range work {
-				s, p, err := safeExecuteRun(r, plan.reg, runDir(dir, r))
+				poll := func(now sim.Time, events uint64) bool {
+					if opt.OnProgress != nil {
+						opt.OnProgress(r, now, events)
+					}
+					return !stop.Load()
+				}
+				rd, _ := runDir(dir, r) // checked above
+				s, p, err := safeExecuteRun(r, plan.reg, rd, poll)
 				done <- outcome{r, s, p, err}
 			}
 		}()
@@ -150,6 +201,9 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	var firstErr error
 	finished := rep.Skipped
 	for o := range done {
+		if errors.Is(o.err, errInterrupted) {
+			continue
+		}
 		if o.err != nil {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("run %s: %w", o.run.ID, o.err)
@@ -168,6 +222,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}
 	rep.Wall = time.Since(start)
 	rep.Interrupted = ctx.Err() != nil && finished < len(selected)
+	rep.Complete = finished == len(selected) && firstErr == nil
 	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].Run.Index < rep.Failures[j].Run.Index })
 	if err := writeRunsCSV(dir, plan, selected); err != nil {
 		return rep, err
@@ -184,7 +239,44 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	return rep, firstErr
 }
 
-func runDir(dir string, r *Run) string { return filepath.Join(dir, RunsDir, r.ID) }
+// runDir returns the directory of run r under the experiment directory.
+func runDir(dir string, r *Run) (string, error) { return results.SafeJoin(dir, RunsDir, r.ID) }
+
+// removeTemps removes the temporary files of atomic writes (".NAME.tmp-*")
+// that a killed execution left in dir.
+func removeTemps(dir string) {
+	temps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, t := range temps {
+		os.Remove(t)
+	}
+}
+
+// errInterrupted reports a run stopped before its end because the
+// execution was interrupted; nothing of it is written.
+var errInterrupted = errors.New("interrupted")
+
+// fitJobs lowers the runs in parallel so that their estimated memory fits
+// in the machine's.
+func fitJobs(jobs int, todo []*Run, opt RunOptions) int {
+	var most uint64
+	for _, r := range todo {
+		if est, _ := memoryEstimate(r.Exp); est > most {
+			most = est
+		}
+	}
+	mem := opt.Memory
+	if mem == 0 {
+		mem = MachineMemory()
+	}
+	if most == 0 || mem == 0 || uint64(jobs)*most <= mem {
+		return jobs
+	}
+	fit := max(int(mem/most), 1)
+	if fit < jobs && opt.Note != nil {
+		opt.Note(fmt.Sprintf("running %d runs in parallel instead of %d: each needs about %s of memory by byzsim's estimate, and %s is available", fit, jobs, gib(most), gib(mem)))
+	}
+	return min(fit, jobs)
+}
 
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
@@ -234,19 +326,26 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRun is executeRun with a panic inside the simulation turned
 // into an error naming the run, so one broken run does not take the whole
 // sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir)
+	return executeRun(r, reg, dir, poll)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written
-// last, so its presence means the run is complete.
-func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, results.Perf, error) {
+// last, so its presence means the run is complete. poll, when not nil, is
+// the world's poll function: when it returns false the run stops and
+// executeRun returns errInterrupted without writing the run.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return results.Summary{}, results.Perf{}, err
+	}
+	// Leftovers of an execution killed while writing this run.
+	removeTemps(dir)
+	if err := os.RemoveAll(filepath.Join(dir, ".pending")); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
 	var in *instance
@@ -257,8 +356,14 @@ func executeRun(r *Run, reg *protocols.Registry, dir string) (results.Summary, r
 		if in, err = build(r, reg, trace); err != nil {
 			return err
 		}
+		in.world.SetPoll(poll)
 		meter := results.StartPerf()
-		ended = endReason(in.world.Run(r.Exp.Duration.T()))
+		ended = in.world.Run(r.Exp.Duration.T())
+		if ended == sim.Interrupted {
+			os.Remove(dir) // only if empty: nothing of the run is written
+			return errInterrupted
+		}
+		ended = endReason(ended)
 		perf = meter.Stop(in.world.Stats().Events, in.world.Now())
 		if in.trace != nil {
 			return in.trace.Flush()
@@ -410,7 +515,11 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
 	table := results.RunsTable{Params: plan.Axes}
 	for _, r := range runs {
-		s, err := results.ReadSummary(filepath.Join(runDir(dir, r), results.SummaryFile))
+		rd, err := runDir(dir, r)
+		if err != nil {
+			return err
+		}
+		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -434,6 +543,11 @@ type Manifest struct {
 	Selected   int      `json:"selected"`
 	Shard      string   `json:"shard,omitempty"`
 	Seeds      []uint64 `json:"seeds"`
+	// Complete is true once every selected run is finished and runs.csv,
+	// points.csv and the plots cover them all; false while an execution
+	// is under way or after it was interrupted (they then cover the runs
+	// finished so far).
+	Complete   bool     `json:"complete"`
 	Failed     []string `json:"failed"`
 	WallSecs   float64  `json:"wall_seconds"`
 	Events     uint64   `json:"events"`
@@ -459,6 +573,7 @@ func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
 		Runs:       len(plan.Runs),
 		Selected:   len(runs),
 		Seeds:      []uint64{},
+		Complete:   rep.Complete,
 		Failed:     []string{},
 		WallSecs:   rep.Wall.Seconds(),
 		Events:     rep.Events,

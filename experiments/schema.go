@@ -11,8 +11,9 @@ type Experiment struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description,omitempty"`
 	// Seed is the master seed of repetition 0; later repetitions derive
-	// theirs from it. Default 1.
-	Seed uint64 `toml:"seed"`
+	// theirs from it. Default 1. An integer, or a string of digits for
+	// seeds above 2^63−1 (see Seed).
+	Seed Seed `toml:"seed"`
 	// Duration caps each run's virtual time. Default 60s.
 	Duration Duration `toml:"duration"`
 	// Repetitions of every sweep point, each with its own seed. Default 1.
@@ -286,13 +287,18 @@ type StopConfig struct {
 	// committed at least this many entries (blocks for DiemBFT, requests
 	// for BFTList).
 	Commits int `toml:"commits,omitempty"`
+	// Events, when > 0, ends a run after this many simulation events (an
+	// event budget: deterministic, unlike a wall-clock limit).
+	Events int64 `toml:"events,omitempty"`
 }
 
 // OutputConfig is the [output] table.
 type OutputConfig struct {
 	// Trace writes every event of every run to trace.jsonl. Default false.
 	Trace bool `toml:"trace"`
-	// TimelineInterval is the bucket of timeline.csv. Default 100ms.
+	// TimelineInterval is the bucket of timeline.csv. Default 100ms (for
+	// durations above about 28 hours, duration / 10⁶ rounded up to a
+	// millisecond). At most 10⁷ buckets per duration.
 	TimelineInterval Duration `toml:"timeline_interval"`
 	// Plots draws each run's latency CDF and throughput timeline. Default true.
 	Plots *bool `toml:"plots"`

@@ -56,7 +56,9 @@ func fillDefaults(e *Experiment) {
 	}
 	fillConvergenceDefaults(&e.Convergence)
 	if e.Output.TimelineInterval == 0 {
-		e.Output.TimelineInterval = Duration(100 * sim.Millisecond)
+		// 100ms, or coarser for runs longer than about a day, so that the
+		// timeline stays within a million buckets.
+		e.Output.TimelineInterval = Duration(max(100*sim.Millisecond, ceilDiv(e.Duration.T()/sim.Millisecond, 1_000_000)*sim.Millisecond))
 	}
 	if len(e.Output.Formats) == 0 {
 		e.Output.Formats = []string{"png", "svg"}
@@ -118,6 +120,9 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		r.transients = validateTransients(&p, e, r.proto, r.params)
 	}
 	validateOutput(&p, &e.Output)
+	validateName(&p, e)
+	validateDurations(&p, e)
+	validateBounds(&p, e)
 	return r, p.errs
 }
 
@@ -232,6 +237,9 @@ func convertParam(spec protocols.ParamSpec, v any) (any, error) {
 		d, err := sim.ParseDuration(s)
 		if err != nil {
 			return nil, err
+		}
+		if d > maxParamTime {
+			return nil, fmt.Errorf("%v is too long (allowed: at most %v)", d, maxParamTime)
 		}
 		return d, inRange(d.Seconds())
 	}
@@ -532,6 +540,9 @@ func convertFault(fc *FaultConfig, proto *protocols.Protocol) (failures.Rule, er
 		}
 		if r.Delay, err = sim.ParseDuration(s); err != nil {
 			return r, field("value", err)
+		}
+		if r.Delay > maxTime {
+			return r, field("value", fmt.Errorf("%v is too long (allowed: at most %v)", r.Delay, maxTime))
 		}
 	case failures.SetAttr:
 		spec, ok := proto.Attribute(fc.Attr)

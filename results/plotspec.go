@@ -108,7 +108,10 @@ func RenderPlotSpecs(dir string, specs []PlotSpec, groups [][]string, formats []
 		if len(fs) == 0 {
 			fs = formats
 		}
-		stem := filepath.Join(out, cmp.Or(s.File, s.DefaultStem()))
+		stem, err := SafeJoin(out, cmp.Or(s.File, s.DefaultStem()))
+		if err != nil {
+			return fmt.Errorf("plot %d (%s): %w", i, s.Kind, err)
+		}
 		if err := d.render(s, stem, fs); err != nil {
 			return fmt.Errorf("plot %d (%s, %s): %w", i, s.Kind, filepath.Base(stem), err)
 		}

@@ -102,14 +102,14 @@ func (d Normal) Sample(r *rand.Rand) Time {
 		for {
 			z := a + r.ExpFloat64()/lambda
 			if r.Float64() <= math.Exp(-(z-lambda)*(z-lambda)/2) {
-				return Time(math.Round(mu + s*z))
+				return sampleTime(math.Round(mu + s*z))
 			}
 		}
 	}
 	for {
 		x := mu + r.NormFloat64()*s
 		if x >= 0 {
-			return Time(math.Round(x))
+			return sampleTime(math.Round(x))
 		}
 	}
 }
@@ -149,7 +149,7 @@ func (d Normal) Mean() Time {
 	} else {
 		hazard = math.Exp(-a*a/2) / math.Sqrt(2*math.Pi) / (0.5 * math.Erfc(a/math.Sqrt2))
 	}
-	return Time(math.Round(mu + s*hazard))
+	return sampleTime(math.Round(mu + s*hazard))
 }
 
 // String implements Dist.
@@ -157,7 +157,7 @@ func (d Normal) String() string { return fmt.Sprintf("normal(%v, %v)", d.Mu, d.S
 
 // Sample implements Dist.
 func (d Exponential) Sample(r *rand.Rand) Time {
-	return Time(math.Round(r.ExpFloat64() * float64(d.M)))
+	return sampleTime(math.Round(r.ExpFloat64() * float64(d.M)))
 }
 
 // CDF implements Dist.
@@ -179,7 +179,7 @@ func (d Exponential) String() string { return fmt.Sprintf("exponential(%v)", d.M
 
 // Sample implements Dist.
 func (d LogNormal) Sample(r *rand.Rand) Time {
-	return Time(math.Round(float64(d.Median) * math.Exp(d.Sigma*r.NormFloat64())))
+	return sampleTime(math.Round(float64(d.Median) * math.Exp(d.Sigma*r.NormFloat64())))
 }
 
 // CDF implements Dist.
@@ -231,4 +231,17 @@ func (d Shifted) String() string {
 		return Constant{d.Base}.String()
 	}
 	return fmt.Sprintf("%v+%v", d.Base, d.Jitter)
+}
+
+// MaxSample bounds every delay a distribution draws (2^60 ns, about 36
+// years), so that a far tail cannot overflow virtual time when added to the
+// clock.
+const MaxSample Time = 1 << 60
+
+// sampleTime converts a drawn delay to a Time, saturating at MaxSample.
+func sampleTime(x float64) Time {
+	if !(x < float64(MaxSample)) { // also NaN
+		return MaxSample
+	}
+	return Time(x)
 }

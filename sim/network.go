@@ -232,16 +232,16 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 			}
 		} else {
 			for i := 0; i < maxRetransmits && ls.rng.Float64() < m.Loss; i++ {
-				delay += m.RTO
+				delay = addSat(delay, m.RTO)
 			}
 		}
 	}
 	depart := at
 	if m.Bandwidth > 0 {
-		depart = max(depart, ls.freeAt) + SerializationDelay(msg.Size(), m.Bandwidth)
+		depart = addSat(max(depart, ls.freeAt), SerializationDelay(msg.Size(), m.Bandwidth))
 		ls.freeAt = depart
 	}
-	arrival := depart + delay
+	arrival := addSat(depart, delay)
 	if channel == Reliable {
 		arrival = max(arrival, ls.lastArrival)
 		ls.lastArrival = arrival
@@ -267,5 +267,14 @@ func SerializationDelay(size int, bandwidth float64) Time {
 	if bandwidth <= 0 {
 		return 0
 	}
-	return Time(math.Round(float64(size) * float64(Second) / bandwidth))
+	return sampleTime(math.Round(float64(size) * float64(Second) / bandwidth))
+}
+
+// addSat returns a + b for non-negative times, saturating at Never instead
+// of overflowing.
+func addSat(a, b Time) Time {
+	if b > 0 && a > Never-b {
+		return Never
+	}
+	return a + b
 }

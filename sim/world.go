@@ -48,7 +48,34 @@ type World struct {
 	// backlog counts, per ordered pair from*len(nodes)+to, the messages
 	// scheduled for delivery and not yet handled or dropped.
 	backlog []int32
+	// poll, when set, is called every pollEvery events; Run ends when it
+	// returns false.
+	poll func(now Time, events uint64) bool
+	// eventLimit, when > 0, ends Run once that many events were handled.
+	eventLimit uint64
 }
+
+// pollEvery is how many events pass between two calls of the poll function.
+const pollEvery = 1 << 8
+
+// Interrupted is the reason Run returns when the poll function asked it to
+// stop.
+const Interrupted = "interrupted"
+
+// EventLimitReached is the reason Run returns when the event limit was
+// reached.
+const EventLimitReached = "event limit reached"
+
+// SetPoll installs fn, called from Run every few thousand events with the
+// virtual time and the number of events so far; when fn returns false, Run
+// returns Interrupted. It lets a caller stop a long run from outside (fn
+// reads an atomic flag) or report progress; it must not touch the world.
+// Nil removes it. The poll does not change what the run computes.
+func (w *World) SetPoll(fn func(now Time, events uint64) bool) { w.poll = fn }
+
+// SetEventLimit ends Run with EventLimitReached once n events were handled
+// (0: no limit). Like the duration, it is part of the run's definition.
+func (w *World) SetEventLimit(n uint64) { w.eventLimit = n }
 
 // NewWorld returns an empty world with a fault-free default network
 // (constant zero delay, reliable FIFO); configure it with Network().
@@ -188,7 +215,8 @@ func (w *World) Pending() int { return w.queue.len() }
 
 // Run processes events in (time, seq) order until the queue is empty, the
 // next event is later than until, or Stop is called. It returns why it ended:
-// "idle", "until", or the reason given to Stop. The clock is left at the
+// "idle", "until", EventLimitReached, Interrupted, or the reason given to
+// Stop. The clock is left at the
 // time of the last event handled, or at until if that was reached (the clock
 // never moves back).
 func (w *World) Run(until Time) string {
@@ -200,6 +228,12 @@ func (w *World) Run(until Time) string {
 		if w.queue.peekTime() > until {
 			w.now = max(w.now, until)
 			return "until"
+		}
+		if w.eventLimit > 0 && w.stats.Events >= w.eventLimit {
+			return EventLimitReached
+		}
+		if w.poll != nil && w.stats.Events%pollEvery == 0 && w.stats.Events > 0 && !w.poll(w.now, w.stats.Events) {
+			return Interrupted
 		}
 		w.step()
 	}

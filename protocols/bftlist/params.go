@@ -148,8 +148,18 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 		}
 	}
 	switch {
-	case out.VEInterval <= 0 || out.REPInterval <= 0 || out.PMInterval <= 0 || out.FDInterval <= 0:
-		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0")
+	case out.VEInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (ve_interval is %v)", out.VEInterval)
+	case out.REPInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (rep_interval is %v)", out.REPInterval)
+	case out.PMInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (pm_interval is %v)", out.PMInterval)
+	case out.FDInterval <= 0:
+		return Params{}, fmt.Errorf("bftlist: loop intervals must be > 0 (fd_interval is %v)", out.FDInterval)
+	case out.LinkTimeout <= 0:
+		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0 (datalink_timeout is %v)", out.LinkTimeout)
+	case out.EFDTimeout <= 0:
+		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0 (efd_timeout is %v)", out.EFDTimeout)
 	case out.LoopMode != LoopBackToBack && out.LoopMode != LoopPeriodic:
 		return Params{}, fmt.Errorf("bftlist: loop_mode must be %q or %q", LoopBackToBack, LoopPeriodic)
 	case out.LoopMode == LoopBackToBack && out.ThrottleSleep <= 0:
@@ -161,8 +171,6 @@ func decodeParams(p protocols.Params, n int) (Params, error) {
 		return Params{}, fmt.Errorf("bftlist: ve_cost, rep_cost and pm_cost must be > 0 with loop_mode %q (or use %q)", LoopBackToBack, LoopPeriodic)
 	case out.QueueLimit < 0:
 		return Params{}, fmt.Errorf("bftlist: queue_limit must be ≥ 0")
-	case out.LinkTimeout <= 0 || out.EFDTimeout <= 0:
-		return Params{}, fmt.Errorf("bftlist: timeouts must be > 0")
 	case out.LinkCap < 2:
 		return Params{}, fmt.Errorf("bftlist: datalink_cap must be ≥ 2")
 	case out.Sigma < 1:

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"math"
+
 	"github.com/BurntSushi/toml"
 	"github.com/byzsim/byzsim/failures/twins"
 	"github.com/byzsim/byzsim/protocols/diembft"
@@ -39,7 +41,7 @@ type File struct {
 	Delta        string   `toml:"delta"`         // Δ, default "1s"
 	Delay        string   `toml:"delay"`         // link delay, default Δ/2
 	TimerFactor  int      `toml:"timer_factor"`  // round timer = timer_factor × Δ, default 4
-	Seed         uint64   `toml:"seed"`          // default 1
+	Seed         Seed     `toml:"seed"`          // default 1; a string for seeds above 2^63−1
 	Sampling     string   `toml:"sampling"`      // "random" (default) or "enumerate"
 	Scenarios    *int64   `toml:"scenarios"`     // scenarios to run, default 1000
 	Skip         int64    `toml:"skip"`          // scenarios skipped first
@@ -105,8 +107,24 @@ func Load(path string, ov Overrides) (*Experiment, error) {
 
 var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
+// Limits on Twins experiments, checked before anything is allocated.
+const (
+	// MaxFileBytes bounds the size of a Twins experiment file.
+	MaxFileBytes = 64 << 10
+	// maxDelta bounds Δ (1000 hours), which round timers multiply.
+	maxDelta = 1000 * 3600 * sim.Second
+	// MaxScenarios bounds the scenarios of one experiment (time).
+	MaxScenarios = 1_000_000_000
+)
+
 // Parse decodes and validates experiment text; name is used in errors.
 func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
+	if len(data) > MaxFileBytes {
+		return nil, &ConfigError{File: name, Line: 1, Key: "(file size)", Msg: fmt.Sprintf("the file is %d bytes (allowed: at most %d)", len(data), MaxFileBytes)}
+	}
+	if depth, line := nesting(data); depth > maxNesting {
+		return nil, &ConfigError{File: name, Line: line, Key: "(nesting)", Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep (allowed: at most %d)", maxNesting, maxNesting)}
+	}
 	text := string(data)
 	var f File
 	md, err := toml.Decode(text, &f)
@@ -116,6 +134,9 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 			msg := pe.Message
 			if msg == "" {
 				msg = strings.TrimPrefix(pe.Error(), "toml: ")
+			}
+			if strings.HasSuffix(msg, "is out of range for int64") {
+				msg += " (TOML integers end at 9223372036854775807; write a larger seed as a string, e.g. seed = \"18446744073709551615\")"
 			}
 			return nil, &ConfigError{File: name, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
 		}
@@ -138,6 +159,9 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 	e := &Experiment{Name: f.Name}
 	if e.Name == "" {
 		e.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	if err := checkName(e.Name); err != nil {
+		return nil, bad("name", "%q cannot name the output directory: %v", e.Name, err)
 	}
 	if f.N < 1 {
 		return nil, bad("n", "want the number of replicas, ≥ 1 (got %d)", f.N)
@@ -176,6 +200,12 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 	if f.GSTRounds != nil {
 		p.GST = *f.GSTRounds
 	}
+	if err := p.Validate(); err == nil {
+		if n, limit := roundConfigs(p), float64(twins.MaxConfigs); n > limit {
+			return nil, bad(def2("partitions", md.IsDefined("partitions"), "n"), "n + t = %d processes into %d buckets with %d possible leaders make %.3g round configurations (allowed: at most %d; lower partitions or n)",
+				p.N+p.T, p.Partitions, leaderCount(p), n, twins.MaxConfigs)
+		}
+	}
 	if err := p.Validate(); err != nil {
 		key, msg, _ := strings.Cut(err.Error(), ": ")
 		switch key {
@@ -187,15 +217,15 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 	e.Params = p
 	s := Settings{N: f.N, F: fv, T: tv, TimerFactor: def("timer_factor", f.TimerFactor, 4), Seed: 1}
 	if f.Seed != 0 || md.IsDefined("seed") {
-		s.Seed = f.Seed
+		s.Seed = uint64(f.Seed)
 	}
 	if ov.Seed != nil {
 		s.Seed = *ov.Seed
 	}
 	s.Delta = sim.Second
 	if f.Delta != "" {
-		if s.Delta, err = sim.ParseDuration(f.Delta); err != nil || s.Delta == 0 {
-			return nil, bad("delta", "want a positive duration such as \"1s\" (got %q)", f.Delta)
+		if s.Delta, err = sim.ParseDuration(f.Delta); err != nil || s.Delta == 0 || s.Delta > maxDelta {
+			return nil, bad("delta", "want a positive duration up to %v such as \"1s\" (got %q)", maxDelta, f.Delta)
 		}
 	}
 	s.Delay = s.Delta / 2
@@ -232,12 +262,18 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		if e.Scenarios < 1 {
 			return nil, bad("scenarios", "must be ≥ 1, got %d", e.Scenarios)
 		}
+		if e.Scenarios > MaxScenarios {
+			return nil, bad("scenarios", "%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)
+		}
 	}
 	if ov.Scenarios != nil {
 		e.Scenarios = *ov.Scenarios
 	}
-	if f.Skip < 0 {
-		return nil, bad("skip", "must be ≥ 0, got %d", f.Skip)
+	if e.Scenarios > MaxScenarios {
+		return nil, &ConfigError{File: "--scenarios", Msg: fmt.Sprintf("%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)}
+	}
+	if f.Skip < 0 || f.Skip > math.MaxInt64/2 {
+		return nil, bad("skip", "must be in [0, %d], got %d", int64(math.MaxInt64/2), f.Skip)
 	}
 	e.Skip = f.Skip
 	return e, nil
@@ -278,4 +314,124 @@ func (e *Experiment) Source(g *twins.Generator) Source {
 		}
 		return g.Sample(e.Settings.Seed, e.Skip, e.Scenarios, emit)
 	}
+}
+
+// def2 returns key when it is defined in the file, else alt.
+func def2(key string, defined bool, alt string) string {
+	if defined {
+		return key
+	}
+	return alt
+}
+
+// leaderCount is the number of leaders a generated round may have.
+func leaderCount(p twins.Params) int {
+	if p.Leaders == twins.LeadersTwins {
+		return p.T
+	}
+	return p.N
+}
+
+// roundConfigs is the number of round configurations without drops: the
+// leaders times the partitions of n+t processes into exactly P buckets (a
+// Stirling number of the second kind), computed before any is enumerated.
+func roundConfigs(p twins.Params) float64 {
+	m, k := p.N+p.T, p.Partitions
+	if k < 1 || k > m {
+		return 0
+	}
+	// s[j] = S(i, j) for increasing i.
+	s := make([]float64, k+1)
+	s[0] = 1
+	for i := 1; i <= m; i++ {
+		for j := min(i, k); j >= 1; j-- {
+			s[j] = float64(j)*s[j] + s[j-1]
+		}
+		s[0] = 0
+	}
+	return float64(leaderCount(p)) * s[k]
+}
+
+// maxNesting bounds the nesting of arrays and inline tables of a Twins file.
+const maxNesting = 16
+
+// nesting returns the deepest nesting of brackets and braces outside
+// strings and comments, and the line where it is first reached.
+func nesting(data []byte) (int, int) {
+	depth, most, mostLine, line := 0, 0, 0, 1
+	var quote byte
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '\n':
+			line++
+			quote = 0
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '#':
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+			if depth > most {
+				most, mostLine = depth, line
+			}
+		case c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return most, mostLine
+}
+
+// checkName checks that name can name an output directory: one path
+// element, not "." or "..", not hidden, no separator or control character.
+func checkName(name string) error {
+	switch {
+	case name == "." || name == "..":
+		return fmt.Errorf("it names a directory (allowed: letters, digits, '.', '-', '_')")
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("it starts with '.'")
+	case len(name) > 100:
+		return fmt.Errorf("%d bytes long (allowed: at most 100)", len(name))
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("it holds a path separator (allowed: one file name)")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("it holds a control character")
+		}
+	}
+	return nil
+}
+
+// Seed is an unsigned 64-bit seed: a TOML integer from 0 to 2^63−1, or a
+// string of decimal digits for any value up to 2^64−1. Negative seeds are
+// errors.
+type Seed uint64
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (s *Seed) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case int64:
+		if x < 0 {
+			return fmt.Errorf("%d is negative (allowed: 0 to %d; write seeds above %d as strings)", x, uint64(math.MaxUint64), int64(math.MaxInt64))
+		}
+		*s = Seed(x)
+		return nil
+	case string:
+		n, err := strconv.ParseUint(strings.TrimSpace(x), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a decimal number from 0 to %d", x, uint64(math.MaxUint64))
+		}
+		*s = Seed(n)
+		return nil
+	}
+	return fmt.Errorf("want an integer or a string of digits, got %T", v)
 }

@@ -1,0 +1,77 @@
+package experiments
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// LockFile is the lock an execution holds on its output directory.
+const LockFile = ".lock"
+
+// lockInfo is the content of the lock file: who holds it.
+type lockInfo struct {
+	PID     int    `json:"pid"`
+	Host    string `json:"host"`
+	Started string `json:"started"`
+}
+
+// dirLock is a held lock on an output directory.
+type dirLock struct{ path string }
+
+// lockDir takes the lock of an output directory, so that two executions do
+// not write into one directory at once. A lock left by a process of this
+// host that no longer exists is taken over, with a note through note.
+// A directory locked by a live process is a *UsageError naming it.
+func lockDir(dir string, note func(string)) (*dirLock, error) {
+	path := filepath.Join(dir, LockFile)
+	host, _ := os.Hostname()
+	me := lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Format(time.RFC3339)}
+	data, err := json.Marshal(me)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			_, werr := f.Write(append(data, '\n'))
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				os.Remove(path)
+				return nil, fmt.Errorf("lock %s: %w", path, werr)
+			}
+			return &dirLock{path: path}, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		var other lockInfo
+		raw, rerr := os.ReadFile(path)
+		if rerr != nil || json.Unmarshal(raw, &other) != nil || other.PID <= 0 {
+			return nil, &UsageError{Msg: fmt.Sprintf("%s is locked by %s, which byzsim cannot read; if no byzsim is writing there, remove that file", dir, path)}
+		}
+		if other.Host == host && !processAlive(other.PID) {
+			if note != nil {
+				note(fmt.Sprintf("taking over the stale lock of %s (pid %d on %s, started %s, no longer running)", dir, other.PID, other.Host, other.Started))
+			}
+			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("lock %s: %w", path, err)
+			}
+			continue
+		}
+		return nil, &UsageError{Msg: fmt.Sprintf("%s is in use by another byzsim (pid %d on host %s, started %s); wait for it to finish, or remove %s if that process is gone", dir, other.PID, other.Host, other.Started, path)}
+	}
+	return nil, &UsageError{Msg: fmt.Sprintf("%s: another byzsim took the lock %s at the same time", dir, path)}
+}
+
+// release removes the lock file.
+func (l *dirLock) release() {
+	if l != nil {
+		os.Remove(l.path)
+	}
+}
