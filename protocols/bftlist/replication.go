@@ -74,7 +74,10 @@ func (g *replication) iterate() {
 	if r.p.SelfStabilizing {
 		allow = r.allow()
 		if !me.ViewChanged && allow {
-			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
+			// A structure flushed by a reset has no primary (⊥): its
+			// replica follows the established view as it is, it did not
+			// see the view change (see fix 15 in docs/bftlist.md).
+			me.ViewChanged = !me.isTee() && me.Prim != TEE && r.view(id) != me.Prim
 		}
 		if allow {
 			me.Prim = r.view(id)
