@@ -74,10 +74,7 @@ func (g *replication) iterate() {
 	if r.p.SelfStabilizing {
 		allow = r.allow()
 		if !me.ViewChanged && allow {
-			// A structure flushed by a reset has no primary (⊥): its
-			// replica follows the established view as it is, it did not
-			// see the view change (see fix 15 in docs/bftlist.md).
-			me.ViewChanged = !me.isTee() && me.Prim != TEE && r.view(id) != me.Prim
+			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
 		}
 		if allow {
 			me.Prim = r.view(id)
