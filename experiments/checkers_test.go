@@ -47,10 +47,10 @@ func TestCheckersCatchPlantedBugs(t *testing.T) {
 		want  string
 	}{
 		{
-			name:  "quorum of 2f certifies two blocks in a round",
+			name:  "quorum of 2f (one less than 2f+1) certifies two blocks in a round",
 			file:  "diembft/normal_operation.toml",
 			sets:  []string{"protocol.n=4", "protocol.f=1", equivocator},
-			bug:   "protocol.params.bug_quorum_2f=true",
+			bug:   "protocol.params.bug_small_quorum=true",
 			check: "safety",
 			want:  "certified",
 		},

@@ -194,6 +194,8 @@ func (c *Client) Deliver(from sim.NodeID, msg sim.Message) {
 		agree++
 	}
 	r.votes = append(r.votes, vote{from, rep.Result})
+	// f+1 distinct replicas agreeing include a correct one, whatever n; the
+	// n−f correct replicas alone reach it.
 	if agree >= c.tr.cfg.F+1 {
 		c.complete(i)
 	}

@@ -31,9 +31,12 @@ type Params struct {
 	// Drops is the largest number of intra-bucket drops per round; every
 	// drop set of 0 … Drops drops is a separate round configuration.
 	Drops int
-	// QuorumFilter keeps only partitions in which some bucket holds 2f+1
+	// QuorumFilter keeps only partitions in which some bucket holds Quorum
 	// distinct identities.
 	QuorumFilter bool
+	// Quorum is the protocol's quorum for n and f (diembft.Quorum: two
+	// quorums intersect in ≥ f+1 replicas); needed by QuorumFilter.
+	Quorum int
 	// GST is the number of GST rounds appended (one full bucket, correct
 	// leaders in turn).
 	GST int
@@ -69,6 +72,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("gst_rounds: GST rounds need a correct leader, but every replica is twinned")
 	case m > 16:
 		return fmt.Errorf("n + t: the generator enumerates partitions of at most 16 processes, got %d", m)
+	case p.QuorumFilter && (p.Quorum < 1 || p.Quorum > p.N):
+		return fmt.Errorf("quorum: must be in [1, n = %d] with quorum_filter, got %d", p.N, p.Quorum)
 	}
 	return nil
 }
@@ -134,12 +139,11 @@ func New(p Params) (*Generator, error) {
 		}
 	}
 	parts := Partitions(g.m, p.Partitions)
-	quorum := 2*p.F + 1
 	if p.QuorumFilter {
 		kept := parts[:0]
 		for _, part := range parts {
 			for _, mask := range part {
-				if identities(mask, p.N) >= quorum {
+				if identities(mask, p.N) >= p.Quorum {
 					kept = append(kept, part)
 					break
 				}

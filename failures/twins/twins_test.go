@@ -223,7 +223,7 @@ func TestSymmetryReductionAgainstBruteForce(t *testing.T) {
 		{N: 4, F: 1, T: 1, Partitions: 2, Rounds: 2, Leaders: LeadersAny},
 		{N: 4, F: 1, T: 1, Partitions: 2, Rounds: 2, Leaders: LeadersTwins},
 		{N: 4, F: 1, T: 1, Partitions: 3, Rounds: 1, Leaders: LeadersAny, Drops: 1},
-		{N: 4, F: 1, T: 1, Partitions: 2, Rounds: 2, Leaders: LeadersAny, QuorumFilter: true},
+		{N: 4, F: 1, T: 1, Partitions: 2, Rounds: 2, Leaders: LeadersAny, QuorumFilter: true, Quorum: 3},
 		{N: 4, F: 1, T: 0, Partitions: 2, Rounds: 2, Leaders: LeadersAny},
 		{N: 7, F: 2, T: 2, Partitions: 2, Rounds: 1, Leaders: LeadersTwins},
 		{N: 5, F: 1, T: 1, Partitions: 3, Rounds: 1, Leaders: LeadersAny},

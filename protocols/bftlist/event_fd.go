@@ -3,10 +3,18 @@ package bftlist
 // eventFD is the event-driven failure detector (the reference's
 // failure_detector branch): a replica broadcasts a token; every replica
 // returns a token to whoever sent it; the owner counts the returns of its
-// current token per replica; a round ends when n−2f replicas returned it K
-// times. Those replicas are the round's correct set, which view
-// establishment then counts in its witness predicates. Tokens are bounded
-// counters; an unfinished round rebroadcasts its token after a timeout.
+// current token per replica; a round ends when the replicas that returned
+// it K times make, with the owner, n−f replicas. Those replicas are the
+// round's correct set, which view establishment then counts in its witness
+// predicates. Tokens are bounded counters; an unfinished round rebroadcasts
+// its token after a timeout.
+//
+// The reference ended a round at n−2f returns. The witness predicates need
+// n−f echoes from the correct set, so a correct set of n−2f others and the
+// owner (n−2f+1 < n−f when f ≥ 2) never lets view establishment run, and
+// with f = 0 the n−1 others never reach n−2f = n: no view was ever
+// established then. n−f (owner included) is what the witness predicates
+// need, and the n−f correct replicas alone reach it.
 type eventFD struct {
 	r           *Replica
 	token       uint32
@@ -53,7 +61,10 @@ func (e *eventFD) onToken(j int, m *EFDToken) {
 		if e.counters[j] < 1<<30 {
 			e.counters[j]++
 		}
-		if c := e.correct(); c.len() >= r.n-2*r.f {
+		// The owner and the others that returned the token K times: n−f
+		// replicas, reachable by the correct ones alone, enough for the
+		// witness predicates' n−f echoes among them.
+		if c := e.correct(); c.len()+1 >= r.n-r.f {
 			e.lastCorrect = c
 			e.round++
 			clear(e.counters)

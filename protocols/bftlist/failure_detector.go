@@ -90,7 +90,9 @@ func (fd *failureDetector) reset() {
 	fd.curCheckReq = nil
 }
 
-// suspected: n−2f replicas of my view suspect the primary.
+// suspected: n−2f replicas of my view suspect the primary (≥ n−3f ≥ 2f+1
+// of them correct, so f Byzantine cannot depose a correct primary; the n−f
+// correct replicas alone can depose a faulty one).
 func (fd *failureDetector) suspected() bool {
 	r := fd.r
 	mine := r.pm.view(r.id)

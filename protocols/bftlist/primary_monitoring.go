@@ -39,9 +39,14 @@ func (pm *primMon) iterate() {
 	switch {
 	case me.Prim == pm.view(id) && me.Status != VChange:
 		pm.updateNeedChgSet()
+		// Back to OK when fewer than n−3f report trouble: n−3f reports
+		// hold n−4f ≥ f+1 correct ones, so f Byzantine cannot hold me in
+		// NO_SERVICE.
 		if pm.inTrouble() < r.n-3*r.f {
 			me.Status = OK
 		}
+		// NO_SERVICE on n−2f support (≥ n−3f ≥ 2f+1 correct), V_CHANGE
+		// on n−f (the correct replicas alone reach it).
 		if me.Status == OK && pm.supChange(r.n-2*r.f) {
 			me.Status = NoService
 		} else if pm.supChange(r.n - r.f) {
@@ -104,6 +109,7 @@ func (pm *primMon) supChange(x int) bool {
 			same.put(k)
 		}
 	}
+	// Intersection of n−2f: it holds ≥ n−3f ≥ 2f+1 correct replicas.
 	return supportedChange(pm.vcm, same, x, pm.r.n-2*pm.r.f)
 }
 

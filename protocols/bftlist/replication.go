@@ -41,8 +41,17 @@ func newReplication(r *Replica) replication {
 // bind points rep[id] at own; call after own is replaced by value.
 func (g *replication) bind() { g.rep[g.r.id] = &g.own }
 
-func (g *replication) q2() int { return g.r.n - 2*g.r.f }
+// q1 = n−f: reachable by the correct replicas alone; two such sets share
+// n−2f ≥ 3f+1 replicas (n ≥ 5f+1).
 func (g *replication) q1() int { return g.r.n - g.r.f }
+
+// q2 = n−2f: support for a request, a status (PRE_PREP, PREP, COMMIT) or a
+// consolidated prefix; it holds ≥ n−3f ≥ 2f+1 correct replicas, and shares
+// ≥ n−3f with any n−f set.
+func (g *replication) q2() int { return g.r.n - 2*g.r.f }
+
+// q3 = n−3f: the fallback consolidation; it holds ≥ n−4f ≥ f+1 correct
+// replicas, so at least one correct state.
 func (g *replication) q3() int { return g.r.n - 3*g.r.f }
 
 // clientIndex maps a client node to 0 … K−1, or −1.

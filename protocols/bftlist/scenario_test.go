@@ -294,21 +294,29 @@ func TestScenarioByzantinePrimary(t *testing.T) {
 	}
 }
 
+// TestScenarioModes runs the event-driven failure detector and the
+// non-self-stabilizing mode fault-free; the event-driven detector also at
+// f = 0 and f = 2, 3 (whose rounds, ending at n−2f returns, never let view
+// establishment run before they ended at n−f).
 func TestScenarioModes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
+		n, f int
 		p    protocols.Params
 	}{
-		{"event_fd", protocols.Params{"fd_mode": FDEvent}},
-		{"non_self_stabilizing", protocols.Params{"self_stabilizing": false}},
+		{"event_fd", 6, 1, protocols.Params{"fd_mode": FDEvent}},
+		{"event_fd_f0", 6, 0, protocols.Params{"fd_mode": FDEvent}},
+		{"event_fd_f2", 11, 2, protocols.Params{"fd_mode": FDEvent}},
+		{"event_fd_f3", 16, 3, protocols.Params{"fd_mode": FDEvent}},
+		{"non_self_stabilizing", 6, 1, protocols.Params{"self_stabilizing": false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newCluster(t, 6, 1, 2, 3, tc.p, nil)
+			c := newCluster(t, tc.n, tc.f, 2, 3, tc.p, nil)
 			if !c.runUntil(60*sim.Second, func() bool { return c.completed() == 6 }) {
 				t.Fatalf("completed %d of 6", c.completed())
 			}
 			c.checkSafety(t, nil)
-			if !Protocol().Legitimate(6, 1, c.correct(nil)) {
+			if !Protocol().Legitimate(tc.n, tc.f, c.correct(nil)) {
 				t.Error("not legitimate")
 			}
 		})

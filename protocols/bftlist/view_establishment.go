@@ -118,7 +118,8 @@ func (ve *viewEst) echoNoWitn(k int) bool {
 	return e.Views == own.Views && e.Phase == own.Phase && e.VChange == own.VChange
 }
 
-// noticedRecentValue: n−f replicas echo my current values.
+// noticedRecentValue: n−f replicas echo my current values (the n−f correct
+// replicas alone can; two such sets share n−2f ≥ 3f+1 replicas, n ≥ 5f+1).
 func (ve *viewEst) noticedRecentValue() bool {
 	c := 0
 	for k := 0; k < ve.r.n; k++ {
@@ -130,7 +131,8 @@ func (ve *viewEst) noticedRecentValue() bool {
 }
 
 // witnesSeen: I am witnessed and n−f members of the witness set (me
-// included) echo the same as my own echo.
+// included) echo the same as my own echo (n−f: reachable by the correct
+// replicas alone, and any two such sets share a correct majority).
 func (ve *viewEst) witnesSeen() bool {
 	id := ve.r.id
 	if !ve.witnesses[id] {
@@ -205,16 +207,22 @@ func (ve *viewEst) transitSet(j int, phase int8, mode int) idset {
 	return s
 }
 
+// transitAdoptable: n−2f replicas hold j's pair or head for it; they
+// include n−3f ≥ 2f+1 correct ones, so f Byzantine cannot make a pair
+// adoptable.
 func (ve *viewEst) transitAdoptable(j int, phase int8, mode int) bool {
 	return ve.sameVSet(j, ve.phs[j]).with(ve.transitSet(j, phase, mode)).len() >= ve.r.n-2*ve.r.f
 }
 
+// establishable: n−f replicas hold my pair or head for it (reachable by
+// the correct replicas alone; any two such sets share n−2f ≥ 3f+1).
 func (ve *viewEst) establishable(phase int8, mode int) bool {
 	id := ve.r.id
 	return ve.sameVSet(id, ve.phs[id]).len()+ve.transitSet(id, phase, mode).len() >= ve.r.n-ve.r.f
 }
 
-// changeable: n−f replicas want a change or already move to the next view.
+// changeable: n−f replicas want a change or already move to the next view
+// (f Byzantine replicas cannot start a change; the correct ones alone can).
 func (ve *viewEst) changeable() bool {
 	c := 0
 	for _, v := range ve.vChange {
@@ -358,7 +366,9 @@ func (ve *viewEst) getView(j int) int64 {
 }
 
 // allowService: n−2f replicas share my view, I am in phase 0 and not in a
-// view change.
+// view change. Two sets of n−2f share n−4f ≥ f+1 replicas (n ≥ 5f+1), one
+// of them correct, so two views are never served at once; the n−f correct
+// replicas alone reach n−2f.
 func (ve *viewEst) allowService() bool {
 	id := ve.r.id
 	v := ve.views[id]

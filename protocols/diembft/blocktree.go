@@ -97,7 +97,7 @@ func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteS
 		return nil
 	}
 	s.sigs = append(s.sigs, v.Signature)
-	if len(s.sigs) >= quorum {
+	if len(s.sigs) >= quorum { // Quorum(n, f): two QCs of a round share a correct voter
 		s.formed = true
 		return s
 	}

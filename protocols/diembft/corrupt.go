@@ -155,6 +155,7 @@ func (r *Replica) corruptVotes(rng *rand.Rand) {
 		qc := r.arbitraryQC(rng)
 		k := qc.LedgerCommitInfo.Hash()
 		set := &voteSet{round: qc.VoteInfo.Round, info: qc.VoteInfo, lci: qc.LedgerCommitInfo, seen: newBitset(r.n)}
+		// Fewer than Quorum(n, f) signatures: the set is not formed.
 		for _, s := range qc.Signatures[:rng.IntN(len(qc.Signatures))] {
 			if set.seen.add(s.Signer) {
 				set.sigs = append(set.sigs, s)
@@ -175,6 +176,8 @@ func (r *Replica) corruptTimeouts(rng *rand.Rand) {
 			set = &timeoutSet{seen: newBitset(r.n)}
 			r.pm.timeouts[ti.Round] = set
 		}
+		// A corrupted set stays below a quorum (and below it after one
+		// more timeout), so only received timeouts complete a TC.
 		if set.seen.add(ti.Sender) && len(set.infos) < r.quorum-1 {
 			set.infos = append(set.infos, ti)
 		}

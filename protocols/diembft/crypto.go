@@ -36,8 +36,10 @@ type keyring struct {
 	real bool
 	priv ed25519.PrivateKey
 	pubs []ed25519.PublicKey // lazily derived, real mode only
-	// fingerprint identifies the key set and the quorum rule; a certificate
-	// memoizes its validity under a fingerprint.
+	// fingerprint identifies the key set and the quorum size; a certificate
+	// memoizes its validity under a fingerprint, so one verified under one
+	// quorum size (e.g. bug_small_quorum's) is verified again under
+	// another.
 	fingerprint uint64
 }
 

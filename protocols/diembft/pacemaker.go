@@ -116,9 +116,14 @@ func (r *Replica) processRemoteTimeout(ti *TimeoutInfo) *TC {
 		return nil
 	}
 	set.infos = append(set.infos, ti)
-	if len(set.infos) == r.f+1 {
-		r.localTimeoutRound() // Bracha timeout
+	// Bracha: f+1 timeouts hold a correct replica's, so f Byzantine
+	// replicas cannot end a round, and f+1 correct ones drive all n−f
+	// correct replicas (≥ a quorum) to time out.
+	if len(set.infos) == TimeoutAmplification(r.f) {
+		r.localTimeoutRound()
 	}
+	// A TC needs a quorum: it intersects the quorum of every QC in ≥ f+1
+	// replicas, one of them correct and reporting its high QC round.
 	if len(set.infos) != r.quorum {
 		return nil
 	}

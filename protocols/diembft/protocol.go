@@ -118,7 +118,7 @@ func ParamSpecs() []protocols.ParamSpec {
 		{Name: "sync_batch", Type: protocols.ParamInt, Default: int64(256), Min: 1, Max: 1 << 20, Doc: "maximum blocks per sync response"},
 		{Name: "future_rounds", Type: protocols.ParamInt, Default: int64(100), Min: 1, Max: 1 << 30, Doc: "votes and timeouts for rounds further ahead than this are dropped (bounded memory)"},
 		{Name: "bug_one_chain_commit", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: a QC commits its own block (1-chain)"},
-		{Name: "bug_quorum_2f", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: quorums of 2f instead of 2f+1"},
+		{Name: "bug_small_quorum", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: quorums one smaller than ⌈(n+f+1)/2⌉ (2f instead of 2f+1 at n = 3f+1)"},
 		{Name: "bug_vote_lt", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: safe_to_vote with < instead of ≤"},
 		{Name: "bug_vote_current_leader", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: votes go to the current leader instead of the next"},
 	}
@@ -129,7 +129,7 @@ func ParamSpecs() []protocols.ParamSpec {
 // correct protocol.
 type Bugs struct {
 	OneChainCommit    bool // a QC commits its own block instead of its parent on a 2-chain
-	Quorum2f          bool // quorums of 2f instead of 2f+1
+	SmallQuorum       bool // quorums of Quorum(n, f) − 1
 	VoteLT            bool // safe_to_vote compares with < instead of ≤
 	VoteCurrentLeader bool // votes go to leader(round) instead of leader(round+1)
 }
@@ -186,8 +186,8 @@ func parseParams(p protocols.Params, f int) (settings, error) {
 	get("future_rounds", ok)
 	s.bugs.OneChainCommit, ok = full["bug_one_chain_commit"].(bool)
 	get("bug_one_chain_commit", ok)
-	s.bugs.Quorum2f, ok = full["bug_quorum_2f"].(bool)
-	get("bug_quorum_2f", ok)
+	s.bugs.SmallQuorum, ok = full["bug_small_quorum"].(bool)
+	get("bug_small_quorum", ok)
 	s.bugs.VoteLT, ok = full["bug_vote_lt"].(bool)
 	get("bug_vote_lt", ok)
 	s.bugs.VoteCurrentLeader, ok = full["bug_vote_current_leader"].(bool)

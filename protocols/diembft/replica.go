@@ -16,7 +16,7 @@ type Replica struct {
 	env    sim.Env
 	id     sim.NodeID
 	n, f   int
-	quorum int
+	quorum int // Quorum(n, f): signers of a QC or TC
 	keys   *keyring
 
 	ledger  *Ledger
@@ -59,12 +59,14 @@ func New(cfg protocols.Config) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	quorum := 2*cfg.F + 1
-	if s.bugs.Quorum2f {
-		quorum = max(2*cfg.F, 1)
+	// Two quorums intersect in ≥ f+1 replicas, and the n−f correct
+	// replicas form one: needs n ≥ 3f+1 (quorum.go).
+	if cfg.N < 3*cfg.F+1 {
+		return nil, fmt.Errorf("diembft: n=%d is too small for f=%d (need n ≥ 3f+1 = %d)", cfg.N, cfg.F, 3*cfg.F+1)
 	}
-	if quorum > cfg.N {
-		return nil, fmt.Errorf("diembft: n=%d is too small for f=%d (a quorum is %d)", cfg.N, cfg.F, quorum)
+	quorum := Quorum(cfg.N, cfg.F)
+	if s.bugs.SmallQuorum {
+		quorum = smallQuorum(cfg.N, cfg.F)
 	}
 	gb, gqc, gstate := genesis()
 	r := &Replica{

@@ -97,22 +97,23 @@ func TestScenarioLaggingReplicaSyncs(t *testing.T) {
 	}
 }
 
-// TestWrongRuleQuorum2f shows the planted bug at work: with quorums of 2f,
-// an equivocating leader splits the correct replicas into two forks that
-// both commit; with the correct quorum the same attack is harmless.
-func TestWrongRuleQuorum2f(t *testing.T) {
+// TestWrongRuleSmallQuorum shows the planted bug at work: with quorums one
+// smaller than Quorum(n, f) (2f at n = 4), an equivocating leader splits
+// the correct replicas into two forks that both commit; with the correct
+// quorum the same attack is harmless.
+func TestWrongRuleSmallQuorum(t *testing.T) {
 	for _, bug := range []bool{false, true} {
-		params := protocols.Params{"rounds_per_leader": int64(1000), "bug_quorum_2f": bug}
+		params := protocols.Params{"rounds_per_leader": int64(1000), "bug_small_quorum": bug}
 		c := newCluster(t, clusterOpts{params: params, behaviours: map[sim.NodeID]string{0: BehaviourEquivocate}})
 		c.client.batch(0, 40)
 		c.w.Run(10 * sim.Second)
 		err := consistent(c.correct(1, 2, 3))
 		if bug {
 			if err == nil {
-				t.Fatalf("quorum 2f: no safety violation (heights %d %d %d)", c.reps[1].ledger.height(), c.reps[2].ledger.height(), c.reps[3].ledger.height())
+				t.Fatalf("small quorum: no safety violation (heights %d %d %d)", c.reps[1].ledger.height(), c.reps[2].ledger.height(), c.reps[3].ledger.height())
 			}
 			if c.oneCertPerRound() == nil {
-				t.Error("quorum 2f: no round with two certified blocks")
+				t.Error("small quorum: no round with two certified blocks")
 			}
 			if !c.client.conflict {
 				t.Log("client did not see conflicting replies")

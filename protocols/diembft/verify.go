@@ -33,6 +33,8 @@ func (r *Replica) validQC(qc *QC) bool {
 	if qc.memo == r.keys.fingerprint {
 		return true
 	}
+	// At least Quorum(n, f) distinct signers: two QCs of one round then
+	// share ≥ f+1 signers, one of them correct, which votes once a round.
 	if len(qc.Signatures) < r.quorum || len(qc.Signatures) > r.n || qc.VoteInfo.ParentRound >= qc.VoteInfo.Round {
 		return false
 	}
@@ -63,6 +65,8 @@ func (r *Replica) validTC(tc *TC) bool {
 	if tc.memo == r.keys.fingerprint {
 		return true
 	}
+	// At least Quorum(n, f) distinct signers: the TC then shares ≥ f+1
+	// signers with the QC of any committed block, one of them correct.
 	if len(tc.Signatures) < r.quorum || len(tc.Signatures) > r.n || len(tc.HighQCRounds) != len(tc.Signatures) {
 		return false
 	}

@@ -190,7 +190,7 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		return d
 	}
 	p := twins.Params{N: f.N, F: fv, T: tv, Partitions: def("partitions", f.Partitions, 2), Rounds: def("rounds", f.Rounds, 7),
-		Leaders: f.Leaders, Drops: f.Drops, QuorumFilter: f.QuorumFilter, GST: 7}
+		Leaders: f.Leaders, Drops: f.Drops, QuorumFilter: f.QuorumFilter, Quorum: diembft.Quorum(f.N, fv), GST: 7}
 	if p.Leaders == "" {
 		p.Leaders = twins.LeadersTwins
 		if tv == 0 {

@@ -22,7 +22,8 @@
 // Properties (twins are counted once, as one identity): P1 at most one
 // block is certified per round; P2 the blocks committed by correct
 // replicas form one chain; NQ no QC is formed for a round before GST in
-// which no bucket holds 2f+1 identities; and, when every round before GST
+// which no bucket holds a quorum, diembft.Quorum(n, f) = ⌈(n+f+1)/2⌉
+// identities (2f+1 at n = 3f+1); and, when every round before GST
 // has a quorum bucket, P3 every correct replica commits a block of a round
 // ≥ GST, and P4 for every round r ≥ GST whose first correct entry is at
 // least Δ after every correct replica reached GST, with correct leaders for

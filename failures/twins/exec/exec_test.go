@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -20,7 +21,7 @@ func settings(bugs ...string) Settings {
 }
 
 func defaultParams() twins.Params {
-	return twins.Params{N: 4, F: 1, T: 1, Partitions: 2, Rounds: 7, Leaders: twins.LeadersTwins, GST: 7}
+	return twins.Params{N: 4, F: 1, T: 1, Partitions: 2, Rounds: 7, Leaders: twins.LeadersTwins, Quorum: 3, GST: 7}
 }
 
 func sample(t testing.TB, p twins.Params, seed uint64, count int64) Source {
@@ -62,6 +63,35 @@ func TestPlantedBugsFound(t *testing.T) {
 			}
 			if !found {
 				t.Fatalf("bug %s not found in 1000 scenarios (violations by property: %v)", tt.bug, rep.ByProperty)
+			}
+		})
+	}
+}
+
+// TestSmallQuorumFoundAboveMinimum: above n = 3f+1 the planted quorum of
+// ⌈(n+f+1)/2⌉ − 1 still violates P1 or NQ within 300 random scenarios
+// (n = 5 and 6 with f = t = 1: quorum 4, planted 3), and the correct
+// quorum violates nothing in the same scenarios.
+func TestSmallQuorumFoundAboveMinimum(t *testing.T) {
+	for _, n := range []int{5, 6} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			p := defaultParams()
+			p.N, p.Quorum = n, 4
+			for _, bug := range []bool{true, false} {
+				s := settings()
+				if bug {
+					s = settings("small_quorum")
+				}
+				s.N = n
+				rep := execute(t, s, sample(t, p, 1, 300), 0)
+				found := rep.ByProperty[PropCertified] + rep.ByProperty[PropNoQuorum]
+				t.Logf("bug %v: %d scenarios violate P1 or NQ", bug, found)
+				switch {
+				case bug && found == 0:
+					t.Fatalf("small_quorum not found in 300 scenarios (violations by property: %v)", rep.ByProperty)
+				case !bug && len(rep.ByProperty) > 0:
+					t.Fatalf("the correct quorum violates properties: %v", rep.ByProperty)
+				}
 			}
 		})
 	}

@@ -72,6 +72,9 @@ func (r *Result) Has(prop string) bool {
 type Runner struct {
 	s      Settings
 	params protocols.Params
+	// quorum is the correct DiemBFT quorum (also with a planted
+	// small_quorum bug, which NQ must catch): a bucket holding fewer
+	// identities cannot certify, since two quorums share ≥ f+1 replicas.
 	quorum int
 	reqs   [][]*protocols.Request // per process, shared read-only
 	tab    table
@@ -112,7 +115,7 @@ func NewRunner(s Settings) (*Runner, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	rn := &Runner{s: s, params: s.params(), quorum: 2*s.F + 1}
+	rn := &Runner{s: s, params: s.params(), quorum: diembft.Quorum(s.N, s.F)}
 	m := s.N + s.T
 	rn.procs = make([]proc, m)
 	rn.reqs = make([][]*protocols.Request, m)

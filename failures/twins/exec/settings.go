@@ -14,7 +14,7 @@ import (
 // Planted bugs, off by default, and the DiemBFT test parameter each sets.
 var bugParams = map[string]string{
 	"conflicting_votes":      "bug_vote_lt",
-	"small_quorum":           "bug_quorum_2f",
+	"small_quorum":           "bug_small_quorum",
 	"vote_to_current_leader": "bug_vote_current_leader",
 	"one_chain_commit":       "bug_one_chain_commit",
 }
