@@ -3,7 +3,6 @@ package experiments
 import (
 	"fmt"
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -31,11 +30,11 @@ func TestTwoChainLatency(t *testing.T) {
 		{n: 10, f: 3, delay: "40ms", rpl: 1, wantMS: 280},
 		{n: 16, f: 5, delay: "1ms", rpl: 3, wantMS: 7},
 		// f = 0: a replica's messages to itself do not cross the network.
-		{n: 4, f: 0, delay: "10ms", rpl: 1, wantMS: 10 * twoChainDelaysF0(4, 1, 50)},
-		{n: 4, f: 0, delay: "10ms", rpl: 2, wantMS: 10 * twoChainDelaysF0(4, 2, 50)},
-		{n: 3, f: 0, delay: "10ms", rpl: 3, wantMS: 10 * twoChainDelaysF0(3, 3, 50)},
-		{n: 7, f: 0, delay: "4ms", rpl: 2, wantMS: 4 * twoChainDelaysF0(7, 2, 50)},
-		{n: 1, f: 0, delay: "10ms", rpl: 1, wantMS: 10 * twoChainDelaysF0(1, 1, 50)},
+		{n: 4, f: 0, delay: "10ms", rpl: 1, wantMS: 10 * twoChainDelaysF0(4)},
+		{n: 4, f: 0, delay: "10ms", rpl: 2, wantMS: 10 * twoChainDelaysF0(4)},
+		{n: 3, f: 0, delay: "10ms", rpl: 3, wantMS: 10 * twoChainDelaysF0(3)},
+		{n: 7, f: 0, delay: "4ms", rpl: 2, wantMS: 4 * twoChainDelaysF0(7)},
+		{n: 1, f: 0, delay: "10ms", rpl: 1, wantMS: 10 * twoChainDelaysF0(1)},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("n=%d,f=%d,d=%s,rounds_per_leader=%d", tt.n, tt.f, tt.delay, tt.rpl)
@@ -64,28 +63,17 @@ func TestTwoChainLatency(t *testing.T) {
 	}
 }
 
-// twoChainDelaysF0 is the median, over requests 0 … count−1, of the link
-// delays one request takes on the idle 2-chain path with f = 0
-// (docs/diembft.md): a quorum is one vote, so the leader's own vote, which
-// does not cross the network, certifies its block. Request k reaches the
-// leader of round r = 3k (each request moves the chain by three rounds:
-// its block, the empty block that certifies it, the empty block that
-// commits the latter); the request and the reply cost one delay each, and
-// the vote from round r to r+1 and from r+1 to r+2 one delay each only when
-// the two rounds have different leaders (leader(r) = ⌊r / rpl⌋ mod n).
-func twoChainDelaysF0(n, rpl, count int) float64 {
-	leader := func(r int) int { return r / rpl % n }
-	delays := make([]float64, count)
-	for k := range delays {
-		r := 3 * k
-		d := 2
-		for _, step := range [][2]int{{r, r + 1}, {r + 1, r + 2}} {
-			if leader(step[0]) != leader(step[1]) {
-				d++
-			}
-		}
-		delays[k] = float64(d)
+// twoChainDelaysF0 is the number of link delays one request takes on the
+// idle 2-chain path with f = 0 (docs/diembft.md). The client needs one
+// reply, so it is done when the first replica commits and replies: the
+// leader of round r+2, which commits the request's block on forming QC_{r+1}
+// after 5 delays, and replies after 6. That holds whenever a quorum needs a
+// vote from another replica (n ≥ 2, where diembft.Quorum(n, 0) ≥ 2), so every
+// step crosses the network. With n = 1 the replica's own vote is a quorum and
+// only the request and the reply cross it: 2 delays.
+func twoChainDelaysF0(n int) float64 {
+	if diembft.Quorum(n, 0) == 1 {
+		return 2
 	}
-	slices.Sort(delays)
-	return delays[count/2]
+	return 6
 }
