@@ -98,6 +98,25 @@ func TestBFTListExperiments(t *testing.T) {
 	}
 }
 
+// TestBFTListScenariosBackToBack runs, with back-to-back loops (the
+// reference's pacing), the reference scenarios that failed in that mode:
+// view establishment pulled a view change back (ve_follow_view_transition),
+// and with a forced view a lagging replica's view-establishment reset
+// flushed its list (the rep_byz_* scenarios). Every check and [expect]
+// must pass, as in the default periodic mode.
+func TestBFTListScenariosBackToBack(t *testing.T) {
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	for _, name := range []string{"ve_follow_view_transition", "rep_byz_modify", "rep_byz_seqnum_out_bound", "rep_byz_wrong_ccsp"} {
+		t.Run(name, func(t *testing.T) {
+			plan, err := Load("bftlist/"+name+".toml", reg, Options{Sets: []string{"output.plots=false", "protocol.params.loop_mode=\"back_to_back\""}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			executePassing(t, plan, t.TempDir())
+		})
+	}
+}
+
 // TestExpectCanFail checks that each kind of [expect] assertion fails the
 // run, and says why, when its expected value is flipped.
 func TestExpectCanFail(t *testing.T) {

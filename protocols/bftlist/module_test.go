@@ -98,6 +98,11 @@ func TestVEAutomaton(t *testing.T) {
 		{"follow a view transition", []int8{0, 1, 1, 1, 1, 1}, []ViewPair{v(2, 2), v(2, 3), v(2, 3), v(2, 3), v(2, 3), v(2, 3)}, rep6(false), 1, v(2, 3)},
 		{"phase 1 establishes", rep6[int8](1), rep6(v(2, 3)), rep6(false), 0, v(3, 3)},
 		{"follow to phase 0", []int8{1, 0, 0, 0, 0, 0}, []ViewPair{v(2, 3), v(3, 3), v(3, 3), v(3, 3), v(3, 3), v(3, 3)}, rep6(false), 0, v(3, 3)},
+		// Just established view 1: the others still head for it in phase
+		// 1 (their pairs say so), one lags at (0,0). They support my view;
+		// counting them for the lagging pair turned a view change back.
+		{"trailing transit does not pull back", []int8{0, 0, 1, 1, 1, 0}, []ViewPair{v(1, 1), v(0, 0), v(0, 1), v(0, 1), v(0, 1), v(1, 1)}, []bool{false, false, true, true, true, false}, 0, v(1, 1)},
+		{"follow n−2f at the previous view", rep6[int8](0), []ViewPair{v(1, 1), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0)}, rep6(false), 1, v(1, 0)},
 		{"no support resets", []int8{0, 0, 0, 0, 0, 0}, []ViewPair{v(1, 1), v(2, 2), v(3, 3), v(4, 4), v(5, 5), v(2, 2)}, rep6(false), 0, RST},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -140,6 +140,12 @@ func (g *replication) iterate() {
 		}
 	}
 	for _, req := range g.supportedReqs(Prep) {
+		if req.Seq <= me.lastExec() {
+			// Superseded: its number was executed with another request
+			// (dropOutOfWindow drops it too), and its client request
+			// stays pending, to be numbered again.
+			continue
+		}
 		found := false
 		for i := range me.ReqQ {
 			if me.ReqQ[i].Req == req {

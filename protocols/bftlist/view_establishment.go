@@ -275,11 +275,36 @@ func (ve *viewEst) adoptable(phase int8) (ViewPair, bool) {
 		if phase == 1 && own.Next == v.Next {
 			continue
 		}
+		if phase == 0 && ve.headsForMine(j) {
+			// Those in transit from j's view move to mine: only n−2f
+			// holding j's pair themselves make it adoptable.
+			if ve.sameVSet(j, ve.phs[j]).len() >= ve.r.n-2*ve.r.f {
+				return v, true
+			}
+			continue
+		}
 		if ve.transitAdoptable(j, phase, modeFollow) {
 			return v, true
 		}
 	}
 	return ViewPair{}, false
+}
+
+// headsForMine: the replicas that phase 0's follow case counts together
+// with j's pair (in phase 1 with next view j's current + 1) head for my
+// current view. They then support my view, not a move back to j's. The
+// published predicate counts them for j: right after I establish view
+// v+1, the replicas that asked for the change and have not yet
+// established it, with one replica left at (v, v) (a slow correct one or
+// a Byzantine one), make (v, v) transit-adoptable, and I head back for v;
+// the replicas still in phase 1 then find neither view supported and
+// reset, and every list is flushed. Iterations shorter than a message
+// delay (back-to-back loops) make this the rule rather than the
+// exception. So such a pair is adopted only when n−2f replicas hold it
+// themselves, as when the others really are at j's view.
+func (ve *viewEst) headsForMine(j int) bool {
+	own, vj := ve.views[ve.r.id], ve.views[j]
+	return own.Current != TEE && vj.Current != TEE && mod(vj.Current+1, int64(ve.r.n)) == own.Current
 }
 
 func (ve *viewEst) predicate(phase int8, c int) bool {
@@ -338,7 +363,10 @@ func (ve *viewEst) action(phase int8, c int) {
 // needReset: my own data is stale or replication asks for a flush.
 func (ve *viewEst) needReset() bool { return ve.staleV(ve.r.id) || ve.r.rep.needFlush }
 
-// resetAll resets the module to RST everywhere and flushes replication.
+// resetAll resets the module to RST everywhere and flushes replication,
+// unless the view is forced (force_view): then replication follows the
+// forced view, not view establishment, and a reset of the latter is none
+// of its business.
 func (ve *viewEst) resetAll() {
 	for i := range ve.views {
 		ve.views[i] = RST
@@ -348,7 +376,9 @@ func (ve *viewEst) resetAll() {
 	}
 	ve.witSet = idset{}
 	ve.r.rep.requestReset()
-	ve.r.rep.replicaFlush()
+	if ve.r.p.ForceView < 0 {
+		ve.r.rep.replicaFlush()
+	}
 	ve.r.env.Observe(protocols.RoundChange{Round: TEE, Cause: protocols.CauseReset})
 }
 
