@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/byzsim/byzsim/internal/tomltext"
 	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
 )
@@ -54,40 +55,8 @@ func checkText(file string, data []byte) error {
 		line := 1 + strings.Count(string(data[:MaxFileBytes]), "\n")
 		return Errors{{File: file, Line: line, Key: "(file size)", Msg: fmt.Sprintf("the file is %d bytes (allowed: at most %d bytes, 1 MiB)", len(data), MaxFileBytes)}}
 	}
-	depth, line := 0, 1
-	var quote byte
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		switch {
-		case c == '\n':
-			line++
-			if quote == '\'' || quote == '"' && !(i >= 3 && string(data[i-3:i]) == `"""`) {
-				// Single-line strings end at the line's end (multi-line
-				// ones are treated like lines of plain text).
-				quote = 0
-			}
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '#':
-			for i+1 < len(data) && data[i+1] != '\n' {
-				i++
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[' || c == '{':
-			depth++
-			if depth > MaxNesting {
-				return Errors{{File: file, Line: line, Key: "(nesting)", Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep (allowed: at most %d)", MaxNesting, MaxNesting)}}
-			}
-		case c == ']' || c == '}':
-			if depth > 0 {
-				depth--
-			}
-		}
+	if line, beyond := tomltext.NestedBeyond(data, MaxNesting); beyond {
+		return Errors{{File: file, Line: line, Key: "(nesting)", Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep (allowed: at most %d)", MaxNesting, MaxNesting)}}
 	}
 	return nil
 }

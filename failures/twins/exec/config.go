@@ -3,6 +3,7 @@ package exec
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,10 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"math"
-
 	"github.com/BurntSushi/toml"
 	"github.com/byzsim/byzsim/failures/twins"
+	"github.com/byzsim/byzsim/internal/tomltext"
 	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/sim"
 )
@@ -122,7 +122,7 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 	if len(data) > MaxFileBytes {
 		return nil, &ConfigError{File: name, Line: 1, Key: "(file size)", Msg: fmt.Sprintf("the file is %d bytes (allowed: at most %d)", len(data), MaxFileBytes)}
 	}
-	if depth, line := nesting(data); depth > maxNesting {
+	if line, beyond := tomltext.NestedBeyond(data, maxNesting); beyond {
 		return nil, &ConfigError{File: name, Line: line, Key: "(nesting)", Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep (allowed: at most %d)", maxNesting, maxNesting)}
 	}
 	text := string(data)
@@ -354,41 +354,6 @@ func roundConfigs(p twins.Params) float64 {
 
 // maxNesting bounds the nesting of arrays and inline tables of a Twins file.
 const maxNesting = 16
-
-// nesting returns the deepest nesting of brackets and braces outside
-// strings and comments, and the line where it is first reached.
-func nesting(data []byte) (int, int) {
-	depth, most, mostLine, line := 0, 0, 0, 1
-	var quote byte
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		switch {
-		case c == '\n':
-			line++
-			quote = 0
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '#':
-			for i+1 < len(data) && data[i+1] != '\n' {
-				i++
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[' || c == '{':
-			depth++
-			if depth > most {
-				most, mostLine = depth, line
-			}
-		case c == ']' || c == '}':
-			depth = max(depth-1, 0)
-		}
-	}
-	return most, mostLine
-}
 
 // checkName checks that name can name an output directory: one path
 // element, not "." or "..", not hidden, no separator or control character.
