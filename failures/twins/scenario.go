@@ -250,20 +250,34 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
-// maxLine bounds one line of a scenario file.
-const maxLine = 16 << 20
+// Bounds of a scenario file, so that replaying a hostile file cannot
+// exhaust memory: one line, the whole file, and the number of scenarios.
+const (
+	maxLine          = 16 << 20
+	MaxScenarioBytes = 256 << 20
+	MaxScenarios     = 1 << 20
+)
 
 // ReadScenarios reads a scenario file (name is used in errors): the header
 // line and every scenario, each validated. An empty line ends nothing and
 // is skipped; anything else that is not valid is a *FileError.
 func ReadScenarios(r io.Reader, name string) (Header, []Scenario, error) {
+	return readScenarios(r, name, MaxScenarioBytes, MaxScenarios)
+}
+
+// readScenarios is ReadScenarios with the file's bounds as parameters.
+func readScenarios(r io.Reader, name string, maxBytes, maxScenarios int) (Header, []Scenario, error) {
 	var h Header
 	var out []Scenario
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	line, seenHeader := 0, false
+	line, seenHeader, size := 0, false, 0
 	for sc.Scan() {
 		line++
+		size += len(sc.Bytes()) + 1
+		if size > maxBytes {
+			return h, nil, &FileError{name, line, fmt.Sprintf("the file is larger than %d bytes (allowed: at most %d bytes)", maxBytes, maxBytes)}
+		}
 		text := bytes.TrimSpace(sc.Bytes())
 		if len(text) == 0 {
 			continue
@@ -277,6 +291,9 @@ func ReadScenarios(r io.Reader, name string) (Header, []Scenario, error) {
 			}
 			seenHeader = true
 			continue
+		}
+		if len(out) == maxScenarios {
+			return h, nil, &FileError{name, line, fmt.Sprintf("more than %d scenarios (allowed: at most %d per file)", maxScenarios, maxScenarios)}
 		}
 		var s Scenario
 		if err := decodeStrict(text, &s); err != nil {

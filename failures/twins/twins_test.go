@@ -424,3 +424,34 @@ func FuzzReadScenarios(f *testing.F) {
 		}
 	})
 }
+
+// TestReaderBounds checks that a scenario file is refused as soon as it
+// holds more scenarios or more bytes than allowed, and accepted at the
+// bounds.
+func TestReaderBounds(t *testing.T) {
+	head := `{"format":"byzsim-twins/1","n":4,"f":1,"t":1,"delta":"1s","delay":"500ms","timer_factor":4,"seed":1}` + "\n"
+	scen := `{"gst":0,"rounds":[{"leader":1,"partition":[[0,1,2,3,4]]}]}` + "\n"
+	text := head + strings.Repeat(scen, 3)
+	tests := []struct {
+		name                   string
+		maxBytes, maxScenarios int
+		want                   string // "" accepts the file
+	}{
+		{"at both bounds", len(text), 3, ""},
+		{"one scenario too many", len(text), 2, "x.jsonl:4: more than 2 scenarios (allowed: at most 2 per file)"},
+		{"one byte too many", len(text) - 1, 3, "x.jsonl:4: the file is larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, scens, err := readScenarios(strings.NewReader(text), "x.jsonl", tt.maxBytes, tt.maxScenarios)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want == "" && len(scens) != 3:
+				t.Fatalf("%d scenarios, want 3", len(scens))
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
