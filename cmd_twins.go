@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/failures/twins"
@@ -51,13 +49,17 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 			return usageErrorf("--bug: %v", err)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *replay != "" {
 		if len(pos) != 0 {
 			return usageErrorf("byzsim twins: --replay takes no experiment file, got %d arguments", len(pos))
 		}
-		return twinsReplay(ctx, *replay, bugs, *jobs, stdout, stderr)
+		err := twinsReplay(ctx, *replay, bugs, *jobs, stdout, stderr)
+		if s := sig(); s != nil && errors.Is(err, context.Canceled) {
+			return &interruptedError{code: signalExit(s), msg: fmt.Sprintf("twins --replay %s: %s: stopped before every scenario was replayed", *replay, signalName(s))}
+		}
+		return err
 	}
 	file, err := oneFile("twins", pos)
 	if err != nil {
@@ -106,7 +108,10 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	if err != nil {
+	// A signal stops the scenarios in progress; what was found so far is
+	// still written, and the exit status says the search was cut short.
+	stopped := sig() != nil && errors.Is(err, context.Canceled)
+	if err != nil && !stopped {
 		return err
 	}
 	files, err := writeCounterexamples(e.Settings, rep, dir, *keep)
@@ -120,9 +125,22 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d scenarios (%d removed by symmetry, %.1f%%), %d violations, %.0f scenarios/s → %s\n",
 		e.Name, rep.Scenarios, rep.Generator.Removed, 100*frac(rep.Generator.Removed, seen), rep.Failed,
 		float64(rep.Scenarios)/rep.Wall.Seconds(), dir)
-	if rep.Failed == 0 {
-		return nil
+	if rep.Failed > 0 {
+		reportViolations(rep, files, stderr)
 	}
+	switch {
+	case stopped:
+		return &interruptedError{code: signalExit(sig()), msg: fmt.Sprintf("twins %s: %s: stopped after %d of %d scenarios; the summary and counterexamples in %s cover only those",
+			e.Name, signalName(sig()), rep.Scenarios, e.Scenarios, dir)}
+	case rep.Failed > 0:
+		return violationsError(fmt.Sprintf("%d of %d scenarios violated a property", rep.Failed, rep.Scenarios))
+	}
+	return nil
+}
+
+// reportViolations lists, on stderr, how many scenarios violated each
+// property and where the minimized counterexamples are.
+func reportViolations(rep *exec.Report, files []string, stderr io.Writer) {
 	props := make([]string, 0, len(rep.ByProperty))
 	for p := range rep.ByProperty {
 		props = append(props, p)
@@ -134,7 +152,6 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	for _, f := range files {
 		fmt.Fprintf(stderr, "counterexample: %s (replay: byzsim twins --replay %s)\n", strings.TrimSuffix(f, ".jsonl")+".txt", f)
 	}
-	return violationsError(fmt.Sprintf("%d of %d scenarios violated a property", rep.Failed, rep.Scenarios))
 }
 
 // inputError turns the twins package's located errors into experiment

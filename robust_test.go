@@ -561,3 +561,40 @@ func writeManifest(t *testing.T, dir string, m *experiments.Manifest) {
 		t.Fatal(err)
 	}
 }
+
+// TestTwinsInterrupted stops a long Twins search with SIGINT and SIGTERM:
+// it exits 130 or 143 (not 1, which means a violation), says it stopped
+// early, and still writes the summary of the scenarios it ran.
+func TestTwinsInterrupted(t *testing.T) {
+	bin := byzsimBinary(t)
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		want int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			out := t.TempDir()
+			cmd := exec.Command(bin, "twins", "experiments/twins/default.toml", "--scenarios", "100000000", "-o", out, "-q", "-j", "1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// The output directory exists once the search has started.
+			dir := filepath.Join(out, "default")
+			for i := 0; i < 500 && !fileExistsT(dir); i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond)
+			_ = cmd.Process.Signal(tt.sig)
+			if code := exitCode(cmd.Wait()); code != tt.want {
+				t.Fatalf("exit %d after %v, want %d; stderr:\n%s", code, tt.sig, tt.want, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "stopped after") {
+				t.Errorf("stderr does not say the search stopped early:\n%s", stderr.String())
+			}
+			if !fileExistsT(filepath.Join(dir, "summary.json")) {
+				t.Error("no summary.json after the interrupt")
+			}
+		})
+	}
+}
