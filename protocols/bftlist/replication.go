@@ -21,6 +21,10 @@ type replication struct {
 	own       RepStructure
 	flush     bool
 	needFlush bool
+	// flushedVC: the view change under way was entered from a structure
+	// whose primary was ⊥ (flushed by a reset), not from a change of
+	// the established view; servedUnchanged may call it off.
+	flushedVC bool
 	// byzRep is the structure a Byzantine replica shows instead of its own
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
@@ -75,6 +79,16 @@ func (g *replication) iterate() {
 		allow = r.allow()
 		if !me.ViewChanged && allow {
 			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
+			g.flushedVC = me.ViewChanged && me.Prim == TEE
+		}
+		if allow && me.ViewChanged && g.flushedVC && g.servedUnchanged(r.view(id)) {
+			// Flushed by a reset (its primary was ⊥), this replica could
+			// not tell whether the view changed; the others say it did
+			// not (fix 18 in docs/bftlist.md).
+			me.ViewChanged = false
+		}
+		if !me.ViewChanged {
+			g.flushedVC = false
 		}
 		if allow {
 			me.Prim = r.view(id)
@@ -178,6 +192,28 @@ func (g *replication) iterate() {
 			g.commit(req, x)
 		}
 	}
+}
+
+// servedUnchanged: other replicas serve view v without a view change —
+// at least f+1 of them (one correct) name v as primary and report no view
+// change, more than name v and report one. A replica whose structure a
+// reset flushed then follows v as it is. While a view change to v runs,
+// the others report it (view_changed) or still name the old primary; and
+// other flushed replicas, which also report one, are outnumbered by those
+// that kept serving v.
+func (g *replication) servedUnchanged(v int64) bool {
+	same, changed := 0, 0
+	for j, s := range g.rep {
+		if j == g.r.id || s.Prim != v {
+			continue
+		}
+		if s.ViewChanged {
+			changed++
+		} else {
+			same++
+		}
+	}
+	return same > g.r.f && same > changed
 }
 
 // assign gives sequence numbers to unassigned requests (primary only).
