@@ -271,3 +271,37 @@ func TestProtocolSweepPairsSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestBFTListNewPrimaryAhead is the regression of fix 19 in
+// docs/bftlist.md: run 002 of convergence/vs-corrupted.toml and run 02 of
+// convergence/vs-n.toml (one corrupted replica) change view while the new
+// primary has executed one request more than the others. The others
+// rejected its state (not a prefix of n−2f states) and never converged;
+// accepting it, the new primary then numbered a new request at a height
+// where a request of the old view was committed. Each run must converge
+// with no safety violation after the fault.
+func TestBFTListNewPrimaryAhead(t *testing.T) {
+	reg := convergenceRegistry()
+	for _, c := range []struct{ file, run string }{
+		{"convergence/vs-corrupted.toml", "002"},
+		{"convergence/vs-n.toml", "02"},
+	} {
+		plan, err := Load(c.file, reg, Options{Sets: []string{"checks.transient_safety=true"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(plan.Runs, func(r Run) bool { return r.ID == c.run })
+		if i < 0 {
+			t.Fatalf("%s: no run %s", c.file, c.run)
+		}
+		ri := runOne(t, &plan.Runs[i], reg)
+		if ri.Converged == nil || !*ri.Converged {
+			t.Errorf("%s run %s: did not converge by %v", c.file, c.run, ri.End)
+		}
+		for _, ch := range ri.Checks {
+			if !ch.OK {
+				t.Errorf("%s run %s: %s: %s", c.file, c.run, ch.Name, ch.Detail)
+			}
+		}
+	}
+}

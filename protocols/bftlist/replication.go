@@ -726,7 +726,7 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	me := &g.own
 	potential := int64(-1)
 	for _, p := range me.ReqQ {
-		if p.Status == PrePrep|Prep {
+		if p.Status.has(PrePrep | Prep) {
 			potential = max(potential, p.Req.Seq)
 		}
 	}
@@ -855,10 +855,45 @@ func (g *replication) checkNewStateAndRLog(prim int) bool {
 			c++
 		}
 	}
-	if c < g.q2() {
+	if c < g.q2() && !g.committedExtension(ps) {
 		return false
 	}
 	return logMatchesTail(ps.RLog, ps.State)
+}
+
+// committedExtension: the state extends a prefix of n−2f states by the
+// requests of its r_log's last entries, with consecutive sequence numbers,
+// each committed (COMMIT or executed) at n−2f replicas — the rule by which
+// any correct replica executes the next request (fix 19 in
+// docs/bftlist.md). A new primary that executed them before the view
+// change, while the others, now in the view change, cannot, is then not
+// rejected for being ahead of them.
+func (g *replication) committedExtension(ps *RepStructure) bool {
+	tail := 0
+	for i := len(ps.RLog) - 1; i >= 0; i-- {
+		e := ps.RLog[i]
+		if i+1 < len(ps.RLog) && ps.RLog[i+1].Req.Seq != e.Req.Seq+1 {
+			return false
+		}
+		if g.committedSet(e.Req).len() < g.q2() {
+			return false
+		}
+		tail += len(apply(nil, e.Req.Q))
+		if tail > len(ps.State) {
+			return false
+		}
+		base := ps.State[:len(ps.State)-tail]
+		c := 0
+		for _, s := range g.rep {
+			if isPrefix(base, s.State) {
+				c++
+			}
+		}
+		if c >= g.q2() {
+			return true
+		}
+	}
+	return false
 }
 
 // logMatchesTail: the APPEND values of log are the last elements of state.
