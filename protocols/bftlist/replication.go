@@ -25,6 +25,8 @@ type replication struct {
 	// whose primary was ⊥ (flushed by a reset), not from a change of
 	// the established view; servedUnchanged may call it off.
 	flushedVC bool
+	// flushedView is the view whose change flushedVC refers to.
+	flushedView int64
 	// byzRep is the structure a Byzantine replica shows instead of its own
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
@@ -80,6 +82,11 @@ func (g *replication) iterate() {
 		if !me.ViewChanged && allow {
 			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
 			g.flushedVC = me.ViewChanged && me.Prim == TEE
+			g.flushedView = r.view(id)
+		}
+		if g.flushedVC && r.view(id) != g.flushedView {
+			// The established view moved on: this view change is real.
+			g.flushedVC = false
 		}
 		if allow && me.ViewChanged && g.flushedVC && g.servedUnchanged(r.view(id)) {
 			// Flushed by a reset (its primary was ⊥), this replica could
