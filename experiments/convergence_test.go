@@ -305,3 +305,34 @@ func TestBFTListNewPrimaryAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestBFTListOldViewPairNotPrepared is the regression of fix 20 in
+// docs/bftlist.md: run 11 of convergence/cdf.toml with back-to-back loops
+// (BFTList only). After the view change to 1 the new primary's req_q
+// still held two PRE_PREP-only pairs of view 0 under the numbers it then
+// gave two other requests; every replica adopted it and prepared both, and
+// replica 4 executed view 0's pairs at heights 133 and 134 where the
+// others executed view 1's. No safety violation may follow the fault.
+func TestBFTListOldViewPairNotPrepared(t *testing.T) {
+	reg := convergenceRegistry()
+	data, err := os.ReadFile("convergence/cdf.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `"protocol.name" = ["bftlist", "diembft"]`, "", 1)
+	text = strings.Replace(text, "[protocol]\n", "[protocol]\nparams = { loop_mode = \"back_to_back\" }\n", 1)
+	plan, err := LoadBytes("cdf.toml", []byte(text), reg, Options{Sets: []string{"checks.transient_safety=true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(plan.Runs, func(r Run) bool { return r.ID == "11" })
+	if i < 0 || len(plan.Runs) != 30 {
+		t.Fatalf("%d runs, run 11 at %d; want the 30 BFTList runs", len(plan.Runs), i)
+	}
+	ri := runOne(t, &plan.Runs[i], reg)
+	for _, ch := range ri.Checks {
+		if !ch.OK {
+			t.Errorf("%s: %s", ch.Name, ch.Detail)
+		}
+	}
+}

@@ -153,6 +153,13 @@ func (g *replication) iterate() {
 			}
 		}
 		for _, req := range g.supportedReqs(PrePrep) {
+			if req.View != int64(prim) {
+				// Only the current primary's numbering is prepared; a
+				// pair of an older view left PRE_PREP-only by the view
+				// change would compete with the new view's pair under
+				// the same number (fix 20 in docs/bftlist.md).
+				continue
+			}
 			for i := range me.ReqQ {
 				if me.ReqQ[i].Req == req && me.ReqQ[i].Status == PrePrep {
 					me.ReqQ[i].Status |= Prep
