@@ -271,3 +271,68 @@ func TestProtocolSweepPairsSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestBFTListNewPrimaryAhead is the regression of fix 19 in
+// docs/bftlist.md: run 002 of convergence/vs-corrupted.toml and run 02 of
+// convergence/vs-n.toml (one corrupted replica) change view while the new
+// primary has executed one request more than the others. The others
+// rejected its state (not a prefix of n−2f states) and never converged;
+// accepting it, the new primary then numbered a new request at a height
+// where a request of the old view was committed. Each run must converge
+// with no safety violation after the fault.
+func TestBFTListNewPrimaryAhead(t *testing.T) {
+	reg := convergenceRegistry()
+	for _, c := range []struct{ file, run string }{
+		{"convergence/vs-corrupted.toml", "002"},
+		{"convergence/vs-n.toml", "02"},
+	} {
+		plan, err := Load(c.file, reg, Options{Sets: []string{"checks.transient_safety=true"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(plan.Runs, func(r Run) bool { return r.ID == c.run })
+		if i < 0 {
+			t.Fatalf("%s: no run %s", c.file, c.run)
+		}
+		ri := runOne(t, &plan.Runs[i], reg)
+		if ri.Converged == nil || !*ri.Converged {
+			t.Errorf("%s run %s: did not converge by %v", c.file, c.run, ri.End)
+		}
+		for _, ch := range ri.Checks {
+			if !ch.OK {
+				t.Errorf("%s run %s: %s: %s", c.file, c.run, ch.Name, ch.Detail)
+			}
+		}
+	}
+}
+
+// TestBFTListOldViewPairNotPrepared is the regression of fix 20 in
+// docs/bftlist.md: run 11 of convergence/cdf.toml with back-to-back loops
+// (BFTList only). After the view change to 1 the new primary's req_q
+// still held two PRE_PREP-only pairs of view 0 under the numbers it then
+// gave two other requests; every replica adopted it and prepared both, and
+// replica 4 executed view 0's pairs at heights 133 and 134 where the
+// others executed view 1's. No safety violation may follow the fault.
+func TestBFTListOldViewPairNotPrepared(t *testing.T) {
+	reg := convergenceRegistry()
+	data, err := os.ReadFile("convergence/cdf.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `"protocol.name" = ["bftlist", "diembft"]`, "", 1)
+	text = strings.Replace(text, "[protocol]\n", "[protocol]\nparams = { loop_mode = \"back_to_back\" }\n", 1)
+	plan, err := LoadBytes("cdf.toml", []byte(text), reg, Options{Sets: []string{"checks.transient_safety=true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(plan.Runs, func(r Run) bool { return r.ID == "11" })
+	if i < 0 || len(plan.Runs) != 30 {
+		t.Fatalf("%d runs, run 11 at %d; want the 30 BFTList runs", len(plan.Runs), i)
+	}
+	ri := runOne(t, &plan.Runs[i], reg)
+	for _, ch := range ri.Checks {
+		if !ch.OK {
+			t.Errorf("%s: %s", ch.Name, ch.Detail)
+		}
+	}
+}

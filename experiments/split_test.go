@@ -103,8 +103,9 @@ func runSplit(t *testing.T, reg *protocols.Registry, file string, c splitCase, s
 // checkSplit runs one case and requires it to pass every check (safety,
 // liveness of both workloads, progress of every correct replica after the
 // heal), with every request completed.
-func checkSplit(t *testing.T, reg *protocols.Registry, file string, c splitCase) {
-	failed, s := runSplit(t, reg, file, c)
+func checkSplit(t *testing.T, reg *protocols.Registry, file string, c splitCase, sets ...string) {
+	t.Helper()
+	failed, s := runSplit(t, reg, file, c, sets...)
 	for _, ch := range failed {
 		t.Errorf("%s: %s", ch.Name, ch.Detail)
 	}
@@ -118,7 +119,9 @@ func checkSplit(t *testing.T, reg *protocols.Registry, file string, c splitCase)
 
 // checkSplits runs every case as one sweep of file (a [[sweep.zip]] over n,
 // f and the split, appended to the file's text) through the byzsim run
-// path on four workers, and reports every failed check with its case.
+// path on four workers, and reports every failed check with its case. The
+// environment variable BYZSIM_SPLIT_SEED, when set, replaces the file's
+// seed (BYZSIM_SPLIT_SEED=3 go test -run SplitHeal ./experiments/).
 func checkSplits(t *testing.T, reg *protocols.Registry, file string, cases []splitCase) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -132,7 +135,11 @@ func checkSplits(t *testing.T, reg *protocols.Registry, file string, cases []spl
 	}
 	data = fmt.Appendf(data, "\n[[sweep.zip]]\n\"protocol.n\" = [%s]\n\"protocol.f\" = [%s]\n\"partition[0].groups\" = [%s]\n",
 		strings.Join(ns, ", "), strings.Join(fs, ", "), strings.Join(gs, ", "))
-	plan, err := LoadBytes(file, data, reg, Options{Sets: []string{"output.plots=false", "output.sweep_plots=false"}})
+	sets := []string{"output.plots=false", "output.sweep_plots=false"}
+	if seed := os.Getenv("BYZSIM_SPLIT_SEED"); seed != "" {
+		sets = append(sets, "seed="+seed)
+	}
+	plan, err := LoadBytes(file, data, reg, Options{Sets: sets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,4 +197,22 @@ func TestSplitRegressionN6F1(t *testing.T) {
 		}
 	}
 	t.Fatalf("quorum 3 of 6 with a 3 | 3 split: no conflicting commits reported (failed checks: %+v)", failed)
+}
+
+// TestSplitRegressionFlushedReplica is the regression of fix 18 in
+// docs/bftlist.md: at seed 2 the primary of view 0, cut off from the
+// others, resets; its structure's primary is ⊥, so when view 0 is
+// established again it entered a view change nobody else saw and waited
+// for n−f view-change reports that never came. With f = 0 nobody ever
+// deposes it (nothing executed again); at n = 13, f = 2 the failure
+// detector's bound (≈ 31 s) is beyond the run. In the 3 | 3 split a
+// second replica, 3, also resets and reports a view change.
+func TestSplitRegressionFlushedReplica(t *testing.T) {
+	t.Parallel()
+	reg := protocols.NewRegistry(bftlist.Protocol())
+	for _, c := range []splitCase{{n: 6, f: 0, k: 1}, {n: 6, f: 0, k: 3}, {n: 13, f: 2, k: 1}} {
+		t.Run(c.String(), func(t *testing.T) {
+			checkSplit(t, reg, "testdata/split-bftlist.toml", c, "seed=2")
+		})
+	}
 }

@@ -21,6 +21,12 @@ type replication struct {
 	own       RepStructure
 	flush     bool
 	needFlush bool
+	// flushedVC: the view change under way was entered from a structure
+	// whose primary was ⊥ (flushed by a reset), not from a change of
+	// the established view; servedUnchanged may call it off.
+	flushedVC bool
+	// flushedView is the view whose change flushedVC refers to.
+	flushedView int64
 	// byzRep is the structure a Byzantine replica shows instead of its own
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
@@ -75,6 +81,21 @@ func (g *replication) iterate() {
 		allow = r.allow()
 		if !me.ViewChanged && allow {
 			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
+			g.flushedVC = me.ViewChanged && me.Prim == TEE
+			g.flushedView = r.view(id)
+		}
+		if g.flushedVC && r.view(id) != g.flushedView {
+			// The established view moved on: this view change is real.
+			g.flushedVC = false
+		}
+		if allow && me.ViewChanged && g.flushedVC && g.servedUnchanged(r.view(id)) {
+			// Flushed by a reset (its primary was ⊥), this replica could
+			// not tell whether the view changed; the others say it did
+			// not (fix 18 in docs/bftlist.md).
+			me.ViewChanged = false
+		}
+		if !me.ViewChanged {
+			g.flushedVC = false
 		}
 		if allow {
 			me.Prim = r.view(id)
@@ -132,6 +153,13 @@ func (g *replication) iterate() {
 			}
 		}
 		for _, req := range g.supportedReqs(PrePrep) {
+			if req.View != int64(prim) {
+				// Only the current primary's numbering is prepared; a
+				// pair of an older view left PRE_PREP-only by the view
+				// change would compete with the new view's pair under
+				// the same number (fix 20 in docs/bftlist.md).
+				continue
+			}
 			for i := range me.ReqQ {
 				if me.ReqQ[i].Req == req && me.ReqQ[i].Status == PrePrep {
 					me.ReqQ[i].Status |= Prep
@@ -178,6 +206,28 @@ func (g *replication) iterate() {
 			g.commit(req, x)
 		}
 	}
+}
+
+// servedUnchanged: other replicas serve view v without a view change —
+// at least f+1 of them (one correct) name v as primary and report no view
+// change, more than name v and report one. A replica whose structure a
+// reset flushed then follows v as it is. While a view change to v runs,
+// the others report it (view_changed) or still name the old primary; and
+// other flushed replicas, which also report one, are outnumbered by those
+// that kept serving v.
+func (g *replication) servedUnchanged(v int64) bool {
+	same, changed := 0, 0
+	for j, s := range g.rep {
+		if j == g.r.id || s.Prim != v {
+			continue
+		}
+		if s.ViewChanged {
+			changed++
+		} else {
+			same++
+		}
+	}
+	return same > g.r.f && same > changed
 }
 
 // assign gives sequence numbers to unassigned requests (primary only).
@@ -690,7 +740,7 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	me := &g.own
 	potential := int64(-1)
 	for _, p := range me.ReqQ {
-		if p.Status == PrePrep|Prep {
+		if p.Status.has(PrePrep | Prep) {
 			potential = max(potential, p.Req.Seq)
 		}
 	}
@@ -819,10 +869,45 @@ func (g *replication) checkNewStateAndRLog(prim int) bool {
 			c++
 		}
 	}
-	if c < g.q2() {
+	if c < g.q2() && !g.committedExtension(ps) {
 		return false
 	}
 	return logMatchesTail(ps.RLog, ps.State)
+}
+
+// committedExtension: the state extends a prefix of n−2f states by the
+// requests of its r_log's last entries, with consecutive sequence numbers,
+// each committed (COMMIT or executed) at n−2f replicas — the rule by which
+// any correct replica executes the next request (fix 19 in
+// docs/bftlist.md). A new primary that executed them before the view
+// change, while the others, now in the view change, cannot, is then not
+// rejected for being ahead of them.
+func (g *replication) committedExtension(ps *RepStructure) bool {
+	tail := 0
+	for i := len(ps.RLog) - 1; i >= 0; i-- {
+		e := ps.RLog[i]
+		if i+1 < len(ps.RLog) && ps.RLog[i+1].Req.Seq != e.Req.Seq+1 {
+			return false
+		}
+		if g.committedSet(e.Req).len() < g.q2() {
+			return false
+		}
+		tail += len(apply(nil, e.Req.Q))
+		if tail > len(ps.State) {
+			return false
+		}
+		base := ps.State[:len(ps.State)-tail]
+		c := 0
+		for _, s := range g.rep {
+			if isPrefix(base, s.State) {
+				c++
+			}
+		}
+		if c >= g.q2() {
+			return true
+		}
+	}
+	return false
 }
 
 // logMatchesTail: the APPEND values of log are the last elements of state.
