@@ -69,6 +69,17 @@ func (g *replication) clientIndex(c sim.NodeID) int {
 	return i
 }
 
+// primNumbered reports whether the replication structure of primary prim,
+// as this replica knows it, holds a pair of prim's own numbered seq.
+func (g *replication) primNumbered(prim int, seq int64) bool {
+	for _, p := range g.rep[prim].ReqQ {
+		if p.Req.Seq == seq && p.Req.View == int64(prim) {
+			return true
+		}
+	}
+	return false
+}
+
 // iterate is one loop iteration of the replication module.
 func (g *replication) iterate() {
 	r := g.r
@@ -153,11 +164,12 @@ func (g *replication) iterate() {
 			}
 		}
 		for _, req := range g.supportedReqs(PrePrep) {
-			if req.View != int64(prim) {
-				// Only the current primary's numbering is prepared; a
-				// pair of an older view left PRE_PREP-only by the view
-				// change would compete with the new view's pair under
-				// the same number (fix 20 in docs/bftlist.md).
+			if req.View != int64(prim) && g.primNumbered(prim, req.Seq) {
+				// The current primary gave this number to a request of
+				// its own: a pair of an older primary left PRE_PREP-only
+				// by the view change competes with it and is not
+				// prepared (fix 20 in docs/bftlist.md). An older pair
+				// that nothing competes with is prepared as before.
 				continue
 			}
 			for i := range me.ReqQ {
