@@ -66,7 +66,7 @@ const Interrupted = "interrupted"
 // reached.
 const EventLimitReached = "event limit reached"
 
-// SetPoll installs fn, called from Run every few thousand events with the
+// SetPoll installs fn, called from Run every pollEvery (256) events with the
 // virtual time and the number of events so far; when fn returns false, Run
 // returns Interrupted. It lets a caller stop a long run from outside (fn
 // reads an atomic flag) or report progress; it must not touch the world.
@@ -174,8 +174,7 @@ func (w *World) Crash(id NodeID) {
 		if in.timer {
 			w.timers.release(in.slot)
 		} else {
-			w.unlog(in.from, id)
-			w.drop(in.from, id, in.msg, "crashed")
+			w.dropScheduled(in.from, id, in.msg, "crashed")
 		}
 	}
 }
@@ -264,18 +263,15 @@ func (w *World) step() {
 		f := w.msgs.take(e.ref())
 		w.queue.pop()
 		if f.to < 0 { // dropped in transit by CorruptTransit
-			w.unlog(f.from, ^f.to)
-			w.drop(f.from, ^f.to, f.msg, "transient")
+			w.dropScheduled(f.from, ^f.to, f.msg, "transient")
 			return
 		}
 		ns := w.nodes[f.to]
 		switch {
 		case ns.crashed:
-			w.unlog(f.from, f.to)
-			w.drop(f.from, f.to, f.msg, "crashed")
+			w.dropScheduled(f.from, f.to, f.msg, "crashed")
 		case !ns.started:
-			w.unlog(f.from, f.to)
-			w.drop(f.from, f.to, f.msg, "not started")
+			w.dropScheduled(f.from, f.to, f.msg, "not started")
 		default:
 			ns.arrive(input{from: f.from, msg: f.msg})
 		}
@@ -341,6 +337,14 @@ func (w *World) Backlog(from, to NodeID) int {
 
 // Charged returns the CPU time node id has been charged so far.
 func (w *World) Charged(id NodeID) Time { return w.state(id).charged }
+
+// dropScheduled drops a message that was scheduled for delivery (in
+// transit or in the receiver's input queue), so it also leaves its pair's
+// backlog.
+func (w *World) dropScheduled(from, to NodeID, msg Message, why string) {
+	w.unlog(from, to)
+	w.drop(from, to, msg, why)
+}
 
 func (w *World) drop(from, to NodeID, msg Message, why string) {
 	w.stats.Dropped++
