@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -52,7 +51,7 @@ type RunOptions struct {
 	// OnRunDone is called after each finished run (from the runner's
 	// goroutine, in completion order), e.g. to advance a progress bar.
 	OnRunDone func(done, total int)
-	// OnProgress, when set, is called every few thousand events of every
+	// OnProgress, when set, is called every 256 events of every
 	// run in progress, from the run's goroutine (so possibly from several at
 	// once), with the virtual time reached and the events so far.
 	OnProgress func(r *Run, now sim.Time, events uint64)
@@ -154,12 +153,6 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		jobs = runtime.NumCPU()
 	}
 	jobs = fitJobs(jobs, todo, opt)
-	// stop is set once ctx is done; running simulations poll it.
-	var stop atomic.Bool
-	go func() {
-		<-ctx.Done()
-		stop.Store(true)
-	}()
 	start := time.Now()
 	type outcome struct {
 		run     *Run
@@ -179,7 +172,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 					if opt.OnProgress != nil {
 						opt.OnProgress(r, now, events)
 					}
-					return !stop.Load()
+					return ctx.Err() == nil
 				}
 				rd, _ := runDir(dir, r) // checked above
 				s, p, err := safeExecuteRun(r, plan.reg, rd, poll)
