@@ -84,7 +84,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	opt := experiments.RunOptions{
 		Out: *out, Jobs: *jobs, Resume: *resume, Shard: si, Shards: sn, Only: only,
 		Command: command, Job: job.ID, JobAttempt: job.Attempt,
-		Note:    func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
+		Note: func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
 	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(os.Stderr) {
