@@ -110,12 +110,12 @@ func SlurmScripts(c SlurmConfig) ([]File, error) {
 	var sweep strings.Builder
 	fmt.Fprintf(&sweep, `#!/bin/bash
 # The shards of byzsim experiment %s as a Slurm job array: task i runs the
-# runs whose index is i modulo %d into %s/shards/i.
+# runs whose index is i modulo the number of tasks into %s/shards/i.
 # Submit it with %s/%s, which also submits the merge job.
 #SBATCH --job-name=byzsim-%s
 #SBATCH --array=0-%d
 #SBATCH --cpus-per-task=%d
-`, c.Name, c.Shards, dir, dir, SubmitScript, c.Name, c.Shards-1, c.CPUsPerTask)
+`, c.Name, dir, dir, SubmitScript, c.Name, c.Shards-1, c.CPUsPerTask)
 	if c.Time != "" {
 		fmt.Fprintf(&sweep, "#SBATCH --time=%s\n", c.Time)
 	}

@@ -81,8 +81,11 @@ func scalarOrEmpty(v any) string {
 func scalar(v any) string {
 	switch x := v.(type) {
 	case string:
-		q, _ := json.Marshal(x)
-		return string(q)
+		var b strings.Builder
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(false)
+		_ = e.Encode(x) // a string always encodes
+		return strings.TrimSuffix(b.String(), "\n")
 	case int:
 		return fmt.Sprint(x)
 	case bool:

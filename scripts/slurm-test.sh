@@ -88,6 +88,7 @@ SlurmdPort=16818
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
+# cred_expire: a requeued job may start again 10 s after it was killed (default 120 s)
 AuthInfo=socket=$tmp/munge/socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$tmp/state
@@ -107,7 +108,6 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 MinJobAge=600
-# a requeued job may start again cred_expire seconds after it was killed (default 120)
 KillWait=10
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
