@@ -33,10 +33,10 @@ type dirLock struct{ path string }
 // any host): a batch system runs one attempt of a job at a time, so a
 // requeued task takes over the lock its killed predecessor left. A
 // directory locked by a live process is a *UsageError naming it.
-func lockDir(dir, job string, attempt int, note func(string)) (*dirLock, error) {
+func lockDir(dir, job string, jobAttempt int, note func(string)) (*dirLock, error) {
 	path := filepath.Join(dir, LockFile)
 	host, _ := os.Hostname()
-	me := lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Format(time.RFC3339), Job: job, Attempt: attempt}
+	me := lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Format(time.RFC3339), Job: job, Attempt: jobAttempt}
 	data, err := json.Marshal(me)
 	if err != nil {
 		return nil, err
@@ -62,12 +62,12 @@ func lockDir(dir, job string, attempt int, note func(string)) (*dirLock, error) 
 		if rerr != nil || json.Unmarshal(raw, &other) != nil || other.PID <= 0 {
 			return nil, &UsageError{Msg: fmt.Sprintf("%s is locked by %s, which byzsim cannot read; if no byzsim is writing there, remove that file", dir, path)}
 		}
-		earlierAttempt := job != "" && other.Job == job && other.Attempt < attempt
+		earlierAttempt := job != "" && other.Job == job && other.Attempt < jobAttempt
 		if other.Host == host && !processAlive(other.PID) || earlierAttempt {
 			if note != nil {
 				why := "no longer running"
 				if earlierAttempt {
-					why = fmt.Sprintf("attempt %d of batch job %s, now at attempt %d", other.Attempt, job, attempt)
+					why = fmt.Sprintf("attempt %d of batch job %s, now at attempt %d", other.Attempt, job, jobAttempt)
 				}
 				note(fmt.Sprintf("taking over the stale lock of %s (pid %d on %s, started %s, %s)", dir, other.PID, other.Host, other.Started, why))
 			}

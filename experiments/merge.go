@@ -40,6 +40,9 @@ type MergeReport struct {
 	Dir string
 	// Runs counts the runs merged, Total those of the plan.
 	Runs, Total int
+	// Shards lists the shard directories merged (the arguments, or those
+	// found under them).
+	Shards []string
 	// Missing lists the IDs of the runs no shard had.
 	Missing []string
 	// Failed lists the runs whose verdict is fail.
@@ -114,6 +117,9 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 	}
 	slices.SortFunc(ids, func(a, b string) int { return compareIDs(a, b) })
 	rep := &MergeReport{Runs: len(ids), Total: m0.Runs}
+	for _, s := range shards {
+		rep.Shards = append(rep.Shards, s.dir)
+	}
 	width := len(strconv.Itoa(max(m0.Runs-1, 0)))
 	if len(ids) > 0 {
 		width = len(ids[0])
