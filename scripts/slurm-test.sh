@@ -10,6 +10,7 @@
 # started by their PIDs. Must run as root; fails (never skips) when anything is missing.
 #
 #   scripts/slurm-test.sh [EXPERIMENT]     (default experiments/figures/bftlist_shares.toml)
+#   BYZSIM_SLURM_TIMINGS=1 scripts/slurm-test.sh    also times the sweep with 1, 2 and 3 tasks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exp=${1:-experiments/figures/bftlist_shares.toml}
@@ -186,4 +187,35 @@ restarts=$(scontrol show job "${array}_0" | sed -n 's/.*Restarts=\([0-9]*\).*/\1
 echo "slurm-test: task 0 stopped, restarted ($restarts restart) and resumed: $(grep -E 'resumed\)' "$log")"
 same "$tmp/requeue"
 
+# 3. A task that fails (here: cancelled while it runs) fails the array: the merge job must be
+# cancelled (--kill-on-invalid-dep=yes), not left pending, and wait.sh must say so and exit 1.
+"$bin" slurm "$exp" --shards 3 --cpus-per-task 1 --time 00:10:00 -o "$tmp/fail" --byzsim "$bin" >/dev/null
+"$tmp/fail/submit.sh" >/dev/null
+read -r array merge <"$tmp/fail/jobs"
+for _ in $(seq 600); do
+	[ "$(squeue -h -j "${array}_1" -o '%T' 2>/dev/null)" = RUNNING ] && break
+	sleep 0.1
+done
+scancel "${array}_1" || fail "scancel ${array}_1"
+t0=$(date +%s%N)
+code=0
+BYZSIM_POLL=1 timeout 120 "$tmp/fail/wait.sh" >"$tmp/fail/wait.out" 2>&1 || code=$?
+[ "$code" = 1 ] || fail "wait.sh exits $code after a task was cancelled, want 1 (124: the merge job stayed pending): $(cat "$tmp/fail/wait.out")"
+[ ! -e "$tmp/fail/merge.status" ] || fail "the merge job ran after a task failed"
+grep -q "task 1 did not finish" "$tmp/fail/wait.out" || fail "wait.sh does not name task 1: $(cat "$tmp/fail/wait.out")"
+echo "slurm-test: cancelled task ${array}_1: merge job $merge cancelled, wait.sh exit 1 after $(since "$t0") s: $(grep -c . "$tmp/fail/wait.out") lines, e.g. '$(grep "task 1" "$tmp/fail/wait.out")'"
+
 echo "slurm-test: PASS in $(($(date +%s) - start_all)) s"
+
+# With BYZSIM_SLURM_TIMINGS=1: the sweep's wall time (submit.sh to wait.sh returning, merge
+# included) with 1, 2 and 3 array tasks of one CPU each, on this one-node cluster.
+if [ "${BYZSIM_SLURM_TIMINGS:-0}" = 1 ]; then
+	for n in 1 2 3; do
+		"$bin" slurm "$exp" --shards "$n" --cpus-per-task 1 -o "$tmp/timing$n" --byzsim "$bin" >/dev/null
+		t0=$(date +%s%N)
+		"$tmp/timing$n/submit.sh" >/dev/null
+		BYZSIM_POLL=1 "$tmp/timing$n/wait.sh" >/dev/null || fail "wait.sh with $n tasks"
+		echo "slurm-test: timing: $n array task(s) of 1 CPU: $(since "$t0") s"
+		same "$tmp/timing$n" >/dev/null
+	done
+fi
