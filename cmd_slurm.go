@@ -54,8 +54,8 @@ func slurmCmd(args []string, stdout, stderr io.Writer) error {
 	if dir == "" {
 		dir = "slurm-" + plan.Base.Name
 	}
-	binary := *bin
-	if binary == "" {
+	binary := absPath(*bin)
+	if *bin == "" {
 		if binary, err = os.Executable(); err == nil {
 			binary, err = filepath.EvalSymlinks(binary)
 		}
