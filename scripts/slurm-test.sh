@@ -166,6 +166,7 @@ same "$tmp/sweep"
 # 2. Again, with task 0 requeued while it runs: Slurm kills it (SIGTERM), starts it again, and
 # it resumes from the runs it finished.
 "$bin" slurm "$exp" --shards 3 --cpus-per-task 1 --time 00:10:00 -o "$tmp/requeue" --byzsim "$bin" >/dev/null
+t0=$(date +%s%N)
 "$tmp/requeue/submit.sh"
 read -r array _ <"$tmp/requeue/jobs"
 shard0=$tmp/requeue/shards/0/$name/runs
@@ -184,7 +185,8 @@ grep -q "SIGTERM" "$log" || fail "task 0 was not stopped by the requeue: $(cat "
 grep -Eq '\([0-9]+ ran, [1-9][0-9]* resumed\)' "$log" || fail "task 0 did not resume: $(cat "$log")"
 restarts=$(scontrol show job "${array}_0" | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
 [ "${restarts:-0}" -ge 1 ] || fail "Slurm counts no restart of task 0"
-echo "slurm-test: task 0 stopped, restarted ($restarts restart) and resumed: $(grep -E 'resumed\)' "$log")"
+echo "slurm-test: task 0 stopped, restarted (Restarts=$restarts) and resumed; array and merge: $(since "$t0") s; its log:"
+grep -E 'resumed\)' "$log"
 same "$tmp/requeue"
 
 # 3. A task that fails (here: cancelled while it runs) fails the array: the merge job must be
