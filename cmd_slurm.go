@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/byzsim/byzsim/batch"
 	"github.com/byzsim/byzsim/experiments"
@@ -61,6 +62,9 @@ func slurmCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		if err != nil {
 			return fmt.Errorf("byzsim slurm: cannot find this byzsim (give --byzsim PATH): %w", err)
+		}
+		if strings.Contains(binary, "go-build") || strings.HasPrefix(binary, os.TempDir()+string(filepath.Separator)) {
+			fmt.Fprintf(stderr, "byzsim slurm: warning: this byzsim is %s, a temporary file (go run?): build byzsim on storage every node sees and give its path with --byzsim PATH\n", binary)
 		}
 	}
 	cfg := batch.SlurmConfig{
