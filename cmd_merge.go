@@ -23,7 +23,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "merged %d of %d runs from %d shard directories → %s\n", rep.Runs, rep.Total, len(pos)-1, rep.Dir)
+	fmt.Fprintf(stdout, "merged %d of %d runs from %d shard directories → %s\n", rep.Runs, rep.Total, len(rep.Shards), rep.Dir)
 	if len(rep.Missing) > 0 {
 		fmt.Fprintf(stderr, "byzsim merge: %d runs missing (in no shard): %v\n", len(rep.Missing), rep.Missing)
 	}

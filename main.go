@@ -6,6 +6,8 @@
 //	byzsim list [PROTOCOL]
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
+//	byzsim slurm FILE [--shards N] [-o DIR]
+//	byzsim k8s FILE --image IMAGE [--shards N] [-o DIR]
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //	byzsim calibrate [-o FILE] [-time D]
 //
@@ -40,6 +42,8 @@ func commands() []command {
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
+		{"slurm", "FILE [--shards N] [--cpus-per-task N] [--time T] [--partition P] [-o DIR] [--byzsim PATH]", "write the Slurm job array, merge job, submit and wait scripts of a sweep", slurmCmd},
+		{"k8s", "FILE --image IMAGE [--shards N] [--parallelism N] [--cpu N] [-o DIR]", "write the Kubernetes Indexed Job and merge Job manifests of a sweep", k8sCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
 	}

@@ -55,6 +55,12 @@ type RunOptions struct {
 	// run in progress, from the run's goroutine (so possibly from several at
 	// once), with the virtual time reached and the events so far.
 	OnProgress func(r *Run, now sim.Time, events uint64)
+	// Job names the batch job this execution runs in ("" outside one) and
+	// JobAttempt its restarts: the lock of the output directory left by an
+	// earlier attempt of the same job, killed and requeued on another host,
+	// is then taken over.
+	Job        string
+	JobAttempt int
 	// Note, when set, receives remarks for the user (a stale lock taken
 	// over, parallelism lowered to fit in memory).
 	Note func(string)
@@ -98,7 +104,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := os.MkdirAll(filepath.Join(dir, RunsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
-	lock, err := lockDir(dir, opt.Note)
+	lock, err := lockDir(dir, opt.Job, opt.JobAttempt, opt.Note)
 	if err != nil {
 		return nil, err
 	}
