@@ -97,6 +97,10 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
 		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
+	fmt.Fprintln(stdout)
+	if err := printSummary(stdout, rep.Dir, summaryRowsShown); err != nil {
+		return err
+	}
 	for _, f := range rep.Failures {
 		fmt.Fprintf(stderr, "run %s FAILED (seed %d%s)\n", f.Run.ID, f.Run.Seed, paramText(f.Run))
 		for _, c := range f.Checks {
