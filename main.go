@@ -7,6 +7,7 @@
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
 //	byzsim summary DIR
+//	byzsim compare A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //	byzsim calibrate [-o FILE] [-time D]
 //
@@ -41,6 +42,7 @@ func commands() []command {
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"summary", "DIR", "print the summary table (summary.md) of an output directory", summaryCmd},
+		{"compare", "A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]   (A, B: DIR, DIR:N or DIR:key=value,...)", "compare two sweep points metric by metric, with confidence intervals and significance tests", compareCmd},
 		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
@@ -93,7 +95,7 @@ func exitStatus(err error, stderr io.Writer) int {
 		ie, _ := errorsAsInterrupted(err)
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return ie.code
-	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)):
+	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)), errors.As(err, new(regressionError)):
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return 1
 	case experiments.IsInput(err):

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSummaryAndCompare runs a small sweep and checks that run prints
+// summary.md, that byzsim summary prints the same table, and the answers
+// and exit statuses of byzsim compare.
+func TestSummaryAndCompare(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := byzsim(t, "run", "experiments/testdata/relay-sweep.toml", "-o", out, "-q")
+	if code != 0 {
+		t.Fatalf("run: exit %d:\n%s", code, stderr)
+	}
+	dir := filepath.Join(out, "relay-sweep")
+	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(stdout, "\n\n"+string(md)) {
+		t.Errorf("run did not end with summary.md:\n%s", stdout)
+	}
+	if code, got, stderr := byzsim(t, "summary", dir); code != 0 || got != string(md) {
+		t.Errorf("summary: exit %d, stderr %s; printed\n%s\nwant\n%s", code, stderr, got, md)
+	}
+	for _, want := range []string{"3 sweep points, 6 runs (6 passed", "| protocol.n | network.delay.max |", "| 2   | 7          | 20ms"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
+	}
+
+	csvPath := filepath.Join(t.TempDir(), "cmp.csv")
+	code, stdout, stderr = byzsim(t, "compare", dir+":1", dir+":protocol.n=10", "--csv", csvPath)
+	if code != 0 {
+		t.Fatalf("compare: exit %d:\n%s", code, stderr)
+	}
+	for _, want := range []string{"A: " + dir + ": protocol.n=4, network.delay.max=10ms; 2 runs, 2 passed",
+		"paired by seed", "paired t (2 seeds)", "Mann-Whitney U", "Kolmogorov-Smirnov", "latency_p50_ms"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, stdout)
+		}
+	}
+	csv, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(csv), "\n"); lines != 1+16+2 {
+		t.Errorf("compare CSV has %d lines, want a header, 16 metrics and 2 latency tests:\n%s", lines, csv)
+	}
+	// Larger n and delays: the latency rises well beyond 1%.
+	code, _, stderr = byzsim(t, "compare", dir+":1", dir+":3", "--fail-if-worse", "latency_p50_ms=1", "--fail-if-worse", "messages=100000")
+	if code != 1 || !strings.Contains(stderr, "REGRESSION latency_p50_ms: mean") || strings.Contains(stderr, "REGRESSION messages") {
+		t.Errorf("gate: exit %d, want 1 and one regression line:\n%s", code, stderr)
+	}
+	// The other way round, latency improves: no regression.
+	if code, _, stderr := byzsim(t, "compare", dir+":3", dir+":1", "--fail-if-worse", "latency_p50_ms=1"); code != 0 {
+		t.Errorf("improvement gated: exit %d:\n%s", code, stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare", dir, dir + ":1"}, "has 3 sweep points"},
+		{[]string{"compare", dir + ":1", dir + ":1"}, "the same sweep point"},
+		{[]string{"compare", dir + ":4", dir + ":1"}, "there are points 1 to 3"},
+		{[]string{"compare", dir + ":protocol.q=1", dir + ":1"}, "swept: protocol.n, network.delay.max"},
+		{[]string{"compare", dir + ":1", dir + ":2", "--fail-if-worse", "speed=5"}, "allowed: requests_completed"},
+		{[]string{"compare", dir + ":1", dir + ":2", "--fail-if-worse", "timeouts=-5"}, "percentage >= 0"},
+		{[]string{"compare", dir + ":1", out}, "has no runs.csv"},
+		{[]string{"summary", out}, "has no runs.csv"},
+	} {
+		code, _, stderr := byzsim(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, want 2 and %q:\n%s", c.args, code, c.want, stderr)
+		}
+	}
+}
