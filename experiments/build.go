@@ -25,6 +25,8 @@ type instance struct {
 	latency   *results.Latency
 	timeline  *results.Timeline
 	messages  *results.Messages
+	// replicaLog records each replica's rounds, timeouts and commits.
+	replicaLog *results.ReplicaLog
 	trace     *sim.JSONLTracer
 	safety    *safetyChecker
 	// gst checks progress and the commit bound after GST; nil without GST.
@@ -67,6 +69,7 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		timeline:  results.NewTimeline(e.Output.TimelineInterval.T()),
 		messages:  &results.Messages{},
 	}
+	in.replicaLog = results.NewReplicaLog(n, in.timeline.Interval())
 	for _, id := range byzantineReplicas(e) {
 		in.byzantine[id] = true
 	}
@@ -223,6 +226,7 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		}
 	case protocols.Commit:
 		in.commits++
+		in.replicaLog.Commit(at, int(node))
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}
@@ -239,6 +243,12 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.safety.certified(at, node, o)
 	case protocols.RoundChange:
 		in.rounds.roundChange(node, o)
+		switch {
+		case o.Cause.Advance():
+			in.replicaLog.Round(at, int(node), o.Round, o.Cause == protocols.CauseTC)
+		case o.Cause == protocols.CauseReset:
+			in.replicaLog.Reset(at, int(node))
+		}
 		if in.gst != nil {
 			in.gst.roundChange(at, node, o.Round)
 		}
@@ -247,6 +257,7 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.viewChange.called(at, node, o)
 	case protocols.Timeout:
 		in.rounds.timeouts++
+		in.replicaLog.Timeout(at, int(node))
 	}
 }
 
