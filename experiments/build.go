@@ -27,8 +27,8 @@ type instance struct {
 	messages  *results.Messages
 	// replicaLog records each replica's rounds, timeouts and commits.
 	replicaLog *results.ReplicaLog
-	trace     *sim.JSONLTracer
-	safety    *safetyChecker
+	trace      *sim.JSONLTracer
+	safety     *safetyChecker
 	// gst checks progress and the commit bound after GST; nil without GST.
 	gst     *gstChecker
 	commits int
