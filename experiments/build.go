@@ -25,10 +25,8 @@ type instance struct {
 	latency   *results.Latency
 	timeline  *results.Timeline
 	messages  *results.Messages
-	// replicaLog records each replica's rounds, timeouts and commits.
-	replicaLog *results.ReplicaLog
-	trace      *sim.JSONLTracer
-	safety     *safetyChecker
+	trace     *sim.JSONLTracer
+	safety    *safetyChecker
 	// gst checks progress and the commit bound after GST; nil without GST.
 	gst     *gstChecker
 	commits int
@@ -45,6 +43,9 @@ type instance struct {
 
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
+
+	// replicaLog records each replica's rounds, timeouts and commits.
+	replicaLog *results.ReplicaLog
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
