@@ -79,3 +79,46 @@ func TestSummaryAndCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestRunTimelinePlotKind draws a [[plot]] of kind run_timeline and checks
+// that byzsim plot draws it again identically.
+func TestRunTimelinePlotKind(t *testing.T) {
+	base, err := os.ReadFile("experiments/testdata/relay-sweep.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := filepath.Join(t.TempDir(), "timeline.toml")
+	text := string(base) + "\n[[plot]]\nkind = \"run_timeline\"\nwhere = { \"protocol.n\" = 7 }\nformats = [\"svg\"]\n"
+	if err := os.WriteFile(exp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if code, _, stderr := byzsim(t, "run", exp, "-o", out, "-q"); code != 0 {
+		t.Fatalf("run: exit %d:\n%s", code, stderr)
+	}
+	dir := filepath.Join(out, "relay-sweep")
+	svg := filepath.Join(dir, "plots", "run_timeline.svg")
+	first, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Run 2 is the first of the point n = 7: its lanes are replica0 … replica6.
+	for _, want := range []string{"Timeline of run 2", "replica6", "commit"} {
+		if !strings.Contains(string(first), want) {
+			t.Errorf("run_timeline.svg lacks %q", want)
+		}
+	}
+	if strings.Contains(string(first), "replica7") {
+		t.Error("run_timeline.svg has a lane for replica7 of a 7-replica run")
+	}
+	if err := os.Remove(svg); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := byzsim(t, "plot", dir); code != 0 {
+		t.Fatalf("plot: exit %d:\n%s", code, stderr)
+	}
+	again, err := os.ReadFile(svg)
+	if err != nil || string(again) != string(first) {
+		t.Errorf("byzsim plot drew a different run_timeline.svg (err %v)", err)
+	}
+}

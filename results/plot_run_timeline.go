@@ -553,3 +553,33 @@ func PlotRunTimeline(stem string, rt RunTimeline, formats ...string) error {
 		leg.Draw(lc)
 	})
 }
+
+// renderRunTimeline draws the timeline of one run of the points that
+// s.Where selects: the first, in plan order, that failed its checks, or
+// else the first.
+func (d *specData) renderRunTimeline(s PlotSpec, lines []specLine, stem string, formats []string) error {
+	var pick *RunRow
+	for _, l := range lines {
+		for _, r := range d.rowsOf(l, false) {
+			if pick == nil || r.Verdict != VerdictPass && pick.Verdict == VerdictPass {
+				pick = r
+			}
+		}
+	}
+	if pick == nil {
+		return fmt.Errorf("no run matches where")
+	}
+	dir, err := SafeJoin(filepath.Join(d.dir, "runs"), pick.ID)
+	if err != nil {
+		return err
+	}
+	rt, err := ReadRunTimeline(dir)
+	if err != nil {
+		return err
+	}
+	if pick.Verdict != VerdictPass {
+		rt.Title += " (failed its checks)"
+	}
+	rt.Title = cmp.Or(s.Title, rt.Title)
+	return PlotRunTimeline(stem, rt, formats...)
+}
