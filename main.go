@@ -7,6 +7,7 @@
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
 //	byzsim summary DIR
+//	byzsim report DIR
 //	byzsim compare A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //	byzsim calibrate [-o FILE] [-time D]
@@ -37,13 +38,14 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID] [--force] [--max-wall D]", "run an experiment and write its results", runCmd},
+		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID] [--force] [--max-wall D] [--no-report]", "run an experiment and write its results", runCmd},
 		{"check", "FILE [--seed N] [--set key=value ...] [--force]", "validate an experiment and print its runs without running them", checkCmd},
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"summary", "DIR", "print the summary table (summary.md) of an output directory", summaryCmd},
+		{"report", "DIR", "write report.html: the experiment, summary, plots, failed runs and run timelines on one page", reportCmd},
 		{"compare", "A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]   (A, B: DIR, DIR:N or DIR:key=value,...)", "compare two sweep points metric by metric, with confidence intervals and significance tests", compareCmd},
-		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
+		{"merge", "OUT SHARD_DIR... [--partial] [--no-report]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
 	}

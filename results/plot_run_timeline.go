@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"image/color"
@@ -492,6 +493,28 @@ func (g glyphThumb) Thumbnail(c *draw.Canvas) {
 // PlotRunTimeline draws rt and saves it to stem in the formats of
 // SavePlot; the image grows with the number of lanes.
 func PlotRunTimeline(stem string, rt RunTimeline, formats ...string) error {
+	w, h, paint := runTimelineDrawing(rt)
+	return saveDrawing(stem, w, h, formats, paint)
+}
+
+// RunTimelineSVG returns rt drawn as an SVG document, as PlotRunTimeline
+// writes it.
+func RunTimelineSVG(rt RunTimeline) ([]byte, error) {
+	w, h, paint := runTimelineDrawing(rt)
+	c, err := draw.NewFormattedCanvas(w, h, SVG)
+	if err != nil {
+		return nil, err
+	}
+	paint(draw.New(c))
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// runTimelineDrawing returns the size of rt's image and what draws it.
+func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)) {
 	lay := layoutTimeline(rt)
 	p := plot.New()
 	p.Title.Text = rt.Title
@@ -545,13 +568,13 @@ func PlotRunTimeline(stem string, rt RunTimeline, formats ...string) error {
 	}
 	lw := legendWidth(&leg)
 	h := max(plotHeight, vg.Points(22)*vg.Length(lay.lanes())+vg.Inch)
-	return saveDrawing(stem, plotWidth+lw, h, formats, func(c draw.Canvas) {
+	return plotWidth + lw, h, func(c draw.Canvas) {
 		c.SetColor(color.White)
 		c.Fill(c.Rectangle.Path())
 		pc, lc := splitLegend(c, lw)
 		p.Draw(pc)
 		leg.Draw(lc)
-	})
+	}
 }
 
 // renderRunTimeline draws the timeline of one run of the points that

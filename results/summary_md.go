@@ -42,8 +42,26 @@ func summaryColumns(t RunsTable) []summaryColumn {
 // mean ± the half-width of its 95% confidence interval (Student t) over the
 // runs that passed. Everything follows from runs.csv: no wall-clock value.
 func SummaryMarkdown(name string, t RunsTable, pts []Point) []byte {
+	header, rows, left := SummaryTable(t, pts)
+	runs, passed := 0, 0
+	for i := range pts {
+		runs += pts[i].Runs
+		passed += pts[i].Passed
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s\n\n", name)
+	fmt.Fprintf(&b, "%s, %s (%d passed their checks). Each metric: mean ± half-width of the 95%% confidence interval (Student t) over the runs of the point that passed; one run has no interval; – no value.\n\n",
+		plural(len(pts), "sweep point", "sweep points"), plural(runs, "run", "runs"), passed)
+	writeMarkdownTable(&b, header, rows, left)
+	return b.Bytes()
+}
+
+// SummaryTable returns the cells of the summary table of the runs t with
+// sweep points pts (see SummaryMarkdown): the header, one row per point,
+// and how many leading columns hold labels rather than numbers.
+func SummaryTable(t RunsTable, pts []Point) (header []string, rows [][]string, left int) {
 	cols := summaryColumns(t)
-	header := []string{"#"}
+	header = []string{"#"}
 	header = append(header, t.Params...)
 	header = append(header, "runs", "passed")
 	for _, c := range cols {
@@ -52,12 +70,9 @@ func SummaryMarkdown(name string, t RunsTable, pts []Point) []byte {
 	if len(cols) > 0 && cols[len(cols)-1].metric == "convergence_s" {
 		header = append(header, "converged")
 	}
-	rows := make([][]string, 0, len(pts))
-	runs, passed := 0, 0
+	rows = make([][]string, 0, len(pts))
 	for i := range pts {
 		p := &pts[i]
-		runs += p.Runs
-		passed += p.Passed
 		row := []string{fmt.Sprint(i + 1)}
 		row = append(row, p.Params...)
 		row = append(row, fmt.Sprint(p.Runs), fmt.Sprint(p.Passed))
@@ -70,12 +85,7 @@ func SummaryMarkdown(name string, t RunsTable, pts []Point) []byte {
 		}
 		rows = append(rows, row)
 	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# %s\n\n", name)
-	fmt.Fprintf(&b, "%s, %s (%d passed their checks). Each metric: mean ± half-width of the 95%% confidence interval (Student t) over the runs of the point that passed; one run has no interval; – no value.\n\n",
-		plural(len(pts), "sweep point", "sweep points"), plural(runs, "run", "runs"), passed)
-	writeMarkdownTable(&b, header, rows, len(t.Params)+1)
-	return b.Bytes()
+	return header, rows, len(t.Params) + 1
 }
 
 func plural(n int, one, many string) string {
