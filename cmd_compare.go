@@ -66,6 +66,11 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if na, nb := filepath.Base(filepath.Clean(a.Dir)), filepath.Base(filepath.Clean(b.Dir)); na != nb {
 		fmt.Fprintf(stderr, "byzsim compare: note: A and B are different experiments (%s, %s); the metrics are defined alike, but check that the comparison is fair\n", na, nb)
 	}
+	for i, s := range sides {
+		if s.Point.Passed == 0 {
+			fmt.Fprintf(stderr, "byzsim compare: note: no run of %c (%s) passed its checks: its metrics are undefined\n", 'A'+i, s.Label)
+		}
+	}
 	var lats [2][]float64
 	for i := range sides {
 		if lats[i], err = sides[i].Latencies(); err != nil {
@@ -173,8 +178,16 @@ func checkGate(g gate, rows []results.Comparison, a, b *results.Side) (string, b
 			pct = 0
 		}
 		if worse > 0 && pct > g.pct {
-			return fmt.Sprintf("%s: %s %s in A → %s in B, %s by %s%% (limit %s%%; %s p = %s)", g.metric, what,
-				fmtNum(ma), fmtNum(mb), map[bool]string{true: "higher", false: "lower"}[lower], fmtPct(pct), fmtNum(g.pct), c.Test, fmtP(c.P)), true
+			p := "p = " + fmtP(c.P)
+			if strings.HasPrefix(fmtP(c.P), "<") {
+				p = "p < " + strings.TrimPrefix(fmtP(c.P), "<")
+			}
+			dir := "higher"
+			if !lower {
+				dir = "lower"
+			}
+			return fmt.Sprintf("%s: %s %s in A → %s in B, %s by %s%% (limit %s%%; %s, %s)", g.metric, what,
+				fmtNum(ma), fmtNum(mb), dir, fmtPct(pct), strconv.FormatFloat(g.pct, 'g', -1, 64), c.Test, p), true
 		}
 		return "", false
 	}
