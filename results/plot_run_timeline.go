@@ -386,25 +386,25 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		band(color.NRGBA{R: 0, G: 0, B: 0, A: 40}, s.from, s.until, y+0.2, y+0.8)
 		label(s.from, y+0.5, s.label)
 	}
-	// Rounds: a step line per lane, carried to the end of the run.
+	// Rounds: a step line per lane, each value holding from the middle of
+	// its bucket to the next one's and the last to the end of the run.
+	// Points closer than half a point are merged (see stepPath), and
+	// ticks and glyphs closer than minGap are drawn once, so that the
+	// drawing stays small however many buckets the run has.
 	line := draw.LineStyle{Color: tlRound, Width: vg.Points(1.2)}
-	last := make([]*ReplicaRow, lay.replicas)
+	paths := make([]stepPath, lay.replicas)
+	lastRound := make([]*ReplicaRow, lay.replicas)
+	lastTick := make([]vg.Length, lay.replicas)
+	lastTimeout := make([]vg.Length, lay.replicas)
+	lastReset := make([]vg.Length, lay.replicas)
+	for i := range lastTick {
+		lastTick[i], lastTimeout[i], lastReset[i] = c.Min.X-100, c.Min.X-100, c.Min.X-100
+	}
 	half := lay.rt.Interval.Seconds() / 2
 	tick := draw.LineStyle{Color: tlCommit, Width: vg.Points(0.8)}
 	timeout := draw.GlyphStyle{Color: tlTimeout, Radius: vg.Points(2.2), Shape: draw.CrossGlyph{}}
 	reset := draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2), Shape: draw.RingGlyph{}}
-	step := func(id int, prev *ReplicaRow, x1 float64) {
-		y := lay.replicaY(id)
-		x0 := prev.Start.Seconds() + 2*half
-		if x1 <= x0 {
-			return
-		}
-		ry := trY(y + lay.roundY(prev.Round))
-		a, b := max(trX(x0), c.Min.X), min(trX(x1), c.Max.X)
-		if a < b {
-			c.StrokeLine2(line, a, ry, b, ry)
-		}
-	}
+	clampX := func(x vg.Length) vg.Length { return min(max(x, c.Min.X), c.Max.X) }
 	for i := range lay.rt.Rows {
 		r := &lay.rt.Rows[i]
 		if r.Replica >= lay.replicas {
@@ -413,31 +413,38 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		y := lay.replicaY(r.Replica)
 		x := trX(r.Start.Seconds() + half)
 		if r.HasRound {
-			if prev := last[r.Replica]; prev != nil {
-				step(r.Replica, prev, r.Start.Seconds()+2*half)
-				// The rise (or fall) to the new round.
-				c.StrokeLine2(line, x, trY(y+lay.roundY(prev.Round)), x, trY(y+lay.roundY(r.Round)))
+			if prev := lastRound[r.Replica]; prev != nil {
+				paths[r.Replica].add(clampX(x), trY(y+lay.roundY(prev.Round)))
 			}
-			last[r.Replica] = r
+			paths[r.Replica].add(clampX(x), trY(y+lay.roundY(r.Round)))
+			lastRound[r.Replica] = r
 		}
 		if x < c.Min.X || x > c.Max.X {
 			continue
 		}
-		if r.Commits > 0 {
+		if r.Commits > 0 && x-lastTick[r.Replica] >= minGap {
 			c.StrokeLine2(tick, x, trY(y+0.03), x, trY(y+0.15))
+			lastTick[r.Replica] = x
 		}
-		if r.Timeouts > 0 {
+		if r.Timeouts > 0 && x-lastTimeout[r.Replica] >= 2*minGap {
 			c.DrawGlyph(timeout, vg.Point{X: x, Y: trY(y + 0.9)})
+			lastTimeout[r.Replica] = x
 		}
-		if r.Resets > 0 {
+		if r.Resets > 0 && x-lastReset[r.Replica] >= 2*minGap {
 			c.DrawGlyph(reset, vg.Point{X: x, Y: trY(y + 0.5)})
+			lastReset[r.Replica] = x
 		}
 	}
-	for id, prev := range last {
-		if prev != nil {
-			step(id, prev, end)
-			label(end, lay.replicaY(id)+lay.roundY(prev.Round), strconv.FormatInt(prev.Round, 10))
+	for id, prev := range lastRound {
+		if prev == nil {
+			continue
 		}
+		y := lay.replicaY(id) + lay.roundY(prev.Round)
+		paths[id].add(clampX(trX(end)), trY(y))
+		if pts := paths[id].points(); len(pts) >= 2 {
+			c.StrokeLines(line, pts)
+		}
+		label(end, y, strconv.FormatInt(prev.Round, 10))
 	}
 	for _, pt := range lay.points {
 		x := trX(pt.at)
@@ -453,6 +460,53 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		c.DrawGlyph(timelineGlyph(pt.kind), vg.Point{X: x, Y: trY(y)})
 	}
+}
+
+// minGap is the least distance between two commit ticks of a lane (twice
+// that between timeout and reset glyphs); closer ones are drawn once.
+var minGap = vg.Points(1)
+
+// stepPath collects the vertices of a step line, merging the vertices
+// that fall within half a point of x of each other into one vertical
+// stroke (entry, lowest, highest, exit), so that a line of any number of
+// steps has at most four vertices per half point of width.
+type stepPath struct {
+	pts                 []vg.Point
+	open                bool
+	cell                float64
+	x                   vg.Length
+	first, lo, hi, last vg.Length
+}
+
+// add appends the vertex (x, y); x must not decrease.
+func (s *stepPath) add(x, y vg.Length) {
+	cell := math.Floor(float64(x / vg.Points(0.5)))
+	if s.open && cell == s.cell {
+		s.lo, s.hi, s.last = min(s.lo, y), max(s.hi, y), y
+		return
+	}
+	s.flush()
+	s.open, s.cell, s.x = true, cell, x
+	s.first, s.lo, s.hi, s.last = y, y, y, y
+}
+
+func (s *stepPath) flush() {
+	if !s.open {
+		return
+	}
+	for _, y := range []vg.Length{s.first, s.lo, s.hi, s.last} {
+		p := vg.Point{X: s.x, Y: y}
+		if n := len(s.pts); n == 0 || s.pts[n-1] != p {
+			s.pts = append(s.pts, p)
+		}
+	}
+	s.open = false
+}
+
+// points returns the vertices.
+func (s *stepPath) points() []vg.Point {
+	s.flush()
+	return s.pts
 }
 
 // timelineGlyph is the glyph of a point event.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/plot/vg"
+
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -162,4 +164,42 @@ func TestReadRunTimeline(t *testing.T) {
 	if _, err := ReadRunTimeline(dir); err == nil {
 		t.Error("a run without replicas.csv read without error")
 	}
+}
+
+func TestStepPath(t *testing.T) {
+	pt := func(x, y float64) vg.Point { return vg.Point{X: vg.Points(x), Y: vg.Points(y)} }
+	var s stepPath
+	// Two steps far apart, then many within one half-point cell.
+	for _, p := range []vg.Point{pt(0, 1), pt(10, 1), pt(10, 2), pt(20, 2), pt(20.1, 5), pt(20.2, 0), pt(20.3, 3), pt(30, 3)} {
+		s.add(p.X, p.Y)
+	}
+	want := []vg.Point{pt(0, 1), pt(10, 1), pt(10, 2), pt(20, 2), pt(20, 0), pt(20, 5), pt(20, 3), pt(30, 3)}
+	if got := s.points(); !slices.Equal(got, want) {
+		t.Errorf("points %v, want %v", got, want)
+	}
+}
+
+// TestRunTimelineSizeBounded: an hour of 100 ms buckets at 16 replicas,
+// every bucket with a round change, a commit and a timeout, still draws
+// a small SVG (merged vertices, ticks and glyphs at most one per point).
+func TestRunTimelineSizeBounded(t *testing.T) {
+	const n, buckets = 16, 36000
+	log := NewReplicaLog(n, 100*sim.Millisecond)
+	for k := range buckets {
+		at := sim.Time(k) * 100 * sim.Millisecond
+		for r := range n {
+			log.Round(at, r, int64(k), k%7 == 0)
+			log.Commit(at, r)
+			log.Timeout(at, r)
+		}
+	}
+	svg, err := RunTimelineSVG(RunTimeline{Title: "long", Replicas: n, End: buckets * 100 * sim.Millisecond,
+		Interval: 100 * sim.Millisecond, Rows: log.Rows()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(svg) > 2<<20 {
+		t.Errorf("SVG of %d buckets × %d replicas is %d bytes, want at most 2 MiB", buckets, n, len(svg))
+	}
+	t.Logf("%d buckets × %d replicas: %d bytes of SVG", buckets, n, len(svg))
 }
