@@ -122,3 +122,70 @@ func TestRunTimelinePlotKind(t *testing.T) {
 		t.Errorf("byzsim plot drew a different run_timeline.svg (err %v)", err)
 	}
 }
+
+// TestReportCommand checks when report.html is written and that byzsim
+// report re-makes it identically.
+func TestReportCommand(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := byzsim(t, "run", "experiments/testdata/relay-sweep.toml", "-o", out, "-q")
+	if code != 0 {
+		t.Fatalf("run: exit %d:\n%s", code, stderr)
+	}
+	dir := filepath.Join(out, "relay-sweep")
+	page := filepath.Join(dir, "report.html")
+	if !strings.Contains(stdout, "report: "+page) {
+		t.Errorf("run did not name the report:\n%s", stdout)
+	}
+	first, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<h1>relay-sweep</h1>", "3 sweep points, 6 runs: 6 passed their checks, 0 failed",
+		"Every run passed its checks.", "<h3>Run 0 (protocol.n=4, network.delay.max=10ms)", "Content-Security-Policy"} {
+		if !strings.Contains(string(first), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	// Namespace names are not loaded; anything else with a URL would be.
+	loads := strings.NewReplacer(`xmlns="http://www.w3.org/2000/svg"`, "", `xmlns:xlink="http://www.w3.org/1999/xlink"`, "").Replace(string(first))
+	for _, bad := range []string{"<script", "http://", "https://", "<link", "url("} {
+		if strings.Contains(loads, bad) {
+			t.Errorf("report.html has %q: it must load nothing", bad)
+		}
+	}
+	if err := os.Remove(page); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := byzsim(t, "report", dir); code != 0 {
+		t.Fatalf("report: exit %d:\n%s", code, stderr)
+	}
+	if again, err := os.ReadFile(page); err != nil || string(again) != string(first) {
+		t.Errorf("byzsim report wrote a different page (err %v)", err)
+	}
+	if code, _, stderr := byzsim(t, "report", out); code != 2 || !strings.Contains(stderr, "has no runs.csv") {
+		t.Errorf("report of a non-output directory: exit %d:\n%s", code, stderr)
+	}
+
+	// Turned off by the flag or by [output] report = false.
+	noFlag := t.TempDir()
+	if code, _, stderr := byzsim(t, "run", "experiments/testdata/relay-sweep.toml", "-o", noFlag, "-q", "--no-report"); code != 0 {
+		t.Fatalf("run --no-report: exit %d:\n%s", code, stderr)
+	}
+	base, err := os.ReadFile("experiments/testdata/relay-sweep.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := filepath.Join(t.TempDir(), "off.toml")
+	if err := os.WriteFile(exp, append(base, "\n[output]\nreport = false\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noKey := t.TempDir()
+	if code, _, stderr := byzsim(t, "run", exp, "-o", noKey, "-q"); code != 0 {
+		t.Fatalf("run with report = false: exit %d:\n%s", code, stderr)
+	}
+	for _, d := range []string{noFlag, noKey} {
+		if _, err := os.Stat(filepath.Join(d, "relay-sweep", "report.html")); !os.IsNotExist(err) {
+			t.Errorf("%s: report.html written although turned off (%v)", d, err)
+		}
+	}
+}

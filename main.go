@@ -12,7 +12,8 @@
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //	byzsim calibrate [-o FILE] [-time D]
 //
-// Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
+// Exit status: 0 when every run passed its checks, 1 when a run failed (or
+// byzsim compare --fail-if-worse found a regression), 2 on
 // bad input (a malformed experiment or flag, a limit exceeded, a resume over
 // another experiment, a locked output directory), 124 when --max-wall was
 // reached, 130 after SIGINT and 143 after SIGTERM (finished runs written).
