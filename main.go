@@ -13,10 +13,10 @@
 //	byzsim calibrate [-o FILE] [-time D]
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed (or
-// byzsim compare --fail-if-worse found a regression), 2 on
-// bad input (a malformed experiment or flag, a limit exceeded, a resume over
-// another experiment, a locked output directory), 124 when --max-wall was
-// reached, 130 after SIGINT and 143 after SIGTERM (finished runs written).
+// byzsim compare --fail-if-worse found a regression), 2 on bad input (a
+// malformed experiment or flag, a limit exceeded, a resume over another
+// experiment, a locked output directory), 124 when --max-wall was reached,
+// 130 after SIGINT and 143 after SIGTERM (finished runs written).
 package main
 
 import (
@@ -45,7 +45,7 @@ func commands() []command {
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"summary", "DIR", "print the summary table (summary.md) of an output directory", summaryCmd},
 		{"report", "DIR", "write report.html: the experiment, summary, plots, failed runs and run timelines on one page", reportCmd},
-		{"compare", "A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]   (A, B: DIR, DIR:N or DIR:key=value,...)", "compare two sweep points metric by metric, with confidence intervals and significance tests", compareCmd},
+		{"compare", "A B [--csv FILE] [--fail-if-worse METRIC=PCT ...] (A, B: DIR, DIR:N or DIR:key=value,...)", "compare two sweep points metric by metric, with confidence intervals and significance tests", compareCmd},
 		{"merge", "OUT SHARD_DIR... [--partial] [--no-report]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
@@ -121,6 +121,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "        %s\n", c.short)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks, 2 bad input,")
+	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks (compare: a regression), 2 bad input,")
 	fmt.Fprintln(w, "124 --max-wall reached, 130 interrupted (SIGINT), 143 terminated (SIGTERM).")
 }

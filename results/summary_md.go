@@ -18,19 +18,29 @@ type summaryColumn struct {
 	metric, title string
 }
 
-// summaryColumns are the headline metrics of the summary table; the
-// convergence time is added when a run measured convergence.
+// summaryColumns are the headline metrics of the summary table: throughput
+// and latency always; timeouts and view changes when a run had any; the
+// convergence time when a run measured convergence.
 func summaryColumns(t RunsTable) []summaryColumn {
 	cols := []summaryColumn{
 		{"throughput_rps", "throughput (req/s)"},
 		{"latency_p50_ms", "latency p50 (ms)"},
 		{"latency_p99_ms", "latency p99 (ms)"},
-		{"timeouts", "timeouts"},
 	}
+	var timeouts, views, conv bool
 	for _, r := range t.Rows {
-		if r.Converged != nil {
-			return append(cols, summaryColumn{"convergence_s", "convergence (s)"})
-		}
+		timeouts = timeouts || r.Timeouts > 0
+		views = views || r.ViewChanges > 0
+		conv = conv || r.Converged != nil
+	}
+	if timeouts {
+		cols = append(cols, summaryColumn{"timeouts", "timeouts"})
+	}
+	if views {
+		cols = append(cols, summaryColumn{"view_changes", "view changes"})
+	}
+	if conv {
+		cols = append(cols, summaryColumn{"convergence_s", "convergence (s)"})
 	}
 	return cols
 }
@@ -135,14 +145,18 @@ func writeMarkdownTable(b *bytes.Buffer, header []string, rows [][]string, left 
 }
 
 // FormatMeanCI writes an aggregate as "mean ± ci95" with three significant
-// digits of the mean (at most six decimals), "mean" alone when there is no
-// interval (one value) and "–" when there is no value.
+// digits of the mean (at most six decimals; none for a whole number
+// without spread), "mean" alone when there is no interval (one value) and
+// "–" when there is no value.
 func FormatMeanCI(a Aggregate) string {
 	mean, ci := float64(a.Mean), float64(a.CI95)
 	if a.N == 0 || math.IsNaN(mean) {
 		return "–"
 	}
 	d := SignificantDecimals(mean, 3)
+	if mean == math.Trunc(mean) && (math.IsNaN(ci) || ci == 0) {
+		d = 0 // a whole number without spread, e.g. a count
+	}
 	if math.IsNaN(ci) {
 		return fmtDecimals(mean, d)
 	}

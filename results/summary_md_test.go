@@ -20,6 +20,9 @@ func TestFormatMeanCI(t *testing.T) {
 		{Aggregate{N: 5, Mean: 21.83, CI95: 0.44}, "21.8 ± 0.4"},
 		{Aggregate{N: 5, Mean: 0.30149, CI95: 0.0123}, "0.301 ± 0.012"},
 		{Aggregate{N: 3, Mean: 0, CI95: 0}, "0 ± 0"},
+		{Aggregate{N: 1, Mean: 7, CI95: nan}, "7"},
+		{Aggregate{N: 4, Mean: 478, CI95: 0}, "478 ± 0"},
+		{Aggregate{N: 4, Mean: 5, CI95: 0.5}, "5.00 ± 0.50"},
 		{Aggregate{N: 3, Mean: -0.0001, CI95: 0.00004}, "-0.000100 ± 0.000040"},
 		{Aggregate{N: 2, Mean: 1.5e-9, CI95: 1e-9}, "0.000000 ± 0.000000"},
 	} {
@@ -45,6 +48,7 @@ func TestSummaryMarkdown(t *testing.T) {
 		row("bftlist", VerdictFail, 1000, 1, nil, &no),
 		row("diembft", VerdictPass, 300, 20, nil, &no),
 	}}
+	tab.Rows[3].Timeouts = 7
 	got := string(SummaryMarkdown("conv", tab, Points(tab)))
 	// bftlist: throughput 11 ± t(0.975,1)·√2/√2 = 12.706; p50 105 ± 63.5;
 	// p99 210 ± 127; convergence 0.4 ± 1.27.
@@ -55,7 +59,7 @@ func TestSummaryMarkdown(t *testing.T) {
 | #   | protocol.name | runs | passed | throughput (req/s) | latency p50 (ms) | latency p99 (ms) | timeouts | convergence (s) | converged |
 | --- | ------------- | ---: | -----: | -----------------: | ---------------: | ---------------: | -------: | --------------: | --------: |
 | 1   | bftlist       |    3 |      2 |        11.0 ± 12.7 |         105 ± 64 |        210 ± 127 |    0 ± 0 |   0.400 ± 1.271 |    2 of 3 |
-| 2   | diembft       |    1 |      1 |                300 |             20.0 |             40.0 |        0 |               – |    0 of 1 |
+| 2   | diembft       |    1 |      1 |                300 |               20 |               40 |        7 |               – |    0 of 1 |
 `
 	if got != want {
 		t.Errorf("summary.md:\n%s\nwant:\n%s", got, want)
