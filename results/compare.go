@@ -17,7 +17,7 @@ type Side struct {
 	// Dir is the output directory and Label how the side is named (the
 	// argument it came from).
 	Dir, Label string
-	// Point is the sweep point, with its parameter names.
+	// Params names the swept parameters and Point is the sweep point.
 	Params []string
 	Point  Point
 	// Rows are the point's runs, in runs.csv order.
