@@ -37,6 +37,10 @@ const MaxTimelines = 24
 // MaxFailedListed is how many failed runs the report lists.
 const MaxFailedListed = 500
 
+// MaxSummaryRows is how many sweep points the report's summary table
+// shows; summary.md has all of them.
+const MaxSummaryRows = 1000
+
 // Write writes dir/report.html atomically.
 func Write(dir string) error {
 	page, err := Build(dir)
@@ -75,6 +79,7 @@ type page struct {
 	SummaryHeader     []string
 	SummaryRows       [][]string
 	SummaryLeft       int
+	SummaryMore       int
 	Plots             []figure
 	Failed            []failedRun
 	FailedTotal       int
@@ -109,6 +114,9 @@ func Build(dir string) ([]byte, error) {
 		return nil, err
 	}
 	p.SummaryHeader, p.SummaryRows, p.SummaryLeft = results.SummaryTable(t, pts)
+	if n := len(p.SummaryRows); n > MaxSummaryRows {
+		p.SummaryRows, p.SummaryMore = p.SummaryRows[:MaxSummaryRows], n-MaxSummaryRows
+	}
 	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), ""); err != nil {
 		return nil, err
 	}
@@ -384,6 +392,7 @@ figcaption { color: #666; font-size: 0.85rem; }
 <tr>{{range $i, $h := .SummaryHeader}}<th{{if right $i $.SummaryLeft}} class="num"{{end}}>{{$h}}</th>{{end}}</tr>
 {{range .SummaryRows}}<tr>{{range $i, $c := .}}<td{{if right $i $.SummaryLeft}} class="num"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</table>
+{{if .SummaryMore}}<p>… {{.SummaryMore}} more sweep points in <code>summary.md</code>.</p>{{end}}
 
 <h2 id="plots">Plots</h2>
 {{range .Plots}}<figure class="plot">{{if .SVG}}{{.SVG}}{{else}}<img src="{{.PNG}}" alt="{{.Caption}}">{{end}}<figcaption>plots/{{.Caption}}</figcaption></figure>
