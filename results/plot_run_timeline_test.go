@@ -203,3 +203,12 @@ func TestRunTimelineSizeBounded(t *testing.T) {
 	}
 	t.Logf("%d buckets × %d replicas: %d bytes of SVG", buckets, n, len(svg))
 }
+
+func BenchmarkRunTimelineSVG(b *testing.B) {
+	rt := sampleRunTimeline()
+	for b.Loop() {
+		if _, err := RunTimelineSVG(rt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -106,3 +106,13 @@ func TestKolmogorovSmirnov(t *testing.T) {
 	r = KolmogorovSmirnov([]float64{1, 2, 3, 4}, []float64{3, 4, 5, 6})
 	near(t, "D half", r.Stat, 0.5, 1e-12)
 }
+
+func BenchmarkMannWhitney(b *testing.B) {
+	a, c := make([]float64, 24000), make([]float64, 24000)
+	for i := range a {
+		a[i], c[i] = float64(i%997), float64((i*7)%1009)
+	}
+	for b.Loop() {
+		MannWhitney(a, c)
+	}
+}
