@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +188,31 @@ func TestReportCommand(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(d, "relay-sweep", "report.html")); !os.IsNotExist(err) {
 			t.Errorf("%s: report.html written although turned off (%v)", d, err)
 		}
+	}
+}
+
+// TestPrintSummaryCut: the summary printed at the end of a run stops after
+// summaryRowsShown points and names summary.md.
+func TestPrintSummaryCut(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("# x\n\nnote\n\n| # | runs |\n| --- | ---: |\n")
+	for i := range 45 {
+		fmt.Fprintf(&b, "| %d | 1 |\n", i+1)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := printSummary(&out, dir, 40); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "| 40 | 1 |\n… 5 more sweep points in "+filepath.Join(dir, "summary.md")+"\n") || strings.Contains(got, "| 41 |") {
+		t.Errorf("cut summary:\n%s", got)
+	}
+	out.Reset()
+	if err := printSummary(&out, dir, 45); err != nil || out.String() != b.String() {
+		t.Errorf("uncut summary differs (err %v):\n%s", err, out.String())
 	}
 }
