@@ -1,6 +1,7 @@
 package results
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -211,4 +212,37 @@ func BenchmarkRunTimelineSVG(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzRunTimeline: whatever replicas.csv and marker labels hold, reading
+// and drawing a run timeline returns an error or a drawing, never panics.
+func FuzzRunTimeline(f *testing.F) {
+	f.Add("time_s,replica,round,round_changes,tc_round_changes,resets,timeouts,commits\n0.100000000,0,2,2,0,0,0,1\n", "partition [replica0] [replica1 replica2]", 1.0, 2.0)
+	f.Add("time_s,replica,round,round_changes,tc_round_changes,resets,timeouts,commits\n0.1,4095,-9,1,1,1,1,1\n", "behaviour replica3", 0.5, 0.5)
+	f.Add("x\n", "transient all", -1.0, 3.0)
+	f.Fuzz(func(t *testing.T, csv, label string, at, until float64) {
+		path := filepath.Join(t.TempDir(), ReplicasFile)
+		if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := ReadReplicasCSV(path)
+		if err != nil {
+			return
+		}
+		if math.IsNaN(at) || math.IsInf(at, 0) || math.Abs(at) > 1e6 || math.IsNaN(until) || math.IsInf(until, 0) || math.Abs(until) > 1e6 {
+			return
+		}
+		rt := RunTimeline{Title: "fuzz", End: 5 * sim.Second, Interval: 100 * sim.Millisecond, Rows: rows,
+			Markers: []Marker{{At: Seconds(sim.Time(at * 1e9)), Until: Seconds(sim.Time(until * 1e9)), Label: label},
+				{At: Seconds(sim.Time(at * 1e9)), Label: label}}}
+		for _, r := range rows {
+			rt.Replicas = max(rt.Replicas, r.Replica+1)
+		}
+		for _, id := range markerReplicas(label) {
+			rt.Replicas = max(rt.Replicas, id+1)
+		}
+		if _, err := RunTimelineSVG(rt); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
