@@ -216,3 +216,36 @@ func TestPrintSummaryCut(t *testing.T) {
 		t.Errorf("uncut summary differs (err %v):\n%s", err, out.String())
 	}
 }
+
+// TestCompareExperiments compares two experiments: allowed, with a note,
+// and the latency_ms gate.
+func TestCompareExperiments(t *testing.T) {
+	base, err := os.ReadFile("experiments/testdata/relay-sweep.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := filepath.Join(t.TempDir(), "other.toml")
+	text := strings.Replace(string(base), `name = "relay-sweep"`, `name = "relay-other"`, 1)
+	text = strings.Replace(text, `"network.delay.max" = ["10ms", "20ms", "40ms"]`, `"network.delay.max" = ["30ms", "60ms", "90ms"]`, 1)
+	if err := os.WriteFile(exp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	for _, e := range []string{"experiments/testdata/relay-sweep.toml", exp} {
+		if code, _, stderr := byzsim(t, "run", e, "-o", out, "-q", "--no-report"); code != 0 {
+			t.Fatalf("run %s: exit %d:\n%s", e, code, stderr)
+		}
+	}
+	a, b := filepath.Join(out, "relay-sweep")+":1", filepath.Join(out, "relay-other")+":protocol.n=4"
+	code, stdout, stderr := byzsim(t, "compare", a, b, "--fail-if-worse", "latency_ms=5")
+	if !strings.Contains(stderr, "A and B are different experiments (relay-sweep, relay-other)") {
+		t.Errorf("no note on different experiments:\n%s", stderr)
+	}
+	// Three times the link delay: the median request latency rises.
+	if code != 1 || !strings.Contains(stderr, "REGRESSION latency_ms: median request latency") {
+		t.Errorf("latency_ms gate: exit %d:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "network.delay.max=30ms") {
+		t.Errorf("B's point not named:\n%s", stdout)
+	}
+}
