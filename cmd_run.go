@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/byzsim/byzsim/batch"
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/report"
 	"github.com/byzsim/byzsim/sim"
 	"github.com/schollz/progressbar/v3"
 )
@@ -31,6 +33,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	shards := fs.Int("shards", 0, "with --shard auto: the shard count `n`, when the batch system does not give it (default $BYZSIM_SHARDS, else the size of the Slurm array)")
 	quiet := fs.Bool("q", false, "no progress bar")
 	force := fs.Bool("force", false, "run even when a run's estimated memory exceeds the machine's")
+	noReport := fs.Bool("no-report", false, "do not write report.html (also: [output] report = false)")
 	maxWall := fs.Duration("max-wall", 0, "stop after this wall-clock `time` (e.g. 30m) as if interrupted; finished runs are kept (exit 124)")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
@@ -113,6 +116,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
 		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
+	if !*noReport && (plan.Base.Output.Report == nil || *plan.Base.Output.Report) {
+		if err := report.Write(rep.Dir); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "report:", filepath.Join(rep.Dir, report.File))
+	}
+	fmt.Fprintln(stdout)
+	if err := printSummary(stdout, rep.Dir, summaryRowsShown); err != nil {
+		return err
+	}
 	for _, f := range rep.Failures {
 		fmt.Fprintf(stderr, "run %s FAILED (seed %d%s)\n", f.Run.ID, f.Run.Seed, paramText(f.Run))
 		for _, c := range f.Checks {

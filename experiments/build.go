@@ -43,6 +43,9 @@ type instance struct {
 
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
+
+	// replicaLog records each replica's rounds, timeouts and commits.
+	replicaLog *results.ReplicaLog
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -67,6 +70,7 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		timeline:  results.NewTimeline(e.Output.TimelineInterval.T()),
 		messages:  &results.Messages{},
 	}
+	in.replicaLog = results.NewReplicaLog(n, in.timeline.Interval())
 	for _, id := range byzantineReplicas(e) {
 		in.byzantine[id] = true
 	}
@@ -223,6 +227,7 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		}
 	case protocols.Commit:
 		in.commits++
+		in.replicaLog.Commit(at, int(node))
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}
@@ -239,6 +244,12 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.safety.certified(at, node, o)
 	case protocols.RoundChange:
 		in.rounds.roundChange(node, o)
+		switch {
+		case o.Cause.Advance():
+			in.replicaLog.Round(at, int(node), o.Round, o.Cause == protocols.CauseTC)
+		case o.Cause == protocols.CauseReset:
+			in.replicaLog.Reset(at, int(node))
+		}
 		if in.gst != nil {
 			in.gst.roundChange(at, node, o.Round)
 		}
@@ -247,6 +258,7 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.viewChange.called(at, node, o)
 	case protocols.Timeout:
 		in.rounds.timeouts++
+		in.replicaLog.Timeout(at, int(node))
 	}
 }
 

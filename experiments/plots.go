@@ -14,7 +14,7 @@ import (
 // for what each kind draws and how points are grouped into lines.
 type PlotConfig struct {
 	// Kind is metric, latency_throughput, throughput, latency_cdf, cdf,
-	// shares or request_latency.
+	// shares, request_latency or run_timeline.
 	Kind string `toml:"kind"`
 	// X is a swept key: the x axis of a metric plot, the load order of a
 	// latency_throughput plot. A key of a [[sweep.zip]] group stands for the
@@ -57,6 +57,7 @@ func plotRules() map[string]plotRule {
 		results.KindCDF:               {y: 'r', logX: true, xLabel: true, yLab: true},
 		results.KindShares:            {},
 		results.KindRequestLatency:    {logX: true, logY: true, xLabel: true, yLab: true},
+		results.KindRunTimeline:       {},
 	}
 }
 
@@ -114,7 +115,9 @@ func validatePlots(plots []PlotConfig, axes []axis) ([]results.PlotSpec, Errors)
 		if pc.Y != "" && rule.y != 0 && !slices.Contains(results.PointMetrics(), pc.Y) {
 			p.add(key+".y", "unknown metric %q (allowed: %s)", pc.Y, strings.Join(results.PointMetrics(), ", "))
 		}
-		if pc.Series != "" {
+		if pc.Series != "" && pc.Kind == results.KindRunTimeline {
+			p.add(key+".series", "a %s plot draws one run (select it with where)", pc.Kind)
+		} else if pc.Series != "" {
 			g, ok := groupOf[pc.Series]
 			switch {
 			case !ok:

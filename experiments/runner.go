@@ -394,7 +394,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			return s, perf, fmt.Errorf("plots: %w", err)
 		}
 	}
-	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile} {
+	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile} {
 		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
 			return s, perf, err
 		}
@@ -444,6 +444,7 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		ViewChanges:         in.rounds.viewChanges,
 		Timeouts:            in.rounds.timeouts,
 		Faults:              in.faultCounts(),
+		Replicas:            in.replicaLog,
 	}, in)
 }
 

@@ -308,6 +308,9 @@ type OutputConfig struct {
 	SweepPlots *bool `toml:"sweep_plots,omitempty"`
 	// Formats of the plots: png, svg, pdf. Default png and svg.
 	Formats []string `toml:"formats"`
+	// Report writes report.html, the experiment's results on one page,
+	// after the runs. Default true.
+	Report *bool `toml:"report,omitempty"`
 }
 
 // Duration is a virtual duration written as a string: "250ms", "2s".

@@ -32,11 +32,14 @@ const (
 	// KindRequestLatency: the latency of each request against its index in
 	// send order (latency.csv), averaged over the runs of a line.
 	KindRequestLatency = "request_latency"
+	// KindRunTimeline: the timeline of one run (replicas.csv and the
+	// markers of summary.json), see PlotRunTimeline.
+	KindRunTimeline = "run_timeline"
 )
 
 // PlotKinds returns the kinds of a PlotSpec.
 func PlotKinds() []string {
-	return []string{KindMetric, KindLatencyThroughput, KindThroughput, KindLatencyCDF, KindCDF, KindShares, KindRequestLatency}
+	return []string{KindMetric, KindLatencyThroughput, KindThroughput, KindLatencyCDF, KindCDF, KindShares, KindRequestLatency, KindRunTimeline}
 }
 
 // PlotSpec is one plot an experiment asks for (a [[plot]] table), drawn
@@ -320,6 +323,8 @@ func (d *specData) render(s PlotSpec, stem string, formats []string) error {
 		return d.renderShares(s, lines, stem, formats)
 	case KindRequestLatency:
 		return d.renderRequestLatency(s, lines, stem, formats)
+	case KindRunTimeline:
+		return d.renderRunTimeline(s, lines, stem, formats)
 	}
 	return fmt.Errorf("unknown kind %q (allowed: %s)", s.Kind, strings.Join(PlotKinds(), ", "))
 }
