@@ -135,7 +135,7 @@ func TestPlotKindShares(t *testing.T) {
 func TestSegmentLabels(t *testing.T) {
 	// Two bars; kinds stacked bottom-up: 50/90, 45/4, 5/6 percent.
 	shares := [][]float64{{50, 90}, {45, 4}, {5, 6}}
-	l := segmentLabels(shares)
+	l := segmentLabels(shares, 8)
 	var got []string
 	for i, xy := range l.XYs {
 		got = append(got, fmt.Sprintf("%v,%v:%s", xy.X, xy.Y, l.Labels[i]))
@@ -144,7 +144,7 @@ func TestSegmentLabels(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("segment labels %q, want %q", got, want)
 	}
-	if segmentLabels([][]float64{{1, 2}}) != nil || segmentLabels(nil) != nil {
+	if segmentLabels([][]float64{{1, 2}}, 8) != nil || segmentLabels(nil, 8) != nil {
 		t.Error("labels for segments below the threshold")
 	}
 }
