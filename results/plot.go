@@ -24,7 +24,6 @@ const (
 // DefaultFormats are the formats written when none are asked for.
 func DefaultFormats() []string { return []string{PNG, SVG} }
 
-
 // pdfDate matches the creation and modification dates the PDF writer takes
 // from the wall clock.
 var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
