@@ -126,7 +126,8 @@ func plotKindShares(stem, title string, bars []KindBar, style PlotStyle, formats
 			}
 			p.Add(bc)
 			if panel == 0 {
-				f.addLegend(kinds[k], bc)
+				// Listed top down, as the segments are stacked.
+				f.entries = slices.Insert(f.entries, 0, legendEntry{kinds[k], []plot.Thumbnailer{bc}})
 			}
 			below = bc
 		}
@@ -136,12 +137,13 @@ func plotKindShares(stem, title string, bars []KindBar, style PlotStyle, formats
 		panels[panel] = p
 	}
 	title = cmp.Or(title, "Message and byte shares by kind")
+	ts := panels[0].Title.TextStyle
+	ts.Font = fontOf(fs * 1.2)
+	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
+	f.paintTop = ts.Height(title) + fs*0.6
 	f.paint = func(pc draw.Canvas) {
-		ts := panels[0].Title.TextStyle
-		ts.Font = fontOf(fs * 1.2)
-		ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
 		pc.FillText(ts, vg.Point{X: (pc.Min.X + pc.Max.X) / 2, Y: pc.Max.Y}, title)
-		pc.Max.Y -= ts.Height(title) + fs*0.6
+		pc.Max.Y -= f.paintTop
 		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: fs}
 		cs := plot.Align([][]*plot.Plot{panels}, tiles, pc)
 		for i, p := range panels {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -237,19 +238,10 @@ func (s PlotStyle) Validate() error {
 	if s.FontSize != 0 && (s.FontSize < minFontSize || s.FontSize > maxFontSize) {
 		return fmt.Errorf("font size %s is out of range (allowed: 4pt to 36pt)", formatLength(s.FontSize))
 	}
-	if s.Legend != "" && !containsStr(LegendPositions(), s.Legend) {
+	if s.Legend != "" && !slices.Contains(LegendPositions(), s.Legend) {
 		return fmt.Errorf("unknown legend position %q (allowed: %s)", s.Legend, strings.Join(LegendPositions(), ", "))
 	}
 	return nil
-}
-
-func containsStr(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // lengthUnits are the units of ParseLength, in points.
@@ -317,9 +309,12 @@ type figure struct {
 	style PlotStyle
 	p     *plot.Plot
 	// paint, when set, draws the plot area instead of p (e.g. several
-	// panels); the legend then never goes inside.
-	paint   func(c draw.Canvas)
-	entries []legendEntry
+	// panels); the legend then never goes inside. paintTop, when set,
+	// is how far below the top of the plot area the panels' data starts
+	// (below a title), where a legend on the right starts too.
+	paint    func(c draw.Canvas)
+	paintTop vg.Length
+	entries  []legendEntry
 	// avoid are the polylines, in data coordinates, that an inside legend
 	// must not cover.
 	avoid []plotter.XYs
@@ -490,7 +485,7 @@ func (f *figure) draw(c draw.Canvas) {
 		area := inner
 		area.Max.X -= w + margin
 		paint(area)
-		top := area.Max.Y
+		top := area.Max.Y - f.paintTop
 		if f.p != nil {
 			top = f.p.DataCanvas(area).Max.Y
 		}
@@ -727,7 +722,7 @@ func (NiceLogTicks) Ticks(lo, hi float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if containsFloat(labelled, float64(m)) && (m != 1 || mod(e, every) == 0) {
+			if slices.Contains(labelled, float64(m)) && (m != 1 || mod(e, every) == 0) {
 				t.Label = formatTick(v, p)
 			}
 			ts = append(ts, t)
@@ -736,18 +731,12 @@ func (NiceLogTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-func containsFloat(list []float64, v float64) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// niceAxis widens a linear axis with nice ticks to the ticks around its
-// data, and a log axis with nice log ticks to the labelled values around
-// it, so both ends are labelled. Other axes are left alone.
+// niceAxis widens each end of a linear axis with nice ticks to the tick
+// beyond it, and of a log axis with nice log ticks to the labelled value
+// beyond it, so the ends are labelled — but only when that adds at most
+// maxNiceWiden of the axis's span (a log axis: of its decades), so a line
+// that ends short of a tick does not leave a gap. Other axes are left
+// alone.
 func niceAxis(a *plot.Axis) {
 	if !isFinite(a.Min) || !isFinite(a.Max) || a.Max <= a.Min {
 		return
@@ -756,8 +745,15 @@ func niceAxis(a *plot.Axis) {
 	case NiceTicks:
 		for range 2 { // the step of the widened range may be larger
 			s := niceStep(a.Min, a.Max)
-			a.Min = stepMultiple(math.Floor(a.Min/s+1e-9), s)
-			a.Max = stepMultiple(math.Ceil(a.Max/s-1e-9), s)
+			lo := stepMultiple(math.Floor(a.Min/s+1e-9), s)
+			hi := stepMultiple(math.Ceil(a.Max/s-1e-9), s)
+			span := a.Max - a.Min
+			if a.Min-lo <= maxNiceWiden*span {
+				a.Min = lo
+			}
+			if hi-a.Max <= maxNiceWiden*span {
+				a.Max = hi
+			}
 		}
 	case NiceLogTicks:
 		if a.Min <= 0 || math.Log10(a.Max/a.Min) < 1 {
@@ -768,9 +764,19 @@ func niceAxis(a *plot.Axis) {
 			// Only powers of ten are labelled.
 			lo, hi = math.Pow(10, math.Floor(math.Log10(a.Min)+1e-9)), math.Pow(10, math.Ceil(math.Log10(a.Max)-1e-9))
 		}
-		a.Min, a.Max = lo, hi
+		decades := math.Log10(a.Max / a.Min)
+		if math.Log10(a.Min/lo) <= maxNiceWiden*decades {
+			a.Min = lo
+		}
+		if math.Log10(hi/a.Max) <= maxNiceWiden*decades {
+			a.Max = hi
+		}
 	}
 }
+
+// maxNiceWiden is how much niceAxis widens an end at most, as a fraction
+// of the axis's span.
+const maxNiceWiden = 0.125
 
 // logNiceBelow returns the largest 1-2-5 × 10^k value at most v > 0.
 func logNiceBelow(v float64) float64 {

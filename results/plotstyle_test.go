@@ -300,7 +300,8 @@ func TestLegendAuto(t *testing.T) {
 
 // TestPDFEmbedsFonts checks that a PDF plot embeds every font it uses (a
 // FontFile2 stream per TrueType font), so LaTeX includes it as is, and,
-// where poppler's pdffonts is installed, that pdffonts agrees.
+// where poppler's pdffonts is installed (required when
+// BYZSIM_REQUIRE_PDFFONTS is set, as .ci/run does), that pdffonts agrees.
 func TestPDFEmbedsFonts(t *testing.T) {
 	stem := filepath.Join(t.TempDir(), "fig")
 	mp := MetricPlot{Title: "Throughput", XLabel: "replicas", YLabel: "throughput (requests/s)", Series: []MetricSeries{
@@ -327,6 +328,9 @@ func TestPDFEmbedsFonts(t *testing.T) {
 	}
 	path, err := exec.LookPath("pdffonts")
 	if err != nil {
+		if os.Getenv("BYZSIM_REQUIRE_PDFFONTS") != "" {
+			t.Fatal("pdffonts (poppler-utils) is not installed and BYZSIM_REQUIRE_PDFFONTS is set")
+		}
 		t.Log("pdffonts not installed; checked the PDF's font dictionaries only")
 		return
 	}
