@@ -364,6 +364,37 @@ func TestMetricVsAxis(t *testing.T) {
 	}
 }
 
+// TestMetricVsZippedAxis checks that keys moving together (a zip) are one
+// axis of the default sweep plots: every point of a line is drawn, the x
+// label names the keys zipped with x, and no zipped key is held fixed.
+func TestMetricVsZippedAxis(t *testing.T) {
+	var pts []Point
+	for _, proto := range []string{"bftlist", "diembft"} {
+		for i, nf := range [][2]string{{"6", "1"}, {"11", "2"}, {"16", "3"}} {
+			p := Point{Params: []string{proto, nf[0], nf[1], nf[1]}}
+			p.ThroughputRPS = Aggregate{N: 2, Mean: Float(10 * (i + 1)), CI95: 1}
+			pts = append(pts, p)
+		}
+	}
+	axes := sweepAxes([]string{"protocol.name", "protocol.n", "protocol.f", "transient[0].random"}, pts)
+	if g := []int{axes[0].group, axes[1].group, axes[2].group, axes[3].group}; !slices.Equal(g, []int{0, 1, 1, 1}) {
+		t.Fatalf("axis groups %v, want [0 1 1 1]", g)
+	}
+	mp := metricVsAxis(axes, 1, pts, sweepMetrics()[0])
+	want := MetricPlot{
+		Title:  "Throughput vs protocol.n",
+		XLabel: "protocol.n (with protocol.f, transient[0].random)",
+		YLabel: "throughput (requests/s)",
+		Series: []MetricSeries{
+			{Name: "protocol.name=bftlist", Points: []MetricPoint{{6, 10, 1}, {11, 20, 1}, {16, 30, 1}}},
+			{Name: "protocol.name=diembft", Points: []MetricPoint{{6, 10, 1}, {11, 20, 1}, {16, 30, 1}}},
+		},
+	}
+	if !reflect.DeepEqual(mp, want) {
+		t.Errorf("metricVsAxis =\n%+v\nwant\n%+v", mp, want)
+	}
+}
+
 func TestFileSafe(t *testing.T) {
 	for in, want := range map[string]string{"network.loss": "network.loss", "a/b c": "a_b_c", "x-1_y": "x-1_y", "é": "_"} {
 		if got := fileSafe(in); got != want {
