@@ -351,3 +351,17 @@ func TestPDFEmbedsFonts(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseLength feeds arbitrary text to ParseLength: it returns a
+// positive finite length or an error, never panics.
+func FuzzParseLength(f *testing.F) {
+	for _, s := range []string{"12cm", "4in", "300pt", "9.5mm", "", "cm", "1e400in", "-1pt", "NaNcm", "0x10pt"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseLength(s)
+		if err == nil && (l <= 0 || !isFinite(float64(l))) {
+			t.Fatalf("ParseLength(%q) = %v, want a positive finite length or an error", s, l)
+		}
+	})
+}
