@@ -570,7 +570,8 @@ func RunTimelineSVG(rt RunTimeline) ([]byte, error) {
 // runTimelineDrawing returns the size of rt's image and what draws it.
 func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)) {
 	lay := layoutTimeline(rt)
-	p := plot.New()
+	f := newFigure(PlotStyle{Legend: LegendRight})
+	p := f.p
 	p.Title.Text = rt.Title
 	if rt.Replicas > lay.replicas {
 		p.Title.Text += fmt.Sprintf(" (first %d of %d replicas)", lay.replicas, rt.Replicas)
@@ -578,6 +579,7 @@ func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)
 	p.X.Label.Text = "time (s)"
 	p.Add(lay)
 	p.X.Min, p.X.Max = 0, math.Max(rt.End.Seconds(), 1e-9)
+	p.X.Tick.Marker = NiceTicks{}
 	p.Y.Min, p.Y.Max = 0, float64(max(lay.lanes(), 1))
 	p.Y.Tick.Marker = lay.ticks()
 	p.Y.Tick.Length = 0
@@ -586,18 +588,17 @@ func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)
 	grid.Horizontal.Color = nil
 	p.Add(grid)
 
-	leg := newSideLegend()
 	rounds := fmt.Sprintf("round/view (%d–%d)", lay.rmin, lay.rmax)
 	if !lay.hasRound {
 		rounds = "round/view (none)"
 	}
 	roundLine := &plotter.Line{LineStyle: draw.LineStyle{Color: tlRound, Width: vg.Points(1.2)}}
-	leg.Add(rounds, roundLine)
+	f.addLegend(rounds, roundLine)
 	commit := draw.LineStyle{Color: tlCommit, Width: vg.Points(1)}
 	has := lay.present()
 	add := func(what, label string, t plot.Thumbnailer) {
 		if has[what] {
-			leg.Add(label, t)
+			f.addLegend(label, t)
 		}
 	}
 	add("commit", "commit", glyphThumb{tick: &commit})
@@ -617,18 +618,13 @@ func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)
 			}
 		}
 		for g := range min(groups, len(tlGroups)) {
-			leg.Add(fmt.Sprintf("partition group %d", g+1), boxThumb{tlGroups[g]})
+			f.addLegend(fmt.Sprintf("partition group %d", g+1), boxThumb{tlGroups[g]})
 		}
 	}
-	lw := legendWidth(&leg)
-	h := max(plotHeight, vg.Points(22)*vg.Length(lay.lanes())+vg.Inch)
-	return plotWidth + lw, h, func(c draw.Canvas) {
-		c.SetColor(color.White)
-		c.Fill(c.Rectangle.Path())
-		pc, lc := splitLegend(c, lw)
-		p.Draw(pc)
-		leg.Draw(lc)
-	}
+	lw, _ := newLegendLayout(f.style.fontSize()).size(f.entries, 1)
+	f.style.Width = defaultPlotWidth + lw
+	f.style.Height = max(defaultPlotHeight, vg.Points(22)*vg.Length(lay.lanes())+vg.Inch)
+	return f.style.Width, f.style.Height, f.draw
 }
 
 // renderRunTimeline draws the timeline of one run of the points that
