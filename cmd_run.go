@@ -16,7 +16,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-func runCmd(args []string, stdout, stderr io.Writer) error {
+func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
 	jobs := fs.Int("j", 0, "runs in parallel (default: the number of cores)")
@@ -30,6 +30,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("q", false, "no progress bar")
 	force := fs.Bool("force", false, "run even when a run's estimated memory exceeds the machine's")
 	maxWall := fs.Duration("max-wall", 0, "stop after this wall-clock `time` (e.g. 30m) as if interrupted; finished runs are kept (exit 124)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -57,6 +59,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "byzsim: warning: %s; give a budget with [stop] events = N or --max-wall, or stop it with Ctrl-C (finished runs are kept)\n", w)
 		}
 	}
+	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, stopProfiling()) }()
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *maxWall > 0 {

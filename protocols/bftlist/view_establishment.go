@@ -138,13 +138,23 @@ func (ve *viewEst) witnesSeen() bool {
 	if !ve.witnesses[id] {
 		return false
 	}
-	set := idset{}.add(id) // the reference dropped this union
+	// The set counted is {id} ∪ {k : k witnessed, correct and echoing the
+	// same as id} (the reference dropped the union with id); counting stops
+	// once it reaches n−f.
+	need := ve.r.n - ve.r.f
+	count := 1
+	if count >= need {
+		return true
+	}
+	own := ve.echo[id]
 	for k := 0; k < ve.r.n; k++ {
-		if ve.witSet.has(k) && ve.correct.has(k) && ve.echo[k] == ve.echo[id] {
-			set.put(k)
+		if k != id && ve.witSet.has(k) && ve.correct.has(k) && ve.echo[k] == own {
+			if count++; count >= need {
+				return true
+			}
 		}
 	}
-	return set.len() >= ve.r.n-ve.r.f
+	return false
 }
 
 func (ve *viewEst) typeCheck(v ViewPair) bool {
@@ -399,10 +409,33 @@ func (ve *viewEst) getView(j int) int64 {
 // view change. Two sets of n−2f share n−4f ≥ f+1 replicas (n ≥ 5f+1), one
 // of them correct, so two views are never served at once; the n−f correct
 // replicas alone reach n−2f.
+//
+// It counts sameVSet(id, 0) without building it: with my pair v in phase 0
+// and v.Current == v.Next, a replica k is in the set when it is in phase 0
+// with the pair v and not stale, and such a k is stale exactly when v fails
+// the type check, whatever k. Counting stops once it reaches n−2f.
 func (ve *viewEst) allowService() bool {
 	id := ve.r.id
 	v := ve.views[id]
-	return ve.phs[id] == 0 && v.Current == v.Next && ve.sameVSet(id, 0).len() >= ve.r.n-2*ve.r.f
+	if ve.phs[id] != 0 || v.Current != v.Next {
+		return false
+	}
+	need := ve.r.n - 2*ve.r.f
+	if need <= 0 {
+		return true
+	}
+	if !ve.typeCheck(v) {
+		return false
+	}
+	count := 0
+	for k, w := range ve.views {
+		if w == v && ve.phs[k] == 0 {
+			if count++; count >= need {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // viewChange is called by primary monitoring to request a view change.
