@@ -96,6 +96,16 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		in.replicas = append(in.replicas, rep)
 		w.AddNode(rep, 0)
 	}
+	if tracker.Saturated() {
+		reqs := tracker.Preload()
+		for id, rep := range in.replicas {
+			p, ok := rep.(protocols.Preloader)
+			if !ok {
+				return nil, fmt.Errorf("replica %d: protocol %s takes no preloaded requests (saturated workload)", id, res.proto.Name)
+			}
+			p.Preload(reqs...)
+		}
+	}
 	tracker.Install(w)
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {
@@ -223,6 +233,14 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		}
 	case protocols.Commit:
 		in.commits++
+		if in.tracker.Saturated() && int(node) < len(in.byzantine) && !in.byzantine[node] {
+			for _, d := range in.tracker.Committed(at, o.Height, o.Requests) {
+				for range d.Requests {
+					in.latency.Add(d.Workload, 0, at)
+					in.timeline.Complete(at)
+				}
+			}
+		}
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}
