@@ -107,6 +107,7 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		}
 	}
 	tracker.Install(w)
+	w.Reserve(startBurst(n, tracker.Specs()))
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
@@ -172,6 +173,23 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		})
 	}
 	return in, nil
+}
+
+// maxReserve bounds the events a run reserves room for up front (40 bytes
+// each).
+const maxReserve = 1 << 21
+
+// startBurst estimates the events pending at once at the start of a run:
+// every request of a flood workload goes to every replica when its clients
+// start.
+func startBurst(n int, specs []workloads.Spec) int {
+	burst := 0
+	for _, s := range specs {
+		if s.Type == workloads.Flood {
+			burst += n * s.Total()
+		}
+	}
+	return min(burst, maxReserve)
 }
 
 // faultFired records one action of a fault rule: in the rule's spans of
