@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
 )
 
 // Channel is the delivery discipline of a link.
@@ -197,24 +196,34 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 }
 
 // intern returns a pointer to a model equal to l: one of the last
-// modelCache distinct models made when one is equal, else a new one. A
-// model whose delay distribution is not comparable is never shared.
+// modelCache distinct models made when one is equal, else a new one. Only
+// models whose delay is one of this package's plain distributions are
+// shared (others may not be comparable).
 func (n *Network) intern(l Link) *Link {
-	if !reflect.ValueOf(l.Delay).Comparable() {
-		return &l
+	switch l.Delay.(type) {
+	case Constant, Uniform, Normal, Exponential, LogNormal:
+	default:
+		return newModel(l)
 	}
 	for _, m := range n.models {
-		if reflect.TypeOf(m.Delay) == reflect.TypeOf(l.Delay) && *m == l {
+		if *m == l {
 			return m
 		}
 	}
+	m := newModel(l)
 	if len(n.models) < modelCache {
-		n.models = append(n.models, &l)
+		n.models = append(n.models, m)
 	} else {
-		n.models[n.nextModel] = &l
+		n.models[n.nextModel] = m
 		n.nextModel = (n.nextModel + 1) % modelCache
 	}
-	return &l
+	return m
+}
+
+func newModel(l Link) *Link {
+	m := new(Link)
+	*m = l
+	return m
 }
 
 // send carries msg from one node to another, leaving at time at.
