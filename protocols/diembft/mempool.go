@@ -1,6 +1,8 @@
 package diembft
 
 import (
+	"slices"
+
 	"github.com/byzsim/byzsim/protocols"
 )
 
@@ -97,6 +99,12 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 
 func newMempool(blockSize int) *Mempool {
 	return &Mempool{blockSize: blockSize}
+}
+
+// reserve makes room for n more requests.
+func (m *Mempool) reserve(n int) {
+	m.entries = slices.Grow(m.entries, n)
+	m.queue = slices.Grow(m.queue, n)
 }
 
 func (m *Mempool) newEntry(e entry) int32 {
