@@ -63,7 +63,11 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, stopProfiling()) }()
+	defer func() {
+		if perr := stopProfiling(); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}()
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *maxWall > 0 {

@@ -55,7 +55,11 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, stopProfiling()) }()
+	defer func() {
+		if perr := stopProfiling(); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}()
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *replay != "" {

@@ -13,13 +13,14 @@ import (
 // either file name may be empty. stop ends the CPU profile, writes the heap
 // profile (after a garbage collection, so it shows live memory as of the
 // end; its alloc_space view shows every allocation of the command) and
-// closes the files. Read the files with `go tool pprof`.
+// closes the files. Read the files with `go tool pprof`. A file that
+// cannot be created is a usage error (exit status 2).
 func startProfiling(cpu, mem string) (stop func() error, err error) {
 	var cpuFile *os.File
 	if cpu != "" {
 		cpuFile, err = os.Create(cpu)
 		if err != nil {
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
+			return nil, usageErrorf("--cpuprofile: %v", err)
 		}
 		if err := pprof.StartCPUProfile(cpuFile); err != nil {
 			cpuFile.Close()
@@ -34,7 +35,7 @@ func startProfiling(cpu, mem string) (stop func() error, err error) {
 				pprof.StopCPUProfile()
 				cpuFile.Close()
 			}
-			return nil, fmt.Errorf("--memprofile: %w", err)
+			return nil, usageErrorf("--memprofile: %v", err)
 		}
 		f.Close()
 	}
