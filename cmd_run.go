@@ -19,7 +19,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-func runCmd(args []string, stdout, stderr io.Writer) error {
+func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
 	jobs := fs.Int("j", 0, "runs in parallel (default: $SLURM_CPUS_PER_TASK when set, else the number of cores)")
@@ -35,6 +35,8 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	force := fs.Bool("force", false, "run even when a run's estimated memory exceeds the machine's")
 	noReport := fs.Bool("no-report", false, "do not write report.html (also: [output] report = false)")
 	maxWall := fs.Duration("max-wall", 0, "stop after this wall-clock `time` (e.g. 30m) as if interrupted; finished runs are kept (exit 124)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -75,6 +77,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "byzsim: warning: %s; give a budget with [stop] events = N or --max-wall, or stop it with Ctrl-C (finished runs are kept)\n", w)
 		}
 	}
+	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfiling(); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}()
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *maxWall > 0 {

@@ -100,7 +100,18 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		in.replicas = append(in.replicas, rep)
 		w.AddNode(rep, 0)
 	}
+	if tracker.Saturated() {
+		reqs := tracker.Preload()
+		for id, rep := range in.replicas {
+			p, ok := rep.(protocols.Preloader)
+			if !ok {
+				return nil, fmt.Errorf("replica %d: protocol %s takes no preloaded requests (saturated workload)", id, res.proto.Name)
+			}
+			p.Preload(reqs...)
+		}
+	}
 	tracker.Install(w)
+	w.Reserve(startBurst(n, tracker.Specs()))
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
@@ -168,6 +179,23 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	return in, nil
 }
 
+// maxReserve bounds the events a run reserves room for up front (40 bytes
+// each).
+const maxReserve = 1 << 21
+
+// startBurst estimates the events pending at once at the start of a run:
+// every request of a flood workload goes to every replica when its clients
+// start.
+func startBurst(n int, specs []workloads.Spec) int {
+	burst := 0
+	for _, s := range specs {
+		if s.Type == workloads.Flood {
+			burst += n * s.Total()
+		}
+	}
+	return min(burst, maxReserve)
+}
+
 // faultFired records one action of a fault rule: in the rule's spans of
 // activity and, when tracing, as a "fault" line of the trace.
 func (in *instance) faultFired(f failures.Firing) {
@@ -228,6 +256,14 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	case protocols.Commit:
 		in.commits++
 		in.replicaLog.Commit(at, int(node))
+		if in.tracker.Saturated() && int(node) < len(in.byzantine) && !in.byzantine[node] {
+			for _, d := range in.tracker.Committed(at, o.Height, o.Requests) {
+				for range d.Requests {
+					in.latency.Add(d.Workload, 0, at)
+					in.timeline.Complete(at)
+				}
+			}
+		}
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}

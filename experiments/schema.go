@@ -149,7 +149,7 @@ type CostsConfig struct {
 // WorkloadConfig is one [[workload]] table.
 type WorkloadConfig struct {
 	Name string `toml:"name"`
-	// Type is retransmit, flood, timed, open_loop or closed_loop.
+	// Type is retransmit, flood, timed, open_loop, closed_loop or saturated.
 	Type string `toml:"type"`
 	// Count is the number of requests per client.
 	Count int `toml:"count"`

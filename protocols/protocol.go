@@ -29,6 +29,9 @@ type Protocol struct {
 	Behaviours []Named
 	// CorruptScopes lists the modules or variables Corrupt accepts.
 	CorruptScopes []Named
+	// Preloads says its replicas implement Preloader, so experiments may
+	// use the saturated workload.
+	Preloads bool
 	// MaxFaulty is the largest f the protocol tolerates with n replicas.
 	MaxFaulty func(n int) int
 	// New builds one replica.
