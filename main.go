@@ -41,6 +41,7 @@ func commands() []command {
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
 		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
+		{"explore", "FILE [--schedules N] [--seed N] [--set key=value ...] [-j N] [-o DIR]", "search random fault schedules for violations of the checks at every (n, f); minimize and write them as experiments", exploreCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
 	}
 }
