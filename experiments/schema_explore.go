@@ -22,7 +22,8 @@ type ExploreConfig struct {
 	Kinds []string `toml:"kinds,omitempty"`
 	// GST is the global stabilization time: every fault but Byzantine
 	// behaviours (and crashes counted in f) ends before it, and the network
-	// is synchronous after it. Default: a third of duration.
+	// is synchronous after it. Default: checks.gst, else a third of
+	// duration.
 	GST Duration `toml:"gst,omitempty"`
 	// MaxDelay bounds the delay a link burst or delay rule adds. Default 2s.
 	MaxDelay Duration `toml:"max_delay,omitempty"`

@@ -122,6 +122,9 @@ func FromPlan(plan *experiments.Plan, reg *protocols.Registry) (*Config, error) 
 	}
 	dur := base.Duration.T()
 	c.GST = x.GST.T()
+	if c.GST == 0 && base.Checks.GST != nil {
+		c.GST = base.Checks.GST.T()
+	}
 	if c.GST == 0 {
 		c.GST = dur / 3
 	}

@@ -203,8 +203,17 @@ func resize(s Schedule, size Size) (Schedule, bool) {
 			faulty[f.Replica] = true
 		case KindLink, KindRule, KindSetattr:
 			f.Rule.Src, f.Rule.Dest = name(f.Rule.Src), name(f.Rule.Dest)
-			if s, ok := f.Rule.Value.(string); ok && f.Kind == KindSetattr {
-				f.Rule.Value = name(s)
+			if f.Kind == KindSetattr {
+				var id int
+				if _, err := sscanReplica(f.Rule.Src, &id); err == nil {
+					if !faulty[id] && len(faulty) >= size.F {
+						continue
+					}
+					faulty[id] = true
+				}
+				if s, ok := f.Rule.Value.(string); ok {
+					f.Rule.Value = name(s)
+				}
 			}
 		case KindTransient:
 			f.Transient.Random = min(f.Transient.Random, n)

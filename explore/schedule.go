@@ -46,18 +46,6 @@ type Schedule struct {
 	Faults   []Fault
 }
 
-// replicas returns the replicas that are faulty for good: Byzantine or
-// crashed without recovery.
-func (s *Schedule) faulty() map[int]bool {
-	out := map[int]bool{}
-	for _, f := range s.Faults {
-		if f.Kind == KindByzantine || (f.Kind == KindCrash && f.Until == 0) {
-			out[f.Replica] = true
-		}
-	}
-	return out
-}
-
 // Experiment returns the base experiment with the schedule's faults: a
 // plain experiment byzsim run runs the same way.
 func (s *Schedule) Experiment(base *experiments.Experiment) *experiments.Experiment {
@@ -225,9 +213,19 @@ func (g *generator) fault(rng *rand.Rand, kind string, s *Schedule, faulty map[i
 		}
 		return Fault{Kind: kind, Rule: r}, true
 	case KindSetattr:
+		// A replica whose state is set stays safe but may lose touch with
+		// the others for good (a round far ahead): it counts among the at
+		// most f faulty replicas.
+		id := rng.IntN(n)
+		if !faulty[id] {
+			if len(faulty) >= budget {
+				return Fault{}, false
+			}
+			faulty[id] = true
+		}
 		a := g.benign[rng.IntN(len(g.benign))]
 		kinds := g.c.Proto.MessageKinds
-		r := experiments.FaultConfig{Src: replicaName(rng.IntN(n)), Dest: "*", Msg: kinds[rng.IntN(len(kinds))],
+		r := experiments.FaultConfig{Src: replicaName(id), Dest: "*", Msg: kinds[rng.IntN(len(kinds))],
 			Type: "setattr", Attr: a.Name, From: experiments.Duration(at), Until: experiments.Duration(until), Prob: prob(1)}
 		if a.Type == protocols.AttrReplica {
 			r.Value = replicaName(rng.IntN(n))
