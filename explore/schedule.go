@@ -79,9 +79,14 @@ func (s *Schedule) Experiment(base *experiments.Experiment) *experiments.Experim
 		case KindByzantine:
 			e.Byzantine = append(e.Byzantine, experiments.ByzantineConfig{Replica: f.Replica, Behaviour: f.Behaviour, At: experiments.Duration(f.At)})
 		case KindTransient:
+			// Convergence is checked: the run goes on until the protocol
+			// has converged (or the duration), not only until the
+			// workloads are done.
 			e.Transients = append(e.Transients, f.Transient)
-			yes := true
+			yes, no := true, false
 			e.Checks.Convergence = &yes
+			e.Stop.WhenDone = &no
+			e.Convergence.Stop = true
 		}
 	}
 	e.Partitions = append(e.Partitions, partitionPhases(parts)...)
