@@ -6,6 +6,7 @@
 //	byzsim list [PROTOCOL]
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
+//	byzsim explore FILE [--schedules N] [--set key=value ...]
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //	byzsim calibrate [-o FILE] [-time D]
 //
