@@ -202,19 +202,32 @@ func (g *generator) fault(rng *rand.Rand, kind string, s *Schedule, faulty map[i
 		a, b := rng.IntN(n), rng.IntN(n)
 		r := g.rule(rng, at, until)
 		r.Src, r.Dest, r.Msg = replicaName(a), replicaName(b), "*"
-		if a == b {
+		if a == b || rng.IntN(2) == 0 {
+			// The replica falls silent (or slow) towards everyone.
 			r.Dest = "*"
 		}
 		return Fault{Kind: kind, Rule: r}, true
 	case KindRule:
 		r := g.rule(rng, at, until)
+		if rng.IntN(2) == 0 {
+			// A replica falls silent (or slow) towards everyone for one
+			// or two of its rounds: a chosen protocol step is cut off.
+			lo := rng.IntN(16)
+			r.Src, r.Dest, r.Msg = replicaName(rng.IntN(n)), "*", "*"
+			r.Rounds = []any{fmt.Sprintf("%d-%d", lo, lo+rng.IntN(2))}
+			r.Prob = prob(1)
+			// The rounds say when; the rule still ends at GST.
+			r.From, r.Until = 0, experiments.Duration(g.c.GST)
+			return Fault{Kind: kind, Rule: r}, true
+		}
 		kinds := g.c.Proto.MessageKinds
 		r.Msg = kinds[rng.IntN(len(kinds))]
 		r.Src = g.endpoint(rng, n, false)
 		r.Dest = g.endpoint(rng, n, true)
 		if rng.IntN(2) == 0 {
-			lo := rng.IntN(20)
-			r.Rounds = []any{fmt.Sprintf("%d-%d", lo, lo+rng.IntN(10))}
+			lo := rng.IntN(16)
+			r.Rounds = []any{fmt.Sprintf("%d-%d", lo, lo+rng.IntN(4))}
+			r.From, r.Until = 0, experiments.Duration(g.c.GST)
 		}
 		return Fault{Kind: kind, Rule: r}, true
 	case KindSetattr:
