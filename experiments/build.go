@@ -153,7 +153,15 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 				return
 			}
 			// Give lagging correct replicas the time to catch up.
-			in.gst.onCaughtUp = func() { w.Stop(why + " and every correct replica caught up") }
+			stop := why + " and every correct replica caught up"
+			in.gst.onCaughtUp = func() { w.Stop(stop) }
+			// A replica that caught up may commit a further height in the
+			// same event: the stop is withdrawn and awaited again.
+			in.gst.onLagging = func() {
+				if w.Unstop(stop) {
+					in.gst.onCaughtUp = func() { w.Stop(stop) }
+				}
+			}
 		})
 	}
 	if e.Stop.Commits > 0 {

@@ -52,8 +52,9 @@ type Result struct {
 	ByCheck map[string]int64
 	// BySize counts the schedules and the failed ones per size.
 	BySize map[Size][2]int64
-	// Events of all runs.
-	Events uint64
+	// Events of all runs, and the virtual time they covered.
+	Events  uint64
+	Virtual sim.Time
 	// Failures are the first failed schedule (by index) of each check, at
 	// most Config.Keep of them, by index, minimized unless
 	// Options.NoMinimize.
@@ -69,6 +70,7 @@ type found struct {
 	index  int64
 	checks []results.Check
 	events uint64
+	now    sim.Time
 	size   Size
 }
 
@@ -113,7 +115,7 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 					if o.End == sim.Interrupted {
 						break
 					}
-					batch = append(batch, found{index: i, checks: o.Failed(), events: o.Events, size: s.Size})
+					batch = append(batch, found{index: i, checks: o.Failed(), events: o.Events, now: o.Now, size: s.Size})
 				}
 				out <- batch
 			}
@@ -126,6 +128,7 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 		for _, f := range batch {
 			res.Schedules++
 			res.Events += f.events
+			res.Virtual += f.now
 			bs := res.BySize[f.size]
 			bs[0]++
 			if len(f.checks) > 0 {
