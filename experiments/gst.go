@@ -59,7 +59,7 @@ type gstChecker struct {
 	// correct replica falls behind again after it ran (a replica committing
 	// several heights in one event catches up on the first of them).
 	onCaughtUp, onLagging func()
-	caughtUpRan          bool
+	caughtUpRan           bool
 }
 
 // gstRound is what the checker knows of one round at or after GST.
