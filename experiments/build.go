@@ -43,6 +43,9 @@ type instance struct {
 
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
+	// lean skips the recorders that only feed output files (latency,
+	// timeline, fault spans): Simulate writes none.
+	lean bool
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -175,6 +178,9 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 // faultFired records one action of a fault rule: in the rule's spans of
 // activity and, when tracing, as a "fault" line of the trace.
 func (in *instance) faultFired(f failures.Firing) {
+	if in.lean {
+		return
+	}
 	in.faultSpans.Fired(f.Rule, f.At)
 	if in.trace != nil {
 		in.trace.Fault(f.At, f.Rule, f.Type.String(), f.From, f.To, f.Msg)
@@ -224,8 +230,10 @@ func laterBehaviours(s failures.Schedule) failures.Schedule {
 func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	switch o := o.(type) {
 	case protocols.Completed:
-		in.latency.Add(o.Workload, o.SentAt, o.Latency)
-		in.timeline.Complete(at)
+		if !in.lean {
+			in.latency.Add(o.Workload, o.SentAt, o.Latency)
+			in.timeline.Complete(at)
+		}
 		if in.conv != nil {
 			in.conv.completed(at)
 		}
@@ -234,7 +242,9 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}
-		in.timeline.Commit(at)
+		if !in.lean {
+			in.timeline.Commit(at)
+		}
 		in.safety.commit(at, node, o)
 		if in.gst != nil {
 			in.gst.commit(at, node, o)

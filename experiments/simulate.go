@@ -64,9 +64,10 @@ func Simulate(e *Experiment, seed uint64, reg *protocols.Registry, poll func(sim
 	if poll != nil {
 		in.world.SetPoll(poll)
 	}
-	// The message counts only feed messages.csv, which nothing writes
-	// here: no tracer.
+	// The message counts, latencies and timeline only feed output files,
+	// which nothing writes here.
 	in.world.SetTracer(nil)
+	in.lean = true
 	ended := in.world.Run(e.Duration.T())
 	out = Outcome{End: ended, Events: in.world.Stats().Events, Now: in.world.Now()}
 	if ended == sim.Interrupted {
