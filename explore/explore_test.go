@@ -188,3 +188,32 @@ func TestBadExploreTable(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenFindingsReproduce: the open findings of byzsim explore kept in
+// testdata/findings (protocol bugs described in docs/explore.md, not fixed)
+// still fail the check they were found with. When one is fixed, its file
+// becomes a regression test that must pass.
+func TestOpenFindingsReproduce(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
+	for _, tc := range []struct{ file, check string }{
+		{"bftlist_byzantine_primary_not_replaced.toml", "liveness"},
+		{"bftlist_reset_replica_stays_behind.toml", "progress_after_gst"},
+		{"bftlist_wrong_ccsp_rolls_back_executed.toml", "safety"},
+	} {
+		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := experiments.Simulate(plan.Runs[0].Exp, plan.Runs[0].Seed, reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed := false
+		for _, c := range o.Failed() {
+			failed = failed || c.Name == tc.check
+		}
+		if !failed {
+			t.Errorf("%s no longer fails %s (fixed? make it a regression test and update docs/explore.md)", tc.file, tc.check)
+		}
+	}
+}

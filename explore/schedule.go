@@ -63,6 +63,7 @@ func (s *Schedule) Experiment(base *experiments.Experiment) *experiments.Experim
 	e.Checks.GST = &gst
 	e.Checks.GSTRound = nil
 	var parts []Fault
+	transient := false
 	for _, f := range s.Faults {
 		switch f.Kind {
 		case KindPartition:
@@ -79,17 +80,21 @@ func (s *Schedule) Experiment(base *experiments.Experiment) *experiments.Experim
 		case KindByzantine:
 			e.Byzantine = append(e.Byzantine, experiments.ByzantineConfig{Replica: f.Replica, Behaviour: f.Behaviour, At: experiments.Duration(f.At)})
 		case KindTransient:
-			// Convergence is checked: the run goes on until the protocol
-			// has converged (or the duration), not only until the
-			// workloads are done.
+			// Convergence is checked instead of the post-GST properties
+			// (the corruption may change what replicas executed): the run
+			// goes on to its end, for the convergence window and the
+			// workloads.
 			e.Transients = append(e.Transients, f.Transient)
 			yes, no := true, false
 			e.Checks.Convergence = &yes
 			e.Stop.WhenDone = &no
-			e.Convergence.Stop = true
+			transient = true
 		}
 	}
 	e.Partitions = append(e.Partitions, partitionPhases(parts)...)
+	if transient {
+		e.Checks.GST, e.Checks.CommitBound = nil, nil
+	}
 	return &e
 }
 
