@@ -92,11 +92,16 @@ func MarshalTOML(e *Experiment, comment []string) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// Line returns the line of a key path in the source ("protocol.n",
-// "explore.schedules"), or 0 when the file does not set it.
-func (s *Source) Line(key string) int {
-	if l := s.lines.line(key); l != 0 {
-		return l
+// Locate returns an error about a key path ("explore.schedules"): at the
+// key's line in the file, or, when the value came from the command line,
+// without a line and with the key marked "(--set)".
+func (s *Source) Locate(key, msg string) *Error {
+	if origin, ok := s.overriddenBy(key); ok {
+		return &Error{File: s.File, Key: key + " (" + origin + ")", Msg: msg}
 	}
-	return s.lines.loose(key)
+	line := s.lines.line(key)
+	if line == 0 {
+		line = s.lines.loose(key)
+	}
+	return &Error{File: s.File, Line: line, Key: key, Msg: msg}
 }

@@ -80,7 +80,7 @@ type Error = experiments.Error
 func FromPlan(plan *experiments.Plan, reg *protocols.Registry) (*Config, error) {
 	src := plan.Source
 	at := func(key, format string, args ...any) error {
-		return &Error{File: src.File, Line: src.Line(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+		return src.Locate(key, fmt.Sprintf(format, args...))
 	}
 	if len(plan.Runs) != 1 {
 		return nil, at("sweep", "byzsim explore takes an experiment of one run; this one has %d (drop [sweep] and repetitions; explore sizes with explore.n and explore.f)", len(plan.Runs))

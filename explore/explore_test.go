@@ -183,7 +183,7 @@ func TestBadExploreTable(t *testing.T) {
 			_, err = FromPlan(plan, reg)
 		}
 		e, ok := err.(*experiments.Error)
-		if !ok || e.Key != tc.key {
+		if !ok || e.Key != tc.key+" (--set)" {
 			t.Errorf("%s: got %v, want an error at %s", tc.set, err, tc.key)
 		}
 	}
@@ -215,5 +215,25 @@ func TestOpenFindingsReproduce(t *testing.T) {
 		if !failed {
 			t.Errorf("%s no longer fails %s (fixed? make it a regression test and update docs/explore.md)", tc.file, tc.check)
 		}
+	}
+}
+
+// TestBadExploreLine: a bad value in the file's [explore] table is
+// reported at its line.
+func TestBadExploreLine(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
+	path := filepath.Join(t.TempDir(), "bad.toml")
+	text := "name = \"x\"\nduration = \"10s\"\n[protocol]\nname = \"diembft\"\nn = 4\nf = 1\n[explore]\nn = [4, 5]\nfaults = -3\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := experiments.Load(path, reg, experiments.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = FromPlan(plan, reg)
+	e, ok := err.(*experiments.Error)
+	if !ok || e.Key != "explore.faults" || e.Line != 9 || e.File != path {
+		t.Fatalf("got %#v, want explore.faults at %s:9", err, path)
 	}
 }
