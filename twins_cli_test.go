@@ -185,3 +185,24 @@ func TestExploreReproducesThroughRun(t *testing.T) {
 		t.Fatalf("explore with a bad table: exit %d, want 2; stderr:\n%s", code, stderr)
 	}
 }
+
+// TestExploreIndependentOfJobs: byzsim explore writes the same files
+// (all but perf.json) with 1 and 2 workers.
+func TestExploreIndependentOfJobs(t *testing.T) {
+	var trees []map[string]string
+	for _, j := range []string{"1", "2"} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, "explore", "experiments/explore/diembft.toml", "--set", "protocol.params.bug_small_quorum=true",
+			"--schedules", "200", "-j", j, "-o", out, "-q")
+		if code != 1 {
+			t.Fatalf("-j %s: exit %d, want 1; stderr:\n%s", j, code, stderr)
+		}
+		trees = append(trees, readTree(t, out))
+	}
+	if len(trees[0]) < 3 {
+		t.Fatalf("only %d files written", len(trees[0]))
+	}
+	if !reflect.DeepEqual(trees[0], trees[1]) {
+		t.Errorf("outputs differ between -j 1 and -j 2: %v vs %v", sortedKeys(trees[0]), sortedKeys(trees[1]))
+	}
+}
