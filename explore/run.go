@@ -89,6 +89,9 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 	}
 	start := time.Now()
 	gen := newGenerator(c)
+	// A schedule that cannot run stops the other workers too.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var next atomic.Int64
 	out := make(chan []found, 2*jobs)
 	errs := make(chan error, jobs)
@@ -97,8 +100,8 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			poll := func(sim.Time, uint64) bool { return ctx.Err() == nil }
-			for ctx.Err() == nil {
+			poll := func(sim.Time, uint64) bool { return wctx.Err() == nil }
+			for wctx.Err() == nil {
 				lo := next.Add(chunk) - chunk
 				if lo >= total {
 					return
@@ -110,6 +113,7 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 					o, err := experiments.Simulate(s.Experiment(c.Base), s.Seed, c.Reg, poll)
 					if err != nil {
 						errs <- scheduleError(&s, err)
+						cancel()
 						return
 					}
 					if o.End == sim.Interrupted {
