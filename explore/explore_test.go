@@ -237,3 +237,27 @@ func TestBadExploreLine(t *testing.T) {
 		t.Fatalf("got %#v, want explore.faults at %s:9", err, path)
 	}
 }
+
+// TestStopAtFirst: a short search that stops at the first failure finds
+// one when the full search does, and none without a bug.
+func TestStopAtFirst(t *testing.T) {
+	for _, tc := range []struct {
+		sets []string
+		want bool
+	}{
+		{[]string{"protocol.params.bug_vote_lt=true"}, true},
+		{nil, false},
+	} {
+		c := load(t, example, tc.sets...)
+		res, err := Run(context.Background(), c, Options{Jobs: 2, Schedules: 300, StopAtFirst: true, NoMinimize: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Failed > 0; got != tc.want {
+			t.Errorf("%v: failure found %v, want %v (%d schedules)", tc.sets, got, tc.want, res.Schedules)
+		}
+		if tc.want && res.Schedules >= 300 {
+			t.Errorf("%v: ran all %d schedules despite a failure", tc.sets, res.Schedules)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,11 @@ type Options struct {
 	Progress func(done int64)
 	// NoMinimize skips the minimizer: failures are returned as found.
 	NoMinimize bool
+	// StopAtFirst ends the search at the first failed schedule (for a
+	// caller that only asks whether the budget finds a failure, such as a
+	// mutation test). Whether a failure is found stays a function of the
+	// budget; which one and the counts then depend on the workers' timing.
+	StopAtFirst bool
 }
 
 // Failure is a schedule whose run failed a check.
@@ -122,6 +128,9 @@ func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
 					batch = append(batch, found{index: i, checks: o.Failed(), events: o.Events, now: o.Now, size: s.Size})
 				}
 				out <- batch
+				if opt.StopAtFirst && slices.ContainsFunc(batch, func(f found) bool { return len(f.checks) > 0 }) {
+					cancel()
+				}
 			}
 		}()
 	}
