@@ -11,6 +11,7 @@ import (
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/bftlist"
 	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/sim"
 )
 
 const example = "../experiments/explore/diembft.toml"
@@ -258,6 +259,35 @@ func TestStopAtFirst(t *testing.T) {
 		}
 		if tc.want && res.Schedules >= 300 {
 			t.Errorf("%v: ran all %d schedules despite a failure", tc.sets, res.Schedules)
+		}
+	}
+}
+
+// TestShorten: a fault's span is halved from its end or its start, to
+// whole milliseconds, and a permanent crash or a fault without a span is
+// left alone.
+func TestShorten(t *testing.T) {
+	ms := sim.Millisecond
+	for _, tc := range []struct {
+		f        Fault
+		late, ok bool
+		at, end  sim.Time
+	}{
+		{Fault{Kind: KindPartition, At: 100 * ms, Until: 500 * ms}, false, true, 100 * ms, 300 * ms},
+		{Fault{Kind: KindPartition, At: 100 * ms, Until: 500 * ms}, true, true, 300 * ms, 500 * ms},
+		{Fault{Kind: KindCrash, At: 100 * ms, Until: 101 * ms}, false, false, 100 * ms, 101 * ms},
+		{Fault{Kind: KindCrash, At: 100 * ms}, false, false, 100 * ms, 0},
+		{Fault{Kind: KindByzantine, At: 100 * ms}, false, false, 100 * ms, 0},
+		{Fault{Kind: KindLink, Rule: experiments.FaultConfig{From: experiments.Duration(0), Until: experiments.Duration(7 * sim.Second)}}, true, true, 3500 * ms, 7 * sim.Second},
+	} {
+		f := tc.f
+		ok := shorten(&f, tc.late)
+		at, end := f.At, f.Until
+		if f.Kind == KindLink {
+			at, end = f.Rule.From.T(), f.Rule.Until.T()
+		}
+		if ok != tc.ok || at != tc.at || end != tc.end {
+			t.Errorf("shorten(%s, late %v) = %v [%v, %v), want %v [%v, %v)", tc.f.Describe(), tc.late, ok, at, end, tc.ok, tc.at, tc.end)
 		}
 	}
 }

@@ -68,15 +68,18 @@ func (m *minimizer) minimize(s Schedule, check string) (Schedule, int) {
 			}
 		}
 	}
-	// Shortest windows: halve each fault's span while it still fails.
+	// Shortest windows: halve each fault's span, from its end and then
+	// from its start, while it still fails.
 	for i := range s.Faults {
-		for range 6 {
-			t := s
-			t.Faults = slices.Clone(s.Faults)
-			if !shorten(&t.Faults[i]) || !m.fails(&t, check) {
-				break
+		for _, late := range []bool{false, true} {
+			for range 6 {
+				t := s
+				t.Faults = slices.Clone(s.Faults)
+				if !shorten(&t.Faults[i], late) || !m.fails(&t, check) {
+					break
+				}
+				s = t
 			}
-			s = t
 		}
 	}
 	// GST right after the last fault, and a safety failure's run cut short.
@@ -121,31 +124,34 @@ func lastEnd(s *Schedule) sim.Time {
 	return end
 }
 
-// shorten halves a fault's span (to whole milliseconds); false when it
-// has none or cannot shrink.
-func shorten(f *Fault) bool {
-	half := func(a, b sim.Time) (sim.Time, bool) {
-		d := (b - a) / 2 / sim.Millisecond * sim.Millisecond
+// shorten halves a fault's span (to whole milliseconds), keeping its
+// first half, or its second when late; false when it has none or cannot
+// shrink.
+func shorten(f *Fault, late bool) bool {
+	half := func(a, b *sim.Time) bool {
+		d := (*b - *a) / 2 / sim.Millisecond * sim.Millisecond
 		if d < sim.Millisecond {
-			return b, false
-		}
-		return a + d, true
-	}
-	var ok bool
-	switch f.Kind {
-	case KindPartition:
-		f.Until, ok = half(f.At, f.Until)
-	case KindCrash:
-		if f.Until == 0 {
 			return false
 		}
-		f.Until, ok = half(f.At, f.Until)
-	case KindLink, KindRule, KindSetattr:
-		var u sim.Time
-		u, ok = half(f.Rule.From.T(), f.Rule.Until.T())
-		f.Rule.Until = experiments.Duration(u)
+		if late {
+			*a = *b - d
+		} else {
+			*b = *a + d
+		}
+		return true
 	}
-	return ok
+	switch f.Kind {
+	case KindPartition:
+		return half(&f.At, &f.Until)
+	case KindCrash:
+		return f.Until != 0 && half(&f.At, &f.Until)
+	case KindLink, KindRule, KindSetattr:
+		from, until := f.Rule.From.T(), f.Rule.Until.T()
+		ok := half(&from, &until)
+		f.Rule.From, f.Rule.Until = experiments.Duration(from), experiments.Duration(until)
+		return ok
+	}
+	return false
 }
 
 // resize maps a schedule onto a smaller size: replica ids modulo n,
