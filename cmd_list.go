@@ -71,11 +71,19 @@ func listProtocol(w io.Writer, p *protocols.Protocol) {
 	}
 	fmt.Fprintln(w, "  attributes (setattr faults):")
 	for _, a := range p.Attributes {
-		fmt.Fprintf(w, "    %-28s %-8s %s\n", a.Name, a.Type, a.Doc)
+		benign := ""
+		if a.Benign {
+			benign = " (benign: byzsim explore sets it on correct replicas)"
+		}
+		fmt.Fprintf(w, "    %-28s %-8s %s%s\n", a.Name, a.Type, a.Doc, benign)
 	}
 	fmt.Fprintln(w, "  Byzantine behaviours ([[byzantine]] behaviour):")
 	listNamed(w, "    ", p.Behaviours)
-	fmt.Fprintln(w, "  corruption scopes:")
+	if p.SelfStabilizing {
+		fmt.Fprintln(w, "  corruption scopes (self-stabilizing: byzsim explore checks transient faults by convergence):")
+	} else {
+		fmt.Fprintln(w, "  corruption scopes:")
+	}
 	listNamed(w, "    ", p.CorruptScopes)
 	fmt.Fprintln(w)
 }

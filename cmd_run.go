@@ -35,8 +35,7 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	force := fs.Bool("force", false, "run even when a run's estimated memory exceeds the machine's")
 	noReport := fs.Bool("no-report", false, "do not write report.html (also: [output] report = false)")
 	maxWall := fs.Duration("max-wall", 0, "stop after this wall-clock `time` (e.g. 30m) as if interrupted; finished runs are kept (exit 124)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
-	memProfile := fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
+	cpuProfile, memProfile := profileFlags(fs)
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err

@@ -32,8 +32,7 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	generate := fs.Bool("generate", false, "write the generated scenarios to DIR/<experiment>/scenarios.jsonl without running them")
 	keep := fs.Int("keep", 5, "minimized counterexamples to write (the first violation of each property, by scenario index)")
 	quiet := fs.Bool("q", false, "no progress bar")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
-	memProfile := fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
+	cpuProfile, memProfile := profileFlags(fs)
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@
 //	byzsim list [PROTOCOL]
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
+//	byzsim explore FILE [--schedules N] [--set key=value ...]
 //	byzsim slurm FILE [--shards N] [-o DIR]
 //	byzsim k8s FILE --image IMAGE [--shards N] [-o DIR]
 //	byzsim summary DIR
@@ -52,6 +53,7 @@ func commands() []command {
 		{"slurm", "FILE [--shards N] [--cpus-per-task N] [--time T] [--partition P] [-o DIR] [--byzsim PATH]", "write the Slurm job array, merge job, submit and wait scripts of a sweep", slurmCmd},
 		{"k8s", "FILE --image IMAGE [--shards N] [--parallelism N] [--cpu N] [-o DIR]", "write the Kubernetes Indexed Job and merge Job manifests of a sweep", k8sCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
+		{"explore", "FILE [--schedules N] [--seed N] [--set key=value ...] [-j N] [-o DIR] [--cpuprofile FILE]", "search random fault schedules for violations of the checks at every (n, f); minimize and write them as experiments", exploreCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -62,4 +63,12 @@ func startProfiling(cpu, mem string) (stop func() error, err error) {
 		}
 		return errors.Join(errs...)
 	}, nil
+}
+
+// profileFlags defines --cpuprofile and --memprofile on fs, for commands
+// whose work a researcher may want to profile (see startProfiling).
+func profileFlags(fs *flag.FlagSet) (cpu, mem *string) {
+	cpu = fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
+	mem = fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
+	return cpu, mem
 }

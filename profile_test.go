@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestProfileFlags checks that run and twins write a CPU and a memory
+// TestProfileFlags checks that run, twins and explore write a CPU and a memory
 // profile (gzip-compressed protobuf, as go tool pprof reads), and that a
 // profile file that cannot be created is bad input.
 func TestProfileFlags(t *testing.T) {
@@ -19,6 +19,7 @@ func TestProfileFlags(t *testing.T) {
 	}{
 		{"run", []string{"run", "experiments/bench/peer-256.toml", "--set", "protocol.n=4", "--set", "protocol.f=1", "--set", "stop.commits=5", "-q", "-j", "1"}},
 		{"twins", []string{"twins", "experiments/twins/default.toml", "--scenarios", "20", "-q", "-j", "1"}},
+		{"explore", []string{"explore", "experiments/explore/diembft.toml", "--schedules", "20", "-q", "-j", "1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cpu, mem := filepath.Join(dir, tc.name+".cpu"), filepath.Join(dir, tc.name+".mem")

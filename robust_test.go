@@ -598,3 +598,43 @@ func TestTwinsInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestExploreInterrupted stops a long exploration with SIGINT and SIGTERM:
+// it exits 130 or 143, says it stopped early, and writes the summary of
+// the schedules it ran, marked interrupted.
+func TestExploreInterrupted(t *testing.T) {
+	bin := byzsimBinary(t)
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		want int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			out := t.TempDir()
+			cmd := exec.Command(bin, "explore", "experiments/explore/diembft.toml", "--schedules", "100000000", "-o", out, "-q", "-j", "1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(out, "explore-diembft")
+			for i := 0; i < 500 && !fileExistsT(dir); i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond)
+			_ = cmd.Process.Signal(tt.sig)
+			if code := exitCode(cmd.Wait()); code != tt.want {
+				t.Fatalf("exit %d after %v, want %d; stderr:\n%s", code, tt.sig, tt.want, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "stopped after") {
+				t.Errorf("stderr does not say the search stopped early:\n%s", stderr.String())
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), `"interrupted": true`) {
+				t.Errorf("summary.json is not marked interrupted:\n%s", data)
+			}
+		})
+	}
+}

@@ -154,3 +154,55 @@ func TestTwinsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestExploreReproducesThroughRun: byzsim explore finds a planted bug
+// (exit 1), and the minimized experiment it writes fails again through
+// byzsim run (exit 1).
+func TestExploreReproducesThroughRun(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := byzsim(t, "explore", "experiments/explore/diembft.toml", "--set", "protocol.params.bug_vote_lt=true",
+		"--schedules", "300", "-j", "2", "-o", out, "-q")
+	if code != 1 {
+		t.Fatalf("explore: exit %d, want 1; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "explore-diembft", "violation-safety-*.toml"))
+	if len(files) == 0 {
+		t.Fatalf("no safety counterexample; stderr:\n%s", stderr)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(files[0], ".toml") + ".md"); err != nil {
+		t.Error(err)
+	}
+	code, _, stderr = byzsim(t, "run", files[0], "-o", t.TempDir(), "-q")
+	if code != 1 || !strings.Contains(stderr, "safety:") {
+		t.Fatalf("run %s: exit %d, want 1 with a safety failure; stderr:\n%s", files[0], code, stderr)
+	}
+	code, _, stderr = byzsim(t, "explore", "experiments/explore/diembft.toml", "--schedules", "100", "-o", t.TempDir(), "-q")
+	if code != 0 {
+		t.Fatalf("explore without bug: exit %d; stderr:\n%s", code, stderr)
+	}
+	code, _, stderr = byzsim(t, "explore", "experiments/explore/diembft.toml", "--set", "explore.faults=-1", "-o", t.TempDir(), "-q")
+	if code != 2 || !strings.Contains(stderr, "explore.faults") {
+		t.Fatalf("explore with a bad table: exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+}
+
+// TestExploreIndependentOfJobs: byzsim explore writes the same files
+// (all but perf.json) with 1 and 2 workers.
+func TestExploreIndependentOfJobs(t *testing.T) {
+	var trees []map[string]string
+	for _, j := range []string{"1", "2"} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, "explore", "experiments/explore/diembft.toml", "--set", "protocol.params.bug_small_quorum=true",
+			"--schedules", "200", "-j", j, "-o", out, "-q")
+		if code != 1 {
+			t.Fatalf("-j %s: exit %d, want 1; stderr:\n%s", j, code, stderr)
+		}
+		trees = append(trees, readTree(t, out))
+	}
+	if len(trees[0]) < 3 {
+		t.Fatalf("only %d files written", len(trees[0]))
+	}
+	if !reflect.DeepEqual(trees[0], trees[1]) {
+		t.Errorf("outputs differ between -j 1 and -j 2: %v vs %v", sortedKeys(trees[0]), sortedKeys(trees[1]))
+	}
+}

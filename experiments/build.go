@@ -43,6 +43,9 @@ type instance struct {
 
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
+	// lean skips the recorders that only feed output files (latency,
+	// timeline, fault spans, replica log): Simulate writes none.
+	lean bool
 
 	// replicaLog records each replica's rounds, timeouts and commits.
 	replicaLog *results.ReplicaLog
@@ -168,7 +171,15 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 				return
 			}
 			// Give lagging correct replicas the time to catch up.
-			in.gst.onCaughtUp = func() { w.Stop(why + " and every correct replica caught up") }
+			stop := why + " and every correct replica caught up"
+			in.gst.onCaughtUp = func() { w.Stop(stop) }
+			// A replica that caught up may commit a further height in the
+			// same event: the stop is withdrawn and awaited again.
+			in.gst.onLagging = func() {
+				if w.Unstop(stop) {
+					in.gst.onCaughtUp = func() { w.Stop(stop) }
+				}
+			}
 		})
 	}
 	if e.Stop.Commits > 0 {
@@ -199,6 +210,9 @@ func startBurst(n int, specs []workloads.Spec) int {
 // faultFired records one action of a fault rule: in the rule's spans of
 // activity and, when tracing, as a "fault" line of the trace.
 func (in *instance) faultFired(f failures.Firing) {
+	if in.lean {
+		return
+	}
 	in.faultSpans.Fired(f.Rule, f.At)
 	if in.trace != nil {
 		in.trace.Fault(f.At, f.Rule, f.Type.String(), f.From, f.To, f.Msg)
@@ -248,8 +262,10 @@ func laterBehaviours(s failures.Schedule) failures.Schedule {
 func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	switch o := o.(type) {
 	case protocols.Completed:
-		in.latency.Add(o.Workload, o.SentAt, o.Latency)
-		in.timeline.Complete(at)
+		if !in.lean {
+			in.latency.Add(o.Workload, o.SentAt, o.Latency)
+			in.timeline.Complete(at)
+		}
 		if in.conv != nil {
 			in.conv.completed(at)
 		}
@@ -258,6 +274,9 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.replicaLog.Commit(at, int(node))
 		if in.tracker.Saturated() && int(node) < len(in.byzantine) && !in.byzantine[node] {
 			for _, d := range in.tracker.Committed(at, o.Height, o.Requests) {
+				if in.lean {
+					continue
+				}
 				for range d.Requests {
 					in.latency.Add(d.Workload, 0, at)
 					in.timeline.Complete(at)
@@ -267,7 +286,9 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}
-		in.timeline.Commit(at)
+		if !in.lean {
+			in.timeline.Commit(at)
+		}
 		in.safety.commit(at, node, o)
 		if in.gst != nil {
 			in.gst.commit(at, node, o)

@@ -55,8 +55,11 @@ type gstChecker struct {
 	maxHeight     int64
 	// lagging counts the correct replicas below maxHeight.
 	lagging int
-	// onCaughtUp runs once when no correct replica lags.
-	onCaughtUp func()
+	// onCaughtUp runs once when no correct replica lags; onLagging when a
+	// correct replica falls behind again after it ran (a replica committing
+	// several heights in one event catches up on the first of them).
+	onCaughtUp, onLagging func()
+	caughtUpRan           bool
 }
 
 // gstRound is what the checker knows of one round at or after GST.
@@ -168,10 +171,15 @@ func (g *gstChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
 	case h > g.maxHeight:
 		g.maxHeight = h
 		g.lagging = g.numCorrect - 1
+		if g.lagging > 0 && g.caughtUpRan && g.onLagging != nil {
+			g.caughtUpRan = false
+			g.onLagging()
+		}
 	case h == g.maxHeight && prev < h:
 		g.lagging--
 	}
 	if g.lagging == 0 && g.onCaughtUp != nil {
+		g.caughtUpRan = true
 		g.onCaughtUp()
 		g.onCaughtUp = nil
 	}

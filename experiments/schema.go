@@ -48,6 +48,10 @@ type Experiment struct {
 	// Plots are the [[plot]] tables: plots drawn from the CSV files after
 	// the runs, instead of the default sweep plots (see PlotConfig).
 	Plots []PlotConfig `toml:"plot,omitempty"`
+	// Explore is the [explore] table read by byzsim explore (the search
+	// for fault schedules that break the experiment's checks); byzsim run
+	// ignores it.
+	Explore *ExploreConfig `toml:"explore,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.

@@ -29,6 +29,10 @@ type Protocol struct {
 	Behaviours []Named
 	// CorruptScopes lists the modules or variables Corrupt accepts.
 	CorruptScopes []Named
+	// SelfStabilizing says the protocol recovers from arbitrary transient
+	// faults: after corruptions of its state it is checked against
+	// convergence (Legitimate) rather than safety.
+	SelfStabilizing bool
 	// Preloads says its replicas implement Preloader, so experiments may
 	// use the saturated workload.
 	Preloads bool
@@ -94,6 +98,11 @@ type AttrSpec struct {
 	Name string
 	Type AttrType
 	Doc  string
+	// Benign says that setting the attribute on a correct replica, to any
+	// value, is a fault the protocol tolerates with its safety intact
+	// (e.g. a replica's belief about the current round or leader), so a
+	// search for bugs may set it on correct replicas.
+	Benign bool
 }
 
 // HasKind reports whether kind is one of p's message kinds.

@@ -53,9 +53,9 @@ func NewReplicaLog(n int, interval sim.Time) *ReplicaLog {
 }
 
 // row returns the row of replica r's bucket at time at; nil for a node
-// that is not a replica.
+// that is not a replica or a nil log (which records nothing).
 func (l *ReplicaLog) row(at sim.Time, r int) *ReplicaRow {
-	if r < 0 || r >= l.n {
+	if l == nil || r < 0 || r >= l.n {
 		return nil
 	}
 	start := at / l.interval * l.interval

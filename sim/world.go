@@ -180,6 +180,18 @@ func (w *World) Stop(why string) {
 	}
 }
 
+// Unstop withdraws a Stop with reason why made during the current event,
+// before it takes effect (e.g. a stop condition that later observations of
+// the same event undo). It reports whether it withdrew one; a stop with
+// another reason stays.
+func (w *World) Unstop(why string) bool {
+	if !w.stopped || w.stopWhy != why {
+		return false
+	}
+	w.stopped, w.stopWhy = false, ""
+	return true
+}
+
 // Stopped reports whether Stop was called.
 func (w *World) Stopped() bool { return w.stopped }
 

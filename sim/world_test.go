@@ -442,3 +442,17 @@ func TestObserve(t *testing.T) {
 		t.Fatalf("observed at %v, want %v", seen, want)
 	}
 }
+
+func TestUnstop(t *testing.T) {
+	w := NewWorld(Config{Seed: 1, Replicas: 1})
+	if w.Unstop("x") {
+		t.Error("Unstop without a Stop reported one")
+	}
+	w.Stop("a")
+	if w.Unstop("b") || !w.Stopped() {
+		t.Error("Unstop of another reason withdrew the stop")
+	}
+	if !w.Unstop("a") || w.Stopped() {
+		t.Error("Unstop of the reason did not withdraw the stop")
+	}
+}

@@ -35,8 +35,9 @@ func Protocol() *protocols.Protocol {
 			}
 			return r, nil
 		},
-		Legitimate: legitimate,
-		StartState: DecodeStartState,
-		Expect:     DecodeExpect,
+		Legitimate:      legitimate,
+		SelfStabilizing: true,
+		StartState:      DecodeStartState,
+		Expect:          DecodeExpect,
 	}
 }

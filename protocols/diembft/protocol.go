@@ -72,8 +72,8 @@ func Protocol() *protocols.Protocol {
 		NextLeaderKinds: []string{KindVote},
 		Params:          ParamSpecs(),
 		Attributes: []protocols.AttrSpec{
-			{Name: AttrCurrentRound, Type: protocols.AttrInt, Doc: "the pacemaker's current round (the round timer restarts)"},
-			{Name: AttrLeader, Type: protocols.AttrReplica, Doc: "the leader of the next round as the replica believes it"},
+			{Name: AttrCurrentRound, Type: protocols.AttrInt, Doc: "the pacemaker's current round (the round timer restarts)", Benign: true},
+			{Name: AttrLeader, Type: protocols.AttrReplica, Doc: "the leader of the next round as the replica believes it", Benign: true},
 			{Name: AttrHighestVoteRound, Type: protocols.AttrInt, Doc: "Safety.highest_vote_round"},
 			{Name: AttrHighestQCRound, Type: protocols.AttrInt, Doc: "Safety.highest_qc_round"},
 			{Name: AttrLastVoteRound, Type: protocols.AttrInt, Doc: "alias of highest_vote_round (the reference's name)"},

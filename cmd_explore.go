@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+
+	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/explore"
+	"github.com/byzsim/byzsim/results"
+	"github.com/schollz/progressbar/v3"
+)
+
+func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
+	jobs := fs.Int("j", 0, "schedules in parallel (default: the number of cores)")
+	var seed seedFlag
+	fs.Var(&seed, "seed", "replace the experiment's seed (0 to 18446744073709551615)")
+	var sets stringList
+	fs.Var(&sets, "set", "override a key: --set protocol.params.bug_vote_lt=true, --set explore.schedules=500 (repeatable)")
+	schedules := fs.Int64("schedules", 0, "schedules to run (default: explore.schedules)")
+	quiet := fs.Bool("q", false, "no progress bar")
+	cpuProfile, memProfile := profileFlags(fs)
+	pos, err := parseArgs(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	file, err := oneFile("explore", pos)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *jobs < 0:
+		return usageErrorf("-j %d: want a positive number of parallel runs", *jobs)
+	case *schedules < 0:
+		return usageErrorf("--schedules %d: want a positive number of schedules", *schedules)
+	}
+	reg := registry()
+	plan, err := experiments.Load(file, reg, experiments.Options{Seed: seed.v, Sets: sets})
+	if err != nil {
+		return err
+	}
+	cfg, err := explore.FromPlan(plan, reg)
+	if err != nil {
+		return err
+	}
+	dir, err := results.SafeJoin(*out, cfg.Base.Name)
+	if err != nil {
+		return &experiments.Error{File: file, Key: "name", Msg: err.Error()}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	total := cfg.Schedules
+	if *schedules > 0 {
+		total = *schedules
+	}
+	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfiling(); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}()
+	ctx, sig, stop := interruptContext(stderr)
+	defer stop()
+	opt := explore.Options{Jobs: *jobs, Schedules: total}
+	var bar *progressbar.ProgressBar
+	if !*quiet && isTerminal(os.Stderr) {
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("explore "+cfg.Base.Name),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish())
+		opt.Progress = func(done int64) { _ = bar.Set64(done) }
+	}
+	// Schedules are many short runs with small heaps: collecting garbage
+	// less often buys a third more schedules per second.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	res, err := explore.Run(ctx, cfg, opt)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	stopped := sig() != nil && errors.Is(err, context.Canceled)
+	if err != nil && !stopped {
+		return err
+	}
+	j := *jobs
+	if j <= 0 {
+		j = runtime.NumCPU()
+	}
+	files, err := explore.Write(dir, cfg, res, stopped, j)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d schedules over %d sizes, %d failed, %.0f schedules/s → %s\n",
+		cfg.Base.Name, res.Schedules, len(cfg.Sizes), res.Failed, float64(res.Schedules)/res.Wall.Seconds(), dir)
+	if res.Failed > 0 {
+		names := make([]string, 0, len(res.ByCheck))
+		for n := range res.ByCheck {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(stderr, "  %s failed in %d schedules\n", n, res.ByCheck[n])
+		}
+		for i, f := range res.Failures {
+			fmt.Fprintf(stderr, "counterexample: %s (%v, %d faults, from schedule %d); reproduce: byzsim run %s\n",
+				files[i], f.Schedule.Size, len(f.Schedule.Faults), f.Found.Index, files[i])
+		}
+	}
+	switch {
+	case stopped:
+		return &interruptedError{code: signalExit(sig()), msg: fmt.Sprintf("explore %s: %s: stopped after %d of %d schedules; %s covers only those",
+			cfg.Base.Name, signalName(sig()), res.Schedules, total, dir)}
+	case res.Failed > 0:
+		return violationsError(fmt.Sprintf("%d of %d schedules failed a check", res.Failed, res.Schedules))
+	}
+	return nil
+}
