@@ -60,7 +60,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		sides[i] = s
 	}
 	a, b := &sides[0], &sides[1]
-	if same, _ := sameDirs(a.Dir, b.Dir); same && a.Describe() == b.Describe() {
+	if same, _ := results.SameDir(a.Dir, b.Dir); same && a.Describe() == b.Describe() {
 		return usageErrorf("byzsim compare: A and B are the same sweep point (%s of %s)", a.Describe(), a.Dir)
 	}
 	if na, nb := filepath.Base(filepath.Clean(a.Dir)), filepath.Base(filepath.Clean(b.Dir)); na != nb {
@@ -117,18 +117,6 @@ func checkOutputDir(dir string) error {
 		return usageErrorf("byzsim compare: %s has no %s; give a directory byzsim run wrote (out/<experiment>), optionally with :N or :key=value,... to name a sweep point", dir, results.RunsFile)
 	}
 	return nil
-}
-
-func sameDirs(a, b string) (bool, error) {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false, err
-	}
-	fb, err := os.Stat(b)
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
 }
 
 // parseGates parses the --fail-if-worse values.

@@ -66,11 +66,7 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if perr := stopProfiling(); perr != nil {
-			err = errors.Join(err, perr)
-		}
-	}()
+	defer stopProfilingInto(stopProfiling, &err)
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	opt := explore.Options{Jobs: *jobs, Schedules: total}

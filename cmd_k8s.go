@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/byzsim/byzsim/batch"
-	"github.com/byzsim/byzsim/experiments"
 )
 
 // k8sCmd writes the Kubernetes manifests of a sweep: an Indexed Job for the
@@ -21,26 +20,16 @@ func k8sCmd(args []string, stdout, stderr io.Writer) error {
 	parallelism := fs.Int("parallelism", 0, "pods at a time (default: the shards)")
 	cpu := fs.Int("cpu", 1, "CPUs each pod requests; byzsim runs that many runs at once")
 	memory := fs.String("memory", "", "memory each pod requests and is limited to (e.g. 2Gi)")
-	var seed seedFlag
-	fs.Var(&seed, "seed", "replace the experiment's seed")
-	var sets stringList
-	fs.Var(&sets, "set", "override a key: --set protocol.n=7 (repeatable)")
+	var exp jobExperiment
+	exp.define(fs)
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
 	}
-	file, err := oneFile("k8s", pos)
-	if err != nil {
+	if err := exp.load("k8s", pos); err != nil {
 		return err
 	}
-	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets})
-	if err != nil {
-		return err
-	}
-	n := *shards
-	if n == 0 {
-		n = min(len(plan.Runs), 64)
-	}
+	file, plan, n := exp.file, exp.plan, exp.shards(*shards)
 	par := *parallelism
 	if par == 0 {
 		par = n
@@ -51,7 +40,7 @@ func k8sCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	files, err := batch.K8sManifests(batch.K8sConfig{
 		Name: plan.Base.Name, Image: *image, Experiment: inFile, Claim: *claim,
-		Shards: n, Parallelism: par, CPU: *cpu, Memory: *memory, RunArgs: runArgs(seed, sets),
+		Shards: n, Parallelism: par, CPU: *cpu, Memory: *memory, RunArgs: exp.runArgs(),
 	})
 	if err != nil {
 		return usageErrorf("byzsim k8s: %v", err)

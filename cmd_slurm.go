@@ -25,26 +25,16 @@ func slurmCmd(args []string, stdout, stderr io.Writer) error {
 	account := fs.String("account", "", "Slurm account to charge")
 	mem := fs.String("mem", "", "memory of each task, as sbatch --mem (e.g. 4G)")
 	bin := fs.String("byzsim", "", "`path` of byzsim on the nodes (default: this byzsim)")
-	var seed seedFlag
-	fs.Var(&seed, "seed", "replace the experiment's seed")
-	var sets stringList
-	fs.Var(&sets, "set", "override a key: --set protocol.n=7 (repeatable)")
+	var exp jobExperiment
+	exp.define(fs)
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
 	}
-	file, err := oneFile("slurm", pos)
-	if err != nil {
+	if err := exp.load("slurm", pos); err != nil {
 		return err
 	}
-	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets})
-	if err != nil {
-		return err
-	}
-	n := *shards
-	if n == 0 {
-		n = min(len(plan.Runs), 64)
-	}
+	file, plan, n := exp.file, exp.plan, exp.shards(*shards)
 	if n < 1 {
 		return usageErrorf("byzsim slurm: --shards %d: want at least 1", n)
 	}
@@ -70,7 +60,7 @@ func slurmCmd(args []string, stdout, stderr io.Writer) error {
 	cfg := batch.SlurmConfig{
 		Binary: binary, Experiment: absPath(file), Name: plan.Base.Name, Dir: absPath(dir),
 		Shards: n, CPUsPerTask: *cpus, Time: *tlimit, MergeTime: *mtime,
-		Partition: *partition, Account: *account, Mem: *mem, RunArgs: runArgs(seed, sets),
+		Partition: *partition, Account: *account, Mem: *mem, RunArgs: exp.runArgs(),
 	}
 	files, err := batch.SlurmScripts(cfg)
 	if err != nil {
@@ -86,18 +76,6 @@ func slurmCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  %s/%s      # wait for them; prints where the merged results are\n", cfg.Dir, batch.WaitScript)
 	fmt.Fprintf(stdout, "merged results: %s/merged/%s\n", cfg.Dir, plan.Base.Name)
 	return nil
-}
-
-// runArgs are the byzsim run arguments that reproduce --seed and --set.
-func runArgs(seed seedFlag, sets []string) []string {
-	var a []string
-	if seed.v != nil {
-		a = append(a, "--seed", seed.String())
-	}
-	for _, s := range sets {
-		a = append(a, "--set", s)
-	}
-	return a
 }
 
 // absPath returns p as an absolute, clean path (p itself if that fails).
@@ -127,4 +105,54 @@ func writeFiles(dir string, files []batch.File) error {
 		}
 	}
 	return nil
+}
+
+// jobExperiment is the experiment a batch-script command (slurm, k8s)
+// writes jobs for, with the --seed and --set its jobs pass on to byzsim run.
+type jobExperiment struct {
+	seed seedFlag
+	sets stringList
+	file string
+	plan *experiments.Plan
+}
+
+// define defines --seed and --set on fs.
+func (j *jobExperiment) define(fs *flag.FlagSet) {
+	fs.Var(&j.seed, "seed", "replace the experiment's seed")
+	fs.Var(&j.sets, "set", "override a key: --set protocol.n=7 (repeatable)")
+}
+
+// load loads the one experiment file of pos for command cmd.
+func (j *jobExperiment) load(cmd string, pos []string) error {
+	file, err := oneFile(cmd, pos)
+	if err != nil {
+		return err
+	}
+	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: j.seed.v, Sets: j.sets})
+	if err != nil {
+		return err
+	}
+	j.file, j.plan = file, plan
+	return nil
+}
+
+// shards returns the number of shards asked for, or by default one per
+// run, at most 64.
+func (j *jobExperiment) shards(asked int) int {
+	if asked != 0 {
+		return asked
+	}
+	return min(len(j.plan.Runs), 64)
+}
+
+// runArgs are the byzsim run arguments that reproduce --seed and --set.
+func (j *jobExperiment) runArgs() []string {
+	var a []string
+	if j.seed.v != nil {
+		a = append(a, "--seed", j.seed.String())
+	}
+	for _, s := range j.sets {
+		a = append(a, "--set", s)
+	}
+	return a
 }

@@ -54,11 +54,7 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if perr := stopProfiling(); perr != nil {
-			err = errors.Join(err, perr)
-		}
-	}()
+	defer stopProfilingInto(stopProfiling, &err)
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *replay != "" {

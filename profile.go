@@ -72,3 +72,11 @@ func profileFlags(fs *flag.FlagSet) (cpu, mem *string) {
 	mem = fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
 	return cpu, mem
 }
+
+// stopProfilingInto runs stop (from startProfiling) and joins its error
+// into *err; commands defer it so a profile error never hides theirs.
+func stopProfilingInto(stop func() error, err *error) {
+	if perr := stop(); perr != nil {
+		*err = errors.Join(*err, perr)
+	}
+}

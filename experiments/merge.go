@@ -140,7 +140,7 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 	}
 	rep.Dir = dir
 	for _, s := range shards {
-		if same, _ := sameDir(s.dir, dir); same {
+		if same, _ := results.SameDir(s.dir, dir); same {
 			return nil, mergeErrorf("%s is also the merged directory: merge into another output directory", s.dir)
 		}
 	}
@@ -239,7 +239,7 @@ func findShards(arg, out string) ([]string, error) {
 	}
 	var depth2 []string
 	for _, d := range subdirs {
-		if same, _ := sameDir(d, out); same {
+		if same, _ := results.SameDir(d, out); same {
 			continue
 		}
 		inner, err := listDirs(d)
@@ -349,19 +349,6 @@ func idRanges(ids []string) string {
 		i = j + 1
 	}
 	return strings.Join(parts, ", ")
-}
-
-// sameDir reports whether a and b name the same directory.
-func sameDir(a, b string) (bool, error) {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false, err
-	}
-	fb, err := os.Stat(b)
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
 }
 
 func mergeErrorf(format string, args ...any) error {

@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -45,4 +46,18 @@ func CheckPathElem(name string) error {
 		}
 	}
 	return nil
+}
+
+// SameDir reports whether a and b name the same directory (or file), even
+// through different paths or links.
+func SameDir(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
 }
