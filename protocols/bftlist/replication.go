@@ -35,11 +35,15 @@ type replication struct {
 	// which return copies of what they count.
 	reqCount  *counter[Req]
 	pendCount *counter[ClientReq]
+	// observed is the highest sequence number reported as a Commit, by
+	// execution or by adopting a state (observeAdopted). It is an
+	// observation, not protocol state: a flush or a corruption keeps it.
+	observed int64
 }
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
-	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k}
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
 		s := defaultStructure(r.k)
@@ -131,6 +135,7 @@ func (g *replication) iterate() {
 			me.State = clip(x.state)
 			me.RLog = clip(x.rlog)
 		}
+		g.observeAdopted()
 		// A Byzantine replica does not care whether it is stale.
 		if r.behaviour == "" {
 			g.dropOutOfWindow()
@@ -253,7 +258,7 @@ func (g *replication) assign(prim int) {
 	if r.behaviour == "" {
 		g.fixSeqNum(prim)
 	}
-	for _, q := range g.unassignedReqs() {
+	for _, q := range g.unassignedReqs(g.existsPreprep) {
 		if me.SeqNum >= me.lastExec()+int64(g.sigmaK) {
 			break
 		}
@@ -336,8 +341,36 @@ func (g *replication) commit(req Req, x idset) {
 		nreq = 0
 	}
 	r.env.Observe(protocols.Commit{Height: req.Seq + 1, Round: req.View, Digest: reply, Requests: nreq})
+	g.observed = max(g.observed, req.Seq)
 	if g.clientIndex(req.Q.Client) >= 0 {
 		g.reply(req.Q.Client, req.Q.TS, reply)
+	}
+}
+
+// observeAdopted reports as Commits the r_log entries above the highest
+// sequence number reported so far: entries this replica did not execute
+// itself but adopted with a state — a consolidated prefix, or the new
+// primary's structure after a view change. Without it a replica that
+// caught up by adopting a state (after a reset, say) looked stuck at its
+// last execution for ever (fix 23 in docs/bftlist.md). An entry is
+// reported only once n−2f replicas committed or executed it (the rule for
+// executing it), in order, so a log made up by a Byzantine member of the
+// consolidation reports nothing. Adopting sends no reply: the client is
+// answered by the replicas that executed.
+func (g *replication) observeAdopted() {
+	for _, e := range g.own.RLog {
+		if e.Req.Seq <= g.observed {
+			continue
+		}
+		if g.committedSet(e.Req).len() < g.q2() {
+			return
+		}
+		nreq := 1
+		if e.Req.Q.isDummy() {
+			nreq = 0
+		}
+		g.r.env.Observe(protocols.Commit{Height: e.Req.Seq + 1, Round: e.Req.View, Digest: e.Req.digest(), Requests: nreq})
+		g.observed = e.Req.Seq
 	}
 }
 
@@ -636,13 +669,39 @@ func (g *replication) existsPreprep(q ClientReq, prim int) bool {
 	return false
 }
 
+// acceptablePreprep: the primary's structure holds a PRE_PREP for q that
+// a correct replica can accept — numbered by the primary in its view,
+// inside this replica's window, under a number the primary gave no other
+// request. A PRE_PREP outside the window (SEQNUM_OUT_BOUND) or under a
+// reused number (REUSE_SEQNUMS) assigns nothing (fix 22 in
+// docs/bftlist.md).
+func (g *replication) acceptablePreprep(q ClientReq, prim int) bool {
+	if prim < 0 || prim >= g.r.n {
+		return false
+	}
+	pq := g.rep[prim].ReqQ
+	for _, p := range pq {
+		if p.Req.Q != q || !p.Status.has(PrePrep) || p.Req.View != int64(prim) || !g.inWindow(p.Req.Seq) {
+			continue
+		}
+		reused := slices.ContainsFunc(pq, func(o ReqPair) bool {
+			return o.Req.View == int64(prim) && o.Req.Seq == p.Req.Seq && o.Req.Q != q
+		})
+		if !reused {
+			return true
+		}
+	}
+	return false
+}
+
 // unassignedReqs: own pending requests without a PRE_PREP from the primary
-// and not known with PREP to n−2f replicas.
-func (g *replication) unassignedReqs() []ClientReq {
+// (existsPreprep, or acceptablePreprep for the failure detector) and not
+// known with PREP to n−2f replicas.
+func (g *replication) unassignedReqs(assigned func(q ClientReq, prim int) bool) []ClientReq {
 	known := g.knownReqs(Prep | Commit)
 	var out []ClientReq
 	for _, q := range g.own.PendReqs {
-		if g.existsPreprep(q, int(g.own.Prim)) {
+		if assigned(q, int(g.own.Prim)) {
 			continue
 		}
 		if slices.ContainsFunc(known, func(p ReqPair) bool { return p.Req.Q == q }) {
@@ -677,20 +736,27 @@ func (g *replication) requestAlreadyExists(req Req) bool {
 	return g.own.hasReq(req) || g.own.inRLog(req)
 }
 
-// lastCommonExec: the highest last-executed sequence number whose entry has
-// n−2f supporters, −1 if none.
+// lastCommonExec: the highest sequence number executed by n−2f replicas,
+// −1 if none — the (n−2f)-th highest of the replicas' last executed
+// numbers, each read from that replica's own r_log. The reference took the
+// highest last r_log entry of any one replica whose supporting set had
+// n−2f members: a set a Byzantine replica writes itself, so one replica
+// claiming a far-ahead executed entry made every correct replica
+// delayed() and roll back to a consolidated prefix shorter than what it
+// had executed (fix 21 in docs/bftlist.md). The n−2f replicas hold
+// n−3f ≥ 2f+1 correct ones, so the number is one a correct replica
+// reached.
 func (g *replication) lastCommonExec() int64 {
-	best := int64(-1)
+	execs := make([]int64, 0, len(g.rep))
 	for _, s := range g.rep {
-		if len(s.RLog) == 0 {
-			continue
-		}
-		e := s.RLog[len(s.RLog)-1]
-		if e.X.len() >= g.q2() && e.Req.Seq > best {
-			best = e.Req.Seq
-		}
+		execs = append(execs, s.lastExec())
 	}
-	return best
+	q := g.q2()
+	if q < 1 || q > len(execs) {
+		return -1
+	}
+	slices.Sort(execs)
+	return execs[len(execs)-q]
 }
 
 func (g *replication) delayed() bool {
@@ -741,13 +807,17 @@ func (g *replication) staleRep() bool {
 	return false
 }
 
-// getPendReqs is the failure detector's view of pending work: known and
-// unassigned requests, or viewChanged when a view change is under way.
+// getPendReqs is the failure detector's view of pending work: known
+// requests without an acceptable PRE_PREP of the primary, or viewChanged
+// when a view change is under way. The primary's assignment (assign) takes
+// any PRE_PREP of its own as assigned; the detector must not, or a
+// primary that numbers every request outside the window or under one
+// reused number would look busy for ever and never be suspected (fix 22).
 func (g *replication) getPendReqs() (reqs []ClientReq, viewChanged bool) {
 	if g.own.ViewChanged {
 		return nil, true
 	}
-	un := g.unassignedReqs()
+	un := g.unassignedReqs(g.acceptablePreprep)
 	for _, q := range g.knownPendReqs() {
 		if slices.Contains(un, q) {
 			reqs = append(reqs, q)

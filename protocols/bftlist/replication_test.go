@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -51,5 +52,152 @@ func TestSupersededPairNotReAdded(t *testing.T) {
 	}
 	if !me.hasPend(q) {
 		t.Errorf("%v no longer pending: pend_reqs %v", q, me.PendReqs)
+	}
+}
+
+// TestLastCommonExecReadsOwnLogs: lastCommonExec is the (n−2f)-th highest
+// last executed number the replicas report, whatever supporting sets
+// their entries claim (fix 21). A WRONG_CCSP replica showing an entry 666
+// supported by every replica moved it to 666 and made every correct
+// replica delayed(): they adopted a consolidated prefix shorter than what
+// they had executed.
+func TestLastCommonExecReadsOwnLogs(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	g := &r.rep
+	q := ClientReq{Client: 6, TS: 1, Op: protocols.OpAppend, Value: 1}
+	logTo := func(seq int64, x idset) []LogEntry {
+		var l []LogEntry
+		for s := int64(0); s <= seq; s++ {
+			l = append(l, LogEntry{Req: Req{Q: q, Seq: s}, X: x})
+		}
+		return l
+	}
+	for _, tc := range []struct {
+		name  string
+		execs []int64 // last executed number per replica, −1 = none
+		want  int64
+	}{
+		{"all equal", []int64{4, 4, 4, 4, 4, 4}, 4},
+		{"one far ahead", []int64{2, 2, 2, 666, 1, 1}, 2},
+		{"two ahead", []int64{9, 9, 3, 3, 3, 3}, 3},
+		{"n−2f ahead", []int64{9, 9, 9, 9, 3, 3}, 9},
+		{"nothing executed", []int64{-1, -1, -1, 5, 5, 5}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for j, e := range tc.execs {
+				s := defaultStructure(r.k)
+				s.RLog = logTo(e, full(6))
+				if j == r.id {
+					g.own = s
+					g.bind()
+				} else {
+					g.rep[j] = &s
+				}
+			}
+			if got := g.lastCommonExec(); got != tc.want {
+				t.Errorf("lastCommonExec %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAcceptablePreprep: the failure detector counts a pending request as
+// assigned only when the primary's PRE_PREP for it is one a correct
+// replica accepts (fix 22): the primary's own number in its view, inside
+// the window, given to no other request. assign still takes any PRE_PREP
+// of the primary's own as assigned.
+func TestAcceptablePreprep(t *testing.T) {
+	a := ClientReq{Client: 6, TS: 1, Op: protocols.OpAppend, Value: 1}
+	b := ClientReq{Client: 6, TS: 2, Op: protocols.OpAppend, Value: 2}
+	const prim = 0
+	for _, tc := range []struct {
+		name string
+		q    []ReqPair // the primary's req_q
+		want bool
+	}{
+		{"in the window", []ReqPair{{Req: Req{Q: a, View: prim, Seq: 2}, Status: PrePrep | Prep}}, true},
+		{"beyond the window", []ReqPair{{Req: Req{Q: a, View: prim, Seq: 2 + 10 + 1}, Status: PrePrep | Prep}}, false},
+		{"at lastExec", []ReqPair{{Req: Req{Q: a, View: prim, Seq: 1}, Status: PrePrep | Prep}}, false},
+		{"reused number", []ReqPair{{Req: Req{Q: b, View: prim, Seq: 2}, Status: PrePrep | Prep}, {Req: Req{Q: a, View: prim, Seq: 2}, Status: PrePrep | Prep}}, false},
+		{"other request, own number", []ReqPair{{Req: Req{Q: b, View: prim, Seq: 2}, Status: PrePrep | Prep}, {Req: Req{Q: a, View: prim, Seq: 3}, Status: PrePrep | Prep}}, true},
+		{"older view", []ReqPair{{Req: Req{Q: a, View: 5, Seq: 2}, Status: PrePrep | Prep}}, false},
+		{"no PRE_PREP", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 6, 1, nil) // σK = 5 × 2 clients
+			g := &r.rep
+			g.own.State = []int64{9, 9}
+			g.own.RLog = []LogEntry{{Req: Req{Q: b, Seq: 0}, X: full(6)}, {Req: Req{Q: b, Seq: 1}, X: full(6)}}
+			g.own.PendReqs = []ClientReq{a}
+			g.own.Prim = prim
+			p := defaultStructure(r.k)
+			p.ReqQ = tc.q
+			g.rep[prim] = &p
+			if got := g.acceptablePreprep(a, prim); got != tc.want {
+				t.Errorf("acceptablePreprep %v, want %v", got, tc.want)
+			}
+			un := g.unassignedReqs(g.acceptablePreprep)
+			if got := len(un) == 0; got != tc.want {
+				t.Errorf("detector's unassigned requests %v; want assigned %v", un, tc.want)
+			}
+			numbered := len(tc.q) > 0 && slices.ContainsFunc(tc.q, func(p ReqPair) bool { return p.Req.Q == a })
+			if got := len(g.unassignedReqs(g.existsPreprep)) == 0; got != numbered {
+				t.Errorf("assign's view: assigned %v, want %v (any PRE_PREP)", got, numbered)
+			}
+		})
+	}
+}
+
+// TestObserveAdopted: entries adopted with a state (consolidation, the new
+// primary's structure) are reported as Commits once, in order, and only
+// when n−2f replicas committed or executed them (fix 23).
+func TestObserveAdopted(t *testing.T) {
+	r, env := newTestReplica(t, 2, 6, 1, nil)
+	g := &r.rep
+	q := func(v int64) ClientReq { return ClientReq{Client: 6, TS: uint64(v), Op: protocols.OpAppend, Value: v} }
+	log := []LogEntry{
+		{Req: Req{Q: q(1), Seq: 0}, X: full(6)},
+		{Req: Req{Q: q(2), Seq: 1}, X: full(6)},
+		{Req: Req{Q: dummyReq, View: 1, Seq: 2}, X: full(6)},
+		{Req: Req{Q: q(4), View: 1, Seq: 3}, X: full(6)},
+	}
+	g.observed = 0 // executed entry 0 itself
+	g.own.State = []int64{1, 2, 4}
+	g.own.RLog = log
+	for j := range g.rep {
+		if j == r.id {
+			continue
+		}
+		s := defaultStructure(r.k)
+		s.State = []int64{1, 2, 4}
+		s.RLog = log
+		if j >= 3 { // replicas 3, 4, 5 have not executed entry 3
+			s.RLog = log[:3]
+		}
+		g.rep[j] = &s
+	}
+	g.bind()
+	commits := func() []protocols.Commit {
+		var out []protocols.Commit
+		for _, o := range env.obs {
+			if c, ok := o.(protocols.Commit); ok {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	g.observeAdopted()
+	got := commits()
+	if len(got) != 2 || got[0].Height != 2 || got[1].Height != 3 || got[1].Requests != 0 || got[0].Digest != log[1].Req.digest() {
+		t.Fatalf("commits %+v; want heights 2 and 3 (a NO_OP), not entry 3 held by 3 < n−2f replicas", got)
+	}
+	s := *g.rep[3]
+	s.RLog = log
+	g.rep[3] = &s
+	g.observeAdopted()
+	g.observeAdopted()
+	got = commits()
+	if len(got) != 3 || got[2].Height != 4 {
+		t.Fatalf("commits %+v; want entry 3 (height 4) once, now at n−2f replicas", got)
 	}
 }

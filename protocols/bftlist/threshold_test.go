@@ -246,6 +246,24 @@ func TestReplicationThresholds(t *testing.T) {
 		}
 		return g.conflict()
 	})
+	// delayed / lastCommonExec: n−2f replicas report, in their own r_log,
+	// an execution far ahead (fix 21). Every entry's supporting set names
+	// all replicas, as a Byzantine replica may write it: one replica's
+	// claim must not make this replica delayed.
+	atThreshold(t, "last_common_exec", func(_, n2f, _ int) int { return n2f }, func(t *testing.T, n, f, c int) bool {
+		r := settled(t, n, f, nil)
+		g := &r.rep
+		far := int64(10 * g.sigmaK)
+		for k := 0; k < c; k++ {
+			s := defaultStructure(r.k)
+			s.RLog = []LogEntry{{Req: Req{Q: q, View: 0, Seq: far}, X: full(n)}}
+			g.rep[k] = &s
+		}
+		if got := g.lastCommonExec(); (got == far) != g.delayed() {
+			t.Errorf("lastCommonExec %d but delayed %v", got, g.delayed())
+		}
+		return g.delayed()
+	})
 	for _, sys := range thresholdSystems {
 		r, _ := newTestReplica(t, 0, sys.n, sys.f, nil)
 		if r.rep.q1() != sys.nf || r.rep.q2() != sys.n2f || r.rep.q3() != sys.n3f {
