@@ -38,5 +38,6 @@ func Protocol() *protocols.Protocol {
 		Legitimate: legitimate,
 		StartState: DecodeStartState,
 		Expect:     DecodeExpect,
+		Codec:      Codec{},
 	}
 }

@@ -86,6 +86,7 @@ func Protocol() *protocols.Protocol {
 		},
 		CorruptScopes: corruptScopes(),
 		MaxFaulty:     MaxFaulty,
+		Codec:         Codec{},
 		New: func(cfg protocols.Config) (protocols.Replica, error) {
 			r, err := New(cfg)
 			if err != nil {
