@@ -25,7 +25,7 @@ func benchExperiment(b *testing.B, file string, sets ...string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		s, p, err := executeRun(run, reg, dir, nil)
+		s, p, err := executeRun(run, reg, dir, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -43,6 +43,47 @@ type instance struct {
 
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
+	// live is set when the run runs live rather than in the world.
+	live *liveRun
+}
+
+// stop ends the run (the world's, or the live cluster's).
+func (in *instance) stop(why string) {
+	if in.live != nil {
+		in.live.cluster.Stop(why)
+		return
+	}
+	in.world.Stop(why)
+}
+
+// now is the run's current time: the world's, or the live run's end.
+func (in *instance) now() sim.Time {
+	if in.live != nil {
+		return in.live.end
+	}
+	return in.world.Now()
+}
+
+// stats counts what the run did.
+func (in *instance) stats() sim.Stats {
+	if in.live != nil {
+		return in.live.stats
+	}
+	return in.world.Stats()
+}
+
+// crashed reports whether replica id is down at the run's current time.
+func (in *instance) crashed(id sim.NodeID) bool {
+	if in.live == nil {
+		return in.world.Crashed(id)
+	}
+	down := false
+	for _, c := range in.res.schedule.Crashes {
+		if c.Replica == id && c.At <= in.live.end {
+			down = c.RecoverAt == 0 || c.RecoverAt > in.live.end
+		}
+	}
+	return down
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -149,16 +190,16 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		tracker.OnFinished(func(sim.Time) {
 			why := finishedReason(tracker.Status())
 			if in.gst == nil || in.gst.caughtUp() {
-				w.Stop(why)
+				in.stop(why)
 				return
 			}
 			// Give lagging correct replicas the time to catch up.
-			in.gst.onCaughtUp = func() { w.Stop(why + " and every correct replica caught up") }
+			in.gst.onCaughtUp = func() { in.stop(why + " and every correct replica caught up") }
 		})
 	}
 	if e.Stop.Commits > 0 {
 		in.commitTarget = newCommitTarget(n, f, e.Stop.Commits, in.byzantine, func() {
-			w.Stop(fmt.Sprintf("%d replicas committed %d entries", n-f, e.Stop.Commits))
+			in.stop(fmt.Sprintf("%d replicas committed %d entries", n-f, e.Stop.Commits))
 		})
 	}
 	return in, nil

@@ -1,0 +1,180 @@
+package experiments
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/byzsim/byzsim/failures"
+	"github.com/byzsim/byzsim/live"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// LiveOptions configure live runs: the run's replicas and clients run for
+// real, as goroutines on loopback sockets (package live), instead of in the
+// simulator. The experiment's duration becomes a wall-clock limit.
+type LiveOptions struct {
+	// Addrs are the nodes' addresses, replicas then clients; nil means free
+	// loopback ports.
+	Addrs []live.Addr
+	// OnStart, when set, is called once the cluster runs (to serve the
+	// per-node endpoints); the function it returns is called when the run
+	// ends, before the cluster closes.
+	OnStart func(LiveRun) (stop func())
+	// OnInput, when set, is called after each input a replica handled, on
+	// the replica's goroutine.
+	OnInput func(id sim.NodeID, n sim.Node)
+}
+
+// LiveRun is a live run in progress, as OnStart sees it.
+type LiveRun struct {
+	Cluster  *live.Cluster
+	Replicas []protocols.Replica
+	Protocol *protocols.Protocol
+	N, F     int
+}
+
+// liveRun is the live state of an instance.
+type liveRun struct {
+	cluster *live.Cluster
+	end     sim.Time
+	stats   sim.Stats
+}
+
+// LiveProblems lists what of e live mode does not support, one line each
+// naming the key; empty when e can run live.
+func LiveProblems(e *Experiment, p *protocols.Protocol) []string {
+	var out []string
+	if p != nil && p.Codec == nil {
+		out = append(out, fmt.Sprintf("protocol.name: %s has no wire encoding", p.Name))
+	}
+	if e.Checks.GST != nil || e.Checks.GSTRound != nil {
+		out = append(out, "checks.gst: the post-GST checks read replicas' state from the checker; live runs do not support them")
+	}
+	if measuresConvergence(e) {
+		out = append(out, "transient / convergence: state corruption and convergence sampling are simulation-only")
+	}
+	if e.Stop.Events > 0 {
+		out = append(out, "stop.events: an event budget is a simulation limit; live runs stop at their duration")
+	}
+	return out
+}
+
+// runLive runs the instance's nodes live until the run stops (the
+// workloads finished, a commit target), its duration passes on the wall
+// clock, or poll returns false; it returns the reason as the World would.
+func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) (string, error) {
+	e := in.run.Exp
+	if probs := LiveProblems(e, in.res.proto); len(probs) > 0 {
+		return "", &UsageError{Msg: "cannot run live: " + strings.Join(probs, "; ")}
+	}
+	w := in.world
+	n := e.Protocol.N
+	nodes := make([]sim.Node, w.NumNodes())
+	start := make([]sim.Time, len(nodes))
+	for id := range nodes {
+		nodes[id] = w.Node(sim.NodeID(id))
+	}
+	for _, c := range in.tracker.Clients() {
+		start[c.ID()] = c.StartTime()
+	}
+	model, err := linkModel(&e.Network, n, len(nodes))
+	if err != nil {
+		return "", fmt.Errorf("network: %w", err)
+	}
+	kinds := map[string]sim.Channel{}
+	for kind, ch := range e.Network.Channels {
+		var ignored problems // validated before
+		kinds[kind] = parseChannel(&ignored, "", ch)
+	}
+	var interceptors []sim.Interceptor
+	if in.engine != nil {
+		interceptors = append(interceptors, in.engine)
+	}
+	cl, err := live.New(live.Config{
+		Replicas:     n,
+		Nodes:        nodes,
+		Start:        start,
+		Addrs:        opt.Addrs,
+		Codec:        protocols.WireCodec{Proto: in.res.proto.Codec},
+		Seed:         in.run.Seed,
+		Model:        model,
+		KindChannel:  kinds,
+		Interceptors: interceptors,
+		Observer:     in.observe,
+		Tracer:       in.messages,
+		OnInput:      opt.OnInput,
+	})
+	if err != nil {
+		return "", err
+	}
+	in.live = &liveRun{cluster: cl}
+	cl.Start()
+	in.schedule(cl)
+	var stopHook func()
+	if opt.OnStart != nil {
+		stopHook = opt.OnStart(LiveRun{Cluster: cl, Replicas: in.replicas, Protocol: in.res.proto, N: n, F: e.Protocol.F})
+	}
+	limit := time.NewTimer(time.Duration(e.Duration.T()))
+	defer limit.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	ended := ""
+	for ended == "" {
+		select {
+		case <-cl.Done():
+			ended = cl.Why()
+		case <-limit.C:
+			ended = "until"
+		case <-tick.C:
+			if poll != nil && !poll(cl.Now(), cl.Stats().Events) {
+				ended = sim.Interrupted
+			}
+		}
+	}
+	if stopHook != nil {
+		stopHook()
+	}
+	in.live.end = cl.Now()
+	cl.Close()
+	in.live.stats = cl.Stats()
+	if in.engine != nil {
+		if err := in.engine.Err(); err != nil {
+			return "", err
+		}
+	}
+	return ended, nil
+}
+
+// schedule applies the crashes, recoveries, partitions and behaviour
+// switches of the fault schedule to the live cluster, at their times on
+// its clock, in the order failures.Schedule.Apply gives them.
+func (in *instance) schedule(cl *live.Cluster) {
+	s := laterBehaviours(in.res.schedule)
+	for _, c := range s.Crashes {
+		id := c.Replica
+		cl.At(c.At, func() { cl.Crash(id) })
+		if c.RecoverAt != 0 {
+			cl.At(c.RecoverAt, func() { cl.Recover(id) })
+		}
+	}
+	for _, ph := range s.Partitions {
+		groups := ph.Groups
+		cl.At(ph.At, func() { cl.SetPartition(groups) })
+	}
+	for _, b := range s.Behaviours {
+		rep, name := in.replicas[b.Replica], behaviourName(b)
+		cl.At(b.At, func() {
+			cl.Post(b.Replica, func(sim.Node) { _ = rep.SetBehaviour(name) }) // validated
+		})
+	}
+}
+
+// behaviourName is the behaviour a switch sets ("" for honest).
+func behaviourName(b failures.BehaviourSwitch) string {
+	if b.Name == failures.Honest {
+		return ""
+	}
+	return b.Name
+}
