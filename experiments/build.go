@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/byzsim/byzsim/failures"
+	"github.com/byzsim/byzsim/live"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
@@ -45,6 +46,15 @@ type instance struct {
 	faultSpans *results.FaultSpans
 	// live is set when the run runs live rather than in the world.
 	live *liveRun
+	// gateway is the live REST API's request client; nil without one.
+	gateway *live.Gateway
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // stop ends the run (the world's, or the live cluster's).
@@ -89,6 +99,12 @@ func (in *instance) crashed(id sim.NodeID) bool {
 // build assembles the world of a run. trace, when not nil, receives the
 // run's JSONL trace.
 func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error) {
+	return buildWith(run, reg, trace, false)
+}
+
+// buildWith is build; with gateway, a request gateway client for live
+// runs' REST API follows the workloads' clients.
+func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateway bool) (*instance, error) {
 	e := run.Exp
 	res, errs := validate(e, reg)
 	if len(errs) > 0 {
@@ -122,7 +138,7 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 			ID:        sim.NodeID(id),
 			N:         n,
 			F:         f,
-			Clients:   tracker.NumClients(),
+			Clients:   tracker.NumClients() + btoi(gateway),
 			Params:    res.params,
 			Costs:     res.costs,
 			Behaviour: initial[id],
@@ -138,6 +154,10 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		w.AddNode(rep, 0)
 	}
 	tracker.Install(w)
+	if gateway {
+		in.gateway = live.NewGateway(f)
+		w.AddNode(in.gateway, 0)
+	}
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)

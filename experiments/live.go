@@ -15,9 +15,12 @@ import (
 // real, as goroutines on loopback sockets (package live), instead of in the
 // simulator. The experiment's duration becomes a wall-clock limit.
 type LiveOptions struct {
-	// Addrs are the nodes' addresses, replicas then clients; nil means free
-	// loopback ports.
-	Addrs []live.Addr
+	// FreePorts ignores the ports of the [live] table: every socket gets
+	// a free port on its host.
+	FreePorts bool
+	// Serve starts each replica's Prometheus metrics and REST API (with a
+	// request gateway client for POST /request).
+	Serve bool
 	// OnStart, when set, is called once the cluster runs (to serve the
 	// per-node endpoints); the function it returns is called when the run
 	// ends, before the cluster closes.
@@ -33,6 +36,8 @@ type LiveRun struct {
 	Replicas []protocols.Replica
 	Protocol *protocols.Protocol
 	N, F     int
+	// Endpoints are the replicas' endpoints when served (Serve).
+	Endpoints []*live.Endpoints
 }
 
 // liveRun is the live state of an instance.
@@ -92,29 +97,60 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 	if in.engine != nil {
 		interceptors = append(interceptors, in.engine)
 	}
+	addrs, eps := LiveAddrs(e, len(nodes), opt.FreePorts)
+	var metrics *live.Metrics
+	var tracer sim.Tracer = in.messages
+	onInput := opt.OnInput
+	var queue func(sim.NodeID) int
+	if opt.Serve {
+		metrics = live.NewMetrics(n, func(id sim.NodeID) int { return queue(id) })
+		tracer = sim.Tracers{in.messages, metrics}
+		onInput = func(id sim.NodeID, nd sim.Node) {
+			metrics.Input(id, nd)
+			if opt.OnInput != nil {
+				opt.OnInput(id, nd)
+			}
+		}
+	}
 	cl, err := live.New(live.Config{
 		Replicas:     n,
 		Nodes:        nodes,
 		Start:        start,
-		Addrs:        opt.Addrs,
+		Addrs:        addrs,
 		Codec:        protocols.WireCodec{Proto: in.res.proto.Codec},
 		Seed:         in.run.Seed,
 		Model:        model,
 		KindChannel:  kinds,
 		Interceptors: interceptors,
 		Observer:     in.observe,
-		Tracer:       in.messages,
-		OnInput:      opt.OnInput,
+		Tracer:       tracer,
+		OnInput:      onInput,
 	})
 	if err != nil {
 		return "", err
 	}
+	queue = cl.QueueLength
 	in.live = &liveRun{cluster: cl}
+	run := LiveRun{Cluster: cl, Replicas: in.replicas, Protocol: in.res.proto, N: n, F: e.Protocol.F}
+	if opt.Serve {
+		in.gateway.Bind(cl, sim.NodeID(len(nodes)-1))
+		for id := 0; id < n; id++ {
+			ep, err := live.Serve(cl, sim.NodeID(id), eps[id].Metrics, eps[id].REST, metrics, in.gateway)
+			if err != nil {
+				for _, ep := range run.Endpoints {
+					ep.Close()
+				}
+				cl.Close()
+				return "", err
+			}
+			run.Endpoints = append(run.Endpoints, ep)
+		}
+	}
 	cl.Start()
 	in.schedule(cl)
 	var stopHook func()
 	if opt.OnStart != nil {
-		stopHook = opt.OnStart(LiveRun{Cluster: cl, Replicas: in.replicas, Protocol: in.res.proto, N: n, F: e.Protocol.F})
+		stopHook = opt.OnStart(run)
 	}
 	limit := time.NewTimer(time.Duration(e.Duration.T()))
 	defer limit.Stop()
@@ -135,6 +171,9 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 	}
 	if stopHook != nil {
 		stopHook()
+	}
+	for _, ep := range run.Endpoints {
+		ep.Close()
 	}
 	in.live.end = cl.Now()
 	cl.Close()

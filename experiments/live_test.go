@@ -32,7 +32,7 @@ func TestLiveRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			liveOut, simOut := t.TempDir(), t.TempDir()
-			rep, err := Execute(context.Background(), plan, RunOptions{Out: liveOut, Live: &LiveOptions{}})
+			rep, err := Execute(context.Background(), plan, RunOptions{Out: liveOut, Live: &LiveOptions{FreePorts: true}})
 			if err != nil {
 				t.Fatal(err)
 			}

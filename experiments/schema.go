@@ -48,6 +48,9 @@ type Experiment struct {
 	// Plots are the [[plot]] tables: plots drawn from the CSV files after
 	// the runs, instead of the default sweep plots (see PlotConfig).
 	Plots []PlotConfig `toml:"plot,omitempty"`
+	// Live is the [live] table: the addresses of live runs (byzsim live);
+	// simulation ignores it.
+	Live *LiveConfig `toml:"live,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.

@@ -310,13 +310,16 @@ func (c *Cluster) Stats() sim.Stats {
 }
 
 func (c *Cluster) observe(at sim.Time, id sim.NodeID, o sim.Observation) {
-	if c.cfg.Observer == nil {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// Read the clock under the lock: observers see time in order.
-	c.cfg.Observer(max(at, c.Now()), id, o)
+	at = max(at, c.Now())
+	if c.cfg.Observer != nil {
+		c.cfg.Observer(at, id, o)
+	}
+	if c.cfg.Tracer != nil {
+		c.cfg.Tracer.Observed(at, id, o)
+	}
 }
 
 func (c *Cluster) traceSent(at sim.Time, from, to sim.NodeID, msg sim.Message) {
