@@ -164,4 +164,3 @@ func checkEndpoints(t *testing.T, r LiveRun) {
 		t.Errorf("%s has %d kinds", live.MetricSent, len(fam.GetMetric()))
 	}
 }
-

@@ -102,4 +102,3 @@ func LiveAddrs(e *Experiment, nodes int, free bool) ([]live.Addr, []live.Endpoin
 	}
 	return addrs, eps
 }
-
