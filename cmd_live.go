@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/byzsim/byzsim/experiments"
@@ -18,6 +20,7 @@ func liveCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&sets, "set", "override a key: --set protocol.n=7 (repeatable)")
 	freePorts := fs.Bool("free-ports", false, "ignore the [live] ports: every socket and endpoint gets a free port")
 	noServe := fs.Bool("no-endpoints", false, "do not serve the replicas' metrics and REST endpoints")
+	processes := fs.Bool("processes", false, "run each replica as its own byzsim node process (this process hosts the clients)")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -26,6 +29,7 @@ func liveCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	given := append([]string(nil), sets...)
 	// Live runs sign and verify for real.
 	sets = append(sets, "costs.real_crypto=true")
 	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets})
@@ -46,7 +50,20 @@ func liveCmd(args []string, stdout, stderr io.Writer) error {
 		Note:    func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
 		Live:    &experiments.LiveOptions{FreePorts: *freePorts, Serve: !*noServe},
 	}
-	if !*noServe {
+	if *processes {
+		if len(plan.Runs) != 1 {
+			return usageErrorf("byzsim live --processes: %s has %d runs (a sweep or repetitions); a cluster of processes runs one", file, len(plan.Runs))
+		}
+		dir := filepath.Join(*out, plan.Base.Name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		bin, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		opt.Live.Processes = &experiments.Processes{Dir: dir, Experiment: file, Seed: seed.v, Sets: given, Spawn: spawnNode(bin, dir)}
+	} else if !*noServe {
 		opt.Live.OnStart = func(r experiments.LiveRun) func() {
 			for id, ep := range r.Endpoints {
 				fmt.Fprintf(stderr, "byzsim: replica %d: metrics http://%s/metrics, REST http://%s\n", id, ep.MetricsAddr, ep.RESTAddr)

@@ -46,15 +46,8 @@ type instance struct {
 	faultSpans *results.FaultSpans
 	// live is set when the run runs live rather than in the world.
 	live *liveRun
-	// gateway is the live REST API's request client; nil without one.
-	gateway *live.Gateway
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	// gateways are the live REST API's request clients.
+	gateways []*live.Gateway
 }
 
 // stop ends the run (the world's, or the live cluster's).
@@ -99,13 +92,18 @@ func (in *instance) crashed(id sim.NodeID) bool {
 // build assembles the world of a run. trace, when not nil, receives the
 // run's JSONL trace.
 func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error) {
-	return buildWith(run, reg, trace, false)
+	return buildWith(run, reg, trace, 0)
 }
 
-// buildWith is build; with gateway, a request gateway client for live
-// runs' REST API follows the workloads' clients.
-func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateway bool) (*instance, error) {
+// buildWith is build with gateways request gateway clients (for live runs'
+// REST API) after the workloads' clients.
+//
+// gateways < 0 means one per replica.
+func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int) (*instance, error) {
 	e := run.Exp
+	if gateways < 0 {
+		gateways = e.Protocol.N
+	}
 	res, errs := validate(e, reg)
 	if len(errs) > 0 {
 		return nil, errs
@@ -138,7 +136,7 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateway bool)
 			ID:        sim.NodeID(id),
 			N:         n,
 			F:         f,
-			Clients:   tracker.NumClients() + btoi(gateway),
+			Clients:   tracker.NumClients() + gateways,
 			Params:    res.params,
 			Costs:     res.costs,
 			Behaviour: initial[id],
@@ -154,9 +152,10 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateway bool)
 		w.AddNode(rep, 0)
 	}
 	tracker.Install(w)
-	if gateway {
-		in.gateway = live.NewGateway(f)
-		w.AddNode(in.gateway, 0)
+	for range gateways {
+		gw := live.NewGateway(f)
+		in.gateways = append(in.gateways, gw)
+		w.AddNode(gw, 0)
 	}
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {

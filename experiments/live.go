@@ -3,7 +3,6 @@ package experiments
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/byzsim/byzsim/failures"
 	"github.com/byzsim/byzsim/live"
@@ -28,6 +27,21 @@ type LiveOptions struct {
 	// OnInput, when set, is called after each input a replica handled, on
 	// the replica's goroutine.
 	OnInput func(id sim.NodeID, n sim.Node)
+	// Processes, when set, runs each replica as its own process.
+	Processes *Processes
+}
+
+// gateways is the number of request gateway clients a live run needs.
+func (o *LiveOptions) gateways() int {
+	switch {
+	case o == nil:
+		return 0
+	case o.Processes != nil:
+		return -1 // one per replica: see buildWith
+	case o.Serve:
+		return 1
+	}
+	return 0
 }
 
 // LiveRun is a live run in progress, as OnStart sees it.
@@ -38,6 +52,12 @@ type LiveRun struct {
 	N, F     int
 	// Endpoints are the replicas' endpoints when served (Serve).
 	Endpoints []*live.Endpoints
+	// With Processes: the replicas' REST addresses, and functions that
+	// kill replica id's process (a crash) and start it again (a
+	// recovery with a fresh state).
+	RESTAddrs []string
+	Kill      func(id int)
+	Restart   func(id int) error
 }
 
 // liveRun is the live state of an instance.
@@ -73,6 +93,9 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 	e := in.run.Exp
 	if probs := LiveProblems(e, in.res.proto); len(probs) > 0 {
 		return "", &UsageError{Msg: "cannot run live: " + strings.Join(probs, "; ")}
+	}
+	if opt.Processes != nil {
+		return in.runProcesses(opt, poll)
 	}
 	w := in.world
 	n := e.Protocol.N
@@ -133,9 +156,10 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 	in.live = &liveRun{cluster: cl}
 	run := LiveRun{Cluster: cl, Replicas: in.replicas, Protocol: in.res.proto, N: n, F: e.Protocol.F}
 	if opt.Serve {
-		in.gateway.Bind(cl, sim.NodeID(len(nodes)-1))
+		gw := in.gateways[0]
+		gw.Bind(cl, sim.NodeID(len(nodes)-1))
 		for id := 0; id < n; id++ {
-			ep, err := live.Serve(cl, sim.NodeID(id), eps[id].Metrics, eps[id].REST, metrics, in.gateway)
+			ep, err := live.Serve(cl, sim.NodeID(id), eps[id].Metrics, eps[id].REST, metrics, gw)
 			if err != nil {
 				for _, ep := range run.Endpoints {
 					ep.Close()
@@ -152,23 +176,7 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 	if opt.OnStart != nil {
 		stopHook = opt.OnStart(run)
 	}
-	limit := time.NewTimer(time.Duration(e.Duration.T()))
-	defer limit.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	ended := ""
-	for ended == "" {
-		select {
-		case <-cl.Done():
-			ended = cl.Why()
-		case <-limit.C:
-			ended = "until"
-		case <-tick.C:
-			if poll != nil && !poll(cl.Now(), cl.Stats().Events) {
-				ended = sim.Interrupted
-			}
-		}
-	}
+	ended := in.waitLive(cl, poll)
 	if stopHook != nil {
 		stopHook()
 	}

@@ -359,7 +359,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	var perf results.Perf
 	simulate := func(trace io.Writer) error {
 		var err error
-		if in, err = buildWith(r, reg, trace, live != nil && live.Serve); err != nil {
+		if in, err = buildWith(r, reg, trace, live.gateways()); err != nil {
 			return err
 		}
 		meter := results.StartPerf()
