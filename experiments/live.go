@@ -123,11 +123,14 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 	addrs, eps := LiveAddrs(e, len(nodes), opt.FreePorts)
 	var metrics *live.Metrics
 	var tracer sim.Tracer = in.messages
+	if in.trace != nil {
+		tracer = sim.Tracers{in.messages, in.trace}
+	}
 	onInput := opt.OnInput
 	var queue func(sim.NodeID) int
 	if opt.Serve {
 		metrics = live.NewMetrics(n, func(id sim.NodeID) int { return queue(id) })
-		tracer = sim.Tracers{in.messages, metrics}
+		tracer = sim.Tracers{tracer, metrics}
 		onInput = func(id sim.NodeID, nd sim.Node) {
 			metrics.Input(id, nd)
 			if opt.OnInput != nil {
