@@ -74,9 +74,6 @@ func LiveProblems(e *Experiment, p *protocols.Protocol) []string {
 	if p != nil && p.Codec == nil {
 		out = append(out, fmt.Sprintf("protocol.name: %s has no wire encoding", p.Name))
 	}
-	if e.Checks.GST != nil || e.Checks.GSTRound != nil {
-		out = append(out, "checks.gst: the post-GST checks read replicas' state from the checker; live runs do not support them")
-	}
 	if measuresConvergence(e) {
 		out = append(out, "transient / convergence: state corruption and convergence sampling are simulation-only")
 	}

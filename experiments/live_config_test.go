@@ -40,12 +40,12 @@ func TestLiveConfig(t *testing.T) {
 	if probs := LiveProblems(e, lookup(reg, e.Protocol.Name)); len(probs) != 0 {
 		t.Errorf("problems %v", probs)
 	}
-	gst, err := LoadBytes("x.toml", append(append([]byte{}, base...), "[checks]\ngst = \"1s\"\n"...), reg, Options{})
+	gst, err := LoadBytes("x.toml", append(append([]byte{}, base...), "[stop]\nevents = 1000\n"...), reg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if probs := LiveProblems(gst.Runs[0].Exp, lookup(reg, "diembft")); len(probs) != 1 || !strings.Contains(probs[0], "checks.gst") {
-		t.Errorf("problems %v, want checks.gst", probs)
+	if probs := LiveProblems(gst.Runs[0].Exp, lookup(reg, "diembft")); len(probs) != 1 || !strings.Contains(probs[0], "stop.events") {
+		t.Errorf("problems %v, want stop.events", probs)
 	}
 	relay, _ := reg.Lookup("relay")
 	if probs := LiveProblems(e, relay); len(probs) != 1 || !strings.Contains(probs[0], "no wire encoding") {
