@@ -110,6 +110,7 @@ func run(simOut, liveOut, figDir string) error {
 		p.X.Label.Text = "latency (ms)"
 		p.Y.Label.Text = "fraction of requests"
 		p.Legend.Top, p.Legend.Left = false, false
+		p.Legend.XOffs = -4 * vg.Centimeter // between the 20 ms and 50 ms curves
 		for k, row := range runsTable.Rows {
 			delay := strings.Join(row.Params, " ")
 			sim, err := load(filepath.Join(exp, "runs", row.ID))
@@ -148,8 +149,10 @@ func run(simOut, liveOut, figDir string) error {
 			}
 		}
 		p.Y.Min, p.Y.Max = 0, 1
-		if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, filepath.Join(figDir, name+".svg")); err != nil {
-			return err
+		for _, format := range []string{"svg", "png"} {
+			if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, filepath.Join(figDir, name+"."+format)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
