@@ -106,3 +106,19 @@ func FuzzDecodeWire(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWire encodes and decodes a replication message with a full
+// structure.
+func BenchmarkWire(b *testing.B) {
+	c := wireCodec()
+	m := wireSamples()[1]
+	buf, _ := c.Append(nil, m)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = c.Append(buf[:0], m)
+		if _, err := c.Decode(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

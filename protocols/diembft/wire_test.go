@@ -130,3 +130,19 @@ func FuzzDecodeWire(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWire encodes and decodes a proposal carrying a QC, a TC and two
+// requests, one signature of Ed25519 size.
+func BenchmarkWire(b *testing.B) {
+	c := wireCodec()
+	m := wireSamples()[0]
+	buf, _ := c.Append(nil, m)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = c.Append(buf[:0], m)
+		if _, err := c.Decode(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
