@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/byzsim/byzsim/failures"
 	"github.com/byzsim/byzsim/live"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
@@ -170,8 +169,12 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 			run.Endpoints = append(run.Endpoints, ep)
 		}
 	}
+	// The same failures code as in simulation, on the cluster's clock.
+	if err := laterBehaviours(in.res.schedule).ApplyTo(cl, in.res.proto, in.replicas); err != nil {
+		cl.Close()
+		return "", fmt.Errorf("fault schedule: %w", err)
+	}
 	cl.Start()
-	in.schedule(cl)
 	var stopHook func()
 	if opt.OnStart != nil {
 		stopHook = opt.OnStart(run)
@@ -192,36 +195,4 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 		}
 	}
 	return ended, nil
-}
-
-// schedule applies the crashes, recoveries, partitions and behaviour
-// switches of the fault schedule to the live cluster, at their times on
-// its clock, in the order failures.Schedule.Apply gives them.
-func (in *instance) schedule(cl *live.Cluster) {
-	s := laterBehaviours(in.res.schedule)
-	for _, c := range s.Crashes {
-		id := c.Replica
-		cl.At(c.At, func() { cl.Crash(id) })
-		if c.RecoverAt != 0 {
-			cl.At(c.RecoverAt, func() { cl.Recover(id) })
-		}
-	}
-	for _, ph := range s.Partitions {
-		groups := ph.Groups
-		cl.At(ph.At, func() { cl.SetPartition(groups) })
-	}
-	for _, b := range s.Behaviours {
-		rep, name := in.replicas[b.Replica], behaviourName(b)
-		cl.At(b.At, func() {
-			cl.Post(b.Replica, func(sim.Node) { _ = rep.SetBehaviour(name) }) // validated
-		})
-	}
-}
-
-// behaviourName is the behaviour a switch sets ("" for honest).
-func behaviourName(b failures.BehaviourSwitch) string {
-	if b.Name == failures.Honest {
-		return ""
-	}
-	return b.Name
 }

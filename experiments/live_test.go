@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -109,4 +110,42 @@ func listFiles(t *testing.T, dir string) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// TestLiveSchedule runs a crash and recovery, a partition and a behaviour
+// switch on live nodes through failures.Schedule: the run passes, and the
+// messages dropped (the experiment has no loss) show that the crash and
+// the partition acted.
+func TestLiveSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live runs use real time")
+	}
+	reg := protocols.NewRegistry(diembft.Protocol())
+	plan, err := Load("testdata/live-schedule.toml", reg, Options{Sets: []string{"costs.real_crypto=true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Execute(context.Background(), plan, RunOptions{Out: t.TempDir(), Live: &LiveOptions{FreePorts: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failures) > 0 {
+		t.Fatalf("live run failed its checks: %+v", rep.Failures[0].Checks)
+	}
+	s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Dropped == 0 {
+		t.Error("no message was dropped: the crash and the partition did not act")
+	}
+	var labels []string
+	for _, m := range s.Markers {
+		labels = append(labels, m.Label)
+	}
+	for _, want := range []string{"crash replica1", "recover replica1", "heal", "behaviour replica3 silent"} {
+		if !slices.Contains(labels, want) {
+			t.Errorf("markers %v lack %q", labels, want)
+		}
+	}
 }

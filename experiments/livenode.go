@@ -103,9 +103,9 @@ type LiveNode struct {
 
 // StartLiveNode starts replica id of the cluster: its sockets, its request
 // gateway and its metrics and REST endpoints. The experiment's network
-// model and fault rules apply at its sends; crashes are real (kill the
-// process), and the fault schedule's crashes, partitions and behaviour
-// switches are not applied.
+// model and fault rules apply at its sends; the fault schedule acts on the
+// process's own clock (from its start): crashes, recoveries and behaviour
+// switches of its replica, and partitions on its sends.
 func StartLiveNode(cf *ClusterFile, reg *protocols.Registry, id int) (*LiveNode, error) {
 	in, err := loadCluster(cf, reg)
 	if err != nil {
@@ -152,6 +152,13 @@ func StartLiveNode(cf *ClusterFile, reg *protocols.Registry, id int) (*LiveNode,
 	if err != nil {
 		cl.Close()
 		return nil, err
+	}
+	// The fault schedule, on this process's clock: its own replica's
+	// crashes and behaviour switches, and partitions at its sends.
+	if err := laterBehaviours(in.res.schedule).ApplyTo(cl, in.res.proto, in.replicas); err != nil {
+		ep.Close()
+		cl.Close()
+		return nil, fmt.Errorf("fault schedule: %w", err)
 	}
 	cl.Start()
 	return &LiveNode{cluster: cl, ep: ep}, nil

@@ -157,11 +157,19 @@ func (c *Cluster) Start() {
 	}
 }
 
-// Now is the time since Start.
-func (c *Cluster) Now() sim.Time { return sim.Time(time.Since(c.start)) }
+// Now is the time since Start (0 before).
+func (c *Cluster) Now() sim.Time {
+	if c.start.IsZero() {
+		return 0
+	}
+	return sim.Time(time.Since(c.start))
+}
 
-// At calls fn at time t since Start (now if t is past), on a timer's
-// goroutine; fn typically posts to a node.
+// OnReplica runs fn on hosted node id's goroutine (failures.Target).
+func (c *Cluster) OnReplica(id sim.NodeID, fn func()) { c.Post(id, func(sim.Node) { fn() }) }
+
+// At calls fn at time t since Start (now if t is past; before Start, t
+// from now), on a timer's goroutine; fn typically posts to a node.
 func (c *Cluster) At(t sim.Time, fn func()) {
 	d := time.Duration(t - c.Now())
 	if d <= 0 {
