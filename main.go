@@ -13,6 +13,8 @@
 //	byzsim report DIR
 //	byzsim compare A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
+//	byzsim live FILE [-o DIR] [--seed N] [--set key=value ...] [--processes]
+//	byzsim node --id I --cluster FILE
 //	byzsim calibrate [-o FILE] [-time D]
 //
 // Exit status: 0 when every run passed its checks, 1 when a run failed (or
@@ -52,6 +54,8 @@ func commands() []command {
 		{"merge", "OUT DIR... [--partial] [--no-report]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
 		{"slurm", "FILE [--shards N] [--cpus-per-task N] [--time T] [--partition P] [-o DIR] [--byzsim PATH]", "write the Slurm job array, merge job, submit and wait scripts of a sweep", slurmCmd},
 		{"k8s", "FILE --image IMAGE [--shards N] [--parallelism N] [--cpu N] [-o DIR]", "write the Kubernetes Indexed Job and merge Job manifests of a sweep", k8sCmd},
+		{"live", "FILE [-o DIR] [--seed N] [--set key=value ...] [--free-ports] [--no-endpoints] [--processes]", "run an experiment's replicas and clients for real on loopback sockets and write the same results as run", liveCmd},
+		{"node", "--id I --cluster FILE", "run one replica of a live cluster (as byzsim live --processes does) until SIGINT or SIGTERM", nodeCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"explore", "FILE [--schedules N] [--seed N] [--set key=value ...] [-j N] [-o DIR] [--cpuprofile FILE]", "search random fault schedules for violations of the checks at every (n, f); minimize and write them as experiments", exploreCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},

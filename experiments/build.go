@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/byzsim/byzsim/failures"
+	"github.com/byzsim/byzsim/live"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
@@ -49,12 +50,66 @@ type instance struct {
 
 	// replicaLog records each replica's rounds, timeouts and commits.
 	replicaLog *results.ReplicaLog
+	// live is set when the run runs live rather than in the world.
+	live *liveRun
+	// gateways are the live REST API's request clients.
+	gateways []*live.Gateway
+}
+
+// stop ends the run (the world's, or the live cluster's).
+func (in *instance) stop(why string) {
+	if in.live != nil {
+		in.live.cluster.Stop(why)
+		return
+	}
+	in.world.Stop(why)
+}
+
+// now is the run's current time: the world's, or the live run's end.
+func (in *instance) now() sim.Time {
+	if in.live != nil {
+		return in.live.end
+	}
+	return in.world.Now()
+}
+
+// stats counts what the run did.
+func (in *instance) stats() sim.Stats {
+	if in.live != nil {
+		return in.live.stats
+	}
+	return in.world.Stats()
+}
+
+// crashed reports whether replica id is down at the run's current time.
+func (in *instance) crashed(id sim.NodeID) bool {
+	if in.live == nil {
+		return in.world.Crashed(id)
+	}
+	down := false
+	for _, c := range in.res.schedule.Crashes {
+		if c.Replica == id && c.At <= in.live.end {
+			down = c.RecoverAt == 0 || c.RecoverAt > in.live.end
+		}
+	}
+	return down
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
 // run's JSONL trace.
 func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error) {
+	return buildWith(run, reg, trace, 0)
+}
+
+// buildWith is build with gateways request gateway clients (for live runs'
+// REST API) after the workloads' clients.
+//
+// gateways < 0 means one per replica.
+func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int) (*instance, error) {
 	e := run.Exp
+	if gateways < 0 {
+		gateways = e.Protocol.N
+	}
 	res, errs := validate(e, reg)
 	if len(errs) > 0 {
 		return nil, errs
@@ -88,7 +143,7 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 			ID:        sim.NodeID(id),
 			N:         n,
 			F:         f,
-			Clients:   tracker.NumClients(),
+			Clients:   tracker.NumClients() + gateways,
 			Params:    res.params,
 			Costs:     res.costs,
 			Behaviour: initial[id],
@@ -115,6 +170,11 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	}
 	tracker.Install(w)
 	w.Reserve(startBurst(n, tracker.Specs()))
+	for range gateways {
+		gw := live.NewGateway(f)
+		in.gateways = append(in.gateways, gw)
+		w.AddNode(gw, 0)
+	}
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
@@ -167,24 +227,25 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		tracker.OnFinished(func(sim.Time) {
 			why := finishedReason(tracker.Status())
 			if in.gst == nil || in.gst.caughtUp() {
-				w.Stop(why)
+				in.stop(why)
 				return
 			}
 			// Give lagging correct replicas the time to catch up.
 			stop := why + " and every correct replica caught up"
-			in.gst.onCaughtUp = func() { w.Stop(stop) }
+			in.gst.onCaughtUp = func() { in.stop(stop) }
 			// A replica that caught up may commit a further height in the
-			// same event: the stop is withdrawn and awaited again.
+			// same event: the stop is withdrawn and awaited again (in the
+			// world; a live run stops at once).
 			in.gst.onLagging = func() {
-				if w.Unstop(stop) {
-					in.gst.onCaughtUp = func() { w.Stop(stop) }
+				if in.live == nil && w.Unstop(stop) {
+					in.gst.onCaughtUp = func() { in.stop(stop) }
 				}
 			}
 		})
 	}
 	if e.Stop.Commits > 0 {
 		in.commitTarget = newCommitTarget(n, f, e.Stop.Commits, in.byzantine, func() {
-			w.Stop(fmt.Sprintf("%d replicas committed %d entries", n-f, e.Stop.Commits))
+			in.stop(fmt.Sprintf("%d replicas committed %d entries", n-f, e.Stop.Commits))
 		})
 	}
 	return in, nil

@@ -155,7 +155,7 @@ func (in *instance) checks() []results.Check {
 		out = append(out, livenessCheck(in.tracker.Status()))
 	}
 	if in.gst != nil {
-		out = append(out, in.gst.checks(in.world.Now(), demandAfter(in.tracker.Status(), in.gst.gst))...)
+		out = append(out, in.gst.checks(in.now(), demandAfter(in.tracker.Status(), in.gst.gst))...)
 	}
 	if in.conv != nil && boolOr(e.Checks.Convergence, false) {
 		out = append(out, in.conv.check())
@@ -172,7 +172,7 @@ func (in *instance) expectCheck(x *ExpectConfig) results.Check {
 	var problems []string
 	var snaps []protocols.Snapshot
 	for id, r := range in.replicas {
-		if in.byzantine[id] || in.world.Crashed(sim.NodeID(id)) {
+		if in.byzantine[id] || in.crashed(sim.NodeID(id)) {
 			continue
 		}
 		s := r.Snapshot()
@@ -197,7 +197,7 @@ func (in *instance) expectCheck(x *ExpectConfig) results.Check {
 	}
 	for _, se := range in.res.expects {
 		for id, r := range in.replicas {
-			if in.byzantine[id] || in.world.Crashed(sim.NodeID(id)) || (se.replicas != nil && !se.replicas[id]) {
+			if in.byzantine[id] || in.crashed(sim.NodeID(id)) || (se.replicas != nil && !se.replicas[id]) {
 				continue
 			}
 			problems = append(problems, se.check(r)...)

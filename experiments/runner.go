@@ -67,6 +67,9 @@ type RunOptions struct {
 	// Memory is the memory the runs may use in bytes, to bound the runs in
 	// parallel; 0 reads the machine's.
 	Memory uint64
+	// Live, when set, runs the runs live (see LiveOptions), one at a time,
+	// instead of simulating them.
+	Live *LiveOptions
 }
 
 // Failure is a run whose checks failed.
@@ -159,6 +162,9 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		jobs = runtime.NumCPU()
 	}
 	jobs = fitJobs(jobs, todo, opt)
+	if opt.Live != nil {
+		jobs = 1
+	}
 	start := time.Now()
 	type outcome struct {
 		run     *Run
@@ -181,7 +187,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 					return ctx.Err() == nil
 				}
 				rd, _ := runDir(dir, r) // checked above
-				s, p, err := safeExecuteRun(r, plan.reg, rd, poll)
+				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live)
 				done <- outcome{r, s, p, err}
 			}
 		}()
@@ -325,20 +331,21 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRun is executeRun with a panic inside the simulation turned
 // into an error naming the run, so one broken run does not take the whole
 // sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir, poll)
+	return executeRun(r, reg, dir, poll, live)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written
 // last, so its presence means the run is complete. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
-// executeRun returns errInterrupted without writing the run.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool) (results.Summary, results.Perf, error) {
+// executeRun returns errInterrupted without writing the run. With live set,
+// the run runs live.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -352,18 +359,24 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	var perf results.Perf
 	simulate := func(trace io.Writer) error {
 		var err error
-		if in, err = build(r, reg, trace); err != nil {
+		if in, err = buildWith(r, reg, trace, live.gateways()); err != nil {
 			return err
 		}
-		in.world.SetPoll(poll)
 		meter := results.StartPerf()
-		ended = in.world.Run(r.Exp.Duration.T())
+		if live != nil {
+			if ended, err = in.runLive(live, poll); err != nil {
+				return err
+			}
+		} else {
+			in.world.SetPoll(poll)
+			ended = in.world.Run(r.Exp.Duration.T())
+		}
 		if ended == sim.Interrupted {
 			os.Remove(dir) // only if empty: nothing of the run is written
 			return errInterrupted
 		}
 		ended = endReason(ended)
-		perf = meter.Stop(in.world.Stats().Events, in.world.Now())
+		perf = meter.Stop(in.stats().Events, in.now())
 		if in.trace != nil {
 			return in.trace.Flush()
 		}
@@ -421,7 +434,7 @@ func endReason(why string) string {
 // summaryInput gathers what the run's summary is built from; it adds the
 // spans in which faults acted to the timeline's markers.
 func (in *instance) summaryInput(ended string) results.RunInput {
-	in.markFaultSpans(in.world.Now())
+	in.markFaultSpans(in.now())
 	var params []results.Param
 	for _, a := range in.run.Params {
 		params = append(params, results.Param{Name: a.Key, Value: a.Value})
@@ -433,8 +446,8 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		Parameters:          params,
 		Checks:              in.checks(),
 		Ended:               ended,
-		Stats:               in.world.Stats(),
-		End:                 in.world.Now(),
+		Stats:               in.stats(),
+		End:                 in.now(),
 		Latency:             in.latency,
 		Messages:            in.messages,
 		Timeline:            in.timeline,

@@ -52,6 +52,9 @@ type Experiment struct {
 	// for fault schedules that break the experiment's checks); byzsim run
 	// ignores it.
 	Explore *ExploreConfig `toml:"explore,omitempty"`
+	// Live is the [live] table: the addresses of live runs (byzsim live);
+	// simulation ignores it.
+	Live *LiveConfig `toml:"live,omitempty"`
 }
 
 // ProtocolConfig is the [protocol] table.

@@ -106,6 +106,7 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		p.add("stop.commits", "%d is negative (allowed: 0 for no commit target, or a positive count)", e.Stop.Commits)
 	}
 	validateGST(&p, e, r.proto)
+	validateLive(&p, e)
 	r.costs = validateCosts(&p, &e.Costs)
 	r.workloads = validateWorkloads(&p, e)
 	if r.proto != nil && n > 0 {

@@ -40,37 +40,72 @@ func (s Schedule) Validate(p *protocols.Protocol, n int) error {
 // recoveries, partition phases, behaviour switches, each in list order.
 // The schedule is copied: later changes to s do not affect w.
 func (s Schedule) Apply(w *sim.World, p *protocols.Protocol, replicas []protocols.Replica) error {
+	return s.ApplyTo(worldTarget{w}, p, replicas)
+}
+
+// Target is what a schedule acts on: a World, or a live cluster of real
+// nodes.
+type Target interface {
+	// Now is the current time.
+	Now() sim.Time
+	// At calls fn at time t.
+	At(t sim.Time, fn func())
+	// Crash and Recover crash and recover a node.
+	Crash(id sim.NodeID)
+	Recover(id sim.NodeID)
+	// SetPartition splits the replicas into groups; no groups heal.
+	SetPartition(groups [][]sim.NodeID)
+	// OnReplica runs fn where replica id's state may be touched (at once
+	// in a World; on the replica's goroutine in a live cluster).
+	OnReplica(id sim.NodeID, fn func())
+}
+
+// worldTarget is a World as a Target.
+type worldTarget struct{ w *sim.World }
+
+func (t worldTarget) Now() sim.Time                     { return t.w.Now() }
+func (t worldTarget) At(at sim.Time, fn func())         { t.w.At(at, fn) }
+func (t worldTarget) Crash(id sim.NodeID)               { t.w.Crash(id) }
+func (t worldTarget) Recover(id sim.NodeID)             { t.w.Recover(id) }
+func (t worldTarget) OnReplica(_ sim.NodeID, fn func()) { fn() }
+func (t worldTarget) SetPartition(groups [][]sim.NodeID) {
+	if len(groups) == 0 {
+		t.w.Network().Heal()
+	} else {
+		t.w.Network().SetPartition(groups)
+	}
+}
+
+// ApplyTo is Apply on any Target.
+func (s Schedule) ApplyTo(t Target, p *protocols.Protocol, replicas []protocols.Replica) error {
 	if err := s.Validate(p, len(replicas)); err != nil {
 		return err
 	}
-	if err := s.notBefore(w.Now()); err != nil {
+	if err := s.notBefore(t.Now()); err != nil {
 		return err
 	}
 	for _, c := range s.Crashes {
 		id := c.Replica
-		w.At(c.At, func() { w.Crash(id) })
+		t.At(c.At, func() { t.Crash(id) })
 	}
 	for _, c := range s.Crashes {
 		if c.RecoverAt != 0 {
 			id := c.Replica
-			w.At(c.RecoverAt, func() { w.Recover(id) })
+			t.At(c.RecoverAt, func() { t.Recover(id) })
 		}
 	}
-	net := w.Network()
 	for _, ph := range s.Partitions {
 		ph := ph.clone()
-		if len(ph.Groups) == 0 {
-			w.At(ph.At, net.Heal)
-		} else {
-			w.At(ph.At, func() { net.SetPartition(ph.Groups) })
-		}
+		t.At(ph.At, func() { t.SetPartition(ph.Groups) })
 	}
 	for _, b := range s.Behaviours {
 		rep, name, id := replicas[b.Replica], b.setName(), b.Replica
-		w.At(b.At, func() {
-			if err := rep.SetBehaviour(name); err != nil {
-				panic(fmt.Sprintf("failures: replica %d rejected validated behaviour %q: %v", id, name, err))
-			}
+		t.At(b.At, func() {
+			t.OnReplica(id, func() {
+				if err := rep.SetBehaviour(name); err != nil {
+					panic(fmt.Sprintf("failures: replica %d rejected validated behaviour %q: %v", id, name, err))
+				}
+			})
 		})
 	}
 	return nil

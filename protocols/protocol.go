@@ -54,6 +54,10 @@ type Protocol struct {
 	// Expect decodes an experiment's [[expect.state]] table of assertions
 	// on the final state; nil means the protocol has none.
 	Expect ExpectDecoder
+	// Codec encodes the protocol's messages for live mode's sockets (the
+	// client messages are WireCodec's); nil means the protocol cannot run
+	// live.
+	Codec Codec
 }
 
 // CommitBound states a protocol's post-GST latency promise: when the

@@ -39,5 +39,6 @@ func Protocol() *protocols.Protocol {
 		SelfStabilizing: true,
 		StartState:      DecodeStartState,
 		Expect:          DecodeExpect,
+		Codec:           Codec{},
 	}
 }

@@ -87,6 +87,7 @@ func Protocol() *protocols.Protocol {
 		CorruptScopes: corruptScopes(),
 		Preloads:      true,
 		MaxFaulty:     MaxFaulty,
+		Codec:         Codec{},
 		New: func(cfg protocols.Config) (protocols.Replica, error) {
 			r, err := New(cfg)
 			if err != nil {
