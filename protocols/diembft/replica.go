@@ -348,17 +348,22 @@ func (r *Replica) handleNewQC(qc *QC) {
 	r.newRoundEvent = true
 }
 
-// onTimeout is process_timeout_msg.
+// onTimeout is process_timeout_msg. It processes the certificates before
+// the timeout itself, as the paper does: a replica that lacks the blocks of
+// a certificate handles the whole message again after the sync (only the
+// TC, which needs no block, moves its round now), so it counts the timeout
+// — and joins it after f+1 (Bracha) — in the round the certificates bring
+// it to, not in the round it lagged in.
 func (r *Replica) onTimeout(from sim.NodeID, t *Timeout) {
-	switch {
-	case !r.ready(t.Info.HighQC):
-		r.deferUntilSynced(deferred{from: from, msg: t}, t.Info.HighQC)
-	case !r.ready(t.HighCommitQC):
-		r.deferUntilSynced(deferred{from: from, msg: t}, t.HighCommitQC)
-	default:
-		r.processCertificateQC(t.Info.HighQC)
-		r.processCertificateQC(t.HighCommitQC)
+	for _, qc := range []*QC{t.Info.HighQC, t.HighCommitQC} {
+		if !r.ready(qc) {
+			r.deferUntilSynced(deferred{from: from, msg: t}, qc)
+			r.advanceRoundTC(t.LastRoundTC)
+			return
+		}
 	}
+	r.processCertificateQC(t.Info.HighQC)
+	r.processCertificateQC(t.HighCommitQC)
 	r.advanceRoundTC(t.LastRoundTC)
 	if tc := r.processRemoteTimeout(&t.Info); tc != nil {
 		r.advanceRoundTC(tc)

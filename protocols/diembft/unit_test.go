@@ -484,3 +484,43 @@ func TestLeaderAwaitsTCQC(t *testing.T) {
 		t.Fatalf("%d proposals once the sync ended, want 1", got)
 	}
 }
+
+// TestBrachaOnEntry checks that f+1 timeouts of a later round, counted
+// while the replica was still in an earlier one (as a timeout whose high
+// QC awaits a sync is), make it time out that round when it enters it —
+// once, and not with only f of them.
+func TestBrachaOnEntry(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		senders []sim.NodeID
+		want    int
+	}{
+		{"f timeouts", []sim.NodeID{0}, 0},
+		{"f+1 timeouts", []sim.NodeID{0, 1}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, env := newTestReplica(t, 3, 4, 1, nil) // f = 1, quorum 3
+			for _, s := range tc.senders {
+				ti := timeoutFrom(r, s, 1).Info
+				if got := r.processRemoteTimeout(&ti); got != nil {
+					t.Fatal("a TC from fewer than a quorum")
+				}
+			}
+			env.take() // the Bracha timeout of round 0 (the current one) is not the point here
+			r.pm.LastRoundTC = &TC{Round: 0} // round 1 is entered through a TC of round 0
+			r.startTimer(1, protocols.CauseTC)
+			if got := env.broadcasts(KindTimeout); got != tc.want {
+				t.Fatalf("%d timeouts broadcast on entering round 1, want %d", got, tc.want)
+			}
+			for _, s := range env.sent {
+				if to, ok := s.msg.(*Timeout); ok && to.Info.Round != 1 {
+					t.Errorf("timed out round %d on entering round 1", to.Info.Round)
+				}
+			}
+			r.startTimer(1, protocols.CauseTC) // re-arming the same round
+			if got := env.broadcasts(KindTimeout); got != tc.want {
+				t.Fatalf("%d timeouts after re-arming round 1, want %d", got, tc.want)
+			}
+		})
+	}
+}
