@@ -19,7 +19,9 @@ const maxMinimizeRuns = 400
 // safety, the run's duration brought forward).
 func Minimizer(c *Config) *search.Minimizer[Schedule] {
 	return &search.Minimizer[Schedule]{MaxRuns: maxMinimizeRuns, Steps: []search.Step[Schedule]{
-		func(s Schedule, _ string, fails func(Schedule) bool) (Schedule, bool) { return smallerSize(c, s, fails) },
+		func(s Schedule, _ string, fails func(Schedule) bool) (Schedule, bool) {
+			return smallerSize(c, s, fails)
+		},
 		fewerFaults, shorterWindows, earlierGST, shorterRun,
 	}}
 }
