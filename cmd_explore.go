@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,7 +12,6 @@ import (
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/explore"
 	"github.com/byzsim/byzsim/results"
-	"github.com/schollz/progressbar/v3"
 )
 
 func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
@@ -70,24 +67,14 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	opt := explore.Options{Jobs: *jobs, Schedules: total}
-	var bar *progressbar.ProgressBar
-	if !*quiet && isTerminal(os.Stderr) {
-		bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("explore "+cfg.Base.Name),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish())
-		opt.Progress = func(done int64) { _ = bar.Set64(done) }
-	}
+	progress, finish := searchProgress(total, "explore "+cfg.Base.Name, *quiet, stderr)
+	opt.Progress = progress
 	// Schedules are many short runs with small heaps: collecting garbage
 	// less often buys a third more schedules per second.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	res, err := explore.Run(ctx, cfg, opt)
-	if bar != nil {
-		_ = bar.Finish()
-	}
-	stopped := sig() != nil && errors.Is(err, context.Canceled)
+	finish()
+	stopped := stoppedBySignal(sig, err)
 	if err != nil && !stopped {
 		return err
 	}
