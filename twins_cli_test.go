@@ -54,6 +54,11 @@ func TestTwinsBugsFoundAndReplayed(t *testing.T) {
 			if len(files) != 1 {
 				t.Fatalf("counterexamples %v, want one", files)
 			}
+			for _, f := range []string{files[0], strings.TrimSuffix(files[0], ".jsonl") + ".txt", filepath.Join(out, "default", "summary.json")} {
+				if info, err := os.Stat(f); err != nil || info.Mode().Perm() != 0o644 {
+					t.Fatalf("%s: %v, want mode 0644", f, err)
+				}
+			}
 			prop := strings.Split(filepath.Base(files[0]), "-")[1]
 			text, err := os.ReadFile(strings.TrimSuffix(files[0], ".jsonl") + ".txt")
 			if err != nil || !strings.Contains(string(text), "Property "+prop+" violated") || !strings.Contains(string(text), "planted bugs: "+bug) {
