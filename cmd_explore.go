@@ -80,7 +80,7 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 		if err != nil {
 			return plan.Source.Locate("explore.twins", err.Error())
 		}
-		return runTwinsSearch(ctx, sig, tw, gen, dir, twinsOptions{jobs: *jobs, keep: cfg.Keep, quiet: *quiet, verb: "explore"}, stdout, stderr)
+		return runTwinsSearch(ctx, sig, tw, gen, dir, twinsOptions{jobs: *jobs, keep: cfg.Keep, quiet: *quiet, noMinimize: !cfg.Minimize, verb: "explore"}, stdout, stderr)
 	}
 	opt := explore.Options{Jobs: *jobs, Schedules: total}
 	progress, finish := searchProgress(total, "explore "+cfg.Base.Name, *quiet, stderr)

@@ -99,6 +99,7 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 type twinsOptions struct {
 	jobs, keep int
 	quiet      bool
+	noMinimize bool
 	verb       string // the command, for the progress bar and messages
 }
 
@@ -108,7 +109,7 @@ type twinsOptions struct {
 // status 1) or a signal (130 or 143; what was found so far is written).
 func runTwinsSearch(ctx context.Context, sig func() os.Signal, e *exec.Experiment, gen *twins.Generator, dir string, o twinsOptions, stdout, stderr io.Writer) error {
 	progress, finish := searchProgress(e.Scenarios, o.verb+" "+e.Name, o.quiet, stderr)
-	rep, err := exec.Execute(ctx, e.Settings, e.Source(gen), exec.Options{Jobs: o.jobs, Counterexamples: o.keep, Progress: progress})
+	rep, err := exec.Execute(ctx, e.Settings, e.Source(gen), exec.Options{Jobs: o.jobs, Counterexamples: o.keep, Progress: progress, NoMinimize: o.noMinimize})
 	finish()
 	// A signal stops the scenarios in progress; what was found so far is
 	// still written, and the exit status says the search was cut short.
@@ -169,31 +170,23 @@ func inputError(err error) error {
 
 func twinsGenerate(e *exec.Experiment, gen *twins.Generator, dir string, stdout io.Writer) error {
 	path := filepath.Join(dir, "scenarios.jsonl")
-	tmp, err := os.CreateTemp(dir, ".scenarios-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w, err := twins.NewWriter(tmp, e.Settings.Header())
-	if err != nil {
-		return err
-	}
-	var werr error
-	st := e.Source(gen)(func(sc twins.Scenario) bool {
-		werr = w.Write(&sc)
-		return werr == nil
+	var st twins.Stats
+	err := results.WriteAtomic(path, func(out io.Writer) error {
+		w, err := twins.NewWriter(out, e.Settings.Header())
+		if err != nil {
+			return err
+		}
+		var werr error
+		st = e.Source(gen)(func(sc twins.Scenario) bool {
+			werr = w.Write(&sc)
+			return werr == nil
+		})
+		if werr != nil {
+			return werr
+		}
+		return w.Flush()
 	})
-	if werr == nil {
-		werr = w.Flush()
-	}
-	if werr == nil {
-		werr = tmp.Close()
-	}
-	if werr != nil {
-		tmp.Close()
-		return werr
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d scenarios (%d removed by symmetry) → %s\n", e.Name, st.Generated, st.Removed, path)

@@ -136,3 +136,36 @@ func TestExploreTwinsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestExploreTwinsNoMinimize: explore.minimize = false writes the
+// scenario as generated (7 + 7 rounds); byzsim twins --generate writes a
+// 0644 file holding that same scenario.
+func TestExploreTwinsNoMinimize(t *testing.T) {
+	file := twinsExperiment(t, "diembft", "bug_vote_lt = true", "keep = 1\nminimize = false\n[explore.twins]\ndelay = \"500ms\"\n")
+	out := t.TempDir()
+	if code, _, stderr := byzsim(t, "explore", file, "-o", out, "-q"); code != 1 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "twins-explore", "violation-*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("counterexamples %v", files)
+	}
+	cx, _ := os.ReadFile(files[0])
+	lines := strings.Split(strings.TrimSpace(string(cx)), "\n")
+	if len(lines) != 2 || strings.Count(lines[1], `"leader"`) != 14 {
+		t.Fatalf("counterexample not as generated:\n%s", cx)
+	}
+	gen := t.TempDir()
+	if code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--generate", "--scenarios", "20", "-o", gen); code != 0 {
+		t.Fatalf("generate: exit %d; stderr:\n%s", code, stderr)
+	}
+	path := filepath.Join(gen, "default", "scenarios.jsonl")
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o644 {
+		t.Fatalf("%s: %v, want mode 0644", path, err)
+	}
+	all, _ := os.ReadFile(path)
+	if !strings.Contains(string(all), lines[1]+"\n") {
+		t.Errorf("scenario %s is not among the generated ones", lines[1])
+	}
+}

@@ -67,6 +67,8 @@ type Options struct {
 	Progress func(done int64)
 	// StopAtFirst ends the execution at the first failing scenario.
 	StopAtFirst bool
+	// NoMinimize returns the counterexamples as found.
+	NoMinimize bool
 }
 
 // markLiveness marks the runs in which P3 and P4 were checked.
@@ -136,8 +138,12 @@ func Execute(ctx context.Context, s Settings, src Source, opt Options) (*Report,
 	if err != nil {
 		return nil, err
 	}
-	sr, err := search.Run(ctx, p, search.Options[twins.Scenario]{Jobs: opt.Jobs, Progress: opt.Progress, StopAtFirst: opt.StopAtFirst,
-		Keep: opt.Counterexamples, Failures: keep, Minimizer: Minimizer(s)})
+	sopt := search.Options[twins.Scenario]{Jobs: opt.Jobs, Progress: opt.Progress, StopAtFirst: opt.StopAtFirst,
+		Keep: opt.Counterexamples, Failures: keep}
+	if !opt.NoMinimize {
+		sopt.Minimizer = Minimizer(s)
+	}
+	sr, err := search.Run(ctx, p, sopt)
 	if sr == nil {
 		var ce *search.CaseError
 		if errors.As(err, &ce) {
