@@ -43,7 +43,7 @@ func TestTwinsPasses(t *testing.T) {
 // minimized counterexample that --replay reproduces (exit 1, same
 // property), with an explanation.
 func TestTwinsBugsFoundAndReplayed(t *testing.T) {
-	for _, bug := range []string{"conflicting_votes", "small_quorum", "vote_to_current_leader"} {
+	for _, bug := range []string{"conflicting_votes", "small_quorum", "vote_to_current_leader", "one_chain_commit"} {
 		t.Run(bug, func(t *testing.T) {
 			out := t.TempDir()
 			code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--bug", bug, "--scenarios", "100", "-o", out, "-q", "--keep", "1")
