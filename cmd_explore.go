@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,8 +12,9 @@ import (
 
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/explore"
+	"github.com/byzsim/byzsim/failures/twins"
+	"github.com/byzsim/byzsim/failures/twins/exec"
 	"github.com/byzsim/byzsim/results"
-	"github.com/schollz/progressbar/v3"
 )
 
 func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
@@ -62,6 +62,12 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if *schedules > 0 {
 		total = *schedules
 	}
+	var tw *exec.Experiment
+	if cfg.Generator == explore.GeneratorTwins {
+		if tw, err = exploreTwins(plan, cfg, total); err != nil {
+			return err
+		}
+	}
 	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
 	if err != nil {
 		return err
@@ -69,25 +75,22 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 	defer stopProfilingInto(stopProfiling, &err)
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
-	opt := explore.Options{Jobs: *jobs, Schedules: total}
-	var bar *progressbar.ProgressBar
-	if !*quiet && isTerminal(os.Stderr) {
-		bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("explore "+cfg.Base.Name),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish())
-		opt.Progress = func(done int64) { _ = bar.Set64(done) }
+	if tw != nil {
+		gen, err := twins.New(tw.Params)
+		if err != nil {
+			return plan.Source.Locate("explore.twins", err.Error())
+		}
+		return runTwinsSearch(ctx, sig, tw, gen, dir, twinsOptions{jobs: *jobs, keep: cfg.Keep, quiet: *quiet, noMinimize: !cfg.Minimize, verb: "explore"}, stdout, stderr)
 	}
+	opt := explore.Options{Jobs: *jobs, Schedules: total}
+	progress, finish := searchProgress(total, "explore "+cfg.Base.Name, *quiet, stderr)
+	opt.Progress = progress
 	// Schedules are many short runs with small heaps: collecting garbage
 	// less often buys a third more schedules per second.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	res, err := explore.Run(ctx, cfg, opt)
-	if bar != nil {
-		_ = bar.Finish()
-	}
-	stopped := sig() != nil && errors.Is(err, context.Canceled)
+	finish()
+	stopped := stoppedBySignal(sig, err)
 	if err != nil && !stopped {
 		return err
 	}
@@ -123,4 +126,24 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 		return violationsError(fmt.Sprintf("%d of %d schedules failed a check", res.Failed, res.Schedules))
 	}
 	return nil
+}
+
+// exploreTwins builds the Twins experiment of an exploration with
+// generator "twins": the experiment's size, seed, protocol parameters and
+// budget, and its [explore.twins] table. Only the protocol the Twins
+// executor runs can take it.
+func exploreTwins(plan *experiments.Plan, cfg *explore.Config, total int64) (*exec.Experiment, error) {
+	if cfg.Proto.Name != exec.Protocol {
+		return nil, plan.Source.Locate("explore.generator", fmt.Sprintf("protocol %s cannot run Twins scenarios (generator %q runs %s only: a twin is a second process with a replica's identity, which byzsim builds for that protocol alone); use generator %q",
+			cfg.Proto.Name, explore.GeneratorTwins, exec.Protocol, explore.GeneratorRandom))
+	}
+	b := cfg.Base
+	size := cfg.Sizes[0]
+	tw, err := exec.FromBase(exec.Base{Name: b.Name, Description: b.Description, N: size.N, F: size.F, Seed: cfg.Seed,
+		Params: b.Protocol.Params, Scenarios: total, Table: cfg.Twins})
+	var ce *exec.ConfigError
+	if errors.As(err, &ce) {
+		return nil, plan.Source.Locate(ce.Key, ce.Msg)
+	}
+	return tw, err
 }

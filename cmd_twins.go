@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,10 +12,10 @@ import (
 	"strings"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/explore/search"
 	"github.com/byzsim/byzsim/failures/twins"
 	"github.com/byzsim/byzsim/failures/twins/exec"
 	"github.com/byzsim/byzsim/results"
-	"github.com/schollz/progressbar/v3"
 )
 
 func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
@@ -93,51 +92,46 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if *generate {
 		return twinsGenerate(e, gen, dir, stdout)
 	}
-	old, _ := filepath.Glob(filepath.Join(dir, "violation-*"))
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			return err
-		}
-	}
-	var bar *progressbar.ProgressBar
-	opt := exec.Options{Jobs: *jobs}
-	if !*quiet && isTerminal(os.Stderr) {
-		bar = progressbar.NewOptions64(e.Scenarios,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("twins "+e.Name),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionClearOnFinish())
-		opt.Progress = func(done int64) { _ = bar.Set64(done) }
-	}
-	rep, err := exec.Execute(ctx, e.Settings, e.Source(gen), opt)
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	return runTwinsSearch(ctx, sig, e, gen, dir, twinsOptions{jobs: *jobs, keep: *keep, quiet: *quiet, verb: "twins"}, stdout, stderr)
+}
+
+// twinsOptions are the command-line options of a Twins search.
+type twinsOptions struct {
+	jobs, keep int
+	quiet      bool
+	noMinimize bool
+	verb       string // the command, for the progress bar and messages
+}
+
+// runTwinsSearch runs a Twins experiment through the search driver (the
+// one byzsim explore uses), writes its counterexamples, summary.json and
+// perf.json to dir, and returns the command's error: violations (exit
+// status 1) or a signal (130 or 143; what was found so far is written).
+func runTwinsSearch(ctx context.Context, sig func() os.Signal, e *exec.Experiment, gen *twins.Generator, dir string, o twinsOptions, stdout, stderr io.Writer) error {
+	progress, finish := searchProgress(e.Scenarios, o.verb+" "+e.Name, o.quiet, stderr)
+	rep, err := exec.Execute(ctx, e.Settings, e.Source(gen), exec.Options{Jobs: o.jobs, Counterexamples: o.keep, Progress: progress, NoMinimize: o.noMinimize})
+	finish()
 	// A signal stops the scenarios in progress; what was found so far is
 	// still written, and the exit status says the search was cut short.
-	stopped := sig() != nil && errors.Is(err, context.Canceled)
+	stopped := stoppedBySignal(sig, err)
 	if err != nil && !stopped {
 		return err
 	}
-	files, err := writeCounterexamples(e.Settings, rep, dir, *keep)
+	files, err := search.Write(dir, rep.Search, &exec.Encoder{Exp: e, Gen: gen, Rep: rep}, stopped)
 	if err != nil {
-		return err
-	}
-	if err := writeTwinsSummary(e, gen, rep, files, dir); err != nil {
 		return err
 	}
 	seen := rep.Scenarios + rep.Generator.Removed
 	fmt.Fprintf(stdout, "%s: %d scenarios (%d removed by symmetry, %.1f%%), %d violations, %.0f scenarios/s → %s\n",
-		e.Name, rep.Scenarios, rep.Generator.Removed, 100*frac(rep.Generator.Removed, seen), rep.Failed,
+		e.Name, rep.Scenarios, rep.Generator.Removed, 100*exec.Frac(rep.Generator.Removed, seen), rep.Failed,
 		float64(rep.Scenarios)/rep.Wall.Seconds(), dir)
 	if rep.Failed > 0 {
 		reportViolations(rep, files, stderr)
 	}
 	switch {
 	case stopped:
-		return &interruptedError{code: signalExit(sig()), msg: fmt.Sprintf("twins %s: %s: stopped after %d of %d scenarios; the summary and counterexamples in %s cover only those",
-			e.Name, signalName(sig()), rep.Scenarios, e.Scenarios, dir)}
+		return &interruptedError{code: signalExit(sig()), msg: fmt.Sprintf("%s %s: %s: stopped after %d of %d scenarios; the summary and counterexamples in %s cover only those",
+			o.verb, e.Name, signalName(sig()), rep.Scenarios, e.Scenarios, dir)}
 	case rep.Failed > 0:
 		return violationsError(fmt.Sprintf("%d of %d scenarios violated a property", rep.Failed, rep.Scenarios))
 	}
@@ -174,40 +168,25 @@ func inputError(err error) error {
 	return err
 }
 
-func frac(a, b int64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
-}
-
 func twinsGenerate(e *exec.Experiment, gen *twins.Generator, dir string, stdout io.Writer) error {
 	path := filepath.Join(dir, "scenarios.jsonl")
-	tmp, err := os.CreateTemp(dir, ".scenarios-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w, err := twins.NewWriter(tmp, e.Settings.Header())
-	if err != nil {
-		return err
-	}
-	var werr error
-	st := e.Source(gen)(func(sc twins.Scenario) bool {
-		werr = w.Write(&sc)
-		return werr == nil
+	var st twins.Stats
+	err := results.WriteAtomic(path, func(out io.Writer) error {
+		w, err := twins.NewWriter(out, e.Settings.Header())
+		if err != nil {
+			return err
+		}
+		var werr error
+		st = e.Source(gen)(func(sc twins.Scenario) bool {
+			werr = w.Write(&sc)
+			return werr == nil
+		})
+		if werr != nil {
+			return werr
+		}
+		return w.Flush()
 	})
-	if werr == nil {
-		werr = w.Flush()
-	}
-	if werr == nil {
-		werr = tmp.Close()
-	}
-	if werr != nil {
-		tmp.Close()
-		return werr
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d scenarios (%d removed by symmetry) → %s\n", e.Name, st.Generated, st.Removed, path)
@@ -252,140 +231,4 @@ func twinsReplay(ctx context.Context, path string, bugs []string, jobs int, stdo
 		return violationsError("the replayed scenario violated a property")
 	}
 	return nil
-}
-
-// writeCounterexamples minimizes the first failure of each property (by
-// scenario index), at most keep of them, and writes each as a replayable
-// scenario file and an explanation. It returns the scenario files.
-func writeCounterexamples(s exec.Settings, rep *exec.Report, dir string, keep int) ([]string, error) {
-	rn, err := exec.NewRunner(s)
-	if err != nil {
-		return nil, err
-	}
-	var files []string
-	done := map[string]bool{}
-	for _, fl := range rep.Failures {
-		if len(files) >= keep {
-			break
-		}
-		prop := fl.Result.Violations[0].Property
-		if done[prop] {
-			continue
-		}
-		done[prop] = true
-		min, res, err := exec.Minimize(rn, fl.Scenario, prop)
-		if err != nil {
-			return nil, err
-		}
-		var v exec.Violation
-		for _, x := range res.Violations {
-			if x.Property == prop {
-				v = x
-			}
-		}
-		base := filepath.Join(dir, fmt.Sprintf("violation-%s-%d", prop, fl.Scenario.Index))
-		var b strings.Builder
-		w, err := twins.NewWriter(&b, s.Header())
-		if err != nil {
-			return nil, err
-		}
-		if err := w.Write(&min); err != nil {
-			return nil, err
-		}
-		if err := w.Flush(); err != nil {
-			return nil, err
-		}
-		if err := writeFileAtomic(base+".jsonl", []byte(b.String())); err != nil {
-			return nil, err
-		}
-		text := exec.Explain(&s, &min, v) + fmt.Sprintf("\nMinimized from scenario %d (%d rounds); replay: byzsim twins --replay %s.jsonl\n",
-			fl.Scenario.Index, len(fl.Scenario.Rounds), filepath.Base(base))
-		if err := writeFileAtomic(base+".txt", []byte(text)); err != nil {
-			return nil, err
-		}
-		files = append(files, base+".jsonl")
-	}
-	return files, nil
-}
-
-// twinsSummary is summary.json: a function of the experiment alone.
-type twinsSummary struct {
-	Name              string           `json:"name"`
-	N                 int              `json:"n"`
-	F                 int              `json:"f"`
-	T                 int              `json:"t"`
-	Bugs              []string         `json:"bugs"`
-	Sampling          string           `json:"sampling"`
-	Seed              uint64           `json:"seed"`
-	RoundConfigs      int              `json:"round_configurations"`
-	Space             string           `json:"scenario_space"`
-	Scenarios         int64            `json:"scenarios"`
-	RemovedBySymmetry int64            `json:"removed_by_symmetry"`
-	RemovedFraction   float64          `json:"removed_fraction"`
-	Exhausted         bool             `json:"exhausted"`
-	LivenessChecked   int64            `json:"liveness_checked"`
-	Violations        int64            `json:"violations"`
-	ByProperty        map[string]int64 `json:"by_property"`
-	Events            uint64           `json:"events"`
-	FirstViolations   []int64          `json:"first_violating_scenarios"`
-	Counterexamples   []string         `json:"counterexamples"`
-}
-
-// twinsPerf is perf.json: wall-clock figures.
-type twinsPerf struct {
-	WallSeconds           float64 `json:"wall_seconds"`
-	ScenariosPerSecond    float64 `json:"scenarios_per_second"`
-	FirstViolationSeconds float64 `json:"first_violation_seconds"`
-}
-
-func writeTwinsSummary(e *exec.Experiment, gen *twins.Generator, rep *exec.Report, files []string, dir string) error {
-	sum := twinsSummary{
-		Name: e.Name, N: e.Settings.N, F: e.Settings.F, T: e.Settings.T, Bugs: e.Settings.Bugs,
-		Sampling: e.Sampling, Seed: e.Settings.Seed, RoundConfigs: gen.Configs(), Space: gen.Space().String(),
-		Scenarios: rep.Scenarios, RemovedBySymmetry: rep.Generator.Removed,
-		RemovedFraction: frac(rep.Generator.Removed, rep.Scenarios+rep.Generator.Removed),
-		Exhausted:       rep.Generator.Exhausted, LivenessChecked: rep.Liveness,
-		Violations: rep.Failed, ByProperty: rep.ByProperty, Events: rep.Events,
-		FirstViolations: []int64{}, Counterexamples: []string{},
-	}
-	if sum.Bugs == nil {
-		sum.Bugs = []string{}
-	}
-	for _, f := range rep.Failures {
-		sum.FirstViolations = append(sum.FirstViolations, f.Scenario.Index)
-	}
-	for _, f := range files {
-		sum.Counterexamples = append(sum.Counterexamples, filepath.Base(f))
-	}
-	perf := twinsPerf{WallSeconds: rep.Wall.Seconds(), ScenariosPerSecond: float64(rep.Scenarios) / rep.Wall.Seconds(), FirstViolationSeconds: -1}
-	if rep.FirstFailure >= 0 {
-		perf.FirstViolationSeconds = rep.FirstFailure.Seconds()
-	}
-	for name, v := range map[string]any{"summary.json": sum, "perf.json": perf} {
-		data, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeFileAtomic(filepath.Join(dir, name), append(data, '\n')); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeFileAtomic writes a file through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

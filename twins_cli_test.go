@@ -43,7 +43,7 @@ func TestTwinsPasses(t *testing.T) {
 // minimized counterexample that --replay reproduces (exit 1, same
 // property), with an explanation.
 func TestTwinsBugsFoundAndReplayed(t *testing.T) {
-	for _, bug := range []string{"conflicting_votes", "small_quorum", "vote_to_current_leader"} {
+	for _, bug := range []string{"conflicting_votes", "small_quorum", "vote_to_current_leader", "one_chain_commit"} {
 		t.Run(bug, func(t *testing.T) {
 			out := t.TempDir()
 			code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--bug", bug, "--scenarios", "100", "-o", out, "-q", "--keep", "1")
@@ -53,6 +53,11 @@ func TestTwinsBugsFoundAndReplayed(t *testing.T) {
 			files, _ := filepath.Glob(filepath.Join(out, "default", "violation-*.jsonl"))
 			if len(files) != 1 {
 				t.Fatalf("counterexamples %v, want one", files)
+			}
+			for _, f := range []string{files[0], strings.TrimSuffix(files[0], ".jsonl") + ".txt", filepath.Join(out, "default", "summary.json")} {
+				if info, err := os.Stat(f); err != nil || info.Mode().Perm() != 0o644 {
+					t.Fatalf("%s: %v, want mode 0644", f, err)
+				}
 			}
 			prop := strings.Split(filepath.Base(files[0]), "-")[1]
 			text, err := os.ReadFile(strings.TrimSuffix(files[0], ".jsonl") + ".txt")

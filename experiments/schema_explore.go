@@ -4,6 +4,14 @@ package experiments
 // space of fault schedules around the experiment. The explore package
 // fills its defaults and validates it.
 type ExploreConfig struct {
+	// Generator draws the schedules: "random" (random fault schedules of
+	// the experiment, the default) or "twins" (Twins scenarios: twinned
+	// replicas and per-round partitions, for protocols that can run them).
+	Generator string `toml:"generator,omitempty"`
+	// Twins holds the Twins keys the experiment does not set (t,
+	// partitions, rounds, leaders, drops, quorum_filter, gst_rounds, delay,
+	// sampling, skip); generator "twins" only.
+	Twins map[string]any `toml:"twins,omitempty"`
 	// Schedules is the number of random fault schedules to run (the
 	// budget). Default 2000.
 	Schedules int `toml:"schedules,omitempty"`

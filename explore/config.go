@@ -37,6 +37,16 @@ const (
 	maxSizes         = 64
 )
 
+// Generators of schedules.
+const (
+	// GeneratorRandom draws random fault schedules of the experiment
+	// (this package's Problem).
+	GeneratorRandom = "random"
+	// GeneratorTwins draws Twins scenarios; the command runs them through
+	// the same search driver with the Twins executor.
+	GeneratorTwins = "twins"
+)
+
 // Size is one system size explored.
 type Size struct{ N, F int }
 
@@ -69,6 +79,10 @@ type Config struct {
 	// minimizer on.
 	Keep     int
 	Minimize bool
+	// Generator is GeneratorRandom or GeneratorTwins; Twins is the
+	// [explore.twins] table of the latter.
+	Generator string
+	Twins     map[string]any
 }
 
 // Error is an input error located in the experiment file.
@@ -95,7 +109,28 @@ func FromPlan(plan *experiments.Plan, reg *protocols.Registry) (*Config, error) 
 	if !ok {
 		return nil, at("protocol.name", "unknown protocol %q", base.Protocol.Name)
 	}
-	c := &Config{Base: &base, Proto: proto, Reg: reg, Seed: uint64(base.Seed), Minimize: x.Minimize == nil || *x.Minimize}
+	c := &Config{Base: &base, Proto: proto, Reg: reg, Seed: uint64(base.Seed), Minimize: x.Minimize == nil || *x.Minimize,
+		Generator: x.Generator, Twins: x.Twins}
+	switch c.Generator {
+	case "":
+		c.Generator = GeneratorRandom
+	case GeneratorRandom, GeneratorTwins:
+	default:
+		return nil, at("explore.generator", "unknown generator %q (allowed: %s, %s)", x.Generator, GeneratorRandom, GeneratorTwins)
+	}
+	if c.Generator == GeneratorRandom && x.Twins != nil {
+		return nil, at("explore.twins", "holds the keys of generator %q, but explore.generator is %q", GeneratorTwins, GeneratorRandom)
+	}
+	if c.Generator == GeneratorTwins {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"explore.kinds", x.Kinds != nil}, {"explore.faults", x.Faults != 0}, {"explore.gst", x.GST != 0}, {"explore.max_delay", x.MaxDelay != 0}} {
+			if k.set {
+				return nil, at(k.key, "applies to generator %q only (Twins scenarios set their faults with explore.twins)", GeneratorRandom)
+			}
+		}
+	}
 	switch {
 	case x.Schedules == 0:
 		c.Schedules = DefaultSchedules
@@ -148,6 +183,9 @@ func FromPlan(plan *experiments.Plan, reg *protocols.Registry) (*Config, error) 
 			key = "explore.f"
 		}
 		return nil, at(key, "%v", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "f: "), "n: "))
+	}
+	if c.Generator == GeneratorTwins && len(c.Sizes) > 1 {
+		return nil, at("explore.n", "generator %q explores one size, got %d (%v to %v); set one n and one f", GeneratorTwins, len(c.Sizes), c.Sizes[0], c.Sizes[len(c.Sizes)-1])
 	}
 	for _, s := range c.Sizes {
 		e := c.at(s)

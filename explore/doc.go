@@ -14,6 +14,10 @@
 // minimized (fewest faults, shortest window, smallest n) and written as a
 // plain experiment file that byzsim run reproduces.
 //
+// The search itself (workers, counts, minimizing loop, output writing) is
+// package explore/search's; this package gives it the schedule space
+// (Problem), its minimizer steps (Minimizer) and its encoder (Write).
+//
 // The package knows protocols only through the protocols registry: their
 // message kinds, attributes, behaviours, corruption scopes and resilience.
 //

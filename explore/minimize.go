@@ -1,109 +1,111 @@
 package explore
 
 import (
-	"context"
 	"slices"
 	"sort"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/explore/search"
 	"github.com/byzsim/byzsim/sim"
 )
 
 // maxMinimizeRuns bounds the runs spent minimizing one failure.
 const maxMinimizeRuns = 400
 
-// minimizer shrinks a failing schedule while it still fails the same
-// check: first the smallest explored size that fails, then the fewest
-// faults (each removed in turn while the failure stays), then the shortest
-// time window (fault windows halved, GST and, for safety, the run's
-// duration brought forward).
-type minimizer struct {
-	c    *Config
-	ctx  context.Context
-	runs int
+// Minimizer is the step list that shrinks a failing schedule while it
+// still fails the same check: first the smallest explored size that fails,
+// then the fewest faults (each removed in turn while the failure stays),
+// then the shortest time window (fault windows halved, GST and, for
+// safety, the run's duration brought forward).
+func Minimizer(c *Config) *search.Minimizer[Schedule] {
+	return &search.Minimizer[Schedule]{MaxRuns: maxMinimizeRuns, Steps: []search.Step[Schedule]{
+		func(s Schedule, _ string, fails func(Schedule) bool) (Schedule, bool) {
+			return smallerSize(c, s, fails)
+		},
+		fewerFaults, shorterWindows, earlierGST, shorterRun,
+	}}
 }
 
-// fails reports whether s fails check.
-func (m *minimizer) fails(s *Schedule, check string) bool {
-	if m.runs >= maxMinimizeRuns || m.ctx.Err() != nil {
-		return false
-	}
-	m.runs++
-	e := s.Experiment(m.c.Base)
-	o, err := experiments.Simulate(e, s.Seed, m.c.Reg, nil)
-	if err != nil {
-		// A shrunk schedule the experiment rejects (e.g. a partition
-		// left with one group) is not a smaller failure.
-		return false
-	}
-	for _, ch := range o.Failed() {
-		if ch.Name == check {
-			return true
-		}
-	}
-	return false
-}
-
-func (m *minimizer) minimize(s Schedule, check string) (Schedule, int) {
-	m.runs = 0
-	// Smallest n.
-	for _, size := range m.c.Sizes {
+// smallerSize moves s to the smallest explored size that still fails.
+func smallerSize(c *Config, s Schedule, fails func(Schedule) bool) (Schedule, bool) {
+	for _, size := range c.Sizes {
 		if size.N >= s.Size.N || (size.N == s.Size.N && size.F >= s.Size.F) {
 			continue
 		}
-		if t, ok := resize(s, size); ok && m.fails(&t, check) {
-			s = t
-			break
+		if t, ok := resize(s, size); ok && fails(t) {
+			return t, true
 		}
 	}
-	// Fewest faults.
+	return s, false
+}
+
+// fewerFaults removes each fault in turn while the failure stays.
+func fewerFaults(s Schedule, _ string, fails func(Schedule) bool) (Schedule, bool) {
+	kept := false
 	for changed := true; changed; {
 		changed = false
 		for i := 0; i < len(s.Faults); i++ {
 			t := s
 			t.Faults = slices.Delete(slices.Clone(s.Faults), i, i+1)
-			if m.fails(&t, check) {
-				s, changed = t, true
+			if fails(t) {
+				s, changed, kept = t, true, true
 				i--
 			}
 		}
 	}
-	// Shortest windows: halve each fault's span, from its end and then
-	// from its start, while it still fails.
+	return s, kept
+}
+
+// shorterWindows halves each fault's span, from its end and then from its
+// start, while it still fails.
+func shorterWindows(s Schedule, _ string, fails func(Schedule) bool) (Schedule, bool) {
+	kept := false
 	for i := range s.Faults {
 		for _, late := range []bool{false, true} {
 			for range 6 {
 				t := s
 				t.Faults = slices.Clone(s.Faults)
-				if !shorten(&t.Faults[i], late) || !m.fails(&t, check) {
+				if !shorten(&t.Faults[i], late) || !fails(t) {
 					break
 				}
-				s = t
+				s, kept = t, true
 			}
 		}
 	}
-	// GST right after the last fault, and a safety failure's run cut short.
+	return s, kept
+}
+
+// earlierGST brings GST right after the last fault.
+func earlierGST(s Schedule, _ string, fails func(Schedule) bool) (Schedule, bool) {
 	if end := roundUp(lastEnd(&s)+sim.Millisecond, sim.Second); end < s.GST {
 		t := s
 		t.GST = end
-		if m.fails(&t, check) {
-			s = t
+		if fails(t) {
+			return t, true
 		}
 	}
-	if check == "safety" {
-		lo, hi := s.GST+sim.Second, s.Duration
-		for hi-lo > sim.Second {
-			mid := roundUp(lo+(hi-lo)/2, sim.Second)
-			t := s
-			t.Duration = mid
-			if m.fails(&t, check) {
-				s, hi = t, mid
-			} else {
-				lo = mid
-			}
+	return s, false
+}
+
+// shorterRun cuts a safety failure's run short (a binary search on the
+// duration, in whole seconds after GST).
+func shorterRun(s Schedule, check string, fails func(Schedule) bool) (Schedule, bool) {
+	if check != "safety" {
+		return s, false
+	}
+	kept := false
+	lo, hi := s.GST+sim.Second, s.Duration
+	for hi-lo > sim.Second {
+		mid := roundUp(lo+(hi-lo)/2, sim.Second)
+		t := s
+		t.Duration = mid
+		if fails(t) {
+			s, hi, kept = t, mid, true
+		} else {
+			lo = mid
 		}
 	}
-	return s, m.runs
+	return s, kept
 }
 
 func roundUp(t, unit sim.Time) sim.Time { return (t + unit - 1) / unit * unit }

@@ -1,21 +1,19 @@
 package explore
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/explore/search"
 	"github.com/byzsim/byzsim/results"
 )
 
 // Output file names of an exploration's directory.
 const (
-	SummaryFile = "summary.json"
-	PerfFile    = "perf.json"
+	SummaryFile = search.SummaryFile
+	PerfFile    = search.PerfFile
 )
 
 // Summary is summary.json: a function of the experiment, its [explore]
@@ -65,15 +63,38 @@ type Perf struct {
 
 // Write writes the result to dir: one experiment file per failure
 // (violation-CHECK-INDEX.toml, with its explanation in comments and in
-// a .md beside it), summary.json and perf.json. It removes the violation
-// files of an earlier exploration, and returns the experiment files.
+// a .md beside it), summary.json and perf.json, through the shared
+// writer of package search. It removes the violation files of an earlier
+// exploration, and returns the experiment files.
 func Write(dir string, c *Config, res *Result, interrupted bool, jobs int) ([]string, error) {
-	old, _ := filepath.Glob(filepath.Join(dir, "violation-*"))
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			return nil, err
-		}
+	sr := &search.Result[Schedule, []results.Check]{}
+	for _, f := range res.Failures {
+		sr.Counterexamples = append(sr.Counterexamples, search.Counterexample[Schedule, []results.Check]{
+			Check: f.Check, Found: f.Found, Case: f.Schedule, Outcome: search.Outcome[[]results.Check]{Detail: f.Checks}, Runs: f.Runs})
 	}
+	return search.Write(dir, sr, encoder{c: c, res: res, jobs: jobs}, interrupted)
+}
+
+// encoder words an exploration's results for search.Write.
+type encoder struct {
+	c    *Config
+	res  *Result
+	jobs int
+}
+
+func (e encoder) Index(s Schedule) int64 { return s.Index }
+
+func (e encoder) Counterexample(cx *search.Counterexample[Schedule, []results.Check], base string) ([]search.File, error) {
+	f := Failure{Check: cx.Check, Found: cx.Found, Schedule: cx.Case, Checks: cx.Outcome.Detail, Runs: cx.Runs}
+	text, md, err := Counterexample(e.c, &f, base+".toml")
+	if err != nil {
+		return nil, err
+	}
+	return []search.File{{Ext: ".toml", Data: text}, {Ext: ".md", Data: []byte(md)}}, nil
+}
+
+func (e encoder) Summary(_ *search.Result[Schedule, []results.Check], files []string, interrupted bool) (any, any) {
+	c, res := e.c, e.res
 	sum := Summary{Name: c.Base.Name, Protocol: c.Proto.Name, Seed: c.Seed, Kinds: c.Kinds, MaxFaults: c.Faults,
 		GSTSeconds: c.GST.Seconds(), Schedules: res.Schedules, Failed: res.Failed, ByCheck: res.ByCheck,
 		Events: res.Events, Violations: []ViolationFile{}, Interrupted: interrupted}
@@ -81,38 +102,15 @@ func Write(dir string, c *Config, res *Result, interrupted bool, jobs int) ([]st
 		bs := res.BySize[s]
 		sum.Sizes = append(sum.Sizes, SizeCount{N: s.N, F: s.F, Schedules: bs[0], Failed: bs[1]})
 	}
-	var files []string
-	for _, f := range res.Failures {
-		base := fmt.Sprintf("violation-%s-%d", f.Check, f.Found.Index)
-		text, md, err := Counterexample(c, &f, base+".toml")
-		if err != nil {
-			return nil, err
-		}
-		path := filepath.Join(dir, base+".toml")
-		if err := results.WriteFileAtomic(path, text); err != nil {
-			return nil, err
-		}
-		if err := results.WriteFileAtomic(filepath.Join(dir, base+".md"), []byte(md)); err != nil {
-			return nil, err
-		}
-		files = append(files, path)
-		sum.Violations = append(sum.Violations, ViolationFile{Check: f.Check, Schedule: f.Found.Index, File: base + ".toml",
+	for i, f := range res.Failures {
+		sum.Violations = append(sum.Violations, ViolationFile{Check: f.Check, Schedule: f.Found.Index, File: files[i],
 			N: f.Schedule.Size.N, F: f.Schedule.Size.F, Faults: len(f.Schedule.Faults), FoundFaults: len(f.Found.Faults), MinimizeRun: f.Runs})
 	}
-	perf := Perf{WallSeconds: res.Wall.Seconds(), Jobs: jobs}
+	perf := Perf{WallSeconds: res.Wall.Seconds(), Jobs: e.jobs}
 	if res.Wall > 0 {
 		perf.SchedulesPerSecond = float64(res.Schedules) / res.Wall.Seconds()
 	}
-	for name, v := range map[string]any{SummaryFile: sum, PerfFile: perf} {
-		data, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return nil, err
-		}
-		if err := results.WriteFileAtomic(filepath.Join(dir, name), append(data, '\n')); err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
+	return sum, perf
 }
 
 // Counterexample returns a failure as an experiment file (its explanation

@@ -2,15 +2,12 @@ package explore
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"runtime"
-	"slices"
-	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/explore/search"
 	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
 )
@@ -69,15 +66,56 @@ type Result struct {
 	Wall time.Duration
 }
 
-// chunk is the number of consecutive schedules a worker takes at once.
-const chunk = 16
+// Problem is the random fault-schedule space of a configuration as a
+// search problem: schedule i of the budget, drawn from the seed, run as
+// an experiment and checked by the experiment's checks.
+type Problem struct {
+	c     *Config
+	gen   *generator
+	total int64
+}
 
-type found struct {
-	index  int64
-	checks []results.Check
-	events uint64
-	now    sim.Time
-	size   Size
+// NewProblem returns the search problem of c's first total schedules.
+func NewProblem(c *Config, total int64) *Problem {
+	return &Problem{c: c, gen: newGenerator(c), total: total}
+}
+
+// Cases implements search.Problem: the schedules in index order.
+func (p *Problem) Cases(emit func(Schedule) bool) {
+	for i := int64(0); i < p.total; i++ {
+		if !emit(p.gen.schedule(i)) {
+			return
+		}
+	}
+}
+
+// Index implements search.Problem.
+func (p *Problem) Index(s Schedule) int64 { return s.Index }
+
+// Executor implements search.Problem.
+func (p *Problem) Executor() (search.Executor[Schedule, []results.Check], error) {
+	return executor{p.c}, nil
+}
+
+type executor struct{ c *Config }
+
+// Run runs a schedule as an experiment; the outcome's detail is the
+// failed checks.
+func (x executor) Run(ctx context.Context, s Schedule) (search.Outcome[[]results.Check], error) {
+	poll := func(sim.Time, uint64) bool { return ctx.Err() == nil }
+	o, err := experiments.Simulate(s.Experiment(x.c.Base), s.Seed, x.c.Reg, poll)
+	if err != nil {
+		return search.Outcome[[]results.Check]{}, err
+	}
+	out := search.Outcome[[]results.Check]{Events: o.Events, Virtual: o.Now, Group: s.Size.String(),
+		Interrupted: o.End == sim.Interrupted}
+	if failed := o.Failed(); len(failed) > 0 {
+		out.Detail = failed
+		for _, ch := range failed {
+			out.Failed = append(out.Failed, ch.Name)
+		}
+	}
+	return out, nil
 }
 
 // Run explores the configuration's schedules on opt.Jobs workers, then
@@ -85,113 +123,34 @@ type found struct {
 // stops the search; the result then covers the schedules finished, and
 // the error is the context's.
 func Run(ctx context.Context, c *Config, opt Options) (*Result, error) {
-	jobs := opt.Jobs
-	if jobs <= 0 {
-		jobs = runtime.NumCPU()
-	}
 	total := c.Schedules
 	if opt.Schedules > 0 {
 		total = opt.Schedules
 	}
-	start := time.Now()
-	gen := newGenerator(c)
-	// A schedule that cannot run stops the other workers too.
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var next atomic.Int64
-	out := make(chan []found, 2*jobs)
-	errs := make(chan error, jobs)
-	var wg sync.WaitGroup
-	for range min(int64(jobs), max(total, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			poll := func(sim.Time, uint64) bool { return wctx.Err() == nil }
-			for wctx.Err() == nil {
-				lo := next.Add(chunk) - chunk
-				if lo >= total {
-					return
-				}
-				hi := min(lo+chunk, total)
-				batch := make([]found, 0, hi-lo)
-				for i := lo; i < hi; i++ {
-					s := gen.schedule(i)
-					o, err := experiments.Simulate(s.Experiment(c.Base), s.Seed, c.Reg, poll)
-					if err != nil {
-						errs <- scheduleError(&s, err)
-						cancel()
-						return
-					}
-					if o.End == sim.Interrupted {
-						break
-					}
-					batch = append(batch, found{index: i, checks: o.Failed(), events: o.Events, now: o.Now, size: s.Size})
-				}
-				out <- batch
-				if opt.StopAtFirst && slices.ContainsFunc(batch, func(f found) bool { return len(f.checks) > 0 }) {
-					cancel()
-				}
-			}
-		}()
+	p := NewProblem(c, total)
+	sopt := search.Options[Schedule]{Jobs: opt.Jobs, Progress: opt.Progress, StopAtFirst: opt.StopAtFirst, Keep: c.Keep}
+	if !opt.NoMinimize && c.Minimize {
+		sopt.Minimizer = Minimizer(c)
 	}
-	go func() { wg.Wait(); close(out); close(errs) }()
-	res := &Result{ByCheck: map[string]int64{}, BySize: map[Size][2]int64{}}
-	first := map[string]int64{}
-	for batch := range out {
-		for _, f := range batch {
-			res.Schedules++
-			res.Events += f.events
-			res.Virtual += f.now
-			bs := res.BySize[f.size]
-			bs[0]++
-			if len(f.checks) > 0 {
-				bs[1]++
-				res.Failed++
-				for _, ch := range f.checks {
-					res.ByCheck[ch.Name]++
-				}
-				name := f.checks[0].Name
-				if old, ok := first[name]; !ok || f.index < old {
-					first[name] = f.index
-				}
-			}
-			res.BySize[f.size] = bs
+	sr, err := search.Run(ctx, p, sopt)
+	if sr == nil {
+		var ce *search.CaseError
+		if asCaseError(err, &ce) {
+			return nil, &ScheduleError{Schedule: p.gen.schedule(ce.Index), Err: ce.Err}
 		}
-		if opt.Progress != nil {
-			opt.Progress(res.Schedules)
-		}
-	}
-	res.Wall = time.Since(start)
-	if err := <-errs; err != nil {
 		return nil, err
 	}
-	type pick struct {
-		check string
-		index int64
-	}
-	var picks []pick
-	for name, i := range first {
-		picks = append(picks, pick{name, i})
-	}
-	sort.Slice(picks, func(i, j int) bool { return picks[i].index < picks[j].index })
-	if len(picks) > c.Keep {
-		picks = picks[:c.Keep]
-	}
-	m := &minimizer{c: c, ctx: ctx}
-	for _, p := range picks {
-		s := gen.schedule(p.index)
-		f := Failure{Check: p.check, Found: s, Schedule: s}
-		if !opt.NoMinimize && c.Minimize {
-			f.Schedule, f.Runs = m.minimize(s, p.check)
+	res := &Result{Schedules: sr.Cases, Failed: sr.Failed, ByCheck: sr.ByCheck, BySize: map[Size][2]int64{},
+		Events: sr.Events, Virtual: sr.Virtual, Wall: sr.Wall}
+	for _, s := range c.Sizes {
+		if g, ok := sr.ByGroup[s.String()]; ok {
+			res.BySize[s] = g
 		}
-		o, err := experiments.Simulate(f.Schedule.Experiment(c.Base), f.Schedule.Seed, c.Reg, nil)
-		if err != nil {
-			return nil, scheduleError(&f.Schedule, err)
-		}
-		f.Checks = o.Failed()
-		res.Failures = append(res.Failures, f)
 	}
-	return res, ctx.Err()
+	for _, cx := range sr.Counterexamples {
+		res.Failures = append(res.Failures, Failure{Check: cx.Check, Found: cx.Found, Schedule: cx.Case, Checks: cx.Outcome.Detail, Runs: cx.Runs})
+	}
+	return res, err
 }
 
 // ScheduleError is a schedule that could not run (an invalid schedule or a
@@ -207,4 +166,4 @@ func (e *ScheduleError) Error() string {
 
 func (e *ScheduleError) Unwrap() error { return e.Err }
 
-func scheduleError(s *Schedule, err error) error { return &ScheduleError{Schedule: *s, Err: err} }
+func asCaseError(err error, target **search.CaseError) bool { return errors.As(err, target) }

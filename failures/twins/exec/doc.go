@@ -32,4 +32,10 @@
 //
 // A run is a pure function of its settings and scenario; results do not
 // depend on how many runs execute in parallel.
+//
+// Execute runs scenarios through the search driver byzsim explore uses
+// (package explore/search): Problem is a scenario source as a search
+// problem, Minimizer the step list that shrinks a violation, Encoder the
+// writer of scenario-file counterexamples and summaries, and FromBase the
+// Twins experiment of an ordinary experiment (explore generator "twins").
 package exec

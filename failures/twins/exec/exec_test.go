@@ -238,6 +238,38 @@ func TestIndependentOfJobs(t *testing.T) {
 	}
 }
 
+// TestCounterexamplesIndependentOfJobs: through the search driver, the
+// minimized first violation of each property is the same whatever -j, is
+// the first failing scenario of its property, and still violates it.
+func TestCounterexamplesIndependentOfJobs(t *testing.T) {
+	s := settings("vote_to_current_leader")
+	var want []Counterexample
+	for _, jobs := range []int{1, 3} {
+		rep, err := Execute(context.Background(), s, sample(t, defaultParams(), 3, 400), Options{Jobs: jobs, Keep: 400, Counterexamples: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Counterexamples) != len(rep.ByProperty) || len(rep.Counterexamples) == 0 {
+			t.Fatalf("-j %d: %d counterexamples for properties %v", jobs, len(rep.Counterexamples), rep.ByProperty)
+		}
+		for _, cx := range rep.Counterexamples {
+			if !cx.Outcome.Detail.Has(cx.Check) || len(cx.Case.Rounds) > len(cx.Found.Rounds) {
+				t.Errorf("%s: minimized scenario %+v (result %+v)", cx.Check, cx.Case, cx.Outcome.Detail)
+			}
+			for _, f := range rep.Failures {
+				if f.Result.Violations[0].Property == cx.Check && f.Scenario.Index < cx.Found.Index {
+					t.Errorf("%s: counterexample from scenario %d, but %d violated it first", cx.Check, cx.Found.Index, f.Scenario.Index)
+				}
+			}
+		}
+		if want == nil {
+			want = rep.Counterexamples
+		} else if !reflect.DeepEqual(rep.Counterexamples, want) {
+			t.Fatalf("-j %d: counterexamples differ from -j 1", jobs)
+		}
+	}
+}
+
 // TestDropsHonourMessageType: a drop of votes drops votes only.
 func TestDropsHonourMessageType(t *testing.T) {
 	sc := twins.Scenario{GST: 1, Rounds: []twins.Round{

@@ -1,16 +1,39 @@
 package exec
 
 import (
+	"context"
+
 	"fmt"
+	"github.com/byzsim/byzsim/explore/search"
 	"strings"
 
 	"github.com/byzsim/byzsim/failures/twins"
 )
 
-// Minimize shrinks a scenario that violates property prop while the
-// violation persists: it removes rounds (latest first), merges buckets of
-// a round and removes drops, until none of these keeps the violation. It
-// returns the smallest scenario found and its result.
+// Minimizer is the step list that shrinks a scenario violating a
+// property while the violation persists: it removes rounds (latest
+// first), merges buckets of a round and removes drops, and repeats until
+// none of these keeps the violation.
+func Minimizer(s Settings) *search.Minimizer[twins.Scenario] {
+	valid := func(fails func(twins.Scenario) bool) func(twins.Scenario) bool {
+		return func(c twins.Scenario) bool { return c.Validate(s.N, s.T) == nil && fails(c) }
+	}
+	return &search.Minimizer[twins.Scenario]{Repeat: true, Steps: []search.Step[twins.Scenario]{
+		func(c twins.Scenario, _ string, fails func(twins.Scenario) bool) (twins.Scenario, bool) {
+			return fewerRounds(c, valid(fails))
+		},
+		func(c twins.Scenario, _ string, fails func(twins.Scenario) bool) (twins.Scenario, bool) {
+			return mergedBuckets(c, valid(fails))
+		},
+		func(c twins.Scenario, _ string, fails func(twins.Scenario) bool) (twins.Scenario, bool) {
+			return fewerDrops(c, valid(fails))
+		},
+	}}
+}
+
+// Minimize shrinks a scenario that violates property prop with the
+// Minimizer's steps, and returns the smallest scenario found and its
+// result.
 func Minimize(rn *Runner, sc twins.Scenario, prop string) (twins.Scenario, Result, error) {
 	best := cloneScenario(sc)
 	res, err := rn.Run(&best)
@@ -20,79 +43,72 @@ func Minimize(rn *Runner, sc twins.Scenario, prop string) (twins.Scenario, Resul
 	if !res.Has(prop) {
 		return best, res, nil
 	}
-	try := func(c twins.Scenario) (bool, error) {
-		if c.Validate(rn.s.N, rn.s.T) != nil {
-			return false, nil
+	best, _ = search.Minimize(context.Background(), Minimizer(rn.s), search.Executor[twins.Scenario, Result](runnerExec{rn}), best, prop)
+	res, err = rn.Run(&best)
+	return best, res, err
+}
+
+// fewerRounds removes rounds, latest first (a removed GST round shortens
+// the tail).
+func fewerRounds(best twins.Scenario, fails func(twins.Scenario) bool) (twins.Scenario, bool) {
+	changed := false
+	for i := len(best.Rounds) - 1; i >= 0 && len(best.Rounds) > 1; i-- {
+		if i >= len(best.Rounds) {
+			continue
 		}
-		r, err := rn.Run(&c)
-		if err != nil {
-			return false, err
+		c := cloneScenario(best)
+		c.Rounds = append(c.Rounds[:i], c.Rounds[i+1:]...)
+		if i < c.GST {
+			c.GST--
 		}
-		if r.Has(prop) {
-			best, res = c, r
-			return true, nil
+		if fails(c) {
+			best, changed = c, true
 		}
-		return false, nil
 	}
-	for changed := true; changed; {
-		changed = false
-		// Rounds, latest first (a removed GST round shortens the tail).
-		for i := len(best.Rounds) - 1; i >= 0 && len(best.Rounds) > 1; i-- {
-			if i >= len(best.Rounds) {
+	return best, changed
+}
+
+// mergedBuckets merges two buckets of a round before GST.
+func mergedBuckets(best twins.Scenario, fails func(twins.Scenario) bool) (twins.Scenario, bool) {
+	changed := false
+	for i := 0; i < best.GST; i++ {
+		for a := 0; a < len(best.Rounds[i].Partition); a++ {
+			for b := a + 1; b < len(best.Rounds[i].Partition); b++ {
+				c := cloneScenario(best)
+				rd := &c.Rounds[i]
+				rd.Partition[a] = mergeSorted(rd.Partition[a], rd.Partition[b])
+				rd.Partition = append(rd.Partition[:b], rd.Partition[b+1:]...)
+				if fails(c) {
+					best, changed = c, true
+					b = len(best.Rounds[i].Partition) // restart this round's pairs
+					a = -1
+				}
+			}
+		}
+	}
+	return best, changed
+}
+
+// fewerDrops removes drops, latest first in each round.
+func fewerDrops(best twins.Scenario, fails func(twins.Scenario) bool) (twins.Scenario, bool) {
+	changed := false
+	for i := range best.Rounds {
+		for j := len(best.Rounds[i].Drops) - 1; j >= 0; j-- {
+			if j >= len(best.Rounds[i].Drops) {
 				continue
 			}
 			c := cloneScenario(best)
-			c.Rounds = append(c.Rounds[:i], c.Rounds[i+1:]...)
-			if i < c.GST {
-				c.GST--
+			rd := &c.Rounds[i]
+			rd.Drops = append(rd.Drops[:j], rd.Drops[j+1:]...)
+			if len(rd.Drops) == 0 {
+				rd.Drops = nil
 			}
-			ok, err := try(c)
-			if err != nil {
-				return best, res, err
-			}
-			changed = changed || ok
-		}
-		// Buckets: merge two buckets of a round.
-		for i := 0; i < best.GST; i++ {
-			for a := 0; a < len(best.Rounds[i].Partition); a++ {
-				for b := a + 1; b < len(best.Rounds[i].Partition); b++ {
-					c := cloneScenario(best)
-					rd := &c.Rounds[i]
-					rd.Partition[a] = mergeSorted(rd.Partition[a], rd.Partition[b])
-					rd.Partition = append(rd.Partition[:b], rd.Partition[b+1:]...)
-					ok, err := try(c)
-					if err != nil {
-						return best, res, err
-					}
-					if ok {
-						changed = true
-						b = len(best.Rounds[i].Partition) // restart this round's pairs
-						a = -1
-					}
-				}
-			}
-		}
-		// Drops.
-		for i := range best.Rounds {
-			for j := len(best.Rounds[i].Drops) - 1; j >= 0; j-- {
-				if j >= len(best.Rounds[i].Drops) {
-					continue
-				}
-				c := cloneScenario(best)
-				rd := &c.Rounds[i]
-				rd.Drops = append(rd.Drops[:j], rd.Drops[j+1:]...)
-				if len(rd.Drops) == 0 {
-					rd.Drops = nil
-				}
-				ok, err := try(c)
-				if err != nil {
-					return best, res, err
-				}
-				changed = changed || ok
+			if fails(c) {
+				best, changed = c, true
 			}
 		}
 	}
-	return best, res, nil
+	return best, changed
 }
 
 func cloneScenario(s twins.Scenario) twins.Scenario {
