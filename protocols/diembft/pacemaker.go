@@ -37,8 +37,7 @@ type Pacemaker struct {
 
 // startTimer enters round (the paper's start_timer) and restarts the timer.
 func (r *Replica) startTimer(round int64, cause protocols.RoundCause) {
-	changed := round != r.pm.Round
-	if changed {
+	if round != r.pm.Round {
 		r.pm.Round = round
 		r.env.Observe(protocols.RoundChange{Round: round, Cause: cause})
 	}
@@ -50,14 +49,6 @@ func (r *Replica) startTimer(round int64, cause protocols.RoundCause) {
 		}
 	}
 	r.elect.prune(round - 2)
-	// Bracha on entry: f+1 timeouts of this round already counted (while
-	// the replica lagged, e.g. syncing the blocks of their high QCs) make
-	// it time out at once, as their arrival would have in this round.
-	if changed {
-		if set := r.pm.timeouts[round]; set != nil && len(set.infos) >= TimeoutAmplification(r.f) {
-			r.localTimeoutRound()
-		}
-	}
 }
 
 func (r *Replica) armTimer(d sim.Time) {
