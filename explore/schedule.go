@@ -95,8 +95,18 @@ func (s *Schedule) Experiment(base *experiments.Experiment) *experiments.Experim
 	if transient {
 		e.Checks.GST, e.Checks.CommitBound = nil, nil
 	}
+	if e.Stop.Events == 0 {
+		e.Stop.Events = MaxScheduleEvents
+	}
 	return &e
 }
+
+// MaxScheduleEvents is the event budget of a schedule whose base
+// experiment sets no [stop] events: a schedule that drives a protocol into
+// a message storm ends there (and fails the checks its unfinished work
+// fails) instead of growing the event queue until memory runs out. Runs of
+// the example experiments take 10^4 to 10^5 events.
+const MaxScheduleEvents = 5_000_000
 
 // partitionPhases turns partitions into the experiment's timeline of
 // phases: each forms at its At and heals at its Until, unless the next one
