@@ -57,6 +57,47 @@ func readCSV(path string) (*csvFile, error) {
 	return &csvFile{path: path, header: recs[0], rows: recs[1:]}, nil
 }
 
+// eachCSVRow reads a CSV file with a header line row by row, without
+// holding the whole file: it checks the header against want, then calls row
+// with a parser of each row in turn (the parser and its fields are reused:
+// row must not keep them). Every row must have as many fields as the header;
+// errors are those of readCSV.
+func eachCSVRow(path string, want []string, row func(p *fieldParser) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err == io.EOF {
+		return fmt.Errorf("results: %s: empty file, want a header line", path)
+	}
+	if err != nil {
+		return fmt.Errorf("results: %s: %w", path, err)
+	}
+	c := &csvFile{path: path, header: slices.Clone(header)}
+	if err := c.expectHeader(want); err != nil {
+		return err
+	}
+	p := &fieldParser{c: c, line: 1}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("results: %s: %w", path, err)
+		}
+		p.line++
+		p.row = rec
+		if err := row(p); err != nil {
+			return err
+		}
+	}
+}
+
 // expectHeader checks that the header is exactly want.
 func (c *csvFile) expectHeader(want []string) error {
 	if !slices.Equal(c.header, want) {

@@ -100,15 +100,29 @@ func (l *ReplicaLog) Commit(at sim.Time, r int) {
 	}
 }
 
-// Rows returns the rows ordered by time, then replica.
+// Rows returns the rows ordered by time, then replica; rows of one replica
+// with the same start (observations out of time order) keep their order.
 func (l *ReplicaLog) Rows() []ReplicaRow {
-	var out []ReplicaRow
+	total, increasing := 0, true
+	for _, rs := range l.rows {
+		total += len(rs)
+		for i := 1; i < len(rs) && increasing; i++ {
+			increasing = rs[i-1].Start < rs[i].Start
+		}
+	}
+	out := make([]ReplicaRow, 0, total)
 	for _, rs := range l.rows {
 		out = append(out, rs...)
 	}
-	slices.SortStableFunc(out, func(a, b ReplicaRow) int {
+	byTime := func(a, b ReplicaRow) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Replica, b.Replica))
-	})
+	}
+	if increasing {
+		// (Start, Replica) is unique: an unstable sort gives the one order.
+		slices.SortFunc(out, byTime)
+	} else {
+		slices.SortStableFunc(out, byTime)
+	}
 	return out
 }
 
@@ -138,16 +152,8 @@ func WriteReplicasCSV(path string, rows []ReplicaRow) error {
 
 // ReadReplicasCSV reads a replicas.csv written by WriteReplicasCSV.
 func ReadReplicasCSV(path string) ([]ReplicaRow, error) {
-	c, err := readCSV(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.expectHeader(replicasHeader()); err != nil {
-		return nil, err
-	}
-	out := make([]ReplicaRow, len(c.rows))
-	for i := range c.rows {
-		p := c.parser(i)
+	var out []ReplicaRow
+	err := eachCSVRow(path, replicasHeader(), func(p *fieldParser) error {
 		r := ReplicaRow{
 			Start:        sim.Time(p.scaled(0, secondDecimals)),
 			Replica:      p.count(1),
@@ -164,9 +170,16 @@ func ReadReplicasCSV(path string) ([]ReplicaRow, error) {
 			p.fail(1, fmt.Errorf("replica %d: at most %d replicas", r.Replica, maxReplicas))
 		}
 		if p.err != nil {
-			return nil, p.err
+			return p.err
 		}
-		out[i] = r
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []ReplicaRow{}
 	}
 	return out, nil
 }
