@@ -103,16 +103,41 @@ func (l *ReplicaLog) Commit(at sim.Time, r int) {
 // Rows returns the rows ordered by time, then replica; rows of one replica
 // with the same start (observations out of time order) keep their order.
 func (l *ReplicaLog) Rows() []ReplicaRow {
+	var out []ReplicaRow
+	l.each(func(total int) { out = make([]ReplicaRow, 0, total) }, func(r *ReplicaRow) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out
+}
+
+// each calls row with every row in the order of Rows, after size with the
+// number of rows, and stops at the first error. Rows are not copied when
+// every replica's rows have increasing starts (observations in time order,
+// as runs make them) and span not many more buckets than there are rows:
+// then a counting sort on the bucket orders them, replicas in order within
+// a bucket, in O(rows + buckets). Otherwise they are copied and sorted.
+func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) error {
 	total, increasing := 0, true
+	var last sim.Time
 	for _, rs := range l.rows {
 		total += len(rs)
 		for i := 1; i < len(rs) && increasing; i++ {
 			increasing = rs[i-1].Start < rs[i].Start
 		}
+		if len(rs) > 0 {
+			last = max(last, rs[len(rs)-1].Start)
+		}
 	}
-	if increasing {
-		if out := l.rowsByBucket(total); out != nil {
-			return out
+	size(total)
+	if increasing && total > 0 && int64(last/l.interval) < 4*int64(total)+1024 {
+		if order := l.bucketOrder(total, int(last/l.interval)+1); order != nil {
+			for _, o := range order {
+				if err := row(&l.rows[o>>32][uint32(o)]); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
 	out := make([]ReplicaRow, 0, total)
@@ -128,25 +153,19 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 	} else {
 		slices.SortStableFunc(out, byTime)
 	}
-	return out
-}
-
-// rowsByBucket orders the total rows by time, then replica, with a counting
-// sort on the bucket index (rows start at multiples of the interval), when
-// the buckets spanned are not many more than the rows; nil otherwise. Each
-// replica's rows must have increasing starts.
-func (l *ReplicaLog) rowsByBucket(total int) []ReplicaRow {
-	var last sim.Time
-	for _, rs := range l.rows {
-		if len(rs) > 0 {
-			last = max(last, rs[len(rs)-1].Start)
+	for i := range out {
+		if err := row(&out[i]); err != nil {
+			return err
 		}
 	}
-	buckets := int64(last/l.interval) + 1
-	if total == 0 || buckets > 4*int64(total)+1024 {
-		return nil
-	}
-	next := make([]int32, buckets+1) // next[b+1]: rows in bucket b, then the first free slot of b
+	return nil
+}
+
+// bucketOrder returns the positions (replica<<32 | index in the replica's
+// rows) of the total rows, ordered by bucket then replica; nil when a row
+// does not start at a bucket boundary.
+func (l *ReplicaLog) bucketOrder(total, buckets int) []int64 {
+	next := make([]int32, buckets+1) // next[b+1]: rows in bucket b; then the first free place of b
 	for _, rs := range l.rows {
 		for i := range rs {
 			if rs[i].Start < 0 || rs[i].Start%l.interval != 0 {
@@ -158,15 +177,15 @@ func (l *ReplicaLog) rowsByBucket(total int) []ReplicaRow {
 	for b := 1; b < len(next); b++ {
 		next[b] += next[b-1]
 	}
-	out := make([]ReplicaRow, total)
-	for _, rs := range l.rows { // replicas in order: each bucket ends up by replica
+	order := make([]int64, total)
+	for r, rs := range l.rows { // replicas in order: each bucket ends up by replica
 		for i := range rs {
 			b := rs[i].Start / l.interval
-			out[next[b]] = rs[i]
+			order[next[b]] = int64(r)<<32 | int64(i)
 			next[b]++
 		}
 	}
-	return out
+	return order
 }
 
 func replicasHeader() []string {
@@ -178,19 +197,31 @@ func replicasHeader() []string {
 // empty until the replica entered a round or view.
 func WriteReplicasCSV(path string, rows []ReplicaRow) error {
 	return writeCSV(path, replicasHeader(), func(emit func(...string) error) error {
-		for _, r := range rows {
-			round := ""
-			if r.HasRound {
-				round = fmtInt(r.Round)
-			}
-			err := emit(formatSeconds(r.Start), fmtInt(int64(r.Replica)), round, fmtInt(int64(r.RoundChanges)),
-				fmtInt(int64(r.TCRounds)), fmtInt(int64(r.Resets)), fmtInt(int64(r.Timeouts)), fmtInt(int64(r.Commits)))
-			if err != nil {
+		for i := range rows {
+			if err := emitReplicaRow(emit, &rows[i]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// WriteReplicaLogCSV writes the rows of a replica log to replicas.csv
+// atomically, like WriteReplicasCSV(path, l.Rows()) but without a copy of
+// the rows when they came in time order.
+func WriteReplicaLogCSV(path string, l *ReplicaLog) error {
+	return writeCSV(path, replicasHeader(), func(emit func(...string) error) error {
+		return l.each(func(int) {}, func(r *ReplicaRow) error { return emitReplicaRow(emit, r) })
+	})
+}
+
+func emitReplicaRow(emit func(...string) error, r *ReplicaRow) error {
+	round := ""
+	if r.HasRound {
+		round = fmtInt(r.Round)
+	}
+	return emit(formatSeconds(r.Start), fmtInt(int64(r.Replica)), round, fmtInt(int64(r.RoundChanges)),
+		fmtInt(int64(r.TCRounds)), fmtInt(int64(r.Resets)), fmtInt(int64(r.Timeouts)), fmtInt(int64(r.Commits)))
 }
 
 // ReadReplicasCSV reads a replicas.csv written by WriteReplicasCSV.

@@ -1,8 +1,11 @@
 package results
 
 import (
+	"bytes"
 	"cmp"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -52,6 +55,19 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 			})
 			if got := log.Rows(); !slices.Equal(got, want) {
 				t.Errorf("Rows() differs from a stable sort of the rows (%d rows)", len(want))
+			}
+			dir := t.TempDir()
+			a, b := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "log.csv")
+			if err := WriteReplicasCSV(a, want); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteReplicaLogCSV(b, log); err != nil {
+				t.Fatal(err)
+			}
+			wantCSV, _ := os.ReadFile(a)
+			gotCSV, _ := os.ReadFile(b)
+			if !bytes.Equal(gotCSV, wantCSV) || len(wantCSV) == 0 {
+				t.Error("WriteReplicaLogCSV differs from WriteReplicasCSV of the sorted rows")
 			}
 		})
 	}
