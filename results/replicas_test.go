@@ -3,10 +3,12 @@ package results
 import (
 	"bytes"
 	"cmp"
+	"encoding/csv"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/byzsim/byzsim/sim"
@@ -70,5 +72,54 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 				t.Error("WriteReplicaLogCSV differs from WriteReplicasCSV of the sorted rows")
 			}
 		})
+	}
+}
+
+// TestPlainCSVSplit checks that the files the fast reader accepts split
+// into the records encoding/csv reads, and that it leaves the others to
+// encoding/csv.
+func TestPlainCSVSplit(t *testing.T) {
+	want := []string{"a", "b", "c"}
+	for _, c := range []struct {
+		data  string
+		plain bool
+	}{
+		{"a,b,c\n1,2,3\n4,,6\n", true},
+		{"a,b,c\n1,2,3\n4,5,6", true},
+		{"a,b,c\n", true},
+		{"a,b,c\n 1, 2 ,3\n", true},
+		{"a,b,c", true},
+		{"", false},
+		{"a,b,c\n\n1,2,3\n", false},
+		{"a,b,c\r\n1,2,3\r\n", false},
+		{"a,b,c\n\"1\",2,3\n", false},
+		{"a,b,c\n1,2\n", false},
+		{"a,b\n1,2\n", false},
+	} {
+		if got := plainCSV([]byte(c.data), len(want)); got != c.plain {
+			t.Errorf("plainCSV(%q) = %v, want %v", c.data, got, c.plain)
+			continue
+		}
+		if !c.plain {
+			continue
+		}
+		recs, err := csv.NewReader(strings.NewReader(c.data)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]string
+		err = splitCSVRows("x.csv", []byte(c.data), want, func(p *fieldParser) error {
+			got = append(got, slices.Clone(p.row))
+			if p.line != len(got)+1 {
+				t.Errorf("%q: row %d on line %d", c.data, len(got), p.line)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(recs)-1 || !slices.EqualFunc(got, recs[1:], slices.Equal[[]string]) {
+			t.Errorf("%q: split into %q, encoding/csv reads %q", c.data, got, recs[1:])
+		}
 	}
 }
