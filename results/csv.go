@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -55,6 +56,97 @@ func readCSV(path string) (*csvFile, error) {
 		return nil, fmt.Errorf("results: %s: empty file, want a header line", path)
 	}
 	return &csvFile{path: path, header: recs[0], rows: recs[1:]}, nil
+}
+
+// eachCSVRow reads a CSV file with a header line row by row, without
+// holding its records: it checks the header against want, then calls row
+// with a parser of each row in turn (the parser and its fields are reused:
+// row must not keep them). Every row must have as many fields as the header;
+// errors are those of readCSV. Files as byzsim writes them (no quotes, no
+// carriage returns, no blank lines, as many fields on every line) are split
+// at commas directly; any other file goes through encoding/csv.
+func eachCSVRow(path string, want []string, row func(p *fieldParser) error) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if plainCSV(data, len(want)) {
+		return splitCSVRows(path, data, want, row)
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err == io.EOF {
+		return fmt.Errorf("results: %s: empty file, want a header line", path)
+	}
+	if err != nil {
+		return fmt.Errorf("results: %s: %w", path, err)
+	}
+	c := &csvFile{path: path, header: slices.Clone(header)}
+	if err := c.expectHeader(want); err != nil {
+		return err
+	}
+	p := &fieldParser{c: c, line: 1}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("results: %s: %w", path, err)
+		}
+		p.line++
+		p.row = rec
+		if err := row(p); err != nil {
+			return err
+		}
+	}
+}
+
+// plainCSV reports whether data is a non-empty CSV file that encoding/csv
+// would read as its lines split at commas: no quote, no carriage return, no
+// blank line, and fields commas on every line.
+func plainCSV(data []byte, fields int) bool {
+	if len(data) == 0 || bytes.IndexByte(data, '"') >= 0 || bytes.IndexByte(data, '\r') >= 0 {
+		return false
+	}
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		if len(line) == 0 || bytes.Count(line, []byte{','}) != fields-1 {
+			return false
+		}
+		data = rest
+	}
+	return true
+}
+
+// splitCSVRows is eachCSVRow for data that plainCSV accepted.
+func splitCSVRows(path string, data []byte, want []string, row func(p *fieldParser) error) error {
+	fields := make([]string, len(want))
+	split := func(line []byte) []string {
+		s := string(line) // one allocation per line; the fields share it
+		for i := range fields[:len(fields)-1] {
+			j := strings.IndexByte(s, ',')
+			fields[i], s = s[:j], s[j+1:]
+		}
+		fields[len(fields)-1] = s
+		return fields
+	}
+	line, data, _ := bytes.Cut(data, []byte{'\n'})
+	c := &csvFile{path: path, header: slices.Clone(split(line))}
+	if err := c.expectHeader(want); err != nil {
+		return err
+	}
+	p := &fieldParser{c: c, line: 1}
+	for len(data) > 0 {
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		p.line++
+		p.row = split(line)
+		if err := row(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // expectHeader checks that the header is exactly want.

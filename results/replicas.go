@@ -100,16 +100,92 @@ func (l *ReplicaLog) Commit(at sim.Time, r int) {
 	}
 }
 
-// Rows returns the rows ordered by time, then replica.
+// Rows returns the rows ordered by time, then replica; rows of one replica
+// with the same start (observations out of time order) keep their order.
 func (l *ReplicaLog) Rows() []ReplicaRow {
 	var out []ReplicaRow
+	l.each(func(total int) { out = make([]ReplicaRow, 0, total) }, func(r *ReplicaRow) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out
+}
+
+// each calls row with every row in the order of Rows, after size with the
+// number of rows, and stops at the first error. Rows are not copied when
+// every replica's rows have increasing starts (observations in time order,
+// as runs make them) and span not many more buckets than there are rows:
+// then a counting sort on the bucket orders them, replicas in order within
+// a bucket, in O(rows + buckets). Otherwise they are copied and sorted.
+func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) error {
+	total, increasing := 0, true
+	var last sim.Time
+	for _, rs := range l.rows {
+		total += len(rs)
+		for i := 1; i < len(rs) && increasing; i++ {
+			increasing = rs[i-1].Start < rs[i].Start
+		}
+		if len(rs) > 0 {
+			last = max(last, rs[len(rs)-1].Start)
+		}
+	}
+	size(total)
+	if increasing && total > 0 && int64(last/l.interval) < 4*int64(total)+1024 {
+		if order := l.bucketOrder(total, int(last/l.interval)+1); order != nil {
+			for _, o := range order {
+				if err := row(&l.rows[o>>32][uint32(o)]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	out := make([]ReplicaRow, 0, total)
 	for _, rs := range l.rows {
 		out = append(out, rs...)
 	}
-	slices.SortStableFunc(out, func(a, b ReplicaRow) int {
+	byTime := func(a, b ReplicaRow) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Replica, b.Replica))
-	})
-	return out
+	}
+	if increasing {
+		// (Start, Replica) is unique: an unstable sort gives the one order.
+		slices.SortFunc(out, byTime)
+	} else {
+		slices.SortStableFunc(out, byTime)
+	}
+	for i := range out {
+		if err := row(&out[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bucketOrder returns the positions (replica<<32 | index in the replica's
+// rows) of the total rows, ordered by bucket then replica; nil when a row
+// does not start at a bucket boundary.
+func (l *ReplicaLog) bucketOrder(total, buckets int) []int64 {
+	next := make([]int32, buckets+1) // next[b+1]: rows in bucket b; then the first free place of b
+	for _, rs := range l.rows {
+		for i := range rs {
+			if rs[i].Start < 0 || rs[i].Start%l.interval != 0 {
+				return nil
+			}
+			next[rs[i].Start/l.interval+1]++
+		}
+	}
+	for b := 1; b < len(next); b++ {
+		next[b] += next[b-1]
+	}
+	order := make([]int64, total)
+	for r, rs := range l.rows { // replicas in order: each bucket ends up by replica
+		for i := range rs {
+			b := rs[i].Start / l.interval
+			order[next[b]] = int64(r)<<32 | int64(i)
+			next[b]++
+		}
+	}
+	return order
 }
 
 func replicasHeader() []string {
@@ -121,14 +197,8 @@ func replicasHeader() []string {
 // empty until the replica entered a round or view.
 func WriteReplicasCSV(path string, rows []ReplicaRow) error {
 	return writeCSV(path, replicasHeader(), func(emit func(...string) error) error {
-		for _, r := range rows {
-			round := ""
-			if r.HasRound {
-				round = fmtInt(r.Round)
-			}
-			err := emit(formatSeconds(r.Start), fmtInt(int64(r.Replica)), round, fmtInt(int64(r.RoundChanges)),
-				fmtInt(int64(r.TCRounds)), fmtInt(int64(r.Resets)), fmtInt(int64(r.Timeouts)), fmtInt(int64(r.Commits)))
-			if err != nil {
+		for i := range rows {
+			if err := emitReplicaRow(emit, &rows[i]); err != nil {
 				return err
 			}
 		}
@@ -136,18 +206,28 @@ func WriteReplicasCSV(path string, rows []ReplicaRow) error {
 	})
 }
 
+// WriteReplicaLogCSV writes the rows of a replica log to replicas.csv
+// atomically, like WriteReplicasCSV(path, l.Rows()) but without a copy of
+// the rows when they came in time order.
+func WriteReplicaLogCSV(path string, l *ReplicaLog) error {
+	return writeCSV(path, replicasHeader(), func(emit func(...string) error) error {
+		return l.each(func(int) {}, func(r *ReplicaRow) error { return emitReplicaRow(emit, r) })
+	})
+}
+
+func emitReplicaRow(emit func(...string) error, r *ReplicaRow) error {
+	round := ""
+	if r.HasRound {
+		round = fmtInt(r.Round)
+	}
+	return emit(formatSeconds(r.Start), fmtInt(int64(r.Replica)), round, fmtInt(int64(r.RoundChanges)),
+		fmtInt(int64(r.TCRounds)), fmtInt(int64(r.Resets)), fmtInt(int64(r.Timeouts)), fmtInt(int64(r.Commits)))
+}
+
 // ReadReplicasCSV reads a replicas.csv written by WriteReplicasCSV.
 func ReadReplicasCSV(path string) ([]ReplicaRow, error) {
-	c, err := readCSV(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.expectHeader(replicasHeader()); err != nil {
-		return nil, err
-	}
-	out := make([]ReplicaRow, len(c.rows))
-	for i := range c.rows {
-		p := c.parser(i)
+	var out []ReplicaRow
+	err := eachCSVRow(path, replicasHeader(), func(p *fieldParser) error {
 		r := ReplicaRow{
 			Start:        sim.Time(p.scaled(0, secondDecimals)),
 			Replica:      p.count(1),
@@ -164,9 +244,16 @@ func ReadReplicasCSV(path string) ([]ReplicaRow, error) {
 			p.fail(1, fmt.Errorf("replica %d: at most %d replicas", r.Replica, maxReplicas))
 		}
 		if p.err != nil {
-			return nil, p.err
+			return p.err
 		}
-		out[i] = r
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []ReplicaRow{}
 	}
 	return out, nil
 }

@@ -40,7 +40,7 @@ func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 		return s, err
 	}
 	if in.Replicas != nil {
-		if err := WriteReplicasCSV(filepath.Join(dir, ReplicasFile), in.Replicas.Rows()); err != nil {
+		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), in.Replicas); err != nil {
 			return s, err
 		}
 	}

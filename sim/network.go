@@ -84,19 +84,35 @@ type Network struct {
 	// slab holds link states not yet used; models are recent distinct
 	// link models, shared by the links that have them (see intern).
 	slab      []linkState
-	models    []*Link
+	models    []*linkModel
 	nextModel int
+	// rng draws from the stream of the link being sent on: src points to
+	// that link's generator while it sends (a rand.Rand keeps no state of
+	// its own, so one serves every link).
+	rng *rand.Rand
+	src linkSource
+}
+
+// linkSource is the random source of the link being sent on.
+type linkSource struct{ pcg *rand.PCG }
+
+// Uint64 implements rand.Source.
+func (s *linkSource) Uint64() uint64 { return s.pcg.Uint64() }
+
+// linkModel is a link model shared by the links that have it, with what
+// sending needs to know of it.
+type linkModel struct {
+	Link
+	constDelay bool // Delay is a Constant: no draw needed
 }
 
 // linkState is the state of one directed link. Links are many (nodes²),
 // so the model is shared between links with equal models and states are
 // allocated in slabs.
 type linkState struct {
-	model       *Link
-	constDelay  bool // model.Delay is a Constant: no draw needed
+	model       *linkModel
 	freeAt      Time // bandwidth: when the link finishes serializing
 	lastArrival Time // Reliable: arrival of the latest message
-	rng         rand.Rand
 	pcg         rand.PCG
 }
 
@@ -108,7 +124,9 @@ const (
 )
 
 func newNetwork(w *World) *Network {
-	return &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
+	n := &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
+	n.rng = rand.New(&n.src)
+	return n
 }
 
 // SetModel sets the function giving each directed link's model. It is
@@ -189,8 +207,6 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 	ls.model = n.intern(model)
 	s := DeriveSeed(n.w.seed, "link", int64(from), int64(to))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
-	ls.rng = *rand.New(&ls.pcg)
-	_, ls.constDelay = model.Delay.(Constant)
 	n.links[i] = ls
 	return ls
 }
@@ -199,14 +215,14 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 // modelCache distinct models made when one is equal, else a new one. Only
 // models whose delay is one of this package's plain distributions are
 // shared (others may not be comparable).
-func (n *Network) intern(l Link) *Link {
+func (n *Network) intern(l Link) *linkModel {
 	switch l.Delay.(type) {
 	case Constant, Uniform, Normal, Exponential, LogNormal:
 	default:
 		return newModel(l)
 	}
 	for _, m := range n.models {
-		if *m == l {
+		if m.Link == l {
 			return m
 		}
 	}
@@ -220,10 +236,9 @@ func (n *Network) intern(l Link) *Link {
 	return m
 }
 
-func newModel(l Link) *Link {
-	m := new(Link)
-	*m = l
-	return m
+func newModel(l Link) *linkModel {
+	_, constDelay := l.Delay.(Constant)
+	return &linkModel{Link: l, constDelay: constDelay}
 }
 
 // send carries msg from one node to another, leaving at time at.
@@ -269,21 +284,23 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 			channel = c
 		}
 	}
+	n.src.pcg = &ls.pcg
+	rng := n.rng
 	var delay Time
-	if ls.constDelay {
+	if m.constDelay {
 		delay = m.Delay.(Constant).D
 	} else {
-		delay = m.Delay.Sample(&ls.rng)
+		delay = m.Delay.Sample(rng)
 	}
 	delay += extra
 	if m.Loss > 0 {
 		if channel == Lossy {
-			if ls.rng.Float64() < m.Loss {
+			if rng.Float64() < m.Loss {
 				w.drop(from, to, msg, "loss")
 				return
 			}
 		} else {
-			for i := 0; i < maxRetransmits && ls.rng.Float64() < m.Loss; i++ {
+			for i := 0; i < maxRetransmits && rng.Float64() < m.Loss; i++ {
 				delay = addSat(delay, m.RTO)
 			}
 		}

@@ -413,8 +413,8 @@ func (r *Replica) commit(id protocols.Digest) {
 	for _, c := range chain {
 		b := c.block
 		r.env.Charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
-		h, _ := r.ledger.heightOf[b.ID]
-		r.env.Observe(protocols.Commit{Height: h, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
+		// A newly committed state's height is its height in the ledger.
+		r.env.Observe(protocols.Commit{Height: c.height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
 		for _, q := range b.Payload {
 			if r.mempool.committed(q, c.state) && int(q.Client) >= r.n {
 				r.reply(q, c.state)
