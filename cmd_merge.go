@@ -6,12 +6,14 @@ import (
 	"io"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/report"
 )
 
 // mergeCmd joins the output directories of the shards of one experiment.
 func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	partial := fs.Bool("partial", false, "write the merged directory even when some runs are in no shard")
+	noReport := fs.Bool("no-report", false, "do not write report.html (also: [output] report = false)")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -23,7 +25,14 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "merged %d of %d runs from %d shard directories → %s\n", rep.Runs, rep.Total, len(pos)-1, rep.Dir)
+	fmt.Fprintf(stdout, "merged %d of %d runs from %d shard directories → %s\n", rep.Runs, rep.Total, len(rep.Shards), rep.Dir)
+	if want, err := reportWanted(rep.Dir); err != nil {
+		return err
+	} else if want && !*noReport {
+		if err := report.Write(rep.Dir); err != nil {
+			return err
+		}
+	}
 	if len(rep.Missing) > 0 {
 		fmt.Fprintf(stderr, "byzsim merge: %d runs missing (in no shard): %v\n", len(rep.Missing), rep.Missing)
 	}

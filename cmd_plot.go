@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/report"
 	"github.com/byzsim/byzsim/results"
 )
 
@@ -82,6 +83,12 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := experiments.DrawPlots(dir, setup, override); err != nil {
 		return err
+	}
+	// The report embeds the plots: re-make it when there is one.
+	if _, err := os.Stat(filepath.Join(dir, report.File)); err == nil {
+		if err := report.Write(dir); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "re-rendered the plots of %d runs and of the sweep in %s\n", len(runDirs), dir)
 	return nil

@@ -7,29 +7,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/byzsim/byzsim/batch"
 	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/report"
 	"github.com/byzsim/byzsim/sim"
 	"github.com/schollz/progressbar/v3"
 )
 
-func runCmd(args []string, stdout, stderr io.Writer) error {
+func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
-	jobs := fs.Int("j", 0, "runs in parallel (default: the number of cores)")
+	jobs := fs.Int("j", 0, "runs in parallel (default: $SLURM_CPUS_PER_TASK when set, else the number of cores)")
 	var seed seedFlag
 	fs.Var(&seed, "seed", "replace the experiment's seed (0 to 18446744073709551615)")
 	var sets, only stringList
 	fs.Var(&sets, "set", "override a key: --set protocol.n=7 (repeatable)")
 	fs.Var(&only, "run", "run only the run with this `ID` (repeatable)")
 	resume := fs.Bool("resume", false, "skip runs already finished in the output directory (refused if it holds another experiment's results)")
-	shard := fs.String("shard", "", "run the runs whose index is i modulo n (`i/n`)")
+	shard := fs.String("shard", "", "run the runs whose index is i modulo n (`i/n`), or auto: i and n from the Slurm job array or Kubernetes Indexed Job")
+	shards := fs.Int("shards", 0, "with --shard auto: the shard count `n`, when the batch system does not give it (default $BYZSIM_SHARDS, else the size of the Slurm array)")
 	quiet := fs.Bool("q", false, "no progress bar")
 	force := fs.Bool("force", false, "run even when a run's estimated memory exceeds the machine's")
+	noReport := fs.Bool("no-report", false, "do not write report.html (also: [output] report = false)")
 	maxWall := fs.Duration("max-wall", 0, "stop after this wall-clock `time` (e.g. 30m) as if interrupted; finished runs are kept (exit 124)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -44,9 +51,22 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if *maxWall < 0 {
 		return usageErrorf("--max-wall %v: want a positive duration such as 30m", *maxWall)
 	}
-	si, sn, err := parseShard(*shard)
+	env := batch.Env(os.LookupEnv)
+	si, sn, err := resolveShard(*shard, *shards, env)
 	if err != nil {
 		return err
+	}
+	if sn > 0 {
+		*shard = fmt.Sprintf("%d/%d", si, sn)
+	}
+	if *jobs == 0 {
+		n, ok, err := batch.CPUsFromEnv(env)
+		if err != nil {
+			return &experiments.UsageError{Msg: "byzsim run: " + err.Error()}
+		}
+		if ok {
+			*jobs = n
+		}
 	}
 	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
 	if err != nil {
@@ -57,6 +77,15 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "byzsim: warning: %s; give a budget with [stop] events = N or --max-wall, or stop it with Ctrl-C (finished runs are kept)\n", w)
 		}
 	}
+	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfiling(); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}()
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *maxWall > 0 {
@@ -65,10 +94,11 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 	command := reproduceCommand(file, seed, sets)
+	job := batch.JobFromEnv(env)
 	opt := experiments.RunOptions{
 		Out: *out, Jobs: *jobs, Resume: *resume, Shard: si, Shards: sn, Only: only,
-		Command: command,
-		Note:    func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
+		Command: command, Job: job.ID, JobAttempt: job.Attempt,
+		Note: func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
 	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(os.Stderr) {
@@ -97,6 +127,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
 		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
+	if !*noReport && (plan.Base.Output.Report == nil || *plan.Base.Output.Report) {
+		if err := report.Write(rep.Dir); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "report:", filepath.Join(rep.Dir, report.File))
+	}
+	fmt.Fprintln(stdout)
+	if err := printSummary(stdout, rep.Dir, summaryRowsShown); err != nil {
+		return err
+	}
 	for _, f := range rep.Failures {
 		fmt.Fprintf(stderr, "run %s FAILED (seed %d%s)\n", f.Run.ID, f.Run.Seed, paramText(f.Run))
 		for _, c := range f.Checks {

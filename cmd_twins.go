@@ -19,7 +19,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-func twinsCmd(args []string, stdout, stderr io.Writer) error {
+func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("twins", flag.ContinueOnError)
 	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
 	jobs := fs.Int("j", 0, "scenarios in parallel (default: the number of cores)")
@@ -32,6 +32,8 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 	generate := fs.Bool("generate", false, "write the generated scenarios to DIR/<experiment>/scenarios.jsonl without running them")
 	keep := fs.Int("keep", 5, "minimized counterexamples to write (the first violation of each property, by scenario index)")
 	quiet := fs.Bool("q", false, "no progress bar")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the command to `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a memory (allocation) profile of the command to `file` when it ends")
 	pos, err := parseArgs(fs, args, stderr)
 	if err != nil {
 		return err
@@ -49,6 +51,15 @@ func twinsCmd(args []string, stdout, stderr io.Writer) error {
 			return usageErrorf("--bug: %v", err)
 		}
 	}
+	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfiling(); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}()
 	ctx, sig, stop := interruptContext(stderr)
 	defer stop()
 	if *replay != "" {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/byzsim/byzsim/batch"
 	"github.com/byzsim/byzsim/experiments"
 )
 
@@ -73,9 +74,26 @@ func parseShard(s string) (int, int, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, &experiments.UsageError{Msg: fmt.Sprintf("--shard %q: want i/n with 0 <= i < n, e.g. --shard 0/4", s)}
+		return 0, 0, &experiments.UsageError{Msg: fmt.Sprintf("--shard %q: want i/n with 0 <= i < n, e.g. --shard 0/4, or auto in a Slurm job array or Kubernetes Indexed Job", s)}
 	}
 	return i, n, nil
+}
+
+// resolveShard reads --shard: "i/n", "auto" (from the batch system's
+// environment, with the count n from --shards when it is positive), or ""
+// (no sharding: 0, 0).
+func resolveShard(shard string, shards int, env batch.Env) (int, int, error) {
+	if shards < 0 || shards > 0 && shard != "auto" {
+		return 0, 0, usageErrorf("--shards %d: give it, a positive shard count, only with --shard auto", shards)
+	}
+	if shard != "auto" {
+		return parseShard(shard)
+	}
+	s, err := batch.ShardFromEnv(env, shards)
+	if err != nil {
+		return 0, 0, &experiments.UsageError{Msg: "byzsim run: " + err.Error()}
+	}
+	return s.Index, s.Count, nil
 }
 
 func usageErrorf(format string, args ...any) error {

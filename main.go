@@ -7,13 +7,19 @@
 //	byzsim plot DIR
 //	byzsim merge OUT SHARD_DIR...
 //	byzsim explore FILE [--schedules N] [--set key=value ...]
+//	byzsim slurm FILE [--shards N] [-o DIR]
+//	byzsim k8s FILE --image IMAGE [--shards N] [-o DIR]
+//	byzsim summary DIR
+//	byzsim report DIR
+//	byzsim compare A B [--csv FILE] [--fail-if-worse METRIC=PCT ...]
 //	byzsim twins FILE.toml [--bug NAME ...] | --replay FILE
 //	byzsim calibrate [-o FILE] [-time D]
 //
-// Exit status: 0 when every run passed its checks, 1 when a run failed, 2 on
-// bad input (a malformed experiment or flag, a limit exceeded, a resume over
-// another experiment, a locked output directory), 124 when --max-wall was
-// reached, 130 after SIGINT and 143 after SIGTERM (finished runs written).
+// Exit status: 0 when every run passed its checks, 1 when a run failed (or
+// byzsim compare --fail-if-worse found a regression), 2 on bad input (a
+// malformed experiment or flag, a limit exceeded, a resume over another
+// experiment, a locked output directory), 124 when --max-wall was reached,
+// 130 after SIGINT and 143 after SIGTERM (finished runs written).
 package main
 
 import (
@@ -36,11 +42,16 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID] [--force] [--max-wall D]", "run an experiment and write its results", runCmd},
+		{"run", "FILE [-o DIR] [--seed N] [-j N] [--set key=value ...] [--resume] [--shard i/n] [--run ID] [--force] [--max-wall D] [--no-report]", "run an experiment and write its results", runCmd},
 		{"check", "FILE [--seed N] [--set key=value ...] [--force]", "validate an experiment and print its runs without running them", checkCmd},
 		{"list", "[PROTOCOL]", "list protocols, their parameters, attributes, messages and behaviours, workloads and faults", listCmd},
 		{"plot", "DIR [-formats png,svg,pdf]", "re-render the plots of an output directory from its CSVs", plotCmd},
-		{"merge", "OUT SHARD_DIR... [--partial]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
+		{"summary", "DIR", "print the summary table (summary.md) of an output directory", summaryCmd},
+		{"report", "DIR", "write report.html: the experiment, summary, plots, failed runs and run timelines on one page", reportCmd},
+		{"compare", "A B [--csv FILE] [--fail-if-worse METRIC=PCT ...] (A, B: DIR, DIR:N or DIR:key=value,...)", "compare two sweep points metric by metric, with confidence intervals and significance tests", compareCmd},
+		{"merge", "OUT DIR... [--partial] [--no-report]", "join the output directories of the shards of one experiment into OUT/<experiment>", mergeCmd},
+		{"slurm", "FILE [--shards N] [--cpus-per-task N] [--time T] [--partition P] [-o DIR] [--byzsim PATH]", "write the Slurm job array, merge job, submit and wait scripts of a sweep", slurmCmd},
+		{"k8s", "FILE --image IMAGE [--shards N] [--parallelism N] [--cpu N] [-o DIR]", "write the Kubernetes Indexed Job and merge Job manifests of a sweep", k8sCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"explore", "FILE [--schedules N] [--seed N] [--set key=value ...] [-j N] [-o DIR]", "search random fault schedules for violations of the checks at every (n, f); minimize and write them as experiments", exploreCmd},
 		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
@@ -93,7 +104,7 @@ func exitStatus(err error, stderr io.Writer) int {
 		ie, _ := errorsAsInterrupted(err)
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return ie.code
-	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)):
+	case errors.Is(err, errRunsFailed), errors.As(err, new(violationsError)), errors.As(err, new(regressionError)):
 		fmt.Fprintln(stderr, "byzsim:", err)
 		return 1
 	case experiments.IsInput(err):
@@ -116,6 +127,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "        %s\n", c.short)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks, 2 bad input,")
+	fmt.Fprintln(w, "Exit status: 0 all runs passed, 1 a run failed its checks (compare: a regression), 2 bad input,")
 	fmt.Fprintln(w, "124 --max-wall reached, 130 interrupted (SIGINT), 143 terminated (SIGTERM).")
 }

@@ -45,7 +45,8 @@ func runTree(t *testing.T, args ...string) map[string]string {
 func TestExecutionModesAgree(t *testing.T) {
 	base := runTree(t, "run", plotsExp, "-j", "1")
 	for _, name := range []string{"relay-plots/runs.csv", "relay-plots/points.csv", "relay-plots/plots/requests.png",
-		"relay-plots/plots/shares-by-protocol.n.svg", "relay-plots/plots/throughput.png"} {
+		"relay-plots/plots/shares-by-protocol.n.svg", "relay-plots/plots/throughput.png", "relay-plots/summary.md",
+		"relay-plots/report.html", "relay-plots/runs/0/replicas.csv"} {
 		if base[name] == "" {
 			t.Fatalf("-j 1 wrote no %s; files: %v", name, sortedKeys(base))
 		}

@@ -44,8 +44,11 @@ type instance struct {
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
 	// lean skips the recorders that only feed output files (latency,
-	// timeline, fault spans): Simulate writes none.
+	// timeline, fault spans, replica log): Simulate writes none.
 	lean bool
+
+	// replicaLog records each replica's rounds, timeouts and commits.
+	replicaLog *results.ReplicaLog
 }
 
 // build assembles the world of a run. trace, when not nil, receives the
@@ -70,6 +73,7 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		timeline:  results.NewTimeline(e.Output.TimelineInterval.T()),
 		messages:  &results.Messages{},
 	}
+	in.replicaLog = results.NewReplicaLog(n, in.timeline.Interval())
 	for _, id := range byzantineReplicas(e) {
 		in.byzantine[id] = true
 	}
@@ -99,7 +103,18 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 		in.replicas = append(in.replicas, rep)
 		w.AddNode(rep, 0)
 	}
+	if tracker.Saturated() {
+		reqs := tracker.Preload()
+		for id, rep := range in.replicas {
+			p, ok := rep.(protocols.Preloader)
+			if !ok {
+				return nil, fmt.Errorf("replica %d: protocol %s takes no preloaded requests (saturated workload)", id, res.proto.Name)
+			}
+			p.Preload(reqs...)
+		}
+	}
 	tracker.Install(w)
+	w.Reserve(startBurst(n, tracker.Specs()))
 	model, err := linkModel(&e.Network, n, w.NumNodes())
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
@@ -175,6 +190,23 @@ func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error
 	return in, nil
 }
 
+// maxReserve bounds the events a run reserves room for up front (40 bytes
+// each).
+const maxReserve = 1 << 21
+
+// startBurst estimates the events pending at once at the start of a run:
+// every request of a flood workload goes to every replica when its clients
+// start.
+func startBurst(n int, specs []workloads.Spec) int {
+	burst := 0
+	for _, s := range specs {
+		if s.Type == workloads.Flood {
+			burst += n * s.Total()
+		}
+	}
+	return min(burst, maxReserve)
+}
+
 // faultFired records one action of a fault rule: in the rule's spans of
 // activity and, when tracing, as a "fault" line of the trace.
 func (in *instance) faultFired(f failures.Firing) {
@@ -239,6 +271,18 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		}
 	case protocols.Commit:
 		in.commits++
+		in.replicaLog.Commit(at, int(node))
+		if in.tracker.Saturated() && int(node) < len(in.byzantine) && !in.byzantine[node] {
+			for _, d := range in.tracker.Committed(at, o.Height, o.Requests) {
+				if in.lean {
+					continue
+				}
+				for range d.Requests {
+					in.latency.Add(d.Workload, 0, at)
+					in.timeline.Complete(at)
+				}
+			}
+		}
 		if in.commitTarget != nil {
 			in.commitTarget.commit(node)
 		}
@@ -257,6 +301,12 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.safety.certified(at, node, o)
 	case protocols.RoundChange:
 		in.rounds.roundChange(node, o)
+		switch {
+		case o.Cause.Advance():
+			in.replicaLog.Round(at, int(node), o.Round, o.Cause == protocols.CauseTC)
+		case o.Cause == protocols.CauseReset:
+			in.replicaLog.Reset(at, int(node))
+		}
 		if in.gst != nil {
 			in.gst.roundChange(at, node, o.Round)
 		}
@@ -265,6 +315,7 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		in.viewChange.called(at, node, o)
 	case protocols.Timeout:
 		in.rounds.timeouts++
+		in.replicaLog.Timeout(at, int(node))
 	}
 }
 

@@ -195,7 +195,7 @@ func (s *Source) decodeError(err error) error {
 	}
 	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		e := &Error{File: s.File, Line: line, Key: m[2], Msg: m[3]}
+		e := &Error{File: s.File, Line: line, Key: strings.ReplaceAll(m[2], `\"`, `"`), Msg: m[3]}
 		if line == 0 {
 			e.Line = s.lines.loose(e.Key)
 		}
@@ -206,7 +206,8 @@ func (s *Source) decodeError(err error) error {
 
 // typeErrRE matches the decoder's type errors:
 // toml: line 5 (last key "protocol.n"): incompatible types: ...
-var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+// (a quoted part of the key is escaped: "plot.labels.\"protocol.n\"").
+var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
 
 func keyPath(k toml.Key) string { return strings.Join(k, ".") }
 

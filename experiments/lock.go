@@ -17,6 +17,10 @@ type lockInfo struct {
 	PID     int    `json:"pid"`
 	Host    string `json:"host"`
 	Started string `json:"started"`
+	// Job and Attempt name the batch job (and its restart count) the
+	// holder runs in, if any.
+	Job     string `json:"job,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
 }
 
 // dirLock is a held lock on an output directory.
@@ -25,11 +29,14 @@ type dirLock struct{ path string }
 // lockDir takes the lock of an output directory, so that two executions do
 // not write into one directory at once. A lock left by a process of this
 // host that no longer exists is taken over, with a note through note.
-// A directory locked by a live process is a *UsageError naming it.
-func lockDir(dir string, note func(string)) (*dirLock, error) {
+// So is a lock left by an earlier attempt of the same batch job (job, on
+// any host): a batch system runs one attempt of a job at a time, so a
+// requeued task takes over the lock its killed predecessor left. A
+// directory locked by a live process is a *UsageError naming it.
+func lockDir(dir, job string, jobAttempt int, note func(string)) (*dirLock, error) {
 	path := filepath.Join(dir, LockFile)
 	host, _ := os.Hostname()
-	me := lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Format(time.RFC3339)}
+	me := lockInfo{PID: os.Getpid(), Host: host, Started: time.Now().UTC().Format(time.RFC3339), Job: job, Attempt: jobAttempt}
 	data, err := json.Marshal(me)
 	if err != nil {
 		return nil, err
@@ -55,9 +62,14 @@ func lockDir(dir string, note func(string)) (*dirLock, error) {
 		if rerr != nil || json.Unmarshal(raw, &other) != nil || other.PID <= 0 {
 			return nil, &UsageError{Msg: fmt.Sprintf("%s is locked by %s, which byzsim cannot read; if no byzsim is writing there, remove that file", dir, path)}
 		}
-		if other.Host == host && !processAlive(other.PID) {
+		earlierAttempt := job != "" && other.Job == job && other.Attempt < jobAttempt
+		if other.Host == host && !processAlive(other.PID) || earlierAttempt {
 			if note != nil {
-				note(fmt.Sprintf("taking over the stale lock of %s (pid %d on %s, started %s, no longer running)", dir, other.PID, other.Host, other.Started))
+				why := "no longer running"
+				if earlierAttempt {
+					why = fmt.Sprintf("attempt %d of batch job %s, now at attempt %d", other.Attempt, job, jobAttempt)
+				}
+				note(fmt.Sprintf("taking over the stale lock of %s (pid %d on %s, started %s, %s)", dir, other.PID, other.Host, other.Started, why))
 			}
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("lock %s: %w", path, err)

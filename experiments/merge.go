@@ -40,6 +40,9 @@ type MergeReport struct {
 	Dir string
 	// Runs counts the runs merged, Total those of the plan.
 	Runs, Total int
+	// Shards lists the shard directories merged (the arguments, or those
+	// found under them).
+	Shards []string
 	// Missing lists the IDs of the runs no shard had.
 	Missing []string
 	// Failed lists the runs whose verdict is fail.
@@ -68,12 +71,18 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 		return nil, &UsageError{Msg: "byzsim merge: want at least one shard directory"}
 	}
 	var shards []*shard
-	for _, d := range dirs {
-		s, err := readShard(d)
+	for _, arg := range dirs {
+		found, err := findShards(arg, out)
 		if err != nil {
 			return nil, err
 		}
-		shards = append(shards, s)
+		for _, d := range found {
+			s, err := readShard(d)
+			if err != nil {
+				return nil, err
+			}
+			shards = append(shards, s)
+		}
 	}
 	first := shards[0]
 	m0 := first.manifest
@@ -108,6 +117,9 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 	}
 	slices.SortFunc(ids, func(a, b string) int { return compareIDs(a, b) })
 	rep := &MergeReport{Runs: len(ids), Total: m0.Runs}
+	for _, s := range shards {
+		rep.Shards = append(rep.Shards, s.dir)
+	}
 	width := len(strconv.Itoa(max(m0.Runs-1, 0)))
 	if len(ids) > 0 {
 		width = len(ids[0])
@@ -197,26 +209,73 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 	return rep, results.WriteFileAtomic(filepath.Join(dir, ManifestFile), append(data, '\n'))
 }
 
-// readShard reads a shard directory: the experiment directory, or an
-// output root with exactly one experiment directory.
-func readShard(d string) (*shard, error) {
-	dir := d
-	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err != nil {
-		entries, rerr := os.ReadDir(d)
-		if rerr != nil {
-			return nil, mergeErrorf("%s: %v", d, unwrapPath(rerr))
+// findShards returns the experiment directories a merge argument names:
+//
+//   - an experiment directory (it holds manifest.json): itself;
+//   - an output root holding one experiment directory (shards/0 holding
+//     shards/0/<experiment>): that directory;
+//   - a parent of shard directories (shards, holding shards/0/<experiment>,
+//     shards/1/<experiment>, ...; or several experiment directories): every
+//     one of them, in name order.
+//
+// Directories whose names start with a dot, and the merge's own output
+// directory out, are skipped.
+func findShards(arg, out string) ([]string, error) {
+	if fileExists(filepath.Join(arg, ManifestFile)) {
+		return []string{arg}, nil
+	}
+	subdirs, err := listDirs(arg)
+	if err != nil {
+		return nil, mergeErrorf("%s: %v", arg, unwrapPath(err))
+	}
+	var depth1 []string
+	for _, d := range subdirs {
+		if fileExists(filepath.Join(d, ManifestFile)) {
+			depth1 = append(depth1, d)
 		}
-		var found []string
-		for _, e := range entries {
-			if e.IsDir() && fileExists(filepath.Join(d, e.Name(), ManifestFile)) {
-				found = append(found, e.Name())
+	}
+	if len(depth1) > 0 {
+		return depth1, nil
+	}
+	var depth2 []string
+	for _, d := range subdirs {
+		if same, _ := sameDir(d, out); same {
+			continue
+		}
+		inner, err := listDirs(d)
+		if err != nil {
+			return nil, mergeErrorf("%s: %v", d, unwrapPath(err))
+		}
+		for _, e := range inner {
+			if fileExists(filepath.Join(e, ManifestFile)) {
+				depth2 = append(depth2, e)
 			}
 		}
-		if len(found) != 1 {
-			return nil, mergeErrorf("%s: no %s here or in exactly one subdirectory (found %d); give the directory byzsim run wrote (out/<experiment>)", d, ManifestFile, len(found))
-		}
-		dir = filepath.Join(d, found[0])
 	}
+	if len(depth2) == 0 {
+		return nil, mergeErrorf("%s: no %s here, in its subdirectories or in theirs: give the directory byzsim run wrote (OUT/<experiment>), its output root OUT, or the parent of the shards' output roots", arg, ManifestFile)
+	}
+	return depth2, nil
+}
+
+// listDirs returns the subdirectories of dir whose names do not start with
+// a dot, in name order.
+func listDirs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+// readShard reads an experiment directory written by one shard.
+func readShard(dir string) (*shard, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, mergeErrorf("%s: cannot read %s: %v", dir, ManifestFile, unwrapPath(err))

@@ -14,7 +14,7 @@ import (
 // for what each kind draws and how points are grouped into lines.
 type PlotConfig struct {
 	// Kind is metric, latency_throughput, throughput, latency_cdf, cdf,
-	// shares or request_latency.
+	// shares, request_latency or run_timeline.
 	Kind string `toml:"kind"`
 	// X is a swept key: the x axis of a metric plot, the load order of a
 	// latency_throughput plot. A key of a [[sweep.zip]] group stands for the
@@ -39,6 +39,18 @@ type PlotConfig struct {
 	// File is the file name, without extension, in plots/; default
 	// <kind>[-<y>][-vs-<x>][-by-<series>].
 	File string `toml:"file,omitempty"`
+	// Labels rename swept values and keys in the legend and on the axes,
+	// e.g. { diembft = "DiemBFT", "self_stabilizing=true" =
+	// "self-stabilizing", "protocol.n" = "replicas" }.
+	Labels map[string]string `toml:"labels,omitempty"`
+	// Legend is where the legend goes: auto, right, below, top-left,
+	// top-right, bottom-left, bottom-right or none.
+	Legend string `toml:"legend,omitempty"`
+	// Width, Height and FontSize are lengths with a unit: "12cm", "4in",
+	// "9pt".
+	Width    string `toml:"width,omitempty"`
+	Height   string `toml:"height,omitempty"`
+	FontSize string `toml:"font_size,omitempty"`
 }
 
 // plotRule states which keys of a [[plot]] table a kind uses.
@@ -57,6 +69,7 @@ func plotRules() map[string]plotRule {
 		results.KindCDF:               {y: 'r', logX: true, xLabel: true, yLab: true},
 		results.KindShares:            {},
 		results.KindRequestLatency:    {logX: true, logY: true, xLabel: true, yLab: true},
+		results.KindRunTimeline:       {},
 	}
 }
 
@@ -114,7 +127,9 @@ func validatePlots(plots []PlotConfig, axes []axis) ([]results.PlotSpec, Errors)
 		if pc.Y != "" && rule.y != 0 && !slices.Contains(results.PointMetrics(), pc.Y) {
 			p.add(key+".y", "unknown metric %q (allowed: %s)", pc.Y, strings.Join(results.PointMetrics(), ", "))
 		}
-		if pc.Series != "" {
+		if pc.Series != "" && pc.Kind == results.KindRunTimeline {
+			p.add(key+".series", "a %s plot draws one run (select it with where)", pc.Kind)
+		} else if pc.Series != "" {
 			g, ok := groupOf[pc.Series]
 			switch {
 			case !ok:
@@ -162,10 +177,29 @@ func validatePlots(plots []PlotConfig, axes []axis) ([]results.PlotSpec, Errors)
 				p.add(fmt.Sprintf("%s.formats[%d]", key, j), "unknown format %q (allowed: %s)", f, strings.Join(plotFormats, ", "))
 			}
 		}
+		for _, f := range []struct {
+			name string
+			spec results.PlotSpec
+		}{
+			{"legend", results.PlotSpec{Legend: pc.Legend}},
+			{"width", results.PlotSpec{Width: pc.Width}},
+			{"height", results.PlotSpec{Height: pc.Height}},
+			{"font_size", results.PlotSpec{FontSize: pc.FontSize}},
+		} {
+			if _, err := f.spec.Style(); err != nil {
+				p.add(key+"."+f.name, "%s", strings.TrimPrefix(err.Error(), f.name+": "))
+			}
+		}
+		for _, lk := range sortedStringKeys(pc.Labels) {
+			if msg := checkLabel(lk, pc.Labels[lk], values); msg != "" {
+				p.add(key+".labels."+lk, "%s", msg)
+			}
+		}
 		spec := results.PlotSpec{
 			Kind: pc.Kind, X: pc.X, Y: pc.Y, Series: pc.Series, Where: where,
 			Title: pc.Title, XLabel: pc.XLabel, YLabel: pc.YLabel, LogX: pc.LogX, LogY: pc.LogY,
 			Formats: pc.Formats, File: pc.File,
+			Labels: pc.Labels, Legend: pc.Legend, Width: pc.Width, Height: pc.Height, FontSize: pc.FontSize,
 		}
 		if spec.File == "" {
 			spec.File = spec.DefaultStem()
@@ -181,6 +215,66 @@ func validatePlots(plots []PlotConfig, axes []axis) ([]results.PlotSpec, Errors)
 		}
 	}
 	return specs, p.errs
+}
+
+// checkLabel returns what is wrong with a labels entry of a [[plot]]
+// table ("" if nothing): its key must be a swept key (or the last part of
+// one), a swept value, or "<key>=<value>" of a swept key and one of its
+// values; its label must not be empty. values maps each swept key to its
+// values.
+func checkLabel(key, label string, values map[string][]string) string {
+	if strings.TrimSpace(label) == "" {
+		return "empty label"
+	}
+	keys := sortedStringKeys(values)
+	matchKey := func(k string) []string {
+		var out []string
+		for _, sk := range keys {
+			if sk == k || sk[strings.LastIndexByte(sk, '.')+1:] == k {
+				out = append(out, sk)
+			}
+		}
+		return out
+	}
+	if len(matchKey(key)) > 0 {
+		return ""
+	}
+	if k, v, ok := strings.Cut(key, "="); ok {
+		ks := matchKey(k)
+		if len(ks) == 0 {
+			return fmt.Sprintf("%q is not a swept key (allowed: %s)", k, strings.Join(keys, ", "))
+		}
+		for _, sk := range ks {
+			if slices.Contains(values[sk], v) {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s is not a swept value of %s (allowed: %s)", v, k, strings.Join(values[ks[0]], ", "))
+	}
+	for _, sk := range keys {
+		if slices.Contains(values[sk], key) {
+			return ""
+		}
+	}
+	var all []string
+	for _, sk := range keys {
+		for _, v := range values[sk] {
+			if !slices.Contains(all, v) {
+				all = append(all, v)
+			}
+		}
+	}
+	return fmt.Sprintf("%q is neither a swept key nor a swept value (allowed: a key of %s, a value of %s, or key=value)",
+		key, strings.Join(keys, ", "), strings.Join(all, ", "))
+}
+
+func sortedStringKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // isSwept reports whether key is in the sweep.

@@ -36,6 +36,8 @@ func TestPlotTables(t *testing.T) {
 		{"metric over a zip", "kind = \"metric\"\nx = \"protocol.n\"\ny = \"throughput_rps\"\nseries = \"workload[0].rate\"", ""},
 		{"second key of a zip", "kind = \"metric\"\nx = \"protocol.f\"\ny = \"bytes\"", ""},
 		{"where", "kind = \"shares\"\nseries = \"protocol.n\"\nwhere = { \"workload[0].rate\" = 20.0 }", ""},
+		{"run timeline", "kind = \"run_timeline\"\nwhere = { \"protocol.n\" = 7 }", ""},
+		{"run timeline series", "kind = \"run_timeline\"\nseries = \"protocol.n\"", "plot[0].series: a run_timeline plot draws one run (select it with where)"},
 		{"missing kind", "title = \"t\"", "plot[0].kind: missing (allowed: metric,"},
 		{"missing x", "kind = \"metric\"\ny = \"bytes\"", "plot[0].x: missing: a metric plot needs x"},
 		{"x not used", "kind = \"throughput\"\nx = \"protocol.n\"", "plot[0].x: not used by a throughput plot (it is used by: metric, latency_throughput)"},

@@ -55,6 +55,12 @@ type RunOptions struct {
 	// run in progress, from the run's goroutine (so possibly from several at
 	// once), with the virtual time reached and the events so far.
 	OnProgress func(r *Run, now sim.Time, events uint64)
+	// Job names the batch job this execution runs in ("" outside one) and
+	// JobAttempt its restarts: the lock of the output directory left by an
+	// earlier attempt of the same job, killed and requeued on another host,
+	// is then taken over.
+	Job        string
+	JobAttempt int
 	// Note, when set, receives remarks for the user (a stale lock taken
 	// over, parallelism lowered to fit in memory).
 	Note func(string)
@@ -98,7 +104,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := os.MkdirAll(filepath.Join(dir, RunsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
-	lock, err := lockDir(dir, opt.Note)
+	lock, err := lockDir(dir, opt.Job, opt.JobAttempt, opt.Note)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +394,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			return s, perf, fmt.Errorf("plots: %w", err)
 		}
 	}
-	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile} {
+	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile} {
 		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
 			return s, perf, err
 		}
@@ -438,6 +444,7 @@ func (in *instance) summaryInput(ended string) results.RunInput {
 		ViewChanges:         in.rounds.viewChanges,
 		Timeouts:            in.rounds.timeouts,
 		Faults:              in.faultCounts(),
+		Replicas:            in.replicaLog,
 	}, in)
 }
 

@@ -153,7 +153,7 @@ type CostsConfig struct {
 // WorkloadConfig is one [[workload]] table.
 type WorkloadConfig struct {
 	Name string `toml:"name"`
-	// Type is retransmit, flood, timed, open_loop or closed_loop.
+	// Type is retransmit, flood, timed, open_loop, closed_loop or saturated.
 	Type string `toml:"type"`
 	// Count is the number of requests per client.
 	Count int `toml:"count"`
@@ -312,6 +312,9 @@ type OutputConfig struct {
 	SweepPlots *bool `toml:"sweep_plots,omitempty"`
 	// Formats of the plots: png, svg, pdf. Default png and svg.
 	Formats []string `toml:"formats"`
+	// Report writes report.html, the experiment's results on one page,
+	// after the runs. Default true.
+	Report *bool `toml:"report,omitempty"`
 }
 
 // Duration is a virtual duration written as a string: "250ms", "2s".

@@ -68,6 +68,7 @@ func Simulate(e *Experiment, seed uint64, reg *protocols.Registry, poll func(sim
 	// which nothing writes here.
 	in.world.SetTracer(nil)
 	in.lean = true
+	in.replicaLog = nil
 	ended := in.world.Run(e.Duration.T())
 	out = Outcome{End: ended, Events: in.world.Stats().Events, Now: in.world.Now()}
 	if ended == sim.Interrupted {

@@ -113,7 +113,14 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		r.schedule = validateSchedules(&p, e, r.proto)
 		clients := 0
 		for _, w := range r.workloads {
-			clients += w.Clients
+			if w.Type != workloads.Saturated { // a saturated workload has no client nodes
+				clients += w.Clients
+			}
+		}
+		for i, wc := range e.Workloads {
+			if wc.Type == string(workloads.Saturated) && !r.proto.Preloads {
+				p.add(fmt.Sprintf("workload[%d].type", i), "protocol %s does not support saturated workloads (its replicas take no preloaded requests); use flood", r.proto.Name)
+			}
 		}
 		r.starts = validateStartStates(&p, e, r.proto, clients)
 		r.expects = validateStateExpectations(&p, e, r.proto)

@@ -73,6 +73,12 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 		clients += s.Clients
 		specs = append(specs, s)
 	}
+	for i, wc := range e.Workloads {
+		if wc.Type == string(workloads.Saturated) && len(e.Workloads) > 1 {
+			p.add(fmt.Sprintf("workload[%d].type", i), "a saturated workload must be the experiment's only workload (it counts every committed request as its own); this experiment has %d", len(e.Workloads))
+			break
+		}
+	}
 	if clients > maxClients {
 		p.add("workload", "%d clients in all (allowed: at most %d)", clients, maxClients)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/bftlist"
+	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/results"
 )
 
@@ -98,5 +99,81 @@ func TestEndReasons(t *testing.T) {
 				t.Errorf("run ended %q, want %q (checks %+v)", s.Ended, tt.want, s.Checks)
 			}
 		})
+	}
+}
+
+// TestSaturatedWorkload runs the peer shape with a saturated workload at
+// n = 4: no request or reply crosses the network, every block is full, and
+// the requests of the first 10 heights complete when n−f replicas
+// committed them; the flood variant of the same shape does send requests
+// and replies.
+func TestSaturatedWorkload(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol())
+	sets := []string{"protocol.n=4", "protocol.f=1", "stop.commits=10"}
+	summary := func(file string) *results.Summary {
+		t.Helper()
+		plan, err := Load(file, reg, Options{Sets: sets})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := executePassing(t, plan, t.TempDir())
+		s, err := results.ReadSummary(filepath.Join(rep.Dir, RunsDir, plan.Runs[0].ID, results.SummaryFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &s
+	}
+	sent := func(s *results.Summary, kind string) uint64 {
+		for _, k := range s.ByKind {
+			if k.Kind == kind {
+				return k.Sent
+			}
+		}
+		return 0
+	}
+	s := summary("bench/peer-256.toml")
+	if s.RequestsCompleted != 40 || len(s.Workloads) != 1 || s.Workloads[0].RequestsCompleted != 40 {
+		t.Errorf("%d requests completed (workloads %+v); want 10 full blocks of 4", s.RequestsCompleted, s.Workloads)
+	}
+	if !(float64(s.ThroughputRPS) > 0) {
+		t.Errorf("throughput %v, want > 0", s.ThroughputRPS)
+	}
+	if r, q := sent(s, protocols.KindRequest), sent(s, protocols.KindReply); r != 0 || q != 0 {
+		t.Errorf("%d requests and %d replies sent; a saturated workload sends none", r, q)
+	}
+	f := summary("bench/peer-256-flood.toml")
+	if sent(f, protocols.KindRequest) == 0 || sent(f, protocols.KindReply) == 0 {
+		t.Errorf("flood variant: no request or no reply sent (%+v)", f.ByKind)
+	}
+	if s.Events >= f.Events {
+		t.Errorf("saturated run: %d events, flood run %d; want fewer without clients", s.Events, f.Events)
+	}
+}
+
+// TestSaturatedWorkloadErrors: a protocol whose replicas take no preloaded
+// requests, or a second workload next to a saturated one, is refused with
+// the key named.
+func TestSaturatedWorkloadErrors(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
+	tests := []struct {
+		name string
+		sets []string
+		want string
+	}{
+		{"bftlist", []string{"protocol.name=bftlist", "protocol.n=6", "protocol.f=1", "protocol.params={}"},
+			"workload[0].type: protocol bftlist does not support saturated workloads"},
+		{"start", []string{`workload[0].start="1s"`}, "workload[0].start (--set): a saturated workload's requests are queued when the run starts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("bench/peer-256.toml", reg, Options{Sets: tt.sets})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v; want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	_, err := Load("testdata/saturated-and-flood.toml", reg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "workload[0].type: a saturated workload must be the experiment's only workload") {
+		t.Errorf("saturated next to flood: error %v", err)
 	}
 }

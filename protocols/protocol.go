@@ -33,6 +33,9 @@ type Protocol struct {
 	// faults: after corruptions of its state it is checked against
 	// convergence (Legitimate) rather than safety.
 	SelfStabilizing bool
+	// Preloads says its replicas implement Preloader, so experiments may
+	// use the saturated workload.
+	Preloads bool
 	// MaxFaulty is the largest f the protocol tolerates with n replicas.
 	MaxFaulty func(n int) int
 	// New builds one replica.

@@ -30,6 +30,14 @@ type Replica interface {
 	Snapshot() Snapshot
 }
 
+// Preloader is implemented by replicas that accept requests placed in their
+// queues before the run starts, as if clients had sent them at time 0 (the
+// saturated workload; Twins scenarios). Such requests may carry a negative
+// client id: no node has it, and the replica sends it no reply.
+type Preloader interface {
+	Preload(reqs ...*Request)
+}
+
 // Digest is a 64-bit digest of a block, a request or a state.
 type Digest uint64
 

@@ -19,6 +19,14 @@
 //	                         and 95% CI of every headline metric
 //	plots/                   PlotSweepDefaults
 //
+// Plots share one style (plotstyle.go): SeriesColor, SeriesShape,
+// SeriesDashes, SeriesLineStyle and SeriesGlyphStyle give series i its
+// Okabe–Ito color, marker and dash; NiceTicks and NiceLogTicks place the
+// ticks; PlotStyle (size, font size, legend position) lays a figure out. A
+// plot kind draws on newFigure(style).p, lists its legend entries with
+// addLegend, records the data a legend must not cover with avoidData or
+// avoidSteps, and writes the files with save.
+//
 // Invariants:
 //   - Every file except perf.json, plots included, is a pure function of the
 //     values recorded, so a run that is a pure function of (experiment, seed)

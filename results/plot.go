@@ -24,12 +24,6 @@ const (
 // DefaultFormats are the formats written when none are asked for.
 func DefaultFormats() []string { return []string{PNG, SVG} }
 
-// Plot size.
-const (
-	plotWidth  = 6 * vg.Inch
-	plotHeight = 4 * vg.Inch
-)
-
 // pdfDate matches the creation and modification dates the PDF writer takes
 // from the wall clock.
 var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
@@ -40,7 +34,7 @@ var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
 // a fixed date of the same length, so its cross-reference offsets stay
 // valid.
 func SavePlot(p *plot.Plot, stem string, formats ...string) error {
-	return saveDrawing(stem, plotWidth, plotHeight, formats, p.Draw)
+	return saveDrawing(stem, defaultPlotWidth, defaultPlotHeight, formats, p.Draw)
 }
 
 // saveDrawing renders what paint draws on a canvas of w × h to
@@ -92,8 +86,7 @@ func ensureRange(a *plot.Axis, lo, hi float64) {
 	}
 }
 
-// logAxes puts the chosen axes of p on a log scale with powers of ten as
-// ticks. The data plotted must be positive on those axes; an axis left
+// logAxes puts the chosen axes of p on a log scale with NiceLogTicks. The data plotted must be positive on those axes; an axis left
 // without a positive range (no data) gets [1, 10].
 func logAxes(p *plot.Plot, x, y bool) {
 	for _, a := range []struct {
@@ -111,7 +104,7 @@ func logAxes(p *plot.Plot, x, y bool) {
 			}
 		}
 		a.axis.Scale = plot.LogScale{}
-		a.axis.Tick.Marker = plot.LogTicks{Prec: -1}
+		a.axis.Tick.Marker = NiceLogTicks{}
 	}
 }
 

@@ -6,10 +6,7 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/byzsim/byzsim/sim"
 )
@@ -74,17 +71,16 @@ type cdfLine struct {
 	pts    plotter.XYs
 }
 
-// plotCDF draws CDF lines, one per entry in the order given, with the
-// legend beside the plot, and saves it in the formats of SavePlot. Lines
+// plotCDF draws CDF lines, one per entry in the order given, laid out by
+// style, and saves it in the formats of SavePlot. Lines
 // without points are listed in the legend only. With logX the x axis is
 // logarithmic and each line starts at its first positive value.
-func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, formats []string) error {
-	p := plot.New()
+func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, style PlotStyle, formats []string) error {
+	f := newFigure(style)
+	p := f.p
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
-	p.Add(plotter.NewGrid())
-	leg := newSideLegend()
 	for i, cl := range lines {
 		l := &plotter.Line{}
 		if pts := positive(cl.pts, logX, false); len(pts) > 0 {
@@ -93,17 +89,16 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, for
 				return fmt.Errorf("results: CDF %q: %w", cl.legend, err)
 			}
 			p.Add(l)
+			f.avoidSteps(pts)
 		}
 		l.StepStyle = plotter.PostStep
-		l.Color = plotutil.Color(i)
-		l.Dashes = plotutil.Dashes(i)
-		l.Width = vg.Points(1.5)
-		leg.Add(cl.legend, l)
+		l.LineStyle = SeriesLineStyle(i)
+		f.addLegend(cl.legend, l)
 	}
 	p.Y.Min, p.Y.Max = 0, 1
 	ensureRange(&p.X, 0, 1)
 	logAxes(p, logX, false)
-	return saveWithSideLegend(p, leg, stem, formats)
+	return f.save(stem, formats)
 }
 
 // PlotLatencyCDF draws the latency CDF of each series (x: latency in ms,
@@ -111,19 +106,19 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, for
 // in the order given, and saves it with SavePlot. An empty title means
 // "Latency CDF". Series with no latencies are listed in the legend only.
 func PlotLatencyCDF(stem, title string, series []CDFSeries, formats ...string) error {
-	return plotLatencyCDF(stem, title, "", false, series, formats)
+	return plotLatencyCDF(stem, title, "", false, series, PlotStyle{}, formats)
 }
 
-// plotLatencyCDF is PlotLatencyCDF with an x label (empty: "latency (ms)")
-// and an optional log x axis.
-func plotLatencyCDF(stem, title, xLabel string, logX bool, series []CDFSeries, formats []string) error {
+// plotLatencyCDF is PlotLatencyCDF with an x label (empty: "latency (ms)"),
+// an optional log x axis and a style.
+func plotLatencyCDF(stem, title, xLabel string, logX bool, series []CDFSeries, style PlotStyle, formats []string) error {
 	lines := make([]cdfLine, len(series))
 	for i, s := range series {
 		sorted := slices.Clone(s.Latencies)
 		slices.Sort(sorted)
 		lines[i] = cdfLine{fmt.Sprintf("%s (n=%d)", s.Name, len(sorted)), cdfPoints(sorted)}
 	}
-	return plotCDF(stem, cmp.Or(title, "Latency CDF"), cmp.Or(xLabel, "latency (ms)"), "fraction of requests", lines, logX, formats)
+	return plotCDF(stem, cmp.Or(title, "Latency CDF"), cmp.Or(xLabel, "latency (ms)"), "fraction of requests", lines, logX, style, formats)
 }
 
 // PlotCDF draws the empirical CDF of each series (x: a value, labelled
@@ -135,11 +130,11 @@ func plotLatencyCDF(stem, title, xLabel string, logX bool, series []CDFSeries, f
 // "fraction of values". Series with no finite values are listed in the
 // legend only.
 func PlotCDF(stem, title, xLabel, yLabel string, series []ValueSeries, formats ...string) error {
-	return plotValueCDF(stem, title, xLabel, yLabel, false, series, formats)
+	return plotValueCDF(stem, title, xLabel, yLabel, false, series, PlotStyle{}, formats)
 }
 
-// plotValueCDF is PlotCDF with an optional log x axis.
-func plotValueCDF(stem, title, xLabel, yLabel string, logX bool, series []ValueSeries, formats []string) error {
+// plotValueCDF is PlotCDF with an optional log x axis and a style.
+func plotValueCDF(stem, title, xLabel, yLabel string, logX bool, series []ValueSeries, style PlotStyle, formats []string) error {
 	lines := make([]cdfLine, len(series))
 	for i, s := range series {
 		sorted := make([]float64, 0, len(s.Values))
@@ -155,5 +150,5 @@ func plotValueCDF(stem, title, xLabel, yLabel string, logX bool, series []ValueS
 		}
 		lines[i] = cdfLine{legend, cdfXYs(sorted, len(s.Values))}
 	}
-	return plotCDF(stem, cmp.Or(title, "CDF"), xLabel, cmp.Or(yLabel, "fraction of values"), lines, logX, formats)
+	return plotCDF(stem, cmp.Or(title, "CDF"), xLabel, cmp.Or(yLabel, "fraction of values"), lines, logX, style, formats)
 }

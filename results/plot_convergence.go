@@ -55,7 +55,7 @@ func plotTransientDefaults(dir, out string, t RunsTable, pts []Point, axes []swe
 		metrics = append(metrics, viewChangeMetric())
 	}
 	for xi, x := range axes {
-		if len(x.values) < 2 || x.numbers == nil && len(axes) > 1 {
+		if len(x.values) < 2 || x.numbers == nil && !alone(axes, xi) {
 			continue
 		}
 		for _, m := range metrics {
@@ -74,13 +74,8 @@ func plotTransientDefaults(dir, out string, t RunsTable, pts []Point, axes []swe
 // how many of its runs failed their checks.
 func runMetricVsAxis(axes []sweepAxis, xi int, t RunsTable, pts []Point, m runMetric) MetricPlot {
 	x := axes[xi]
-	si := -1
-	for i, a := range axes {
-		if i != xi && (si < 0 || len(a.values) < len(axes[si].values)) {
-			si = i
-		}
-	}
-	mp := MetricPlot{Title: m.title, XLabel: x.name, YLabel: m.ylabel}
+	si := seriesAxis(axes, xi)
+	mp := MetricPlot{Title: m.title, XLabel: withTied(axes, xi), YLabel: m.ylabel}
 	if x.unit != "" {
 		mp.XLabel += " (" + x.unit + ")"
 	}

@@ -135,7 +135,7 @@ func TestPlotKindShares(t *testing.T) {
 func TestSegmentLabels(t *testing.T) {
 	// Two bars; kinds stacked bottom-up: 50/90, 45/4, 5/6 percent.
 	shares := [][]float64{{50, 90}, {45, 4}, {5, 6}}
-	l := segmentLabels(shares)
+	l := segmentLabels(shares, 8)
 	var got []string
 	for i, xy := range l.XYs {
 		got = append(got, fmt.Sprintf("%v,%v:%s", xy.X, xy.Y, l.Labels[i]))
@@ -144,7 +144,7 @@ func TestSegmentLabels(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("segment labels %q, want %q", got, want)
 	}
-	if segmentLabels([][]float64{{1, 2}}) != nil || segmentLabels(nil) != nil {
+	if segmentLabels([][]float64{{1, 2}}, 8) != nil || segmentLabels(nil, 8) != nil {
 		t.Error("labels for segments below the threshold")
 	}
 }
@@ -357,6 +357,37 @@ func TestMetricVsAxis(t *testing.T) {
 		Series: []MetricSeries{
 			{Name: "loss=0.1", Points: []MetricPoint{{4, 100, 1}, {7, 100, 1}, {10, 200, 1}}},
 			{Name: "loss=0", Points: []MetricPoint{{4, 100, 1}, {7, 100, 1}, {10, 200, 1}}},
+		},
+	}
+	if !reflect.DeepEqual(mp, want) {
+		t.Errorf("metricVsAxis =\n%+v\nwant\n%+v", mp, want)
+	}
+}
+
+// TestMetricVsZippedAxis checks that keys moving together (a zip) are one
+// axis of the default sweep plots: every point of a line is drawn, the x
+// label names the keys zipped with x, and no zipped key is held fixed.
+func TestMetricVsZippedAxis(t *testing.T) {
+	var pts []Point
+	for _, proto := range []string{"bftlist", "diembft"} {
+		for i, nf := range [][2]string{{"6", "1"}, {"11", "2"}, {"16", "3"}} {
+			p := Point{Params: []string{proto, nf[0], nf[1], nf[1]}}
+			p.ThroughputRPS = Aggregate{N: 2, Mean: Float(10 * (i + 1)), CI95: 1}
+			pts = append(pts, p)
+		}
+	}
+	axes := sweepAxes([]string{"protocol.name", "protocol.n", "protocol.f", "transient[0].random"}, pts)
+	if g := []int{axes[0].group, axes[1].group, axes[2].group, axes[3].group}; !slices.Equal(g, []int{0, 1, 1, 1}) {
+		t.Fatalf("axis groups %v, want [0 1 1 1]", g)
+	}
+	mp := metricVsAxis(axes, 1, pts, sweepMetrics()[0])
+	want := MetricPlot{
+		Title:  "Throughput vs protocol.n",
+		XLabel: "protocol.n (with protocol.f, transient[0].random)",
+		YLabel: "throughput (requests/s)",
+		Series: []MetricSeries{
+			{Name: "protocol.name=bftlist", Points: []MetricPoint{{6, 10, 1}, {11, 20, 1}, {16, 30, 1}}},
+			{Name: "protocol.name=diembft", Points: []MetricPoint{{6, 10, 1}, {11, 20, 1}, {16, 30, 1}}},
 		},
 	}
 	if !reflect.DeepEqual(mp, want) {

@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -50,6 +49,8 @@ type MetricPlot struct {
 	// NoMarkers draws the lines without a marker at each point, for series
 	// with many points (e.g. one per request).
 	NoMarkers bool
+	// Style sets the figure's size, font size and legend position.
+	Style PlotStyle
 }
 
 // PlotMetric draws a metric against a swept parameter with numeric values,
@@ -60,18 +61,17 @@ func PlotMetric(stem, title, xLabel, yLabel string, series []MetricSeries, forma
 }
 
 // Save draws the plot and saves it to stem.<format> for each format (see
-// SavePlot), with the legend beside the plot. Points with an undefined or
+// SavePlot), laid out by its Style. Points with an undefined or
 // infinite X or Y are skipped; error bars are drawn where CI is finite and
 // not negative. The y axis includes 0 when no value is negative. An empty
 // title means "<YLabel> vs <XLabel>". It returns an error when XLabels is
 // set and a point's X is not the index of a label.
 func (m MetricPlot) Save(stem string, formats ...string) error {
-	p := plot.New()
+	f := newFigure(m.Style)
+	p := f.p
 	p.Title.Text = cmp.Or(m.Title, m.YLabel+" vs "+m.XLabel)
 	p.X.Label.Text = m.XLabel
 	p.Y.Label.Text = m.YLabel
-	p.Add(plotter.NewGrid())
-	leg := newSideLegend()
 	anyCI, nonNegative := false, true
 	for i, s := range m.Series {
 		var pts plotter.XYs
@@ -111,25 +111,29 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 		default:
 			p.Add(line, glyphs)
 		}
+		f.avoidData(pts)
 		if len(bars) > 0 {
 			anyCI = true
 			eb, err := plotter.NewYErrorBars(errorBars{bars, errs})
 			if err != nil {
 				return fmt.Errorf("results: metric plot %q: series %q: %w", p.Title.Text, s.Name, err)
 			}
-			eb.LineStyle.Color = plotutil.Color(i)
+			eb.LineStyle.Color = SeriesColor(i)
 			eb.LineStyle.Width = vg.Points(1)
 			eb.CapWidth = vg.Points(6)
 			p.Add(eb)
+			for k, b := range bars {
+				f.avoidData(plotter.XYs{{X: b.X, Y: b.Y - errs[k].Low}, {X: b.X, Y: b.Y + errs[k].High}})
+			}
 		}
 		if m.NoMarkers {
-			leg.Add(s.Name, line)
+			f.addLegend(s.Name, line)
 		} else {
-			leg.Add(s.Name, line, glyphs)
+			f.addLegend(s.Name, line, glyphs)
 		}
 	}
 	if anyCI {
-		leg.Add("bars: 95% CI")
+		f.addLegend("bars: 95% CI")
 	}
 	if len(m.XLabels) > 0 {
 		ticks := make(plot.ConstantTicks, len(m.XLabels))
@@ -145,7 +149,7 @@ func (m MetricPlot) Save(stem string, formats ...string) error {
 		p.Y.Min = 0
 	}
 	logAxes(p, m.LogX && len(m.XLabels) == 0, m.LogY)
-	return saveWithSideLegend(p, leg, stem, formats)
+	return f.save(stem, formats)
 }
 
 // errorBars pairs points with symmetric y errors for plotter.NewYErrorBars.
@@ -154,8 +158,8 @@ type errorBars struct {
 	plotter.YErrors
 }
 
-// styledLine returns the line and the markers of series i: its color, dash
-// pattern and glyph shape from plotutil. Both are usable as legend
+// styledLine returns the line and the markers of series i in its series
+// style (SeriesLineStyle, SeriesGlyphStyle). Both are usable as legend
 // thumbnails even when pts is empty.
 func styledLine(pts plotter.XYs, i int) (*plotter.Line, *plotter.Scatter, error) {
 	line, glyphs := &plotter.Line{}, &plotter.Scatter{}
@@ -165,10 +169,8 @@ func styledLine(pts plotter.XYs, i int) (*plotter.Line, *plotter.Scatter, error)
 			return nil, nil, err
 		}
 	}
-	line.Color = plotutil.Color(i)
-	line.Dashes = plotutil.Dashes(i)
-	line.Width = vg.Points(1.5)
-	glyphs.GlyphStyle = draw.GlyphStyle{Color: plotutil.Color(i), Radius: vg.Points(3), Shape: plotutil.Shape(i)}
+	line.LineStyle = SeriesLineStyle(i)
+	glyphs.GlyphStyle = SeriesGlyphStyle(i)
 	return line, glyphs, nil
 }
 
@@ -201,21 +203,21 @@ func PlotLatencyThroughput(stem, title string, series []LoadSeries, formats ...s
 }
 
 // axisOptions override the axis labels of a plot (empty: the plot's
-// defaults) and put axes on a log scale.
+// defaults), put axes on a log scale and set the figure's style.
 type axisOptions struct {
 	xLabel, yLabel string
 	logX, logY     bool
+	style          PlotStyle
 }
 
 // plotLatencyThroughput is PlotLatencyThroughput with axis options; on a
 // log axis, points that are not positive are skipped.
 func plotLatencyThroughput(stem, title string, opt axisOptions, series []LoadSeries, formats []string) error {
-	p := plot.New()
+	f := newFigure(opt.style)
+	p := f.p
 	p.Title.Text = cmp.Or(title, "Latency vs throughput")
 	p.X.Label.Text = cmp.Or(opt.xLabel, "throughput (requests/s)")
 	p.Y.Label.Text = cmp.Or(opt.yLabel, "latency (ms)")
-	p.Add(plotter.NewGrid())
-	leg := newSideLegend()
 	for i, s := range series {
 		var p50, p99 plotter.XYs
 		for _, pt := range s.Points {
@@ -229,8 +231,8 @@ func plotLatencyThroughput(stem, title string, opt axisOptions, series []LoadSer
 				p99 = append(p99, plotter.XY{X: pt.ThroughputRPS, Y: pt.P99MS})
 			}
 		}
-		c := plotutil.Color(i)
-		shape := plotutil.Shape(i)
+		c := SeriesColor(i)
+		shape := SeriesShape(i)
 		for j, pts := range []plotter.XYs{p50, p99} {
 			if pts = positive(pts, opt.logX, opt.logY); len(pts) == 0 {
 				continue
@@ -245,14 +247,15 @@ func plotLatencyThroughput(stem, title string, opt axisOptions, series []LoadSer
 				l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 			}
 			p.Add(l, g)
+			f.avoidData(pts)
 		}
-		leg.Add(s.Name, &plotter.Line{LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1.5)}},
+		f.addLegend(s.Name, &plotter.Line{LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1.5)}},
 			&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: c, Radius: vg.Points(3), Shape: filled(shape, true)}})
 	}
 	if len(series) > 0 {
 		gray := color.Gray{Y: 80}
-		leg.Add("p50", &plotter.Line{LineStyle: draw.LineStyle{Color: gray, Width: vg.Points(1.5)}})
-		leg.Add("p99", &plotter.Line{LineStyle: draw.LineStyle{Color: gray, Width: vg.Points(1.5),
+		f.addLegend("p50", &plotter.Line{LineStyle: draw.LineStyle{Color: gray, Width: vg.Points(1.5)}})
+		f.addLegend("p99", &plotter.Line{LineStyle: draw.LineStyle{Color: gray, Width: vg.Points(1.5),
 			Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}})
 	}
 	ensureRange(&p.X, 0, 1)
@@ -264,27 +267,5 @@ func plotLatencyThroughput(stem, title string, opt axisOptions, series []LoadSer
 		p.Y.Min = math.Min(p.Y.Min, 0)
 	}
 	logAxes(p, opt.logX, opt.logY)
-	return saveWithSideLegend(p, leg, stem, formats)
-}
-
-// filled returns the filled or the open variant of a plotutil glyph shape.
-func filled(s draw.GlyphDrawer, fill bool) draw.GlyphDrawer {
-	switch s.(type) {
-	case draw.RingGlyph, draw.CircleGlyph:
-		if fill {
-			return draw.CircleGlyph{}
-		}
-		return draw.RingGlyph{}
-	case draw.SquareGlyph, draw.BoxGlyph:
-		if fill {
-			return draw.BoxGlyph{}
-		}
-		return draw.SquareGlyph{}
-	case draw.TriangleGlyph, draw.PyramidGlyph:
-		if fill {
-			return draw.PyramidGlyph{}
-		}
-		return draw.TriangleGlyph{}
-	}
-	return s // cross and plus have no filled variant
+	return f.save(stem, formats)
 }

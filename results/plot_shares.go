@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -23,22 +22,27 @@ type KindBar struct {
 
 // Layout of the share plot.
 const (
-	sharePanelWidth = 3.25 * vg.Inch
-	shareTitleSpace = 28 // points above the panels for the title
-	shareMinLabel   = 6  // percent: segments at least this big are labelled
+	shareWidth    = 7 * vg.Inch // default width of the figure
+	shareMinLabel = 6           // percent: segments at least this big are labelled
 )
 
-// kindColor returns the fill color of the i-th message kind: a
-// qualitative palette of 12 colors (Tableau 10 and two more), repeated
-// beyond that.
+// kindColor returns the fill color of the i-th message kind: the
+// Okabe–Ito colors with grey for black (so segment labels stay readable),
+// then four more, repeated beyond twelve kinds.
 func kindColor(i int) color.Color {
 	palette := [...]color.RGBA{
-		{0x4e, 0x79, 0xa7, 0xff}, {0xf2, 0x8e, 0x2b, 0xff}, {0xe1, 0x57, 0x59, 0xff},
-		{0x76, 0xb7, 0xb2, 0xff}, {0x59, 0xa1, 0x4f, 0xff}, {0xed, 0xc9, 0x48, 0xff},
-		{0xb0, 0x7a, 0xa1, 0xff}, {0xff, 0x9d, 0xa7, 0xff}, {0x9c, 0x75, 0x5f, 0xff},
-		{0xba, 0xb0, 0xac, 0xff}, {0x1f, 0x3a, 0x60, 0xff}, {0x8c, 0xd1, 0x7d, 0xff},
+		okabeIto[0], okabeIto[1], okabeIto[2], okabeIto[3], okabeIto[4], okabeIto[5],
+		{0x99, 0x99, 0x99, 0xff}, okabeIto[7],
+		{0x88, 0x3d, 0x00, 0xff}, {0x00, 0x3f, 0x66, 0xff}, {0x9a, 0xd9, 0xc2, 0xff}, {0x66, 0x66, 0x66, 0xff},
 	}
-	return palette[i%len(palette)]
+	return palette[mod(i, len(palette))]
+}
+
+// luminance returns the relative luminance of c, 0 (black) to 255 (white),
+// with the Rec. 601 weights used for greyscale conversion.
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	return (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)) / 257
 }
 
 // PlotKindShares draws the shares of message kinds in the traffic of each
@@ -46,9 +50,16 @@ func kindColor(i int) color.Color {
 // given and one segment per kind (sorted by name, the same color in every
 // bar): the left panel shares messages sent, the right one bytes sent. A
 // segment of at least 6% is labelled with its share. The kinds' legend is
-// beside the panels. It saves the figure to stem.<format> (see SavePlot);
-// an empty title means "Message and byte shares by kind".
+// beside the panels (or below them). It saves the figure to
+// stem.<format> (see SavePlot); an empty title means "Message and byte
+// shares by kind".
 func PlotKindShares(stem, title string, bars []KindBar, formats ...string) error {
+	return plotKindShares(stem, title, bars, PlotStyle{Legend: LegendRight}, formats)
+}
+
+// plotKindShares is PlotKindShares in a style; an inside legend position
+// puts the legend below the panels.
+func plotKindShares(stem, title string, bars []KindBar, style PlotStyle, formats []string) error {
 	var kinds []string
 	for _, b := range bars {
 		for _, k := range b.Kinds {
@@ -83,12 +94,16 @@ func PlotKindShares(stem, title string, bars []KindBar, formats ...string) error
 			}
 		}
 	}
-	leg := newSideLegend()
+	if style.Width == 0 {
+		style.Width = shareWidth
+	}
+	f := &figure{style: style}
+	fs := style.fontSize()
 	panels := make([]*plot.Plot, 2)
 	for panel, name := range []string{"messages", "bytes"} {
-		p := plot.New()
+		p := newPlot(style)
 		p.Title.Text = name
-		p.Title.TextStyle.Font = font.From(p.Title.TextStyle.Font, vg.Points(11))
+		p.Title.TextStyle.Font = fontOf(fs * 1.1)
 		p.Y.Label.Text = "share of " + name + " sent (%)"
 		p.Y.Min, p.Y.Max = 0, 100
 		p.Y.Tick.Marker = plot.ConstantTicks(percentTicks())
@@ -97,7 +112,7 @@ func PlotKindShares(stem, title string, bars []KindBar, formats ...string) error
 		} else {
 			p.X.Min, p.X.Max = -0.5, 0.5
 		}
-		width := min(vg.Points(48), (sharePanelWidth-vg.Inch)*0.6/vg.Length(max(len(bars), 1)))
+		width := min(vg.Points(48), (style.width()/2-vg.Inch)*0.6/vg.Length(max(len(bars), 1)))
 		var below *plotter.BarChart
 		for k := range kinds {
 			bc, err := plotter.NewBarChart(plotter.Values(shares[panel][k]), width)
@@ -111,34 +126,31 @@ func PlotKindShares(stem, title string, bars []KindBar, formats ...string) error
 			}
 			p.Add(bc)
 			if panel == 0 {
-				leg.Add(kinds[k], bc)
+				// Listed top down, as the segments are stacked.
+				f.entries = slices.Insert(f.entries, 0, legendEntry{kinds[k], []plot.Thumbnailer{bc}})
 			}
 			below = bc
 		}
-		if l := segmentLabels(shares[panel]); l != nil {
+		if l := segmentLabels(shares[panel], fs*0.8); l != nil {
 			p.Add(l)
 		}
 		panels[panel] = p
 	}
 	title = cmp.Or(title, "Message and byte shares by kind")
-	lw := legendWidth(&leg)
-	w := 2*sharePanelWidth + lw
-	return saveDrawing(stem, w, plotHeight, formats, func(c draw.Canvas) {
-		c.SetColor(color.White)
-		c.Fill(c.Rectangle.Path())
-		pc, lc := splitLegend(c, lw)
-		ts := panels[0].Title.TextStyle
-		ts.Font = font.From(ts.Font, vg.Points(12))
-		ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
-		pc.FillText(ts, vg.Point{X: (pc.Min.X + pc.Max.X) / 2, Y: pc.Max.Y - vg.Points(6)}, title)
-		pc.Max.Y -= vg.Points(shareTitleSpace)
-		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(8)}
+	ts := panels[0].Title.TextStyle
+	ts.Font = fontOf(fs * 1.2)
+	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
+	f.paintTop = ts.Height(title) + fs*0.6
+	f.paint = func(pc draw.Canvas) {
+		pc.FillText(ts, vg.Point{X: (pc.Min.X + pc.Max.X) / 2, Y: pc.Max.Y}, title)
+		pc.Max.Y -= f.paintTop
+		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: fs}
 		cs := plot.Align([][]*plot.Plot{panels}, tiles, pc)
 		for i, p := range panels {
 			p.Draw(cs[0][i])
 		}
-		leg.Draw(lc)
-	})
+	}
+	return f.save(stem, formats)
 }
 
 // kindValue is what panel 0 (messages sent) or 1 (bytes sent) counts of k.
@@ -164,11 +176,12 @@ func percentTicks() []plot.Tick {
 
 // segmentLabels labels each stacked segment of at least shareMinLabel
 // percent with its rounded share, centered in the segment; nil if none.
-func segmentLabels(shares [][]float64) *plotter.Labels {
+func segmentLabels(shares [][]float64, size vg.Length) *plotter.Labels {
 	if len(shares) == 0 {
 		return nil
 	}
 	var xy plotter.XYLabels
+	var dark []bool
 	for b := range len(shares[0]) {
 		base := 0.0
 		for k := range shares {
@@ -176,6 +189,7 @@ func segmentLabels(shares [][]float64) *plotter.Labels {
 			if v >= shareMinLabel {
 				xy.XYs = append(xy.XYs, plotter.XY{X: float64(b), Y: base + v/2})
 				xy.Labels = append(xy.Labels, fmt.Sprintf("%.0f%%", v))
+				dark = append(dark, luminance(kindColor(k)) < 128)
 			}
 			base += v
 		}
@@ -188,7 +202,10 @@ func segmentLabels(shares [][]float64) *plotter.Labels {
 		return nil // the shares are finite; NewLabels cannot fail on them
 	}
 	for i := range l.TextStyle {
-		l.TextStyle[i].Font = font.From(l.TextStyle[i].Font, vg.Points(8))
+		l.TextStyle[i].Font = fontOf(size)
+		if dark[i] {
+			l.TextStyle[i].Color = color.White
+		}
 		l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
 	}
 	return l

@@ -43,6 +43,10 @@ type sweepAxis struct {
 	values  []string
 	numbers map[string]float64 // nil when not numeric
 	unit    string             // "s" for durations
+	// group is the index of the first axis that moves together with this
+	// one (keys of one [[sweep.zip]]): their values pair one to one over
+	// the points; an axis alone is its own group.
+	group int
 }
 
 // PlotSweepDefaults draws the default plots of a sweep from dir/runs.csv
@@ -70,7 +74,7 @@ func PlotSweepDefaults(dir string, formats ...string) error {
 	}
 	axes := sweepAxes(t.Params, pts)
 	for xi, x := range axes {
-		if len(x.values) < 2 || x.numbers == nil && len(axes) > 1 {
+		if len(x.values) < 2 || x.numbers == nil && !alone(axes, xi) {
 			continue
 		}
 		for _, m := range sweepMetrics() {
@@ -134,9 +138,61 @@ func sweepAxes(params []string, pts []Point) []sweepAxis {
 			}
 		}
 		a.numbers, a.unit = numericValues(a.values)
+		a.group = i
+		for j := range i {
+			if axes[j].group == j && len(a.values) > 1 && oneToOne(pts, i, j) {
+				a.group = j
+				break
+			}
+		}
 		axes[i] = a
 	}
 	return axes
+}
+
+// oneToOne reports whether the values of parameters i and j pair one to
+// one over the points (they move together, as zipped keys do).
+func oneToOne(pts []Point, i, j int) bool {
+	ij, ji := map[string]string{}, map[string]string{}
+	for _, p := range pts {
+		a, b := p.Params[i], p.Params[j]
+		if v, ok := ij[a]; ok && v != b {
+			return false
+		}
+		if v, ok := ji[b]; ok && v != a {
+			return false
+		}
+		ij[a], ji[b] = b, a
+	}
+	return true
+}
+
+// seriesAxis returns the axis giving the lines of a plot against axis xi:
+// the one with the fewest values (ties go to the first) outside xi's
+// group; -1 if none.
+func seriesAxis(axes []sweepAxis, xi int) int {
+	si := -1
+	for i, a := range axes {
+		if a.group != axes[xi].group && a.group == i && (si < 0 || len(a.values) < len(axes[si].values)) {
+			si = i
+		}
+	}
+	return si
+}
+
+// withTied returns the label of axis xi naming the axes that move with
+// it: "protocol.n (with protocol.f)".
+func withTied(axes []sweepAxis, xi int) string {
+	var tied []string
+	for i, a := range axes {
+		if i != xi && a.group == axes[xi].group {
+			tied = append(tied, a.name)
+		}
+	}
+	if len(tied) == 0 {
+		return axes[xi].name
+	}
+	return axes[xi].name + " (with " + strings.Join(tied, ", ") + ")"
 }
 
 // numericValues returns the values as numbers when all are finite numbers,
@@ -166,24 +222,30 @@ func numericValues(vals []string) (map[string]float64, string) {
 	return nums, "s"
 }
 
+// alone reports whether axis xi is the only axis of the sweep (with the
+// axes that move with it).
+func alone(axes []sweepAxis, xi int) bool {
+	for _, a := range axes {
+		if a.group != axes[xi].group {
+			return false
+		}
+	}
+	return true
+}
+
 // metricVsAxis builds the plot of metric m against axis xi.
 func metricVsAxis(axes []sweepAxis, xi int, pts []Point, m sweepMetric) MetricPlot {
 	x := axes[xi]
-	si := -1 // the series axis
-	for i, a := range axes {
-		if i != xi && (si < 0 || len(a.values) < len(axes[si].values)) {
-			si = i
-		}
-	}
+	si := seriesAxis(axes, xi)
 	var fixed []string
 	for i, a := range axes {
-		if i != xi && i != si {
+		if !movesWith(axes, i, xi, si) && a.group == i {
 			fixed = append(fixed, a.name+"="+a.values[0])
 		}
 	}
 	mp := MetricPlot{
 		Title:  m.title + " vs " + x.name,
-		XLabel: x.name,
+		XLabel: withTied(axes, xi),
 		YLabel: m.ylabel,
 	}
 	if x.unit != "" {
@@ -232,15 +294,21 @@ func metricVsAxis(axes []sweepAxis, xi int, pts []Point, m sweepMetric) MetricPl
 	return mp
 }
 
-// holdsFirst reports whether p has the first value of every axis other
-// than xi and si.
+// holdsFirst reports whether p has the first value of every axis that
+// does not move with xi or si.
 func holdsFirst(axes []sweepAxis, p Point, xi, si int) bool {
 	for i, a := range axes {
-		if i != xi && i != si && p.Params[i] != a.values[0] {
+		if !movesWith(axes, i, xi, si) && p.Params[i] != a.values[0] {
 			return false
 		}
 	}
 	return true
+}
+
+// movesWith reports whether axis i is in the group of axis xi or of axis
+// si (-1: none).
+func movesWith(axes []sweepAxis, i, xi, si int) bool {
+	return axes[i].group == axes[xi].group || si >= 0 && axes[i].group == axes[si].group
 }
 
 // plotConvergenceCDF draws the convergence-time CDF of each point, if some

@@ -85,7 +85,7 @@ func TestPlotThroughput(t *testing.T) {
 		texts   []string
 	}{
 		{"with markers", []ThroughputSeries{{Name: "diembft", Rows: rows}}, in.Timeline.Markers(),
-			[]string{"time (s)", "throughput (requests/s)", "diembft", "partition"}},
+			[]string{"time (s)", "throughput (requests/s, 100 ms buckets)", "diembft", "partition"}},
 		{"two series, no markers", []ThroughputSeries{{Name: "a", Rows: rows}, {Name: "b", Rows: rows[:1]}}, nil,
 			[]string{"Throughput over time"}},
 		{"nothing", nil, []Marker{{At: Seconds(sim.Second), Label: "crash"}}, []string{"crash"}},

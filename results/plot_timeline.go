@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/byzsim/byzsim/sim"
 )
 
 // ThroughputSeries is one line of a throughput-over-time plot: a name (e.g.
@@ -36,19 +38,30 @@ func throughputPoints(rows []TimelineRow) plotter.XYs {
 }
 
 // PlotThroughput draws throughput over time (x: time in s, y: requests/s),
-// one line per series in the order given (the legend beside the plot),
-// with a vertical dashed line and its label at each point marker and a
-// shaded band with its label over each span marker (e.g. when a fault rule
-// acted), and saves it in the formats of SavePlot. An empty title means
-// "Throughput over time". Rows with an undefined throughput (NaN) are skipped.
+// one line per series in the order given, with a vertical dashed line and
+// its label at each point marker and a shaded band with its label over
+// each span marker (e.g. when a fault rule acted), and saves it in the
+// formats of SavePlot. An empty title means "Throughput over time". Rows
+// with an undefined throughput (NaN) are skipped. Adjacent rows are merged
+// into wider buckets when the rate is low (see throughputBuckets); the y
+// label gives the bucket width.
 func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Marker, formats ...string) error {
-	p := plot.New()
+	return plotThroughput(stem, title, series, markers, PlotStyle{}, formats)
+}
+
+// plotThroughput is PlotThroughput in a style.
+func plotThroughput(stem, title string, series []ThroughputSeries, markers []Marker, style PlotStyle, formats []string) error {
+	f := newFigure(style)
+	p := f.p
 	p.Title.Text = cmp.Or(title, "Throughput over time")
 	p.X.Label.Text = "time (s)"
 	p.Y.Label.Text = "throughput (requests/s)"
-	p.Add(plotter.NewGrid())
-	labels := p.Legend.TextStyle
-	labels.Font.Size = vg.Points(8)
+	k, width := throughputBuckets(series)
+	if width > 0 {
+		p.Y.Label.Text = "throughput (requests/s, " + formatWidth(width) + " buckets)"
+	}
+	labels := p.Y.Tick.Label
+	labels.Font = fontOf(style.fontSize() * 0.8)
 	marks := &markerLines{
 		markers: markers,
 		line:    draw.LineStyle{Color: color.Gray{Y: 96}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}},
@@ -57,11 +70,11 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 	if len(markers) > 0 {
 		// The bands go under the lines, so that the lines stay visible.
 		p.Add(markerBands{marks})
+		f.avoidTop = true
 	}
-	leg := newSideLegend()
 	for i, s := range series {
 		var rows []TimelineRow
-		for _, r := range s.Rows {
+		for _, r := range mergeBuckets(s.Rows, k) {
 			if !math.IsNaN(r.ThroughputRPS) && !math.IsInf(r.ThroughputRPS, 0) {
 				rows = append(rows, r)
 			}
@@ -74,12 +87,11 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 				return fmt.Errorf("results: throughput %q: %w", s.Name, err)
 			}
 			p.Add(l)
+			f.avoidSteps(pts)
 		}
 		l.StepStyle = plotter.PostStep
-		l.Color = plotutil.Color(i)
-		l.Dashes = plotutil.Dashes(i)
-		l.Width = vg.Points(1.5)
-		leg.Add(s.Name, l)
+		l.LineStyle = SeriesLineStyle(i)
+		f.addLegend(s.Name, l)
 	}
 	if len(markers) > 0 {
 		p.Add(marks)
@@ -89,8 +101,103 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 	p.Y.Min = 0
 	// Room for the marker labels above the lines: three rows, more when
 	// more markers may use more.
-	p.Y.Max *= 1.15 + 0.05*float64(max(0, min(len(markers), maxLabelRows)-3))
-	return saveWithSideLegend(p, leg, stem, formats)
+	if len(markers) > 0 {
+		p.Y.Max *= 1.15 + 0.05*float64(max(0, min(len(markers), maxLabelRows)-3))
+	}
+	return f.save(stem, formats)
+}
+
+// Throughput bucket choice.
+const (
+	minBucketRequests = 20 // requests a merged bucket should hold on average
+	minBuckets        = 25 // buckets a merged timeline should keep
+)
+
+// throughputBuckets returns how many adjacent timeline rows to merge into
+// one bucket of the throughput plot, and the merged width (0 when there
+// are no two rows to measure it): the smallest factor of 1, 2 or 5 × 10^k
+// giving buckets of at least 20 requests at the series' mean throughput,
+// but no fewer than 25 buckets over the longest series. At a low rate,
+// one bucket of the default 100 ms holds a request or none, and the plot
+// would be a comb.
+func throughputBuckets(series []ThroughputSeries) (int, sim.Time) {
+	var interval sim.Time
+	var sum float64
+	var n, longest int
+	for _, s := range series {
+		if len(s.Rows) >= 2 && interval == 0 {
+			interval = s.Rows[1].Start - s.Rows[0].Start
+		}
+		longest = max(longest, len(s.Rows))
+		for _, r := range s.Rows {
+			if isFinite(r.ThroughputRPS) {
+				sum += r.ThroughputRPS
+				n++
+			}
+		}
+	}
+	if interval <= 0 || n == 0 {
+		return 1, interval
+	}
+	perBucket := sum / float64(n) * interval.Seconds()
+	k := 1
+	for _, c := range niceFactors() {
+		if c > longest/minBuckets {
+			break
+		}
+		k = c
+		if float64(c)*perBucket >= minBucketRequests {
+			break
+		}
+	}
+	return k, interval * sim.Time(k)
+}
+
+// niceFactors are the bucket merge factors: 1, 2, 5, 10, ..., 5000.
+func niceFactors() []int {
+	var out []int
+	for p := 1; p <= 1000; p *= 10 {
+		out = append(out, p, 2*p, 5*p)
+	}
+	return out
+}
+
+// mergeBuckets merges each k adjacent rows into one starting at the
+// first's start, with the summed counts and the mean of the defined
+// throughputs (NaN if none).
+func mergeBuckets(rows []TimelineRow, k int) []TimelineRow {
+	if k <= 1 {
+		return rows
+	}
+	out := make([]TimelineRow, 0, (len(rows)+k-1)/k)
+	for i := 0; i < len(rows); i += k {
+		m := TimelineRow{Start: rows[i].Start}
+		var sum float64
+		var n int
+		for _, r := range rows[i:min(i+k, len(rows))] {
+			m.Completed += r.Completed
+			m.Commits += r.Commits
+			m.Bytes += r.Bytes
+			if isFinite(r.ThroughputRPS) {
+				sum += r.ThroughputRPS
+				n++
+			}
+		}
+		m.ThroughputRPS = math.NaN()
+		if n > 0 {
+			m.ThroughputRPS = sum / float64(n)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// formatWidth formats a bucket width: "100 ms", "2 s".
+func formatWidth(w sim.Time) string {
+	if s := w.Seconds(); s >= 1 {
+		return strconv.FormatFloat(s, 'f', -1, 64) + " s"
+	}
+	return strconv.FormatFloat(w.Milliseconds(), 'f', -1, 64) + " ms"
 }
 
 // spanFill shades the span markers: a translucent orange.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"gonum.org/v1/plot/vg"
 )
 
 // Kinds of a PlotSpec.
@@ -32,11 +34,14 @@ const (
 	// KindRequestLatency: the latency of each request against its index in
 	// send order (latency.csv), averaged over the runs of a line.
 	KindRequestLatency = "request_latency"
+	// KindRunTimeline: the timeline of one run (replicas.csv and the
+	// markers of summary.json), see PlotRunTimeline.
+	KindRunTimeline = "run_timeline"
 )
 
 // PlotKinds returns the kinds of a PlotSpec.
 func PlotKinds() []string {
-	return []string{KindMetric, KindLatencyThroughput, KindThroughput, KindLatencyCDF, KindCDF, KindShares, KindRequestLatency}
+	return []string{KindMetric, KindLatencyThroughput, KindThroughput, KindLatencyCDF, KindCDF, KindShares, KindRequestLatency, KindRunTimeline}
 }
 
 // PlotSpec is one plot an experiment asks for (a [[plot]] table), drawn
@@ -68,8 +73,76 @@ type PlotSpec struct {
 	LogY bool `json:"log_y,omitempty"`
 	// Formats of the files; empty: those RenderPlotSpecs is given.
 	Formats []string `json:"formats,omitempty"`
+	// Labels rename what the legend and the axes show (see Label): a
+	// swept value ("diembft": "DiemBFT"), a value of one key
+	// ("self_stabilizing=true": "self-stabilizing"), or a swept key
+	// ("protocol.n": "replicas").
+	Labels map[string]string `json:"labels,omitempty"`
+	// Legend is the legend position (see LegendPositions); empty: auto.
+	Legend string `json:"legend,omitempty"`
+	// Width, Height and FontSize are lengths with a unit ("12cm", "4in",
+	// "9pt"; see ParseLength); empty: the defaults of PlotStyle.
+	Width    string `json:"width,omitempty"`
+	Height   string `json:"height,omitempty"`
+	FontSize string `json:"font_size,omitempty"`
 	// File is the file name stem in the plots directory.
 	File string `json:"file"`
+}
+
+// Style returns the figure style of s, or an error naming the key whose
+// value is wrong.
+func (s PlotSpec) Style() (PlotStyle, error) {
+	st := PlotStyle{Legend: s.Legend}
+	for _, f := range []struct {
+		key, val string
+		dst      *vg.Length
+		lo, hi   vg.Length
+		allowed  string
+	}{
+		{"width", s.Width, &st.Width, minPlotSide, maxPlotSide, "1in to 40in"},
+		{"height", s.Height, &st.Height, minPlotSide, maxPlotSide, "1in to 40in"},
+		{"font_size", s.FontSize, &st.FontSize, minFontSize, maxFontSize, "4pt to 36pt"},
+	} {
+		if f.val == "" {
+			continue
+		}
+		l, err := ParseLength(f.val)
+		if err != nil {
+			return st, fmt.Errorf("%s: %w", f.key, err)
+		}
+		if l < f.lo || l > f.hi {
+			return st, fmt.Errorf("%s: %q is out of range (allowed: %s)", f.key, f.val, f.allowed)
+		}
+		*f.dst = l
+	}
+	if err := st.Validate(); err != nil {
+		return st, fmt.Errorf("legend: %w", err)
+	}
+	return st, nil
+}
+
+// Label returns how the legend shows value v of swept key key: the label
+// of "key=v", of "<last part of key>=v" or of v if one is given (the key is
+// then left out), else "<key label>=v", where a key's label is its own
+// label, else that of its last part, else its last part.
+func (s PlotSpec) Label(key, v string) string {
+	for _, k := range []string{key + "=" + v, shortKey(key) + "=" + v, v} {
+		if l, ok := s.Labels[k]; ok {
+			return l
+		}
+	}
+	return s.KeyLabel(key) + "=" + v
+}
+
+// KeyLabel returns the label of a swept key: its own label, else that of
+// its last part, else its last part ("protocol.n" → "n").
+func (s PlotSpec) KeyLabel(key string) string {
+	for _, k := range []string{key, shortKey(key)} {
+		if l, ok := s.Labels[k]; ok {
+			return l
+		}
+	}
+	return shortKey(key)
 }
 
 // DefaultStem returns the file name stem of a spec without File:
@@ -112,7 +185,11 @@ func RenderPlotSpecs(dir string, specs []PlotSpec, groups [][]string, formats []
 		if err != nil {
 			return fmt.Errorf("plot %d (%s): %w", i, s.Kind, err)
 		}
-		if err := d.render(s, stem, fs); err != nil {
+		style, err := s.Style()
+		if err != nil {
+			return fmt.Errorf("plot %d (%s): %w", i, s.Kind, err)
+		}
+		if err := d.render(s, style, stem, fs); err != nil {
 			return fmt.Errorf("plot %d (%s, %s): %w", i, s.Kind, filepath.Base(stem), err)
 		}
 	}
@@ -247,7 +324,7 @@ func (d *specData) lines(s PlotSpec) ([]specLine, error) {
 		for _, ld := range lineDims {
 			dm := d.dims[ld]
 			for j, k := range dm.keys {
-				parts = append(parts, shortKey(k)+"="+d.pts[p].Params[dm.cols[j]])
+				parts = append(parts, s.Label(k, d.pts[p].Params[dm.cols[j]]))
 			}
 		}
 		name := strings.Join(parts, ", ")
@@ -300,26 +377,28 @@ func (d *specData) runFile(r *RunRow, name string) string {
 	return filepath.Join(d.dir, "runs", r.ID, name)
 }
 
-func (d *specData) render(s PlotSpec, stem string, formats []string) error {
+func (d *specData) render(s PlotSpec, style PlotStyle, stem string, formats []string) error {
 	lines, err := d.lines(s)
 	if err != nil {
 		return err
 	}
 	switch s.Kind {
 	case KindMetric:
-		return d.renderMetric(s, lines, stem, formats)
+		return d.renderMetric(s, style, lines, stem, formats)
 	case KindLatencyThroughput:
-		return d.renderLatencyThroughput(s, lines, stem, formats)
+		return d.renderLatencyThroughput(s, style, lines, stem, formats)
 	case KindThroughput:
-		return d.renderThroughput(s, lines, stem, formats)
+		return d.renderThroughput(s, style, lines, stem, formats)
 	case KindLatencyCDF:
-		return d.renderLatencyCDF(s, lines, stem, formats)
+		return d.renderLatencyCDF(s, style, lines, stem, formats)
 	case KindCDF:
-		return d.renderCDF(s, lines, stem, formats)
+		return d.renderCDF(s, style, lines, stem, formats)
 	case KindShares:
-		return d.renderShares(s, lines, stem, formats)
+		return d.renderShares(s, style, lines, stem, formats)
 	case KindRequestLatency:
-		return d.renderRequestLatency(s, lines, stem, formats)
+		return d.renderRequestLatency(s, style, lines, stem, formats)
+	case KindRunTimeline:
+		return d.renderRunTimeline(s, lines, stem, formats)
 	}
 	return fmt.Errorf("unknown kind %q (allowed: %s)", s.Kind, strings.Join(PlotKinds(), ", "))
 }
@@ -347,9 +426,13 @@ func metricLabel(name string) string {
 	return strings.ReplaceAll(name, "_", " ")
 }
 
-// xLabel returns the label of the x key, naming the keys zipped with it.
-func (d *specData) xLabel(key, unit string) string {
+// xLabel returns the label of the x key (its label in s, else the key),
+// naming the keys zipped with it.
+func (d *specData) xLabel(s PlotSpec, key, unit string) string {
 	l := key
+	if v, ok := s.Labels[key]; ok {
+		l = v
+	}
 	if dm := d.dims[d.dimOf(key)]; len(dm.keys) > 1 {
 		var others []string
 		for _, k := range dm.keys {
@@ -365,20 +448,27 @@ func (d *specData) xLabel(key, unit string) string {
 	return l
 }
 
-func (d *specData) renderMetric(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderMetric(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	if _, ok := (&Point{}).Metric(s.Y); !ok {
 		return fmt.Errorf("y %q is not a metric (allowed: %s)", s.Y, strings.Join(PointMetrics(), ", "))
 	}
 	col, values, nums, unit := d.xAxis(s)
 	mp := MetricPlot{
 		Title:  s.Title,
-		XLabel: cmp.Or(s.XLabel, d.xLabel(s.X, unit)),
+		XLabel: cmp.Or(s.XLabel, d.xLabel(s, s.X, unit)),
 		YLabel: cmp.Or(s.YLabel, metricLabel(s.Y)),
 		LogX:   s.LogX,
 		LogY:   s.LogY,
+		Style:  style,
 	}
 	if nums == nil {
-		mp.XLabels = values
+		for _, v := range values {
+			l, ok := s.Labels[s.X+"="+v]
+			if !ok {
+				l = cmp.Or(s.Labels[shortKey(s.X)+"="+v], s.Labels[v], v)
+			}
+			mp.XLabels = append(mp.XLabels, l)
+		}
 	}
 	for _, l := range lines {
 		ms := MetricSeries{Name: l.legend()}
@@ -397,7 +487,7 @@ func (d *specData) renderMetric(s PlotSpec, lines []specLine, stem string, forma
 	return mp.Save(stem, formats...)
 }
 
-func (d *specData) renderLatencyThroughput(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderLatencyThroughput(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	var series []LoadSeries
 	for _, l := range lines {
 		order := slices.Clone(l.pts)
@@ -420,11 +510,11 @@ func (d *specData) renderLatencyThroughput(s PlotSpec, lines []specLine, stem st
 		}
 		series = append(series, ls)
 	}
-	opt := axisOptions{xLabel: s.XLabel, yLabel: s.YLabel, logX: s.LogX, logY: s.LogY}
+	opt := axisOptions{xLabel: s.XLabel, yLabel: s.YLabel, logX: s.LogX, logY: s.LogY, style: style}
 	return plotLatencyThroughput(stem, s.Title, opt, series, formats)
 }
 
-func (d *specData) renderThroughput(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderThroughput(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	var series []ThroughputSeries
 	for _, l := range lines {
 		var sum []TimelineRow
@@ -450,7 +540,7 @@ func (d *specData) renderThroughput(s PlotSpec, lines []specLine, stem string, f
 		}
 		series = append(series, ThroughputSeries{Name: l.legend(), Rows: sum})
 	}
-	return PlotThroughput(stem, s.Title, series, nil, formats...)
+	return plotThroughput(stem, s.Title, series, nil, style, formats)
 }
 
 // latencies returns the latency records of each run of line l, in run
@@ -467,7 +557,7 @@ func (d *specData) latencies(l specLine) ([][]LatencyRecord, error) {
 	return out, nil
 }
 
-func (d *specData) renderLatencyCDF(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderLatencyCDF(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	var series []CDFSeries
 	for _, l := range lines {
 		runs, err := d.latencies(l)
@@ -482,10 +572,10 @@ func (d *specData) renderLatencyCDF(s PlotSpec, lines []specLine, stem string, f
 		}
 		series = append(series, cs)
 	}
-	return plotLatencyCDF(stem, s.Title, s.XLabel, s.LogX, series, formats)
+	return plotLatencyCDF(stem, s.Title, s.XLabel, s.LogX, series, style, formats)
 }
 
-func (d *specData) renderCDF(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderCDF(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	i := slices.IndexFunc(pointMetrics(), func(m pointMetric) bool { return m.name == s.Y })
 	if i < 0 {
 		return fmt.Errorf("y %q is not a metric (allowed: %s)", s.Y, strings.Join(PointMetrics(), ", "))
@@ -506,10 +596,10 @@ func (d *specData) renderCDF(s PlotSpec, lines []specLine, stem string, formats 
 		series = append(series, vs)
 	}
 	title := cmp.Or(s.Title, "CDF of "+metricLabel(s.Y)+" over runs")
-	return plotValueCDF(stem, title, cmp.Or(s.XLabel, metricLabel(s.Y)), cmp.Or(s.YLabel, "fraction of runs"), s.LogX, series, formats)
+	return plotValueCDF(stem, title, cmp.Or(s.XLabel, metricLabel(s.Y)), cmp.Or(s.YLabel, "fraction of runs"), s.LogX, series, style, formats)
 }
 
-func (d *specData) renderShares(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderShares(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	var bars []KindBar
 	for _, l := range lines {
 		bar := KindBar{Label: l.legend()}
@@ -530,10 +620,13 @@ func (d *specData) renderShares(s PlotSpec, lines []specLine, stem string, forma
 		}
 		bars = append(bars, bar)
 	}
-	return PlotKindShares(stem, s.Title, bars, formats...)
+	if style.Legend == "" {
+		style.Legend = LegendRight
+	}
+	return plotKindShares(stem, s.Title, bars, style, formats)
 }
 
-func (d *specData) renderRequestLatency(s PlotSpec, lines []specLine, stem string, formats []string) error {
+func (d *specData) renderRequestLatency(s PlotSpec, style PlotStyle, lines []specLine, stem string, formats []string) error {
 	mp := MetricPlot{
 		Title:     cmp.Or(s.Title, "Latency of each request"),
 		XLabel:    cmp.Or(s.XLabel, "request index (in send order)"),
@@ -541,6 +634,7 @@ func (d *specData) renderRequestLatency(s PlotSpec, lines []specLine, stem strin
 		LogX:      s.LogX,
 		LogY:      s.LogY,
 		NoMarkers: true,
+		Style:     style,
 	}
 	for _, l := range lines {
 		runs, err := d.latencies(l)

@@ -315,13 +315,18 @@ func ReadPointsCSV(path string) ([]string, []Point, error) {
 
 // WriteSweepPoints reads dir/runs.csv and writes dir/points.csv with the
 // points of its runs, each metric trimmed by k (see PointsTrimmed; 0 keeps
-// every value).
+// every value), and dir/summary.md with the untrimmed points (see
+// SummaryMarkdown).
 func WriteSweepPoints(dir string, k int) error {
 	t, err := ReadRunsCSV(filepath.Join(dir, RunsFile))
 	if err != nil {
 		return err
 	}
-	return WritePointsCSV(filepath.Join(dir, PointsFile), t.Params, PointsTrimmed(t, k))
+	if err := WritePointsCSV(filepath.Join(dir, PointsFile), t.Params, PointsTrimmed(t, k)); err != nil {
+		return err
+	}
+	md := SummaryMarkdown(filepath.Base(filepath.Clean(dir)), t, Points(t))
+	return WriteFileAtomic(filepath.Join(dir, SummaryMDFile), md)
 }
 
 // count parses a count: a non-negative int.

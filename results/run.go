@@ -18,8 +18,9 @@ const (
 
 // WriteRun writes a run's deterministic files into dir (made if missing):
 // summary.json, latency.csv (from recs), timeline.csv (the Timeline's rows
-// up to in.End) and messages.csv. It returns the summary it wrote. perf.json
-// is written separately with WritePerf.
+// up to in.End), messages.csv and, with in.Replicas, replicas.csv. It
+// returns the summary it wrote. perf.json is written separately with
+// WritePerf.
 func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 	s := Summarize(in)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -37,6 +38,11 @@ func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 	}
 	if err := WriteTimelineCSV(filepath.Join(dir, TimelineFile), tl.Rows(in.End)); err != nil {
 		return s, err
+	}
+	if in.Replicas != nil {
+		if err := WriteReplicasCSV(filepath.Join(dir, ReplicasFile), in.Replicas.Rows()); err != nil {
+			return s, err
+		}
 	}
 	return s, WriteMessagesCSV(filepath.Join(dir, MessagesFile), s.ByKind)
 }

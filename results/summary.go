@@ -167,6 +167,9 @@ type RunInput struct {
 	// ViewChange is BFTList's view-change convergence time; nil if
 	// undefined.
 	ViewChange *sim.Time
+	// Replicas is the per-replica log written as replicas.csv; nil writes
+	// none.
+	Replicas *ReplicaLog
 }
 
 // TransientSummary is what the transient faults of a run did.

@@ -81,16 +81,31 @@ type Network struct {
 	group        []int32 // partition group per node; nil: no partition
 	kindChannel  map[string]Channel
 	pkt          Packet
+	// slab holds link states not yet used; models are recent distinct
+	// link models, shared by the links that have them (see intern).
+	slab      []linkState
+	models    []*Link
+	nextModel int
 }
 
+// linkState is the state of one directed link. Links are many (nodes²),
+// so the model is shared between links with equal models and states are
+// allocated in slabs.
 type linkState struct {
-	model       Link
+	model       *Link
 	constDelay  bool // model.Delay is a Constant: no draw needed
 	freeAt      Time // bandwidth: when the link finishes serializing
 	lastArrival Time // Reliable: arrival of the latest message
 	rng         rand.Rand
 	pcg         rand.PCG
 }
+
+// linkSlab is how many link states are allocated at once; modelCache is
+// how many distinct link models are remembered for sharing.
+const (
+	linkSlab   = 256
+	modelCache = 16
+)
 
 func newNetwork(w *World) *Network {
 	return &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
@@ -159,19 +174,56 @@ func (n *Network) link(from, to NodeID) *linkState {
 }
 
 func (n *Network) newLink(i int, from, to NodeID) *linkState {
-	ls := &linkState{model: n.model(from, to)}
+	if len(n.slab) == 0 {
+		n.slab = make([]linkState, linkSlab)
+	}
+	ls := &n.slab[0]
+	n.slab = n.slab[1:]
+	model := n.model(from, to)
+	if model.Delay == nil {
+		model.Delay = Constant{}
+	}
+	if model.RTO == 0 {
+		model.RTO = DefaultRTO
+	}
+	ls.model = n.intern(model)
 	s := DeriveSeed(n.w.seed, "link", int64(from), int64(to))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
 	ls.rng = *rand.New(&ls.pcg)
-	if ls.model.Delay == nil {
-		ls.model.Delay = Constant{}
-	}
-	_, ls.constDelay = ls.model.Delay.(Constant)
-	if ls.model.RTO == 0 {
-		ls.model.RTO = DefaultRTO
-	}
+	_, ls.constDelay = model.Delay.(Constant)
 	n.links[i] = ls
 	return ls
+}
+
+// intern returns a pointer to a model equal to l: one of the last
+// modelCache distinct models made when one is equal, else a new one. Only
+// models whose delay is one of this package's plain distributions are
+// shared (others may not be comparable).
+func (n *Network) intern(l Link) *Link {
+	switch l.Delay.(type) {
+	case Constant, Uniform, Normal, Exponential, LogNormal:
+	default:
+		return newModel(l)
+	}
+	for _, m := range n.models {
+		if *m == l {
+			return m
+		}
+	}
+	m := newModel(l)
+	if len(n.models) < modelCache {
+		n.models = append(n.models, m)
+	} else {
+		n.models[n.nextModel] = m
+		n.nextModel = (n.nextModel + 1) % modelCache
+	}
+	return m
+}
+
+func newModel(l Link) *Link {
+	m := new(Link)
+	*m = l
+	return m
 }
 
 // send carries msg from one node to another, leaving at time at.
@@ -210,7 +262,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 		return
 	}
 	ls := n.link(from, to)
-	m := &ls.model
+	m := ls.model
 	channel := m.Channel
 	if n.kindChannel != nil {
 		if c, ok := n.kindChannel[msg.Kind()]; ok {

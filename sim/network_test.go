@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -396,5 +397,54 @@ func TestKindChannel(t *testing.T) {
 	}
 	if lost := 2000 - got["token"]; lost < 450 || lost > 750 {
 		t.Errorf("lossy kind lost %d of 2000, want about 600", lost)
+	}
+}
+
+// choice is a delay distribution whose values are not comparable.
+type choice struct{ ds []Time }
+
+func (c choice) Sample(r *rand.Rand) Time { return c.ds[r.IntN(len(c.ds))] }
+func (c choice) CDF(float64) float64      { return 0 }
+func (c choice) Mean() Time               { return c.ds[0] }
+func (c choice) String() string           { return "choice" }
+
+// TestLinkModelsShared: links with equal models share one, links with
+// different models do not, and a model whose delay is not comparable works
+// (it is never shared).
+func TestLinkModelsShared(t *testing.T) {
+	w := NewWorld(Config{Seed: 1, Replicas: 4})
+	w.Network().SetModel(func(from, to NodeID) Link {
+		switch {
+		case from == 3:
+			return Link{Delay: choice{ds: []Time{Millisecond, 2 * Millisecond}}}
+		case to == 2:
+			return Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}}
+		}
+		return Link{Delay: Constant{D: Millisecond}}
+	})
+	var got []arrival
+	for range 4 {
+		w.AddNode(recorder(&got), 0)
+	}
+	for from := NodeID(0); from < 4; from++ {
+		for to := NodeID(0); to < 4; to++ {
+			if from != to {
+				sendNow(w, from, to, &testMsg{id: int(from*4 + to)})
+			}
+		}
+	}
+	w.Run(Never)
+	if len(got) != 12 {
+		t.Fatalf("%d messages arrived, want 12", len(got))
+	}
+	n := w.Network()
+	if a, b := n.link(0, 1).model, n.link(1, 0).model; a != b {
+		t.Error("two links with the same constant model do not share it")
+	}
+	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || *b != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
+		t.Errorf("links with different models share one, or the uniform model is %+v", *b)
+	}
+	if a, b := n.link(3, 0).model, n.link(3, 1).model; a == b {
+		t.Error("links whose delay is not comparable share a model")
 	}
 }

@@ -77,6 +77,30 @@ func (w *World) SetPoll(fn func(now Time, events uint64) bool) { w.poll = fn }
 // (0: no limit). Like the duration, it is part of the run's definition.
 func (w *World) SetEventLimit(n uint64) { w.eventLimit = n }
 
+// Reserve makes room for about pending events and messages in flight at
+// once, such as the burst of a run whose clients send every request at
+// the start, so that the event queue and the message table do not grow
+// step by step. It changes nothing the run computes.
+func (w *World) Reserve(pending int) {
+	if pending <= 0 {
+		return
+	}
+	pending = min(pending, refMask)
+	if cap(w.queue.items) < heapRoot+pending {
+		items := make([]event, len(w.queue.items), heapRoot+pending)
+		copy(items, w.queue.items)
+		if len(items) < heapRoot {
+			items = items[:heapRoot]
+		}
+		w.queue.items = items
+	}
+	if cap(w.msgs.slots) < pending {
+		slots := make([]inFlight, len(w.msgs.slots), pending)
+		copy(slots, w.msgs.slots)
+		w.msgs.slots = slots
+	}
+}
+
 // NewWorld returns an empty world with a fault-free default network
 // (constant zero delay, reliable FIFO); configure it with Network().
 func NewWorld(cfg Config) *World {

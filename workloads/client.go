@@ -30,7 +30,10 @@ type Client struct {
 	env   sim.Env
 	rng   *rand.Rand
 
-	reqs     []request
+	reqs []request
+	// slab holds request messages not yet issued, allocated a chunk at a
+	// time rather than one per request.
+	slab     []protocols.Request
 	next     int // requests issued so far; the next one has index next
 	done     int // requests completed
 	stopped  bool
@@ -45,6 +48,9 @@ type Client struct {
 }
 
 var _ sim.Node = (*Client)(nil)
+
+// requestChunk is how many request messages a client allocates at once.
+const requestChunk = 256
 
 // request is a client's state for one request.
 type request struct {
@@ -217,7 +223,12 @@ func (c *Client) issue() {
 	c.next++
 	r := &c.reqs[i]
 	id := uint64(i + 1)
-	r.msg = &protocols.Request{Client: c.id, ID: id, Op: protocols.OpAppend, Value: int64(id), Payload: c.spec.Payload}
+	if len(c.slab) == 0 {
+		c.slab = make([]protocols.Request, min(c.spec.Count-i, requestChunk))
+	}
+	r.msg = &c.slab[0]
+	c.slab = c.slab[1:]
+	*r.msg = protocols.Request{Client: c.id, ID: id, Op: protocols.OpAppend, Value: int64(id), Payload: c.spec.Payload}
 	c.env.Charge(c.tr.cfg.Costs.Sign)
 	r.sent, r.sentAt = true, c.env.Now()
 	c.lastActive = r.sentAt

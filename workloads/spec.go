@@ -30,6 +30,13 @@ const (
 	// ClosedLoop keeps k requests outstanding per client, with a think time
 	// between a completion and the next request.
 	ClosedLoop Type = "closed_loop"
+	// Saturated puts every request in every replica's queue before the run
+	// starts, as if clients had sent them all at time 0, and has no client
+	// nodes: no request or reply crosses the network, every leader always
+	// has full blocks while requests remain, and a request completes when
+	// n−f correct replicas committed the entry that carries it (throughput
+	// from commits). Benchmark shapes of simulators that model no clients.
+	Saturated Type = "saturated"
 )
 
 var typeDocs = []protocols.Named{
@@ -38,6 +45,7 @@ var typeDocs = []protocols.Named{
 	{Name: string(Timed), Doc: "requests sent after the given delays between consecutive requests, never resent"},
 	{Name: string(OpenLoop), Doc: "Poisson arrivals at rate requests/s per client, whatever the replies; incomplete requests resent every retransmit_after"},
 	{Name: string(ClosedLoop), Doc: "k outstanding requests per client, a think time between a completion and the next request; incomplete requests resent every retransmit_after"},
+	{Name: string(Saturated), Doc: "every request in every replica's queue from the start, no client messages; a request completes when n−f correct replicas committed it (latency counts from time 0)"},
 }
 
 // Types lists the workload types with a one-line description each, in a
@@ -307,6 +315,10 @@ func (s *Spec) validate() *FieldError {
 		}
 		if s.RetransmitAfter <= 0 {
 			return fieldErr("retransmit_after", "must be > 0 (or never), got %v", s.RetransmitAfter)
+		}
+	case Saturated:
+		if s.Start != 0 {
+			return fieldErr("start", "a saturated workload's requests are queued when the run starts: start must be 0, got %v", s.Start)
 		}
 	case Retransmit:
 		if s.InitialTimeout <= 0 {

@@ -25,6 +25,7 @@ func TestValidate(t *testing.T) {
 		workloads.Timed:      {Type: workloads.Timed, Count: 3, Timeout: s, Delays: []sim.Time{s, s}},
 		workloads.OpenLoop:   {Type: workloads.OpenLoop, Count: 3, Timeout: s, Rate: 10},
 		workloads.ClosedLoop: {Type: workloads.ClosedLoop, Count: 3, Timeout: s},
+		workloads.Saturated:  {Type: workloads.Saturated, Count: 3, Timeout: s},
 	}
 	with := func(typ workloads.Type, edit func(*workloads.Spec)) workloads.Spec {
 		sp := base[typ]
@@ -46,6 +47,10 @@ func TestValidate(t *testing.T) {
 			sp.Name, sp.Clients, sp.Outstanding, sp.Think, sp.RetransmitAfter, sp.Payload = "c-1.x", 4, 2, sim.Constant{D: s}, s, 512
 		}), ""},
 		{"timed with one request", workloads.Spec{Type: workloads.Timed, Count: 1, Timeout: s}, ""},
+		{"saturated ok", base[workloads.Saturated], ""},
+		{"saturated with clients and payload", with(workloads.Saturated, func(sp *workloads.Spec) { sp.Clients, sp.Payload = 3, 100 }), ""},
+		{"saturated starting late", with(workloads.Saturated, func(sp *workloads.Spec) { sp.Start = s }), "start"},
+		{"saturated with a rate", with(workloads.Saturated, func(sp *workloads.Spec) { sp.Rate = 5 }), "rate"},
 
 		{"missing type", workloads.Spec{Count: 1, Timeout: s}, "type"},
 		{"unknown type", workloads.Spec{Type: "burst", Count: 1, Timeout: s}, "type"},

@@ -98,6 +98,10 @@ type Tracker struct {
 	onFinished func(at sim.Time)
 	finishedAt sim.Time
 	installed  bool
+	// saturated lists the saturated workloads; heights counts, per entry
+	// height, the correct replicas that committed it (see Committed).
+	saturated []*workload
+	heights   map[int64]int
 }
 
 // NewTracker validates cfg and specs, fills the specs' defaults and builds
@@ -125,12 +129,16 @@ func NewTracker(cfg Config, specs []Spec) (*Tracker, error) {
 		seen[s.Name] = i
 		w := &workload{spec: s, index: i}
 		w.status = Status{Name: s.Name, Type: s.Type, Total: s.Total()}
+		t.wls = append(t.wls, w)
+		if s.Type == Saturated {
+			t.saturated = append(t.saturated, w)
+			continue // no client nodes
+		}
 		for k := 0; k < s.Clients; k++ {
 			c := newClient(t, w, k)
 			w.clients = append(w.clients, c)
 			t.clients = append(t.clients, c)
 		}
-		t.wls = append(t.wls, w)
 	}
 	return t, nil
 }
@@ -169,6 +177,15 @@ func (t *Tracker) Install(w *sim.World) {
 	for _, c := range t.clients {
 		c.id = w.AddNode(c, c.wl.spec.Start)
 	}
+	for _, wl := range t.saturated {
+		if deadline := wl.spec.Start + wl.spec.Timeout; deadline >= wl.spec.Start { // else it overflows: no deadline
+			w.At(deadline, func() {
+				if !wl.status.Finished() {
+					t.timedOut(wl, deadline)
+				}
+			})
+		}
+	}
 }
 
 // OnFinished registers fn, called once, from within the handler of the
@@ -203,6 +220,12 @@ func (t *Tracker) Status() []Status {
 // state now.
 func (w *workload) stall(st *Status) {
 	st.Outstanding, st.Stalled, st.StalledSince = 0, false, 0
+	if w.spec.Type == Saturated {
+		// Every request is queued at every replica: all are outstanding
+		// and none waits on a client.
+		st.Outstanding = st.Total - st.Completed
+		return
+	}
 	scheduled := false
 	for _, c := range w.clients {
 		st.Outstanding += c.next - c.done

@@ -620,7 +620,7 @@ func TestNewTracker(t *testing.T) {
 }
 
 func TestTypes(t *testing.T) {
-	want := []workloads.Type{workloads.Retransmit, workloads.Flood, workloads.Timed, workloads.OpenLoop, workloads.ClosedLoop}
+	want := []workloads.Type{workloads.Retransmit, workloads.Flood, workloads.Timed, workloads.OpenLoop, workloads.ClosedLoop, workloads.Saturated}
 	got := workloads.Types()
 	if len(got) != len(want) {
 		t.Fatalf("Types() lists %d types, want %d", len(got), len(want))

@@ -44,15 +44,13 @@ func below(a, b *RepStructure) bool {
 // compatible reports a ≼ b or b ≼ a (the reference's are_prefixes).
 func compatible(a, b *RepStructure) bool { return below(a, b) || below(b, a) }
 
-// orderMatrix returns le[a][b] = rep[a] ≼ rep[b]. Whether a structure is
-// below another depends only on its class (whether it is default prefix,
-// and its state), and correct replicas mostly share a few classes, so ≼ is
-// computed once per pair of classes: O(n·c) state comparisons for c
-// classes instead of O(n²).
-func orderMatrix(rep []*RepStructure) [][]bool {
-	n := len(rep)
-	cls := make([]int, n)
-	var reps []int // a representative of each class
+// classes groups the structures by class: whether a structure is below
+// another depends only on its class (whether it is default prefix, and its
+// state). It returns each structure's class and a representative of each
+// class, in order of first appearance. Correct replicas mostly share a few
+// classes, so ≼ is computed once per pair of classes.
+func classes(rep []*RepStructure) (cls []int, reps []int) {
+	cls = make([]int, len(rep))
 	for a, s := range rep {
 		cls[a] = -1
 		for c, r := range reps {
@@ -66,54 +64,64 @@ func orderMatrix(rep []*RepStructure) [][]bool {
 			reps = append(reps, a)
 		}
 	}
-	cle := make([]bool, len(reps)*len(reps))
-	for c, a := range reps {
-		for d, b := range reps {
-			cle[c*len(reps)+d] = below(rep[a], rep[b])
-		}
-	}
-	le := make([][]bool, n)
-	cells := make([]bool, n*n)
-	for a := range rep {
-		le[a] = cells[a*n : (a+1)*n : (a+1)*n]
-		row := cle[cls[a]*len(reps):]
-		for b := range rep {
-			le[a][b] = row[cls[b]]
-		}
-	}
-	return le
+	return cls, reps
 }
 
 // sameList reports whether a and b hold the same elements.
-func sameList(a, b []int64) bool { return len(a) == len(b) && isPrefix(a, b) }
+func sameList(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return isPrefix(a, b)
+}
 
 // prefixChain returns the lexicographically first set of m replicas whose
 // structures are pairwise prefixes and whose common prefix is longest, or
-// nil if there is none.
+// nil if there is none. It works on classes of equal structures (c of
+// them): O(c³ + n·c²) after grouping, instead of O(n³).
 func prefixChain(rep []*RepStructure, m int) []int {
 	n := len(rep)
 	if m <= 0 || m > n {
 		return nil
 	}
-	le := orderMatrix(rep) // le[a][b]: a ≼ b
-	size := func(k int) int { return len(rep[k].State) }
+	cls, reps := classes(rep)
+	nc := len(reps)
+	le := make([]bool, nc*nc) // le[c*nc+d]: class c ≼ class d
+	size := make([]int, nc)   // state length of each class
+	for c, a := range reps {
+		size[c] = len(rep[a].State)
+		for d, b := range reps {
+			le[c*nc+d] = below(rep[a], rep[b])
+		}
+	}
+	// after[c*(n+1)+p]: members of class c with id ≥ p.
+	after := make([]int, nc*(n+1))
+	for p := n - 1; p >= 0; p-- {
+		for c := 0; c < nc; c++ {
+			after[c*(n+1)+p] = after[c*(n+1)+p+1]
+		}
+		after[cls[p]*(n+1)+p]++
+	}
 	best := -1
-	for s := 0; s < n; s++ {
-		if size(s) <= best {
+	for s := 0; s < nc; s++ {
+		if size[s] <= best {
 			continue
 		}
-		for t := 0; t < n; t++ {
-			if !le[s][t] {
+		for t := 0; t < nc; t++ {
+			if !le[s*nc+t] {
 				continue
 			}
 			c := 0
-			for u := 0; u < n; u++ {
-				if le[s][u] && le[u][t] && size(u) >= size(s) {
-					c++
+			for u := 0; u < nc; u++ {
+				if le[s*nc+u] && le[u*nc+t] && size[u] >= size[s] {
+					c += after[u*(n+1)]
 				}
 			}
 			if c >= m {
-				best = size(s)
+				best = size[s]
 				break
 			}
 		}
@@ -122,17 +130,18 @@ func prefixChain(rep []*RepStructure, m int) []int {
 		return nil
 	}
 	chosen := make([]int, 0, m)
+	inChosen := make([]int, nc) // chosen members per class
 	// completable: some t lies above every chosen member and has enough
 	// eligible members after last to fill the set.
 	completable := func(last int) bool {
 		need := m - len(chosen)
-		for t := 0; t < n; t++ {
-			if size(t) < best {
+		for t := 0; t < nc; t++ {
+			if size[t] < best {
 				continue
 			}
 			ok := true
-			for _, g := range chosen {
-				if !le[g][t] {
+			for g := 0; g < nc; g++ {
+				if inChosen[g] > 0 && !le[g*nc+t] {
 					ok = false
 					break
 				}
@@ -141,9 +150,9 @@ func prefixChain(rep []*RepStructure, m int) []int {
 				continue
 			}
 			c := 0
-			for u := last + 1; u < n; u++ {
-				if le[u][t] && size(u) >= best {
-					c++
+			for u := 0; u < nc; u++ {
+				if le[u*nc+t] && size[u] >= best {
+					c += after[u*(n+1)+last+1]
 				}
 			}
 			if c >= need {
@@ -156,12 +165,13 @@ func prefixChain(rep []*RepStructure, m int) []int {
 	for len(chosen) < m {
 		found := false
 		for c := last + 1; c < n; c++ {
-			if size(c) < best {
+			k := cls[c]
+			if size[k] < best {
 				continue
 			}
 			ok := true
-			for _, g := range chosen {
-				if !compatible(rep[g], rep[c]) {
+			for g := 0; g < nc; g++ {
+				if inChosen[g] > 0 && !le[g*nc+k] && !le[k*nc+g] {
 					ok = false
 					break
 				}
@@ -170,12 +180,14 @@ func prefixChain(rep []*RepStructure, m int) []int {
 				continue
 			}
 			chosen = append(chosen, c)
+			inChosen[k]++
 			if completable(c) {
 				last = c
 				found = true
 				break
 			}
 			chosen = chosen[:len(chosen)-1]
+			inChosen[k]--
 		}
 		if !found {
 			return nil // unreachable: best guarantees a completion

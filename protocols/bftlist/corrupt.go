@@ -87,6 +87,7 @@ func (r *Replica) corruptVE(rng *rand.Rand) {
 		ve.correct = randSet(rng, r.n)
 		ve.lastRound = rng.Uint64N(8)
 	}
+	ve.touch()
 }
 
 // corruptTimers draws arbitrary remaining durations, up to twice the

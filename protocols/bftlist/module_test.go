@@ -70,6 +70,7 @@ func setAll(r *Replica, phs []int8, views []ViewPair, vch []bool) {
 		r.ve.witnesses[k] = true
 	}
 	r.ve.witSet = full(r.n)
+	r.ve.touch()
 }
 
 func rep6[T any](x T) []T {

@@ -341,6 +341,7 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 	default:
 		return fmt.Errorf("bftlist: unknown attribute %q", name)
 	}
+	r.ve.touch()
 	return nil
 }
 

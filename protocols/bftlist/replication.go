@@ -31,6 +31,10 @@ type replication struct {
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
 	sigmaK int
+	// reqCount and pendCount are reused by supportedReqs and knownPendReqs,
+	// which return copies of what they count.
+	reqCount  *counter[Req]
+	pendCount *counter[ClientReq]
 }
 
 func newReplication(r *Replica) replication {
@@ -491,6 +495,16 @@ type counter[T comparable] struct {
 
 func newCounter[T comparable]() *counter[T] { return &counter[T]{index: make(map[T]int)} }
 
+// reuse returns c emptied, or a new counter if c is nil.
+func (c *counter[T]) reuse() *counter[T] {
+	if c == nil {
+		return newCounter[T]()
+	}
+	clear(c.index)
+	c.items, c.count, c.last, c.hint = c.items[:0], c.count[:0], c.last[:0], 0
+	return c
+}
+
 func (c *counter[T]) add(x T, replica int) {
 	i := c.hint
 	if i >= len(c.items) {
@@ -532,24 +546,30 @@ func (c *counter[T]) atLeast(t int) []T {
 
 // knownPendReqs: requests pending at n−2f replicas.
 func (g *replication) knownPendReqs() []ClientReq {
-	c := g.pendCounter()
-	return c.atLeast(g.q2())
+	g.pendCount = g.pendCount.reuse()
+	g.countPend(g.pendCount)
+	return g.pendCount.atLeast(g.q2())
 }
 
 func (g *replication) pendCounter() *counter[ClientReq] {
 	c := newCounter[ClientReq]()
+	g.countPend(c)
+	return c
+}
+
+func (g *replication) countPend(c *counter[ClientReq]) {
 	for k, s := range g.rep {
 		for _, q := range s.PendReqs {
 			c.add(q, k)
 		}
 	}
-	return c
 }
 
 // supportedReqs: requests in req_q with status ⊇ st, or in r_log, at n−2f
 // replicas, that this replica has not executed. A replica counts once.
 func (g *replication) supportedReqs(st Status) []Req {
-	c := newCounter[Req]()
+	g.reqCount = g.reqCount.reuse()
+	c := g.reqCount
 	for k, s := range g.rep {
 		for _, p := range s.ReqQ {
 			if p.Status.has(st) {

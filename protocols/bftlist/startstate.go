@@ -104,6 +104,7 @@ func (s *StartState) apply(r *Replica) error {
 		copyIf(r.ve.witnesses, v.Witnesses)
 		copyIf(r.ve.echo, v.Echo)
 		copyIf(r.ve.vChange, v.VChange)
+		r.ve.touch()
 	}
 	if v := s.REP; v != nil {
 		for j, rs := range v.Rep {

@@ -75,6 +75,7 @@ func TestVEThresholds(t *testing.T) {
 		for k := c - 1; k < n-1; k++ {
 			r.ve.echo[k] = other // me plus replicas 0 … c−2 echo alike
 		}
+		r.ve.touch()
 		return r.ve.witnesSeen()
 	})
 	// allowService: n−2f replicas share my view (two such sets share

@@ -22,21 +22,33 @@ type viewEst struct {
 	correct idset
 	// lastRound is the event-driven detector round the automaton last ran in.
 	lastRound uint64
+	// ver counts changes of the fields above (see touch); allowService and
+	// witnesSeen keep their last result with the ver it was computed at,
+	// since replicas ask for it on every message.
+	ver              uint64
+	allowAt, witAt   uint64
+	allowVal, witVal bool
 }
 
 func newViewEst(r *Replica) viewEst {
 	n := r.n
 	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
-		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n)}
+		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1}
 	for i := range ve.views {
 		ve.views[i] = RST
 	}
 	return ve
 }
 
+// touch records that the module's state may have changed: every write to
+// phs, witnesses, witSet, echo, views, vChange or correct must be followed
+// by a touch before allowService or witnesSeen is asked again.
+func (ve *viewEst) touch() { ve.ver++ }
+
 // iterate is one loop iteration: reset if needed, refresh witnesses and run
 // the automaton.
 func (ve *viewEst) iterate() {
+	defer ve.touch()
 	r := ve.r
 	if r.p.FDMode == FDEvent {
 		if r.efd.round == ve.lastRound {
@@ -44,6 +56,7 @@ func (ve *viewEst) iterate() {
 		}
 		ve.lastRound = r.efd.round
 		ve.correct = r.efd.lastCorrect.add(r.id)
+		ve.touch()
 	}
 	if ve.needReset() {
 		ve.resetAll()
@@ -55,6 +68,7 @@ func (ve *viewEst) iterate() {
 			ve.witSet.put(k)
 		}
 	}
+	ve.touch()
 	if !ve.witnesSeen() {
 		return
 	}
@@ -81,6 +95,7 @@ func (ve *viewEst) gossip() {
 	r := ve.r
 	own := ve.ownData()
 	ve.echo[r.id] = own
+	ve.touch()
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
 			continue
@@ -110,6 +125,7 @@ func (ve *viewEst) receive(j int, m *VEMsg) {
 	ve.witnesses[j] = m.Own.Witness
 	ve.views[j] = m.Own.Views
 	ve.vChange[j] = m.Own.VChange
+	ve.touch()
 }
 
 // echoNoWitn: k echoes my current view pair, phase and vChange.
@@ -134,17 +150,34 @@ func (ve *viewEst) noticedRecentValue() bool {
 // included) echo the same as my own echo (n−f: reachable by the correct
 // replicas alone, and any two such sets share a correct majority).
 func (ve *viewEst) witnesSeen() bool {
+	if ve.witAt != ve.ver {
+		ve.witAt, ve.witVal = ve.ver, ve.computeWitnesSeen()
+	}
+	return ve.witVal
+}
+
+func (ve *viewEst) computeWitnesSeen() bool {
 	id := ve.r.id
 	if !ve.witnesses[id] {
 		return false
 	}
-	set := idset{}.add(id) // the reference dropped this union
+	// The set counted is {id} ∪ {k : k witnessed, correct and echoing the
+	// same as id} (the reference dropped the union with id); counting stops
+	// once it reaches n−f.
+	need := ve.r.n - ve.r.f
+	count := 1
+	if count >= need {
+		return true
+	}
+	own := ve.echo[id]
 	for k := 0; k < ve.r.n; k++ {
-		if ve.witSet.has(k) && ve.correct.has(k) && ve.echo[k] == ve.echo[id] {
-			set.put(k)
+		if k != id && ve.witSet.has(k) && ve.correct.has(k) && ve.echo[k] == own {
+			if count++; count >= need {
+				return true
+			}
 		}
 	}
-	return set.len() >= ve.r.n-ve.r.f
+	return false
 }
 
 func (ve *viewEst) typeCheck(v ViewPair) bool {
@@ -350,6 +383,7 @@ func (ve *viewEst) action(phase int8, c int) {
 		ve.views[id].Current = ve.views[id].Next
 		ve.vChange[id] = false
 		ve.phs[id] = 0
+		ve.touch() // observers may read the state
 		ve.r.env.Observe(protocols.RoundChange{Round: ve.views[id].Current, Cause: protocols.CauseEstablish})
 	case c == 2:
 		if phase == 1 {
@@ -358,6 +392,7 @@ func (ve *viewEst) action(phase int8, c int) {
 	default:
 		ve.resetAll()
 	}
+	ve.touch()
 }
 
 // needReset: my own data is stale or replication asks for a flush.
@@ -375,6 +410,7 @@ func (ve *viewEst) resetAll() {
 		ve.witnesses[i] = false
 	}
 	ve.witSet = idset{}
+	ve.touch()
 	ve.r.rep.requestReset()
 	if ve.r.p.ForceView < 0 {
 		ve.r.rep.replicaFlush()
@@ -399,10 +435,40 @@ func (ve *viewEst) getView(j int) int64 {
 // view change. Two sets of n−2f share n−4f ≥ f+1 replicas (n ≥ 5f+1), one
 // of them correct, so two views are never served at once; the n−f correct
 // replicas alone reach n−2f.
+//
+// It counts sameVSet(id, 0) without building it: with my pair v in phase 0
+// and v.Current == v.Next, a replica k is in the set when it is in phase 0
+// with the pair v and not stale, and such a k is stale exactly when v fails
+// the type check, whatever k. Counting stops once it reaches n−2f.
 func (ve *viewEst) allowService() bool {
+	if ve.allowAt != ve.ver {
+		ve.allowAt, ve.allowVal = ve.ver, ve.computeAllowService()
+	}
+	return ve.allowVal
+}
+
+func (ve *viewEst) computeAllowService() bool {
 	id := ve.r.id
 	v := ve.views[id]
-	return ve.phs[id] == 0 && v.Current == v.Next && ve.sameVSet(id, 0).len() >= ve.r.n-2*ve.r.f
+	if ve.phs[id] != 0 || v.Current != v.Next {
+		return false
+	}
+	need := ve.r.n - 2*ve.r.f
+	if need <= 0 {
+		return true
+	}
+	if !ve.typeCheck(v) {
+		return false
+	}
+	count := 0
+	for k, w := range ve.views {
+		if w == v && ve.phs[k] == 0 {
+			if count++; count >= need {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // viewChange is called by primary monitoring to request a view change.
@@ -412,4 +478,5 @@ func (ve *viewEst) viewChange() {
 		ve.r.env.Observe(protocols.ViewChangeCall{View: ve.views[id].Current})
 	}
 	ve.vChange[id] = true
+	ve.touch()
 }

@@ -1,6 +1,8 @@
 package diembft
 
 import (
+	"slices"
+
 	"github.com/byzsim/byzsim/protocols"
 )
 
@@ -34,7 +36,9 @@ type entry struct {
 type keyIndex struct {
 	// dense[client][id] is the entry index + 1; 0 means absent.
 	dense [][]int32
-	wide  map[protocols.RequestKey]int32
+	// neg[−1−client] is the row of a negative client.
+	neg  [][]int32
+	wide map[protocols.RequestKey]int32
 }
 
 const (
@@ -45,17 +49,23 @@ const (
 // slot returns the dense cell of k, growing the table when grow is set; nil
 // when k does not belong in the dense table.
 func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
-	if k.Client < 0 || k.Client >= denseClients || k.ID >= denseIDs {
+	rows, c := &m.dense, int(k.Client)
+	if c < 0 {
+		// Negative clients (a saturated workload's, numbered −2, −3, …)
+		// have their own rows.
+		rows, c = &m.neg, -1-c
+	}
+	if c >= denseClients || k.ID >= denseIDs {
 		return nil
 	}
-	c, id := int(k.Client), int(k.ID)
-	if c >= len(m.dense) {
+	id := int(k.ID)
+	if c >= len(*rows) {
 		if !grow {
 			return nil
 		}
-		m.dense = append(m.dense, make([][]int32, c+1-len(m.dense))...)
+		*rows = append(*rows, make([][]int32, c+1-len(*rows))...)
 	}
-	row := m.dense[c]
+	row := (*rows)[c]
 	if id >= len(row) {
 		// Grow geometrically, but only for ids near the client's last:
 		// a far-away id (a Byzantine or corrupted key) goes to the map.
@@ -63,7 +73,7 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 			return nil
 		}
 		row = append(row, make([]int32, max(id+1, 2*len(row))-len(row))...)
-		m.dense[c] = row
+		(*rows)[c] = row
 	}
 	return &row[id]
 }
@@ -89,6 +99,12 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 
 func newMempool(blockSize int) *Mempool {
 	return &Mempool{blockSize: blockSize}
+}
+
+// reserve makes room for n more requests.
+func (m *Mempool) reserve(n int) {
+	m.entries = slices.Grow(m.entries, n)
+	m.queue = slices.Grow(m.queue, n)
 }
 
 func (m *Mempool) newEntry(e entry) int32 {

@@ -85,6 +85,7 @@ func Protocol() *protocols.Protocol {
 			{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it"},
 		},
 		CorruptScopes: corruptScopes(),
+		Preloads:      true,
 		MaxFaulty:     MaxFaulty,
 		New: func(cfg protocols.Config) (protocols.Replica, error) {
 			r, err := New(cfg)

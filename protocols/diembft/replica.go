@@ -112,6 +112,7 @@ func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.leader(round) 
 // Preload puts requests in the mempool as if clients had sent them (Twins
 // scenarios and benchmarks pre-load transactions).
 func (r *Replica) Preload(reqs ...*protocols.Request) {
+	r.mempool.reserve(len(reqs))
 	for _, q := range reqs {
 		r.mempool.add(q)
 	}

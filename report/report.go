@@ -1,0 +1,419 @@
+// Package report writes report.html: an experiment's results on one
+// self-contained HTML page — the experiment, the summary table, every plot
+// (inline SVG), the failed runs with the commands that reproduce them and
+// the timelines of its runs. The page loads nothing: no script, no
+// external style sheet, no network access (its Content-Security-Policy
+// forbids them). It follows from the output directory's files alone, so
+// it is byte-identical whenever they are.
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/results"
+)
+
+// File is the name of the report in an experiment's output directory.
+const File = "report.html"
+
+// MaxTimelines is how many runs' timelines (and plots) the report shows:
+// the failed runs first, then the first run of each sweep point, then the
+// others in plan order.
+const MaxTimelines = 24
+
+// MaxFailedListed is how many failed runs the report lists.
+const MaxFailedListed = 500
+
+// MaxSummaryRows is how many sweep points the report's summary table
+// shows; summary.md has all of them.
+const MaxSummaryRows = 1000
+
+// Write writes dir/report.html atomically.
+func Write(dir string) error {
+	page, err := Build(dir)
+	if err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(dir, File), page)
+}
+
+// figure is one plot of the page: inline SVG or, for a plot drawn only as
+// PNG, an image in a data URL.
+type figure struct {
+	Caption string
+	SVG     template.HTML
+	PNG     template.URL
+}
+
+// failedRun is a run that failed its checks.
+type failedRun struct {
+	ID, Params, Seed, Reproduce string
+	Checks                      []results.Check
+}
+
+// runSection is one run's timeline and plots.
+type runSection struct {
+	ID, Params, Seed, Verdict, Ended string
+	Figures                          []figure
+}
+
+// page is what the template renders.
+type page struct {
+	Name, Description string
+	Facts             []string
+	ExperimentTOML    string
+	Note              string
+	SummaryHeader     []string
+	SummaryRows       [][]string
+	SummaryLeft       int
+	SummaryMore       int
+	Plots             []figure
+	Failed            []failedRun
+	FailedTotal       int
+	Runs              []runSection
+	RunsNote          string
+}
+
+// Build returns the report of the output directory dir.
+func Build(dir string) ([]byte, error) {
+	t, err := results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
+	if err != nil {
+		return nil, err
+	}
+	name := filepath.Base(filepath.Clean(dir))
+	p := page{Name: name}
+	if err := p.experiment(dir); err != nil {
+		return nil, err
+	}
+	passed := 0
+	for _, r := range t.Rows {
+		if r.Verdict == results.VerdictPass {
+			passed++
+		}
+	}
+	pts := results.Points(t)
+	p.Facts = append(p.Facts, fmt.Sprintf("%s, %s: %d passed their checks, %d failed", plural(len(pts), "sweep point"), plural(len(t.Rows), "run"), passed, len(t.Rows)-passed))
+	if m, err := experiments.ReadManifest(dir); err == nil {
+		if !m.Complete || len(t.Rows) < m.Runs {
+			p.Note = fmt.Sprintf("This directory holds %d of the experiment's %d runs (interrupted, a shard, or a partial merge): every table and plot covers those only.", len(t.Rows), m.Runs)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	p.SummaryHeader, p.SummaryRows, p.SummaryLeft = results.SummaryTable(t, pts)
+	if n := len(p.SummaryRows); n > MaxSummaryRows {
+		p.SummaryRows, p.SummaryMore = p.SummaryRows[:MaxSummaryRows], n-MaxSummaryRows
+	}
+	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), ""); err != nil {
+		return nil, err
+	}
+	if err := p.failed(dir, t); err != nil {
+		return nil, err
+	}
+	if err := p.runs(dir, t); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, &p); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// experiment reads the resolved experiment.toml: its text, description
+// and headline settings.
+func (p *page) experiment(dir string) error {
+	text, err := os.ReadFile(filepath.Join(dir, experiments.ExperimentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.ExperimentTOML = string(text)
+	var e struct {
+		Name        string
+		Description string
+		Duration    string
+		Repetitions int
+		Protocol    struct {
+			Name string
+			N, F int
+		}
+	}
+	if _, err := toml.Decode(string(text), &e); err != nil {
+		return fmt.Errorf("report: %s: %w", filepath.Join(dir, experiments.ExperimentFile), err)
+	}
+	p.Name = cmp.Or(e.Name, p.Name)
+	p.Description = e.Description
+	if e.Protocol.Name != "" {
+		p.Facts = append(p.Facts, fmt.Sprintf("protocol %s, n = %d, f = %d (before the sweep); duration %s; %s per sweep point",
+			e.Protocol.Name, e.Protocol.N, e.Protocol.F, e.Duration, plural(max(e.Repetitions, 1), "repetition")))
+	}
+	return nil
+}
+
+// plotFigures returns the plots of dir whose file names start with prefix,
+// by name: each plot's SVG if there is one, else its PNG.
+func plotFigures(dir, prefix string) ([]figure, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	stems := map[string][]string{}
+	var order []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasPrefix(n, prefix) {
+			continue
+		}
+		ext := filepath.Ext(n)
+		if ext != ".svg" && ext != ".png" {
+			continue
+		}
+		stem := strings.TrimSuffix(n, ext)
+		if _, ok := stems[stem]; !ok {
+			order = append(order, stem)
+		}
+		stems[stem] = append(stems[stem], ext)
+	}
+	slices.Sort(order)
+	var out []figure
+	for _, stem := range order {
+		f := figure{Caption: stem}
+		if slices.Contains(stems[stem], ".svg") {
+			data, err := os.ReadFile(filepath.Join(dir, stem+".svg"))
+			if err != nil {
+				return nil, err
+			}
+			f.SVG = inlineSVG(data)
+		} else {
+			data, err := os.ReadFile(filepath.Join(dir, stem+".png"))
+			if err != nil {
+				return nil, err
+			}
+			f.PNG = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(data))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// inlineSVG returns an SVG document as an element to put into HTML: from
+// its <svg tag on, without the XML prolog.
+func inlineSVG(doc []byte) template.HTML {
+	if i := bytes.Index(doc, []byte("<svg")); i >= 0 {
+		doc = doc[i:]
+	}
+	return template.HTML(doc) // written by byzsim's plots: no user markup
+}
+
+// plural writes "1 run", "2 runs".
+func plural(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// paramText writes a run's parameters as "k=v, k=v".
+func paramText(keys, vals []string) string {
+	parts := make([]string, len(keys))
+	for i := range keys {
+		parts[i] = keys[i] + "=" + vals[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// reproduce is the command that re-runs run id from the experiment's
+// output directory: the resolved experiment.toml holds every key,
+// override and seed.
+func reproduce(id string) string {
+	return "byzsim run experiment.toml --run " + id + " -o reproduce"
+}
+
+// failed lists the runs that failed their checks with the checks that
+// failed.
+func (p *page) failed(dir string, t results.RunsTable) error {
+	for _, r := range t.Rows {
+		if r.Verdict == results.VerdictPass {
+			continue
+		}
+		p.FailedTotal++
+		if len(p.Failed) >= MaxFailedListed {
+			continue
+		}
+		f := failedRun{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Reproduce: reproduce(r.ID)}
+		rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
+		if err != nil {
+			return err
+		}
+		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+		if err != nil {
+			return err
+		}
+		for _, c := range s.Checks {
+			if !c.OK {
+				f.Checks = append(f.Checks, c)
+			}
+		}
+		p.Failed = append(p.Failed, f)
+	}
+	return nil
+}
+
+// shownRuns returns the indices of the rows whose timelines the report
+// shows: failed runs first, then the first run of each sweep point, then
+// the others, in plan order, at most MaxTimelines.
+func shownRuns(t results.RunsTable) []int {
+	var failed, firsts, rest []int
+	seen := map[string]bool{}
+	for i, r := range t.Rows {
+		key := strings.Join(r.Params, "\x00")
+		switch {
+		case r.Verdict != results.VerdictPass:
+			failed = append(failed, i)
+		case !seen[key]:
+			firsts = append(firsts, i)
+		default:
+			rest = append(rest, i)
+		}
+		seen[key] = true
+	}
+	all := append(append(failed, firsts...), rest...)
+	all = all[:min(len(all), MaxTimelines)]
+	slices.SortStableFunc(all, func(a, b int) int {
+		return cmp.Compare(rank(t, a), rank(t, b))
+	})
+	return all
+}
+
+// rank orders the shown runs: failed ones first, then plan order.
+func rank(t results.RunsTable, i int) int {
+	if t.Rows[i].Verdict != results.VerdictPass {
+		return i - len(t.Rows)
+	}
+	return i
+}
+
+// runs adds the timeline and plots of each shown run.
+func (p *page) runs(dir string, t results.RunsTable) error {
+	shown := shownRuns(t)
+	if len(shown) < len(t.Rows) {
+		p.RunsNote = fmt.Sprintf("%d of %d runs shown: the failed runs first, then the first run of each sweep point, then the others in plan order (at most %d). A [[plot]] table of kind run_timeline draws any other.", len(shown), len(t.Rows), MaxTimelines)
+	}
+	for _, i := range shown {
+		r := t.Rows[i]
+		rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
+		if err != nil {
+			return err
+		}
+		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+		if err != nil {
+			return err
+		}
+		sec := runSection{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Verdict: r.Verdict, Ended: s.Ended}
+		rt, err := results.ReadRunTimeline(rd)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// A directory written before replicas.csv existed.
+		case err != nil:
+			return err
+		default:
+			svg, err := results.RunTimelineSVG(rt)
+			if err != nil {
+				return fmt.Errorf("report: run %s: %w", r.ID, err)
+			}
+			sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
+		}
+		figs, err := plotFigures(rd, "plot-")
+		if err != nil {
+			return err
+		}
+		sec.Figures = append(sec.Figures, figs...)
+		p.Runs = append(p.Runs, sec)
+	}
+	return nil
+}
+
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"right": func(i, left int) bool { return i >= left },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>byzsim report: {{.Name}}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #222; }
+h1 { margin-bottom: 0.2rem; }
+h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; }
+code, pre { font-family: ui-monospace, monospace; font-size: 0.85rem; }
+pre { background: #f6f6f6; padding: 0.75rem; overflow-x: auto; }
+figure { margin: 1rem 0; }
+figure svg, figure img { display: block; max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #666; font-size: 0.85rem; }
+.note { background: #fff6d5; padding: 0.5rem 0.75rem; }
+.fail { color: #b00020; font-weight: bold; }
+.pass { color: #1a7f37; }
+</style>
+</head>
+<body>
+<h1>{{.Name}}</h1>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+<ul>{{range .Facts}}<li>{{.}}</li>{{end}}</ul>
+{{if .Note}}<p class="note">{{.Note}}</p>{{end}}
+{{if .ExperimentTOML}}<details><summary>experiment.toml (as resolved)</summary><pre>{{.ExperimentTOML}}</pre></details>{{end}}
+
+<h2 id="summary">Summary</h2>
+<p>Per sweep point: mean ± half-width of the 95% confidence interval (Student t) over the runs that passed their checks; one run has no interval; – no value.</p>
+<table>
+<tr>{{range $i, $h := .SummaryHeader}}<th{{if right $i $.SummaryLeft}} class="num"{{end}}>{{$h}}</th>{{end}}</tr>
+{{range .SummaryRows}}<tr>{{range $i, $c := .}}<td{{if right $i $.SummaryLeft}} class="num"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table>
+{{if .SummaryMore}}<p>… {{.SummaryMore}} more sweep points in <code>summary.md</code>.</p>{{end}}
+
+<h2 id="plots">Plots</h2>
+{{range .Plots}}<figure class="plot">{{if .SVG}}{{.SVG}}{{else}}<img src="{{.PNG}}" alt="{{.Caption}}">{{end}}<figcaption>plots/{{.Caption}}</figcaption></figure>
+{{else}}<p>No sweep plots (a single sweep point, or output.sweep_plots = false); each run's plots are below.</p>
+{{end}}
+<h2 id="failed">Failed runs</h2>
+{{if .Failed}}<p>{{.FailedTotal}} runs failed their checks{{if gt .FailedTotal (len .Failed)}} (the first {{len .Failed}} listed){{end}}. Each command, typed in this directory, re-runs one of them exactly into <code>reproduce/</code>.</p>
+<table>
+<tr><th>run</th><th>parameters</th><th class="num">seed</th><th>failed checks</th><th>reproduce</th></tr>
+{{range .Failed}}<tr><td>{{.ID}}</td><td>{{.Params}}</td><td class="num">{{.Seed}}</td><td>{{range .Checks}}<div><b>{{.Name}}</b>: {{.Detail}}</div>{{end}}</td><td><code>{{.Reproduce}}</code></td></tr>
+{{end}}</table>
+{{else}}<p class="pass">Every run passed its checks.</p>
+{{end}}
+<h2 id="runs">Runs</h2>
+{{if .RunsNote}}<p>{{.RunsNote}}</p>{{end}}
+{{range .Runs}}<section class="run">
+<h3>Run {{.ID}}{{if .Params}} ({{.Params}}){{end}}: <span class="{{.Verdict}}">{{.Verdict}}</span></h3>
+<p>seed {{.Seed}}; ended: {{.Ended}}</p>
+{{range .Figures}}<figure class="plot">{{if .SVG}}{{.SVG}}{{else}}<img src="{{.PNG}}" alt="{{.Caption}}">{{end}}<figcaption>{{.Caption}}</figcaption></figure>
+{{end}}</section>
+{{end}}
+</body>
+</html>
+`))

@@ -1,0 +1,80 @@
+package workloads
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// SaturatedClient returns the client id the requests of the k-th client of
+// the saturated workloads (counted over all of them, in workload order)
+// carry. It is negative: no such node exists, so replicas send it no reply.
+func SaturatedClient(k int) sim.NodeID { return sim.NodeID(-2 - k) }
+
+// Saturated reports whether the tracker has saturated workloads.
+func (t *Tracker) Saturated() bool { return len(t.saturated) > 0 }
+
+// Preload returns the requests of the saturated workloads, which every
+// replica holds in its queue from the start: for each workload in order,
+// each of its clients in order, requests 1 … Count. A request appends its
+// id; its client is SaturatedClient of the client's position.
+func (t *Tracker) Preload() []*protocols.Request {
+	var out []*protocols.Request
+	k := 0
+	for _, w := range t.saturated {
+		for c := 0; c < w.spec.Clients; c++ {
+			client := SaturatedClient(k)
+			k++
+			for id := 1; id <= w.spec.Count; id++ {
+				out = append(out, &protocols.Request{Client: client, ID: uint64(id), Op: protocols.OpAppend,
+					Value: int64(id), Payload: w.spec.Payload})
+			}
+		}
+	}
+	return out
+}
+
+// SaturatedDone is how many requests of a saturated workload completed at
+// one commit.
+type SaturatedDone struct {
+	Workload string
+	Requests int
+}
+
+// Committed tells the tracker that a correct replica committed the entry
+// at height carrying requests requests, at time at. When it is the n−f-th
+// correct replica to commit that height, the entry's requests complete:
+// they count towards the saturated workloads in workload order, and the
+// completions are returned (nil otherwise). A saturated workload must be
+// the experiment's only workload, so that every committed request is one
+// of its own.
+func (t *Tracker) Committed(at sim.Time, height int64, requests int) []SaturatedDone {
+	if len(t.saturated) == 0 || requests <= 0 {
+		return nil
+	}
+	if t.heights == nil {
+		t.heights = make(map[int64]int)
+	}
+	t.heights[height]++
+	if t.heights[height] != t.cfg.N-t.cfg.F {
+		return nil
+	}
+	var out []SaturatedDone
+	for _, w := range t.saturated {
+		if requests == 0 {
+			break
+		}
+		st := &w.status
+		if st.Finished() {
+			continue
+		}
+		n := min(requests, st.Total-st.Completed)
+		requests -= n
+		st.Completed += n
+		out = append(out, SaturatedDone{Workload: st.Name, Requests: n})
+		if st.Completed == st.Total {
+			st.Done, st.DoneAt = true, at
+			t.workloadFinished(at)
+		}
+	}
+	return out
+}
