@@ -1,0 +1,282 @@
+package diembft
+
+import (
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// TestForgedVotesDoNotCount: with a quorum minus one valid votes for round
+// 0's block, a forged last vote (signed with another replica's key, over
+// another digest, by a signer that is not the sender, or not signed) forms
+// no QC; the genuine vote of the same replica then does.
+func TestForgedVotesDoNotCount(t *testing.T) {
+	const n, f = 4, 1
+	forgeries := []struct {
+		name  string
+		forge func(r *Replica, v *Vote) *Vote
+	}{
+		{"another replica's key", func(r *Replica, v *Vote) *Vote {
+			s := newKeyring(7, 3, n, r.quorum, false).sign(v.LedgerCommitInfo.Hash())
+			s.Signer = 0
+			return &Vote{VoteInfo: v.VoteInfo, LedgerCommitInfo: v.LedgerCommitInfo, HighCommitQC: v.HighCommitQC, Sender: 0, Signature: s}
+		}},
+		{"another digest", func(r *Replica, v *Vote) *Vote {
+			d := v.LedgerCommitInfo.Hash()
+			s := newKeyring(7, 0, n, r.quorum, false).sign(d + 1)
+			s.Digest = d
+			return &Vote{VoteInfo: v.VoteInfo, LedgerCommitInfo: v.LedgerCommitInfo, HighCommitQC: v.HighCommitQC, Sender: 0, Signature: s}
+		}},
+		{"signer is not the sender", func(r *Replica, v *Vote) *Vote {
+			w := voteAs(r, v, 3)
+			w.Sender = 0
+			return w
+		}},
+		{"unsigned", func(r *Replica, v *Vote) *Vote {
+			return &Vote{VoteInfo: v.VoteInfo, LedgerCommitInfo: v.LedgerCommitInfo, HighCommitQC: v.HighCommitQC, Sender: 0,
+				Signature: Signature{Signer: 0, Digest: v.LedgerCommitInfo.Hash()}}
+		}},
+	}
+	for _, tc := range forgeries {
+		t.Run(tc.name, func(t *testing.T) {
+			r, env := newTestReplica(t, 1, n, f, protocols.Params{"rounds_per_leader": int64(1)})
+			v := roundZeroVote(t, n, f, r, env)
+			for _, j := range []sim.NodeID{3, 2} {
+				r.Deliver(j, voteAs(r, v, j))
+			}
+			forged := tc.forge(r, v)
+			if _, ok := r.checkVote(forged); ok {
+				t.Error("checkVote accepts the forged vote")
+			}
+			r.Deliver(0, forged)
+			if r.Round() != 0 || r.HighQC().VoteInfo.Round != -1 {
+				t.Fatalf("the forged vote completed a QC: round %d, high QC round %d", r.Round(), r.HighQC().VoteInfo.Round)
+			}
+			r.Deliver(0, voteAs(r, v, 0))
+			if r.Round() != 1 || r.HighQC().VoteInfo.Round != 0 {
+				t.Fatalf("the genuine vote formed no QC: round %d, high QC round %d", r.Round(), r.HighQC().VoteInfo.Round)
+			}
+		})
+	}
+}
+
+// TestCommitStateNeedsConsecutiveRounds: a vote carries a commit state (the
+// 2-chain commit rule) only for a block whose QC is of the round just
+// before; a block extending an older QC through a TC votes without one.
+func TestCommitStateNeedsConsecutiveRounds(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		round      int64
+		tc         *TC
+		wantCommit bool
+	}{
+		{"QC of the previous round", 0, nil, true},
+		{"QC two rounds back, through a TC", 1, &TC{Round: 0, HighQCRounds: []int64{-1, -1, -1}}, false},
+		{"QC three rounds back, through a TC", 2, &TC{Round: 1, HighQCRounds: []int64{-1, -1, -1}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 4, 1, nil)
+			b := newBlock(0, tc.round, nil, r.genesisQC)
+			v := r.makeVote(b, tc.tc)
+			if v == nil {
+				t.Fatal("no vote")
+			}
+			if got := v.LedgerCommitInfo.CommitStateID != 0; got != tc.wantCommit {
+				t.Errorf("vote for round %d over the genesis QC (round -1): commit state %v, want %v", tc.round, got, tc.wantCommit)
+			}
+		})
+	}
+}
+
+// TestSyncRejectsUncertifiedBlocks: a sync response whose second block
+// carries a QC that does not verify (too few signers, a forged signature,
+// a wrong author signature) inserts the first block and neither inserts
+// nor certifies the second.
+func TestSyncRejectsUncertifiedBlocks(t *testing.T) {
+	const n, f = 4, 1
+	for _, tc := range []struct {
+		name  string
+		forge func(qc *QC)
+	}{
+		{"too few signers", func(qc *QC) { qc.Signatures = qc.Signatures[:2] }},
+		{"forged signature", func(qc *QC) { qc.Signatures[1].tag++ }},
+		{"duplicate signer", func(qc *QC) { qc.Signatures[2] = qc.Signatures[0] }},
+		{"wrong author signature", func(qc *QC) { qc.AuthorSignature.tag++ }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, n, f, nil)
+			b0, qc := roundZeroQC(r)
+			tc.forge(qc)
+			b1 := newBlock(0, 1, nil, qc)
+			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
+			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: []*Block{b0, b1}})
+			if !r.ledger.known(b0.ID) {
+				t.Fatal("the block with a valid QC was not inserted")
+			}
+			if r.ledger.known(b1.ID) {
+				t.Error("the block whose QC does not verify was inserted")
+			}
+			if _, ok := r.tree.certified[b0.ID]; ok {
+				t.Error("the QC that does not verify certified its block")
+			}
+		})
+	}
+}
+
+// TestSafetyRoundsGrow: voted and timedOut raise the two persistent rounds
+// and never lower them, and what they recorded is what the rules then
+// refuse: a second vote in the round, and a timeout whose high QC is below
+// the QC a vote extended.
+func TestSafetyRoundsGrow(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		do                 func(s *Safety)
+		wantVote, wantQC   int64
+		voteAgain, timeout bool // safeToVote(5, 4) and safeToTimeout(6, 3) afterwards
+	}{
+		{"vote in 5 over a QC of 4", func(s *Safety) { s.voted(5, 4) }, 5, 4, false, false},
+		{"vote in 3 over a QC of 2", func(s *Safety) { s.voted(3, 2) }, 3, 2, true, true},
+		{"vote in 5 after a vote in 7", func(s *Safety) { s.voted(7, 6); s.voted(5, 4) }, 7, 6, false, false},
+		{"timeout in 5", func(s *Safety) { s.timedOut(5) }, 5, -2, false, true},
+		{"timeout in 2 after a vote in 5", func(s *Safety) { s.voted(5, 4); s.timedOut(2) }, 5, 4, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Safety{HighestVoteRound: -1, HighestQCRound: -2}
+			tc.do(&s)
+			if s.HighestVoteRound != tc.wantVote || s.HighestQCRound != tc.wantQC {
+				t.Errorf("rounds (vote %d, QC %d), want (%d, %d)", s.HighestVoteRound, s.HighestQCRound, tc.wantVote, tc.wantQC)
+			}
+			if got := s.safeToVote(5, 4, nil); got != tc.voteAgain {
+				t.Errorf("safeToVote(5, 4) = %v, want %v", got, tc.voteAgain)
+			}
+			if got := s.safeToTimeout(6, 3, &TC{Round: 5, HighQCRounds: []int64{3}}); got != tc.timeout {
+				t.Errorf("safeToTimeout(6, 3) = %v, want %v", got, tc.timeout)
+			}
+		})
+	}
+}
+
+// TestFormedTCVerifies: a TC a replica forms from a quorum of timeouts
+// carries each sender's signature over (round, its high QC round), so that
+// a replica that did not form it can verify it signer by signer.
+func TestFormedTCVerifies(t *testing.T) {
+	const n, f = 4, 1
+	r, _ := newTestReplica(t, 3, n, f, nil)
+	for j := range sim.NodeID(r.quorum) {
+		r.Deliver(j, timeoutFrom(r, j, 0))
+	}
+	tc := r.pm.LastRoundTC
+	if tc == nil || len(tc.Signatures) != r.quorum || len(tc.HighQCRounds) != r.quorum {
+		t.Fatalf("TC %v, want one of %d timeouts", tc, r.quorum)
+	}
+	for i, s := range tc.Signatures {
+		if int(s.Signer) != i || !r.keys.verify(s, timeoutDigest(tc.Round, tc.HighQCRounds[i])) {
+			t.Errorf("signature %d (signer %d) does not verify over (round %d, high QC round %d)", i, s.Signer, tc.Round, tc.HighQCRounds[i])
+		}
+	}
+}
+
+// TestTimeoutWindow: timeouts count from the current round up to
+// future_rounds ahead, and not beyond: f+1 timeouts of round
+// future_rounds make the replica time out, of round future_rounds+1 not.
+func TestTimeoutWindow(t *testing.T) {
+	const n, f = 4, 1
+	for _, ahead := range []int64{1, 2, 3} {
+		for _, beyond := range []bool{false, true} {
+			params := protocols.Params{"future_rounds": ahead}
+			r, env := newTestReplica(t, 3, n, f, params)
+			env.take()
+			round := ahead
+			if beyond {
+				round++
+			}
+			for j := range sim.NodeID(f + 1) {
+				r.Deliver(j, timeoutFrom(r, j, round))
+			}
+			_, counted := r.pm.timeouts[round]
+			timedOut := env.broadcasts(KindTimeout) > 0
+			if counted == beyond || timedOut == beyond {
+				t.Errorf("future_rounds %d, f+1 timeouts of round %d: counted %v, timed out %v; want %v", ahead, round, counted, timedOut, !beyond)
+			}
+		}
+	}
+}
+
+// TestValidQCEdges: no QC is invalid (a Byzantine message may carry none)
+// without a panic; the genesis QC, or an equal copy of it, is valid with no
+// signatures, also once the replica pruned its certificates past it.
+func TestValidQCEdges(t *testing.T) {
+	r, _ := newTestReplica(t, 1, 4, 1, nil)
+	if r.validQC(nil) {
+		t.Error("a nil QC is valid")
+	}
+	cp := *r.genesisQC
+	for _, pruned := range []bool{false, true} {
+		if pruned {
+			r.tree.pruneCertified(10)
+		}
+		if !r.validQC(r.genesisQC) || !r.validQC(&cp) {
+			t.Errorf("pruned %v: the genesis QC is not valid", pruned)
+		}
+	}
+}
+
+// roundZeroQC returns a round-0 block over the genesis QC and a QC of a
+// quorum of signers (replicas 0, 1, …) for it, authored by replica 0.
+func roundZeroQC(r *Replica) (*Block, *QC) {
+	b0 := newBlock(0, 0, nil, r.genesisQC)
+	exec := stateAfter(r.ledger.spec[r.genesisQC.VoteInfo.ID].state, nil)
+	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, ExecStateID: exec}
+	lci := LedgerCommitInfo{VoteInfoHash: vi.Hash()}
+	d := lci.Hash()
+	var sigs []Signature
+	for j := range sim.NodeID(r.quorum) {
+		sigs = append(sigs, newKeyring(7, j, r.n, r.quorum, false).sign(d))
+	}
+	return b0, &QC{VoteInfo: vi, LedgerCommitInfo: lci, Signatures: sigs, Author: 0,
+		AuthorSignature: newKeyring(7, 0, r.n, r.quorum, false).sign(qcSignaturesDigest(d, sigs))}
+}
+
+// TestValidQCOfCertifiedBlock: once a block is certified, its QC and an
+// equal copy verify without charging a signature check again, and a QC
+// for the same block id with other vote or commit info (no valid
+// signatures) does not verify.
+func TestValidQCOfCertifiedBlock(t *testing.T) {
+	r, err := New(protocols.Config{ID: 1, N: 4, F: 1, Costs: protocols.DefaultCosts(), Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newFakeEnv(1, 4)
+	r.Start(env)
+	_, qc := roundZeroQC(r)
+	if !r.validQC(qc) {
+		t.Fatal("the QC does not verify")
+	}
+	r.processCertificateQC(qc)
+	if _, ok := r.tree.certified[qc.VoteInfo.ID]; !ok {
+		t.Fatal("the QC did not certify its block")
+	}
+	cp := *qc
+	cp.memo = 0
+	before := env.now
+	if !r.validQC(qc) || !r.validQC(&cp) {
+		t.Error("the certified QC or its copy does not verify")
+	}
+	if env.now != before {
+		t.Errorf("re-verifying a known QC charged %v", env.now-before)
+	}
+	for name, forge := range map[string]func(q *QC){
+		"commit state": func(q *QC) { q.LedgerCommitInfo.CommitStateID = 42 },
+		"round":        func(q *QC) { q.VoteInfo.Round = 3; q.LedgerCommitInfo.VoteInfoHash = q.VoteInfo.Hash() },
+		"parent":       func(q *QC) { q.VoteInfo.ParentRound = -5; q.LedgerCommitInfo.VoteInfoHash = q.VoteInfo.Hash() },
+	} {
+		f := *qc
+		f.memo = 0
+		f.Signatures = nil
+		forge(&f)
+		if r.validQC(&f) {
+			t.Errorf("a QC of the certified block with another %s and no signatures verifies", name)
+		}
+	}
+}
