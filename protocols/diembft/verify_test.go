@@ -9,7 +9,8 @@ import (
 
 // TestForgedVotesDoNotCount: with a quorum minus one valid votes for round
 // 0's block, a forged last vote (signed with another replica's key, over
-// another digest, by a signer that is not the sender, or not signed) forms
+// another digest, by a signer that is not the sender, over other vote info,
+// or not signed) forms
 // no QC; the genuine vote of the same replica then does.
 func TestForgedVotesDoNotCount(t *testing.T) {
 	const n, f = 4, 1
@@ -31,6 +32,11 @@ func TestForgedVotesDoNotCount(t *testing.T) {
 		{"signer is not the sender", func(r *Replica, v *Vote) *Vote {
 			w := voteAs(r, v, 3)
 			w.Sender = 0
+			return w
+		}},
+		{"vote info not the one signed", func(r *Replica, v *Vote) *Vote {
+			w := voteAs(r, v, 0)
+			w.VoteInfo.ExecStateID++
 			return w
 		}},
 		{"unsigned", func(r *Replica, v *Vote) *Vote {
@@ -228,14 +234,73 @@ func roundZeroQC(r *Replica) (*Block, *QC) {
 	b0 := newBlock(0, 0, nil, r.genesisQC)
 	exec := stateAfter(r.ledger.spec[r.genesisQC.VoteInfo.ID].state, nil)
 	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, ExecStateID: exec}
+	signers := make([]sim.NodeID, r.quorum)
+	for j := range signers {
+		signers[j] = sim.NodeID(j)
+	}
+	return b0, signedQC(r, vi, signers)
+}
+
+// signedQC returns a QC for vi signed by signers, authored by replica 0.
+func signedQC(r *Replica, vi VoteInfo, signers []sim.NodeID) *QC {
 	lci := LedgerCommitInfo{VoteInfoHash: vi.Hash()}
 	d := lci.Hash()
 	var sigs []Signature
-	for j := range sim.NodeID(r.quorum) {
+	for _, j := range signers {
 		sigs = append(sigs, newKeyring(7, j, r.n, r.quorum, false).sign(d))
 	}
-	return b0, &QC{VoteInfo: vi, LedgerCommitInfo: lci, Signatures: sigs, Author: 0,
+	return &QC{VoteInfo: vi, LedgerCommitInfo: lci, Signatures: sigs, Author: 0,
 		AuthorSignature: newKeyring(7, 0, r.n, r.quorum, false).sign(qcSignaturesDigest(d, sigs))}
+}
+
+// TestQCVerification: a QC verifies with a quorum to n distinct members'
+// signatures over its commit info, whose vote-info hash matches its vote
+// info, whose parent round is below its round and whose author signed its
+// signatures; any one of these broken, it does not.
+func TestQCVerification(t *testing.T) {
+	const n, f = 4, 1
+	ids := func(js ...int) []sim.NodeID {
+		out := make([]sim.NodeID, len(js))
+		for i, j := range js {
+			out[i] = sim.NodeID(j)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		signers []sim.NodeID
+		vi      func(vi *VoteInfo)
+		after   func(qc *QC)
+		valid   bool
+	}{
+		{"quorum", ids(0, 1, 2), nil, nil, true},
+		{"all n", ids(3, 2, 1, 0), nil, nil, true},
+		{"quorum − 1", ids(0, 1), nil, nil, false},
+		{"duplicate signer", ids(0, 1, 1), nil, nil, false},
+		{"n+1 with a duplicate", ids(0, 1, 2, 3, 3), nil, nil, false},
+		{"non-member signer", ids(0, 1, 4), nil, nil, false},
+		{"parent round = round", ids(0, 1, 2), func(vi *VoteInfo) { vi.ParentRound = vi.Round }, nil, false},
+		{"vote info not the one signed", ids(0, 1, 2), nil, func(qc *QC) { qc.VoteInfo.Round = 7 }, false},
+		{"commit info not the one signed", ids(0, 1, 2), nil, func(qc *QC) { qc.LedgerCommitInfo.CommitStateID = 9 }, false},
+		{"author signature over other signatures", ids(0, 1, 2), nil, func(qc *QC) { qc.AuthorSignature.tag++ }, false},
+		{"author is not the author signer", ids(0, 1, 2), nil, func(qc *QC) { qc.Author = 2 }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, n, f, nil)
+			_, qc := roundZeroQC(r)
+			vi := qc.VoteInfo
+			if tc.vi != nil {
+				tc.vi(&vi)
+			}
+			qc = signedQC(r, vi, tc.signers)
+			if tc.after != nil {
+				tc.after(qc)
+			}
+			if got := r.validQC(qc); got != tc.valid {
+				t.Errorf("validQC = %v, want %v", got, tc.valid)
+			}
+		})
+	}
 }
 
 // TestValidQCOfCertifiedBlock: once a block is certified, its QC and an
@@ -278,5 +343,96 @@ func TestValidQCOfCertifiedBlock(t *testing.T) {
 		if r.validQC(&f) {
 			t.Errorf("a QC of the certified block with another %s and no signatures verifies", name)
 		}
+	}
+}
+
+// voteFor returns sender's signed vote for vi carrying the high commit QC.
+func voteFor(r *Replica, vi VoteInfo, hcqc *QC, sender sim.NodeID) *Vote {
+	lci := LedgerCommitInfo{VoteInfoHash: vi.Hash()}
+	return &Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: hcqc, Sender: sender,
+		Signature: newKeyring(7, sender, r.n, r.quorum, false).sign(lci.Hash())}
+}
+
+// TestVoteWindow: in round 5, a replica counts votes from round 4 to round
+// 5 + future_rounds and ignores older and later ones.
+func TestVoteWindow(t *testing.T) {
+	const future = 2
+	for _, tc := range []struct {
+		round   int64
+		counted bool
+	}{{3, false}, {4, true}, {5, true}, {5 + future, true}, {6 + future, false}, {100, false}} {
+		r, _ := newTestReplica(t, 1, 4, 1, protocols.Params{"future_rounds": int64(future)})
+		r.pm.Round = 5
+		vi := VoteInfo{ID: 1000 + protocols.Digest(tc.round), Round: tc.round, ParentID: 77, ParentRound: tc.round - 1}
+		v := voteFor(r, vi, r.genesisQC, 2)
+		r.Deliver(2, v)
+		if _, got := r.tree.votes[v.LedgerCommitInfo.Hash()]; got != tc.counted {
+			t.Errorf("vote of round %d in round 5: counted %v, want %v", tc.round, got, tc.counted)
+		}
+	}
+}
+
+// TestVoteWithUnknownCommitQC: a vote whose high commit QC certifies a
+// block the replica does not have is not counted yet: it is kept until a
+// sync, which starts towards that block; a vote whose high commit QC is
+// for a known block updates the replica's certificates.
+func TestVoteWithUnknownCommitQC(t *testing.T) {
+	r, _ := newTestReplica(t, 1, 4, 1, nil)
+	b0, qc := roundZeroQC(r)
+	vi := VoteInfo{ID: 555, Round: 1, ParentID: b0.ID, ParentRound: 0}
+	v := voteFor(r, vi, qc, 2)
+	r.Deliver(2, v)
+	if _, counted := r.tree.votes[v.LedgerCommitInfo.Hash()]; counted {
+		t.Error("a vote whose high commit QC is for an unknown block was counted")
+	}
+	if !r.sync.active || r.sync.target != b0.ID || len(r.sync.buffer) != 1 || r.sync.buffer[0].msg != sim.Message(v) {
+		t.Errorf("sync active %v towards %v with %d deferred; want a sync towards %v holding the vote", r.sync.active, r.sync.target, len(r.sync.buffer), b0.ID)
+	}
+
+	r, _ = newTestReplica(t, 1, 4, 1, nil)
+	b0, qc = roundZeroQC(r)
+	if !r.executeAndInsert(b0) {
+		t.Fatal("round-0 block not inserted")
+	}
+	r.Deliver(2, voteFor(r, vi, qc, 2))
+	if _, ok := r.tree.certified[b0.ID]; !ok || r.HighQC().VoteInfo.Round != 0 {
+		t.Errorf("the vote's high commit QC did not certify its known block (high QC round %d)", r.HighQC().VoteInfo.Round)
+	}
+}
+
+// TestProcessQCCertifiesOnce: a QC certifies its block once (one Certified
+// observation however often it arrives), and a QC at or below the
+// committed root's round certifies nothing.
+func TestProcessQCCertifiesOnce(t *testing.T) {
+	certified := func(env *fakeEnv) int {
+		k := 0
+		for _, o := range env.obs {
+			if _, ok := o.(protocols.Certified); ok {
+				k++
+			}
+		}
+		return k
+	}
+	r, env := newTestReplica(t, 1, 4, 1, nil)
+	b0, qc := roundZeroQC(r)
+	if !r.executeAndInsert(b0) {
+		t.Fatal("round-0 block not inserted")
+	}
+	before := certified(env)
+	r.processQC(qc)
+	cp := *qc
+	r.processQC(&cp)
+	r.processQC(qc)
+	if got := certified(env) - before; got != 1 {
+		t.Errorf("%d Certified observations for one QC processed three times, want 1", got)
+	}
+	if r.tree.certified[b0.ID] != qc {
+		t.Error("a later copy replaced the certifying QC")
+	}
+	old := *r.genesisQC
+	old.VoteInfo.ID = 999 // a block at the root's round, not the root
+	r.processQC(&old)
+	if _, ok := r.tree.certified[999]; ok || certified(env)-before != 1 {
+		t.Error("a QC at the committed root's round certified its block")
 	}
 }
