@@ -436,3 +436,73 @@ func TestProcessQCCertifiesOnce(t *testing.T) {
 		t.Error("a QC at the committed root's round certified its block")
 	}
 }
+
+// TestSyncResponseOnlyFromAskedPeer: a sync response is applied only while
+// a sync is under way, from the peer last asked, for the current target.
+func TestSyncResponseOnlyFromAskedPeer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		active  bool
+		from    sim.NodeID
+		other   bool // the response is for another target
+		applied bool
+	}{
+		{"asked peer, current target", true, 2, false, true},
+		{"no sync under way", false, 2, false, false},
+		{"another peer", true, 3, false, false},
+		{"another target", true, 2, true, false},
+		{"another peer and target", true, 3, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 4, 1, nil)
+			b0, _ := roundZeroQC(r)
+			r.sync = syncer{active: tc.active, target: b0.ID, targetRound: 0, peers: []sim.NodeID{2, 3}, asked: 2}
+			target := b0.ID
+			if tc.other {
+				target++
+			}
+			r.Deliver(tc.from, &SyncResponse{Target: target, Blocks: []*Block{b0}})
+			if got := r.ledger.known(b0.ID); got != tc.applied {
+				t.Errorf("block inserted %v, want %v", got, tc.applied)
+			}
+		})
+	}
+}
+
+// TestSyncResponseBlocks: a sync response's blocks are inserted in order
+// with their certificates processed; a nil block ends the response, a
+// known block is skipped, and a block whose parent is not pending is
+// neither inserted nor lets its QC certify anything.
+func TestSyncResponseBlocks(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		known            bool // b0 inserted before the response
+		blocks           func(b0, b1 *Block) []*Block
+		inserted, certif bool // b1 inserted; b0 certified
+	}{
+		{"chain", false, func(b0, b1 *Block) []*Block { return []*Block{b0, b1} }, true, true},
+		{"known block first", true, func(b0, b1 *Block) []*Block { return []*Block{b0, b1} }, true, true},
+		{"nil block", false, func(b0, b1 *Block) []*Block { return []*Block{nil, b0, b1} }, false, false},
+		{"parent not pending", false, func(b0, b1 *Block) []*Block { return []*Block{b1} }, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 4, 1, nil)
+			b0, qc := roundZeroQC(r)
+			b1 := newBlock(1, 1, nil, qc)
+			if tc.known && !r.executeAndInsert(b0) {
+				t.Fatal("round-0 block not inserted")
+			}
+			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
+			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: tc.blocks(b0, b1)})
+			if got := r.ledger.known(b1.ID); got != tc.inserted {
+				t.Errorf("round-1 block inserted %v, want %v", got, tc.inserted)
+			}
+			if _, got := r.tree.certified[b0.ID]; got != tc.certif {
+				t.Errorf("round-0 block certified %v, want %v", got, tc.certif)
+			}
+			if tc.certif && r.HighQC().VoteInfo.Round != 0 {
+				t.Errorf("high QC round %d after the sync, want 0", r.HighQC().VoteInfo.Round)
+			}
+		})
+	}
+}

@@ -1,0 +1,94 @@
+package bftlist
+
+import (
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// TestDeliverOnlyFromReplicas: view-establishment, replication and
+// primary-monitoring messages are taken only from the other replicas;
+// one that claims to come from the replica itself, from a client or from
+// an id outside the system changes nothing. A request is taken only from
+// its own client.
+func TestDeliverOnlyFromReplicas(t *testing.T) {
+	const n, f, me = 6, 1, 5
+	ve := VEData{Phase: 1, Witness: true, Views: ViewPair{Current: 0, Next: 3}, VChange: true}
+	vcm := VCM{Status: NoService, Prim: 0, NeedChange: true, NeedChgSet: setWord(^uint64(0))}
+	for _, tc := range []struct {
+		name  string
+		from  int
+		taken bool
+	}{
+		{"another replica", 2, true},
+		{"replica 0", 0, true},
+		{"itself", me, false},
+		{"a client", n, false},
+		{"beyond the clients", n + 5, false},
+		{"a negative id", -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := settled(t, n, f, nil) // replica n−1, serving view 0
+			own := r.ve.ownData()
+			ownVCM := r.pm.vcm[me]
+			rs := defaultStructure(r.k)
+			rs.SeqNum = 4
+			r.Deliver(sim.NodeID(tc.from), &REPMsg{Rep: &rs, N: n})
+			r.Deliver(sim.NodeID(tc.from), &VEMsg{Own: ve, About: ve})
+			r.Deliver(sim.NodeID(tc.from), &PMMsg{VCM: vcm, N: n})
+			if r.ve.ownData() != own || r.pm.vcm[me] != ownVCM || r.rep.rep[me] != &r.rep.own {
+				t.Fatal("a message changed the replica's own entries")
+			}
+			if !tc.taken {
+				for k := range n {
+					if k != me && (r.ve.views[k] == ve.Views || r.pm.vcm[k].NeedChange || r.rep.rep[k].SeqNum == 4) {
+						t.Fatalf("replica %d's entries took the message", k)
+					}
+				}
+				return
+			}
+			j := tc.from
+			if r.ve.views[j] != ve.Views || r.ve.phs[j] != ve.Phase || r.ve.vChange[j] != ve.VChange || r.ve.echo[j] != ve || !r.ve.witnesses[j] {
+				t.Error("the view-establishment message was not recorded")
+			}
+			if got := r.pm.vcm[j]; got.Status != NoService || !got.NeedChange || got.NeedChgSet != full(n) {
+				t.Errorf("primary monitoring recorded %+v, want the message with its need-change set clipped to %d replicas", got, n)
+			}
+			if r.rep.rep[j].SeqNum != 4 {
+				t.Error("the replication message was not recorded")
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		client sim.NodeID
+		from   sim.NodeID
+		taken  bool
+	}{
+		{"from its client", n, n, true},
+		{"from another client", n, n + 1, false},
+		{"from a replica", n, 2, false},
+		{"of no client", n + 7, n + 7, false},
+	} {
+		t.Run("request "+tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, me, n, f, nil)
+			r.Deliver(tc.from, &protocols.Request{Client: tc.client, ID: 1, Op: protocols.OpAppend, Value: 1})
+			if got := len(r.rep.own.PendReqs) == 1; got != tc.taken {
+				t.Errorf("pending %d requests, want taken %v", len(r.rep.own.PendReqs), tc.taken)
+			}
+		})
+	}
+}
+
+// TestVEIgnoresInvalidData: view establishment drops a message whose own
+// data is not a legitimate (phase, views) pair and records a valid one
+// wholly.
+func TestVEIgnoresInvalidData(t *testing.T) {
+	r, _ := newTestReplica(t, 5, 6, 1, nil)
+	before := r.ve.views[2]
+	r.Deliver(2, &VEMsg{Own: VEData{Phase: 0, Views: ViewPair{Current: 1, Next: 2}}})
+	if r.ve.views[2] != before {
+		t.Error("an illegal phase-0 pair (current ≠ next) was recorded")
+	}
+}
