@@ -506,3 +506,59 @@ func TestSyncResponseBlocks(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncAsksAgainAfterProgress: a response that inserted blocks short of
+// the target makes the replica ask the same peer for more; one that
+// brought nothing makes it try the next peer.
+func TestSyncAsksAgainAfterProgress(t *testing.T) {
+	for _, progress := range []bool{true, false} {
+		r, env := newTestReplica(t, 1, 4, 1, nil)
+		b0, qc := roundZeroQC(r)
+		b1 := newBlock(1, 1, nil, qc)
+		r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{3, 2}, asked: 2}
+		var blocks []*Block
+		if progress {
+			blocks = []*Block{b0}
+		}
+		env.take()
+		r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: blocks})
+		want := sim.NodeID(3)
+		if progress {
+			want = 2
+		}
+		var asked []sim.NodeID
+		for _, s := range env.take() {
+			if _, ok := s.msg.(*SyncRequest); ok {
+				asked = append(asked, s.to)
+			}
+		}
+		if len(asked) != 1 || asked[0] != want || r.sync.asked != want {
+			t.Errorf("progress %v: asked %v (sync.asked %d), want replica %d", progress, asked, r.sync.asked, want)
+		}
+	}
+}
+
+// TestSignatureEdges: a signature verifies only for a member signer (not a
+// negative id, not id n, even when made with that id's key) and only with
+// the digest it names, in both signature modes.
+func TestSignatureEdges(t *testing.T) {
+	const n = 4
+	for _, real := range []bool{false, true} {
+		k1 := newKeyring(1, 1, n, 3, real)
+		for _, id := range []sim.NodeID{-1, n, n + 1} {
+			if id >= 0 && !real {
+				if s := newKeyring(1, id, n, 3, real).sign(42); k1.verify(s, 42) {
+					t.Errorf("real=%v: a signature of non-member %d verifies", real, id)
+				}
+			}
+			if k1.verify(Signature{Signer: id, Digest: 42}, 42) {
+				t.Errorf("real=%v: an unsigned signature of %d verifies", real, id)
+			}
+		}
+		s := newKeyring(1, 0, n, 3, real).sign(42)
+		s.Digest = 43
+		if k1.verify(s, 42) {
+			t.Errorf("real=%v: a signature naming another digest verifies", real)
+		}
+	}
+}
