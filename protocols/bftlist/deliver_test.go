@@ -92,3 +92,48 @@ func TestVEIgnoresInvalidData(t *testing.T) {
 		t.Error("an illegal phase-0 pair (current ≠ next) was recorded")
 	}
 }
+
+// TestReplicationReceive: a replication message is taken whole while the
+// replica serves and no view change is under way; during a view change
+// only the peer's state is taken; a replica that does not serve, or a
+// message without a structure, changes nothing.
+func TestReplicationReceive(t *testing.T) {
+	const n, f, me, peer = 6, 1, 5, 2
+	for _, tc := range []struct {
+		name       string
+		serving    bool
+		status     VStatus
+		nilRep     bool
+		seq, state bool // the peer's SeqNum and State taken
+	}{
+		{"serving", true, OK, false, true, true},
+		{"view change", true, VChange, false, false, true},
+		{"no service", true, NoService, false, false, true},
+		{"not serving", false, OK, false, false, false},
+		{"no structure", true, OK, true, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := settled(t, n, f, nil)
+			if !tc.serving {
+				r.ve.views[me] = ViewPair{Current: 1, Next: 1} // alone in its view
+				r.ve.touch()
+			}
+			if got := r.allow(); got != tc.serving {
+				t.Fatalf("allow() = %v, want %v", got, tc.serving)
+			}
+			r.pm.vcm[me].Status = tc.status
+			rs := defaultStructure(r.k)
+			rs.SeqNum = 4
+			rs.State = []int64{7, 8}
+			m := &REPMsg{Rep: &rs, N: n}
+			if tc.nilRep {
+				m.Rep = nil
+			}
+			r.Deliver(peer, m)
+			got := r.rep.rep[peer]
+			if (got.SeqNum == 4) != tc.seq || (len(got.State) == 2 && got.State[1] == 8) != tc.state {
+				t.Errorf("peer's entry: seq %d, state %v; want seq taken %v, state taken %v", got.SeqNum, got.State, tc.seq, tc.state)
+			}
+		})
+	}
+}
