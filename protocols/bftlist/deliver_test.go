@@ -157,3 +157,19 @@ func TestNewStateThreshold(t *testing.T) {
 		return g.checkNewStateAndRLog(0)
 	})
 }
+
+// TestVEMessageUpdatesPredicates: the predicates view establishment caches
+// see every recorded message: a settled replica serves view 0 until three
+// of its five peers report view 1, then no longer (n−2f = 4 must share it).
+func TestVEMessageUpdatesPredicates(t *testing.T) {
+	r := settled(t, 6, 1, nil)
+	if !r.allow() {
+		t.Fatal("a settled replica does not serve")
+	}
+	for j := range 3 {
+		r.Deliver(sim.NodeID(j), &VEMsg{Own: VEData{Phase: 0, Views: ViewPair{Current: 1, Next: 1}}})
+		if want := j < 2; r.allow() != want {
+			t.Errorf("after %d peers moved to view 1: serving %v, want %v", j+1, r.allow(), want)
+		}
+	}
+}
