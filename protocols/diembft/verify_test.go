@@ -482,6 +482,7 @@ func TestSyncResponseBlocks(t *testing.T) {
 	}{
 		{"chain", false, func(b0, b1 *Block) []*Block { return []*Block{b0, b1} }, true, true},
 		{"known block first", true, func(b0, b1 *Block) []*Block { return []*Block{b0, b1} }, true, true},
+		{"committed block first", true, func(b0, b1 *Block) []*Block { return []*Block{b0, b1} }, true, false}, // at the root: nothing to certify
 		{"nil block", false, func(b0, b1 *Block) []*Block { return []*Block{nil, b0, b1} }, false, false},
 		{"parent not pending", false, func(b0, b1 *Block) []*Block { return []*Block{b1} }, false, false},
 	} {
@@ -491,6 +492,12 @@ func TestSyncResponseBlocks(t *testing.T) {
 			b1 := newBlock(1, 1, nil, qc)
 			if tc.known && !r.executeAndInsert(b0) {
 				t.Fatal("round-0 block not inserted")
+			}
+			if tc.name == "committed block first" {
+				r.commit(b0.ID)
+				if r.ledger.height() != 1 {
+					t.Fatal("round-0 block not committed")
+				}
 			}
 			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: tc.blocks(b0, b1)})
@@ -559,6 +566,31 @@ func TestSignatureEdges(t *testing.T) {
 		s.Digest = 43
 		if k1.verify(s, 42) {
 			t.Errorf("real=%v: a signature naming another digest verifies", real)
+		}
+	}
+}
+
+// TestQCCommitsOnlyWithCommitState: a QC commits its block's parent only
+// when its commit info carries a commit state (the 2-chain rule, set by
+// voters only for consecutive rounds); a QC without one commits nothing.
+func TestQCCommitsOnlyWithCommitState(t *testing.T) {
+	for _, withState := range []bool{false, true} {
+		r, _ := newTestReplica(t, 1, 4, 1, nil)
+		b0, qc0 := roundZeroQC(r)
+		b1 := newBlock(1, 1, nil, qc0)
+		for _, b := range []*Block{b0, b1} {
+			if !r.executeAndInsert(b) {
+				t.Fatal("block not inserted")
+			}
+		}
+		vi := VoteInfo{ID: b1.ID, Round: 1, ParentID: b0.ID, ParentRound: 0}
+		qc1 := signedQC(r, vi, []sim.NodeID{0, 1, 2})
+		if withState {
+			qc1.LedgerCommitInfo.CommitStateID, _ = r.ledger.pendingState(b0.ID)
+		}
+		r.processQC(qc1)
+		if got := r.ledger.height() == 1 && r.ledger.committedBlock(b0.ID) != nil; got != withState {
+			t.Errorf("commit state %v: round-0 block committed %v (height %d)", withState, got, r.ledger.height())
 		}
 	}
 }
