@@ -173,3 +173,28 @@ func TestVEMessageUpdatesPredicates(t *testing.T) {
 		}
 	}
 }
+
+// TestSupChangeIntersection: x replicas with my primary support a change
+// when their need-change sets intersect in n−2f replicas, not in one fewer
+// (the other thresholds tests use full sets, which meet any threshold).
+func TestSupChangeIntersection(t *testing.T) {
+	atThreshold(t, "sup_change_intersection", func(_, n2f, _ int) int { return n2f }, func(t *testing.T, n, f, c int) bool {
+		r := settled(t, n, f, protocols.Params{"force_view": int64(0)})
+		common := setOf()
+		for k := range c {
+			common = common.add(k)
+		}
+		x := n - 2*f
+		for k := range n {
+			v := &r.pm.vcm[k]
+			v.Prim = 0
+			v.NeedChange = true
+			// Each set holds the common replicas and one of its own.
+			v.NeedChgSet = common.add((c + k) % n)
+			if k >= x && k != r.id {
+				v.Prim = 1 // another primary: not counted
+			}
+		}
+		return r.pm.supChange(x)
+	})
+}
