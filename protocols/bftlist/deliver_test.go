@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -197,4 +198,22 @@ func TestSupChangeIntersection(t *testing.T) {
 		}
 		return r.pm.supChange(x)
 	})
+}
+
+// TestCorruptedTimersApplyAtNextMessage: corrupted timer durations take
+// effect at the replica's next input, a delivered message included (the
+// loops are then re-armed with them).
+func TestCorruptedTimersApplyAtNextMessage(t *testing.T) {
+	r, env := newTestReplica(t, 5, 6, 1, nil)
+	if err := r.Corrupt(rand.New(rand.NewPCG(3, 4)), []string{ScopeTimers}); err != nil {
+		t.Fatal(err)
+	}
+	if r.rearm == nil {
+		t.Fatal("timer corruption left nothing to apply")
+	}
+	armed := env.next
+	r.Deliver(2, &PMMsg{VCM: VCM{Status: OK}, N: 6})
+	if r.rearm != nil || env.next == armed {
+		t.Errorf("after a message: corrupted timers pending %v, %d timers armed; want applied", r.rearm != nil, env.next-armed)
+	}
 }
