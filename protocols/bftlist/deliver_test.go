@@ -217,3 +217,23 @@ func TestCorruptedTimersApplyAtNextMessage(t *testing.T) {
 		t.Errorf("after a message: corrupted timers pending %v, %d timers armed; want applied", r.rearm != nil, env.next-armed)
 	}
 }
+
+// TestEventFDTokensOnlyInEventMode: an event-driven detector's token is
+// returned to its owner only when the replica runs that detector
+// (fd_mode = "event"); with heartbeats it is ignored.
+func TestEventFDTokensOnlyInEventMode(t *testing.T) {
+	for _, mode := range []string{FDBeat, FDEvent} {
+		r, env := newTestReplica(t, 5, 6, 1, protocols.Params{"fd_mode": mode})
+		env.sent = nil
+		r.Deliver(2, &EFDToken{Owner: 2})
+		returned := false
+		for _, s := range env.sent {
+			if _, ok := s.msg.(*EFDToken); ok && s.to == 2 {
+				returned = true
+			}
+		}
+		if returned != (mode == FDEvent) {
+			t.Errorf("fd_mode %s: token returned %v", mode, returned)
+		}
+	}
+}
