@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -118,11 +119,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	ctx := context.Background()
+	// SIGINT/SIGTERM stop the go test processes (their groups are killed)
+	// and remove the mutated copies; no report is written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	limits := map[string]time.Duration{}
 	for _, p := range protocolsOf(muts) {
 		r := testMutant(ctx, abs, tmp, nil, p, 0)
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "mutate: interrupted; no report written")
+			return 130
+		}
 		if r.Status != Survived {
 			fmt.Fprintf(stderr, "mutate: the unmutated %s tests fail (%s); fix them first\n", p, r.By)
 			return 1
@@ -149,11 +157,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
+feed:
 	for i := range muts {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "mutate: interrupted; no report written")
+		return 130
+	}
 	wall := time.Since(start)
 	if err := report(*out, results, wall, *jobs, stdout); err != nil {
 		fmt.Fprintln(stderr, "mutate:", err)
