@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// typeCheck type-checks a one-file package that imports the standard
+// library only.
+func typeCheck(src []byte) error {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "x.go", src, 0)
+	if err != nil {
+		return err
+	}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
+	_, err = conf.Check("x", fset, []*ast.File{f}, nil)
+	return err
+}
+
+// TestOperators: each operator's mutants of a source, by ID suffix and
+// mutated source line, and every mutant still compiles.
+func TestOperators(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string // "op[-variant] → mutated body"
+	}{
+		{"ror", "func f(a, b int) bool { return a < b }", []string{
+			"neg → return !(a < b)",
+			"ror-le → return a <= b",
+		}},
+		{"ror-eq", "func f(a, b int) bool { if a != b { return true }; return false }", []string{
+			"neg → if !(a != b) { return true }; return false",
+			"ror-eq → if a == b { return true }; return false",
+			"del → if a != b {  }; return false",
+		}},
+		{"lcr", "func f(a, b bool) bool { return a && b }", []string{
+			"neg → return !(a && b)",
+			"lcr-or → return a || b",
+		}},
+		{"cst", "func f(n, k int) int { return 2*k + 1 }", []string{
+			"cst-dec → return 1*k + 1",
+			"cst-inc → return 3*k + 1",
+			"cst-dec → return 2*k + 0",
+			"cst-inc → return 2*k + 2",
+		}},
+		{"cst-quo", "func f(n int) int { return n / 1 }", []string{
+			"cst-inc → return n / 2",
+		}},
+		{"neg-not", "func f(ok bool) int { if !ok { return 1 }; return 0 }", []string{
+			"neg → if ok { return 1 }; return 0",
+			"del → if !ok {  }; return 0",
+		}},
+		{"del", "func f(xs []int) int { s := 0; for _, x := range xs { if x < 0 { continue }; s += x }; g(); return s }\nfunc g() {}", []string{
+			"neg → s := 0; for _, x := range xs { if !(x < 0) { continue }; s += x }; g(); return s",
+			"ror-le → s := 0; for _, x := range xs { if x <= 0 { continue }; s += x }; g(); return s",
+			"cst-inc → s := 0; for _, x := range xs { if x < 1 { continue }; s += x }; g(); return s",
+			"del → s := 0; for _, x := range xs { if x < 0 {  }; s += x }; g(); return s",
+			"del → s := 0; for _, x := range xs { if x < 0 { continue };  }; g(); return s",
+			"del → s := 0; for _, x := range xs { if x < 0 { continue }; s += x }; ; return s",
+		}},
+		{"hook", "type P struct{ bugs struct{ Lt bool } }\nfunc (p P) f(a, b int) bool { if p.bugs.Lt { return a < b } else if a <= b { return true }; return false }", []string{
+			"neg → if p.bugs.Lt { return a < b } else if !(a <= b) { return true }; return false",
+			"ror-lt → if p.bugs.Lt { return a < b } else if a < b { return true }; return false",
+			"del → if p.bugs.Lt { return a < b } else if a <= b {  }; return false",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte("package x\n\n" + tc.body + "\n")
+			ms, err := Generate("p", "dir/x.go", src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range ms {
+				op := m.ID[strings.LastIndexByte(m.ID, '/')+1:]
+				out := m.Apply(src)
+				body := string(out[len("package x\n\n"):])
+				body = strings.TrimSuffix(body, "\n")
+				if i := strings.Index(body, "{ "); i >= 0 && strings.HasPrefix(body, "func") {
+					body = body[i+2 : strings.LastIndex(body, " }")]
+				} else if i := strings.Index(body, "bool { "); i >= 0 {
+					body = body[i+7 : strings.LastIndex(body, " }")]
+				}
+				body = strings.SplitN(body, " }\nfunc g", 2)[0]
+				got = append(got, op+" → "+body)
+				if err := typeCheck(out); err != nil {
+					t.Errorf("mutant %s does not compile: %v\n%s", m.ID, err, out)
+				}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("mutants:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestFuncFilter: only the named functions are mutated.
+func TestFuncFilter(t *testing.T) {
+	src := []byte("package x\n\nfunc a(x int) bool { return x < 1 }\nfunc b(x int) bool { return x > 1 }\n")
+	ms, err := Generate("p", "x.go", src, []string{"b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Func != "b" {
+			t.Errorf("mutant %s in %s, want only b", m.ID, m.Func)
+		}
+	}
+	if len(ms) == 0 {
+		t.Fatal("no mutant of b")
+	}
+}
+
+// TestTargetsStable: the repository's targets give the same mutant IDs, in
+// the same order, on every generation; IDs are unique; every named function
+// exists; every mutant changes the source and still compiles (checked with
+// the protocol package's other files).
+func TestTargetsStable(t *testing.T) {
+	root := filepath.Join("..", "..")
+	first, err := mutants(root, Protocols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := mutants(root, Protocols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) == 0 || len(first) > 500 {
+		t.Fatalf("%d mutants, want 1 to 500", len(first))
+	}
+	ids := map[string]bool{}
+	for i, m := range first {
+		if m.ID != again[i].ID {
+			t.Fatalf("mutant %d: %s then %s", i, m.ID, again[i].ID)
+		}
+		if ids[m.ID] {
+			t.Errorf("duplicate ID %s", m.ID)
+		}
+		ids[m.ID] = true
+	}
+	for p, ts := range Targets {
+		for _, tg := range ts {
+			src, err := os.ReadFile(filepath.Join(root, tg.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fn := range tg.Funcs {
+				ms, _ := Generate(p, tg.File, src, []string{fn})
+				if !bytes.Contains(src, []byte(" "+fn+"(")) && !bytes.Contains(src, []byte(" "+fn+"[")) {
+					t.Errorf("%s: no function %s", tg.File, fn)
+				} else if len(ms) == 0 {
+					t.Errorf("%s: function %s has no mutant", tg.File, fn)
+				}
+			}
+		}
+	}
+}
+
+// TestBadFlags: bad arguments exit 2 with a message.
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-proto", "pbft"}, {"-j", "0"}, {"extra"}, {"-only", "nope", "-list", "-root", "../.."}} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 2 || errb.Len() == 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errb.String())
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package main
+
+// Target is a file of a protocol and the functions of it that are mutated
+// (nil: every function of the file).
+type Target struct {
+	File  string
+	Funcs []string
+}
+
+// Targets are the mutated paths, per protocol: safety, pacemaker, quorum,
+// commit, sync, vote and signature verification for DiemBFT; replication,
+// view establishment, primary monitoring, failure detectors and message
+// acceptance for BFTList. Files are relative to the module root. The
+// planted bug_* hooks inside them are skipped by the generator.
+var Targets = map[string][]Target{
+	"diembft": {
+		{File: "protocols/diembft/safety.go"},
+		{File: "protocols/diembft/quorum.go", Funcs: []string{"Quorum", "TimeoutAmplification"}},
+		{File: "protocols/diembft/pacemaker.go", Funcs: []string{"advanceRoundTC", "advanceRoundQC", "processRemoteTimeout"}},
+		{File: "protocols/diembft/verify.go", Funcs: []string{"validQC", "checkVote"}},
+		{File: "protocols/diembft/replica.go", Funcs: []string{"onVote", "formQC", "processQC"}},
+		{File: "protocols/diembft/sync.go", Funcs: []string{"onSyncResponse"}},
+		{File: "protocols/diembft/crypto.go", Funcs: []string{"verify"}},
+	},
+	"bftlist": {
+		{File: "protocols/bftlist/replication.go", Funcs: []string{"q2", "q3", "receive", "checkNewStateAndRLog"}},
+		{File: "protocols/bftlist/view_establishment.go", Funcs: []string{"receive", "changeable"}},
+		{File: "protocols/bftlist/primary_monitoring.go", Funcs: []string{"inTrouble", "supChange", "receive"}},
+		{File: "protocols/bftlist/failure_detector.go", Funcs: []string{"suspected"}},
+		{File: "protocols/bftlist/replica.go", Funcs: []string{"Deliver"}},
+	},
+}
+
+// Protocols lists the mutated protocols in report order.
+var Protocols = []string{"diembft", "bftlist"}
