@@ -562,36 +562,46 @@ func writeManifest(t *testing.T, dir string, m *experiments.Manifest) {
 	}
 }
 
+// interruptSearch starts a long search (byzsim args...), waits until its
+// result directory dir exists, sends sig and checks that it exits want and
+// says it stopped early.
+func interruptSearch(t *testing.T, dir string, sig syscall.Signal, want int, args ...string) {
+	t.Helper()
+	cmd := exec.Command(byzsimBinary(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The output directory exists once the search has started.
+	for i := 0; i < 500 && !fileExistsT(dir); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	_ = cmd.Process.Signal(sig)
+	if code := exitCode(cmd.Wait()); code != want {
+		t.Fatalf("exit %d after %v, want %d; stderr:\n%s", code, sig, want, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped after") {
+		t.Errorf("stderr does not say the search stopped early:\n%s", stderr.String())
+	}
+}
+
+// searchSignals are the signals that stop a search and its exit statuses.
+var searchSignals = []struct {
+	sig  syscall.Signal
+	want int
+}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}}
+
 // TestTwinsInterrupted stops a long Twins search with SIGINT and SIGTERM:
 // it exits 130 or 143 (not 1, which means a violation), says it stopped
 // early, and still writes the summary of the scenarios it ran.
 func TestTwinsInterrupted(t *testing.T) {
-	bin := byzsimBinary(t)
-	for _, tt := range []struct {
-		sig  syscall.Signal
-		want int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+	for _, tt := range searchSignals {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			out := t.TempDir()
-			cmd := exec.Command(bin, "twins", "experiments/twins/default.toml", "--scenarios", "100000000", "-o", out, "-q", "-j", "1")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			// The output directory exists once the search has started.
 			dir := filepath.Join(out, "default")
-			for i := 0; i < 500 && !fileExistsT(dir); i++ {
-				time.Sleep(10 * time.Millisecond)
-			}
-			time.Sleep(200 * time.Millisecond)
-			_ = cmd.Process.Signal(tt.sig)
-			if code := exitCode(cmd.Wait()); code != tt.want {
-				t.Fatalf("exit %d after %v, want %d; stderr:\n%s", code, tt.sig, tt.want, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), "stopped after") {
-				t.Errorf("stderr does not say the search stopped early:\n%s", stderr.String())
-			}
+			interruptSearch(t, dir, tt.sig, tt.want, "twins", "experiments/twins/default.toml", "--scenarios", "100000000", "-o", out, "-q", "-j", "1")
 			if !fileExistsT(filepath.Join(dir, "summary.json")) {
 				t.Error("no summary.json after the interrupt")
 			}
@@ -603,31 +613,11 @@ func TestTwinsInterrupted(t *testing.T) {
 // it exits 130 or 143, says it stopped early, and writes the summary of
 // the schedules it ran, marked interrupted.
 func TestExploreInterrupted(t *testing.T) {
-	bin := byzsimBinary(t)
-	for _, tt := range []struct {
-		sig  syscall.Signal
-		want int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+	for _, tt := range searchSignals {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			out := t.TempDir()
-			cmd := exec.Command(bin, "explore", "experiments/explore/diembft.toml", "--schedules", "100000000", "-o", out, "-q", "-j", "1")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
 			dir := filepath.Join(out, "explore-diembft")
-			for i := 0; i < 500 && !fileExistsT(dir); i++ {
-				time.Sleep(10 * time.Millisecond)
-			}
-			time.Sleep(200 * time.Millisecond)
-			_ = cmd.Process.Signal(tt.sig)
-			if code := exitCode(cmd.Wait()); code != tt.want {
-				t.Fatalf("exit %d after %v, want %d; stderr:\n%s", code, tt.sig, tt.want, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), "stopped after") {
-				t.Errorf("stderr does not say the search stopped early:\n%s", stderr.String())
-			}
+			interruptSearch(t, dir, tt.sig, tt.want, "explore", "experiments/explore/diembft.toml", "--schedules", "100000000", "-o", out, "-q", "-j", "1")
 			data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 			if err != nil {
 				t.Fatal(err)
