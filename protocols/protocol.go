@@ -58,6 +58,9 @@ type Protocol struct {
 	// client messages are WireCodec's); nil means the protocol cannot run
 	// live.
 	Codec Codec
+	// Twins is what the protocol offers Twins scenario testing; nil means
+	// it cannot run under Twins.
+	Twins *TwinsSupport
 }
 
 // CommitBound states a protocol's post-GST latency promise: when the
