@@ -90,7 +90,7 @@ func (b *Block) String() string {
 	if b == nil {
 		return "block{nil}"
 	}
-	return fmt.Sprintf("block{id:%x author:%d round:%d txns:%d qc:%v}", uint64(b.ID), b.Author, b.Round, len(b.Payload), b.QC)
+	return fmt.Sprintf("block{id:%x round:%d author:%d txns:%d qc:%v}", uint64(b.ID), b.Round, b.Author, len(b.Payload), b.QC)
 }
 
 // VoteInfo describes the block a vote is for.
@@ -158,7 +158,7 @@ func (qc *QC) String() string {
 	if qc == nil {
 		return "qc{nil}"
 	}
-	return fmt.Sprintf("qc{block:%x round:%d commit:%x sigs:%d}", uint64(qc.VoteInfo.ID), qc.VoteInfo.Round, uint64(qc.LedgerCommitInfo.CommitStateID), len(qc.Signatures))
+	return fmt.Sprintf("qc{round:%d block:%x%s sigs:%d}", qc.VoteInfo.Round, uint64(qc.VoteInfo.ID), commitString(qc.LedgerCommitInfo.CommitStateID), len(qc.Signatures))
 }
 
 // signersDigest folds the signer ids of a signature list.
@@ -236,6 +236,23 @@ func (tc *TC) String() string {
 		return "tc{nil}"
 	}
 	return fmt.Sprintf("tc{round:%d sigs:%d max_hqc:%d}", tc.Round, len(tc.Signatures), tc.MaxHighQCRound())
+}
+
+// commitString shows a commit state id (" commit:…"), or nothing for ⊥
+// (no commit: the 2-chain rule does not hold).
+func commitString(id protocols.Digest) string {
+	if id == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" commit:%x", uint64(id))
+}
+
+// tcString shows a TC (" tc:…"), or nothing when there is none.
+func tcString(tc *TC) string {
+	if tc == nil {
+		return ""
+	}
+	return " tc:" + tc.String()
 }
 
 // Proposal is a leader's block proposal, sent to every replica.
@@ -326,15 +343,15 @@ func (s *SyncResponse) Size() int {
 }
 
 func (p *Proposal) String() string {
-	return fmt.Sprintf("proposal{%v tc:%v hcqc:%v}", p.Block, p.LastRoundTC, p.HighCommitQC)
+	return fmt.Sprintf("proposal{%v%s hcqc:%v}", p.Block, tcString(p.LastRoundTC), p.HighCommitQC)
 }
 
 func (v *Vote) String() string {
-	return fmt.Sprintf("vote{sender:%d block:%x round:%d commit:%x}", v.Sender, uint64(v.VoteInfo.ID), v.VoteInfo.Round, uint64(v.LedgerCommitInfo.CommitStateID))
+	return fmt.Sprintf("vote{sender:%d round:%d block:%x parent_round:%d%s}", v.Sender, v.VoteInfo.Round, uint64(v.VoteInfo.ID), v.VoteInfo.ParentRound, commitString(v.LedgerCommitInfo.CommitStateID))
 }
 
 func (t *Timeout) String() string {
-	return fmt.Sprintf("timeout{sender:%d round:%d high_qc:%v tc:%v}", t.Info.Sender, t.Info.Round, t.Info.HighQC, t.LastRoundTC)
+	return fmt.Sprintf("timeout{sender:%d round:%d high_qc:%v%s}", t.Info.Sender, t.Info.Round, t.Info.HighQC, tcString(t.LastRoundTC))
 }
 
 func (s *SyncRequest) String() string {
