@@ -1,6 +1,9 @@
 package bftlist
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Message kinds. VE, REP and PM gossip is meant for reliable links, the
 // failure detectors' tokens for lossy ones.
@@ -50,8 +53,11 @@ func (*VEMsg) Kind() string { return KindVE }
 func (*VEMsg) Size() int { return headerSize + 2*19 }
 
 func (m *VEMsg) String() string {
-	return fmt.Sprintf("ve{own:%d/%v/%v/%v about:%d/%v/%v/%v}", m.Own.Phase, m.Own.Views, m.Own.Witness,
-		m.Own.VChange, m.About.Phase, m.About.Views, m.About.Witness, m.About.VChange)
+	return fmt.Sprintf("ve{own:%v about:%v}", m.Own, m.About)
+}
+
+func (d VEData) String() string {
+	return fmt.Sprintf("{phase:%d views:%v witness:%v vchange:%v}", d.Phase, d.Views, d.Witness, d.VChange)
 }
 
 // REPMsg carries the sender's whole replication structure.
@@ -92,8 +98,63 @@ func (m *REPMsg) String() string {
 	if r == nil {
 		return "rep{}"
 	}
-	return fmt.Sprintf("rep{state:%d rlog:%d pend:%d reqq:%d seq:%d prim:%d vc:%v con:%v}",
-		len(r.State), len(r.RLog), len(r.PendReqs), len(r.ReqQ), r.SeqNum, r.Prim, r.ViewChanged, r.ConFlag)
+	var b strings.Builder
+	fmt.Fprintf(&b, "rep{prim:%d seq:%d state:", r.Prim, r.SeqNum)
+	writeList(&b, len(r.State), func(i int) string { return fmt.Sprint(r.State[i]) })
+	b.WriteString(" rlog:")
+	writeList(&b, len(r.RLog), func(i int) string {
+		e := r.RLog[i]
+		return fmt.Sprintf("%v@%d×%d", e.Req.Q, e.Req.Seq, e.X.len())
+	})
+	b.WriteString(" pend:")
+	writeList(&b, len(r.PendReqs), func(i int) string { return r.PendReqs[i].String() })
+	b.WriteString(" reqq:")
+	writeList(&b, len(r.ReqQ), func(i int) string {
+		e := r.ReqQ[i]
+		return fmt.Sprintf("%v@%d/v%d:%v", e.Req.Q, e.Req.Seq, e.Req.View, e.Status)
+	})
+	fmt.Fprintf(&b, " vc:%v con:%v}", r.ViewChanged, r.ConFlag)
+	return b.String()
+}
+
+// maxListed bounds the entries a message's String lists per list.
+const maxListed = 8
+
+// writeList writes [e0 e1 …] with at most maxListed entries, then the
+// number of entries left out.
+func writeList(b *strings.Builder, n int, entry func(i int) string) {
+	b.WriteByte('[')
+	for i := 0; i < min(n, maxListed); i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(entry(i))
+	}
+	if n > maxListed {
+		fmt.Fprintf(b, " …+%d", n-maxListed)
+	}
+	b.WriteByte(']')
+}
+
+// String names the statuses of a set: PRE_PREP, PREP, COMMIT joined by
+// "+", or "-" for none.
+func (s Status) String() string {
+	if s == 0 {
+		return "-"
+	}
+	var names []string
+	for _, x := range []struct {
+		st   Status
+		name string
+	}{{PrePrep, "PRE_PREP"}, {Prep, "PREP"}, {Commit, "COMMIT"}} {
+		if s.has(x.st) {
+			names = append(names, x.name)
+		}
+	}
+	if rest := s &^ (PrePrep | Prep | Commit); rest != 0 {
+		names = append(names, fmt.Sprintf("status(%d)", uint8(rest)))
+	}
+	return strings.Join(names, "+")
 }
 
 // VStatus is a primary-monitoring status.

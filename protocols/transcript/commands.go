@@ -102,8 +102,11 @@ func init() {
 		"pending": {"pending", "lists the messages in flight", cmdPending},
 		"stabilize": {"stabilize [quiet] [max=N]",
 			"delivers the oldest message in flight until none is left; quiet counts the deliveries without visible effects instead of showing them", cmdStabilize},
-		"tick":          {"tick DURATION", "advances the clock, firing the timers due in (time, order set) order", cmdTick},
+		"tick": {"tick DURATION", "advances the clock, firing the timers due in (time, order set) order", cmdTick},
+		"run": {"run DURATION [quiet]",
+			"tick with instant delivery: every message in flight is delivered before the next timer fires; deliveries without visible effects are counted; quiet shows only observations and messages to clients, each with its time", cmdRun},
 		"fire-timer":    {"fire-timer ID [kind=K]", "fires replica ID's earliest pending timer (of kind K), moving the clock to its time if later", cmdFireTimer},
+		"crash":         {"crash ID", "the replica stops: it handles no more input, its timers and the messages in flight to it are dropped, and so is whatever is sent to it later", cmdCrash},
 		"timers":        {"timers [ids]", "lists pending timers", cmdTimers},
 		"set-attribute": {"set-attribute ID name=value", "the SetAttribute fault", cmdSetAttribute},
 		"behaviour":     {"behaviour ID [name]", "switches a replica to a Byzantine behaviour, or back to honest", cmdBehaviour},
@@ -207,6 +210,9 @@ func (h *harness) oneID(a *args) (sim.NodeID, error) {
 	}
 	if !h.started[i] {
 		return 0, fmt.Errorf("replica %d is not started", i)
+	}
+	if h.crashed[i] {
+		return 0, fmt.Errorf("replica %d crashed", i)
 	}
 	return sim.NodeID(i), nil
 }
@@ -839,5 +845,133 @@ func cmdHide(h *harness, a *args) error {
 		return err
 	}
 	h.printf("ok")
+	return nil
+}
+
+func cmdRun(h *harness, a *args) error {
+	pos, err := a.positional(2, "a duration and quiet")
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return fmt.Errorf("missing duration")
+	}
+	d, err := sim.ParseDuration(pos[0])
+	if err != nil {
+		return err
+	}
+	quiet := len(pos) == 2 && pos[1] == "quiet"
+	if len(pos) == 2 && !quiet {
+		return fmt.Errorf("unexpected %q (want quiet)", pos[1])
+	}
+	if err := a.unused("none"); err != nil {
+		return err
+	}
+	until := h.now + d
+	q := quietCounter{}
+	timers, deliveries := 0, 0
+	for steps := 0; ; steps++ {
+		if steps == defaultMaxSteps {
+			return fmt.Errorf("more than %d inputs before %v", defaultMaxSteps, until)
+		}
+		if next := h.nextDelivery(); next >= 0 {
+			deliveries++
+			if quiet {
+				m := h.inflight[next]
+				h.inflight = append(h.inflight[:next], h.inflight[next+1:]...)
+				err = h.observeOnly(m.to, func(r protocols.Replica) { r.Deliver(m.from, m.msg) })
+			} else {
+				err = h.deliver(next, true, q)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		i := h.earliest(func(t timer) bool { return t.at <= until })
+		if i < 0 {
+			break
+		}
+		timers++
+		if quiet {
+			t := h.timers[i]
+			h.timers = append(h.timers[:i], h.timers[i+1:]...)
+			h.now = max(h.now, t.at)
+			err = h.observeOnly(t.node, func(r protocols.Replica) { r.Fire(sim.Timer{ID: t.id, Kind: t.kind, Data: t.data}) })
+		} else {
+			err = h.fire(i, false, q)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	h.now = until
+	q.print(h)
+	h.printf("now %v after %d timers and %d deliveries", h.now, timers, deliveries)
+	return nil
+}
+
+// nextDelivery returns the index of the oldest message in flight to a
+// started replica, or −1.
+func (h *harness) nextDelivery() int {
+	for k, m := range h.inflight {
+		if h.started[m.to] {
+			return k
+		}
+	}
+	return -1
+}
+
+// observeOnly runs one input and prints only its observations.
+func (h *harness) observeOnly(id sim.NodeID, run func(protocols.Replica)) (err error) {
+	e := h.envs[id]
+	e.charged, e.effects = 0, e.effects[:0]
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("replica %d panicked: %v", id, p)
+		}
+	}()
+	run(h.reps[id])
+	for _, ef := range e.effects {
+		switch {
+		case ef.kind == effObserve:
+			h.printf("%v %d observe %s", h.now, id, describeObservation(ef.obs))
+		case ef.kind == effSend && int(ef.to) >= h.n && !h.hideKinds[ef.msg.Kind()]:
+			h.printf("%v %d send %d %s", h.now, id, ef.to, describe(ef.msg))
+		}
+	}
+	return nil
+}
+
+func cmdCrash(h *harness, a *args) error {
+	if _, err := a.positional(1, "one replica id"); err != nil {
+		return err
+	}
+	id, err := h.oneID(a)
+	if err != nil {
+		return err
+	}
+	if err := a.unused("none"); err != nil {
+		return err
+	}
+	h.crashed[id] = true
+	kept := h.inflight[:0]
+	dropped := 0
+	for _, m := range h.inflight {
+		if m.to == id {
+			dropped++
+			continue
+		}
+		kept = append(kept, m)
+	}
+	h.inflight = kept
+	timers := h.timers[:0]
+	for _, t := range h.timers {
+		if t.node != id {
+			timers = append(timers, t)
+		}
+	}
+	h.printf("%d crashed: dropped %d messages in flight to it and %d timers", id, dropped, len(h.timers)-len(timers))
+	h.timers = timers
 	return nil
 }

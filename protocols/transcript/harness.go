@@ -41,6 +41,7 @@ type harness struct {
 	reps    []protocols.Replica
 	envs    []*env
 	started []bool
+	crashed []bool
 
 	now       sim.Time
 	inflight  []envelope
@@ -72,7 +73,7 @@ func oneLine(s string) string {
 }
 
 func (h *harness) enqueue(from, to sim.NodeID, msg sim.Message) {
-	if to >= 0 && int(to) < h.n {
+	if to >= 0 && int(to) < h.n && !h.crashed[to] {
 		h.inflight = append(h.inflight, envelope{from: from, to: to, msg: msg})
 	}
 }
@@ -132,12 +133,14 @@ func (h *harness) effectLines(effs []effect) []string {
 			if h.hideKinds[ef.msg.Kind()] {
 				continue
 			}
+			// Consecutive sends that print alike share a line.
 			to := []string{strconv.Itoa(int(ef.to))}
-			for i+1 < len(effs) && effs[i+1].kind == effSend && sameMessage(effs[i+1].msg, ef.msg) {
+			text := describe(ef.msg)
+			for i+1 < len(effs) && effs[i+1].kind == effSend && (sameMessage(effs[i+1].msg, ef.msg) || describe(effs[i+1].msg) == text) {
 				i++
 				to = append(to, strconv.Itoa(int(effs[i].to)))
 			}
-			lines = append(lines, fmt.Sprintf("send %s %s", strings.Join(to, ","), describe(ef.msg)))
+			lines = append(lines, fmt.Sprintf("send %s %s", strings.Join(to, ","), text))
 		case effBroadcast:
 			if !h.hideKinds[ef.msg.Kind()] {
 				lines = append(lines, "broadcast "+describe(ef.msg))
@@ -242,7 +245,7 @@ var errNoCluster = errors.New(`no replicas yet: the transcript must start with "
 // build makes the replicas.
 func (h *harness) build(n, f, clients int, seed uint64, params protocols.Params) error {
 	h.n, h.f, h.clients, h.seed = n, f, clients, seed
-	h.reps, h.envs, h.started = make([]protocols.Replica, n), make([]*env, n), make([]bool, n)
+	h.reps, h.envs, h.started, h.crashed = make([]protocols.Replica, n), make([]*env, n), make([]bool, n), make([]bool, n)
 	h.now, h.inflight, h.timers, h.nextTimer = 0, nil, nil, 0
 	for i := range n {
 		id := sim.NodeID(i)
