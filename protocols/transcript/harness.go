@@ -97,8 +97,9 @@ func (h *harness) cancelTimer(node sim.NodeID, id sim.TimerID) (timer, bool) {
 
 // input runs one input of replica id and prints it: the header line, then
 // its visible effects indented. It reports whether anything was visible
-// besides the header and the CPU charged; when quiet is set and nothing
-// was, it prints nothing.
+// besides the header and the CPU charged. When quiet is set, an input
+// without observations that is hidden (its message or timer kind) or has
+// no visible effect prints nothing.
 func (h *harness) input(id sim.NodeID, header string, hidden, quiet bool, run func(r protocols.Replica, e sim.Env)) (visible bool, err error) {
 	e := h.envs[id]
 	e.charged, e.effects = 0, e.effects[:0]
@@ -109,7 +110,12 @@ func (h *harness) input(id sim.NodeID, header string, hidden, quiet bool, run fu
 	}()
 	run(h.reps[id], e)
 	lines := h.effectLines(e.effects)
-	if quiet && (hidden || len(lines) == 0) {
+	observed := false
+	for _, ef := range e.effects {
+		observed = observed || ef.kind == effObserve
+	}
+	// Observations are always shown, with the input they came from.
+	if quiet && !observed && (hidden || len(lines) == 0) {
 		return false, nil
 	}
 	h.printf("%s", header)
