@@ -1,10 +1,10 @@
 package bftlist
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/wiretest"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -44,30 +44,11 @@ func wireSamples() []sim.Message {
 func wireCodec() protocols.WireCodec { return protocols.WireCodec{Proto: Codec{}} }
 
 func TestWireRoundTrip(t *testing.T) {
-	c := wireCodec()
-	for _, m := range wireSamples() {
-		data, err := c.Append(nil, m)
-		if err != nil {
-			t.Fatalf("%v: %v", m, err)
-		}
-		got, err := c.Decode(data)
-		if err != nil {
-			t.Fatalf("%v: decode: %v", m, err)
-		}
-		if !reflect.DeepEqual(got, m) {
-			t.Errorf("round trip of %#v gave %#v", m, got)
-		}
-		for i := 0; i < len(data); i++ {
-			if _, err := c.Decode(data[:i]); err == nil {
-				t.Fatalf("%v: prefix of %d of %d bytes decoded", m, i, len(data))
-			}
-		}
-	}
+	wiretest.RoundTrip(t, wireCodec(), wireSamples(), wiretest.DeepEqual)
 }
 
 func TestWireRejects(t *testing.T) {
-	c := wireCodec()
-	for name, data := range map[string][]byte{
+	wiretest.Rejects(t, wireCodec(), map[string][]byte{
 		"empty":       {},
 		"unknown tag": {250},
 		"huge n":      {wirePM, 0xff, 0xff, 0, 0},
@@ -75,36 +56,12 @@ func TestWireRejects(t *testing.T) {
 		"wide set":    {wirePM, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17},
 		"bad bool":    {wireFDToken, 1, 0, 0, 0, 7},
 		"trailing":    {wireFDAck, 1, 0, 0, 0, 0},
-	} {
-		if _, err := c.Decode(data); err == nil {
-			t.Errorf("%s: decoded", name)
-		}
-	}
+	})
 }
 
+// FuzzDecodeWire: whatever decodes re-encodes into an identical message.
 func FuzzDecodeWire(f *testing.F) {
-	c := wireCodec()
-	for _, m := range wireSamples() {
-		data, err := c.Append(nil, m)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := c.Decode(data)
-		if err != nil {
-			return
-		}
-		again, err := c.Append(nil, m)
-		if err != nil {
-			t.Fatalf("decoded %v does not encode: %v", m, err)
-		}
-		m2, err := c.Decode(again)
-		if err != nil || !reflect.DeepEqual(m2, m) {
-			t.Fatalf("round trip changed %v into %v (%v)", m, m2, err)
-		}
-	})
+	wiretest.Fuzz(f, wireCodec(), wireSamples(), wiretest.DeepEqual)
 }
 
 // BenchmarkWire encodes and decodes a replication message with a full
