@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 
+	// Accept -rewrite, as every test binary under protocols/ does.
+	_ "github.com/byzsim/byzsim/protocols/internal/golden"
 	"github.com/byzsim/byzsim/sim"
 )
 

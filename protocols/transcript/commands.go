@@ -96,9 +96,9 @@ func init() {
 		"start": {"start [ids]", "starts replicas (default all)", cmdStart},
 		"request": {"request id=I [client=C] [value=V] [op=append|noop] [payload=B] [to=ids]",
 			"a client sends a request to replicas (default all); it is in flight until delivered", cmdRequest},
-		"deliver": {"deliver [from=ids] [to=ids] [kind=k,...] [count=N]",
+		"deliver": {"deliver [from=ids|clientN] [to=ids] [kind=k,...] [count=N]",
 			"delivers the matching messages in flight, in send order (not those sent meanwhile)", cmdDeliver},
-		"drop":    {"drop [from=ids] [to=ids] [kind=k,...] [count=N]", "drops matching messages in flight", cmdDrop},
+		"drop":    {"drop [from=ids|clientN] [to=ids] [kind=k,...] [count=N]", "drops matching messages in flight", cmdDrop},
 		"pending": {"pending", "lists the messages in flight", cmdPending},
 		"stabilize": {"stabilize [quiet] [max=N]",
 			"delivers the oldest message in flight until none is left; quiet counts the deliveries without visible effects instead of showing them", cmdStabilize},
@@ -561,14 +561,11 @@ func cmdStabilize(h *harness, a *args) error {
 	}
 	q := quietCounter{}
 	for steps := 0; ; steps++ {
-		i := -1
-		for k, m := range h.inflight {
-			if h.started[m.to] {
-				i = k
-				break
-			}
-		}
+		i := h.nextDelivery()
 		if i < 0 {
+			if steps == 0 {
+				h.printf("(no message in flight)")
+			}
 			break
 		}
 		if steps == limit {

@@ -2,7 +2,6 @@ package transcript
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs of transcript files (protocols/transcript)")
 
 // Run runs every *.txt file in dir as a transcript of proto, one subtest
 // per file. Each file runs twice: the two outputs must be identical
@@ -58,7 +56,7 @@ func RunFile(t *testing.T, proto *protocols.Protocol, path string) {
 	if d := firstDifference(s, got, again); d != "" {
 		t.Fatalf("two runs of %s differ (nondeterminism): %s", path, d)
 	}
-	if *rewrite {
+	if golden.Rewrite() {
 		if out := s.format(got); out != string(data) {
 			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 				t.Fatal(err)

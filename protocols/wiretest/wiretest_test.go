@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 
+	// Accept -rewrite, as every test binary under protocols/ does.
+	_ "github.com/byzsim/byzsim/protocols/internal/golden"
 	"github.com/byzsim/byzsim/sim"
 )
 
