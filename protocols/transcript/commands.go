@@ -87,10 +87,8 @@ type command struct {
 }
 
 // commands lists every command by name.
-var commands map[string]command
-
-func init() {
-	commands = map[string]command{
+func commands() map[string]command {
+	return map[string]command{
 		"new": {"new n=N f=F [seed=S] [clients=C] [param=value ...]",
 			"builds n replicas tolerating f faults with the protocol's parameters (defaults for those not given)", cmdNew},
 		"start": {"start [ids]", "starts replicas (default all)", cmdStart},
@@ -120,10 +118,11 @@ func init() {
 // run executes one command line.
 func (h *harness) run(line string) error {
 	words := strings.Fields(line)
-	c, ok := commands[words[0]]
+	table := commands()
+	c, ok := table[words[0]]
 	if !ok {
-		names := make([]string, 0, len(commands))
-		for n := range commands {
+		names := make([]string, 0, len(table))
+		for n := range table {
 			names = append(names, n)
 		}
 		sort.Strings(names)

@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -99,5 +100,23 @@ func TestDifferencesReported(t *testing.T) {
 	d := differences(s, want, got)
 	if len(d) != 1 || !strings.HasPrefix(d[0], "x.txt:5: start 0\n--- want\nwrong\n--- got\n0 start\n") {
 		t.Fatalf("differences = %q", d)
+	}
+}
+
+// TestDocListsEveryCommand keeps the package documentation and the
+// command table in step.
+func TestDocListsEveryCommand(t *testing.T) {
+	data, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for name, c := range commands() {
+		if !strings.Contains(doc, "//\t"+name+" ") && !strings.Contains(doc, "//\t"+name+"\n") {
+			t.Errorf("doc.go does not list command %s (%s)", name, c.usage)
+		}
+		if c.doc == "" || !strings.HasPrefix(c.usage, name) {
+			t.Errorf("command %s: usage %q, doc %q", name, c.usage, c.doc)
+		}
 	}
 }
