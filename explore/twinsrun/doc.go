@@ -38,4 +38,4 @@
 // problem, Minimizer the step list that shrinks a violation, Encoder the
 // writer of scenario-file counterexamples and summaries, and FromBase the
 // Twins experiment of an ordinary experiment (explore generator "twins").
-package exec
+package twinsrun

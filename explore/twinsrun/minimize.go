@@ -1,4 +1,4 @@
-package exec
+package twinsrun
 
 import (
 	"context"
@@ -145,7 +145,7 @@ func mergeSorted(a, b []int) []int {
 // Explain describes a violation and its scenario in words.
 func Explain(s *Settings, sc *twins.Scenario, v Violation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Property %s violated: %s.\n", v.Property, PropertyText[v.Property])
+	fmt.Fprintf(&b, "Property %s violated: %s.\n", v.Property, s.PropertyText(v.Property))
 	fmt.Fprintf(&b, "%s\n", v.Detail)
 	fmt.Fprintf(&b, "Round %d, virtual time %v; processes:", v.Round, timeString(v.At))
 	for _, p := range v.Procs {
