@@ -2,11 +2,10 @@ package twinsrun
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/byzsim/byzsim/explore/search"
 	"strings"
 
+	"github.com/byzsim/byzsim/explore/search"
 	"github.com/byzsim/byzsim/failures/twins"
 )
 
@@ -159,7 +158,11 @@ func Explain(s *Settings, sc *twins.Scenario, v Violation) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nSystem: n=%d f=%d, twinned replicas:", s.N, s.F)
+	b.WriteString("\nSystem: ")
+	if s.Named {
+		fmt.Fprintf(&b, "%s, ", s.Protocol.Name)
+	}
+	fmt.Fprintf(&b, "n=%d f=%d, twinned replicas:", s.N, s.F)
 	for i := 0; i < s.T; i++ {
 		fmt.Fprintf(&b, " replica%d (twin replica%d')", i, i)
 	}

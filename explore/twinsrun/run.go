@@ -121,8 +121,8 @@ type Runner struct {
 	// is P4's bound, 0 when the protocol declares none.
 	span  int
 	bound sim.Time
-	reqs   [][]*protocols.Request // per process, shared read-only
-	tab    table
+	reqs  [][]*protocols.Request // per process, shared read-only
+	tab   table
 
 	// per run
 	w        *sim.World
