@@ -211,3 +211,56 @@ func TestExploreIndependentOfJobs(t *testing.T) {
 		t.Errorf("outputs differ between -j 1 and -j 2: %v vs %v", sortedKeys(trees[0]), sortedKeys(trees[1]))
 	}
 }
+
+// TestTwinsProtocols: Twins runs any protocol with Twins support, named
+// by the file's protocol key or --protocol: relay (not Byzantine fault
+// tolerant) violates P2, and its counterexample, whose header names relay,
+// replays; a protocol without Twins support exits 2 naming the protocols
+// that have it; byzsim explore with generator "twins" runs relay too.
+func TestTwinsProtocols(t *testing.T) {
+	relay := writeTemp(t, "relay.toml", "protocol = \"relay\"\nn = 4\nscenarios = 100\n")
+	for _, args := range [][]string{{relay}, {"experiments/twins/default.toml", "--protocol", "relay", "--scenarios", "100"}} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, append(append([]string{"twins"}, args...), "-o", out, "-q", "--keep", "5")...)
+		if code != 1 || !strings.Contains(stderr, "P2 (blocks committed by correct replicas form one chain)") {
+			t.Fatalf("%v: exit %d, want 1 with P2; stderr:\n%s", args, code, stderr)
+		}
+		files, _ := filepath.Glob(filepath.Join(out, "*", "violation-P2-*.jsonl"))
+		if len(files) != 1 {
+			t.Fatalf("%v: P2 counterexamples %v, want one", args, files)
+		}
+		data, _ := os.ReadFile(files[0])
+		if !strings.HasPrefix(string(data), `{"format":"byzsim-twins/1","protocol":"relay",`) {
+			t.Errorf("%s: header does not name relay:\n%s", files[0], data)
+		}
+		code, stdout, stderr := byzsim(t, "twins", "--replay", files[0])
+		if code != 1 || !strings.Contains(stdout, "Property P2 violated") || !strings.Contains(stdout, "System: relay, n=4") {
+			t.Errorf("replay %s: exit %d, want 1 with P2 on relay; stdout:\n%s\nstderr:\n%s", files[0], code, stdout, stderr)
+		}
+	}
+	bft := writeTemp(t, "bftlist.toml", "n = 4\n\nprotocol = \"bftlist\"\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{bft}, bft + ":3: protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, relay)"},
+		{[]string{"experiments/twins/default.toml", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, relay)"},
+		{[]string{"--replay", "experiments/twins/conflicting_votes_bug.jsonl", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios"},
+		{[]string{relay, "--bug", "small_quorum"}, `--bug: unknown bug "small_quorum" (allowed: none: relay plants no bug)`},
+	} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, append(append([]string{"twins"}, tc.args...), "-o", out, "-q")...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q; stderr:\n%s", tc.args, code, tc.want, stderr)
+		}
+	}
+	out := t.TempDir()
+	code, _, stderr := byzsim(t, "explore", twinsExperiment(t, "relay", "", "keep = 5\n"), "-o", out, "-q")
+	if code != 1 || !strings.Contains(stderr, "P2 (") {
+		t.Fatalf("explore relay: exit %d, want 1 with P2; stderr:\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "twins-explore", "summary.json"))
+	if err != nil || !strings.Contains(string(data), `"protocol": "relay"`) {
+		t.Errorf("explore relay summary.json does not name relay (%v):\n%s", err, data)
+	}
+}

@@ -152,7 +152,11 @@ func twinsParams(ts *protocols.TwinsSupport) []string {
 			out = append(out, p)
 		}
 	}
-	return append(out, bugSwitches(ts)...)
+	out = append(out, bugSwitches(ts)...)
+	if len(out) == 0 {
+		return []string{"none"}
+	}
+	return out
 }
 
 // bugSwitches lists the protocol parameters that plant Twins' bugs.

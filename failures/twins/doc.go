@@ -1,5 +1,7 @@
 // Package twins generates Twins scenarios (Bano et al., "Twins: BFT Systems
-// Made Robust", OPODIS 2021) for DiemBFT-style protocols.
+// Made Robust", OPODIS 2021) for leader-based, round-based protocols. It
+// knows no protocol: package explore/twinsrun runs the scenarios on the
+// replicas of any protocol with protocols.TwinsSupport.
 //
 // A scenario runs n replicas, t of which are twinned: replica i < t has a
 // second process, its twin, with the same identity and keys. Processes are
