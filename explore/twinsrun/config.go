@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/failures/twins"
+	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -24,26 +24,26 @@ const (
 // File is a Twins experiment file (TOML). Every key is optional except n;
 // the comments give the defaults.
 type File struct {
-	Name         string   `toml:"name"`          // default: the file name
-	Description  string   `toml:"description"`   //
-	Protocol     string   `toml:"protocol"`      // default: Protocols.Default
-	N            int      `toml:"n"`             // replicas
-	F            *int     `toml:"f"`             // default: the protocol's largest f
-	T            *int     `toml:"t"`             // twinned replicas, default f
-	Partitions   int      `toml:"partitions"`    // buckets per round, default 2
-	Rounds       int      `toml:"rounds"`        // rounds before GST, default 7
-	Leaders      string   `toml:"leaders"`       // "twins" (default) or "any"
-	Drops        int      `toml:"drops"`         // intra-bucket drops per round, at most; default 0
-	QuorumFilter bool     `toml:"quorum_filter"` // keep partitions with a quorum bucket only
-	GSTRounds    *int     `toml:"gst_rounds"`    // default 7
-	Delta        string   `toml:"delta"`         // Δ, default "1s"
-	Delay        string   `toml:"delay"`         // link delay, default Δ/2
-	TimerFactor  int      `toml:"timer_factor"`  // round timer = timer_factor × Δ, default 4
-	Seed         Seed     `toml:"seed"`          // default 1; a string for seeds above 2^63−1
-	Sampling     string   `toml:"sampling"`      // "random" (default) or "enumerate"
-	Scenarios    *int64   `toml:"scenarios"`     // scenarios to run, default 1000
-	Skip         int64    `toml:"skip"`          // scenarios skipped first
-	Bugs         []string `toml:"bugs"`          // planted bugs
+	Name         string           `toml:"name"`          // default: the file name
+	Description  string           `toml:"description"`   //
+	Protocol     string           `toml:"protocol"`      // default: Protocols.Default
+	N            int              `toml:"n"`             // replicas
+	F            *int             `toml:"f"`             // default: the protocol's largest f
+	T            *int             `toml:"t"`             // twinned replicas, default f
+	Partitions   int              `toml:"partitions"`    // buckets per round, default 2
+	Rounds       int              `toml:"rounds"`        // rounds before GST, default 7
+	Leaders      string           `toml:"leaders"`       // "twins" (default) or "any"
+	Drops        int              `toml:"drops"`         // intra-bucket drops per round, at most; default 0
+	QuorumFilter bool             `toml:"quorum_filter"` // keep partitions with a quorum bucket only
+	GSTRounds    *int             `toml:"gst_rounds"`    // default 7
+	Delta        string           `toml:"delta"`         // Δ, default "1s"
+	Delay        string           `toml:"delay"`         // link delay, default Δ/2
+	TimerFactor  int              `toml:"timer_factor"`  // round timer = timer_factor × Δ, default 4
+	Seed         experiments.Seed `toml:"seed"`          // default 1; a string for seeds above 2^63−1
+	Sampling     string           `toml:"sampling"`      // "random" (default) or "enumerate"
+	Scenarios    *int64           `toml:"scenarios"`     // scenarios to run, default 1000
+	Skip         int64            `toml:"skip"`          // scenarios skipped first
+	Bugs         []string         `toml:"bugs"`          // planted bugs
 }
 
 // fileKeys lists the keys of File in order, for error messages.
@@ -302,47 +302,17 @@ func roundConfigs(p twins.Params) float64 {
 }
 
 // checkName checks that name can name an output directory: one path
-// element, not "." or "..", not hidden, no separator or control character.
+// element (results.CheckPathElem), not hidden, at most 100 bytes (the
+// rules of experiment names).
 func checkName(name string) error {
+	if err := results.CheckPathElem(name); err != nil {
+		return err
+	}
 	switch {
-	case name == "." || name == "..":
-		return fmt.Errorf("it names a directory (allowed: letters, digits, '.', '-', '_')")
 	case strings.HasPrefix(name, "."):
 		return fmt.Errorf("it starts with '.'")
 	case len(name) > 100:
 		return fmt.Errorf("%d bytes long (allowed: at most 100)", len(name))
-	case strings.ContainsAny(name, `/\`):
-		return fmt.Errorf("it holds a path separator (allowed: one file name)")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("it holds a control character")
-		}
 	}
 	return nil
-}
-
-// Seed is an unsigned 64-bit seed: a TOML integer from 0 to 2^63−1, or a
-// string of decimal digits for any value up to 2^64−1. Negative seeds are
-// errors.
-type Seed uint64
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (s *Seed) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case int64:
-		if x < 0 {
-			return fmt.Errorf("%d is negative (allowed: 0 to %d; write seeds above %d as strings)", x, uint64(math.MaxUint64), int64(math.MaxInt64))
-		}
-		*s = Seed(x)
-		return nil
-	case string:
-		n, err := strconv.ParseUint(strings.TrimSpace(x), 10, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a decimal number from 0 to %d", x, uint64(math.MaxUint64))
-		}
-		*s = Seed(n)
-		return nil
-	}
-	return fmt.Errorf("want an integer or a string of digits, got %T", v)
 }
