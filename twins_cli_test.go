@@ -264,3 +264,30 @@ func TestTwinsProtocols(t *testing.T) {
 		t.Errorf("explore relay summary.json does not name relay (%v):\n%s", err, data)
 	}
 }
+
+// TestListTwinsBugs: byzsim list shows the planted bugs of a protocol
+// with Twins support, and no Twins section for one without.
+func TestListTwinsBugs(t *testing.T) {
+	for _, tc := range []struct {
+		protocol string
+		want     []string
+		not      string
+	}{
+		{"diembft", []string{"Twins planted bugs", "small_quorum", "bug_small_quorum"}, ""},
+		{"relay", []string{"Twins planted bugs", "none (Twins runs it without planted bugs)"}, ""},
+		{"bftlist", nil, "Twins planted bugs"},
+	} {
+		code, stdout, stderr := byzsim(t, "list", tc.protocol)
+		if code != 0 {
+			t.Fatalf("list %s: exit %d: %s", tc.protocol, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("list %s lacks %q", tc.protocol, w)
+			}
+		}
+		if tc.not != "" && strings.Contains(stdout, tc.not) {
+			t.Errorf("list %s mentions %q", tc.protocol, tc.not)
+		}
+	}
+}
