@@ -291,3 +291,41 @@ func TestListTwinsBugs(t *testing.T) {
 		}
 	}
 }
+
+// TestTwinsWritesAtomically: byzsim twins replaces its outputs through the
+// runner's atomic writer (a new file renamed into place, mode 0644), not
+// by rewriting them: an old summary.json of mode 0600 becomes a 0644 file,
+// a hard link to the old one keeps the old content, and no temporary file
+// is left.
+func TestTwinsWritesAtomically(t *testing.T) {
+	out := t.TempDir()
+	dir := filepath.Join(out, "default")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "summary.json")
+	if err := os.WriteFile(old, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(out, "old-summary.json")
+	if err := os.Link(old, link); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--bug", "small_quorum", "--scenarios", "50", "-o", out, "-q", "--keep", "1")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(link); string(data) != "old" {
+		t.Errorf("the old summary.json was rewritten in place (its hard link now holds %q)", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) < 3 {
+		t.Fatalf("%d files in %s, want summary.json, perf.json and a counterexample", len(entries), dir)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || info.Mode().Perm() != 0o644 || strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s: mode %v, %v (want 0644, no temporary files)", e.Name(), info.Mode().Perm(), err)
+		}
+	}
+}

@@ -26,6 +26,6 @@
 //     the correct identities, and swapping a replica with its twin), the
 //     first one in enumeration order; in sampling mode, the first one drawn.
 //   - Scenarios are data: they are written to and read from JSON lines
-//     (see WriteFile and ReadScenarios); the reader rejects anything
+//     (see Writer and ReadScenarios); the reader rejects anything
 //     invalid with an error naming the line.
 package twins
