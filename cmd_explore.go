@@ -12,8 +12,8 @@ import (
 
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/explore"
+	"github.com/byzsim/byzsim/explore/twinsrun"
 	"github.com/byzsim/byzsim/failures/twins"
-	"github.com/byzsim/byzsim/failures/twins/exec"
 	"github.com/byzsim/byzsim/results"
 )
 
@@ -62,7 +62,7 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if *schedules > 0 {
 		total = *schedules
 	}
-	var tw *exec.Experiment
+	var tw *twinsrun.Experiment
 	if cfg.Generator == explore.GeneratorTwins {
 		if tw, err = exploreTwins(plan, cfg, total); err != nil {
 			return err
@@ -130,18 +130,14 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (err error) {
 
 // exploreTwins builds the Twins experiment of an exploration with
 // generator "twins": the experiment's size, seed, protocol parameters and
-// budget, and its [explore.twins] table. Only the protocol the Twins
-// executor runs can take it.
-func exploreTwins(plan *experiments.Plan, cfg *explore.Config, total int64) (*exec.Experiment, error) {
-	if cfg.Proto.Name != exec.Protocol {
-		return nil, plan.Source.Locate("explore.generator", fmt.Sprintf("protocol %s cannot run Twins scenarios (generator %q runs %s only: a twin is a second process with a replica's identity, which byzsim builds for that protocol alone); use generator %q",
-			cfg.Proto.Name, explore.GeneratorTwins, exec.Protocol, explore.GeneratorRandom))
-	}
+// budget, and its [explore.twins] table. A protocol without Twins support
+// is refused at explore.generator.
+func exploreTwins(plan *experiments.Plan, cfg *explore.Config, total int64) (*twinsrun.Experiment, error) {
 	b := cfg.Base
 	size := cfg.Sizes[0]
-	tw, err := exec.FromBase(exec.Base{Name: b.Name, Description: b.Description, N: size.N, F: size.F, Seed: cfg.Seed,
-		Params: b.Protocol.Params, Scenarios: total, Table: cfg.Twins})
-	var ce *exec.ConfigError
+	tw, err := twinsrun.FromBase(twinsrun.Base{Name: b.Name, Description: b.Description, Protocol: cfg.Proto.Name, Protocols: twinsProtocols(),
+		N: size.N, F: size.F, Seed: cfg.Seed, Params: b.Protocol.Params, Scenarios: total, Table: cfg.Twins})
+	var ce *experiments.Error
 	if errors.As(err, &ce) {
 		return nil, plan.Source.Locate(ce.Key, ce.Msg)
 	}

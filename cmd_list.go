@@ -85,6 +85,15 @@ func listProtocol(w io.Writer, p *protocols.Protocol) {
 		fmt.Fprintln(w, "  corruption scopes:")
 	}
 	listNamed(w, "    ", p.CorruptScopes)
+	if p.Twins != nil {
+		fmt.Fprintln(w, "  Twins planted bugs (byzsim twins --bug, parameter):")
+		if len(p.Twins.Bugs) == 0 {
+			fmt.Fprintln(w, "    none (Twins runs it without planted bugs)")
+		}
+		for _, b := range p.Twins.Bugs {
+			fmt.Fprintf(w, "    %-28s %-28s %s\n", b.Name, b.Param, b.Doc)
+		}
+	}
 	fmt.Fprintln(w)
 }
 

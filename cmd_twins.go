@@ -13,8 +13,8 @@ import (
 
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/explore/search"
+	"github.com/byzsim/byzsim/explore/twinsrun"
 	"github.com/byzsim/byzsim/failures/twins"
-	"github.com/byzsim/byzsim/failures/twins/exec"
 	"github.com/byzsim/byzsim/results"
 )
 
@@ -24,8 +24,10 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	jobs := fs.Int("j", 0, "scenarios in parallel (default: the number of cores)")
 	var seed seedFlag
 	fs.Var(&seed, "seed", "replace the experiment's seed")
+	ps := twinsProtocols()
+	protocol := fs.String("protocol", "", "run this `protocol` instead of the file's ("+strings.Join(ps.Supported(), ", ")+"; default "+ps.Default+")")
 	var bugs stringList
-	fs.Var(&bugs, "bug", "plant a bug: "+strings.Join(exec.Bugs(), ", ")+" (repeatable)")
+	fs.Var(&bugs, "bug", "plant a bug of the protocol (repeatable): "+bugHelp(ps))
 	scenarios := fs.Int64("scenarios", 0, "scenarios to run (default: the file's)")
 	replay := fs.String("replay", "", "run the scenarios of a scenario `file` (JSON lines) instead of generating")
 	generate := fs.Bool("generate", false, "write the generated scenarios to DIR/<experiment>/scenarios.jsonl without running them")
@@ -44,9 +46,9 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	case *keep < 0:
 		return usageErrorf("--keep %d: want a number ≥ 0", *keep)
 	}
-	for _, b := range bugs {
-		if err := exec.CheckBug(b); err != nil {
-			return usageErrorf("--bug: %v", err)
+	if *protocol != "" {
+		if _, err := ps.Lookup(*protocol); err != nil {
+			return usageErrorf("--protocol: %v", err)
 		}
 	}
 	stopProfiling, err := startProfiling(*cpuProfile, *memProfile)
@@ -60,7 +62,7 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 		if len(pos) != 0 {
 			return usageErrorf("byzsim twins: --replay takes no experiment file, got %d arguments", len(pos))
 		}
-		err := twinsReplay(ctx, *replay, bugs, *jobs, stdout, stderr)
+		err := twinsReplay(ctx, ps, *replay, *protocol, bugs, *jobs, stdout, stderr)
 		if s := sig(); s != nil && errors.Is(err, context.Canceled) {
 			return &interruptedError{code: signalExit(s), msg: fmt.Sprintf("twins --replay %s: %s: stopped before every scenario was replayed", *replay, signalName(s))}
 		}
@@ -70,13 +72,13 @@ func twinsCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	ov := exec.Overrides{Bugs: bugs, Seed: seed.v}
+	ov := twinsrun.Overrides{Protocol: *protocol, Bugs: bugs, Seed: seed.v}
 	if *scenarios > 0 {
 		ov.Scenarios = scenarios
 	}
-	e, err := exec.Load(file, ov)
+	e, err := twinsrun.Load(file, ov, ps)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	gen, err := twins.New(e.Params)
 	if err != nil {
@@ -107,9 +109,9 @@ type twinsOptions struct {
 // one byzsim explore uses), writes its counterexamples, summary.json and
 // perf.json to dir, and returns the command's error: violations (exit
 // status 1) or a signal (130 or 143; what was found so far is written).
-func runTwinsSearch(ctx context.Context, sig func() os.Signal, e *exec.Experiment, gen *twins.Generator, dir string, o twinsOptions, stdout, stderr io.Writer) error {
+func runTwinsSearch(ctx context.Context, sig func() os.Signal, e *twinsrun.Experiment, gen *twins.Generator, dir string, o twinsOptions, stdout, stderr io.Writer) error {
 	progress, finish := searchProgress(e.Scenarios, o.verb+" "+e.Name, o.quiet, stderr)
-	rep, err := exec.Execute(ctx, e.Settings, e.Source(gen), exec.Options{Jobs: o.jobs, Counterexamples: o.keep, Progress: progress, NoMinimize: o.noMinimize})
+	rep, err := twinsrun.Execute(ctx, e.Settings, e.Source(gen), twinsrun.Options{Jobs: o.jobs, Counterexamples: o.keep, Progress: progress, NoMinimize: o.noMinimize})
 	finish()
 	// A signal stops the scenarios in progress; what was found so far is
 	// still written, and the exit status says the search was cut short.
@@ -117,16 +119,16 @@ func runTwinsSearch(ctx context.Context, sig func() os.Signal, e *exec.Experimen
 	if err != nil && !stopped {
 		return err
 	}
-	files, err := search.Write(dir, rep.Search, &exec.Encoder{Exp: e, Gen: gen, Rep: rep}, stopped)
+	files, err := search.Write(dir, rep.Search, &twinsrun.Encoder{Exp: e, Gen: gen, Rep: rep}, stopped)
 	if err != nil {
 		return err
 	}
 	seen := rep.Scenarios + rep.Generator.Removed
 	fmt.Fprintf(stdout, "%s: %d scenarios (%d removed by symmetry, %.1f%%), %d violations, %.0f scenarios/s → %s\n",
-		e.Name, rep.Scenarios, rep.Generator.Removed, 100*exec.Frac(rep.Generator.Removed, seen), rep.Failed,
+		e.Name, rep.Scenarios, rep.Generator.Removed, 100*twinsrun.Frac(rep.Generator.Removed, seen), rep.Failed,
 		float64(rep.Scenarios)/rep.Wall.Seconds(), dir)
 	if rep.Failed > 0 {
-		reportViolations(rep, files, stderr)
+		reportViolations(&e.Settings, rep, files, stderr)
 	}
 	switch {
 	case stopped:
@@ -140,27 +142,23 @@ func runTwinsSearch(ctx context.Context, sig func() os.Signal, e *exec.Experimen
 
 // reportViolations lists, on stderr, how many scenarios violated each
 // property and where the minimized counterexamples are.
-func reportViolations(rep *exec.Report, files []string, stderr io.Writer) {
+func reportViolations(s *twinsrun.Settings, rep *twinsrun.Report, files []string, stderr io.Writer) {
 	props := make([]string, 0, len(rep.ByProperty))
 	for p := range rep.ByProperty {
 		props = append(props, p)
 	}
 	sort.Strings(props)
 	for _, p := range props {
-		fmt.Fprintf(stderr, "  %s (%s): %d scenarios\n", p, exec.PropertyText[p], rep.ByProperty[p])
+		fmt.Fprintf(stderr, "  %s (%s): %d scenarios\n", p, s.PropertyText(p), rep.ByProperty[p])
 	}
 	for _, f := range files {
 		fmt.Fprintf(stderr, "counterexample: %s (replay: byzsim twins --replay %s)\n", strings.TrimSuffix(f, ".jsonl")+".txt", f)
 	}
 }
 
-// inputError turns the twins package's located errors into experiment
+// inputError turns the scenario reader's located errors into experiment
 // errors (exit status 2).
 func inputError(err error) error {
-	var ce *exec.ConfigError
-	if errors.As(err, &ce) {
-		return &experiments.Error{File: ce.File, Line: ce.Line, Key: ce.Key, Msg: ce.Msg}
-	}
 	var fe *twins.FileError
 	if errors.As(err, &fe) {
 		return &experiments.Error{File: fe.File, Line: fe.Line, Msg: fe.Msg}
@@ -168,7 +166,7 @@ func inputError(err error) error {
 	return err
 }
 
-func twinsGenerate(e *exec.Experiment, gen *twins.Generator, dir string, stdout io.Writer) error {
+func twinsGenerate(e *twinsrun.Experiment, gen *twins.Generator, dir string, stdout io.Writer) error {
 	path := filepath.Join(dir, "scenarios.jsonl")
 	var st twins.Stats
 	err := results.WriteAtomic(path, func(out io.Writer) error {
@@ -193,7 +191,7 @@ func twinsGenerate(e *exec.Experiment, gen *twins.Generator, dir string, stdout 
 	return nil
 }
 
-func twinsReplay(ctx context.Context, path string, bugs []string, jobs int, stdout, stderr io.Writer) error {
+func twinsReplay(ctx context.Context, ps twinsrun.Protocols, path, protocol string, bugs []string, jobs int, stdout, stderr io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return &experiments.Error{File: path, Msg: fmt.Sprintf("cannot read scenarios: %v", errors.Unwrap(err))}
@@ -203,8 +201,18 @@ func twinsReplay(ctx context.Context, path string, bugs []string, jobs int, stdo
 	if err != nil {
 		return inputError(err)
 	}
+	if protocol != "" {
+		h.Protocol = protocol
+	}
+	if p, err := ps.Lookup(h.Protocol); err == nil {
+		for _, b := range bugs {
+			if err := twinsrun.CheckBug(p, b); err != nil {
+				return usageErrorf("--bug: %v", err)
+			}
+		}
+	}
 	h.Bugs = append(h.Bugs, bugs...)
-	s, err := exec.FromHeader(h)
+	s, err := twinsrun.FromHeader(h, ps)
 	if err != nil {
 		return &experiments.Error{File: path, Line: 1, Msg: "header: " + err.Error()}
 	}
@@ -216,7 +224,7 @@ func twinsReplay(ctx context.Context, path string, bugs []string, jobs int, stdo
 		}
 		return twins.Stats{Generated: int64(len(scens))}
 	}
-	rep, err := exec.Execute(ctx, s, src, exec.Options{Jobs: jobs, Keep: len(scens)})
+	rep, err := twinsrun.Execute(ctx, s, src, twinsrun.Options{Jobs: jobs, Keep: len(scens)})
 	if err != nil {
 		return err
 	}
@@ -224,11 +232,25 @@ func twinsReplay(ctx context.Context, path string, bugs []string, jobs int, stdo
 	for _, fl := range rep.Failures {
 		for _, v := range fl.Result.Violations {
 			fmt.Fprintln(stdout)
-			fmt.Fprint(stdout, exec.Explain(&s, &fl.Scenario, v))
+			fmt.Fprint(stdout, twinsrun.Explain(&s, &fl.Scenario, v))
 		}
 	}
 	if rep.Failed > 0 {
 		return violationsError("the replayed scenario violated a property")
 	}
 	return nil
+}
+
+// bugHelp lists the planted bugs of each protocol with Twins support.
+func bugHelp(ps twinsrun.Protocols) string {
+	var parts []string
+	for _, name := range ps.Supported() {
+		p, _ := ps.Registry.Lookup(name)
+		bugs := strings.Join(p.Twins.BugNames(), ", ")
+		if bugs == "" {
+			bugs = "none"
+		}
+		parts = append(parts, name+": "+bugs)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -110,7 +110,7 @@ func TestExploreTwinsBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, protocol, params, extra, want string
 	}{
-		{"bftlist", "bftlist", "", "", `:22: explore.generator: protocol bftlist cannot run Twins scenarios (generator "twins" runs diembft only`},
+		{"bftlist", "bftlist", "", "", `:22: explore.generator: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft`},
 		{"unknown generator", "diembft", "", "", ""},
 		{"random key", "diembft", "", "faults = 2\n", `explore.faults: applies to generator "random" only`},
 		{"twins key", "diembft", "", "[explore.twins]\nbuckets = 3\n", "explore.twins.buckets: unknown key (allowed: t, partitions"},

@@ -58,7 +58,7 @@ func commands() []command {
 		{"node", "--id I --cluster FILE", "run one replica of a live cluster (as byzsim live --processes does) until SIGINT or SIGTERM", nodeCmd},
 		{"calibrate", "[-o FILE] [-time D]", "measure this machine's sign, verify, hash and message costs and write them as a [costs] table", calibrateCmd},
 		{"explore", "FILE [--schedules N] [--seed N] [--set key=value ...] [-j N] [-o DIR] [--cpuprofile FILE]", "search random fault schedules for violations of the checks at every (n, f); minimize and write them as experiments", exploreCmd},
-		{"twins", "FILE.toml [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on DiemBFT, minimize violations", twinsCmd},
+		{"twins", "FILE.toml [--protocol P] [--bug NAME ...] [--scenarios N] [--seed S] [-j N] [-o DIR] | --replay FILE", "generate and run Twins scenarios on a protocol with Twins support, minimize violations", twinsCmd},
 	}
 }
 

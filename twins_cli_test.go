@@ -211,3 +211,121 @@ func TestExploreIndependentOfJobs(t *testing.T) {
 		t.Errorf("outputs differ between -j 1 and -j 2: %v vs %v", sortedKeys(trees[0]), sortedKeys(trees[1]))
 	}
 }
+
+// TestTwinsProtocols: Twins runs any protocol with Twins support, named
+// by the file's protocol key or --protocol: relay (not Byzantine fault
+// tolerant) violates P2, and its counterexample, whose header names relay,
+// replays; a protocol without Twins support exits 2 naming the protocols
+// that have it; byzsim explore with generator "twins" runs relay too.
+func TestTwinsProtocols(t *testing.T) {
+	relay := writeTemp(t, "relay.toml", "protocol = \"relay\"\nn = 4\nscenarios = 100\n")
+	for _, args := range [][]string{{relay}, {"experiments/twins/default.toml", "--protocol", "relay", "--scenarios", "100"}} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, append(append([]string{"twins"}, args...), "-o", out, "-q", "--keep", "5")...)
+		if code != 1 || !strings.Contains(stderr, "P2 (blocks committed by correct replicas form one chain)") {
+			t.Fatalf("%v: exit %d, want 1 with P2; stderr:\n%s", args, code, stderr)
+		}
+		files, _ := filepath.Glob(filepath.Join(out, "*", "violation-P2-*.jsonl"))
+		if len(files) != 1 {
+			t.Fatalf("%v: P2 counterexamples %v, want one", args, files)
+		}
+		data, _ := os.ReadFile(files[0])
+		if !strings.HasPrefix(string(data), `{"format":"byzsim-twins/1","protocol":"relay",`) {
+			t.Errorf("%s: header does not name relay:\n%s", files[0], data)
+		}
+		code, stdout, stderr := byzsim(t, "twins", "--replay", files[0])
+		if code != 1 || !strings.Contains(stdout, "Property P2 violated") || !strings.Contains(stdout, "System: relay, n=4") {
+			t.Errorf("replay %s: exit %d, want 1 with P2 on relay; stdout:\n%s\nstderr:\n%s", files[0], code, stdout, stderr)
+		}
+	}
+	bft := writeTemp(t, "bftlist.toml", "n = 4\n\nprotocol = \"bftlist\"\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{bft}, bft + ":3: protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, relay)"},
+		{[]string{"experiments/twins/default.toml", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, relay)"},
+		{[]string{"--replay", "experiments/twins/conflicting_votes_bug.jsonl", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios"},
+		{[]string{relay, "--bug", "small_quorum"}, `--bug: unknown bug "small_quorum" (allowed: none: relay plants no bug)`},
+	} {
+		out := t.TempDir()
+		code, _, stderr := byzsim(t, append(append([]string{"twins"}, tc.args...), "-o", out, "-q")...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q; stderr:\n%s", tc.args, code, tc.want, stderr)
+		}
+	}
+	out := t.TempDir()
+	code, _, stderr := byzsim(t, "explore", twinsExperiment(t, "relay", "", "keep = 5\n"), "-o", out, "-q")
+	if code != 1 || !strings.Contains(stderr, "P2 (") {
+		t.Fatalf("explore relay: exit %d, want 1 with P2; stderr:\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "twins-explore", "summary.json"))
+	if err != nil || !strings.Contains(string(data), `"protocol": "relay"`) {
+		t.Errorf("explore relay summary.json does not name relay (%v):\n%s", err, data)
+	}
+}
+
+// TestListTwinsBugs: byzsim list shows the planted bugs of a protocol
+// with Twins support, and no Twins section for one without.
+func TestListTwinsBugs(t *testing.T) {
+	for _, tc := range []struct {
+		protocol string
+		want     []string
+		not      string
+	}{
+		{"diembft", []string{"Twins planted bugs", "small_quorum", "bug_small_quorum"}, ""},
+		{"relay", []string{"Twins planted bugs", "none (Twins runs it without planted bugs)"}, ""},
+		{"bftlist", nil, "Twins planted bugs"},
+	} {
+		code, stdout, stderr := byzsim(t, "list", tc.protocol)
+		if code != 0 {
+			t.Fatalf("list %s: exit %d: %s", tc.protocol, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("list %s lacks %q", tc.protocol, w)
+			}
+		}
+		if tc.not != "" && strings.Contains(stdout, tc.not) {
+			t.Errorf("list %s mentions %q", tc.protocol, tc.not)
+		}
+	}
+}
+
+// TestTwinsWritesAtomically: byzsim twins replaces its outputs through the
+// runner's atomic writer (a new file renamed into place, mode 0644), not
+// by rewriting them: an old summary.json of mode 0600 becomes a 0644 file,
+// a hard link to the old one keeps the old content, and no temporary file
+// is left.
+func TestTwinsWritesAtomically(t *testing.T) {
+	out := t.TempDir()
+	dir := filepath.Join(out, "default")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "summary.json")
+	if err := os.WriteFile(old, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(out, "old-summary.json")
+	if err := os.Link(old, link); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	code, _, stderr := byzsim(t, "twins", "experiments/twins/default.toml", "--bug", "small_quorum", "--scenarios", "50", "-o", out, "-q", "--keep", "1")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(link); string(data) != "old" {
+		t.Errorf("the old summary.json was rewritten in place (its hard link now holds %q)", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) < 3 {
+		t.Fatalf("%d files in %s, want summary.json, perf.json and a counterexample", len(entries), dir)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || info.Mode().Perm() != 0o644 || strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s: mode %v, %v (want 0644, no temporary files)", e.Name(), info.Mode().Perm(), err)
+		}
+	}
+}

@@ -64,12 +64,37 @@ type TwinsSupport struct {
 	Params func(delta sim.Time, timerFactor int, bugs []string) (Params, error)
 	// Bugs lists the planted bugs, sorted by name.
 	Bugs []PlantedBug
+	// DeltaParam and TimerFactorParam name the protocol parameters that
+	// Params sets from delta and timerFactor, so that an ordinary
+	// experiment's protocol.params give a Twins search its Δ and timer
+	// factor (byzsim explore with generator "twins"). Empty when no single
+	// parameter holds the value; explore then keeps the Twins default.
+	DeltaParam, TimerFactorParam string
 }
 
 // Bug returns the planted bug with the given name.
 func (t *TwinsSupport) Bug(name string) (PlantedBug, bool) {
 	for _, b := range t.Bugs {
 		if b.Name == name {
+			return b, true
+		}
+	}
+	return PlantedBug{}, false
+}
+
+// BugNames lists the names of the planted bugs, in order.
+func (t *TwinsSupport) BugNames() []string {
+	names := make([]string, len(t.Bugs))
+	for i, b := range t.Bugs {
+		names[i] = b.Name
+	}
+	return names
+}
+
+// BugByParam returns the planted bug switched on by the given parameter.
+func (t *TwinsSupport) BugByParam(param string) (PlantedBug, bool) {
+	for _, b := range t.Bugs {
+		if b.Param == param {
 			return b, true
 		}
 	}

@@ -8,7 +8,7 @@
 // Encoder, atomically.
 //
 // The package knows no protocol and no fault model: those live in the
-// problems (package explore, package failures/twins/exec).
+// problems (package explore, package explore/twinsrun).
 //
 // Invariants: every field of a Result but the wall-clock figures is a
 // function of the problem alone, whatever the number of workers, unless

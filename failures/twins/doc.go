@@ -1,5 +1,7 @@
 // Package twins generates Twins scenarios (Bano et al., "Twins: BFT Systems
-// Made Robust", OPODIS 2021) for DiemBFT-style protocols.
+// Made Robust", OPODIS 2021) for leader-based, round-based protocols. It
+// knows no protocol: package explore/twinsrun runs the scenarios on the
+// replicas of any protocol with protocols.TwinsSupport.
 //
 // A scenario runs n replicas, t of which are twinned: replica i < t has a
 // second process, its twin, with the same identity and keys. Processes are
@@ -24,6 +26,6 @@
 //     the correct identities, and swapping a replica with its twin), the
 //     first one in enumeration order; in sampling mode, the first one drawn.
 //   - Scenarios are data: they are written to and read from JSON lines
-//     (see WriteFile and ReadScenarios); the reader rejects anything
+//     (see Writer and ReadScenarios); the reader rejects anything
 //     invalid with an error naming the line.
 package twins

@@ -34,8 +34,9 @@ type Params struct {
 	// QuorumFilter keeps only partitions in which some bucket holds Quorum
 	// distinct identities.
 	QuorumFilter bool
-	// Quorum is the protocol's quorum for n and f (diembft.Quorum: two
-	// quorums intersect in ≥ f+1 replicas); needed by QuorumFilter.
+	// Quorum is the protocol's quorum for n and f
+	// (protocols.TwinsSupport.Quorum: two quorums intersect in ≥ f+1
+	// replicas); needed by QuorumFilter.
 	Quorum int
 	// GST is the number of GST rounds appended (one full bucket, correct
 	// leaders in turn).

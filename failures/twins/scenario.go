@@ -65,9 +65,13 @@ type Scenario struct {
 // are for, and the executor settings needed to replay them exactly.
 type Header struct {
 	Format string `json:"format"`
-	N      int    `json:"n"`
-	F      int    `json:"f"`
-	T      int    `json:"t"`
+	// Protocol names the protocol under test; empty means the default
+	// protocol of the byzsim build (files written before protocols were
+	// named ran that one).
+	Protocol string `json:"protocol,omitempty"`
+	N        int    `json:"n"`
+	F        int    `json:"f"`
+	T        int    `json:"t"`
 	// Executor settings (the executor validates them).
 	Delta       string   `json:"delta"`
 	Delay       string   `json:"delay"`

@@ -100,6 +100,7 @@ func Protocol() *protocols.Protocol {
 			Leaders: 3,
 			Within:  func(p protocols.Params) sim.Time { return 7 * p.Duration("transmission_delay_bound") },
 		},
+		Twins: Twins(),
 	}
 }
 

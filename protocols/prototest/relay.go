@@ -87,6 +87,7 @@ func Protocol() *protocols.Protocol {
 		CorruptScopes: []protocols.Named{{Name: "round", Doc: "the current round"}},
 		MaxFaulty:     func(n int) int { return (n - 1) / 3 },
 		New:           func(cfg protocols.Config) (protocols.Replica, error) { return New(cfg), nil },
+		Twins:         Twins(),
 		Legitimate: func(n, f int, snaps []protocols.Snapshot) bool {
 			if len(snaps) == 0 {
 				return true
@@ -116,6 +117,9 @@ type Replica struct {
 	timeouts  map[int64]map[sim.NodeID]bool
 	canSend   bool // leader of the current round holds its quorum of votes
 	future    map[int64]*Proposal
+	// table, when set (SetLeaderTable), gives the leader of every round
+	// instead of round mod n.
+	table func(round int64) sim.NodeID
 }
 
 var _ protocols.Replica = (*Replica)(nil)
@@ -143,6 +147,15 @@ func (r *Replica) Round() int64 { return r.round }
 func (r *Replica) Leader(round int64) sim.NodeID {
 	if r.leaderOvr != sim.None && round == r.round+1 {
 		return r.leaderOvr
+	}
+	return r.scheduled(round)
+}
+
+// scheduled is round's leader by the schedule: the imposed table, else
+// round mod n.
+func (r *Replica) scheduled(round int64) sim.NodeID {
+	if r.table != nil {
+		return r.table(round)
 	}
 	return sim.NodeID(round % int64(r.cfg.N))
 }
@@ -194,6 +207,7 @@ func (r *Replica) Start(env sim.Env) {
 	r.env = env
 	r.canSend = r.Leader(0) == env.ID()
 	r.armTimer()
+	r.maybePropose() // preloaded requests
 }
 
 func (r *Replica) armTimer() {
@@ -270,7 +284,7 @@ func (r *Replica) maybePropose() {
 // onProposal executes the proposal of the current round; a later round's
 // proposal waits until the replica gets there.
 func (r *Replica) onProposal(p *Proposal) {
-	if p.Round < r.round || p.Author != sim.NodeID(p.Round%int64(r.cfg.N)) {
+	if p.Round < r.round || p.Author != r.scheduled(p.Round) {
 		return
 	}
 	if p.Round > r.round {
@@ -281,7 +295,12 @@ func (r *Replica) onProposal(p *Proposal) {
 	if len(r.log) > 0 {
 		prev = r.log[len(r.log)-1]
 	}
-	d := protocols.Digest(sim.DeriveSeed(uint64(prev), "relay", p.Round, int64(len(p.Requests))))
+	labels := make([]int64, 0, 2+2*len(p.Requests))
+	labels = append(labels, p.Round, int64(len(p.Requests)))
+	for _, q := range p.Requests {
+		labels = append(labels, int64(q.Client), int64(q.ID))
+	}
+	d := protocols.Digest(sim.DeriveSeed(uint64(prev), "relay", labels...))
 	r.log = append(r.log, d)
 	for _, q := range p.Requests {
 		r.env.Charge(r.cfg.Costs.Execute)

@@ -1,4 +1,4 @@
-package exec
+package twinsrun
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 // experiment alone.
 type Summary struct {
 	Name              string           `json:"name"`
+	Protocol          string           `json:"protocol,omitempty"` // when not the default
 	N                 int              `json:"n"`
 	F                 int              `json:"f"`
 	T                 int              `json:"t"`
@@ -82,7 +83,7 @@ func (e *Encoder) Counterexample(cx *Counterexample, base string) ([]search.File
 func (e *Encoder) Summary(_ *SearchResult, files []string, _ bool) (any, any) {
 	x, rep := e.Exp, e.Rep
 	sum := Summary{
-		Name: x.Name, N: x.Settings.N, F: x.Settings.F, T: x.Settings.T, Bugs: x.Settings.Bugs,
+		Name: x.Name, Protocol: x.Settings.Header().Protocol, N: x.Settings.N, F: x.Settings.F, T: x.Settings.T, Bugs: x.Settings.Bugs,
 		Sampling: x.Sampling, Seed: x.Settings.Seed, RoundConfigs: e.Gen.Configs(), Space: e.Gen.Space().String(),
 		Scenarios: rep.Scenarios, RemovedBySymmetry: rep.Generator.Removed,
 		RemovedFraction: Frac(rep.Generator.Removed, rep.Scenarios+rep.Generator.Removed),

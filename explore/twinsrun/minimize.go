@@ -1,12 +1,11 @@
-package exec
+package twinsrun
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/byzsim/byzsim/explore/search"
 	"strings"
 
+	"github.com/byzsim/byzsim/explore/search"
 	"github.com/byzsim/byzsim/failures/twins"
 )
 
@@ -145,7 +144,7 @@ func mergeSorted(a, b []int) []int {
 // Explain describes a violation and its scenario in words.
 func Explain(s *Settings, sc *twins.Scenario, v Violation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Property %s violated: %s.\n", v.Property, PropertyText[v.Property])
+	fmt.Fprintf(&b, "Property %s violated: %s.\n", v.Property, s.PropertyText(v.Property))
 	fmt.Fprintf(&b, "%s\n", v.Detail)
 	fmt.Fprintf(&b, "Round %d, virtual time %v; processes:", v.Round, timeString(v.At))
 	for _, p := range v.Procs {
@@ -159,7 +158,11 @@ func Explain(s *Settings, sc *twins.Scenario, v Violation) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nSystem: n=%d f=%d, twinned replicas:", s.N, s.F)
+	b.WriteString("\nSystem: ")
+	if s.Named {
+		fmt.Fprintf(&b, "%s, ", s.Protocol.Name)
+	}
+	fmt.Fprintf(&b, "n=%d f=%d, twinned replicas:", s.N, s.F)
 	for i := 0; i < s.T; i++ {
 		fmt.Fprintf(&b, " replica%d (twin replica%d')", i, i)
 	}

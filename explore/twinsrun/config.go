@@ -1,4 +1,4 @@
-package exec
+package twinsrun
 
 import (
 	"errors"
@@ -6,15 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/failures/twins"
-	"github.com/byzsim/byzsim/internal/tomltext"
-	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -27,53 +24,31 @@ const (
 // File is a Twins experiment file (TOML). Every key is optional except n;
 // the comments give the defaults.
 type File struct {
-	Name         string   `toml:"name"`          // default: the file name
-	Description  string   `toml:"description"`   //
-	N            int      `toml:"n"`             // replicas
-	F            *int     `toml:"f"`             // default ⌊(n−1)/3⌋
-	T            *int     `toml:"t"`             // twinned replicas, default f
-	Partitions   int      `toml:"partitions"`    // buckets per round, default 2
-	Rounds       int      `toml:"rounds"`        // rounds before GST, default 7
-	Leaders      string   `toml:"leaders"`       // "twins" (default) or "any"
-	Drops        int      `toml:"drops"`         // intra-bucket drops per round, at most; default 0
-	QuorumFilter bool     `toml:"quorum_filter"` // keep partitions with a quorum bucket only
-	GSTRounds    *int     `toml:"gst_rounds"`    // default 7
-	Delta        string   `toml:"delta"`         // Δ, default "1s"
-	Delay        string   `toml:"delay"`         // link delay, default Δ/2
-	TimerFactor  int      `toml:"timer_factor"`  // round timer = timer_factor × Δ, default 4
-	Seed         Seed     `toml:"seed"`          // default 1; a string for seeds above 2^63−1
-	Sampling     string   `toml:"sampling"`      // "random" (default) or "enumerate"
-	Scenarios    *int64   `toml:"scenarios"`     // scenarios to run, default 1000
-	Skip         int64    `toml:"skip"`          // scenarios skipped first
-	Bugs         []string `toml:"bugs"`          // planted bugs
+	Name         string           `toml:"name"`          // default: the file name
+	Description  string           `toml:"description"`   //
+	Protocol     string           `toml:"protocol"`      // default: Protocols.Default
+	N            int              `toml:"n"`             // replicas
+	F            *int             `toml:"f"`             // default: the protocol's largest f
+	T            *int             `toml:"t"`             // twinned replicas, default f
+	Partitions   int              `toml:"partitions"`    // buckets per round, default 2
+	Rounds       int              `toml:"rounds"`        // rounds before GST, default 7
+	Leaders      string           `toml:"leaders"`       // "twins" (default) or "any"
+	Drops        int              `toml:"drops"`         // intra-bucket drops per round, at most; default 0
+	QuorumFilter bool             `toml:"quorum_filter"` // keep partitions with a quorum bucket only
+	GSTRounds    *int             `toml:"gst_rounds"`    // default 7
+	Delta        string           `toml:"delta"`         // Δ, default "1s"
+	Delay        string           `toml:"delay"`         // link delay, default Δ/2
+	TimerFactor  int              `toml:"timer_factor"`  // round timer = timer_factor × Δ, default 4
+	Seed         experiments.Seed `toml:"seed"`          // default 1; a string for seeds above 2^63−1
+	Sampling     string           `toml:"sampling"`      // "random" (default) or "enumerate"
+	Scenarios    *int64           `toml:"scenarios"`     // scenarios to run, default 1000
+	Skip         int64            `toml:"skip"`          // scenarios skipped first
+	Bugs         []string         `toml:"bugs"`          // planted bugs
 }
 
 // fileKeys lists the keys of File in order, for error messages.
-var fileKeys = []string{"name", "description", "n", "f", "t", "partitions", "rounds", "leaders", "drops",
+var fileKeys = []string{"name", "description", "protocol", "n", "f", "t", "partitions", "rounds", "leaders", "drops",
 	"quorum_filter", "gst_rounds", "delta", "delay", "timer_factor", "seed", "sampling", "scenarios", "skip", "bugs"}
-
-// ConfigError is a problem in a Twins experiment file, located by line and
-// key.
-type ConfigError struct {
-	File string
-	Line int // 0 when unknown
-	Key  string
-	Msg  string
-}
-
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
 
 // Experiment is a validated Twins experiment.
 type Experiment struct {
@@ -87,74 +62,50 @@ type Experiment struct {
 
 // Overrides are command-line values that replace the file's.
 type Overrides struct {
+	Protocol  string   // replaces the file's protocol when not empty
 	Bugs      []string // added to the file's bugs
 	Scenarios *int64
 	Seed      *uint64
 }
 
-// Load reads, decodes strictly and validates a Twins experiment file.
-func Load(path string, ov Overrides) (*Experiment, error) {
+// Load reads, decodes strictly and validates a Twins experiment file. Its
+// errors are experiments' located errors (*experiments.Error or
+// experiments.Errors: file, line, key).
+func Load(path string, ov Overrides, ps Protocols) (*Experiment, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read twins experiment: %v", err)}
+		return nil, &experiments.Error{File: path, Msg: fmt.Sprintf("cannot read twins experiment: %v", err)}
 	}
-	return Parse(path, data, ov)
+	return Parse(path, data, ov, ps)
 }
-
-var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
 // Limits on Twins experiments, checked before anything is allocated.
 const (
 	// MaxFileBytes bounds the size of a Twins experiment file.
 	MaxFileBytes = 64 << 10
+	// maxNesting bounds the nesting of arrays and inline tables.
+	maxNesting = 16
 	// maxDelta bounds Δ (1000 hours), which round timers multiply.
 	maxDelta = 1000 * 3600 * sim.Second
 	// MaxScenarios bounds the scenarios of one experiment (time).
 	MaxScenarios = 1_000_000_000
+	// maxProcesses bounds n + t, the processes of a run.
+	maxProcesses = 16
 )
 
 // Parse decodes and validates experiment text; name is used in errors.
-func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
-	if len(data) > MaxFileBytes {
-		return nil, &ConfigError{File: name, Line: 1, Key: "(file size)", Msg: fmt.Sprintf("the file is %d bytes (allowed: at most %d)", len(data), MaxFileBytes)}
-	}
-	if line, beyond := tomltext.NestedBeyond(data, maxNesting); beyond {
-		return nil, &ConfigError{File: name, Line: line, Key: "(nesting)", Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep (allowed: at most %d)", maxNesting, maxNesting)}
-	}
-	text := string(data)
+func Parse(name string, data []byte, ov Overrides, ps Protocols) (*Experiment, error) {
 	var f File
-	md, err := toml.Decode(text, &f)
+	md, src, err := experiments.DecodeStrict(name, data, &f, experiments.TextLimits{MaxBytes: MaxFileBytes, MaxNesting: maxNesting}, fileKeys)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			msg := pe.Message
-			if msg == "" {
-				msg = strings.TrimPrefix(pe.Error(), "toml: ")
-			}
-			if strings.HasSuffix(msg, "is out of range for int64") {
-				msg += " (TOML integers end at 9223372036854775807; write a larger seed as a string, e.g. seed = \"18446744073709551615\")"
-			}
-			return nil, &ConfigError{File: name, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
-		}
-		if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			if line == 0 {
-				line = keyLine(text, m[2])
-			}
-			return nil, &ConfigError{File: name, Line: line, Key: m[2], Msg: m[3]}
-		}
-		return nil, &ConfigError{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		k := und[0].String()
-		return nil, &ConfigError{File: name, Line: keyLine(text, k), Key: k, Msg: "unknown key (allowed: " + strings.Join(fileKeys, ", ") + ")"}
+		return nil, err
 	}
 	bad := func(key, format string, args ...any) error {
-		return &ConfigError{File: name, Line: keyLine(text, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+		return src.Locate(key, fmt.Sprintf(format, args...))
 	}
 	e := &Experiment{Name: f.Name}
 	if e.Name == "" {
@@ -163,17 +114,28 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 	if err := checkName(e.Name); err != nil {
 		return nil, bad("name", "%q cannot name the output directory: %v", e.Name, err)
 	}
+	if ov.Protocol != "" {
+		f.Protocol = ov.Protocol
+	}
+	proto, err := ps.Lookup(f.Protocol)
+	if err != nil {
+		if ov.Protocol != "" {
+			return nil, &experiments.Error{File: "--protocol", Msg: err.Error()}
+		}
+		return nil, bad("protocol", "%v", err)
+	}
 	if f.N < 1 {
 		return nil, bad("n", "want the number of replicas, ≥ 1 (got %d)", f.N)
 	}
-	if f.N+diembft.MaxFaulty(f.N) > 16 {
-		return nil, bad("n", "at most %d replicas with their twins (n + t ≤ 16), got n = %d", 16, f.N)
+	maxF := proto.MaxFaulty(f.N)
+	if f.N+maxF > maxProcesses {
+		return nil, bad("n", "at most %d replicas with their twins (n + t ≤ 16), got n = %d", maxProcesses, f.N)
 	}
-	fv := diembft.MaxFaulty(f.N)
+	fv := maxF
 	if f.F != nil {
 		fv = *f.F
-		if fv < 0 || fv > diembft.MaxFaulty(f.N) {
-			return nil, bad("f", "%d is out of range for n = %d (allowed: 0 ≤ f ≤ %d)", fv, f.N, diembft.MaxFaulty(f.N))
+		if fv < 0 || fv > maxF {
+			return nil, bad("f", "%d is out of range for n = %d (allowed: 0 ≤ f ≤ %d)", fv, f.N, maxF)
 		}
 	}
 	tv := fv
@@ -190,7 +152,7 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		return d
 	}
 	p := twins.Params{N: f.N, F: fv, T: tv, Partitions: def("partitions", f.Partitions, 2), Rounds: def("rounds", f.Rounds, 7),
-		Leaders: f.Leaders, Drops: f.Drops, QuorumFilter: f.QuorumFilter, Quorum: diembft.Quorum(f.N, fv), GST: 7}
+		Leaders: f.Leaders, Drops: f.Drops, QuorumFilter: f.QuorumFilter, Quorum: proto.Twins.Quorum(f.N, fv), GST: 7}
 	if p.Leaders == "" {
 		p.Leaders = twins.LeadersTwins
 		if tv == 0 {
@@ -215,7 +177,7 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		return nil, bad("n", "%v", err)
 	}
 	e.Params = p
-	s := Settings{N: f.N, F: fv, T: tv, TimerFactor: def("timer_factor", f.TimerFactor, 4), Seed: 1}
+	s := Settings{Protocol: proto, Named: proto.Name != ps.Default, N: f.N, F: fv, T: tv, TimerFactor: def("timer_factor", f.TimerFactor, 4), Seed: 1}
 	if f.Seed != 0 || md.IsDefined("seed") {
 		s.Seed = uint64(f.Seed)
 	}
@@ -238,13 +200,13 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		return nil, bad("timer_factor", "must be in [2, 100], got %d", s.TimerFactor)
 	}
 	for _, b := range f.Bugs {
-		if err := CheckBug(b); err != nil {
+		if err := CheckBug(proto, b); err != nil {
 			return nil, bad("bugs", "%v", err)
 		}
 	}
 	for _, b := range ov.Bugs {
-		if err := CheckBug(b); err != nil {
-			return nil, &ConfigError{File: "--bug", Msg: err.Error()}
+		if err := CheckBug(proto, b); err != nil {
+			return nil, &experiments.Error{File: "--bug", Msg: err.Error()}
 		}
 	}
 	s.Bugs = dedupSorted(append(append([]string(nil), f.Bugs...), ov.Bugs...))
@@ -270,7 +232,7 @@ func Parse(name string, data []byte, ov Overrides) (*Experiment, error) {
 		e.Scenarios = *ov.Scenarios
 	}
 	if e.Scenarios > MaxScenarios {
-		return nil, &ConfigError{File: "--scenarios", Msg: fmt.Sprintf("%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)}
+		return nil, &experiments.Error{File: "--scenarios", Msg: fmt.Sprintf("%d is too many (allowed: at most %d)", e.Scenarios, MaxScenarios)}
 	}
 	if f.Skip < 0 || f.Skip > math.MaxInt64/2 {
 		return nil, bad("skip", "must be in [0, %d], got %d", int64(math.MaxInt64/2), f.Skip)
@@ -291,19 +253,6 @@ func dedupSorted(s []string) []string {
 		return nil
 	}
 	return out
-}
-
-// keyLine returns the line defining a top-level key ("key = ..."), 0 if
-// none.
-func keyLine(text, key string) int {
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		k, _, ok := strings.Cut(line, "=")
-		if ok && strings.Trim(strings.TrimSpace(k), `"'`) == key {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // Source returns the experiment's scenario source.
@@ -352,51 +301,18 @@ func roundConfigs(p twins.Params) float64 {
 	return float64(leaderCount(p)) * s[k]
 }
 
-// maxNesting bounds the nesting of arrays and inline tables of a Twins file.
-const maxNesting = 16
-
 // checkName checks that name can name an output directory: one path
-// element, not "." or "..", not hidden, no separator or control character.
+// element (results.CheckPathElem), not hidden, at most 100 bytes (the
+// rules of experiment names).
 func checkName(name string) error {
+	if err := results.CheckPathElem(name); err != nil {
+		return err
+	}
 	switch {
-	case name == "." || name == "..":
-		return fmt.Errorf("it names a directory (allowed: letters, digits, '.', '-', '_')")
 	case strings.HasPrefix(name, "."):
 		return fmt.Errorf("it starts with '.'")
 	case len(name) > 100:
 		return fmt.Errorf("%d bytes long (allowed: at most 100)", len(name))
-	case strings.ContainsAny(name, `/\`):
-		return fmt.Errorf("it holds a path separator (allowed: one file name)")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("it holds a control character")
-		}
 	}
 	return nil
-}
-
-// Seed is an unsigned 64-bit seed: a TOML integer from 0 to 2^63−1, or a
-// string of decimal digits for any value up to 2^64−1. Negative seeds are
-// errors.
-type Seed uint64
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (s *Seed) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case int64:
-		if x < 0 {
-			return fmt.Errorf("%d is negative (allowed: 0 to %d; write seeds above %d as strings)", x, uint64(math.MaxUint64), int64(math.MaxInt64))
-		}
-		*s = Seed(x)
-		return nil
-	case string:
-		n, err := strconv.ParseUint(strings.TrimSpace(x), 10, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a decimal number from 0 to %d", x, uint64(math.MaxUint64))
-		}
-		*s = Seed(n)
-		return nil
-	}
-	return fmt.Errorf("want an integer or a string of digits, got %T", v)
 }

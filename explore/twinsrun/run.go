@@ -1,4 +1,4 @@
-package exec
+package twinsrun
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 
 	"github.com/byzsim/byzsim/failures/twins"
 	"github.com/byzsim/byzsim/protocols"
-	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -15,17 +14,58 @@ const (
 	PropCertified = "P1" // at most one block certified per round
 	PropChain     = "P2" // committed blocks form one chain
 	PropProgress  = "P3" // after GST every correct replica commits a block of a round ≥ GST
-	PropLatency   = "P4" // commit of r's block within 7Δ of the first correct entry into r
+	PropLatency   = "P4" // the protocol's commit bound (protocols.CommitBound) after GST
 	PropNoQuorum  = "NQ" // no QC in a round before GST without a quorum bucket
 )
 
-// PropertyText describes each property.
-var PropertyText = map[string]string{
-	PropCertified: "at most one block is certified per round",
-	PropChain:     "blocks committed by correct replicas form one chain",
-	PropProgress:  "after GST every correct replica commits a block of a later round",
-	PropLatency:   "with correct leaders for r, r+1, r+2 after GST, every correct replica commits r's block within 7Δ of the first correct replica entering r",
-	PropNoQuorum:  "no QC is formed in a round without a bucket holding a quorum",
+// PropertyText describes a property for the settings' protocol (P4 states
+// its commit bound).
+func (s *Settings) PropertyText(prop string) string {
+	switch prop {
+	case PropCertified:
+		return "at most one block is certified per round"
+	case PropChain:
+		return "blocks committed by correct replicas form one chain"
+	case PropProgress:
+		return "after GST every correct replica commits a block of a later round"
+	case PropLatency:
+		leaders, bound, ok := s.commitBound()
+		if !ok {
+			return "the protocol's commit bound (it declares none)"
+		}
+		rounds := "r"
+		for k := 1; k < leaders; k++ {
+			rounds += fmt.Sprintf(", r+%d", k)
+		}
+		return fmt.Sprintf("with correct leaders for %s after GST, every correct replica commits r's block within %s of the first correct replica entering r", rounds, s.deltas(bound))
+	case PropNoQuorum:
+		return "no QC is formed in a round without a bucket holding a quorum"
+	}
+	return prop
+}
+
+// commitBound is the protocol's commit bound for a Twins run: the
+// consecutive correct leaders it needs and the bound; ok is false when the
+// protocol declares none.
+func (s *Settings) commitBound() (leaders int, bound sim.Time, ok bool) {
+	cb := s.Protocol.CommitBound
+	if cb == nil {
+		return 0, 0, false
+	}
+	p, err := s.params()
+	if err != nil {
+		return 0, 0, false
+	}
+	return cb.Leaders, cb.Within(p), true
+}
+
+// deltas writes a duration as a multiple of Δ ("7Δ") when it is one, else
+// as a duration.
+func (s *Settings) deltas(d sim.Time) string {
+	if s.Delta > 0 && d%s.Delta == 0 {
+		return fmt.Sprintf("%dΔ", d/s.Delta)
+	}
+	return d.String()
 }
 
 // Violation is one property found violated in a run.
@@ -72,12 +112,17 @@ func (r *Result) Has(prop string) bool {
 type Runner struct {
 	s      Settings
 	params protocols.Params
-	// quorum is the correct DiemBFT quorum (also with a planted
-	// small_quorum bug, which NQ must catch): a bucket holding fewer
+	// quorum is the protocol's correct quorum (also with a planted bug
+	// that shrinks it, which NQ must catch): a bucket holding fewer
 	// identities cannot certify, since two quorums share ≥ f+1 replicas.
-	quorum int
-	reqs   [][]*protocols.Request // per process, shared read-only
-	tab    table
+	quorum   int
+	classify func(sim.Message) protocols.MessageClass
+	// span is the number of consecutive correct leaders P4 needs; bound
+	// is P4's bound, 0 when the protocol declares none.
+	span  int
+	bound sim.Time
+	reqs  [][]*protocols.Request // per process, shared read-only
+	tab   table
 
 	// per run
 	w        *sim.World
@@ -115,7 +160,26 @@ func NewRunner(s Settings) (*Runner, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	rn := &Runner{s: s, params: s.params(), quorum: diembft.Quorum(s.N, s.F)}
+	params, err := s.params()
+	if err != nil {
+		return nil, err
+	}
+	rn := &Runner{s: s, params: params, quorum: s.Protocol.Twins.Quorum(s.N, s.F), classify: s.Protocol.Twins.Classify, span: 3}
+	if leaders, bound, ok := s.commitBound(); ok {
+		rn.span, rn.bound = leaders, bound
+	}
+	// A replica of the protocol must take a leader schedule and preloaded
+	// requests.
+	r, err := s.Protocol.New(protocols.Config{ID: 0, N: s.N, F: s.F, Params: params, Seed: s.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("twins: %s replica: %w", s.Protocol.Name, err)
+	}
+	if _, ok := r.(protocols.LeaderScheduler); !ok {
+		return nil, fmt.Errorf("twins: %s replicas do not implement protocols.LeaderScheduler", s.Protocol.Name)
+	}
+	if _, ok := r.(protocols.Preloader); !ok {
+		return nil, fmt.Errorf("twins: %s replicas do not implement protocols.Preloader", s.Protocol.Name)
+	}
 	m := s.N + s.T
 	rn.procs = make([]proc, m)
 	rn.reqs = make([][]*protocols.Request, m)
@@ -167,12 +231,12 @@ func (rn *Runner) Run(sc *twins.Scenario) (Result, error) {
 	for p := 0; p < m; p++ {
 		id := twins.Identity(p, s.N)
 		txns := leads[id]
-		r, err := diembft.New(protocols.Config{ID: sim.NodeID(id), N: s.N, F: s.F, Params: rn.params, Seed: s.Seed})
+		r, err := s.Protocol.New(protocols.Config{ID: sim.NodeID(id), N: s.N, F: s.F, Params: rn.params, Seed: s.Seed})
 		if err != nil {
 			return Result{}, fmt.Errorf("twins: replica %d: %w", id, err)
 		}
-		r.SetLeaderTable(leaders)
-		r.Preload(rn.preload(p, txns)...)
+		r.(protocols.LeaderScheduler).SetLeaderTable(leaders)
+		r.(protocols.Preloader).Preload(rn.preload(p, txns)...)
 		pr := &rn.procs[p]
 		*pr = proc{rn: rn, p: p, id: sim.NodeID(id), r: r, correct: id >= s.T, commits: pr.commits[:0]}
 		w.AddNode(pr, 0)
@@ -338,7 +402,9 @@ func (rn *Runner) onRound(p int, round int64, at sim.Time) {
 }
 
 // lastChecked is the last round whose commit P4 checks.
-func (rn *Runner) lastChecked() int64 { return max(int64(rn.tab.rounds), rn.gstRound+3) - 1 }
+func (rn *Runner) lastChecked() int64 {
+	return max(int64(rn.tab.rounds), rn.gstRound+int64(rn.span)) - 1
+}
 
 // checkDone ends the run once every correct replica is two rounds past the
 // last round P4 checks and has committed a block of that round or later.
@@ -381,15 +447,19 @@ func (rn *Runner) checkLiveness() {
 			break
 		}
 	}
-	if rn.atGST < 0 {
+	if rn.atGST < 0 || rn.bound <= 0 {
 		return
 	}
-	bound := 7 * rn.s.Delta
+	bound := rn.bound
 	for r := gst; r <= rn.lastChecked(); r++ {
 		if r >= int64(len(rn.enter)) || rn.enter[r] < 0 || rn.enter[r] < rn.atGST+rn.s.Delta {
 			continue
 		}
-		if !tab.correctLeader(r) || !tab.correctLeader(r+1) || !tab.correctLeader(r+2) {
+		correct := true
+		for k := 0; k < rn.span; k++ {
+			correct = correct && tab.correctLeader(r+int64(k))
+		}
+		if !correct {
 			continue
 		}
 		e := rn.enter[r]
@@ -408,7 +478,7 @@ func (rn *Runner) checkLiveness() {
 					what = fmt.Sprintf("committed it at %v, %v after", at, at-e)
 				}
 				rn.violate(Violation{Property: PropLatency, Round: r, At: e + bound, Procs: []int{p},
-					Detail: fmt.Sprintf("the first correct replica entered round %d at %v (leaders of rounds %d–%d correct); %s %s (bound 7Δ = %v)", r, e, r, r+2, rn.name(p), what, bound)})
+					Detail: fmt.Sprintf("the first correct replica entered round %d at %v (leaders of rounds %d–%d correct); %s %s (bound %s = %v)", r, e, r, r+int64(rn.span)-1, rn.name(p), what, rn.s.deltas(bound), bound)})
 				return
 			}
 		}
@@ -423,14 +493,14 @@ func (rn *Runner) name(p int) string {
 	return fmt.Sprintf("replica%d", p)
 }
 
-// proc is one process: a DiemBFT replica with an identity (shared with its
+// proc is one process: a replica with an identity (shared with its
 // twin, if any). It is the replica's sim.Env and the world's sim.Node: it
 // translates identities to processes and filters sends by the scenario.
 type proc struct {
 	rn        *Runner
 	p         int
 	id        sim.NodeID
-	r         *diembft.Replica
+	r         protocols.Replica
 	env       sim.Env
 	correct   bool
 	round     int64
@@ -468,13 +538,14 @@ func (pr *proc) ID() sim.NodeID { return pr.id }
 // Replicas implements sim.Env: the identities.
 func (pr *proc) Replicas() int { return pr.rn.s.N }
 
-func kindBit(msg sim.Message) uint8 {
-	switch msg.(type) {
-	case *diembft.Proposal:
+// classBit is the drop bit of a message class.
+func classBit(c protocols.MessageClass) uint8 {
+	switch c {
+	case protocols.ClassProposal:
 		return bitProposal
-	case *diembft.Vote:
+	case protocols.ClassVote:
 		return bitVote
-	case *diembft.Timeout:
+	case protocols.ClassTimeout:
 		return bitTimeout
 	}
 	return bitOther
@@ -487,7 +558,7 @@ func (pr *proc) Send(to sim.NodeID, msg sim.Message) {
 	if to < 0 || int(to) >= n {
 		return
 	}
-	round, bit := pr.r.Round(), kindBit(msg)
+	round, bit := pr.r.Round(), classBit(pr.rn.classify(msg))
 	tab := &pr.rn.tab
 	if tab.allowed(round, pr.p, int(to), bit) {
 		pr.env.Send(to, msg)
@@ -501,7 +572,7 @@ func (pr *proc) Send(to sim.NodeID, msg sim.Message) {
 
 // Broadcast implements sim.Env: to every process.
 func (pr *proc) Broadcast(msg sim.Message) {
-	round, bit := pr.r.Round(), kindBit(msg)
+	round, bit := pr.r.Round(), classBit(pr.rn.classify(msg))
 	tab := &pr.rn.tab
 	for q := 0; q < tab.m; q++ {
 		if tab.allowed(round, pr.p, q, bit) {

@@ -1,4 +1,4 @@
-package exec
+package twinsrun
 
 import (
 	"github.com/byzsim/byzsim/failures/twins"

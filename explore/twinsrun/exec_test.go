@@ -1,4 +1,4 @@
-package exec
+package twinsrun
 
 import (
 	"bytes"
@@ -11,13 +11,23 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/failures/twins"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/bftlist"
+	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/protocols/prototest"
 	"github.com/byzsim/byzsim/sim"
 )
+
+// testProtocols are the protocols of the tests: DiemBFT (the default),
+// relay and BFTList (which has no Twins support).
+func testProtocols() Protocols {
+	return Protocols{Registry: protocols.NewRegistry(bftlist.Protocol(), diembft.Protocol(), prototest.Protocol()), Default: diembft.Name}
+}
 
 var full = flag.Bool("twins.full", false, "run the long Twins checks (100,000 scenarios without bugs)")
 
 func settings(bugs ...string) Settings {
-	return Settings{N: 4, F: 1, T: 1, Delta: sim.Second, Delay: sim.Second / 2, TimerFactor: 4, Seed: 1, Bugs: bugs}
+	return Settings{Protocol: diembft.Protocol(), N: 4, F: 1, T: 1, Delta: sim.Second, Delay: sim.Second / 2, TimerFactor: 4, Seed: 1, Bugs: bugs}
 }
 
 func defaultParams() twins.Params {
@@ -147,12 +157,12 @@ func readScenarioFile(t *testing.T, path string) (twins.Header, []twins.Scenario
 // scenario (the twinned replica leads seven rounds with both processes in
 // one bucket) fails with the bug and passes without.
 func TestReferenceConflictingVotes(t *testing.T) {
-	h, scens := readScenarioFile(t, "../../../experiments/twins/conflicting_votes_bug.jsonl")
+	h, scens := readScenarioFile(t, "../../experiments/twins/conflicting_votes_bug.jsonl")
 	for _, bug := range []bool{false, true} {
 		if bug {
 			h.Bugs = []string{"conflicting_votes"}
 		}
-		s, err := FromHeader(h)
+		s, err := FromHeader(h, testProtocols())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +218,7 @@ func TestMinimizedCounterexamplesReplay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s2, err := FromHeader(h)
+			s2, err := FromHeader(h, testProtocols())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,7 +333,7 @@ func TestDropsHonourMessageType(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	e, err := Load("../../../experiments/twins/default.toml", Overrides{})
+	e, err := Load("../../experiments/twins/default.toml", Overrides{}, testProtocols())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +341,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatalf("default.toml: %+v", e)
 	}
 	seed, n := uint64(9), int64(5)
-	e, err = Load("../../../experiments/twins/default.toml", Overrides{Bugs: []string{"small_quorum"}, Seed: &seed, Scenarios: &n})
+	e, err = Load("../../experiments/twins/default.toml", Overrides{Bugs: []string{"small_quorum"}, Seed: &seed, Scenarios: &n}, testProtocols())
 	if err != nil || e.Settings.Seed != 9 || e.Scenarios != 5 || !reflect.DeepEqual(e.Settings.Bugs, []string{"small_quorum"}) {
 		t.Fatalf("overrides: %+v %v", e, err)
 	}
@@ -352,7 +362,7 @@ func TestLoadConfig(t *testing.T) {
 		{"n = 4\ntimer_factor = 1\n", "x.toml:2: timer_factor: must be in [2, 100]"},
 	}
 	for _, tt := range tests {
-		_, err := Parse("x.toml", []byte(tt.text), Overrides{})
+		_, err := Parse("x.toml", []byte(tt.text), Overrides{}, testProtocols())
 		got := ""
 		if err != nil {
 			got = err.Error()
