@@ -19,11 +19,11 @@ const (
 
 // Replica is a BFTList replica.
 type Replica struct {
-	cfg       protocols.Config
-	p         Params
-	n, f, k   int
-	id        int
-	env       sim.Env
+	cfg     protocols.Config
+	p       Params
+	n, f, k int
+	id      int
+	env     sim.Env
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
 	conduct protocols.Conduct[strategy]
