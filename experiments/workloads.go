@@ -8,32 +8,42 @@ import (
 	"github.com/byzsim/byzsim/workloads"
 )
 
-// workloadSpec converts a [[workload]] table to a workload spec (defaults
-// not yet filled).
-func workloadSpec(p *problems, key string, wc *WorkloadConfig) workloads.Spec {
-	s := workloads.Spec{
-		Name:            wc.Name,
-		Type:            workloads.Type(wc.Type),
-		Count:           wc.Count,
-		Clients:         wc.Clients,
-		Timeout:         wc.Timeout.T(),
-		Start:           wc.Start.T(),
-		Payload:         wc.Payload,
-		Rate:            wc.Rate,
-		Outstanding:     wc.Outstanding,
-		RetransmitAfter: retransmitAfter(wc.RetransmitAfter),
-		InitialTimeout:  wc.InitialTimeout.T(),
-		MaxTimeout:      wc.MaxTimeout.T(),
-		Backoff:         wc.Backoff,
-		Decay:           wc.Decay,
+// workloadCommon returns the fields of a [[workload]] table every workload
+// type has.
+func workloadCommon(wc *WorkloadConfig) workloads.Spec {
+	return workloads.Spec{Name: wc.Name, Count: wc.Count, Clients: wc.Clients, Timeout: wc.Timeout.T(),
+		Start: wc.Start.T(), Payload: wc.Payload}
+}
+
+// workloadValues returns the type-specific keys set in a [[workload]]
+// table, in the schema's order, for the workload type's Kind to decode.
+// This is the one place that maps WorkloadConfig's typed TOML fields to
+// workloads.Values; a workload type with a key no type has yet adds its
+// field to WorkloadConfig and one line here.
+func workloadValues(p *problems, key string, wc *WorkloadConfig) workloads.Values {
+	var v workloads.Values
+	add := func(k string, set bool, x any) {
+		if set {
+			v = append(v, workloads.Value{Key: k, V: x})
+		}
 	}
+	var delays []sim.Time
 	for _, d := range wc.Delays {
-		s.Delays = append(s.Delays, d.T())
+		delays = append(delays, d.T())
 	}
+	add("delays", delays != nil, delays)
+	add("rate", wc.Rate != 0, wc.Rate)
+	add("outstanding", wc.Outstanding != 0, wc.Outstanding)
 	if wc.Think != nil {
-		s.Think = buildDist(p, key+".think", wc.Think)
+		think := buildDist(p, key+".think", wc.Think)
+		add("think", think != nil, think)
 	}
-	return s
+	add("retransmit_after", wc.RetransmitAfter != nil, retransmitAfter(wc.RetransmitAfter))
+	add("initial_timeout", wc.InitialTimeout != 0, wc.InitialTimeout.T())
+	add("max_timeout", wc.MaxTimeout != 0, wc.MaxTimeout.T())
+	add("backoff", wc.Backoff != 0, wc.Backoff)
+	add("decay", wc.Decay != 0, wc.Decay)
+	return v
 }
 
 // retransmitAfter converts retransmit_after: unset is 0 (the workload's
@@ -54,10 +64,12 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 	var specs []workloads.Spec
 	names := map[string]int{}
 	clients := 0
+	kinds := workloads.Builtin()
 	for i := range e.Workloads {
 		key := fmt.Sprintf("workload[%d]", i)
-		s := workloadSpec(p, key, &e.Workloads[i]).WithDefaults()
-		if err := s.Validate(); err != nil {
+		wc := &e.Workloads[i]
+		s, err := kinds.Build(workloadCommon(wc), wc.Type, workloadValues(p, key, wc))
+		if err != nil {
 			var fe *workloads.FieldError
 			if errors.As(err, &fe) {
 				p.add(key+"."+fe.Field, "%s", fe.Msg)
@@ -88,20 +100,50 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 // fillWorkloadDefaults writes the workload package's defaults back into the
 // table, so experiment.toml shows the values used.
 func fillWorkloadDefaults(wc *WorkloadConfig) {
-	var ignored problems
-	s := workloadSpec(&ignored, "", wc).WithDefaults()
+	s := workloadCommon(wc)
+	if k, ok := workloads.Builtin().Lookup(workloads.Type(wc.Type)); ok {
+		var ignored problems
+		s.Params = k.Decode(workloadValues(&ignored, "", wc))
+	}
+	s = s.WithDefaults()
 	wc.Clients = s.Clients
-	wc.Outstanding = s.Outstanding
-	wc.InitialTimeout = Duration(s.InitialTimeout)
-	wc.MaxTimeout = Duration(s.MaxTimeout)
-	wc.Backoff = s.Backoff
-	wc.Decay = s.Decay
-	switch s.RetransmitAfter {
-	case 0:
-	case workloads.NoRetransmit:
-		wc.RetransmitAfter = new(Duration)
-	default:
-		d := Duration(s.RetransmitAfter)
-		wc.RetransmitAfter = &d
+	if s.Params == nil {
+		return
+	}
+	for _, x := range s.Params.Values() {
+		switch v := x.V.(type) {
+		case sim.Time:
+			setWorkloadTime(wc, x.Key, v)
+		case int:
+			if x.Key == "outstanding" {
+				wc.Outstanding = v
+			}
+		case float64:
+			switch x.Key {
+			case "backoff":
+				wc.Backoff = v
+			case "decay":
+				wc.Decay = v
+			}
+		}
+	}
+}
+
+// setWorkloadTime writes a duration key's default back.
+func setWorkloadTime(wc *WorkloadConfig, key string, t sim.Time) {
+	switch key {
+	case "initial_timeout":
+		wc.InitialTimeout = Duration(t)
+	case "max_timeout":
+		wc.MaxTimeout = Duration(t)
+	case "retransmit_after":
+		switch t {
+		case 0:
+		case workloads.NoRetransmit:
+			wc.RetransmitAfter = new(Duration)
+		default:
+			d := Duration(t)
+			wc.RetransmitAfter = &d
+		}
 	}
 }
