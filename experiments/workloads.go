@@ -3,6 +3,8 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/byzsim/byzsim/sim"
 	"github.com/byzsim/byzsim/workloads"
@@ -16,34 +18,64 @@ func workloadCommon(wc *WorkloadConfig) workloads.Spec {
 }
 
 // workloadValues returns the type-specific keys set in a [[workload]]
-// table, in the schema's order, for the workload type's Kind to decode.
-// This is the one place that maps WorkloadConfig's typed TOML fields to
-// workloads.Values; a workload type with a key no type has yet adds its
-// field to WorkloadConfig and one line here.
+// table, in the schema's order, for the workload type's Kind to decode:
+// every WorkloadConfig field but the common ones, by its TOML key, set when
+// not zero. Durations become sim.Time, lists of durations []sim.Time,
+// distributions sim.Dist; an optional duration (*Duration) is set when
+// present, "0s" meaning workloads.NoRetransmit. A workload type with a key
+// no type has yet adds only its field to WorkloadConfig.
 func workloadValues(p *problems, key string, wc *WorkloadConfig) workloads.Values {
 	var v workloads.Values
-	add := func(k string, set bool, x any) {
-		if set {
-			v = append(v, workloads.Value{Key: k, V: x})
+	rv := reflect.ValueOf(wc).Elem()
+	for i := range rv.NumField() {
+		name := tomlKey(rv.Type().Field(i))
+		f := rv.Field(i)
+		if commonWorkloadKey(name) || f.IsZero() {
+			continue
 		}
+		var x any
+		switch val := f.Interface().(type) {
+		case Duration:
+			x = val.T()
+		case *Duration:
+			x = retransmitAfter(val)
+		case []Duration:
+			var ts []sim.Time
+			for _, d := range val {
+				ts = append(ts, d.T())
+			}
+			if ts == nil {
+				continue
+			}
+			x = ts
+		case *DistConfig:
+			d := buildDist(p, key+"."+name, val)
+			if d == nil {
+				continue
+			}
+			x = d
+		case int, float64:
+			x = val
+		default:
+			panic(fmt.Sprintf("experiments: workload key %s has an unsupported type %T", name, val))
+		}
+		v = append(v, workloads.Value{Key: name, V: x})
 	}
-	var delays []sim.Time
-	for _, d := range wc.Delays {
-		delays = append(delays, d.T())
-	}
-	add("delays", delays != nil, delays)
-	add("rate", wc.Rate != 0, wc.Rate)
-	add("outstanding", wc.Outstanding != 0, wc.Outstanding)
-	if wc.Think != nil {
-		think := buildDist(p, key+".think", wc.Think)
-		add("think", think != nil, think)
-	}
-	add("retransmit_after", wc.RetransmitAfter != nil, retransmitAfter(wc.RetransmitAfter))
-	add("initial_timeout", wc.InitialTimeout != 0, wc.InitialTimeout.T())
-	add("max_timeout", wc.MaxTimeout != 0, wc.MaxTimeout.T())
-	add("backoff", wc.Backoff != 0, wc.Backoff)
-	add("decay", wc.Decay != 0, wc.Decay)
 	return v
+}
+
+// commonWorkloadKey reports whether every workload type has key.
+func commonWorkloadKey(key string) bool {
+	switch key {
+	case "name", "type", "count", "clients", "timeout", "start", "payload":
+		return true
+	}
+	return false
+}
+
+func tomlKey(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	return name
 }
 
 // retransmitAfter converts retransmit_after: unset is 0 (the workload's
@@ -98,7 +130,8 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 }
 
 // fillWorkloadDefaults writes the workload package's defaults back into the
-// table, so experiment.toml shows the values used.
+// table, so experiment.toml shows the values used: the clients and the
+// type's scalar parameters (durations, counts and factors), by TOML key.
 func fillWorkloadDefaults(wc *WorkloadConfig) {
 	s := workloadCommon(wc)
 	if k, ok := workloads.Builtin().Lookup(workloads.Type(wc.Type)); ok {
@@ -110,40 +143,33 @@ func fillWorkloadDefaults(wc *WorkloadConfig) {
 	if s.Params == nil {
 		return
 	}
+	rv := reflect.ValueOf(wc).Elem()
 	for _, x := range s.Params.Values() {
-		switch v := x.V.(type) {
-		case sim.Time:
-			setWorkloadTime(wc, x.Key, v)
-		case int:
-			if x.Key == "outstanding" {
-				wc.Outstanding = v
-			}
-		case float64:
-			switch x.Key {
-			case "backoff":
-				wc.Backoff = v
-			case "decay":
-				wc.Decay = v
+		for i := range rv.NumField() {
+			if tomlKey(rv.Type().Field(i)) == x.Key {
+				setWorkloadField(rv.Field(i), x.V)
 			}
 		}
 	}
 }
 
-// setWorkloadTime writes a duration key's default back.
-func setWorkloadTime(wc *WorkloadConfig, key string, t sim.Time) {
-	switch key {
-	case "initial_timeout":
-		wc.InitialTimeout = Duration(t)
-	case "max_timeout":
-		wc.MaxTimeout = Duration(t)
-	case "retransmit_after":
-		switch t {
+// setWorkloadField writes a scalar parameter's value into its field.
+func setWorkloadField(f reflect.Value, v any) {
+	switch p := f.Addr().Interface().(type) {
+	case *Duration:
+		*p = Duration(v.(sim.Time))
+	case **Duration:
+		switch t := v.(sim.Time); t {
 		case 0:
 		case workloads.NoRetransmit:
-			wc.RetransmitAfter = new(Duration)
+			*p = new(Duration)
 		default:
 			d := Duration(t)
-			wc.RetransmitAfter = &d
+			*p = &d
 		}
+	case *int:
+		*p = v.(int)
+	case *float64:
+		*p = v.(float64)
 	}
 }
