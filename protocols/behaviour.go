@@ -7,39 +7,6 @@ import (
 	"github.com/byzsim/byzsim/sim"
 )
 
-// Byzantine behaviours are strategies. A protocol's honest code never asks
-// which behaviour it runs; it consults a strategy at a few explicit, named
-// decision points, and sends through a Conduct that may withhold messages.
-// A protocol adopts the contract in four steps:
-//
-//  1. Name its decision points in one unexported interface S (in
-//     byzantine.go), e.g. "which block do I propose to replica j", and write
-//     the honest strategy: the value whose methods do what the protocol
-//     specifies. A protocol without decision points uses struct{}.
-//  2. Write each named behaviour as one type (embedding the honest strategy
-//     and overriding the decision points it changes), and list them in one
-//     function:
-//
-//     func behaviours() *protocols.Behaviours[strategy] {
-//     	return protocols.NewBehaviours[strategy]("myproto", honest{},
-//     		protocols.Behaviour[strategy]{Name: "equivocate", Doc: "…", Strategy: equivocate{}})
-//     }
-//
-//     Protocol.Behaviours is behaviours().Named(); it lists the generic
-//     Silent too.
-//  3. Give the replica a Conduct[strategy] field; New validates
-//     Config.Behaviour and SetBehaviour switches with
-//     behaviours().Set(&r.conduct, name) ("" is honest again).
-//  4. Send only through r.conduct.Send(env, to, m) and
-//     r.conduct.Broadcast(env, m), and call r.conduct.S.decide(…) at each
-//     decision point.
-//
-// Silent — sends nothing, keeps receiving and running honest code — comes
-// with the table: NewBehaviours adds it unless the protocol defines its own
-// behaviour of that name (a protocol may, when its silent replica should
-// also skip work whose cost or observations would otherwise show, as
-// DiemBFT's leader skips building proposals nobody receives).
-
 // Silent is the name of the generic behaviour that sends nothing.
 const Silent = "silent"
 
@@ -91,6 +58,39 @@ func (b Behaviour[S]) filter() SendFilter {
 // Behaviours is a protocol's table of Byzantine behaviours: the honest
 // strategy, the named behaviours in the order byzsim lists them, and
 // Silent.
+//
+// Byzantine behaviours are strategies. A protocol's honest code never asks
+// which behaviour it runs; it consults a strategy at a few explicit, named
+// decision points, and sends through a Conduct that may withhold messages.
+// A protocol adopts the contract in four steps:
+//
+//  1. Name its decision points in one unexported interface S (in
+//     byzantine.go), e.g. "which block do I propose to replica j", and write
+//     the honest strategy: the value whose methods do what the protocol
+//     specifies. A protocol without decision points uses struct{}.
+//  2. Write each named behaviour as one type (embedding the honest strategy
+//     and overriding the decision points it changes), and list them in one
+//     function (below); Protocol.Behaviours is behaviours().Named(), which
+//     lists the generic Silent too.
+//  3. Give the replica a Conduct[strategy] field; New validates
+//     Config.Behaviour and SetBehaviour switches with
+//     behaviours().Set(&r.conduct, name) ("" is honest again).
+//  4. Send only through r.conduct.Send(env, to, m) and
+//     r.conduct.Broadcast(env, m), and call r.conduct.S.decide(…) at each
+//     decision point.
+//
+// The table of step 2:
+//
+//	func behaviours() *protocols.Behaviours[strategy] {
+//		return protocols.NewBehaviours[strategy]("myproto", honest{},
+//			protocols.Behaviour[strategy]{Name: "equivocate", Doc: "…", Strategy: equivocate{}})
+//	}
+//
+// Silent — sends nothing, keeps receiving and running honest code — comes
+// with the table: NewBehaviours adds it unless the protocol defines its own
+// behaviour of that name (a protocol may, when its silent replica should
+// also skip work whose cost or observations would otherwise show, as
+// DiemBFT's leader skips building proposals nobody receives).
 type Behaviours[S any] struct {
 	protocol string
 	honest   S

@@ -11,13 +11,12 @@ import (
 // Type is a workload type's name, as written in experiment files.
 type Type string
 
-// A workload type is a strategy: one file holds its Kind (name, doc, the
-// experiment-file keys it takes), its parameter struct implementing Params
-// (defaults, validation, what its clients do at start, after an issue, a
-// resend timer and a completion), and registers the Kind in Builtin. See
-// timed.go for a small example.
-
-// Kind describes one workload type.
+// Kind describes one workload type. A workload type is a strategy: one
+// file holds its Kind (name, doc, the experiment-file keys it takes), its
+// parameter struct implementing Params (defaults, validation, what its
+// clients do at start, at their pacing timer, at a resend timer and at a
+// completion), and registers the Kind in Builtin. See timed.go for a small
+// example, and burst_test.go for a type a test adds.
 type Kind struct {
 	// Type is the name experiments write in [[workload]] type.
 	Type Type
