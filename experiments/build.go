@@ -261,7 +261,7 @@ const maxReserve = 1 << 21
 func startBurst(n int, specs []workloads.Spec) int {
 	burst := 0
 	for _, s := range specs {
-		if s.Type == workloads.Flood {
+		if s.Type() == workloads.Flood {
 			burst += n * s.Total()
 		}
 	}

@@ -114,7 +114,7 @@ func validate(e *Experiment, reg *protocols.Registry) (*resolved, Errors) {
 		r.schedule = validateSchedules(&p, e, r.proto)
 		clients := 0
 		for _, w := range r.workloads {
-			if w.Type != workloads.Saturated { // a saturated workload has no client nodes
+			if w.Type() != workloads.Saturated { // a saturated workload has no client nodes
 				clients += w.Clients
 			}
 		}

@@ -3,37 +3,79 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/byzsim/byzsim/sim"
 	"github.com/byzsim/byzsim/workloads"
 )
 
-// workloadSpec converts a [[workload]] table to a workload spec (defaults
-// not yet filled).
-func workloadSpec(p *problems, key string, wc *WorkloadConfig) workloads.Spec {
-	s := workloads.Spec{
-		Name:            wc.Name,
-		Type:            workloads.Type(wc.Type),
-		Count:           wc.Count,
-		Clients:         wc.Clients,
-		Timeout:         wc.Timeout.T(),
-		Start:           wc.Start.T(),
-		Payload:         wc.Payload,
-		Rate:            wc.Rate,
-		Outstanding:     wc.Outstanding,
-		RetransmitAfter: retransmitAfter(wc.RetransmitAfter),
-		InitialTimeout:  wc.InitialTimeout.T(),
-		MaxTimeout:      wc.MaxTimeout.T(),
-		Backoff:         wc.Backoff,
-		Decay:           wc.Decay,
+// workloadCommon returns the fields of a [[workload]] table every workload
+// type has.
+func workloadCommon(wc *WorkloadConfig) workloads.Spec {
+	return workloads.Spec{Name: wc.Name, Count: wc.Count, Clients: wc.Clients, Timeout: wc.Timeout.T(),
+		Start: wc.Start.T(), Payload: wc.Payload}
+}
+
+// workloadValues returns the type-specific keys set in a [[workload]]
+// table, in the schema's order, for the workload type's Kind to decode:
+// every WorkloadConfig field but the common ones, by its TOML key, set when
+// not zero. Durations become sim.Time, lists of durations []sim.Time,
+// distributions sim.Dist; an optional duration (*Duration) is set when
+// present, "0s" meaning workloads.NoRetransmit. A workload type with a key
+// no type has yet adds only its field to WorkloadConfig.
+func workloadValues(p *problems, key string, wc *WorkloadConfig) workloads.Values {
+	var v workloads.Values
+	rv := reflect.ValueOf(wc).Elem()
+	for i := range rv.NumField() {
+		name := tomlKey(rv.Type().Field(i))
+		f := rv.Field(i)
+		if commonWorkloadKey(name) || f.IsZero() {
+			continue
+		}
+		var x any
+		switch val := f.Interface().(type) {
+		case Duration:
+			x = val.T()
+		case *Duration:
+			x = retransmitAfter(val)
+		case []Duration:
+			var ts []sim.Time
+			for _, d := range val {
+				ts = append(ts, d.T())
+			}
+			if ts == nil {
+				continue
+			}
+			x = ts
+		case *DistConfig:
+			d := buildDist(p, key+"."+name, val)
+			if d == nil {
+				continue
+			}
+			x = d
+		case int, float64:
+			x = val
+		default:
+			panic(fmt.Sprintf("experiments: workload key %s has an unsupported type %T", name, val))
+		}
+		v = append(v, workloads.Value{Key: name, V: x})
 	}
-	for _, d := range wc.Delays {
-		s.Delays = append(s.Delays, d.T())
+	return v
+}
+
+// commonWorkloadKey reports whether every workload type has key.
+func commonWorkloadKey(key string) bool {
+	switch key {
+	case "name", "type", "count", "clients", "timeout", "start", "payload":
+		return true
 	}
-	if wc.Think != nil {
-		s.Think = buildDist(p, key+".think", wc.Think)
-	}
-	return s
+	return false
+}
+
+func tomlKey(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	return name
 }
 
 // retransmitAfter converts retransmit_after: unset is 0 (the workload's
@@ -54,10 +96,12 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 	var specs []workloads.Spec
 	names := map[string]int{}
 	clients := 0
+	kinds := workloads.Builtin()
 	for i := range e.Workloads {
 		key := fmt.Sprintf("workload[%d]", i)
-		s := workloadSpec(p, key, &e.Workloads[i]).WithDefaults()
-		if err := s.Validate(); err != nil {
+		wc := &e.Workloads[i]
+		s, err := kinds.Build(workloadCommon(wc), wc.Type, workloadValues(p, key, wc))
+		if err != nil {
 			var fe *workloads.FieldError
 			if errors.As(err, &fe) {
 				p.add(key+"."+fe.Field, "%s", fe.Msg)
@@ -86,22 +130,46 @@ func validateWorkloads(p *problems, e *Experiment) []workloads.Spec {
 }
 
 // fillWorkloadDefaults writes the workload package's defaults back into the
-// table, so experiment.toml shows the values used.
+// table, so experiment.toml shows the values used: the clients and the
+// type's scalar parameters (durations, counts and factors), by TOML key.
 func fillWorkloadDefaults(wc *WorkloadConfig) {
-	var ignored problems
-	s := workloadSpec(&ignored, "", wc).WithDefaults()
+	s := workloadCommon(wc)
+	if k, ok := workloads.Builtin().Lookup(workloads.Type(wc.Type)); ok {
+		var ignored problems
+		s.Params = k.Decode(workloadValues(&ignored, "", wc))
+	}
+	s = s.WithDefaults()
 	wc.Clients = s.Clients
-	wc.Outstanding = s.Outstanding
-	wc.InitialTimeout = Duration(s.InitialTimeout)
-	wc.MaxTimeout = Duration(s.MaxTimeout)
-	wc.Backoff = s.Backoff
-	wc.Decay = s.Decay
-	switch s.RetransmitAfter {
-	case 0:
-	case workloads.NoRetransmit:
-		wc.RetransmitAfter = new(Duration)
-	default:
-		d := Duration(s.RetransmitAfter)
-		wc.RetransmitAfter = &d
+	if s.Params == nil {
+		return
+	}
+	rv := reflect.ValueOf(wc).Elem()
+	for _, x := range s.Params.Values() {
+		for i := range rv.NumField() {
+			if tomlKey(rv.Type().Field(i)) == x.Key {
+				setWorkloadField(rv.Field(i), x.V)
+			}
+		}
+	}
+}
+
+// setWorkloadField writes a scalar parameter's value into its field.
+func setWorkloadField(f reflect.Value, v any) {
+	switch p := f.Addr().Interface().(type) {
+	case *Duration:
+		*p = Duration(v.(sim.Time))
+	case **Duration:
+		switch t := v.(sim.Time); t {
+		case 0:
+		case workloads.NoRetransmit:
+			*p = new(Duration)
+		default:
+			d := Duration(t)
+			*p = &d
+		}
+	case *int:
+		*p = v.(int)
+	case *float64:
+		*p = v.(float64)
 	}
 }

@@ -3,7 +3,8 @@
 // the Protocol descriptor (parameters, message kinds, SetAttribute
 // attributes, Byzantine behaviours, corruption scopes), a Registry of
 // protocols by name, the client Request/Reply vocabulary shared by every
-// protocol, the cost model, and the observations replicas emit.
+// protocol, the cost model, the observations replicas emit, and Byzantine
+// behaviours as strategies (Behaviours, Conduct; every protocol has Silent).
 //
 // Invariants: a protocol never imports experiments, results or another
 // protocol; replicas are deterministic sim.Nodes driven only through their

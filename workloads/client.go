@@ -107,24 +107,7 @@ func (c *Client) Start(env sim.Env) {
 	if deadline := s.Start + s.Timeout; deadline >= s.Start { // else it overflows: no deadline
 		c.deadline = env.SetTimer(max(deadline-env.Now(), 0), timerDeadline, 0)
 	}
-	switch s.Type {
-	case Retransmit:
-		c.rto = s.InitialTimeout
-		c.issue()
-	case Flood:
-		for c.next < s.Count {
-			c.issue()
-		}
-	case Timed:
-		c.issue()
-		c.pace()
-	case OpenLoop:
-		c.pace()
-	case ClosedLoop:
-		for c.next < min(s.Outstanding, s.Count) {
-			c.issue()
-		}
-	}
+	s.Params.start(c)
 }
 
 // Fire implements sim.Node.
@@ -158,10 +141,7 @@ func (c *Client) Fire(t sim.Timer) {
 			c.thinking--
 		}
 		if c.next < c.spec.Count {
-			c.issue()
-			if c.spec.Type != ClosedLoop {
-				c.pace()
-			}
+			c.spec.Params.next(c)
 		}
 	}
 }
@@ -233,11 +213,8 @@ func (c *Client) issue() {
 	r.sent, r.sentAt = true, c.env.Now()
 	c.lastActive = r.sentAt
 	c.env.Broadcast(r.msg)
-	switch {
-	case c.spec.Type == Retransmit:
-		r.timer = c.env.SetTimer(c.rto, timerResend, int64(i))
-	case c.spec.resends():
-		r.timer = c.env.SetTimer(c.spec.RetransmitAfter, timerResend, int64(i))
+	if d, ok := c.spec.Params.firstResend(c); ok {
+		r.timer = c.env.SetTimer(d, timerResend, int64(i))
 	}
 }
 
@@ -248,12 +225,7 @@ func (c *Client) resend(i int) {
 	c.lastActive = c.env.Now()
 	c.tr.retransmitted(c.wl)
 	c.env.Broadcast(r.msg)
-	if c.spec.Type == Retransmit {
-		c.rto = min(scale(c.rto, c.spec.Backoff), c.spec.MaxTimeout)
-		r.timer = c.env.SetTimer(c.rto, timerResend, int64(i))
-		return
-	}
-	r.timer = c.env.SetTimer(c.spec.RetransmitAfter, timerResend, int64(i))
+	r.timer = c.env.SetTimer(c.spec.Params.nextResend(c), timerResend, int64(i))
 }
 
 // pace arms the timer of the next issue of a timed or open-loop client.
@@ -261,14 +233,7 @@ func (c *Client) pace() {
 	if c.next >= c.spec.Count {
 		return
 	}
-	var gap sim.Time
-	switch c.spec.Type {
-	case Timed:
-		gap = c.spec.Delays[c.next-1]
-	case OpenLoop:
-		gap = sim.Time(math.Round(c.rng.ExpFloat64() * float64(sim.Second) / c.spec.Rate))
-	}
-	c.pacer = c.env.SetTimer(gap, timerNext, 0)
+	c.pacer = c.env.SetTimer(c.spec.Params.gap(c), timerNext, 0)
 }
 
 // complete marks request i done now.
@@ -288,26 +253,7 @@ func (c *Client) complete(i int) {
 	}
 	c.env.Observe(protocols.Completed{Workload: c.spec.Name, ID: r.msg.ID, SentAt: r.sentAt, Latency: r.latency()})
 	c.tr.completed(c, i, now)
-	switch c.spec.Type {
-	case Retransmit:
-		c.rto = max(scale(c.rto, 1/c.spec.Decay), c.spec.InitialTimeout)
-		if c.next < c.spec.Count {
-			c.issue()
-		}
-	case ClosedLoop:
-		if c.next < c.spec.Count {
-			think := sim.Time(0)
-			if c.spec.Think != nil {
-				think = c.spec.Think.Sample(c.rng)
-			}
-			if think <= 0 {
-				c.issue()
-			} else {
-				c.thinking++
-				c.env.SetTimer(think, timerNext, 0)
-			}
-		}
-	}
+	c.spec.Params.completed(c)
 }
 
 // scheduled reports whether the client will send something by itself: a

@@ -5,6 +5,45 @@ import (
 	"github.com/byzsim/byzsim/sim"
 )
 
+// Saturated puts every request in every replica's queue before the run
+// starts, as if clients had sent them all at time 0, and has no client
+// nodes: no request or reply crosses the network, every leader always has
+// full blocks while requests remain, and a request completes when n−f
+// correct replicas committed the entry that carries it (throughput from
+// commits). Benchmark shapes of simulators that model no clients.
+const Saturated Type = "saturated"
+
+func saturatedKind() Kind {
+	return Kind{
+		Type:   Saturated,
+		Doc:    "every request in every replica's queue from the start, no client messages; a request completes when n−f correct replicas committed it (latency counts from time 0)",
+		Decode: func(Values) Params { return &SaturatedParams{} },
+	}
+}
+
+// SaturatedParams are the parameters of a saturated workload: none.
+type SaturatedParams struct{ clientDefaults }
+
+// Type implements Params.
+func (*SaturatedParams) Type() Type { return Saturated }
+
+// WithDefaults implements Params.
+func (p *SaturatedParams) WithDefaults() Params { d := *p; return &d }
+
+// Validate implements Params.
+func (*SaturatedParams) Validate(s *Spec) *FieldError {
+	if s.Start != 0 {
+		return fieldErr("start", "a saturated workload's requests are queued when the run starts: start must be 0, got %v", s.Start)
+	}
+	return nil
+}
+
+// Values implements Params.
+func (*SaturatedParams) Values() Values { return nil }
+
+func (*SaturatedParams) start(*Client)   {} // it has no clients
+func (*SaturatedParams) preloaded() bool { return true }
+
 // SaturatedClient returns the client id the requests of the k-th client of
 // the saturated workloads (counted over all of them, in workload order)
 // carry. It is negative: no such node exists, so replicas send it no reply.

@@ -13,7 +13,7 @@ import (
 // 1 … count.
 func TestSaturatedPreload(t *testing.T) {
 	tr, err := workloads.NewTracker(workloads.Config{N: 4, F: 1}, []workloads.Spec{
-		{Type: workloads.Saturated, Count: 3, Clients: 2, Payload: 8, Timeout: sim.Second},
+		{Count: 3, Clients: 2, Payload: 8, Timeout: sim.Second, Params: &workloads.SaturatedParams{}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func TestSaturatedPreload(t *testing.T) {
 func TestSaturatedCommitted(t *testing.T) {
 	s := sim.Second
 	tr, err := workloads.NewTracker(workloads.Config{N: 4, F: 1}, []workloads.Spec{
-		{Name: "sat", Type: workloads.Saturated, Count: 10, Timeout: 100 * s},
+		{Name: "sat", Count: 10, Timeout: 100 * s, Params: &workloads.SaturatedParams{}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestSaturatedCommitted(t *testing.T) {
 // workload times out at its deadline, with every request outstanding and
 // no client node.
 func TestSaturatedTimeout(t *testing.T) {
-	out := setup{specs: []workloads.Spec{{Type: workloads.Saturated, Count: 5, Timeout: 7 * sim.Second}}}.run(t)
+	out := setup{specs: []workloads.Spec{{Count: 5, Timeout: 7 * sim.Second, Params: &workloads.SaturatedParams{}}}}.run(t)
 	st := out.tr.Status()[0]
 	if !st.TimedOut || st.TimedOutAt != 7*sim.Second || st.Outstanding != 5 || st.Completed != 0 {
 		t.Errorf("status %+v; want timed out at 7s with 5 outstanding", st)

@@ -2,9 +2,9 @@ package workloads_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -19,41 +19,65 @@ func isFieldError(err error, field string) bool {
 
 func TestValidate(t *testing.T) {
 	s := sim.Second
-	base := map[workloads.Type]workloads.Spec{
-		workloads.Retransmit: {Type: workloads.Retransmit, Count: 3, Timeout: s},
-		workloads.Flood:      {Type: workloads.Flood, Count: 3, Timeout: s},
-		workloads.Timed:      {Type: workloads.Timed, Count: 3, Timeout: s, Delays: []sim.Time{s, s}},
-		workloads.OpenLoop:   {Type: workloads.OpenLoop, Count: 3, Timeout: s, Rate: 10},
-		workloads.ClosedLoop: {Type: workloads.ClosedLoop, Count: 3, Timeout: s},
-		workloads.Saturated:  {Type: workloads.Saturated, Count: 3, Timeout: s},
+	base := func(typ workloads.Type) workloads.Spec {
+		sp := workloads.Spec{Count: 3, Timeout: s}
+		switch typ {
+		case workloads.Retransmit:
+			sp.Params = &workloads.RetransmitParams{}
+		case workloads.Flood:
+			sp.Params = &workloads.FloodParams{}
+		case workloads.Timed:
+			sp.Params = &workloads.TimedParams{Delays: []sim.Time{s, s}}
+		case workloads.OpenLoop:
+			sp.Params = &workloads.OpenLoopParams{Rate: 10}
+		case workloads.ClosedLoop:
+			sp.Params = &workloads.ClosedLoopParams{}
+		case workloads.Saturated:
+			sp.Params = &workloads.SaturatedParams{}
+		}
+		return sp
 	}
 	with := func(typ workloads.Type, edit func(*workloads.Spec)) workloads.Spec {
-		sp := base[typ]
-		sp.Delays = slices.Clone(sp.Delays)
+		sp := base(typ)
 		edit(&sp)
 		return sp
+	}
+	rt := func(edit func(*workloads.RetransmitParams)) workloads.Spec {
+		p := &workloads.RetransmitParams{}
+		edit(p)
+		return workloads.Spec{Count: 3, Timeout: s, Params: p}
+	}
+	ol := func(edit func(*workloads.OpenLoopParams)) workloads.Spec {
+		p := &workloads.OpenLoopParams{Rate: 10}
+		edit(p)
+		return workloads.Spec{Count: 3, Timeout: s, Params: p}
+	}
+	cl := func(edit func(*workloads.ClosedLoopParams)) workloads.Spec {
+		p := &workloads.ClosedLoopParams{}
+		edit(p)
+		return workloads.Spec{Count: 3, Timeout: s, Params: p}
+	}
+	timed := func(d ...sim.Time) workloads.Spec {
+		return workloads.Spec{Count: 3, Timeout: s, Params: &workloads.TimedParams{Delays: d}}
 	}
 	tests := []struct {
 		name  string
 		spec  workloads.Spec
 		field string // "" means valid
 	}{
-		{"retransmit ok", base[workloads.Retransmit], ""},
-		{"flood ok", base[workloads.Flood], ""},
-		{"timed ok", base[workloads.Timed], ""},
-		{"open_loop ok", base[workloads.OpenLoop], ""},
-		{"closed_loop ok", base[workloads.ClosedLoop], ""},
-		{"closed_loop with everything", with(workloads.ClosedLoop, func(sp *workloads.Spec) {
-			sp.Name, sp.Clients, sp.Outstanding, sp.Think, sp.RetransmitAfter, sp.Payload = "c-1.x", 4, 2, sim.Constant{D: s}, s, 512
-		}), ""},
-		{"timed with one request", workloads.Spec{Type: workloads.Timed, Count: 1, Timeout: s}, ""},
-		{"saturated ok", base[workloads.Saturated], ""},
+		{"retransmit ok", base(workloads.Retransmit), ""},
+		{"flood ok", base(workloads.Flood), ""},
+		{"timed ok", base(workloads.Timed), ""},
+		{"open_loop ok", base(workloads.OpenLoop), ""},
+		{"closed_loop ok", base(workloads.ClosedLoop), ""},
+		{"closed_loop with everything", workloads.Spec{Name: "c-1.x", Clients: 4, Count: 3, Timeout: s, Payload: 512,
+			Params: &workloads.ClosedLoopParams{Outstanding: 2, Think: sim.Constant{D: s}, RetransmitAfter: s}}, ""},
+		{"timed with one request", workloads.Spec{Count: 1, Timeout: s, Params: &workloads.TimedParams{}}, ""},
+		{"saturated ok", base(workloads.Saturated), ""},
 		{"saturated with clients and payload", with(workloads.Saturated, func(sp *workloads.Spec) { sp.Clients, sp.Payload = 3, 100 }), ""},
 		{"saturated starting late", with(workloads.Saturated, func(sp *workloads.Spec) { sp.Start = s }), "start"},
-		{"saturated with a rate", with(workloads.Saturated, func(sp *workloads.Spec) { sp.Rate = 5 }), "rate"},
 
 		{"missing type", workloads.Spec{Count: 1, Timeout: s}, "type"},
-		{"unknown type", workloads.Spec{Type: "burst", Count: 1, Timeout: s}, "type"},
 		{"bad name", with(workloads.Flood, func(sp *workloads.Spec) { sp.Name = "a b" }), "name"},
 		{"zero count", with(workloads.Flood, func(sp *workloads.Spec) { sp.Count = 0 }), "count"},
 		{"negative clients", with(workloads.Flood, func(sp *workloads.Spec) { sp.Clients = -1 }), "clients"},
@@ -61,37 +85,32 @@ func TestValidate(t *testing.T) {
 		{"zero timeout", with(workloads.Flood, func(sp *workloads.Spec) { sp.Timeout = 0 }), "timeout"},
 		{"negative payload", with(workloads.Flood, func(sp *workloads.Spec) { sp.Payload = -1 }), "payload"},
 
-		{"too few delays", with(workloads.Timed, func(sp *workloads.Spec) { sp.Delays = sp.Delays[:1] }), "delays"},
-		{"too many delays", with(workloads.Timed, func(sp *workloads.Spec) { sp.Delays = append(sp.Delays, s) }), "delays"},
-		{"negative delay", with(workloads.Timed, func(sp *workloads.Spec) { sp.Delays[1] = -s }), "delays[1]"},
-		{"delays on flood", with(workloads.Flood, func(sp *workloads.Spec) { sp.Delays = []sim.Time{s, s} }), "delays"},
+		{"too few delays", timed(s), "delays"},
+		{"too many delays", timed(s, s, s), "delays"},
+		{"negative delay", timed(s, -s), "delays[1]"},
 
-		{"zero rate", with(workloads.OpenLoop, func(sp *workloads.Spec) { sp.Rate = 0 }), "rate"},
-		{"negative rate", with(workloads.OpenLoop, func(sp *workloads.Spec) { sp.Rate = -3 }), "rate"},
-		{"NaN rate", with(workloads.OpenLoop, func(sp *workloads.Spec) { sp.Rate = math.NaN() }), "rate"},
-		{"infinite rate", with(workloads.OpenLoop, func(sp *workloads.Spec) { sp.Rate = math.Inf(1) }), "rate"},
-		{"rate on closed_loop", with(workloads.ClosedLoop, func(sp *workloads.Spec) { sp.Rate = 5 }), "rate"},
-		{"negative retransmit_after", with(workloads.OpenLoop, func(sp *workloads.Spec) { sp.RetransmitAfter = -s }), "retransmit_after"},
-		{"retransmit_after on flood", with(workloads.Flood, func(sp *workloads.Spec) { sp.RetransmitAfter = s }), "retransmit_after"},
+		{"zero rate", ol(func(p *workloads.OpenLoopParams) { p.Rate = 0 }), "rate"},
+		{"negative rate", ol(func(p *workloads.OpenLoopParams) { p.Rate = -3 }), "rate"},
+		{"NaN rate", ol(func(p *workloads.OpenLoopParams) { p.Rate = math.NaN() }), "rate"},
+		{"infinite rate", ol(func(p *workloads.OpenLoopParams) { p.Rate = math.Inf(1) }), "rate"},
+		{"negative retransmit_after", ol(func(p *workloads.OpenLoopParams) { p.RetransmitAfter = -s }), "retransmit_after"},
 
-		{"negative outstanding", with(workloads.ClosedLoop, func(sp *workloads.Spec) { sp.Outstanding = -2 }), "outstanding"},
-		{"outstanding on open_loop", with(workloads.OpenLoop, func(sp *workloads.Spec) { sp.Outstanding = 2 }), "outstanding"},
-		{"negative think", with(workloads.ClosedLoop, func(sp *workloads.Spec) { sp.Think = sim.Constant{D: -s} }), "think"},
-		{"think on flood", with(workloads.Flood, func(sp *workloads.Spec) { sp.Think = sim.Constant{D: s} }), "think"},
+		{"negative outstanding", cl(func(p *workloads.ClosedLoopParams) { p.Outstanding = -2 }), "outstanding"},
+		{"negative think", cl(func(p *workloads.ClosedLoopParams) { p.Think = sim.Constant{D: -s} }), "think"},
 
-		{"negative initial_timeout", with(workloads.Retransmit, func(sp *workloads.Spec) { sp.InitialTimeout = -s }), "initial_timeout"},
-		{"max below initial", with(workloads.Retransmit, func(sp *workloads.Spec) { sp.InitialTimeout, sp.MaxTimeout = 2*s, s }), "max_timeout"},
-		{"backoff below 1", with(workloads.Retransmit, func(sp *workloads.Spec) { sp.Backoff = 0.5 }), "backoff"},
-		{"infinite backoff", with(workloads.Retransmit, func(sp *workloads.Spec) { sp.Backoff = math.Inf(1) }), "backoff"},
-		{"NaN decay", with(workloads.Retransmit, func(sp *workloads.Spec) { sp.Decay = math.NaN() }), "decay"},
-		{"decay below 1", with(workloads.Retransmit, func(sp *workloads.Spec) { sp.Decay = 0.9 }), "decay"},
-		{"initial_timeout on flood", with(workloads.Flood, func(sp *workloads.Spec) { sp.InitialTimeout = s }), "initial_timeout"},
-		{"backoff on timed", with(workloads.Timed, func(sp *workloads.Spec) { sp.Backoff = 3 }), "backoff"},
+		{"negative initial_timeout", rt(func(p *workloads.RetransmitParams) { p.InitialTimeout = -s }), "initial_timeout"},
+		{"max below initial", rt(func(p *workloads.RetransmitParams) { p.InitialTimeout, p.MaxTimeout = 2*s, s }), "max_timeout"},
+		{"backoff below 1", rt(func(p *workloads.RetransmitParams) { p.Backoff = 0.5 }), "backoff"},
+		{"infinite backoff", rt(func(p *workloads.RetransmitParams) { p.Backoff = math.Inf(1) }), "backoff"},
+		{"NaN decay", rt(func(p *workloads.RetransmitParams) { p.Decay = math.NaN() }), "decay"},
+		{"decay below 1", rt(func(p *workloads.RetransmitParams) { p.Decay = 0.9 }), "decay"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := tc.spec
-			before.Delays = slices.Clone(tc.spec.Delays)
+			if tc.spec.Params != nil {
+				before.Params = tc.spec.Params.WithDefaults()
+			}
 			err := tc.spec.Validate()
 			if tc.field == "" {
 				if err != nil {
@@ -105,8 +124,68 @@ func TestValidate(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), tc.field+": ") {
 				t.Errorf("error %q does not start with %q", err, tc.field+": ")
 			}
-			if !slices.Equal(before.Delays, tc.spec.Delays) || before.Count != tc.spec.Count {
+			// Printed, as NaN is not equal to itself.
+			if tc.spec.Params != nil && fmt.Sprintf("%+v", before.Params.WithDefaults()) != fmt.Sprintf("%+v", tc.spec.Params.WithDefaults()) || before.Count != tc.spec.Count {
 				t.Error("Validate modified the spec")
+			}
+		})
+	}
+}
+
+// TestBuild decodes [[workload]] tables' keys through the builtin kinds:
+// keys of other types and unknown types are errors naming the key and
+// what is allowed.
+func TestBuild(t *testing.T) {
+	s := sim.Second
+	common := workloads.Spec{Count: 3, Timeout: s}
+	kv := func(pairs ...any) workloads.Values {
+		var v workloads.Values
+		for i := 0; i < len(pairs); i += 2 {
+			v = append(v, workloads.Value{Key: pairs[i].(string), V: pairs[i+1]})
+		}
+		return v
+	}
+	tests := []struct {
+		name, typ string
+		v         workloads.Values
+		want      string // the error; "" for none
+	}{
+		{"timed", "timed", kv("delays", []sim.Time{s, s}), ""},
+		{"open loop never resending", "open_loop", kv("rate", 5.0, "retransmit_after", workloads.NoRetransmit), ""},
+		{"closed loop", "closed_loop", kv("outstanding", 2, "think", sim.Constant{D: s}), ""},
+		{"missing type", "", nil, "type: missing (want one of retransmit, flood, timed, open_loop, closed_loop, saturated)"},
+		{"unknown type", "burst", nil, `type: unknown workload type "burst" (want one of retransmit, flood, timed, open_loop, closed_loop, saturated)`},
+		{"delays on flood", "flood", kv("delays", []sim.Time{s, s}), "delays: only timed workloads take delays (this one is flood)"},
+		{"rate on saturated", "saturated", kv("rate", 5.0), "rate: only open_loop workloads take a rate (this one is saturated)"},
+		{"rate on closed loop", "closed_loop", kv("rate", 5.0), "rate: only open_loop workloads take a rate (this one is closed_loop)"},
+		{"outstanding on open loop", "open_loop", kv("rate", 1.0, "outstanding", 2), "outstanding: only closed_loop workloads take outstanding (this one is open_loop)"},
+		{"think on flood", "flood", kv("think", sim.Constant{D: s}), "think: only closed_loop workloads take a think time (this one is flood)"},
+		{"retransmit_after on flood", "flood", kv("retransmit_after", s), "retransmit_after: only open_loop and closed_loop workloads take retransmit_after (this one is flood)"},
+		{"initial_timeout on flood", "flood", kv("initial_timeout", s), "initial_timeout: only retransmit workloads take initial_timeout (this one is flood)"},
+		{"backoff on timed", "timed", kv("delays", []sim.Time{s, s}, "backoff", 3.0), "backoff: only retransmit workloads take backoff (this one is timed)"},
+		// Common keys are checked before keys of other types, those
+		// before the type's own values.
+		{"bad count before a foreign key", "flood", kv("rate", 5.0), ""},
+		{"foreign key before own values", "timed", kv("rate", 5.0), "rate: only open_loop workloads take a rate (this one is timed)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := common
+			want := tc.want
+			if tc.name == "bad count before a foreign key" {
+				c.Count = 0
+				want = "count: must be ≥ 1, got 0"
+			}
+			spec, err := workloads.Builtin().Build(c, tc.typ, tc.v)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != want {
+				t.Fatalf("Build = %q, want %q", got, want)
+			}
+			if err == nil && (spec.Type() != workloads.Type(tc.typ) || spec.Name != tc.typ || spec.Clients != 1) {
+				t.Errorf("spec %+v: type, name or clients not filled", spec)
 			}
 		})
 	}
@@ -118,32 +197,32 @@ func TestWithDefaults(t *testing.T) {
 		want workloads.Spec
 	}{
 		{
-			workloads.Spec{Type: workloads.Retransmit, Count: 1},
-			workloads.Spec{Name: "retransmit", Type: workloads.Retransmit, Count: 1, Clients: 1,
-				InitialTimeout: sim.Second, MaxTimeout: 64 * sim.Second, Backoff: 2, Decay: 2},
+			workloads.Spec{Count: 1, Params: &workloads.RetransmitParams{}},
+			workloads.Spec{Name: "retransmit", Count: 1, Clients: 1,
+				Params: &workloads.RetransmitParams{InitialTimeout: sim.Second, MaxTimeout: 64 * sim.Second, Backoff: 2, Decay: 2}},
 		},
 		{
 			// A cap below a large initial timeout is raised to it.
-			workloads.Spec{Type: workloads.Retransmit, InitialTimeout: 100 * sim.Second},
-			workloads.Spec{Name: "retransmit", Type: workloads.Retransmit, Clients: 1,
-				InitialTimeout: 100 * sim.Second, MaxTimeout: 100 * sim.Second, Backoff: 2, Decay: 2},
+			workloads.Spec{Params: &workloads.RetransmitParams{InitialTimeout: 100 * sim.Second}},
+			workloads.Spec{Name: "retransmit", Clients: 1,
+				Params: &workloads.RetransmitParams{InitialTimeout: 100 * sim.Second, MaxTimeout: 100 * sim.Second, Backoff: 2, Decay: 2}},
 		},
 		{
-			workloads.Spec{Name: "x", Type: workloads.ClosedLoop, Clients: 3},
-			workloads.Spec{Name: "x", Type: workloads.ClosedLoop, Clients: 3, Outstanding: 1, RetransmitAfter: sim.Second},
+			workloads.Spec{Name: "x", Clients: 3, Params: &workloads.ClosedLoopParams{}},
+			workloads.Spec{Name: "x", Clients: 3, Params: &workloads.ClosedLoopParams{Outstanding: 1, RetransmitAfter: sim.Second}},
 		},
 		{
 			// Open loop resends by default too; NoRetransmit is kept.
-			workloads.Spec{Type: workloads.OpenLoop},
-			workloads.Spec{Name: "open_loop", Type: workloads.OpenLoop, Clients: 1, RetransmitAfter: sim.Second},
+			workloads.Spec{Params: &workloads.OpenLoopParams{}},
+			workloads.Spec{Name: "open_loop", Clients: 1, Params: &workloads.OpenLoopParams{RetransmitAfter: sim.Second}},
 		},
 		{
-			workloads.Spec{Type: workloads.OpenLoop, RetransmitAfter: workloads.NoRetransmit},
-			workloads.Spec{Name: "open_loop", Type: workloads.OpenLoop, Clients: 1, RetransmitAfter: workloads.NoRetransmit},
+			workloads.Spec{Params: &workloads.OpenLoopParams{RetransmitAfter: workloads.NoRetransmit}},
+			workloads.Spec{Name: "open_loop", Clients: 1, Params: &workloads.OpenLoopParams{RetransmitAfter: workloads.NoRetransmit}},
 		},
 		{
-			workloads.Spec{Type: workloads.Flood},
-			workloads.Spec{Name: "flood", Type: workloads.Flood, Clients: 1},
+			workloads.Spec{Params: &workloads.FloodParams{}},
+			workloads.Spec{Name: "flood", Clients: 1, Params: &workloads.FloodParams{}},
 		},
 	}
 	for _, tc := range tests {
@@ -151,9 +230,9 @@ func TestWithDefaults(t *testing.T) {
 			t.Errorf("%+v.WithDefaults() = %+v, want %+v", tc.in, got, tc.want)
 		}
 	}
-	in := workloads.Spec{Type: workloads.Timed, Delays: []sim.Time{1}}
-	out := in.WithDefaults()
-	out.Delays[0] = 2
+	in := &workloads.TimedParams{Delays: []sim.Time{1}}
+	out := workloads.Spec{Params: in}.WithDefaults()
+	out.Params.(*workloads.TimedParams).Delays[0] = 2
 	if in.Delays[0] != 1 {
 		t.Error("WithDefaults shares Delays with its input")
 	}

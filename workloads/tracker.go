@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
@@ -128,9 +127,9 @@ func NewTracker(cfg Config, specs []Spec) (*Tracker, error) {
 		}
 		seen[s.Name] = i
 		w := &workload{spec: s, index: i}
-		w.status = Status{Name: s.Name, Type: s.Type, Total: s.Total()}
+		w.status = Status{Name: s.Name, Type: s.Type(), Total: s.Total()}
 		t.wls = append(t.wls, w)
-		if s.Type == Saturated {
+		if s.Params.preloaded() {
 			t.saturated = append(t.saturated, w)
 			continue // no client nodes
 		}
@@ -150,8 +149,7 @@ func (t *Tracker) Config() Config { return t.cfg }
 func (t *Tracker) Specs() []Spec {
 	out := make([]Spec, len(t.wls))
 	for i, w := range t.wls {
-		out[i] = w.spec
-		out[i].Delays = slices.Clone(w.spec.Delays) // callers cannot alter the clients' spec
+		out[i] = w.spec.WithDefaults() // a copy: callers cannot alter the clients' spec
 	}
 	return out
 }
@@ -220,7 +218,7 @@ func (t *Tracker) Status() []Status {
 // state now.
 func (w *workload) stall(st *Status) {
 	st.Outstanding, st.Stalled, st.StalledSince = 0, false, 0
-	if w.spec.Type == Saturated {
+	if w.spec.Params.preloaded() {
 		// Every request is queued at every replica: all are outstanding
 		// and none waits on a client.
 		st.Outstanding = st.Total - st.Completed

@@ -15,12 +15,11 @@ import (
 // allTypes is one workload of each type, run together.
 func allTypes() []workloads.Spec {
 	return []workloads.Spec{
-		{Name: "rt", Type: workloads.Retransmit, Count: 8, Clients: 2, Timeout: 60 * sim.Second, Payload: 100},
-		{Name: "fl", Type: workloads.Flood, Count: 25, Clients: 3, Timeout: 60 * sim.Second, Start: 200 * sim.Millisecond},
-		{Name: "tm", Type: workloads.Timed, Count: 4, Timeout: 60 * sim.Second, Delays: []sim.Time{50 * sim.Millisecond, 0, 300 * sim.Millisecond}},
-		{Name: "ol", Type: workloads.OpenLoop, Count: 40, Clients: 2, Timeout: 60 * sim.Second, Rate: 50},
-		{Name: "cl", Type: workloads.ClosedLoop, Count: 15, Clients: 2, Timeout: 60 * sim.Second, Outstanding: 3,
-			Think: sim.Exponential{M: 20 * sim.Millisecond}},
+		{Name: "rt", Count: 8, Clients: 2, Timeout: 60 * sim.Second, Payload: 100, Params: &workloads.RetransmitParams{}},
+		{Name: "fl", Count: 25, Clients: 3, Timeout: 60 * sim.Second, Start: 200 * sim.Millisecond, Params: &workloads.FloodParams{}},
+		{Name: "tm", Count: 4, Timeout: 60 * sim.Second, Params: &workloads.TimedParams{Delays: []sim.Time{50 * sim.Millisecond, 0, 300 * sim.Millisecond}}},
+		{Name: "ol", Count: 40, Clients: 2, Timeout: 60 * sim.Second, Params: &workloads.OpenLoopParams{Rate: 50}},
+		{Name: "cl", Count: 15, Clients: 2, Timeout: 60 * sim.Second, Params: &workloads.ClosedLoopParams{Outstanding: 3, Think: sim.Exponential{M: 20 * sim.Millisecond}}},
 	}
 }
 
@@ -35,7 +34,7 @@ func TestEachTypeCompletes(t *testing.T) {
 		{"open_loop", allTypes()[3:4]},
 		{"closed_loop", allTypes()[4:5]},
 		{"all types together", allTypes()},
-		{"timeout that never passes", []workloads.Spec{{Type: workloads.Flood, Count: 3, Timeout: sim.Never, Start: sim.Second}}},
+		{"timeout that never passes", []workloads.Spec{{Count: 3, Timeout: sim.Never, Start: sim.Second, Params: &workloads.FloodParams{}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,7 +142,7 @@ func TestLatencyExact(t *testing.T) {
 				seed:        1,
 				replica:     tc.replica,
 				clientCosts: tc.clientCosts,
-				specs:       []workloads.Spec{{Type: workloads.Flood, Count: tc.count, Timeout: sim.Second, Start: 3 * sim.Millisecond, Payload: 100}},
+				specs:       []workloads.Spec{{Count: tc.count, Timeout: sim.Second, Start: 3 * sim.Millisecond, Payload: 100, Params: &workloads.FloodParams{}}},
 			}.run(t)
 			for _, r := range out.tr.Records() {
 				if !r.Done || r.Latency != tc.want {
@@ -190,7 +189,7 @@ func TestAgreement(t *testing.T) {
 			out := setup{
 				n: len(tc.replicas), f: tc.f,
 				replica: func(i int) sim.Node { return tc.replicas[i] },
-				specs:   []workloads.Spec{{Type: workloads.Flood, Count: 1, Timeout: sim.Second}},
+				specs:   []workloads.Spec{{Count: 1, Timeout: sim.Second, Params: &workloads.FloodParams{}}},
 			}.run(t)
 			st := out.tr.Status()[0]
 			rec := out.tr.Records()[0]
@@ -221,20 +220,19 @@ func TestRetransmitBackoff(t *testing.T) {
 			// request 2, back to 4s for request 3's resend and 2s after it,
 			// then 1s, then never below the initial 1s.
 			name: "reference doubling and halving",
-			spec: workloads.Spec{Type: workloads.Retransmit, Count: 6, Timeout: 60 * s},
+			spec: workloads.Spec{Count: 6, Timeout: 60 * s, Params: &workloads.RetransmitParams{}},
 			drop: map[uint64]int{1: 3, 3: 1, 6: 1},
 			want: map[uint64][]sim.Time{1: {s, 2 * s, 4 * s}, 3: {2 * s}, 6: {s}},
 		},
 		{
 			name: "capped at max_timeout",
-			spec: workloads.Spec{Type: workloads.Retransmit, Count: 2, Timeout: 60 * s, MaxTimeout: 2 * s},
+			spec: workloads.Spec{Count: 2, Timeout: 60 * s, Params: &workloads.RetransmitParams{MaxTimeout: 2 * s}},
 			drop: map[uint64]int{1: 4, 2: 1},
 			want: map[uint64][]sim.Time{1: {s, 2 * s, 2 * s, 2 * s}, 2: {s}},
 		},
 		{
 			name: "custom initial timeout and factors",
-			spec: workloads.Spec{Type: workloads.Retransmit, Count: 3, Timeout: 60 * s,
-				InitialTimeout: 200 * ms, Backoff: 3, Decay: 1.5},
+			spec: workloads.Spec{Count: 3, Timeout: 60 * s, Params: &workloads.RetransmitParams{InitialTimeout: 200 * ms, Backoff: 3, Decay: 1.5}},
 			drop: map[uint64]int{1: 2, 2: 1, 3: 1},
 			// 200ms → 600ms → 1.8s; success: 1.2s; request 2 resent after
 			// 1.2s → 3.6s; success: 2.4s; request 3 resent after 2.4s.
@@ -280,8 +278,7 @@ func TestTimedDelays(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			start := sim.Second
-			out := setup{specs: []workloads.Spec{{Type: workloads.Timed, Count: len(tc.want), Clients: 2,
-				Timeout: 30 * sim.Second, Start: start, Delays: tc.delays}}}.run(t)
+			out := setup{specs: []workloads.Spec{{Count: len(tc.want), Clients: 2, Timeout: 30 * sim.Second, Start: start, Params: &workloads.TimedParams{Delays: tc.delays}}}}.run(t)
 			if st := out.tr.Status()[0]; !st.Done {
 				t.Fatalf("workload not done: %+v", st)
 			}
@@ -296,7 +293,7 @@ func TestTimedDelays(t *testing.T) {
 			}
 		})
 	}
-	spec := workloads.Spec{Type: workloads.Timed, Count: 3, Timeout: sim.Second, Delays: []sim.Time{ms}}
+	spec := workloads.Spec{Count: 3, Timeout: sim.Second, Params: &workloads.TimedParams{Delays: []sim.Time{ms}}}
 	if err := spec.Validate(); !isFieldError(err, "delays") {
 		t.Errorf("count 3 with 1 delay: Validate() = %v, want a delays error", err)
 	}
@@ -313,8 +310,7 @@ func TestOpenLoopRate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		start := 500 * sim.Millisecond
-		out := setup{seed: 11, specs: []workloads.Spec{{Type: workloads.OpenLoop, Count: tc.count, Clients: tc.clients,
-			Timeout: 100 * sim.Second, Start: start, Rate: tc.rate}}}.run(t)
+		out := setup{seed: 11, specs: []workloads.Spec{{Count: tc.count, Clients: tc.clients, Timeout: 100 * sim.Second, Start: start, Params: &workloads.OpenLoopParams{Rate: tc.rate}}}}.run(t)
 		if st := out.tr.Status()[0]; !st.Done {
 			t.Fatalf("rate %g: workload not done: %+v", tc.rate, st)
 		}
@@ -364,8 +360,7 @@ func TestClosedLoop(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out := setup{seed: 5, specs: []workloads.Spec{{Type: workloads.ClosedLoop, Count: tc.count, Clients: 2,
-				Timeout: 60 * sim.Second, Outstanding: tc.k, Think: tc.think}}}.run(t)
+			out := setup{seed: 5, specs: []workloads.Spec{{Count: tc.count, Clients: 2, Timeout: 60 * sim.Second, Params: &workloads.ClosedLoopParams{Outstanding: tc.k, Think: tc.think}}}}.run(t)
 			if st := out.tr.Status()[0]; !st.Done {
 				t.Fatalf("workload not done: %+v", st)
 			}
@@ -433,12 +428,12 @@ func TestWorkloadTimeout(t *testing.T) {
 		keepRunning:  true, // clients must stop by themselves
 		until:        10 * s,
 		specs: []workloads.Spec{
-			{Name: "fl", Type: workloads.Flood, Count: 4, Clients: 2, Timeout: s, Start: 500 * ms},
+			{Name: "fl", Count: 4, Clients: 2, Timeout: s, Start: 500 * ms, Params: &workloads.FloodParams{}},
 			// Requests 1 and 2 complete at 20ms and 40ms; request 3 is sent
 			// at 40ms, resent at 1.04s and due again at 3.04s, after the
 			// deadline at 3s.
-			{Name: "rt", Type: workloads.Retransmit, Count: 3, Clients: 2, Timeout: 3 * s},
-			{Name: "ok", Type: workloads.Flood, Count: 2, Timeout: s},
+			{Name: "rt", Count: 3, Clients: 2, Timeout: 3 * s, Params: &workloads.RetransmitParams{}},
+			{Name: "ok", Count: 2, Timeout: s, Params: &workloads.FloodParams{}},
 		},
 	}.run(t)
 	want := []struct {
@@ -499,8 +494,8 @@ func TestStopsAtTimeoutWithSilentReplicas(t *testing.T) {
 		keepRunning: true, // clients must stop by themselves
 		until:       6 * sim.Second,
 		specs: []workloads.Spec{
-			{Type: workloads.OpenLoop, Count: 1000, Rate: 100, Timeout: 2 * sim.Second, RetransmitAfter: 300 * sim.Millisecond},
-			{Type: workloads.ClosedLoop, Count: 10, Clients: 3, Outstanding: 2, Timeout: 2 * sim.Second},
+			{Count: 1000, Timeout: 2 * sim.Second, Params: &workloads.OpenLoopParams{Rate: 100, RetransmitAfter: 300 * sim.Millisecond}},
+			{Count: 10, Clients: 3, Timeout: 2 * sim.Second, Params: &workloads.ClosedLoopParams{Outstanding: 2}},
 		},
 	}.run(t)
 	for _, st := range out.tr.Status() {
@@ -555,7 +550,7 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestNewTracker(t *testing.T) {
-	good := workloads.Spec{Type: workloads.Flood, Count: 1, Timeout: sim.Second}
+	good := workloads.Spec{Count: 1, Timeout: sim.Second, Params: &workloads.FloodParams{}}
 	tests := []struct {
 		name  string
 		cfg   workloads.Config
@@ -566,7 +561,7 @@ func TestNewTracker(t *testing.T) {
 		{"f too large", workloads.Config{N: 4, F: 4}, []workloads.Spec{good}, ""},
 		{"negative f", workloads.Config{N: 4, F: -1}, []workloads.Spec{good}, ""},
 		{"duplicate default names", workloads.Config{N: 4, F: 1}, []workloads.Spec{good, good}, "name"},
-		{"bad spec", workloads.Config{N: 4, F: 1}, []workloads.Spec{good, {Type: workloads.Flood, Timeout: sim.Second}}, "count"},
+		{"bad spec", workloads.Config{N: 4, F: 1}, []workloads.Spec{good, {Timeout: sim.Second, Params: &workloads.FloodParams{}}}, "count"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -580,7 +575,7 @@ func TestNewTracker(t *testing.T) {
 		})
 	}
 
-	specs := []workloads.Spec{good, {Name: "two", Type: workloads.Retransmit, Count: 2, Clients: 3, Timeout: sim.Second}}
+	specs := []workloads.Spec{good, {Name: "two", Count: 2, Clients: 3, Timeout: sim.Second, Params: &workloads.RetransmitParams{}}}
 	tr, err := workloads.NewTracker(workloads.Config{N: 4, F: 1}, specs)
 	if err != nil {
 		t.Fatal(err)
@@ -589,10 +584,10 @@ func TestNewTracker(t *testing.T) {
 		t.Errorf("%d clients, %d records; want 4 and 7", tr.NumClients(), len(tr.Records()))
 	}
 	got := tr.Specs()
-	if got[0].Name != "flood" || got[1].InitialTimeout != workloads.DefaultInitialTimeout || got[1].MaxTimeout != workloads.DefaultMaxTimeout {
+	if rp := got[1].Params.(*workloads.RetransmitParams); got[0].Name != "flood" || rp.InitialTimeout != workloads.DefaultInitialTimeout || rp.MaxTimeout != workloads.DefaultMaxTimeout {
 		t.Errorf("defaults not filled: %+v", got)
 	}
-	if specs[0].Name != "" || specs[1].InitialTimeout != 0 {
+	if specs[0].Name != "" || specs[1].Params.(*workloads.RetransmitParams).InitialTimeout != 0 {
 		t.Error("NewTracker modified its input")
 	}
 	for _, c := range tr.Clients() {
@@ -653,14 +648,11 @@ func TestStallStatus(t *testing.T) {
 		since       sim.Time
 		outstanding int
 	}{
-		{"closed loop, no resend: stalled after the last completion", workloads.Spec{Type: workloads.ClosedLoop, Count: 5,
-			Timeout: 10 * s, RetransmitAfter: workloads.NoRetransmit}, 20 * s, true, 4 * linkDelay, 1},
-		{"closed loop resending: not stalled", workloads.Spec{Type: workloads.ClosedLoop, Count: 5, Timeout: 10 * s}, 20 * s, false, 0, 1},
-		{"flood: stalled since the start", workloads.Spec{Type: workloads.Flood, Count: 3, Timeout: 10 * s}, 20 * s, true, 2 * linkDelay, 1},
-		{"open loop still issuing at the end: not stalled", workloads.Spec{Type: workloads.OpenLoop, Count: 1000, Rate: 10,
-			Timeout: 100 * s, RetransmitAfter: workloads.NoRetransmit}, 5 * s, false, 0, -1},
-		{"not started yet: not stalled", workloads.Spec{Type: workloads.ClosedLoop, Count: 5, Timeout: 10 * s,
-			Start: 50 * s, RetransmitAfter: workloads.NoRetransmit}, 10 * ms, false, 0, 0},
+		{"closed loop, no resend: stalled after the last completion", workloads.Spec{Count: 5, Timeout: 10 * s, Params: &workloads.ClosedLoopParams{RetransmitAfter: workloads.NoRetransmit}}, 20 * s, true, 4 * linkDelay, 1},
+		{"closed loop resending: not stalled", workloads.Spec{Count: 5, Timeout: 10 * s, Params: &workloads.ClosedLoopParams{}}, 20 * s, false, 0, 1},
+		{"flood: stalled since the start", workloads.Spec{Count: 3, Timeout: 10 * s, Params: &workloads.FloodParams{}}, 20 * s, true, 2 * linkDelay, 1},
+		{"open loop still issuing at the end: not stalled", workloads.Spec{Count: 1000, Timeout: 100 * s, Params: &workloads.OpenLoopParams{Rate: 10, RetransmitAfter: workloads.NoRetransmit}}, 5 * s, false, 0, -1},
+		{"not started yet: not stalled", workloads.Spec{Count: 5, Timeout: 10 * s, Start: 50 * s, Params: &workloads.ClosedLoopParams{RetransmitAfter: workloads.NoRetransmit}}, 10 * ms, false, 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

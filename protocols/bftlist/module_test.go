@@ -236,8 +236,9 @@ func TestParamsAndDescriptor(t *testing.T) {
 	if p.MaxFaulty(6) != 1 || p.MaxFaulty(11) != 2 || p.MaxFaulty(5) != 0 {
 		t.Error("MaxFaulty is not (n−1)/5")
 	}
-	if len(p.Behaviours) != 10 {
-		t.Errorf("%d behaviours, want 10", len(p.Behaviours))
+	// The reference's ten, then the generic silent.
+	if len(p.Behaviours) != 11 || p.Behaviours[10].Name != protocols.Silent {
+		t.Errorf("behaviours %v, want the reference's 10 and silent", p.Behaviours)
 	}
 	for _, bad := range []protocols.Params{{"nope": int64(1)}, {"sigma": "x"}, {"fd_mode": "other"}, {"ve_interval": sim.Time(0)}} {
 		if _, err := New(protocols.Config{N: 6, F: 1, Clients: 1, Params: bad}); err == nil {

@@ -18,7 +18,7 @@ func Protocol() *protocols.Protocol {
 			{Name: "primary", Type: protocols.AttrReplica, Doc: "the primary replication and monitoring believe in"},
 			{Name: "fd_cnt", Type: protocols.AttrInt, Doc: "the failure detector's no-progress counter"},
 		},
-		Behaviours: behaviours(),
+		Behaviours: behaviours().Named(),
 		CorruptScopes: []protocols.Named{
 			{Name: ScopeVE, Doc: "view establishment: phases, view pairs, vChange, witnesses, witness set, echoes, counted replicas and detector round"},
 			{Name: ScopeREP, Doc: "replication: every replica structure, flush flags"},

@@ -19,12 +19,14 @@ const (
 
 // Replica is a BFTList replica.
 type Replica struct {
-	cfg       protocols.Config
-	p         Params
-	n, f, k   int
-	id        int
-	env       sim.Env
-	behaviour string
+	cfg     protocols.Config
+	p       Params
+	n, f, k int
+	id      int
+	env     sim.Env
+	// conduct is the Byzantine behaviour: the strategy consulted at the
+	// decision points of byzantine.go, and the filter of sends.
+	conduct protocols.Conduct[strategy]
 
 	ve   viewEst
 	rep  replication
@@ -56,14 +58,16 @@ func New(cfg protocols.Config) (*Replica, error) {
 		return nil, fmt.Errorf("bftlist: replica id %d out of range 0 … %d", cfg.ID, cfg.N-1)
 	case cfg.Clients < 0:
 		return nil, fmt.Errorf("bftlist: negative client count")
-	case !validBehaviour(cfg.Behaviour):
-		return nil, fmt.Errorf("bftlist: unknown behaviour %q", cfg.Behaviour)
+	}
+	var conduct protocols.Conduct[strategy]
+	if err := behaviours().Set(&conduct, cfg.Behaviour); err != nil {
+		return nil, err
 	}
 	p, err := decodeParams(cfg.Params, cfg.N)
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{cfg: cfg, p: p, n: cfg.N, f: cfg.F, k: cfg.Clients, id: int(cfg.ID), behaviour: cfg.Behaviour}
+	r := &Replica{cfg: cfg, p: p, n: cfg.N, f: cfg.F, k: cfg.Clients, id: int(cfg.ID), conduct: conduct}
 	r.ve = newViewEst(r)
 	r.rep = newReplication(r)
 	r.pm = newPrimMon(r)
@@ -198,12 +202,8 @@ func (r *Replica) cancel(id sim.TimerID) {
 	}
 }
 
-// send sends unless the Byzantine behaviour mutes it.
-func (r *Replica) send(to int, m sim.Message) {
-	if !r.mutes(to) {
-		r.env.Send(sim.NodeID(to), m)
-	}
-}
+// send sends unless the Byzantine behaviour withholds it.
+func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID(to), m) }
 
 // Fire implements sim.Node.
 func (r *Replica) Fire(t sim.Timer) {
@@ -347,10 +347,9 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 
 // SetBehaviour implements protocols.Replica.
 func (r *Replica) SetBehaviour(name string) error {
-	if !validBehaviour(name) {
-		return fmt.Errorf("bftlist: unknown behaviour %q", name)
+	if err := behaviours().Set(&r.conduct, name); err != nil {
+		return err
 	}
-	r.behaviour = name
 	r.rep.byzRep = nil
 	if r.env != nil {
 		r.freezeByzStructure()
@@ -362,11 +361,7 @@ func (r *Replica) SetBehaviour(name string) error {
 // ASSIGN_DIFFERENT_SEQNUMS replica shows from now on, built from its state
 // at the switch (at start: after the start states), as the reference
 // builds it from the injected state.
-func (r *Replica) freezeByzStructure() {
-	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
-		r.rep.byzStructure()
-	}
-}
+func (r *Replica) freezeByzStructure() { r.rep.byzStructure() }
 
 // LegitState is what the legitimacy predicate reads of one replica.
 type LegitState struct {

@@ -137,10 +137,10 @@ func (g *replication) iterate() {
 		}
 		g.observeAdopted()
 		// A Byzantine replica does not care whether it is stale.
-		if r.behaviour == "" {
+		if r.conduct.S.selfChecks() {
 			g.dropOutOfWindow()
 		}
-		if r.behaviour == "" && (g.staleRep() || g.conflict()) {
+		if r.conduct.S.selfChecks() && (g.staleRep() || g.conflict()) {
 			g.flushLocal()
 			g.needFlush = true
 		}
@@ -157,7 +157,7 @@ func (g *replication) iterate() {
 		return
 	}
 	if prim == id {
-		if r.behaviour != BehaviourStopAssigning {
+		if r.conduct.S.assigns() {
 			g.assign(prim)
 		}
 	} else {
@@ -255,28 +255,26 @@ func (g *replication) servedUnchanged(v int64) bool {
 func (g *replication) assign(prim int) {
 	r := g.r
 	me := &g.own
-	if r.behaviour == "" {
+	if r.conduct.S.selfChecks() {
 		g.fixSeqNum(prim)
 	}
 	for _, q := range g.unassignedReqs(g.existsPreprep) {
 		if me.SeqNum >= me.lastExec()+int64(g.sigmaK) {
 			break
 		}
-		switch r.behaviour {
-		case BehaviourAssignDifferent:
-			b := g.byzStructure()
-			b.SeqNum += 3
-			b.addReq(ReqPair{Req: Req{Q: q, View: int64(prim), Seq: b.SeqNum}, Status: PrePrep | Prep}, g.sigmaK)
-		case BehaviourSeqnumOutBound:
-			me.SeqNum += int64(g.sigmaK) + 1
-		case BehaviourModifyClientReq:
-			q = ClientReq{Client: sim.NodeID(r.n), TS: 5, Op: protocols.OpAppend, Value: 5}
-		}
-		if r.behaviour != BehaviourReuseSeqnums {
-			me.SeqNum++
-		}
-		me.addReq(ReqPair{Req: Req{Q: q, View: int64(prim), Seq: me.SeqNum}, Status: PrePrep | Prep}, g.sigmaK)
+		r.conduct.S.assignReq(g, prim, q)
 	}
+}
+
+// assignNext assigns q the primary's next sequence number.
+func (g *replication) assignNext(prim int, q ClientReq) {
+	g.own.SeqNum++
+	g.assignAt(prim, q)
+}
+
+// assignAt pre-prepares q under the primary's current sequence number.
+func (g *replication) assignAt(prim int, q ClientReq) {
+	g.own.addReq(ReqPair{Req: Req{Q: q, View: int64(prim), Seq: g.own.SeqNum}, Status: PrePrep | Prep}, g.sigmaK)
 }
 
 // dropOutOfWindow removes the req_q pairs numbered outside the window
@@ -423,18 +421,14 @@ func (g *replication) extendPend(qs []ClientReq) {
 // gossip sends the structure to every other replica.
 func (g *replication) gossip() {
 	r := g.r
-	snap := newREPMsg(g.own.snapshot(), r.n)
-	var byz *REPMsg
-	if r.behaviour == BehaviourWrongCCSP || r.behaviour == BehaviourAssignDifferent {
-		byz = newREPMsg(g.byzStructure().snapshot(), r.n)
-	}
+	even, odd := r.conduct.S.repShown(g, newREPMsg(g.own.snapshot(), r.n))
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
 			continue
 		}
-		m := snap
-		if byz != nil && (r.behaviour == BehaviourWrongCCSP || j%2 == 1) {
-			m = byz
+		m := even
+		if j%2 == 1 {
+			m = odd
 		}
 		r.send(j, m)
 	}
@@ -1024,18 +1018,12 @@ func logMatchesTail(log []LogEntry, state []int64) bool {
 	return slices.Equal(vals, state[len(state)-len(vals):])
 }
 
-// byzStructure returns the structure a Byzantine replica shows, built when
-// first needed from its own (WRONG_CCSP: a made-up state and log).
+// byzStructure returns the structure a Byzantine replica shows instead of
+// its own (strategy.shownStructure), built when first needed; nil when it
+// shows its own.
 func (g *replication) byzStructure() *RepStructure {
-	if g.byzRep != nil {
-		return g.byzRep
+	if g.byzRep == nil {
+		g.byzRep = g.r.conduct.S.shownStructure(g)
 	}
-	s := g.own.deepCopy()
-	if g.r.behaviour == BehaviourWrongCCSP {
-		q := ClientReq{Client: sim.NodeID(g.r.n), TS: 666, Op: protocols.OpAppend, Value: 666}
-		s.State = []int64{666}
-		s.RLog = []LogEntry{{Req: Req{Q: q, View: int64(g.r.id), Seq: 666}, X: full(g.r.n)}}
-	}
-	g.byzRep = &s
 	return g.byzRep
 }

@@ -100,18 +100,7 @@ func (ve *viewEst) gossip() {
 		if j == r.id {
 			continue
 		}
-		o := own
-		switch r.behaviour {
-		case BehaviourDifferentViews:
-			v := int64(1 + j%2)
-			if r.n <= 2 {
-				v = 0
-			}
-			o = VEData{Phase: 0, Witness: true, Views: ViewPair{v % int64(r.n), v % int64(r.n)}}
-		case BehaviourForcingReset:
-			o = VEData{Phase: 0, Witness: true, Views: RST}
-		}
-		r.send(j, &VEMsg{Own: o, About: ve.dataOf(j)})
+		r.send(j, &VEMsg{Own: r.conduct.S.veShown(r, j, own), About: ve.dataOf(j)})
 	}
 }
 

@@ -78,12 +78,7 @@ func Protocol() *protocols.Protocol {
 			{Name: AttrHighestQCRound, Type: protocols.AttrInt, Doc: "Safety.highest_qc_round"},
 			{Name: AttrLastVoteRound, Type: protocols.AttrInt, Doc: "alias of highest_vote_round (the reference's name)"},
 		},
-		Behaviours: []protocols.Named{
-			{Name: BehaviourSilent, Doc: "sends nothing at all"},
-			{Name: BehaviourEquivocate, Doc: "as leader, proposes conflicting blocks to the two halves of the replicas and votes for both"},
-			{Name: BehaviourEquivocateAll, Doc: "as leader, proposes two conflicting blocks to every replica (the second after the first) and votes for both"},
-			{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it"},
-		},
+		Behaviours:    behaviours().Named(),
 		CorruptScopes: corruptScopes(),
 		Preloads:      true,
 		MaxFaulty:     MaxFaulty,

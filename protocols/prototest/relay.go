@@ -83,11 +83,17 @@ func Protocol() *protocols.Protocol {
 			{Name: "current_round", Type: protocols.AttrInt, Doc: "the replica's round"},
 			{Name: "leader", Type: protocols.AttrReplica, Doc: "the next round's leader as the replica believes it"},
 		},
-		Behaviours:    []protocols.Named{{Name: "silent", Doc: "sends nothing"}},
+		Behaviours:    behaviours().Named(),
 		CorruptScopes: []protocols.Named{{Name: "round", Doc: "the current round"}},
 		MaxFaulty:     func(n int) int { return (n - 1) / 3 },
-		New:           func(cfg protocols.Config) (protocols.Replica, error) { return New(cfg), nil },
-		Twins:         Twins(),
+		New: func(cfg protocols.Config) (protocols.Replica, error) {
+			r := New(cfg)
+			if err := r.SetBehaviour(cfg.Behaviour); err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
+		Twins: Twins(),
 		Legitimate: func(n, f int, snaps []protocols.Snapshot) bool {
 			if len(snaps) == 0 {
 				return true
@@ -107,7 +113,7 @@ type Replica struct {
 	env       sim.Env
 	round     int64
 	leaderOvr sim.NodeID // SetAttribute("leader"); sim.None when unset
-	silent    bool
+	conduct   protocols.Conduct[struct{}]
 	timer     sim.TimerID
 	log       []protocols.Digest
 	pending   []*protocols.Request
@@ -124,18 +130,22 @@ type Replica struct {
 
 var _ protocols.Replica = (*Replica)(nil)
 
-// New returns a relay replica.
+// New returns a relay replica; an unknown cfg.Behaviour leaves it honest
+// (Protocol's New rejects it).
 func New(cfg protocols.Config) *Replica {
-	return &Replica{
+	r := &Replica{
 		cfg:       cfg,
 		leaderOvr: sim.None,
-		silent:    cfg.Behaviour == "silent",
 		known:     make(map[protocols.RequestKey]bool),
 		executed:  make(map[protocols.RequestKey]protocols.Digest),
 		votes:     make(map[int64]map[sim.NodeID]bool),
 		timeouts:  make(map[int64]map[sim.NodeID]bool),
 		future:    make(map[int64]*Proposal),
 	}
+	if r.SetBehaviour(cfg.Behaviour) != nil {
+		_ = r.SetBehaviour("")
+	}
+	return r
 }
 
 func (r *Replica) quorum() int { return 2*r.cfg.F + 1 }
@@ -173,17 +183,15 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 	return nil
 }
 
+// behaviours is relay's behaviour table: it has no decision points, so
+// only the generic protocols.Silent.
+func behaviours() *protocols.Behaviours[struct{}] {
+	return protocols.NewBehaviours[struct{}]("relay", struct{}{})
+}
+
 // SetBehaviour implements protocols.Replica.
 func (r *Replica) SetBehaviour(name string) error {
-	switch name {
-	case "":
-		r.silent = false
-	case "silent":
-		r.silent = true
-	default:
-		return fmt.Errorf("relay: unknown behaviour %q", name)
-	}
-	return nil
+	return behaviours().Set(&r.conduct, name)
 }
 
 // Corrupt implements protocols.Replica.
@@ -215,17 +223,9 @@ func (r *Replica) armTimer() {
 	r.timer = r.env.SetTimer(r.cfg.Params.Duration("round_timeout"), timerRound, r.round)
 }
 
-func (r *Replica) send(to sim.NodeID, m sim.Message) {
-	if !r.silent {
-		r.env.Send(to, m)
-	}
-}
+func (r *Replica) send(to sim.NodeID, m sim.Message) { r.conduct.Send(r.env, to, m) }
 
-func (r *Replica) broadcast(m sim.Message) {
-	if !r.silent {
-		r.env.Broadcast(m)
-	}
-}
+func (r *Replica) broadcast(m sim.Message) { r.conduct.Broadcast(r.env, m) }
 
 // Deliver implements sim.Node.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {

@@ -1,0 +1,134 @@
+package protocols
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/byzsim/byzsim/sim"
+)
+
+// sendEnv records sends; a broadcast is recorded as a send to sim.None.
+type sendEnv struct {
+	n    int
+	sent []sim.NodeID
+}
+
+func (e *sendEnv) Now() sim.Time                             { return 0 }
+func (e *sendEnv) ID() sim.NodeID                            { return 0 }
+func (e *sendEnv) Replicas() int                             { return e.n }
+func (e *sendEnv) Send(to sim.NodeID, _ sim.Message)         { e.sent = append(e.sent, to) }
+func (e *sendEnv) Broadcast(sim.Message)                     { e.sent = append(e.sent, sim.None) }
+func (e *sendEnv) SetTimer(sim.Time, int, int64) sim.TimerID { return 0 }
+func (e *sendEnv) CancelTimer(sim.TimerID)                   {}
+func (e *sendEnv) Rand() *rand.Rand                          { return nil }
+func (e *sendEnv) Charge(sim.Time)                           {}
+func (e *sendEnv) Observe(sim.Observation)                   {}
+
+type testMsg struct{}
+
+func (testMsg) Kind() string { return "test" }
+func (testMsg) Size() int    { return 1 }
+
+// loud is a test strategy; its decision point says how loud a replica is.
+type loud interface{ volume() int }
+
+type normal struct{}
+
+func (normal) volume() int { return 1 }
+
+type shouting struct{}
+
+func (shouting) volume() int { return 10 }
+
+// oddMute withholds messages to odd-numbered nodes.
+type oddMute struct{ normal }
+
+func (oddMute) Withholds(_ sim.Env, to sim.NodeID, _ sim.Message) bool { return to%2 == 1 }
+
+func testTable() *Behaviours[loud] {
+	return NewBehaviours[loud]("test", normal{},
+		Behaviour[loud]{Name: "shout", Doc: "shouts", Strategy: shouting{}},
+		Behaviour[loud]{Name: "odd_mute", Doc: "mutes odd", Strategy: oddMute{}},
+	)
+}
+
+func TestBehavioursTable(t *testing.T) {
+	got := testTable().Named()
+	want := []Named{{"shout", "shouts"}, {"odd_mute", "mutes odd"}, {Silent, SilentDoc}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Named() = %v, want %v (silent appended)", got, want)
+	}
+	own := NewBehaviours[loud]("test", normal{}, Behaviour[loud]{Name: Silent, Doc: "own silent", Strategy: shouting{}, Sends: WithholdAll{}})
+	if got := own.Named(); len(got) != 1 || got[0].Doc != "own silent" {
+		t.Errorf("a protocol's own silent: Named() = %v", got)
+	}
+	for _, dup := range [][]Behaviour[loud]{{{Name: "a"}, {Name: "a"}}, {{Name: ""}}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewBehaviours(%v) did not panic", dup)
+				}
+			}()
+			NewBehaviours[loud]("test", normal{}, dup...)
+		}()
+	}
+}
+
+func TestConductSends(t *testing.T) {
+	table := testTable()
+	for _, tc := range []struct {
+		name        string
+		volume      int
+		send, bcast []sim.NodeID // after Send to 0…3, after one Broadcast
+	}{
+		{"", 1, []sim.NodeID{0, 1, 2, 3}, []sim.NodeID{sim.None}},
+		{"shout", 10, []sim.NodeID{0, 1, 2, 3}, []sim.NodeID{sim.None}},
+		{"odd_mute", 1, []sim.NodeID{0, 2}, []sim.NodeID{0, 2}},
+		{Silent, 1, nil, nil},
+	} {
+		var c Conduct[loud]
+		if err := table.Set(&c, tc.name); err != nil {
+			t.Fatal(err)
+		}
+		if c.Name() != tc.name || c.Honest() != (tc.name == "") || c.S.volume() != tc.volume {
+			t.Errorf("%q: name %q honest %v volume %d", tc.name, c.Name(), c.Honest(), c.S.volume())
+		}
+		env := &sendEnv{n: 4}
+		for to := range 4 {
+			c.Send(env, sim.NodeID(to), testMsg{})
+		}
+		if !slices.Equal(env.sent, tc.send) {
+			t.Errorf("%q: sends reached %v, want %v", tc.name, env.sent, tc.send)
+		}
+		env.sent = nil
+		c.Broadcast(env, testMsg{})
+		if !slices.Equal(env.sent, tc.bcast) {
+			t.Errorf("%q: broadcast reached %v, want %v", tc.name, env.sent, tc.bcast)
+		}
+	}
+}
+
+func TestConductSetErrors(t *testing.T) {
+	table := testTable()
+	var c Conduct[loud]
+	if err := table.Set(&c, "shout"); err != nil {
+		t.Fatal(err)
+	}
+	err := table.Set(&c, "whisper")
+	if err == nil || !strings.Contains(err.Error(), `test: unknown behaviour "whisper" (allowed: shout, odd_mute, silent)`) {
+		t.Errorf("error %v", err)
+	}
+	if c.Name() != "shout" {
+		t.Errorf("a rejected switch changed the behaviour to %q", c.Name())
+	}
+	if err := table.Set(&c, ""); err != nil || !c.Honest() || c.S.volume() != 1 {
+		t.Errorf("back to honest: %v, honest %v", err, c.Honest())
+	}
+	env := &sendEnv{n: 2}
+	c.Broadcast(env, testMsg{})
+	if !slices.Equal(env.sent, []sim.NodeID{sim.None}) {
+		t.Errorf("honest broadcast became %v", env.sent)
+	}
+}
