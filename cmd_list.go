@@ -85,6 +85,12 @@ func listProtocol(w io.Writer, p *protocols.Protocol) {
 		fmt.Fprintln(w, "  corruption scopes:")
 	}
 	listNamed(w, "    ", p.CorruptScopes)
+	if len(p.Metrics) > 0 {
+		fmt.Fprintln(w, "  metrics (runs.csv and summary.json):")
+		for _, m := range p.Metrics {
+			fmt.Fprintf(w, "    %-28s %-8s %s\n", m.Name, m.Unit, m.Doc)
+		}
+	}
 	fmt.Fprintln(w)
 }
 
