@@ -111,8 +111,8 @@ views = [7, 1]`, "ve.views[0]: 7 is out of range (allowed: -1 to 5)"},
 phs = [0, 1, 2, 0, 0, 0]`, "ve.phs[2]: 2 is out of range (allowed: 0 to 1)"},
 		{`[ve]
 echo = { views = [0, 0], phase = 0, witnes = true }`, "ve.echo.witnes: unknown key"},
-		{`[vee]`, "vee: unknown key (allowed: ve, rep, pm, fd)"},
-		{`ve = 3`, "ve: 3 is an integer (allowed: a table)"},
+		{`[vee]`, "vee: unknown key (allowed: fd, pm, rep, ve)"},
+		{`ve = 3`, "ve: 3 is an integer (allowed: a table with keys echo, phs, vchange, views, witnesses)"},
 		{`[rep.all]
 r_log = [{ client = 0, ts = 1, value = 1 }]`, "rep.all.r_log[0].view: missing"},
 		{`[rep.all]
