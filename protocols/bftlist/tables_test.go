@@ -204,3 +204,29 @@ func FuzzDecodeStartState(f *testing.F) {
 		w.Run(500 * sim.Millisecond)
 	})
 }
+
+// FuzzDecodeTables decodes arbitrary TOML as a start state and as an
+// expectation: a problem is an error, never a panic, and a start state
+// that decodes is accepted by a replica.
+func FuzzDecodeTables(f *testing.F) {
+	f.Add("[ve]\nviews = [[1, 1], [1, 2], [1, 2], [1, 2], [1, 2], [-1, 0]]\nphs = 1\n")
+	f.Add("[rep.all]\nr_log = [{ client = 0, ts = 7, value = 1, view = 0, seq = 1, x = [0, 1] }]\n[rep.replica2]\ntee = true\n")
+	f.Add("[pm]\nv_status = \"ok\"\nneed_chg_set = \"*\"\n[fd]\nbeat = 3\ncur_check_req = [{ client = -1 }]\n")
+	f.Add("views = [\"*\", [0, 0], \"*\", [1, 1], \"*\", \"*\"]\nv_status = [\"ok\", \"v_change\"]\nstate = []\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		var raw map[string]any
+		if _, err := toml.Decode(text, &raw); err != nil {
+			return
+		}
+		if st, err := DecodeStartState(6, 1, 2, raw); err == nil {
+			r, err := New(protocols.Config{ID: 2, N: 6, F: 1, Clients: 2, Costs: protocols.DefaultCosts()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.AddStartState(st); err != nil {
+				t.Errorf("decoded start state refused: %v", err)
+			}
+		}
+		_, _ = DecodeExpect(6, 1, raw)
+	})
+}
