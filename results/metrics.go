@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 )
 
 // Metric is the value of one protocol-declared metric in a run: a
@@ -79,7 +78,7 @@ const (
 
 // summaryKeys returns the JSON keys of Summary's fields; any other key of
 // a summary.json is a metric.
-var summaryKeys = sync.OnceValue(func() map[string]bool {
+func summaryKeys() map[string]bool {
 	keys := make(map[string]bool)
 	t := reflect.TypeFor[Summary]()
 	for i := range t.NumField() {
@@ -89,14 +88,15 @@ var summaryKeys = sync.OnceValue(func() map[string]bool {
 		}
 	}
 	return keys
-})
+}
 
 // metricsJSON returns the metrics as the members of a JSON object,
 // each preceded by a comma.
 func metricsJSON(ms []Metric) ([]byte, error) {
 	var b []byte
+	fields := summaryKeys()
 	for _, m := range ms {
-		if summaryKeys()[m.Name] {
+		if fields[m.Name] {
 			return nil, fmt.Errorf("metric name %q is a summary field", m.Name)
 		}
 		name, err := json.Marshal(m.Name)
@@ -118,6 +118,7 @@ func readMetricsJSON(data []byte) ([]Metric, error) {
 		return nil, errors.New("summary is not a JSON object")
 	}
 	var out []Metric
+	fields := summaryKeys()
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -128,7 +129,7 @@ func readMetricsJSON(data []byte) ([]Metric, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		if summaryKeys()[key] {
+		if fields[key] {
 			continue
 		}
 		m, err := parseMetric(key, string(raw))
