@@ -6,8 +6,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/failures"
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/workloads"
 )
 
@@ -33,29 +35,42 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 		p, _ := reg.Lookup(name)
 		listProtocol(stdout, p)
 	}
-	fmt.Fprintln(stdout, "WORKLOAD TYPES ([[workload]] type)")
-	listNamed(stdout, "  ", workloads.Types())
-	fmt.Fprintln(stdout)
-	for _, t := range failures.Describe() {
-		fmt.Fprintln(stdout, strings.ToUpper(t.Title))
-		listNamed(stdout, "  ", t.Items)
-		fmt.Fprintln(stdout)
+	for i, sec := range listSections() {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintln(stdout, sec.title)
+		listNamed(stdout, "  ", sec.items)
 	}
-	fmt.Fprintln(stdout, "DELAY DISTRIBUTIONS ([network.delay] type)")
-	listNamed(stdout, "  ", []protocols.Named{
-		{Name: "constant", Doc: "value"},
-		{Name: "uniform", Doc: "min, max"},
-		{Name: "normal", Doc: "mean, std (truncated at 0)"},
-		{Name: "exponential", Doc: "mean"},
-		{Name: "lognormal", Doc: "median, sigma (of the underlying normal)"},
-	})
-	fmt.Fprintln(stdout)
-	fmt.Fprintln(stdout, "CHANNELS ([network] channel)")
-	listNamed(stdout, "  ", []protocols.Named{
-		{Name: "reliable", Doc: "FIFO like TCP; a lost transmission is retransmitted after rto"},
-		{Name: "lossy", Doc: "unordered like UDP; a lost message is gone"},
-	})
 	return nil
+}
+
+// listSection is one list byzsim list shows after the protocols.
+type listSection struct {
+	title string
+	items []protocols.Named
+}
+
+// listSections returns the lists byzsim list shows after the protocols,
+// each taken from the package that owns it.
+func listSections() []listSection {
+	secs := []listSection{{"WORKLOAD TYPES ([[workload]] type)", workloads.Types()}}
+	for _, t := range failures.Describe() {
+		secs = append(secs, listSection{strings.ToUpper(t.Title), t.Items})
+	}
+	var kinds, metrics []protocols.Named
+	for _, k := range results.PlotKindDocs() {
+		kinds = append(kinds, protocols.Named{Name: k.Kind, Doc: k.Doc})
+	}
+	for _, m := range results.PointMetrics() {
+		metrics = append(metrics, protocols.Named{Name: m})
+	}
+	return append(secs,
+		listSection{"DELAY DISTRIBUTIONS ([network.delay] type)", experiments.DelayDistributions()},
+		listSection{"CHANNELS ([network] channel)", experiments.Channels()},
+		listSection{"PLOT KINDS ([[plot]] kind)", kinds},
+		listSection{"PLOT METRICS ([[plot]] y: columns of points.csv)", metrics},
+	)
 }
 
 func listProtocol(w io.Writer, p *protocols.Protocol) {
@@ -94,6 +109,12 @@ func listProtocol(w io.Writer, p *protocols.Protocol) {
 			fmt.Fprintf(w, "    %-28s %-28s %s\n", b.Name, b.Param, b.Doc)
 		}
 	}
+	if len(p.Metrics) > 0 {
+		fmt.Fprintln(w, "  metrics (runs.csv and summary.json):")
+		for _, m := range p.Metrics {
+			fmt.Fprintf(w, "    %-28s %-8s %s\n", m.Name, m.Unit, m.Doc)
+		}
+	}
 	fmt.Fprintln(w)
 }
 
@@ -121,6 +142,10 @@ func enumText(enum []string) string {
 
 func listNamed(w io.Writer, indent string, items []protocols.Named) {
 	for _, it := range items {
+		if it.Doc == "" {
+			fmt.Fprintf(w, "%s%s\n", indent, it.Name)
+			continue
+		}
 		fmt.Fprintf(w, "%s%-28s %s\n", indent, it.Name, it.Doc)
 	}
 }

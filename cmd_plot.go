@@ -49,6 +49,9 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	if setup.Metrics == nil {
+		setup.Metrics = experiments.MetricFigures(registry())
+	}
 	for i, spec := range setup.Plots {
 		if spec.File == "" {
 			continue

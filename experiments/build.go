@@ -39,8 +39,11 @@ type instance struct {
 	transient *failures.TransientInjector
 	// conv measures convergence; nil when not measured.
 	conv *convergenceChecker
-	// viewChange measures BFTList's view-change convergence time.
-	viewChange *viewChangeMeter
+	// meter computes the protocol-declared metrics; nil when the protocol
+	// declares none. metricSpecs are the metrics of every registered
+	// protocol, which every run's summary carries.
+	meter       protocols.Meter
+	metricSpecs []protocols.MetricSpec
 
 	// faultSpans records when each fault rule acted; nil without rules.
 	faultSpans *results.FaultSpans
@@ -209,7 +212,7 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int)
 		in.timeline.Mark(m.At, m.What)
 	}
 	in.safety = newSafetyChecker(n, in.byzantine)
-	in.viewChange = newViewChangeMeter(in.byzantine)
+	in.startMeter(reg)
 	if err := in.installTransients(); err != nil {
 		return nil, fmt.Errorf("transient faults: %w", err)
 	}
@@ -321,6 +324,9 @@ func laterBehaviours(s failures.Schedule) failures.Schedule {
 
 // observe routes observations to recorders and checkers.
 func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
+	if in.meter != nil {
+		in.meter.Observe(at, node, o)
+	}
 	switch o := o.(type) {
 	case protocols.Completed:
 		if !in.lean {
@@ -371,9 +377,6 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 		if in.gst != nil {
 			in.gst.roundChange(at, node, o.Round)
 		}
-		in.viewChange.roundChange(at, node, o)
-	case protocols.ViewChangeCall:
-		in.viewChange.called(at, node, o)
 	case protocols.Timeout:
 		in.rounds.timeouts++
 		in.replicaLog.Timeout(at, int(node))

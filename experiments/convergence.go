@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/byzsim/byzsim/failures"
 	"github.com/byzsim/byzsim/protocols"
@@ -154,75 +153,6 @@ func (c *convergenceChecker) check() results.Check {
 		Detail: fmt.Sprintf("legitimate from %v, %v after the last transient fault, for a hold of %v", c.start, *d, c.hold)}
 }
 
-// viewChangeMeter measures BFTList's view-change convergence (the thesis's
-// metric): per correct replica, from its first view_change() call to the
-// establishment of a view other than the one it wanted to leave. A replica
-// that establishes the next view without calling view_change() itself is
-// measured from the system's first call.
-type viewChangeMeter struct {
-	byzantine []bool
-	calledSet []bool
-	calledAt  []sim.Time
-	from      []int64 // view at the call
-	done      []bool
-	took      []sim.Time
-	first     sim.Time
-	any       bool
-}
-
-func newViewChangeMeter(byzantine []bool) *viewChangeMeter {
-	n := len(byzantine)
-	return &viewChangeMeter{byzantine: byzantine, calledSet: make([]bool, n), calledAt: make([]sim.Time, n),
-		from: make([]int64, n), done: make([]bool, n), took: make([]sim.Time, n)}
-}
-
-// called records a replica's view_change() call.
-func (m *viewChangeMeter) called(at sim.Time, node sim.NodeID, vc protocols.ViewChangeCall) {
-	i := int(node)
-	if i >= len(m.byzantine) || m.byzantine[i] || m.done[i] {
-		return
-	}
-	if !m.calledSet[i] {
-		m.calledSet[i], m.calledAt[i], m.from[i] = true, at, vc.View
-	}
-	if !m.any {
-		m.first, m.any = at, true
-	}
-}
-
-// roundChange records a replica's establishment of a view.
-func (m *viewChangeMeter) roundChange(at sim.Time, node sim.NodeID, rc protocols.RoundChange) {
-	i := int(node)
-	if i >= len(m.byzantine) || m.byzantine[i] || m.done[i] || rc.Cause != protocols.CauseEstablish {
-		return
-	}
-	switch {
-	case m.calledSet[i] && rc.Round != m.from[i]:
-		m.done[i], m.took[i] = true, at-m.calledAt[i]
-	case !m.calledSet[i] && m.any:
-		m.done[i], m.took[i] = true, at-m.first
-	}
-}
-
-// result returns the (n−f)-th smallest per-replica time over the correct
-// replicas (the slowest of the n − f fastest), or nil when fewer than
-// n − f replicas established a next view.
-func (m *viewChangeMeter) result(n, f int) *sim.Time {
-	var took []sim.Time
-	for i, d := range m.done {
-		if d {
-			took = append(took, m.took[i])
-		}
-	}
-	k := n - f
-	if k < 1 || len(took) < k {
-		return nil
-	}
-	slices.Sort(took)
-	v := took[k-1]
-	return &v
-}
-
 // installTransients schedules the run's transient faults, marks them on
 // the timeline and starts the convergence checker when the run measures
 // convergence.
@@ -271,8 +201,8 @@ func (in *instance) transientSummary() *results.TransientSummary {
 		FirstS: results.Seconds(st.First), LastS: results.Seconds(st.Last)}
 }
 
-// withConvergence adds the transient-fault, convergence and view-change
-// figures of in to a run's summary input. It must run after the checks
+// withConvergence adds the transient-fault and convergence figures and the
+// protocol-declared metrics of in to a run's summary input. It must run after the checks
 // (which count the final-log safety violations).
 func withConvergence(ri results.RunInput, in *instance) results.RunInput {
 	if in.conv != nil {
@@ -281,7 +211,6 @@ func withConvergence(ri results.RunInput, in *instance) results.RunInput {
 	}
 	ri.Transient = in.transientSummary()
 	ri.SafetyViolations, ri.TransientSafetyViolations = in.safety.count, in.safety.after
-	e := in.run.Exp
-	ri.ViewChange = in.viewChange.result(e.Protocol.N, e.Protocol.F)
+	ri.Metrics = in.metrics()
 	return ri
 }

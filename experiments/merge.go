@@ -173,7 +173,10 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 		if err != nil {
 			return nil, err
 		}
-		table.Rows = append(table.Rows, results.RowOf(s, m0.Axes))
+		if len(table.Rows) == 0 {
+			table.Metrics = results.MetricNames(s)
+		}
+		table.Rows = append(table.Rows, results.RowOf(s, m0.Axes, table.Metrics))
 		if !seen[s.Seed] {
 			seen[s.Seed] = true
 			merged.Seeds = append(merged.Seeds, s.Seed)

@@ -345,6 +345,8 @@ type PlotSetup struct {
 	Groups [][]string `json:"axis_groups"`
 	// Plots are the [[plot]] tables.
 	Plots []results.PlotSpec `json:"plots"`
+	// Metrics are the default figures of the protocol-declared metrics.
+	Metrics []results.MetricFigure `json:"metric_figures"`
 }
 
 // plotSetup returns the plot setup of a plan.
@@ -356,6 +358,7 @@ func (p *Plan) plotSetup() PlotSetup {
 		Formats:    slices.Clone(p.Base.Output.Formats),
 		Groups:     slices.Clone(p.Groups),
 		Plots:      slices.Clone(p.Plots),
+		Metrics:    metricFigures(p.reg.Metrics()),
 	}
 }
 
@@ -369,7 +372,7 @@ func DrawPlots(dir string, ps PlotSetup, formats []string) error {
 		if !ps.SweepPlots || ps.Points < 2 {
 			return nil
 		}
-		if err := results.PlotSweepDefaults(dir, cmpFormats(formats, ps.Formats)...); err != nil {
+		if err := results.PlotSweepDefaults(dir, ps.Metrics, cmpFormats(formats, ps.Formats)...); err != nil {
 			return fmt.Errorf("sweep plots: %w", err)
 		}
 		return nil

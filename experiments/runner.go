@@ -526,7 +526,7 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 // writeRunsCSV writes runs.csv from the summaries of the selected runs
 // present on disk, in run order.
 func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
-	table := results.RunsTable{Params: plan.Axes}
+	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
 		rd, err := runDir(dir, r)
 		if err != nil {
@@ -539,7 +539,7 @@ func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
 		if err != nil {
 			return err
 		}
-		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes))
+		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
 	}
 	return results.WriteRunsCSV(filepath.Join(dir, results.RunsFile), table)
 }

@@ -3,7 +3,6 @@ package experiments
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -91,48 +90,22 @@ func validateStateExpectations(p *problems, e *Experiment, proto *protocols.Prot
 	return out
 }
 
-// replicaSelection reads "*" or an array of "replicaN" names (or ids).
+// replicaSelection reads "*" or a non-empty array of replicas ("replicaN"
+// or ids) with the shared protocol-table decoder.
 func replicaSelection(p *problems, key string, v any, n int) ([]bool, bool) {
-	who := make([]bool, n)
-	if s, ok := v.(string); ok && s == "*" {
-		for i := range who {
-			who[i] = true
-		}
-		return who, true
+	var sel struct {
+		Replicas protocols.ReplicaSet `toml:"replicas"`
 	}
-	list, ok := v.([]any)
-	if !ok || len(list) == 0 {
-		p.add(key, `must be "*" or a non-empty array of replicas (replica0 to replica%d)`, n-1)
+	d := protocols.DecodeTable(n, map[string]any{"replicas": v}, &sel)
+	if err := d.Err(); err != nil {
+		addKeyErrors(p, strings.TrimSuffix(key, ".replicas"), err)
 		return nil, false
 	}
-	good := true
-	for i, x := range list {
-		id, ok := replicaID(x, n)
-		if !ok {
-			p.add(fmt.Sprintf("%s[%d]", key, i), "%v is not a replica (allowed: replica0 to replica%d)", x, n-1)
-			good = false
-			continue
-		}
-		who[id] = true
+	if len(sel.Replicas.IDs()) == 0 {
+		p.add(key, `selects no replica (allowed: "*" or a non-empty array of replicas, replica0 to replica%d)`, n-1)
+		return nil, false
 	}
-	return who, good
-}
-
-func replicaID(v any, n int) (int, bool) {
-	var id int
-	switch v := v.(type) {
-	case int64:
-		id = int(v)
-	case string:
-		x, err := strconv.Atoi(strings.TrimPrefix(v, "replica"))
-		if err != nil || !strings.HasPrefix(v, "replica") || "replica"+strconv.Itoa(x) != v {
-			return 0, false
-		}
-		id = x
-	default:
-		return 0, false
-	}
-	return id, id >= 0 && id < n
+	return sel.Replicas.Members, true
 }
 
 func withoutKey(m map[string]any, key string) map[string]any {

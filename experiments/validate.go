@@ -281,8 +281,6 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-var distTypes = []string{"constant", "uniform", "normal", "exponential", "lognormal"}
-
 // buildDist validates a distribution and builds it.
 func buildDist(p *problems, key string, d *DistConfig) sim.Dist {
 	switch d.Type {
@@ -309,7 +307,7 @@ func buildDist(p *problems, key string, d *DistConfig) sim.Dist {
 		}
 		return sim.LogNormal{Median: d.Median.T(), Sigma: d.Sigma}
 	}
-	p.add(key+".type", "unknown distribution %q (allowed: %s)", d.Type, strings.Join(distTypes, ", "))
+	p.add(key+".type", "unknown distribution %q (allowed: %s)", d.Type, namesOf(DelayDistributions()))
 	return sim.Constant{}
 }
 
@@ -320,7 +318,7 @@ func parseChannel(p *problems, key, s string) sim.Channel {
 	case "lossy":
 		return sim.Lossy
 	}
-	p.add(key, "unknown channel %q (allowed: reliable, lossy)", s)
+	p.add(key, "unknown channel %q (allowed: %s)", s, namesOf(Channels()))
 	return sim.Reliable
 }
 

@@ -35,5 +35,6 @@ func Describe() []Topic {
 			{Name: "partition", Doc: "timeline of phases: from a time on, replicas split into groups; an empty list of groups heals"},
 			{Name: "behaviour", Doc: "replica switches to a named Byzantine behaviour (or honest) at a time"},
 		}},
+		{Title: "transient fault actions on messages in transit", Items: TransitActions()},
 	}
 }

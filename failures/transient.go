@@ -73,6 +73,17 @@ const (
 
 var transitActions = []string{"corrupt", "drop", "duplicate", "replace"}
 
+// TransitActions lists the actions of a transient fault on messages in
+// transit ([[transient]] messages.action), in the order of TransitAction.
+func TransitActions() []protocols.Named {
+	return []protocols.Named{
+		{Name: transitActions[TransitCorrupt-1], Doc: "replace the message by one of the same kind with arbitrary type-correct fields"},
+		{Name: transitActions[TransitDrop-1], Doc: "drop it"},
+		{Name: transitActions[TransitDuplicate-1], Doc: "deliver a copy now, on top of the original"},
+		{Name: transitActions[TransitReplace-1], Doc: "replace it by an arbitrary message of any of the protocol's kinds"},
+	}
+}
+
 // String returns the action's name as written in experiments.
 func (a TransitAction) String() string {
 	if a >= TransitCorrupt && int(a) <= len(transitActions) {

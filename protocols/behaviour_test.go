@@ -47,7 +47,7 @@ type oddMute struct{ normal }
 
 func (oddMute) Withholds(_ sim.Env, to sim.NodeID, _ sim.Message) bool { return to%2 == 1 }
 
-func testTable() *Behaviours[loud] {
+func loudBehaviours() *Behaviours[loud] {
 	return NewBehaviours[loud]("test", normal{},
 		Behaviour[loud]{Name: "shout", Doc: "shouts", Strategy: shouting{}},
 		Behaviour[loud]{Name: "odd_mute", Doc: "mutes odd", Strategy: oddMute{}},
@@ -55,7 +55,7 @@ func testTable() *Behaviours[loud] {
 }
 
 func TestBehavioursTable(t *testing.T) {
-	got := testTable().Named()
+	got := loudBehaviours().Named()
 	want := []Named{{"shout", "shouts"}, {"odd_mute", "mutes odd"}, {Silent, SilentDoc}}
 	if !slices.Equal(got, want) {
 		t.Errorf("Named() = %v, want %v (silent appended)", got, want)
@@ -77,7 +77,7 @@ func TestBehavioursTable(t *testing.T) {
 }
 
 func TestConductSends(t *testing.T) {
-	table := testTable()
+	table := loudBehaviours()
 	for _, tc := range []struct {
 		name        string
 		volume      int
@@ -111,7 +111,7 @@ func TestConductSends(t *testing.T) {
 }
 
 func TestConductSetErrors(t *testing.T) {
-	table := testTable()
+	table := loudBehaviours()
 	var c Conduct[loud]
 	if err := table.Set(&c, "shout"); err != nil {
 		t.Fatal(err)

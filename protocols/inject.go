@@ -2,14 +2,15 @@ package protocols
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
 // StartStateDecoder decodes one start-state table of an experiment (the
 // table without its replica selection) into a protocol-specific value that
 // the protocol's replicas accept through StartStater. clients is the number
-// of client nodes of the run.
+// of client nodes of the run. A decoder decodes raw into its own Go struct
+// with DecodeTable and reports problems as KeyErrors, which the experiment
+// loader turns into file:line:key errors.
 type StartStateDecoder func(n, f, clients int, raw map[string]any) (any, error)
 
 // StartStater is implemented by replicas that accept start states decoded
@@ -61,15 +62,4 @@ func (es KeyErrors) Err() error {
 		return nil
 	}
 	return es
-}
-
-// SortedKeys returns the keys of a decoded TOML table in sorted order, so
-// that problems are reported in a stable order.
-func SortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,5 +1,12 @@
 package protocols
 
+// Observations are typed facts a replica or client reports through
+// sim.Env.Observe. They are Go types: recorders, checkers and a protocol's
+// Meter dispatch on the type (a type switch), never on Event(), which only
+// labels traces. The shared types below mean the same for every protocol;
+// an observation only one protocol makes (BFTList's view_change() call)
+// is a type of that protocol's package, measured by its own Meter.
+
 import (
 	"fmt"
 
@@ -68,16 +75,6 @@ type RoundChange struct {
 func (RoundChange) Event() string { return "round" }
 
 func (r RoundChange) String() string { return fmt.Sprintf("round:%d cause:%s", r.Round, r.Cause) }
-
-// ViewChangeCall is observed when a replica asks for a view change (BFTList's
-// view_change(), called by primary monitoring) while it was not already
-// asking for one; View is its current view, which does not change yet.
-type ViewChangeCall struct{ View int64 }
-
-// Event implements sim.Observation.
-func (ViewChangeCall) Event() string { return "view_change_call" }
-
-func (v ViewChangeCall) String() string { return fmt.Sprintf("view:%d", v.View) }
 
 // Timeout is observed when a replica times out its current round: its round
 // timer expired, or (DiemBFT) f+1 timeouts of other replicas made it time

@@ -58,6 +58,11 @@ type Protocol struct {
 	// client messages are WireCodec's); nil means the protocol cannot run
 	// live.
 	Codec Codec
+	// Metrics declares the metrics the protocol measures on its runs
+	// beyond the headline metrics; NewMeter computes them. Both are nil for
+	// a protocol without extra metrics.
+	Metrics  []MetricSpec
+	NewMeter func(MeterConfig) Meter
 	// Twins is what the protocol offers Twins scenario testing; nil means
 	// it cannot run under Twins.
 	Twins *TwinsSupport
@@ -215,6 +220,7 @@ func (r *Registry) Register(p *Protocol) {
 	if _, dup := r.byName[p.Name]; dup {
 		panic("protocols: duplicate protocol " + p.Name)
 	}
+	r.checkMetrics(p)
 	r.byName[p.Name] = p
 }
 

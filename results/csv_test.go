@@ -113,14 +113,17 @@ func TestRunsCSVRoundTrip(t *testing.T) {
 }
 
 // TestRunsCSVByName reads runs.csv columns by name: a file whose fixed
-// columns come in another order reads the same, and a missing or unknown
-// column is an error naming it.
+// and metric columns come in another order reads the same, a column
+// another tool added is read as a metric, and a missing fixed column is an
+// error naming it.
 func TestRunsCSVByName(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, RunsFile)
 	want := RunRow{ID: "a", Params: []string{"4"}, Seed: 7, Verdict: VerdictFail, RequestsCompleted: 3,
-		RoundChanges: 11, TimeoutRoundChanges: 5, ViewChanges: 2, Timeouts: 9, Events: 40, Virtual: sim.Second}
-	if err := WriteRunsCSV(path, RunsTable{Params: []string{"n"}, Rows: []RunRow{want}}); err != nil {
+		RoundChanges: 11, TimeoutRoundChanges: 5, ViewChanges: 2, Timeouts: 9, Events: 40, Virtual: sim.Second,
+		Metrics: []string{"0.250000000", ""}}
+	metrics := []string{"view_change_s", "other_s"}
+	if err := WriteRunsCSV(path, RunsTable{Params: []string{"n"}, Metrics: metrics, Rows: []RunRow{want}}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := readCSV(path)
@@ -149,6 +152,17 @@ func TestRunsCSVByName(t *testing.T) {
 	if len(got.Rows) != 1 || got.Rows[0].RoundChanges != 11 || got.Rows[0].TimeoutRoundChanges != 5 || got.Rows[0].Timeouts != 9 || got.Rows[0].Seed != 7 {
 		t.Errorf("reversed columns: read %+v, want %+v", got.Rows, want)
 	}
+	if !slices.Equal(got.Params, []string{"n"}) || !slices.Equal(got.Metrics, []string{"other_s", "view_change_s"}) {
+		t.Errorf("reversed columns: params %v, metrics %v; want [n], [other_s view_change_s]", got.Params, got.Metrics)
+	}
+	if col := got.Metric("view_change_s"); col < 0 {
+		t.Errorf("reversed columns: no metric view_change_s")
+	} else if v, ok := got.Rows[0].MetricFloat(col); !ok || v != 0.25 {
+		t.Errorf("reversed columns: view_change_s = %v, %v; want 0.25", v, ok)
+	}
+	if v, ok := got.Rows[0].MetricFloat(got.Metric("other_s")); ok {
+		t.Errorf("reversed columns: other_s = %v, want undefined", v)
+	}
 	drop := func(col string) string {
 		return rewrite("no-"+col+".csv", func(h, row []string) ([]string, []string) {
 			i := slices.Index(h, col)
@@ -158,11 +172,24 @@ func TestRunsCSVByName(t *testing.T) {
 	if _, err := ReadRunsCSV(drop("timeout_round_changes")); err == nil || !strings.Contains(err.Error(), `no column "timeout_round_changes"`) {
 		t.Errorf("missing column: err = %v", err)
 	}
-	unknown := rewrite("unknown.csv", func(h, row []string) ([]string, []string) {
+	if _, err := ReadRunsCSV(drop("run")); err == nil || !strings.Contains(err.Error(), `no column "run"`) {
+		t.Errorf("missing run column: err = %v", err)
+	}
+	extra := rewrite("extra.csv", func(h, row []string) ([]string, []string) {
 		return append(h, "mystery"), append(row, "1")
 	})
-	if _, err := ReadRunsCSV(unknown); err == nil || !strings.Contains(err.Error(), `unknown column "mystery"`) {
-		t.Errorf("unknown column: err = %v", err)
+	got, err = ReadRunsCSV(extra)
+	if err != nil {
+		t.Fatalf("extra column: %v", err)
+	}
+	if v, ok := got.Rows[0].MetricFloat(got.Metric("mystery")); !ok || v != 1 || got.Rows[0].Seed != 7 {
+		t.Errorf("extra column: mystery = %v, %v, row %+v; want 1 and the row as written", v, ok, got.Rows[0])
+	}
+	twice := rewrite("twice.csv", func(h, row []string) ([]string, []string) {
+		return append(h, "seed"), append(row, "8")
+	})
+	if _, err := ReadRunsCSV(twice); err == nil || !strings.Contains(err.Error(), `two columns "seed"`) {
+		t.Errorf("repeated column: err = %v", err)
 	}
 }
 
@@ -188,6 +215,9 @@ func TestWriteRunsCSVErrors(t *testing.T) {
 		{"repeated name", RunsTable{Params: []string{"n", "n"}}, "repeated"},
 		{"empty name", RunsTable{Params: []string{""}}, "empty"},
 		{"wrong value count", RunsTable{Params: []string{"n"}, Rows: []RunRow{{ID: "r1"}}}, "run r1 has 0 parameter values, want 1"},
+		{"reserved metric", RunsTable{Metrics: []string{"verdict"}}, "reserved"},
+		{"metric named as a parameter", RunsTable{Params: []string{"x"}, Metrics: []string{"x"}}, "reserved or repeated"},
+		{"wrong metric count", RunsTable{Metrics: []string{"m"}, Rows: []RunRow{{ID: "r2"}}}, "run r2 has 0 metric values, want 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,7 +248,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{"latency: short row", "workload,client,id,sent_s,latency_ms,retransmissions\nw,1\n", readLatency, "wrong number of fields"},
 		{"timeline: bad count", "time_s,completed,throughput_rps,commits,bytes\n0.1,-1,0,0,0\n", readTimeline, ":2: completed:"},
 		{"messages: bad share", "kind,sent,delivered,dropped,bytes,share_messages,share_bytes\nv,1,1,0,1,x,1\n", readMessages, ":2: share_messages:"},
-		{"runs: not a runs header", "id,seed\n", readRuns, "not a runs.csv header"},
+		{"runs: not a runs header", "id,seed\n", readRuns, `:1: runs.csv has no column "run"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -94,6 +94,7 @@ func fixture() (RunInput, []LatencyRecord) {
 		ViewChanges:         1,
 		Timeouts:            3,
 		Convergence:         &conv,
+		Metrics:             []Metric{{Name: "view_change_s", Decimals: 9}},
 	}
 	return in, recs
 }
@@ -123,7 +124,8 @@ func TestGoldenRunsCSV(t *testing.T) {
 	in.Latency = NewLatency() // nothing completed: undefined latencies
 	s2 := Summarize(in)
 	params := []string{"replicas", "network.loss"}
-	table := RunsTable{Params: params, Rows: []RunRow{RowOf(s1, params), RowOf(s2, params)}}
+	metrics := MetricNames(s1)
+	table := RunsTable{Params: params, Metrics: metrics, Rows: []RunRow{RowOf(s1, params, metrics), RowOf(s2, params, metrics)}}
 	path := filepath.Join(t.TempDir(), RunsFile)
 	if err := WriteRunsCSV(path, table); err != nil {
 		t.Fatal(err)
@@ -133,7 +135,7 @@ func TestGoldenRunsCSV(t *testing.T) {
 
 func TestGoldenEmptySummary(t *testing.T) {
 	path := filepath.Join(t.TempDir(), SummaryFile)
-	if err := WriteSummary(path, Summarize(RunInput{RunID: "empty"})); err != nil {
+	if err := WriteSummary(path, Summarize(RunInput{RunID: "empty", Metrics: []Metric{{Name: "view_change_s"}}})); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, path, "summary_empty.json")

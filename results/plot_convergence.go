@@ -31,19 +31,28 @@ func transientMetrics() []runMetric {
 	}
 }
 
-// viewChangeMetric is the default figure of a sweep whose runs measured
-// BFTList's view-change convergence.
-func viewChangeMetric() runMetric {
-	return runMetric{"view-change", "View-change convergence (trimmed mean; bars: min to max)", "view-change time (s)", trimmedViewChange}
+// figureMetric is the default figure of a protocol-declared metric: the
+// metric in column col of each row's Metrics, summarized as fig says.
+func figureMetric(fig MetricFigure, col int) (runMetric, error) {
+	var value func(rows []RunRow) (MetricPoint, [2]float64, bool)
+	switch fig.Summary {
+	case FigureTrimmedMean:
+		value = func(rows []RunRow) (MetricPoint, [2]float64, bool) { return trimmedMetric(rows, col) }
+	case FigureMean:
+		value = func(rows []RunRow) (MetricPoint, [2]float64, bool) { return meanMetric(rows, col) }
+	default:
+		return runMetric{}, fmt.Errorf("results: metric %s: unknown figure summary %q (allowed: %s, %s)", fig.Metric, fig.Summary, FigureTrimmedMean, FigureMean)
+	}
+	return runMetric{fig.File, fig.Title, fig.YLabel, value}, nil
 }
 
 // plotTransientDefaults draws, when some run of t measured convergence,
 // each transient metric against each swept parameter (as the default
 // sweep plots do) and a throughput-over-time comparison of the first
 // repetition of each point (at most maxTimelineSeries) with the fault
-// markers of the first; and, when some run measured the view-change time,
-// view-change-vs-<param>.
-func plotTransientDefaults(dir, out string, t RunsTable, pts []Point, axes []sweepAxis, formats []string) error {
+// markers of the first; and the figure of each protocol-declared metric
+// of figs that some run of t has a value of.
+func plotTransientDefaults(dir, out string, t RunsTable, pts []Point, axes []sweepAxis, figs []MetricFigure, formats []string) error {
 	var metrics []runMetric
 	if slices.ContainsFunc(t.Rows, func(r RunRow) bool { return r.Converged != nil }) {
 		metrics = transientMetrics()
@@ -51,8 +60,16 @@ func plotTransientDefaults(dir, out string, t RunsTable, pts []Point, axes []swe
 			return err
 		}
 	}
-	if slices.ContainsFunc(t.Rows, func(r RunRow) bool { return r.ViewChange != nil }) {
-		metrics = append(metrics, viewChangeMetric())
+	for _, fig := range figs {
+		col := t.Metric(fig.Metric)
+		if col < 0 || !slices.ContainsFunc(t.Rows, func(r RunRow) bool { return r.Metrics[col] != "" }) {
+			continue
+		}
+		m, err := figureMetric(fig, col)
+		if err != nil {
+			return err
+		}
+		metrics = append(metrics, m)
 	}
 	for xi, x := range axes {
 		if len(x.values) < 2 || x.numbers == nil && !alone(axes, xi) {
@@ -273,13 +290,33 @@ func TrimmedMean(xs []float64) float64 {
 	return sum / float64(len(s))
 }
 
-func trimmedViewChange(rows []RunRow) (MetricPoint, [2]float64, bool) {
+// metricValues returns the values of the metric in column col of the rows
+// that have one.
+func metricValues(rows []RunRow, col int) []float64 {
 	var v []float64
 	for _, r := range rows {
-		if r.ViewChange != nil {
-			v = append(v, r.ViewChange.Seconds())
+		if x, ok := r.MetricFloat(col); ok {
+			v = append(v, x)
 		}
 	}
+	return v
+}
+
+// meanMetric is the mean of a metric over the rows that have a value, with
+// its 95% CI.
+func meanMetric(rows []RunRow, col int) (MetricPoint, [2]float64, bool) {
+	v := metricValues(rows, col)
+	if len(v) == 0 {
+		return MetricPoint{}, nan2, false
+	}
+	a := AggregateOf(v)
+	return MetricPoint{Y: float64(a.Mean), CI: float64(a.CI95)}, nan2, true
+}
+
+// trimmedMetric is the trimmed mean of a metric over the rows that have a
+// value, with bars from the minimum to the maximum.
+func trimmedMetric(rows []RunRow, col int) (MetricPoint, [2]float64, bool) {
+	v := metricValues(rows, col)
 	if len(v) == 0 {
 		return MetricPoint{}, nan2, false
 	}

@@ -269,7 +269,7 @@ func TestPlotSweepDefaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeSweep(t, tt.table, tt.withPoints)
-			if err := PlotSweepDefaults(dir, PNG); err != nil {
+			if err := PlotSweepDefaults(dir, nil, PNG); err != nil {
 				t.Fatal(err)
 			}
 			got := entries(t, filepath.Join(dir, PlotsDir))
@@ -286,7 +286,7 @@ func TestPlotSweepDefaults(t *testing.T) {
 func TestPlotSweepDefaultsDeterministic(t *testing.T) {
 	render := func() map[string][]byte {
 		dir := writeSweep(t, sweepTable(), true)
-		if err := PlotSweepDefaults(dir); err != nil {
+		if err := PlotSweepDefaults(dir, nil); err != nil {
 			t.Fatal(err)
 		}
 		out := map[string][]byte{}
@@ -312,7 +312,7 @@ func TestPlotSweepDefaultsDeterministic(t *testing.T) {
 
 func TestPlotSweepDefaultsErrors(t *testing.T) {
 	t.Run("no runs.csv", func(t *testing.T) {
-		if err := PlotSweepDefaults(t.TempDir()); err == nil {
+		if err := PlotSweepDefaults(t.TempDir(), nil); err == nil {
 			t.Error("no error without runs.csv")
 		}
 	})
@@ -322,14 +322,14 @@ func TestPlotSweepDefaultsErrors(t *testing.T) {
 		if err := WritePointsCSV(filepath.Join(dir, PointsFile), []string{"replicas"}, []Point{{Params: []string{"4"}}}); err != nil {
 			t.Fatal(err)
 		}
-		err := PlotSweepDefaults(dir)
+		err := PlotSweepDefaults(dir, nil)
 		if err == nil || !strings.Contains(err.Error(), "differ") {
 			t.Errorf("err = %v, want a parameter mismatch", err)
 		}
 	})
 	t.Run("unknown format", func(t *testing.T) {
 		dir := writeSweep(t, sweepTable(), false)
-		if err := PlotSweepDefaults(dir, "gif"); err == nil {
+		if err := PlotSweepDefaults(dir, nil, "gif"); err == nil {
 			t.Error("no error for format gif")
 		}
 	})

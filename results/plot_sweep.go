@@ -64,10 +64,13 @@ type sweepAxis struct {
 //   - convergence-cdf when some run converged and the sweep has at most 12
 //     points: the CDF of the convergence times over the repetitions, one
 //     line per point, runs that did not converge counted as censored.
+//   - the figures of convergence when some run measured it (see
+//     plotTransientDefaults), and the figure of each metric of figs that
+//     some run has a value of: the metric against each swept parameter.
 //
 // The plots follow from the CSV files alone, so they are byte-identical
 // when re-rendered.
-func PlotSweepDefaults(dir string, formats ...string) error {
+func PlotSweepDefaults(dir string, figs []MetricFigure, formats ...string) error {
 	t, pts, out, err := readSweep(dir)
 	if err != nil {
 		return err
@@ -88,7 +91,7 @@ func PlotSweepDefaults(dir string, formats ...string) error {
 	if err := plotConvergenceCDF(filepath.Join(out, "convergence-cdf"), t, pts, formats); err != nil {
 		return err
 	}
-	return plotTransientDefaults(dir, out, t, pts, axes, formats)
+	return plotTransientDefaults(dir, out, t, pts, axes, figs, formats)
 }
 
 // readSweep reads dir/runs.csv and its points (see sweepPoints), and makes

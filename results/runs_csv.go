@@ -12,7 +12,10 @@ import (
 type RunsTable struct {
 	// Params names the swept parameters, in column order.
 	Params []string
-	Rows   []RunRow
+	// Metrics names the protocol-declared metrics (see Metric), in column
+	// order after the fixed columns.
+	Metrics []string
+	Rows    []RunRow
 }
 
 // RunRow is one run's headline figures, one row of runs.csv.
@@ -42,9 +45,9 @@ type RunRow struct {
 	// SafetyViolations and TransientSafetyViolations count safety
 	// violations: all, and those after the first transient fault.
 	SafetyViolations, TransientSafetyViolations int
-	// ViewChange is BFTList's view-change convergence time; nil when
-	// undefined.
-	ViewChange *sim.Time
+	// Metrics are the values of RunsTable.Metrics as written (Metric.Text:
+	// empty when undefined), in the same order.
+	Metrics []string
 }
 
 // runsLeading is the fixed column of runs.csv before the parameter columns.
@@ -101,7 +104,6 @@ func runsColumns() []runsColumn {
 		count("transient_faults", func(r *RunRow) *int { return &r.TransientFaults }),
 		count("safety_violations", func(r *RunRow) *int { return &r.SafetyViolations }),
 		count("transient_safety_violations", func(r *RunRow) *int { return &r.TransientSafetyViolations }),
-		{"view_change_s", func(r *RunRow) string { return formatOptSeconds(r.ViewChange) }, func(p *fieldParser, col int, r *RunRow) { r.ViewChange = optTime(p, col) }},
 	}
 }
 
@@ -116,8 +118,9 @@ func runsTrailing() []string {
 }
 
 // RowOf returns the runs.csv row of a summary, taking the values of the
-// named parameters from s.Parameters (empty for a parameter it lacks).
-func RowOf(s Summary, params []string) RunRow {
+// named parameters from s.Parameters and those of the named metrics from
+// s.Metrics (empty for a parameter or metric it lacks).
+func RowOf(s Summary, params, metrics []string) RunRow {
 	vals := make([]string, len(params))
 	for i, name := range params {
 		for _, p := range s.Parameters {
@@ -152,11 +155,38 @@ func RowOf(s Summary, params []string) RunRow {
 		row.TransientFaults = s.Transient.Occurrences
 	}
 	row.SafetyViolations, row.TransientSafetyViolations = s.SafetyViolations, s.TransientSafetyViolations
-	if s.ViewChangeS != nil {
-		v := s.ViewChangeS.Time()
-		row.ViewChange = &v
+	row.Metrics = make([]string, len(metrics))
+	for i, name := range metrics {
+		for _, m := range s.Metrics {
+			if m.Name == name {
+				row.Metrics[i] = m.Text()
+			}
+		}
 	}
 	return row
+}
+
+// MetricNames returns the names of a summary's metrics, in its order.
+func MetricNames(s Summary) []string {
+	names := make([]string, len(s.Metrics))
+	for i, m := range s.Metrics {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// Metric returns the column of the named metric in t.Metrics (and in each
+// row's Metrics); -1 when t has none.
+func (t RunsTable) Metric(name string) int { return slices.Index(t.Metrics, name) }
+
+// MetricFloat returns the value of the metric in column i of r.Metrics;
+// false when it is undefined or not a number.
+func (r RunRow) MetricFloat(i int) (float64, bool) {
+	if i < 0 || i >= len(r.Metrics) || r.Metrics[i] == "" {
+		return 0, false
+	}
+	v, err := parseFloat(r.Metrics[i])
+	return v, err == nil
 }
 
 func (t RunsTable) header() ([]string, error) {
@@ -166,8 +196,13 @@ func (t RunsTable) header() ([]string, error) {
 			return nil, fmt.Errorf("results: runs.csv: parameter name %q is empty, reserved or repeated", p)
 		}
 	}
+	for i, m := range t.Metrics {
+		if m == "" || slices.Contains(fixed, m) || slices.Contains(t.Params, m) || slices.Contains(t.Metrics[:i], m) {
+			return nil, fmt.Errorf("results: runs.csv: metric name %q is empty, reserved or repeated", m)
+		}
+	}
 	h := append(runsLeading(), t.Params...)
-	return append(h, runsTrailing()...), nil
+	return append(append(h, runsTrailing()...), t.Metrics...), nil
 }
 
 // WriteRunsCSV writes runs.csv atomically, the rows in the order given
@@ -181,6 +216,9 @@ func WriteRunsCSV(path string, t RunsTable) error {
 		if len(r.Params) != len(t.Params) {
 			return fmt.Errorf("results: %s: run %s has %d parameter values, want %d", path, r.ID, len(r.Params), len(t.Params))
 		}
+		if len(r.Metrics) != len(t.Metrics) {
+			return fmt.Errorf("results: %s: run %s has %d metric values, want %d", path, r.ID, len(r.Metrics), len(t.Metrics))
+		}
 	}
 	cols := runsColumns()
 	return writeCSV(path, header, func(emit func(...string) error) error {
@@ -190,6 +228,7 @@ func WriteRunsCSV(path string, t RunsTable) error {
 			for _, c := range cols {
 				rec = append(rec, c.write(r))
 			}
+			rec = append(rec, r.Metrics...)
 			if err := emit(rec...); err != nil {
 				return err
 			}
@@ -198,41 +237,64 @@ func WriteRunsCSV(path string, t RunsTable) error {
 	})
 }
 
-// ReadRunsCSV reads a runs.csv: the column "run", then the parameter
-// columns, up to "seed", then the fixed columns, found by name (in any
-// order after "seed"). A missing or unknown fixed column is an error.
+// ReadRunsCSV reads a runs.csv, finding its columns by their names in the
+// header: "run" and the fixed columns (seed, verdict, the headline
+// metrics, ...) wherever they are; the other columns are the swept
+// parameters when they come before the first fixed column, and metrics
+// (protocol-declared, or added by another tool) after it. A missing fixed
+// column or a repeated name is an error naming it.
 func ReadRunsCSV(path string) (RunsTable, error) {
 	var t RunsTable
 	c, err := readCSV(path)
 	if err != nil {
 		return t, err
 	}
-	lead := runsLeading()
 	cols := runsColumns()
 	h := c.header
-	np := slices.Index(h, cols[0].name) - len(lead)
-	if np < 0 || !slices.Equal(h[:len(lead)], lead) {
-		return t, fmt.Errorf("results: %s:1: not a runs.csv header (want run, parameters..., %s, ...)", path, cols[0].name)
+	for i, name := range h {
+		if slices.Contains(h[:i], name) {
+			return t, fmt.Errorf("results: %s:1: runs.csv has two columns %q", path, name)
+		}
+	}
+	lead := runsLeading()[0]
+	idCol := slices.Index(h, lead)
+	if idCol < 0 {
+		return t, fmt.Errorf("results: %s:1: runs.csv has no column %q (a runs.csv header has %s, the parameters, %s, ...)", path, lead, lead, cols[0].name)
 	}
 	at := make([]int, len(cols)) // column of each fixed column
-	fixed := h[len(lead)+np:]
+	firstFixed := len(h)
 	for i, col := range cols {
-		j := slices.Index(fixed, col.name)
+		j := slices.Index(h, col.name)
 		if j < 0 {
 			return t, fmt.Errorf("results: %s:1: runs.csv has no column %q", path, col.name)
 		}
-		at[i] = len(lead) + np + j
+		at[i], firstFixed = j, min(firstFixed, j)
 	}
-	for _, name := range fixed {
-		if !slices.ContainsFunc(cols, func(c runsColumn) bool { return c.name == name }) {
-			return t, fmt.Errorf("results: %s:1: runs.csv has an unknown column %q after the parameters", path, name)
+	var params, metrics []int
+	for j, name := range h {
+		if j == idCol || slices.Contains(at, j) {
+			continue
+		}
+		if j < firstFixed {
+			params, t.Params = append(params, j), append(t.Params, name)
+		} else {
+			metrics, t.Metrics = append(metrics, j), append(t.Metrics, name)
 		}
 	}
-	t.Params = slices.Clone(h[len(lead) : len(lead)+np])
+	pick := func(rec []string, cols []int) []string {
+		if len(cols) == 0 {
+			return nil
+		}
+		out := make([]string, len(cols))
+		for k, j := range cols {
+			out[k] = rec[j]
+		}
+		return out
+	}
 	t.Rows = make([]RunRow, len(c.rows))
-	for i := range c.rows {
+	for i, rec := range c.rows {
 		p := c.parser(i)
-		r := RunRow{ID: p.str(0), Params: slices.Clone(c.rows[i][len(lead) : len(lead)+np])}
+		r := RunRow{ID: p.str(idCol), Params: pick(rec, params), Metrics: pick(rec, metrics)}
 		for k, col := range cols {
 			col.read(p, at[k], &r)
 		}

@@ -83,11 +83,10 @@ type Summary struct {
 	// or after the first transient fault, caused by the corruption.
 	SafetyViolations          int `json:"safety_violations"`
 	TransientSafetyViolations int `json:"transient_safety_violations"`
-	// ViewChangeS is BFTList's view-change convergence time: per correct
-	// replica, from its first view_change() call to the establishment of
-	// the next view; the slowest of the n − f fastest replicas. Null when
-	// not every one of those n − f replicas established a next view.
-	ViewChangeS *Seconds `json:"view_change_s"`
+	// Metrics are the protocol-declared metrics (protocols.MetricSpec), in
+	// declaration order; summary.json writes each as a member of its own,
+	// named after the metric, here.
+	Metrics []Metric `json:"-"`
 
 	Events         uint64  `json:"events"`
 	VirtualSeconds Seconds `json:"virtual_seconds"`
@@ -164,9 +163,8 @@ type RunInput struct {
 	// SafetyViolations and TransientSafetyViolations count safety
 	// violations: all of them, and those after the first transient fault.
 	SafetyViolations, TransientSafetyViolations int
-	// ViewChange is BFTList's view-change convergence time; nil if
-	// undefined.
-	ViewChange *sim.Time
+	// Metrics are the protocol-declared metrics.
+	Metrics []Metric
 	// Replicas is the per-replica log written as replicas.csv; nil writes
 	// none.
 	Replicas *ReplicaLog
@@ -242,10 +240,7 @@ func Summarize(in RunInput) Summary {
 	}
 	s.Converged, s.Transient = in.Converged, in.Transient
 	s.SafetyViolations, s.TransientSafetyViolations = in.SafetyViolations, in.TransientSafetyViolations
-	if in.ViewChange != nil {
-		v := Seconds(*in.ViewChange)
-		s.ViewChangeS = &v
-	}
+	s.Metrics = in.Metrics
 	return s
 }
 
@@ -287,7 +282,51 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	p.Drops = nonNil(p.Drops)
 	p.Markers = nonNil(p.Markers)
 	p.Faults = nonNil(p.Faults)
-	return marshalJSON(p, false)
+	b, err := marshalJSON(p, false)
+	if err != nil || len(s.Metrics) == 0 {
+		return b, err
+	}
+	// The metrics go before the members of summaryTail.
+	tail, err := marshalJSON(summaryTail{p.Events, p.VirtualSeconds, p.Markers, p.Faults}, false)
+	if err != nil {
+		return nil, err
+	}
+	at := len(b) - (len(tail) - 1)
+	if at < 1 || !bytes.Equal(b[at:], tail[1:]) || b[at-1] != ',' {
+		return nil, fmt.Errorf("results: summary JSON does not end with %s", tail)
+	}
+	ms, err := metricsJSON(s.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	out := make([]byte, 0, len(b)+len(ms))
+	out = append(append(out, b[:at-1]...), ms...)
+	return append(append(out, ','), b[at:]...), nil
+}
+
+// summaryTail are the last members of a summary.json, after the metrics.
+type summaryTail struct {
+	Events         uint64       `json:"events"`
+	VirtualSeconds Seconds      `json:"virtual_seconds"`
+	Markers        []Marker     `json:"markers"`
+	Faults         []FaultCount `json:"faults"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler: the members that are not
+// fields of Summary are its metrics.
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	type plain Summary // no methods: no recursion
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	ms, err := readMetricsJSON(b)
+	if err != nil {
+		return err
+	}
+	*s = Summary(p)
+	s.Metrics = ms
+	return nil
 }
 
 // WriteSummary writes s to path as indented JSON, atomically.

@@ -32,7 +32,8 @@ type Timer struct {
 // Observation is a typed fact a node reports (a commit, a view change, a
 // reply); recorders and checkers subscribe to them.
 type Observation interface {
-	// Event names the observation for traces ("commit", "timeout", ...).
+	// Event names the observation for traces ("commit", "timeout", ...);
+	// it is a label, not a kind: consumers dispatch on the Go type.
 	Event() string
 }
 

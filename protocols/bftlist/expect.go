@@ -3,6 +3,7 @@ package bftlist
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/byzsim/byzsim/protocols"
 )
@@ -14,8 +15,45 @@ type expectation struct {
 	test func(r *Replica) string
 }
 
-var expectKeys = []string{"allow_service", "need_change", "pend_reqs_len", "phase", "phs", "pm_prim",
-	"prim", "r_log_len", "req_q_len", "seq_num", "state", "v_status", "vchange", "view", "views"}
+// expectTable is one [[expect.state]] table without its replica selection.
+type expectTable struct {
+	View         *pairValue                                           `toml:"view"`
+	Phase        *int64                                               `toml:"phase"`
+	Views        *protocols.PerReplica[protocols.Wildcard[pairValue]] `toml:"views"`
+	Phs          *protocols.PerReplica[protocols.Wildcard[int64]]     `toml:"phs"`
+	VChange      *protocols.PerReplica[protocols.Wildcard[bool]]      `toml:"vchange"`
+	AllowService *bool                                                `toml:"allow_service"`
+	State        *[]int64                                             `toml:"state"`
+	RLogLen      *int64                                               `toml:"r_log_len"`
+	PendReqsLen  *int64                                               `toml:"pend_reqs_len"`
+	ReqQLen      *int64                                               `toml:"req_q_len"`
+	SeqNum       *int64                                               `toml:"seq_num"`
+	Prim         *int64                                               `toml:"prim"`
+	PMPrim       *int64                                               `toml:"pm_prim"`
+	NeedChange   *bool                                                `toml:"need_change"`
+	VStatus      *statusChoice                                        `toml:"v_status"`
+}
+
+// statusChoice is a monitoring status or an array of them (any of).
+type statusChoice []string
+
+// TableAllowed implements protocols.TableAllowed.
+func (*statusChoice) TableAllowed(*protocols.TableDecoder) string {
+	return `"ok", "no_service" or "v_change", or an array of them (any of)`
+}
+
+// UnmarshalTable implements protocols.TableUnmarshaler.
+func (s *statusChoice) UnmarshalTable(d *protocols.TableDecoder, key string, v protocols.TableValue) bool {
+	if one, ok := d.Raw(v).(string); ok {
+		*s = statusChoice{one}
+		return true
+	}
+	if _, ok := d.Raw(v).([]any); !ok {
+		d.BadValue(key, v, s.TableAllowed(d))
+		return false
+	}
+	return d.Decode(key, v, (*[]string)(s))
+}
 
 // DecodeExpect decodes one [[expect.state]] table (its replica selection
 // removed) into a check of a replica's final state. Keys (all optional):
@@ -29,101 +67,120 @@ var expectKeys = []string{"allow_service", "need_change", "pend_reqs_len", "phas
 //	v_status = "ok" or ["v_change", "no_service"] (any of), need_change,
 //	pm_prim (primary monitoring)
 func DecodeExpect(n, f int, raw map[string]any) (func(protocols.Replica) []string, error) {
-	r := &values{n: n}
+	var t expectTable
+	c := checker{d: protocols.DecodeTable(n, raw, &t), n: n}
 	var es []expectation
 	add := func(key string, test func(*Replica) string) { es = append(es, expectation{key, test}) }
-	for _, k := range protocols.SortedKeys(raw) {
-		x := raw[k]
-		switch k {
-		case "view":
-			if want, ok := r.pair(k, x); ok {
-				add(k, func(p *Replica) string { return differ(p.ve.views[p.id], want) })
-			}
-		case "phase":
-			if want, ok := r.phase(k, x); ok {
-				add(k, func(p *Replica) string { return differ(p.ve.phs[p.id], want) })
-			}
-		case "views":
-			if want, ok := perReplica(r, k, x, isPair, anyOr(r.pair)); ok {
-				add(k, func(p *Replica) string { return differAll(p.ve.views, want) })
-			}
-		case "phs":
-			if want, ok := perReplica(r, k, x, isScalar, anyOr(r.phase)); ok {
-				add(k, func(p *Replica) string { return differAll(p.ve.phs, want) })
-			}
-		case "vchange":
-			if want, ok := perReplica(r, k, x, isScalar, anyOr(r.bool)); ok {
-				add(k, func(p *Replica) string { return differAll(p.ve.vChange, want) })
-			}
-		case "allow_service":
-			if want, ok := r.bool(k, x); ok {
-				add(k, func(p *Replica) string { return differ(p.ve.allowService(), want) })
-			}
-		case "state":
-			if want, ok := r.ints(k, x, -1<<62, 1<<62); ok {
-				add(k, func(p *Replica) string {
-					if got := p.rep.own.State; !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
-						return fmt.Sprintf("%v, want %v", got, want)
-					}
-					return ""
-				})
-			}
-		case "r_log_len", "pend_reqs_len", "req_q_len":
-			if want, ok := r.int(k, x, 0, maxEntries); ok {
-				length := map[string]func(*RepStructure) int{
-					"r_log_len":     func(s *RepStructure) int { return len(s.RLog) },
-					"pend_reqs_len": func(s *RepStructure) int { return len(s.PendReqs) },
-					"req_q_len":     func(s *RepStructure) int { return len(s.ReqQ) },
-				}[k]
-				add(k, func(p *Replica) string { return differ(int64(length(&p.rep.own)), want) })
-			}
-		case "seq_num":
-			if want, ok := r.int(k, x, -1, maxSeq); ok {
-				add(k, func(p *Replica) string { return differ(p.rep.own.SeqNum, want) })
-			}
-		case "prim":
-			if want, ok := r.view(k, x); ok {
-				add(k, func(p *Replica) string { return differ(p.rep.own.Prim, want) })
-			}
-		case "pm_prim":
-			if want, ok := r.view(k, x); ok {
-				add(k, func(p *Replica) string { return differ(p.pm.vcm[p.id].Prim, want) })
-			}
-		case "need_change":
-			if want, ok := r.bool(k, x); ok {
-				add(k, func(p *Replica) string { return differ(p.pm.vcm[p.id].NeedChange, want) })
-			}
-		case "v_status":
-			var want []VStatus
-			ok := true
-			if l, isList := x.([]any); isList {
-				for i, y := range l {
-					st, good := r.vstatus(idx(k, i), y)
-					ok = ok && good
-					want = append(want, st)
-				}
-			} else {
-				st, good := r.vstatus(k, x)
-				ok, want = good, []VStatus{st}
-			}
-			if ok {
-				add(k, func(p *Replica) string {
-					if got := p.pm.vcm[p.id].Status; !slices.Contains(want, got) {
-						return fmt.Sprintf("%v, want %v", got, want)
-					}
-					return ""
-				})
-			}
-		default:
-			r.unknown(k, expectKeys...)
+	if t.View != nil {
+		if want, ok := c.pair("view", *t.View); ok {
+			add("view", func(p *Replica) string { return differ(p.ve.views[p.id], want) })
 		}
 	}
-	if err := r.errs.Err(); err != nil {
+	if t.Phase != nil && c.phase("phase", *t.Phase) {
+		want := int8(*t.Phase)
+		add("phase", func(p *Replica) string { return differ(p.ve.phs[p.id], want) })
+	}
+	if t.Views != nil {
+		want := make([]protocols.Wildcard[ViewPair], n)
+		ok := each("views", t.Views, func(k string, w protocols.Wildcard[pairValue]) bool {
+			if w.Any {
+				return true
+			}
+			_, ok := c.pair(k, w.V)
+			return ok
+		})
+		for i, w := range t.Views.Values {
+			want[i] = protocols.Wildcard[ViewPair]{V: ViewPair{w.V[0], w.V[1]}, Any: w.Any}
+		}
+		if ok {
+			add("views", func(p *Replica) string { return differAll(p.ve.views, want) })
+		}
+	}
+	if t.Phs != nil {
+		want := make([]protocols.Wildcard[int8], n)
+		ok := each("phs", t.Phs, func(k string, w protocols.Wildcard[int64]) bool { return w.Any || c.phase(k, w.V) })
+		for i, w := range t.Phs.Values {
+			want[i] = protocols.Wildcard[int8]{V: int8(w.V), Any: w.Any}
+		}
+		if ok {
+			add("phs", func(p *Replica) string { return differAll(p.ve.phs, want) })
+		}
+	}
+	if t.VChange != nil {
+		want := t.VChange.Values
+		add("vchange", func(p *Replica) string { return differAll(p.ve.vChange, want) })
+	}
+	if t.AllowService != nil {
+		want := *t.AllowService
+		add("allow_service", func(p *Replica) string { return differ(p.ve.allowService(), want) })
+	}
+	if t.State != nil {
+		want := *t.State
+		add("state", func(p *Replica) string {
+			if got := p.rep.own.State; !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+				return fmt.Sprintf("%v, want %v", got, want)
+			}
+			return ""
+		})
+	}
+	for _, l := range []struct {
+		key    string
+		want   *int64
+		length func(*RepStructure) int
+	}{
+		{"pend_reqs_len", t.PendReqsLen, func(s *RepStructure) int { return len(s.PendReqs) }},
+		{"r_log_len", t.RLogLen, func(s *RepStructure) int { return len(s.RLog) }},
+		{"req_q_len", t.ReqQLen, func(s *RepStructure) int { return len(s.ReqQ) }},
+	} {
+		if l.want != nil && c.rng(l.key, *l.want, 0, protocols.MaxTableEntries) {
+			want, length := *l.want, l.length
+			add(l.key, func(p *Replica) string { return differ(int64(length(&p.rep.own)), want) })
+		}
+	}
+	if t.SeqNum != nil && c.rng("seq_num", *t.SeqNum, -1, maxSeq) {
+		want := *t.SeqNum
+		add("seq_num", func(p *Replica) string { return differ(p.rep.own.SeqNum, want) })
+	}
+	if t.Prim != nil && c.view("prim", *t.Prim) {
+		want := *t.Prim
+		add("prim", func(p *Replica) string { return differ(p.rep.own.Prim, want) })
+	}
+	if t.PMPrim != nil && c.view("pm_prim", *t.PMPrim) {
+		want := *t.PMPrim
+		add("pm_prim", func(p *Replica) string { return differ(p.pm.vcm[p.id].Prim, want) })
+	}
+	if t.NeedChange != nil {
+		want := *t.NeedChange
+		add("need_change", func(p *Replica) string { return differ(p.pm.vcm[p.id].NeedChange, want) })
+	}
+	if t.VStatus != nil {
+		var want []VStatus
+		ok := true
+		for i, name := range *t.VStatus {
+			key := "v_status"
+			if len(*t.VStatus) > 1 {
+				key = protocols.IndexKey(key, i)
+			}
+			st, good := c.vstatus(key, name)
+			ok = ok && good
+			want = append(want, st)
+		}
+		if ok {
+			add("v_status", func(p *Replica) string {
+				if got := p.pm.vcm[p.id].Status; !slices.Contains(want, got) {
+					return fmt.Sprintf("%v, want %v", got, want)
+				}
+				return ""
+			})
+		}
+	}
+	if err := c.d.Err(); err != nil {
 		return nil, err
 	}
 	if len(es) == 0 {
-		return nil, &protocols.KeyError{Msg: "no assertion (allowed keys: " + fmt.Sprint(expectKeys) + ")"}
+		return nil, &protocols.KeyError{Msg: "no assertion (allowed keys: " + fmt.Sprint(expectKeys()) + ")"}
 	}
+	slices.SortStableFunc(es, func(a, b expectation) int { return strings.Compare(a.key, b.key) })
 	return func(rep protocols.Replica) []string {
 		p, ok := rep.(*Replica)
 		if !ok {
@@ -139,20 +196,10 @@ func DecodeExpect(n, f int, raw map[string]any) (func(protocols.Replica) []strin
 	}, nil
 }
 
-// wildcard is an expected value that matches anything ("*").
-type wildcard[T any] struct {
-	v   T
-	any bool
-}
-
-func anyOr[T any](each func(string, any) (T, bool)) func(string, any) (wildcard[T], bool) {
-	return func(key string, v any) (wildcard[T], bool) {
-		if s, ok := v.(string); ok && s == "*" {
-			return wildcard[T]{any: true}, true
-		}
-		x, ok := each(key, v)
-		return wildcard[T]{v: x}, ok
-	}
+// expectKeys are the keys of an [[expect.state]] table, sorted.
+func expectKeys() []string {
+	return []string{"allow_service", "need_change", "pend_reqs_len", "phase", "phs", "pm_prim",
+		"prim", "r_log_len", "req_q_len", "seq_num", "state", "v_status", "vchange", "view", "views"}
 }
 
 func differ[T comparable](got, want T) string {
@@ -162,10 +209,10 @@ func differ[T comparable](got, want T) string {
 	return ""
 }
 
-func differAll[T comparable](got []T, want []wildcard[T]) string {
+func differAll[T comparable](got []T, want []protocols.Wildcard[T]) string {
 	for i, w := range want {
-		if !w.any && got[i] != w.v {
-			return fmt.Sprintf("entry %d is %v, want %v (all: %v)", i, got[i], w.v, got)
+		if !w.Any && got[i] != w.V {
+			return fmt.Sprintf("entry %d is %v, want %v (all: %v)", i, got[i], w.V, got)
 		}
 	}
 	return ""

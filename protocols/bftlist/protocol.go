@@ -40,5 +40,7 @@ func Protocol() *protocols.Protocol {
 		StartState:      DecodeStartState,
 		Expect:          DecodeExpect,
 		Codec:           Codec{},
+		Metrics:         metrics(),
+		NewMeter:        newMeter,
 	}
 }

@@ -464,7 +464,7 @@ func (ve *viewEst) computeAllowService() bool {
 func (ve *viewEst) viewChange() {
 	id := ve.r.id
 	if !ve.vChange[id] {
-		ve.r.env.Observe(protocols.ViewChangeCall{View: ve.views[id].Current})
+		ve.r.env.Observe(ViewChangeCall{View: ve.views[id].Current})
 	}
 	ve.vChange[id] = true
 	ve.touch()
