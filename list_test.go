@@ -112,6 +112,13 @@ func TestListFromOwners(t *testing.T) {
 		if len(metrics) > 0 {
 			want["metrics (runs.csv and summary.json):"] = metrics
 		}
+		if p.Twins != nil {
+			bugs := []string{"none"}
+			if len(p.Twins.Bugs) > 0 {
+				bugs = p.Twins.BugNames()
+			}
+			want["Twins planted bugs (byzsim twins --bug, parameter):"] = bugs
+		}
 		for head, w := range want {
 			if got := lists[head]; !slices.Equal(got, w) && !(len(got) == 0 && len(w) == 0) {
 				t.Errorf("list %s: %s shows %v, want %v", name, head, got, w)
