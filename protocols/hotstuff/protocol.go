@@ -70,14 +70,12 @@ const (
 	BugOneChainCommit    = "one_chain_commit"
 	BugTwoChainCommit    = "two_chain_commit"
 	BugSmallQuorum       = "small_quorum"
-	BugNoLock            = "no_lock"
 	BugVoteCurrentLeader = "vote_current_leader"
 )
 
 // plantedBugs lists the planted bugs, sorted by name.
 func plantedBugs() []protocols.PlantedBug {
 	return []protocols.PlantedBug{
-		{Name: BugNoLock, Param: "bug_no_lock", Doc: "votes for any proposal of a new round, ignoring the lock (safeNode without its safety rule)"},
 		{Name: BugOneChainCommit, Param: "bug_one_chain_commit", Doc: "a QC commits its own block (1-chain)"},
 		{Name: BugSmallQuorum, Param: "bug_small_quorum", Doc: "quorums one smaller than ⌈(n+f+1)/2⌉"},
 		{Name: BugTwoChainCommit, Param: "bug_two_chain_commit", Doc: "a QC commits its block's parent on a 2-chain of consecutive rounds, without DiemBFT's voting rules"},
@@ -180,7 +178,6 @@ func ParamSpecs() []protocols.ParamSpec {
 		{Name: "block_size", Type: protocols.ParamInt, Default: int64(4), Min: 1, Max: 1 << 20, Doc: "maximum transactions per block"},
 		{Name: "sync_batch", Type: protocols.ParamInt, Default: int64(256), Min: 1, Max: 1 << 20, Doc: "maximum blocks per sync response"},
 		{Name: "future_rounds", Type: protocols.ParamInt, Default: int64(100), Min: 1, Max: 1 << 30, Doc: "votes and timeouts for rounds further ahead than this are dropped (bounded memory)"},
-		{Name: "bug_no_lock", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: votes ignore the lock"},
 		{Name: "bug_one_chain_commit", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: a QC commits its own block (1-chain)"},
 		{Name: "bug_two_chain_commit", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: a QC commits its block's parent (2-chain) under HotStuff's voting rule"},
 		{Name: "bug_small_quorum", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: quorums one smaller than ⌈(n+f+1)/2⌉ (2f instead of 2f+1 at n = 3f+1)"},
@@ -195,7 +192,6 @@ type Bugs struct {
 	OneChainCommit    bool // a QC commits its own block instead of its grandparent on a 3-chain
 	TwoChainCommit    bool // a QC commits its block's parent on a 2-chain
 	SmallQuorum       bool // quorums of Quorum(n, f) − 1
-	NoLock            bool // safeNode ignores the lock
 	VoteCurrentLeader bool // votes go to leader(round) instead of leader(round+1)
 }
 
@@ -253,8 +249,6 @@ func parseParams(p protocols.Params, f int) (settings, error) {
 	get("bug_one_chain_commit", ok)
 	s.bugs.SmallQuorum, ok = full["bug_small_quorum"].(bool)
 	get("bug_small_quorum", ok)
-	s.bugs.NoLock, ok = full["bug_no_lock"].(bool)
-	get("bug_no_lock", ok)
 	s.bugs.TwoChainCommit, ok = full["bug_two_chain_commit"].(bool)
 	get("bug_two_chain_commit", ok)
 	s.bugs.VoteCurrentLeader, ok = full["bug_vote_current_leader"].(bool)

@@ -74,7 +74,7 @@ func New(cfg protocols.Config) (*Replica, error) {
 		keys:         newKeyring(cfg.Seed, cfg.ID, cfg.N, quorum, cfg.Costs.RealCrypto),
 		ledger:       newLedger(gb, gstate),
 		tree:         newBlockTree(gqc),
-		safety:       Safety{HighestVoteRound: -1, LockedRound: -1, LockedID: gb.ID, noLock: s.bugs.NoLock},
+		safety:       Safety{HighestVoteRound: -1, LockedRound: -1, LockedID: gb.ID},
 		pm:           Pacemaker{timeouts: make(map[int64]*timeoutSet)},
 		elect:        newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed),
 		mempool:      newMempool(s.blockSize),

@@ -21,8 +21,6 @@ type Safety struct {
 	// revote lets a replica vote again in its highest voted round (the
 	// Byzantine double-vote and equivocate behaviours).
 	revote bool
-	// noLock is the planted bug no_lock: safeNode without the lock.
-	noLock bool
 }
 
 // safeNode is the paper's voting rule: the block's round is above every
@@ -33,7 +31,7 @@ func (s *Safety) safeNode(blockRound, qcRound int64, extends func(lockedID proto
 	if blockRound < s.HighestVoteRound || (blockRound == s.HighestVoteRound && !s.revote) {
 		return false
 	}
-	return s.noLock || qcRound > s.LockedRound || extends(s.LockedID, s.LockedRound)
+	return qcRound > s.LockedRound || extends(s.LockedID, s.LockedRound)
 }
 
 // safeToTimeout: a replica times out its current round at most once

@@ -15,7 +15,6 @@ func TestSafetyRules(t *testing.T) {
 		name        string
 		hvr, lock   int64
 		revote      bool
-		noLock      bool
 		block, qc   int64
 		extendsLock bool
 		vote        bool
@@ -30,12 +29,11 @@ func TestSafetyRules(t *testing.T) {
 		{name: "double vote behaviour votes again", hvr: 5, lock: 2, revote: true, block: 5, qc: 4, extendsLock: true, vote: true, timeout: true},
 		{name: "older round", hvr: 6, lock: 2, block: 5, qc: 4, extendsLock: true, vote: false, timeout: false},
 		{name: "gap in rounds is no obstacle", hvr: 2, lock: 1, block: 9, qc: 3, vote: true, timeout: true},
-		{name: "bug no_lock votes on another branch", hvr: 4, lock: 3, noLock: true, block: 5, qc: 1, vote: true, timeout: true},
 		{name: "genesis", hvr: -1, lock: -1, block: 0, qc: -1, extendsLock: true, vote: true, timeout: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Safety{HighestVoteRound: tt.hvr, LockedRound: tt.lock, LockedID: locked, revote: tt.revote, noLock: tt.noLock}
+			s := Safety{HighestVoteRound: tt.hvr, LockedRound: tt.lock, LockedID: locked, revote: tt.revote}
 			asked := false
 			extends := func(id protocols.Digest, round int64) bool {
 				asked = true
