@@ -1,6 +1,6 @@
 package hotstuff
 
-// Thresholds of DiemBFT for n replicas of which at most f are Byzantine,
+// Thresholds (DiemBFT's) for n replicas of which at most f are Byzantine,
 // valid for every n ≥ 3f+1 (docs/diembft.md lists each with the rule it
 // must satisfy and the test that checks it).
 

@@ -7,7 +7,7 @@ import (
 	"github.com/byzsim/byzsim/sim"
 )
 
-// Replica is a DiemBFT v4 replica: the paper's Main module owning Ledger,
+// Replica is a chained HotStuff replica owning Ledger,
 // Block-tree, Safety, Pacemaker, LeaderElection, Mempool and a sync
 // manager. It is a deterministic sim.Node.
 type Replica struct {
@@ -379,9 +379,9 @@ func (r *Replica) processCertificateQC(qc *QC) {
 }
 
 // processQC is the paper's update(b*) for the QC b*.justify, which
-// certifies b”: the QC becomes the high QC when it is higher (1-chain),
-// b” s parent b' becomes the locked block when it is higher than the lock
-// (2-chain), and a QC carrying a commit state (b”, b' and b” s
+// certifies b″: the QC becomes the high QC when it is higher (1-chain),
+// b″'s parent b′ becomes the locked block when it is higher than the lock
+// (2-chain), and a QC carrying a commit state (b″, b′ and b″'s
 // grandparent b have consecutive rounds: 3-chain) commits b and every
 // uncommitted ancestor.
 func (r *Replica) processQC(qc *QC) {

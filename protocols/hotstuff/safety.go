@@ -46,7 +46,7 @@ func (s *Safety) voted(round int64) { s.HighestVoteRound = max(s.HighestVoteRoun
 func (s *Safety) timedOut(round int64) { s.HighestVoteRound = max(s.HighestVoteRound, round) }
 
 // lock moves b_lock to the block id of round when it is higher (the
-// 2-chain rule: a QC for b” locks b” s parent b').
+// 2-chain rule: a QC for b″ locks b″'s parent b′).
 func (s *Safety) lock(id protocols.Digest, round int64) {
 	if round > s.LockedRound {
 		s.LockedRound, s.LockedID = round, id
@@ -56,8 +56,8 @@ func (s *Safety) lock(id protocols.Digest, round int64) {
 // threeChain reports whether a vote for a block of blockRound whose QC
 // certifies a block of qcRound, itself extending a QC of parentRound,
 // makes the grandparent committable once the vote's QC forms: the three
-// certified blocks have consecutive rounds (the paper's b”.parent = b' ∧
-// b'.parent = b, with rounds as views).
+// certified blocks have consecutive rounds (the paper's b″.parent = b′ ∧
+// b′.parent = b, with rounds as views).
 func threeChain(blockRound, qcRound, parentRound int64) bool {
 	return qcRound+1 == blockRound && parentRound+1 == qcRound
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/byzsim/byzsim/sim"
 )
 
-// Wire tags of DiemBFT's messages.
+// Wire tags of HotStuff's messages.
 const (
 	wireProposal = protocols.TagProtocol + iota
 	wireVote
@@ -23,7 +23,7 @@ const (
 	minBlockWire = 4 + 8 + 8 + 4 + 1
 )
 
-// Codec is DiemBFT's protocols.Codec: a tag byte, then the message's fields
+// Codec is HotStuff's protocols.Codec: a tag byte, then the message's fields
 // little-endian; optional parts (a QC, a TC) start with a presence byte.
 type Codec struct{}
 
