@@ -5,12 +5,13 @@ import (
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/bftlist"
 	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/protocols/hotstuff"
 	"github.com/byzsim/byzsim/protocols/prototest"
 )
 
 // registry returns the protocols byzsim can run.
 func registry() *protocols.Registry {
-	return protocols.NewRegistry(bftlist.Protocol(), diembft.Protocol(), prototest.Protocol())
+	return protocols.NewRegistry(bftlist.Protocol(), diembft.Protocol(), hotstuff.Protocol(), prototest.Protocol())
 }
 
 // twinsProtocols is how byzsim twins finds protocols: Twins files and

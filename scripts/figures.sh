@@ -40,4 +40,9 @@ copy convergence-fraction-vs-corrupted.png convergence-vs-corrupted/plots/conver
 copy convergence-safety-violations.png     convergence-vs-corrupted/plots/transient-safety-violations-vs-transient_0_.random.png
 copy convergence-median-vs-n.png           convergence-vs-n/plots/convergence-median-vs-protocol.n.png
 copy convergence-fraction-vs-n.png         convergence-vs-n/plots/converged-fraction-vs-protocol.n.png
+copy hotstuff-latency-vs-load.png          hotstuff-vs-diembft-load/plots/hotstuff-latency-vs-load.png
+copy hotstuff-throughput-vs-load.png       hotstuff-vs-diembft-load/plots/hotstuff-throughput-vs-load.png
+copy hotstuff-latency-vs-n.png             hotstuff-vs-diembft-n/plots/hotstuff-latency-vs-n.png
+copy hotstuff-latency-p99-vs-n.png         hotstuff-vs-diembft-n/plots/hotstuff-latency-p99-vs-n.png
+copy hotstuff-throughput-vs-n.png          hotstuff-vs-diembft-saturated-n/plots/hotstuff-throughput-vs-n.png
 echo "figures copied to docs/figures/"

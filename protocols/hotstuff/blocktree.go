@@ -1,0 +1,128 @@
+package hotstuff
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// voteSet collects the votes on one LedgerCommitInfo.
+type voteSet struct {
+	round  int64
+	info   VoteInfo
+	lci    LedgerCommitInfo
+	seen   bitset
+	sigs   []Signature
+	formed bool
+}
+
+// bitset is a set of replica ids.
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+// add inserts id and reports whether it was absent; ids out of range are
+// never added.
+func (b bitset) add(id sim.NodeID) bool {
+	i := int(id)
+	if i < 0 || i/64 >= len(b) {
+		return false
+	}
+	w, m := i/64, uint64(1)<<(i%64)
+	if b[w]&m != 0 {
+		return false
+	}
+	b[w] |= m
+	return true
+}
+
+// BlockTree is the paper's Block-tree bookkeeping: pending votes indexed by
+// the digest of their LedgerCommitInfo, the highest known QC, the highest
+// QC that commits (high_commit_qc), and the certificates learned per block.
+// The pending blocks themselves live in the Ledger's speculative tree.
+//
+// Invariants: high_commit_qc.round ≤ high_qc.round; a vote set forms at
+// most one QC; sets and certificates below the pruning round are dropped.
+type BlockTree struct {
+	votes        map[protocols.Digest]*voteSet
+	highQC       *QC
+	highCommitQC *QC
+	// certified maps a block id to the first QC learned for it.
+	certified map[protocols.Digest]*QC
+	// opened counts the vote sets each sender opened, per round.
+	opened map[int64][]uint8
+}
+
+// maxOpenPerRound bounds the distinct votes of one sender in one round that
+// open a vote set (a correct replica casts one).
+const maxOpenPerRound = 2
+
+func newBlockTree(genesisQC *QC) *BlockTree {
+	return &BlockTree{
+		votes:        make(map[protocols.Digest]*voteSet),
+		highQC:       genesisQC,
+		highCommitQC: genesisQC,
+		certified:    map[protocols.Digest]*QC{genesisQC.VoteInfo.ID: genesisQC},
+		opened:       make(map[int64][]uint8),
+	}
+}
+
+// maxQC returns the QC with the higher round, a on ties.
+func maxQC(a, b *QC) *QC {
+	if b == nil || (a != nil && a.VoteInfo.Round >= b.VoteInfo.Round) {
+		return a
+	}
+	return b
+}
+
+// addVote records a verified vote whose LedgerCommitInfo has digest key. It
+// returns the vote set when this vote completes a quorum, nil otherwise.
+func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteSet {
+	s := t.votes[key]
+	if s == nil {
+		// A sender may open at most maxOpenPerRound vote sets per round, so
+		// a Byzantine replica cannot fill memory with distinct votes.
+		opened := t.opened[v.VoteInfo.Round]
+		if opened == nil {
+			opened = make([]uint8, n)
+			t.opened[v.VoteInfo.Round] = opened
+		}
+		if int(v.Sender) >= n || opened[v.Sender] >= maxOpenPerRound {
+			return nil
+		}
+		opened[v.Sender]++
+		s = &voteSet{round: v.VoteInfo.Round, info: v.VoteInfo, lci: v.LedgerCommitInfo, seen: newBitset(n), sigs: make([]Signature, 0, quorum)}
+		t.votes[key] = s
+	}
+	if s.formed || !s.seen.add(v.Sender) {
+		return nil
+	}
+	s.sigs = append(s.sigs, v.Signature)
+	if len(s.sigs) >= quorum { // Quorum(n, f): two QCs of a round share a correct voter
+		s.formed = true
+		return s
+	}
+	return nil
+}
+
+// pruneVotes drops the vote sets of rounds below round.
+func (t *BlockTree) pruneVotes(round int64) {
+	for k, s := range t.votes {
+		if s.round < round {
+			delete(t.votes, k)
+		}
+	}
+	for r := range t.opened {
+		if r < round {
+			delete(t.opened, r)
+		}
+	}
+}
+
+// pruneCertified drops the certificates of blocks below round.
+func (t *BlockTree) pruneCertified(round int64) {
+	for k, qc := range t.certified {
+		if qc.VoteInfo.Round < round {
+			delete(t.certified, k)
+		}
+	}
+}

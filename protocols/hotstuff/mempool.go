@@ -1,0 +1,199 @@
+package hotstuff
+
+import (
+	"slices"
+
+	"github.com/byzsim/byzsim/protocols"
+)
+
+// Mempool holds client requests not yet committed, in arrival order, and
+// remembers the result of every committed request.
+//
+// Invariants: a request (by client and id) has one entry and is queued at
+// most once; a committed request is never proposed again by this replica;
+// scans drop the committed requests they pass, so each is skipped at most
+// once.
+type Mempool struct {
+	entries   []entry // arena, indexed by index
+	index     keyIndex
+	queue     []int32 // entry indices of queued requests, arrival order
+	head      int
+	blockSize int
+}
+
+type entry struct {
+	req       *protocols.Request
+	committed bool
+	forgotten bool // dropped by a corruption; re-added on arrival
+	result    protocols.Digest
+}
+
+// keyIndex maps request keys to entry indices. Clients number their
+// requests 1, 2, 3, ..., so most keys live in a dense table indexed by
+// client and id (an array access instead of a hash probe, which dominated
+// large runs); keys outside it (client >= 2^16, id >= 2^22, or far beyond
+// the client's ids so far) live in a map keyed by the struct.
+type keyIndex struct {
+	// dense[client][id] is the entry index + 1; 0 means absent.
+	dense [][]int32
+	// neg[−1−client] is the row of a negative client.
+	neg  [][]int32
+	wide map[protocols.RequestKey]int32
+}
+
+const (
+	denseClients = 1 << 16
+	denseIDs     = 1 << 22
+)
+
+// slot returns the dense cell of k, growing the table when grow is set; nil
+// when k does not belong in the dense table.
+func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
+	rows, c := &m.dense, int(k.Client)
+	if c < 0 {
+		// Negative clients (a saturated workload's, numbered −2, −3, …)
+		// have their own rows.
+		rows, c = &m.neg, -1-c
+	}
+	if c >= denseClients || k.ID >= denseIDs {
+		return nil
+	}
+	id := int(k.ID)
+	if c >= len(*rows) {
+		if !grow {
+			return nil
+		}
+		*rows = append(*rows, make([][]int32, c+1-len(*rows))...)
+	}
+	row := (*rows)[c]
+	if id >= len(row) {
+		// Grow geometrically, but only for ids near the client's last:
+		// a far-away id (a Byzantine or corrupted key) goes to the map.
+		if !grow || id > 2*len(row)+1024 {
+			return nil
+		}
+		row = append(row, make([]int32, max(id+1, 2*len(row))-len(row))...)
+		(*rows)[c] = row
+	}
+	return &row[id]
+}
+
+func (m *keyIndex) get(k protocols.RequestKey) (int32, bool) {
+	if p := m.slot(k, false); p != nil && *p > 0 {
+		return *p - 1, true
+	}
+	i, ok := m.wide[k]
+	return i, ok
+}
+
+func (m *keyIndex) set(k protocols.RequestKey, i int32) {
+	if p := m.slot(k, true); p != nil {
+		*p = i + 1
+		return
+	}
+	if m.wide == nil {
+		m.wide = make(map[protocols.RequestKey]int32)
+	}
+	m.wide[k] = i
+}
+
+func newMempool(blockSize int) *Mempool {
+	return &Mempool{blockSize: blockSize}
+}
+
+// reserve makes room for n more requests.
+func (m *Mempool) reserve(n int) {
+	m.entries = slices.Grow(m.entries, n)
+	m.queue = slices.Grow(m.queue, n)
+}
+
+func (m *Mempool) newEntry(e entry) int32 {
+	i := int32(len(m.entries))
+	m.entries = append(m.entries, e)
+	m.index.set(e.req.Key(), i)
+	return i
+}
+
+// add offers a client request. It returns the result and true when the
+// request was already committed (the replica acknowledges it again at
+// once); a duplicate of a pending request is ignored.
+func (m *Mempool) add(q *protocols.Request) (protocols.Digest, bool) {
+	i, ok := m.index.get(q.Key())
+	if !ok {
+		m.queue = append(m.queue, m.newEntry(entry{req: q}))
+		return 0, false
+	}
+	e := &m.entries[i]
+	if e.forgotten && !e.committed {
+		e.forgotten = false
+		m.queue = append(m.queue, i)
+	}
+	return e.result, e.committed
+}
+
+// committed records that a request was committed with result and reports
+// whether it was the first commit of that request.
+func (m *Mempool) committed(q *protocols.Request, result protocols.Digest) bool {
+	i, ok := m.index.get(q.Key())
+	if !ok {
+		m.newEntry(entry{req: q, committed: true, result: result})
+		return true
+	}
+	e := &m.entries[i]
+	if e.committed {
+		return false
+	}
+	e.committed, e.result = true, result
+	return true
+}
+
+// result returns the result of a committed request.
+func (m *Mempool) result(k protocols.RequestKey) (protocols.Digest, bool) {
+	i, ok := m.index.get(k)
+	if !ok {
+		return 0, false
+	}
+	return m.entries[i].result, m.entries[i].committed
+}
+
+// pending is the number of queued entries (committed ones not yet dropped
+// included).
+func (m *Mempool) pending() int { return len(m.queue) - m.head }
+
+// getTransactions returns up to blockSize uncommitted requests in arrival
+// order, skipping those in exclude (the transactions already on the path
+// from the commit root).
+func (m *Mempool) getTransactions(exclude map[protocols.RequestKey]struct{}) []*protocols.Request {
+	var out []*protocols.Request
+	kept := 0 // entries scanned and kept, compacted to the start of the scanned range
+	i := m.head
+	for ; i < len(m.queue) && len(out) < m.blockSize; i++ {
+		e := &m.entries[m.queue[i]]
+		if e.committed || e.forgotten {
+			continue
+		}
+		m.queue[m.head+kept] = m.queue[i]
+		kept++
+		if _, skip := exclude[e.req.Key()]; !skip {
+			out = append(out, e.req)
+		}
+	}
+	// Move the kept entries next to the unscanned rest, preserving order.
+	newHead := i - kept
+	copy(m.queue[newHead:i], m.queue[m.head:m.head+kept])
+	m.head = newHead
+	if m.head > 1024 && m.head > len(m.queue)/2 {
+		n := copy(m.queue, m.queue[m.head:])
+		m.queue = m.queue[:n]
+		m.head = 0
+	}
+	return out
+}
+
+// forget drops a pending request from the queue (a corruption).
+func (m *Mempool) forget(pos int) {
+	e := &m.entries[m.queue[pos]]
+	if !e.committed {
+		e.forgotten = true
+	}
+}

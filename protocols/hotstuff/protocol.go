@@ -1,0 +1,292 @@
+package hotstuff
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Name is the protocol's name in experiments.
+const Name = "hotstuff"
+
+// Behaviour names.
+const (
+	BehaviourSilent     = "silent"
+	BehaviourEquivocate = "equivocate"
+	// BehaviourEquivocateAll sends both conflicting blocks to everyone.
+	BehaviourEquivocateAll = "equivocate_all"
+	BehaviourDoubleVote    = "double_vote"
+)
+
+// Attribute names for SetAttribute.
+const (
+	AttrCurrentRound     = "current_round"
+	AttrLeader           = "leader"
+	AttrHighestVoteRound = "highest_vote_round"
+	AttrLockedRound      = "locked_round"
+	AttrLastVoteRound    = "last_vote_round" // alias of highest_vote_round (DiemBFT's reference name)
+)
+
+// Corruption scopes.
+const (
+	ScopeCurrentRound     = "current_round"
+	ScopeHighestVoteRound = "highest_vote_round"
+	ScopeLockedRound      = "locked_round"
+	ScopeHighQC           = "high_qc"
+	ScopeHighCommitQC     = "high_commit_qc"
+	ScopeLastRoundTC      = "last_round_tc"
+	ScopePendingVotes     = "pending_votes"
+	ScopePendingTimeouts  = "pending_timeouts"
+	ScopeBlockTree        = "block_tree"
+	ScopeMempool          = "mempool"
+	ScopeLeaders          = "leaders"
+	ScopeTimers           = protocols.ScopeTimers
+)
+
+// Election schemes.
+const (
+	ElectionRoundRobin = "round_robin"
+	ElectionReputation = "reputation"
+)
+
+// Proposal triggers: when the leader of a round may propose.
+const (
+	// ProposeOnInput lets the leader propose at the end of any input
+	// handling in which it leads its round, has not proposed in it and has
+	// something to propose (byzsim's default, as for DiemBFT).
+	ProposeOnInput = "input"
+	// ProposeOnNewRound lets the leader propose only at a new-round event:
+	// at the start of the run, and right after this replica formed a QC
+	// from votes or a TC from timeouts (the paper's onBeat after
+	// onNextSyncView). A leader with nothing to propose then lets its
+	// round time out.
+	ProposeOnNewRound = "new_round"
+)
+
+// Planted bugs (Twins and explore names).
+const (
+	BugOneChainCommit    = "one_chain_commit"
+	BugTwoChainCommit    = "two_chain_commit"
+	BugSmallQuorum       = "small_quorum"
+	BugVoteCurrentLeader = "vote_current_leader"
+)
+
+// plantedBugs lists the planted bugs, sorted by name.
+func plantedBugs() []protocols.PlantedBug {
+	return []protocols.PlantedBug{
+		{Name: BugOneChainCommit, Param: "bug_one_chain_commit", Doc: "a QC commits its own block (1-chain)"},
+		{Name: BugSmallQuorum, Param: "bug_small_quorum", Doc: "quorums one smaller than ⌈(n+f+1)/2⌉"},
+		{Name: BugTwoChainCommit, Param: "bug_two_chain_commit", Doc: "a QC commits its block's parent on a 2-chain of consecutive rounds, without DiemBFT's voting rules"},
+		{Name: BugVoteCurrentLeader, Param: "bug_vote_current_leader", Doc: "votes go to the current leader instead of the next"},
+	}
+}
+
+// Protocol returns the descriptor of chained HotStuff.
+func Protocol() *protocols.Protocol {
+	return &protocols.Protocol{
+		Name:            Name,
+		Doc:             "chained HotStuff (PODC'19): chained BFT SMR with 3-chain commit, linear votes and a DiemBFT-style pacemaker",
+		MessageKinds:    []string{KindProposal, KindVote, KindTimeout, KindSyncRequest, KindSyncResponse},
+		NextLeaderKinds: []string{KindVote},
+		Params:          ParamSpecs(),
+		Attributes: []protocols.AttrSpec{
+			{Name: AttrCurrentRound, Type: protocols.AttrInt, Doc: "the pacemaker's current round (the round timer restarts)", Benign: true},
+			{Name: AttrLeader, Type: protocols.AttrReplica, Doc: "the leader of the next round as the replica believes it", Benign: true},
+			{Name: AttrHighestVoteRound, Type: protocols.AttrInt, Doc: "Safety.highest_vote_round (the paper's vheight)"},
+			{Name: AttrLockedRound, Type: protocols.AttrInt, Doc: "the round of Safety's locked block (the paper's b_lock)"},
+			{Name: AttrLastVoteRound, Type: protocols.AttrInt, Doc: "alias of highest_vote_round"},
+		},
+		Behaviours: []protocols.Named{
+			{Name: BehaviourSilent, Doc: "sends nothing at all"},
+			{Name: BehaviourEquivocate, Doc: "as leader, proposes conflicting blocks to the two halves of the replicas and votes for both"},
+			{Name: BehaviourEquivocateAll, Doc: "as leader, proposes two conflicting blocks to every replica (the second after the first) and votes for both"},
+			{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it"},
+		},
+		CorruptScopes: corruptScopes(),
+		Preloads:      true,
+		MaxFaulty:     MaxFaulty,
+		Codec:         Codec{},
+		New: func(cfg protocols.Config) (protocols.Replica, error) {
+			r, err := New(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
+		Legitimate: Legitimate,
+		CommitBound: &protocols.CommitBound{
+			Leaders: 4,
+			Within:  func(p protocols.Params) sim.Time { return 9 * p.Duration("transmission_delay_bound") },
+		},
+		Twins: &protocols.TwinsSupport{
+			Quorum:   Quorum,
+			Classify: Classify,
+			Params:   TwinsParams,
+			Bugs:     plantedBugs(),
+		},
+	}
+}
+
+// Classify returns a message's class for Twins.
+func Classify(m sim.Message) protocols.MessageClass {
+	switch m.(type) {
+	case *Proposal:
+		return protocols.ClassProposal
+	case *Vote:
+		return protocols.ClassVote
+	case *Timeout:
+		return protocols.ClassTimeout
+	}
+	return protocols.ClassOther
+}
+
+// TwinsParams returns the parameters of a Twins run: Δ = delta, the round
+// timer timerFactor × Δ, one request per block, and the named planted bugs
+// switched on.
+func TwinsParams(delta sim.Time, timerFactor int, bugs []string) (protocols.Params, error) {
+	p := protocols.Defaults(ParamSpecs())
+	p["transmission_delay_bound"] = delta
+	p["timer_factor"] = int64(timerFactor)
+	p["block_size"] = int64(1)
+	all := plantedBugs()
+	for _, name := range bugs {
+		i := slices.IndexFunc(all, func(b protocols.PlantedBug) bool { return b.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("hotstuff: unknown planted bug %q", name)
+		}
+		p[all[i].Param] = true
+	}
+	return p, nil
+}
+
+// MaxFaulty is ⌊(n−1)/3⌋.
+func MaxFaulty(n int) int { return (n - 1) / 3 }
+
+// ParamSpecs lists the protocol's parameters; the defaults are DiemBFT's,
+// so that the two protocols are compared under the same pacemaker.
+func ParamSpecs() []protocols.ParamSpec {
+	return []protocols.ParamSpec{
+		{Name: "transmission_delay_bound", Type: protocols.ParamDuration, Default: sim.Second, Doc: "Δ, the assumed bound on message delay after GST"},
+		{Name: "timer_factor", Type: protocols.ParamInt, Default: int64(4), Min: 1, Max: 1000, Doc: "the round timer is timer_factor × Δ"},
+		{Name: "rounds_per_leader", Type: protocols.ParamInt, Default: int64(2), Min: 1, Max: 1 << 30, Doc: "consecutive rounds per round-robin leader"},
+		{Name: "election", Type: protocols.ParamString, Default: ElectionRoundRobin, Enum: []string{ElectionRoundRobin, ElectionReputation}, Doc: "leader election scheme (DiemBFT's)"},
+		{Name: "propose_on", Type: protocols.ParamString, Default: ProposeOnInput, Enum: []string{ProposeOnInput, ProposeOnNewRound}, Doc: "when a leader proposes: after any input, or only at the new-round event"},
+		{Name: "window_size", Type: protocols.ParamInt, Default: int64(5), Min: 1, Max: 1 << 20, Doc: "reputation: committed blocks whose signers are active"},
+		{Name: "exclude_size", Type: protocols.ParamInt, Default: int64(-1), Min: -1, Max: 1 << 20, Doc: "reputation: authors of the last committed blocks excluded; −1 means f"},
+		{Name: "block_size", Type: protocols.ParamInt, Default: int64(4), Min: 1, Max: 1 << 20, Doc: "maximum transactions per block"},
+		{Name: "sync_batch", Type: protocols.ParamInt, Default: int64(256), Min: 1, Max: 1 << 20, Doc: "maximum blocks per sync response"},
+		{Name: "future_rounds", Type: protocols.ParamInt, Default: int64(100), Min: 1, Max: 1 << 30, Doc: "votes and timeouts for rounds further ahead than this are dropped (bounded memory)"},
+		{Name: "bug_one_chain_commit", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: a QC commits its own block (1-chain)"},
+		{Name: "bug_two_chain_commit", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: a QC commits its block's parent (2-chain) under HotStuff's voting rule"},
+		{Name: "bug_small_quorum", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: quorums one smaller than ⌈(n+f+1)/2⌉ (2f instead of 2f+1 at n = 3f+1)"},
+		{Name: "bug_vote_current_leader", Type: protocols.ParamBool, Default: false, Doc: "test only, deliberately wrong: votes go to the current leader instead of the next"},
+	}
+}
+
+// Bugs are deliberately wrong rules that checker tests plant to show that a
+// checker catches them. They are for testing only; every field false is the
+// correct protocol.
+type Bugs struct {
+	OneChainCommit    bool // a QC commits its own block instead of its grandparent on a 3-chain
+	TwoChainCommit    bool // a QC commits its block's parent on a 2-chain
+	SmallQuorum       bool // quorums of Quorum(n, f) − 1
+	VoteCurrentLeader bool // votes go to leader(round) instead of leader(round+1)
+}
+
+// settings are the validated parameters of a replica.
+type settings struct {
+	delta           sim.Time
+	roundTimer      sim.Time
+	roundsPerLeader int64
+	reputation      bool
+	// newRoundOnly: the leader proposes only at the new-round event.
+	newRoundOnly bool
+	windowSize   int
+	excludeSize  int
+	blockSize    int
+	syncBatch    int
+	futureRounds int64
+	bugs         Bugs
+}
+
+// parseParams validates p (missing parameters take their defaults).
+func parseParams(p protocols.Params, f int) (settings, error) {
+	full := protocols.Defaults(ParamSpecs())
+	for k, v := range p {
+		full[k] = v
+	}
+	var s settings
+	var err error
+	get := func(name string, ok bool) {
+		if !ok && err == nil {
+			err = fmt.Errorf("hotstuff: parameter %s: wrong type %T", name, full[name])
+		}
+	}
+	var ok bool
+	s.delta, ok = full["transmission_delay_bound"].(sim.Time)
+	get("transmission_delay_bound", ok)
+	tf, ok := full["timer_factor"].(int64)
+	get("timer_factor", ok)
+	s.roundsPerLeader, ok = full["rounds_per_leader"].(int64)
+	get("rounds_per_leader", ok)
+	el, ok := full["election"].(string)
+	get("election", ok)
+	po, ok := full["propose_on"].(string)
+	get("propose_on", ok)
+	ws, ok := full["window_size"].(int64)
+	get("window_size", ok)
+	ex, ok := full["exclude_size"].(int64)
+	get("exclude_size", ok)
+	bs, ok := full["block_size"].(int64)
+	get("block_size", ok)
+	sb, ok := full["sync_batch"].(int64)
+	get("sync_batch", ok)
+	s.futureRounds, ok = full["future_rounds"].(int64)
+	get("future_rounds", ok)
+	s.bugs.OneChainCommit, ok = full["bug_one_chain_commit"].(bool)
+	get("bug_one_chain_commit", ok)
+	s.bugs.SmallQuorum, ok = full["bug_small_quorum"].(bool)
+	get("bug_small_quorum", ok)
+	s.bugs.TwoChainCommit, ok = full["bug_two_chain_commit"].(bool)
+	get("bug_two_chain_commit", ok)
+	s.bugs.VoteCurrentLeader, ok = full["bug_vote_current_leader"].(bool)
+	get("bug_vote_current_leader", ok)
+	if err != nil {
+		return s, err
+	}
+	switch {
+	case s.delta <= 0:
+		return s, fmt.Errorf("hotstuff: transmission_delay_bound must be > 0")
+	case tf < 1:
+		return s, fmt.Errorf("hotstuff: timer_factor must be ≥ 1")
+	case s.roundsPerLeader < 1:
+		return s, fmt.Errorf("hotstuff: rounds_per_leader must be ≥ 1")
+	case el != ElectionRoundRobin && el != ElectionReputation:
+		return s, fmt.Errorf("hotstuff: election must be %q or %q, not %q", ElectionRoundRobin, ElectionReputation, el)
+	case po != ProposeOnInput && po != ProposeOnNewRound:
+		return s, fmt.Errorf("hotstuff: propose_on must be %q or %q, not %q", ProposeOnInput, ProposeOnNewRound, po)
+	case ws < 1:
+		return s, fmt.Errorf("hotstuff: window_size must be ≥ 1")
+	case ex < -1:
+		return s, fmt.Errorf("hotstuff: exclude_size must be ≥ 0, or −1 for f")
+	case bs < 1:
+		return s, fmt.Errorf("hotstuff: block_size must be ≥ 1")
+	case sb < 1:
+		return s, fmt.Errorf("hotstuff: sync_batch must be ≥ 1")
+	case s.futureRounds < 1:
+		return s, fmt.Errorf("hotstuff: future_rounds must be ≥ 1")
+	}
+	s.roundTimer = sim.Time(tf) * s.delta
+	s.reputation = el == ElectionReputation
+	s.newRoundOnly = po == ProposeOnNewRound
+	s.windowSize = int(ws)
+	s.excludeSize = int(ex)
+	if ex < 0 {
+		s.excludeSize = f
+	}
+	s.blockSize = int(bs)
+	s.syncBatch = int(sb)
+	return s, nil
+}

@@ -1,0 +1,557 @@
+package hotstuff
+
+import (
+	"fmt"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Replica is a chained HotStuff replica owning Ledger,
+// Block-tree, Safety, Pacemaker, LeaderElection, Mempool and a sync
+// manager. It is a deterministic sim.Node.
+type Replica struct {
+	cfg    protocols.Config
+	s      settings
+	env    sim.Env
+	id     sim.NodeID
+	n, f   int
+	quorum int // Quorum(n, f): signers of a QC or TC
+	keys   *keyring
+
+	ledger  *Ledger
+	tree    *BlockTree
+	safety  Safety
+	pm      Pacemaker
+	elect   *Election
+	mempool *Mempool
+	sync    syncer
+
+	genesisQC    *QC
+	lastProposed int64
+	// newRoundEvent is set by the paper's new-round events (the start, a QC
+	// formed here from votes, a TC formed here from timeouts) and consumed
+	// by the next processNewRoundEvent; it gates proposals only with
+	// propose_on = "new_round".
+	newRoundEvent bool
+
+	behaviour  string
+	silent     bool
+	equivocate bool
+	// equivocateAll sends both of an equivocating leader's blocks to all.
+	equivocateAll bool
+	eq            equivState
+
+	exclude map[protocols.RequestKey]struct{} // scratch for proposals
+}
+
+var (
+	_ protocols.Replica = (*Replica)(nil)
+	_ sim.Recoverer     = (*Replica)(nil)
+)
+
+// New returns a replica for cfg; bad parameters are an error.
+func New(cfg protocols.Config) (*Replica, error) {
+	if cfg.N < 1 || cfg.F < 0 || cfg.ID < 0 || int(cfg.ID) >= cfg.N {
+		return nil, fmt.Errorf("hotstuff: bad replica %d of n=%d f=%d", cfg.ID, cfg.N, cfg.F)
+	}
+	s, err := parseParams(cfg.Params, cfg.F)
+	if err != nil {
+		return nil, err
+	}
+	// Two quorums intersect in ≥ f+1 replicas, and the n−f correct
+	// replicas form one: needs n ≥ 3f+1 (quorum.go).
+	if cfg.N < 3*cfg.F+1 {
+		return nil, fmt.Errorf("hotstuff: n=%d is too small for f=%d (need n ≥ 3f+1 = %d)", cfg.N, cfg.F, 3*cfg.F+1)
+	}
+	quorum := Quorum(cfg.N, cfg.F)
+	if s.bugs.SmallQuorum {
+		quorum = smallQuorum(cfg.N, cfg.F)
+	}
+	gb, gqc, gstate := genesis()
+	r := &Replica{
+		cfg: cfg, s: s, id: cfg.ID, n: cfg.N, f: cfg.F, quorum: quorum,
+		keys:         newKeyring(cfg.Seed, cfg.ID, cfg.N, quorum, cfg.Costs.RealCrypto),
+		ledger:       newLedger(gb, gstate),
+		tree:         newBlockTree(gqc),
+		safety:       Safety{HighestVoteRound: -1, LockedRound: -1, LockedID: gb.ID},
+		pm:           Pacemaker{timeouts: make(map[int64]*timeoutSet)},
+		elect:        newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed),
+		mempool:      newMempool(s.blockSize),
+		genesisQC:    gqc,
+		lastProposed: -1,
+		exclude:      make(map[protocols.RequestKey]struct{}),
+	}
+	if err := r.SetBehaviour(cfg.Behaviour); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// genesis returns byzsim's genesis convention: a block of round −1 with no
+// author and no payload, already committed at height 0, and a QC certifying
+// it without signatures. The first round is 0; its block extends the
+// genesis QC.
+func genesis() (*Block, *QC, protocols.Digest) {
+	h := newHasher(tagGenesis)
+	id := h.sum()
+	h.add(1)
+	state := h.sum()
+	b := &Block{Author: sim.None, Round: -1, ID: id}
+	vi := VoteInfo{ID: id, Round: -1, ParentID: id, ParentRound: -2, GrandparentID: id, GrandparentRound: -3, ExecStateID: state}
+	qc := &QC{VoteInfo: vi, LedgerCommitInfo: LedgerCommitInfo{VoteInfoHash: vi.Hash()}, Author: sim.None}
+	return b, qc, state
+}
+
+// Round implements protocols.Replica.
+func (r *Replica) Round() int64 { return r.pm.Round }
+
+// Leader implements protocols.Replica.
+func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.leader(round) }
+
+// Preload puts requests in the mempool as if clients had sent them (Twins
+// scenarios and benchmarks pre-load transactions).
+func (r *Replica) Preload(reqs ...*protocols.Request) {
+	r.mempool.reserve(len(reqs))
+	for _, q := range reqs {
+		r.mempool.add(q)
+	}
+}
+
+// SetLeaderTable makes table give the leader of every round instead of
+// round-robin (Twins scenarios fix each round's leader); reputation and
+// the "leader" attribute still override it. Call it before Start; table
+// must be deterministic and return ids in 0 … n−1. Nil restores
+// round-robin.
+func (r *Replica) SetLeaderTable(table func(round int64) sim.NodeID) { r.elect.table = table }
+
+// HighQC returns the highest QC the replica knows.
+func (r *Replica) HighQC() *QC { return r.tree.highQC }
+
+// Safety returns the replica's safety rounds.
+func (r *Replica) Safety() Safety { return r.safety }
+
+// Start implements sim.Node.
+func (r *Replica) Start(env sim.Env) {
+	r.env = env
+	r.newRoundEvent = true
+	r.armTimer(r.s.roundTimer)
+	r.afterInput()
+}
+
+// Recover implements sim.Recoverer: timers that expired during a crash were
+// lost, so the round timer restarts.
+func (r *Replica) Recover() {
+	r.armTimer(r.s.roundTimer)
+	if r.sync.active {
+		r.armSyncTimer()
+	}
+	r.afterInput()
+}
+
+// Fire implements sim.Node.
+func (r *Replica) Fire(t sim.Timer) {
+	switch t.Kind {
+	case timerRound:
+		if t.ID != r.pm.timer {
+			return
+		}
+		if d := r.pm.rearm; d > 0 {
+			r.pm.rearm = 0
+			r.armTimer(d)
+			return
+		}
+		r.localTimeoutRound()
+	case timerSync:
+		if t.ID == r.sync.timer {
+			r.syncRetry()
+		}
+	}
+	r.afterInput()
+}
+
+// Deliver implements sim.Node.
+func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
+	if isNil(m) {
+		return
+	}
+	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
+	r.dispatch(from, m)
+	r.afterInput()
+}
+
+func isNil(m sim.Message) bool {
+	switch m := m.(type) {
+	case nil:
+		return true
+	case *protocols.Request:
+		return m == nil
+	case *Proposal:
+		return m == nil
+	case *Vote:
+		return m == nil
+	case *Timeout:
+		return m == nil
+	case *SyncRequest:
+		return m == nil
+	case *SyncResponse:
+		return m == nil
+	}
+	return false
+}
+
+// dispatch handles one message (also a replayed one after a sync).
+func (r *Replica) dispatch(from sim.NodeID, m sim.Message) {
+	switch m := m.(type) {
+	case *protocols.Request:
+		r.onRequest(from, m)
+	case *Proposal:
+		if r.checkProposal(m) {
+			r.onProposal(from, m)
+		}
+	case *Vote:
+		if key, ok := r.checkVote(m); ok {
+			r.onVote(from, m, key)
+		}
+	case *Timeout:
+		if r.checkTimeout(m) {
+			r.onTimeout(from, m)
+		}
+	case *SyncRequest:
+		r.onSyncRequest(from, m)
+	case *SyncResponse:
+		r.onSyncResponse(from, m)
+	}
+}
+
+// afterInput runs after every input: a sync whose target arrived ends, and
+// the leader proposes if it has not yet in its round.
+func (r *Replica) afterInput() {
+	if d := r.pm.rearm; d > 0 {
+		r.pm.rearm = 0
+		r.armTimer(d)
+	}
+	if r.sync.active && r.ledger.known(r.sync.target) {
+		r.finishSync()
+	}
+	r.processNewRoundEvent()
+}
+
+func (r *Replica) send(to sim.NodeID, m sim.Message) {
+	if !r.silent {
+		r.env.Send(to, m)
+	}
+}
+
+func (r *Replica) broadcast(m sim.Message) {
+	if !r.silent {
+		r.env.Broadcast(m)
+	}
+}
+
+// ready reports whether a certificate's block is available: known, or at
+// or below the committed root (nothing left to do for it).
+func (r *Replica) ready(qc *QC) bool {
+	return qc.VoteInfo.Round <= r.ledger.rootRound() || r.ledger.known(qc.VoteInfo.ID)
+}
+
+func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
+	r.env.Charge(r.cfg.Costs.Verify) // the client's signature
+	if q.Client != from || int(q.Client) < r.n {
+		return // requests are signed by their client; a replica is not one
+	}
+	if result, done := r.mempool.add(q); done {
+		r.reply(q, result)
+	}
+}
+
+// reply signs and sends the reply to a committed request: the client
+// verifies one signature per reply.
+func (r *Replica) reply(q *protocols.Request, result protocols.Digest) {
+	r.env.Charge(r.cfg.Costs.Sign)
+	r.send(q.Client, &protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result})
+}
+
+// onProposal is process_proposal_msg.
+func (r *Replica) onProposal(from sim.NodeID, p *Proposal) {
+	b := p.Block
+	if !r.ready(b.QC) {
+		r.deferUntilSynced(deferred{from: from, msg: p}, b.QC)
+		r.advanceRoundTC(p.LastRoundTC)
+		return
+	}
+	if !r.ready(p.HighCommitQC) {
+		r.deferUntilSynced(deferred{from: from, msg: p}, p.HighCommitQC)
+		r.advanceRoundTC(p.LastRoundTC)
+		return
+	}
+	r.processCertificateQC(b.QC)
+	r.processCertificateQC(p.HighCommitQC)
+	r.advanceRoundTC(p.LastRoundTC)
+	round := r.pm.Round
+	leader := r.Leader(round)
+	if b.Round != round || from != leader || b.Author != leader {
+		return
+	}
+	if !r.executeAndInsert(b) {
+		return
+	}
+	if v := r.makeVote(b); v != nil {
+		to := r.Leader(round + 1)
+		if r.s.bugs.VoteCurrentLeader {
+			to = r.Leader(round)
+		}
+		r.send(to, v)
+	}
+}
+
+// onVote is process_vote_msg.
+func (r *Replica) onVote(from sim.NodeID, v *Vote, key protocols.Digest) {
+	round := v.VoteInfo.Round
+	if round < r.pm.Round-1 || round > r.pm.Round+r.s.futureRounds {
+		return
+	}
+	if !r.ready(v.HighCommitQC) {
+		r.deferUntilSynced(deferred{from: from, msg: v}, v.HighCommitQC)
+		return
+	}
+	r.processQC(v.HighCommitQC)
+	set := r.tree.addVote(v, key, r.n, r.quorum)
+	if set == nil {
+		return
+	}
+	r.handleNewQC(r.formQC(set, key))
+}
+
+// formQC builds a QC from a complete vote set.
+func (r *Replica) formQC(set *voteSet, key protocols.Digest) *QC {
+	r.env.Charge(r.cfg.Costs.Sign)
+	sigs := set.sigs
+	set.sigs = nil
+	return &QC{
+		VoteInfo:         set.info,
+		LedgerCommitInfo: set.lci,
+		Signatures:       sigs,
+		Author:           r.id,
+		AuthorSignature:  r.keys.sign(qcSignaturesDigest(key, sigs)),
+		memo:             r.keys.fingerprint,
+	}
+}
+
+// handleNewQC processes a QC this replica formed.
+func (r *Replica) handleNewQC(qc *QC) {
+	if !r.ready(qc) {
+		r.deferUntilSynced(deferred{qc: qc}, qc)
+		return
+	}
+	r.processCertificateQC(qc)
+	r.newRoundEvent = true
+}
+
+// onTimeout is process_timeout_msg. It processes the certificates before
+// the timeout itself, as the paper does: a replica that lacks the blocks of
+// a certificate handles the whole message again after the sync (only the
+// TC, which needs no block, moves its round now), so it counts the timeout
+// — and joins it after f+1 (Bracha) — in the round the certificates bring
+// it to, not in the round it lagged in.
+func (r *Replica) onTimeout(from sim.NodeID, t *Timeout) {
+	for _, qc := range []*QC{t.Info.HighQC, t.HighCommitQC} {
+		if !r.ready(qc) {
+			r.deferUntilSynced(deferred{from: from, msg: t}, qc)
+			r.advanceRoundTC(t.LastRoundTC)
+			return
+		}
+	}
+	r.processCertificateQC(t.Info.HighQC)
+	r.processCertificateQC(t.HighCommitQC)
+	r.advanceRoundTC(t.LastRoundTC)
+	if tc := r.processRemoteTimeout(&t.Info); tc != nil {
+		r.advanceRoundTC(tc)
+		r.newRoundEvent = true
+	}
+}
+
+// processCertificateQC is process_certificate_qc.
+func (r *Replica) processCertificateQC(qc *QC) {
+	r.processQC(qc)
+	r.elect.updateLeaders(qc, r.pm.Round, r.ledger)
+	r.advanceRoundQC(qc.VoteInfo.Round)
+}
+
+// processQC is the paper's update(b*) for the QC b*.justify, which
+// certifies b″: the QC becomes the high QC when it is higher (1-chain),
+// b″'s parent b′ becomes the locked block when it is higher than the lock
+// (2-chain), and a QC carrying a commit state (b″, b′ and b″'s
+// grandparent b have consecutive rounds: 3-chain) commits b and every
+// uncommitted ancestor.
+func (r *Replica) processQC(qc *QC) {
+	id := qc.VoteInfo.ID
+	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.rootRound() {
+		r.tree.certified[id] = qc
+		r.env.Observe(protocols.Certified{Round: qc.VoteInfo.Round, Digest: id})
+		if r.equivocate {
+			r.eq.certified(qc)
+		}
+	}
+	r.safety.lock(qc.VoteInfo.ParentID, qc.VoteInfo.ParentRound)
+	switch {
+	case r.s.bugs.OneChainCommit:
+		r.commit(id)
+		r.tree.highCommitQC = maxQC(qc, r.tree.highCommitQC)
+	case qc.LedgerCommitInfo.CommitStateID != 0 && r.s.bugs.TwoChainCommit:
+		r.commit(qc.VoteInfo.ParentID)
+		r.tree.highCommitQC = maxQC(qc, r.tree.highCommitQC)
+	case qc.LedgerCommitInfo.CommitStateID != 0:
+		r.commit(qc.VoteInfo.GrandparentID)
+		r.tree.highCommitQC = maxQC(qc, r.tree.highCommitQC)
+	}
+	r.tree.highQC = maxQC(qc, r.tree.highQC)
+}
+
+// commit commits a block and its uncommitted ancestors: executes them,
+// reports the commits, and replies to the clients.
+func (r *Replica) commit(id protocols.Digest) {
+	if r.equivocate {
+		return // an equivocating replica keeps both forks; it is Byzantine
+	}
+	chain := r.ledger.commit(id)
+	if len(chain) == 0 {
+		return
+	}
+	for _, c := range chain {
+		b := c.block
+		r.env.Charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
+		// A newly committed state's height is its height in the ledger.
+		r.env.Observe(protocols.Commit{Height: c.height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
+		for _, q := range b.Payload {
+			if r.mempool.committed(q, c.state) && int(q.Client) >= r.n {
+				r.reply(q, c.state)
+			}
+		}
+	}
+	r.tree.pruneCertified(r.ledger.rootRound())
+}
+
+// executeAndInsert is Block-tree.execute_and_insert: the block's payload is
+// applied speculatively on its parent's state.
+func (r *Replica) executeAndInsert(b *Block) bool {
+	_, ok := r.ledger.speculate(b.QC.VoteInfo.ID, b)
+	return ok
+}
+
+// makeVote votes for the pending block b when the paper's safeNode allows
+// (Safety.safeNode): the vote names b, its parent and its grandparent, and
+// carries the state the QC will commit when the three have consecutive
+// rounds.
+func (r *Replica) makeVote(b *Block) *Vote {
+	qc := &b.QC.VoteInfo
+	if !r.safety.safeNode(b.Round, qc.Round, func(id protocols.Digest, round int64) bool { return r.extends(b, id, round) }) {
+		return nil
+	}
+	r.safety.voted(b.Round)
+	exec, _ := r.ledger.pendingState(b.ID)
+	vi := VoteInfo{ID: b.ID, Round: b.Round, ParentID: qc.ID, ParentRound: qc.Round, GrandparentID: qc.ParentID, GrandparentRound: qc.ParentRound, ExecStateID: exec}
+	var commit protocols.Digest
+	switch {
+	case r.s.bugs.TwoChainCommit && twoChain(b.Round, qc.Round):
+		commit, _ = r.ledger.pendingState(qc.ID)
+	case !r.s.bugs.TwoChainCommit && threeChain(b.Round, qc.Round, qc.ParentRound):
+		commit, _ = r.ledger.pendingState(qc.ParentID)
+	}
+	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: vi.Hash()}
+	r.env.Charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
+	return &Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())}
+}
+
+// extends reports whether the pending block b descends from the block id
+// of round: a committed block is an ancestor of every pending block; a
+// pending one is found on b's path to the committed root.
+func (r *Replica) extends(b *Block, id protocols.Digest, round int64) bool {
+	if r.ledger.committedBlock(id) != nil {
+		return true
+	}
+	for c := r.ledger.spec[b.ID]; c != nil && c.block.Round >= round; c = c.parent {
+		if c.block.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// processNewRoundEvent is process_new_round_event: the leader of the
+// current round proposes once, when it has transactions or uncommitted
+// non-empty blocks need an empty block to reach commit. With propose_on =
+// "new_round" it acts only after a new-round event (see newRoundEvent).
+func (r *Replica) processNewRoundEvent() {
+	round := r.pm.Round
+	if r.lastProposed >= round || r.Leader(round) != r.id || r.silent {
+		r.newRoundEvent = false
+		return
+	}
+	if r.s.newRoundOnly && !r.newRoundEvent {
+		return
+	}
+	if r.awaitingTCQC(round) {
+		return // the new-round event stays pending until the sync ends
+	}
+	r.newRoundEvent = false
+	needEmpty := r.collectPathTransactions()
+	txns := r.mempool.getTransactions(r.exclude)
+	if len(txns) == 0 && !needEmpty {
+		return
+	}
+	if r.equivocate {
+		if !r.eq.readyToPropose(r, round) {
+			return
+		}
+		r.lastProposed = round
+		r.proposeEquivocating(round, txns)
+		return
+	}
+	r.lastProposed = round
+	qc := r.tree.highQC
+	p := r.makeProposal(round, txns, qc, r.tree.highCommitQC)
+	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID})
+	r.broadcast(p)
+}
+
+// awaitingTCQC reports whether the leader of round entered it through a TC
+// that reports a higher QC than its own high QC while it is syncing the
+// missing blocks: a block extending its high QC now would fail safe_to_vote
+// at every replica (qc round < the TC's highest high-QC round), so it
+// proposes once the sync ends and the TC's QCs are processed.
+func (r *Replica) awaitingTCQC(round int64) bool {
+	tc := r.pm.LastRoundTC
+	return r.sync.active && tc != nil && tc.Round == round-1 && r.tree.highQC.VoteInfo.Round < tc.MaxHighQCRound()
+}
+
+// makeProposal builds and signs a proposal extending qc.
+func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highCommit *QC) *Proposal {
+	var tc *TC
+	if qc.VoteInfo.Round != round-1 && r.pm.LastRoundTC != nil && r.pm.LastRoundTC.Round == round-1 {
+		tc = r.pm.LastRoundTC
+	}
+	b := newBlock(r.id, round, txns, qc)
+	b.memo = r.keys.fingerprint
+	r.env.Charge(r.cfg.Costs.Hash(b.payloadBytes+128) + r.cfg.Costs.Sign)
+	return &Proposal{Block: b, LastRoundTC: tc, HighCommitQC: highCommit, Signature: r.keys.sign(proposalDigest(b.ID))}
+}
+
+// collectPathTransactions fills r.exclude with the transactions of the
+// uncommitted blocks from the commit root to the high QC's block, and
+// reports whether an empty block is needed: when one of them is non-empty
+// (it must reach commit), or when the last committed block is non-empty
+// (the other replicas learn its commit from the next proposal).
+func (r *Replica) collectPathTransactions() bool {
+	clear(r.exclude)
+	nonEmpty := len(r.ledger.root.block.Payload) > 0
+	s, ok := r.ledger.spec[r.tree.highQC.VoteInfo.ID]
+	for i := 0; ok && s != nil && s != r.ledger.root && i < 4096; i++ {
+		for _, q := range s.block.Payload {
+			r.exclude[q.Key()] = struct{}{}
+			nonEmpty = true
+		}
+		s = s.parent
+	}
+	return nonEmpty
+}

@@ -1,0 +1,179 @@
+package hotstuff
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Verification of received records. Every check charges its modelled CPU
+// cost. A record's validity is a pure function of its contents and the
+// run's keys, so a verified certificate or block memoizes it under the
+// keyring fingerprint: the wall-clock work is done once per run, the
+// virtual cost is charged to every replica that verifies it.
+
+func (r *Replica) isGenesisQC(qc *QC) bool {
+	g := r.genesisQC
+	return qc == g || (len(qc.Signatures) == 0 && qc.VoteInfo == g.VoteInfo && qc.LedgerCommitInfo == g.LedgerCommitInfo)
+}
+
+// validQC verifies a QC: its vote info matches the signed ledger commit
+// info, and a quorum of distinct replicas signed it.
+func (r *Replica) validQC(qc *QC) bool {
+	if qc == nil {
+		return false
+	}
+	if r.isGenesisQC(qc) {
+		return true
+	}
+	if known, ok := r.tree.certified[qc.VoteInfo.ID]; ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
+		return true // already verified by this replica
+	}
+	c := r.cfg.Costs
+	r.env.Charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
+	if qc.memo == r.keys.fingerprint {
+		return true
+	}
+	// At least Quorum(n, f) distinct signers: two QCs of one round then
+	// share ≥ f+1 signers, one of them correct, which votes once a round.
+	if len(qc.Signatures) < r.quorum || len(qc.Signatures) > r.n || qc.VoteInfo.ParentRound >= qc.VoteInfo.Round || qc.VoteInfo.GrandparentRound >= qc.VoteInfo.ParentRound {
+		return false
+	}
+	if qc.VoteInfo.Hash() != qc.LedgerCommitInfo.VoteInfoHash {
+		return false
+	}
+	d := qc.LedgerCommitInfo.Hash()
+	seen := newBitset(r.n)
+	for _, s := range qc.Signatures {
+		if !seen.add(s.Signer) || !r.keys.verify(s, d) {
+			return false
+		}
+	}
+	if qc.AuthorSignature.Signer != qc.Author || !r.keys.verify(qc.AuthorSignature, qcSignaturesDigest(d, qc.Signatures)) {
+		return false
+	}
+	qc.memo = r.keys.fingerprint
+	return true
+}
+
+// validTC verifies a TC: a quorum of distinct replicas signed (round, their
+// high-QC round).
+func (r *Replica) validTC(tc *TC) bool {
+	if tc == nil {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
+	if tc.memo == r.keys.fingerprint {
+		return true
+	}
+	// At least Quorum(n, f) distinct signers: the TC then shares ≥ f+1
+	// signers with the QC of any committed block, one of them correct.
+	if len(tc.Signatures) < r.quorum || len(tc.Signatures) > r.n || len(tc.HighQCRounds) != len(tc.Signatures) {
+		return false
+	}
+	seen := newBitset(r.n)
+	for i, s := range tc.Signatures {
+		if tc.HighQCRounds[i] >= tc.Round || !seen.add(s.Signer) || !r.keys.verify(s, timeoutDigest(tc.Round, tc.HighQCRounds[i])) {
+			return false
+		}
+	}
+	tc.memo = r.keys.fingerprint
+	return true
+}
+
+// validBlock checks a block's shape and id (its QC is checked apart).
+func (r *Replica) validBlock(b *Block) bool {
+	if b == nil || b.QC == nil || len(b.Payload) > r.s.blockSize || b.Round <= b.QC.VoteInfo.Round {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Hash(b.Size()))
+	if b.memo == r.keys.fingerprint {
+		return true
+	}
+	for _, q := range b.Payload {
+		if q == nil {
+			return false
+		}
+	}
+	if blockID(b) != b.ID {
+		return false
+	}
+	b.memo = r.keys.fingerprint
+	return true
+}
+
+// checkProposal verifies a proposal: block, author signature, QC, TC and
+// high commit QC.
+func (r *Replica) checkProposal(p *Proposal) bool {
+	b := p.Block
+	if !r.validBlock(b) || p.Signature.Signer != b.Author {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Verify)
+	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) {
+		return false
+	}
+	if !sameQC(p.HighCommitQC, b.QC) && !r.validQC(p.HighCommitQC) {
+		return false
+	}
+	return p.LastRoundTC == nil || r.validTC(p.LastRoundTC)
+}
+
+// sameQC reports whether two certificates of one message are the same
+// certificate: the same pointer, or equal vote info, ledger commit info,
+// signatures and author signature. An implementation that finds the same
+// certificate twice in one message (a proposal whose high commit QC is its
+// block's QC; a timeout whose high QC is its high commit QC) verifies it
+// once: the second copy has the same bytes as the verified one.
+func sameQC(a, b *QC) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.VoteInfo != b.VoteInfo || a.LedgerCommitInfo != b.LedgerCommitInfo ||
+		a.Author != b.Author || !sameSignature(a.AuthorSignature, b.AuthorSignature) || len(a.Signatures) != len(b.Signatures) {
+		return false
+	}
+	for i := range a.Signatures {
+		if !sameSignature(a.Signatures[i], b.Signatures[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSignature reports whether two signatures are identical.
+func sameSignature(a, b Signature) bool {
+	if a.Signer != b.Signer || a.Digest != b.Digest || a.tag != b.tag || (a.ed == nil) != (b.ed == nil) {
+		return false
+	}
+	return a.ed == nil || *a.ed == *b.ed
+}
+
+// checkVote verifies a vote and returns the digest of its ledger commit
+// info (the pending-votes index).
+func (r *Replica) checkVote(v *Vote) (protocols.Digest, bool) {
+	r.env.Charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
+	if v.Signature.Signer != v.Sender || v.VoteInfo.Hash() != v.LedgerCommitInfo.VoteInfoHash {
+		return 0, false
+	}
+	key := v.LedgerCommitInfo.Hash()
+	if !r.keys.verify(v.Signature, key) || !r.validQC(v.HighCommitQC) {
+		return 0, false
+	}
+	return key, true
+}
+
+// checkTimeout verifies a timeout message.
+func (r *Replica) checkTimeout(t *Timeout) bool {
+	ti := &t.Info
+	if ti.HighQC == nil || ti.Signature.Signer != ti.Sender {
+		return false
+	}
+	r.env.Charge(r.cfg.Costs.Verify)
+	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) {
+		return false
+	}
+	if !sameQC(t.HighCommitQC, ti.HighQC) && !r.validQC(t.HighCommitQC) {
+		return false
+	}
+	return t.LastRoundTC == nil || r.validTC(t.LastRoundTC)
+}

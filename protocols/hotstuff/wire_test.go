@@ -1,0 +1,148 @@
+package hotstuff
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// wireSamples are messages of every kind, with every optional part present
+// and absent, and both kinds of signature.
+func wireSamples() []sim.Message {
+	var ed [ed25519.SignatureSize]byte
+	for i := range ed {
+		ed[i] = byte(i)
+	}
+	sig := Signature{Signer: 2, Digest: 77, tag: 99}
+	edSig := Signature{Signer: 1, Digest: 78, ed: &ed}
+	vi := VoteInfo{ID: 1, Round: 5, ParentID: 2, ParentRound: 4, GrandparentID: 4, GrandparentRound: 3, ExecStateID: 3}
+	qc := &QC{VoteInfo: vi, LedgerCommitInfo: LedgerCommitInfo{CommitStateID: 9, VoteInfoHash: 8}, Signatures: []Signature{sig, edSig}, Author: 3, AuthorSignature: sig}
+	tc := &TC{Round: 6, HighQCRounds: []int64{4, 5}, Signatures: []Signature{sig, sig}}
+	req := &protocols.Request{Client: 5, ID: 3, Op: protocols.OpAppend, Value: -7, Payload: 12}
+	block := newBlock(1, 6, []*protocols.Request{req, {Client: 6, ID: 1, Op: protocols.OpNoop}}, qc)
+	return []sim.Message{
+		&Proposal{Block: block, LastRoundTC: tc, HighCommitQC: qc, Signature: edSig},
+		&Proposal{Block: newBlock(0, 1, nil, nil), Signature: sig},
+		&Proposal{},
+		&Vote{VoteInfo: vi, LedgerCommitInfo: qc.LedgerCommitInfo, HighCommitQC: qc, Sender: 2, Signature: sig},
+		&Vote{VoteInfo: vi, Sender: 0, Signature: edSig},
+		&Timeout{Info: TimeoutInfo{Round: 7, HighQC: qc, Sender: 1, Signature: sig}, LastRoundTC: tc, HighCommitQC: qc},
+		&Timeout{Info: TimeoutInfo{Round: 1, Sender: 0, Signature: sig}},
+		&SyncRequest{Target: 4, TargetRound: 3, CommittedHeight: 2, Sender: 1},
+		&SyncResponse{Target: 4, Blocks: []*Block{block, newBlock(2, 7, nil, qc)}},
+		&SyncResponse{Target: 5},
+		req,
+		&protocols.Reply{Client: 4, ID: 2, Replica: 1, Result: 11},
+	}
+}
+
+func wireCodec() protocols.WireCodec { return protocols.WireCodec{Proto: Codec{}} }
+
+func TestWireRoundTrip(t *testing.T) {
+	c := wireCodec()
+	for _, m := range wireSamples() {
+		data, err := c.Append(nil, m)
+		if err != nil {
+			t.Fatalf("%v: %v", m, err)
+		}
+		got, err := c.Decode(data)
+		if err != nil {
+			t.Fatalf("%v: decode: %v", m, err)
+		}
+		if got.Kind() != m.Kind() || got.Size() != m.Size() {
+			t.Errorf("%v: decoded %v (kind %s, size %d; want %s, %d)", m, got, got.Kind(), got.Size(), m.Kind(), m.Size())
+		}
+		again, err := c.Append(nil, got)
+		if err != nil || !bytes.Equal(again, data) {
+			t.Errorf("%v: re-encoding differs (%v)", m, err)
+		}
+		// Every strict prefix is rejected, without a panic.
+		for i := 0; i < len(data); i++ {
+			if _, err := c.Decode(data[:i]); err == nil {
+				t.Fatalf("%v: prefix of %d of %d bytes decoded", m, i, len(data))
+			}
+		}
+	}
+}
+
+func TestWireSignaturesSurvive(t *testing.T) {
+	k := newKeyring(1, 0, 4, 3, true)
+	s := k.sign(42)
+	m := &Vote{Sender: 0, Signature: s}
+	data, err := Codec{}.Append(nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Codec{}.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier := newKeyring(1, 1, 4, 3, true)
+	if !verifier.verify(got.(*Vote).Signature, 42) {
+		t.Fatal("a real signature does not verify after a round trip")
+	}
+	if verifier.verify(got.(*Vote).Signature, 43) {
+		t.Fatal("a decoded signature verifies another digest")
+	}
+}
+
+func TestWireRejects(t *testing.T) {
+	c := wireCodec()
+	for name, data := range map[string][]byte{
+		"empty":        {},
+		"unknown tag":  {200},
+		"huge count":   {wireSyncResponse, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff},
+		"bad presence": {wireProposal, 2},
+	} {
+		if _, err := c.Decode(data); err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+func FuzzDecodeWire(f *testing.F) {
+	c := wireCodec()
+	for _, m := range wireSamples() {
+		data, err := c.Append(nil, m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := c.Decode(data)
+		if err != nil {
+			return
+		}
+		again, err := c.Append(nil, m)
+		if err != nil {
+			t.Fatalf("decoded %v does not encode: %v", m, err)
+		}
+		m2, err := c.Decode(again)
+		if err != nil {
+			t.Fatalf("re-encoded %v does not decode: %v", m, err)
+		}
+		if m2.Kind() != m.Kind() || m2.Size() != m.Size() {
+			t.Fatalf("round trip changed %v into %v", m, m2)
+		}
+	})
+}
+
+// BenchmarkWire encodes and decodes a proposal carrying a QC, a TC and two
+// requests, one signature of Ed25519 size.
+func BenchmarkWire(b *testing.B) {
+	c := wireCodec()
+	m := wireSamples()[0]
+	buf, _ := c.Append(nil, m)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = c.Append(buf[:0], m)
+		if _, err := c.Decode(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
