@@ -243,8 +243,8 @@ func TestTwinsProtocols(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{bft}, bft + ":3: protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, relay)"},
-		{[]string{"experiments/twins/default.toml", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, relay)"},
+		{[]string{bft}, bft + ":3: protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, hotstuff, relay)"},
+		{[]string{"experiments/twins/default.toml", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios: it declares no Twins support (protocols that do: diembft, hotstuff, relay)"},
 		{[]string{"--replay", "experiments/twins/conflicting_votes_bug.jsonl", "--protocol", "bftlist"}, "--protocol: protocol bftlist cannot run Twins scenarios"},
 		{[]string{relay, "--bug", "small_quorum"}, `--bug: unknown bug "small_quorum" (allowed: none: relay plants no bug)`},
 	} {

@@ -125,6 +125,10 @@ func Protocol() *protocols.Protocol {
 			Classify: Classify,
 			Params:   TwinsParams,
 			Bugs:     plantedBugs(),
+			// Explore's Twins generator reads Δ and the timer factor from
+			// an experiment's protocol.params under these names.
+			DeltaParam:       "transmission_delay_bound",
+			TimerFactorParam: "timer_factor",
 		},
 	}
 }
