@@ -34,6 +34,8 @@ type Replica struct {
 	// by the next processNewRoundEvent; it gates proposals only with
 	// propose_on = "new_round".
 	newRoundEvent bool
+	// idle is when the leader found nothing to propose in its round.
+	idle idleWait
 
 	behaviour  string
 	silent     bool
@@ -469,6 +471,7 @@ func (r *Replica) processNewRoundEvent() {
 	needEmpty := r.collectPathTransactions()
 	txns := r.mempool.getTransactions(r.exclude)
 	if len(txns) == 0 && !needEmpty {
+		r.noteIdle(round)
 		return
 	}
 	if r.equivocate {
@@ -480,9 +483,10 @@ func (r *Replica) processNewRoundEvent() {
 		return
 	}
 	r.lastProposed = round
+	waited := r.idleFor(round)
 	qc := r.tree.highQC
 	p := r.makeProposal(round, txns, qc, r.tree.highCommitQC)
-	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID})
+	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID, Waited: waited})
 	r.broadcast(p)
 }
 
