@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/byzsim/byzsim/experiments"
@@ -190,6 +191,47 @@ func TestBadExploreTable(t *testing.T) {
 	}
 }
 
+// TestReplacementWindow: a run that leaves the protocol less time after
+// GST than it needs to replace f faulty leaders (Protocol.Replacement; and
+// the convergence hold when transient faults are explored) is rejected at
+// its duration, for any explored size.
+func TestReplacementWindow(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
+	const file = "../experiments/explore/bftlist.toml"
+	for _, tc := range []struct {
+		sets []string
+		bad  bool
+	}{
+		{nil, false},
+		// 2 × 125 tokens × 250ms = 62.5s at n = 11, f = 2.
+		{[]string{"protocol.params.cnt_threshold=125"}, true},
+		{[]string{"protocol.params.cnt_threshold=125", "explore.n=[6]"}, true},
+		// 12s after GST: n = 11 needs 12.5s, n = 6 6.25s + 5s hold.
+		{[]string{`duration="19s"`}, true},
+		{[]string{`duration="19s"`, "explore.n=[6]"}, false},
+		{[]string{`duration="18s"`, "explore.n=[6]"}, true},
+		{[]string{`duration="18s"`, "explore.n=[6]", `explore.kinds=["partition","byzantine"]`}, false},
+		// The event-driven detector claims no bound.
+		{[]string{"protocol.params.cnt_threshold=125", `protocol.params.fd_mode="event"`}, false},
+	} {
+		plan, err := experiments.Load(file, reg, experiments.Options{Sets: tc.sets})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		_, err = FromPlan(plan, reg)
+		if !tc.bad {
+			if err != nil {
+				t.Errorf("%v: %v", tc.sets, err)
+			}
+			continue
+		}
+		e, ok := err.(*experiments.Error)
+		if !ok || !strings.HasPrefix(e.Key, "duration") || !strings.Contains(err.Error(), "to replace f =") {
+			t.Errorf("%v: got %v, want an error at duration", tc.sets, err)
+		}
+	}
+}
+
 // TestFindingsReproduce: the findings of byzsim explore kept in
 // testdata/findings (protocol bugs described in docs/explore.md). An open
 // one must still fail the check it was found with; a fixed one is a
@@ -206,6 +248,7 @@ func TestFindingsReproduce(t *testing.T) {
 		{"bftlist_reset_replica_stays_behind.toml", "progress_after_gst", true},
 		{"bftlist_wrong_ccsp_rolls_back_executed.toml", "safety", true},
 		{"bftlist_client_beyond_sigma_primary_not_replaced.toml", "liveness", true},
+		{"bftlist_byzantine_new_primary_not_replaced.toml", "liveness", true},
 	} {
 		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
 		if err != nil {
