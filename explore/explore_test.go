@@ -277,6 +277,7 @@ func TestFindingsReproduce(t *testing.T) {
 		{"bftlist_client_beyond_sigma_primary_not_replaced.toml", "liveness", true},
 		{"bftlist_byzantine_new_primary_not_replaced.toml", "liveness", true},
 		{"bftlist_flushed_replicas_never_catch_up.toml", "liveness", false},
+		{"bftlist_crash_recovery_global_reset.toml", "safety", false},
 	} {
 		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
 		if err != nil {
