@@ -380,6 +380,9 @@ func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
 	case protocols.Timeout:
 		in.rounds.timeouts++
 		in.replicaLog.Timeout(at, int(node))
+		if in.gst != nil {
+			in.gst.timeout(node, o)
+		}
 	}
 }
 

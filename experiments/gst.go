@@ -22,8 +22,19 @@ import (
 //     correct replica entering r.
 //
 // byzsim's DiemBFT leaders do not propose when there is nothing to commit,
-// so both properties are conditioned on demand where the paper, whose
-// leaders always propose, needs no condition.
+// so progress is conditioned on demand where the paper, whose leaders
+// always propose, needs no condition. For the same reason a leader may sit
+// in its round with nothing to propose until the next request arrives: the
+// paper's leader would have proposed an empty block at once, and the
+// following leaders' blocks carry r's block to commit. The bound therefore
+// does not count the time the leaders of r and of the next rounds waited
+// for input (protocols.Proposed.Waited): every block, empty or not, must
+// commit within the bound plus those waits. Each wait holds up the chain
+// by exactly its length, so the remaining time is the protocol's own —
+// unless a correct replica's round timer ran out in one of those rounds
+// while a leader waited: the round may then end by timeout, which the
+// paper's prompt leaders never cause, and the round is not checked. With
+// leaders that did not wait, a timeout in the chain is no excuse.
 //
 // GST is a virtual time, or the first time every correct replica has
 // entered a given round (or a later one). Correct here means never
@@ -69,6 +80,8 @@ type gstRound struct {
 	leader    sim.NodeID // as that replica saw it on entering
 	proposed  bool
 	digest    protocols.Digest
+	waited    sim.Time // the leader's wait for input before proposing
+	timedOut  bool     // a correct replica's round timer expired in it
 	// committed[i] is when replica i committed the round's block (-1: not).
 	committed []sim.Time
 }
@@ -142,10 +155,17 @@ func (g *gstChecker) proposed(node sim.NodeID, p protocols.Proposed) {
 	if r == nil || !g.correct[node] || r.proposed {
 		return
 	}
-	r.proposed, r.digest = true, p.Digest
+	r.proposed, r.digest, r.waited = true, p.Digest, max(p.Waited, 0)
 	r.committed = make([]sim.Time, len(g.correct))
 	for i := range r.committed {
 		r.committed[i] = -1
+	}
+}
+
+// timeout records a correct replica timing out its round.
+func (g *gstChecker) timeout(node sim.NodeID, t protocols.Timeout) {
+	if r := g.rounds[t.Round]; r != nil && g.correct[node] {
+		r.timedOut = true
 	}
 }
 
@@ -240,7 +260,15 @@ func (g *gstChecker) boundCheck(end sim.Time) results.Check {
 		if !r.proposed || !g.correctLeaders(round) {
 			continue
 		}
-		deadline := r.entered + g.within
+		idle, timedOut := g.idleWaits(round)
+		if idle > 0 && timedOut {
+			continue // a leader's wait for input ran out the round timers
+		}
+		deadline := r.entered + g.within + idle
+		bound := fmt.Sprint(g.within)
+		if idle > 0 {
+			bound = fmt.Sprintf("%v + %v the leaders waited for input", g.within, idle)
+		}
 		var late []string
 		pending := false
 		for id, ok := range g.correct {
@@ -252,10 +280,10 @@ func (g *gstChecker) boundCheck(end sim.Time) results.Check {
 				pending = true // the run ended before the deadline
 			case at < 0:
 				late = append(late, fmt.Sprintf("round %d: replica%d did not commit block %016x by %v (%v after replica%d entered the round at %v)",
-					round, id, uint64(r.digest), deadline, g.within, r.enteredBy, r.entered))
+					round, id, uint64(r.digest), deadline, bound, r.enteredBy, r.entered))
 			case at > deadline:
 				late = append(late, fmt.Sprintf("round %d: replica%d committed block %016x at %v, %v after replica%d entered the round (bound %v)",
-					round, id, uint64(r.digest), at, at-r.entered, r.enteredBy, g.within))
+					round, id, uint64(r.digest), at, at-r.entered, r.enteredBy, bound))
 			}
 		}
 		if pending && len(late) == 0 {
@@ -275,6 +303,18 @@ func (g *gstChecker) boundCheck(end sim.Time) results.Check {
 		c.Detail = fmt.Sprintf("%d rounds after GST with %d correct leaders: every correct replica committed within %v", checked, g.bound.Leaders, g.within)
 	}
 	return c
+}
+
+// idleWaits is the time the leaders of round and of the bound's following
+// rounds waited for input before proposing, and whether a correct replica
+// timed out in one of those rounds (correctLeaders holds).
+func (g *gstChecker) idleWaits(round int64) (d sim.Time, timedOut bool) {
+	for k := int64(0); k < int64(g.bound.Leaders); k++ {
+		r := g.rounds[round+k]
+		d += r.waited
+		timedOut = timedOut || r.timedOut
+	}
+	return d, timedOut
 }
 
 // correctLeaders reports whether round and the bound's following rounds

@@ -25,6 +25,24 @@ func propose(at sim.Time, node sim.NodeID, round int64) gstEvent {
 	return gstEvent{at: at, node: node, obs: protocols.Proposed{Round: round, Digest: protocols.Digest(100 + round)}}
 }
 
+// proposeAfter is a proposal whose leader waited for input before it.
+func proposeAfter(at sim.Time, node sim.NodeID, round int64, waited sim.Time) gstEvent {
+	return gstEvent{at: at, node: node, obs: protocols.Proposed{Round: round, Digest: protocols.Digest(100 + round), Waited: waited}}
+}
+
+func timeoutAt(at sim.Time, node sim.NodeID, round int64) gstEvent {
+	return gstEvent{at: at, node: node, obs: protocols.Timeout{Round: round}}
+}
+
+// commitAll is every one of the four replicas committing round's block.
+func commitAll(at sim.Time, height, round int64) []gstEvent {
+	var ev []gstEvent
+	for id := range sim.NodeID(4) {
+		ev = append(ev, commitOf(at, id, height, round))
+	}
+	return ev
+}
+
 func commitOf(at sim.Time, node sim.NodeID, height, round int64) gstEvent {
 	return gstEvent{at: at, node: node, obs: protocols.Commit{Height: height, Round: round, Digest: protocols.Digest(100 + round)}}
 }
@@ -120,6 +138,78 @@ func TestGSTChecker(t *testing.T) {
 			wantInAll: "round 4",
 		},
 		{
+			// Round 6's leader entered at 60 ms with nothing to propose and
+			// waited 100 ms for a request: round 4's block commits 125 ms
+			// after the round began, late for the 70 ms bound but within it
+			// plus the 100 ms wait.
+			name:    "a leader's wait for input is not counted",
+			checks:  ChecksConfig{GST: gstAt(0)},
+			correct: []bool{true, true, true, true},
+			events: append(append(append(syncRounds(0, 3, 0, -1), commitAll(41*sim.Millisecond, 2, 2)...), commitAll(51*sim.Millisecond, 3, 3)...),
+				enter(40*sim.Millisecond, 0, 4), propose(40*sim.Millisecond, 0, 4),
+
+				enter(50*sim.Millisecond, 0, 5), propose(50*sim.Millisecond, 1, 5),
+				enter(60*sim.Millisecond, 0, 6), proposeAfter(160*sim.Millisecond, 2, 6, 100*sim.Millisecond),
+				commitOf(165*sim.Millisecond, 0, 2, 4), commitOf(165*sim.Millisecond, 1, 2, 4),
+				commitOf(165*sim.Millisecond, 2, 2, 4), commitOf(165*sim.Millisecond, 3, 2, 4)),
+			end:    sim.Second,
+			demand: true,
+			wantOK: map[string]bool{"progress_after_gst": true, "commit_bound": true},
+		},
+		{
+			// A commit 180 ms after the round began is late even with the
+			// wait (deadline 40 + 70 + 100 ms).
+			name:    "late beyond the leaders' wait",
+			checks:  ChecksConfig{GST: gstAt(0)},
+			correct: []bool{true, true, true, true},
+			events: append(append(append(syncRounds(0, 3, 0, -1), commitAll(41*sim.Millisecond, 2, 2)...), commitAll(51*sim.Millisecond, 3, 3)...),
+				enter(40*sim.Millisecond, 0, 4), propose(40*sim.Millisecond, 0, 4),
+
+				enter(50*sim.Millisecond, 0, 5), propose(50*sim.Millisecond, 1, 5),
+				enter(60*sim.Millisecond, 0, 6), proposeAfter(160*sim.Millisecond, 2, 6, 100*sim.Millisecond),
+				commitOf(220*sim.Millisecond, 0, 2, 4), commitOf(220*sim.Millisecond, 1, 2, 4),
+				commitOf(220*sim.Millisecond, 2, 2, 4), commitOf(220*sim.Millisecond, 3, 2, 4)),
+			end:       sim.Second,
+			demand:    true,
+			wantOK:    map[string]bool{"progress_after_gst": true, "commit_bound": false},
+			wantInAll: "the leaders waited for input",
+		},
+		{
+			// A replica timed out round 5 while round 6's leader waited: the
+			// round is outside the bound's premise and not checked.
+			name:    "a wait that ran out a round timer",
+			checks:  ChecksConfig{GST: gstAt(0)},
+			correct: []bool{true, true, true, true},
+			events: append(append(append(syncRounds(0, 3, 0, -1), commitAll(41*sim.Millisecond, 2, 2)...), commitAll(51*sim.Millisecond, 3, 3)...),
+				enter(40*sim.Millisecond, 0, 4), propose(40*sim.Millisecond, 0, 4),
+
+				enter(50*sim.Millisecond, 0, 5), propose(50*sim.Millisecond, 1, 5),
+				enter(60*sim.Millisecond, 0, 6), timeoutAt(90*sim.Millisecond, 3, 5),
+				proposeAfter(160*sim.Millisecond, 2, 6, 100*sim.Millisecond),
+				commitOf(400*sim.Millisecond, 0, 2, 4), commitOf(400*sim.Millisecond, 1, 2, 4),
+				commitOf(400*sim.Millisecond, 2, 2, 4), commitOf(400*sim.Millisecond, 3, 2, 4)),
+			end:    sim.Second,
+			demand: true,
+			wantOK: map[string]bool{"progress_after_gst": true, "commit_bound": true},
+		},
+		{
+			// Without a wait, a timeout in the chain is no excuse.
+			name:    "a timeout with prompt leaders",
+			checks:  ChecksConfig{GST: gstAt(0)},
+			correct: []bool{true, true, true, true},
+			events: append(append(append(syncRounds(0, 3, 0, -1), commitAll(41*sim.Millisecond, 2, 2)...), commitAll(51*sim.Millisecond, 3, 3)...),
+				enter(40*sim.Millisecond, 0, 4), propose(40*sim.Millisecond, 0, 4),
+
+				enter(50*sim.Millisecond, 0, 5), propose(50*sim.Millisecond, 1, 5),
+				enter(60*sim.Millisecond, 0, 6), propose(60*sim.Millisecond, 2, 6), timeoutAt(90*sim.Millisecond, 3, 5),
+				commitOf(400*sim.Millisecond, 0, 2, 4), commitOf(400*sim.Millisecond, 1, 2, 4),
+				commitOf(400*sim.Millisecond, 2, 2, 4), commitOf(400*sim.Millisecond, 3, 2, 4)),
+			end:       sim.Second,
+			demand:    true,
+			wantOK:    map[string]bool{"progress_after_gst": true, "commit_bound": false},
+			wantInAll: "round 4",
+		},
+		{
 			name:    "GST by round waits for every correct replica",
 			checks:  ChecksConfig{GSTRound: round(30)},
 			correct: []bool{true, true, true, true},
@@ -154,6 +244,8 @@ func TestGSTChecker(t *testing.T) {
 					g.proposed(ev.node, o)
 				case protocols.Commit:
 					g.commit(ev.at, ev.node, o)
+				case protocols.Timeout:
+					g.timeout(ev.node, o)
 				}
 			}
 			got := map[string]results.Check{}

@@ -44,6 +44,16 @@ func Prepare(e *Experiment, reg *protocols.Registry) error {
 	return nil
 }
 
+// ProtocolParams returns the protocol parameters of a prepared
+// experiment, defaults filled in.
+func ProtocolParams(e *Experiment, reg *protocols.Registry) (protocols.Params, error) {
+	r, errs := validate(e, reg)
+	if len(errs) > 0 {
+		return nil, errs.sorted()
+	}
+	return r.params, nil
+}
+
 // Simulate runs a prepared experiment with the given seed in memory and
 // returns its checks, writing nothing: the run is the one byzsim run makes
 // of the same experiment and seed, so its verdict is the same. poll, when

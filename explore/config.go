@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -192,8 +193,38 @@ func FromPlan(plan *experiments.Plan, reg *protocols.Registry) (*Config, error) 
 		if err := experiments.Prepare(e, reg); err != nil {
 			return nil, at("explore.n", "the experiment at %v is invalid: %v", s, err)
 		}
+		if err := replacementFits(c, e, s); err != nil {
+			return nil, at("duration", "%v", err)
+		}
 	}
 	return c, nil
+}
+
+// replacementFits checks that the runs leave the protocol the time it
+// needs after GST to replace f faulty leaders (Protocol.Replacement):
+// faults may leave f of them in place at GST, and the liveness checks of a
+// shorter window would blame the protocol for the run's length.
+func replacementFits(c *Config, e *experiments.Experiment, s Size) error {
+	if c.Proto.Replacement == nil || c.Generator != GeneratorRandom {
+		return nil
+	}
+	params, err := experiments.ProtocolParams(e, c.Reg)
+	if err != nil {
+		return err
+	}
+	need, window := c.Proto.Replacement(params, s.N, s.F), e.Duration.T()-c.GST
+	hold := ""
+	if slices.Contains(c.Kinds, KindTransient) {
+		// A transient fault just before GST is followed by the
+		// replacements and the convergence check's hold window.
+		need += e.Convergence.Hold.T()
+		hold = fmt.Sprintf(" and hold a converged state for %v", e.Convergence.Hold.T())
+	}
+	if need <= window {
+		return nil
+	}
+	return fmt.Errorf("%s at %v may need %v after GST to replace f = %d faulty leaders in a row (its failure detection, for these parameters)%s, but the run leaves %v after GST %v: lengthen duration (and the workloads' deadlines) or set parameters that detect sooner",
+		c.Proto.Name, s, need, s.F, hold, window, c.GST)
 }
 
 // at returns a copy of the base experiment at size s (shallow: the

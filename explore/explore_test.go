@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/byzsim/byzsim/experiments"
@@ -86,6 +87,33 @@ func TestNoBugNoFailure(t *testing.T) {
 	}
 	if len(res.BySize) != len(c.Sizes) || res.Schedules != 3000 {
 		t.Errorf("ran %d schedules over %d sizes, want 3000 over %d", res.Schedules, len(res.BySize), len(c.Sizes))
+	}
+}
+
+// TestNoBugNoFailureBFTList: without a bug, a CI-sized exploration of
+// BFTList at several sizes (n ≥ 5f+1, so n > 3f+1 throughout) finds
+// nothing, with every fault kind but transient corruptions: after one,
+// schedule 80 of the example still fails (an open BFTList case,
+// docs/explore.md).
+func TestNoBugNoFailureBFTList(t *testing.T) {
+	schedules := int64(240)
+	if testing.Short() {
+		schedules = 48
+	}
+	c := load(t, "../experiments/explore/bftlist.toml", "explore.n=[6, 8, 11]",
+		`explore.kinds=["partition", "crash", "link", "rule", "byzantine"]`)
+	res, err := Run(context.Background(), c, Options{Jobs: 2, Schedules: schedules, NoMinimize: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 0 {
+		for _, f := range res.Failures {
+			t.Logf("schedule %d at %v: %v", f.Found.Index, f.Schedule.Size, f.Checks)
+		}
+		t.Fatalf("%d of %d schedules failed: %v", res.Failed, res.Schedules, res.ByCheck)
+	}
+	if len(res.BySize) != 3 || res.Schedules != schedules {
+		t.Errorf("ran %d schedules over %d sizes, want %d over 3", res.Schedules, len(res.BySize), schedules)
 	}
 }
 
@@ -190,10 +218,51 @@ func TestBadExploreTable(t *testing.T) {
 	}
 }
 
+// TestReplacementWindow: a run that leaves the protocol less time after
+// GST than it needs to replace f faulty leaders (Protocol.Replacement; and
+// the convergence hold when transient faults are explored) is rejected at
+// its duration, for any explored size.
+func TestReplacementWindow(t *testing.T) {
+	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
+	const file = "../experiments/explore/bftlist.toml"
+	for _, tc := range []struct {
+		sets []string
+		bad  bool
+	}{
+		{nil, false},
+		// 2 × 125 tokens × 250ms = 62.5s at n = 11, f = 2.
+		{[]string{"protocol.params.cnt_threshold=125"}, true},
+		{[]string{"protocol.params.cnt_threshold=125", "explore.n=[6]"}, true},
+		// 12s after GST: n = 11 needs 12.5s, n = 6 6.25s + 5s hold.
+		{[]string{`duration="19s"`}, true},
+		{[]string{`duration="19s"`, "explore.n=[6]"}, false},
+		{[]string{`duration="18s"`, "explore.n=[6]"}, true},
+		{[]string{`duration="18s"`, "explore.n=[6]", `explore.kinds=["partition","byzantine"]`}, false},
+		// The event-driven detector claims no bound.
+		{[]string{"protocol.params.cnt_threshold=125", `protocol.params.fd_mode="event"`}, false},
+	} {
+		plan, err := experiments.Load(file, reg, experiments.Options{Sets: tc.sets})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		_, err = FromPlan(plan, reg)
+		if !tc.bad {
+			if err != nil {
+				t.Errorf("%v: %v", tc.sets, err)
+			}
+			continue
+		}
+		e, ok := err.(*experiments.Error)
+		if !ok || !strings.HasPrefix(e.Key, "duration") || !strings.Contains(err.Error(), "to replace f =") {
+			t.Errorf("%v: got %v, want an error at duration", tc.sets, err)
+		}
+	}
+}
+
 // TestFindingsReproduce: the findings of byzsim explore kept in
 // testdata/findings (protocol bugs described in docs/explore.md). An open
 // one must still fail the check it was found with; a fixed one is a
-// regression test and must pass every check (fixes 21–23 in
+// regression test and must pass every check (fixes 21–25 in
 // docs/bftlist.md; experiments/bftlist/regress_* run them with assertions
 // on the final state).
 func TestFindingsReproduce(t *testing.T) {
@@ -205,7 +274,10 @@ func TestFindingsReproduce(t *testing.T) {
 		{"bftlist_byzantine_primary_not_replaced.toml", "liveness", true},
 		{"bftlist_reset_replica_stays_behind.toml", "progress_after_gst", true},
 		{"bftlist_wrong_ccsp_rolls_back_executed.toml", "safety", true},
-		{"bftlist_client_beyond_sigma_primary_not_replaced.toml", "liveness", false},
+		{"bftlist_client_beyond_sigma_primary_not_replaced.toml", "liveness", true},
+		{"bftlist_byzantine_new_primary_not_replaced.toml", "liveness", true},
+		{"bftlist_flushed_replicas_never_catch_up.toml", "liveness", false},
+		{"bftlist_crash_recovery_global_reset.toml", "safety", false},
 	} {
 		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
 		if err != nil {

@@ -105,6 +105,12 @@ func (c Certified) String() string {
 type Proposed struct {
 	Round  int64
 	Digest Digest
+	// Waited is how long the leader stayed in Round with nothing to
+	// propose before proposing (a leader that proposes on input); 0 when
+	// it proposed as soon as it could. The commit bound does not count it:
+	// the bound's leaders propose on entering a round, an empty block if
+	// need be.
+	Waited sim.Time
 }
 
 // Event implements sim.Observation.

@@ -66,6 +66,13 @@ type Protocol struct {
 	// Twins is what the protocol offers Twins scenario testing; nil means
 	// it cannot run under Twins.
 	Twins *TwinsSupport
+	// Replacement is the least time, after GST, the protocol needs to
+	// replace f faulty leaders in a row with the given parameters and size
+	// (a detector that must count that long before it suspects one): a run
+	// that leaves less time after GST cannot tell a protocol that recovers
+	// from one that does not. nil means a leader is replaced within the
+	// protocol's own round timeouts.
+	Replacement func(p Params, n, f int) sim.Time
 }
 
 // CommitBound states a protocol's post-GST latency promise: when the

@@ -64,13 +64,17 @@ func (fd *failureDetector) updateBeat(j int) {
 	fd.fdSet = s
 }
 
-// checkProgress resets cnt when the primary handled one of the requests
-// pending at the last check, and counts up otherwise.
+// checkProgress resets cnt when the primary served one of the requests
+// pending at the last check, and counts up otherwise. A request of the last
+// check that is no longer pending is progress only if it was served
+// (served): pend_reqs is bounded by σK, so a client with more requests
+// outstanding pushes the oldest out, and a request that vanished without
+// being served is no work done by the primary (fix 24 in docs/bftlist.md).
 func (fd *failureDetector) checkProgress() {
 	pend, _ := fd.r.rep.getPendReqs()
 	progress := len(fd.curCheckReq) == 0
 	for _, q := range fd.curCheckReq {
-		if !slices.Contains(pend, q) {
+		if !slices.Contains(pend, q) && fd.served(q) {
 			progress = true
 			break
 		}
@@ -81,6 +85,20 @@ func (fd *failureDetector) checkProgress() {
 	} else if fd.cnt < 1<<30 {
 		fd.cnt++
 	}
+}
+
+// served: this replica executed q, or q is assigned in the sense of
+// getPendReqs — the primary's PRE_PREP for it is acceptable, or n−2f
+// replicas hold it with PREP and COMMIT.
+func (fd *failureDetector) served(q ClientReq) bool {
+	g := &fd.r.rep
+	if _, ok := g.executed(q); ok {
+		return true
+	}
+	if g.acceptablePreprep(q, int(g.own.Prim)) {
+		return true
+	}
+	return slices.ContainsFunc(g.knownReqs(Prep|Commit), func(p ReqPair) bool { return p.Req.Q == q })
 }
 
 func (fd *failureDetector) reset() {

@@ -1,6 +1,9 @@
 package bftlist
 
-import "github.com/byzsim/byzsim/protocols"
+import (
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
 
 // Protocol returns the descriptor of BFTList.
 func Protocol() *protocols.Protocol {
@@ -42,5 +45,19 @@ func Protocol() *protocols.Protocol {
 		Codec:           Codec{},
 		Metrics:         metrics(),
 		NewMeter:        newMeter,
+		Replacement:     replacement,
 	}
+}
+
+// replacement is the least time the beat/cnt failure detector needs to
+// depose f faulty primaries in a row: each is suspected only after
+// cnt_threshold of its tokens without progress, and a data link sends a
+// token at most once per fd_interval. The event-driven detector claims
+// nothing (0).
+func replacement(params protocols.Params, n, f int) sim.Time {
+	p, err := decodeParams(params, n)
+	if err != nil || p.FDMode != FDBeat {
+		return 0
+	}
+	return sim.Time(f*p.CntThreshold) * p.FDInterval
 }

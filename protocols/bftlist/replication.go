@@ -807,9 +807,14 @@ func (g *replication) staleRep() bool {
 // any PRE_PREP of its own as assigned; the detector must not, or a
 // primary that numbers every request outside the window or under one
 // reused number would look busy for ever and never be suspected (fix 22).
+// During a view change every known pending request is unassigned: the
+// new primary has numbered none of them until it completes the change,
+// so one that never completes it is suspected like one that never
+// numbers (fix 25; the reference returned nothing and left the check to
+// replication, which never made it).
 func (g *replication) getPendReqs() (reqs []ClientReq, viewChanged bool) {
 	if g.own.ViewChanged {
-		return nil, true
+		return g.knownPendReqs(), true
 	}
 	un := g.unassignedReqs(g.acceptablePreprep)
 	for _, q := range g.knownPendReqs() {

@@ -34,6 +34,8 @@ type Replica struct {
 	// by the next processNewRoundEvent; it gates proposals only with
 	// propose_on = "new_round".
 	newRoundEvent bool
+	// idle is when the leader found nothing to propose in its round.
+	idle idleWait
 
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
@@ -457,6 +459,7 @@ func (r *Replica) processNewRoundEvent() {
 	needEmpty := r.collectPathTransactions()
 	txns := r.mempool.getTransactions(r.exclude)
 	if len(txns) == 0 && !needEmpty {
+		r.noteIdle(round)
 		return
 	}
 	r.conduct.S.propose(r, round, txns)
@@ -465,9 +468,10 @@ func (r *Replica) processNewRoundEvent() {
 // propose is the leader's proposal of txns in round, extending its high QC.
 func (r *Replica) propose(round int64, txns []*protocols.Request) {
 	r.lastProposed = round
+	waited := r.idleFor(round)
 	qc := r.tree.highQC
 	p := r.makeProposal(round, txns, qc, r.tree.highCommitQC)
-	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID})
+	r.env.Observe(protocols.Proposed{Round: round, Digest: p.Block.ID, Waited: waited})
 	r.broadcast(p)
 }
 

@@ -13,9 +13,9 @@ import (
 
 // TestExplore: a short exploration of each protocol's explore example (the
 // first schedules of its seed) finds no failed schedule. For BFTList it is
-// limited to n = 6 and benign faults (partitions, crashes, link bursts,
-// fault rules): Byzantine behaviours and transient corruptions find the
-// open bugs of docs/explore.md in unchanged BFTList.
+// limited to n = 6 and leaves transient corruptions out: after one, a
+// schedule of the example still fails in unchanged BFTList (the open case
+// of docs/explore.md).
 func TestExplore(t *testing.T) {
 	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
 	for _, tc := range []struct {
@@ -24,7 +24,7 @@ func TestExplore(t *testing.T) {
 		schedules int64
 	}{
 		{"diembft", nil, 150},
-		{"bftlist", []string{"explore.n=[6]", `explore.kinds=["partition","crash","link","rule"]`}, 60},
+		{"bftlist", []string{"explore.n=[6]", `explore.kinds=["partition","crash","link","rule","byzantine"]`}, 60},
 	} {
 		t.Run(tc.proto, func(t *testing.T) {
 			plan, err := experiments.Load("../../../experiments/explore/"+tc.proto+".toml", reg, experiments.Options{Sets: tc.sets})

@@ -1,0 +1,91 @@
+package bftlist
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+)
+
+// TestCheckProgressCountsServedRequests: a primary's token resets cnt
+// only when a request of the last check was served — executed, acceptably
+// pre-prepared by the primary, or held with PREP by n−2f replicas — or
+// when there was nothing to check. A request that merely left pend_reqs
+// (pushed out by a client with more than σK requests outstanding) is no
+// progress (fix 24): counting it let a primary that served nothing keep
+// cnt at 0 for ever.
+func TestCheckProgressCountsServedRequests(t *testing.T) {
+	a := ClientReq{Client: 6, TS: 1, Op: protocols.OpAppend, Value: 1}
+	b := ClientReq{Client: 6, TS: 2, Op: protocols.OpAppend, Value: 2}
+	const prim = 0
+	for _, tc := range []struct {
+		name     string
+		check    []ClientReq                // cur_check_req
+		pend     []ClientReq                // pend_reqs of every replica
+		setup    func(g *replication)       // what else the replicas hold
+		progress bool                       // cnt reset
+		want     func(cur []ClientReq) bool // cur_check_req afterwards
+	}{
+		{name: "nothing to check", pend: []ClientReq{a}, progress: true,
+			want: func(cur []ClientReq) bool { return slices.Equal(cur, []ClientReq{a}) }},
+		{name: "still pending", check: []ClientReq{a}, pend: []ClientReq{a, b}, progress: false},
+		{name: "pushed out of pend_reqs", check: []ClientReq{a}, pend: []ClientReq{b}, progress: false},
+		{name: "pushed out, nothing pending", check: []ClientReq{a, b}, progress: false},
+		{name: "executed", check: []ClientReq{a}, pend: []ClientReq{b}, progress: true,
+			setup: func(g *replication) {
+				g.own.State = []int64{1}
+				g.own.RLog = []LogEntry{{Req: Req{Q: a, Seq: 0}, X: full(6)}}
+			},
+			want: func(cur []ClientReq) bool { return slices.Equal(cur, []ClientReq{b}) }},
+		{name: "acceptably pre-prepared", check: []ClientReq{a}, pend: []ClientReq{b}, progress: true,
+			setup: func(g *replication) {
+				g.rep[prim].ReqQ = []ReqPair{{Req: Req{Q: a, View: prim, Seq: 0}, Status: PrePrep}}
+			}},
+		{name: "pre-prepared beyond the window", check: []ClientReq{a}, pend: []ClientReq{b}, progress: false,
+			setup: func(g *replication) {
+				g.rep[prim].ReqQ = []ReqPair{{Req: Req{Q: a, View: prim, Seq: 10 + 1}, Status: PrePrep}}
+			}},
+		{name: "committed at n-2f", check: []ClientReq{a}, pend: []ClientReq{b}, progress: true,
+			setup: func(g *replication) {
+				p := ReqPair{Req: Req{Q: a, View: 5, Seq: 0}, Status: PrePrep | Prep | Commit}
+				for k := 1; k <= 4; k++ {
+					g.rep[k].ReqQ = []ReqPair{p}
+				}
+			}},
+		{name: "committed at fewer than n-2f", check: []ClientReq{a}, pend: []ClientReq{b}, progress: false,
+			setup: func(g *replication) {
+				p := ReqPair{Req: Req{Q: a, View: 5, Seq: 0}, Status: PrePrep | Prep | Commit}
+				for k := 1; k <= 3; k++ {
+					g.rep[k].ReqQ = []ReqPair{p}
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 6, 1, nil) // σK = 5 × 2 clients
+			g := &r.rep
+			for k := range g.rep {
+				if k != r.id {
+					s := defaultStructure(r.k)
+					g.rep[k] = &s
+				}
+				g.rep[k].Prim = prim
+				g.rep[k].PendReqs = slices.Clone(tc.pend)
+			}
+			if tc.setup != nil {
+				tc.setup(g)
+			}
+			r.fd.curCheckReq = slices.Clone(tc.check)
+			r.fd.cnt = 3
+			r.fd.checkProgress()
+			if got := r.fd.cnt == 0; got != tc.progress {
+				t.Errorf("cnt %d: progress %v, want %v", r.fd.cnt, got, tc.progress)
+			}
+			if !tc.progress && !slices.Equal(r.fd.curCheckReq, tc.check) {
+				t.Errorf("cur_check_req %v changed without progress, want %v", r.fd.curCheckReq, tc.check)
+			}
+			if tc.want != nil && !tc.want(r.fd.curCheckReq) {
+				t.Errorf("cur_check_req %v after progress", r.fd.curCheckReq)
+			}
+		})
+	}
+}
