@@ -13,7 +13,8 @@ import (
 // safetyChecker watches commits and certificates of correct replicas as they
 // happen: two correct replicas must never commit different entries at one
 // height (prefix consistency), and no two different blocks may be certified
-// for one round (DiemBFT property 1).
+// for one round (the certificate uniqueness a protocol's Certified
+// observations promise).
 type safetyChecker struct {
 	byzantine []bool
 	// heights holds, per height, the first correct commit seen.

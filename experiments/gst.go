@@ -13,15 +13,16 @@ import (
 // gstChecker checks the liveness properties that hold after the global
 // stabilization time (GST):
 //
-//   - progress (DiemBFT property 3): when clients still wanted service
+//   - progress (property 3 of the chained-BFT paper, docs/diembft.md): when clients still wanted service
 //     after GST, every correct replica commits after GST, and all correct
 //     replicas reach the same committed height;
-//   - bounded commit (DiemBFT property 4): when the leaders of r and of the
+//   - bounded commit (property 4): when the leaders of r and of the
 //     next rounds the protocol's CommitBound names are correct and propose,
 //     every correct replica commits r's block within the bound of the first
 //     correct replica entering r.
 //
-// byzsim's DiemBFT leaders do not propose when there is nothing to commit,
+// byzsim's leaders (with propose_on = "demand") do not propose when there
+// is nothing to commit,
 // so progress is conditioned on demand where the paper, whose leaders
 // always propose, needs no condition. For the same reason a leader may sit
 // in its round with nothing to propose until the next request arrives: the

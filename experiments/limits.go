@@ -26,7 +26,7 @@ const (
 	// 64-bit range (292 years).
 	maxTime = 200_000 * 3600 * sim.Second
 	// maxParamTime bounds a protocol's duration parameters (1000 hours):
-	// protocols multiply them (DiemBFT's round timer is up to 1000 Δ).
+	// protocols multiply them (a round timer may be up to 1000 Δ).
 	maxParamTime = 1000 * 3600 * sim.Second
 	// maxTimelineBuckets bounds duration / output.timeline_interval.
 	maxTimelineBuckets = 10_000_000

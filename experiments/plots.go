@@ -40,7 +40,7 @@ type PlotConfig struct {
 	// <kind>[-<y>][-vs-<x>][-by-<series>].
 	File string `toml:"file,omitempty"`
 	// Labels rename swept values and keys in the legend and on the axes,
-	// e.g. { diembft = "DiemBFT", "self_stabilizing=true" =
+	// e.g. { myproto = "MyProto", "self_stabilizing=true" =
 	// "self-stabilizing", "protocol.n" = "replicas" }.
 	Labels map[string]string `toml:"labels,omitempty"`
 	// Legend is where the legend goes: auto, right, below, top-left,

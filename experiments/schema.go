@@ -189,8 +189,9 @@ type WorkloadConfig struct {
 	Decay          float64  `toml:"decay,omitempty"`
 }
 
-// FaultConfig is one [[fault]] rule, in the DiemBFT reference's format plus
-// a time window.
+// FaultConfig is one [[fault]] rule, in the format of the reference fault
+// configurations (src, dest, msg, rounds, drop/delay/setattr) plus a time
+// window.
 type FaultConfig struct {
 	// Src and Dest are "replicaN", "leader" or "*".
 	Src  string `toml:"src"`
@@ -244,8 +245,8 @@ type ChecksConfig struct {
 	// GST is the global stabilization time: from it on, the experiment
 	// promises a synchronous network (delays within the protocol's Δ) and no
 	// faults. Setting it (or GSTRound) turns on the post-GST checks:
-	// every correct replica commits a block of a later round (DiemBFT
-	// property 3) and, for protocols with a commit bound, commits within it
+	// every correct replica commits a block of a later round (the
+	// progress property) and, for protocols with a commit bound, commits within it
 	// (property 4).
 	GST *Duration `toml:"gst,omitempty"`
 	// GSTRound sets GST to the first time a correct replica enters this
@@ -267,8 +268,8 @@ type ChecksConfig struct {
 // correct replicas (those never given a Byzantine behaviour and not crashed
 // at the end). Unset entries assert nothing.
 type ExpectConfig struct {
-	// Round: every correct replica ends in this round (DiemBFT) or view
-	// (BFTList).
+	// Round: every correct replica ends in this round or view (what the
+	// protocol's Replica.Round reports).
 	Round *int64 `toml:"round,omitempty"`
 	// MinRound: every correct replica ends in this round or a later one.
 	MinRound *int64 `toml:"min_round,omitempty"`
@@ -291,8 +292,8 @@ type StopConfig struct {
 	// true.
 	WhenDone *bool `toml:"when_done"`
 	// Commits, when > 0, ends a run once n − f correct replicas have each
-	// committed at least this many entries (blocks for DiemBFT, requests
-	// for BFTList).
+	// committed at least this many entries (blocks or requests, whatever
+	// the protocol's Commit observation counts).
 	Commits int `toml:"commits,omitempty"`
 	// Events, when > 0, ends a run after this many simulation events (an
 	// event budget: deterministic, unlike a wall-clock limit).

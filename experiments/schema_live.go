@@ -8,8 +8,8 @@ import (
 )
 
 // LiveConfig is the [live] table: where the nodes of a live run listen.
-// Node i listens on port base + i of each kind (the BFTList reference's
-// scheme: metrics on 300i, REST on 400i, TCP on 500i, UDP on 700i for
+// Node i listens on port base + i of each kind (the scheme of a
+// reference implementation: metrics on 300i, REST on 400i, TCP on 500i, UDP on 700i for
 // i < 10); the clients' ids follow the replicas'. A base of 0 picks free
 // ports.
 type LiveConfig struct {

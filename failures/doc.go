@@ -5,9 +5,9 @@
 //
 // # Fault rules
 //
-// A Rule follows the fault configuration of the DiemBFT reference
-// implementation, generalized with a virtual-time window so that rules also
-// serve BFTList. A rule matches a message when all of these hold:
+// A Rule follows the fault configuration of the reference experiment
+// configurations (docs/diembft.md), generalized with a virtual-time window so that rules serve
+// protocols without rounds too. A rule matches a message when all of these hold:
 //
 //   - the message leaves the sender in [From, Until) (Until 0: no end);
 //   - its kind equals Msg, or Msg is "*" (every kind, sync messages and
@@ -18,7 +18,7 @@
 //     sender is leader(r) as the sender believes it, r its current round;
 //   - Dest matches the receiver: a replica id, "*", or "leader", meaning the
 //     receiver is leader(r) as the sender believes it — or leader(r+1) for
-//     the kinds in protocols.Protocol.NextLeaderKinds (DiemBFT's votes).
+//     the kinds in protocols.Protocol.NextLeaderKinds (votes, in a chained protocol).
 //
 // Messages from senders that are not replicas (clients) have no round: they
 // match only rules with src "*", no rounds, and a dest that is not "leader".

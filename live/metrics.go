@@ -51,8 +51,8 @@ func NewMetrics(n int, queue func(id sim.NodeID) int) *Metrics {
 		l := prometheus.Labels{"node": itoa(id)}
 		nm := &nodeMetrics{
 			reg:           prometheus.NewRegistry(),
-			round:         prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricRound, Help: "The replica's current round (DiemBFT) or view (BFTList).", ConstLabels: l}),
-			commits:       prometheus.NewCounter(prometheus.CounterOpts{Name: MetricCommits, Help: "Entries the replica committed (blocks for DiemBFT, requests for BFTList).", ConstLabels: l}),
+			round:         prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricRound, Help: "The replica's current round or view.", ConstLabels: l}),
+			commits:       prometheus.NewCounter(prometheus.CounterOpts{Name: MetricCommits, Help: "Entries the replica committed (blocks or requests, as the protocol commits them).", ConstLabels: l}),
 			sent:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricSent, Help: "Messages the replica sent, by kind (self-sends included).", ConstLabels: l}, kind),
 			sentBytes:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricSentBytes, Help: "Bytes of the messages the replica sent, by kind (modelled sizes).", ConstLabels: l}, kind),
 			received:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReceived, Help: "Messages the replica handled, by kind.", ConstLabels: l}, kind),

@@ -31,14 +31,14 @@ type Health struct {
 // State is the answer of GET /state: the replica's checker snapshot.
 type State struct {
 	Node int `json:"node"`
-	// Round is the round (DiemBFT) or view (BFTList).
+	// Round is the round or view (Replica.Round).
 	Round int64 `json:"round"`
 	// Committed is the committed log's length; Head its last entry's
 	// digest in hexadecimal ("" when empty).
 	Committed int    `json:"committed"`
 	Head      string `json:"head"`
-	// Protocol is the protocol's own state (for BFTList the modules':
-	// phase, views, primaries, the replicated list).
+	// Protocol is the protocol's own state (e.g. a
+	// view-establishment phase, views, primaries, a replicated list).
 	Protocol any `json:"protocol,omitempty"`
 }
 

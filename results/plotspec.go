@@ -74,7 +74,7 @@ type PlotSpec struct {
 	// Formats of the files; empty: those RenderPlotSpecs is given.
 	Formats []string `json:"formats,omitempty"`
 	// Labels rename what the legend and the axes show (see Label): a
-	// swept value ("diembft": "DiemBFT"), a value of one key
+	// swept value ("myproto": "MyProto"), a value of one key
 	// ("self_stabilizing=true": "self-stabilizing"), or a swept key
 	// ("protocol.n": "replicas").
 	Labels map[string]string `json:"labels,omitempty"`

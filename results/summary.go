@@ -51,23 +51,23 @@ type Summary struct {
 	Drops     []DropCount `json:"drops"`
 
 	// Commits counts the Commit observations of every replica: a block
-	// (DiemBFT) or log entry (BFTList) committed at one replica counts once
+	// or log entry committed at one replica counts once
 	// per replica.
 	Commits int `json:"commits"`
 	// RoundChanges counts, over every replica (correct or not), the entries
-	// into a new round (DiemBFT: by a QC or a TC) or the establishments of a
-	// view (BFTList, the first one included); TimeoutRoundChanges counts
-	// those caused by a timeout certificate (DiemBFT's TC), the rest being
-	// normal progress.
+	// into a new round (by a QC or a TC) or the establishments of a view
+	// (the first one included); TimeoutRoundChanges counts those caused by
+	// a timeout certificate, the rest being normal progress.
 	RoundChanges        int `json:"round_changes"`
 	TimeoutRoundChanges int `json:"timeout_round_changes"`
 	// ViewChanges counts, over every replica, the establishments of a view
-	// other than the last view the replica had established (BFTList; the
-	// first establishment is not a change). DiemBFT has no views: 0.
+	// other than the last view the replica had established (the first
+	// establishment is not a change); 0 for a protocol without views.
 	ViewChanges int `json:"view_changes"`
 	// Timeouts counts, over every replica, the local timeouts of the
-	// current round (DiemBFT: each round-timer expiry, the timer re-arming
-	// until the round ends, and each Bracha timeout). BFTList has none: 0.
+	// current round (each round-timer expiry, the timer re-arming until the
+	// round ends, and each Bracha timeout); 0 for a protocol without round
+	// timers.
 	Timeouts int `json:"timeouts"`
 	// ConvergenceS is the convergence time after the last transient fault;
 	// null when the run did not converge or convergence was not measured.

@@ -84,7 +84,7 @@ type Env interface {
 
 // Backlogger is implemented by an Env that knows a node's outgoing backlog
 // (the World's Env does). Protocols that throttle on the length of their
-// send queues, as the BFTList reference does, type-assert their Env to it.
+// send queues, as some reference implementations do, type-assert their Env to it.
 type Backlogger interface {
 	// Backlog is the number of messages this node sent to node to that to
 	// has not handled yet: in serialization or propagation, or waiting in

@@ -1,7 +1,7 @@
 // Package workloads provides byzsim's clients: the sim.Nodes that send
 // requests to the replicas and wait for their replies, in five workload
-// types (see Types): retransmit, flood and timed as in the DiemBFT reference
-// client, plus open_loop (Poisson arrivals at a rate) and closed_loop (k
+// types (see Types): retransmit, flood and timed as in the reference experiment
+// configurations' client, plus open_loop (Poisson arrivals at a rate) and closed_loop (k
 // outstanding requests with a think time).
 //
 // A workload is described by a Spec. NewTracker validates the specs, fills

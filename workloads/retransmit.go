@@ -10,7 +10,8 @@ import (
 // exponential backoff until it completes (the reference's retransmit).
 const Retransmit Type = "retransmit"
 
-// Defaults of RetransmitParams. They mirror the DiemBFT reference client: a
+// Defaults of RetransmitParams. They mirror the reference retransmitting
+// client (the one the reference experiment configurations use): a
 // 1 s initial timeout, doubled on each expiry and halved after each
 // success. The reference had no cap and let the timeout fall below its
 // initial value; byzsim caps it at DefaultMaxTimeout (2⁶ × the initial

@@ -13,9 +13,9 @@ const (
 	// DefaultRetransmitAfter is the resend period of open- and closed-loop
 	// clients. Real BFT clients resend a request that has not completed
 	// after a timeout (PBFT's client retransmits to all replicas when its
-	// timer expires; the DiemBFT reference client after 1 s, doubling),
-	// because replicas may drop a request they cannot order yet (e.g.
-	// BFTList before its first view is established) and the client is the
+	// timer expires; the reference retransmitting client after 1 s,
+	// doubling), because replicas may drop a request they cannot order yet
+	// (e.g. before a protocol's first view is established) and the client is the
 	// only one that knows it is still waiting. byzsim takes the reference
 	// client's first timeout, resent at that period; NoRetransmit turns
 	// resending off.
