@@ -13,18 +13,18 @@ import (
 // gstChecker checks the liveness properties that hold after the global
 // stabilization time (GST):
 //
-//   - progress (property 3 of the chained-BFT paper, docs/diembft.md): when clients still wanted service
-//     after GST, every correct replica commits after GST, and all correct
-//     replicas reach the same committed height;
+//   - progress (property 3 of the chained-BFT paper, docs/diembft.md):
+//     when clients still wanted service after GST, every correct replica
+//     commits after GST, and all correct replicas reach the same committed
+//     height;
 //   - bounded commit (property 4): when the leaders of r and of the
 //     next rounds the protocol's CommitBound names are correct and propose,
 //     every correct replica commits r's block within the bound of the first
 //     correct replica entering r.
 //
 // byzsim's leaders (with propose_on = "demand") do not propose when there
-// is nothing to commit,
-// so progress is conditioned on demand where the paper, whose leaders
-// always propose, needs no condition. For the same reason a leader may sit
+// is nothing to commit, so progress is conditioned on demand where the
+// paper, whose leaders always propose, needs no condition. For the same reason a leader may sit
 // in its round with nothing to propose until the next request arrives: the
 // paper's leader would have proposed an empty block at once, and the
 // following leaders' blocks carry r's block to commit. The bound therefore
