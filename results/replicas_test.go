@@ -21,9 +21,9 @@ import (
 func TestReplicaLogRowsOrder(t *testing.T) {
 	ms := sim.Millisecond
 	for _, c := range []struct {
-		name  string
-		n     int
-		times func(rng *rand.Rand, k int) sim.Time
+		name   string
+		n      int
+		times  func(rng *rand.Rand, k int) sim.Time
 		back   bool // add observations back in time
 		events int
 	}{
