@@ -40,11 +40,12 @@ func newLedger(genesis *Block, genesisState protocols.Digest) *Ledger {
 	}
 }
 
-// stateAfter computes the execution state of payload applied to parent.
-func stateAfter(parent protocols.Digest, payload []*protocols.Request) protocols.Digest {
+// stateAfter computes the execution state of b's payload applied to
+// parent.
+func stateAfter(parent protocols.Digest, b *Block) protocols.Digest {
 	h := newHasher(tagState)
 	h.add(uint64(parent))
-	h.add(uint64(payloadDigest(payload)))
+	h.add(uint64(b.payloadDigest()))
 	return h.sum()
 }
 
@@ -58,7 +59,7 @@ func (l *Ledger) speculate(prevID protocols.Digest, b *Block) (protocols.Digest,
 	if !ok {
 		return 0, false
 	}
-	s := &specState{block: b, parent: p, state: stateAfter(p.state, b.Payload), height: p.height + 1}
+	s := &specState{block: b, parent: p, state: stateAfter(p.state, b), height: p.height + 1}
 	l.spec[b.ID] = s
 	return s.state, true
 }
