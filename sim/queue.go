@@ -126,6 +126,11 @@ func (h *eventHeap) settle() {
 		h.buckets[k] = append(h.buckets[k], e)
 		h.full |= 1 << (k - 1)
 	}
+	if cap(b) > spareCap {
+		// Every event left the bucket for a lower one: let a large array
+		// go rather than keep one per bucket as large as it ever was.
+		b = nil
+	}
 	h.buckets[i] = b[:0]
 	h.full &^= 1 << (i - 1)
 	// Events reached the bucket both pushed directly and moved down from
@@ -134,6 +139,9 @@ func (h *eventHeap) settle() {
 		slices.SortFunc(f, cmpKey)
 	}
 }
+
+// spareCap is the largest capacity an emptied bucket keeps.
+const spareCap = 256
 
 func cmpKey(a, b event) int { return cmpUint64(a.key, b.key) }
 
