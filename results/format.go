@@ -63,7 +63,8 @@ func appendScaled(b []byte, v int64, decimals int) []byte {
 		return b
 	}
 	b = append(b, '.')
-	frac := strconv.FormatUint(u%p, 10)
+	var tmp [20]byte
+	frac := strconv.AppendUint(tmp[:0], u%p, 10)
 	for i := len(frac); i < decimals; i++ {
 		b = append(b, '0')
 	}

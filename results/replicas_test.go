@@ -21,19 +21,22 @@ import (
 func TestReplicaLogRowsOrder(t *testing.T) {
 	ms := sim.Millisecond
 	for _, c := range []struct {
-		name  string
-		n     int
-		times func(rng *rand.Rand, k int) sim.Time
-		back  bool // add observations back in time
+		name   string
+		n      int
+		times  func(rng *rand.Rand, k int) sim.Time
+		back   bool // add observations back in time
+		events int
 	}{
-		{"in order", 7, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*37*ms + sim.Time(rng.IntN(5))*ms }, false},
-		{"sparse", 5, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 1000 * sim.Second }, false},
-		{"back in time", 6, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 53 * ms }, true},
+		{"in order", 7, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*37*ms + sim.Time(rng.IntN(5))*ms }, false, 300},
+		{"sparse", 5, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 1000 * sim.Second }, false, 300},
+		{"back in time", 6, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 53 * ms }, true, 300},
+		// More than one write buffer (64 KiB) of rows.
+		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(5))*ms }, false, 20000},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			log := NewReplicaLog(c.n, 100*ms)
-			for k := range 300 {
+			for k := range c.events {
 				at := c.times(rng, k)
 				r := rng.IntN(c.n)
 				switch rng.IntN(3) {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 )
 
@@ -29,8 +30,7 @@ const (
 	maxSeq = 1<<32 - 1
 )
 
-// event is one entry of the heap, 16 bytes, so that the four children of a
-// heap node fill exactly one cache line. Payloads (messages, timers,
+// event is one entry of the queue, 16 bytes. Payloads (messages, timers,
 // callbacks) live in slot tables indexed by the event's reference.
 type event struct {
 	at  Time
@@ -49,114 +49,142 @@ func (e *event) before(o *event) bool {
 	return e.at < o.at || (e.at == o.at && e.key < o.key)
 }
 
-// eventHeap is a 4-ary min-heap of events ordered by (at, seq). The root is
-// stored at index heapRoot and the children of the node at position p at
-// 4p−8 … 4p−5, so each group of siblings starts at a multiple of four
-// entries (64 bytes): one cache line for large, page-aligned heaps.
+// eventHeap is the queue of pending events, ordered by (at, seq). It is a
+// radix heap: the kernel never schedules an event before the last one
+// popped, and every new event has a larger sequence number than those
+// pending, so the keys only grow. Bucket 0 holds the events at time last
+// (the time of the last event moved to the front), sorted by key; bucket i
+// ≥ 1 the events whose time differs from last first in bit i−1 (counting
+// from 0). Popping from bucket 0 is O(1); when it is empty, the first
+// non-empty bucket is split by the time of its earliest event, each event
+// moving to a lower bucket, so an event moves at most 64 times and in
+// practice a few: much cheaper than the sifts of a comparison heap, and
+// sequential in memory.
 type eventHeap struct {
-	items []event // items[:heapRoot] are unused
+	last    Time
+	front   []event // bucket 0 from index head on, sorted by key
+	head    int
+	buckets [65][]event // buckets[i] for i ≥ 1; buckets[0] unused
+	full    uint64      // bit i−1 set when buckets[i] is not empty
+	n       int
 }
 
-const heapRoot = 3
+func (h *eventHeap) len() int { return h.n }
 
-func (h *eventHeap) len() int { return max(len(h.items)-heapRoot, 0) }
-
+// push adds an event. Its time must not be before the last event popped;
+// it may be before one only peeked at (a run that stopped at its time
+// limit), which costs a rebuild.
 func (h *eventHeap) push(e event) {
-	if h.items == nil {
-		h.items = make([]event, heapRoot, 64)
+	if e.at < h.last {
+		h.rebase(e.at)
 	}
-	h.items = append(h.items, e)
-	items := h.items
-	i := len(items) - 1
-	for i > heapRoot {
-		p := i>>2 + 2
-		if !e.before(&items[p]) {
-			break
-		}
-		items[i] = items[p]
-		i = p
+	h.n++
+	if e.at == h.last {
+		// Its key is larger than every pending key: front stays sorted.
+		h.front = append(h.front, e)
+		return
 	}
-	items[i] = e
+	i := bits.Len64(uint64(e.at ^ h.last))
+	h.buckets[i] = append(h.buckets[i], e)
+	h.full |= 1 << (i - 1)
 }
 
-// pop removes and returns the earliest event. The heap must not be empty.
-// It moves the hole left by the root down along the smaller children to a
-// leaf, then sifts the last event up from there (Floyd's bottom-up method):
-// the last event usually belongs near the bottom, so this saves a comparison
-// per level.
+// rebase moves last back to t, before every pending event, and files the
+// pending events again.
+func (h *eventHeap) rebase(t Time) {
+	var pending []event
+	pending = append(pending, h.front[h.head:]...)
+	for i := range h.buckets {
+		pending = append(pending, h.buckets[i]...)
+		h.buckets[i] = h.buckets[i][:0]
+	}
+	h.front, h.head, h.n, h.last, h.full = h.front[:0], 0, 0, t, 0
+	for _, e := range pending {
+		h.push(e)
+	}
+}
+
+// settle makes the front non-empty, the queue must not be empty.
+func (h *eventHeap) settle() {
+	if h.head < len(h.front) {
+		return
+	}
+	h.front, h.head = h.front[:0], 0
+	i := bits.TrailingZeros64(h.full) + 1
+	b := h.buckets[i]
+	m := b[0].at
+	for j := 1; j < len(b); j++ {
+		m = min(m, b[j].at)
+	}
+	h.last = m
+	for _, e := range b {
+		if e.at == m {
+			h.front = append(h.front, e)
+			continue
+		}
+		k := bits.Len64(uint64(e.at ^ m)) // < i
+		h.buckets[k] = append(h.buckets[k], e)
+		h.full |= 1 << (k - 1)
+	}
+	if cap(b) > spareCap {
+		// Every event left the bucket for a lower one: let a large array
+		// go rather than keep one per bucket as large as it ever was.
+		b = nil
+	}
+	h.buckets[i] = b[:0]
+	h.full &^= 1 << (i - 1)
+	// Events reached the bucket both pushed directly and moved down from
+	// higher buckets, so those at one time may be out of key order.
+	if f := h.front; len(f) > 1 && !slices.IsSortedFunc(f, cmpKey) {
+		slices.SortFunc(f, cmpKey)
+	}
+}
+
+// spareCap is the largest capacity an emptied bucket keeps.
+const spareCap = 256
+
+func cmpKey(a, b event) int { return cmpUint64(a.key, b.key) }
+
+// peek returns the earliest event; the queue must not be empty.
+func (h *eventHeap) peek() event {
+	h.settle()
+	return h.front[h.head]
+}
+
+// pop removes and returns the earliest event; the queue must not be empty.
 func (h *eventHeap) pop() event {
-	items := h.items
-	top := items[heapRoot]
-	n := len(items) - 1
-	last := items[n]
-	items = items[:n]
-	h.items = items
-	if n == heapRoot {
-		return top
-	}
-	i := heapRoot
-	for {
-		c := 4*i - 8
-		if c >= n {
-			break
-		}
-		m := c
-		if c+3 < n {
-			kids := items[c : c+4 : c+4]
-			if kids[1].before(&kids[0]) {
-				m = c + 1
-			}
-			if kids[2].before(&items[m]) {
-				m = c + 2
-			}
-			if kids[3].before(&items[m]) {
-				m = c + 3
-			}
-		} else {
-			for j := c + 1; j < n; j++ {
-				if items[j].before(&items[m]) {
-					m = j
-				}
-			}
-		}
-		items[i] = items[m]
-		i = m
-	}
-	for i > heapRoot {
-		p := i>>2 + 2
-		if !last.before(&items[p]) {
-			break
-		}
-		items[i] = items[p]
-		i = p
-	}
-	items[i] = last
-	return top
+	h.settle()
+	e := h.front[h.head]
+	h.head++
+	h.n--
+	return e
 }
 
-// peekTime returns the time of the earliest event; the heap must not be empty.
-func (h *eventHeap) peekTime() Time { return h.items[heapRoot].at }
+// peekTime returns the time of the earliest event; the queue must not be
+// empty.
+func (h *eventHeap) peekTime() Time { return h.peek().at }
 
 // renumber gives the pending events the sequence numbers 1 … len in their
-// current order and returns the next free number. Order is kept, so the heap
-// stays a heap and ties still break in insertion order.
+// current order and returns the next free number. Order is kept, so every
+// bucket stays valid and ties still break in insertion order.
 func (h *eventHeap) renumber() uint64 {
-	if h.len() == 0 {
+	if h.n == 0 {
 		return 1
 	}
-	pending := h.items[heapRoot:]
-	idx := make([]int, len(pending))
-	for i := range idx {
-		idx[i] = i
+	all := make([]*event, 0, h.n)
+	for i := h.head; i < len(h.front); i++ {
+		all = append(all, &h.front[i])
 	}
-	slices.SortFunc(idx, func(a, b int) int {
-		return cmpUint64(pending[a].seq(), pending[b].seq())
-	})
-	for rank, i := range idx {
-		e := &pending[i]
+	for i := range h.buckets {
+		for j := range h.buckets[i] {
+			all = append(all, &h.buckets[i][j])
+		}
+	}
+	slices.SortFunc(all, func(a, b *event) int { return cmpUint64(a.seq(), b.seq()) })
+	for rank, e := range all {
 		e.key = makeKey(uint64(rank+1), e.kind(), e.ref())
 	}
-	return uint64(len(pending)) + 1
+	return uint64(len(all)) + 1
 }
 
 func cmpUint64(a, b uint64) int {

@@ -79,21 +79,14 @@ func (w *World) SetEventLimit(n uint64) { w.eventLimit = n }
 
 // Reserve makes room for about pending events and messages in flight at
 // once, such as the burst of a run whose clients send every request at
-// the start, so that the event queue and the message table do not grow
-// step by step. It changes nothing the run computes.
+// the start, so that the message table does not grow step by step (the
+// event queue's buckets grow as they fill). It changes nothing the run
+// computes.
 func (w *World) Reserve(pending int) {
 	if pending <= 0 {
 		return
 	}
 	pending = min(pending, refMask)
-	if cap(w.queue.items) < heapRoot+pending {
-		items := make([]event, len(w.queue.items), heapRoot+pending)
-		copy(items, w.queue.items)
-		if len(items) < heapRoot {
-			items = items[:heapRoot]
-		}
-		w.queue.items = items
-	}
 	if cap(w.msgs.slots) < pending {
 		slots := make([]inFlight, len(w.msgs.slots), pending)
 		copy(slots, w.msgs.slots)
@@ -290,8 +283,8 @@ func (w *World) schedule(at Time, k eventKind, ref uint32) {
 
 func (w *World) step() {
 	// Read the event's payload before popping, so that its (likely cold)
-	// slot is fetched while the heap sifts.
-	e := w.queue.items[heapRoot]
+	// slot is fetched early.
+	e := w.queue.peek()
 	w.now = e.at
 	w.stats.Events++
 	switch e.kind() {

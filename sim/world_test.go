@@ -54,46 +54,60 @@ func TestSameTimeScheduledLater(t *testing.T) {
 	}
 }
 
-// TestHeapMatchesSort pushes and pops random events and checks that the heap
-// yields them in (time, seq) order.
+// TestHeapMatchesSort pushes and pops random events, never before the last
+// one popped (as the kernel schedules), sometimes before the earliest
+// pending one after a peek (a run stopped at its time limit and resumed),
+// and checks that the queue yields them in (time, seq) order, the order of
+// a naive minimum search.
 func TestHeapMatchesSort(t *testing.T) {
-	for _, n := range []int{1, 2, 5, 17, 100, 1000, 5000} {
-		r := rand.New(rand.NewPCG(uint64(n), 7))
+	for _, c := range []struct {
+		n    int
+		span int // times are drawn from [last popped, last popped + span)
+	}{
+		{1, 50}, {2, 50}, {5, 50}, {17, 50}, {100, 50}, {1000, 50}, {5000, 50},
+		{1000, 1}, {5000, 1 << 20}, {5000, 1 << 40}, {3000, 3},
+	} {
+		r := rand.New(rand.NewPCG(uint64(c.n), uint64(c.span)))
 		var h eventHeap
-		var all []event
-		var popped []event
+		var pending []event // the naive queue
+		var last Time
 		seq := uint64(0)
-		for len(all) < n {
-			seq++
-			e := event{at: Time(r.IntN(50)), key: makeKey(seq, evCall, uint32(seq))}
-			all = append(all, e)
-			h.push(e)
-			if r.IntN(3) == 0 {
-				popped = append(popped, h.pop())
+		for i := 0; i < c.n || len(pending) > 0; i++ {
+			if i < c.n {
+				seq++
+				e := event{at: last + Time(r.Int64N(int64(c.span))), key: makeKey(seq, evCall, uint32(seq))}
+				h.push(e)
+				pending = append(pending, e)
 			}
-		}
-		for h.len() > 0 {
-			popped = append(popped, h.pop())
-		}
-		// Popping interleaved with pushing yields each popped event as the
-		// minimum of those pending then; check against a naive simulation.
-		var pending []event
-		var want []event
-		r = rand.New(rand.NewPCG(uint64(n), 7))
-		for i := range all {
-			_ = r.IntN(50)
-			pending = append(pending, all[i])
-			if r.IntN(3) == 0 {
-				want = append(want, takeMin(&pending))
+			switch r.IntN(4) {
+			case 0:
+				if h.len() > 0 {
+					want := takeMin(&pending)
+					if got := h.pop(); got != want {
+						t.Fatalf("n=%d span=%d: popped %+v, want %+v", c.n, c.span, got, want)
+					}
+					last = want.at
+				}
+			case 1:
+				if h.len() > 0 {
+					if got, want := h.peekTime(), minTime(pending); got != want {
+						t.Fatalf("n=%d span=%d: peek time %d, want %d", c.n, c.span, got, want)
+					}
+				}
 			}
-		}
-		for len(pending) > 0 {
-			want = append(want, takeMin(&pending))
-		}
-		if !slices.Equal(popped, want) {
-			t.Fatalf("n=%d: heap order differs from the naive order", n)
+			if h.len() != len(pending) {
+				t.Fatalf("n=%d span=%d: len %d, want %d", c.n, c.span, h.len(), len(pending))
+			}
 		}
 	}
+}
+
+func minTime(es []event) Time {
+	m := es[0].at
+	for _, e := range es {
+		m = min(m, e.at)
+	}
+	return m
 }
 
 func takeMin(es *[]event) event {

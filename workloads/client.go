@@ -61,12 +61,14 @@ type request struct {
 	completedAt sim.Time
 	resends     int
 	timer       sim.TimerID // pending resend
-	votes       []vote      // distinct (replica, result) replies until done
+	votes       []tally     // per result, the replicas that replied it, until done
 }
 
-type vote struct {
-	replica sim.NodeID
+// tally is the set of replicas that replied one result to a request.
+type tally struct {
 	result  protocols.Digest
+	count   int
+	replica []uint64 // bit set over replica ids 0 … n−1
 }
 
 func (r *request) latency() sim.Time { return r.completedAt - r.sentAt }
@@ -169,20 +171,26 @@ func (c *Client) Deliver(from sim.NodeID, msg sim.Message) {
 	if r.done {
 		return
 	}
-	agree := 1 // this reply
-	for _, v := range r.votes {
-		if v.result != rep.Result {
-			continue
+	var t *tally
+	for k := range r.votes {
+		if r.votes[k].result == rep.Result {
+			t = &r.votes[k]
+			break
 		}
-		if v.replica == from {
-			return // a repeated reply counts once
-		}
-		agree++
 	}
-	r.votes = append(r.votes, vote{from, rep.Result})
+	if t == nil {
+		r.votes = append(r.votes, tally{result: rep.Result, replica: make([]uint64, (c.tr.cfg.N+63)/64)})
+		t = &r.votes[len(r.votes)-1]
+	}
+	word, bit := from/64, uint64(1)<<(from%64)
+	if t.replica[word]&bit != 0 {
+		return // a repeated reply counts once
+	}
+	t.replica[word] |= bit
+	t.count++
 	// f+1 distinct replicas agreeing include a correct one, whatever n; the
 	// n−f correct replicas alone reach it.
-	if agree >= c.tr.cfg.F+1 {
+	if t.count >= c.tr.cfg.F+1 {
 		c.complete(i)
 	}
 }

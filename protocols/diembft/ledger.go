@@ -21,30 +21,36 @@ type specState struct {
 // committed blocks are never removed; commit commits the block and every
 // uncommitted ancestor, oldest first.
 type Ledger struct {
-	spec     map[protocols.Digest]*specState
-	root     *specState
-	blocks   []*Block           // committed chain; blocks[0] is genesis
-	states   []protocols.Digest // committed state id per height
-	heightOf map[protocols.Digest]int64
-	log      []protocols.Digest // committed block ids from height 1
+	spec map[protocols.Digest]*specState
+	// pendingStates lists every state put in spec and not yet pruned
+	// (prune walks it instead of iterating over the map; a state deleted
+	// from spec by other means, a corruption, may stay in it a while).
+	pendingStates []*specState
+	root          *specState
+	blocks        []*Block           // committed chain; blocks[0] is genesis
+	states        []protocols.Digest // committed state id per height
+	heightOf      map[protocols.Digest]int64
+	log           []protocols.Digest // committed block ids from height 1
 }
 
 func newLedger(genesis *Block, genesisState protocols.Digest) *Ledger {
 	root := &specState{block: genesis, state: genesisState}
 	return &Ledger{
-		spec:     map[protocols.Digest]*specState{genesis.ID: root},
-		root:     root,
-		blocks:   []*Block{genesis},
-		states:   []protocols.Digest{genesisState},
-		heightOf: map[protocols.Digest]int64{genesis.ID: 0},
+		spec:          map[protocols.Digest]*specState{genesis.ID: root},
+		pendingStates: []*specState{root},
+		root:          root,
+		blocks:        []*Block{genesis},
+		states:        []protocols.Digest{genesisState},
+		heightOf:      map[protocols.Digest]int64{genesis.ID: 0},
 	}
 }
 
-// stateAfter computes the execution state of payload applied to parent.
-func stateAfter(parent protocols.Digest, payload []*protocols.Request) protocols.Digest {
+// stateAfter computes the execution state of b's payload applied to
+// parent.
+func stateAfter(parent protocols.Digest, b *Block) protocols.Digest {
 	h := newHasher(tagState)
 	h.add(uint64(parent))
-	h.add(uint64(payloadDigest(payload)))
+	h.add(uint64(b.payloadDigest()))
 	return h.sum()
 }
 
@@ -58,8 +64,9 @@ func (l *Ledger) speculate(prevID protocols.Digest, b *Block) (protocols.Digest,
 	if !ok {
 		return 0, false
 	}
-	s := &specState{block: b, parent: p, state: stateAfter(p.state, b.Payload), height: p.height + 1}
+	s := &specState{block: b, parent: p, state: stateAfter(p.state, b), height: p.height + 1}
 	l.spec[b.ID] = s
+	l.pendingStates = append(l.pendingStates, s)
 	return s.state, true
 }
 
@@ -136,15 +143,20 @@ func (l *Ledger) commit(id protocols.Digest) []*specState {
 // prune drops the speculative states that do not descend from the root.
 func (l *Ledger) prune() {
 	root := l.root
-	for id, s := range l.spec {
+	kept := l.pendingStates[:0]
+	for _, s := range l.pendingStates {
 		c := s
 		for c != nil && c.height > root.height {
 			c = c.parent
 		}
-		if c != root {
+		if c == root {
+			kept = append(kept, s)
+		} else if id := s.block.ID; l.spec[id] == s {
 			delete(l.spec, id)
 		}
 	}
+	clear(l.pendingStates[len(kept):])
+	l.pendingStates = kept
 	root.parent = nil // let committed history be collected from the tree
 }
 

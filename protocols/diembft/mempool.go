@@ -49,10 +49,28 @@ const (
 // slot returns the dense cell of k, growing the table when grow is set; nil
 // when k does not belong in the dense table.
 func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
-	rows, c := &m.dense, int(k.Client)
+	rows, c := m.dense, int(k.Client)
 	if c < 0 {
 		// Negative clients (a saturated workload's, numbered −2, −3, …)
 		// have their own rows.
+		rows, c = m.neg, -1-c
+	}
+	if c < len(rows) {
+		if row := rows[c]; k.ID < uint64(len(row)) {
+			return &row[k.ID]
+		}
+	}
+	if !grow {
+		return nil
+	}
+	return m.grow(k)
+}
+
+// grow is slot's path for a key outside the rows so far: it grows the
+// table, or returns nil when k does not belong in it.
+func (m *keyIndex) grow(k protocols.RequestKey) *int32 {
+	rows, c := &m.dense, int(k.Client)
+	if c < 0 {
 		rows, c = &m.neg, -1-c
 	}
 	if c >= denseClients || k.ID >= denseIDs {
@@ -60,16 +78,13 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 	}
 	id := int(k.ID)
 	if c >= len(*rows) {
-		if !grow {
-			return nil
-		}
 		*rows = append(*rows, make([][]int32, c+1-len(*rows))...)
 	}
 	row := (*rows)[c]
 	if id >= len(row) {
 		// Grow geometrically, but only for ids near the client's last:
 		// a far-away id (a Byzantine or corrupted key) goes to the map.
-		if !grow || id > 2*len(row)+1024 {
+		if id > 2*len(row)+1024 {
 			return nil
 		}
 		row = append(row, make([]int32, max(id+1, 2*len(row))-len(row))...)
@@ -81,6 +96,9 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 func (m *keyIndex) get(k protocols.RequestKey) (int32, bool) {
 	if p := m.slot(k, false); p != nil && *p > 0 {
 		return *p - 1, true
+	}
+	if m.wide == nil {
+		return 0, false
 	}
 	i, ok := m.wide[k]
 	return i, ok
@@ -95,6 +113,29 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 		m.wide = make(map[protocols.RequestKey]int32)
 	}
 	m.wide[k] = i
+}
+
+// lookup returns the entry index of k, or adds the entry e (whose request
+// has key k) and returns its index and false: one probe instead of a get
+// and a set.
+func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
+	if p := m.index.slot(k, true); p != nil {
+		if *p > 0 {
+			return *p - 1, true
+		}
+		// A key filed in the map before its row grew over it stays there.
+		if i, ok := m.index.wide[k]; ok {
+			return i, true
+		}
+		i := int32(len(m.entries))
+		m.entries = append(m.entries, e)
+		*p = i + 1
+		return i, false
+	}
+	if i, ok := m.index.wide[k]; ok {
+		return i, true
+	}
+	return m.newEntry(e), false
 }
 
 func newMempool(blockSize int) *Mempool {
@@ -118,9 +159,9 @@ func (m *Mempool) newEntry(e entry) int32 {
 // request was already committed (the replica acknowledges it again at
 // once); a duplicate of a pending request is ignored.
 func (m *Mempool) add(q *protocols.Request) (protocols.Digest, bool) {
-	i, ok := m.index.get(q.Key())
+	i, ok := m.lookup(q.Key(), entry{req: q})
 	if !ok {
-		m.queue = append(m.queue, m.newEntry(entry{req: q}))
+		m.queue = append(m.queue, i)
 		return 0, false
 	}
 	e := &m.entries[i]
@@ -134,9 +175,8 @@ func (m *Mempool) add(q *protocols.Request) (protocols.Digest, bool) {
 // committed records that a request was committed with result and reports
 // whether it was the first commit of that request.
 func (m *Mempool) committed(q *protocols.Request, result protocols.Digest) bool {
-	i, ok := m.index.get(q.Key())
+	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
 	if !ok {
-		m.newEntry(entry{req: q, committed: true, result: result})
 		return true
 	}
 	e := &m.entries[i]

@@ -45,6 +45,13 @@ type Block struct {
 
 	payloadBytes int
 	memo         uint64 // keyring fingerprint under which ID was checked
+	// payload is the digest of Payload, computed with ID by newBlock or
+	// by a successful check of ID (0 until then), for the payload of
+	// payloadLen requests starting at payloadAt (a copy of the block with
+	// another payload does not use it).
+	payload    protocols.Digest
+	payloadAt  **protocols.Request
+	payloadLen int
 }
 
 // newBlock builds a block and computes its id.
@@ -53,21 +60,47 @@ func newBlock(author sim.NodeID, round int64, payload []*protocols.Request, qc *
 	for _, q := range payload {
 		b.payloadBytes += q.Size()
 	}
-	b.ID = blockID(b)
+	id, pd := blockIDPayload(b)
+	b.ID = id
+	b.setPayloadDigest(pd)
 	return b
 }
 
 // blockID computes a block's id from its fields.
 func blockID(b *Block) protocols.Digest {
+	id, _ := blockIDPayload(b)
+	return id
+}
+
+// blockIDPayload computes a block's id and the digest of its payload.
+func blockIDPayload(b *Block) (protocols.Digest, protocols.Digest) {
 	h := newHasher(tagBlock)
 	h.addInt(int64(b.Author))
 	h.addInt(b.Round)
-	h.add(uint64(payloadDigest(b.Payload)))
+	pd := payloadDigest(b.Payload)
+	h.add(uint64(pd))
 	if b.QC != nil {
 		h.add(uint64(b.QC.VoteInfo.ID))
 		h.add(uint64(signersDigest(b.QC.Signatures)))
 	}
-	return h.sum()
+	return h.sum(), pd
+}
+
+// payloadDigest is the digest of the block's payload, computed once when
+// the block was built or its id checked.
+func (b *Block) payloadDigest() protocols.Digest {
+	if b.payload == 0 || len(b.Payload) != b.payloadLen || len(b.Payload) == 0 || &b.Payload[0] != b.payloadAt {
+		return payloadDigest(b.Payload)
+	}
+	return b.payload
+}
+
+// setPayloadDigest records pd as the digest of the block's payload.
+func (b *Block) setPayloadDigest(pd protocols.Digest) {
+	if len(b.Payload) == 0 {
+		return // cheap to compute again
+	}
+	b.payload, b.payloadAt, b.payloadLen = pd, &b.Payload[0], len(b.Payload)
 }
 
 // Size is the block's encoded size.

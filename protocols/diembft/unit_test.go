@@ -426,6 +426,40 @@ func TestKeyIndex(t *testing.T) {
 	}
 }
 
+// TestMempoolLookup checks the mempool's one-probe lookup-or-add against a
+// map, on keys that mix dense ids, far-away ids (filed in the map, some
+// later covered by their client's grown row), huge and negative clients.
+func TestMempoolLookup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m := newMempool(4)
+	want := map[protocols.RequestKey]int32{}
+	for range 30000 {
+		var k protocols.RequestKey
+		switch rng.IntN(6) {
+		case 0:
+			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
+		case 1:
+			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
+		case 2:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(1 << 14))}
+		default:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
+		}
+		q := &protocols.Request{Client: k.Client, ID: k.ID}
+		i, found := m.lookup(k, entry{req: q})
+		wi, ok := want[k]
+		if found != ok || (ok && i != wi) {
+			t.Fatalf("lookup(%v) = %d, %v; want %d, %v", k, i, found, wi, ok)
+		}
+		if !ok {
+			want[k] = i
+		}
+		if m.entries[i].req.Key() != k {
+			t.Fatalf("entry %d holds %v, want %v", i, m.entries[i].req.Key(), k)
+		}
+	}
+}
+
 // TestProposeOnNewRound: with propose_on = "new_round" (the paper and the
 // reference) a leader proposes only at a new-round event, so requests that
 // arrive after the start wait for round 0 to end in a TC; by default the
@@ -482,5 +516,29 @@ func TestLeaderAwaitsTCQC(t *testing.T) {
 	r.processNewRoundEvent()
 	if got := env.broadcasts(KindProposal); got != 1 {
 		t.Fatalf("%d proposals once the sync ended, want 1", got)
+	}
+}
+
+// TestBlockPayloadDigest checks the payload digest a block keeps from its
+// id computation: equal to the digest of its payload, and not used by a
+// copy of the block that carries another payload.
+func TestBlockPayloadDigest(t *testing.T) {
+	reqs := []*protocols.Request{{Client: 4, ID: 1}, {Client: 4, ID: 2}, {Client: 5, ID: 1}}
+	b := newBlock(1, 3, reqs[:2], nil)
+	for _, tt := range []struct {
+		name    string
+		payload []*protocols.Request
+	}{
+		{"own payload", reqs[:2]},
+		{"shorter", reqs[:1]},
+		{"other array", []*protocols.Request{reqs[0], reqs[1]}},
+		{"other requests", reqs[1:3]},
+		{"empty", nil},
+	} {
+		c := *b
+		c.Payload = tt.payload
+		if got, want := c.payloadDigest(), payloadDigest(tt.payload); got != want {
+			t.Errorf("%s: payload digest %x, want %x", tt.name, got, want)
+		}
 	}
 }

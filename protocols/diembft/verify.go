@@ -94,10 +94,12 @@ func (r *Replica) validBlock(b *Block) bool {
 			return false
 		}
 	}
-	if blockID(b) != b.ID {
+	id, pd := blockIDPayload(b)
+	if id != b.ID {
 		return false
 	}
 	b.memo = r.keys.fingerprint
+	b.setPayloadDigest(pd)
 	return true
 }
 
