@@ -31,21 +31,15 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 
 // SetBehaviour implements protocols.Replica.
 func (r *Replica) SetBehaviour(name string) error {
-	switch name {
-	case "", BehaviourSilent, BehaviourEquivocate, BehaviourEquivocateAll, BehaviourDoubleVote:
-	default:
-		return fmt.Errorf("hotstuff: unknown behaviour %q", name)
+	if err := behaviours().Set(&r.conduct, name); err != nil {
+		return err
 	}
-	r.behaviour = name
-	r.silent = name == BehaviourSilent
-	r.equivocate = name == BehaviourEquivocate || name == BehaviourEquivocateAll
-	r.equivocateAll = name == BehaviourEquivocateAll
-	r.safety.revote = r.equivocate || name == BehaviourDoubleVote
+	r.safety.revote = r.conduct.S.votesTwice()
 	return nil
 }
 
 // Behaviour returns the current Byzantine behaviour ("" when honest).
-func (r *Replica) Behaviour() string { return r.behaviour }
+func (r *Replica) Behaviour() string { return r.conduct.Name() }
 
 // State is the protocol-specific part of a snapshot, for Legitimate.
 type State struct {

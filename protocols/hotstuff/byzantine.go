@@ -5,6 +5,84 @@ import (
 	"github.com/byzsim/byzsim/sim"
 )
 
+// behaviours is HotStuff's behaviour table (protocols.Behaviours). Its own
+// silent replaces the generic one: a silent leader also skips building the
+// proposals nobody would receive.
+func behaviours() *protocols.Behaviours[strategy] {
+	type b = protocols.Behaviour[strategy]
+	return protocols.NewBehaviours[strategy](Name, honest{},
+		b{Name: BehaviourSilent, Doc: "sends nothing at all", Strategy: silent{}},
+		b{Name: BehaviourEquivocate, Doc: "as leader, proposes conflicting blocks to the two halves of the replicas and votes for both", Strategy: equivocate{}},
+		b{Name: BehaviourEquivocateAll, Doc: "as leader, proposes two conflicting blocks to every replica (the second after the first) and votes for both", Strategy: equivocateAll{}},
+		b{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it", Strategy: doubleVote{}},
+	)
+}
+
+// strategy is HotStuff's decision points: the honest code consults the
+// replica's current strategy (r.conduct.S) there and nowhere else.
+type strategy interface {
+	// proposes reports whether the replica proposes as leader at all.
+	proposes() bool
+	// propose proposes txns as the leader of round.
+	propose(r *Replica, round int64, txns []*protocols.Request)
+	// certified sees every QC the replica certifies a block with.
+	certified(r *Replica, qc *QC)
+	// commits reports whether the replica commits blocks.
+	commits() bool
+	// votesTwice reports whether safeNode lets the replica vote again in
+	// its highest voted round.
+	votesTwice() bool
+}
+
+// honest is the protocol as specified.
+type honest struct{}
+
+func (honest) proposes() bool { return true }
+func (honest) propose(r *Replica, round int64, txns []*protocols.Request) {
+	r.propose(round, txns)
+}
+func (honest) certified(*Replica, *QC) {}
+func (honest) commits() bool           { return true }
+func (honest) votesTwice() bool        { return false }
+
+// silent sends nothing and, as leader, proposes nothing.
+type silent struct{ honest }
+
+func (silent) proposes() bool                                  { return false }
+func (silent) Withholds(sim.Env, sim.NodeID, sim.Message) bool { return true }
+
+// doubleVote votes for every valid proposal of its round.
+type doubleVote struct{ honest }
+
+func (doubleVote) votesTwice() bool { return true }
+
+// equivocate, as leader, proposes conflicting blocks to the two halves of
+// the replicas (equivState) and votes for both; it keeps both forks, so it
+// commits nothing.
+type equivocate struct{ honest }
+
+func (equivocate) votesTwice() bool             { return true }
+func (equivocate) commits() bool                { return false }
+func (equivocate) certified(r *Replica, qc *QC) { r.eq.certified(qc) }
+func (equivocate) propose(r *Replica, round int64, txns []*protocols.Request) {
+	if !r.eq.readyToPropose(r, round) {
+		return
+	}
+	r.lastProposed = round
+	r.proposeEquivocating(round, txns, false)
+}
+
+// equivocateAll is equivocate sending both blocks to every replica.
+type equivocateAll struct{ equivocate }
+
+func (equivocateAll) propose(r *Replica, round int64, txns []*protocols.Request) {
+	if !r.eq.readyToPropose(r, round) {
+		return
+	}
+	r.lastProposed = round
+	r.proposeEquivocating(round, txns, true)
+}
+
 // equivState is the state of the "equivocate" behaviour: the leader keeps
 // two forks, proposing the block of fork h to the replicas of half h (ids
 // below n/2 form half 0), each block extending the latest QC of its fork.
@@ -46,8 +124,8 @@ func (r *Replica) half(id sim.NodeID) int {
 
 // proposeEquivocating sends conflicting blocks to the two halves, and both
 // to itself (it votes for both: equivocation implies double voting); with
-// equivocateAll every replica gets both, fork 0's block first.
-func (r *Replica) proposeEquivocating(round int64, txns []*protocols.Request) {
+// all every replica gets both, fork 0's block first.
+func (r *Replica) proposeEquivocating(round int64, txns []*protocols.Request, all bool) {
 	if r.eq.forkOf == nil {
 		r.eq.forkOf = make(map[protocols.Digest]int)
 	}
@@ -70,7 +148,7 @@ func (r *Replica) proposeEquivocating(round int64, txns []*protocols.Request) {
 	}
 	for to := range r.n {
 		id := sim.NodeID(to)
-		if id == r.id || r.equivocateAll {
+		if id == r.id || all {
 			r.send(id, props[0])
 			r.send(id, props[1])
 			continue

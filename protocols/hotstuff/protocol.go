@@ -98,12 +98,7 @@ func Protocol() *protocols.Protocol {
 			{Name: AttrLockedRound, Type: protocols.AttrInt, Doc: "the round of Safety's locked block (the paper's b_lock)"},
 			{Name: AttrLastVoteRound, Type: protocols.AttrInt, Doc: "alias of highest_vote_round"},
 		},
-		Behaviours: []protocols.Named{
-			{Name: BehaviourSilent, Doc: "sends nothing at all"},
-			{Name: BehaviourEquivocate, Doc: "as leader, proposes conflicting blocks to the two halves of the replicas and votes for both"},
-			{Name: BehaviourEquivocateAll, Doc: "as leader, proposes two conflicting blocks to every replica (the second after the first) and votes for both"},
-			{Name: BehaviourDoubleVote, Doc: "votes for every valid proposal of its round, also after voting in it"},
-		},
+		Behaviours:    behaviours().Named(),
 		CorruptScopes: corruptScopes(),
 		Preloads:      true,
 		MaxFaulty:     MaxFaulty,

@@ -35,12 +35,10 @@ type Replica struct {
 	// propose_on = "new_round".
 	newRoundEvent bool
 
-	behaviour  string
-	silent     bool
-	equivocate bool
-	// equivocateAll sends both of an equivocating leader's blocks to all.
-	equivocateAll bool
-	eq            equivState
+	// conduct is the Byzantine behaviour: the strategy consulted at the
+	// decision points and the filter every send passes (byzantine.go).
+	conduct protocols.Conduct[strategy]
+	eq      equivState // the equivocate behaviours' forks
 
 	exclude map[protocols.RequestKey]struct{} // scratch for proposals
 }
@@ -237,17 +235,9 @@ func (r *Replica) afterInput() {
 	r.processNewRoundEvent()
 }
 
-func (r *Replica) send(to sim.NodeID, m sim.Message) {
-	if !r.silent {
-		r.env.Send(to, m)
-	}
-}
+func (r *Replica) send(to sim.NodeID, m sim.Message) { r.conduct.Send(r.env, to, m) }
 
-func (r *Replica) broadcast(m sim.Message) {
-	if !r.silent {
-		r.env.Broadcast(m)
-	}
-}
+func (r *Replica) broadcast(m sim.Message) { r.conduct.Broadcast(r.env, m) }
 
 // ready reports whether a certificate's block is available: known, or at
 // or below the committed root (nothing left to do for it).
@@ -389,9 +379,7 @@ func (r *Replica) processQC(qc *QC) {
 	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.rootRound() {
 		r.tree.certified[id] = qc
 		r.env.Observe(protocols.Certified{Round: qc.VoteInfo.Round, Digest: id})
-		if r.equivocate {
-			r.eq.certified(qc)
-		}
+		r.conduct.S.certified(r, qc)
 	}
 	r.safety.lock(qc.VoteInfo.ParentID, qc.VoteInfo.ParentRound)
 	switch {
@@ -411,8 +399,8 @@ func (r *Replica) processQC(qc *QC) {
 // commit commits a block and its uncommitted ancestors: executes them,
 // reports the commits, and replies to the clients.
 func (r *Replica) commit(id protocols.Digest) {
-	if r.equivocate {
-		return // an equivocating replica keeps both forks; it is Byzantine
+	if !r.conduct.S.commits() {
+		return
 	}
 	chain := r.ledger.commit(id)
 	if len(chain) == 0 {
@@ -484,7 +472,7 @@ func (r *Replica) extends(b *Block, id protocols.Digest, round int64) bool {
 // "new_round" it acts only after a new-round event (see newRoundEvent).
 func (r *Replica) processNewRoundEvent() {
 	round := r.pm.Round
-	if r.lastProposed >= round || r.Leader(round) != r.id || r.silent {
+	if r.lastProposed >= round || r.Leader(round) != r.id || !r.conduct.S.proposes() {
 		r.newRoundEvent = false
 		return
 	}
@@ -500,14 +488,11 @@ func (r *Replica) processNewRoundEvent() {
 	if len(txns) == 0 && !needEmpty {
 		return
 	}
-	if r.equivocate {
-		if !r.eq.readyToPropose(r, round) {
-			return
-		}
-		r.lastProposed = round
-		r.proposeEquivocating(round, txns)
-		return
-	}
+	r.conduct.S.propose(r, round, txns)
+}
+
+// propose is the leader's proposal of txns in round, extending its high QC.
+func (r *Replica) propose(round int64, txns []*protocols.Request) {
 	r.lastProposed = round
 	qc := r.tree.highQC
 	p := r.makeProposal(round, txns, qc, r.tree.highCommitQC)
