@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -87,5 +88,54 @@ func TestCheckProgressCountsServedRequests(t *testing.T) {
 				t.Errorf("cur_check_req %v after progress", r.fd.curCheckReq)
 			}
 		})
+	}
+}
+
+// TestLazyBeatsMatchEager: the failure detector's lazy beat counters give,
+// after every token, reset and wholesale assignment, the values of the
+// eager definition (every token zeroes beat[j] and beat[i] and increments
+// the others, saturating at beatCap), and fd_set membership follows.
+func TestLazyBeatsMatchEager(t *testing.T) {
+	const n, id = 7, 2
+	r, _ := newTestReplica(t, id, n, 1, protocols.Params{"beat_threshold": int64(5)})
+	fd := &r.fd
+	eager := make([]int, n)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for step := range 5000 {
+		switch op := rng.IntN(100); {
+		case op < 3:
+			fd.reset()
+			clear(eager)
+		case op < 5:
+			vals := make([]int, n)
+			for k := range vals {
+				vals[k] = rng.IntN(12)
+				if rng.IntN(10) == 0 {
+					vals[k] = beatCap - rng.IntN(3)
+				}
+			}
+			fd.setBeats(vals)
+			copy(eager, vals)
+		default:
+			j := rng.IntN(n)
+			fd.updateBeat(j)
+			for k := range eager {
+				switch {
+				case k == j || k == id:
+					eager[k] = 0
+				case eager[k] < beatCap:
+					eager[k]++
+				}
+			}
+			for p := int64(-1); p <= n; p++ {
+				want := p >= 0 && p < n && (int(p) == j || int(p) == id || eager[p] < r.p.BeatThreshold)
+				if got := fd.inFDSet(p, j); got != want {
+					t.Fatalf("step %d: inFDSet(%d) = %v, want %v (beats %v)", step, p, got, want, eager)
+				}
+			}
+		}
+		if got := fd.beats(); !slices.Equal(got, eager) {
+			t.Fatalf("step %d: beats %v, want %v", step, got, eager)
+		}
 	}
 }
