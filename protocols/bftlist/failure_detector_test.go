@@ -139,3 +139,18 @@ func TestLazyBeatsMatchEager(t *testing.T) {
 		}
 	}
 }
+
+// TestCntSaturates: cnt stops at 2^30 (a bounded counter), so a primary is
+// not suspected for cnt > cnt_threshold when the threshold is 2^30 itself.
+func TestCntSaturates(t *testing.T) {
+	r, _ := newTestReplica(t, 1, 6, 1, protocols.Params{"cnt_threshold": int64(beatCap)})
+	setAll(r, rep6[int8](0), rep6(ViewPair{0, 0}), rep6(false))
+	r.fd.onToken(3, false) // learn the primary, 0
+	a := ClientReq{Client: 6, TS: 1, Op: protocols.OpAppend, Value: 1}
+	r.fd.curCheckReq = []ClientReq{a} // pushed out of pend_reqs, never served
+	r.fd.cnt = beatCap
+	r.fd.onToken(0, false)
+	if r.fd.cnt != beatCap || r.fd.primSusp[r.id] {
+		t.Fatalf("cnt %d, suspected %v; want cnt to stay at %d and no suspicion", r.fd.cnt, r.fd.primSusp[r.id], beatCap)
+	}
+}
