@@ -154,3 +154,55 @@ func TestCntSaturates(t *testing.T) {
 		t.Fatalf("cnt %d, suspected %v; want cnt to stay at %d and no suspicion", r.fd.cnt, r.fd.primSusp[r.id], beatCap)
 	}
 }
+
+// TestEnoughCommonLargeN: primary monitoring's pre-check counts the
+// replicas lying in at least x need-change sets, also when n is close to
+// the 1024 replicas a set can hold (n = 1000, f = 199).
+func TestEnoughCommonLargeN(t *testing.T) {
+	const n, f = 1000, 199
+	members := make([]int, n)
+	vcm := make([]VCM, n)
+	for k := range members {
+		members[k] = k
+		vcm[k].NeedChgSet = full(n)
+	}
+	x, need := n-f, n-2*f
+	if !enoughCommon(vcm, members, x, need) || !supportedChange(vcm, full(n), x, need) {
+		t.Error("every replica in every need-change set: not enough in common")
+	}
+	for k := range vcm {
+		vcm[k].NeedChgSet = idset{}
+	}
+	if enoughCommon(vcm, members, x, need) {
+		t.Error("empty need-change sets: enough in common")
+	}
+}
+
+// TestEventFDCorrectSet: a round of the event-driven detector ends when
+// n−f−1 others returned the token K times, and its correct set is those
+// replicas only: one that returned it fewer times is left out.
+func TestEventFDCorrectSet(t *testing.T) {
+	r := settled(t, 6, 1, protocols.Params{"fd_mode": FDEvent})
+	e := &r.efd
+	var others []int
+	for k := range 6 {
+		if k != r.id {
+			others = append(others, k)
+		}
+	}
+	for _, k := range others[:3] {
+		e.counters[k] = r.p.EFDK
+	}
+	e.counters[others[3]] = r.p.EFDK - 1
+	e.counters[others[4]] = 1
+	e.recount()
+	before := e.round
+	e.onToken(others[3], &EFDToken{Owner: int32(r.id), Token: e.token})
+	want := idset{}
+	for _, k := range others[:4] {
+		want.put(k)
+	}
+	if e.round != before+1 || e.lastCorrect != want {
+		t.Fatalf("round %d → %d, correct set %v; want one round and %v", before, e.round, e.lastCorrect.ids(), want.ids())
+	}
+}
