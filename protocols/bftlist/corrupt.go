@@ -190,12 +190,16 @@ func (r *Replica) corruptPM(rng *rand.Rand) {
 
 func (r *Replica) corruptFD(rng *rand.Rand) {
 	fd := &r.fd
-	for k := range fd.beat {
-		fd.beat[k] = rng.IntN(2*r.p.BeatThreshold + 1)
+	beats := make([]int, r.n)
+	for k := range beats {
+		beats[k] = rng.IntN(2*r.p.BeatThreshold + 1)
 		fd.primSusp[k] = rng.IntN(2) == 0
 	}
+	fd.setBeats(beats)
 	fd.cnt = rng.IntN(2*r.p.CntThreshold + 1)
-	fd.fdSet = randSet(rng, r.n)
+	// fd_set is derived from beat at every token (failureDetector); the
+	// draw keeps the corruption's random stream as it was.
+	randSet(rng, r.n)
 	fd.prim = r.randView(rng)
 	fd.curCheckReq = nil
 	for range rng.IntN(4) {
@@ -206,6 +210,7 @@ func (r *Replica) corruptFD(rng *rand.Rand) {
 	for k := range e.counters {
 		e.counters[k] = rng.IntN(2 * r.p.EFDK)
 	}
+	e.recount()
 	e.lastCorrect = randSet(rng, r.n)
 	e.round = rng.Uint64N(8)
 }

@@ -21,6 +21,9 @@ type eventFD struct {
 	counters    []int
 	round       uint64 // rounds completed
 	lastCorrect idset
+	// atK counts the other replicas whose counter reached K (the size of
+	// correct()), kept as counters grow so that a token costs O(1).
+	atK int
 }
 
 func newEventFD(r *Replica) eventFD {
@@ -36,6 +39,16 @@ func (e *eventFD) broadcast() {
 		}
 	}
 	r.setLoop(loopEFD, r.p.EFDTimeout)
+}
+
+// recount sets atK from the counters (after they were set wholesale).
+func (e *eventFD) recount() {
+	e.atK = 0
+	for k, c := range e.counters {
+		if k != e.r.id && c >= e.r.p.EFDK {
+			e.atK++
+		}
+	}
 }
 
 func (e *eventFD) correct() idset {
@@ -60,14 +73,18 @@ func (e *eventFD) onToken(j int, m *EFDToken) {
 		}
 		if e.counters[j] < 1<<30 {
 			e.counters[j]++
+			if e.counters[j] == r.p.EFDK && j != r.id {
+				e.atK++
+			}
 		}
 		// The owner and the others that returned the token K times: n−f
 		// replicas, reachable by the correct ones alone, enough for the
 		// witness predicates' n−f echoes among them.
-		if c := e.correct(); c.len()+1 >= r.n-r.f {
-			e.lastCorrect = c
+		if e.atK+1 >= r.n-r.f {
+			e.lastCorrect = e.correct()
 			e.round++
 			clear(e.counters)
+			e.atK = 0
 			e.token = (e.token + 1) % r.p.LinkCap
 			e.broadcast()
 			return

@@ -1,22 +1,35 @@
 package bftlist
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // failureDetector is the beat/cnt failure detector: beat[k] counts tokens
 // received since k was last heard; cnt counts the primary's tokens without
 // progress on pending requests.
+//
+// The beat counters are kept lazily, so that a token costs O(1) instead of
+// incrementing n counters: tick counts the tokens handled, and beat[k] is
+// tick − max(heard[k], base), at most beatCap (the counters saturate), where
+// heard[k] is the tick at which k was last heard and base the tick of the
+// last reset. fd_set = {j, i} ∪ {k : beat[k] < BEAT_THRESHOLD} is only ever
+// asked about the primary right after a token, so it is not stored.
 type failureDetector struct {
 	r           *Replica
-	beat        []int
+	tick, base  int64
+	heard       []int64
 	cnt         int
 	primSusp    []bool
 	curCheckReq []ClientReq
-	fdSet       idset
 	prim        int64
 }
 
+// beatCap is where a beat counter stops counting.
+const beatCap = 1 << 30
+
 func newFailureDetector(r *Replica) failureDetector {
-	return failureDetector{r: r, beat: make([]int, r.n), primSusp: make([]bool, r.n), prim: -1}
+	return failureDetector{r: r, heard: make([]int64, r.n), primSusp: make([]bool, r.n), prim: -1}
 }
 
 // onToken is "upon token from p_j": j's payload is whether it suspects
@@ -39,29 +52,52 @@ func (fd *failureDetector) onToken(j int, susp bool) {
 			fd.cnt = 0
 		}
 		if !fd.primSusp[r.id] {
-			fd.primSusp[r.id] = !fd.fdSet.has(int(fd.prim)) || fd.cnt > r.p.CntThreshold
+			fd.primSusp[r.id] = !fd.inFDSet(fd.prim, j) || fd.cnt > r.p.CntThreshold
 		}
 	} else if !allow {
 		fd.reset()
 	}
 }
 
+// updateBeat is the token's beat update: beat[j] and beat[i] become 0 and
+// every other counter grows by one (up to beatCap).
 func (fd *failureDetector) updateBeat(j int) {
-	id := fd.r.id
-	fd.beat[j], fd.beat[id] = 0, 0
-	s := idset{}.add(j).add(id)
-	for k := range fd.beat {
-		if k == id || k == j {
-			continue
-		}
-		if fd.beat[k] < 1<<30 {
-			fd.beat[k]++
-		}
-		if fd.beat[k] < fd.r.p.BeatThreshold {
-			s.put(k)
-		}
+	fd.tick++
+	fd.heard[j], fd.heard[fd.r.id] = fd.tick, fd.tick
+}
+
+// beat is beat[k].
+func (fd *failureDetector) beat(k int) int {
+	return int(min(fd.tick-max(fd.heard[k], fd.base), beatCap))
+}
+
+// inFDSet reports whether p is in fd_set after a token from j.
+func (fd *failureDetector) inFDSet(p int64, j int) bool {
+	if p < 0 || p >= int64(fd.r.n) {
+		return false
 	}
-	fd.fdSet = s
+	k := int(p)
+	return k == j || k == fd.r.id || fd.beat(k) < fd.r.p.BeatThreshold
+}
+
+// beats returns beat[k] for every k.
+func (fd *failureDetector) beats() []int {
+	out := make([]int, len(fd.heard))
+	for k := range out {
+		out[k] = fd.beat(k)
+	}
+	return out
+}
+
+// setBeats sets beat[k] to vals[k] for the k vals has (a start state or a
+// corruption); the others keep their values.
+func (fd *failureDetector) setBeats(vals []int) {
+	cur := fd.beats()
+	copy(cur, vals)
+	fd.base = math.MinInt64 / 2
+	for k, b := range cur {
+		fd.heard[k] = fd.tick - int64(b)
+	}
 }
 
 // checkProgress resets cnt when the primary served one of the requests
@@ -102,7 +138,7 @@ func (fd *failureDetector) served(q ClientReq) bool {
 }
 
 func (fd *failureDetector) reset() {
-	clear(fd.beat)
+	fd.base = fd.tick // every beat counter back to 0
 	clear(fd.primSusp)
 	fd.cnt = 0
 	fd.curCheckReq = nil

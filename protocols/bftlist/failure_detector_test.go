@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -87,5 +88,121 @@ func TestCheckProgressCountsServedRequests(t *testing.T) {
 				t.Errorf("cur_check_req %v after progress", r.fd.curCheckReq)
 			}
 		})
+	}
+}
+
+// TestLazyBeatsMatchEager: the failure detector's lazy beat counters give,
+// after every token, reset and wholesale assignment, the values of the
+// eager definition (every token zeroes beat[j] and beat[i] and increments
+// the others, saturating at beatCap), and fd_set membership follows.
+func TestLazyBeatsMatchEager(t *testing.T) {
+	const n, id = 7, 2
+	r, _ := newTestReplica(t, id, n, 1, protocols.Params{"beat_threshold": int64(5)})
+	fd := &r.fd
+	eager := make([]int, n)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for step := range 5000 {
+		switch op := rng.IntN(100); {
+		case op < 3:
+			fd.reset()
+			clear(eager)
+		case op < 5:
+			vals := make([]int, n)
+			for k := range vals {
+				vals[k] = rng.IntN(12)
+				if rng.IntN(10) == 0 {
+					vals[k] = beatCap - rng.IntN(3)
+				}
+			}
+			fd.setBeats(vals)
+			copy(eager, vals)
+		default:
+			j := rng.IntN(n)
+			fd.updateBeat(j)
+			for k := range eager {
+				switch {
+				case k == j || k == id:
+					eager[k] = 0
+				case eager[k] < beatCap:
+					eager[k]++
+				}
+			}
+			for p := int64(-1); p <= n; p++ {
+				want := p >= 0 && p < n && (int(p) == j || int(p) == id || eager[p] < r.p.BeatThreshold)
+				if got := fd.inFDSet(p, j); got != want {
+					t.Fatalf("step %d: inFDSet(%d) = %v, want %v (beats %v)", step, p, got, want, eager)
+				}
+			}
+		}
+		if got := fd.beats(); !slices.Equal(got, eager) {
+			t.Fatalf("step %d: beats %v, want %v", step, got, eager)
+		}
+	}
+}
+
+// TestCntSaturates: cnt stops at 2^30 (a bounded counter), so a primary is
+// not suspected for cnt > cnt_threshold when the threshold is 2^30 itself.
+func TestCntSaturates(t *testing.T) {
+	r, _ := newTestReplica(t, 1, 6, 1, protocols.Params{"cnt_threshold": int64(beatCap)})
+	setAll(r, rep6[int8](0), rep6(ViewPair{0, 0}), rep6(false))
+	r.fd.onToken(3, false) // learn the primary, 0
+	a := ClientReq{Client: 6, TS: 1, Op: protocols.OpAppend, Value: 1}
+	r.fd.curCheckReq = []ClientReq{a} // pushed out of pend_reqs, never served
+	r.fd.cnt = beatCap
+	r.fd.onToken(0, false)
+	if r.fd.cnt != beatCap || r.fd.primSusp[r.id] {
+		t.Fatalf("cnt %d, suspected %v; want cnt to stay at %d and no suspicion", r.fd.cnt, r.fd.primSusp[r.id], beatCap)
+	}
+}
+
+// TestEnoughCommonLargeN: primary monitoring's pre-check counts the
+// replicas lying in at least x need-change sets, also when n is close to
+// the 1024 replicas a set can hold (n = 1000, f = 199).
+func TestEnoughCommonLargeN(t *testing.T) {
+	const n, f = 1000, 199
+	members := make([]int, n)
+	vcm := make([]VCM, n)
+	for k := range members {
+		members[k] = k
+		vcm[k].NeedChgSet = full(n)
+	}
+	x, need := n-f, n-2*f
+	if !enoughCommon(vcm, members, x, need) || !supportedChange(vcm, full(n), x, need) {
+		t.Error("every replica in every need-change set: not enough in common")
+	}
+	for k := range vcm {
+		vcm[k].NeedChgSet = idset{}
+	}
+	if enoughCommon(vcm, members, x, need) {
+		t.Error("empty need-change sets: enough in common")
+	}
+}
+
+// TestEventFDCorrectSet: a round of the event-driven detector ends when
+// n−f−1 others returned the token K times, and its correct set is those
+// replicas only: one that returned it fewer times is left out.
+func TestEventFDCorrectSet(t *testing.T) {
+	r := settled(t, 6, 1, protocols.Params{"fd_mode": FDEvent})
+	e := &r.efd
+	var others []int
+	for k := range 6 {
+		if k != r.id {
+			others = append(others, k)
+		}
+	}
+	for _, k := range others[:3] {
+		e.counters[k] = r.p.EFDK
+	}
+	e.counters[others[3]] = r.p.EFDK - 1
+	e.counters[others[4]] = 1
+	e.recount()
+	before := e.round
+	e.onToken(others[3], &EFDToken{Owner: int32(r.id), Token: e.token})
+	want := idset{}
+	for _, k := range others[:4] {
+		want.put(k)
+	}
+	if e.round != before+1 || e.lastCorrect != want {
+		t.Fatalf("round %d → %d, correct set %v; want one round and %v", before, e.round, e.lastCorrect.ids(), want.ids())
 	}
 }

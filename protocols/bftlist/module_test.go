@@ -193,7 +193,7 @@ func TestFailureDetectorSuspectsSilentPrimary(t *testing.T) {
 		r.fd.onToken(2+i%4, false) // tokens from 2 … 5, never from primary 0
 	}
 	if !r.fd.primSusp[1] {
-		t.Fatalf("primary not suspected after %d tokens without it (beat %v)", r.p.BeatThreshold+5, r.fd.beat)
+		t.Fatalf("primary not suspected after %d tokens without it (beat %v)", r.p.BeatThreshold+5, r.fd.beats())
 	}
 	r2, _ := newTestReplica(t, 1, 6, 1, nil)
 	setAll(r2, rep6[int8](0), rep6(v), rep6(false))
@@ -214,9 +214,9 @@ func TestDataLinkBoundedCounters(t *testing.T) {
 	for round := 0; round < 10; round++ {
 		a.link.transmit(1)
 		tok := ea.sent[len(ea.sent)-1].msg.(*FDToken)
-		beats := b.fd.beat[2]
+		beats := b.fd.beat(2)
 		b.link.onToken(0, tok)
-		if b.fd.beat[2] != beats {
+		if b.fd.beat(2) != beats {
 			delivered++
 		}
 		b.link.onToken(0, tok) // a duplicate is acknowledged, not delivered

@@ -86,6 +86,11 @@ func (s *StartState) check(r *Replica) error {
 		if err := checkLen("beat", len(v.Beat), n); err != nil {
 			return err
 		}
+		for k, b := range v.Beat {
+			if b < 0 || b > beatCap {
+				return fmt.Errorf("bftlist: start state beat[%d] = %d, want 0 … %d", k, b, beatCap)
+			}
+		}
 		if err := checkLen("prim_susp", len(v.PrimSusp), n); err != nil {
 			return err
 		}
@@ -136,7 +141,9 @@ func (s *StartState) apply(r *Replica) error {
 		}
 	}
 	if v := s.FD; v != nil {
-		copyIf(r.fd.beat, v.Beat)
+		if len(v.Beat) > 0 {
+			r.fd.setBeats(v.Beat)
+		}
 		copyIf(r.fd.primSusp, v.PrimSusp)
 		if v.Cnt != nil {
 			r.fd.cnt = *v.Cnt

@@ -203,6 +203,7 @@ func TestFDAndPMThresholds(t *testing.T) {
 			e.counters[k] = r.p.EFDK
 		}
 		e.counters[c-1] = r.p.EFDK - 1
+		e.recount()
 		before := e.round
 		e.onToken(c-1, &EFDToken{Owner: int32(r.id), Token: e.token})
 		return e.round == before+1

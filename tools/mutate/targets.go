@@ -23,10 +23,14 @@ var Targets = map[string][]Target{
 		{File: "protocols/diembft/crypto.go", Funcs: []string{"verify"}},
 	},
 	"bftlist": {
-		{File: "protocols/bftlist/replication.go", Funcs: []string{"q2", "q3", "receive", "checkNewStateAndRLog"}},
-		{File: "protocols/bftlist/view_establishment.go", Funcs: []string{"receive", "changeable"}},
-		{File: "protocols/bftlist/primary_monitoring.go", Funcs: []string{"inTrouble", "supChange", "receive"}},
-		{File: "protocols/bftlist/failure_detector.go", Funcs: []string{"suspected"}},
+		{File: "protocols/bftlist/replication.go", Funcs: []string{"q2", "q3", "commit", "receive", "atLeast",
+			"supportedReqs", "committedSet", "acceptReqPreprep", "checkNewStateAndRLog"}},
+		{File: "protocols/bftlist/view_establishment.go", Funcs: []string{"receive", "echoNoWitn", "transitSet",
+			"transitAdoptable", "establishable", "changeable", "transitSupported"}},
+		{File: "protocols/bftlist/primary_monitoring.go", Funcs: []string{"inTrouble", "updateNeedChgSet", "supChange",
+			"enoughCommon", "receive"}},
+		{File: "protocols/bftlist/failure_detector.go", Funcs: []string{"checkProgress", "served", "suspected"}},
+		{File: "protocols/bftlist/event_fd.go", Funcs: []string{"correct"}},
 		{File: "protocols/bftlist/replica.go", Funcs: []string{"Deliver"}},
 	},
 }
