@@ -11,7 +11,7 @@
 //
 // Usage:
 //
-//	go run ./tools/mutate [-proto diembft,bftlist] [-j 2] [-only ID] [-list] [-out DIR]
+//	go run ./tools/mutate [-proto NAME,…] [-j 2] [-only ID] [-list] [-out DIR]
 package main
 
 import (
@@ -55,7 +55,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mutate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	protos := fs.String("proto", strings.Join(Protocols, ","), "comma-separated protocols to mutate")
+	protos := fs.String("proto", "", "comma-separated protocols to mutate (default: every protocol with "+targetsFile+")")
 	jobs := fs.Int("j", 2, "mutants tested in parallel")
 	only := fs.String("only", "", "test only the mutants with these comma-separated IDs")
 	list := fs.Bool("list", false, "print the mutants and exit")
@@ -75,15 +75,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mutate:", err)
 		return 2
 	}
-	var selected []string
-	for _, p := range strings.Split(*protos, ",") {
-		if _, ok := Targets[p]; !ok {
-			fmt.Fprintf(stderr, "mutate: -proto: unknown protocol %q (allowed: %s)\n", p, strings.Join(Protocols, ", "))
-			return 2
-		}
-		selected = append(selected, p)
+	set, err := loadTargets(abs)
+	if err != nil {
+		fmt.Fprintln(stderr, "mutate:", err)
+		return 2
 	}
-	muts, err := mutants(abs, selected)
+	selected := set.Protocols
+	if *protos != "" {
+		selected = nil
+		for _, p := range strings.Split(*protos, ",") {
+			if _, ok := set.Targets[p]; !ok {
+				fmt.Fprintf(stderr, "mutate: -proto: unknown protocol %q (protocols with %s: %s)\n", p, targetsFile, strings.Join(set.Protocols, ", "))
+				return 2
+			}
+			selected = append(selected, p)
+		}
+	}
+	muts, err := mutants(abs, set, selected)
 	if err != nil {
 		fmt.Fprintln(stderr, "mutate:", err)
 		return 1
@@ -181,10 +189,10 @@ feed:
 
 // mutants generates the mutants of the protocols' targets, in a stable
 // order: protocol, target, position, operator.
-func mutants(root string, protos []string) ([]Mutant, error) {
+func mutants(root string, set TargetSet, protos []string) ([]Mutant, error) {
 	var all []Mutant
 	for _, p := range protos {
-		for _, t := range Targets[p] {
+		for _, t := range set.Targets[p] {
 			path := filepath.Join(root, t.File)
 			src, err := os.ReadFile(path)
 			if err != nil {
@@ -200,14 +208,13 @@ func mutants(root string, protos []string) ([]Mutant, error) {
 	return all, nil
 }
 
+// protocolsOf lists the protocols of ms in order of first appearance
+// (mutants are generated protocol by protocol).
 func protocolsOf(ms []Mutant) []string {
 	var ps []string
-	for _, p := range Protocols {
-		for _, m := range ms {
-			if m.Protocol == p {
-				ps = append(ps, p)
-				break
-			}
+	for _, m := range ms {
+		if len(ps) == 0 || ps[len(ps)-1] != m.Protocol {
+			ps = append(ps, m.Protocol)
 		}
 	}
 	return ps
@@ -320,7 +327,11 @@ func report(dir string, rs []result, wall time.Duration, jobs int, w io.Writer) 
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s %7s %7s %7s %8s %7s %7s\n", "protocol", "mutants", "killed", "timeout", "survived", "invalid", "score")
-	for _, p := range Protocols {
+	ms := make([]Mutant, len(rs))
+	for i, r := range rs {
+		ms[i] = r.Mutant
+	}
+	for _, p := range protocolsOf(ms) {
 		c := map[string]int{}
 		n := 0
 		for _, r := range rs {

@@ -127,11 +127,18 @@ func TestFuncFilter(t *testing.T) {
 // the protocol package's other files).
 func TestTargetsStable(t *testing.T) {
 	root := filepath.Join("..", "..")
-	first, err := mutants(root, Protocols)
+	set, err := loadTargets(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := mutants(root, Protocols)
+	if len(set.Protocols) < 2 {
+		t.Fatalf("targets of %v, want at least two protocols", set.Protocols)
+	}
+	first, err := mutants(root, set, set.Protocols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := mutants(root, set, set.Protocols)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +155,7 @@ func TestTargetsStable(t *testing.T) {
 		}
 		ids[m.ID] = true
 	}
-	for p, ts := range Targets {
+	for p, ts := range set.Targets {
 		for _, tg := range ts {
 			src, err := os.ReadFile(filepath.Join(root, tg.File))
 			if err != nil {
@@ -172,6 +179,43 @@ func TestBadFlags(t *testing.T) {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 || errb.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errb.String())
+		}
+	}
+}
+
+// TestLoadTargets: a protocol package's testdata/mutants.txt gives its
+// targets (comments and blank lines skipped); a line that is not a Go file
+// of the package is an error naming the file and line.
+func TestLoadTargets(t *testing.T) {
+	for _, tc := range []struct {
+		text    string
+		want    []Target
+		wantErr string
+	}{
+		{"# c\n\nsafety.go\nquorum.go Quorum Amplify\n", []Target{{File: "protocols/p/safety.go"}, {File: "protocols/p/quorum.go", Funcs: []string{"Quorum", "Amplify"}}}, ""},
+		{"safety.go\n../x.go f\n", nil, "mutants.txt:2: \"../x.go\" is not a Go file"},
+		{"README.md\n", nil, "mutants.txt:1: \"README.md\" is not a Go file"},
+	} {
+		root := t.TempDir()
+		dir := filepath.Join(root, "protocols", "p", "testdata")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "mutants.txt"), []byte(tc.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		set, err := loadTargets(root)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: error %v, want %q", tc.text, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if !reflect.DeepEqual(set.Protocols, []string{"p"}) || !reflect.DeepEqual(set.Targets["p"], tc.want) {
+			t.Errorf("%q: got %v %v, want [p] %v", tc.text, set.Protocols, set.Targets["p"], tc.want)
 		}
 	}
 }
