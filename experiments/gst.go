@@ -13,7 +13,7 @@ import (
 // gstChecker checks the liveness properties that hold after the global
 // stabilization time (GST):
 //
-//   - progress (property 3 of the chained-BFT paper, docs/diembft.md):
+//   - progress (property 3 of the chained-BFT liveness properties):
 //     when clients still wanted service after GST, every correct replica
 //     commits after GST, and all correct replicas reach the same committed
 //     height;

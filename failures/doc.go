@@ -6,7 +6,7 @@
 // # Fault rules
 //
 // A Rule follows the fault configuration of the reference experiment
-// configurations (docs/diembft.md), generalized with a virtual-time window so that rules serve
+// configurations, generalized with a virtual-time window so that rules serve
 // protocols without rounds too. A rule matches a message when all of these hold:
 //
 //   - the message leaves the sender in [From, Until) (Until 0: no end);

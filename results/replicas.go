@@ -22,13 +22,13 @@ type ReplicaRow struct {
 	// Start is the bucket's start.
 	Start   sim.Time
 	Replica int
-	// Round is the replica's round (DiemBFT) or established view (BFTList)
+	// Round is the replica's round or established view (RoundChange)
 	// at the end of the bucket; HasRound is false until it entered one.
 	Round    int64
 	HasRound bool
 	// RoundChanges counts entries into a round or view in the bucket,
 	// TCRounds those caused by a timeout certificate, Resets the resets of
-	// the view state (BFTList), Timeouts the local round timeouts, and
+	// the view state (RoundChange with CauseReset), Timeouts the local round timeouts, and
 	// Commits the entries committed.
 	RoundChanges, TCRounds, Resets, Timeouts, Commits int
 }
