@@ -7,7 +7,8 @@
 //
 // A Rule follows the fault configuration of the reference experiment
 // configurations, generalized with a virtual-time window so that rules serve
-// protocols without rounds too. A rule matches a message when all of these hold:
+// protocols without rounds too. A rule matches a message when all of these
+// hold:
 //
 //   - the message leaves the sender in [From, Until) (Until 0: no end);
 //   - its kind equals Msg, or Msg is "*" (every kind, sync messages and
