@@ -208,7 +208,9 @@ func (ve *viewEst) sameVSet(j int, phase int8) idset {
 func (ve *viewEst) transitionCase(j int, v ViewPair, phase int8, mode int) bool {
 	vj := ve.views[j]
 	if mode == modeRemain {
-		return v.Next == vj.Current
+		// In phase 1 the replicas that already established my next view
+		// support my remaining too (fix 26 in docs/bftlist.md).
+		return v.Next == vj.Current || (phase == 1 && v.Current == vj.Next)
 	}
 	if phase == 0 {
 		if vj.Current != TEE {
