@@ -125,7 +125,8 @@ func TestVEAutomaton(t *testing.T) {
 // view 0 (four): replica0 reset and flushed its list, and so did every
 // replica in its place — the global reset of the explore finding
 // bftlist_crash_recovery_global_reset. The replicas that established my
-// next view support my remaining (fix 26); a lone phase-1 pair still resets.
+// next view support my remaining on a step from v to v+1 (fix 26); a pair
+// off that step, or a lone phase-1 pair, still resets.
 func TestVEPhaseOneRemainsWithEstablished(t *testing.T) {
 	v := func(c, n int64) ViewPair { return ViewPair{c, n} }
 	for _, tc := range []struct {
@@ -144,6 +145,14 @@ func TestVEPhaseOneRemainsWithEstablished(t *testing.T) {
 			[]int8{1, 1, 1, 0, 0, 0, 0, 0},
 			[]ViewPair{v(0, 1), v(0, 1), v(0, 1), v(0, 0), v(1, 1), v(1, 1), v(1, 1), v(1, 1)},
 			make([]bool, 8), 0, v(1, 1)},
+		// A transient fault left replicas 0, 6, 7 in phase 1 towards view 0
+		// from views 3, 4, 5; five established view 0. Not a step to the
+		// view after its current one: counting the five would hold each
+		// of the three in phase 1 for ever (none can reach n−f).
+		{"pair off the step still resets",
+			[]int8{1, 0, 0, 0, 0, 0, 1, 1},
+			[]ViewPair{v(3, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(4, 0), v(5, 0)},
+			make([]bool, 8), 0, RST},
 		{"lone phase-1 pair still resets",
 			[]int8{1, 0, 0, 0, 0, 0, 0, 0},
 			[]ViewPair{v(0, 4), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0)},
