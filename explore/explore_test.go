@@ -262,7 +262,7 @@ func TestReplacementWindow(t *testing.T) {
 // TestFindingsReproduce: the findings of byzsim explore kept in
 // testdata/findings (protocol bugs described in docs/explore.md). An open
 // one must still fail the check it was found with; a fixed one is a
-// regression test and must pass every check (fixes 21–25 in
+// regression test and must pass every check (fixes 21–26 in
 // docs/bftlist.md; experiments/bftlist/regress_* run them with assertions
 // on the final state).
 func TestFindingsReproduce(t *testing.T) {
@@ -277,7 +277,7 @@ func TestFindingsReproduce(t *testing.T) {
 		{"bftlist_client_beyond_sigma_primary_not_replaced.toml", "liveness", true},
 		{"bftlist_byzantine_new_primary_not_replaced.toml", "liveness", true},
 		{"bftlist_flushed_replicas_never_catch_up.toml", "liveness", false},
-		{"bftlist_crash_recovery_global_reset.toml", "safety", false},
+		{"bftlist_crash_recovery_global_reset.toml", "safety", true},
 	} {
 		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
 		if err != nil {

@@ -117,6 +117,58 @@ func TestVEAutomaton(t *testing.T) {
 	}
 }
 
+// TestVEPhaseOneRemainsWithEstablished: n = 8, f = 1. Replica0 heads for
+// view 1 with replica1; replicas 4–7 already established it; replica2 was
+// reset (a recovered primary that found neither view supported) and
+// replica3's reports are stale at (0, 0) (its messages lost). Establishing
+// needs n−f = 7 (six here), remaining needed n−2f = 6 at or heading from
+// view 0 (four): replica0 reset and flushed its list, and so did every
+// replica in its place — the global reset of the explore finding
+// bftlist_crash_recovery_global_reset. The replicas that established my
+// next view support my remaining on a step from v to v+1 (fix 26); a pair
+// off that step, or a lone phase-1 pair, still resets.
+func TestVEPhaseOneRemainsWithEstablished(t *testing.T) {
+	v := func(c, n int64) ViewPair { return ViewPair{c, n} }
+	for _, tc := range []struct {
+		name      string
+		phs       []int8
+		views     []ViewPair
+		vch       []bool
+		wantPhase int8
+		wantView  ViewPair
+	}{
+		{"established next view supports remaining",
+			[]int8{1, 1, 0, 0, 0, 0, 0, 0},
+			[]ViewPair{v(0, 1), v(0, 1), RST, v(0, 0), v(1, 1), v(1, 1), v(1, 1), v(1, 1)},
+			make([]bool, 8), 1, v(0, 1)},
+		{"establishes with n−f",
+			[]int8{1, 1, 1, 0, 0, 0, 0, 0},
+			[]ViewPair{v(0, 1), v(0, 1), v(0, 1), v(0, 0), v(1, 1), v(1, 1), v(1, 1), v(1, 1)},
+			make([]bool, 8), 0, v(1, 1)},
+		// A transient fault left replicas 0, 6, 7 in phase 1 towards view 0
+		// from views 3, 4, 5; five established view 0. Not a step to the
+		// view after its current one: counting the five would hold each
+		// of the three in phase 1 for ever (none can reach n−f).
+		{"pair off the step still resets",
+			[]int8{1, 0, 0, 0, 0, 0, 1, 1},
+			[]ViewPair{v(3, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(4, 0), v(5, 0)},
+			make([]bool, 8), 0, RST},
+		{"lone phase-1 pair still resets",
+			[]int8{1, 0, 0, 0, 0, 0, 0, 0},
+			[]ViewPair{v(0, 4), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0)},
+			make([]bool, 8), 0, RST},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 0, 8, 1, nil)
+			setAll(r, tc.phs, tc.views, tc.vch)
+			r.ve.iterate()
+			if r.ve.phs[0] != tc.wantPhase || r.ve.views[0] != tc.wantView {
+				t.Fatalf("phase %d view %v, want phase %d view %v", r.ve.phs[0], r.ve.views[0], tc.wantPhase, tc.wantView)
+			}
+		})
+	}
+}
+
 func TestVEValidRejectsIllegalPairs(t *testing.T) {
 	r, _ := newTestReplica(t, 0, 6, 1, nil)
 	for _, tc := range []struct {

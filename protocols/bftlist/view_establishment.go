@@ -208,7 +208,13 @@ func (ve *viewEst) sameVSet(j int, phase int8) idset {
 func (ve *viewEst) transitionCase(j int, v ViewPair, phase int8, mode int) bool {
 	vj := ve.views[j]
 	if mode == modeRemain {
-		return v.Next == vj.Current
+		// In phase 1, on a step to the view after my current one, the
+		// replicas that already established my next view support my
+		// remaining too (fix 26 in docs/bftlist.md). Only on that step:
+		// every replica heading from v to v+1 then holds one pair, so with
+		// those at v+1 the correct ones reach n−f and establish; a pair a
+		// transient fault left with another next view still resets.
+		return v.Next == vj.Current || (phase == 1 && v.Current == vj.Next && vj.Next == mod(vj.Current+1, int64(ve.r.n)))
 	}
 	if phase == 0 {
 		if vj.Current != TEE {
