@@ -201,3 +201,71 @@ func TestObserveAdopted(t *testing.T) {
 		t.Fatalf("commits %+v; want entry 3 (height 4) once, now at n−2f replicas", got)
 	}
 }
+
+// TestAcceptReqPreprep: a replica takes a request's PRE_PREP from the
+// primary only when the request is one it knows pending (or already in the
+// primary's r_log), the primary numbered it in its own view, the number is
+// inside the window and the request is new here; a primary id outside
+// 0…n−1 is never accepted. Each case differs from an accepted one in one
+// condition.
+func TestAcceptReqPreprep(t *testing.T) {
+	a := ClientReq{Client: 6, TS: 1, Op: protocols.OpAppend, Value: 1}
+	b := ClientReq{Client: 7, TS: 1, Op: protocols.OpAppend, Value: 2}
+	z := ClientReq{Client: 7, TS: 9, Op: protocols.OpAppend, Value: 9}
+	const prim = 0
+	pp := func(q ClientReq, view, seq int64, st Status) ReqPair {
+		return ReqPair{Req: Req{Q: q, View: view, Seq: seq}, Status: st}
+	}
+	entry := func(q ClientReq, view, seq int64) LogEntry {
+		return LogEntry{Req: Req{Q: q, View: view, Seq: seq}, X: full(6)}
+	}
+	for _, tc := range []struct {
+		name    string
+		prim    int
+		pending bool       // every replica holds a pending
+		q       []ReqPair  // the primary's req_q
+		log     []LogEntry // the primary's r_log
+		own     []ReqPair  // this replica's req_q
+		want    bool
+	}{
+		{"pending, numbered in the window", prim, true, []ReqPair{pp(a, prim, 2, PrePrep)}, nil, nil, true},
+		{"primary id below 0", -1, true, nil, nil, nil, false},
+		{"primary id n", 6, true, nil, nil, nil, false},
+		{"not known pending", prim, false, []ReqPair{pp(a, prim, 2, PrePrep)}, nil, nil, false},
+		{"pending, pair without PRE_PREP", prim, true, []ReqPair{pp(a, prim, 2, Prep)}, nil, nil, false},
+		{"pending, numbered in an older view; another request numbered", prim, true, []ReqPair{pp(a, 5, 2, PrePrep), pp(b, prim, 3, PrePrep)}, nil, nil, false},
+		{"pending, numbered beyond the window", prim, true, []ReqPair{pp(a, prim, 2+10+1, PrePrep)}, nil, nil, false},
+		{"pending, numbered at lastExec", prim, true, []ReqPair{pp(a, prim, 1, PrePrep)}, nil, nil, false},
+		{"pending, already held here", prim, true, []ReqPair{pp(a, prim, 2, PrePrep)}, nil, []ReqPair{pp(a, prim, 2, PrePrep)}, false},
+		{"in the primary's r_log, in the window", prim, false, nil, []LogEntry{entry(a, prim, 2)}, nil, true},
+		{"another request in the primary's r_log", prim, false, nil, []LogEntry{entry(b, prim, 2)}, nil, false},
+		{"in the primary's r_log in an older view", prim, false, nil, []LogEntry{entry(a, 5, 2)}, nil, false},
+		{"in the primary's r_log beyond the window", prim, false, nil, []LogEntry{entry(a, prim, 2+10+1)}, nil, false},
+		{"in the primary's r_log, already held here", prim, false, nil, []LogEntry{entry(a, prim, 2)}, []ReqPair{pp(a, prim, 2, PrePrep)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 6, 1, nil) // σK = 5 × 2 clients
+			g := &r.rep
+			for k := range g.rep {
+				if k != r.id {
+					s := defaultStructure(r.k)
+					g.rep[k] = &s
+				}
+				if tc.pending {
+					g.rep[k].PendReqs = []ClientReq{a}
+				}
+			}
+			g.own.State = []int64{9, 9}
+			g.own.RLog = []LogEntry{entry(z, 0, 0), entry(z, 0, 1)}
+			g.own.ReqQ = tc.own
+			g.own.Prim = prim
+			if tc.prim >= 0 && tc.prim < len(g.rep) {
+				g.rep[tc.prim].ReqQ = tc.q
+				g.rep[tc.prim].RLog = tc.log
+			}
+			if got := g.acceptReqPreprep(a, tc.prim); got != tc.want {
+				t.Errorf("acceptReqPreprep = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
