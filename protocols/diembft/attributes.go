@@ -62,8 +62,8 @@ func (r *Replica) Snapshot() protocols.Snapshot {
 	hqc := r.tree.highQC
 	return protocols.Snapshot{
 		Round: r.pm.Round,
-		Log:   r.ledger.log,
-		State: State{Round: r.pm.Round, CommittedRound: r.ledger.rootRound(), Height: r.ledger.height(),
+		Log:   r.ledger.Log,
+		State: State{Round: r.pm.Round, CommittedRound: r.ledger.RootRound(), Height: r.ledger.Height(),
 			HighestVoteRound: r.safety.HighestVoteRound, HighestQCRound: r.safety.HighestQCRound,
 			HighQCRound: hqc.VoteInfo.Round, HighQCKnown: r.ready(hqc),
 			TimerArmed: r.pm.timer != 0 || r.pm.rearm > 0},

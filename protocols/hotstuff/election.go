@@ -92,16 +92,16 @@ func (e *Election) electReputationLeader(qc *QC, l *Ledger) (sim.NodeID, bool) {
 	nExcluded := 0
 	cur := qc
 	for i := 0; cur != nil && (i < e.windowSize || nExcluded < e.excludeSize); i++ {
-		b := l.committedBlock(cur.VoteInfo.GrandparentID)
+		b := l.CommittedBlock(cur.VoteInfo.GrandparentID)
 		if b == nil || b.Author < 0 {
 			break // not committed here, or genesis
 		}
 		if i < e.windowSize {
 			for _, s := range cur.Signatures {
-				active.add(s.Signer)
+				active.Add(s.Signer)
 			}
 		}
-		if nExcluded < e.excludeSize && excluded.add(b.Author) {
+		if nExcluded < e.excludeSize && excluded.Add(b.Author) {
 			nExcluded++
 		}
 		cur = b.QC

@@ -112,7 +112,7 @@ func (r *Replica) processRemoteTimeout(ti *TimeoutInfo) *TC {
 		set = &timeoutSet{seen: newBitset(r.n)}
 		r.pm.timeouts[ti.Round] = set
 	}
-	if !set.seen.add(ti.Sender) {
+	if !set.seen.Add(ti.Sender) {
 		return nil
 	}
 	set.infos = append(set.infos, ti)
