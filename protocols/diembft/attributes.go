@@ -18,7 +18,7 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 		if v < 0 || v >= int64(r.n) {
 			return fmt.Errorf("diembft: attribute leader: replica%d is not one of the %d replicas", v, r.n)
 		}
-		r.elect.override(r.pm.Round+1, sim.NodeID(v))
+		r.elect.Override(r.pm.Round+1, sim.NodeID(v))
 	case AttrHighestVoteRound, AttrLastVoteRound:
 		r.safety.HighestVoteRound = v
 	case AttrHighestQCRound:

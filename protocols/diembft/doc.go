@@ -11,10 +11,11 @@
 // TCs), election.go, sync.go, and replica.go, the Main module that owns
 // them; messages.go defines the records and messages, verify.go their
 // verification, byzantine.go and attributes.go the fault hooks. The Ledger
-// (speculative states, commit of every uncommitted ancestor), the mempool
-// and the modelled hash are shared with protocols/hotstuff in
-// protocols/internal/chained; chained.go binds them to this package's
-// blocks.
+// (speculative states, commit of every uncommitted ancestor), the mempool,
+// the modelled hash and the leader election (election.go keeps the commit
+// rule that triggers a reputation election) are shared with
+// protocols/hotstuff in protocols/internal/chained; chained.go binds them
+// to this package's blocks.
 //
 // Genesis: a block of round −1 without author or payload is committed at
 // height 0 (it is not part of Snapshot.Log); a genesis QC certifies it

@@ -213,7 +213,7 @@ func (r *Replica) arbitraryRequest(rng *rand.Rand) *protocols.Request {
 // one.
 func (r *Replica) corruptLeaders(rng *rand.Rand) {
 	for range 1 + rng.IntN(8) {
-		r.elect.override(r.arbitraryRound(rng), sim.NodeID(rng.IntN(r.n)))
+		r.elect.Override(r.arbitraryRound(rng), sim.NodeID(rng.IntN(r.n)))
 	}
 }
 

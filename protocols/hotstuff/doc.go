@@ -15,8 +15,9 @@
 // election.go, sync.go; messages.go defines the records and messages,
 // verify.go their verification, wire.go their codec, byzantine.go and
 // attributes.go the fault hooks, corrupt.go transient faults. The ledger
-// (speculative states, commit of every uncommitted ancestor), the mempool
-// and the modelled hash are DiemBFT's, shared in
+// (speculative states, commit of every uncommitted ancestor), the mempool,
+// the modelled hash and the leader election (election.go keeps the 3-chain
+// test that triggers a reputation election) are DiemBFT's, shared in
 // protocols/internal/chained; chained.go binds them to this package's
 // blocks.
 //

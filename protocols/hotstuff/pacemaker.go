@@ -48,7 +48,7 @@ func (r *Replica) startTimer(round int64, cause protocols.RoundCause) {
 			delete(r.pm.timeouts, k)
 		}
 	}
-	r.elect.prune(round - 2)
+	r.elect.Prune(round - 2)
 }
 
 func (r *Replica) armTimer(d sim.Time) {

@@ -105,7 +105,7 @@ func genesis() (*Block, *QC, protocols.Digest) {
 func (r *Replica) Round() int64 { return r.pm.Round }
 
 // Leader implements protocols.Replica.
-func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.leader(round) }
+func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.Leader(round) }
 
 // Preload puts requests in the mempool as if clients had sent them (Twins
 // scenarios and benchmarks pre-load transactions).
@@ -121,7 +121,7 @@ func (r *Replica) Preload(reqs ...*protocols.Request) {
 // the "leader" attribute still override it. Call it before Start; table
 // must be deterministic and return ids in 0 … n−1. Nil restores
 // round-robin.
-func (r *Replica) SetLeaderTable(table func(round int64) sim.NodeID) { r.elect.table = table }
+func (r *Replica) SetLeaderTable(table func(round int64) sim.NodeID) { r.elect.Table = table }
 
 // HighQC returns the highest QC the replica knows.
 func (r *Replica) HighQC() *QC { return r.tree.highQC }

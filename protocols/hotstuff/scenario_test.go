@@ -253,10 +253,10 @@ func TestReputationLeadersAgree(t *testing.T) {
 				t.Fatalf("round %d: replicas disagree on the leader: %v", round, views)
 			}
 		}
-		if round < 4 && first != rr.roundRobin(round) {
-			t.Errorf("round %d: leader %d before any reputation election, round-robin says %d", round, first, rr.roundRobin(round))
+		if round < 4 && first != rr.RoundRobin(round) {
+			t.Errorf("round %d: leader %d before any reputation election, round-robin says %d", round, first, rr.RoundRobin(round))
 		}
-		if round >= 4 && first != rr.roundRobin(round) {
+		if round >= 4 && first != rr.RoundRobin(round) {
 			overridden++
 		}
 	}

@@ -135,15 +135,15 @@ func TestElectionRoundRobin(t *testing.T) {
 	e := newElection(4, 2, false, 5, 1, 1)
 	want := []sim.NodeID{0, 0, 1, 1, 2, 2, 3, 3, 0, 0}
 	for r, w := range want {
-		if got := e.leader(int64(r)); got != w {
+		if got := e.Leader(int64(r)); got != w {
 			t.Errorf("leader(%d) = %d, want %d", r, got, w)
 		}
 	}
-	if got := e.leader(-1); got != 3 {
+	if got := e.Leader(-1); got != 3 {
 		t.Errorf("leader(-1) = %d, want 3", got)
 	}
-	e.override(5, 0)
-	if e.leader(5) != 0 || e.leader(4) != 2 {
+	e.Override(5, 0)
+	if e.Leader(5) != 0 || e.Leader(4) != 2 {
 		t.Error("override not honoured for its round only")
 	}
 }
@@ -202,11 +202,11 @@ func TestElectionReputation(t *testing.T) {
 	// update_leaders only acts on a QC of the previous round that ends a 3-chain.
 	e := newElection(4, 2, true, 5, 1, 42)
 	e.updateLeaders(qc, qc.VoteInfo.Round, l)
-	if _, ok := e.leaders[qc.VoteInfo.Round+1]; ok {
+	if _, ok := e.Elected(qc.VoteInfo.Round + 1); ok {
 		t.Error("updated leaders in the QC's own round")
 	}
 	e.updateLeaders(qc, qc.VoteInfo.Round+1, l)
-	if got := e.leader(qc.VoteInfo.Round + 2); got != id1 {
+	if got := e.Leader(qc.VoteInfo.Round + 2); got != id1 {
 		t.Errorf("leader(qc+2) = %d, want the elected %d", got, id1)
 	}
 }
