@@ -18,7 +18,7 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 		if v < 0 || v >= int64(r.n) {
 			return fmt.Errorf("diembft: attribute leader: replica%d is not one of the %d replicas", v, r.n)
 		}
-		r.elect.override(r.pm.Round+1, sim.NodeID(v))
+		r.elect.Override(r.pm.Round+1, sim.NodeID(v))
 	case AttrHighestVoteRound, AttrLastVoteRound:
 		r.safety.HighestVoteRound = v
 	case AttrHighestQCRound:
@@ -62,8 +62,8 @@ func (r *Replica) Snapshot() protocols.Snapshot {
 	hqc := r.tree.highQC
 	return protocols.Snapshot{
 		Round: r.pm.Round,
-		Log:   r.ledger.log,
-		State: State{Round: r.pm.Round, CommittedRound: r.ledger.rootRound(), Height: r.ledger.height(),
+		Log:   r.ledger.Log,
+		State: State{Round: r.pm.Round, CommittedRound: r.ledger.RootRound(), Height: r.ledger.Height(),
 			HighestVoteRound: r.safety.HighestVoteRound, HighestQCRound: r.safety.HighestQCRound,
 			HighQCRound: hqc.VoteInfo.Round, HighQCKnown: r.ready(hqc),
 			TimerArmed: r.pm.timer != 0 || r.pm.rearm > 0},

@@ -2,7 +2,6 @@ package diembft
 
 import (
 	"github.com/byzsim/byzsim/protocols"
-	"github.com/byzsim/byzsim/sim"
 )
 
 // voteSet collects the votes on one LedgerCommitInfo.
@@ -13,26 +12,6 @@ type voteSet struct {
 	seen   bitset
 	sigs   []Signature
 	formed bool
-}
-
-// bitset is a set of replica ids.
-type bitset []uint64
-
-func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
-
-// add inserts id and reports whether it was absent; ids out of range are
-// never added.
-func (b bitset) add(id sim.NodeID) bool {
-	i := int(id)
-	if i < 0 || i/64 >= len(b) {
-		return false
-	}
-	w, m := i/64, uint64(1)<<(i%64)
-	if b[w]&m != 0 {
-		return false
-	}
-	b[w] |= m
-	return true
 }
 
 // BlockTree is the paper's Block-tree bookkeeping: pending votes indexed by
@@ -93,7 +72,7 @@ func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteS
 		s = &voteSet{round: v.VoteInfo.Round, info: v.VoteInfo, lci: v.LedgerCommitInfo, seen: newBitset(n), sigs: make([]Signature, 0, quorum)}
 		t.votes[key] = s
 	}
-	if s.formed || !s.seen.add(v.Sender) {
+	if s.formed || !s.seen.Add(v.Sender) {
 		return nil
 	}
 	s.sigs = append(s.sigs, v.Signature)

@@ -46,15 +46,15 @@ type keyring struct {
 func newKeyring(seed uint64, self sim.NodeID, n, quorum int, real bool) *keyring {
 	k := &keyring{self: self, n: n, base: sim.DeriveSeed(seed, "diembft-keys"), real: real}
 	h := newHasher(tagKey)
-	h.add(k.base)
-	h.addInt(int64(n))
-	h.addInt(int64(quorum))
+	h.Add(k.base)
+	h.AddInt(int64(n))
+	h.AddInt(int64(quorum))
 	if real {
-		h.add(1)
+		h.Add(1)
 		k.priv = ed25519.NewKeyFromSeed(k.edSeed(self))
 		k.pubs = make([]ed25519.PublicKey, n)
 	}
-	k.fingerprint = uint64(h.sum())
+	k.fingerprint = uint64(h.Sum())
 	return k
 }
 

@@ -5,13 +5,17 @@
 // reputation-based leader election, a mempool and a sync manager for
 // lagging replicas.
 //
-// One file per module of the paper: ledger.go (speculative states, commit
-// of every uncommitted ancestor), blocktree.go (pending votes, high_qc,
+// One file per module of the paper: blocktree.go (pending votes, high_qc,
 // high_commit_qc), safety.go (safe_to_vote, safe_to_timeout,
 // safe_to_extend), pacemaker.go (rounds, round timer, Bracha timeouts,
-// TCs), election.go, mempool.go, sync.go, and replica.go, the Main module
-// that owns them; messages.go defines the records and messages, verify.go
-// their verification, byzantine.go and attributes.go the fault hooks.
+// TCs), election.go, sync.go, and replica.go, the Main module that owns
+// them; messages.go defines the records and messages, verify.go their
+// verification, byzantine.go and attributes.go the fault hooks. The Ledger
+// (speculative states, commit of every uncommitted ancestor), the mempool,
+// the modelled hash and the leader election (election.go keeps the commit
+// rule that triggers a reputation election) are shared with
+// protocols/hotstuff in protocols/internal/chained; chained.go binds them
+// to this package's blocks.
 //
 // Genesis: a block of round −1 without author or payload is committed at
 // height 0 (it is not part of Snapshot.Log); a genesis QC certifies it

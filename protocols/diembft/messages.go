@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -74,23 +75,23 @@ func blockID(b *Block) protocols.Digest {
 
 // blockIDPayload computes a block's id and the digest of its payload.
 func blockIDPayload(b *Block) (protocols.Digest, protocols.Digest) {
-	h := newHasher(tagBlock)
-	h.addInt(int64(b.Author))
-	h.addInt(b.Round)
-	pd := payloadDigest(b.Payload)
-	h.add(uint64(pd))
+	h := chained.NewHasher(chained.TagBlock)
+	h.AddInt(int64(b.Author))
+	h.AddInt(b.Round)
+	pd := chained.PayloadDigest(b.Payload)
+	h.Add(uint64(pd))
 	if b.QC != nil {
-		h.add(uint64(b.QC.VoteInfo.ID))
-		h.add(uint64(signersDigest(b.QC.Signatures)))
+		h.Add(uint64(b.QC.VoteInfo.ID))
+		h.Add(uint64(signersDigest(b.QC.Signatures)))
 	}
-	return h.sum(), pd
+	return h.Sum(), pd
 }
 
 // payloadDigest is the digest of the block's payload, computed once when
 // the block was built or its id checked.
 func (b *Block) payloadDigest() protocols.Digest {
 	if b.payload == 0 || len(b.Payload) != b.payloadLen || len(b.Payload) == 0 || &b.Payload[0] != b.payloadAt {
-		return payloadDigest(b.Payload)
+		return chained.PayloadDigest(b.Payload)
 	}
 	return b.payload
 }
@@ -137,13 +138,13 @@ type VoteInfo struct {
 
 // Hash returns the digest of the vote info.
 func (v *VoteInfo) Hash() protocols.Digest {
-	h := newHasher(tagVoteInfo)
-	h.add(uint64(v.ID))
-	h.addInt(v.Round)
-	h.add(uint64(v.ParentID))
-	h.addInt(v.ParentRound)
-	h.add(uint64(v.ExecStateID))
-	return h.sum()
+	h := chained.NewHasher(chained.TagVoteInfo)
+	h.Add(uint64(v.ID))
+	h.AddInt(v.Round)
+	h.Add(uint64(v.ParentID))
+	h.AddInt(v.ParentRound)
+	h.Add(uint64(v.ExecStateID))
+	return h.Sum()
 }
 
 // LedgerCommitInfo is what a vote signs.
@@ -157,10 +158,10 @@ type LedgerCommitInfo struct {
 
 // Hash returns the digest of the ledger commit info: what votes sign.
 func (l *LedgerCommitInfo) Hash() protocols.Digest {
-	h := newHasher(tagLedgerCommit)
-	h.add(uint64(l.CommitStateID))
-	h.add(uint64(l.VoteInfoHash))
-	return h.sum()
+	h := chained.NewHasher(chained.TagLedgerCommit)
+	h.Add(uint64(l.CommitStateID))
+	h.Add(uint64(l.VoteInfoHash))
+	return h.Sum()
 }
 
 // QC is a quorum certificate: a quorum of votes on one LedgerCommitInfo.
@@ -196,35 +197,35 @@ func (qc *QC) String() string {
 
 // signersDigest folds the signer ids of a signature list.
 func signersDigest(sigs []Signature) protocols.Digest {
-	h := newHasher(tagQCSignatures)
+	h := chained.NewHasher(chained.TagQCSignatures)
 	for _, s := range sigs {
-		h.addInt(int64(s.Signer))
+		h.AddInt(int64(s.Signer))
 	}
-	return h.sum()
+	return h.Sum()
 }
 
 // qcSignaturesDigest is what a QC's author signs: the signed digest and the
 // signer set.
 func qcSignaturesDigest(lci protocols.Digest, sigs []Signature) protocols.Digest {
-	h := newHasher(tagQCSignatures)
-	h.add(uint64(lci))
-	h.add(uint64(signersDigest(sigs)))
-	return h.sum()
+	h := chained.NewHasher(chained.TagQCSignatures)
+	h.Add(uint64(lci))
+	h.Add(uint64(signersDigest(sigs)))
+	return h.Sum()
 }
 
 // timeoutDigest is what a timeout signs: (round, high_qc.round).
 func timeoutDigest(round, highQCRound int64) protocols.Digest {
-	h := newHasher(tagTimeout)
-	h.addInt(round)
-	h.addInt(highQCRound)
-	return h.sum()
+	h := chained.NewHasher(chained.TagTimeout)
+	h.AddInt(round)
+	h.AddInt(highQCRound)
+	return h.Sum()
 }
 
 // proposalDigest is what a proposal's author signs: the block id.
 func proposalDigest(id protocols.Digest) protocols.Digest {
-	h := newHasher(tagProposal)
-	h.add(uint64(id))
-	return h.sum()
+	h := chained.NewHasher(chained.TagProposal)
+	h.Add(uint64(id))
+	return h.Sum()
 }
 
 // TimeoutInfo is one replica's timeout of a round.

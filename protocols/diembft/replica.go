@@ -94,9 +94,9 @@ func New(cfg protocols.Config) (*Replica, error) {
 // genesis QC.
 func genesis() (*Block, *QC, protocols.Digest) {
 	h := newHasher(tagGenesis)
-	id := h.sum()
-	h.add(1)
-	state := h.sum()
+	id := h.Sum()
+	h.Add(1)
+	state := h.Sum()
 	b := &Block{Author: sim.None, Round: -1, ID: id}
 	vi := VoteInfo{ID: id, Round: -1, ParentID: id, ParentRound: -2, ExecStateID: state}
 	qc := &QC{VoteInfo: vi, LedgerCommitInfo: LedgerCommitInfo{VoteInfoHash: vi.Hash()}, Author: sim.None}
@@ -107,14 +107,14 @@ func genesis() (*Block, *QC, protocols.Digest) {
 func (r *Replica) Round() int64 { return r.pm.Round }
 
 // Leader implements protocols.Replica.
-func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.leader(round) }
+func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.Leader(round) }
 
 // Preload puts requests in the mempool as if clients had sent them (Twins
 // scenarios and benchmarks pre-load transactions).
 func (r *Replica) Preload(reqs ...*protocols.Request) {
-	r.mempool.reserve(len(reqs))
+	r.mempool.Reserve(len(reqs))
 	for _, q := range reqs {
-		r.mempool.add(q)
+		r.mempool.Add(q)
 	}
 }
 
@@ -123,7 +123,7 @@ func (r *Replica) Preload(reqs ...*protocols.Request) {
 // the "leader" attribute still override it. Call it before Start; table
 // must be deterministic and return ids in 0 … n−1. Nil restores
 // round-robin.
-func (r *Replica) SetLeaderTable(table func(round int64) sim.NodeID) { r.elect.table = table }
+func (r *Replica) SetLeaderTable(table func(round int64) sim.NodeID) { r.elect.Table = table }
 
 // HighQC returns the highest QC the replica knows.
 func (r *Replica) HighQC() *QC { return r.tree.highQC }
@@ -231,7 +231,7 @@ func (r *Replica) afterInput() {
 		r.pm.rearm = 0
 		r.armTimer(d)
 	}
-	if r.sync.active && r.ledger.known(r.sync.target) {
+	if r.sync.active && r.ledger.Known(r.sync.target) {
 		r.finishSync()
 	}
 	r.processNewRoundEvent()
@@ -244,7 +244,7 @@ func (r *Replica) broadcast(m sim.Message) { r.conduct.Broadcast(r.env, m) }
 // ready reports whether a certificate's block is available: known, or at
 // or below the committed root (nothing left to do for it).
 func (r *Replica) ready(qc *QC) bool {
-	return qc.VoteInfo.Round <= r.ledger.rootRound() || r.ledger.known(qc.VoteInfo.ID)
+	return qc.VoteInfo.Round <= r.ledger.RootRound() || r.ledger.Known(qc.VoteInfo.ID)
 }
 
 func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
@@ -252,7 +252,7 @@ func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
 	if q.Client != from || int(q.Client) < r.n {
 		return // requests are signed by their client; a replica is not one
 	}
-	if result, done := r.mempool.add(q); done {
+	if result, done := r.mempool.Add(q); done {
 		r.reply(q, result)
 	}
 }
@@ -374,7 +374,7 @@ func (r *Replica) processCertificateQC(qc *QC) {
 // its block's parent (2-chain) and every uncommitted ancestor.
 func (r *Replica) processQC(qc *QC) {
 	id := qc.VoteInfo.ID
-	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.rootRound() {
+	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
 		r.tree.certified[id] = qc
 		r.env.Observe(protocols.Certified{Round: qc.VoteInfo.Round, Digest: id})
 		r.conduct.S.certified(r, qc)
@@ -396,28 +396,28 @@ func (r *Replica) commit(id protocols.Digest) {
 	if !r.conduct.S.commits() {
 		return
 	}
-	chain := r.ledger.commit(id)
+	chain := r.ledger.Commit(id)
 	if len(chain) == 0 {
 		return
 	}
 	for _, c := range chain {
-		b := c.block
+		b := c.Block
 		r.env.Charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
 		// A newly committed state's height is its height in the ledger.
-		r.env.Observe(protocols.Commit{Height: c.height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
+		r.env.Observe(protocols.Commit{Height: c.Height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
 		for _, q := range b.Payload {
-			if r.mempool.committed(q, c.state) && int(q.Client) >= r.n {
-				r.reply(q, c.state)
+			if r.mempool.Committed(q, c.State) && int(q.Client) >= r.n {
+				r.reply(q, c.State)
 			}
 		}
 	}
-	r.tree.pruneCertified(r.ledger.rootRound())
+	r.tree.pruneCertified(r.ledger.RootRound())
 }
 
 // executeAndInsert is Block-tree.execute_and_insert: the block's payload is
 // applied speculatively on its parent's state.
 func (r *Replica) executeAndInsert(b *Block) bool {
-	_, ok := r.ledger.speculate(b.QC.VoteInfo.ID, b)
+	_, ok := r.ledger.Speculate(b.QC.VoteInfo.ID, b)
 	return ok
 }
 
@@ -428,11 +428,11 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 		return nil
 	}
 	r.safety.voted(b.Round, qcRound)
-	exec, _ := r.ledger.pendingState(b.ID)
+	exec, _ := r.ledger.PendingState(b.ID)
 	vi := VoteInfo{ID: b.ID, Round: b.Round, ParentID: b.QC.VoteInfo.ID, ParentRound: qcRound, ExecStateID: exec}
 	var commit protocols.Digest
 	if commitStateCandidate(b.Round, qcRound) {
-		commit, _ = r.ledger.pendingState(b.QC.VoteInfo.ID)
+		commit, _ = r.ledger.PendingState(b.QC.VoteInfo.ID)
 	}
 	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: vi.Hash()}
 	r.env.Charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
@@ -457,7 +457,7 @@ func (r *Replica) processNewRoundEvent() {
 	}
 	r.newRoundEvent = false
 	needEmpty := r.collectPathTransactions()
-	txns := r.mempool.getTransactions(r.exclude)
+	txns := r.mempool.GetTransactions(r.exclude)
 	if len(txns) == 0 && !needEmpty {
 		r.noteIdle(round)
 		return
@@ -504,14 +504,14 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 // (the other replicas learn its commit from the next proposal).
 func (r *Replica) collectPathTransactions() bool {
 	clear(r.exclude)
-	nonEmpty := len(r.ledger.root.block.Payload) > 0
-	s, ok := r.ledger.spec[r.tree.highQC.VoteInfo.ID]
-	for i := 0; ok && s != nil && s != r.ledger.root && i < 4096; i++ {
-		for _, q := range s.block.Payload {
+	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
+	s, ok := r.ledger.Spec[r.tree.highQC.VoteInfo.ID]
+	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
+		for _, q := range s.Block.Payload {
 			r.exclude[q.Key()] = struct{}{}
 			nonEmpty = true
 		}
-		s = s.parent
+		s = s.Parent
 	}
 	return nonEmpty
 }

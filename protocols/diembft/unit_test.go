@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -66,7 +67,7 @@ func TestLedgerCommitsAllAncestors(t *testing.T) {
 	var ids []protocols.Digest
 	for round := int64(0); round < 5; round++ {
 		b := newBlock(0, round, []*protocols.Request{req(9, uint64(round))}, &QC{VoteInfo: VoteInfo{ID: parent, Round: round - 1}})
-		if _, ok := l.speculate(parent, b); !ok {
+		if _, ok := l.Speculate(parent, b); !ok {
 			t.Fatalf("speculate round %d failed", round)
 		}
 		ids = append(ids, b.ID)
@@ -74,31 +75,31 @@ func TestLedgerCommitsAllAncestors(t *testing.T) {
 	}
 	// A fork off round 1 that must be pruned when round 3 commits.
 	fork := newBlock(1, 2, nil, &QC{VoteInfo: VoteInfo{ID: ids[1], Round: 1}})
-	l.speculate(ids[1], fork)
-	chain := l.commit(ids[3])
+	l.Speculate(ids[1], fork)
+	chain := l.Commit(ids[3])
 	if len(chain) != 4 {
 		t.Fatalf("committed %d blocks, want 4 (the block and its 3 uncommitted ancestors)", len(chain))
 	}
-	if !slices.Equal(l.log, ids[:4]) {
-		t.Fatalf("log %x, want %x", l.log, ids[:4])
+	if !slices.Equal(l.Log, ids[:4]) {
+		t.Fatalf("log %x, want %x", l.Log, ids[:4])
 	}
-	if l.known(fork.ID) {
+	if l.Known(fork.ID) {
 		t.Error("fork not pruned")
 	}
-	if _, ok := l.pendingState(ids[4]); !ok {
+	if _, ok := l.PendingState(ids[4]); !ok {
 		t.Error("descendant of the new root pruned")
 	}
-	if again := l.commit(ids[2]); again != nil {
+	if again := l.Commit(ids[2]); again != nil {
 		t.Error("committing an ancestor again committed something")
 	}
-	if l.committedBlock(ids[2]) == nil || l.height() != 4 || l.rootRound() != 3 {
+	if l.CommittedBlock(ids[2]) == nil || l.Height() != 4 || l.RootRound() != 3 {
 		t.Error("committed chain not indexed")
 	}
 	// The state ids chain: the same payloads on the same parent give the same state.
 	l2 := newLedger(gb, gs)
 	b0 := newBlock(0, 0, []*protocols.Request{req(9, 0)}, gqc)
-	s1, _ := l2.speculate(gqc.VoteInfo.ID, b0)
-	s0, _ := l.pendingState(ids[4])
+	s1, _ := l2.Speculate(gqc.VoteInfo.ID, b0)
+	s0, _ := l.PendingState(ids[4])
 	if s1 == 0 || s1 == s0 {
 		t.Error("state ids do not depend on history")
 	}
@@ -108,15 +109,15 @@ func TestElectionRoundRobin(t *testing.T) {
 	e := newElection(4, 2, false, 5, 1, 1)
 	want := []sim.NodeID{0, 0, 1, 1, 2, 2, 3, 3, 0, 0}
 	for r, w := range want {
-		if got := e.leader(int64(r)); got != w {
+		if got := e.Leader(int64(r)); got != w {
 			t.Errorf("leader(%d) = %d, want %d", r, got, w)
 		}
 	}
-	if got := e.leader(-1); got != 3 {
+	if got := e.Leader(-1); got != 3 {
 		t.Errorf("leader(-1) = %d, want 3", got)
 	}
-	e.override(5, 0)
-	if e.leader(5) != 0 || e.leader(4) != 2 {
+	e.Override(5, 0)
+	if e.Leader(5) != 0 || e.Leader(4) != 2 {
 		t.Error("override not honoured for its round only")
 	}
 }
@@ -133,9 +134,9 @@ func chainLedger(authors []sim.NodeID, signers []sim.NodeID) (*Ledger, *QC) {
 	}
 	for i, a := range authors {
 		b := newBlock(a, int64(i), nil, qc)
-		l.speculate(qc.VoteInfo.ID, b)
+		l.Speculate(qc.VoteInfo.ID, b)
 		qc = &QC{VoteInfo: VoteInfo{ID: b.ID, Round: int64(i), ParentID: qc.VoteInfo.ID, ParentRound: qc.VoteInfo.Round}, Signatures: sigs}
-		l.commit(b.ID)
+		l.Commit(b.ID)
 	}
 	// A QC for a child of the last block: its parent is committed.
 	child := &QC{VoteInfo: VoteInfo{ID: 1, Round: qc.VoteInfo.Round + 1, ParentID: qc.VoteInfo.ID, ParentRound: qc.VoteInfo.Round}, Signatures: sigs}
@@ -174,55 +175,13 @@ func TestElectionReputation(t *testing.T) {
 	// update_leaders only acts on a QC of the previous round that extends its parent directly.
 	e := newElection(4, 2, true, 5, 1, 42)
 	e.updateLeaders(qc, qc.VoteInfo.Round, l)
-	if _, ok := e.leaders[qc.VoteInfo.Round+1]; ok {
+	if _, ok := e.Elected(qc.VoteInfo.Round + 1); ok {
 		t.Error("updated leaders in the QC's own round")
 	}
 	e.updateLeaders(qc, qc.VoteInfo.Round+1, l)
-	if got := e.leader(qc.VoteInfo.Round + 2); got != id1 {
+	if got := e.Leader(qc.VoteInfo.Round + 2); got != id1 {
 		t.Errorf("leader(qc+2) = %d, want the elected %d", got, id1)
 	}
-}
-
-func TestMempool(t *testing.T) {
-	m := newMempool(3)
-	for i := range uint64(6) {
-		m.add(req(10, i))
-	}
-	if _, done := m.add(req(10, 2)); done || m.pending() != 6 {
-		t.Fatal("duplicate request queued twice")
-	}
-	got := m.getTransactions(map[protocols.RequestKey]struct{}{{Client: 10, ID: 0}: {}, {Client: 10, ID: 2}: {}})
-	if ids := keys(got); !slices.Equal(ids, []uint64{1, 3, 4}) {
-		t.Fatalf("got %v, want [1 3 4] (0 and 2 are on the path)", ids)
-	}
-	m.committed(req(10, 1), 77)
-	m.committed(req(10, 3), 77)
-	if res, done := m.add(req(10, 3)); !done || res != 77 {
-		t.Fatal("committed request not re-acknowledged")
-	}
-	if first := m.committed(req(10, 3), 78); first {
-		t.Fatal("request committed twice")
-	}
-	got = m.getTransactions(nil)
-	if ids := keys(got); !slices.Equal(ids, []uint64{0, 2, 4}) {
-		t.Fatalf("got %v, want [0 2 4] after commits", ids)
-	}
-	if m.pending() != 4 {
-		t.Fatalf("pending %d, want 4 (committed entries dropped by the scan)", m.pending())
-	}
-	// A request committed through another replica's block is re-acked.
-	m.committed(req(11, 1), 5)
-	if res, done := m.add(req(11, 1)); !done || res != 5 {
-		t.Fatal("request committed elsewhere not re-acknowledged")
-	}
-}
-
-func keys(qs []*protocols.Request) []uint64 {
-	var out []uint64
-	for _, q := range qs {
-		out = append(out, q.ID)
-	}
-	return out
 }
 
 // fakeEnv is a sim.Env recording sends and timers, for driving one replica.
@@ -392,74 +351,6 @@ func TestSetAttributeAndCorrupt(t *testing.T) {
 	}
 }
 
-// TestKeyIndex checks the mempool's request index against a map on keys
-// that mix dense ids, far-away ids, huge clients and negative clients.
-func TestKeyIndex(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var idx keyIndex
-	want := map[protocols.RequestKey]int32{}
-	for i := range int32(20000) {
-		var k protocols.RequestKey
-		switch rng.IntN(6) {
-		case 0:
-			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
-		case 1:
-			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
-		case 2:
-			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(1 << 23))}
-		default:
-			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
-		}
-		if _, ok := want[k]; ok {
-			continue
-		}
-		if _, ok := idx.get(k); ok {
-			t.Fatalf("%v found before it was set", k)
-		}
-		idx.set(k, i)
-		want[k] = i
-	}
-	for k, i := range want {
-		if got, ok := idx.get(k); !ok || got != i {
-			t.Fatalf("get(%v) = %d, %v; want %d", k, got, ok, i)
-		}
-	}
-}
-
-// TestMempoolLookup checks the mempool's one-probe lookup-or-add against a
-// map, on keys that mix dense ids, far-away ids (filed in the map, some
-// later covered by their client's grown row), huge and negative clients.
-func TestMempoolLookup(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	m := newMempool(4)
-	want := map[protocols.RequestKey]int32{}
-	for range 30000 {
-		var k protocols.RequestKey
-		switch rng.IntN(6) {
-		case 0:
-			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
-		case 1:
-			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
-		case 2:
-			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(1 << 14))}
-		default:
-			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
-		}
-		q := &protocols.Request{Client: k.Client, ID: k.ID}
-		i, found := m.lookup(k, entry{req: q})
-		wi, ok := want[k]
-		if found != ok || (ok && i != wi) {
-			t.Fatalf("lookup(%v) = %d, %v; want %d, %v", k, i, found, wi, ok)
-		}
-		if !ok {
-			want[k] = i
-		}
-		if m.entries[i].req.Key() != k {
-			t.Fatalf("entry %d holds %v, want %v", i, m.entries[i].req.Key(), k)
-		}
-	}
-}
-
 // TestProposeOnNewRound: with propose_on = "new_round" (the paper and the
 // reference) a leader proposes only at a new-round event, so requests that
 // arrive after the start wait for round 0 to end in a TC; by default the
@@ -537,7 +428,7 @@ func TestBlockPayloadDigest(t *testing.T) {
 	} {
 		c := *b
 		c.Payload = tt.payload
-		if got, want := c.payloadDigest(), payloadDigest(tt.payload); got != want {
+		if got, want := c.payloadDigest(), chained.PayloadDigest(tt.payload); got != want {
 			t.Errorf("%s: payload digest %x, want %x", tt.name, got, want)
 		}
 	}

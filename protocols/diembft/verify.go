@@ -44,7 +44,7 @@ func (r *Replica) validQC(qc *QC) bool {
 	d := qc.LedgerCommitInfo.Hash()
 	seen := newBitset(r.n)
 	for _, s := range qc.Signatures {
-		if !seen.add(s.Signer) || !r.keys.verify(s, d) {
+		if !seen.Add(s.Signer) || !r.keys.verify(s, d) {
 			return false
 		}
 	}
@@ -72,7 +72,7 @@ func (r *Replica) validTC(tc *TC) bool {
 	}
 	seen := newBitset(r.n)
 	for i, s := range tc.Signatures {
-		if tc.HighQCRounds[i] >= tc.Round || !seen.add(s.Signer) || !r.keys.verify(s, timeoutDigest(tc.Round, tc.HighQCRounds[i])) {
+		if tc.HighQCRounds[i] >= tc.Round || !seen.Add(s.Signer) || !r.keys.verify(s, timeoutDigest(tc.Round, tc.HighQCRounds[i])) {
 			return false
 		}
 	}

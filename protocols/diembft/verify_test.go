@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -117,10 +118,10 @@ func TestSyncRejectsUncertifiedBlocks(t *testing.T) {
 			b1 := newBlock(0, 1, nil, qc)
 			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: []*Block{b0, b1}})
-			if !r.ledger.known(b0.ID) {
+			if !r.ledger.Known(b0.ID) {
 				t.Fatal("the block with a valid QC was not inserted")
 			}
-			if r.ledger.known(b1.ID) {
+			if r.ledger.Known(b1.ID) {
 				t.Error("the block whose QC does not verify was inserted")
 			}
 			if _, ok := r.tree.certified[b0.ID]; ok {
@@ -232,7 +233,7 @@ func TestValidQCEdges(t *testing.T) {
 // quorum of signers (replicas 0, 1, …) for it, authored by replica 0.
 func roundZeroQC(r *Replica) (*Block, *QC) {
 	b0 := newBlock(0, 0, nil, r.genesisQC)
-	exec := stateAfter(r.ledger.spec[r.genesisQC.VoteInfo.ID].state, &Block{})
+	exec := chained.StateAfter(r.ledger.Spec[r.genesisQC.VoteInfo.ID].State, (&Block{}).payloadDigest())
 	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, ExecStateID: exec}
 	signers := make([]sim.NodeID, r.quorum)
 	for j := range signers {
@@ -462,7 +463,7 @@ func TestSyncResponseOnlyFromAskedPeer(t *testing.T) {
 				target++
 			}
 			r.Deliver(tc.from, &SyncResponse{Target: target, Blocks: []*Block{b0}})
-			if got := r.ledger.known(b0.ID); got != tc.applied {
+			if got := r.ledger.Known(b0.ID); got != tc.applied {
 				t.Errorf("block inserted %v, want %v", got, tc.applied)
 			}
 		})
@@ -495,13 +496,13 @@ func TestSyncResponseBlocks(t *testing.T) {
 			}
 			if tc.name == "committed block first" {
 				r.commit(b0.ID)
-				if r.ledger.height() != 1 {
+				if r.ledger.Height() != 1 {
 					t.Fatal("round-0 block not committed")
 				}
 			}
 			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: tc.blocks(b0, b1)})
-			if got := r.ledger.known(b1.ID); got != tc.inserted {
+			if got := r.ledger.Known(b1.ID); got != tc.inserted {
 				t.Errorf("round-1 block inserted %v, want %v", got, tc.inserted)
 			}
 			if _, got := r.tree.certified[b0.ID]; got != tc.certif {
@@ -586,11 +587,11 @@ func TestQCCommitsOnlyWithCommitState(t *testing.T) {
 		vi := VoteInfo{ID: b1.ID, Round: 1, ParentID: b0.ID, ParentRound: 0}
 		qc1 := signedQC(r, vi, []sim.NodeID{0, 1, 2})
 		if withState {
-			qc1.LedgerCommitInfo.CommitStateID, _ = r.ledger.pendingState(b0.ID)
+			qc1.LedgerCommitInfo.CommitStateID, _ = r.ledger.PendingState(b0.ID)
 		}
 		r.processQC(qc1)
-		if got := r.ledger.height() == 1 && r.ledger.committedBlock(b0.ID) != nil; got != withState {
-			t.Errorf("commit state %v: round-0 block committed %v (height %d)", withState, got, r.ledger.height())
+		if got := r.ledger.Height() == 1 && r.ledger.CommittedBlock(b0.ID) != nil; got != withState {
+			t.Errorf("commit state %v: round-0 block committed %v (height %d)", withState, got, r.ledger.Height())
 		}
 	}
 }

@@ -1,13 +1,13 @@
 package hotstuff
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -101,7 +101,7 @@ func (r *Replica) arbitraryBlockRef(rng *rand.Rand) (protocols.Digest, int64) {
 	if rng.IntN(2) == 0 {
 		ids := r.pendingIDs()
 		if len(ids) > 0 {
-			b := r.ledger.spec[ids[rng.IntN(len(ids))]].block
+			b := r.ledger.Spec[ids[rng.IntN(len(ids))]].Block
 			return b.ID, b.Round
 		}
 	}
@@ -109,17 +109,7 @@ func (r *Replica) arbitraryBlockRef(rng *rand.Rand) (protocols.Digest, int64) {
 }
 
 // pendingIDs returns the ids of the pending blocks, sorted.
-func (r *Replica) pendingIDs() []protocols.Digest { return slices.Sorted(maps.Keys(r.ledger.spec)) }
-
-// dropSome deletes each entry of m with probability 1/oneIn, visiting the
-// keys in sorted order so the draws do not depend on map order.
-func dropSome[K cmp.Ordered, V any](rng *rand.Rand, m map[K]V, oneIn int) {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if rng.IntN(oneIn) == 0 {
-			delete(m, k)
-		}
-	}
-}
+func (r *Replica) pendingIDs() []protocols.Digest { return slices.Sorted(maps.Keys(r.ledger.Spec)) }
 
 func (r *Replica) arbitraryQC(rng *rand.Rand) *QC {
 	id, round := r.arbitraryBlockRef(rng)
@@ -151,14 +141,14 @@ func (r *Replica) arbitraryTimeoutInfo(rng *rand.Rand) *TimeoutInfo {
 
 // corruptVotes drops some pending vote sets and adds arbitrary ones.
 func (r *Replica) corruptVotes(rng *rand.Rand) {
-	dropSome(rng, r.tree.votes, 2)
+	chained.DropSome(rng, r.tree.votes, 2)
 	for range rng.IntN(4) {
 		qc := r.arbitraryQC(rng)
 		k := qc.LedgerCommitInfo.Hash()
 		set := &voteSet{round: qc.VoteInfo.Round, info: qc.VoteInfo, lci: qc.LedgerCommitInfo, seen: newBitset(r.n)}
 		// Fewer than Quorum(n, f) signatures: the set is not formed.
 		for _, s := range qc.Signatures[:rng.IntN(len(qc.Signatures))] {
-			if set.seen.add(s.Signer) {
+			if set.seen.Add(s.Signer) {
 				set.sigs = append(set.sigs, s)
 			}
 		}
@@ -169,7 +159,7 @@ func (r *Replica) corruptVotes(rng *rand.Rand) {
 // corruptTimeouts drops some pending timeout sets and adds arbitrary
 // timeouts.
 func (r *Replica) corruptTimeouts(rng *rand.Rand) {
-	dropSome(rng, r.pm.timeouts, 2)
+	chained.DropSome(rng, r.pm.timeouts, 2)
 	for range rng.IntN(4) {
 		ti := r.arbitraryTimeoutInfo(rng)
 		set := r.pm.timeouts[ti.Round]
@@ -179,7 +169,7 @@ func (r *Replica) corruptTimeouts(rng *rand.Rand) {
 		}
 		// A corrupted set stays below a quorum (and below it after one
 		// more timeout), so only received timeouts complete a TC.
-		if set.seen.add(ti.Sender) && len(set.infos) < r.quorum-1 {
+		if set.seen.Add(ti.Sender) && len(set.infos) < r.quorum-1 {
 			set.infos = append(set.infos, ti)
 		}
 	}
@@ -190,31 +180,27 @@ func (r *Replica) corruptTimeouts(rng *rand.Rand) {
 func (r *Replica) corruptBlockTree(rng *rand.Rand) {
 	l := r.ledger
 	for _, id := range r.pendingIDs() {
-		if l.spec[id] != l.root && rng.IntN(3) == 0 {
-			delete(l.spec, id)
+		if l.Spec[id] != l.Root && rng.IntN(3) == 0 {
+			delete(l.Spec, id)
 		}
 	}
-	dropSome(rng, r.tree.certified, 3)
+	chained.DropSome(rng, r.tree.certified, 3)
 	for range rng.IntN(4) {
 		ids := r.pendingIDs()
-		parent := l.spec[ids[rng.IntN(len(ids))]]
+		parent := l.Spec[ids[rng.IntN(len(ids))]]
 		qc := r.arbitraryQC(rng)
-		qc.VoteInfo.ID, qc.VoteInfo.Round = parent.block.ID, parent.block.Round
+		qc.VoteInfo.ID, qc.VoteInfo.Round = parent.Block.ID, parent.Block.Round
 		b := newBlock(sim.NodeID(rng.IntN(r.n)), r.arbitraryRound(rng), nil, qc)
-		l.speculate(parent.block.ID, b)
+		l.Speculate(parent.Block.ID, b)
 	}
 }
 
 // corruptMempool forgets some pending requests and adds arbitrary ones.
 func (r *Replica) corruptMempool(rng *rand.Rand) {
 	m := r.mempool
-	for pos := m.head; pos < len(m.queue); pos++ {
-		if rng.IntN(4) == 0 {
-			m.forget(pos)
-		}
-	}
+	m.ForgetSome(rng, 4)
 	for range rng.IntN(8) {
-		m.add(r.arbitraryRequest(rng))
+		m.Add(r.arbitraryRequest(rng))
 	}
 }
 
@@ -227,7 +213,7 @@ func (r *Replica) arbitraryRequest(rng *rand.Rand) *protocols.Request {
 // one.
 func (r *Replica) corruptLeaders(rng *rand.Rand) {
 	for range 1 + rng.IntN(8) {
-		r.elect.override(r.arbitraryRound(rng), sim.NodeID(rng.IntN(r.n)))
+		r.elect.Override(r.arbitraryRound(rng), sim.NodeID(rng.IntN(r.n)))
 	}
 }
 
@@ -264,7 +250,7 @@ func (r *Replica) ArbitraryMessage(rng *rand.Rand, kind string) sim.Message {
 		}
 		return t
 	case KindSyncRequest:
-		return &SyncRequest{Target: protocols.Digest(rng.Uint64()), TargetRound: r.arbitraryRound(rng), CommittedHeight: rng.Int64N(r.ledger.height() + 10), Sender: r.id}
+		return &SyncRequest{Target: protocols.Digest(rng.Uint64()), TargetRound: r.arbitraryRound(rng), CommittedHeight: rng.Int64N(r.ledger.Height() + 10), Sender: r.id}
 	case KindSyncResponse:
 		resp := &SyncResponse{Target: protocols.Digest(rng.Uint64())}
 		for range rng.IntN(3) {

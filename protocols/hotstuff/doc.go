@@ -12,11 +12,14 @@
 // Files: safety.go (vheight, b_lock, safeNode, the chain rules),
 // replica.go (proposals, votes, update(b*) in processQC, commits),
 // pacemaker.go, blocktree.go (pending votes, high QC, high commit QC),
-// ledger.go (speculative states, commit of every uncommitted ancestor),
-// election.go, mempool.go, sync.go; messages.go defines the records and
-// messages, verify.go their verification, wire.go their codec,
-// byzantine.go and attributes.go the fault hooks, corrupt.go transient
-// faults.
+// election.go, sync.go; messages.go defines the records and messages,
+// verify.go their verification, wire.go their codec, byzantine.go and
+// attributes.go the fault hooks, corrupt.go transient faults. The ledger
+// (speculative states, commit of every uncommitted ancestor), the mempool,
+// the modelled hash and the leader election (election.go keeps the 3-chain
+// test that triggers a reputation election) are DiemBFT's, shared in
+// protocols/internal/chained; chained.go binds them to this package's
+// blocks.
 //
 // Genesis: a block of round −1 without author or payload is committed at
 // height 0 (it is not part of Snapshot.Log) and is the first locked block;

@@ -48,7 +48,7 @@ func (r *Replica) startTimer(round int64, cause protocols.RoundCause) {
 			delete(r.pm.timeouts, k)
 		}
 	}
-	r.elect.prune(round - 2)
+	r.elect.Prune(round - 2)
 }
 
 func (r *Replica) armTimer(d sim.Time) {
@@ -112,7 +112,7 @@ func (r *Replica) processRemoteTimeout(ti *TimeoutInfo) *TC {
 		set = &timeoutSet{seen: newBitset(r.n)}
 		r.pm.timeouts[ti.Round] = set
 	}
-	if !set.seen.add(ti.Sender) {
+	if !set.seen.Add(ti.Sender) {
 		return nil
 	}
 	set.infos = append(set.infos, ti)

@@ -24,8 +24,8 @@ func TestScenarioNormal(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range c.reps {
-		if r.ledger.height() < 10 {
-			t.Errorf("replica %d committed only %d blocks", r.id, r.ledger.height())
+		if r.ledger.Height() < 10 {
+			t.Errorf("replica %d committed only %d blocks", r.id, r.ledger.Height())
 		}
 	}
 	if c.timeouts != 0 {
@@ -50,7 +50,7 @@ func TestScenarioCrashedLeader(t *testing.T) {
 	if err := c.oneCertPerRound(); err != nil {
 		t.Fatal(err)
 	}
-	if h := c.reps[0].ledger.height(); h != 0 {
+	if h := c.reps[0].ledger.Height(); h != 0 {
 		t.Errorf("crashed replica committed %d blocks", h)
 	}
 }
@@ -88,7 +88,7 @@ func TestScenarioLaggingReplicaSyncs(t *testing.T) {
 	if err := consistent(c.reps); err != nil {
 		t.Fatal(err)
 	}
-	lag, lead := c.reps[3].ledger.height(), c.reps[0].ledger.height()
+	lag, lead := c.reps[3].ledger.Height(), c.reps[0].ledger.Height()
 	if lag < 12 || lead-lag > 2 {
 		t.Fatalf("lagging replica at height %d, others at %d", lag, lead)
 	}
@@ -110,7 +110,7 @@ func TestWrongRuleSmallQuorum(t *testing.T) {
 		err := consistent(c.correct(1, 2, 3))
 		if bug {
 			if err == nil {
-				t.Fatalf("small quorum: no safety violation (heights %d %d %d)", c.reps[1].ledger.height(), c.reps[2].ledger.height(), c.reps[3].ledger.height())
+				t.Fatalf("small quorum: no safety violation (heights %d %d %d)", c.reps[1].ledger.Height(), c.reps[2].ledger.Height(), c.reps[3].ledger.Height())
 			}
 			if c.oneCertPerRound() == nil {
 				t.Error("small quorum: no round with two certified blocks")
@@ -174,7 +174,7 @@ func TestScenarioDeterministic(t *testing.T) {
 		c.client.batch(0, 30)
 		c.w.Crash(1)
 		c.runUntilDone(60 * sim.Second)
-		return c.reps[0].ledger.log, c.w.Now()
+		return c.reps[0].ledger.Log, c.w.Now()
 	}
 	l1, t1 := run()
 	l2, t2 := run()
@@ -213,7 +213,7 @@ func TestWrongRuleOneChain(t *testing.T) {
 		c.client.batch(0, 20)
 		c.runUntilDone(10 * sim.Second)
 		r := c.reps[0]
-		_, committed := r.ledger.heightOf[r.HighQC().VoteInfo.ID]
+		_, committed := r.ledger.HeightOf[r.HighQC().VoteInfo.ID]
 		if committed != bug {
 			t.Errorf("bug=%v: high QC's block committed = %v", bug, committed)
 		}
@@ -253,10 +253,10 @@ func TestReputationLeadersAgree(t *testing.T) {
 				t.Fatalf("round %d: replicas disagree on the leader: %v", round, views)
 			}
 		}
-		if round < 4 && first != rr.roundRobin(round) {
-			t.Errorf("round %d: leader %d before any reputation election, round-robin says %d", round, first, rr.roundRobin(round))
+		if round < 4 && first != rr.RoundRobin(round) {
+			t.Errorf("round %d: leader %d before any reputation election, round-robin says %d", round, first, rr.RoundRobin(round))
 		}
-		if round >= 4 && first != rr.roundRobin(round) {
+		if round >= 4 && first != rr.RoundRobin(round) {
 			overridden++
 		}
 	}

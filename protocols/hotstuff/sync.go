@@ -55,7 +55,7 @@ func (r *Replica) deferUntilSynced(d deferred, qc *QC) {
 	s.peers = s.peers[:0]
 	seen := newBitset(r.n)
 	for _, sig := range qc.Signatures {
-		if sig.Signer != r.id && seen.add(sig.Signer) {
+		if sig.Signer != r.id && seen.Add(sig.Signer) {
 			s.peers = append(s.peers, sig.Signer)
 		}
 	}
@@ -82,7 +82,7 @@ func (r *Replica) syncRetry() {
 func (r *Replica) askPeer(peer sim.NodeID) {
 	s := &r.sync
 	s.asked = peer
-	r.send(peer, &SyncRequest{Target: s.target, TargetRound: s.targetRound, CommittedHeight: r.ledger.height(), Sender: r.id})
+	r.send(peer, &SyncRequest{Target: s.target, TargetRound: s.targetRound, CommittedHeight: r.ledger.Height(), Sender: r.id})
 	r.armSyncTimer()
 }
 
@@ -141,16 +141,16 @@ func (r *Replica) onSyncRequest(from sim.NodeID, q *SyncRequest) {
 	limit := r.s.syncBatch
 	from0 := max(q.CommittedHeight, 0) + 1
 	var blocks []*Block
-	if h, ok := l.heightOf[q.Target]; ok {
+	if h, ok := l.HeightOf[q.Target]; ok {
 		for i := from0; i <= h && len(blocks) < limit; i++ {
-			blocks = append(blocks, l.blocks[i])
+			blocks = append(blocks, l.Blocks[i])
 		}
-	} else if _, ok := l.spec[q.Target]; ok {
-		for i := from0; i <= l.height() && len(blocks) < limit; i++ {
-			blocks = append(blocks, l.blocks[i])
+	} else if _, ok := l.Spec[q.Target]; ok {
+		for i := from0; i <= l.Height() && len(blocks) < limit; i++ {
+			blocks = append(blocks, l.Blocks[i])
 		}
 		if len(blocks) < limit {
-			blocks = append(blocks, l.pathFromRoot(q.Target, limit-len(blocks))...)
+			blocks = append(blocks, l.PathFromRoot(q.Target, limit-len(blocks))...)
 		}
 	} else {
 		return
@@ -169,13 +169,13 @@ func (r *Replica) onSyncResponse(from sim.NodeID, resp *SyncResponse) {
 		if b == nil {
 			break
 		}
-		if r.ledger.known(b.ID) {
+		if r.ledger.Known(b.ID) {
 			continue
 		}
 		if !r.validBlock(b) || !r.validQC(b.QC) {
 			break
 		}
-		if _, ok := r.ledger.spec[b.QC.VoteInfo.ID]; !ok {
+		if _, ok := r.ledger.Spec[b.QC.VoteInfo.ID]; !ok {
 			break // the parent is not pending here
 		}
 		r.processCertificateQC(b.QC)
@@ -185,7 +185,7 @@ func (r *Replica) onSyncResponse(from sim.NodeID, resp *SyncResponse) {
 		progress = true
 	}
 	switch {
-	case r.ledger.known(s.target):
+	case r.ledger.Known(s.target):
 		r.finishSync()
 	case progress:
 		r.askPeer(from) // more to fetch from the same peer

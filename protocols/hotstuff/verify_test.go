@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -119,10 +120,10 @@ func TestSyncRejectsUncertifiedBlocks(t *testing.T) {
 			b1 := newBlock(0, 1, nil, qc)
 			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: []*Block{b0, b1}})
-			if !r.ledger.known(b0.ID) {
+			if !r.ledger.Known(b0.ID) {
 				t.Fatal("the block with a valid QC was not inserted")
 			}
-			if r.ledger.known(b1.ID) {
+			if r.ledger.Known(b1.ID) {
 				t.Error("the block whose QC does not verify was inserted")
 			}
 			if _, ok := r.tree.certified[b0.ID]; ok {
@@ -234,7 +235,7 @@ func TestValidQCEdges(t *testing.T) {
 // quorum of signers (replicas 0, 1, …) for it, authored by replica 0.
 func roundZeroQC(r *Replica) (*Block, *QC) {
 	b0 := newBlock(0, 0, nil, r.genesisQC)
-	exec := stateAfter(r.ledger.spec[r.genesisQC.VoteInfo.ID].state, nil)
+	exec := chained.StateAfter(r.ledger.Spec[r.genesisQC.VoteInfo.ID].State, chained.PayloadDigest(nil))
 	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, GrandparentID: r.genesisQC.VoteInfo.ID, GrandparentRound: -2, ExecStateID: exec}
 	signers := make([]sim.NodeID, r.quorum)
 	for j := range signers {
@@ -464,7 +465,7 @@ func TestSyncResponseOnlyFromAskedPeer(t *testing.T) {
 				target++
 			}
 			r.Deliver(tc.from, &SyncResponse{Target: target, Blocks: []*Block{b0}})
-			if got := r.ledger.known(b0.ID); got != tc.applied {
+			if got := r.ledger.Known(b0.ID); got != tc.applied {
 				t.Errorf("block inserted %v, want %v", got, tc.applied)
 			}
 		})
@@ -497,13 +498,13 @@ func TestSyncResponseBlocks(t *testing.T) {
 			}
 			if tc.name == "committed block first" {
 				r.commit(b0.ID)
-				if r.ledger.height() != 1 {
+				if r.ledger.Height() != 1 {
 					t.Fatal("round-0 block not committed")
 				}
 			}
 			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: tc.blocks(b0, b1)})
-			if got := r.ledger.known(b1.ID); got != tc.inserted {
+			if got := r.ledger.Known(b1.ID); got != tc.inserted {
 				t.Errorf("round-1 block inserted %v, want %v", got, tc.inserted)
 			}
 			if _, got := r.tree.certified[b0.ID]; got != tc.certif {
@@ -592,11 +593,11 @@ func TestQCCommitsOnlyWithCommitState(t *testing.T) {
 		vi := VoteInfo{ID: b2.ID, Round: 2, ParentID: b1.ID, ParentRound: 1, GrandparentID: b0.ID, GrandparentRound: 0}
 		qc2 := signedQC(r, vi, []sim.NodeID{0, 1, 2})
 		if withState {
-			qc2.LedgerCommitInfo.CommitStateID, _ = r.ledger.pendingState(b0.ID)
+			qc2.LedgerCommitInfo.CommitStateID, _ = r.ledger.PendingState(b0.ID)
 		}
 		r.processQC(qc2)
-		if got := r.ledger.height() == 1 && r.ledger.committedBlock(b0.ID) != nil; got != withState {
-			t.Errorf("commit state %v: round-0 block committed %v (height %d)", withState, got, r.ledger.height())
+		if got := r.ledger.Height() == 1 && r.ledger.CommittedBlock(b0.ID) != nil; got != withState {
+			t.Errorf("commit state %v: round-0 block committed %v (height %d)", withState, got, r.ledger.Height())
 		}
 		if r.safety.LockedRound != 1 || r.safety.LockedID != b1.ID {
 			t.Errorf("lock (%x, %d), want the QC's parent (%x, 1)", r.safety.LockedID, r.safety.LockedRound, b1.ID)

@@ -1,6 +1,7 @@
-package hotstuff
+package chained
 
 import (
+	"math/rand/v2"
 	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -49,10 +50,28 @@ const (
 // slot returns the dense cell of k, growing the table when grow is set; nil
 // when k does not belong in the dense table.
 func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
-	rows, c := &m.dense, int(k.Client)
+	rows, c := m.dense, int(k.Client)
 	if c < 0 {
 		// Negative clients (a saturated workload's, numbered −2, −3, …)
 		// have their own rows.
+		rows, c = m.neg, -1-c
+	}
+	if c < len(rows) {
+		if row := rows[c]; k.ID < uint64(len(row)) {
+			return &row[k.ID]
+		}
+	}
+	if !grow {
+		return nil
+	}
+	return m.grow(k)
+}
+
+// grow is slot's path for a key outside the rows so far: it grows the
+// table, or returns nil when k does not belong in it.
+func (m *keyIndex) grow(k protocols.RequestKey) *int32 {
+	rows, c := &m.dense, int(k.Client)
+	if c < 0 {
 		rows, c = &m.neg, -1-c
 	}
 	if c >= denseClients || k.ID >= denseIDs {
@@ -60,16 +79,13 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 	}
 	id := int(k.ID)
 	if c >= len(*rows) {
-		if !grow {
-			return nil
-		}
 		*rows = append(*rows, make([][]int32, c+1-len(*rows))...)
 	}
 	row := (*rows)[c]
 	if id >= len(row) {
 		// Grow geometrically, but only for ids near the client's last:
 		// a far-away id (a Byzantine or corrupted key) goes to the map.
-		if !grow || id > 2*len(row)+1024 {
+		if id > 2*len(row)+1024 {
 			return nil
 		}
 		row = append(row, make([]int32, max(id+1, 2*len(row))-len(row))...)
@@ -81,6 +97,9 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 func (m *keyIndex) get(k protocols.RequestKey) (int32, bool) {
 	if p := m.slot(k, false); p != nil && *p > 0 {
 		return *p - 1, true
+	}
+	if m.wide == nil {
+		return 0, false
 	}
 	i, ok := m.wide[k]
 	return i, ok
@@ -97,12 +116,37 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 	m.wide[k] = i
 }
 
-func newMempool(blockSize int) *Mempool {
+// lookup returns the entry index of k, or adds the entry e (whose request
+// has key k) and returns its index and false: one probe instead of a get
+// and a set.
+func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
+	if p := m.index.slot(k, true); p != nil {
+		if *p > 0 {
+			return *p - 1, true
+		}
+		// A key filed in the map before its row grew over it stays there.
+		if i, ok := m.index.wide[k]; ok {
+			return i, true
+		}
+		i := int32(len(m.entries))
+		m.entries = append(m.entries, e)
+		*p = i + 1
+		return i, false
+	}
+	if i, ok := m.index.wide[k]; ok {
+		return i, true
+	}
+	return m.newEntry(e), false
+}
+
+// NewMempool returns an empty mempool that proposes up to blockSize
+// requests a block.
+func NewMempool(blockSize int) *Mempool {
 	return &Mempool{blockSize: blockSize}
 }
 
-// reserve makes room for n more requests.
-func (m *Mempool) reserve(n int) {
+// Reserve makes room for n more requests.
+func (m *Mempool) Reserve(n int) {
 	m.entries = slices.Grow(m.entries, n)
 	m.queue = slices.Grow(m.queue, n)
 }
@@ -114,13 +158,13 @@ func (m *Mempool) newEntry(e entry) int32 {
 	return i
 }
 
-// add offers a client request. It returns the result and true when the
+// Add offers a client request. It returns the result and true when the
 // request was already committed (the replica acknowledges it again at
 // once); a duplicate of a pending request is ignored.
-func (m *Mempool) add(q *protocols.Request) (protocols.Digest, bool) {
-	i, ok := m.index.get(q.Key())
+func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
+	i, ok := m.lookup(q.Key(), entry{req: q})
 	if !ok {
-		m.queue = append(m.queue, m.newEntry(entry{req: q}))
+		m.queue = append(m.queue, i)
 		return 0, false
 	}
 	e := &m.entries[i]
@@ -131,12 +175,11 @@ func (m *Mempool) add(q *protocols.Request) (protocols.Digest, bool) {
 	return e.result, e.committed
 }
 
-// committed records that a request was committed with result and reports
+// Committed records that a request was committed with result and reports
 // whether it was the first commit of that request.
-func (m *Mempool) committed(q *protocols.Request, result protocols.Digest) bool {
-	i, ok := m.index.get(q.Key())
+func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
+	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
 	if !ok {
-		m.newEntry(entry{req: q, committed: true, result: result})
 		return true
 	}
 	e := &m.entries[i]
@@ -147,8 +190,8 @@ func (m *Mempool) committed(q *protocols.Request, result protocols.Digest) bool 
 	return true
 }
 
-// result returns the result of a committed request.
-func (m *Mempool) result(k protocols.RequestKey) (protocols.Digest, bool) {
+// Result returns the result of a committed request.
+func (m *Mempool) Result(k protocols.RequestKey) (protocols.Digest, bool) {
 	i, ok := m.index.get(k)
 	if !ok {
 		return 0, false
@@ -156,14 +199,14 @@ func (m *Mempool) result(k protocols.RequestKey) (protocols.Digest, bool) {
 	return m.entries[i].result, m.entries[i].committed
 }
 
-// pending is the number of queued entries (committed ones not yet dropped
+// Pending is the number of queued entries (committed ones not yet dropped
 // included).
-func (m *Mempool) pending() int { return len(m.queue) - m.head }
+func (m *Mempool) Pending() int { return len(m.queue) - m.head }
 
-// getTransactions returns up to blockSize uncommitted requests in arrival
+// GetTransactions returns up to blockSize uncommitted requests in arrival
 // order, skipping those in exclude (the transactions already on the path
 // from the commit root).
-func (m *Mempool) getTransactions(exclude map[protocols.RequestKey]struct{}) []*protocols.Request {
+func (m *Mempool) GetTransactions(exclude map[protocols.RequestKey]struct{}) []*protocols.Request {
 	var out []*protocols.Request
 	kept := 0 // entries scanned and kept, compacted to the start of the scanned range
 	i := m.head
@@ -190,7 +233,17 @@ func (m *Mempool) getTransactions(exclude map[protocols.RequestKey]struct{}) []*
 	return out
 }
 
-// forget drops a pending request from the queue (a corruption).
+// ForgetSome drops each queued request, in queue order, with probability
+// 1/oneIn drawn from rng (a corruption).
+func (m *Mempool) ForgetSome(rng *rand.Rand, oneIn int) {
+	for pos := m.head; pos < len(m.queue); pos++ {
+		if rng.IntN(oneIn) == 0 {
+			m.forget(pos)
+		}
+	}
+}
+
+// forget drops a pending request from the queue.
 func (m *Mempool) forget(pos int) {
 	e := &m.entries[m.queue[pos]]
 	if !e.committed {

@@ -1,0 +1,153 @@
+package chained
+
+import (
+	"github.com/byzsim/byzsim/sim"
+)
+
+// Election is DiemBFT's LeaderElection module, shared by the chained
+// protocols: round-robin with roundsPerLeader consecutive rounds per
+// leader, optionally overridden by the reputation scheme, and by the
+// "leader" attribute (a fault). The protocol decides when a QC elects a
+// leader by reputation (its commit rule) and walks its own records
+// (ElectByReputation).
+//
+// Invariants: the leader of a round is a function of the run seed, the
+// round and the committed chain, so correct replicas that committed the
+// same blocks agree; it never reads a process-global random source.
+type Election struct {
+	n               int
+	roundsPerLeader int64
+	reputation      bool
+	windowSize      int
+	excludeSize     int
+	seed            uint64
+	// leaders holds reputation-based leaders and attribute overrides by round.
+	leaders map[int64]sim.NodeID
+	// Table, when set, replaces round-robin (Twins scenarios fix the leader
+	// of every round); reputation and attribute overrides still apply.
+	Table func(round int64) sim.NodeID
+}
+
+// NewElection returns the election of n replicas; seed is the protocol's
+// reputation seed (derived from the run seed with the protocol's label).
+func NewElection(n int, roundsPerLeader int64, reputation bool, window, exclude int, seed uint64) *Election {
+	return &Election{
+		n: n, roundsPerLeader: roundsPerLeader, reputation: reputation,
+		windowSize: window, excludeSize: exclude,
+		seed:    seed,
+		leaders: make(map[int64]sim.NodeID),
+	}
+}
+
+// Reputation reports whether the reputation scheme is on.
+func (e *Election) Reputation() bool { return e.reputation }
+
+// RoundRobin is validators[⌊round / roundsPerLeader⌋ mod n].
+func (e *Election) RoundRobin(round int64) sim.NodeID {
+	k := round / e.roundsPerLeader
+	if round < 0 && round%e.roundsPerLeader != 0 {
+		k--
+	}
+	i := k % int64(e.n)
+	if i < 0 {
+		i += int64(e.n)
+	}
+	return sim.NodeID(i)
+}
+
+// Leader returns the leader of round.
+func (e *Election) Leader(round int64) sim.NodeID {
+	if l, ok := e.leaders[round]; ok {
+		return l
+	}
+	if e.Table != nil {
+		return e.Table(round)
+	}
+	return e.RoundRobin(round)
+}
+
+// Override sets the leader of round (the "leader" attribute).
+func (e *Election) Override(round int64, id sim.NodeID) { e.leaders[round] = id }
+
+// Elected returns the leader set for round by reputation or by the
+// "leader" attribute, if any.
+func (e *Election) Elected(round int64) (sim.NodeID, bool) {
+	id, ok := e.leaders[round]
+	return id, ok
+}
+
+// SetElected records the outcome of a reputation election for round: the
+// elected id, or, with no candidate (ok false), round-robin (or the
+// table), as in the reference, which stores ⊥ and so also undoes a
+// "leader" override.
+func (e *Election) SetElected(round int64, id sim.NodeID, ok bool) {
+	if ok {
+		e.leaders[round] = id
+	} else {
+		delete(e.leaders, round)
+	}
+}
+
+// ChainKeys tells ElectByReputation how to walk a protocol's committed
+// chain back from a QC of type Q through blocks of type B.
+type ChainKeys[Q, B comparable] struct {
+	// Committed returns the block the QC commits (its parent under a
+	// 2-chain rule, its grandparent under a 3-chain rule) when it is
+	// committed here, else the zero B.
+	Committed func(Q) B
+	// Signers adds the QC's signers to set.
+	Signers func(q Q, set Bitset)
+	// Author is a block's author (negative for genesis).
+	Author func(B) sim.NodeID
+	// QC is the QC a block carries.
+	QC func(B) Q
+}
+
+// ElectByReputation picks, with a draw seeded by (run seed, round of qc),
+// one of the validators that signed the QCs of the last windowSize
+// committed blocks, excluding the authors of the last excludeSize committed
+// blocks.
+func ElectByReputation[Q, B comparable](e *Election, qc Q, round int64, keys ChainKeys[Q, B]) (sim.NodeID, bool) {
+	active, excluded := NewBitset(e.n), NewBitset(e.n)
+	nExcluded := 0
+	var noQC Q
+	var noBlock B
+	cur := qc
+	for i := 0; cur != noQC && (i < e.windowSize || nExcluded < e.excludeSize); i++ {
+		b := keys.Committed(cur)
+		if b == noBlock || keys.Author(b) < 0 {
+			break // not committed here, or genesis
+		}
+		if i < e.windowSize {
+			keys.Signers(cur, active)
+		}
+		if nExcluded < e.excludeSize && excluded.Add(keys.Author(b)) {
+			nExcluded++
+		}
+		cur = keys.QC(b)
+	}
+	var cands []sim.NodeID
+	for id := range e.n {
+		w, m := id/64, uint64(1)<<(id%64)
+		if active[w]&m != 0 && excluded[w]&m == 0 {
+			cands = append(cands, sim.NodeID(id))
+		}
+	}
+	if len(cands) == 0 {
+		return sim.None, false
+	}
+	pick := Mix(e.seed^uint64(round)) % uint64(len(cands))
+	return cands[pick], true
+}
+
+// Prune drops the leaders of rounds below round.
+func (e *Election) Prune(round int64) {
+	if len(e.leaders) < 64 {
+		return
+	}
+	for r := range e.leaders {
+		if r < round {
+			delete(e.leaders, r)
+		}
+	}
+}

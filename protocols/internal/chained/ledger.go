@@ -1,0 +1,201 @@
+package chained
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+)
+
+// BlockKeys tells the ledger what it needs of a protocol's block type B:
+// its id, its round and the digest of its payload.
+type BlockKeys[B any] struct {
+	ID      func(B) protocols.Digest
+	Round   func(B) int64
+	Payload func(B) protocols.Digest
+}
+
+// SpecState is the speculative execution state after a block.
+type SpecState[B any] struct {
+	Block  B
+	Parent *SpecState[B]
+	State  protocols.Digest // execution state id after the block
+	Height int64
+}
+
+// Ledger holds the committed chain and the speculative states of the
+// pending blocks that extend it (DiemBFT's Ledger module; the pending block
+// tree of the Block-tree module is the tree of these states).
+//
+// Invariants: every speculative state descends from the committed root
+// (which stays in the speculative map as the root of the pending tree);
+// committed blocks are never removed; Commit commits the block and every
+// uncommitted ancestor, oldest first.
+type Ledger[B any] struct {
+	keys BlockKeys[B]
+	// Spec maps the id of every pending block (the committed root
+	// included) to its speculative state; corruptions may delete from it.
+	Spec map[protocols.Digest]*SpecState[B]
+	// pendingStates lists every state put in Spec and not yet pruned
+	// (prune walks it instead of iterating over the map; a state deleted
+	// from Spec by other means, a corruption, may stay in it a while).
+	pendingStates []*SpecState[B]
+	Root          *SpecState[B]
+	Blocks        []B                        // committed chain; Blocks[0] is genesis
+	states        []protocols.Digest         // committed state id per height
+	HeightOf      map[protocols.Digest]int64 // committed block id → height
+	Log           []protocols.Digest         // committed block ids from height 1
+}
+
+// NewLedger returns a ledger whose committed chain is genesis, with
+// execution state genesisState.
+func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
+	root := &SpecState[B]{Block: genesis, State: genesisState}
+	id := keys.ID(genesis)
+	return &Ledger[B]{
+		keys:          keys,
+		Spec:          map[protocols.Digest]*SpecState[B]{id: root},
+		pendingStates: []*SpecState[B]{root},
+		Root:          root,
+		Blocks:        []B{genesis},
+		states:        []protocols.Digest{genesisState},
+		HeightOf:      map[protocols.Digest]int64{id: 0},
+	}
+}
+
+// StateAfter computes the execution state of a payload (by its digest)
+// applied to parent.
+func StateAfter(parent, payload protocols.Digest) protocols.Digest {
+	h := NewHasher(TagState)
+	h.Add(uint64(parent))
+	h.Add(uint64(payload))
+	return h.Sum()
+}
+
+// Speculate applies b's payload speculatively on top of the state of its
+// parent prevID. It fails when the parent is not pending (unknown or pruned).
+func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, bool) {
+	id := l.keys.ID(b)
+	if s, ok := l.Spec[id]; ok {
+		return s.State, true
+	}
+	p, ok := l.Spec[prevID]
+	if !ok {
+		return 0, false
+	}
+	s := &SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1}
+	l.Spec[id] = s
+	l.pendingStates = append(l.pendingStates, s)
+	return s.State, true
+}
+
+// PendingState returns the speculative state of a pending block.
+func (l *Ledger[B]) PendingState(id protocols.Digest) (protocols.Digest, bool) {
+	if s, ok := l.Spec[id]; ok {
+		return s.State, true
+	}
+	return 0, false
+}
+
+// Pending returns the pending block with the given id (the committed root
+// included), or the zero B.
+func (l *Ledger[B]) Pending(id protocols.Digest) B {
+	if s, ok := l.Spec[id]; ok {
+		return s.Block
+	}
+	var none B
+	return none
+}
+
+// Known reports whether a block is pending or committed.
+func (l *Ledger[B]) Known(id protocols.Digest) bool {
+	if _, ok := l.Spec[id]; ok {
+		return true
+	}
+	_, ok := l.HeightOf[id]
+	return ok
+}
+
+// CommittedBlock returns a committed block by id, or the zero B.
+func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
+	if h, ok := l.HeightOf[id]; ok {
+		return l.Blocks[h]
+	}
+	var none B
+	return none
+}
+
+// Height is the committed height (genesis is height 0).
+func (l *Ledger[B]) Height() int64 { return int64(len(l.Blocks) - 1) }
+
+// RootRound is the round of the last committed block.
+func (l *Ledger[B]) RootRound() int64 { return l.keys.Round(l.Root.Block) }
+
+// Commit commits the pending block id and all its uncommitted ancestors,
+// prunes the branches that do not extend it, and returns the newly
+// committed states, oldest first. An unknown or already committed id
+// commits nothing.
+func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
+	s, ok := l.Spec[id]
+	if !ok || s == l.Root {
+		return nil
+	}
+	var chain []*SpecState[B]
+	for c := s; c != l.Root; c = c.Parent {
+		if c == nil {
+			return nil // not a descendant of the root: cannot happen after pruning
+		}
+		chain = append(chain, c)
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	for _, c := range chain {
+		cid := l.keys.ID(c.Block)
+		l.HeightOf[cid] = int64(len(l.Blocks))
+		l.Blocks = append(l.Blocks, c.Block)
+		l.states = append(l.states, c.State)
+		l.Log = append(l.Log, cid)
+	}
+	l.Root = s
+	l.prune()
+	return chain
+}
+
+// prune drops the speculative states that do not descend from the root.
+func (l *Ledger[B]) prune() {
+	root := l.Root
+	kept := l.pendingStates[:0]
+	for _, s := range l.pendingStates {
+		c := s
+		for c != nil && c.Height > root.Height {
+			c = c.Parent
+		}
+		if c == root {
+			kept = append(kept, s)
+		} else if id := l.keys.ID(s.Block); l.Spec[id] == s {
+			delete(l.Spec, id)
+		}
+	}
+	clear(l.pendingStates[len(kept):])
+	l.pendingStates = kept
+	root.Parent = nil // let committed history be collected from the tree
+}
+
+// PathFromRoot returns the pending blocks from the root (exclusive) to id
+// (inclusive), oldest first, at most limit of them (the newest are dropped
+// when longer). It returns nil when id is not pending.
+func (l *Ledger[B]) PathFromRoot(id protocols.Digest, limit int) []B {
+	s, ok := l.Spec[id]
+	if !ok {
+		return nil
+	}
+	var path []B
+	for c := s; c != nil && c != l.Root; c = c.Parent {
+		path = append(path, c.Block)
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	if len(path) > limit {
+		path = path[:limit]
+	}
+	return path
+}

@@ -1,0 +1,126 @@
+package chained
+
+import (
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// toyBlock and toyQC are the smallest records the ledger and the election
+// need: a block certified by the QC of its parent.
+type toyBlock struct {
+	id     protocols.Digest
+	round  int64
+	author sim.NodeID
+	qc     *toyQC
+}
+
+type toyQC struct {
+	parent  protocols.Digest // the block the QC commits (2-chain: the parent)
+	round   int64
+	signers []sim.NodeID
+}
+
+var toyKeys = BlockKeys[*toyBlock]{
+	ID:      func(b *toyBlock) protocols.Digest { return b.id },
+	Round:   func(b *toyBlock) int64 { return b.round },
+	Payload: func(b *toyBlock) protocols.Digest { return b.id * 7 },
+}
+
+// TestLedgerForks: commit commits every uncommitted ancestor, oldest
+// first, and prunes the fork that does not extend the new root.
+func TestLedgerForks(t *testing.T) {
+	g := &toyBlock{id: 1, round: -1, author: sim.None}
+	l := NewLedger(toyKeys, g, 100)
+	a := &toyBlock{id: 2, round: 0}
+	b := &toyBlock{id: 3, round: 1}
+	fork := &toyBlock{id: 4, round: 1}
+	for _, x := range []struct {
+		parent protocols.Digest
+		b      *toyBlock
+	}{{1, a}, {2, b}, {2, fork}} {
+		if _, ok := l.Speculate(x.parent, x.b); !ok {
+			t.Fatalf("speculate %d on %d failed", x.b.id, x.parent)
+		}
+	}
+	if _, ok := l.Speculate(99, &toyBlock{id: 5}); ok {
+		t.Fatal("speculated on an unknown parent")
+	}
+	sa, _ := l.PendingState(2)
+	if want := StateAfter(100, 14); sa != want {
+		t.Fatalf("state after a = %x, want %x", sa, want)
+	}
+	chain := l.Commit(3)
+	if len(chain) != 2 || chain[0].Block != a || chain[1].Block != b || chain[1].Height != 2 {
+		t.Fatalf("commit of b returned %v, want a then b", chain)
+	}
+	if l.Height() != 2 || l.RootRound() != 1 || l.CommittedBlock(2) != a || l.Pending(4) != nil || l.Known(4) {
+		t.Fatalf("after commit: height %d root round %d, fork known %v", l.Height(), l.RootRound(), l.Known(4))
+	}
+	if len(l.Log) != 2 || l.Log[0] != 2 || l.Log[1] != 3 || l.Commit(3) != nil {
+		t.Fatalf("log %v; committing again must do nothing", l.Log)
+	}
+}
+
+// TestElectByReputation: the window's signers minus the excluded authors
+// are the candidates, the draw is deterministic, and leaders set by
+// SetElected and Override win over round-robin until pruned.
+func TestElectByReputation(t *testing.T) {
+	// Committed chain: blocks 2, 3, 4 by authors 0, 1, 2; each QC is
+	// signed by {1, 2, 3}.
+	blocks := map[protocols.Digest]*toyBlock{}
+	var qc *toyQC
+	for i, author := range []sim.NodeID{0, 1, 2} {
+		id := protocols.Digest(i + 2)
+		blocks[id] = &toyBlock{id: id, round: int64(i), author: author, qc: qc}
+		qc = &toyQC{parent: id, round: int64(i + 1), signers: []sim.NodeID{1, 2, 3}}
+	}
+	keys := ChainKeys[*toyQC, *toyBlock]{
+		Committed: func(q *toyQC) *toyBlock { return blocks[q.parent] },
+		Signers: func(q *toyQC, set Bitset) {
+			for _, s := range q.signers {
+				set.Add(s)
+			}
+		},
+		Author: func(b *toyBlock) sim.NodeID { return b.author },
+		QC:     func(b *toyBlock) *toyQC { return b.qc },
+	}
+	for _, tt := range []struct {
+		exclude int
+		allowed map[sim.NodeID]bool
+	}{
+		{1, map[sim.NodeID]bool{1: true, 3: true}}, // author 2 excluded
+		{2, map[sim.NodeID]bool{3: true}},          // authors 2 and 1 excluded
+	} {
+		seen := map[sim.NodeID]bool{}
+		for seed := range uint64(40) {
+			e := NewElection(4, 2, true, 5, tt.exclude, seed)
+			id, ok := ElectByReputation(e, qc, qc.round, keys)
+			again, _ := ElectByReputation(e, qc, qc.round, keys)
+			if !ok || !tt.allowed[id] || again != id {
+				t.Fatalf("exclude %d seed %d: elected %d (%v), again %d; allowed %v", tt.exclude, seed, id, ok, again, tt.allowed)
+			}
+			seen[id] = true
+		}
+		if len(seen) != len(tt.allowed) {
+			t.Errorf("exclude %d: elected %v over 40 seeds, want every one of %v", tt.exclude, seen, tt.allowed)
+		}
+	}
+	e := NewElection(4, 2, true, 0, 3, 1)
+	if id, ok := ElectByReputation(e, qc, qc.round, keys); ok {
+		t.Errorf("empty window, yet %d elected", id)
+	}
+	if e.Leader(5) != 2 || e.Leader(-1) != 3 {
+		t.Errorf("round-robin leaders of rounds 5 and -1 = %d, %d; want 2, 3", e.Leader(5), e.Leader(-1))
+	}
+	e.SetElected(5, 0, true)
+	e.Override(6, 1)
+	if e.Leader(5) != 0 || e.Leader(6) != 1 {
+		t.Error("elected or overridden leader not used")
+	}
+	e.SetElected(6, 0, false)
+	if _, ok := e.Elected(6); ok || e.Leader(6) != 3 {
+		t.Error("an election without candidate must fall back to round-robin")
+	}
+}

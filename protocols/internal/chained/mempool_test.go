@@ -1,0 +1,125 @@
+package chained
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	_ "github.com/byzsim/byzsim/protocols/internal/golden"
+	"github.com/byzsim/byzsim/sim"
+)
+
+func req(client sim.NodeID, id uint64) *protocols.Request {
+	return &protocols.Request{Client: client, ID: id, Value: int64(id)}
+}
+
+func TestMempool(t *testing.T) {
+	m := NewMempool(3)
+	for i := range uint64(6) {
+		m.Add(req(10, i))
+	}
+	if _, done := m.Add(req(10, 2)); done || m.Pending() != 6 {
+		t.Fatal("duplicate request queued twice")
+	}
+	got := m.GetTransactions(map[protocols.RequestKey]struct{}{{Client: 10, ID: 0}: {}, {Client: 10, ID: 2}: {}})
+	if ids := keys(got); !slices.Equal(ids, []uint64{1, 3, 4}) {
+		t.Fatalf("got %v, want [1 3 4] (0 and 2 are on the path)", ids)
+	}
+	m.Committed(req(10, 1), 77)
+	m.Committed(req(10, 3), 77)
+	if res, done := m.Add(req(10, 3)); !done || res != 77 {
+		t.Fatal("committed request not re-acknowledged")
+	}
+	if first := m.Committed(req(10, 3), 78); first {
+		t.Fatal("request committed twice")
+	}
+	got = m.GetTransactions(nil)
+	if ids := keys(got); !slices.Equal(ids, []uint64{0, 2, 4}) {
+		t.Fatalf("got %v, want [0 2 4] after commits", ids)
+	}
+	if m.Pending() != 4 {
+		t.Fatalf("pending %d, want 4 (committed entries dropped by the scan)", m.Pending())
+	}
+	// A request committed through another replica's block is re-acked.
+	m.Committed(req(11, 1), 5)
+	if res, done := m.Add(req(11, 1)); !done || res != 5 {
+		t.Fatal("request committed elsewhere not re-acknowledged")
+	}
+}
+
+func keys(qs []*protocols.Request) []uint64 {
+	var out []uint64
+	for _, q := range qs {
+		out = append(out, q.ID)
+	}
+	return out
+}
+
+// TestKeyIndex checks the mempool's request index against a map on keys
+// that mix dense ids, far-away ids, huge clients and negative clients.
+func TestKeyIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var idx keyIndex
+	want := map[protocols.RequestKey]int32{}
+	for i := range int32(20000) {
+		var k protocols.RequestKey
+		switch rng.IntN(6) {
+		case 0:
+			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
+		case 1:
+			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
+		case 2:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(1 << 23))}
+		default:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
+		}
+		if _, ok := want[k]; ok {
+			continue
+		}
+		if _, ok := idx.get(k); ok {
+			t.Fatalf("%v found before it was set", k)
+		}
+		idx.set(k, i)
+		want[k] = i
+	}
+	for k, i := range want {
+		if got, ok := idx.get(k); !ok || got != i {
+			t.Fatalf("get(%v) = %d, %v; want %d", k, got, ok, i)
+		}
+	}
+}
+
+// TestMempoolLookup checks the mempool's one-probe lookup-or-add against a
+// map, on keys that mix dense ids, far-away ids (filed in the map, some
+// later covered by their client's grown row), huge and negative clients.
+func TestMempoolLookup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m := NewMempool(4)
+	want := map[protocols.RequestKey]int32{}
+	for range 30000 {
+		var k protocols.RequestKey
+		switch rng.IntN(6) {
+		case 0:
+			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
+		case 1:
+			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
+		case 2:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(1 << 14))}
+		default:
+			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
+		}
+		q := &protocols.Request{Client: k.Client, ID: k.ID}
+		i, found := m.lookup(k, entry{req: q})
+		wi, ok := want[k]
+		if found != ok || (ok && i != wi) {
+			t.Fatalf("lookup(%v) = %d, %v; want %d, %v", k, i, found, wi, ok)
+		}
+		if !ok {
+			want[k] = i
+		}
+		if m.entries[i].req.Key() != k {
+			t.Fatalf("entry %d holds %v, want %v", i, m.entries[i].req.Key(), k)
+		}
+	}
+}
