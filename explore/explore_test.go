@@ -278,6 +278,7 @@ func TestFindingsReproduce(t *testing.T) {
 		{"bftlist_byzantine_new_primary_not_replaced.toml", "liveness", true},
 		{"bftlist_flushed_replicas_never_catch_up.toml", "liveness", false},
 		{"bftlist_crash_recovery_global_reset.toml", "safety", true},
+		{"bftlist_lagging_replicas_outside_window.toml", "liveness", false},
 	} {
 		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
 		if err != nil {
