@@ -106,8 +106,15 @@ func (fd *failureDetector) setBeats(vals []int) {
 // (served): pend_reqs is bounded by σK, so a client with more requests
 // outstanding pushes the oldest out, and a request that vanished without
 // being served is no work done by the primary (fix 24 in docs/bftlist.md).
+//
+// A request the primary pre-prepared acceptably for this replica is still
+// pending work until n−2f replicas prepare it (unprepared): a PRE_PREP that
+// enough other correct replicas cannot take — outside their windows, say,
+// because they lag behind an execution they cannot complete — serves
+// nothing, and the primary is suspected like one that never numbers (fix
+// 27 in docs/bftlist.md).
 func (fd *failureDetector) checkProgress() {
-	pend, _ := fd.r.rep.getPendReqs()
+	pend := fd.unprepared()
 	progress := len(fd.curCheckReq) == 0
 	for _, q := range fd.curCheckReq {
 		if !slices.Contains(pend, q) && fd.served(q) {
@@ -123,15 +130,29 @@ func (fd *failureDetector) checkProgress() {
 	}
 }
 
-// served: this replica executed q, or q is assigned in the sense of
-// getPendReqs — the primary's PRE_PREP for it is acceptable, or n−2f
-// replicas hold it with PREP and COMMIT.
+// unprepared: getPendReqs during a view change; otherwise the known
+// pending requests of this replica that n−2f replicas do not hold with PREP
+// and COMMIT, whether the primary pre-prepared them or not.
+func (fd *failureDetector) unprepared() []ClientReq {
+	g := &fd.r.rep
+	if reqs, vc := g.getPendReqs(); vc {
+		return reqs
+	}
+	un := g.unassignedReqs(func(ClientReq, int) bool { return false })
+	var reqs []ClientReq
+	for _, q := range g.knownPendReqs() {
+		if slices.Contains(un, q) {
+			reqs = append(reqs, q)
+		}
+	}
+	return reqs
+}
+
+// served: this replica executed q, or n−2f replicas hold it with PREP and
+// COMMIT. An acceptable PRE_PREP alone is not served (fix 27).
 func (fd *failureDetector) served(q ClientReq) bool {
 	g := &fd.r.rep
 	if _, ok := g.executed(q); ok {
-		return true
-	}
-	if g.acceptablePreprep(q, int(g.own.Prim)) {
 		return true
 	}
 	return slices.ContainsFunc(g.knownReqs(Prep|Commit), func(p ReqPair) bool { return p.Req.Q == q })

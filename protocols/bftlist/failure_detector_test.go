@@ -9,8 +9,8 @@ import (
 )
 
 // TestCheckProgressCountsServedRequests: a primary's token resets cnt
-// only when a request of the last check was served — executed, acceptably
-// pre-prepared by the primary, or held with PREP by n−2f replicas — or
+// only when a request of the last check was served — executed, or held with
+// PREP by n−2f replicas (an acceptable PRE_PREP alone is not, fix 27) — or
 // when there was nothing to check. A request that merely left pend_reqs
 // (pushed out by a client with more than σK requests outstanding) is no
 // progress (fix 24): counting it let a primary that served nothing keep
@@ -38,9 +38,22 @@ func TestCheckProgressCountsServedRequests(t *testing.T) {
 				g.own.RLog = []LogEntry{{Req: Req{Q: a, Seq: 0}, X: full(6)}}
 			},
 			want: func(cur []ClientReq) bool { return slices.Equal(cur, []ClientReq{b}) }},
-		{name: "acceptably pre-prepared", check: []ClientReq{a}, pend: []ClientReq{b}, progress: true,
+		// An acceptable PRE_PREP that n−2f replicas do not prepare (the
+		// others lag outside their window) is no progress (fix 27).
+		{name: "acceptably pre-prepared", check: []ClientReq{a}, pend: []ClientReq{b}, progress: false,
 			setup: func(g *replication) {
 				g.rep[prim].ReqQ = []ReqPair{{Req: Req{Q: a, View: prim, Seq: 0}, Status: PrePrep}}
+			}},
+		{name: "acceptably pre-prepared, still pending", check: []ClientReq{a}, pend: []ClientReq{a}, progress: false,
+			setup: func(g *replication) {
+				g.rep[prim].ReqQ = []ReqPair{{Req: Req{Q: a, View: prim, Seq: 0}, Status: PrePrep}}
+			}},
+		{name: "prepared at n-2f", check: []ClientReq{a}, pend: []ClientReq{a}, progress: true,
+			setup: func(g *replication) {
+				p := ReqPair{Req: Req{Q: a, View: prim, Seq: 0}, Status: PrePrep | Prep | Commit}
+				for k := range 4 {
+					g.rep[k].ReqQ = []ReqPair{p}
+				}
 			}},
 		{name: "pre-prepared beyond the window", check: []ClientReq{a}, pend: []ClientReq{b}, progress: false,
 			setup: func(g *replication) {

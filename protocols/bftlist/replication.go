@@ -839,6 +839,11 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		return
 	}
 	me := &g.own
+	if x, ok := g.consolidate(g.q3()); ok && !x.isDef && prefixes(me.State, x.state) && len(x.state) > len(me.State) {
+		me.State = clip(x.state)
+		me.RLog = clip(x.rlog)
+		g.dropOutOfWindow()
+	}
 	potential := int64(-1)
 	for _, p := range me.ReqQ {
 		if p.Status.has(PrePrep | Prep) {

@@ -35,11 +35,60 @@ func TestPendingDuringViewChange(t *testing.T) {
 			t.Fatalf("after %d tokens of a primary that does not complete the view change, cnt = %d, want %d", i, r.fd.cnt, i)
 		}
 	}
-	// The new primary completes the view change and numbers the request.
+	// The new primary completes the view change and numbers the request:
+	// still no progress until n−2f replicas prepare it (fix 27).
 	g.own.ViewChanged = false
 	g.rep[prim].ReqQ = []ReqPair{{Req: Req{Q: a, View: prim, Seq: 0}, Status: PrePrep}}
 	r.fd.checkProgress()
+	if r.fd.cnt != 4 {
+		t.Errorf("cnt = %d after the new primary numbered the request, want 4", r.fd.cnt)
+	}
+	p := ReqPair{Req: Req{Q: a, View: prim, Seq: 0}, Status: PrePrep | Prep | Commit}
+	for k := range 4 {
+		g.rep[k].ReqQ = []ReqPair{p}
+	}
+	r.fd.checkProgress()
 	if r.fd.cnt != 0 {
-		t.Errorf("cnt = %d after the new primary numbered the request, want 0", r.fd.cnt)
+		t.Errorf("cnt = %d after n-2f prepared the request, want 0", r.fd.cnt)
+	}
+}
+
+// TestNewPrimaryCarriesOverExecution is the regression of fix 27's view
+// change: the new primary (replica2) lags one execution behind, held by
+// replicas 0, 3, 5 only (n − 3f = 3; the fourth executor fell silent).
+// Consolidating over n − 2f reports cannot see it, and the gap it leaves
+// was filled with a NO_OP, rolling the execution back once the others
+// adopted the new primary's structure. The new primary now first takes the
+// prefix n − 3f reports hold (at least f + 1 of them correct).
+func TestNewPrimaryCarriesOverExecution(t *testing.T) {
+	const n, f, id = 6, 1, 2
+	r, _ := newTestReplica(t, id, n, f, protocols.Params{"force_view": int64(id)})
+	g := &r.rep
+	entry := func(v int64) LogEntry {
+		return LogEntry{Req: Req{Q: ClientReq{Client: 6, TS: uint64(v), Op: protocols.OpAppend, Value: v}, Seq: v - 1}, X: full(n)}
+	}
+	long := []int64{1, 2, 3, 4}
+	for k := range g.rep {
+		if k != id {
+			s := defaultStructure(r.k)
+			g.rep[k] = &s
+		}
+		s := g.rep[k]
+		s.Prim, s.ViewChanged = id, true
+		s.State = []int64{1, 2, 3}
+		s.RLog = []LogEntry{entry(1), entry(2), entry(3)}
+		if k == 0 || k == 3 || k == 5 {
+			s.State = slices.Clone(long)
+			s.RLog = append(s.RLog, entry(4))
+		}
+	}
+	g.actAsPrimWhenViewChanged()
+	if !slices.Equal(g.own.State, long) || g.own.ViewChanged {
+		t.Fatalf("new primary's state %v (view change pending %v), want %v", g.own.State, g.own.ViewChanged, long)
+	}
+	for _, p := range g.own.ReqQ {
+		if p.Req.Seq <= 3 {
+			t.Errorf("req_q holds %v at or below the carried-over execution", p)
+		}
 	}
 }
