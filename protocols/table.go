@@ -3,6 +3,7 @@ package protocols
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -118,7 +119,7 @@ func IndexKey(key string, i int) string { return key + "[" + strconv.Itoa(i) + "
 // (the fields of an embedded struct are members of the table too).
 func (d *TableDecoder) fields(key string, members map[string]toml.Primitive, rv reflect.Value) {
 	names := tableFields(rv.Type())
-	for _, k := range sortedKeys(members) {
+	for _, k := range slices.Sorted(maps.Keys(members)) {
 		f, ok := fieldByTag(rv.Type(), k)
 		if !ok {
 			d.Errorf(JoinKey(key, k), "unknown key (allowed: %s)", strings.Join(sortedCopy(names), ", "))
@@ -161,15 +162,6 @@ func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
 		}
 	}
 	return reflect.StructField{}, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func sortedCopy(s []string) []string {
@@ -218,7 +210,7 @@ func (d *TableDecoder) value(key string, p toml.Primitive, rv reflect.Value) {
 			return
 		}
 		m := reflect.MakeMapWithSize(rv.Type(), len(members))
-		for _, k := range sortedKeys(members) {
+		for _, k := range slices.Sorted(maps.Keys(members)) {
 			elem := reflect.New(rv.Type().Elem()).Elem()
 			d.value(JoinKey(key, k), members[k], elem)
 			m.SetMapIndex(reflect.ValueOf(k).Convert(rv.Type().Key()), elem)

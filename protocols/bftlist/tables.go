@@ -2,6 +2,7 @@ package bftlist
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -225,7 +226,7 @@ func (c checker) repStart(key string, t map[string]structureTable) *REPStart {
 			c.structure(k, &all, &reps[j], j == 0)
 		}
 	}
-	for _, name := range sortedKeys(t) {
+	for _, name := range slices.Sorted(maps.Keys(t)) {
 		if name == "all" {
 			continue
 		}
@@ -452,13 +453,4 @@ func (c checker) fdStart(key string, t *fdTable) *FDStart {
 		d.Prim = t.Prim
 	}
 	return d
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
