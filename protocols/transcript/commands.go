@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -296,7 +297,7 @@ func convertParam(spec protocols.ParamSpec, v string) (any, error) {
 		}
 		return b, nil
 	case protocols.ParamString:
-		if len(spec.Enum) > 0 && !contains(spec.Enum, v) {
+		if len(spec.Enum) > 0 && !slices.Contains(spec.Enum, v) {
 			return nil, fmt.Errorf("want one of %s", strings.Join(spec.Enum, ", "))
 		}
 		return v, nil
@@ -315,24 +316,21 @@ func convertParam(spec protocols.ParamSpec, v string) (any, error) {
 	return out, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// onlyReplicas reads the argument of a command that takes one replica list
+// and no key=value argument.
+func onlyReplicas(h *harness, a *args) ([]sim.NodeID, error) {
+	pos, err := a.positional(1, "a replica list")
+	if err != nil {
+		return nil, err
 	}
-	return false
+	if err := a.unused("none"); err != nil {
+		return nil, err
+	}
+	return h.ids(strings.Join(pos, ""))
 }
 
 func cmdStart(h *harness, a *args) error {
-	pos, err := a.positional(1, "a replica list")
-	if err != nil {
-		return err
-	}
-	if err := a.unused("none"); err != nil {
-		return err
-	}
-	ids, err := h.ids(strings.Join(pos, ""))
+	ids, err := onlyReplicas(h, a)
 	if err != nil {
 		return err
 	}
@@ -652,14 +650,7 @@ func cmdFireTimer(h *harness, a *args) error {
 }
 
 func cmdTimers(h *harness, a *args) error {
-	pos, err := a.positional(1, "a replica list")
-	if err != nil {
-		return err
-	}
-	if err := a.unused("none"); err != nil {
-		return err
-	}
-	ids, err := h.ids(strings.Join(pos, ""))
+	ids, err := onlyReplicas(h, a)
 	if err != nil {
 		return err
 	}
@@ -789,14 +780,7 @@ func scopeOrAll(scope []string) []string {
 }
 
 func cmdState(h *harness, a *args) error {
-	pos, err := a.positional(1, "a replica list")
-	if err != nil {
-		return err
-	}
-	if err := a.unused("none"); err != nil {
-		return err
-	}
-	ids, err := h.ids(strings.Join(pos, ""))
+	ids, err := onlyReplicas(h, a)
 	if err != nil {
 		return err
 	}
