@@ -90,10 +90,14 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	}
 	command := reproduceCommand(file, seed, sets)
 	job := batch.JobFromEnv(env)
+	writeReport := !*noReport && (plan.Base.Output.Report == nil || *plan.Base.Output.Report)
 	opt := experiments.RunOptions{
 		Out: *out, Jobs: *jobs, Resume: *resume, Shard: si, Shards: sn, Only: only,
 		Command: command, Job: job.ID, JobAttempt: job.Attempt,
 		Note: func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
+	}
+	if writeReport {
+		opt.KeepLanes = report.MaxTimelines // the report draws these from memory
 	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(os.Stderr) {
@@ -122,8 +126,8 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	}
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
 		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
-	if !*noReport && (plan.Base.Output.Report == nil || *plan.Base.Output.Report) {
-		if err := report.Write(rep.Dir); err != nil {
+	if writeReport {
+		if err := report.WriteFrom(rep.Dir, rep.Lanes); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "report:", filepath.Join(rep.Dir, report.File))

@@ -70,6 +70,11 @@ type RunOptions struct {
 	// Live, when set, runs the runs live (see LiveOptions), one at a time,
 	// instead of simulating them.
 	Live *LiveOptions
+	// KeepLanes is how many runs' timeline lanes (results.LanesOf) the
+	// Report keeps in memory, for a report drawn without reading their
+	// replicas.csv back: the failed runs first, then the first repetition
+	// of each sweep point, then the others, in plan order.
+	KeepLanes int
 }
 
 // Failure is a run whose checks failed.
@@ -93,6 +98,9 @@ type Report struct {
 	Complete bool
 	Wall     time.Duration
 	Events   uint64
+	// Lanes are the timeline lanes of at most RunOptions.KeepLanes of the
+	// runs executed now, by run ID.
+	Lanes map[string]results.TimelineLanes
 }
 
 // Execute runs the selected runs of plan and writes the output directory:
@@ -170,6 +178,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		run     *Run
 		summary results.Summary
 		perf    results.Perf
+		lanes   *results.TimelineLanes
 		err     error
 	}
 	work := make(chan *Run)
@@ -187,8 +196,12 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 					return ctx.Err() == nil
 				}
 				rd, _ := runDir(dir, r) // checked above
-				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live)
-				done <- outcome{r, s, p, err}
+				var lanes *results.TimelineLanes
+				if opt.KeepLanes > 0 {
+					lanes = new(results.TimelineLanes)
+				}
+				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes)
+				done <- outcome{r, s, p, lanes, err}
 			}
 		}()
 	}
@@ -205,6 +218,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	go func() { wg.Wait(); close(done) }()
 	var firstErr error
 	finished := rep.Skipped
+	kept := keptLanes{max: opt.KeepLanes}
 	for o := range done {
 		if errors.Is(o.err, errInterrupted) {
 			continue
@@ -221,11 +235,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		if o.summary.Verdict != results.VerdictPass {
 			rep.Failures = append(rep.Failures, Failure{Run: o.run, Checks: o.summary.Checks, Reproduce: reproduce(opt.Command, o.run)})
 		}
+		if o.lanes != nil && o.lanes.Interval > 0 {
+			kept.add(o.run, o.summary.Verdict != results.VerdictPass, *o.lanes)
+		}
 		if opt.OnRunDone != nil {
 			opt.OnRunDone(finished, len(selected))
 		}
 	}
 	rep.Wall = time.Since(start)
+	rep.Lanes = kept.byID()
 	rep.Interrupted = ctx.Err() != nil && finished < len(selected)
 	rep.Complete = finished == len(selected) && firstErr == nil
 	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].Run.Index < rep.Failures[j].Run.Index })
@@ -242,6 +260,64 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return rep, err
 	}
 	return rep, firstErr
+}
+
+// keptLanes keeps the timeline lanes of the max runs that a report shows
+// first: failed runs, then the first repetition of each sweep point, then
+// the others, each in plan order.
+type keptLanes struct {
+	max  int
+	runs []keptRun
+}
+
+type keptRun struct {
+	run    *Run
+	failed bool
+	lanes  results.TimelineLanes
+}
+
+// before says whether a is shown before b.
+func (a keptRun) before(b keptRun) bool {
+	if a.failed != b.failed {
+		return a.failed
+	}
+	if first := a.run.Repetition == 0; first != (b.run.Repetition == 0) {
+		return first
+	}
+	return a.run.Index < b.run.Index
+}
+
+// add keeps the lanes of run r if they are among the max first shown.
+func (k *keptLanes) add(r *Run, failed bool, lanes results.TimelineLanes) {
+	if k.max <= 0 {
+		return
+	}
+	kr := keptRun{r, failed, lanes}
+	if len(k.runs) < k.max {
+		k.runs = append(k.runs, kr)
+		return
+	}
+	last := 0
+	for i := range k.runs {
+		if k.runs[last].before(k.runs[i]) {
+			last = i
+		}
+	}
+	if kr.before(k.runs[last]) {
+		k.runs[last] = kr
+	}
+}
+
+// byID returns the kept lanes by run ID; nil if none.
+func (k *keptLanes) byID() map[string]results.TimelineLanes {
+	if len(k.runs) == 0 {
+		return nil
+	}
+	out := make(map[string]results.TimelineLanes, len(k.runs))
+	for _, kr := range k.runs {
+		out[kr.run.ID] = kr.lanes
+	}
+	return out
 }
 
 // runDir returns the directory of run r under the experiment directory.
@@ -331,13 +407,13 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRun is executeRun with a panic inside the simulation turned
 // into an error naming the run, so one broken run does not take the whole
 // sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir, poll, live)
+	return executeRunLanes(r, reg, dir, poll, live, lanes)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written
@@ -346,6 +422,13 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 // executeRun returns errInterrupted without writing the run. With live set,
 // the run runs live.
 func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions) (results.Summary, results.Perf, error) {
+	return executeRunLanes(r, reg, dir, poll, live, nil)
+}
+
+// executeRunLanes is executeRun that, with lanes not nil, also sets *lanes
+// to the run's timeline lanes (results.LanesOf), left zero for a run
+// without a replica log.
+func executeRunLanes(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -401,6 +484,11 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	s, err := results.WriteRun(tmp, input, recs)
 	if err != nil {
 		return s, perf, err
+	}
+	if lanes != nil {
+		if l, ok := results.LanesOf(input); ok {
+			*lanes = l
+		}
 	}
 	if boolOr(r.Exp.Output.Plots, true) {
 		if err := results.PlotRun(tmp, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {

@@ -4,7 +4,8 @@
 // the timelines of its runs. The page loads nothing: no script, no
 // external style sheet, no network access (its Content-Security-Policy
 // forbids them). It follows from the output directory's files alone, so
-// it is byte-identical whenever they are.
+// it is byte-identical whenever they are; the runs byzsim run just ran
+// are drawn from memory, to the same bytes.
 package report
 
 import (
@@ -42,8 +43,14 @@ const MaxFailedListed = 500
 const MaxSummaryRows = 1000
 
 // Write writes dir/report.html atomically.
-func Write(dir string) error {
-	page, err := Build(dir)
+func Write(dir string) error { return WriteFrom(dir, nil) }
+
+// WriteFrom is Write with the timeline lanes of some runs, by run ID,
+// taken from memory (results.LanesOf) instead of their replicas.csv and
+// timeline.csv, as byzsim run has them for the runs it just ran. The page
+// is the same byte for byte.
+func WriteFrom(dir string, lanes map[string]results.TimelineLanes) error {
+	page, err := BuildFrom(dir, lanes)
 	if err != nil {
 		return err
 	}
@@ -88,7 +95,11 @@ type page struct {
 }
 
 // Build returns the report of the output directory dir.
-func Build(dir string) ([]byte, error) {
+func Build(dir string) ([]byte, error) { return BuildFrom(dir, nil) }
+
+// BuildFrom is Build with the timeline lanes of some runs in memory (see
+// WriteFrom).
+func BuildFrom(dir string, lanes map[string]results.TimelineLanes) ([]byte, error) {
 	t, err := results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
 	if err != nil {
 		return nil, err
@@ -123,7 +134,7 @@ func Build(dir string) ([]byte, error) {
 	if err := p.failed(dir, t); err != nil {
 		return nil, err
 	}
-	if err := p.runs(dir, t); err != nil {
+	if err := p.runs(dir, t, lanes); err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
@@ -312,8 +323,9 @@ func rank(t results.RunsTable, i int) int {
 	return i
 }
 
-// runs adds the timeline and plots of each shown run.
-func (p *page) runs(dir string, t results.RunsTable) error {
+// runs adds the timeline and plots of each shown run, its timeline drawn
+// from lanes when they have the run's.
+func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.TimelineLanes) error {
 	shown := shownRuns(t)
 	if len(shown) < len(t.Rows) {
 		p.RunsNote = fmt.Sprintf("%d of %d runs shown: the failed runs first, then the first run of each sweep point, then the others in plan order (at most %d). A [[plot]] table of kind run_timeline draws any other.", len(shown), len(t.Rows), MaxTimelines)
@@ -329,7 +341,12 @@ func (p *page) runs(dir string, t results.RunsTable) error {
 			return err
 		}
 		sec := runSection{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Verdict: r.Verdict, Ended: s.Ended}
-		rt, err := results.ReadRunTimeline(rd)
+		var rt results.RunTimeline
+		if l, ok := lanes[r.ID]; ok {
+			rt = results.RunTimelineOf(rd, s, l)
+		} else {
+			rt, err = results.ReadRunTimeline(rd)
+		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			// A directory written before replicas.csv existed.

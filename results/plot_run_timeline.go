@@ -58,25 +58,62 @@ func ReadRunTimeline(dir string) (RunTimeline, error) {
 	if err != nil {
 		return RunTimeline{}, err
 	}
+	lanes := TimelineLanes{Rows: rows, Interval: DefaultInterval}
+	if len(tl) >= 2 {
+		lanes.Interval = tl[1].Start - tl[0].Start
+	}
+	for _, r := range rows {
+		lanes.Replicas = max(lanes.Replicas, r.Replica+1)
+	}
+	return RunTimelineOf(dir, s, lanes), nil
+}
+
+// TimelineLanes is what a run's timeline draws of its replicas.csv and
+// timeline.csv.
+type TimelineLanes struct {
+	// Rows are replicas.csv's rows, in its order, at least those of the
+	// replicas below MaxTimelineLanes (the others are not drawn).
+	Rows []ReplicaRow
+	// Replicas is one more than the largest replica with a row, 0 if none.
+	Replicas int
+	// Interval is the bucket width of timeline.csv, DefaultInterval if it
+	// has fewer than two rows.
+	Interval sim.Time
+}
+
+// LanesOf returns the timeline lanes of a run from what WriteRun writes
+// its files from: the lanes ReadRunTimeline reads back from them, without
+// the rows of replicas that are not drawn. ok is false for a run without
+// a replica log, whose directory has no replicas.csv.
+func LanesOf(in RunInput) (lanes TimelineLanes, ok bool) {
+	if in.Replicas == nil {
+		return TimelineLanes{}, false
+	}
+	lanes.Interval = DefaultInterval
+	if in.Timeline != nil && in.Timeline.rowCount(in.End) >= 2 {
+		lanes.Interval = in.Timeline.Interval()
+	}
+	lanes.Rows, lanes.Replicas = in.Replicas.lanes(MaxTimelineLanes)
+	return lanes, true
+}
+
+// RunTimelineOf returns the timeline of the run in dir from its summary
+// and lanes, as ReadRunTimeline does.
+func RunTimelineOf(dir string, s Summary, lanes TimelineLanes) RunTimeline {
 	rt := RunTimeline{
 		Title:    "Timeline of run " + cmp.Or(s.RunID, filepath.Base(dir)),
 		End:      s.VirtualSeconds.Time(),
-		Interval: DefaultInterval,
-		Rows:     rows,
+		Interval: lanes.Interval,
+		Replicas: lanes.Replicas,
+		Rows:     lanes.Rows,
 		Markers:  s.Markers,
-	}
-	if len(tl) >= 2 {
-		rt.Interval = tl[1].Start - tl[0].Start
-	}
-	for _, r := range rows {
-		rt.Replicas = max(rt.Replicas, r.Replica+1)
 	}
 	for _, m := range s.Markers {
 		for _, id := range markerReplicas(m.Label) {
 			rt.Replicas = max(rt.Replicas, id+1)
 		}
 	}
-	return rt, nil
+	return rt
 }
 
 // markerReplicas returns the replicas a marker label names ("crash

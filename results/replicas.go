@@ -2,6 +2,7 @@ package results
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"slices"
@@ -37,12 +38,32 @@ type ReplicaRow struct {
 // in buckets of a fixed interval (bucket k covers [k·interval,
 // (k+1)·interval)). Observations must come in time order, as a run makes
 // them. The zero value is not usable; call NewReplicaLog.
+//
+// A run of n replicas has up to n rows per interval (600,000 for 1,000
+// replicas over 60 s), so while each replica's observations come in time
+// order the log keeps each replica's last row as a struct and its earlier
+// rows encoded in a few bytes each (see closeRow). An observation of a
+// replica in an earlier bucket than its last row turns the log into plain
+// per-replica rows for the rest of the run.
 type ReplicaLog struct {
 	interval sim.Time
 	n        int
-	rows     [][]ReplicaRow // per replica, by time
 	round    []int64
 	hasRound []bool
+	total    int // rows
+
+	// last[r] is replica r's last row if it has one (has[r]); enc[r] its
+	// earlier rows, encoded; encBucket[r] and encRound[r] the bucket and
+	// round of its last encoded row, the bases of the next one's.
+	last      []ReplicaRow
+	has       []bool
+	enc       [][]byte
+	encBucket []int64
+	encRound  []int64
+
+	// rows, once not nil, holds every row per replica, by time of
+	// observation: observations went back in time.
+	rows [][]ReplicaRow
 }
 
 // NewReplicaLog returns an empty log of n replicas with the given bucket
@@ -51,8 +72,10 @@ func NewReplicaLog(n int, interval sim.Time) *ReplicaLog {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	return &ReplicaLog{interval: interval, n: n, rows: make([][]ReplicaRow, n),
-		round: make([]int64, n), hasRound: make([]bool, n)}
+	n = max(n, 0)
+	return &ReplicaLog{interval: interval, n: n, round: make([]int64, n), hasRound: make([]bool, n),
+		last: make([]ReplicaRow, n), has: make([]bool, n), enc: make([][]byte, n),
+		encBucket: make([]int64, n), encRound: make([]int64, n)}
 }
 
 // row returns the row of replica r's bucket at time at; nil for a node
@@ -62,11 +85,113 @@ func (l *ReplicaLog) row(at sim.Time, r int) *ReplicaRow {
 		return nil
 	}
 	start := at / l.interval * l.interval
+	if l.rows == nil {
+		switch last := &l.last[r]; {
+		case l.has[r] && start == last.Start:
+			return last
+		case start >= 0 && (!l.has[r] || start > last.Start):
+			if l.has[r] {
+				l.closeRow(r)
+			}
+			l.has[r] = true
+			*last = ReplicaRow{Start: start, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]}
+			l.total++
+			return last
+		}
+		l.spill()
+	}
 	rs := l.rows[r]
 	if len(rs) == 0 || rs[len(rs)-1].Start != start {
 		l.rows[r] = append(rs, ReplicaRow{Start: start, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]})
+		l.total++
 	}
 	return &l.rows[r][len(l.rows[r])-1]
+}
+
+// Flags of an encoded row: which fields follow.
+const (
+	encHasRound = 1 << iota
+	encRoundChanges
+	encTCRounds
+	encResets
+	encTimeouts
+	encCommits
+)
+
+// closeRow appends replica r's last row to its encoded rows: the bucket
+// index's increase over the previous row's (uvarint, from 0), a flag byte,
+// the round's change since the previous row with a round (varint, with
+// encHasRound) and each non-zero counter (uvarint). The row of a replica
+// that committed in the next bucket after its previous row takes 4 bytes.
+func (l *ReplicaLog) closeRow(r int) {
+	row := &l.last[r]
+	bucket := int64(row.Start / l.interval)
+	b := binary.AppendUvarint(l.enc[r], uint64(bucket-l.encBucket[r]))
+	l.encBucket[r] = bucket
+	counts := [...]int{row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits}
+	var flags byte
+	if row.HasRound {
+		flags |= encHasRound
+	}
+	for i, c := range counts {
+		if c != 0 {
+			flags |= encRoundChanges << i
+		}
+	}
+	b = append(b, flags)
+	if row.HasRound {
+		b = binary.AppendVarint(b, row.Round-l.encRound[r])
+		l.encRound[r] = row.Round
+	}
+	for _, c := range counts {
+		if c != 0 {
+			b = binary.AppendUvarint(b, uint64(c))
+		}
+	}
+	l.enc[r] = b
+}
+
+// replicaCursor reads one replica's rows back: its encoded rows, then its
+// last row.
+type replicaCursor struct {
+	l             *ReplicaLog
+	r             int
+	b             []byte
+	bucket, round int64
+	lastDone      bool
+	row           ReplicaRow
+}
+
+// next reads the replica's next row into c.row; false after the last.
+func (c *replicaCursor) next() bool {
+	if len(c.b) == 0 {
+		if c.lastDone || !c.l.has[c.r] {
+			return false
+		}
+		c.lastDone, c.row = true, c.l.last[c.r]
+		return true
+	}
+	uvarint := func() uint64 {
+		v, m := binary.Uvarint(c.b)
+		c.b = c.b[m:]
+		return v
+	}
+	c.bucket += int64(uvarint())
+	flags := c.b[0]
+	c.b = c.b[1:]
+	c.row = ReplicaRow{Start: sim.Time(c.bucket) * c.l.interval, Replica: c.r}
+	if flags&encHasRound != 0 {
+		v, m := binary.Varint(c.b)
+		c.b = c.b[m:]
+		c.round += v
+		c.row.Round, c.row.HasRound = c.round, true
+	}
+	for i, f := range [...]*int{&c.row.RoundChanges, &c.row.TCRounds, &c.row.Resets, &c.row.Timeouts, &c.row.Commits} {
+		if flags&(encRoundChanges<<i) != 0 {
+			*f = int(uvarint())
+		}
+	}
+	return true
 }
 
 // Round records replica r entering round (or view) round at time at,
@@ -115,12 +240,17 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 }
 
 // each calls row with every row in the order of Rows, after size with the
-// number of rows, and stops at the first error. Rows are not copied when
+// number of rows, and stops at the first error. The rows of a log that
+// still encodes them are merged in that order (see merge). Otherwise rows are not copied when
 // every replica's rows have increasing starts (observations in time order,
 // as runs make them) and span not many more buckets than there are rows:
 // then a counting sort on the bucket orders them, replicas in order within
 // a bucket, in O(rows + buckets). Otherwise they are copied and sorted.
 func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) error {
+	if l.rows == nil {
+		size(l.total)
+		return l.merge(l.n, row)
+	}
 	total, increasing := 0, true
 	var last sim.Time
 	for _, rs := range l.rows {
@@ -162,6 +292,94 @@ func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) err
 		}
 	}
 	return nil
+}
+
+// merge calls row with the rows of the replicas below k, ordered by time,
+// then replica, from their encoded rows, and stops at the first error: a
+// merge of the replicas' rows on a heap of their next rows.
+func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
+	k = min(k, l.n)
+	cur := make([]replicaCursor, k)
+	heap := make([]int32, 0, k) // replicas, by (next row's start, replica)
+	less := func(i, j int) bool {
+		a, b := &cur[heap[i]].row, &cur[heap[j]].row
+		return a.Start < b.Start || a.Start == b.Start && a.Replica < b.Replica
+	}
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= len(heap) {
+				return
+			}
+			if c+1 < len(heap) && less(c+1, c) {
+				c++
+			}
+			if !less(c, i) {
+				return
+			}
+			heap[i], heap[c] = heap[c], heap[i]
+			i = c
+		}
+	}
+	for r := range k {
+		cur[r] = replicaCursor{l: l, r: r, b: l.enc[r]}
+		if cur[r].next() {
+			heap = append(heap, int32(r))
+		}
+	}
+	for i := len(heap)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(heap) > 0 {
+		c := &cur[heap[0]]
+		if err := row(&c.row); err != nil {
+			return err
+		}
+		if !c.next() {
+			heap[0] = heap[len(heap)-1]
+			heap = heap[:len(heap)-1]
+		}
+		down(0)
+	}
+	return nil
+}
+
+// spill turns the log into plain per-replica rows, for an observation
+// back in time.
+func (l *ReplicaLog) spill() {
+	l.rows = make([][]ReplicaRow, l.n)
+	for r := range l.n {
+		c := replicaCursor{l: l, r: r, b: l.enc[r]}
+		for c.next() {
+			l.rows[r] = append(l.rows[r], c.row)
+		}
+	}
+	l.last, l.has, l.enc, l.encBucket, l.encRound = nil, nil, nil, nil, nil
+}
+
+// lanes returns the rows of the replicas below k in the order of Rows,
+// and one more than the largest replica with a row.
+func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
+	if l.rows != nil {
+		_ = l.each(func(int) {}, func(r *ReplicaRow) error {
+			replicas = max(replicas, r.Replica+1)
+			if r.Replica < k {
+				rows = append(rows, *r)
+			}
+			return nil
+		})
+		return rows, replicas
+	}
+	for r := range l.n {
+		if l.has[r] {
+			replicas = r + 1
+		}
+	}
+	_ = l.merge(k, func(r *ReplicaRow) error {
+		rows = append(rows, *r)
+		return nil
+	})
+	return rows, replicas
 }
 
 // bucketOrder returns the positions (replica<<32 | index in the replica's

@@ -26,38 +26,59 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 		times  func(rng *rand.Rand, k int) sim.Time
 		back   bool // add observations back in time
 		events int
+		skew   sim.Time // replica r's observations come r·skew late
 	}{
-		{"in order", 7, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*37*ms + sim.Time(rng.IntN(5))*ms }, false, 300},
-		{"sparse", 5, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 1000 * sim.Second }, false, 300},
-		{"back in time", 6, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 53 * ms }, true, 300},
+		{"in order", 7, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*37*ms + sim.Time(rng.IntN(5))*ms }, false, 300, 0},
+		{"sparse", 5, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 1000 * sim.Second }, false, 300, 0},
+		{"back in time", 6, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 53 * ms }, true, 300, 0},
+		// Each replica in time order, the replicas not: a replica's
+		// observation may come after a later one of another.
+		{"replicas apart", 9, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*11*ms + sim.Time(rng.IntN(5))*ms }, false, 3000, 170 * ms},
 		// More than one write buffer (64 KiB) of rows.
-		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(5))*ms }, false, 20000},
+		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(5))*ms }, false, 20000, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			log := NewReplicaLog(c.n, 100*ms)
+			ref := newRefReplicaLog(c.n, 100*ms)
 			for k := range c.events {
-				at := c.times(rng, k)
 				r := rng.IntN(c.n)
+				at := c.times(rng, k) + sim.Time(r)*c.skew
 				switch rng.IntN(3) {
 				case 0:
 					log.Commit(at, r)
+					ref.row(at, r).Commits++
 				case 1:
-					log.Round(at, r, int64(k), rng.IntN(2) == 0)
+					tc := rng.IntN(2) == 0
+					v := int64(k)
+					if k%7 == 0 { // rounds may go back and jump far
+						v = -rng.Int64N(1 << 40)
+					}
+					log.Round(at, r, v, tc)
+					ref.round(at, r, v, tc)
 				default:
 					log.Timeout(at, r)
+					ref.row(at, r).Timeouts++
+				}
+				if k == c.events/2 {
+					log.Rows() // reading the rows mid-run changes nothing
 				}
 				if c.back && k%50 == 49 {
-					log.Reset(at/2, rng.IntN(c.n))
+					r := rng.IntN(c.n)
+					log.Reset(at/2, r)
+					ref.row(at/2, r).Resets++
 				}
 			}
 			var want []ReplicaRow
-			for _, rs := range log.rows {
+			for _, rs := range ref.rows {
 				want = append(want, rs...)
 			}
 			slices.SortStableFunc(want, func(a, b ReplicaRow) int {
 				return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Replica, b.Replica))
 			})
+			if spilled := log.rows != nil; spilled != c.back {
+				t.Errorf("the log holds plain rows: %v, want %v", spilled, c.back)
+			}
 			if got := log.Rows(); !slices.Equal(got, want) {
 				t.Errorf("Rows() differs from a stable sort of the rows (%d rows)", len(want))
 			}
@@ -76,6 +97,38 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refReplicaLog is the plain model of a ReplicaLog: every replica's rows,
+// a new one whenever an observation falls in another bucket than the
+// replica's last row.
+type refReplicaLog struct {
+	interval sim.Time
+	rows     [][]ReplicaRow
+	rounds   []int64
+	has      []bool
+}
+
+func newRefReplicaLog(n int, interval sim.Time) *refReplicaLog {
+	return &refReplicaLog{interval: interval, rows: make([][]ReplicaRow, n), rounds: make([]int64, n), has: make([]bool, n)}
+}
+
+func (l *refReplicaLog) row(at sim.Time, r int) *ReplicaRow {
+	start := at / l.interval * l.interval
+	if rs := l.rows[r]; len(rs) == 0 || rs[len(rs)-1].Start != start {
+		l.rows[r] = append(rs, ReplicaRow{Start: start, Replica: r, Round: l.rounds[r], HasRound: l.has[r]})
+	}
+	return &l.rows[r][len(l.rows[r])-1]
+}
+
+func (l *refReplicaLog) round(at sim.Time, r int, round int64, tc bool) {
+	row := l.row(at, r)
+	row.RoundChanges++
+	if tc {
+		row.TCRounds++
+	}
+	row.Round, row.HasRound = round, true
+	l.rounds[r], l.has[r] = round, true
 }
 
 // TestPlainCSVSplit checks that the files the fast reader accepts split
@@ -123,6 +176,28 @@ func TestPlainCSVSplit(t *testing.T) {
 		}
 		if len(got) != len(recs)-1 || !slices.EqualFunc(got, recs[1:], slices.Equal[[]string]) {
 			t.Errorf("%q: split into %q, encoding/csv reads %q", c.data, got, recs[1:])
+		}
+	}
+}
+
+// BenchmarkReplicaLog: the observations of 256 replicas committing once
+// and changing round every 250 ms for 100 s of virtual time, then
+// replicas.csv written from the log.
+func BenchmarkReplicaLog(b *testing.B) {
+	const n = 256
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		log := NewReplicaLog(n, 0)
+		for k := range 400 {
+			at := sim.Time(k) * 250 * sim.Millisecond
+			for r := range n {
+				log.Round(at+sim.Time(r)*sim.Microsecond, r, int64(k), false)
+				log.Commit(at+sim.Time(r)*sim.Microsecond, r)
+			}
+		}
+		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

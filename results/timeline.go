@@ -115,9 +115,7 @@ func (t *Timeline) Markers() []Marker {
 // end when end is not a multiple of the interval. end is normally the
 // virtual time the run ended.
 func (t *Timeline) Rows(end sim.Time) []TimelineRow {
-	n := int((end + t.interval - 1) / t.interval)
-	n = max(n, len(t.buckets))
-	rows := make([]TimelineRow, n)
+	rows := make([]TimelineRow, t.rowCount(end))
 	for k := range rows {
 		start := sim.Time(k) * t.interval
 		width := t.interval
@@ -137,4 +135,9 @@ func (t *Timeline) Rows(end sim.Time) []TimelineRow {
 		}
 	}
 	return rows
+}
+
+// rowCount is the number of rows of Rows(end).
+func (t *Timeline) rowCount(end sim.Time) int {
+	return max(int((end+t.interval-1)/t.interval), len(t.buckets))
 }

@@ -1,0 +1,112 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/byzsim/byzsim/experiments"
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/bftlist"
+	"github.com/byzsim/byzsim/protocols/diembft"
+	"github.com/byzsim/byzsim/protocols/hotstuff"
+)
+
+// TestReportFromMemory checks that the report drawn with the timeline
+// lanes byzsim run keeps in memory is byte for byte the report read from
+// the output directory's files: crashes and partitions, Byzantine
+// behaviour, more replicas than lanes, sweeps of more runs than the report
+// shows, failed runs.
+func TestReportFromMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs several experiments")
+	}
+	reg := protocols.NewRegistry(bftlist.Protocol(), diembft.Protocol(), hotstuff.Protocol())
+	for _, c := range []struct {
+		name, file string
+		sets       []string
+	}{
+		{"default", "../experiments/default.toml", nil},
+		{"faulty dropouts", "../experiments/diembft/faulty_dropouts.toml", nil},
+		{"bftlist byzantine", "../experiments/bftlist/ve_byz_forcing_reset.toml", nil},
+		{"more replicas than lanes", "../experiments/bench/peer-256.toml", []string{"protocol.n=100", "protocol.f=33", "stop.commits=20"}},
+		// 30 runs over 3 points, some of them failing their checks (a
+		// liveness target out of reach): the kept lanes cover some of the
+		// shown runs, the others are read from files.
+		{"sweep", "", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.file == "" {
+				c.file = filepath.Join(t.TempDir(), "sweep.toml")
+				if err := os.WriteFile(c.file, []byte(sweepTOML), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			plan, err := experiments.Load(c.file, reg, experiments.Options{Sets: c.sets})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2, KeepLanes: MaxTimelines})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.name == "sweep" && (len(rep.Failures) == 0 || len(rep.Failures) == rep.Ran) {
+				t.Fatalf("%d of %d runs failed, want some", len(rep.Failures), rep.Ran)
+			}
+			if len(rep.Lanes) == 0 || len(rep.Lanes) > MaxTimelines {
+				t.Fatalf("%d runs' lanes kept of %d runs, want 1 to %d", len(rep.Lanes), rep.Ran, MaxTimelines)
+			}
+			fromFiles, err := Build(rep.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromMemory, err := BuildFrom(rep.Dir, rep.Lanes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fromMemory, fromFiles) {
+				i := 0
+				for i < min(len(fromMemory), len(fromFiles)) && fromMemory[i] == fromFiles[i] {
+					i++
+				}
+				t.Errorf("the report from memory differs from the report from files at byte %d of %d: %q", i, len(fromFiles), fromMemory[i:min(i+80, len(fromMemory))])
+			}
+			if !bytes.Contains(fromFiles, []byte("Timeline of run")) {
+				t.Error("the report draws no timeline")
+			}
+		})
+	}
+}
+
+// sweepTOML is a sweep of 3 points, 10 repetitions each, of which the
+// runs of 1 s fail their liveness check.
+const sweepTOML = `name = "sweep"
+seed = 7
+repetitions = 10
+
+[protocol]
+name = "diembft"
+n = 4
+f = 1
+
+[network.delay]
+type = "uniform"
+min = "20ms"
+max = "60ms"
+
+[[workload]]
+name = "clients"
+type = "open_loop"
+rate = 25.0
+count = 50
+clients = 2
+timeout = "8s"
+
+[output]
+plots = false
+
+[sweep]
+duration = ["1s", "8s", "10s"]
+`
