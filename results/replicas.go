@@ -126,29 +126,30 @@ const (
 func (l *ReplicaLog) closeRow(r int) {
 	row := &l.last[r]
 	bucket := int64(row.Start / l.interval)
-	b := binary.AppendUvarint(l.enc[r], uint64(bucket-l.encBucket[r]))
+	b := appendUvarint(l.enc[r], uint64(bucket-l.encBucket[r]))
 	l.encBucket[r] = bucket
-	counts := [...]int{row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits}
-	var flags byte
+	flags := len(b)
+	b = append(b, 0)
 	if row.HasRound {
-		flags |= encHasRound
-	}
-	for i, c := range counts {
-		if c != 0 {
-			flags |= encRoundChanges << i
-		}
-	}
-	b = append(b, flags)
-	if row.HasRound {
+		b[flags] |= encHasRound
 		b = binary.AppendVarint(b, row.Round-l.encRound[r])
 		l.encRound[r] = row.Round
 	}
-	for _, c := range counts {
+	for i, c := range [...]int{row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits} {
 		if c != 0 {
-			b = binary.AppendUvarint(b, uint64(c))
+			b[flags] |= encRoundChanges << i
+			b = appendUvarint(b, uint64(c))
 		}
 	}
 	l.enc[r] = b
+}
+
+// appendUvarint is binary.AppendUvarint, faster for a value below 128.
+func appendUvarint(b []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
+	}
+	return binary.AppendUvarint(b, v)
 }
 
 // replicaCursor reads one replica's rows back: its encoded rows, then its
@@ -171,12 +172,7 @@ func (c *replicaCursor) next() bool {
 		c.lastDone, c.row = true, c.l.last[c.r]
 		return true
 	}
-	uvarint := func() uint64 {
-		v, m := binary.Uvarint(c.b)
-		c.b = c.b[m:]
-		return v
-	}
-	c.bucket += int64(uvarint())
+	c.bucket += int64(c.uvarint())
 	flags := c.b[0]
 	c.b = c.b[1:]
 	c.row = ReplicaRow{Start: sim.Time(c.bucket) * c.l.interval, Replica: c.r}
@@ -186,12 +182,33 @@ func (c *replicaCursor) next() bool {
 		c.round += v
 		c.row.Round, c.row.HasRound = c.round, true
 	}
-	for i, f := range [...]*int{&c.row.RoundChanges, &c.row.TCRounds, &c.row.Resets, &c.row.Timeouts, &c.row.Commits} {
-		if flags&(encRoundChanges<<i) != 0 {
-			*f = int(uvarint())
-		}
+	if flags&encRoundChanges != 0 {
+		c.row.RoundChanges = int(c.uvarint())
+	}
+	if flags&encTCRounds != 0 {
+		c.row.TCRounds = int(c.uvarint())
+	}
+	if flags&encResets != 0 {
+		c.row.Resets = int(c.uvarint())
+	}
+	if flags&encTimeouts != 0 {
+		c.row.Timeouts = int(c.uvarint())
+	}
+	if flags&encCommits != 0 {
+		c.row.Commits = int(c.uvarint())
 	}
 	return true
+}
+
+// uvarint reads a uvarint.
+func (c *replicaCursor) uvarint() uint64 {
+	if v := c.b[0]; v < 0x80 {
+		c.b = c.b[1:]
+		return uint64(v)
+	}
+	v, m := binary.Uvarint(c.b)
+	c.b = c.b[m:]
+	return v
 }
 
 // Round records replica r entering round (or view) round at time at,
@@ -295,10 +312,57 @@ func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) err
 }
 
 // merge calls row with the rows of the replicas below k, ordered by time,
-// then replica, from their encoded rows, and stops at the first error: a
-// merge of the replicas' rows on a heap of their next rows.
+// then replica, from their encoded rows, and stops at the first error.
+// Each pass over the replicas takes the rows of the earliest bucket any of
+// them has next, in O(k) per bucket with rows; when the buckets times the
+// replicas far outnumber the rows, the replicas wait on a heap instead
+// (heapMerge), in O(rows · log k).
 func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 	k = min(k, l.n)
+	var last sim.Time
+	for r := range k {
+		if l.has[r] {
+			last = max(last, l.last[r].Start)
+		}
+	}
+	if (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096 {
+		return l.heapMerge(k, row)
+	}
+	cur := make([]replicaCursor, k)
+	done := make([]bool, k)
+	start := sim.Time(-1) // the earliest next row's start; -1: none
+	for r := range k {
+		cur[r] = replicaCursor{l: l, r: r, b: l.enc[r]}
+		if done[r] = !cur[r].next(); !done[r] && (start < 0 || cur[r].row.Start < start) {
+			start = cur[r].row.Start
+		}
+	}
+	for start >= 0 {
+		now := start
+		start = -1
+		for r := range cur {
+			if done[r] {
+				continue
+			}
+			c := &cur[r]
+			if c.row.Start == now {
+				if err := row(&c.row); err != nil {
+					return err
+				}
+				if done[r] = !c.next(); done[r] {
+					continue
+				}
+			}
+			if start < 0 || c.row.Start < start {
+				start = c.row.Start
+			}
+		}
+	}
+	return nil
+}
+
+// heapMerge is merge on a heap of the replicas by their next row.
+func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 	cur := make([]replicaCursor, k)
 	heap := make([]int32, 0, k) // replicas, by (next row's start, replica)
 	less := func(i, j int) bool {
@@ -439,8 +503,9 @@ func WriteReplicaLogCSV(path string, l *ReplicaLog) error {
 		buf := make([]byte, 0, 64<<10)
 		buf = append(buf, strings.Join(replicasHeader(), ",")...)
 		buf = append(buf, '\n')
+		var lines replicaLines
 		err := l.each(func(int) {}, func(r *ReplicaRow) error {
-			buf = appendReplicaRow(buf, r)
+			buf = lines.append(buf, r)
 			if len(buf) >= 60<<10 {
 				_, err := w.Write(buf)
 				buf = buf[:0]
@@ -456,20 +521,38 @@ func WriteReplicaLogCSV(path string, l *ReplicaLog) error {
 	})
 }
 
-// appendReplicaRow appends r as one replicas.csv line.
-func appendReplicaRow(b []byte, r *ReplicaRow) []byte {
-	b = appendScaled(b, int64(r.Start), secondDecimals)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(r.Replica), 10)
+// replicaLines formats rows as replicas.csv lines, reusing the time
+// column of the previous line when it has the same start (the rows of one
+// bucket come together).
+type replicaLines struct {
+	start sim.Time
+	time  []byte // formatted start and comma; empty before the first line
+}
+
+func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
+	if len(w.time) == 0 || r.Start != w.start {
+		w.start = r.Start
+		w.time = append(appendScaled(w.time[:0], int64(r.Start), secondDecimals), ',')
+	}
+	b = append(b, w.time...)
+	b = appendSmall(b, int64(r.Replica))
 	b = append(b, ',')
 	if r.HasRound {
-		b = strconv.AppendInt(b, r.Round, 10)
+		b = appendSmall(b, r.Round)
 	}
 	for _, v := range [...]int{r.RoundChanges, r.TCRounds, r.Resets, r.Timeouts, r.Commits} {
 		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(v), 10)
+		b = appendSmall(b, int64(v))
 	}
 	return append(b, '\n')
+}
+
+// appendSmall is strconv.AppendInt in base 10, faster for one digit.
+func appendSmall(b []byte, v int64) []byte {
+	if v >= 0 && v < 10 {
+		return append(b, byte('0'+v))
+	}
+	return strconv.AppendInt(b, v, 10)
 }
 
 func emitReplicaRow(emit func(...string) error, r *ReplicaRow) error {
