@@ -18,8 +18,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -330,43 +332,71 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 	if len(shown) < len(t.Rows) {
 		p.RunsNote = fmt.Sprintf("%d of %d runs shown: the failed runs first, then the first run of each sweep point, then the others in plan order (at most %d). A [[plot]] table of kind run_timeline draws any other.", len(shown), len(t.Rows), MaxTimelines)
 	}
-	for _, i := range shown {
-		r := t.Rows[i]
-		rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
-		if err != nil {
-			return err
-		}
-		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
-		if err != nil {
-			return err
-		}
-		sec := runSection{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Verdict: r.Verdict, Ended: s.Ended}
-		var rt results.RunTimeline
-		if l, ok := lanes[r.ID]; ok {
-			rt = results.RunTimelineOf(rd, s, l)
-		} else {
-			rt, err = results.ReadRunTimeline(rd)
-		}
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			// A directory written before replicas.csv existed.
-		case err != nil:
-			return err
-		default:
-			svg, err := results.RunTimelineSVG(rt)
-			if err != nil {
-				return fmt.Errorf("report: run %s: %w", r.ID, err)
+	// Drawing the timelines is most of the report's work: the runs are
+	// drawn on every core, and their sections put in order.
+	secs := make([]runSection, len(shown))
+	errs := make([]error, len(shown))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(shown)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], lanes)
 			}
-			sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
-		}
-		figs, err := plotFigures(rd, "plot-")
-		if err != nil {
-			return err
-		}
-		sec.Figures = append(sec.Figures, figs...)
-		p.Runs = append(p.Runs, sec)
+		}()
 	}
+	for k := range shown {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err // the first shown run's, whatever the order they were drawn in
+		}
+	}
+	p.Runs = append(p.Runs, secs...)
 	return nil
+}
+
+// runSectionOf returns the section of run r: its timeline, drawn from
+// lanes when they have the run's, and its plots.
+func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[string]results.TimelineLanes) (runSection, error) {
+	rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
+	if err != nil {
+		return runSection{}, err
+	}
+	s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+	if err != nil {
+		return runSection{}, err
+	}
+	sec := runSection{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Verdict: r.Verdict, Ended: s.Ended}
+	var rt results.RunTimeline
+	if l, ok := lanes[r.ID]; ok {
+		rt = results.RunTimelineOf(rd, s, l)
+	} else {
+		rt, err = results.ReadRunTimeline(rd)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// A directory written before replicas.csv existed.
+	case err != nil:
+		return runSection{}, err
+	default:
+		svg, err := results.RunTimelineSVG(rt)
+		if err != nil {
+			return runSection{}, fmt.Errorf("report: run %s: %w", r.ID, err)
+		}
+		sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
+	}
+	figs, err := plotFigures(rd, "plot-")
+	if err != nil {
+		return runSection{}, err
+	}
+	sec.Figures = append(sec.Figures, figs...)
+	return sec, nil
 }
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
