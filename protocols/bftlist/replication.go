@@ -39,11 +39,13 @@ type replication struct {
 	// execution or by adopting a state (observeAdopted). It is an
 	// observation, not protocol state: a flush or a corruption keeps it.
 	observed int64
+	// logMemo[j] caches what supportedReqs reads of rep[j].RLog.
+	logMemo []logMemo
 }
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
-	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1}
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n)}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
 		s := defaultStructure(r.k)
@@ -441,7 +443,7 @@ func (g *replication) receive(j int, m *REPMsg) {
 	if m.Rep == nil || (r.p.SelfStabilizing && !r.allow()) {
 		return
 	}
-	s := g.sanitize(m.Rep)
+	s := g.sanitized(m)
 	if !r.p.SelfStabilizing || r.pm.noViewChange() {
 		g.rep[j] = s
 		return
@@ -450,6 +452,20 @@ func (g *replication) receive(j int, m *REPMsg) {
 	c.State = s.State
 	g.rep[j] = &c
 }
+
+// sanitized is sanitize(m.Rep), computed once per message for the
+// bounds of the receivers (n, K, σK): a broadcast's n−1 copies share one
+// message, whose structure never changes once sent.
+func (g *replication) sanitized(m *REPMsg) *RepStructure {
+	b := sanitizeBounds{n: g.r.n, k: g.r.k, sigmaK: g.sigmaK}
+	if m.clean == nil || m.cleanFrom != m.Rep || m.cleanFor != b {
+		m.clean, m.cleanFrom, m.cleanFor = g.sanitize(m.Rep), m.Rep, b
+	}
+	return m.clean
+}
+
+// sanitizeBounds are the bounds sanitize applies.
+type sanitizeBounds struct{ n, k, sigmaK int }
 
 // sanitize bounds what a peer sent, copying only when something is off.
 func (g *replication) sanitize(s *RepStructure) *RepStructure {
@@ -594,21 +610,105 @@ func (g *replication) countPend(c *counter[ClientReq]) {
 
 // supportedReqs: requests in req_q with status ⊇ st, or in r_log, at n−2f
 // replicas, that this replica has not executed. A replica counts once.
+//
+// Requests in this replica's own r_log are never returned, so they are
+// not counted either: the r_logs of the replicas mostly hold the same
+// executed requests, and skipping them with one comparison each (logIndex)
+// leaves only the few requests still in progress to count. Each item's
+// count, and the order of first appearance among the others, is as if
+// everything were counted.
 func (g *replication) supportedReqs(st Status) []Req {
 	g.reqCount = g.reqCount.reuse()
 	c := g.reqCount
+	own := newLogIndex(g.own.RLog)
 	for k, s := range g.rep {
 		for _, p := range s.ReqQ {
-			if p.Status.has(st) {
+			if p.Status.has(st) && !own.has(p.Req) {
 				c.add(p.Req, k)
 			}
 		}
-		for _, e := range s.RLog {
-			c.add(e.Req, k)
+		if k == g.r.id {
+			continue // its r_log is own's
+		}
+		for _, req := range g.notInOwnLog(k, s.RLog, own) {
+			c.add(req, k)
 		}
 	}
-	out := c.atLeast(g.q2())
-	return slices.DeleteFunc(out, g.own.inRLog)
+	return c.atLeast(g.q2())
+}
+
+// logMemo remembers, for one peer, the requests of its r_log that are not
+// in this replica's r_log, for the two logs it was computed from. An r_log
+// is never written in place below its length (entries are appended, or
+// the log is rebuilt or replaced), so two slices with the same first
+// element and length hold the same entries: the memo stays valid until
+// either log changes, which happens at an execution, not at every message.
+type logMemo struct {
+	peer, own       *LogEntry
+	peerLen, ownLen int
+	reqs            []Req
+}
+
+// notInOwnLog returns the requests of log, replica k's r_log, that are not
+// in own r_log (indexed by own), in log order.
+func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
+	if len(log) == 0 {
+		return nil
+	}
+	var op *LogEntry
+	if len(own.log) > 0 {
+		op = &own.log[0]
+	}
+	m := &g.logMemo[k]
+	if m.peer == &log[0] && m.peerLen == len(log) && m.own == op && m.ownLen == len(own.log) {
+		return m.reqs
+	}
+	m.reqs = m.reqs[:0]
+	for _, e := range log {
+		if !own.has(e.Req) {
+			m.reqs = append(m.reqs, e.Req)
+		}
+	}
+	m.peer, m.peerLen, m.own, m.ownLen = &log[0], len(log), op, len(own.log)
+	return m.reqs
+}
+
+// logIndex answers whether a request is in an r_log. An r_log normally
+// holds consecutive sequence numbers in order (a request executes only as
+// lastExec+1), so a request is looked up by its number; a log that is not
+// so (a transient fault, a Byzantine structure) is searched.
+type logIndex struct {
+	log         []LogEntry
+	base        int64
+	consecutive bool
+}
+
+func newLogIndex(log []LogEntry) logIndex {
+	x := logIndex{log: log, consecutive: true}
+	if len(log) > 0 {
+		x.base = log[0].Req.Seq
+	}
+	for i, e := range log {
+		if e.Req.Seq != x.base+int64(i) {
+			x.consecutive = false
+			break
+		}
+	}
+	return x
+}
+
+// has reports whether req is in the log.
+func (x logIndex) has(req Req) bool {
+	if !x.consecutive {
+		for _, e := range x.log {
+			if e.Req == req {
+				return true
+			}
+		}
+		return false
+	}
+	i := req.Seq - x.base
+	return i >= 0 && i < int64(len(x.log)) && x.log[i].Req == req
 }
 
 // knownReqs: own req_q pairs with status ⊇ st held so by n−2f replicas.

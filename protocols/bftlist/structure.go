@@ -87,7 +87,10 @@ type LastReq struct {
 
 // RepStructure is a replica's replication structure rep[i] = ⟨state, r_log,
 // pend_reqs, req_q, last_req, seq_num, con_flag, view_changed, prim⟩. The
-// TEE (⊥) structure has a nil LastReq.
+// TEE (⊥) structure has a nil LastReq. State and RLog are never written
+// in place below their length — they are appended to, rebuilt or replaced
+// — so snapshots share them, and replication's logMemo tells two r_logs
+// apart by their first element and length.
 type RepStructure struct {
 	State       []int64
 	RLog        []LogEntry
