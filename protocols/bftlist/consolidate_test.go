@@ -168,3 +168,51 @@ func TestConsolidate(t *testing.T) {
 		t.Fatal("consolidation over a conflicting replica succeeded")
 	}
 }
+
+// TestStateIDsMatchLists checks, over rounds of changing states, that
+// stateIDs gives two structures the same number exactly when their states
+// hold the same elements: states are appended to (in place when the
+// array has room, as executions do), replaced by equal copies, by
+// prefixes of other states, or emptied.
+func TestStateIDsMatchLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 200; trial++ {
+		n := 2 + rng.IntN(12)
+		ids := newStateIDs(n)
+		own := make([][]int64, n) // each replica's growing array
+		rep := make([]*RepStructure, n)
+		for k := range rep {
+			rep[k] = &RepStructure{}
+		}
+		for round := 0; round < 40; round++ {
+			for k := range rep {
+				switch rng.IntN(6) {
+				case 0: // execute: append in place when there is room
+					own[k] = append(own[k], rng.Int64N(2))
+					rep[k] = &RepStructure{State: clip(own[k])}
+				case 1: // adopt an equal copy of another state
+					j := rng.IntN(n)
+					own[k] = append(make([]int64, 0, len(rep[j].State)+4), rep[j].State...)
+					rep[k] = &RepStructure{State: clip(own[k])}
+				case 2: // adopt a prefix of another state, sharing its array
+					j := rng.IntN(n)
+					st := rep[j].State
+					rep[k] = &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])}
+					own[k] = rep[k].State
+				case 3: // reset
+					own[k] = nil
+					rep[k] = &RepStructure{}
+				default: // unchanged
+				}
+			}
+			got := ids.of(rep)
+			for a := range rep {
+				for b := range rep {
+					if same := sameList(rep[a].State, rep[b].State); (got[a] == got[b]) != same {
+						t.Fatalf("trial %d round %d: states %v and %v numbered %d and %d", trial, round, rep[a].State, rep[b].State, got[a], got[b])
+					}
+				}
+			}
+		}
+	}
+}

@@ -41,11 +41,13 @@ type replication struct {
 	observed int64
 	// logMemo[j] caches what supportedReqs reads of rep[j].RLog.
 	logMemo []logMemo
+	// states numbers the structures' states for consolidation.
+	states stateIDs
 }
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
-	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n)}
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n)}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
 		s := defaultStructure(r.k)
