@@ -216,3 +216,35 @@ func TestStateIDsMatchLists(t *testing.T) {
 		}
 	}
 }
+
+// TestLogMatchesTail checks logMatchesTail against its definition: the
+// APPEND values of the log, replayed with apply, are the last elements of
+// the state.
+func TestLogMatchesTail(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ops := []ClientReq{
+		{Client: 9, Op: protocols.OpAppend},
+		{Client: 9, Op: protocols.OpNoop},
+		dummyReq,
+	}
+	for trial := 0; trial < 20000; trial++ {
+		state := make([]int64, rng.IntN(6))
+		for i := range state {
+			state[i] = rng.Int64N(3)
+		}
+		log := make([]LogEntry, rng.IntN(6))
+		for i := range log {
+			q := ops[rng.IntN(len(ops))]
+			q.Value = rng.Int64N(3)
+			log[i] = LogEntry{Req: Req{Q: q, Seq: int64(i)}}
+		}
+		var vals []int64
+		for _, e := range log {
+			vals = apply(vals, e.Req.Q)
+		}
+		want := len(vals) <= len(state) && slices.Equal(vals, state[len(state)-len(vals):])
+		if got := logMatchesTail(log, state); got != want {
+			t.Fatalf("log %v, state %v: logMatchesTail = %v, want %v", log, state, got, want)
+		}
+	}
+}

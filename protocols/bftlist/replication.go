@@ -43,6 +43,8 @@ type replication struct {
 	logMemo []logMemo
 	// states numbers the structures' states for consolidation.
 	states stateIDs
+	// execs is lastCommonExec's scratch list.
+	execs []int64
 }
 
 func newReplication(r *Replica) replication {
@@ -850,10 +852,11 @@ func (g *replication) requestAlreadyExists(req Req) bool {
 // n−3f ≥ 2f+1 correct ones, so the number is one a correct replica
 // reached.
 func (g *replication) lastCommonExec() int64 {
-	execs := make([]int64, 0, len(g.rep))
+	execs := g.execs[:0]
 	for _, s := range g.rep {
 		execs = append(execs, s.lastExec())
 	}
+	g.execs = execs
 	q := g.q2()
 	if q < 1 || q > len(execs) {
 		return -1
@@ -1126,15 +1129,19 @@ func (g *replication) committedExtension(ps *RepStructure) bool {
 }
 
 // logMatchesTail: the APPEND values of log are the last elements of state.
+// It compares from the end, without building the list of values.
 func logMatchesTail(log []LogEntry, state []int64) bool {
-	var vals []int64
-	for _, e := range log {
-		vals = apply(vals, e.Req.Q)
+	i := len(state)
+	for j := len(log) - 1; j >= 0; j-- {
+		q := &log[j].Req.Q
+		if q.Op != protocols.OpAppend || q.isDummy() {
+			continue // apply leaves the state as it is
+		}
+		if i--; i < 0 || state[i] != q.Value {
+			return false
+		}
 	}
-	if len(vals) > len(state) {
-		return false
-	}
-	return slices.Equal(vals, state[len(state)-len(vals):])
+	return true
 }
 
 // byzStructure returns the structure a Byzantine replica shows instead of
