@@ -317,8 +317,8 @@ func logUpTo(log []LogEntry, state []int64, l int) ([]LogEntry, bool) {
 		return nil, false
 	}
 	appends := 0
-	for _, e := range log {
-		if e.Req.Q.Op == protocols.OpAppend && !e.Req.Q.isDummy() {
+	for i := range log {
+		if q := &log[i].Req.Q; q.Op == protocols.OpAppend && !q.isDummy() {
 			appends++
 		}
 	}
@@ -326,8 +326,8 @@ func logUpTo(log []LogEntry, state []int64, l int) ([]LogEntry, bool) {
 	if l < pos {
 		return nil, false
 	}
-	for i, e := range log {
-		if e.Req.Q.Op == protocols.OpAppend && !e.Req.Q.isDummy() {
+	for i := range log {
+		if q := &log[i].Req.Q; q.Op == protocols.OpAppend && !q.isDummy() {
 			if pos == l {
 				return log[:i], true
 			}

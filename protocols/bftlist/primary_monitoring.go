@@ -106,17 +106,17 @@ func (pm *primMon) cleanState() {
 func (pm *primMon) supChange(x int) bool {
 	var same idset
 	mine := pm.vcm[pm.r.id].Prim
-	members, bits := 0, 0
+	members, total := 0, 0
 	for k := range pm.vcm {
 		if v := &pm.vcm[k]; v.Prim == mine {
 			same.put(k)
 			members++
-			bits += v.NeedChgSet.len()
+			total += setSize(&v.NeedChgSet)
 		}
 	}
 	// Intersection of n−2f: it holds ≥ n−3f ≥ 2f+1 correct replicas.
 	t := pm.r.n - 2*pm.r.f
-	if members < x || x <= 0 || (t > 0 && bits < x*t) {
+	if members < x || x <= 0 || (t > 0 && total < x*t) {
 		return false // as supportedChange decides, without its second pass
 	}
 	return supportedChange(pm.vcm, same, x, t)
@@ -185,8 +185,20 @@ func needBits(vcm []VCM, cand idset) int {
 	for w, word := range cand {
 		for b := word; b != 0; b &= b - 1 {
 			if k := w<<6 | bits.TrailingZeros64(b); k < len(vcm) {
-				c += vcm[k].NeedChgSet.len()
+				c += setSize(&vcm[k].NeedChgSet)
 			}
+		}
+	}
+	return c
+}
+
+// setSize is s.len() read through a pointer, skipping empty words: the
+// need-change sets are 1,024-bit arrays and mostly empty.
+func setSize(s *idset) int {
+	c := 0
+	for _, w := range s {
+		if w != 0 {
+			c += bits.OnesCount64(w)
 		}
 	}
 	return c

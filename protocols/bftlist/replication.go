@@ -86,8 +86,8 @@ func (g *replication) clientIndex(c sim.NodeID) int {
 // primNumbered reports whether the replication structure of primary prim,
 // as this replica knows it, holds a pair of prim's own numbered seq.
 func (g *replication) primNumbered(prim int, seq int64) bool {
-	for _, p := range g.rep[prim].ReqQ {
-		if p.Req.Seq == seq && p.Req.View == int64(prim) {
+	for i := range g.rep[prim].ReqQ {
+		if p := &g.rep[prim].ReqQ[i]; p.Req.Seq == seq && p.Req.View == int64(prim) {
 			return true
 		}
 	}
@@ -362,7 +362,8 @@ func (g *replication) commit(req Req, x idset) {
 // consolidation reports nothing. Adopting sends no reply: the client is
 // answered by the replicas that executed.
 func (g *replication) observeAdopted() {
-	for _, e := range g.own.RLog {
+	for i := range g.own.RLog {
+		e := &g.own.RLog[i]
 		if e.Req.Seq <= g.observed {
 			continue
 		}
@@ -406,8 +407,8 @@ func (g *replication) executed(q ClientReq) (Req, bool) {
 	if c := g.clientIndex(q.Client); c >= 0 && c < len(me.LastReq) && me.LastReq[c].Set && me.LastReq[c].Req.Q == q {
 		return me.LastReq[c].Req, true
 	}
-	for _, e := range me.RLog {
-		if e.Req.Q == q {
+	for i := range me.RLog {
+		if e := &me.RLog[i]; e.Req.Q == q {
 			return e.Req, true
 		}
 	}
@@ -476,8 +477,8 @@ func (g *replication) sanitize(s *RepStructure) *RepStructure {
 	mask := full(g.r.n)
 	ok := len(s.PendReqs) <= g.sigmaK && len(s.ReqQ) <= g.sigmaK && len(s.RLog) <= 3*g.sigmaK &&
 		(s.LastReq == nil || len(s.LastReq) == g.r.k)
-	for _, e := range s.RLog {
-		if e.X.and(mask) != e.X {
+	for i := range s.RLog {
+		if x := &s.RLog[i].X; x.and(mask) != *x {
 			ok = false
 		}
 	}
@@ -626,8 +627,8 @@ func (g *replication) supportedReqs(st Status) []Req {
 	c := g.reqCount
 	own := newLogIndex(g.own.RLog)
 	for k, s := range g.rep {
-		for _, p := range s.ReqQ {
-			if p.Status.has(st) && !own.has(p.Req) {
+		for i := range s.ReqQ {
+			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(p.Req) {
 				c.add(p.Req, k)
 			}
 		}
@@ -668,8 +669,8 @@ func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
 		return m.reqs
 	}
 	m.reqs = m.reqs[:0]
-	for _, e := range log {
-		if !own.has(e.Req) {
+	for i := range log {
+		if e := &log[i]; !own.has(e.Req) {
 			m.reqs = append(m.reqs, e.Req)
 		}
 	}
@@ -692,8 +693,8 @@ func newLogIndex(log []LogEntry) logIndex {
 	if len(log) > 0 {
 		x.base = log[0].Req.Seq
 	}
-	for i, e := range log {
-		if e.Req.Seq != x.base+int64(i) {
+	for i := range log {
+		if log[i].Req.Seq != x.base+int64(i) {
 			x.consecutive = false
 			break
 		}
@@ -704,8 +705,8 @@ func newLogIndex(log []LogEntry) logIndex {
 // has reports whether req is in the log.
 func (x logIndex) has(req Req) bool {
 	if !x.consecutive {
-		for _, e := range x.log {
-			if e.Req == req {
+		for i := range x.log {
+			if sameReq(&x.log[i].Req, &req) {
 				return true
 			}
 		}
@@ -749,8 +750,8 @@ func (g *replication) knownReqs(st Status) []ReqPair {
 func (g *replication) committedSet(req Req) idset {
 	var x idset
 	for k, s := range g.rep {
-		for _, p := range s.ReqQ {
-			if p.Req == req && p.Status.has(Commit) {
+		for i := range s.ReqQ {
+			if p := &s.ReqQ[i]; p.Req == req && p.Status.has(Commit) {
 				x.put(k)
 				break
 			}
@@ -766,8 +767,8 @@ func (g *replication) existsPreprep(q ClientReq, prim int) bool {
 	if prim < 0 || prim >= g.r.n {
 		return false
 	}
-	for _, p := range g.rep[prim].ReqQ {
-		if p.Req.Q == q && p.Status.has(PrePrep) {
+	for i := range g.rep[prim].ReqQ {
+		if p := &g.rep[prim].ReqQ[i]; p.Req.Q == q && p.Status.has(PrePrep) {
 			return true
 		}
 	}
@@ -905,8 +906,8 @@ func (g *replication) staleRep() bool {
 	if g.staleReqSeqn() || g.double() {
 		return true
 	}
-	for _, e := range g.own.RLog {
-		if e.X.len() < g.q2() {
+	for i := range g.own.RLog {
+		if setSize(&g.own.RLog[i].X) < g.q2() {
 			return true
 		}
 	}

@@ -180,8 +180,8 @@ func (s *RepStructure) deepCopy() RepStructure {
 func clip[T any](s []T) []T { return s[:len(s):len(s)] }
 
 func (s *RepStructure) hasReq(r Req) bool {
-	for _, p := range s.ReqQ {
-		if p.Req == r {
+	for i := range s.ReqQ {
+		if s.ReqQ[i].Req == r {
 			return true
 		}
 	}
@@ -189,8 +189,8 @@ func (s *RepStructure) hasReq(r Req) bool {
 }
 
 func (s *RepStructure) inRLog(r Req) bool {
-	for _, e := range s.RLog {
-		if e.Req == r {
+	for i := range s.RLog {
+		if s.RLog[i].Req == r {
 			return true
 		}
 	}
