@@ -49,12 +49,21 @@ func compatible(a, b *RepStructure) bool { return below(a, b) || below(b, a) }
 // state). It returns each structure's class and a representative of each
 // class, in order of first appearance. Correct replicas mostly share a few
 // classes, so ≼ is computed once per pair of classes.
-func classes(rep []*RepStructure) (cls []int, reps []int) {
+//
+// ids, when not nil, numbers the states (stateIDs.of): equal numbers stand
+// for equal lists, which saves comparing them element by element.
+func classes(rep []*RepStructure, ids []int) (cls []int, reps []int) {
 	cls = make([]int, len(rep))
+	same := func(a, b int) bool {
+		if ids != nil {
+			return ids[a] == ids[b]
+		}
+		return sameList(rep[a].State, rep[b].State)
+	}
 	for a, s := range rep {
 		cls[a] = -1
 		for c, r := range reps {
-			if t := rep[r]; s.isDefPrefix() == t.isDefPrefix() && sameList(s.State, t.State) {
+			if t := rep[r]; s.isDefPrefix() == t.isDefPrefix() && same(a, r) {
 				cls[a] = c
 				break
 			}
@@ -65,6 +74,62 @@ func classes(rep []*RepStructure) (cls []int, reps []int) {
 		}
 	}
 	return cls, reps
+}
+
+// stateIDs numbers the states of the n structures so that two get the
+// same number exactly when they hold the same elements. A state is never
+// written in place below its length (see RepStructure), so a structure
+// whose state has the same first element and length as when it was
+// numbered keeps its number; only a changed state — after an execution,
+// not at every message — is compared with the others.
+type stateIDs struct {
+	first []*int64 // per replica: first element of the state numbered
+	size  []int    // its length
+	id    []int    // its number; 0 is the empty state
+	cur   []bool   // whether the entry matches the replica's state
+	next  int
+}
+
+func newStateIDs(n int) stateIDs {
+	return stateIDs{first: make([]*int64, n), size: make([]int, n), id: make([]int, n), cur: make([]bool, n), next: 1}
+}
+
+// of returns the number of each structure's state; the slice is reused by
+// the next call.
+func (m *stateIDs) of(rep []*RepStructure) []int {
+	stale := false
+	for k, s := range rep {
+		st := s.State
+		switch {
+		case len(st) == 0:
+			m.first[k], m.size[k], m.id[k], m.cur[k] = nil, 0, 0, true
+		default:
+			m.cur[k] = m.first[k] == &st[0] && m.size[k] == len(st)
+			stale = stale || !m.cur[k]
+		}
+	}
+	if !stale {
+		return m.id
+	}
+	for k, s := range rep {
+		if m.cur[k] {
+			continue
+		}
+		st := s.State
+		m.first[k], m.size[k], m.id[k] = &st[0], len(st), 0
+		for j := range rep {
+			if m.cur[j] && m.size[j] == len(st) && sameList(rep[j].State, st) {
+				m.id[k] = m.id[j]
+				break
+			}
+		}
+		if m.id[k] == 0 {
+			m.id[k] = m.next
+			m.next++
+		}
+		m.cur[k] = true
+	}
+	return m.id
 }
 
 // sameList reports whether a and b hold the same elements.
@@ -82,12 +147,16 @@ func sameList(a, b []int64) bool {
 // structures are pairwise prefixes and whose common prefix is longest, or
 // nil if there is none. It works on classes of equal structures (c of
 // them): O(c³ + n·c²) after grouping, instead of O(n³).
-func prefixChain(rep []*RepStructure, m int) []int {
+func prefixChain(rep []*RepStructure, m int) []int { return prefixChainOf(rep, m, nil) }
+
+// prefixChainOf is prefixChain with the states numbered by ids (nil: not
+// numbered).
+func prefixChainOf(rep []*RepStructure, m int, ids []int) []int {
 	n := len(rep)
 	if m <= 0 || m > n {
 		return nil
 	}
-	cls, reps := classes(rep)
+	cls, reps := classes(rep, ids)
 	nc := len(reps)
 	le := make([]bool, nc*nc) // le[c*nc+d]: class c ≼ class d
 	size := make([]int, nc)   // state length of each class
@@ -199,11 +268,17 @@ func prefixChain(rep []*RepStructure, m int) []int {
 // consolidate is find_cons_state(com_pref_states(m)): the common prefix of
 // the chosen replicas and the log that ends in it.
 func (g *replication) consolidate(m int) (consState, bool) {
-	return consolidateFrom(g.rep, m)
+	return consolidateOf(g.rep, m, g.states.of(g.rep))
 }
 
 func consolidateFrom(rep []*RepStructure, m int) (consState, bool) {
-	members := prefixChain(rep, m)
+	return consolidateOf(rep, m, nil)
+}
+
+// consolidateOf is consolidateFrom with the states numbered by ids (nil:
+// not numbered).
+func consolidateOf(rep []*RepStructure, m int, ids []int) (consState, bool) {
+	members := prefixChainOf(rep, m, ids)
 	if len(members) == 0 {
 		return consState{}, false
 	}
@@ -242,8 +317,8 @@ func logUpTo(log []LogEntry, state []int64, l int) ([]LogEntry, bool) {
 		return nil, false
 	}
 	appends := 0
-	for _, e := range log {
-		if e.Req.Q.Op == protocols.OpAppend && !e.Req.Q.isDummy() {
+	for i := range log {
+		if q := &log[i].Req.Q; q.Op == protocols.OpAppend && !q.isDummy() {
 			appends++
 		}
 	}
@@ -251,8 +326,8 @@ func logUpTo(log []LogEntry, state []int64, l int) ([]LogEntry, bool) {
 	if l < pos {
 		return nil, false
 	}
-	for i, e := range log {
-		if e.Req.Q.Op == protocols.OpAppend && !e.Req.Q.isDummy() {
+	for i := range log {
+		if q := &log[i].Req.Q; q.Op == protocols.OpAppend && !q.isDummy() {
 			if pos == l {
 				return log[:i], true
 			}

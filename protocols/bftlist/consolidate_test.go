@@ -168,3 +168,83 @@ func TestConsolidate(t *testing.T) {
 		t.Fatal("consolidation over a conflicting replica succeeded")
 	}
 }
+
+// TestStateIDsMatchLists checks, over rounds of changing states, that
+// stateIDs gives two structures the same number exactly when their states
+// hold the same elements: states are appended to (in place when the
+// array has room, as executions do), replaced by equal copies, by
+// prefixes of other states, or emptied.
+func TestStateIDsMatchLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 200; trial++ {
+		n := 2 + rng.IntN(12)
+		ids := newStateIDs(n)
+		own := make([][]int64, n) // each replica's growing array
+		rep := make([]*RepStructure, n)
+		for k := range rep {
+			rep[k] = &RepStructure{}
+		}
+		for round := 0; round < 40; round++ {
+			for k := range rep {
+				switch rng.IntN(6) {
+				case 0: // execute: append in place when there is room
+					own[k] = append(own[k], rng.Int64N(2))
+					rep[k] = &RepStructure{State: clip(own[k])}
+				case 1: // adopt an equal copy of another state
+					j := rng.IntN(n)
+					own[k] = append(make([]int64, 0, len(rep[j].State)+4), rep[j].State...)
+					rep[k] = &RepStructure{State: clip(own[k])}
+				case 2: // adopt a prefix of another state, sharing its array
+					j := rng.IntN(n)
+					st := rep[j].State
+					rep[k] = &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])}
+					own[k] = rep[k].State
+				case 3: // reset
+					own[k] = nil
+					rep[k] = &RepStructure{}
+				default: // unchanged
+				}
+			}
+			got := ids.of(rep)
+			for a := range rep {
+				for b := range rep {
+					if same := sameList(rep[a].State, rep[b].State); (got[a] == got[b]) != same {
+						t.Fatalf("trial %d round %d: states %v and %v numbered %d and %d", trial, round, rep[a].State, rep[b].State, got[a], got[b])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestLogMatchesTail checks logMatchesTail against its definition: the
+// APPEND values of the log, replayed with apply, are the last elements of
+// the state.
+func TestLogMatchesTail(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ops := []ClientReq{
+		{Client: 9, Op: protocols.OpAppend},
+		{Client: 9, Op: protocols.OpNoop},
+		dummyReq,
+	}
+	for trial := 0; trial < 20000; trial++ {
+		state := make([]int64, rng.IntN(6))
+		for i := range state {
+			state[i] = rng.Int64N(3)
+		}
+		log := make([]LogEntry, rng.IntN(6))
+		for i := range log {
+			q := ops[rng.IntN(len(ops))]
+			q.Value = rng.Int64N(3)
+			log[i] = LogEntry{Req: Req{Q: q, Seq: int64(i)}}
+		}
+		var vals []int64
+		for _, e := range log {
+			vals = apply(vals, e.Req.Q)
+		}
+		want := len(vals) <= len(state) && slices.Equal(vals, state[len(state)-len(vals):])
+		if got := logMatchesTail(log, state); got != want {
+			t.Fatalf("log %v, state %v: logMatchesTail = %v, want %v", log, state, got, want)
+		}
+	}
+}

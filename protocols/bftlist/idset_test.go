@@ -179,3 +179,18 @@ func TestSupportedChangeAgainstNaive(t *testing.T) {
 		t.Errorf("random cases not balanced enough to test anything: %d false, %d true", outcomes[0], outcomes[1])
 	}
 }
+
+// TestSetSizeIsLen checks setSize against len on random sets of every
+// density.
+func TestSetSizeIsLen(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := 0; trial < 2000; trial++ {
+		var s idset
+		for range rng.IntN(maxReplicas) {
+			s.put(rng.IntN(maxReplicas))
+		}
+		if got, want := setSize(&s), s.len(); got != want {
+			t.Fatalf("setSize = %d, len = %d", got, want)
+		}
+	}
+}

@@ -68,6 +68,11 @@ type REPMsg struct {
 	N int
 	// size caches Size for a message built by newREPMsg (0: not cached).
 	size int
+	// clean caches the sanitized Rep (replication.sanitized): cleanFrom
+	// is the Rep and cleanFor the bounds it was sanitized for.
+	clean     *RepStructure
+	cleanFrom *RepStructure
+	cleanFor  sanitizeBounds
 }
 
 // newREPMsg returns the message carrying rep, which must not change any

@@ -8,10 +8,12 @@ import "math/bits"
 type primMon struct {
 	r   *Replica
 	vcm []VCM
+	// all is full(n), the mask of a received need-change set.
+	all idset
 }
 
 func newPrimMon(r *Replica) primMon {
-	pm := primMon{r: r, vcm: make([]VCM, r.n)}
+	pm := primMon{r: r, vcm: make([]VCM, r.n), all: full(r.n)}
 	for i := range pm.vcm {
 		pm.vcm[i] = VCM{Status: OK, Prim: -1}
 	}
@@ -73,8 +75,8 @@ func (pm *primMon) iterate() {
 // comes to need a change either.
 func (pm *primMon) inTrouble() int {
 	c := 0
-	for _, v := range pm.vcm {
-		if (v.Status == NoService || v.Status == VChange) && v.NeedChange {
+	for k := range pm.vcm {
+		if v := &pm.vcm[k]; (v.Status == NoService || v.Status == VChange) && v.NeedChange {
 			c++
 		}
 	}
@@ -84,8 +86,8 @@ func (pm *primMon) inTrouble() int {
 func (pm *primMon) updateNeedChgSet() {
 	var s idset
 	mine := pm.view(pm.r.id)
-	for k, v := range pm.vcm {
-		if v.NeedChange && pm.view(k) == mine {
+	for k := range pm.vcm {
+		if pm.vcm[k].NeedChange && pm.view(k) == mine {
 			s.put(k)
 		}
 	}
@@ -104,13 +106,20 @@ func (pm *primMon) cleanState() {
 func (pm *primMon) supChange(x int) bool {
 	var same idset
 	mine := pm.vcm[pm.r.id].Prim
-	for k, v := range pm.vcm {
-		if v.Prim == mine {
+	members, total := 0, 0
+	for k := range pm.vcm {
+		if v := &pm.vcm[k]; v.Prim == mine {
 			same.put(k)
+			members++
+			total += setSize(&v.NeedChgSet)
 		}
 	}
 	// Intersection of n−2f: it holds ≥ n−3f ≥ 2f+1 correct replicas.
-	return supportedChange(pm.vcm, same, x, pm.r.n-2*pm.r.f)
+	t := pm.r.n - 2*pm.r.f
+	if members < x || x <= 0 || (t > 0 && total < x*t) {
+		return false // as supportedChange decides, without its second pass
+	}
+	return supportedChange(pm.vcm, same, x, t)
 }
 
 // supportedChange reports whether some x members of cand have need-change
@@ -121,10 +130,15 @@ func (pm *primMon) supChange(x int) bool {
 // a greedy search stands in (drop the member whose removal grows the
 // intersection most).
 func supportedChange(vcm []VCM, cand idset, x, t int) bool {
-	members := cand.ids()
-	if len(members) < x || x <= 0 {
+	if cand.len() < x || x <= 0 {
 		return false
 	}
+	if t > 0 && needBits(vcm, cand) < x*t {
+		// t replicas in x sets each are x·t members of the sets: the
+		// usual answer, when (nearly) nobody wants a change.
+		return false
+	}
+	members := cand.ids()
 	if !enoughCommon(vcm, members, x, t) {
 		return false
 	}
@@ -163,6 +177,31 @@ func supportedChange(vcm []VCM, cand idset, x, t int) bool {
 			idx[j] = idx[j-1] + 1
 		}
 	}
+}
+
+// needBits is the total size of the need-change sets of cand's members.
+func needBits(vcm []VCM, cand idset) int {
+	c := 0
+	for w, word := range cand {
+		for b := word; b != 0; b &= b - 1 {
+			if k := w<<6 | bits.TrailingZeros64(b); k < len(vcm) {
+				c += setSize(&vcm[k].NeedChgSet)
+			}
+		}
+	}
+	return c
+}
+
+// setSize is s.len() read through a pointer, skipping empty words: the
+// need-change sets are 1,024-bit arrays and mostly empty.
+func setSize(s *idset) int {
+	c := 0
+	for _, w := range s {
+		if w != 0 {
+			c += bits.OnesCount64(w)
+		}
+	}
+	return c
 }
 
 // enoughCommon reports whether at least t replicas lie in x or more of the
@@ -255,7 +294,9 @@ func (pm *primMon) gossip() {
 }
 
 func (pm *primMon) receive(j int, m *PMMsg) {
-	v := m.VCM
-	v.NeedChgSet = v.NeedChgSet.and(full(pm.r.n))
-	pm.vcm[j] = v
+	d, v := &pm.vcm[j], &m.VCM
+	d.Status, d.Prim, d.NeedChange = v.Status, v.Prim, v.NeedChange
+	for i := range d.NeedChgSet {
+		d.NeedChgSet[i] = v.NeedChgSet[i] & pm.all[i]
+	}
 }

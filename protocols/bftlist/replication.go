@@ -39,11 +39,17 @@ type replication struct {
 	// execution or by adopting a state (observeAdopted). It is an
 	// observation, not protocol state: a flush or a corruption keeps it.
 	observed int64
+	// logMemo[j] caches what supportedReqs reads of rep[j].RLog.
+	logMemo []logMemo
+	// states numbers the structures' states for consolidation.
+	states stateIDs
+	// execs is lastCommonExec's scratch list.
+	execs []int64
 }
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
-	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1}
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n)}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
 		s := defaultStructure(r.k)
@@ -80,8 +86,8 @@ func (g *replication) clientIndex(c sim.NodeID) int {
 // primNumbered reports whether the replication structure of primary prim,
 // as this replica knows it, holds a pair of prim's own numbered seq.
 func (g *replication) primNumbered(prim int, seq int64) bool {
-	for _, p := range g.rep[prim].ReqQ {
-		if p.Req.Seq == seq && p.Req.View == int64(prim) {
+	for i := range g.rep[prim].ReqQ {
+		if p := &g.rep[prim].ReqQ[i]; p.Req.Seq == seq && p.Req.View == int64(prim) {
 			return true
 		}
 	}
@@ -356,7 +362,8 @@ func (g *replication) commit(req Req, x idset) {
 // consolidation reports nothing. Adopting sends no reply: the client is
 // answered by the replicas that executed.
 func (g *replication) observeAdopted() {
-	for _, e := range g.own.RLog {
+	for i := range g.own.RLog {
+		e := &g.own.RLog[i]
 		if e.Req.Seq <= g.observed {
 			continue
 		}
@@ -400,8 +407,8 @@ func (g *replication) executed(q ClientReq) (Req, bool) {
 	if c := g.clientIndex(q.Client); c >= 0 && c < len(me.LastReq) && me.LastReq[c].Set && me.LastReq[c].Req.Q == q {
 		return me.LastReq[c].Req, true
 	}
-	for _, e := range me.RLog {
-		if e.Req.Q == q {
+	for i := range me.RLog {
+		if e := &me.RLog[i]; e.Req.Q == q {
 			return e.Req, true
 		}
 	}
@@ -441,7 +448,7 @@ func (g *replication) receive(j int, m *REPMsg) {
 	if m.Rep == nil || (r.p.SelfStabilizing && !r.allow()) {
 		return
 	}
-	s := g.sanitize(m.Rep)
+	s := g.sanitized(m)
 	if !r.p.SelfStabilizing || r.pm.noViewChange() {
 		g.rep[j] = s
 		return
@@ -451,13 +458,27 @@ func (g *replication) receive(j int, m *REPMsg) {
 	g.rep[j] = &c
 }
 
+// sanitized is sanitize(m.Rep), computed once per message for the
+// bounds of the receivers (n, K, σK): a broadcast's n−1 copies share one
+// message, whose structure never changes once sent.
+func (g *replication) sanitized(m *REPMsg) *RepStructure {
+	b := sanitizeBounds{n: g.r.n, k: g.r.k, sigmaK: g.sigmaK}
+	if m.clean == nil || m.cleanFrom != m.Rep || m.cleanFor != b {
+		m.clean, m.cleanFrom, m.cleanFor = g.sanitize(m.Rep), m.Rep, b
+	}
+	return m.clean
+}
+
+// sanitizeBounds are the bounds sanitize applies.
+type sanitizeBounds struct{ n, k, sigmaK int }
+
 // sanitize bounds what a peer sent, copying only when something is off.
 func (g *replication) sanitize(s *RepStructure) *RepStructure {
 	mask := full(g.r.n)
 	ok := len(s.PendReqs) <= g.sigmaK && len(s.ReqQ) <= g.sigmaK && len(s.RLog) <= 3*g.sigmaK &&
 		(s.LastReq == nil || len(s.LastReq) == g.r.k)
-	for _, e := range s.RLog {
-		if e.X.and(mask) != e.X {
+	for i := range s.RLog {
+		if x := &s.RLog[i].X; x.and(mask) != *x {
 			ok = false
 		}
 	}
@@ -594,21 +615,112 @@ func (g *replication) countPend(c *counter[ClientReq]) {
 
 // supportedReqs: requests in req_q with status ⊇ st, or in r_log, at n−2f
 // replicas, that this replica has not executed. A replica counts once.
+//
+// Requests in this replica's own r_log are never returned, so they are
+// not counted either: the r_logs of the replicas mostly hold the same
+// executed requests, and skipping them with one comparison each (logIndex)
+// leaves only the few requests still in progress to count. Each item's
+// count, and the order of first appearance among the others, is as if
+// everything were counted.
 func (g *replication) supportedReqs(st Status) []Req {
 	g.reqCount = g.reqCount.reuse()
 	c := g.reqCount
+	own := newLogIndex(g.own.RLog)
 	for k, s := range g.rep {
-		for _, p := range s.ReqQ {
-			if p.Status.has(st) {
+		for i := range s.ReqQ {
+			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(p.Req) {
 				c.add(p.Req, k)
 			}
 		}
-		for _, e := range s.RLog {
-			c.add(e.Req, k)
+		if k == g.r.id {
+			continue // its r_log is own's
+		}
+		for _, req := range g.notInOwnLog(k, s.RLog, own) {
+			c.add(req, k)
 		}
 	}
-	out := c.atLeast(g.q2())
-	return slices.DeleteFunc(out, g.own.inRLog)
+	return c.atLeast(g.q2())
+}
+
+// logMemo remembers, for one peer, the requests of its r_log that are not
+// in this replica's r_log, for the two logs it was computed from. An r_log
+// is never written in place below its length (entries are appended, or
+// the log is rebuilt or replaced), so two slices with the same first
+// element and length hold the same entries: the memo stays valid until
+// either log changes, which happens at an execution, not at every message.
+type logMemo struct {
+	peer, own       *LogEntry
+	peerLen, ownLen int
+	reqs            []Req
+}
+
+// notInOwnLog returns the requests of log, replica k's r_log, that are not
+// in own r_log (indexed by own), in log order.
+func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
+	if len(log) == 0 {
+		return nil
+	}
+	var op *LogEntry
+	if len(own.log) > 0 {
+		op = &own.log[0]
+	}
+	m := &g.logMemo[k]
+	if m.peer == &log[0] && m.peerLen == len(log) && m.own == op && m.ownLen == len(own.log) {
+		return m.reqs
+	}
+	m.reqs = m.reqs[:0]
+	for i := range log {
+		if e := &log[i]; !own.has(e.Req) {
+			m.reqs = append(m.reqs, e.Req)
+		}
+	}
+	m.peer, m.peerLen, m.own, m.ownLen = &log[0], len(log), op, len(own.log)
+	return m.reqs
+}
+
+// logIndex answers whether a request is in an r_log. An r_log normally
+// holds consecutive sequence numbers in order (a request executes only as
+// lastExec+1), so a request is looked up by its number; a log that is not
+// so (a transient fault, a Byzantine structure) is searched.
+type logIndex struct {
+	log         []LogEntry
+	base        int64
+	consecutive bool
+}
+
+func newLogIndex(log []LogEntry) logIndex {
+	x := logIndex{log: log, consecutive: true}
+	if len(log) > 0 {
+		x.base = log[0].Req.Seq
+	}
+	for i := range log {
+		if log[i].Req.Seq != x.base+int64(i) {
+			x.consecutive = false
+			break
+		}
+	}
+	return x
+}
+
+// has reports whether req is in the log.
+func (x logIndex) has(req Req) bool {
+	if !x.consecutive {
+		for i := range x.log {
+			if sameReq(&x.log[i].Req, &req) {
+				return true
+			}
+		}
+		return false
+	}
+	i := req.Seq - x.base
+	return i >= 0 && i < int64(len(x.log)) && sameReq(&x.log[i].Req, &req)
+}
+
+// sameReq is a == b, field by field (the generic comparison of the padded
+// struct is a call; this one inlines).
+func sameReq(a, b *Req) bool {
+	return a.Seq == b.Seq && a.Q.TS == b.Q.TS && a.Q.Client == b.Q.Client && a.Q.Value == b.Q.Value &&
+		a.View == b.View && a.Q.Op == b.Q.Op && a.Q.Payload == b.Q.Payload
 }
 
 // knownReqs: own req_q pairs with status ⊇ st held so by n−2f replicas.
@@ -638,8 +750,8 @@ func (g *replication) knownReqs(st Status) []ReqPair {
 func (g *replication) committedSet(req Req) idset {
 	var x idset
 	for k, s := range g.rep {
-		for _, p := range s.ReqQ {
-			if p.Req == req && p.Status.has(Commit) {
+		for i := range s.ReqQ {
+			if p := &s.ReqQ[i]; p.Req == req && p.Status.has(Commit) {
 				x.put(k)
 				break
 			}
@@ -655,8 +767,8 @@ func (g *replication) existsPreprep(q ClientReq, prim int) bool {
 	if prim < 0 || prim >= g.r.n {
 		return false
 	}
-	for _, p := range g.rep[prim].ReqQ {
-		if p.Req.Q == q && p.Status.has(PrePrep) {
+	for i := range g.rep[prim].ReqQ {
+		if p := &g.rep[prim].ReqQ[i]; p.Req.Q == q && p.Status.has(PrePrep) {
 			return true
 		}
 	}
@@ -741,10 +853,11 @@ func (g *replication) requestAlreadyExists(req Req) bool {
 // n−3f ≥ 2f+1 correct ones, so the number is one a correct replica
 // reached.
 func (g *replication) lastCommonExec() int64 {
-	execs := make([]int64, 0, len(g.rep))
+	execs := g.execs[:0]
 	for _, s := range g.rep {
 		execs = append(execs, s.lastExec())
 	}
+	g.execs = execs
 	q := g.q2()
 	if q < 1 || q > len(execs) {
 		return -1
@@ -793,8 +906,8 @@ func (g *replication) staleRep() bool {
 	if g.staleReqSeqn() || g.double() {
 		return true
 	}
-	for _, e := range g.own.RLog {
-		if e.X.len() < g.q2() {
+	for i := range g.own.RLog {
+		if setSize(&g.own.RLog[i].X) < g.q2() {
 			return true
 		}
 	}
@@ -1017,15 +1130,19 @@ func (g *replication) committedExtension(ps *RepStructure) bool {
 }
 
 // logMatchesTail: the APPEND values of log are the last elements of state.
+// It compares from the end, without building the list of values.
 func logMatchesTail(log []LogEntry, state []int64) bool {
-	var vals []int64
-	for _, e := range log {
-		vals = apply(vals, e.Req.Q)
+	i := len(state)
+	for j := len(log) - 1; j >= 0; j-- {
+		q := &log[j].Req.Q
+		if q.Op != protocols.OpAppend || q.isDummy() {
+			continue // apply leaves the state as it is
+		}
+		if i--; i < 0 || state[i] != q.Value {
+			return false
+		}
 	}
-	if len(vals) > len(state) {
-		return false
-	}
-	return slices.Equal(vals, state[len(state)-len(vals):])
+	return true
 }
 
 // byzStructure returns the structure a Byzantine replica shows instead of

@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -267,5 +268,32 @@ func TestAcceptReqPreprep(t *testing.T) {
 				t.Errorf("acceptReqPreprep = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSameReqIsEquality checks sameReq against == on requests that differ
+// in one field at a time, and that it names every field: a field added to
+// Req or ClientReq must be added to sameReq too.
+func TestSameReqIsEquality(t *testing.T) {
+	if n, m := reflect.TypeFor[Req]().NumField(), reflect.TypeFor[ClientReq]().NumField(); n != 3 || m != 5 {
+		t.Fatalf("Req has %d fields and ClientReq %d; sameReq compares 3 and 5", n, m)
+	}
+	base := Req{Q: ClientReq{Client: 7, TS: 3, Op: protocols.OpAppend, Value: 9, Payload: 16}, View: 2, Seq: 11}
+	variants := []func(*Req){
+		func(r *Req) {},
+		func(r *Req) { r.Q.Client++ },
+		func(r *Req) { r.Q.TS++ },
+		func(r *Req) { r.Q.Op = protocols.OpNoop },
+		func(r *Req) { r.Q.Value++ },
+		func(r *Req) { r.Q.Payload++ },
+		func(r *Req) { r.View++ },
+		func(r *Req) { r.Seq++ },
+	}
+	for i, change := range variants {
+		o := base
+		change(&o)
+		if got, want := sameReq(&base, &o), base == o; got != want {
+			t.Errorf("variant %d: sameReq = %v, == says %v", i, got, want)
+		}
 	}
 }

@@ -87,7 +87,10 @@ type LastReq struct {
 
 // RepStructure is a replica's replication structure rep[i] = ⟨state, r_log,
 // pend_reqs, req_q, last_req, seq_num, con_flag, view_changed, prim⟩. The
-// TEE (⊥) structure has a nil LastReq.
+// TEE (⊥) structure has a nil LastReq. State and RLog are never written
+// in place below their length — they are appended to, rebuilt or replaced
+// — so snapshots share them, and replication's logMemo tells two r_logs
+// apart by their first element and length.
 type RepStructure struct {
 	State       []int64
 	RLog        []LogEntry
@@ -177,8 +180,8 @@ func (s *RepStructure) deepCopy() RepStructure {
 func clip[T any](s []T) []T { return s[:len(s):len(s)] }
 
 func (s *RepStructure) hasReq(r Req) bool {
-	for _, p := range s.ReqQ {
-		if p.Req == r {
+	for i := range s.ReqQ {
+		if s.ReqQ[i].Req == r {
 			return true
 		}
 	}
@@ -186,8 +189,8 @@ func (s *RepStructure) hasReq(r Req) bool {
 }
 
 func (s *RepStructure) inRLog(r Req) bool {
-	for _, e := range s.RLog {
-		if e.Req == r {
+	for i := range s.RLog {
+		if s.RLog[i].Req == r {
 			return true
 		}
 	}
