@@ -126,11 +126,10 @@ func (h *eventHeap) settle() {
 		h.buckets[k] = append(h.buckets[k], e)
 		h.full |= 1 << (k - 1)
 	}
-	if cap(b) > spareCap {
-		// Every event left the bucket for a lower one: let a large array
-		// go rather than keep one per bucket as large as it ever was.
-		b = nil
-	}
+	// Every event left the bucket for a lower one; the bucket keeps its
+	// array for the events to come (dropping large arrays made the
+	// collector's work grow with the run: buckets refill at every step of
+	// virtual time).
 	h.buckets[i] = b[:0]
 	h.full &^= 1 << (i - 1)
 	// Events reached the bucket both pushed directly and moved down from
@@ -139,9 +138,6 @@ func (h *eventHeap) settle() {
 		slices.SortFunc(f, cmpKey)
 	}
 }
-
-// spareCap is the largest capacity an emptied bucket keeps.
-const spareCap = 256
 
 func cmpKey(a, b event) int { return cmpUint64(a.key, b.key) }
 
