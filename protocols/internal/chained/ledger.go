@@ -39,7 +39,6 @@ type Ledger[B any] struct {
 	pendingStates []*SpecState[B]
 	Root          *SpecState[B]
 	Blocks        []B                // committed chain; Blocks[0] is genesis
-	states        []protocols.Digest // committed state id per height
 	Log           []protocols.Digest // committed block ids from height 1
 	// heightOf maps committed block ids to their heights; it is filled
 	// from Log on demand (indexed is how many Log entries it holds), so a
@@ -68,7 +67,6 @@ func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Diges
 		pendingStates: []*SpecState[B]{root},
 		Root:          root,
 		Blocks:        []B{genesis},
-		states:        []protocols.Digest{genesisState},
 		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
 }
@@ -179,7 +177,6 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 	for _, c := range chain {
 		cid := l.keys.ID(c.Block)
 		l.Blocks = append(l.Blocks, c.Block)
-		l.states = append(l.states, c.State)
 		l.Log = append(l.Log, cid)
 	}
 	l.Root = s
