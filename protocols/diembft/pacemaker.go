@@ -45,9 +45,11 @@ func (r *Replica) startTimer(round int64, cause protocols.RoundCause, memo *chai
 	}
 	r.armTimer(r.s.roundTimer)
 	r.tree.pruneVotes(round - 1)
-	for k := range r.pm.timeouts {
-		if k < round {
-			delete(r.pm.timeouts, k)
+	if len(r.pm.timeouts) > 0 { // (no iteration in rounds without timeouts)
+		for k := range r.pm.timeouts {
+			if k < round {
+				delete(r.pm.timeouts, k)
+			}
 		}
 	}
 	r.elect.Prune(round - 2)
