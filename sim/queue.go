@@ -52,23 +52,21 @@ func (e *event) before(o *event) bool {
 // eventHeap is the queue of pending events, ordered by (at, seq). It is a
 // radix heap with 16-way digits: the kernel never schedules an event before
 // the last one popped, and every new event has a larger sequence number
-// than those pending, so the keys only grow. The front holds the earliest
-// pending events, sorted; every other pending event is later than all of
-// them and is filed by the highest hexadecimal digit L in which its time
-// differs from last (the earliest time of the front when it was filled)
-// and by its own digit d there (d is larger than last's): bucket L·16+d.
-// Every event of a bucket is earlier than every event of a higher bucket,
-// so the first non-empty bucket holds the earliest events. Popping from the
-// front is O(1); when it is empty, the first non-empty bucket becomes the
-// front: sorted when small, else split by the time of its earliest event,
+// than those pending, so the keys only grow. The front holds the events at
+// time last (the time of the last event moved to the front), sorted by key.
+// Every other pending event is filed by the highest hexadecimal digit L in
+// which its time differs from last and by its own digit d there (d is
+// larger than last's): bucket L·16+d. Every event of a bucket is earlier
+// than every event of a higher bucket, so the first non-empty bucket holds
+// the earliest events. Popping from the front is O(1); when it is empty,
+// the first non-empty bucket is split by the time of its earliest event,
 // each event moving to a lower bucket (its time now agrees with last in
-// digit L) and those at that time to the front. An event moves at most 16
-// times and in practice once or twice: much cheaper than the sifts of a
-// comparison heap, and sequential in memory. An event pushed within the
-// front's times is inserted into it.
+// digit L), so an event moves at most 16 times and in practice once or
+// twice: much cheaper than the sifts of a comparison heap, and sequential
+// in memory.
 type eventHeap struct {
 	last    Time
-	front   []event // the earliest events from index head on, sorted by (at, key)
+	front   []event // events at time last from index head on, sorted by key
 	head    int
 	buckets [radixBuckets]bucket
 	// full has bit b set when buckets[b] is not empty.
@@ -110,30 +108,12 @@ func (h *eventHeap) push(e event) {
 		h.rebase(e.at)
 	}
 	h.n++
-	if f := h.front[h.head:]; len(f) > 0 && e.at <= f[len(f)-1].at {
-		// Within the front's times: its key is larger than every
-		// pending key, so it goes after the front's events at or
-		// before its time.
-		i, _ := slices.BinarySearchFunc(f, e.at+1, func(x event, t Time) int { return cmpTime(x.at, t) })
-		h.front = slices.Insert(h.front, h.head+i, e)
-		return
-	}
 	if e.at == h.last {
 		// Its key is larger than every pending key: front stays sorted.
 		h.front = append(h.front, e)
 		return
 	}
 	h.file(e)
-}
-
-func cmpTime(a, b Time) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // rebase moves last back to t, before every pending event, and files the
@@ -171,15 +151,6 @@ func (h *eventHeap) settle() {
 	b, m := h.buckets[i].events, h.buckets[i].least
 	h.last = m
 	h.full[i/64] &^= 1 << (i % 64)
-	if len(b) <= sortMax {
-		// Every event of the first bucket is earlier than those of the
-		// others: a small bucket is sorted into the front at once rather
-		// than split bucket by bucket.
-		h.front = append(h.front, b...)
-		insertionSort(h.front)
-		h.buckets[i].events = b[:0]
-		return
-	}
 	for _, e := range b {
 		if e.at == m {
 			h.front = append(h.front, e)
@@ -199,23 +170,7 @@ func (h *eventHeap) settle() {
 	}
 }
 
-// sortMax is the largest bucket settle sorts into the front instead of
-// splitting it.
-const sortMax = 32
-
 func cmpKey(a, b event) int { return cmpUint64(a.key, b.key) }
-
-// insertionSort sorts a few events by (at, key).
-func insertionSort(f []event) {
-	for i := 1; i < len(f); i++ {
-		e := f[i]
-		j := i
-		for ; j > 0 && e.before(&f[j-1]); j-- {
-			f[j] = f[j-1]
-		}
-		f[j] = e
-	}
-}
 
 // peek returns the earliest event; the queue must not be empty.
 func (h *eventHeap) peek() event {
