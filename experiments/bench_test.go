@@ -4,16 +4,18 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/byzsim/byzsim/internal/gcpolicy"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/bftlist"
 	"github.com/byzsim/byzsim/protocols/diembft"
 )
 
 // benchExperiment runs one experiment file's first run through the same
-// path as byzsim run (build, simulate, check, write the run's files) and
-// reports simulated events per wall second, heap allocations per event, the
+// path as byzsim run (build, simulate, check, write the run's files, under
+// the same garbage collection policy) and reports simulated events per wall second, heap allocations per event, the
 // virtual/wall time ratio and the wall time of one run.
 func benchExperiment(b *testing.B, file string, sets ...string) {
+	defer gcpolicy.Set(gcpolicy.DefaultFloor)()
 	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
 	plan, err := Load(file, reg, Options{Sets: sets})
 	if err != nil {

@@ -441,8 +441,8 @@ func TestLinkModelsShared(t *testing.T) {
 	if a, b := n.link(0, 1).model, n.link(1, 0).model; a != b {
 		t.Error("two links with the same constant model do not share it")
 	}
-	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || b.Link != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
-		t.Errorf("links with different models share one, or the uniform model is %+v", b.Link)
+	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || n.models[b].Link != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
+		t.Errorf("links with different models share one, or the uniform model is %+v", n.models[b].Link)
 	}
 	if a, b := n.link(3, 0).model, n.link(3, 1).model; a == b {
 		t.Error("links whose delay is not comparable share a model")

@@ -50,23 +50,52 @@ func (e *event) before(o *event) bool {
 }
 
 // eventHeap is the queue of pending events, ordered by (at, seq). It is a
-// radix heap: the kernel never schedules an event before the last one
-// popped, and every new event has a larger sequence number than those
-// pending, so the keys only grow. Bucket 0 holds the events at time last
-// (the time of the last event moved to the front), sorted by key; bucket i
-// ≥ 1 the events whose time differs from last first in bit i−1 (counting
-// from 0). Popping from bucket 0 is O(1); when it is empty, the first
-// non-empty bucket is split by the time of its earliest event, each event
-// moving to a lower bucket, so an event moves at most 64 times and in
-// practice a few: much cheaper than the sifts of a comparison heap, and
-// sequential in memory.
+// radix heap with 16-way digits: the kernel never schedules an event before
+// the last one popped, and every new event has a larger sequence number
+// than those pending, so the keys only grow. The front holds the events at
+// time last (the time of the last event moved to the front), sorted by key.
+// Every other pending event is filed by the highest hexadecimal digit L in
+// which its time differs from last and by its own digit d there (d is
+// larger than last's): bucket L·16+d. Every event of a bucket is earlier
+// than every event of a higher bucket, so the first non-empty bucket holds
+// the earliest events. Popping from the front is O(1); when it is empty,
+// the first non-empty bucket is split by the time of its earliest event,
+// each event moving to a lower bucket (its time now agrees with last in
+// digit L), so an event moves at most 16 times and in practice once or
+// twice: much cheaper than the sifts of a comparison heap, and sequential
+// in memory.
 type eventHeap struct {
 	last    Time
-	front   []event // bucket 0 from index head on, sorted by key
+	front   []event // events at time last from index head on, sorted by key
 	head    int
-	buckets [65][]event // buckets[i] for i ≥ 1; buckets[0] unused
-	full    uint64      // bit i−1 set when buckets[i] is not empty
-	n       int
+	buckets [radixBuckets]bucket
+	// full has bit b set when buckets[b] is not empty.
+	full [radixBuckets / 64]uint64
+	n    int
+}
+
+// bucket is one bucket of an eventHeap.
+type bucket struct {
+	events []event
+	least  Time // the earliest time in events when it is not empty
+}
+
+const (
+	digitBits    = 4
+	digitMask    = 1<<digitBits - 1
+	radixBuckets = 64 / digitBits << digitBits
+)
+
+// file adds an event later than h.last to its bucket.
+func (h *eventHeap) file(e event) {
+	level := uint(bits.Len64(uint64(e.at^h.last))-1) / digitBits
+	i := (level<<digitBits | uint(uint64(e.at)>>(level*digitBits))&digitMask) % radixBuckets
+	b := &h.buckets[i]
+	if len(b.events) == 0 || e.at < b.least {
+		b.least = e.at
+	}
+	b.events = append(b.events, e)
+	h.full[i/64] |= 1 << (i % 64)
 }
 
 func (h *eventHeap) len() int { return h.n }
@@ -84,9 +113,7 @@ func (h *eventHeap) push(e event) {
 		h.front = append(h.front, e)
 		return
 	}
-	i := bits.Len64(uint64(e.at ^ h.last))
-	h.buckets[i] = append(h.buckets[i], e)
-	h.full |= 1 << (i - 1)
+	h.file(e)
 }
 
 // rebase moves last back to t, before every pending event, and files the
@@ -95,13 +122,23 @@ func (h *eventHeap) rebase(t Time) {
 	var pending []event
 	pending = append(pending, h.front[h.head:]...)
 	for i := range h.buckets {
-		pending = append(pending, h.buckets[i]...)
-		h.buckets[i] = h.buckets[i][:0]
+		pending = append(pending, h.buckets[i].events...)
+		h.buckets[i].events = h.buckets[i].events[:0]
 	}
-	h.front, h.head, h.n, h.last, h.full = h.front[:0], 0, 0, t, 0
+	h.front, h.head, h.n, h.last, h.full = h.front[:0], 0, 0, t, [radixBuckets / 64]uint64{}
 	for _, e := range pending {
 		h.push(e)
 	}
+}
+
+// firstBucket returns the first non-empty bucket; one must be.
+func (h *eventHeap) firstBucket() uint {
+	for w, bits64 := range h.full {
+		if bits64 != 0 {
+			return uint(w*64+bits.TrailingZeros64(bits64)) % radixBuckets
+		}
+	}
+	panic("sim: settle on an empty queue")
 }
 
 // settle makes the front non-empty, the queue must not be empty.
@@ -110,38 +147,28 @@ func (h *eventHeap) settle() {
 		return
 	}
 	h.front, h.head = h.front[:0], 0
-	i := bits.TrailingZeros64(h.full) + 1
-	b := h.buckets[i]
-	m := b[0].at
-	for j := 1; j < len(b); j++ {
-		m = min(m, b[j].at)
-	}
+	i := h.firstBucket()
+	b, m := h.buckets[i].events, h.buckets[i].least
 	h.last = m
+	h.full[i/64] &^= 1 << (i % 64)
 	for _, e := range b {
 		if e.at == m {
 			h.front = append(h.front, e)
 			continue
 		}
-		k := bits.Len64(uint64(e.at ^ m)) // < i
-		h.buckets[k] = append(h.buckets[k], e)
-		h.full |= 1 << (k - 1)
+		h.file(e) // to a bucket below i
 	}
-	if cap(b) > spareCap {
-		// Every event left the bucket for a lower one: let a large array
-		// go rather than keep one per bucket as large as it ever was.
-		b = nil
-	}
-	h.buckets[i] = b[:0]
-	h.full &^= 1 << (i - 1)
+	// Every event left the bucket for a lower one; the bucket keeps its
+	// array for the events to come (dropping large arrays made the
+	// collector's work grow with the run: buckets refill at every step of
+	// virtual time).
+	h.buckets[i].events = b[:0]
 	// Events reached the bucket both pushed directly and moved down from
 	// higher buckets, so those at one time may be out of key order.
 	if f := h.front; len(f) > 1 && !slices.IsSortedFunc(f, cmpKey) {
 		slices.SortFunc(f, cmpKey)
 	}
 }
-
-// spareCap is the largest capacity an emptied bucket keeps.
-const spareCap = 256
 
 func cmpKey(a, b event) int { return cmpUint64(a.key, b.key) }
 
@@ -176,8 +203,8 @@ func (h *eventHeap) renumber() uint64 {
 		all = append(all, &h.front[i])
 	}
 	for i := range h.buckets {
-		for j := range h.buckets[i] {
-			all = append(all, &h.buckets[i][j])
+		for j := range h.buckets[i].events {
+			all = append(all, &h.buckets[i].events[j])
 		}
 	}
 	slices.SortFunc(all, func(a, b *event) int { return cmpUint64(a.seq(), b.seq()) })

@@ -85,6 +85,10 @@ func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteS
 
 // pruneVotes drops the vote sets of rounds below round.
 func (t *BlockTree) pruneVotes(round int64) {
+	// Only the next leaders hold votes: most replicas skip the iterations.
+	if len(t.votes) == 0 && len(t.opened) == 0 {
+		return
+	}
 	for k, s := range t.votes {
 		if s.round < round {
 			delete(t.votes, k)

@@ -53,6 +53,9 @@ type Block struct {
 	payload    protocols.Digest
 	payloadAt  **protocols.Request
 	payloadLen int
+	// committed boxes the Commit observation of the replicas that commit
+	// this block object.
+	committed chained.ObservationMemo
 }
 
 // newBlock builds a block and computes its id.
@@ -175,6 +178,9 @@ type QC struct {
 	AuthorSignature Signature // over qcSignaturesDigest
 
 	memo uint64 // keyring fingerprint under which the QC was verified
+	// certified and entered box the Certified and RoundChange observations
+	// of the replicas that process this QC object.
+	certified, entered chained.ObservationMemo
 }
 
 // Round is the round of the certified block.
@@ -245,7 +251,8 @@ type TC struct {
 	HighQCRounds []int64
 	Signatures   []Signature
 
-	memo uint64
+	memo    uint64
+	entered chained.ObservationMemo // the RoundChange of the replicas it moves
 }
 
 // MaxHighQCRound is the highest high-QC round among the TC's timeouts.

@@ -213,7 +213,7 @@ func TestWrongRuleOneChain(t *testing.T) {
 		c.client.batch(0, 20)
 		c.runUntilDone(10 * sim.Second)
 		r := c.reps[0]
-		_, committed := r.ledger.HeightOf[r.HighQC().VoteInfo.ID]
+		_, committed := r.ledger.HeightOf(r.HighQC().VoteInfo.ID)
 		if committed != bug {
 			t.Errorf("bug=%v: high QC's block committed = %v", bug, committed)
 		}

@@ -141,7 +141,7 @@ func (r *Replica) onSyncRequest(from sim.NodeID, q *SyncRequest) {
 	limit := r.s.syncBatch
 	from0 := max(q.CommittedHeight, 0) + 1
 	var blocks []*Block
-	if h, ok := l.HeightOf[q.Target]; ok {
+	if h, ok := l.HeightOf(q.Target); ok {
 		for i := from0; i <= h && len(blocks) < limit; i++ {
 			blocks = append(blocks, l.Blocks[i])
 		}

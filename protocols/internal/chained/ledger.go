@@ -38,11 +38,23 @@ type Ledger[B any] struct {
 	// from Spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
 	Root          *SpecState[B]
-	Blocks        []B                        // committed chain; Blocks[0] is genesis
-	states        []protocols.Digest         // committed state id per height
-	HeightOf      map[protocols.Digest]int64 // committed block id → height
-	Log           []protocols.Digest         // committed block ids from height 1
+	Blocks        []B                // committed chain; Blocks[0] is genesis
+	Log           []protocols.Digest // committed block ids from height 1
+	// heightOf maps committed block ids to their heights; it is filled
+	// from Log on demand (indexed is how many Log entries it holds), so a
+	// commit costs no map insertion: lookups of committed ids are rare.
+	heightOf map[protocols.Digest]int64
+	indexed  int
+	chain    []*SpecState[B] // Commit's result, reused
+	// slab holds speculative states not yet used: they are allocated
+	// specSlab at a time. Commit and prune cut the Parent links of the
+	// states they retire, so a slab kept alive by one state does not hold
+	// on to older ones.
+	slab []SpecState[B]
 }
+
+// specSlab is how many speculative states are allocated at once.
+const specSlab = 32
 
 // NewLedger returns a ledger whose committed chain is genesis, with
 // execution state genesisState.
@@ -55,9 +67,17 @@ func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Diges
 		pendingStates: []*SpecState[B]{root},
 		Root:          root,
 		Blocks:        []B{genesis},
-		states:        []protocols.Digest{genesisState},
-		HeightOf:      map[protocols.Digest]int64{id: 0},
+		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
+}
+
+// HeightOf returns the height of a committed block.
+func (l *Ledger[B]) HeightOf(id protocols.Digest) (int64, bool) {
+	for ; l.indexed < len(l.Log); l.indexed++ {
+		l.heightOf[l.Log[l.indexed]] = int64(l.indexed + 1)
+	}
+	h, ok := l.heightOf[id]
+	return h, ok
 }
 
 // StateAfter computes the execution state of a payload (by its digest)
@@ -80,7 +100,12 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	if !ok {
 		return 0, false
 	}
-	s := &SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1}
+	if len(l.slab) == 0 {
+		l.slab = make([]SpecState[B], specSlab)
+	}
+	s := &l.slab[0]
+	l.slab = l.slab[1:]
+	*s = SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1}
 	l.Spec[id] = s
 	l.pendingStates = append(l.pendingStates, s)
 	return s.State, true
@@ -109,13 +134,13 @@ func (l *Ledger[B]) Known(id protocols.Digest) bool {
 	if _, ok := l.Spec[id]; ok {
 		return true
 	}
-	_, ok := l.HeightOf[id]
+	_, ok := l.HeightOf(id)
 	return ok
 }
 
 // CommittedBlock returns a committed block by id, or the zero B.
 func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
-	if h, ok := l.HeightOf[id]; ok {
+	if h, ok := l.HeightOf(id); ok {
 		return l.Blocks[h]
 	}
 	var none B
@@ -130,31 +155,34 @@ func (l *Ledger[B]) RootRound() int64 { return l.keys.Round(l.Root.Block) }
 
 // Commit commits the pending block id and all its uncommitted ancestors,
 // prunes the branches that do not extend it, and returns the newly
-// committed states, oldest first. An unknown or already committed id
-// commits nothing.
+// committed states, oldest first, in a slice valid until the next Commit.
+// An unknown or already committed id commits nothing.
 func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 	s, ok := l.Spec[id]
 	if !ok || s == l.Root {
 		return nil
 	}
-	var chain []*SpecState[B]
+	clear(l.chain)
+	chain := l.chain[:0]
 	for c := s; c != l.Root; c = c.Parent {
 		if c == nil {
 			return nil // not a descendant of the root: cannot happen after pruning
 		}
 		chain = append(chain, c)
 	}
+	l.chain = chain
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
 	for _, c := range chain {
 		cid := l.keys.ID(c.Block)
-		l.HeightOf[cid] = int64(len(l.Blocks))
 		l.Blocks = append(l.Blocks, c.Block)
-		l.states = append(l.states, c.State)
 		l.Log = append(l.Log, cid)
 	}
 	l.Root = s
+	for _, c := range chain {
+		c.Parent = nil // committed: nothing walks below the root
+	}
 	l.prune()
 	return chain
 }
@@ -170,13 +198,17 @@ func (l *Ledger[B]) prune() {
 		}
 		if c == root {
 			kept = append(kept, s)
-		} else if id := l.keys.ID(s.Block); l.Spec[id] == s {
+			continue
+		}
+		if id := l.keys.ID(s.Block); l.Spec[id] == s {
 			delete(l.Spec, id)
 		}
+		// A later walk that reaches s stops at it all the same (it does
+		// not descend from the root either).
+		s.Parent = nil
 	}
 	clear(l.pendingStates[len(kept):])
 	l.pendingStates = kept
-	root.Parent = nil // let committed history be collected from the tree
 }
 
 // PathFromRoot returns the pending blocks from the root (exclusive) to id

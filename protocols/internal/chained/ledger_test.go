@@ -124,3 +124,29 @@ func TestElectByReputation(t *testing.T) {
 		t.Error("an election without candidate must fall back to round-robin")
 	}
 }
+
+// TestObservationMemo: a memo returns its boxed value for an equal
+// observation and a new one otherwise.
+func TestObservationMemo(t *testing.T) {
+	var m ObservationMemo
+	a := Box(&m, protocols.Certified{Round: 3, Digest: 7})
+	b := Box(&m, protocols.Certified{Round: 3, Digest: 7})
+	if a != b || a.(protocols.Certified) != (protocols.Certified{Round: 3, Digest: 7}) {
+		t.Fatalf("equal observations: got %v and %v", a, b)
+	}
+	c := Box(&m, protocols.Certified{Round: 4, Digest: 7})
+	if c.(protocols.Certified).Round != 4 {
+		t.Fatalf("changed observation: got %v", c)
+	}
+	d := Box(&m, protocols.RoundChange{Round: 4, Cause: protocols.CauseQC})
+	if d.(protocols.RoundChange) != (protocols.RoundChange{Round: 4, Cause: protocols.CauseQC}) {
+		t.Fatalf("other type: got %v", d)
+	}
+	Box(&m, protocols.Certified{Round: 3, Digest: 7})
+	if n := testing.AllocsPerRun(10, func() { Box(&m, protocols.Certified{Round: 3, Digest: 7}) }); n != 0 {
+		t.Fatalf("boxing a memoized observation allocated %v times", n)
+	}
+	if e := Box[protocols.Commit](nil, protocols.Commit{Height: 1}); e.(protocols.Commit).Height != 1 {
+		t.Fatalf("nil memo: got %v", e)
+	}
+}

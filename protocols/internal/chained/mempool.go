@@ -32,11 +32,16 @@ type entry struct {
 // keyIndex maps request keys to entry indices. Clients number their
 // requests 1, 2, 3, ..., so most keys live in a dense table indexed by
 // client and id (an array access instead of a hash probe, which dominated
-// large runs); keys outside it (client >= 2^16, id >= 2^22, or far beyond
-// the client's ids so far) live in a map keyed by the struct.
+// large runs); keys outside it (a client 2^16 or more above the lowest,
+// id >= 2^22, or far beyond the client's ids so far) live in a map keyed by
+// the struct.
 type keyIndex struct {
-	// dense[client][id] is the entry index + 1; 0 means absent.
+	// dense[client−base][id] is the entry index + 1; 0 means absent.
+	// Clients are nodes numbered after the n replicas: rows start at the
+	// lowest client seen instead of holding n empty rows (24 KB a replica
+	// at n = 1,000).
 	dense [][]int32
+	base  int
 	// neg[−1−client] is the row of a negative client.
 	neg  [][]int32
 	wide map[protocols.RequestKey]int32
@@ -50,13 +55,13 @@ const (
 // slot returns the dense cell of k, growing the table when grow is set; nil
 // when k does not belong in the dense table.
 func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
-	rows, c := m.dense, int(k.Client)
-	if c < 0 {
+	rows, c := m.dense, int(k.Client)-m.base
+	if k.Client < 0 {
 		// Negative clients (a saturated workload's, numbered −2, −3, …)
 		// have their own rows.
-		rows, c = m.neg, -1-c
+		rows, c = m.neg, -1-int(k.Client)
 	}
-	if c < len(rows) {
+	if c >= 0 && c < len(rows) {
 		if row := rows[c]; k.ID < uint64(len(row)) {
 			return &row[k.ID]
 		}
@@ -70,12 +75,24 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 // grow is slot's path for a key outside the rows so far: it grows the
 // table, or returns nil when k does not belong in it.
 func (m *keyIndex) grow(k protocols.RequestKey) *int32 {
-	rows, c := &m.dense, int(k.Client)
-	if c < 0 {
-		rows, c = &m.neg, -1-c
+	rows, c := &m.dense, int(k.Client)-m.base
+	if k.Client < 0 {
+		rows, c = &m.neg, -1-int(k.Client)
 	}
-	if c >= denseClients || k.ID >= denseIDs {
+	if k.Client >= 0 && len(m.dense) == 0 {
+		m.base, c = int(k.Client), 0
+	}
+	if c >= denseClients || c <= -denseClients || k.ID >= denseIDs {
 		return nil
+	}
+	if c < 0 {
+		// A client below the lowest so far: move the rows up.
+		if len(m.dense)-c > denseClients {
+			return nil
+		}
+		m.dense = append(make([][]int32, -c, len(m.dense)-c), m.dense...)
+		m.base += c
+		c = 0
 	}
 	id := int(k.ID)
 	if c >= len(*rows) {
@@ -125,8 +142,10 @@ func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
 			return *p - 1, true
 		}
 		// A key filed in the map before its row grew over it stays there.
-		if i, ok := m.index.wide[k]; ok {
-			return i, true
+		if m.index.wide != nil {
+			if i, ok := m.index.wide[k]; ok {
+				return i, true
+			}
 		}
 		i := int32(len(m.entries))
 		m.entries = append(m.entries, e)

@@ -57,16 +57,19 @@ func keys(qs []*protocols.Request) []uint64 {
 }
 
 // TestKeyIndex checks the mempool's request index against a map on keys
-// that mix dense ids, far-away ids, huge clients and negative clients.
+// that mix dense ids, far-away ids, huge clients, negative clients and
+// clients below the lowest one seen so far.
 func TestKeyIndex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var idx keyIndex
 	want := map[protocols.RequestKey]int32{}
 	for i := range int32(20000) {
 		var k protocols.RequestKey
-		switch rng.IntN(6) {
+		switch rng.IntN(7) {
 		case 0:
 			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
+		case 6: // clients around 1,000, some below the lowest so far
+			k = protocols.RequestKey{Client: sim.NodeID(900 + rng.IntN(200)), ID: uint64(rng.IntN(300))}
 		case 1:
 			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
 		case 2:
@@ -99,9 +102,11 @@ func TestMempoolLookup(t *testing.T) {
 	want := map[protocols.RequestKey]int32{}
 	for range 30000 {
 		var k protocols.RequestKey
-		switch rng.IntN(6) {
+		switch rng.IntN(7) {
 		case 0:
 			k = protocols.RequestKey{Client: sim.NodeID(rng.IntN(1 << 20)), ID: rng.Uint64()}
+		case 6: // clients around 1,000, some below the lowest so far
+			k = protocols.RequestKey{Client: sim.NodeID(900 + rng.IntN(200)), ID: uint64(rng.IntN(300))}
 		case 1:
 			k = protocols.RequestKey{Client: sim.NodeID(-1 - rng.IntN(5)), ID: uint64(rng.IntN(100))}
 		case 2:
