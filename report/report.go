@@ -140,7 +140,7 @@ func BuildFrom(dir string, lanes map[string]results.TimelineLanes) ([]byte, erro
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, &p); err != nil {
+	if err := pageTemplate().Execute(&b, &p); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return b.Bytes(), nil
@@ -399,9 +399,14 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[s
 	return sec, nil
 }
 
-var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"right": func(i, left int) bool { return i >= left },
-}).Parse(`<!DOCTYPE html>
+// pageTemplate parses the page on first use: a run that writes no report
+// does not pay for it.
+var pageTemplate = sync.OnceValue(parsePage)
+
+func parsePage() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"right": func(i, left int) bool { return i >= left },
+	}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -464,3 +469,4 @@ figcaption { color: #666; font-size: 0.85rem; }
 </body>
 </html>
 `))
+}

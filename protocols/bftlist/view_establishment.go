@@ -109,6 +109,11 @@ func (ve *viewEst) receive(j int, m *VEMsg) {
 	if !ve.valid(m.Own) {
 		return
 	}
+	if ve.echo[j] == m.About && ve.dataOf(j) == m.Own {
+		// Nothing changes: the cached predicates stay valid (most reports
+		// repeat the last one).
+		return
+	}
 	ve.echo[j] = m.About
 	ve.phs[j] = m.Own.Phase
 	ve.witnesses[j] = m.Own.Witness
