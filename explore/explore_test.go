@@ -278,6 +278,7 @@ func TestFindingsReproduce(t *testing.T) {
 		{"bftlist_crash_recovery_global_reset.toml", "safety", true},
 		{"bftlist_lagging_replicas_outside_window.toml", "liveness", true},
 		{"bftlist_ve_corruption_never_converges.toml", "liveness", true},
+		{"bftlist_recovered_replicas_view_change_stalls.toml", "liveness", false},
 	} {
 		plan, err := experiments.Load(filepath.Join("testdata", "findings", tc.file), reg, experiments.Options{})
 		if err != nil {

@@ -861,14 +861,6 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		}
 	}
 	g.renewReqs(procs)
-	// A PRE_PREP-only pair of an older view that renewReqs did not
-	// renumber is superseded by this view's numbering (fix 20: nobody
-	// prepares it once a number of mine competes), yet it kept its client
-	// request "assigned" here, so never numbered again, and took a place
-	// in req_q's σK, whose bound then dropped the numbers this primary
-	// gave first, the next to execute (fix 28 in docs/bftlist.md). The
-	// request, still pending, is numbered in this view.
-	me.ReqQ = slices.DeleteFunc(me.ReqQ, func(p ReqPair) bool { return p.Status == PrePrep && p.Req.View != int64(r.id) })
 	x, ok := g.consolidate(g.q2())
 	if !ok {
 		g.own = teeStructure()
