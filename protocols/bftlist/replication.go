@@ -865,9 +865,11 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	newSeq := max(le, potential)
 	me.SeqNum = newSeq
 	// Fill gaps with NO_OPs, already prepared (the reference left them at
-	// PRE_PREP); at most σK of them, the size of the window.
+	// PRE_PREP); at most σK of them, the size of the window. A pair that
+	// renewReqs renumbers leaves its number: a gap too (fix 29; the
+	// reference left it empty, and nothing executed past it).
 	for s := le + 1; s <= newSeq && s <= hi; s++ {
-		if !slices.ContainsFunc(me.ReqQ, func(p ReqPair) bool { return p.Req.Seq == s }) {
+		if !slices.ContainsFunc(me.ReqQ, func(p ReqPair) bool { return p.Req.Seq == s && !slices.Contains(renew, p) }) {
 			me.addReq(ReqPair{Req: Req{Q: dummyReq, View: int64(r.id), Seq: s}, Status: PrePrep | Prep}, g.sigmaK)
 		}
 	}

@@ -19,22 +19,26 @@ func TestNewPrimaryKeepsCarriedNumbers(t *testing.T) {
 		return ClientReq{Client: 8, TS: uint64(ts), Op: protocols.OpAppend, Value: int64(ts)}
 	}
 	pend := []ClientReq{req(5), req(8), req(9)}
+	type old struct {
+		q   int   // request
+		seq int64 // its number in view 0, PRE_PREP only
+		all bool  // every replica holds it, so the view change renumbers it
+	}
 	for _, tc := range []struct {
 		name string
-		seq  int64 // the older view's PRE_PREP-only pair of request 1
-		all  bool  // every replica holds it, so the view change renumbers it
-		// want: request of each sequence number 0 … len(want)-1 after the
+		old  []old
+		// want: the request under each number 0 … len(want)-1 after the
 		// view change and the primary's numbering; 0 is a NO_OP.
 		want []int
 	}{
-		{"carried pair keeps its number", 2, false, []int{0, 0, 1, 5, 8, 9}},
-		{"renumbered when every replica holds it", 2, true, []int{1, 5, 8, 9}},
-		{"dropped beyond the window", 14, false, []int{5, 8, 9}},
+		{"carried pair keeps its number", []old{{1, 2, false}}, []int{0, 0, 1, 5, 8, 9}},
+		{"renumbered when every replica holds it", []old{{1, 2, true}}, []int{1, 5, 8, 9}},
+		{"renumbered below a carried pair", []old{{1, 0, true}, {2, 2, false}}, []int{0, 0, 2, 1, 5, 8, 9}},
+		{"dropped beyond the window", []old{{1, 14, false}}, []int{5, 8, 9}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := newTestReplica(t, id, n, f, protocols.Params{"force_view": int64(id)})
 			g := &r.rep
-			old := ReqPair{Req: Req{Q: req(1), View: 0, Seq: tc.seq}, Status: PrePrep}
 			for k := range g.rep {
 				if k != id {
 					s := defaultStructure(r.k)
@@ -43,8 +47,10 @@ func TestNewPrimaryKeepsCarriedNumbers(t *testing.T) {
 				s := g.rep[k]
 				s.Prim, s.ViewChanged = id, true
 				s.PendReqs = append([]ClientReq(nil), pend...)
-				if k == id || tc.all {
-					s.ReqQ = append(s.ReqQ, old)
+				for _, o := range tc.old {
+					if k == id || o.all {
+						s.ReqQ = append(s.ReqQ, ReqPair{Req: Req{Q: req(o.q), View: 0, Seq: o.seq}, Status: PrePrep})
+					}
 				}
 			}
 			g.actAsPrimWhenViewChanged()
