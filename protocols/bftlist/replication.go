@@ -957,23 +957,36 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		me.RLog = clip(x.rlog)
 		g.dropOutOfWindow()
 	}
+	le := g.lastExec()
+	hi := le + int64(g.sigmaK)
+	renew := g.renewable(procs)
+	// A PRE_PREP-only pair that renewReqs does not renumber keeps its
+	// number and is passed on to every replica with req_q; numbering from
+	// below it would give its number to another request, and both could be
+	// committed (fix 29 in docs/bftlist.md). Its number is taken, like a
+	// prepared pair's; beyond the window (a corrupted state: a correct
+	// replica holds pairs only inside it) it is dropped instead, since
+	// gaps are filled only up to the window's end.
+	kept := func(p ReqPair) bool { return p.Status == PrePrep && !slices.Contains(renew, p) }
+	me.ReqQ = slices.DeleteFunc(me.ReqQ, func(p ReqPair) bool { return kept(p) && p.Req.Seq > hi })
 	potential := int64(-1)
 	for _, p := range me.ReqQ {
-		if p.Status.has(PrePrep | Prep) {
+		if p.Status.has(PrePrep|Prep) || kept(p) {
 			potential = max(potential, p.Req.Seq)
 		}
 	}
-	le := g.lastExec()
 	newSeq := max(le, potential)
 	me.SeqNum = newSeq
 	// Fill gaps with NO_OPs, already prepared (the reference left them at
-	// PRE_PREP); at most σK of them, the size of the window.
-	for s := le + 1; s <= newSeq && s <= le+int64(g.sigmaK); s++ {
-		if !slices.ContainsFunc(me.ReqQ, func(p ReqPair) bool { return p.Req.Seq == s }) {
+	// PRE_PREP); at most σK of them, the size of the window. A pair that
+	// renewReqs renumbers leaves its number: a gap too (fix 29; the
+	// reference left it empty, and nothing executed past it).
+	for s := le + 1; s <= newSeq && s <= hi; s++ {
+		if !slices.ContainsFunc(me.ReqQ, func(p ReqPair) bool { return p.Req.Seq == s && !slices.Contains(renew, p) }) {
 			me.addReq(ReqPair{Req: Req{Q: dummyReq, View: int64(r.id), Seq: s}, Status: PrePrep | Prep}, g.sigmaK)
 		}
 	}
-	g.renewReqs(procs)
+	g.renewReqs(procs, renew)
 	x, ok := g.consolidate(g.q2())
 	if !ok {
 		g.own = teeStructure()
@@ -985,20 +998,12 @@ func (g *replication) actAsPrimWhenViewChanged() {
 	me.ViewChanged = false
 }
 
-// renewReqs keeps the requests pending at every replica of procs and
-// renumbers the PRE_PREP-only requests they all hold.
-func (g *replication) renewReqs(procs idset) {
-	me := &g.own
-	c := newCounter[ClientReq]()
-	members := procs.ids()
-	for _, k := range members {
-		for _, q := range g.rep[k].PendReqs {
-			c.add(q, k)
-		}
-	}
-	me.PendReqs = c.atLeast(len(members))
+// renewable returns the PRE_PREP-only pairs of req_q that every replica of
+// procs holds, the ones renewReqs renumbers.
+func (g *replication) renewable(procs idset) []ReqPair {
 	var need []ReqPair
-	for _, p := range me.ReqQ {
+	members := procs.ids()
+	for _, p := range g.own.ReqQ {
 		if p.Status != PrePrep {
 			continue
 		}
@@ -1013,6 +1018,21 @@ func (g *replication) renewReqs(procs idset) {
 			need = append(need, p)
 		}
 	}
+	return need
+}
+
+// renewReqs keeps the requests pending at every replica of procs and
+// renumbers need, the PRE_PREP-only requests they all hold (renewable).
+func (g *replication) renewReqs(procs idset, need []ReqPair) {
+	me := &g.own
+	c := newCounter[ClientReq]()
+	members := procs.ids()
+	for _, k := range members {
+		for _, q := range g.rep[k].PendReqs {
+			c.add(q, k)
+		}
+	}
+	me.PendReqs = c.atLeast(len(members))
 	for i := range me.ReqQ {
 		if slices.Contains(need, me.ReqQ[i]) {
 			me.SeqNum++

@@ -207,19 +207,13 @@ func (s *RepStructure) hasPend(q ClientReq) bool {
 }
 
 // addReq adds a pair unless its request is present, then trims req_q to
-// limit entries by dropping the lowest sequence numbers.
+// limit entries (reqQVictim says which go; fix 28 in docs/bftlist.md).
 func (s *RepStructure) addReq(p ReqPair, limit int) {
 	if !s.hasReq(p.Req) {
 		s.ReqQ = append(s.ReqQ, p)
 	}
 	for len(s.ReqQ) > limit {
-		lo := 0
-		for i, q := range s.ReqQ {
-			if q.Req.Seq < s.ReqQ[lo].Req.Seq {
-				lo = i
-			}
-		}
-		s.removeReq(s.ReqQ[lo].Req)
+		s.removeReq(s.ReqQ[s.reqQVictim(limit)].Req)
 	}
 }
 
