@@ -398,7 +398,7 @@ func (g *replication) onRequest(m *protocols.Request) {
 		g.reply(m.Client, m.ID, req.digest())
 		return
 	}
-	g.own.addPend(q, g.sigmaK)
+	g.own.addPend(q, g.sigmaK, g.numbered)
 }
 
 // executed finds q among the executed requests this replica remembers.
@@ -415,12 +415,31 @@ func (g *replication) executed(q ClientReq) (Req, bool) {
 	return Req{}, false
 }
 
+// numbered reports whether the current primary numbered q in its view, as
+// its req_q is known here. pend_reqs over its bound keeps such requests
+// (addPend): a client with more than σ requests outstanding, which the
+// paper's clients never have, otherwise pushes them out with its
+// retransmissions, and a request in progress must stay pending at n−2f
+// replicas to be accepted, before and after a view change (fix 31).
+func (g *replication) numbered(q ClientReq) bool {
+	prim := g.own.Prim
+	if prim < 0 || prim >= int64(g.r.n) {
+		return false
+	}
+	for i := range g.rep[prim].ReqQ {
+		if p := &g.rep[prim].ReqQ[i]; p.Req.Q == q && p.Req.View == prim {
+			return true
+		}
+	}
+	return false
+}
+
 // extendPend adds known requests to pend_reqs, skipping executed ones (the
 // reference re-added them from peers' stale pending lists).
 func (g *replication) extendPend(qs []ClientReq) {
 	for _, q := range qs {
 		if _, done := g.executed(q); !done {
-			g.own.addPend(q, g.sigmaK)
+			g.own.addPend(q, g.sigmaK, g.numbered)
 		}
 	}
 }

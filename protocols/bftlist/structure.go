@@ -2,6 +2,7 @@ package bftlist
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
@@ -228,13 +229,16 @@ func (s *RepStructure) removeReq(r Req) {
 	s.ReqQ = kept
 }
 
-// addPend appends q unless present, then trims the oldest beyond limit.
-func (s *RepStructure) addPend(q ClientReq, limit int) {
+// addPend appends q unless present, then trims pend_reqs to limit: it drops
+// the oldest request that numbered does not report, or the oldest when
+// numbered reports them all (fix 31 in docs/bftlist.md).
+func (s *RepStructure) addPend(q ClientReq, limit int, numbered func(ClientReq) bool) {
 	if !s.hasPend(q) {
 		s.PendReqs = append(s.PendReqs, q)
 	}
-	if len(s.PendReqs) > limit {
-		s.PendReqs = append(s.PendReqs[:0], s.PendReqs[len(s.PendReqs)-limit:]...)
+	for len(s.PendReqs) > limit {
+		i := slices.IndexFunc(s.PendReqs, func(p ClientReq) bool { return !numbered(p) })
+		s.PendReqs = slices.Delete(s.PendReqs, max(i, 0), max(i, 0)+1)
 	}
 }
 
