@@ -105,7 +105,11 @@ func (g *replication) iterate() {
 	if r.p.SelfStabilizing {
 		allow = r.allow()
 		if !me.ViewChanged && allow {
-			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
+			// A structure flushed to ⊥ enters the view change too (the
+			// published rule tests "not ⊥"): the new primary waits for
+			// n−f reports, and a replica that reset during the change
+			// would otherwise withhold its own (fix 30 in docs/bftlist.md).
+			me.ViewChanged = r.view(id) != me.Prim
 			g.flushedVC = me.ViewChanged && me.Prim == TEE
 			g.flushedView = r.view(id)
 		}
@@ -987,14 +991,32 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		}
 	}
 	g.renewReqs(procs, renew)
+	// A kept pair is passed on under its number like a prepared one, and
+	// the primary prepares it as it prepares its own numbers: without its
+	// PREP a kept pair that a flushed replica does not hold (it accepts
+	// only the current view's PRE_PREPs) may miss the n−2f PREPs it needs
+	// (fix 30 in docs/bftlist.md).
+	for i := range me.ReqQ {
+		if kept(me.ReqQ[i]) {
+			me.ReqQ[i].Status |= Prep
+		}
+	}
 	x, ok := g.consolidate(g.q2())
 	if !ok {
 		g.own = teeStructure()
 		g.bind()
 		return
 	}
-	me.State = clip(x.state)
-	me.RLog = clip(x.rlog)
+	// The primary keeps its own state when it extends the consolidated
+	// prefix: a correct replica's list holds only executions, and the
+	// prefix of n−2f reports, one of them a Byzantine replica's, may stop
+	// short of an execution that fewer correct replicas report; taking it
+	// would roll that execution back at every replica that adopts the
+	// primary's structure (fix 30 in docs/bftlist.md).
+	if x.isDef || !isPrefix(x.state, me.State) {
+		me.State = clip(x.state)
+		me.RLog = clip(x.rlog)
+	}
 	me.ViewChanged = false
 }
 
@@ -1108,7 +1130,7 @@ func (g *replication) checkNewStateAndRLog(prim int) bool {
 			c++
 		}
 	}
-	if c < g.q2() && !g.committedExtension(ps) {
+	if c < g.q3() && !g.committedExtension(ps) {
 		return false
 	}
 	return logMatchesTail(ps.RLog, ps.State)
