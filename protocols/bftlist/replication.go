@@ -105,11 +105,7 @@ func (g *replication) iterate() {
 	if r.p.SelfStabilizing {
 		allow = r.allow()
 		if !me.ViewChanged && allow {
-			// A structure flushed to ⊥ enters the view change too (the
-			// published rule tests "not ⊥"): the new primary waits for
-			// n−f reports, and a replica that reset during the change
-			// would otherwise withhold its own (fix 30 in docs/bftlist.md).
-			me.ViewChanged = r.view(id) != me.Prim
+			me.ViewChanged = !me.isTee() && r.view(id) != me.Prim
 			g.flushedVC = me.ViewChanged && me.Prim == TEE
 			g.flushedView = r.view(id)
 		}
@@ -991,16 +987,6 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		}
 	}
 	g.renewReqs(procs, renew)
-	// A kept pair is passed on under its number like a prepared one, and
-	// the primary prepares it as it prepares its own numbers: without its
-	// PREP a kept pair that a flushed replica does not hold (it accepts
-	// only the current view's PRE_PREPs) may miss the n−2f PREPs it needs
-	// (fix 30 in docs/bftlist.md).
-	for i := range me.ReqQ {
-		if kept(me.ReqQ[i]) {
-			me.ReqQ[i].Status |= Prep
-		}
-	}
 	x, ok := g.consolidate(g.q2())
 	if !ok {
 		g.own = teeStructure()
@@ -1130,7 +1116,7 @@ func (g *replication) checkNewStateAndRLog(prim int) bool {
 			c++
 		}
 	}
-	if c < g.q3() && !g.committedExtension(ps) {
+	if c < g.q2() && !g.committedExtension(ps) {
 		return false
 	}
 	return logMatchesTail(ps.RLog, ps.State)
