@@ -993,16 +993,8 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		g.bind()
 		return
 	}
-	// The primary keeps its own state when it extends the consolidated
-	// prefix: a correct replica's list holds only executions, and the
-	// prefix of n−2f reports, one of them a Byzantine replica's, may stop
-	// short of an execution that fewer correct replicas report; taking it
-	// would roll that execution back at every replica that adopts the
-	// primary's structure (fix 30 in docs/bftlist.md).
-	if x.isDef || !isPrefix(x.state, me.State) {
-		me.State = clip(x.state)
-		me.RLog = clip(x.rlog)
-	}
+	me.State = clip(x.state)
+	me.RLog = clip(x.rlog)
 	me.ViewChanged = false
 }
 
