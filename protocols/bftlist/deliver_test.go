@@ -140,11 +140,12 @@ func TestReplicationReceive(t *testing.T) {
 }
 
 // TestNewStateThreshold: after a view change, the new primary's state is
-// accepted when it is a prefix of n−2f replicas' states (the primary's
-// own included), and not with one fewer (with no committed extension to
+// accepted when it is a prefix of n−3f replicas' states (the primary's
+// own included; the prefix a new primary takes or keeps, fixes 27 and 30 in
+// docs/bftlist.md), and not with one fewer (with no committed extension to
 // fall back on).
 func TestNewStateThreshold(t *testing.T) {
-	atThreshold(t, "new_state_prefix", func(_, n2f, _ int) int { return n2f }, func(t *testing.T, n, f, c int) bool {
+	atThreshold(t, "new_state_prefix", func(_, _, n3f int) int { return n3f }, func(t *testing.T, n, f, c int) bool {
 		r := settled(t, n, f, nil)
 		g := &r.rep
 		for k := 0; k < n-1; k++ {

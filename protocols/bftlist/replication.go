@@ -1012,8 +1012,16 @@ func (g *replication) actAsPrimWhenViewChanged() {
 		g.bind()
 		return
 	}
-	me.State = clip(x.state)
-	me.RLog = clip(x.rlog)
+	// The primary keeps its own state when it extends the consolidated
+	// prefix: a correct replica's list holds only executions, and the
+	// prefix of n−2f reports, one of them a Byzantine replica's, may stop
+	// short of an execution that fewer correct replicas report; taking it
+	// would roll that execution back at every replica that adopts the
+	// primary's structure (fix 30 in docs/bftlist.md).
+	if x.isDef || !isPrefix(x.state, me.State) {
+		me.State = clip(x.state)
+		me.RLog = clip(x.rlog)
+	}
 	me.ViewChanged = false
 }
 
@@ -1116,7 +1124,7 @@ func (g *replication) checkNewVState(prim int) bool {
 	return g.checkNewStateAndRLog(prim)
 }
 
-// checkNewStateAndRLog: the primary's state is a prefix of n−2f states and
+// checkNewStateAndRLog: the primary's state is a prefix of n−3f states and
 // its r_log replays to the state's tail (the reference replayed a trimmed
 // log from the empty list and compared it with the whole state).
 func (g *replication) checkNewStateAndRLog(prim int) bool {
@@ -1127,7 +1135,10 @@ func (g *replication) checkNewStateAndRLog(prim int) bool {
 			c++
 		}
 	}
-	if c < g.q2() && !g.committedExtension(ps) {
+	// n−3f: the prefix a new primary may take (fix 27) and keep (fix 30);
+	// at least n−4f ≥ f+1 of those states are correct replicas', which
+	// hold only executions.
+	if c < g.q3() && !g.committedExtension(ps) {
 		return false
 	}
 	return logMatchesTail(ps.RLog, ps.State)
