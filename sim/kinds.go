@@ -6,9 +6,9 @@ import "unsafe"
 // seen, so that per-kind tables are slices rather than maps keyed by
 // string. Index is on the path of every message: a kind seen before costs
 // a look-up in a small cache keyed by the address of the kind's bytes (a
-// Kind method returns the same string constant each time) and one string
-// comparison, which succeeds on equal addresses without reading the
-// bytes; only a kind whose bytes live elsewhere is hashed. The zero value
+// Kind method returns the same string constant each time) and a comparison
+// of address and length, inlined at the call; only a kind whose bytes live
+// elsewhere (or a cache collision) costs a map look-up. The zero value
 // is ready to use.
 type KindIndex struct {
 	cache [kindCache]kindEntry
@@ -27,11 +27,19 @@ const kindCache = 64
 
 // Index returns the number of kind, giving it the next one on first sight.
 func (k *KindIndex) Index(kind string) int {
-	p := uintptr(unsafe.Pointer(unsafe.StringData(kind)))
-	c := &k.cache[(p>>3^p>>9)&(kindCache-1)]
-	if c.kind == kind && len(kind) > 0 {
+	p := unsafe.StringData(kind)
+	c := &k.cache[(uintptr(unsafe.Pointer(p))>>3)&(kindCache-1)]
+	// Equal addresses and lengths make equal strings; the empty kind,
+	// whose address may be nil like an unused entry's, takes the slow path.
+	if unsafe.StringData(c.kind) == p && len(c.kind) == len(kind) && p != nil {
 		return c.i
 	}
+	return k.slow(kind, c)
+}
+
+// slow returns the number of a kind missing from the cache and caches it
+// in c.
+func (k *KindIndex) slow(kind string, c *kindEntry) int {
 	i, ok := k.index[kind]
 	if !ok {
 		if k.index == nil {
