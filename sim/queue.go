@@ -72,16 +72,6 @@ type eventHeap struct {
 	// full has bit b set when buckets[b] is not empty.
 	full [radixBuckets / 64]uint64
 	n    int
-	// timers, when set, is the timer table whose cancelled timers settle
-	// discards while discard is true: a cancelled timer moved out of its
-	// bucket is not filed again but kept in ghosts, its slot freed, so
-	// the many timers cancelled long before their deadline (a data link's
-	// timeout re-armed on every acknowledgement) stop moving from bucket
-	// to bucket. The world still counts each ghost as an event at its
-	// place in (time, seq) order (see World.passGhosts).
-	timers  *timerTable
-	discard bool
-	ghosts  []event
 }
 
 // bucket is one bucket of an eventHeap.
@@ -108,25 +98,7 @@ func (h *eventHeap) file(e event) {
 	h.full[i/64] |= 1 << (i % 64)
 }
 
-// len returns the number of pending events, ghosts excluded.
 func (h *eventHeap) len() int { return h.n }
-
-// passGhosts removes the ghosts ordered before (at, key) and returns how
-// many it removed and the latest time among them (0 when none).
-func (h *eventHeap) passGhosts(at Time, key uint64) (n uint64, latest Time) {
-	kept := h.ghosts[:0]
-	for _, g := range h.ghosts {
-		if g.at < at || g.at == at && g.key < key {
-			n++
-			latest = max(latest, g.at)
-			continue
-		}
-		kept = append(kept, g)
-	}
-	clear(h.ghosts[len(kept):])
-	h.ghosts = kept
-	return n, latest
-}
 
 // push adds an event. Its time must not be before the last event popped;
 // it may be before one only peeked at (a run that stopped at its time
@@ -179,16 +151,12 @@ func (h *eventHeap) settle() {
 	b, m := h.buckets[i].events, h.buckets[i].least
 	h.last = m
 	h.full[i/64] &^= 1 << (i % 64)
-	if i>>digitBits >= ghostLevel && h.discard {
-		h.split(b, m)
-	} else {
-		for _, e := range b {
-			if e.at == m {
-				h.front = append(h.front, e)
-				continue
-			}
-			h.file(e) // to a bucket below i
+	for _, e := range b {
+		if e.at == m {
+			h.front = append(h.front, e)
+			continue
 		}
+		h.file(e) // to a bucket below i
 	}
 	// Every event left the bucket for a lower one; the bucket keeps its
 	// array for the events to come (dropping large arrays made the
@@ -199,30 +167,6 @@ func (h *eventHeap) settle() {
 	// higher buckets, so those at one time may be out of key order.
 	if f := h.front; len(f) > 1 && !slices.IsSortedFunc(f, cmpKey) {
 		slices.SortFunc(f, cmpKey)
-	}
-}
-
-// ghostLevel is the least level of a bucket whose cancelled timers settle
-// discards: its events are at least 16^ghostLevel ns (16.8 ms) apart from
-// the last time, as are timeouts cancelled long before their deadline.
-// Checking every event moved from a lower bucket would cost more than the
-// moves it saves.
-const ghostLevel = 6
-
-// split files the events of a bucket whose earliest time is m, moving
-// those at m to the front and the cancelled timers to the ghosts.
-func (h *eventHeap) split(b []event, m Time) {
-	for _, e := range b {
-		switch {
-		case e.at == m:
-			h.front = append(h.front, e)
-		case e.kind() == evTimer && h.timers.isCancelled(e.ref()):
-			h.timers.release(e.ref())
-			h.ghosts = append(h.ghosts, event{at: e.at, key: e.key &^ refMask})
-			h.n--
-		default:
-			h.file(e) // to a bucket below
-		}
 	}
 }
 
@@ -247,14 +191,14 @@ func (h *eventHeap) pop() event {
 // empty.
 func (h *eventHeap) peekTime() Time { return h.peek().at }
 
-// renumber gives the pending events and the ghosts the sequence numbers
-// 1 … len in their current order and returns the next free number. Order is kept, so every
+// renumber gives the pending events the sequence numbers 1 … len in their
+// current order and returns the next free number. Order is kept, so every
 // bucket stays valid and ties still break in insertion order.
 func (h *eventHeap) renumber() uint64 {
-	if h.n == 0 && len(h.ghosts) == 0 {
+	if h.n == 0 {
 		return 1
 	}
-	all := make([]*event, 0, h.n+len(h.ghosts))
+	all := make([]*event, 0, h.n)
 	for i := h.head; i < len(h.front); i++ {
 		all = append(all, &h.front[i])
 	}
@@ -262,9 +206,6 @@ func (h *eventHeap) renumber() uint64 {
 		for j := range h.buckets[i].events {
 			all = append(all, &h.buckets[i].events[j])
 		}
-	}
-	for i := range h.ghosts {
-		all = append(all, &h.ghosts[i])
 	}
 	slices.SortFunc(all, func(a, b *event) int { return cmpUint64(a.seq(), b.seq()) })
 	for rank, e := range all {

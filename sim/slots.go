@@ -7,10 +7,6 @@ package sim
 type timerTable struct {
 	slots []timerSlot
 	free  []uint32
-	// cancelled has bit i set when the timer of slot i was cancelled
-	// before its event left the queue; a compact copy of !armed that the
-	// event queue reads when it moves events.
-	cancelled []uint64
 }
 
 type timerSlot struct {
@@ -45,20 +41,9 @@ func (t *timerTable) cancel(id TimerID) {
 	if id == 0 || i >= uint64(len(t.slots)) {
 		return
 	}
-	if s := &t.slots[i]; s.gen == uint32(id) && s.armed {
+	if s := &t.slots[i]; s.gen == uint32(id) {
 		s.armed = false
-		w := i / 64
-		for uint64(len(t.cancelled)) <= w {
-			t.cancelled = append(t.cancelled, 0)
-		}
-		t.cancelled[w] |= 1 << (i % 64)
 	}
-}
-
-// isCancelled reports whether the timer of slot i was cancelled.
-func (t *timerTable) isCancelled(i uint32) bool {
-	w := int(i / 64)
-	return w < len(t.cancelled) && t.cancelled[w]&(1<<(i%64)) != 0
 }
 
 // fire frees slot i and returns its timer and whether it was still armed.
@@ -73,9 +58,6 @@ func (t *timerTable) fire(i uint32) (Timer, bool) {
 func (t *timerTable) release(i uint32) {
 	s := &t.slots[i]
 	s.armed = false
-	if w := int(i / 64); w < len(t.cancelled) {
-		t.cancelled[w] &^= 1 << (i % 64)
-	}
 	s.gen++
 	if s.gen == 0 { // keep TimerID 0 unissued
 		s.gen = 1

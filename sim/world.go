@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 )
 
@@ -54,15 +53,7 @@ type World struct {
 	poll func(now Time, events uint64) bool
 	// eventLimit, when > 0, ends Run once that many events were handled.
 	eventLimit uint64
-	// lastKey is the key of the last event popped (its time is now).
-	lastKey uint64
-	// ghostCap is the number of ghosts (see eventHeap) at which Run counts
-	// those already passed.
-	ghostCap int
 }
-
-// minGhostCap is the least number of ghosts kept before they are counted.
-const minGhostCap = 1 << 12
 
 // pollEvery is how many events pass between two calls of the poll function.
 const pollEvery = 1 << 8
@@ -84,15 +75,7 @@ func (w *World) SetPoll(fn func(now Time, events uint64) bool) { w.poll = fn }
 
 // SetEventLimit ends Run with EventLimitReached once n events were handled
 // (0: no limit). Like the duration, it is part of the run's definition.
-//
-// With a limit, cancelled timers stay in the event queue until their
-// deadline, so that the limit counts them at their place; without one they
-// leave it early and are counted when Run passes their deadline. Set it
-// before Run.
-func (w *World) SetEventLimit(n uint64) {
-	w.eventLimit = n
-	w.queue.discard = n == 0
-}
+func (w *World) SetEventLimit(n uint64) { w.eventLimit = n }
 
 // Reserve makes room for about pending events and messages in flight at
 // once, such as the burst of a run whose clients send every request at
@@ -119,8 +102,6 @@ func NewWorld(cfg Config) *World {
 	}
 	w := &World{seed: cfg.Seed, replicas: cfg.Replicas}
 	w.msgs.what, w.calls.what = "messages", "callbacks"
-	w.queue.timers, w.queue.discard = &w.timers, true
-	w.ghostCap = minGhostCap
 	w.net = newNetwork(w)
 	return w
 }
@@ -257,7 +238,7 @@ func (w *World) Recover(id NodeID) {
 func (w *World) Crashed(id NodeID) bool { return w.state(id).crashed }
 
 // Pending returns the number of events in the queue (cancelled timers
-// may be included until their deadline).
+// included until they are popped).
 func (w *World) Pending() int { return w.queue.len() }
 
 // Run processes events in (time, seq) order until the queue is empty, the
@@ -270,45 +251,21 @@ func (w *World) Run(until Time) string {
 	w.started = true
 	for !w.stopped {
 		if w.queue.len() == 0 {
-			w.passGhosts(Never, math.MaxUint64)
 			return "idle"
 		}
 		if w.queue.peekTime() > until {
-			w.passGhosts(until, math.MaxUint64)
 			w.now = max(w.now, until)
 			return "until"
 		}
 		if w.eventLimit > 0 && w.stats.Events >= w.eventLimit {
-			w.passGhosts(w.now, w.lastKey)
 			return EventLimitReached
 		}
 		if w.poll != nil && w.stats.Events%pollEvery == 0 && w.stats.Events > 0 && !w.poll(w.now, w.stats.Events) {
-			w.passGhosts(w.now, w.lastKey)
 			return Interrupted
 		}
 		w.step()
-		if len(w.queue.ghosts) >= w.ghostCap {
-			w.passGhosts(w.now, w.lastKey)
-			w.ghostCap = max(2*len(w.queue.ghosts), minGhostCap)
-		}
 	}
-	w.passGhosts(w.now, w.lastKey)
 	return w.stopWhy
-}
-
-// passGhosts counts as events the cancelled timers that left the queue
-// early and are ordered before (at, key), as if they had been popped in
-// their turn: the event count and the clock of a run that ends idle are
-// those of a queue that keeps every cancelled timer until its deadline.
-func (w *World) passGhosts(at Time, key uint64) {
-	if len(w.queue.ghosts) == 0 {
-		return
-	}
-	n, latest := w.queue.passGhosts(at, key)
-	w.stats.Events += n
-	if n > 0 {
-		w.now = max(w.now, latest)
-	}
 }
 
 // schedule pushes an event of kind k referring to ref at time at, which must
@@ -328,7 +285,7 @@ func (w *World) step() {
 	// Read the event's payload before popping, so that its (likely cold)
 	// slot is fetched early.
 	e := w.queue.peek()
-	w.now, w.lastKey = e.at, e.key
+	w.now = e.at
 	w.stats.Events++
 	switch e.kind() {
 	case evDeliver:
