@@ -11,13 +11,12 @@ import (
 // and dropped, by message kind, and drops by reason. Self-sends are counted
 // like any other send, as in sim.Stats, so its totals match the World's.
 //
-// It is on the send path of every message: a kind or reason seen before
-// costs a comparison with the previous one or a map lookup, never an
+// It is on the send path of every message: a kind seen before costs a
+// look-up in a sim.KindIndex, a reason seen before a map lookup, never an
 // allocation. The zero value is ready to use.
 type Messages struct {
-	kinds    []kindCounter
-	kindIdx  map[string]int
-	lastKind int // index of the previous message's kind; valid if len(kinds) > 0
+	kinds   []kindCounter // by number in kindIdx
+	kindIdx sim.KindIndex
 
 	reasons   []DropCount
 	reasonIdx map[string]int
@@ -55,19 +54,10 @@ type DropCount struct {
 
 // counter returns the counter of kind, creating it on first sight.
 func (m *Messages) counter(kind string) *kindCounter {
-	if len(m.kinds) > 0 && m.kinds[m.lastKind].kind == kind {
-		return &m.kinds[m.lastKind]
-	}
-	i, ok := m.kindIdx[kind]
-	if !ok {
-		if m.kindIdx == nil {
-			m.kindIdx = make(map[string]int)
-		}
-		i = len(m.kinds)
-		m.kindIdx[kind] = i
+	i := m.kindIdx.Index(kind)
+	if i == len(m.kinds) {
 		m.kinds = append(m.kinds, kindCounter{kind: kind})
 	}
-	m.lastKind = i
 	return &m.kinds[i]
 }
 

@@ -85,8 +85,11 @@ type Network struct {
 	nodes        int
 	interceptors []Interceptor
 	group        []int32 // partition group per node; nil: no partition
-	kindChannel  map[string]Channel
-	pkt          Packet
+	// kindChannel holds, by kind number in kinds, 1 + the channel set for
+	// the kind (0: the link's own); nil when no kind has its own channel.
+	kindChannel []uint8
+	kinds       KindIndex
+	pkt         Packet
 	// models holds every link model made, shared by the links that have
 	// it; recent indexes the last distinct ones (see intern).
 	models    []*linkModel
@@ -297,8 +300,8 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	m := n.models[ls.model]
 	channel := m.Channel
 	if n.kindChannel != nil {
-		if c, ok := n.kindChannel[msg.Kind()]; ok {
-			channel = c
+		if k := n.kinds.Index(msg.Kind()); k < len(n.kindChannel) && n.kindChannel[k] != 0 {
+			channel = Channel(n.kindChannel[k] - 1)
 		}
 	}
 	n.src.pcg = &ls.pcg
@@ -341,10 +344,11 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 // messages of a kind on a lossy channel do not hold back, nor wait for, the
 // reliable messages of the same link.
 func (n *Network) SetKindChannel(kind string, ch Channel) {
-	if n.kindChannel == nil {
-		n.kindChannel = make(map[string]Channel)
+	k := n.kinds.Index(kind)
+	for len(n.kindChannel) <= k {
+		n.kindChannel = append(n.kindChannel, 0)
 	}
-	n.kindChannel[kind] = ch
+	n.kindChannel[k] = uint8(ch) + 1
 }
 
 // SerializationDelay is the time a message of size bytes takes on a link of
