@@ -62,19 +62,14 @@ func TestPendingDuringViewChange(t *testing.T) {
 // prefix n − 3f reports hold (at least f + 1 of them correct).
 func TestNewPrimaryCarriesOverExecution(t *testing.T) {
 	const n, f, id = 6, 1, 2
-	r, _ := newTestReplica(t, id, n, f, protocols.Params{"force_view": int64(id)})
+	r := newViewChangePrimary(t, id, n, f)
 	g := &r.rep
 	entry := func(v int64) LogEntry {
 		return LogEntry{Req: Req{Q: ClientReq{Client: 6, TS: uint64(v), Op: protocols.OpAppend, Value: v}, Seq: v - 1}, X: full(n)}
 	}
 	long := []int64{1, 2, 3, 4}
 	for k := range g.rep {
-		if k != id {
-			s := defaultStructure(r.k)
-			g.rep[k] = &s
-		}
 		s := g.rep[k]
-		s.Prim, s.ViewChanged = id, true
 		s.State = []int64{1, 2, 3}
 		s.RLog = []LogEntry{entry(1), entry(2), entry(3)}
 		if k == 0 || k == 3 || k == 5 {
@@ -91,4 +86,21 @@ func TestNewPrimaryCarriesOverExecution(t *testing.T) {
 			t.Errorf("req_q holds %v at or below the carried-over execution", p)
 		}
 	}
+}
+
+// newViewChangePrimary returns replica id, forced to be the primary of
+// view id, with every structure it holds (its own and its peers', the
+// peers' otherwise default) reporting the view change to it.
+func newViewChangePrimary(t *testing.T, id, n, f int) *Replica {
+	t.Helper()
+	r, _ := newTestReplica(t, id, n, f, protocols.Params{"force_view": int64(id)})
+	g := &r.rep
+	for k := range g.rep {
+		if k != id {
+			s := defaultStructure(r.k)
+			g.rep[k] = &s
+		}
+		g.rep[k].Prim, g.rep[k].ViewChanged = int64(id), true
+	}
+	return r
 }

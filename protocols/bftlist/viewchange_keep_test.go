@@ -15,7 +15,7 @@ import (
 // n−3f = 5 reports (fix 30 in docs/bftlist.md).
 func TestNewPrimaryKeepsOwnExecutions(t *testing.T) {
 	const n, f, id = 8, 1, 2
-	r, _ := newTestReplica(t, id, n, f, protocols.Params{"force_view": int64(id)})
+	r := newViewChangePrimary(t, id, n, f)
 	g := &r.rep
 	var long []int64
 	var log []LogEntry
@@ -25,12 +25,7 @@ func TestNewPrimaryKeepsOwnExecutions(t *testing.T) {
 		log = append(log, LogEntry{Req: Req{Q: ClientReq{Client: 8, TS: uint64(v), Op: protocols.OpAppend, Value: v}, Seq: v - 1}, X: executors})
 	}
 	for k := range g.rep {
-		if k != id {
-			s := defaultStructure(r.k)
-			g.rep[k] = &s
-		}
 		s := g.rep[k]
-		s.Prim, s.ViewChanged = id, true
 		switch k {
 		case 1:
 			s.State, s.RLog = long[:1], log[:1]

@@ -37,15 +37,10 @@ func TestNewPrimaryKeepsCarriedNumbers(t *testing.T) {
 		{"dropped beyond the window", []old{{1, 14, false}}, []int{5, 8, 9}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, _ := newTestReplica(t, id, n, f, protocols.Params{"force_view": int64(id)})
+			r := newViewChangePrimary(t, id, n, f)
 			g := &r.rep
 			for k := range g.rep {
-				if k != id {
-					s := defaultStructure(r.k)
-					g.rep[k] = &s
-				}
 				s := g.rep[k]
-				s.Prim, s.ViewChanged = id, true
 				s.PendReqs = append([]ClientReq(nil), pend...)
 				for _, o := range tc.old {
 					if k == id || o.all {
