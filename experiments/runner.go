@@ -413,22 +413,17 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRunLanes(r, reg, dir, poll, live, lanes)
+	return executeRun(r, reg, dir, poll, live, lanes)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written
 // last, so its presence means the run is complete. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
 // executeRun returns errInterrupted without writing the run. With live set,
-// the run runs live.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions) (results.Summary, results.Perf, error) {
-	return executeRunLanes(r, reg, dir, poll, live, nil)
-}
-
-// executeRunLanes is executeRun that, with lanes not nil, also sets *lanes
-// to the run's timeline lanes (results.LanesOf), left zero for a run
-// without a replica log.
-func executeRunLanes(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes) (results.Summary, results.Perf, error) {
+// the run runs live. With lanes not nil, it also sets *lanes to the run's
+// timeline lanes (results.LanesOf), left zero for a run without a replica
+// log.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
