@@ -202,7 +202,7 @@ func (n *Network) link(from, to NodeID) *linkState {
 }
 
 func (n *Network) newLink(i int, from, to NodeID) *linkState {
-	k := checkLinks(n.used)
+	k := index32(n.used)
 	if k%linkSlab == 0 {
 		n.states = append(n.states, make([]linkState, linkSlab))
 	}
@@ -222,10 +222,11 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 	return ls
 }
 
-// checkLinks panics when the link states outgrow their 32-bit index.
-func checkLinks(i int) int {
+// index32 returns i, an index of a link state or a link model, panicking
+// when it outgrows the 32 bits the link table stores (2^32 - 1 links).
+func index32(i int) int {
 	if i >= 1<<32-1 {
-		panic("sim: more than 2^32 - 1 links")
+		panic("sim: more than 2^32 - 1 link states or models")
 	}
 	return i
 }
@@ -258,7 +259,7 @@ func (n *Network) intern(l Link) uint32 {
 func (n *Network) newModel(l Link) uint32 {
 	_, constDelay := l.Delay.(Constant)
 	n.models = append(n.models, &linkModel{Link: l, constDelay: constDelay})
-	return uint32(checkLinks(len(n.models) - 1))
+	return uint32(index32(len(n.models) - 1))
 }
 
 // send carries msg from one node to another, leaving at time at.
