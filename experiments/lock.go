@@ -42,24 +42,18 @@ func lockDir(dir, job string, jobAttempt int, note func(string)) (*dirLock, erro
 		return nil, err
 	}
 	for attempt := 0; attempt < 2; attempt++ {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		err := createLock(path, append(data, '\n'))
 		if err == nil {
-			_, werr := f.Write(append(data, '\n'))
-			if cerr := f.Close(); werr == nil {
-				werr = cerr
-			}
-			if werr != nil {
-				os.Remove(path)
-				return nil, fmt.Errorf("lock %s: %w", path, werr)
-			}
 			return &dirLock{path: path}, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		var other lockInfo
-		raw, rerr := os.ReadFile(path)
-		if rerr != nil || json.Unmarshal(raw, &other) != nil || other.PID <= 0 {
+		other, err := readLock(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // released between our try and the read
+		}
+		if err != nil {
 			return nil, &UsageError{Msg: fmt.Sprintf("%s is locked by %s, which byzsim cannot read; if no byzsim is writing there, remove that file", dir, path)}
 		}
 		earlierAttempt := job != "" && other.Job == job && other.Attempt < jobAttempt
@@ -79,6 +73,76 @@ func lockDir(dir, job string, jobAttempt int, note func(string)) (*dirLock, erro
 		return nil, &UsageError{Msg: fmt.Sprintf("%s is in use by another byzsim (pid %d on host %s, started %s); wait for it to finish, or remove %s if that process is gone", dir, other.PID, other.Host, other.Started, path)}
 	}
 	return nil, &UsageError{Msg: fmt.Sprintf("%s: another byzsim took the lock %s at the same time", dir, path)}
+}
+
+// createLock creates the lock file at path holding content, failing with
+// an error satisfying errors.Is(err, os.ErrExist) if it exists. The file
+// appears with its whole content at once: content is written to a private
+// temporary file that is then hard-linked to path, so a concurrent reader
+// never sees an empty lock. Where the file system has no hard links, the
+// lock is created with O_EXCL and written after.
+func createLock(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), LockFile+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(content)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	defer os.Remove(tmp.Name())
+	if werr != nil {
+		return werr
+	}
+	lerr := os.Link(tmp.Name(), path)
+	if lerr == nil || errors.Is(lerr, os.ErrExist) {
+		return lerr
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, werr = f.Write(content)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+	}
+	return werr
+}
+
+// lockReadTries and lockReadPause bound how long readLock waits for a lock
+// file that is still being written (by a holder on a file system without
+// hard links, or by an older byzsim): a few hundred milliseconds.
+const (
+	lockReadTries = 20
+	lockReadPause = 20 * time.Millisecond
+)
+
+// readLock reads the holder of the lock file at path. A file that is
+// empty or not yet whole is read again a few times, since its writer may
+// be between creating and writing it. The error wraps os.ErrNotExist if
+// the lock is gone.
+func readLock(path string) (lockInfo, error) {
+	var last error
+	for try := 0; try < lockReadTries; try++ {
+		if try > 0 {
+			time.Sleep(lockReadPause)
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return lockInfo{}, err
+		}
+		var info lockInfo
+		if last = json.Unmarshal(raw, &info); last == nil && info.PID > 0 {
+			return info, nil
+		}
+		if last == nil {
+			last = fmt.Errorf("no pid in %q", raw)
+		}
+	}
+	return lockInfo{}, last
 }
 
 // release removes the lock file.
