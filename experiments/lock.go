@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -42,8 +44,9 @@ func lockDir(dir, job string, jobAttempt int, note func(string)) (*dirLock, erro
 		return nil, err
 	}
 	for attempt := 0; attempt < 2; attempt++ {
-		err := createLock(path, append(data, '\n'))
+		err := createLock(path, host, append(data, '\n'))
 		if err == nil {
+			removeStaleLockTemps(dir, host)
 			return &dirLock{path: path}, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
@@ -78,11 +81,11 @@ func lockDir(dir, job string, jobAttempt int, note func(string)) (*dirLock, erro
 // createLock creates the lock file at path holding content, failing with
 // an error satisfying errors.Is(err, os.ErrExist) if it exists. The file
 // appears with its whole content at once: content is written to a private
-// temporary file that is then hard-linked to path, so a concurrent reader
-// never sees an empty lock. Where the file system has no hard links, the
-// lock is created with O_EXCL and written after.
-func createLock(path string, content []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), LockFile+".*.tmp")
+// temporary file (see lockTempName) that is then hard-linked to path, so a
+// concurrent reader never sees an empty lock. Where the file system has
+// no hard links, the lock is created with O_EXCL and written after.
+func createLock(path, host string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), lockTempName(host))
 	if err != nil {
 		return err
 	}
@@ -110,6 +113,41 @@ func createLock(path string, content []byte) error {
 		os.Remove(path)
 	}
 	return werr
+}
+
+// lockTempPrefix starts the names of the temporary files createLock
+// writes; lockTempName gives the os.CreateTemp pattern for one, naming the
+// process and host that write it.
+const lockTempPrefix = LockFile + ".tmp-"
+
+func lockTempName(host string) string {
+	return fmt.Sprintf("%s%d-*-%s", lockTempPrefix, os.Getpid(), host)
+}
+
+// lockTempMaxAge is the age past which any lock temporary file is left
+// over: a writer holds one for the microseconds between writing and
+// linking it.
+const lockTempMaxAge = time.Minute
+
+// removeStaleLockTemps removes the temporary lock files that a process
+// killed inside createLock left in dir: those of a process of this host
+// that no longer runs, and any older than lockTempMaxAge. The lock holder
+// calls it, so no other process is making its lock there at the same time
+// for long.
+func removeStaleLockTemps(dir, host string) {
+	names, err := filepath.Glob(filepath.Join(dir, lockTempPrefix+"*"))
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		pidText, rest, _ := strings.Cut(strings.TrimPrefix(filepath.Base(name), lockTempPrefix), "-")
+		_, writer, _ := strings.Cut(rest, "-")
+		pid, perr := strconv.Atoi(pidText)
+		dead := perr == nil && writer == host && pid != os.Getpid() && !processAlive(pid)
+		if st, err := os.Stat(name); err == nil && (dead || time.Since(st.ModTime()) > lockTempMaxAge) {
+			os.Remove(name)
+		}
+	}
 }
 
 // lockReadTries and lockReadPause bound how long readLock waits for a lock

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -100,4 +101,47 @@ func TestLockBeingWritten(t *testing.T) {
 			t.Fatalf("lock: %v, want an unreadable-lock error", err)
 		}
 	})
+}
+
+// TestStaleLockTempsRemoved: the temporary files of a process killed
+// while taking a lock are removed by the next holder — those of a process
+// of this host that is gone, and any older than lockTempMaxAge — while a
+// live writer's is kept.
+func TestStaleLockTempsRemoved(t *testing.T) {
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatalf("cannot run true: %v", err)
+	}
+	host, _ := os.Hostname()
+	dir := t.TempDir()
+	temp := func(pid int, host string, age time.Duration) string {
+		name := filepath.Join(dir, fmt.Sprintf("%s%d-42-%s", lockTempPrefix, pid, host))
+		if err := os.WriteFile(name, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if age > 0 {
+			old := time.Now().Add(-age)
+			if err := os.Chtimes(name, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return name
+	}
+	deadHere := temp(gone.Process.Pid, host, 0)
+	liveHere := temp(os.Getpid(), host, 0)
+	elsewhere := temp(gone.Process.Pid, "other-host.example", 0)
+	oldElsewhere := temp(gone.Process.Pid+1, "other-host.example", 2*lockTempMaxAge)
+	l, err := lockDir(dir, "", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.release()
+	for _, c := range []struct {
+		name string
+		kept bool
+	}{{deadHere, false}, {liveHere, true}, {elsewhere, true}, {oldElsewhere, false}} {
+		if fileExists(c.name) != c.kept {
+			t.Errorf("%s: kept %v, want %v", filepath.Base(c.name), !c.kept, c.kept)
+		}
+	}
 }
