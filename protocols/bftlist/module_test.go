@@ -169,6 +169,63 @@ func TestVEPhaseOneRemainsWithEstablished(t *testing.T) {
 	}
 }
 
+// TestVEPhaseZeroJoinsWithEstablished: a replica in phase 0 at (v, v), late
+// to a change that n−f replicas support, some of them already at
+// (v+1, v+1) and the rest in phase 1 towards v+1, takes the step (phase 1,
+// (v, v+1)) instead of resetting (fix 32 in docs/bftlist.md; the first two
+// cases reset without it). Replica 0 is the late one.
+func TestVEPhaseZeroJoinsWithEstablished(t *testing.T) {
+	v := func(c, n int64) ViewPair { return ViewPair{c, n} }
+	for _, tc := range []struct {
+		name      string
+		n, f      int
+		phs       []int8
+		views     []ViewPair
+		vch       bool // every replica wants a change
+		wantPhase int8
+		wantView  ViewPair
+	}{
+		// Schedule 391 of byzsim explore at each view change: four
+		// established, three in phase 1, the late replica at (v, v).
+		{"n=8 four established, three in transit", 8, 1,
+			[]int8{0, 0, 1, 0, 1, 0, 1, 0},
+			[]ViewPair{v(1, 1), v(2, 2), v(1, 2), v(2, 2), v(1, 2), v(2, 2), v(1, 2), v(2, 2)},
+			false, 1, v(1, 2)},
+		{"n=11 five established, five in transit", 11, 2,
+			[]int8{0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1},
+			[]ViewPair{v(10, 10), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(10, 0), v(10, 0), v(10, 0), v(10, 0), v(10, 0)},
+			false, 1, v(10, 0)},
+		// Three established and two in transit: one short of n−f.
+		{"one short of n−f still resets", 8, 1,
+			[]int8{0, 0, 0, 0, 1, 1, 0, 0},
+			[]ViewPair{v(1, 1), v(2, 2), v(2, 2), v(2, 2), v(1, 2), v(1, 2), v(5, 5), v(5, 5)},
+			true, 0, RST},
+		// Replicas at a view other than v+1 are not past my step.
+		{"established elsewhere do not count", 8, 1,
+			[]int8{0, 0, 0, 0, 0, 1, 1, 1},
+			[]ViewPair{v(1, 1), v(3, 3), v(3, 3), v(3, 3), v(3, 3), v(1, 2), v(1, 2), v(1, 2)},
+			true, 0, RST},
+		// All n−f at (v, v) or heading from it: the published case.
+		{"all in transit", 8, 1,
+			[]int8{0, 1, 1, 1, 1, 1, 1, 0},
+			[]ViewPair{v(1, 1), v(1, 2), v(1, 2), v(1, 2), v(1, 2), v(1, 2), v(1, 2), v(1, 1)},
+			false, 1, v(1, 2)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 0, tc.n, tc.f, nil)
+			vch := make([]bool, tc.n)
+			for k := range vch {
+				vch[k] = tc.vch
+			}
+			setAll(r, tc.phs, tc.views, vch)
+			r.ve.iterate()
+			if r.ve.phs[0] != tc.wantPhase || r.ve.views[0] != tc.wantView {
+				t.Fatalf("phase %d view %v, want phase %d view %v", r.ve.phs[0], r.ve.views[0], tc.wantPhase, tc.wantView)
+			}
+		})
+	}
+}
+
 func TestVEValidRejectsIllegalPairs(t *testing.T) {
 	r, _ := newTestReplica(t, 0, 6, 1, nil)
 	for _, tc := range []struct {

@@ -254,6 +254,35 @@ func (ve *viewEst) establishable(phase int8, mode int) bool {
 	return ve.sameVSet(id, ve.phs[id]).len()+ve.transitSet(id, phase, mode).len() >= ve.r.n-ve.r.f
 }
 
+// joinable is phase 0's "establishable" of the follow case: n−f replicas
+// hold my pair (v, v) or head from it for v+1 — counting, besides, the
+// replicas that already established v+1 (fix 32 in docs/bftlist.md). A
+// replica late to a change that n−f support finds some of the others
+// still in phase 1 towards v+1 and the rest at (v+1, v+1); the published
+// predicate counts only the former, phase 0 adopts (v, v+1) or (v+1, v+1)
+// only when n−2f replicas hold that very pair or head for it, and the
+// replica fell through to the reset case, which flushes its replication
+// structure (fix 4): it then took the new primary from ⊥ without
+// reporting the view change, which the new primary needs from n−f.
+// Counting those past the step only lets the replica take the step they
+// took (phase 1 with v+1 next); establishing still needs n−f in phase 1,
+// service n−2f in phase 0.
+func (ve *viewEst) joinable() bool {
+	id := ve.r.id
+	c := ve.sameVSet(id, 0).len() + ve.transitSet(id, 0, modeFollow).len()
+	if own := ve.views[id]; own.Current != TEE && own.Current == own.Next {
+		// Disjoint from the two sets above: they hold (v, v) in phase 0
+		// or are in phase 1.
+		next := mod(own.Current+1, int64(ve.r.n))
+		for k, v := range ve.views {
+			if ve.phs[k] == 0 && v.Current == next && v.Next == next && !ve.staleV(k) {
+				c++
+			}
+		}
+	}
+	return c >= ve.r.n-ve.r.f
+}
+
 // changeable: n−f replicas want a change or already move to the next view
 // (f Byzantine replicas cannot start a change; the correct ones alone can).
 func (ve *viewEst) changeable() bool {
@@ -348,7 +377,7 @@ func (ve *viewEst) predicate(phase int8, c int) bool {
 		_, ok := ve.adoptable(phase)
 		return ok
 	case c == 1 && phase == 0:
-		return (ve.changeable() || rst) && ve.establishable(0, modeFollow)
+		return (ve.changeable() || rst) && ve.joinable()
 	case c == 1:
 		return ve.establishable(1, modeFollow)
 	case c == 2 && phase == 0:
