@@ -41,8 +41,12 @@ type replication struct {
 	observed int64
 	// logMemo[j] caches what supportedReqs reads of rep[j].RLog.
 	logMemo []logMemo
-	// states numbers the structures' states for consolidation.
-	states stateIDs
+	// states numbers the structures' states for consolidation, and
+	// chains remembers its last chosen replicas per m (chainNext: the
+	// memo to replace next).
+	states    stateIDs
+	chains    [2]chainMemo
+	chainNext int
 	// execs is lastCommonExec's scratch list.
 	execs []int64
 }
