@@ -14,6 +14,9 @@ type primMon struct {
 	// below n (received sets are masked with all, the others are built
 	// from ids below n), so only its first words words can be non-zero.
 	words int
+	// sent is the last message gossiped, sent again while vcm[id] does
+	// not change (messages are never written to once sent).
+	sent *PMMsg
 }
 
 func newPrimMon(r *Replica) primMon {
@@ -289,7 +292,11 @@ func (pm *primMon) noViewChange() bool { return pm.vcm[pm.r.id].Status == OK }
 
 func (pm *primMon) gossip() {
 	r := pm.r
-	m := &PMMsg{VCM: pm.vcm[r.id], N: r.n}
+	m := pm.sent
+	if m == nil || m.VCM != pm.vcm[r.id] || m.N != r.n {
+		m = &PMMsg{VCM: pm.vcm[r.id], N: r.n}
+		pm.sent = m
+	}
 	for j := 0; j < r.n; j++ {
 		if j != r.id {
 			r.send(j, m)
