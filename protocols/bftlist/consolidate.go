@@ -268,7 +268,63 @@ func prefixChainOf(rep []*RepStructure, m int, ids []int) []int {
 // consolidate is find_cons_state(com_pref_states(m)): the common prefix of
 // the chosen replicas and the log that ends in it.
 func (g *replication) consolidate(m int) (consState, bool) {
-	return consolidateOf(g.rep, m, g.states.of(g.rep))
+	ids := g.states.of(g.rep)
+	return consolidateMembers(g.rep, g.chain(m, ids))
+}
+
+// chainMemo is prefixChainOf's result for one m and the numbers of the
+// states (stateIDs.of) and default-prefix flags of the structures it was
+// computed from. The result depends on nothing else: a number stands for
+// one list for ever, so the classes, ≼ between them and their lengths are
+// the same whenever numbers and flags are; they change at an execution,
+// not at every message.
+type chainMemo struct {
+	m      int
+	ids    []int
+	def    []bool
+	chosen []int
+	set    bool
+}
+
+// matches reports whether the memo was computed for m, ids and rep.
+func (c *chainMemo) matches(rep []*RepStructure, m int, ids []int) bool {
+	if !c.set || c.m != m || len(c.ids) != len(ids) {
+		return false
+	}
+	for k, id := range ids {
+		if c.ids[k] != id || c.def[k] != rep[k].isDefPrefix() {
+			return false
+		}
+	}
+	return true
+}
+
+// chain is prefixChainOf(g.rep, m, ids), remembered per m (consolidation
+// asks for n−2f and n−3f).
+func (g *replication) chain(m int, ids []int) []int {
+	for i := range g.chains {
+		if c := &g.chains[i]; c.matches(g.rep, m, ids) {
+			return c.chosen
+		}
+	}
+	// Replace the memo of the same m, else the older one.
+	c := &g.chains[g.chainNext]
+	for i := range g.chains {
+		if g.chains[i].set && g.chains[i].m == m {
+			c = &g.chains[i]
+		}
+	}
+	if c == &g.chains[g.chainNext] {
+		g.chainNext = (g.chainNext + 1) % len(g.chains)
+	}
+	c.chosen = prefixChainOf(g.rep, m, ids)
+	c.m, c.set = m, true
+	c.ids = append(c.ids[:0], ids...)
+	c.def = c.def[:0]
+	for _, s := range g.rep {
+		c.def = append(c.def, s.isDefPrefix())
+	}
+	return c.chosen
 }
 
 func consolidateFrom(rep []*RepStructure, m int) (consState, bool) {
@@ -278,7 +334,12 @@ func consolidateFrom(rep []*RepStructure, m int) (consState, bool) {
 // consolidateOf is consolidateFrom with the states numbered by ids (nil:
 // not numbered).
 func consolidateOf(rep []*RepStructure, m int, ids []int) (consState, bool) {
-	members := prefixChainOf(rep, m, ids)
+	return consolidateMembers(rep, prefixChainOf(rep, m, ids))
+}
+
+// consolidateMembers is the consolidated state of the replicas members
+// chosen by prefixChainOf.
+func consolidateMembers(rep []*RepStructure, members []int) (consState, bool) {
 	if len(members) == 0 {
 		return consState{}, false
 	}

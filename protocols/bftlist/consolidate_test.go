@@ -248,3 +248,52 @@ func TestLogMatchesTail(t *testing.T) {
 		}
 	}
 }
+
+// TestChainMemoMatchesFresh checks, over rounds of changing structures,
+// that replication's consolidation, which remembers its chosen replicas
+// per m while the numbered states and default-prefix flags stay the same,
+// returns what a fresh prefix chain gives.
+func TestChainMemoMatchesFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	pend := []ClientReq{{Client: 9, Op: protocols.OpAppend, TS: 1}}
+	for trial := 0; trial < 100; trial++ {
+		n := 6 + rng.IntN(10)
+		g := &replication{rep: make([]*RepStructure, n), states: newStateIDs(n)}
+		own := make([][]int64, n)
+		for k := range g.rep {
+			g.rep[k] = &RepStructure{}
+		}
+		for round := 0; round < 40; round++ {
+			for k := range g.rep {
+				switch rng.IntN(8) {
+				case 0: // execute
+					own[k] = append(own[k], rng.Int64N(2))
+					g.rep[k] = &RepStructure{State: clip(own[k])}
+				case 1: // adopt a prefix of another state
+					j := rng.IntN(n)
+					st := g.rep[j].State
+					g.rep[k] = &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])}
+					own[k] = g.rep[k].State
+				case 2: // reset
+					own[k] = nil
+					g.rep[k] = &RepStructure{}
+				case 3: // empty state, not default prefix
+					own[k] = nil
+					g.rep[k] = &RepStructure{PendReqs: pend}
+				case 4: // the same structure received again
+					c := *g.rep[k]
+					g.rep[k] = &c
+				default: // unchanged
+				}
+			}
+			for _, m := range []int{n - 2, n - 3, n - 2} {
+				got, gotOK := g.consolidate(m)
+				want, wantOK := consolidateFrom(g.rep, m)
+				if gotOK != wantOK || got.isDef != want.isDef || !slices.Equal(got.state, want.state) || len(got.rlog) != len(want.rlog) {
+					t.Fatalf("trial %d round %d m %d: memo %v %v (def %v), fresh %v %v (def %v)",
+						trial, round, m, got.state, gotOK, got.isDef, want.state, wantOK, want.isDef)
+				}
+			}
+		}
+	}
+}

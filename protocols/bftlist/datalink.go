@@ -17,7 +17,17 @@ type dataLink struct {
 	recv  []uint32
 	seen  []bool
 	timer []sim.TimerID // pending timer per peer
+	// tokens[2c+s] and acks[c] are the token of counter c with payload s
+	// (0 or 1) and the acknowledgement of c, built once and shared by
+	// every link (messages are never written to once sent); counters of
+	// maxSharedCounter and above get a new message each time.
+	tokens []*FDToken
+	acks   []*FDAck
 }
+
+// maxSharedCounter bounds the counters whose messages are shared: counters
+// grow by one per round trip, so a run uses the first few hundred.
+const maxSharedCounter = 4096
 
 func newDataLink(r *Replica) dataLink {
 	return dataLink{r: r, send: make([]uint32, r.n), recv: make([]uint32, r.n), seen: make([]bool, r.n), timer: make([]sim.TimerID, r.n)}
@@ -36,7 +46,7 @@ func (dl *dataLink) start() {
 // payload and arms the retransmission timeout.
 func (dl *dataLink) transmit(j int) {
 	r := dl.r
-	r.send(j, &FDToken{Counter: dl.send[j] % r.p.LinkCap, PrimSusp: r.fd.primSusp[r.id]})
+	r.send(j, dl.token(dl.send[j]%r.p.LinkCap, r.fd.primSusp[r.id]))
 	dl.arm(j, r.p.LinkTimeout)
 }
 
@@ -51,7 +61,7 @@ func (dl *dataLink) onToken(j int, m *FDToken) {
 	r := dl.r
 	fresh := !dl.seen[j] || dl.recv[j] != m.Counter
 	dl.recv[j], dl.seen[j] = m.Counter, true
-	r.send(j, &FDAck{Counter: m.Counter})
+	r.send(j, dl.ack(m.Counter))
 	if fresh {
 		r.env.Charge(r.p.FDCost)
 		r.fd.onToken(j, m.PrimSusp)
@@ -68,4 +78,37 @@ func (dl *dataLink) onAck(j int, m *FDAck) {
 	}
 	dl.send[j] = (dl.send[j] + 1) % r.p.LinkCap
 	dl.arm(j, r.p.FDInterval)
+}
+
+// token returns the token of counter c with payload susp.
+func (dl *dataLink) token(c uint32, susp bool) *FDToken {
+	if c >= maxSharedCounter {
+		return &FDToken{Counter: c, PrimSusp: susp}
+	}
+	i := 2 * int(c)
+	if susp {
+		i++
+	}
+	if i >= len(dl.tokens) {
+		dl.tokens = append(dl.tokens, make([]*FDToken, i+1-len(dl.tokens))...)
+	}
+	if dl.tokens[i] == nil {
+		dl.tokens[i] = &FDToken{Counter: c, PrimSusp: susp}
+	}
+	return dl.tokens[i]
+}
+
+// ack returns the acknowledgement of counter c.
+func (dl *dataLink) ack(c uint32) *FDAck {
+	if c >= maxSharedCounter {
+		return &FDAck{Counter: c}
+	}
+	i := int(c)
+	if i >= len(dl.acks) {
+		dl.acks = append(dl.acks, make([]*FDAck, i+1-len(dl.acks))...)
+	}
+	if dl.acks[i] == nil {
+		dl.acks[i] = &FDAck{Counter: c}
+	}
+	return dl.acks[i]
 }

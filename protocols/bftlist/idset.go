@@ -45,6 +45,19 @@ func (s *idset) put(i int) {
 	}
 }
 
+// lenIn is the number of members in the first words words of s: s.len()
+// for a set whose members all lie below words·64.
+func (s *idset) lenIn(words int) int {
+	c := 0
+	for _, w := range s[:words] {
+		c += bits.OnesCount64(w)
+	}
+	return c
+}
+
+// wordsFor is the number of words that hold the ids 0 … n−1.
+func wordsFor(n int) int { return min(max(n, 0)+63, maxReplicas+63) / 64 }
+
 func (s idset) len() int {
 	c := 0
 	for _, w := range s {

@@ -194,3 +194,24 @@ func TestSetSizeIsLen(t *testing.T) {
 		}
 	}
 }
+
+// TestLenInIsLen checks lenIn against len for sets of ids below n, and
+// wordsFor at the word boundaries.
+func TestLenInIsLen(t *testing.T) {
+	for _, c := range []struct{ n, words int }{{0, 0}, {1, 1}, {64, 1}, {65, 2}, {100, 2}, {1024, 16}} {
+		if got := wordsFor(c.n); got != c.words {
+			t.Errorf("wordsFor(%d) = %d, want %d", c.n, got, c.words)
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 2000; trial++ {
+		n := 1 + rng.IntN(maxReplicas)
+		var s idset
+		for range rng.IntN(n) {
+			s.put(rng.IntN(n))
+		}
+		if got, want := s.lenIn(wordsFor(n)), s.len(); got != want {
+			t.Fatalf("n = %d: lenIn = %d, len = %d", n, got, want)
+		}
+	}
+}

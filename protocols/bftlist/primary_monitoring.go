@@ -10,10 +10,17 @@ type primMon struct {
 	vcm []VCM
 	// all is full(n), the mask of a received need-change set.
 	all idset
+	// words is wordsFor(n): every need-change set in vcm has its members
+	// below n (received sets are masked with all, the others are built
+	// from ids below n), so only its first words words can be non-zero.
+	words int
+	// sent is the last message gossiped, sent again while vcm[id] does
+	// not change (messages are never written to once sent).
+	sent *PMMsg
 }
 
 func newPrimMon(r *Replica) primMon {
-	pm := primMon{r: r, vcm: make([]VCM, r.n), all: full(r.n)}
+	pm := primMon{r: r, vcm: make([]VCM, r.n), all: full(r.n), words: wordsFor(r.n)}
 	for i := range pm.vcm {
 		pm.vcm[i] = VCM{Status: OK, Prim: -1}
 	}
@@ -111,7 +118,7 @@ func (pm *primMon) supChange(x int) bool {
 		if v := &pm.vcm[k]; v.Prim == mine {
 			same.put(k)
 			members++
-			total += setSize(&v.NeedChgSet)
+			total += v.NeedChgSet.lenIn(pm.words)
 		}
 	}
 	// Intersection of n−2f: it holds ≥ n−3f ≥ 2f+1 correct replicas.
@@ -285,7 +292,11 @@ func (pm *primMon) noViewChange() bool { return pm.vcm[pm.r.id].Status == OK }
 
 func (pm *primMon) gossip() {
 	r := pm.r
-	m := &PMMsg{VCM: pm.vcm[r.id], N: r.n}
+	m := pm.sent
+	if m == nil || m.VCM != pm.vcm[r.id] || m.N != r.n {
+		m = &PMMsg{VCM: pm.vcm[r.id], N: r.n}
+		pm.sent = m
+	}
 	for j := 0; j < r.n; j++ {
 		if j != r.id {
 			r.send(j, m)
@@ -296,7 +307,9 @@ func (pm *primMon) gossip() {
 func (pm *primMon) receive(j int, m *PMMsg) {
 	d, v := &pm.vcm[j], &m.VCM
 	d.Status, d.Prim, d.NeedChange = v.Status, v.Prim, v.NeedChange
-	for i := range d.NeedChgSet {
+	// The words from pm.words on are those of ids ≥ n: masked out, they
+	// stay zero in d.
+	for i := range pm.words {
 		d.NeedChgSet[i] = v.NeedChgSet[i] & pm.all[i]
 	}
 }

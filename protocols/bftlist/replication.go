@@ -41,8 +41,19 @@ type replication struct {
 	observed int64
 	// logMemo[j] caches what supportedReqs reads of rep[j].RLog.
 	logMemo []logMemo
-	// states numbers the structures' states for consolidation.
-	states stateIDs
+	// states numbers the structures' states for consolidation, and
+	// chains remembers its last chosen replicas per m (chainNext: the
+	// memo to replace next).
+	states    stateIDs
+	chains    [2]chainMemo
+	chainNext int
+	// sent is the last REP message gossiped, sent again while own does
+	// not change (sameContent).
+	sent *REPMsg
+	// pendMemo and reqMemo remember knownPendReqs and supportedReqs for
+	// the structures they were counted over (see countMemo).
+	pendMemo countMemo[ClientReq, ClientReq]
+	reqMemo  [3]countMemo[Req, ReqPair]
 	// execs is lastCommonExec's scratch list.
 	execs []int64
 }
@@ -215,7 +226,7 @@ func (g *replication) iterate() {
 		}
 		me.removePend(req.Q)
 	}
-	cands := g.supportedReqs(Prep | Commit)
+	cands := slices.Clone(g.supportedReqs(Prep | Commit))
 	slices.SortFunc(cands, func(a, b Req) int {
 		if a.Seq != b.Seq {
 			if a.Seq < b.Seq {
@@ -447,7 +458,10 @@ func (g *replication) extendPend(qs []ClientReq) {
 // gossip sends the structure to every other replica.
 func (g *replication) gossip() {
 	r := g.r
-	even, odd := r.conduct.S.repShown(g, newREPMsg(g.own.snapshot(), r.n))
+	if g.sent == nil || !g.sent.Rep.sameContent(&g.own) {
+		g.sent = newREPMsg(g.own.snapshot(), r.n)
+	}
+	even, odd := r.conduct.S.repShown(g, g.sent)
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
 			continue
@@ -611,11 +625,50 @@ func (c *counter[T]) atLeast(t int) []T {
 	return out
 }
 
-// knownPendReqs: requests pending at n−2f replicas.
+// knownPendReqs: requests pending at n−2f replicas. The result is shared
+// (remembered for the next call): do not modify it.
 func (g *replication) knownPendReqs() []ClientReq {
+	m := &g.pendMemo
+	if m.matches(g.rep, g.own.PendReqs, 0, 0, nil) {
+		return m.out
+	}
 	g.pendCount = g.pendCount.reuse()
 	g.countPend(g.pendCount)
-	return g.pendCount.atLeast(g.q2())
+	m.remember(g.rep, g.own.PendReqs, 0, 0, nil, g.pendCount.atLeast(g.q2()))
+	return m.out
+}
+
+// countMemo remembers what was counted over the replicas' structures: the
+// structures (peers' structures are never written to, so the same pointer
+// holds the same content), the content of own's list that was read (own is
+// written in place), own's r_log by first element and length (never
+// written below its length) and the status asked for.
+type countMemo[T, O comparable] struct {
+	rep    []*RepStructure
+	own    []O
+	st     Status
+	log    *LogEntry
+	logLen int
+	out    []T
+	set    bool
+}
+
+func (m *countMemo[T, O]) matches(rep []*RepStructure, own []O, st Status, logLen int, log *LogEntry) bool {
+	return m.set && m.st == st && m.logLen == logLen && m.log == log && slices.Equal(m.rep, rep) && slices.Equal(m.own, own)
+}
+
+func (m *countMemo[T, O]) remember(rep []*RepStructure, own []O, st Status, logLen int, log *LogEntry, out []T) {
+	m.rep = append(m.rep[:0], rep...)
+	m.own = append(m.own[:0], own...)
+	m.st, m.logLen, m.log, m.out, m.set = st, logLen, log, clip(out), true
+}
+
+// firstEntry is &log[0], or nil for an empty log.
+func firstEntry(log []LogEntry) *LogEntry {
+	if len(log) == 0 {
+		return nil
+	}
+	return &log[0]
 }
 
 func (g *replication) pendCounter() *counter[ClientReq] {
@@ -641,7 +694,28 @@ func (g *replication) countPend(c *counter[ClientReq]) {
 // leaves only the few requests still in progress to count. Each item's
 // count, and the order of first appearance among the others, is as if
 // everything were counted.
+//
+// The result is shared (remembered for the next call with st): do not
+// modify it.
 func (g *replication) supportedReqs(st Status) []Req {
+	memo := &g.reqMemo[0]
+	for i := range g.reqMemo {
+		if g.reqMemo[i].st == st || !g.reqMemo[i].set {
+			memo = &g.reqMemo[i]
+			break
+		}
+	}
+	ownQ, ownLog := g.own.ReqQ, g.own.RLog
+	if memo.matches(g.rep, ownQ, st, len(ownLog), firstEntry(ownLog)) {
+		return memo.out
+	}
+	out := g.countSupported(st)
+	memo.remember(g.rep, ownQ, st, len(ownLog), firstEntry(ownLog), out)
+	return memo.out
+}
+
+// countSupported counts supportedReqs(st).
+func (g *replication) countSupported(st Status) []Req {
 	g.reqCount = g.reqCount.reuse()
 	c := g.reqCount
 	own := newLogIndex(g.own.RLog)

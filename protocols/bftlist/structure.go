@@ -170,6 +170,26 @@ func (s *RepStructure) snapshot() *RepStructure {
 	return &c
 }
 
+// sameContent reports whether s, a snapshot, holds what o holds now, so
+// that o.snapshot() would equal it: State and RLog compared by first
+// element, length and nil-ness (never written below their length), the
+// lists modified in place element by element.
+func (s *RepStructure) sameContent(o *RepStructure) bool {
+	return sameSlice(s.State, o.State) && sameSlice(s.RLog, o.RLog) &&
+		s.SeqNum == o.SeqNum && s.ConFlag == o.ConFlag && s.ViewChanged == o.ViewChanged && s.Prim == o.Prim &&
+		slices.Equal(s.PendReqs, o.PendReqs) && slices.Equal(s.ReqQ, o.ReqQ) &&
+		(s.LastReq == nil) == (o.LastReq == nil) && slices.Equal(s.LastReq, o.LastReq)
+}
+
+// sameSlice reports whether a and b are the same nil, empty or non-empty
+// slice of the same array from the same element with the same length.
+func sameSlice[T any](a, b []T) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	return len(a) == 0 || &a[0] == &b[0]
+}
+
 // deepCopy returns a copy sharing nothing mutable with s.
 func (s *RepStructure) deepCopy() RepStructure {
 	c := *s.snapshot()

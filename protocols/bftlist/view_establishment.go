@@ -1,6 +1,10 @@
 package bftlist
 
-import "github.com/byzsim/byzsim/protocols"
+import (
+	"math/bits"
+
+	"github.com/byzsim/byzsim/protocols"
+)
 
 // Automaton modes of transit sets.
 const (
@@ -28,12 +32,18 @@ type viewEst struct {
 	ver              uint64
 	allowAt, witAt   uint64
 	allowVal, witVal bool
+	// sent[j] is the last message gossiped to j: sent again while what it
+	// says does not change (messages are never written to once sent).
+	sent []*VEMsg
+	// words is wordsFor(n), the words of a set that can hold replicas.
+	words int
 }
 
 func newViewEst(r *Replica) viewEst {
 	n := r.n
 	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
-		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1}
+		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1, sent: make([]*VEMsg, n),
+		words: wordsFor(n)}
 	for i := range ve.views {
 		ve.views[i] = RST
 	}
@@ -100,18 +110,24 @@ func (ve *viewEst) gossip() {
 		if j == r.id {
 			continue
 		}
-		r.send(j, &VEMsg{Own: r.conduct.S.veShown(r, j, own), About: ve.dataOf(j)})
+		shown, about := r.conduct.S.veShown(r, j, own), ve.dataOf(j)
+		m := ve.sent[j]
+		if m == nil || m.Own != shown || m.About != about {
+			m = &VEMsg{Own: shown, About: about}
+			ve.sent[j] = m
+		}
+		r.send(j, m)
 	}
 }
 
 // receive stores a peer's report if its own data is legitimate.
 func (ve *viewEst) receive(j int, m *VEMsg) {
-	if !ve.valid(m.Own) {
+	if ve.echo[j] == m.About && ve.dataOf(j) == m.Own {
+		// Nothing changes (whether m.Own is valid or not): the cached
+		// predicates stay valid (most reports repeat the last one).
 		return
 	}
-	if ve.echo[j] == m.About && ve.dataOf(j) == m.Own {
-		// Nothing changes: the cached predicates stay valid (most reports
-		// repeat the last one).
+	if !ve.valid(m.Own) {
 		return
 	}
 	ve.echo[j] = m.About
@@ -132,9 +148,11 @@ func (ve *viewEst) echoNoWitn(k int) bool {
 // replicas alone can; two such sets share n−2f ≥ 3f+1 replicas, n ≥ 5f+1).
 func (ve *viewEst) noticedRecentValue() bool {
 	c := 0
-	for k := 0; k < ve.r.n; k++ {
-		if ve.correct.has(k) && ve.echoNoWitn(k) {
-			c++
+	for w, word := range ve.correct[:ve.words] {
+		for b := word; b != 0; b &= b - 1 {
+			if k := w<<6 | bits.TrailingZeros64(b); k < ve.r.n && ve.echoNoWitn(k) {
+				c++
+			}
 		}
 	}
 	return c >= ve.r.n-ve.r.f
@@ -164,10 +182,12 @@ func (ve *viewEst) computeWitnesSeen() bool {
 		return true
 	}
 	own := ve.echo[id]
-	for k := 0; k < ve.r.n; k++ {
-		if k != id && ve.witSet.has(k) && ve.correct.has(k) && ve.echo[k] == own {
-			if count++; count >= need {
-				return true
+	for w := range ve.words {
+		for b := ve.witSet[w] & ve.correct[w]; b != 0; b &= b - 1 {
+			if k := w<<6 | bits.TrailingZeros64(b); k != id && k < ve.r.n && ve.echo[k] == own {
+				if count++; count >= need {
+					return true
+				}
 			}
 		}
 	}
@@ -198,11 +218,14 @@ func (ve *viewEst) staleV(k int) bool {
 func (ve *viewEst) sameVSet(j int, phase int8) idset {
 	var s idset
 	vj := ve.views[j]
+	// A replica k in phase with the pair vj is stale exactly when that
+	// phase and pair are not valid, whatever k.
+	fresh := ve.valid(VEData{Phase: phase, Views: vj})
 	for k, v := range ve.views {
 		if phase == 1 && (v.Current == TEE || vj.Current == TEE) && v.Next == vj.Next {
 			s.put(k)
 		}
-		if ve.phs[k] == phase && v == vj && !ve.staleV(k) {
+		if fresh && v == vj && ve.phs[k] == phase {
 			s.put(k)
 		}
 	}

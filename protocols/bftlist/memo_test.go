@@ -1,0 +1,122 @@
+package bftlist
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/byzsim/byzsim/sim"
+)
+
+// TestCountMemosMatchFresh checks, over rounds of changing structures,
+// that knownPendReqs and supportedReqs, which remember their result while
+// the structures and own's lists read stay the same, return what a fresh
+// count gives: peers' structures are replaced (by new or repeated
+// pointers), own's lists are written in place and its r_log grows.
+func TestCountMemosMatchFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	pool := make([]Req, 6)
+	for i := range pool {
+		pool[i] = Req{Q: ClientReq{Client: sim.NodeID(6 + i%2), TS: uint64(i), Value: int64(i)}, View: int64(i % 2), Seq: int64(i)}
+	}
+	statuses := []Status{PrePrep, PrePrep | Prep, PrePrep | Prep | Commit}
+	randStructure := func() *RepStructure {
+		s := &RepStructure{}
+		for _, q := range pool {
+			switch rng.IntN(4) {
+			case 0:
+				s.PendReqs = append(s.PendReqs, q.Q)
+			case 1:
+				s.ReqQ = append(s.ReqQ, ReqPair{Req: q, Status: statuses[rng.IntN(3)]})
+			case 2:
+				s.RLog = append(s.RLog, LogEntry{Req: q, X: full(6)})
+			}
+		}
+		return s
+	}
+	for trial := 0; trial < 50; trial++ {
+		r, _ := newTestReplica(t, 0, 6, 1, nil)
+		g := &r.rep
+		for round := 0; round < 60; round++ {
+			for k := range g.rep {
+				if k == r.id {
+					continue
+				}
+				switch rng.IntN(4) {
+				case 0:
+					g.rep[k] = randStructure()
+				case 1:
+					c := *g.rep[k] // same content, new pointer
+					g.rep[k] = &c
+				}
+			}
+			switch rng.IntN(5) {
+			case 0: // own lists written in place
+				if len(g.own.ReqQ) > 0 {
+					g.own.ReqQ[rng.IntN(len(g.own.ReqQ))].Status = statuses[rng.IntN(3)]
+				}
+				if len(g.own.PendReqs) > 0 {
+					g.own.PendReqs[rng.IntN(len(g.own.PendReqs))] = pool[rng.IntN(len(pool))].Q
+				}
+			case 1: // own r_log grows
+				g.own.RLog = append(g.own.RLog, LogEntry{Req: pool[rng.IntN(len(pool))], X: full(6)})
+			case 2:
+				o := randStructure()
+				g.own.ReqQ, g.own.PendReqs, g.own.RLog = o.ReqQ, o.PendReqs, o.RLog
+			}
+			for _, st := range []Status{PrePrep, Prep, Prep | Commit, Prep} {
+				got := slices.Clone(g.supportedReqs(st))
+				if want := g.countSupported(st); !slices.Equal(got, want) {
+					t.Fatalf("trial %d round %d: supportedReqs(%v) = %v, fresh %v", trial, round, st, got, want)
+				}
+			}
+			got := slices.Clone(g.knownPendReqs())
+			c := newCounter[ClientReq]()
+			g.countPend(c)
+			if want := c.atLeast(g.q2()); !slices.Equal(got, want) {
+				t.Fatalf("trial %d round %d: knownPendReqs = %v, fresh %v", trial, round, got, want)
+			}
+		}
+	}
+}
+
+// TestSameContent checks that a snapshot has the same content as its
+// structure until one of the structure's fields changes.
+func TestSameContent(t *testing.T) {
+	q := ClientReq{Client: 6, TS: 1, Value: 1}
+	base := func() *RepStructure {
+		s := defaultStructure(2)
+		s.State = []int64{1}
+		s.RLog = []LogEntry{{Req: Req{Q: q, Seq: 0}, X: full(6)}}
+		s.PendReqs = []ClientReq{q}
+		s.ReqQ = []ReqPair{{Req: Req{Q: q, Seq: 1}, Status: PrePrep}}
+		return &s
+	}
+	for _, c := range []struct {
+		name   string
+		change func(s *RepStructure)
+		same   bool
+	}{
+		{"unchanged", func(*RepStructure) {}, true},
+		{"state appended", func(s *RepStructure) { s.State = append(s.State, 2) }, false},
+		{"state equal copy", func(s *RepStructure) { s.State = []int64{1} }, false},
+		{"state emptied", func(s *RepStructure) { s.State = s.State[:0] }, false},
+		{"r_log appended", func(s *RepStructure) { s.RLog = append(s.RLog, s.RLog[0]) }, false},
+		{"pending written", func(s *RepStructure) { s.PendReqs[0].TS = 2 }, false},
+		{"pending copied", func(s *RepStructure) { s.PendReqs = slices.Clone(s.PendReqs) }, true},
+		{"req_q status", func(s *RepStructure) { s.ReqQ[0].Status |= Prep }, false},
+		{"last_req set", func(s *RepStructure) { s.LastReq[1].Set = true }, false},
+		{"last_req nil", func(s *RepStructure) { s.LastReq = nil }, false},
+		{"seq_num", func(s *RepStructure) { s.SeqNum++ }, false},
+		{"con_flag", func(s *RepStructure) { s.ConFlag = true }, false},
+		{"view_changed", func(s *RepStructure) { s.ViewChanged = true }, false},
+		{"prim", func(s *RepStructure) { s.Prim = 3 }, false},
+	} {
+		s := base()
+		snap := s.snapshot()
+		c.change(s)
+		if got := snap.sameContent(s); got != c.same {
+			t.Errorf("%s: sameContent = %v, want %v", c.name, got, c.same)
+		}
+	}
+}
