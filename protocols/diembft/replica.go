@@ -51,12 +51,12 @@ var (
 	_ sim.Recoverer     = (*Replica)(nil)
 )
 
-// New returns a replica for cfg; bad parameters are an error.
-func New(cfg protocols.Config) (*Replica, error) {
+// newReplica is New with the settings base (nil: parsed from cfg.Params).
+func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 	if cfg.N < 1 || cfg.F < 0 || cfg.ID < 0 || int(cfg.ID) >= cfg.N {
 		return nil, fmt.Errorf("diembft: bad replica %d of n=%d f=%d", cfg.ID, cfg.N, cfg.F)
 	}
-	s, err := parseParams(cfg.Params, cfg.F)
+	s, err := base.orParse(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +113,10 @@ func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.Leader(round) 
 // Preload puts requests in the mempool as if clients had sent them (Twins
 // scenarios and benchmarks pre-load transactions).
 func (r *Replica) Preload(reqs ...*protocols.Request) {
-	r.mempool.Reserve(len(reqs))
-	for _, q := range reqs {
-		r.mempool.Add(q)
+	if r.s.preload != nil && r.s.preload.fill(r.mempool, reqs) {
+		return // a copy of the run's preloaded mempool
 	}
+	r.mempool.AddAll(reqs)
 }
 
 // SetLeaderTable makes table give the leader of every round instead of

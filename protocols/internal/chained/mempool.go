@@ -1,6 +1,7 @@
 package chained
 
 import (
+	"maps"
 	"math/rand/v2"
 	"slices"
 
@@ -168,6 +169,62 @@ func NewMempool(blockSize int) *Mempool {
 func (m *Mempool) Reserve(n int) {
 	m.entries = slices.Grow(m.entries, n)
 	m.queue = slices.Grow(m.queue, n)
+}
+
+// AddAll adds reqs in order, as Add does.
+func (m *Mempool) AddAll(reqs []*protocols.Request) {
+	m.Reserve(len(reqs))
+	for _, q := range reqs {
+		m.Add(q)
+	}
+}
+
+// CopyOf makes an empty mempool a copy of from (benchmarks put the same
+// requests in every replica's mempool: copying one mempool that holds them
+// is cheaper than adding them again). It reports false, and does nothing,
+// when m is not empty.
+func (m *Mempool) CopyOf(from *Mempool) bool {
+	if len(m.entries) > 0 || m.index.wide != nil {
+		return false
+	}
+	m.entries = slices.Clone(from.entries)
+	m.queue = slices.Clone(from.queue)
+	m.head = from.head
+	m.index = from.index.clone()
+	return true
+}
+
+// clone returns a deep copy of the index, its rows in one allocation
+// (each row's capacity ends at its length, so a row that grows moves
+// out).
+func (m *keyIndex) clone() keyIndex {
+	total := 0
+	for _, rows := range [][][]int32{m.dense, m.neg} {
+		for _, row := range rows {
+			total += len(row)
+		}
+	}
+	cells := make([]int32, 0, total)
+	copyRows := func(rows [][]int32) [][]int32 {
+		if rows == nil {
+			return nil
+		}
+		out := make([][]int32, len(rows))
+		for i, row := range rows {
+			if row == nil {
+				continue
+			}
+			start := len(cells)
+			cells = append(cells, row...)
+			out[i] = cells[start:len(cells):len(cells)]
+		}
+		return out
+	}
+	c := keyIndex{dense: copyRows(m.dense), base: m.base, neg: copyRows(m.neg)}
+	if m.wide != nil {
+		c.wide = maps.Clone(m.wide)
+	}
+	return c
 }
 
 func (m *Mempool) newEntry(e entry) int32 {

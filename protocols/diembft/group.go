@@ -1,0 +1,70 @@
+package diembft
+
+import (
+	"github.com/byzsim/byzsim/protocols"
+)
+
+// New returns a replica for cfg; bad parameters are an error.
+func New(cfg protocols.Config) (*Replica, error) { return newReplica(cfg, nil) }
+
+// NewGroup implements protocols.Protocol.NewGroup: the parameters are
+// parsed once for the run, and the replicas that preload the same requests
+// copy one mempool that holds them. Parameters that do not parse leave
+// each replica to New, which reports them.
+func NewGroup(shared protocols.Config) func(protocols.Config) (protocols.Replica, error) {
+	s, err := parseParams(shared.Params, shared.F)
+	if err != nil {
+		return newAny
+	}
+	s.preload = &preloadCache{}
+	return func(cfg protocols.Config) (protocols.Replica, error) {
+		r, err := newReplica(cfg, &s)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
+
+func newAny(cfg protocols.Config) (protocols.Replica, error) {
+	r, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// orParse returns the settings base points to, or those parsed from
+// cfg.Params when base is nil.
+func (base *settings) orParse(cfg protocols.Config) (settings, error) {
+	if base != nil {
+		return *base, nil
+	}
+	return parseParams(cfg.Params, cfg.F)
+}
+
+// preloadCache is the mempool the replicas of one run preload, shared
+// read-only: each replica that preloads the same requests into an empty
+// mempool copies it.
+type preloadCache struct {
+	reqs []*protocols.Request // what pool holds, as the first replica got it
+	pool *Mempool
+}
+
+// fill makes m, when empty, a copy of the mempool holding reqs, built on
+// the first call. The same requests are the same slice (the same first
+// element and length): the run hands every replica one slice. It reports
+// false, and does nothing, when m is not empty or reqs is another slice.
+func (c *preloadCache) fill(m *Mempool, reqs []*protocols.Request) bool {
+	if len(reqs) == 0 {
+		return false
+	}
+	if c.pool == nil {
+		c.reqs, c.pool = reqs, newMempool(1)
+		c.pool.AddAll(reqs)
+	}
+	if len(c.reqs) != len(reqs) || &c.reqs[0] != &reqs[0] {
+		return false
+	}
+	return m.CopyOf(c.pool)
+}
