@@ -183,7 +183,7 @@ func (r *Replica) corruptBlockTree(rng *rand.Rand) {
 			delete(l.Spec, id)
 		}
 	}
-	chained.DropSome(rng, r.tree.certified, 3)
+	r.tree.certs.dropSome(rng, 3)
 	for range rng.IntN(4) {
 		ids := r.pendingIDs()
 		parent := l.Spec[ids[rng.IntN(len(ids))]]

@@ -375,8 +375,8 @@ func (r *Replica) processCertificateQC(qc *QC) {
 // its block's parent (2-chain) and every uncommitted ancestor.
 func (r *Replica) processQC(qc *QC) {
 	id := qc.VoteInfo.ID
-	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
-		r.tree.certified[id] = qc
+	if _, seen := r.tree.certs.get(id); !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
+		r.tree.certs.put(id, qc)
 		r.env.Observe(chained.Box(&qc.certified, protocols.Certified{Round: qc.VoteInfo.Round, Digest: id}))
 		r.conduct.S.certified(r, qc)
 	}
