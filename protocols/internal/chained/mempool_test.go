@@ -155,7 +155,10 @@ func TestMempoolCopyOf(t *testing.T) {
 		func(m *Mempool) any { return m.Committed(req(50, 1<<30), 8) },
 		func(m *Mempool) any { d, ok := m.Add(req(-2, 1)); return [2]any{d, ok} },
 		func(m *Mempool) any { d, ok := m.Add(req(-2, 900)); return [2]any{d, ok} },
-		func(m *Mempool) any { d, ok := m.Result(protocols.RequestKey{Client: 50, ID: 1 << 30}); return [2]any{d, ok} },
+		func(m *Mempool) any {
+			d, ok := m.Result(protocols.RequestKey{Client: 50, ID: 1 << 30})
+			return [2]any{d, ok}
+		},
 		func(m *Mempool) any { return keys(m.GetTransactions(nil)) },
 		func(m *Mempool) any { return m.Pending() },
 	}
