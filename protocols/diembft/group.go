@@ -2,6 +2,7 @@ package diembft
 
 import (
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 )
 
 // New returns a replica for cfg; bad parameters are an error.
@@ -67,4 +68,12 @@ func (c *preloadCache) fill(m *Mempool, reqs []*protocols.Request) bool {
 		return false
 	}
 	return m.CopyOf(c.pool)
+}
+
+// buffers are a replica's scratch space and the slabs its votes and
+// replies are allocated from.
+type buffers struct {
+	exclude map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
+	votes   chained.Slab[Vote]
+	replies chained.Slab[protocols.Reply]
 }

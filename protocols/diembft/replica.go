@@ -43,7 +43,7 @@ type Replica struct {
 	conduct protocols.Conduct[strategy]
 	eq      equivState // the equivocate behaviours' forks
 
-	exclude map[protocols.RequestKey]struct{} // scratch for proposals
+	buf buffers // scratch for proposals, slabs of votes and replies
 }
 
 var (
@@ -81,7 +81,7 @@ func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 		mempool:      newMempool(s.blockSize),
 		genesisQC:    gqc,
 		lastProposed: -1,
-		exclude:      make(map[protocols.RequestKey]struct{}),
+		buf:          buffers{exclude: make(map[protocols.RequestKey]struct{})},
 	}
 	if err := r.SetBehaviour(cfg.Behaviour); err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
 // verifies one signature per reply.
 func (r *Replica) reply(q *protocols.Request, result protocols.Digest) {
 	r.env.Charge(r.cfg.Costs.Sign)
-	r.send(q.Client, &protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result})
+	r.send(q.Client, r.buf.replies.New(protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result}))
 }
 
 // onProposal is process_proposal_msg.
@@ -437,7 +437,7 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 	}
 	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: vi.Hash()}
 	r.env.Charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
-	return &Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())}
+	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())})
 }
 
 // processNewRoundEvent is process_new_round_event: the leader of the
@@ -458,7 +458,7 @@ func (r *Replica) processNewRoundEvent() {
 	}
 	r.newRoundEvent = false
 	needEmpty := r.collectPathTransactions()
-	txns := r.mempool.GetTransactions(r.exclude)
+	txns := r.mempool.GetTransactions(r.buf.exclude)
 	if len(txns) == 0 && !needEmpty {
 		r.noteIdle(round)
 		return
@@ -498,18 +498,18 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 	return &Proposal{Block: b, LastRoundTC: tc, HighCommitQC: highCommit, Signature: r.keys.sign(proposalDigest(b.ID))}
 }
 
-// collectPathTransactions fills r.exclude with the transactions of the
+// collectPathTransactions fills r.buf.exclude with the transactions of the
 // uncommitted blocks from the commit root to the high QC's block, and
 // reports whether an empty block is needed: when one of them is non-empty
 // (it must reach commit), or when the last committed block is non-empty
 // (the other replicas learn its commit from the next proposal).
 func (r *Replica) collectPathTransactions() bool {
-	clear(r.exclude)
+	clear(r.buf.exclude)
 	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
 	s, ok := r.ledger.Spec[r.tree.highQC.VoteInfo.ID]
 	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
-			r.exclude[q.Key()] = struct{}{}
+			r.buf.exclude[q.Key()] = struct{}{}
 			nonEmpty = true
 		}
 		s = s.Parent

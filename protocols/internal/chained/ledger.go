@@ -158,6 +158,9 @@ func (l *Ledger[B]) RootRound() int64 { return l.keys.Round(l.Root.Block) }
 // committed states, oldest first, in a slice valid until the next Commit.
 // An unknown or already committed id commits nothing.
 func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
+	if id == l.keys.ID(l.Root.Block) {
+		return nil // most calls: a QC already processed
+	}
 	s, ok := l.Spec[id]
 	if !ok || s == l.Root {
 		return nil
