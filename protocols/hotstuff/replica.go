@@ -459,7 +459,7 @@ func (r *Replica) extends(b *Block, id protocols.Digest, round int64) bool {
 	if r.ledger.CommittedBlock(id) != nil {
 		return true
 	}
-	for c := r.ledger.Spec[b.ID]; c != nil && c.Block.Round >= round; c = c.Parent {
+	for c, _ := r.ledger.Spec(b.ID); c != nil && c.Block.Round >= round; c = c.Parent {
 		if c.Block.ID == id {
 			return true
 		}
@@ -531,7 +531,7 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 func (r *Replica) collectPathTransactions() bool {
 	clear(r.exclude)
 	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
-	s, ok := r.ledger.Spec[r.tree.highQC.VoteInfo.ID]
+	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
 	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
 			r.exclude[q.Key()] = struct{}{}
