@@ -73,7 +73,9 @@ func (x *qcIndex) prune(round int64) {
 				kept = append(kept, e)
 			}
 		}
-		clear(x.small[len(kept):])
+		for i := len(kept); i < len(x.small); i++ {
+			x.small[i] = certEntry{} // fewer than clear's call costs
+		}
 		x.small = kept
 		return
 	}

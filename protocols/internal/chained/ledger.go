@@ -55,6 +55,19 @@ type Ledger[B any] struct {
 	slab []SpecState[B]
 }
 
+// initialChain is the committed chain's first capacity: a run of a few
+// seconds commits about as many blocks.
+const initialChain = 64
+
+// zero sets the elements of s to their zero value: an element at a time,
+// cheaper than clear's call for the few a ledger clears at once.
+func zero[T any](s []T) {
+	var z T
+	for i := 0; i < len(s); i++ {
+		s[i] = z
+	}
+}
+
 // specSlab is how many speculative states are allocated at once.
 const specSlab = 32
 
@@ -67,7 +80,8 @@ func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Diges
 		keys:          keys,
 		pendingStates: []*SpecState[B]{root},
 		Root:          root,
-		Blocks:        []B{genesis},
+		Blocks:        append(make([]B, 0, initialChain), genesis),
+		Log:           make([]protocols.Digest, 0, initialChain),
 		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
 	l.spec.put(id, root)
@@ -183,7 +197,7 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 	if !ok || s == l.Root {
 		return nil
 	}
-	clear(l.chain)
+	zero(l.chain)
 	chain := l.chain[:0]
 	for c := s; c != l.Root; c = c.Parent {
 		if c == nil {
@@ -226,7 +240,7 @@ func (l *Ledger[B]) prune() {
 		// not descend from the root either).
 		s.Parent = nil
 	}
-	clear(l.pendingStates[len(kept):])
+	zero(l.pendingStates[len(kept):])
 	l.pendingStates = kept
 }
 
