@@ -17,7 +17,7 @@ func NewGroup(shared protocols.Config) func(protocols.Config) (protocols.Replica
 	if err != nil {
 		return newAny
 	}
-	s.preload = &preloadCache{}
+	s.group = &group{behaviours: behaviours(), seed: shared.Seed, reputationSeed: reputationSeed(shared.Seed)}
 	return func(cfg protocols.Config) (protocols.Replica, error) {
 		r, err := newReplica(cfg, &s)
 		if err != nil {
@@ -33,6 +33,33 @@ func newAny(cfg protocols.Config) (protocols.Replica, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// group is what the replicas of one run share, read-only but for the
+// preloaded mempool built by the first replica that preloads.
+type group struct {
+	preload    preloadCache
+	behaviours *protocols.Behaviours[strategy]
+	// reputationSeed is the reputation election's seed for the run seed
+	// seed.
+	seed, reputationSeed uint64
+}
+
+// behaviours returns the table of Byzantine behaviours: the group's, or a
+// new one for a replica built alone.
+func (s *settings) behaviours() *protocols.Behaviours[strategy] {
+	if s.group != nil {
+		return s.group.behaviours
+	}
+	return behaviours()
+}
+
+// newElection returns the leader election of a replica of cfg.
+func (s *settings) newElection(cfg protocols.Config) *Election {
+	if g := s.group; g != nil && g.seed == cfg.Seed {
+		return &Election{chained.NewElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, g.reputationSeed)}
+	}
+	return newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed)
 }
 
 // orParse returns the settings base points to, or those parsed from

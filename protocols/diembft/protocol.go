@@ -141,9 +141,9 @@ type settings struct {
 	syncBatch    int
 	futureRounds int64
 	bugs         Bugs
-	// preload is the run's shared preloaded mempool (NewGroup); nil for a
+	// group is what the replicas of a run share (NewGroup); nil for a
 	// replica built alone.
-	preload *preloadCache
+	group *group
 }
 
 // parseParams validates p (missing parameters take their defaults).

@@ -77,7 +77,7 @@ func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 		tree:         newBlockTree(gqc),
 		safety:       Safety{HighestVoteRound: -1, HighestQCRound: -2, voteLT: s.bugs.VoteLT},
 		pm:           Pacemaker{timeouts: make(map[int64]*timeoutSet)},
-		elect:        newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed),
+		elect:        s.newElection(cfg),
 		mempool:      newMempool(s.blockSize),
 		genesisQC:    gqc,
 		lastProposed: -1,
@@ -113,7 +113,7 @@ func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.Leader(round) 
 // Preload puts requests in the mempool as if clients had sent them (Twins
 // scenarios and benchmarks pre-load transactions).
 func (r *Replica) Preload(reqs ...*protocols.Request) {
-	if r.s.preload != nil && r.s.preload.fill(r.mempool, reqs) {
+	if r.s.group != nil && r.s.group.preload.fill(r.mempool, reqs) {
 		return // a copy of the run's preloaded mempool
 	}
 	r.mempool.AddAll(reqs)
