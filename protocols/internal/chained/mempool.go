@@ -254,6 +254,15 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 // Committed records that a request was committed with result and reports
 // whether it was the first commit of that request.
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
+	if p := m.index.slot(q.Key(), false); p != nil && *p > 0 {
+		// The common case, a request this replica holds: no entry to build.
+		e := &m.entries[*p-1]
+		if e.committed {
+			return false
+		}
+		e.committed, e.result = true, result
+		return true
+	}
 	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
 	if !ok {
 		return true
