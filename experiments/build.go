@@ -101,14 +101,17 @@ func (in *instance) crashed(id sim.NodeID) bool {
 // build assembles the world of a run. trace, when not nil, receives the
 // run's JSONL trace.
 func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error) {
-	return buildWith(run, reg, trace, 0)
+	return buildWith(run, reg, trace, 0, false)
 }
 
 // buildWith is build with gateways request gateway clients (for live runs'
 // REST API) after the workloads' clients.
 //
-// gateways < 0 means one per replica.
-func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int) (*instance, error) {
+// gateways < 0 means one per replica. dry builds a world only to find what
+// would stop the run at start-up: what cannot fail is left out (the
+// replicas' preloaded requests, the room reserved for events), so the world
+// must not run.
+func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int, dry bool) (*instance, error) {
 	e := run.Exp
 	if gateways < 0 {
 		gateways = e.Protocol.N
@@ -141,17 +144,19 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int)
 	}
 	in.tracker = tracker
 	initial := initialBehaviours(e)
+	shared := protocols.Config{
+		N:       n,
+		F:       f,
+		Clients: tracker.NumClients() + gateways,
+		Params:  res.params,
+		Costs:   res.costs,
+		Seed:    run.Seed,
+	}
+	newReplica := res.proto.Builder(shared)
 	for id := 0; id < n; id++ {
-		rep, err := res.proto.New(protocols.Config{
-			ID:        sim.NodeID(id),
-			N:         n,
-			F:         f,
-			Clients:   tracker.NumClients() + gateways,
-			Params:    res.params,
-			Costs:     res.costs,
-			Behaviour: initial[id],
-			Seed:      run.Seed,
-		})
+		cfg := shared
+		cfg.ID, cfg.Behaviour = sim.NodeID(id), initial[id]
+		rep, err := newReplica(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("replica %d: %w", id, err)
 		}
@@ -162,17 +167,24 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int)
 		w.AddNode(rep, 0)
 	}
 	if tracker.Saturated() {
-		reqs := tracker.Preload()
+		var reqs []*protocols.Request
+		if !dry {
+			reqs = tracker.Preload()
+		}
 		for id, rep := range in.replicas {
 			p, ok := rep.(protocols.Preloader)
 			if !ok {
 				return nil, fmt.Errorf("replica %d: protocol %s takes no preloaded requests (saturated workload)", id, res.proto.Name)
 			}
-			p.Preload(reqs...)
+			if !dry {
+				p.Preload(reqs...)
+			}
 		}
 	}
 	tracker.Install(w)
-	w.Reserve(startBurst(n, tracker.Specs()))
+	if !dry {
+		w.Reserve(startBurst(n, tracker.Specs()))
+	}
 	for range gateways {
 		gw := live.NewGateway(f)
 		in.gateways = append(in.gateways, gw)

@@ -259,7 +259,7 @@ func dryBuild(e *Experiment, reg *protocols.Registry) (err error) {
 			err = fmt.Errorf("%v", v)
 		}
 	}()
-	_, err = build(&Run{Exp: e, Seed: uint64(e.Seed)}, reg, nil)
+	_, err = buildWith(&Run{Exp: e, Seed: uint64(e.Seed)}, reg, nil, 0, true)
 	return err
 }
 

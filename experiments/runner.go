@@ -437,7 +437,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	var perf results.Perf
 	simulate := func(trace io.Writer) error {
 		var err error
-		if in, err = buildWith(r, reg, trace, live.gateways()); err != nil {
+		if in, err = buildWith(r, reg, trace, live.gateways(), false); err != nil {
 			return err
 		}
 		meter := results.StartPerf()

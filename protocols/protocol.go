@@ -40,6 +40,14 @@ type Protocol struct {
 	MaxFaulty func(n int) int
 	// New builds one replica.
 	New func(cfg Config) (Replica, error)
+	// NewGroup, when set, is how a run builds its replicas: it prepares
+	// what they share (from N, F, Params, Costs and Seed of shared) once
+	// and returns the function that builds each replica from its own
+	// Config, whose shared fields must equal shared's; the replicas may
+	// share read-only state it built (parsed parameters, a preloaded
+	// queue). Errors are the returned function's, as New's. nil means New
+	// for each replica. See Builder.
+	NewGroup func(shared Config) func(Config) (Replica, error)
 	// Legitimate reports whether the snapshots of the correct replicas form
 	// a legitimate system state (convergence checker); nil means the
 	// protocol has no legitimacy predicate.
@@ -122,6 +130,16 @@ type AttrSpec struct {
 	// (e.g. a replica's belief about the current round or leader), so a
 	// search for bugs may set it on correct replicas.
 	Benign bool
+}
+
+// Builder returns the function that builds the replicas of a run whose
+// replicas share shared's N, F, Params, Costs and Seed: NewGroup's when the
+// protocol has one, else New.
+func (p *Protocol) Builder(shared Config) func(Config) (Replica, error) {
+	if p.NewGroup == nil {
+		return p.New
+	}
+	return p.NewGroup(shared)
 }
 
 // HasKind reports whether kind is one of p's message kinds.

@@ -90,11 +90,7 @@ func (t *Tracker) Committed(at sim.Time, height int64, requests int) []Saturated
 	if len(t.saturated) == 0 || requests <= 0 {
 		return nil
 	}
-	if t.heights == nil {
-		t.heights = make(map[int64]int)
-	}
-	t.heights[height]++
-	if t.heights[height] != t.cfg.N-t.cfg.F {
+	if t.heights.add(height) != t.cfg.N-t.cfg.F {
 		return nil
 	}
 	var out []SaturatedDone
@@ -116,4 +112,39 @@ func (t *Tracker) Committed(at sim.Time, height int64, requests int) []Saturated
 		}
 	}
 	return out
+}
+
+// heightCounts counts commits per entry height: in a slice indexed by
+// height for the heights a ledger reaches one after the other, in a map
+// for the others (a height far beyond the highest so far, or negative).
+type heightCounts struct {
+	dense []int32
+	far   map[int64]int
+}
+
+// denseHeights bounds how far beyond the highest dense height a height is
+// still counted in the slice.
+const denseHeights = 1 << 16
+
+// add counts one more commit of height and returns its count.
+func (c *heightCounts) add(height int64) int {
+	if height >= 0 && height < int64(len(c.dense))+denseHeights {
+		if height >= int64(len(c.dense)) {
+			c.dense = append(c.dense, make([]int32, max(height+1, 2*int64(len(c.dense)))-int64(len(c.dense)))...)
+		}
+		if c.far != nil {
+			if n, ok := c.far[height]; ok {
+				// Counted in the map before the slice reached it.
+				delete(c.far, height)
+				c.dense[height] += int32(n)
+			}
+		}
+		c.dense[height]++
+		return int(c.dense[height])
+	}
+	if c.far == nil {
+		c.far = make(map[int64]int)
+	}
+	c.far[height]++
+	return c.far[height]
 }

@@ -100,7 +100,7 @@ type Tracker struct {
 	// saturated lists the saturated workloads; heights counts, per entry
 	// height, the correct replicas that committed it (see Committed).
 	saturated []*workload
-	heights   map[int64]int
+	heights   heightCounts
 }
 
 // NewTracker validates cfg and specs, fills the specs' defaults and builds

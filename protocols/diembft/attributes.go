@@ -31,7 +31,7 @@ func (r *Replica) SetAttribute(name string, v int64) error {
 
 // SetBehaviour implements protocols.Replica.
 func (r *Replica) SetBehaviour(name string) error {
-	if err := behaviours().Set(&r.conduct, name); err != nil {
+	if err := r.s.behaviours().Set(&r.conduct, name); err != nil {
 		return err
 	}
 	r.safety.voteLT = r.s.bugs.VoteLT || r.conduct.S.votesTwice()

@@ -25,8 +25,8 @@ type BlockTree struct {
 	votes        map[protocols.Digest]*voteSet
 	highQC       *QC
 	highCommitQC *QC
-	// certified maps a block id to the first QC learned for it.
-	certified map[protocols.Digest]*QC
+	// certs maps a block id to the first QC learned for it.
+	certs qcIndex
 	// opened counts the vote sets each sender opened, per round.
 	opened map[int64][]uint8
 }
@@ -40,7 +40,7 @@ func newBlockTree(genesisQC *QC) *BlockTree {
 		votes:        make(map[protocols.Digest]*voteSet),
 		highQC:       genesisQC,
 		highCommitQC: genesisQC,
-		certified:    map[protocols.Digest]*QC{genesisQC.VoteInfo.ID: genesisQC},
+		certs:        qcIndex{small: []certEntry{{genesisQC.VoteInfo.ID, genesisQC}}},
 		opened:       make(map[int64][]uint8),
 	}
 }
@@ -102,10 +102,4 @@ func (t *BlockTree) pruneVotes(round int64) {
 }
 
 // pruneCertified drops the certificates of blocks below round.
-func (t *BlockTree) pruneCertified(round int64) {
-	for k, qc := range t.certified {
-		if qc.VoteInfo.Round < round {
-			delete(t.certified, k)
-		}
-	}
-}
+func (t *BlockTree) pruneCertified(round int64) { t.certs.prune(round) }

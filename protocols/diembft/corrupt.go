@@ -2,7 +2,6 @@ package diembft
 
 import (
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"slices"
 
@@ -101,7 +100,7 @@ func (r *Replica) arbitraryBlockRef(rng *rand.Rand) (protocols.Digest, int64) {
 	if rng.IntN(2) == 0 {
 		ids := r.pendingIDs()
 		if len(ids) > 0 {
-			b := r.ledger.Spec[ids[rng.IntN(len(ids))]].Block
+			b := r.ledger.Pending(ids[rng.IntN(len(ids))])
 			return b.ID, b.Round
 		}
 	}
@@ -109,7 +108,7 @@ func (r *Replica) arbitraryBlockRef(rng *rand.Rand) (protocols.Digest, int64) {
 }
 
 // pendingIDs returns the ids of the pending blocks, sorted.
-func (r *Replica) pendingIDs() []protocols.Digest { return slices.Sorted(maps.Keys(r.ledger.Spec)) }
+func (r *Replica) pendingIDs() []protocols.Digest { return r.ledger.PendingIDs() }
 
 func (r *Replica) arbitraryQC(rng *rand.Rand) *QC {
 	id, round := r.arbitraryBlockRef(rng)
@@ -179,14 +178,14 @@ func (r *Replica) corruptTimeouts(rng *rand.Rand) {
 func (r *Replica) corruptBlockTree(rng *rand.Rand) {
 	l := r.ledger
 	for _, id := range r.pendingIDs() {
-		if l.Spec[id] != l.Root && rng.IntN(3) == 0 {
-			delete(l.Spec, id)
+		if s, _ := l.Spec(id); s != l.Root && rng.IntN(3) == 0 {
+			l.Forget(id)
 		}
 	}
-	chained.DropSome(rng, r.tree.certified, 3)
+	r.tree.certs.dropSome(rng, 3)
 	for range rng.IntN(4) {
 		ids := r.pendingIDs()
-		parent := l.Spec[ids[rng.IntN(len(ids))]]
+		parent, _ := l.Spec(ids[rng.IntN(len(ids))])
 		qc := r.arbitraryQC(rng)
 		qc.VoteInfo.ID, qc.VoteInfo.Round = parent.Block.ID, parent.Block.Round
 		b := newBlock(sim.NodeID(rng.IntN(r.n)), r.arbitraryRound(rng), nil, qc)

@@ -116,7 +116,7 @@ func TestTimeoutVerifiesItsQCOnce(t *testing.T) {
 	src.w.Run(300 * sim.Millisecond)
 	sender := src.reps[1]
 	qc2 := sender.tree.highQC
-	qc1 := sender.tree.certified[qc2.VoteInfo.ParentID]
+	qc1, _ := sender.tree.certs.get(qc2.VoteInfo.ParentID)
 	if qc2.Round() != 2 || qc1 == nil || qc1.Round() != 1 {
 		t.Fatalf("replica1's high QC is of round %d, its parent's QC %v; want rounds 2 and 1", qc2.Round(), qc1)
 	}

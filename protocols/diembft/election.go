@@ -11,8 +11,11 @@ import (
 type Election struct{ *chained.Election }
 
 func newElection(n int, roundsPerLeader int64, reputation bool, window, exclude int, seed uint64) *Election {
-	return &Election{chained.NewElection(n, roundsPerLeader, reputation, window, exclude, sim.DeriveSeed(seed, "diembft-reputation"))}
+	return &Election{chained.NewElection(n, roundsPerLeader, reputation, window, exclude, reputationSeed(seed))}
 }
+
+// reputationSeed is the reputation election's seed for the run seed.
+func reputationSeed(seed uint64) uint64 { return sim.DeriveSeed(seed, "diembft-reputation") }
 
 // updateLeaders is the paper's update_leaders, called (as in the paper and
 // the reference) from process_certificate_qc for every QC the replica

@@ -83,14 +83,9 @@ func Protocol() *protocols.Protocol {
 		Preloads:      true,
 		MaxFaulty:     MaxFaulty,
 		Codec:         Codec{},
-		New: func(cfg protocols.Config) (protocols.Replica, error) {
-			r, err := New(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
-		Legitimate: Legitimate,
+		New:           newAny,
+		NewGroup:      NewGroup,
+		Legitimate:    Legitimate,
 		CommitBound: &protocols.CommitBound{
 			Leaders: 3,
 			Within:  func(p protocols.Params) sim.Time { return 7 * p.Duration("transmission_delay_bound") },
@@ -146,6 +141,9 @@ type settings struct {
 	syncBatch    int
 	futureRounds int64
 	bugs         Bugs
+	// group is what the replicas of a run share (NewGroup); nil for a
+	// replica built alone.
+	group *group
 }
 
 // parseParams validates p (missing parameters take their defaults).

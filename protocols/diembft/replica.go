@@ -43,7 +43,7 @@ type Replica struct {
 	conduct protocols.Conduct[strategy]
 	eq      equivState // the equivocate behaviours' forks
 
-	exclude map[protocols.RequestKey]struct{} // scratch for proposals
+	buf buffers // scratch for proposals, slabs of votes and replies
 }
 
 var (
@@ -51,12 +51,12 @@ var (
 	_ sim.Recoverer     = (*Replica)(nil)
 )
 
-// New returns a replica for cfg; bad parameters are an error.
-func New(cfg protocols.Config) (*Replica, error) {
+// newReplica is New with the settings base (nil: parsed from cfg.Params).
+func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 	if cfg.N < 1 || cfg.F < 0 || cfg.ID < 0 || int(cfg.ID) >= cfg.N {
 		return nil, fmt.Errorf("diembft: bad replica %d of n=%d f=%d", cfg.ID, cfg.N, cfg.F)
 	}
-	s, err := parseParams(cfg.Params, cfg.F)
+	s, err := base.orParse(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +77,11 @@ func New(cfg protocols.Config) (*Replica, error) {
 		tree:         newBlockTree(gqc),
 		safety:       Safety{HighestVoteRound: -1, HighestQCRound: -2, voteLT: s.bugs.VoteLT},
 		pm:           Pacemaker{timeouts: make(map[int64]*timeoutSet)},
-		elect:        newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed),
+		elect:        s.newElection(cfg),
 		mempool:      newMempool(s.blockSize),
 		genesisQC:    gqc,
 		lastProposed: -1,
-		exclude:      make(map[protocols.RequestKey]struct{}),
+		buf:          buffers{exclude: make(map[protocols.RequestKey]struct{})},
 	}
 	if err := r.SetBehaviour(cfg.Behaviour); err != nil {
 		return nil, err
@@ -113,10 +113,10 @@ func (r *Replica) Leader(round int64) sim.NodeID { return r.elect.Leader(round) 
 // Preload puts requests in the mempool as if clients had sent them (Twins
 // scenarios and benchmarks pre-load transactions).
 func (r *Replica) Preload(reqs ...*protocols.Request) {
-	r.mempool.Reserve(len(reqs))
-	for _, q := range reqs {
-		r.mempool.Add(q)
+	if r.s.group != nil && r.s.group.preload.fill(r.mempool, reqs) {
+		return // a copy of the run's preloaded mempool
 	}
+	r.mempool.AddAll(reqs)
 }
 
 // SetLeaderTable makes table give the leader of every round instead of
@@ -262,7 +262,7 @@ func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
 // verifies one signature per reply.
 func (r *Replica) reply(q *protocols.Request, result protocols.Digest) {
 	r.env.Charge(r.cfg.Costs.Sign)
-	r.send(q.Client, &protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result})
+	r.send(q.Client, r.buf.replies.New(protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result}))
 }
 
 // onProposal is process_proposal_msg.
@@ -375,8 +375,8 @@ func (r *Replica) processCertificateQC(qc *QC) {
 // its block's parent (2-chain) and every uncommitted ancestor.
 func (r *Replica) processQC(qc *QC) {
 	id := qc.VoteInfo.ID
-	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
-		r.tree.certified[id] = qc
+	if _, seen := r.tree.certs.get(id); !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
+		r.tree.certs.put(id, qc)
 		r.env.Observe(chained.Box(&qc.certified, protocols.Certified{Round: qc.VoteInfo.Round, Digest: id}))
 		r.conduct.S.certified(r, qc)
 	}
@@ -437,7 +437,7 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 	}
 	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: vi.Hash()}
 	r.env.Charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
-	return &Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())}
+	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())})
 }
 
 // processNewRoundEvent is process_new_round_event: the leader of the
@@ -458,7 +458,7 @@ func (r *Replica) processNewRoundEvent() {
 	}
 	r.newRoundEvent = false
 	needEmpty := r.collectPathTransactions()
-	txns := r.mempool.GetTransactions(r.exclude)
+	txns := r.mempool.GetTransactions(r.buf.exclude)
 	if len(txns) == 0 && !needEmpty {
 		r.noteIdle(round)
 		return
@@ -498,18 +498,18 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 	return &Proposal{Block: b, LastRoundTC: tc, HighCommitQC: highCommit, Signature: r.keys.sign(proposalDigest(b.ID))}
 }
 
-// collectPathTransactions fills r.exclude with the transactions of the
+// collectPathTransactions fills r.buf.exclude with the transactions of the
 // uncommitted blocks from the commit root to the high QC's block, and
 // reports whether an empty block is needed: when one of them is non-empty
 // (it must reach commit), or when the last committed block is non-empty
 // (the other replicas learn its commit from the next proposal).
 func (r *Replica) collectPathTransactions() bool {
-	clear(r.exclude)
+	clear(r.buf.exclude)
 	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
-	s, ok := r.ledger.Spec[r.tree.highQC.VoteInfo.ID]
+	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
 	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
-			r.exclude[q.Key()] = struct{}{}
+			r.buf.exclude[q.Key()] = struct{}{}
 			nonEmpty = true
 		}
 		s = s.Parent

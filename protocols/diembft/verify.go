@@ -25,7 +25,7 @@ func (r *Replica) validQC(qc *QC) bool {
 	if r.isGenesisQC(qc) {
 		return true
 	}
-	if known, ok := r.tree.certified[qc.VoteInfo.ID]; ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
+	if known, ok := r.tree.certs.get(qc.VoteInfo.ID); ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
 		return true // already verified by this replica
 	}
 	c := r.cfg.Costs

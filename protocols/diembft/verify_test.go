@@ -124,7 +124,7 @@ func TestSyncRejectsUncertifiedBlocks(t *testing.T) {
 			if r.ledger.Known(b1.ID) {
 				t.Error("the block whose QC does not verify was inserted")
 			}
-			if _, ok := r.tree.certified[b0.ID]; ok {
+			if _, ok := r.tree.certs.get(b0.ID); ok {
 				t.Error("the QC that does not verify certified its block")
 			}
 		})
@@ -233,7 +233,7 @@ func TestValidQCEdges(t *testing.T) {
 // quorum of signers (replicas 0, 1, …) for it, authored by replica 0.
 func roundZeroQC(r *Replica) (*Block, *QC) {
 	b0 := newBlock(0, 0, nil, r.genesisQC)
-	exec := chained.StateAfter(r.ledger.Spec[r.genesisQC.VoteInfo.ID].State, (&Block{}).payloadDigest())
+	exec := chained.StateAfter(r.ledger.Root.State, (&Block{}).payloadDigest())
 	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, ExecStateID: exec}
 	signers := make([]sim.NodeID, r.quorum)
 	for j := range signers {
@@ -320,7 +320,7 @@ func TestValidQCOfCertifiedBlock(t *testing.T) {
 		t.Fatal("the QC does not verify")
 	}
 	r.processCertificateQC(qc)
-	if _, ok := r.tree.certified[qc.VoteInfo.ID]; !ok {
+	if _, ok := r.tree.certs.get(qc.VoteInfo.ID); !ok {
 		t.Fatal("the QC did not certify its block")
 	}
 	cp := *qc
@@ -396,7 +396,7 @@ func TestVoteWithUnknownCommitQC(t *testing.T) {
 		t.Fatal("round-0 block not inserted")
 	}
 	r.Deliver(2, voteFor(r, vi, qc, 2))
-	if _, ok := r.tree.certified[b0.ID]; !ok || r.HighQC().VoteInfo.Round != 0 {
+	if _, ok := r.tree.certs.get(b0.ID); !ok || r.HighQC().VoteInfo.Round != 0 {
 		t.Errorf("the vote's high commit QC did not certify its known block (high QC round %d)", r.HighQC().VoteInfo.Round)
 	}
 }
@@ -427,13 +427,13 @@ func TestProcessQCCertifiesOnce(t *testing.T) {
 	if got := certified(env) - before; got != 1 {
 		t.Errorf("%d Certified observations for one QC processed three times, want 1", got)
 	}
-	if r.tree.certified[b0.ID] != qc {
+	if got, _ := r.tree.certs.get(b0.ID); got != qc {
 		t.Error("a later copy replaced the certifying QC")
 	}
 	old := *r.genesisQC
 	old.VoteInfo.ID = 999 // a block at the root's round, not the root
 	r.processQC(&old)
-	if _, ok := r.tree.certified[999]; ok || certified(env)-before != 1 {
+	if _, ok := r.tree.certs.get(999); ok || certified(env)-before != 1 {
 		t.Error("a QC at the committed root's round certified its block")
 	}
 }
@@ -505,7 +505,7 @@ func TestSyncResponseBlocks(t *testing.T) {
 			if got := r.ledger.Known(b1.ID); got != tc.inserted {
 				t.Errorf("round-1 block inserted %v, want %v", got, tc.inserted)
 			}
-			if _, got := r.tree.certified[b0.ID]; got != tc.certif {
+			if _, got := r.tree.certs.get(b0.ID); got != tc.certif {
 				t.Errorf("round-0 block certified %v, want %v", got, tc.certif)
 			}
 			if tc.certif && r.HighQC().VoteInfo.Round != 0 {

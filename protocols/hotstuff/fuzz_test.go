@@ -265,8 +265,8 @@ func FuzzByzantinePeer(f *testing.F) {
 			t.Fatal("client saw conflicting results")
 		}
 		for _, r := range reps {
-			if len(r.pm.timeouts) > 21 || len(r.sync.buffer) > r.maxDeferred() || len(r.tree.votes) > 22*2*n || len(r.ledger.Spec) > 1000 {
-				t.Fatalf("replica %d state unbounded: timeouts %d buffer %d votes %d pending %d", r.id, len(r.pm.timeouts), len(r.sync.buffer), len(r.tree.votes), len(r.ledger.Spec))
+			if len(r.pm.timeouts) > 21 || len(r.sync.buffer) > r.maxDeferred() || len(r.tree.votes) > 22*2*n || r.ledger.NumPending() > 1000 {
+				t.Fatalf("replica %d state unbounded: timeouts %d buffer %d votes %d pending %d", r.id, len(r.pm.timeouts), len(r.sync.buffer), len(r.tree.votes), r.ledger.NumPending())
 			}
 		}
 	})

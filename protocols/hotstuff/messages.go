@@ -46,6 +46,9 @@ type Block struct {
 
 	payloadBytes int
 	memo         uint64 // keyring fingerprint under which ID was checked
+	// committed boxes the Commit observation of the replicas that commit
+	// this block object (see chained.ObservationMemo).
+	committed chained.ObservationMemo
 }
 
 // newBlock builds a block and computes its id.
@@ -148,6 +151,9 @@ type QC struct {
 	AuthorSignature Signature // over qcSignaturesDigest
 
 	memo uint64 // keyring fingerprint under which the QC was verified
+	// certified and entered box the Certified and RoundChange observations
+	// of the replicas this QC object certifies a block for or moves.
+	certified, entered chained.ObservationMemo
 }
 
 // Round is the round of the certified block.
@@ -218,7 +224,8 @@ type TC struct {
 	HighQCRounds []int64
 	Signatures   []Signature
 
-	memo uint64
+	memo    uint64
+	entered chained.ObservationMemo // the RoundChange of the replicas it moves
 }
 
 // MaxHighQCRound is the highest high-QC round among the TC's timeouts.

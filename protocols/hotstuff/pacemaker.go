@@ -2,6 +2,7 @@ package hotstuff
 
 import (
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -35,11 +36,12 @@ type Pacemaker struct {
 	rearm sim.Time
 }
 
-// startTimer enters round (the paper's start_timer) and restarts the timer.
-func (r *Replica) startTimer(round int64, cause protocols.RoundCause) {
+// startTimer enters round (the paper's start_timer) and restarts the timer;
+// memo, when not nil, is the memo of the certificate that moves it.
+func (r *Replica) startTimer(round int64, cause protocols.RoundCause, memo *chained.ObservationMemo) {
 	if round != r.pm.Round {
 		r.pm.Round = round
-		r.env.Observe(protocols.RoundChange{Round: round, Cause: cause})
+		r.env.Observe(chained.Box(memo, protocols.RoundChange{Round: round, Cause: cause}))
 	}
 	r.armTimer(r.s.roundTimer)
 	r.tree.pruneVotes(round - 1)
@@ -63,18 +65,18 @@ func (r *Replica) advanceRoundTC(tc *TC) bool {
 		return false
 	}
 	r.pm.LastRoundTC = tc
-	r.startTimer(tc.Round+1, protocols.CauseTC)
+	r.startTimer(tc.Round+1, protocols.CauseTC, &tc.entered)
 	return true
 }
 
-// advanceRoundQC moves to qcRound+1 when qcRound is the current round or
-// later, clearing the last round's TC.
-func (r *Replica) advanceRoundQC(qcRound int64) bool {
-	if qcRound < r.pm.Round {
+// advanceRoundQC moves to the round after qc's when qc's is the current
+// round or later, clearing the last round's TC.
+func (r *Replica) advanceRoundQC(qc *QC) bool {
+	if qc.VoteInfo.Round < r.pm.Round {
 		return false
 	}
 	r.pm.LastRoundTC = nil
-	r.startTimer(qcRound+1, protocols.CauseQC)
+	r.startTimer(qc.VoteInfo.Round+1, protocols.CauseQC, &qc.entered)
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -365,7 +366,7 @@ func (r *Replica) onTimeout(from sim.NodeID, t *Timeout) {
 func (r *Replica) processCertificateQC(qc *QC) {
 	r.processQC(qc)
 	r.elect.updateLeaders(qc, r.pm.Round, r.ledger)
-	r.advanceRoundQC(qc.VoteInfo.Round)
+	r.advanceRoundQC(qc)
 }
 
 // processQC is the paper's update(b*) for the QC b*.justify, which
@@ -378,7 +379,7 @@ func (r *Replica) processQC(qc *QC) {
 	id := qc.VoteInfo.ID
 	if _, seen := r.tree.certified[id]; !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
 		r.tree.certified[id] = qc
-		r.env.Observe(protocols.Certified{Round: qc.VoteInfo.Round, Digest: id})
+		r.env.Observe(chained.Box(&qc.certified, protocols.Certified{Round: qc.VoteInfo.Round, Digest: id}))
 		r.conduct.S.certified(r, qc)
 	}
 	r.safety.lock(qc.VoteInfo.ParentID, qc.VoteInfo.ParentRound)
@@ -410,7 +411,7 @@ func (r *Replica) commit(id protocols.Digest) {
 		b := c.Block
 		r.env.Charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
 		// A newly committed state's height is its height in the ledger.
-		r.env.Observe(protocols.Commit{Height: c.Height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)})
+		r.env.Observe(chained.Box(&b.committed, protocols.Commit{Height: c.Height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)}))
 		for _, q := range b.Payload {
 			if r.mempool.Committed(q, c.State) && int(q.Client) >= r.n {
 				r.reply(q, c.State)
@@ -458,7 +459,7 @@ func (r *Replica) extends(b *Block, id protocols.Digest, round int64) bool {
 	if r.ledger.CommittedBlock(id) != nil {
 		return true
 	}
-	for c := r.ledger.Spec[b.ID]; c != nil && c.Block.Round >= round; c = c.Parent {
+	for c, _ := r.ledger.Spec(b.ID); c != nil && c.Block.Round >= round; c = c.Parent {
 		if c.Block.ID == id {
 			return true
 		}
@@ -530,7 +531,7 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 func (r *Replica) collectPathTransactions() bool {
 	clear(r.exclude)
 	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
-	s, ok := r.ledger.Spec[r.tree.highQC.VoteInfo.ID]
+	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
 	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
 			r.exclude[q.Key()] = struct{}{}

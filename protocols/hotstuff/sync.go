@@ -145,7 +145,7 @@ func (r *Replica) onSyncRequest(from sim.NodeID, q *SyncRequest) {
 		for i := from0; i <= h && len(blocks) < limit; i++ {
 			blocks = append(blocks, l.Blocks[i])
 		}
-	} else if _, ok := l.Spec[q.Target]; ok {
+	} else if _, ok := l.Spec(q.Target); ok {
 		for i := from0; i <= l.Height() && len(blocks) < limit; i++ {
 			blocks = append(blocks, l.Blocks[i])
 		}
@@ -175,7 +175,7 @@ func (r *Replica) onSyncResponse(from sim.NodeID, resp *SyncResponse) {
 		if !r.validBlock(b) || !r.validQC(b.QC) {
 			break
 		}
-		if _, ok := r.ledger.Spec[b.QC.VoteInfo.ID]; !ok {
+		if _, ok := r.ledger.Spec(b.QC.VoteInfo.ID); !ok {
 			break // the parent is not pending here
 		}
 		r.processCertificateQC(b.QC)

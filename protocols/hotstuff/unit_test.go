@@ -319,7 +319,7 @@ func TestPacemakerBrachaAndTC(t *testing.T) {
 		t.Fatalf("%d timeouts re-sent over 2 expiries, want 2", got)
 	}
 	// A QC advance clears the last round's TC.
-	r.advanceRoundQC(r.Round())
+	r.advanceRoundQC(&QC{VoteInfo: VoteInfo{Round: r.Round()}})
 	if r.pm.LastRoundTC != nil {
 		t.Fatal("last_round_tc not cleared by a QC")
 	}

@@ -41,3 +41,23 @@ func DropSome[K cmp.Ordered, V any](rng *rand.Rand, m map[K]V, oneIn int) {
 		}
 	}
 }
+
+// Slab allocates values of T a chunk at a time instead of one by one (a
+// replica's votes and replies: one allocation per slabChunk messages). A
+// value stays valid as long as it is referenced; a chunk is freed once
+// none of its values is. The zero Slab is ready to use.
+type Slab[T any] struct{ free []T }
+
+// slabChunk is how many values a Slab allocates at once.
+const slabChunk = 32
+
+// New returns a pointer to a fresh copy of v.
+func (s *Slab[T]) New(v T) *T {
+	if len(s.free) == 0 {
+		s.free = make([]T, slabChunk)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	*p = v
+	return p
+}

@@ -57,8 +57,10 @@ func (e *Election) RoundRobin(round int64) sim.NodeID {
 
 // Leader returns the leader of round.
 func (e *Election) Leader(round int64) sim.NodeID {
-	if l, ok := e.leaders[round]; ok {
-		return l
+	if len(e.leaders) > 0 {
+		if l, ok := e.leaders[round]; ok {
+			return l
+		}
 	}
 	if e.Table != nil {
 		return e.Table(round)

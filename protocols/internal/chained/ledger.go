@@ -25,17 +25,19 @@ type SpecState[B any] struct {
 // tree of the Block-tree module is the tree of these states).
 //
 // Invariants: every speculative state descends from the committed root
-// (which stays in the speculative map as the root of the pending tree);
+// (which stays among the speculative states as the root of the pending
+// tree);
 // committed blocks are never removed; Commit commits the block and every
 // uncommitted ancestor, oldest first.
 type Ledger[B any] struct {
 	keys BlockKeys[B]
-	// Spec maps the id of every pending block (the committed root
-	// included) to its speculative state; corruptions may delete from it.
-	Spec map[protocols.Digest]*SpecState[B]
-	// pendingStates lists every state put in Spec and not yet pruned
-	// (prune walks it instead of iterating over the map; a state deleted
-	// from Spec by other means, a corruption, may stay in it a while).
+	// spec maps the id of every pending block (the committed root
+	// included) to its speculative state (Spec); corruptions may delete
+	// from it (Forget).
+	spec specTable[B]
+	// pendingStates lists every state put in spec and not yet pruned
+	// (prune walks it instead of iterating over the table; a state deleted
+	// from spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
 	Root          *SpecState[B]
 	Blocks        []B                // committed chain; Blocks[0] is genesis
@@ -53,6 +55,19 @@ type Ledger[B any] struct {
 	slab []SpecState[B]
 }
 
+// initialChain is the committed chain's first capacity: a run of a few
+// seconds commits about as many blocks.
+const initialChain = 64
+
+// zero sets the elements of s to their zero value: an element at a time,
+// cheaper than clear's call for the few a ledger clears at once.
+func zero[T any](s []T) {
+	var z T
+	for i := 0; i < len(s); i++ {
+		s[i] = z
+	}
+}
+
 // specSlab is how many speculative states are allocated at once.
 const specSlab = 32
 
@@ -61,15 +76,32 @@ const specSlab = 32
 func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
 	root := &SpecState[B]{Block: genesis, State: genesisState}
 	id := keys.ID(genesis)
-	return &Ledger[B]{
+	l := &Ledger[B]{
 		keys:          keys,
-		Spec:          map[protocols.Digest]*SpecState[B]{id: root},
 		pendingStates: []*SpecState[B]{root},
 		Root:          root,
-		Blocks:        []B{genesis},
+		Blocks:        append(make([]B, 0, initialChain), genesis),
+		Log:           make([]protocols.Digest, 0, initialChain),
 		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
+	l.spec.put(id, root)
+	return l
 }
+
+// Spec returns the speculative state of a pending block (the committed
+// root included).
+func (l *Ledger[B]) Spec(id protocols.Digest) (*SpecState[B], bool) { return l.spec.get(id) }
+
+// Forget drops a pending block's speculative state (a corruption).
+func (l *Ledger[B]) Forget(id protocols.Digest) { l.spec.del(id, nil) }
+
+// PendingIDs returns the ids of the pending blocks (the committed root
+// included), in increasing order.
+func (l *Ledger[B]) PendingIDs() []protocols.Digest { return l.spec.ids() }
+
+// NumPending is the number of pending blocks (the committed root
+// included).
+func (l *Ledger[B]) NumPending() int { return l.spec.n }
 
 // HeightOf returns the height of a committed block.
 func (l *Ledger[B]) HeightOf(id protocols.Digest) (int64, bool) {
@@ -93,10 +125,10 @@ func StateAfter(parent, payload protocols.Digest) protocols.Digest {
 // parent prevID. It fails when the parent is not pending (unknown or pruned).
 func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, bool) {
 	id := l.keys.ID(b)
-	if s, ok := l.Spec[id]; ok {
+	if s, ok := l.spec.get(id); ok {
 		return s.State, true
 	}
-	p, ok := l.Spec[prevID]
+	p, ok := l.spec.get(prevID)
 	if !ok {
 		return 0, false
 	}
@@ -106,14 +138,14 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	s := &l.slab[0]
 	l.slab = l.slab[1:]
 	*s = SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1}
-	l.Spec[id] = s
+	l.spec.put(id, s)
 	l.pendingStates = append(l.pendingStates, s)
 	return s.State, true
 }
 
 // PendingState returns the speculative state of a pending block.
 func (l *Ledger[B]) PendingState(id protocols.Digest) (protocols.Digest, bool) {
-	if s, ok := l.Spec[id]; ok {
+	if s, ok := l.spec.get(id); ok {
 		return s.State, true
 	}
 	return 0, false
@@ -122,7 +154,7 @@ func (l *Ledger[B]) PendingState(id protocols.Digest) (protocols.Digest, bool) {
 // Pending returns the pending block with the given id (the committed root
 // included), or the zero B.
 func (l *Ledger[B]) Pending(id protocols.Digest) B {
-	if s, ok := l.Spec[id]; ok {
+	if s, ok := l.spec.get(id); ok {
 		return s.Block
 	}
 	var none B
@@ -131,7 +163,7 @@ func (l *Ledger[B]) Pending(id protocols.Digest) B {
 
 // Known reports whether a block is pending or committed.
 func (l *Ledger[B]) Known(id protocols.Digest) bool {
-	if _, ok := l.Spec[id]; ok {
+	if _, ok := l.spec.get(id); ok {
 		return true
 	}
 	_, ok := l.HeightOf(id)
@@ -158,11 +190,14 @@ func (l *Ledger[B]) RootRound() int64 { return l.keys.Round(l.Root.Block) }
 // committed states, oldest first, in a slice valid until the next Commit.
 // An unknown or already committed id commits nothing.
 func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
-	s, ok := l.Spec[id]
+	if id == l.keys.ID(l.Root.Block) {
+		return nil // most calls: a QC already processed
+	}
+	s, ok := l.spec.get(id)
 	if !ok || s == l.Root {
 		return nil
 	}
-	clear(l.chain)
+	zero(l.chain)
 	chain := l.chain[:0]
 	for c := s; c != l.Root; c = c.Parent {
 		if c == nil {
@@ -200,14 +235,12 @@ func (l *Ledger[B]) prune() {
 			kept = append(kept, s)
 			continue
 		}
-		if id := l.keys.ID(s.Block); l.Spec[id] == s {
-			delete(l.Spec, id)
-		}
+		l.spec.del(l.keys.ID(s.Block), s)
 		// A later walk that reaches s stops at it all the same (it does
 		// not descend from the root either).
 		s.Parent = nil
 	}
-	clear(l.pendingStates[len(kept):])
+	zero(l.pendingStates[len(kept):])
 	l.pendingStates = kept
 }
 
@@ -215,7 +248,7 @@ func (l *Ledger[B]) prune() {
 // (inclusive), oldest first, at most limit of them (the newest are dropped
 // when longer). It returns nil when id is not pending.
 func (l *Ledger[B]) PathFromRoot(id protocols.Digest, limit int) []B {
-	s, ok := l.Spec[id]
+	s, ok := l.spec.get(id)
 	if !ok {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package chained
 
 import (
+	"maps"
 	"math/rand/v2"
 	"slices"
 
@@ -170,6 +171,62 @@ func (m *Mempool) Reserve(n int) {
 	m.queue = slices.Grow(m.queue, n)
 }
 
+// AddAll adds reqs in order, as Add does.
+func (m *Mempool) AddAll(reqs []*protocols.Request) {
+	m.Reserve(len(reqs))
+	for _, q := range reqs {
+		m.Add(q)
+	}
+}
+
+// CopyOf makes an empty mempool a copy of from (benchmarks put the same
+// requests in every replica's mempool: copying one mempool that holds them
+// is cheaper than adding them again). It reports false, and does nothing,
+// when m is not empty.
+func (m *Mempool) CopyOf(from *Mempool) bool {
+	if len(m.entries) > 0 || m.index.wide != nil {
+		return false
+	}
+	m.entries = slices.Clone(from.entries)
+	m.queue = slices.Clone(from.queue)
+	m.head = from.head
+	m.index = from.index.clone()
+	return true
+}
+
+// clone returns a deep copy of the index, its rows in one allocation
+// (each row's capacity ends at its length, so a row that grows moves
+// out).
+func (m *keyIndex) clone() keyIndex {
+	total := 0
+	for _, rows := range [][][]int32{m.dense, m.neg} {
+		for _, row := range rows {
+			total += len(row)
+		}
+	}
+	cells := make([]int32, 0, total)
+	copyRows := func(rows [][]int32) [][]int32 {
+		if rows == nil {
+			return nil
+		}
+		out := make([][]int32, len(rows))
+		for i, row := range rows {
+			if row == nil {
+				continue
+			}
+			start := len(cells)
+			cells = append(cells, row...)
+			out[i] = cells[start:len(cells):len(cells)]
+		}
+		return out
+	}
+	c := keyIndex{dense: copyRows(m.dense), base: m.base, neg: copyRows(m.neg)}
+	if m.wide != nil {
+		c.wide = maps.Clone(m.wide)
+	}
+	return c
+}
+
 func (m *Mempool) newEntry(e entry) int32 {
 	i := int32(len(m.entries))
 	m.entries = append(m.entries, e)
@@ -197,6 +254,15 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 // Committed records that a request was committed with result and reports
 // whether it was the first commit of that request.
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
+	if p := m.index.slot(q.Key(), false); p != nil && *p > 0 {
+		// The common case, a request this replica holds: no entry to build.
+		e := &m.entries[*p-1]
+		if e.committed {
+			return false
+		}
+		e.committed, e.result = true, result
+		return true
+	}
 	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
 	if !ok {
 		return true

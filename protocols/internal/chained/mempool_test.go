@@ -128,3 +128,54 @@ func TestMempoolLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestMempoolCopyOf: a mempool copied from one that preloaded requests
+// behaves as one that added them itself, whatever the keys (dense rows,
+// negative clients, far ids in the map), and the two do not share state.
+func TestMempoolCopyOf(t *testing.T) {
+	var reqs []*protocols.Request
+	for id := range uint64(40) {
+		reqs = append(reqs, req(-2, id+1), req(-3, id+1), req(50, id))
+	}
+	reqs = append(reqs, req(50, 1<<30), req(7, 3)) // far id (map), client below the lowest
+	tmpl := NewMempool(1)
+	tmpl.AddAll(reqs)
+	own, copied := NewMempool(5), NewMempool(5)
+	own.AddAll(reqs)
+	if !copied.CopyOf(tmpl) {
+		t.Fatal("CopyOf refused an empty mempool")
+	}
+	if copied.CopyOf(tmpl) {
+		t.Fatal("CopyOf accepted a mempool that is not empty")
+	}
+	// The same operations on both give the same answers.
+	steps := []func(m *Mempool) any{
+		func(m *Mempool) any { return keys(m.GetTransactions(nil)) },
+		func(m *Mempool) any { return m.Committed(reqs[0], 9) },
+		func(m *Mempool) any { return m.Committed(req(50, 1<<30), 8) },
+		func(m *Mempool) any { d, ok := m.Add(req(-2, 1)); return [2]any{d, ok} },
+		func(m *Mempool) any { d, ok := m.Add(req(-2, 900)); return [2]any{d, ok} },
+		func(m *Mempool) any {
+			d, ok := m.Result(protocols.RequestKey{Client: 50, ID: 1 << 30})
+			return [2]any{d, ok}
+		},
+		func(m *Mempool) any { return keys(m.GetTransactions(nil)) },
+		func(m *Mempool) any { return m.Pending() },
+	}
+	for i, step := range steps {
+		if a, b := step(own), step(copied); !reflectEqual(a, b) {
+			t.Fatalf("step %d: own %v, copy %v", i, a, b)
+		}
+	}
+	// The template is untouched by the copy's commits and growth.
+	if _, done := tmpl.Result(reqs[0].Key()); done || tmpl.Pending() != len(reqs) {
+		t.Fatalf("the template changed: %d pending", tmpl.Pending())
+	}
+}
+
+func reflectEqual(a, b any) bool {
+	if x, ok := a.([]uint64); ok {
+		return slices.Equal(x, b.([]uint64))
+	}
+	return a == b
+}

@@ -1,0 +1,132 @@
+package diembft
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// TestNewGroupMatchesNew: replicas built by NewGroup, which share the
+// parsed parameters and copy one preloaded mempool, run exactly as
+// replicas built one by one by New.
+func TestNewGroupMatchesNew(t *testing.T) {
+	const n, f = 7, 2
+	params := protocols.Params{"transmission_delay_bound": 50 * sim.Millisecond, "block_size": int64(3)}
+	reqs := make([]*protocols.Request, 40)
+	for i := range reqs {
+		reqs[i] = &protocols.Request{Client: -2, ID: uint64(i + 1), Op: protocols.OpAppend, Value: int64(i)}
+	}
+	run := func(group bool) ([][]protocols.Digest, sim.Stats) {
+		w := sim.NewWorld(sim.Config{Seed: 3, Replicas: n})
+		w.Network().SetDefault(sim.Link{Delay: sim.Uniform{Min: sim.Millisecond, Max: 9 * sim.Millisecond}})
+		shared := protocols.Config{N: n, F: f, Params: params, Costs: protocols.DefaultCosts(), Seed: 3}
+		build := newAny
+		if group {
+			build = NewGroup(shared)
+		}
+		var reps []*Replica
+		for i := range n {
+			cfg := shared
+			cfg.ID = sim.NodeID(i)
+			r, err := build(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.(*Replica).Preload(reqs...)
+			reps = append(reps, r.(*Replica))
+			w.AddNode(r, 0)
+		}
+		w.Run(2 * sim.Second)
+		logs := make([][]protocols.Digest, n)
+		for i, r := range reps {
+			logs[i] = slices.Clone(r.ledger.Log)
+		}
+		return logs, w.Stats()
+	}
+	logs, stats := run(false)
+	glogs, gstats := run(true)
+	if len(logs[0]) < 10 {
+		t.Fatalf("replica 0 committed %d blocks, want at least 10", len(logs[0]))
+	}
+	for i := range logs {
+		if !slices.Equal(logs[i], glogs[i]) {
+			t.Errorf("replica %d: %d blocks committed built alone, %d in a group, or other blocks", i, len(logs[i]), len(glogs[i]))
+		}
+	}
+	if stats != gstats {
+		t.Errorf("stats alone %+v, in a group %+v", stats, gstats)
+	}
+}
+
+// TestNewGroupErrors: a group reports the errors New reports, for each
+// replica.
+func TestNewGroupErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  protocols.Config
+	}{
+		{"bad parameter", protocols.Config{N: 4, F: 1, Params: protocols.Params{"block_size": int64(0)}}},
+		{"wrong type", protocols.Config{N: 4, F: 1, Params: protocols.Params{"block_size": "big"}}},
+		{"n too small", protocols.Config{N: 3, F: 1}},
+		{"bad id", protocols.Config{ID: 9, N: 4, F: 1}},
+		{"bad behaviour", protocols.Config{N: 4, F: 1, Behaviour: "nonsense"}},
+	} {
+		_, want := New(tc.cfg)
+		_, got := NewGroup(tc.cfg)(tc.cfg)
+		if want == nil || got == nil || got.Error() != want.Error() {
+			t.Errorf("%s: NewGroup's error %v, New's %v", tc.name, got, want)
+		}
+	}
+}
+
+// TestQCIndex: the index answers as a map does through random puts,
+// prunes and drops, over the move from the slice to a map and back.
+func TestQCIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var x qcIndex
+	model := map[protocols.Digest]*QC{}
+	qcOf := func(round int64) *QC { return &QC{VoteInfo: VoteInfo{Round: round}} }
+	root := int64(0)
+	sawBig := false
+	for step := range 4000 {
+		switch op := rng.IntN(20); {
+		case op < 12:
+			round := root + int64(rng.IntN(120))
+			id := protocols.Digest(rng.IntN(200))
+			qc := qcOf(round)
+			x.put(id, qc)
+			model[id] = qc
+		case op < 18:
+			root += int64(rng.IntN(3))
+			x.prune(root)
+			for id, qc := range model {
+				if qc.VoteInfo.Round < root {
+					delete(model, id)
+				}
+			}
+		default:
+			seed := rng.Uint64()
+			x.dropSome(rand.New(rand.NewPCG(seed, 0)), 3)
+			chained.DropSome(rand.New(rand.NewPCG(seed, 0)), model, 3)
+		}
+		sawBig = sawBig || x.big != nil
+		for id := range protocols.Digest(200) {
+			got, ok := x.get(id)
+			want, wok := model[id]
+			if ok != wok || got != want {
+				t.Fatalf("step %d: id %d: got %v %v, want %v %v", step, id, got, ok, want, wok)
+			}
+		}
+	}
+	if !sawBig {
+		t.Error("the index never moved to a map")
+	}
+	x.prune(root + 1000)
+	if x.big != nil || len(x.small) != 0 {
+		t.Error("the index is not back in an empty slice after pruning everything")
+	}
+}
