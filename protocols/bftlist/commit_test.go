@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -81,5 +82,31 @@ func TestCommittedSet(t *testing.T) {
 	want := idset{}.add(0).add(4).add(5)
 	if got != want {
 		t.Errorf("committedSet = %v, want %v", got.ids(), want.ids())
+	}
+}
+
+// TestCommitKeepsLogBound: executing request after request keeps r_log at
+// most 3σK entries (the published bound), the newest ones: below the
+// bound nothing is dropped, past it the lowest numbers go.
+func TestCommitKeepsLogBound(t *testing.T) {
+	r, _ := newTestReplica(t, 1, 6, 1, nil) // clients 6 and 7
+	g := &r.rep
+	bound := 3 * g.sigmaK
+	for _, executed := range []int{bound - 1, bound, bound + 1, 2*bound + 3} {
+		t.Run(fmt.Sprint(executed), func(t *testing.T) {
+			g.own.RLog, g.own.ReqQ, g.own.PendReqs = nil, nil, nil
+			for seq := 0; seq < executed; seq++ {
+				q := Req{Q: ClientReq{Client: sim.NodeID(6 + seq%2), TS: uint64(seq/2 + 1), Op: protocols.OpAppend, Value: int64(seq)}, View: 0, Seq: int64(seq)}
+				g.own.ReqQ = append(g.own.ReqQ, ReqPair{Req: q, Status: PrePrep | Prep | Commit})
+				g.commit(q, full(6))
+			}
+			want := min(executed, bound)
+			if len(g.own.RLog) != want {
+				t.Fatalf("r_log holds %d entries after %d executions, want %d (3σK = %d)", len(g.own.RLog), executed, want, bound)
+			}
+			if first, last := g.own.RLog[0].Req.Seq, g.own.RLog[len(g.own.RLog)-1].Req.Seq; first != int64(executed-want) || last != int64(executed-1) {
+				t.Errorf("r_log holds numbers %d…%d, want %d…%d", first, last, executed-want, executed-1)
+			}
+		})
 	}
 }
