@@ -33,7 +33,7 @@ type World struct {
 	replicas int
 	now      Time
 	seq      uint64
-	queue    eventHeap
+	queue    eventQueue
 	nodes    []*nodeState
 	started  bool
 	stopped  bool
@@ -253,7 +253,8 @@ func (w *World) Run(until Time) string {
 		if w.queue.len() == 0 {
 			return "idle"
 		}
-		if w.queue.peekTime() > until {
+		e := w.queue.peek()
+		if e.at > until {
 			w.now = max(w.now, until)
 			return "until"
 		}
@@ -263,7 +264,7 @@ func (w *World) Run(until Time) string {
 		if w.poll != nil && w.stats.Events%pollEvery == 0 && w.stats.Events > 0 && !w.poll(w.now, w.stats.Events) {
 			return Interrupted
 		}
-		w.step()
+		w.step(e)
 	}
 	return w.stopWhy
 }
@@ -281,16 +282,16 @@ func (w *World) schedule(at Time, k eventKind, ref uint32) {
 	w.queue.push(event{at: at, key: makeKey(w.seq, k, ref)})
 }
 
-func (w *World) step() {
-	// Read the event's payload before popping, so that its (likely cold)
-	// slot is fetched early.
-	e := w.queue.peek()
+// step handles e, the event queue's earliest event, which it removes.
+func (w *World) step(e event) {
+	// Read the event's payload before removing the event, so that its
+	// (likely cold) slot is fetched early.
 	w.now = e.at
 	w.stats.Events++
 	switch e.kind() {
 	case evDeliver:
 		f := w.msgs.take(e.ref())
-		w.queue.pop()
+		w.queue.skip()
 		if f.to < 0 { // dropped in transit by CorruptTransit
 			w.dropScheduled(f.from, ^f.to, f.msg, "transient")
 			return
@@ -308,7 +309,7 @@ func (w *World) step() {
 		slot := e.ref()
 		t := &w.timers.slots[slot]
 		node, armed := t.node, t.armed
-		w.queue.pop()
+		w.queue.skip()
 		ns := w.nodes[node]
 		if ns.crashed || !armed {
 			w.timers.release(slot)
@@ -316,10 +317,10 @@ func (w *World) step() {
 		}
 		ns.arrive(input{from: None, slot: slot, timer: true})
 	case evReady:
-		w.queue.pop()
+		w.queue.skip()
 		w.nodes[e.ref()].ready()
 	case evStart:
-		w.queue.pop()
+		w.queue.skip()
 		ns := w.nodes[e.ref()]
 		if ns.crashed {
 			ns.startPending = true
@@ -330,7 +331,7 @@ func (w *World) step() {
 		ns.node.Start(ns)
 		ns.finish()
 	case evCall:
-		w.queue.pop()
+		w.queue.skip()
 		w.calls.take(e.ref())()
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.kind()))
