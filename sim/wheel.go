@@ -58,7 +58,7 @@ type eventQueue struct {
 // by a factor of 4 or more.
 const (
 	minWheelSlots = 1 << 8
-	maxWheelSlots = 1 << 14
+	maxWheelSlots = 1 << 16
 	initialShift  = 16 // 65.5 µs
 	minShift      = 6
 	maxShift      = 40
@@ -276,17 +276,25 @@ func (q *eventQueue) adapt() bool {
 	return true
 }
 
-// narrow rebuilds the wheel with slots four times narrower (and, up to
-// maxWheelSlots, four times as many, for the same horizon) when the front
-// holds many events of different times: the slots are too wide for the
-// run's density, and every insertion would move the front's events. It
-// reports whether it did; a front of events at one time is left as it is.
+// narrow rebuilds the wheel with narrower slots (and, up to maxWheelSlots,
+// as many more, for the same horizon) when the front holds many events of
+// different times: the slots are too wide for the run's density, and every
+// insertion would move the front's events. The new width is four times
+// what the front's density asks for (the front may be a burst, denser than
+// the run), and at least four times narrower than the old. It reports
+// whether it rebuilt; a front of events at one time is left as it is.
 func (q *eventQueue) narrow() bool {
 	f := q.front[q.head:]
 	if f[0].at == f[len(f)-1].at || q.shift < minShift+2 {
 		return false
 	}
-	q.rebuild(q.shift-2, min(4*len(q.slots), maxWheelSlots))
+	width := uint64(f[len(f)-1].at-f[0].at) / uint64(len(f)) * slotEvents
+	shift := min(max(uint(bits.Len64(width)+1), minShift), q.shift-2)
+	slots := len(q.slots)
+	for s := shift; s < q.shift && slots < maxWheelSlots; s++ {
+		slots <<= 1
+	}
+	q.rebuild(shift, slots)
 	q.mark, q.pops = q.last, 0
 	return true
 }
