@@ -65,6 +65,7 @@ const (
 	firstWindow   = 1 << 10
 	lastWindow    = 1 << 16
 	slotEvents    = 4
+	slotCap       = 2 * slotEvents // initial capacity of a slot
 	// frontLimit is the number of pending events in the front above which
 	// an insertion before its end narrows the slots (see narrow).
 	frontLimit = 64
@@ -88,7 +89,14 @@ func (q *eventQueue) resize(shift uint, slots int) {
 	if len(q.slots) != slots {
 		old := q.slots
 		q.slots = make([][]event, slots)
-		copy(q.slots, old)
+		kept := copy(q.slots, old)
+		// The new slots share one array, slotCap events each: one
+		// allocation instead of one per slot and growth step.
+		backing := make([]event, (slots-kept)*slotCap)
+		for i := kept; i < slots; i++ {
+			j := (i - kept) * slotCap
+			q.slots[i] = backing[j : j : j+slotCap]
+		}
 		q.occ = make([]uint64, slots/64)
 	}
 	q.mask = int64(slots - 1)
