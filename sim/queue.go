@@ -214,6 +214,15 @@ func (h *radixHeap) appendPending(all []*event) []*event {
 	return all
 }
 
+// appendEvents appends every pending event to all.
+func (h *radixHeap) appendEvents(all []event) []event {
+	all = append(all, h.front[h.head:]...)
+	for i := range h.buckets {
+		all = append(all, h.buckets[i].events...)
+	}
+	return all
+}
+
 // reset empties the heap, keeping its arrays.
 func (h *radixHeap) reset() {
 	for i := range h.buckets {

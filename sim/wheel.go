@@ -65,6 +65,7 @@ const (
 	firstWindow   = 1 << 10
 	lastWindow    = 1 << 16
 	slotEvents    = 4
+	lookAhead     = 1 << 10
 	slotCap       = 2 * slotEvents // initial capacity of a slot
 	// frontLimit is the number of pending events in the front above which
 	// an insertion before its end narrows the slots (see narrow).
@@ -280,7 +281,7 @@ func (q *eventQueue) adapt() bool {
 	if shift+2 > q.shift && shift < q.shift+2 && slots < 4*len(q.slots) && 4*slots > len(q.slots) {
 		return false
 	}
-	q.rebuild(shift, slots)
+	q.rebuild(shift, slots, true)
 	return true
 }
 
@@ -302,14 +303,18 @@ func (q *eventQueue) narrow() bool {
 	for s := shift; s < q.shift && slots < maxWheelSlots; s++ {
 		slots <<= 1
 	}
-	q.rebuild(shift, slots)
+	q.rebuild(shift, slots, false)
 	q.mark, q.pops = q.last, 0
 	return true
 }
 
 // rebuild files every pending event again in a wheel of the given
-// geometry.
-func (q *eventQueue) rebuild(shift uint, slots int) {
+// geometry. With ahead set, the slots are narrowed to about slotEvents of
+// the next lookAhead pending events each if those are denser than the
+// width asked for: the measure of the events popped is an average over a
+// window that may have started before a burst (all the clients' requests
+// arriving at once).
+func (q *eventQueue) rebuild(shift uint, slots int, ahead bool) {
 	all := append(q.tmp[:0], q.front[q.head:]...)
 	q.front, q.head = q.front[:0], 0
 	for i := range q.slots {
@@ -318,16 +323,44 @@ func (q *eventQueue) rebuild(shift uint, slots int) {
 	}
 	clear(q.occ)
 	q.sum = [len(q.sum)]uint64{}
-	for q.far.len() > 0 {
-		all = append(all, q.far.pop())
-	}
+	all = q.far.appendEvents(all)
 	q.far.reset()
-	sortEvents(all)
+	if ahead {
+		shift = min(shift, lookAheadShift(all, q.last))
+	}
 	q.resize(shift, slots)
 	for _, e := range all {
-		q.place(e) // in order: those of slot cur are appended to the front
+		if int64(e.at)>>q.shift <= q.cur {
+			q.front = append(q.front, e)
+		} else {
+			q.place(e)
+		}
 	}
+	sortEvents(q.front)
 	q.tmp = all[:0]
+}
+
+// lookAheadShift returns the slot width, as a shift, that gives the
+// lookAhead events of all nearest to from (all at or after it) about
+// slotEvents events a slot: the smallest span 2^b from from that holds
+// them, shared among them.
+func lookAheadShift(all []event, from Time) uint {
+	k := min(len(all), lookAhead)
+	if k < 2 {
+		return maxShift
+	}
+	var hist [65]int
+	for _, e := range all {
+		hist[bits.Len64(uint64(e.at-from))]++
+	}
+	n := 0
+	for b, c := range hist {
+		if n += c; n >= k {
+			width := uint64(1) << b / uint64(k) * slotEvents
+			return uint(min(max(bits.Len64(width)-1, minShift), maxShift))
+		}
+	}
+	return maxShift
 }
 
 // renumber gives the pending events the sequence numbers 1 … len in their
