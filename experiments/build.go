@@ -229,11 +229,11 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int,
 		return nil, fmt.Errorf("transient faults: %w", err)
 	}
 	w.Subscribe(in.observe)
+	// The World counts the messages itself (added to in.messages when the
+	// run ends); a tracer is only installed to write a trace.
 	if trace != nil {
 		in.trace = sim.NewJSONLTracer(trace)
-		w.SetTracer(sim.Tracers{in.messages, in.trace})
-	} else {
-		w.SetTracer(in.messages)
+		w.SetTracer(in.trace)
 	}
 	in.gst = newGSTChecker(e, res.proto, res.params, correctReplicas(e, in.byzantine), func(node sim.NodeID, round int64) sim.NodeID {
 		return in.replicas[node].Leader(round)

@@ -448,6 +448,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 		} else {
 			in.world.SetPoll(poll)
 			ended = in.world.Run(r.Exp.Duration.T())
+			in.messages.Add(in.world.MessageCounts())
 		}
 		if ended == sim.Interrupted {
 			os.Remove(dir) // only if empty: nothing of the run is written

@@ -13,7 +13,9 @@ import (
 //
 // It is on the send path of every message: a kind seen before costs a
 // look-up in a sim.KindIndex, a reason seen before a map lookup, never an
-// allocation. The zero value is ready to use.
+// allocation. A simulated run does not install it as a tracer: the World
+// counts its messages itself, and Add takes its counts when the run ends
+// (live runs, which have no World, trace). The zero value is ready to use.
 type Messages struct {
 	kinds   []kindCounter // by number in kindIdx
 	kindIdx sim.KindIndex
@@ -77,6 +79,13 @@ func (m *Messages) Delivered(_ sim.Time, _, _ sim.NodeID, msg sim.Message) {
 func (m *Messages) Dropped(_ sim.Time, _, _ sim.NodeID, msg sim.Message, why string) {
 	size := uint64(msg.Size())
 	m.counter(msg.Kind()).dropped++
+	r := m.reason(why)
+	r.Count++
+	r.Bytes += size
+}
+
+// reason returns the drop counter of a reason, creating it on first sight.
+func (m *Messages) reason(why string) *DropCount {
 	i, ok := m.reasonIdx[why]
 	if !ok {
 		if m.reasonIdx == nil {
@@ -86,8 +95,7 @@ func (m *Messages) Dropped(_ sim.Time, _, _ sim.NodeID, msg sim.Message, why str
 		m.reasonIdx[why] = i
 		m.reasons = append(m.reasons, DropCount{Reason: why})
 	}
-	m.reasons[i].Count++
-	m.reasons[i].Bytes += size
+	return &m.reasons[i]
 }
 
 // Fired implements sim.Tracer; timers are not counted.
@@ -95,6 +103,24 @@ func (m *Messages) Fired(sim.Time, sim.NodeID, sim.Timer) {}
 
 // Observed implements sim.Tracer; observations are not counted.
 func (m *Messages) Observed(sim.Time, sim.NodeID, sim.Observation) {}
+
+// Add adds the counts of a simulated run, as sim.World.MessageCounts
+// returns them: the World counts its messages itself, cheaper than through
+// a Tracer on the path of every message.
+func (m *Messages) Add(kinds []sim.KindCount, drops []sim.DropCount) {
+	for _, k := range kinds {
+		c := m.counter(k.Kind)
+		c.sent += k.Sent
+		c.delivered += k.Delivered
+		c.dropped += k.Dropped
+		c.sentBytes += k.Bytes
+	}
+	for _, d := range drops {
+		r := m.reason(d.Reason)
+		r.Count += d.Count
+		r.Bytes += d.Bytes
+	}
+}
 
 // Totals returns the messages sent, delivered and dropped and the bytes
 // sent, over all kinds.

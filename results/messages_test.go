@@ -94,3 +94,100 @@ func BenchmarkMessagesSent(b *testing.B) {
 		m.Sent(0, 0, 1, msgs[i%len(msgs)])
 	}
 }
+
+// chatter is a node for TestMessagesAddMatchesTracer: it broadcasts a vote
+// and sends a token and a proposal to its successor every 10 ms, charging
+// CPU so that inputs queue.
+type chatter struct {
+	env   sim.Env
+	nodes int
+}
+
+func (c *chatter) Start(env sim.Env) {
+	c.env = env
+	env.SetTimer(0, 0, 0)
+}
+
+func (c *chatter) Deliver(sim.NodeID, sim.Message) { c.env.Charge(3 * sim.Millisecond) }
+
+func (c *chatter) Fire(sim.Timer) {
+	next := (c.env.ID() + 1) % sim.NodeID(c.nodes)
+	c.env.Broadcast(testMsg{"vote", 100})
+	c.env.Send(next, testMsg{"token", 10})
+	c.env.Send(next, testMsg{"proposal", 1000})
+	c.env.SetTimer(10*sim.Millisecond, 0, 0)
+}
+
+// dropProposals drops the proposals of node 1.
+type dropProposals struct{}
+
+func (dropProposals) Intercept(p *sim.Packet) string {
+	if p.From == 1 && p.Msg.Kind() == "proposal" {
+		return "rule"
+	}
+	return ""
+}
+
+// TestMessagesAddMatchesTracer runs a world with every way of dropping a
+// message (loss on a lossy kind channel, a partition, a crash with queued
+// inputs, a node not started yet, an interceptor, transient drops) and
+// transient duplicates and replacements, and checks that the counts the
+// World keeps itself, added to a Messages, equal those of a Messages
+// installed as its tracer.
+func TestMessagesAddMatchesTracer(t *testing.T) {
+	const nodes = 6
+	w := sim.NewWorld(sim.Config{Seed: 3, Replicas: nodes})
+	w.Network().SetDefault(sim.Link{Delay: sim.Uniform{Min: sim.Millisecond, Max: 5 * sim.Millisecond}, Loss: 0.2})
+	w.Network().SetKindChannel("token", sim.Lossy)
+	w.Network().SetKindChannel("unused", sim.Lossy) // named, never sent: not counted
+	w.Network().AddInterceptor(dropProposals{})
+	for i := range nodes {
+		start := sim.Time(0)
+		if i == nodes-1 {
+			start = 50 * sim.Millisecond
+		}
+		w.AddNode(&chatter{nodes: nodes}, start)
+	}
+	traced := &Messages{}
+	w.SetTracer(traced)
+	w.At(100*sim.Millisecond, func() { w.Network().SetPartition([][]sim.NodeID{{0, 1, 2}, {3, 4, 5}}) })
+	w.At(200*sim.Millisecond, func() { w.Network().Heal() })
+	w.At(250*sim.Millisecond, func() { w.Crash(3) })
+	w.At(300*sim.Millisecond, func() { w.Recover(3) })
+	w.At(333*sim.Millisecond, func() {
+		i := 0
+		w.CorruptTransit(func(sim.Transit) (sim.TransitAction, sim.Message) {
+			i++
+			return sim.TransitAction(i % 4), testMsg{"forged", 7}
+		})
+	})
+	w.Run(500 * sim.Millisecond)
+
+	var added Messages
+	added.Add(w.MessageCounts())
+	if got, want := added.Kinds(), traced.Kinds(); !slices.Equal(got, want) {
+		t.Errorf("kinds counted by the world\n%+v\nwant (tracer)\n%+v", got, want)
+	}
+	if got, want := added.Drops(), traced.Drops(); !slices.Equal(got, want) {
+		t.Errorf("drops counted by the world %+v, want (tracer) %+v", got, want)
+	}
+	st := w.Stats()
+	sent, delivered, dropped, _ := added.Totals()
+	if sent != st.Sent || delivered != st.Delivered || dropped != st.Dropped {
+		t.Errorf("totals %d, %d, %d; world stats %d, %d, %d", sent, delivered, dropped, st.Sent, st.Delivered, st.Dropped)
+	}
+	var reasons []string
+	for _, d := range added.Drops() {
+		reasons = append(reasons, d.Reason)
+	}
+	if want := []string{"crashed", "loss", "not started", "partition", "rule", "transient"}; !slices.Equal(reasons, want) {
+		t.Errorf("drop reasons %v, want %v (the scenario must exercise each)", reasons, want)
+	}
+	forged := false
+	for _, k := range added.Kinds() {
+		forged = forged || k.Kind == "forged" && k.Delivered > 0 && k.Sent == 0
+	}
+	if !forged {
+		t.Errorf("no replaced message delivered: %+v", added.Kinds())
+	}
+}

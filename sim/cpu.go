@@ -7,6 +7,7 @@ type input struct {
 	msg   Message
 	from  NodeID
 	slot  uint32 // timer slot when timer is set
+	kind  int32  // the message's number in the network's KindIndex
 	timer bool
 }
 
@@ -116,6 +117,7 @@ func (ns *nodeState) handle(in input) {
 	} else {
 		w.unlog(in.from, ns.id)
 		w.stats.Delivered++
+		w.kindCount(int(in.kind)).Delivered++
 		if w.tracer != nil {
 			w.tracer.Delivered(w.now, in.from, ns.id, in.msg)
 		}
@@ -163,14 +165,17 @@ func (ns *nodeState) Rand() *rand.Rand {
 
 // Send implements Env.
 func (ns *nodeState) Send(to NodeID, msg Message) {
-	ns.world.net.send(ns.id, to, msg, ns.cursor)
+	net := ns.world.net
+	net.send(ns.id, to, msg, net.kinds.Index(msg.Kind()), msg.Size(), ns.cursor)
 }
 
-// Broadcast implements Env.
+// Broadcast implements Env. The copies share the payload, so its kind and
+// size are looked up once.
 func (ns *nodeState) Broadcast(msg Message) {
 	net := ns.world.net
+	k, size := net.kinds.Index(msg.Kind()), msg.Size()
 	for to := 0; to < ns.world.replicas; to++ {
-		net.send(ns.id, NodeID(to), msg, ns.cursor)
+		net.send(ns.id, NodeID(to), msg, k, size, ns.cursor)
 	}
 }
 

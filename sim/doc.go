@@ -28,9 +28,13 @@
 //     "not started"). A crashed node loses the messages for it, including
 //     those waiting in its queue, and the timers that expire while it is down.
 //
-// The event queue is a 4-ary heap of 16-byte entries (time and a key packing
-// sequence number, kind and a slot reference); messages, timers and
-// callbacks live in slot tables, so the hot path does not allocate.
+// The event queue holds 16-byte entries (time and a key packing sequence
+// number, kind and a slot reference) in a timing wheel for the near future,
+// sized to the run's density of events, and a radix heap beyond its
+// horizon; it pops them in (time, sequence) order. Messages, timers and
+// callbacks live in slot tables, so the hot path does not allocate. The
+// World counts the messages it carries by kind and drops by reason itself
+// (MessageCounts), so a run needs no Tracer to count them.
 //
 // Package sim imports nothing else of byzsim.
 package sim

@@ -262,18 +262,22 @@ func (n *Network) newModel(l Link) uint32 {
 	return uint32(index32(len(n.models) - 1))
 }
 
-// send carries msg from one node to another, leaving at time at.
-func (n *Network) send(from, to NodeID, msg Message, at Time) {
+// send carries msg, of kind number k in n.kinds and of the given size,
+// from one node to another, leaving at time at.
+func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 	w := n.w
 	if to < 0 || int(to) >= len(w.nodes) {
 		panic(fmt.Sprintf("sim: send from node %d to unknown node %d", from, to))
 	}
 	w.stats.Sent++
+	c := w.kindCount(k)
+	c.Sent++
+	c.Bytes += uint64(size)
 	if w.tracer != nil {
 		w.tracer.Sent(at, from, to, msg)
 	}
 	if n.group != nil && n.Partitioned(from, to) {
-		w.drop(from, to, msg, "partition")
+		w.drop(from, to, msg, k, "partition")
 		return
 	}
 	extra := Time(0)
@@ -283,7 +287,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 		for _, ic := range n.interceptors {
 			if why := ic.Intercept(p); why != "" {
 				p.Msg = nil
-				w.drop(from, to, msg, why)
+				w.drop(from, to, msg, k, why)
 				return
 			}
 		}
@@ -294,14 +298,14 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 		}
 	}
 	if from == to {
-		w.deliverAt(at+extra, from, to, msg)
+		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
 	ls := n.link(from, to)
 	m := n.models[ls.model]
 	channel := m.Channel
 	if n.kindChannel != nil {
-		if k := n.kinds.Index(msg.Kind()); k < len(n.kindChannel) && n.kindChannel[k] != 0 {
+		if k < len(n.kindChannel) && n.kindChannel[k] != 0 {
 			channel = Channel(n.kindChannel[k] - 1)
 		}
 	}
@@ -317,7 +321,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	if m.Loss > 0 {
 		if channel == Lossy {
 			if rng.Float64() < m.Loss {
-				w.drop(from, to, msg, "loss")
+				w.drop(from, to, msg, k, "loss")
 				return
 			}
 		} else {
@@ -328,7 +332,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 	}
 	depart := at
 	if m.Bandwidth > 0 {
-		depart = addSat(max(depart, ls.freeAt), SerializationDelay(msg.Size(), m.Bandwidth))
+		depart = addSat(max(depart, ls.freeAt), SerializationDelay(size, m.Bandwidth))
 		ls.freeAt = depart
 	}
 	arrival := addSat(depart, delay)
@@ -336,7 +340,7 @@ func (n *Network) send(from, to NodeID, msg Message, at Time) {
 		arrival = max(arrival, ls.lastArrival)
 		ls.lastArrival = arrival
 	}
-	w.deliverAt(arrival, from, to, msg)
+	w.deliverAt(arrival, from, to, msg, k)
 }
 
 // SetKindChannel makes messages of the given kind use channel ch on every

@@ -49,7 +49,8 @@ func (e *event) before(o *event) bool {
 	return e.at < o.at || (e.at == o.at && e.key < o.key)
 }
 
-// eventHeap is the queue of pending events, ordered by (at, seq). It is a
+// radixHeap is a queue of events ordered by (at, seq), the far part of an
+// eventQueue (events beyond the timing wheel's horizon). It is a
 // radix heap with 16-way digits: the kernel never schedules an event before
 // the last one popped, and every new event has a larger sequence number
 // than those pending, so the keys only grow. The front holds the events at
@@ -64,7 +65,7 @@ func (e *event) before(o *event) bool {
 // digit L), so an event moves at most 16 times and in practice once or
 // twice: much cheaper than the sifts of a comparison heap, and sequential
 // in memory.
-type eventHeap struct {
+type radixHeap struct {
 	last    Time
 	front   []event // events at time last from index head on, sorted by key
 	head    int
@@ -74,7 +75,7 @@ type eventHeap struct {
 	n    int
 }
 
-// bucket is one bucket of an eventHeap.
+// bucket is one bucket of a radixHeap.
 type bucket struct {
 	events []event
 	least  Time // the earliest time in events when it is not empty
@@ -87,7 +88,7 @@ const (
 )
 
 // file adds an event later than h.last to its bucket.
-func (h *eventHeap) file(e event) {
+func (h *radixHeap) file(e event) {
 	level := uint(bits.Len64(uint64(e.at^h.last))-1) / digitBits
 	i := (level<<digitBits | uint(uint64(e.at)>>(level*digitBits))&digitMask) % radixBuckets
 	b := &h.buckets[i]
@@ -98,12 +99,12 @@ func (h *eventHeap) file(e event) {
 	h.full[i/64] |= 1 << (i % 64)
 }
 
-func (h *eventHeap) len() int { return h.n }
+func (h *radixHeap) len() int { return h.n }
 
 // push adds an event. Its time must not be before the last event popped;
 // it may be before one only peeked at (a run that stopped at its time
 // limit), which costs a rebuild.
-func (h *eventHeap) push(e event) {
+func (h *radixHeap) push(e event) {
 	if e.at < h.last {
 		h.rebase(e.at)
 	}
@@ -118,7 +119,7 @@ func (h *eventHeap) push(e event) {
 
 // rebase moves last back to t, before every pending event, and files the
 // pending events again.
-func (h *eventHeap) rebase(t Time) {
+func (h *radixHeap) rebase(t Time) {
 	var pending []event
 	pending = append(pending, h.front[h.head:]...)
 	for i := range h.buckets {
@@ -132,7 +133,7 @@ func (h *eventHeap) rebase(t Time) {
 }
 
 // firstBucket returns the first non-empty bucket; one must be.
-func (h *eventHeap) firstBucket() uint {
+func (h *radixHeap) firstBucket() uint {
 	for w, bits64 := range h.full {
 		if bits64 != 0 {
 			return uint(w*64+bits.TrailingZeros64(bits64)) % radixBuckets
@@ -142,7 +143,7 @@ func (h *eventHeap) firstBucket() uint {
 }
 
 // settle makes the front non-empty, the queue must not be empty.
-func (h *eventHeap) settle() {
+func (h *radixHeap) settle() {
 	if h.head < len(h.front) {
 		return
 	}
@@ -173,13 +174,13 @@ func (h *eventHeap) settle() {
 func cmpKey(a, b event) int { return cmpUint64(a.key, b.key) }
 
 // peek returns the earliest event; the queue must not be empty.
-func (h *eventHeap) peek() event {
+func (h *radixHeap) peek() event {
 	h.settle()
 	return h.front[h.head]
 }
 
 // pop removes and returns the earliest event; the queue must not be empty.
-func (h *eventHeap) pop() event {
+func (h *radixHeap) pop() event {
 	h.settle()
 	e := h.front[h.head]
 	h.head++
@@ -189,16 +190,19 @@ func (h *eventHeap) pop() event {
 
 // peekTime returns the time of the earliest event; the queue must not be
 // empty.
-func (h *eventHeap) peekTime() Time { return h.peek().at }
+func (h *radixHeap) peekTime() Time { return h.peek().at }
 
-// renumber gives the pending events the sequence numbers 1 … len in their
-// current order and returns the next free number. Order is kept, so every
-// bucket stays valid and ties still break in insertion order.
-func (h *eventHeap) renumber() uint64 {
-	if h.n == 0 {
-		return 1
+// minTime returns the time of the earliest event, like peekTime, but
+// without moving it to the front (last stays); the queue must not be empty.
+func (h *radixHeap) minTime() Time {
+	if h.head < len(h.front) {
+		return h.front[h.head].at
 	}
-	all := make([]*event, 0, h.n)
+	return h.buckets[h.firstBucket()].least
+}
+
+// appendPending appends a pointer to every pending event to all.
+func (h *radixHeap) appendPending(all []*event) []*event {
 	for i := h.head; i < len(h.front); i++ {
 		all = append(all, &h.front[i])
 	}
@@ -207,6 +211,29 @@ func (h *eventHeap) renumber() uint64 {
 			all = append(all, &h.buckets[i].events[j])
 		}
 	}
+	return all
+}
+
+// appendEvents appends every pending event to all.
+func (h *radixHeap) appendEvents(all []event) []event {
+	all = append(all, h.front[h.head:]...)
+	for i := range h.buckets {
+		all = append(all, h.buckets[i].events...)
+	}
+	return all
+}
+
+// reset empties the heap, keeping its arrays.
+func (h *radixHeap) reset() {
+	for i := range h.buckets {
+		h.buckets[i].events = h.buckets[i].events[:0]
+	}
+	h.front, h.head, h.n, h.last, h.full = h.front[:0], 0, 0, 0, [radixBuckets / 64]uint64{}
+}
+
+// renumberEvents gives the events the sequence numbers 1 … len(all) in
+// their current order and returns the next free number.
+func renumberEvents(all []*event) uint64 {
 	slices.SortFunc(all, func(a, b *event) int { return cmpUint64(a.seq(), b.seq()) })
 	for rank, e := range all {
 		e.key = makeKey(uint64(rank+1), e.kind(), e.ref())

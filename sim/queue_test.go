@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -72,4 +73,227 @@ func TestCancelledTimersCounted(t *testing.T) {
 			t.Errorf("%s: %d events, now %v; want %d, %v", c.name, w.Stats().Events, w.Now(), c.wantEvents, c.wantNow*unit)
 		}
 	}
+}
+
+// queueOp is one step of a queue schedule: push an event delta after the
+// last event popped, pop, peek, or renumber the pending events.
+type queueOp struct {
+	op    byte // 'u' push, 'o' pop, 'e' peek, 'r' renumber
+	delta Time
+}
+
+// runQueue applies ops to an eventQueue and checks it against the
+// reference: the events in the order of a stable sort by time of the
+// order they were pushed in (a pushed event is never before the last one
+// popped and its key is larger than every earlier one, so the pops of any
+// schedule are that order). A peek must return what the next pop returns
+// unless a push came between. It returns the queue, for the callers to
+// check which paths the schedule took.
+func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
+	t.Helper()
+	var q eventQueue
+	var pushed []event // by push index, the reference's input
+	var popped []uint32
+	var last Time
+	seq := uint64(0)
+	var peeked *event
+	for _, o := range ops {
+		switch o.op {
+		case 'u':
+			seq++
+			id := uint32(len(pushed))
+			e := event{at: last + o.delta, key: makeKey(seq, evCall, id)}
+			q.push(e)
+			pushed = append(pushed, e)
+			peeked = nil
+		case 'o', 'e':
+			if q.len() == 0 {
+				continue
+			}
+			if o.op == 'e' {
+				e := q.peek()
+				peeked = &e
+				continue
+			}
+			e := q.pop()
+			if peeked != nil && *peeked != e {
+				t.Fatalf("%s: popped %+v after peeking %+v", name, e, *peeked)
+			}
+			peeked = nil
+			if e.at < last {
+				t.Fatalf("%s: popped time %v after %v", name, e.at, last)
+			}
+			last = e.at
+			popped = append(popped, e.ref())
+		case 'r':
+			seq = q.renumber() - 1
+			peeked = nil
+		}
+		if q.len() != len(pushed)-len(popped) {
+			t.Fatalf("%s: len %d, want %d", name, q.len(), len(pushed)-len(popped))
+		}
+	}
+	for q.len() > 0 {
+		e := q.pop()
+		if e.at < last {
+			t.Fatalf("%s: popped time %v after %v", name, e.at, last)
+		}
+		last = e.at
+		popped = append(popped, e.ref())
+	}
+	want := make([]uint32, len(pushed))
+	for i := range want {
+		want[i] = uint32(i)
+	}
+	slices.SortStableFunc(want, func(a, b uint32) int { return cmpEvent(event{at: pushed[a].at}, event{at: pushed[b].at}) })
+	if !slices.Equal(popped, want) {
+		for i := range popped {
+			if popped[i] != want[i] {
+				t.Fatalf("%s: pop %d is event %d (at %v), want event %d (at %v)", name, i, popped[i], pushed[popped[i]].at, want[i], pushed[want[i]].at)
+			}
+		}
+		t.Fatalf("%s: popped %d events, want %d", name, len(popped), len(want))
+	}
+	return &q
+}
+
+// queueSchedule draws a random schedule of n pushes with deltas from
+// draw, interleaved with pops (more than pushes once drained is set, so
+// the queue empties), peeks and, when renumber is set, a few renumberings.
+func queueSchedule(r *rand.Rand, n int, draw func(*rand.Rand) Time, renumber bool) []queueOp {
+	var ops []queueOp
+	for range n {
+		ops = append(ops, queueOp{op: 'u', delta: draw(r)})
+		switch k := r.IntN(16); {
+		case k < 7:
+			ops = append(ops, queueOp{op: 'o'})
+		case k < 10:
+			ops = append(ops, queueOp{op: 'e'})
+		case k == 10 && renumber && r.IntN(64) == 0:
+			ops = append(ops, queueOp{op: 'r'})
+		}
+	}
+	return ops
+}
+
+// TestQueueMatchesSort runs random schedules through the queue and compares
+// its pops with a sort of the events pushed: equal times, times on slot
+// and horizon boundaries, events beyond the wheel that move into it, bursts
+// at one time, a density that changes during the run (rebuilding the
+// wheel), peeks followed by earlier pushes, and renumbering.
+func TestQueueMatchesSort(t *testing.T) {
+	const slot = 1 << initialShift
+	uniform := func(lo, hi Time) func(*rand.Rand) Time {
+		return func(r *rand.Rand) Time { return lo + Time(r.Int64N(int64(hi-lo))) }
+	}
+	// boundary draws times at multiples of the initial slot width and of
+	// the initial horizon, and one nanosecond either side.
+	boundary := func(r *rand.Rand) Time {
+		unit := Time(slot)
+		if r.IntN(2) == 0 {
+			unit *= minWheelSlots
+		}
+		return max(0, unit*Time(r.IntN(4))+Time(r.IntN(3))-1)
+	}
+	mixed := func(r *rand.Rand) Time {
+		switch r.IntN(8) {
+		case 0:
+			return 0 // at the time of the last pop
+		case 1:
+			return 5*Second + Time(r.IntN(1000)) // a timeout, beyond the wheel
+		case 2:
+			return 50 * Millisecond // a periodic timer, equal times
+		case 3:
+			return boundary(r)
+		}
+		return uniform(Millisecond, 5*Millisecond)(r)
+	}
+	for _, c := range []struct {
+		name     string
+		n        int
+		draw     func(*rand.Rand) Time
+		renumber bool
+	}{
+		{"one time", 2000, func(*rand.Rand) Time { return 0 }, false},
+		{"few times", 3000, uniform(0, 3), false},
+		{"within a slot", 3000, uniform(0, slot), false},
+		{"boundaries", 5000, boundary, false},
+		{"near", 20000, uniform(Millisecond, 5*Millisecond), false},
+		{"mixed", 30000, mixed, true},
+		{"far", 5000, uniform(Second, 100*Second), false},
+		{"huge", 3000, func(r *rand.Rand) Time { return Time(r.Int64N(1 << 60)) }, false},
+		{"normal", 20000, func(r *rand.Rand) Time { return max(0, Time(r.NormFloat64()*50e6+250e6)) }, true},
+	} {
+		r := rand.New(rand.NewPCG(uint64(c.n), 7))
+		runQueue(t, c.name, queueSchedule(r, c.n, c.draw, c.renumber))
+	}
+}
+
+// TestQueueAdapts checks that a run whose density changes rebuilds the
+// wheel both ways (narrower and more slots when events are dense, wider
+// when sparse), that far events move into the wheel, and that the order
+// stays exact throughout.
+func TestQueueAdapts(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var ops []queueOp
+	// Dense: 50,000 events 1 µs to 4 ms ahead, a queue of about 5,000 (0.8
+	// µs apart), and long timeouts; then sparse: the queue drained, 150,000
+	// events 50–150 ms apart, a few pending at once.
+	for i := range 50000 {
+		ops = append(ops, queueOp{op: 'u', delta: Microsecond * Time(1+r.IntN(4000))})
+		if i%100 == 0 {
+			ops = append(ops, queueOp{op: 'u', delta: 5 * Second})
+		}
+		if i > 5000 {
+			ops = append(ops, queueOp{op: 'o'})
+		}
+	}
+	dense := len(ops)
+	for range 6000 {
+		ops = append(ops, queueOp{op: 'o'})
+	}
+	for range 150000 {
+		ops = append(ops, queueOp{op: 'o'}, queueOp{op: 'u', delta: 50*Millisecond + Time(r.IntN(int(100*Millisecond)))})
+	}
+	q := runQueue(t, "dense", ops[:dense])
+	if q.shift >= initialShift || len(q.slots) <= minWheelSlots {
+		t.Errorf("dense: %d slots of 2^%d ns, want more than %d narrower than 2^%d", len(q.slots), q.shift, minWheelSlots, initialShift)
+	}
+	denseSlots := len(q.slots)
+	q = runQueue(t, "dense then sparse", ops)
+	if q.shift <= initialShift || len(q.slots) >= denseSlots {
+		t.Errorf("sparse: %d slots of 2^%d ns, want fewer than %d wider than 2^%d", len(q.slots), q.shift, denseSlots, initialShift)
+	}
+}
+
+// FuzzQueue runs schedules read from the fuzzer's bytes: each byte is an
+// operation, pushes taking their delta from the next bytes at one of a few
+// scales (the same time, within a slot, across slots, beyond the wheel).
+func FuzzQueue(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	f.Add([]byte{1, 1, 1, 1, 0xff, 0x40, 3, 3, 9, 9, 9})
+	f.Add([]byte{2, 200, 2, 100, 2, 150, 4, 2, 120, 4, 4, 6, 4})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ops []queueOp
+		scales := [...]Time{0, 1, 1 << 10, 1 << 16, 1 << 20, 1 << 26, 1 << 34}
+		for i := 0; i < len(data); i++ {
+			b := data[i]
+			switch {
+			case b%8 == 4:
+				ops = append(ops, queueOp{op: 'o'})
+			case b%8 == 5:
+				ops = append(ops, queueOp{op: 'e'})
+			case b == 6:
+				ops = append(ops, queueOp{op: 'r'})
+			default:
+				d := Time(0)
+				if i+1 < len(data) {
+					i++
+					d = Time(data[i]) * scales[int(b>>3)%len(scales)]
+				}
+				ops = append(ops, queueOp{op: 'u', delta: d})
+			}
+		}
+		runQueue(t, "fuzz", ops)
+	})
 }

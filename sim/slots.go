@@ -99,4 +99,5 @@ func (t *slotTable[T]) take(i uint32) T {
 type inFlight struct {
 	msg      Message
 	from, to NodeID
+	kind     int32 // the message's number in the network's KindIndex
 }

@@ -44,13 +44,14 @@ func (w *World) CorruptTransit(visit func(t Transit) (a TransitAction, replace M
 		case TransitDrop:
 			f.to = ^f.to // delivery sees a negative receiver and drops it
 		case TransitDuplicate:
-			w.deliverAt(w.now, f.from, f.to, f.msg)
+			w.deliverAt(w.now, f.from, f.to, f.msg, int(f.kind))
 			f = &w.msgs.slots[i] // the table may have grown
 		case TransitReplace:
 			if repl == nil {
 				panic("sim: CorruptTransit: TransitReplace without a message")
 			}
 			f.msg = repl
+			f.kind = int32(w.net.kinds.Index(repl.Kind()))
 		default:
 			continue
 		}

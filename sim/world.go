@@ -33,7 +33,7 @@ type World struct {
 	replicas int
 	now      Time
 	seq      uint64
-	queue    eventHeap
+	queue    eventQueue
 	nodes    []*nodeState
 	started  bool
 	stopped  bool
@@ -45,6 +45,10 @@ type World struct {
 	observer []Observer
 	tracer   Tracer
 	stats    Stats
+	// kindCounts counts the messages of each kind, by number in the
+	// network's KindIndex; dropCounts the drops by reason.
+	kindCounts []KindCount
+	dropCounts []DropCount
 	// backlog counts, per ordered pair from*len(nodes)+to, the messages
 	// scheduled for delivery and not yet handled or dropped.
 	backlog []int32
@@ -203,7 +207,7 @@ func (w *World) Crash(id NodeID) {
 		if in.timer {
 			w.timers.release(in.slot)
 		} else {
-			w.dropScheduled(in.from, id, in.msg, "crashed")
+			w.dropScheduled(in.from, id, in.msg, int(in.kind), "crashed")
 		}
 	}
 }
@@ -253,7 +257,8 @@ func (w *World) Run(until Time) string {
 		if w.queue.len() == 0 {
 			return "idle"
 		}
-		if w.queue.peekTime() > until {
+		e := w.queue.peek()
+		if e.at > until {
 			w.now = max(w.now, until)
 			return "until"
 		}
@@ -263,7 +268,7 @@ func (w *World) Run(until Time) string {
 		if w.poll != nil && w.stats.Events%pollEvery == 0 && w.stats.Events > 0 && !w.poll(w.now, w.stats.Events) {
 			return Interrupted
 		}
-		w.step()
+		w.step(e)
 	}
 	return w.stopWhy
 }
@@ -281,34 +286,34 @@ func (w *World) schedule(at Time, k eventKind, ref uint32) {
 	w.queue.push(event{at: at, key: makeKey(w.seq, k, ref)})
 }
 
-func (w *World) step() {
-	// Read the event's payload before popping, so that its (likely cold)
-	// slot is fetched early.
-	e := w.queue.peek()
+// step handles e, the event queue's earliest event, which it removes.
+func (w *World) step(e event) {
+	// Read the event's payload before removing the event, so that its
+	// (likely cold) slot is fetched early.
 	w.now = e.at
 	w.stats.Events++
 	switch e.kind() {
 	case evDeliver:
 		f := w.msgs.take(e.ref())
-		w.queue.pop()
+		w.queue.skip()
 		if f.to < 0 { // dropped in transit by CorruptTransit
-			w.dropScheduled(f.from, ^f.to, f.msg, "transient")
+			w.dropScheduled(f.from, ^f.to, f.msg, int(f.kind), "transient")
 			return
 		}
 		ns := w.nodes[f.to]
 		switch {
 		case ns.crashed:
-			w.dropScheduled(f.from, f.to, f.msg, "crashed")
+			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "crashed")
 		case !ns.started:
-			w.dropScheduled(f.from, f.to, f.msg, "not started")
+			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "not started")
 		default:
-			ns.arrive(input{from: f.from, msg: f.msg})
+			ns.arrive(input{from: f.from, msg: f.msg, kind: f.kind})
 		}
 	case evTimer:
 		slot := e.ref()
 		t := &w.timers.slots[slot]
 		node, armed := t.node, t.armed
-		w.queue.pop()
+		w.queue.skip()
 		ns := w.nodes[node]
 		if ns.crashed || !armed {
 			w.timers.release(slot)
@@ -316,10 +321,10 @@ func (w *World) step() {
 		}
 		ns.arrive(input{from: None, slot: slot, timer: true})
 	case evReady:
-		w.queue.pop()
+		w.queue.skip()
 		w.nodes[e.ref()].ready()
 	case evStart:
-		w.queue.pop()
+		w.queue.skip()
 		ns := w.nodes[e.ref()]
 		if ns.crashed {
 			ns.startPending = true
@@ -330,20 +335,20 @@ func (w *World) step() {
 		ns.node.Start(ns)
 		ns.finish()
 	case evCall:
-		w.queue.pop()
+		w.queue.skip()
 		w.calls.take(e.ref())()
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.kind()))
 	}
 }
 
-// deliverAt schedules the arrival of msg at node to.
-func (w *World) deliverAt(at Time, from, to NodeID, msg Message) {
+// deliverAt schedules the arrival of msg, of kind number k, at node to.
+func (w *World) deliverAt(at Time, from, to NodeID, msg Message, k int) {
 	if w.backlog == nil {
 		w.backlog = make([]int32, len(w.nodes)*len(w.nodes))
 	}
 	w.backlog[int(from)*len(w.nodes)+int(to)]++
-	w.schedule(at, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to}))
+	w.schedule(at, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to, kind: int32(k)}))
 }
 
 // unlog removes a message from the backlog of its pair once it is handled
@@ -370,13 +375,15 @@ func (w *World) Charged(id NodeID) Time { return w.state(id).charged }
 // dropScheduled drops a message that was scheduled for delivery (in
 // transit or in the receiver's input queue), so it also leaves its pair's
 // backlog.
-func (w *World) dropScheduled(from, to NodeID, msg Message, why string) {
+func (w *World) dropScheduled(from, to NodeID, msg Message, k int, why string) {
 	w.unlog(from, to)
-	w.drop(from, to, msg, why)
+	w.drop(from, to, msg, k, why)
 }
 
-func (w *World) drop(from, to NodeID, msg Message, why string) {
+// drop drops msg, of kind number k.
+func (w *World) drop(from, to NodeID, msg Message, k int, why string) {
 	w.stats.Dropped++
+	w.countDrop(msg, k, why)
 	if w.tracer != nil {
 		w.tracer.Dropped(w.now, from, to, msg, why)
 	}

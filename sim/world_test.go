@@ -68,7 +68,7 @@ func TestHeapMatchesSort(t *testing.T) {
 		{1000, 1}, {5000, 1 << 20}, {5000, 1 << 40}, {3000, 3},
 	} {
 		r := rand.New(rand.NewPCG(uint64(c.n), uint64(c.span)))
-		var h eventHeap
+		var h eventQueue
 		var pending []event // the naive queue
 		var last Time
 		seq := uint64(0)

@@ -1,0 +1,409 @@
+package sim
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// eventQueue is the queue of pending events, ordered by (at, key). Most
+// events are near-future ones (message deliveries a few milliseconds or a
+// few hundred milliseconds ahead, periodic timers), so it is a timing
+// wheel: slots of 2^shift nanoseconds, one for each of the len(slots)
+// slot-widths after the current one, each holding its events unsorted. An
+// event is filed once, into its slot; when the queue reaches a slot, the
+// slot's few events are sorted into the front. Events beyond the wheel's
+// horizon (long timeouts) wait in a radix heap (far) and move into the
+// wheel once it comes within reach. Slot width and wheel size follow the
+// run's density of events (see adapt), which changes how the events are
+// stored, never the order in which they are popped: that is (at, key)
+// whatever the layout.
+type eventQueue struct {
+	// front holds, from head on, the events of slots up to cur, sorted by
+	// (at, key); every other pending event is in a later slot.
+	front []event
+	head  int
+	// cur is the absolute slot number (time >> shift) of the front.
+	cur   int64
+	shift uint
+	// slots[s & mask] holds the events of absolute slot s for cur < s <
+	// cur + len(slots); occ has bit i set when slots[i] is not empty, and
+	// sum bit w when occ[w] is not zero.
+	slots [][]event
+	mask  int64
+	occ   []uint64
+	sum   [maxWheelSlots / 64 / 64]uint64
+	// far holds the events of slots cur + len(slots) and beyond; farMin
+	// is the earliest time in far when it is not empty. Only the events
+	// that join the wheel are popped from far, so its last popped time
+	// stays before every event pushed to it later (no rebase).
+	far    radixHeap
+	farMin Time
+	n      int
+	// last is the time of the last event popped; mark the time, and pops
+	// the number of events popped since, when the density was last
+	// measured; peak is the largest n since; window is how many pops the
+	// next measure waits for.
+	last, mark Time
+	pops, peak int
+	window     int
+	tmp        []event // scratch for rebuild
+}
+
+// Wheel geometry. The wheel starts with minWheelSlots slots of
+// 2^initialShift ns and is measured by adapt after firstWindow pops, then
+// after twice as many each time up to lastWindow (long enough to span the
+// bursts of periodic broadcasts), for slots of about slotEvents events on
+// average and about twice as many slots as the most events pending at once
+// (so that the horizon covers most of them). It is rebuilt only when off
+// by a factor of 4 or more.
+const (
+	minWheelSlots = 1 << 8
+	maxWheelSlots = 1 << 16
+	initialShift  = 16 // 65.5 µs
+	minShift      = 6
+	maxShift      = 40
+	firstWindow   = 1 << 10
+	lastWindow    = 1 << 16
+	slotEvents    = 4
+	lookAhead     = 1 << 10
+	slotCap       = 2 * slotEvents // initial capacity of a slot
+	// frontLimit is the number of pending events in the front above which
+	// an insertion before its end narrows the slots (see narrow).
+	frontLimit = 64
+	// insertionSortMax is the size up to which a slot is sorted by
+	// insertion: the common case of a few events, and linear when the
+	// events already are in order (a burst at one time).
+	insertionSortMax = 24
+)
+
+func (q *eventQueue) len() int { return q.n }
+
+// init gives the queue its first geometry.
+func (q *eventQueue) init() {
+	q.resize(initialShift, minWheelSlots)
+	q.window = firstWindow
+}
+
+// resize sets the geometry of an empty wheel, keeping the slots' arrays.
+func (q *eventQueue) resize(shift uint, slots int) {
+	q.shift = shift
+	if len(q.slots) != slots {
+		old := q.slots
+		q.slots = make([][]event, slots)
+		kept := copy(q.slots, old)
+		// The new slots share one array, slotCap events each: one
+		// allocation instead of one per slot and growth step.
+		backing := make([]event, (slots-kept)*slotCap)
+		for i := kept; i < slots; i++ {
+			j := (i - kept) * slotCap
+			q.slots[i] = backing[j : j : j+slotCap]
+		}
+		q.occ = make([]uint64, slots/64)
+	}
+	q.mask = int64(slots - 1)
+	q.cur = int64(q.last) >> shift
+}
+
+// push adds an event. Its time must not be before the last event popped; it
+// may be before the earliest pending one, even one peeked at.
+func (q *eventQueue) push(e event) {
+	q.n++
+	q.peak = max(q.peak, q.n)
+	q.place(e)
+}
+
+// place files a counted event in the front, its slot or far.
+func (q *eventQueue) place(e event) {
+	s := int64(e.at) >> q.shift
+	switch {
+	case s <= q.cur:
+		q.insertFront(e)
+	case s-q.cur <= q.mask:
+		q.file(e, s)
+	case q.slots == nil:
+		// The zero queue: its front is slot 0 of width 1 ns, which the
+		// first geometry keeps in its own slot 0.
+		q.init()
+		q.place(e)
+	default:
+		if q.far.len() == 0 || e.at < q.farMin {
+			q.farMin = e.at
+		}
+		q.far.push(e)
+	}
+}
+
+// file appends an event of absolute slot s, cur < s < cur + len(slots), to
+// its slot.
+func (q *eventQueue) file(e event, s int64) {
+	i := s & q.mask
+	q.slots[i] = append(q.slots[i], e)
+	q.occ[i>>6] |= 1 << (i & 63)
+	q.sum[i>>12] |= 1 << (i >> 6 & 63)
+}
+
+// insertFront adds an event of a slot up to cur to the sorted front. Its
+// key is larger than every pending key, so it goes after the events of its
+// time: at the end, unless later events of the slot are pending.
+func (q *eventQueue) insertFront(e event) {
+	f := q.front
+	lo, hi := q.head, len(f)
+	if hi == lo || !e.before(&f[hi-1]) {
+		q.front = append(f, e)
+		return
+	}
+	if hi-lo > frontLimit && q.narrow() {
+		q.place(e)
+		return
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if e.before(&f[m]) {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	f = append(f, event{})
+	copy(f[lo+1:], f[lo:])
+	f[lo] = e
+	q.front = f
+}
+
+// peek returns the earliest event; the queue must not be empty.
+func (q *eventQueue) peek() event {
+	if q.head == len(q.front) {
+		q.advance()
+	}
+	return q.front[q.head]
+}
+
+// peekTime returns the time of the earliest event; the queue must not be
+// empty.
+func (q *eventQueue) peekTime() Time { return q.peek().at }
+
+// pop removes and returns the earliest event; the queue must not be empty.
+func (q *eventQueue) pop() event {
+	e := q.peek()
+	q.skip()
+	return e
+}
+
+// skip removes the event peek returned; no push may come between.
+func (q *eventQueue) skip() {
+	q.last = q.front[q.head].at
+	q.head++
+	q.n--
+	q.pops++
+}
+
+// advance moves the next non-empty slot into the empty front; the queue
+// must not be empty.
+func (q *eventQueue) advance() {
+	q.front, q.head = q.front[:0], 0
+	if q.pops >= q.window && q.adapt() {
+		if len(q.front) > 0 {
+			return
+		}
+	}
+	var s int64
+	if i, ok := q.nextOccupied((q.cur + 1) & q.mask); ok {
+		s = q.cur + 1 + (i-q.cur-1)&q.mask
+	} else {
+		s = int64(q.farMin) >> q.shift
+	}
+	// The horizon moves to s + len(slots): far events within it join the
+	// wheel, in slots after s that the wheel has passed (so empty).
+	for q.far.len() > 0 && int64(q.farMin)>>q.shift <= s+q.mask {
+		e := q.far.pop()
+		q.file(e, int64(e.at)>>q.shift)
+		if q.far.len() > 0 {
+			q.farMin = q.far.minTime()
+		}
+	}
+	q.cur = s
+	i := s & q.mask
+	q.front, q.slots[i] = q.slots[i], q.front
+	q.occ[i>>6] &^= 1 << (i & 63)
+	if q.occ[i>>6] == 0 {
+		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
+	}
+	sortEvents(q.front)
+}
+
+// nextOccupied returns the first non-empty slot at or after index from,
+// wrapping around the wheel.
+func (q *eventQueue) nextOccupied(from int64) (int64, bool) {
+	w := from >> 6
+	if b := q.occ[w] >> (from & 63); b != 0 {
+		return from + int64(bits.TrailingZeros64(b)), true
+	}
+	if j, ok := q.nextWord(w + 1); ok {
+		return j<<6 + int64(bits.TrailingZeros64(q.occ[j])), true
+	}
+	// Wrap around: the first non-empty word is at or before w.
+	if j, ok := q.nextWord(0); ok {
+		return j<<6 + int64(bits.TrailingZeros64(q.occ[j])), true
+	}
+	return 0, false
+}
+
+// nextWord returns the first non-zero word of occ at or after w.
+func (q *eventQueue) nextWord(w int64) (int64, bool) {
+	words := int64(len(q.occ))
+	for w < words {
+		sw := w >> 6
+		if b := q.sum[sw] >> (w & 63); b != 0 {
+			return w + int64(bits.TrailingZeros64(b)), true
+		}
+		w = (sw + 1) << 6
+	}
+	return 0, false
+}
+
+// adapt measures the density of the events popped since the last
+// measure and, when the slot width or the wheel size is off, files every
+// pending event again in a wheel of the right geometry. It reports whether
+// it rebuilt.
+func (q *eventQueue) adapt() bool {
+	span, pops, peak := q.last-q.mark, q.pops, q.peak
+	q.mark, q.pops, q.peak = q.last, 0, q.n
+	q.window = min(2*q.window, lastWindow)
+	if span <= 0 {
+		return false // no time passed: nothing to measure
+	}
+	width := uint64(span) / uint64(pops) * slotEvents
+	shift := uint(min(max(bits.Len64(width)-1, minShift), maxShift))
+	slots := minWheelSlots
+	for slots < 2*peak && slots < maxWheelSlots {
+		slots <<= 1
+	}
+	if shift+2 > q.shift && shift < q.shift+2 && slots < 4*len(q.slots) && 4*slots > len(q.slots) {
+		return false
+	}
+	q.rebuild(shift, slots, true)
+	return true
+}
+
+// narrow rebuilds the wheel with narrower slots (and, up to maxWheelSlots,
+// as many more, for the same horizon) when the front holds many events of
+// different times: the slots are too wide for the run's density, and every
+// insertion would move the front's events. The new width is four times
+// what the front's density asks for (the front may be a burst, denser than
+// the run), and at least four times narrower than the old. It reports
+// whether it rebuilt; a front of events at one time is left as it is.
+func (q *eventQueue) narrow() bool {
+	f := q.front[q.head:]
+	if f[0].at == f[len(f)-1].at || q.shift < minShift+2 {
+		return false
+	}
+	width := uint64(f[len(f)-1].at-f[0].at) / uint64(len(f)) * slotEvents
+	shift := min(max(uint(bits.Len64(width)+1), minShift), q.shift-2)
+	slots := len(q.slots)
+	for s := shift; s < q.shift && slots < maxWheelSlots; s++ {
+		slots <<= 1
+	}
+	q.rebuild(shift, slots, false)
+	q.mark, q.pops = q.last, 0
+	return true
+}
+
+// rebuild files every pending event again in a wheel of the given
+// geometry. With ahead set, the slots are narrowed to about slotEvents of
+// the next lookAhead pending events each if those are denser than the
+// width asked for: the measure of the events popped is an average over a
+// window that may have started before a burst (all the clients' requests
+// arriving at once).
+func (q *eventQueue) rebuild(shift uint, slots int, ahead bool) {
+	all := append(q.tmp[:0], q.front[q.head:]...)
+	q.front, q.head = q.front[:0], 0
+	for i := range q.slots {
+		all = append(all, q.slots[i]...)
+		q.slots[i] = q.slots[i][:0]
+	}
+	clear(q.occ)
+	q.sum = [len(q.sum)]uint64{}
+	all = q.far.appendEvents(all)
+	q.far.reset()
+	if ahead {
+		shift = min(shift, lookAheadShift(all, q.last))
+	}
+	q.resize(shift, slots)
+	for _, e := range all {
+		if int64(e.at)>>q.shift <= q.cur {
+			q.front = append(q.front, e)
+		} else {
+			q.place(e)
+		}
+	}
+	sortEvents(q.front)
+	q.tmp = all[:0]
+}
+
+// lookAheadShift returns the slot width, as a shift, that gives the
+// lookAhead events of all nearest to from (all at or after it) about
+// slotEvents events a slot: the smallest span 2^b from from that holds
+// them, shared among them.
+func lookAheadShift(all []event, from Time) uint {
+	k := min(len(all), lookAhead)
+	if k < 2 {
+		return maxShift
+	}
+	var hist [65]int
+	for _, e := range all {
+		hist[bits.Len64(uint64(e.at-from))]++
+	}
+	n := 0
+	for b, c := range hist {
+		if n += c; n >= k {
+			width := uint64(1) << b / uint64(k) * slotEvents
+			return uint(min(max(bits.Len64(width)-1, minShift), maxShift))
+		}
+	}
+	return maxShift
+}
+
+// renumber gives the pending events the sequence numbers 1 … len in their
+// current order and returns the next free number. Order is kept, so the
+// front stays sorted and ties still break in insertion order.
+func (q *eventQueue) renumber() uint64 {
+	all := make([]*event, 0, q.n)
+	for i := q.head; i < len(q.front); i++ {
+		all = append(all, &q.front[i])
+	}
+	for i := range q.slots {
+		for j := range q.slots[i] {
+			all = append(all, &q.slots[i][j])
+		}
+	}
+	all = q.far.appendPending(all)
+	return renumberEvents(all)
+}
+
+// sortEvents sorts events by (at, key).
+func sortEvents(es []event) {
+	if len(es) <= insertionSortMax {
+		for i := 1; i < len(es); i++ {
+			e := es[i]
+			j := i
+			for ; j > 0 && e.before(&es[j-1]); j-- {
+				es[j] = es[j-1]
+			}
+			es[j] = e
+		}
+		return
+	}
+	if !slices.IsSortedFunc(es, cmpEvent) {
+		slices.SortFunc(es, cmpEvent)
+	}
+}
+
+func cmpEvent(a, b event) int {
+	if a.at != b.at {
+		if a.at < b.at {
+			return -1
+		}
+		return 1
+	}
+	return cmpUint64(a.key, b.key)
+}
