@@ -584,14 +584,14 @@ func (g glyphThumb) Thumbnail(c *draw.Canvas) {
 // PlotRunTimeline draws rt and saves it to stem in the formats of
 // SavePlot; the image grows with the number of lanes.
 func PlotRunTimeline(stem string, rt RunTimeline, formats ...string) error {
-	w, h, paint := runTimelineDrawing(rt)
+	w, h, paint := RunTimelineDrawing(rt)
 	return saveDrawing(stem, w, h, formats, paint)
 }
 
 // RunTimelineSVG returns rt drawn as an SVG document, as PlotRunTimeline
 // writes it.
 func RunTimelineSVG(rt RunTimeline) ([]byte, error) {
-	w, h, paint := runTimelineDrawing(rt)
+	w, h, paint := RunTimelineDrawing(rt)
 	c, err := draw.NewFormattedCanvas(w, h, SVG)
 	if err != nil {
 		return nil, err
@@ -604,8 +604,10 @@ func RunTimelineSVG(rt RunTimeline) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// runTimelineDrawing returns the size of rt's image and what draws it.
-func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)) {
+// RunTimelineDrawing returns the size of rt's image and what draws it, for
+// drawing it on a canvas of the caller's (RunTimelineSVG draws it on
+// gonum's SVG canvas).
+func RunTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)) {
 	lay := layoutTimeline(rt)
 	f := newFigure(PlotStyle{Legend: LegendRight})
 	p := f.p
