@@ -303,13 +303,15 @@ func layoutTimeline(rt RunTimeline) *timelineLayout {
 // reset, crash, recover, down, byzantine, transient, rule), for the legend.
 func (lay *timelineLayout) present() map[string]bool {
 	has := map[string]bool{}
-	for _, r := range lay.rt.Rows {
-		if r.Replica < lay.replicas {
-			has["commit"] = has["commit"] || r.Commits > 0
-			has["timeout"] = has["timeout"] || r.Timeouts > 0
-			has["reset"] = has["reset"] || r.Resets > 0
+	var commit, timeout, reset bool
+	for i := range lay.rt.Rows {
+		if r := &lay.rt.Rows[i]; r.Replica < lay.replicas {
+			commit = commit || r.Commits > 0
+			timeout = timeout || r.Timeouts > 0
+			reset = reset || r.Resets > 0
 		}
 	}
+	has["commit"], has["timeout"], has["reset"] = commit, timeout, reset
 	for _, pt := range lay.points {
 		has[pt.kind] = true
 	}
@@ -434,9 +436,13 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 	lastTick := make([]vg.Length, lay.replicas)
 	lastTimeout := make([]vg.Length, lay.replicas)
 	lastReset := make([]vg.Length, lay.replicas)
+	tickY := make([][2]vg.Length, lay.replicas) // a commit tick's ends, per lane
 	for i := range lastTick {
 		lastTick[i], lastTimeout[i], lastReset[i] = c.Min.X-100, c.Min.X-100, c.Min.X-100
+		y := lay.replicaY(i)
+		tickY[i] = [2]vg.Length{trY(y + 0.03), trY(y + 0.15)}
 	}
+	tickPath := make(vg.Path, 0, 2) // reused: the canvas keeps no path
 	half := lay.rt.Interval.Seconds() / 2
 	tick := draw.LineStyle{Color: tlCommit, Width: vg.Points(0.8)}
 	timeout := draw.GlyphStyle{Color: tlTimeout, Radius: vg.Points(2.2), Shape: draw.CrossGlyph{}}
@@ -460,7 +466,12 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 			continue
 		}
 		if r.Commits > 0 && x-lastTick[r.Replica] >= minGap {
-			c.StrokeLine2(tick, x, trY(y+0.03), x, trY(y+0.15))
+			// What StrokeLine2 draws, without allocating a path per tick.
+			c.SetLineStyle(tick)
+			tickPath = tickPath[:0]
+			tickPath.Move(vg.Point{X: x, Y: tickY[r.Replica][0]})
+			tickPath.Line(vg.Point{X: x, Y: tickY[r.Replica][1]})
+			c.Stroke(tickPath)
 			lastTick[r.Replica] = x
 		}
 		if r.Timeouts > 0 && x-lastTimeout[r.Replica] >= 2*minGap {
