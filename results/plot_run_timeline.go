@@ -443,6 +443,11 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		tickY[i] = [2]vg.Length{trY(y + 0.03), trY(y + 0.15)}
 	}
 	tickPath := make(vg.Path, 0, 2) // reused: the canvas keeps no path
+	var xAt struct {
+		start sim.Time
+		x     vg.Length
+		ok    bool
+	}
 	half := lay.rt.Interval.Seconds() / 2
 	tick := draw.LineStyle{Color: tlCommit, Width: vg.Points(0.8)}
 	timeout := draw.GlyphStyle{Color: tlTimeout, Radius: vg.Points(2.2), Shape: draw.CrossGlyph{}}
@@ -454,7 +459,11 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 			continue
 		}
 		y := lay.replicaY(r.Replica)
-		x := trX(r.Start.Seconds() + half)
+		if !xAt.ok || r.Start != xAt.start {
+			// The rows of a bucket (one per replica) share their x.
+			xAt.start, xAt.x, xAt.ok = r.Start, trX(r.Start.Seconds()+half), true
+		}
+		x := xAt.x
 		if r.HasRound {
 			if prev := lastRound[r.Replica]; prev != nil {
 				paths[r.Replica].add(clampX(x), trY(y+lay.roundY(prev.Round)))
