@@ -42,7 +42,8 @@ type Canvas struct {
 
 	// Caches: the style attribute of the last stroke and of the last fill
 	// with the state they were made for, the hex and opacity strings of
-	// each colour seen, and the font description of each face.
+	// each colour seen, the font description of each face, and how recent
+	// numbers were written.
 	stroke  strokeKey
 	strokeS []byte
 	fill    [4]uint32
@@ -52,6 +53,8 @@ type Canvas struct {
 	fonts   map[font.Font]fontFace
 	nums    *numCache
 }
+
+var _ vg.CanvasWriterTo = (*Canvas)(nil)
 
 // context is a graphics state: Push saves it and Pop restores it.
 type context struct {
