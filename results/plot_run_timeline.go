@@ -303,13 +303,15 @@ func layoutTimeline(rt RunTimeline) *timelineLayout {
 // reset, crash, recover, down, byzantine, transient, rule), for the legend.
 func (lay *timelineLayout) present() map[string]bool {
 	has := map[string]bool{}
-	for _, r := range lay.rt.Rows {
-		if r.Replica < lay.replicas {
-			has["commit"] = has["commit"] || r.Commits > 0
-			has["timeout"] = has["timeout"] || r.Timeouts > 0
-			has["reset"] = has["reset"] || r.Resets > 0
+	var commit, timeout, reset bool
+	for i := range lay.rt.Rows {
+		if r := &lay.rt.Rows[i]; r.Replica < lay.replicas {
+			commit = commit || r.Commits > 0
+			timeout = timeout || r.Timeouts > 0
+			reset = reset || r.Resets > 0
 		}
 	}
+	has["commit"], has["timeout"], has["reset"] = commit, timeout, reset
 	for _, pt := range lay.points {
 		has[pt.kind] = true
 	}
@@ -434,8 +436,17 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 	lastTick := make([]vg.Length, lay.replicas)
 	lastTimeout := make([]vg.Length, lay.replicas)
 	lastReset := make([]vg.Length, lay.replicas)
+	tickY := make([][2]vg.Length, lay.replicas) // a commit tick's ends, per lane
 	for i := range lastTick {
 		lastTick[i], lastTimeout[i], lastReset[i] = c.Min.X-100, c.Min.X-100, c.Min.X-100
+		y := lay.replicaY(i)
+		tickY[i] = [2]vg.Length{trY(y + 0.03), trY(y + 0.15)}
+	}
+	tickPath := make(vg.Path, 0, 2) // reused: the canvas keeps no path
+	var xAt struct {
+		start sim.Time
+		x     vg.Length
+		ok    bool
 	}
 	half := lay.rt.Interval.Seconds() / 2
 	tick := draw.LineStyle{Color: tlCommit, Width: vg.Points(0.8)}
@@ -448,7 +459,11 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 			continue
 		}
 		y := lay.replicaY(r.Replica)
-		x := trX(r.Start.Seconds() + half)
+		if !xAt.ok || r.Start != xAt.start {
+			// The rows of a bucket (one per replica) share their x.
+			xAt.start, xAt.x, xAt.ok = r.Start, trX(r.Start.Seconds()+half), true
+		}
+		x := xAt.x
 		if r.HasRound {
 			if prev := lastRound[r.Replica]; prev != nil {
 				paths[r.Replica].add(clampX(x), trY(y+lay.roundY(prev.Round)))
@@ -460,7 +475,12 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 			continue
 		}
 		if r.Commits > 0 && x-lastTick[r.Replica] >= minGap {
-			c.StrokeLine2(tick, x, trY(y+0.03), x, trY(y+0.15))
+			// What StrokeLine2 draws, without allocating a path per tick.
+			c.SetLineStyle(tick)
+			tickPath = tickPath[:0]
+			tickPath.Move(vg.Point{X: x, Y: tickY[r.Replica][0]})
+			tickPath.Line(vg.Point{X: x, Y: tickY[r.Replica][1]})
+			c.Stroke(tickPath)
 			lastTick[r.Replica] = x
 		}
 		if r.Timeouts > 0 && x-lastTimeout[r.Replica] >= 2*minGap {
@@ -584,14 +604,14 @@ func (g glyphThumb) Thumbnail(c *draw.Canvas) {
 // PlotRunTimeline draws rt and saves it to stem in the formats of
 // SavePlot; the image grows with the number of lanes.
 func PlotRunTimeline(stem string, rt RunTimeline, formats ...string) error {
-	w, h, paint := runTimelineDrawing(rt)
+	w, h, paint := RunTimelineDrawing(rt)
 	return saveDrawing(stem, w, h, formats, paint)
 }
 
 // RunTimelineSVG returns rt drawn as an SVG document, as PlotRunTimeline
 // writes it.
 func RunTimelineSVG(rt RunTimeline) ([]byte, error) {
-	w, h, paint := runTimelineDrawing(rt)
+	w, h, paint := RunTimelineDrawing(rt)
 	c, err := draw.NewFormattedCanvas(w, h, SVG)
 	if err != nil {
 		return nil, err
@@ -604,8 +624,10 @@ func RunTimelineSVG(rt RunTimeline) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// runTimelineDrawing returns the size of rt's image and what draws it.
-func runTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)) {
+// RunTimelineDrawing returns the size of rt's image and what draws it, for
+// drawing it on a canvas of the caller's (RunTimelineSVG draws it on
+// gonum's SVG canvas).
+func RunTimelineDrawing(rt RunTimeline) (vg.Length, vg.Length, func(draw.Canvas)) {
 	lay := layoutTimeline(rt)
 	f := newFigure(PlotStyle{Legend: LegendRight})
 	p := f.p
