@@ -93,6 +93,19 @@ func TestReqQVictim(t *testing.T) {
 		{"at or below lastExec is outside", 1, executed,
 			[]ReqPair{pair(1, 1, 0, PrePrep|Prep|Commit), pair(2, 1, 1, PrePrep), pair(3, 1, 2, PrePrep)},
 			pair(4, 1, 3, PrePrep), pair(1, 1, 0, PrePrep|Prep|Commit)},
+		// Number 0 is lastExec itself: outside the window, it goes before
+		// the weaker of the two pairs under 1.
+		{"at lastExec is outside, before two pairs under one number", 1, executed,
+			[]ReqPair{pair(1, 1, 0, PrePrep|Prep|Commit), pair(2, 1, 1, PrePrep), pair(3, 1, 1, PrePrep|Prep)},
+			pair(4, 1, 2, PrePrep), pair(1, 1, 0, PrePrep|Prep|Commit)},
+		// Two numbers with two pairs each: the weakest of the pairs that
+		// yield goes (PRE_PREP only before PREP), here the first of req_q.
+		{"the weakest of several yielding pairs, the first of req_q", 1, nil,
+			[]ReqPair{pair(1, 1, 0, PrePrep), pair(2, 1, 0, PrePrep|Prep|Commit), pair(3, 1, 1, PrePrep|Prep)},
+			pair(4, 1, 1, PrePrep|Prep|Commit), pair(1, 1, 0, PrePrep)},
+		{"the weakest of several yielding pairs, the last of req_q", 1, nil,
+			[]ReqPair{pair(1, 1, 0, PrePrep|Prep), pair(2, 1, 0, PrePrep|Prep|Commit), pair(3, 1, 1, PrePrep|Prep|Commit)},
+			pair(4, 1, 1, PrePrep), pair(4, 1, 1, PrePrep)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := RepStructure{Prim: tc.prim, RLog: tc.log, ReqQ: slices.Clone(tc.have)}
@@ -102,5 +115,32 @@ func TestReqQVictim(t *testing.T) {
 				t.Errorf("req_q %v, want %v (drop %v)", s.ReqQ, want, tc.gone)
 			}
 		})
+	}
+}
+
+// TestReqQVictimLowestNumber: the last rule, which keeps the choice total.
+// addReq never reaches it (over the bound, req_q holds a pair outside the
+// window or two pairs under one number), so reqQVictim is asked directly
+// about a req_q within its bound: the lowest number, wherever it stands.
+func TestReqQVictimLowestNumber(t *testing.T) {
+	pair := func(seq int64) ReqPair {
+		return ReqPair{Req: Req{Q: ClientReq{Client: 6, TS: uint64(seq), Op: protocols.OpAppend, Value: seq}, View: 1, Seq: seq}, Status: PrePrep}
+	}
+	for _, tc := range []struct {
+		seqs []int64
+		want int
+	}{
+		{[]int64{0}, 0},
+		{[]int64{0, 1, 2}, 0},
+		{[]int64{2, 1, 0}, 2},
+		{[]int64{2, 0, 1}, 1},
+	} {
+		s := RepStructure{Prim: 1}
+		for _, seq := range tc.seqs {
+			s.ReqQ = append(s.ReqQ, pair(seq))
+		}
+		if got := s.reqQVictim(3); got != tc.want {
+			t.Errorf("numbers %v: victim %d, want %d (number %d)", tc.seqs, got, tc.want, tc.seqs[tc.want])
+		}
 	}
 }

@@ -20,9 +20,10 @@ func TestNewPrimaryKeepsCarriedNumbers(t *testing.T) {
 	}
 	pend := []ClientReq{req(5), req(8), req(9)}
 	type old struct {
-		q   int   // request
-		seq int64 // its number in view 0, PRE_PREP only
-		all bool  // every replica holds it, so the view change renumbers it
+		q   int    // request
+		seq int64  // its number in view 0
+		all bool   // every replica holds it, so the view change renumbers it if PRE_PREP only
+		st  Status // its statuses; PRE_PREP only when 0
 	}
 	for _, tc := range []struct {
 		name string
@@ -31,10 +32,14 @@ func TestNewPrimaryKeepsCarriedNumbers(t *testing.T) {
 		// view change and the primary's numbering; 0 is a NO_OP.
 		want []int
 	}{
-		{"carried pair keeps its number", []old{{1, 2, false}}, []int{0, 0, 1, 5, 8, 9}},
-		{"renumbered when every replica holds it", []old{{1, 2, true}}, []int{1, 5, 8, 9}},
-		{"renumbered below a carried pair", []old{{1, 0, true}, {2, 2, false}}, []int{0, 0, 2, 1, 5, 8, 9}},
-		{"dropped beyond the window", []old{{1, 14, false}}, []int{5, 8, 9}},
+		{"carried pair keeps its number", []old{{1, 2, false, 0}}, []int{0, 0, 1, 5, 8, 9}},
+		{"renumbered when every replica holds it", []old{{1, 2, true, 0}}, []int{1, 5, 8, 9}},
+		{"renumbered below a carried pair", []old{{1, 0, true, 0}, {2, 2, false, 0}}, []int{0, 0, 2, 1, 5, 8, 9}},
+		{"dropped beyond the window", []old{{1, 14, false, 0}}, []int{5, 8, 9}},
+		// Only PRE_PREP-only pairs are renumbered (renewable): a prepared
+		// pair keeps its number even when every replica holds it.
+		{"prepared pair every replica holds keeps its number", []old{{1, 2, true, PrePrep | Prep}}, []int{0, 0, 1, 5, 8, 9}},
+		{"prepared pair kept, PRE_PREP-only pair renumbered", []old{{1, 2, true, PrePrep | Prep}, {2, 0, true, 0}}, []int{0, 0, 1, 2, 5, 8, 9}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newViewChangePrimary(t, id, n, f)
@@ -43,8 +48,12 @@ func TestNewPrimaryKeepsCarriedNumbers(t *testing.T) {
 				s := g.rep[k]
 				s.PendReqs = append([]ClientReq(nil), pend...)
 				for _, o := range tc.old {
+					st := o.st
+					if st == 0 {
+						st = PrePrep
+					}
 					if k == id || o.all {
-						s.ReqQ = append(s.ReqQ, ReqPair{Req: Req{Q: req(o.q), View: 0, Seq: o.seq}, Status: PrePrep})
+						s.ReqQ = append(s.ReqQ, ReqPair{Req: Req{Q: req(o.q), View: 0, Seq: o.seq}, Status: st})
 					}
 				}
 			}
