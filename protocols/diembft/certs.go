@@ -1,6 +1,7 @@
 package diembft
 
 import (
+	"cmp"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -104,15 +105,7 @@ func (x *qcIndex) dropSome(rng *rand.Rand, oneIn int) {
 	if x.big != nil {
 		x.moveToSlice()
 	}
-	slices.SortFunc(x.small, func(a, b certEntry) int {
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(x.small, func(a, b certEntry) int { return cmp.Compare(a.id, b.id) })
 	kept := x.small[:0]
 	for _, e := range x.small {
 		if rng.IntN(oneIn) != 0 {

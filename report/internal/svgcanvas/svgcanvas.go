@@ -485,7 +485,7 @@ func styleName(s xfnt.Style) string {
 	case xfnt.StyleOblique:
 		return "oblique"
 	}
-	panic(fmt.Errorf("vgsvg: invalid font style %+v (v=%d)", s, int(s)))
+	panic(fmt.Errorf("svgcanvas: invalid font style %+v (v=%d)", s, int(s)))
 }
 
 func weightName(w xfnt.Weight) string {
@@ -509,7 +509,7 @@ func weightName(w xfnt.Weight) string {
 	case xfnt.WeightBlack:
 		return "900"
 	}
-	panic(fmt.Errorf("vgsvg: invalid font weight %+v (v=%d)", w, int(w)))
+	panic(fmt.Errorf("svgcanvas: invalid font weight %+v (v=%d)", w, int(w)))
 }
 
 // DrawImage draws img scaled into rect, as a PNG in a data URL.
