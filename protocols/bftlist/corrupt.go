@@ -80,7 +80,7 @@ func (r *Replica) corruptVE(rng *rand.Rand) {
 	for k := 0; k < r.n; k++ {
 		d := r.randVEData(rng)
 		ve.phs[k], ve.witnesses[k], ve.views[k], ve.vChange[k] = d.Phase, d.Witness, d.Views, d.VChange
-		ve.echo[k] = r.randVEData(rng)
+		ve.echo[k], ve.got[k] = r.randVEData(rng), nil
 	}
 	ve.witSet = randSet(rng, r.n)
 	if r.p.FDMode == FDEvent { // else correct is every replica, by configuration

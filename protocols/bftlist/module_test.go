@@ -67,7 +67,7 @@ func setAll(r *Replica, phs []int8, views []ViewPair, vch []bool) {
 	own.Witness = true
 	for k := 0; k < r.n; k++ {
 		r.ve.echo[k] = own
-		r.ve.witnesses[k] = true
+		r.ve.witnesses[k], r.ve.got[k] = true, nil
 	}
 	r.ve.witSet = full(r.n)
 	r.ve.touch()

@@ -32,9 +32,9 @@ type viewEst struct {
 	ver              uint64
 	allowAt, witAt   uint64
 	allowVal, witVal bool
-	// sent[j] is the last message gossiped to j: sent again while what it
-	// says does not change (messages are never written to once sent).
-	sent []*VEMsg
+	// sent[j] is the last message gossiped to j (sent again while unchanged;
+	// messages are never written to once sent), got[j] the last from j held.
+	sent, got []*VEMsg
 	// words is wordsFor(n), the words of a set that can hold replicas.
 	words int
 }
@@ -43,7 +43,7 @@ func newViewEst(r *Replica) viewEst {
 	n := r.n
 	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
 		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1, sent: make([]*VEMsg, n),
-		words: wordsFor(n)}
+		words: wordsFor(n), got: make([]*VEMsg, n)}
 	for i := range ve.views {
 		ve.views[i] = RST
 	}
@@ -122,15 +122,15 @@ func (ve *viewEst) gossip() {
 
 // receive stores a peer's report if its own data is legitimate.
 func (ve *viewEst) receive(j int, m *VEMsg) {
-	if ve.echo[j] == m.About && ve.dataOf(j) == m.Own {
-		// Nothing changes (whether m.Own is valid or not): the cached
-		// predicates stay valid (most reports repeat the last one).
+	if m == ve.got[j] || ve.echo[j] == m.About && ve.dataOf(j) == m.Own {
+		// Nothing changes (valid or not); most reports repeat the last one.
+		ve.got[j] = m
 		return
 	}
 	if !ve.valid(m.Own) {
 		return
 	}
-	ve.echo[j] = m.About
+	ve.echo[j], ve.got[j] = m.About, m
 	ve.phs[j] = m.Own.Phase
 	ve.witnesses[j] = m.Own.Witness
 	ve.views[j] = m.Own.Views
@@ -459,7 +459,7 @@ func (ve *viewEst) resetAll() {
 		ve.views[i] = RST
 		ve.vChange[i] = false
 		ve.phs[i] = 0
-		ve.witnesses[i] = false
+		ve.witnesses[i], ve.got[i] = false, nil
 	}
 	ve.witSet = idset{}
 	ve.touch()
