@@ -120,3 +120,35 @@ func TestSameContent(t *testing.T) {
 		}
 	}
 }
+
+// TestVERepeatRemembered checks that a VE report repeating the one held,
+// whether in the same message or a copy, changes nothing (the module's
+// version stays, so its cached predicates do) and that the message is
+// remembered; a reset forgets it, so the same message is taken again.
+func TestVERepeatRemembered(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	ve := &r.ve
+	m := &VEMsg{Own: VEData{Phase: 0, Views: ViewPair{1, 1}}, About: VEData{Views: RST}}
+	ve.receive(2, m)
+	if ve.got[2] != m || ve.views[2] != m.Own.Views {
+		t.Fatalf("first report not taken: got %p, views %v", ve.got[2], ve.views[2])
+	}
+	ver := ve.ver
+	ve.receive(2, m)
+	c := *m // same content, new message
+	ve.receive(2, &c)
+	if ve.ver != ver {
+		t.Errorf("a repeated report changed the module's version %d → %d", ver, ve.ver)
+	}
+	if ve.got[2] != &c {
+		t.Error("a repeated report in a new message is not remembered")
+	}
+	ve.resetAll()
+	if ve.got[2] != nil || ve.views[2] != RST {
+		t.Fatalf("reset kept peer 2: got %p, views %v", ve.got[2], ve.views[2])
+	}
+	ve.receive(2, &c)
+	if ve.views[2] != c.Own.Views {
+		t.Errorf("after a reset the remembered message was ignored: views %v", ve.views[2])
+	}
+}
