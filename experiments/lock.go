@@ -89,13 +89,15 @@ func createLock(path, host string, content []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(content)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
 	defer os.Remove(tmp.Name())
-	if werr != nil {
-		return werr
+	// CreateTemp makes the file private; a lock is readable by all, so
+	// that another user's byzsim can name its holder.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := writeAndClose(tmp, content); err != nil {
+		return err
 	}
 	lerr := os.Link(tmp.Name(), path)
 	if lerr == nil || errors.Is(lerr, os.ErrExist) {
@@ -105,14 +107,21 @@ func createLock(path, host string, content []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr = f.Write(content)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
+	if err := writeAndClose(f, content); err != nil {
 		os.Remove(path)
+		return err
 	}
-	return werr
+	return nil
+}
+
+// writeAndClose writes content to f and closes it, returning the first
+// error of the two.
+func writeAndClose(f *os.File, content []byte) error {
+	_, err := f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // lockTempPrefix starts the names of the temporary files createLock

@@ -20,6 +20,11 @@ func TestLockHeldByLiveProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st, err := os.Stat(filepath.Join(dir, LockFile)); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o644 {
+		t.Errorf("lock file mode %v, want readable by all (0644)", st.Mode().Perm())
+	}
 	_, err = lockDir(dir, "", 0, nil)
 	var ue *UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), fmt.Sprintf("in use by another byzsim (pid %d", os.Getpid())) {
