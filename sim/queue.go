@@ -120,13 +120,9 @@ func (h *radixHeap) push(e event) {
 // rebase moves last back to t, before every pending event, and files the
 // pending events again.
 func (h *radixHeap) rebase(t Time) {
-	var pending []event
-	pending = append(pending, h.front[h.head:]...)
-	for i := range h.buckets {
-		pending = append(pending, h.buckets[i].events...)
-		h.buckets[i].events = h.buckets[i].events[:0]
-	}
-	h.front, h.head, h.n, h.last, h.full = h.front[:0], 0, 0, t, [radixBuckets / 64]uint64{}
+	pending := h.appendEvents(nil)
+	h.reset()
+	h.last = t
 	for _, e := range pending {
 		h.push(e)
 	}
@@ -188,11 +184,7 @@ func (h *radixHeap) pop() event {
 	return e
 }
 
-// peekTime returns the time of the earliest event; the queue must not be
-// empty.
-func (h *radixHeap) peekTime() Time { return h.peek().at }
-
-// minTime returns the time of the earliest event, like peekTime, but
+// minTime returns the time of the earliest event, like peek, but
 // without moving it to the front (last stays); the queue must not be empty.
 func (h *radixHeap) minTime() Time {
 	if h.head < len(h.front) {

@@ -178,10 +178,6 @@ func (q *eventQueue) peek() event {
 	return q.front[q.head]
 }
 
-// peekTime returns the time of the earliest event; the queue must not be
-// empty.
-func (q *eventQueue) peekTime() Time { return q.peek().at }
-
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *eventQueue) pop() event {
 	e := q.peek()

@@ -90,7 +90,7 @@ func TestHeapMatchesSort(t *testing.T) {
 				}
 			case 1:
 				if h.len() > 0 {
-					if got, want := h.peekTime(), minTime(pending); got != want {
+					if got, want := h.peek().at, minTime(pending); got != want {
 						t.Fatalf("n=%d span=%d: peek time %d, want %d", c.n, c.span, got, want)
 					}
 				}
