@@ -18,17 +18,15 @@ func NewGroup(shared protocols.Config) func(protocols.Config) (protocols.Replica
 		return newAny
 	}
 	s.group = &group{behaviours: behaviours(), seed: shared.Seed, reputationSeed: reputationSeed(shared.Seed)}
-	return func(cfg protocols.Config) (protocols.Replica, error) {
-		r, err := newReplica(cfg, &s)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
-	}
+	return func(cfg protocols.Config) (protocols.Replica, error) { return asReplica(newReplica(cfg, &s)) }
 }
 
-func newAny(cfg protocols.Config) (protocols.Replica, error) {
-	r, err := New(cfg)
+// newAny is New as protocols.Protocol.New.
+func newAny(cfg protocols.Config) (protocols.Replica, error) { return asReplica(New(cfg)) }
+
+// asReplica returns r as a protocols.Replica, or nil (not a nil *Replica)
+// with err.
+func asReplica(r *Replica, err error) (protocols.Replica, error) {
 	if err != nil {
 		return nil, err
 	}
