@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -131,17 +132,28 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 			return nil, err
 		}
 	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, ExperimentFile), resolvedText); err != nil {
+	// experiment.toml and the manifest are synced to disk at once (see
+	// results.Batch).
+	var first results.Batch
+	defer first.Abort()
+	if err := first.WriteFile(filepath.Join(dir, ExperimentFile), resolvedText); err != nil {
 		return nil, err
 	}
 	selected, err := selectRuns(plan, opt)
 	if err != nil {
-		return nil, err
+		return nil, cmp.Or(first.Commit(), err)
 	}
 	rep := &Report{Dir: dir, Selected: len(selected)}
 	// Until the end, the manifest says the directory is incomplete, even if
 	// this process is killed.
-	if err := writeManifest(dir, plan, selected, rep); err != nil {
+	manifest, err := manifestJSON(plan, selected, rep)
+	if err != nil {
+		return nil, err
+	}
+	if err := first.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
+		return nil, err
+	}
+	if err := first.Commit(); err != nil {
 		return nil, err
 	}
 	var todo []*Run
@@ -477,8 +489,18 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return results.Summary{}, perf, err
 	}
-	s, err := results.WriteRun(tmp, input, recs)
+	// The run's files and perf.json are synced to disk at once (see
+	// results.Batch), then moved into place, summary.json last.
+	var batch results.Batch
+	defer batch.Abort()
+	s, err := results.WriteRunTo(&batch, tmp, input, recs)
 	if err != nil {
+		return s, perf, err
+	}
+	if err := results.WritePerfTo(&batch, filepath.Join(tmp, results.PerfFile), perf); err != nil {
+		return s, perf, err
+	}
+	if err := batch.Commit(); err != nil {
 		return s, perf, err
 	}
 	if lanes != nil {
@@ -491,13 +513,10 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			return s, perf, fmt.Errorf("plots: %w", err)
 		}
 	}
-	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile} {
+	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile, results.PerfFile} {
 		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
 			return s, perf, err
 		}
-	}
-	if err := results.WritePerf(filepath.Join(dir, results.PerfFile), perf); err != nil {
-		return s, perf, err
 	}
 	if err := os.Rename(filepath.Join(tmp, results.SummaryFile), filepath.Join(dir, results.SummaryFile)); err != nil {
 		return s, perf, err
@@ -658,7 +677,19 @@ type Manifest struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
+// writeManifest writes the manifest.json of an execution of the given runs
+// of plan into dir.
 func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
+	data, err := manifestJSON(plan, runs, rep)
+	if err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(dir, ManifestFile), data)
+}
+
+// manifestJSON returns the manifest.json of an execution of the given runs
+// of plan.
+func manifestJSON(plan *Plan, runs []*Run, rep *Report) ([]byte, error) {
 	sum := sha256.Sum256([]byte(plan.Source.Text))
 	m := Manifest{
 		Byzsim:     version(),
@@ -692,9 +723,9 @@ func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, ManifestFile), append(data, '\n'))
+	return append(data, '\n'), nil
 }
 
 // version is byzsim's module version, or "devel" for a source build.

@@ -2,10 +2,12 @@ package results
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // WriteAtomic writes a file atomically: write fills a temporary file in the
@@ -13,7 +15,50 @@ import (
 // path, so path holds either its old content or the complete new one, never
 // a part. On any error the temporary file is removed and path is untouched.
 // The file gets mode 0644; the directory must exist.
-func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
+func WriteAtomic(path string, write func(w io.Writer) error) error {
+	var b Batch
+	defer b.Abort()
+	if err := b.Write(path, write); err != nil {
+		return err
+	}
+	return b.Commit()
+}
+
+// WriteFileAtomic writes data to path atomically (see WriteAtomic).
+func WriteFileAtomic(path string, data []byte) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// A Batch writes several files atomically, each as WriteAtomic does, with
+// one wait for the disk instead of one per file: Write fills each file's
+// temporary file, and Commit syncs them all at once, then renames each to
+// its path in the order they were written. Until Commit no path is touched;
+// after it each path holds its complete new content (a file renamed before
+// an error in a later rename stays complete). Abort, or an error in Commit,
+// removes the temporary files not renamed. The zero value is an empty
+// batch; a Batch is not safe for concurrent use.
+type Batch struct {
+	files []batchFile
+	buf   *bufio.Writer
+}
+
+// batchFile is a file of a batch: its open temporary file and its path.
+type batchFile struct {
+	f    *os.File
+	path string
+}
+
+// maxParallelSyncs bounds the syncs a Batch waits for at once.
+const maxParallelSyncs = 16
+
+// Write writes a file of the batch: write fills a temporary file in path's
+// directory (which must exist), through a buffer; the file gets mode 0644.
+// On an error the temporary file is removed and the batch holds the files
+// written before.
+func (b *Batch) Write(path string, write func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -22,36 +67,104 @@ func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			os.Remove(f.Name())
 			err = fmt.Errorf("results: writing %s: %w", path, err)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err = write(bw); err != nil {
+	if b.buf == nil {
+		b.buf = bufio.NewWriterSize(f, 64<<10)
+	} else {
+		b.buf.Reset(f)
+	}
+	if err = write(b.buf); err != nil {
 		return err
 	}
-	if err = bw.Flush(); err != nil {
+	if err = b.buf.Flush(); err != nil {
 		return err
 	}
+	b.buf.Reset(nil)
 	if err = f.Chmod(0o644); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	b.files = append(b.files, batchFile{f, path})
+	return nil
 }
 
-// WriteFileAtomic writes data to path atomically (see WriteAtomic).
-func WriteFileAtomic(path string, data []byte) error {
-	return WriteAtomic(path, func(w io.Writer) error {
+// WriteFile writes data as a file of the batch (see Write).
+func (b *Batch) WriteFile(path string, data []byte) error {
+	return b.Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Commit syncs every file of the batch to disk, all at once (the
+// filesystem then commits its journal once for them all rather than once
+// per file), closes them and renames each to its path, in the order they
+// were written. The batch is empty afterwards, whatever the outcome.
+func (b *Batch) Commit() error {
+	files := b.files
+	defer b.Abort()
+	errs := make([]error, len(files))
+	if len(files) == 1 {
+		errs[0] = files[0].f.Sync()
+	} else {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, maxParallelSyncs)
+		for i := range files {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				errs[i] = files[i].f.Sync()
+				<-sem
+			}()
+		}
+		wg.Wait()
+	}
+	for i := range files {
+		errs[i] = cmp.Or(errs[i], files[i].f.Close())
+	}
+	for i, bf := range files {
+		if errs[i] != nil {
+			return fmt.Errorf("results: writing %s: %w", bf.path, errs[i])
+		}
+	}
+	for len(b.files) > 0 {
+		bf := b.files[0]
+		if err := os.Rename(bf.f.Name(), bf.path); err != nil {
+			return fmt.Errorf("results: writing %s: %w", bf.path, err)
+		}
+		b.files = b.files[1:]
+	}
+	return nil
+}
+
+// Abort removes the temporary files of the batch not renamed yet and
+// empties it; it does nothing on an empty batch.
+func (b *Batch) Abort() {
+	for _, bf := range b.files {
+		bf.f.Close() // a second Close only reports os.ErrClosed
+		os.Remove(bf.f.Name())
+	}
+	b.files = nil
+}
+
+// put writes a file atomically on its own when b is nil, else into the
+// batch b.
+func (b *Batch) put(path string, write func(w io.Writer) error) error {
+	if b == nil {
+		return WriteAtomic(path, write)
+	}
+	return b.Write(path, write)
+}
+
+// putFile is put of data.
+func (b *Batch) putFile(path string, data []byte) error {
+	return b.put(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

@@ -86,3 +86,108 @@ func TestWriteAtomicMissingDirectory(t *testing.T) {
 		t.Error("writing into a missing directory succeeded")
 	}
 }
+
+func TestBatch(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "b.txt")
+	if err := WriteFileAtomic(old, []byte("old b\n")); err != nil {
+		t.Fatal(err)
+	}
+	var b Batch
+	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
+		if err := b.WriteFile(filepath.Join(dir, name), []byte(name+"\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Nothing is in place before Commit.
+	if got, _ := os.ReadFile(old); string(got) != "old b\n" {
+		t.Errorf("b.txt before Commit = %q, want the old content", got)
+	}
+	if fileExistsT(filepath.Join(dir, "a.txt")) {
+		t.Error("a.txt exists before Commit")
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got := readFiles(t, dir)
+	if len(got) != 3 {
+		t.Errorf("directory holds %v, want a.txt, b.txt and c.txt only", entries(t, dir))
+	}
+	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
+		if string(got[name]) != name+"\n" {
+			t.Errorf("%s = %q, want %q", name, got[name], name+"\n")
+		}
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v, %v; want 0644", name, fi.Mode().Perm(), err)
+		}
+	}
+	// The batch is empty after Commit: a second one renames nothing.
+	if err := b.Commit(); err != nil {
+		t.Errorf("empty Commit: %v", err)
+	}
+}
+
+func TestBatchAbortAndFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keep.txt")
+	if err := WriteFileAtomic(path, []byte("old\n")); err != nil {
+		t.Fatal(err)
+	}
+	var b Batch
+	if err := b.WriteFile(path, []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := b.Write(filepath.Join(dir, "half.txt"), func(w io.Writer) error {
+		io.WriteString(w, "half a fi")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want it to wrap %v", err, boom)
+	}
+	if got := entries(t, dir); len(got) != 2 {
+		t.Errorf("after a failed write the directory holds %v, want keep.txt and the batch's one temporary file", got)
+	}
+	b.Abort()
+	if got := entries(t, dir); len(got) != 1 || got[0] != "keep.txt" {
+		t.Errorf("after Abort the directory holds %v, want only keep.txt", got)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old\n" {
+		t.Errorf("keep.txt after Abort = %q, want the old content", got)
+	}
+	if err := b.Commit(); err != nil {
+		t.Errorf("Commit after Abort: %v", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old\n" {
+		t.Errorf("keep.txt after Abort and Commit = %q, want the old content", got)
+	}
+}
+
+// TestBatchRenameFailure: a rename that fails (the path is a non-empty
+// directory) leaves the files before it in place and removes the temporary
+// files of it and those after it.
+func TestBatchRenameFailure(t *testing.T) {
+	dir := t.TempDir()
+	blocked := filepath.Join(dir, "2-blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b Batch
+	for _, name := range []string{"1-first", "2-blocked", "3-last"} {
+		if err := b.WriteFile(filepath.Join(dir, name), []byte(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(); err == nil {
+		t.Fatal("Commit renamed a file over a non-empty directory")
+	}
+	got := entries(t, dir)
+	if len(got) != 2 || got[0] != "1-first" || got[1] != "2-blocked" {
+		t.Errorf("directory holds %v, want 1-first (renamed before the failure) and the directory 2-blocked", got)
+	}
+}
+
+func fileExistsT(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

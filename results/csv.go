@@ -15,7 +15,12 @@ import (
 // writeCSV writes a CSV file atomically: the header, then the rows that
 // rows emits. Lines end with "\n".
 func writeCSV(path string, header []string, rows func(emit func(...string) error) error) error {
-	return WriteAtomic(path, func(w io.Writer) error {
+	return writeCSVTo(nil, path, header, rows)
+}
+
+// writeCSVTo is writeCSV into the batch b (on its own if b is nil).
+func writeCSVTo(b *Batch, path string, header []string, rows func(emit func(...string) error) error) error {
+	return b.put(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write(header); err != nil {
 			return err

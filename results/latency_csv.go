@@ -35,9 +35,15 @@ func compareLatencyRecords(a, b LatencyRecord) int {
 // WriteLatencyCSV writes latency.csv atomically, one row per record, ordered
 // by send time, then workload, client and id (recs is not modified).
 func WriteLatencyCSV(path string, recs []LatencyRecord) error {
+	return writeLatencyCSV(nil, path, recs)
+}
+
+// writeLatencyCSV is WriteLatencyCSV into the batch b (on its own if b is
+// nil).
+func writeLatencyCSV(b *Batch, path string, recs []LatencyRecord) error {
 	sorted := slices.Clone(recs)
 	slices.SortStableFunc(sorted, compareLatencyRecords)
-	return writeCSV(path, latencyHeader(), func(emit func(...string) error) error {
+	return writeCSVTo(b, path, latencyHeader(), func(emit func(...string) error) error {
 		for _, r := range sorted {
 			err := emit(r.Workload, fmtInt(int64(r.Client)), fmtUint(r.ID),
 				formatSeconds(r.Sent), formatMillis(r.Latency), fmtInt(int64(r.Retransmissions)))

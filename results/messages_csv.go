@@ -9,7 +9,13 @@ func messagesHeader() []string {
 // WriteMessagesCSV writes messages.csv atomically, one row per kind, in the
 // order given (Messages.Kinds gives them sorted by kind).
 func WriteMessagesCSV(path string, kinds []KindCount) error {
-	return writeCSV(path, messagesHeader(), func(emit func(...string) error) error {
+	return writeMessagesCSV(nil, path, kinds)
+}
+
+// writeMessagesCSV is WriteMessagesCSV into the batch b (on its own if b is
+// nil).
+func writeMessagesCSV(b *Batch, path string, kinds []KindCount) error {
+	return writeCSVTo(b, path, messagesHeader(), func(emit func(...string) error) error {
 		for _, k := range kinds {
 			err := emit(k.Kind, fmtUint(k.Sent), fmtUint(k.Delivered), fmtUint(k.Dropped),
 				fmtUint(k.Bytes), formatFloat(float64(k.ShareMessages)), formatFloat(float64(k.ShareBytes)))

@@ -59,9 +59,15 @@ func (p *PerfMeter) Stop(events uint64, virtual sim.Time) Perf {
 
 // WritePerf writes p to path as indented JSON, atomically.
 func WritePerf(path string, p Perf) error {
-	b, err := marshalJSON(p, true)
+	return WritePerfTo(nil, path, p)
+}
+
+// WritePerfTo is WritePerf into the batch b (on its own if b is nil): the
+// file is in place once b is committed.
+func WritePerfTo(b *Batch, path string, p Perf) error {
+	data, err := marshalJSON(p, true)
 	if err != nil {
 		return fmt.Errorf("results: %s: %w", path, err)
 	}
-	return WriteFileAtomic(path, b)
+	return b.putFile(path, data)
 }

@@ -235,6 +235,12 @@ func pointsTrailing() []string {
 // of every metric of
 // PointMetrics (e.g. latency_p50_ms_mean). Undefined values are empty.
 func WritePointsCSV(path string, params []string, pts []Point) error {
+	return writePointsCSV(nil, path, params, pts)
+}
+
+// writePointsCSV is WritePointsCSV into the batch b (on its own if b is
+// nil).
+func writePointsCSV(b *Batch, path string, params []string, pts []Point) error {
 	trailing := pointsTrailing()
 	for i, p := range params {
 		if p == "" || slices.Contains(trailing, p) || slices.Contains(params[:i], p) {
@@ -248,7 +254,7 @@ func WritePointsCSV(path string, params []string, pts []Point) error {
 	}
 	header := append(slices.Clone(params), trailing...)
 	metrics := pointMetrics()
-	return writeCSV(path, header, func(emit func(...string) error) error {
+	return writeCSVTo(b, path, header, func(emit func(...string) error) error {
 		rec := make([]string, 0, len(header))
 		for i := range pts {
 			p := &pts[i]
@@ -322,11 +328,17 @@ func WriteSweepPoints(dir string, k int) error {
 	if err != nil {
 		return err
 	}
-	if err := WritePointsCSV(filepath.Join(dir, PointsFile), t.Params, PointsTrimmed(t, k)); err != nil {
+	// Both files are synced to disk at once.
+	var b Batch
+	defer b.Abort()
+	if err := writePointsCSV(&b, filepath.Join(dir, PointsFile), t.Params, PointsTrimmed(t, k)); err != nil {
 		return err
 	}
 	md := SummaryMarkdown(filepath.Base(filepath.Clean(dir)), t, Points(t))
-	return WriteFileAtomic(filepath.Join(dir, SummaryMDFile), md)
+	if err := b.WriteFile(filepath.Join(dir, SummaryMDFile), md); err != nil {
+		return err
+	}
+	return b.Commit()
 }
 
 // count parses a count: a non-negative int.

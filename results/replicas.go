@@ -499,7 +499,13 @@ func WriteReplicasCSV(path string, rows []ReplicaRow) error {
 // are formatted straight into one buffer instead of through csv.Writer:
 // the bytes are those csv.Writer writes.
 func WriteReplicaLogCSV(path string, l *ReplicaLog) error {
-	return WriteAtomic(path, func(w io.Writer) error {
+	return writeReplicaLogCSV(nil, path, l)
+}
+
+// writeReplicaLogCSV is WriteReplicaLogCSV into the batch b (on its own if b
+// is nil).
+func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
+	return b.put(path, func(w io.Writer) error {
 		buf := make([]byte, 0, 64<<10)
 		buf = append(buf, strings.Join(replicasHeader(), ",")...)
 		buf = append(buf, '\n')

@@ -23,6 +23,19 @@ const (
 // returns the summary it wrote. perf.json is written separately with
 // WritePerf.
 func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
+	var b Batch
+	defer b.Abort()
+	s, err := WriteRunTo(&b, dir, in, recs)
+	if err != nil {
+		return s, err
+	}
+	return s, b.Commit()
+}
+
+// WriteRunTo is WriteRun into the batch b: the files are in place once b is
+// committed, so a caller can add more files (perf.json) and wait for the
+// disk once for them all. dir is made at once if missing.
+func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 	s := Summarize(in)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return s, fmt.Errorf("results: %w", err)
@@ -31,21 +44,21 @@ func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 	if tl == nil {
 		tl = NewTimeline(0)
 	}
-	if err := WriteSummary(filepath.Join(dir, SummaryFile), s); err != nil {
+	if err := writeSummary(b, filepath.Join(dir, SummaryFile), s); err != nil {
 		return s, err
 	}
-	if err := WriteLatencyCSV(filepath.Join(dir, LatencyFile), recs); err != nil {
+	if err := writeLatencyCSV(b, filepath.Join(dir, LatencyFile), recs); err != nil {
 		return s, err
 	}
-	if err := WriteTimelineCSV(filepath.Join(dir, TimelineFile), tl.Rows(in.End)); err != nil {
+	if err := writeTimelineCSV(b, filepath.Join(dir, TimelineFile), tl.Rows(in.End)); err != nil {
 		return s, err
 	}
 	if in.Replicas != nil {
-		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), in.Replicas); err != nil {
+		if err := writeReplicaLogCSV(b, filepath.Join(dir, ReplicasFile), in.Replicas); err != nil {
 			return s, err
 		}
 	}
-	return s, WriteMessagesCSV(filepath.Join(dir, MessagesFile), s.ByKind)
+	return s, writeMessagesCSV(b, filepath.Join(dir, MessagesFile), s.ByKind)
 }
 
 // PlotRun re-renders a run's plots from the files in its directory:

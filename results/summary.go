@@ -331,11 +331,16 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 
 // WriteSummary writes s to path as indented JSON, atomically.
 func WriteSummary(path string, s Summary) error {
-	b, err := marshalJSON(s, true)
+	return writeSummary(nil, path, s)
+}
+
+// writeSummary is WriteSummary into the batch b (on its own if b is nil).
+func writeSummary(b *Batch, path string, s Summary) error {
+	data, err := marshalJSON(s, true)
 	if err != nil {
 		return fmt.Errorf("results: %s: %w", path, err)
 	}
-	return WriteFileAtomic(path, b)
+	return b.putFile(path, data)
 }
 
 // ReadSummary reads a summary.json.

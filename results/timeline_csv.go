@@ -11,7 +11,13 @@ func timelineHeader() []string {
 // WriteTimelineCSV writes timeline.csv atomically, one row per bucket, in
 // the order given (Timeline.Rows gives them by time).
 func WriteTimelineCSV(path string, rows []TimelineRow) error {
-	return writeCSV(path, timelineHeader(), func(emit func(...string) error) error {
+	return writeTimelineCSV(nil, path, rows)
+}
+
+// writeTimelineCSV is WriteTimelineCSV into the batch b (on its own if b is
+// nil).
+func writeTimelineCSV(b *Batch, path string, rows []TimelineRow) error {
+	return writeCSVTo(b, path, timelineHeader(), func(emit func(...string) error) error {
 		for _, r := range rows {
 			err := emit(formatSeconds(r.Start), fmtUint(r.Completed), formatFloat(r.ThroughputRPS),
 				fmtUint(r.Commits), fmtUint(r.Bytes))
