@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -35,7 +37,11 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 		// observation may come after a later one of another.
 		{"replicas apart", 9, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*11*ms + sim.Time(rng.IntN(5))*ms }, false, 3000, 170 * ms},
 		// More than one write buffer (64 KiB) of rows.
-		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(5))*ms }, false, 20000, 0},
+		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(3))*ms }, false, 20000, 0},
+		// Many replicas: several words of the current bucket's bit set.
+		{"wide", 300, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k/400) * 100 * ms }, false, 40000, 0},
+		// Counters of more than one byte.
+		{"busy", 3, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k/2000) * 100 * ms }, false, 9000, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
@@ -76,8 +82,10 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 			slices.SortStableFunc(want, func(a, b ReplicaRow) int {
 				return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Replica, b.Replica))
 			})
-			if spilled := log.rows != nil; spilled != c.back {
-				t.Errorf("the log holds plain rows: %v, want %v", spilled, c.back)
+			// Observations out of time order, of one replica or across
+			// replicas, turn the log into plain rows.
+			if spilled, want := log.rows != nil, c.back || c.skew > 0; spilled != want {
+				t.Errorf("the log holds plain rows: %v, want %v", spilled, want)
 			}
 			if got := log.Rows(); !slices.Equal(got, want) {
 				t.Errorf("Rows() differs from a stable sort of the rows (%d rows)", len(want))
@@ -198,6 +206,20 @@ func BenchmarkReplicaLog(b *testing.B) {
 		}
 		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestAppendSmall compares appendSmall with strconv.AppendInt around each
+// of its cases' bounds and at the extremes.
+func TestAppendSmall(t *testing.T) {
+	vs := []int64{math.MinInt64, math.MaxInt64, -1 << 40, 1 << 40}
+	for v := int64(-1100); v <= 11000; v++ {
+		vs = append(vs, v)
+	}
+	for _, v := range vs {
+		if got, want := string(appendSmall([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
+			t.Fatalf("appendSmall(%d) = %q, want %q", v, got, want)
 		}
 	}
 }
