@@ -262,9 +262,6 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := writeRunsCSV(dir, plan, selected); err != nil {
 		return rep, err
 	}
-	if err := results.WriteSweepPoints(dir, 0); err != nil {
-		return rep, err
-	}
 	if err := DrawPlots(dir, plan.plotSetup(), nil); err != nil {
 		return rep, err
 	}
@@ -627,7 +624,7 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 }
 
 // writeRunsCSV writes runs.csv from the summaries of the selected runs
-// present on disk, in run order.
+// present on disk, in run order, and points.csv and summary.md from it.
 func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
 	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
@@ -644,7 +641,7 @@ func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
 		}
 		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
 	}
-	return results.WriteRunsCSV(filepath.Join(dir, results.RunsFile), table)
+	return results.WriteRunsAndPoints(dir, table, 0)
 }
 
 // Manifest is manifest.json: provenance and wall-clock figures.

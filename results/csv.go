@@ -20,18 +20,21 @@ func writeCSV(path string, header []string, rows func(emit func(...string) error
 
 // writeCSVTo is writeCSV into the batch b (on its own if b is nil).
 func writeCSVTo(b *Batch, path string, header []string, rows func(emit func(...string) error) error) error {
-	return b.put(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		if err := cw.Write(header); err != nil {
-			return err
-		}
-		emit := func(rec ...string) error { return cw.Write(rec) }
-		if err := rows(emit); err != nil {
-			return err
-		}
-		cw.Flush()
-		return cw.Error()
-	})
+	return b.put(path, func(w io.Writer) error { return encodeCSV(w, header, rows) })
+}
+
+// encodeCSV writes the header, then the rows that rows emits, as CSV to w.
+func encodeCSV(w io.Writer, header []string, rows func(emit func(...string) error) error) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	emit := func(rec ...string) error { return cw.Write(rec) }
+	if err := rows(emit); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // errNegative reports a negative value where none is allowed.
@@ -52,7 +55,13 @@ func readCSV(path string) (*csvFile, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	return parseCSV(path, f)
+}
+
+// parseCSV reads a CSV file with a header line from r, path naming it in
+// errors; see readCSV.
+func parseCSV(path string, in io.Reader) (*csvFile, error) {
+	r := csv.NewReader(in)
 	recs, err := r.ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("results: %s: %w", path, err)

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -331,14 +332,50 @@ func WriteSweepPoints(dir string, k int) error {
 	// Both files are synced to disk at once.
 	var b Batch
 	defer b.Abort()
-	if err := writePointsCSV(&b, filepath.Join(dir, PointsFile), t.Params, PointsTrimmed(t, k)); err != nil {
-		return err
-	}
-	md := SummaryMarkdown(filepath.Base(filepath.Clean(dir)), t, Points(t))
-	if err := b.WriteFile(filepath.Join(dir, SummaryMDFile), md); err != nil {
+	if err := writeSweepPoints(&b, dir, t, k); err != nil {
 		return err
 	}
 	return b.Commit()
+}
+
+// WriteRunsAndPoints writes runs.csv into dir from t, then points.csv and
+// summary.md as WriteSweepPoints writes them from that runs.csv, the three
+// files synced to disk at once (see Batch): the same files as WriteRunsCSV
+// then WriteSweepPoints, with one wait for the disk instead of two.
+func WriteRunsAndPoints(dir string, t RunsTable, k int) error {
+	path := filepath.Join(dir, RunsFile)
+	var runs bytes.Buffer
+	if err := encodeRunsCSV(&runs, path, t); err != nil {
+		return err
+	}
+	// The points come from runs.csv as it reads back.
+	c, err := parseCSV(path, bytes.NewReader(runs.Bytes()))
+	if err != nil {
+		return err
+	}
+	read, err := runsTableOf(c)
+	if err != nil {
+		return err
+	}
+	var b Batch
+	defer b.Abort()
+	if err := b.WriteFile(path, runs.Bytes()); err != nil {
+		return err
+	}
+	if err := writeSweepPoints(&b, dir, read, k); err != nil {
+		return err
+	}
+	return b.Commit()
+}
+
+// writeSweepPoints writes points.csv and summary.md into dir from the runs
+// t into the batch b.
+func writeSweepPoints(b *Batch, dir string, t RunsTable, k int) error {
+	if err := writePointsCSV(b, filepath.Join(dir, PointsFile), t.Params, PointsTrimmed(t, k)); err != nil {
+		return err
+	}
+	md := SummaryMarkdown(filepath.Base(filepath.Clean(dir)), t, Points(t))
+	return b.WriteFile(filepath.Join(dir, SummaryMDFile), md)
 }
 
 // count parses a count: a non-negative int.

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -334,5 +335,51 @@ func TestWriteSweepPoints(t *testing.T) {
 	checkGolden(t, filepath.Join(dir, PointsFile), "points_trim1.csv")
 	if err := WriteSweepPoints(t.TempDir(), 0); err == nil {
 		t.Error("no error without runs.csv")
+	}
+}
+
+// TestWriteRunsAndPoints: WriteRunsAndPoints writes the bytes WriteRunsCSV
+// then WriteSweepPoints write, points computed from runs.csv as it reads
+// back (the table's own numbers may have more digits), and no other file.
+func TestWriteRunsAndPoints(t *testing.T) {
+	table := RunsTable{Params: []string{"load"}}
+	for i, v := range []string{"1", "1", "2", "2", "2"} {
+		s := Summary{RunID: fmt.Sprint(i), Seed: uint64(i), Verdict: VerdictPass,
+			ThroughputRPS: Float(100 + 10.0/3*float64(i)), VirtualSeconds: Seconds(sim.Time(i+1) * sim.Second / 3)}
+		s.LatencyMS.P50 = Float(2.0/3 + float64(i))
+		table.Rows = append(table.Rows, RowOf(s, table.Params, nil))
+		table.Rows[i].Params = []string{v}
+	}
+	// summary.md is titled after the directory.
+	one, both := filepath.Join(t.TempDir(), "exp"), filepath.Join(t.TempDir(), "exp")
+	for _, d := range []string{one, both} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteRunsCSV(filepath.Join(one, RunsFile), table); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSweepPoints(one, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRunsAndPoints(both, table, 0); err != nil {
+		t.Fatal(err)
+	}
+	want, got := readFiles(t, one), readFiles(t, both)
+	if len(got) != 3 || len(want) != 3 {
+		t.Fatalf("files %v and %v, want runs.csv, points.csv and summary.md", entries(t, both), entries(t, one))
+	}
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("%s differs:\n%s\nwant\n%s", name, got[name], w)
+		}
+	}
+	bad := table
+	bad.Rows = append([]RunRow{}, table.Rows...)
+	bad.Rows[0].Params = nil
+	dir := t.TempDir()
+	if err := WriteRunsAndPoints(dir, bad, 0); err == nil || len(entries(t, dir)) != 0 {
+		t.Errorf("a row without its parameter: err %v, files %v; want an error and no file", err, entries(t, dir))
 	}
 }

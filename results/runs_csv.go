@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
@@ -208,20 +209,38 @@ func (t RunsTable) header() ([]string, error) {
 // WriteRunsCSV writes runs.csv atomically, the rows in the order given
 // (the caller gives them in a deterministic order, e.g. run order).
 func WriteRunsCSV(path string, t RunsTable) error {
-	header, err := t.header()
+	header, rows, err := runsCSV(path, t)
 	if err != nil {
 		return err
 	}
+	return writeCSV(path, header, rows)
+}
+
+// encodeRunsCSV writes t as runs.csv to w, path naming the file in errors.
+func encodeRunsCSV(w io.Writer, path string, t RunsTable) error {
+	header, rows, err := runsCSV(path, t)
+	if err != nil {
+		return err
+	}
+	return encodeCSV(w, header, rows)
+}
+
+// runsCSV checks t and returns the header and the rows of its runs.csv.
+func runsCSV(path string, t RunsTable) (header []string, rows func(emit func(...string) error) error, err error) {
+	header, err = t.header()
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, r := range t.Rows {
 		if len(r.Params) != len(t.Params) {
-			return fmt.Errorf("results: %s: run %s has %d parameter values, want %d", path, r.ID, len(r.Params), len(t.Params))
+			return nil, nil, fmt.Errorf("results: %s: run %s has %d parameter values, want %d", path, r.ID, len(r.Params), len(t.Params))
 		}
 		if len(r.Metrics) != len(t.Metrics) {
-			return fmt.Errorf("results: %s: run %s has %d metric values, want %d", path, r.ID, len(r.Metrics), len(t.Metrics))
+			return nil, nil, fmt.Errorf("results: %s: run %s has %d metric values, want %d", path, r.ID, len(r.Metrics), len(t.Metrics))
 		}
 	}
 	cols := runsColumns()
-	return writeCSV(path, header, func(emit func(...string) error) error {
+	return header, func(emit func(...string) error) error {
 		for i := range t.Rows {
 			r := &t.Rows[i]
 			rec := append([]string{r.ID}, r.Params...)
@@ -234,7 +253,7 @@ func WriteRunsCSV(path string, t RunsTable) error {
 			}
 		}
 		return nil
-	})
+	}, nil
 }
 
 // ReadRunsCSV reads a runs.csv, finding its columns by their names in the
@@ -244,11 +263,17 @@ func WriteRunsCSV(path string, t RunsTable) error {
 // (protocol-declared, or added by another tool) after it. A missing fixed
 // column or a repeated name is an error naming it.
 func ReadRunsCSV(path string) (RunsTable, error) {
-	var t RunsTable
 	c, err := readCSV(path)
 	if err != nil {
-		return t, err
+		return RunsTable{}, err
 	}
+	return runsTableOf(c)
+}
+
+// runsTableOf is ReadRunsCSV of the runs.csv c.
+func runsTableOf(c *csvFile) (RunsTable, error) {
+	var t RunsTable
+	path := c.path
 	cols := runsColumns()
 	h := c.header
 	for i, name := range h {
