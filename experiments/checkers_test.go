@@ -8,6 +8,7 @@ import (
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/results"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // runChecks runs one experiment with overrides and returns its checks by
@@ -124,5 +125,50 @@ func TestStopAtCommitTarget(t *testing.T) {
 	}
 	if s.Commits < 30 || s.Commits > 40 {
 		t.Errorf("%d commits observed, want 3 replicas × 10 (and the fourth's few)", s.Commits)
+	}
+}
+
+// TestSafetyCheckerCertificates: two different blocks certified for one
+// round are a violation, whatever the round (dense, far beyond the others,
+// negative) and however the rounds come; the same block certified again is
+// not, nor is a Byzantine replica's observation.
+func TestSafetyCheckerCertificates(t *testing.T) {
+	type cert struct {
+		node   sim.NodeID
+		round  int64
+		digest protocols.Digest
+	}
+	far := int64(maxCertGap) * 3
+	// A round first seen beyond the table's reach, then within it once
+	// the rounds between were seen.
+	var reached []cert
+	reached = append(reached, cert{0, far, 1})
+	for r := int64(0); r < far; r += maxCertGap / 2 {
+		reached = append(reached, cert{1, r, 5})
+	}
+	reached = append(reached, cert{1, far, 2}, cert{2, far, 2})
+	for _, c := range []struct {
+		name  string
+		certs []cert
+		want  int
+	}{
+		{"dense, agreeing", []cert{{0, 1, 7}, {1, 1, 7}, {0, 2, 8}, {2, 2, 8}, {1, 0, 9}, {0, 0, 9}}, 0},
+		{"dense, conflicting", []cert{{0, 1, 7}, {1, 1, 8}, {2, 1, 7}, {0, 2, 8}, {2, 2, 9}}, 2},
+		{"out of order", []cert{{0, 5, 1}, {1, 3, 2}, {2, 5, 1}, {2, 3, 3}}, 1},
+		{"at the gap's edge", []cert{{0, maxCertGap - 1, 1}, {1, maxCertGap - 1, 2}, {0, 2*maxCertGap - 1, 1}, {1, 2*maxCertGap - 1, 1}}, 1},
+		{"far", []cert{{0, far, 1}, {1, far, 2}, {0, 1 << 40, 3}, {2, 1 << 40, 3}, {1, 1 << 40, 4}}, 2},
+		{"reached", reached, 2},
+		{"negative", []cert{{0, -1, 1}, {1, -1, 2}, {2, -5, 3}, {0, -5, 3}}, 1},
+		{"byzantine", []cert{{0, 1, 1}, {3, 1, 2}, {3, far, 2}, {0, far, 1}}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSafetyChecker(4, []bool{false, false, false, true})
+			for i, ce := range c.certs {
+				s.certified(sim.Time(i), ce.node, protocols.Certified{Round: ce.round, Digest: ce.digest})
+			}
+			if s.count != c.want {
+				t.Errorf("%d violations (%q), want %d", s.count, s.violations, c.want)
+			}
+		})
 	}
 }

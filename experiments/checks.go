@@ -19,8 +19,11 @@ type safetyChecker struct {
 	byzantine []bool
 	// heights holds, per height, the first correct commit seen.
 	heights []commitSeen
-	// certs holds, per round, the first certificate seen.
-	certs      map[int64]commitSeen
+	// certs holds, per round from 0, the first certificate seen;
+	// farCerts those of the rounds it does not cover (negative, or more
+	// than maxCertGap beyond the rounds it covers).
+	certs      []commitSeen
+	farCerts   map[int64]commitSeen
 	violations []string
 	// count counts every violation; after those found once a transient
 	// fault happened (faulted), listed in afterViolations.
@@ -37,11 +40,16 @@ type commitSeen struct {
 	set     bool
 }
 
+// maxCertGap bounds how far beyond the rounds it covers the safety
+// checker's table of certificates grows at once (48 bytes a round); rounds
+// further away (a corrupted round number) are kept in a map.
+const maxCertGap = 4096
+
 // maxViolations bounds what one run reports.
 const maxViolations = 10
 
 func newSafetyChecker(n int, byzantine []bool) *safetyChecker {
-	return &safetyChecker{byzantine: byzantine, certs: map[int64]commitSeen{}}
+	return &safetyChecker{byzantine: byzantine, farCerts: map[int64]commitSeen{}}
 }
 
 func (s *safetyChecker) correct(id sim.NodeID) bool {
@@ -87,10 +95,31 @@ func (s *safetyChecker) certified(at sim.Time, node sim.NodeID, c protocols.Cert
 	if !s.correct(node) {
 		return
 	}
-	first, ok := s.certs[c.Round]
-	if !ok {
-		s.certs[c.Round] = commitSeen{at: at, replica: node, digest: c.Digest, set: true}
-		return
+	seen := commitSeen{at: at, replica: node, digest: c.Digest, set: true}
+	var first commitSeen
+	if r := c.Round; r >= 0 && r < int64(len(s.certs))+maxCertGap {
+		if r >= int64(len(s.certs)) {
+			s.certs = append(s.certs, make([]commitSeen, r+1-int64(len(s.certs)))...)
+		}
+		if first = s.certs[r]; !first.set {
+			far, ok := first, false
+			if len(s.farCerts) > 0 {
+				far, ok = s.farCerts[r]
+			}
+			if !ok {
+				s.certs[r] = seen
+				return
+			}
+			// Seen when the table did not reach r.
+			delete(s.farCerts, r)
+			s.certs[r], first = far, far
+		}
+	} else {
+		var ok bool
+		if first, ok = s.farCerts[r]; !ok {
+			s.farCerts[r] = seen
+			return
+		}
 	}
 	if first.digest != c.Digest {
 		s.violate("round %d: replica%d saw block %016x certified at %v, but replica%d saw block %016x certified at %v",
