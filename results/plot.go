@@ -3,12 +3,15 @@ package results
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/color"
 	"io"
 	"math"
 	"regexp"
 	"slices"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -56,7 +59,13 @@ func saveDrawing(stem string, w, h vg.Length, formats []string, paint func(draw.
 		if err != nil {
 			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
 		}
-		paint(draw.New(c))
+		var target vg.CanvasSizer = c
+		if f == PNG {
+			// The raster canvas starts white: painting the background
+			// white again changes no pixel.
+			target = &whiteBackground{CanvasWriterTo: c}
+		}
+		paint(draw.New(target))
 		var b bytes.Buffer
 		if _, err := c.WriteTo(&b); err != nil {
 			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
@@ -122,4 +131,83 @@ func positive(pts plotter.XYs, x, y bool) plotter.XYs {
 		out = append(out, pt)
 	}
 	return out
+}
+
+// whiteBackground is a raster canvas, white when made, that leaves out a
+// fill of the whole canvas in opaque white while nothing else was drawn
+// or transformed: such a fill (a plot's background) changes no pixel, yet
+// paints every one of them, the most expensive part of drawing a plot in
+// PNG. Every other call is passed on.
+type whiteBackground struct {
+	vg.CanvasWriterTo
+	white   bool // the colour set is opaque white
+	touched bool // something was drawn, or the canvas transformed
+}
+
+// SetColor implements vg.Canvas.
+func (c *whiteBackground) SetColor(col color.Color) {
+	r, g, b, a := col.RGBA()
+	c.white = r == 0xffff && g == 0xffff && b == 0xffff && a == 0xffff
+	c.CanvasWriterTo.SetColor(col)
+}
+
+// Fill implements vg.Canvas.
+func (c *whiteBackground) Fill(p vg.Path) {
+	if !c.touched && c.white && c.coversAll(p) {
+		return
+	}
+	c.touched = true
+	c.CanvasWriterTo.Fill(p)
+}
+
+// coversAll says whether p is a rectangle (as vg.Rectangle.Path makes
+// them) covering the whole canvas.
+func (c *whiteBackground) coversAll(p vg.Path) bool {
+	w, h := c.Size()
+	if len(p) != 5 || p[0].Type != vg.MoveComp || p[4].Type != vg.CloseComp {
+		return false
+	}
+	lo, hi := p[0].Pos, p[2].Pos
+	for i, want := range []vg.Point{{X: hi.X, Y: lo.Y}, hi, {X: lo.X, Y: hi.Y}} {
+		if p[i+1].Type != vg.LineComp || p[i+1].Pos != want {
+			return false
+		}
+	}
+	return lo.X <= 0 && lo.Y <= 0 && hi.X >= w && hi.Y >= h
+}
+
+// Stroke implements vg.Canvas.
+func (c *whiteBackground) Stroke(p vg.Path) {
+	c.touched = true
+	c.CanvasWriterTo.Stroke(p)
+}
+
+// FillString implements vg.Canvas.
+func (c *whiteBackground) FillString(f font.Face, pt vg.Point, text string) {
+	c.touched = true
+	c.CanvasWriterTo.FillString(f, pt, text)
+}
+
+// DrawImage implements vg.Canvas.
+func (c *whiteBackground) DrawImage(r vg.Rectangle, img image.Image) {
+	c.touched = true
+	c.CanvasWriterTo.DrawImage(r, img)
+}
+
+// Rotate implements vg.Canvas.
+func (c *whiteBackground) Rotate(rad float64) {
+	c.touched = true
+	c.CanvasWriterTo.Rotate(rad)
+}
+
+// Translate implements vg.Canvas.
+func (c *whiteBackground) Translate(pt vg.Point) {
+	c.touched = true
+	c.CanvasWriterTo.Translate(pt)
+}
+
+// Scale implements vg.Canvas.
+func (c *whiteBackground) Scale(x, y float64) {
+	c.touched = true
+	c.CanvasWriterTo.Scale(x, y)
 }

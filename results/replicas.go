@@ -223,6 +223,16 @@ func (l *ReplicaLog) decoder() *replicaDecoder {
 
 // next reads the next encoded row into d.row; false after the last.
 func (d *replicaDecoder) next() bool {
+	if !d.nextReplica() {
+		return false
+	}
+	d.read()
+	return true
+}
+
+// nextReplica reads the replica of the next encoded row into d.r, leaving
+// the rest of the row to read or skip; false after the last row.
+func (d *replicaDecoder) nextReplica() bool {
 	if d.left == 0 {
 		if len(d.b) == 0 {
 			return false
@@ -232,6 +242,25 @@ func (d *replicaDecoder) next() bool {
 	}
 	d.left--
 	d.r += int(d.uvarint())
+	return true
+}
+
+// skip skips the rest of the row whose replica nextReplica read: d.row is
+// not set, and the replica's round is not followed (so its later rows must
+// be skipped too).
+func (d *replicaDecoder) skip() {
+	fields := bits.OnesCount8(d.b[0])
+	d.b = d.b[1:]
+	for range fields {
+		for d.b[0] >= 0x80 {
+			d.b = d.b[1:]
+		}
+		d.b = d.b[1:]
+	}
+}
+
+// read reads the rest of the row whose replica nextReplica read into d.row.
+func (d *replicaDecoder) read() {
 	flags := d.b[0]
 	d.b = d.b[1:]
 	d.row = ReplicaRow{Start: sim.Time(d.bucket) * d.l.interval, Replica: d.r}
@@ -256,7 +285,6 @@ func (d *replicaDecoder) next() bool {
 	if flags&encCommits != 0 {
 		d.row.Commits = int(d.uvarint())
 	}
-	return true
 }
 
 // uvarint reads a uvarint (inlined for one byte).
@@ -396,6 +424,26 @@ func (l *ReplicaLog) spill() {
 // lanes returns the rows of the replicas below k in the order of Rows,
 // and one more than the largest replica with a row.
 func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
+	if l.rows == nil {
+		// The rows of the other replicas are skipped, not decoded.
+		for d := l.decoder(); d.nextReplica(); {
+			replicas = max(replicas, d.r+1)
+			if d.r >= k {
+				d.skip()
+				continue
+			}
+			d.read()
+			rows = append(rows, d.row)
+		}
+		_ = l.eachCurrent(func(r *ReplicaRow) error {
+			replicas = max(replicas, r.Replica+1)
+			if r.Replica < k {
+				rows = append(rows, *r)
+			}
+			return nil
+		})
+		return rows, replicas
+	}
 	_ = l.each(func(int) {}, func(r *ReplicaRow) error {
 		replicas = max(replicas, r.Replica+1)
 		if r.Replica < k {

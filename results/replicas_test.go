@@ -90,6 +90,22 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 			if got := log.Rows(); !slices.Equal(got, want) {
 				t.Errorf("Rows() differs from a stable sort of the rows (%d rows)", len(want))
 			}
+			wantReplicas := 0
+			for _, r := range want {
+				wantReplicas = max(wantReplicas, r.Replica+1)
+			}
+			for _, k := range []int{0, 1, c.n / 2, c.n - 1, c.n, c.n + 5} {
+				var wantLanes []ReplicaRow
+				for _, r := range want {
+					if r.Replica < k {
+						wantLanes = append(wantLanes, r)
+					}
+				}
+				gotLanes, replicas := log.lanes(k)
+				if !slices.Equal(gotLanes, wantLanes) || replicas != wantReplicas {
+					t.Errorf("lanes(%d): %d rows and %d replicas, want %d rows (those of Rows below %d) and %d", k, len(gotLanes), replicas, len(wantLanes), k, wantReplicas)
+				}
+			}
 			dir := t.TempDir()
 			a, b := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "log.csv")
 			if err := WriteReplicasCSV(a, want); err != nil {
