@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"io"
 	"math"
 	"regexp"
 	"slices"
@@ -43,21 +42,51 @@ func SavePlot(p *plot.Plot, stem string, formats ...string) error {
 // saveDrawing renders what paint draws on a canvas of w × h to
 // stem.<format> for each format, as SavePlot does.
 func saveDrawing(stem string, w, h vg.Length, formats []string, paint func(draw.Canvas)) error {
+	files, err := renderDrawing(stem, w, h, formats, paint)
+	if err != nil {
+		return err
+	}
+	return writeRendered(files)
+}
+
+// renderedFile is a plot rendered in one format, not yet written.
+type renderedFile struct {
+	path string
+	data []byte
+}
+
+// writeRendered writes files, each atomically, with one wait for the disk
+// (see Batch).
+func writeRendered(files []renderedFile) error {
+	var b Batch
+	defer b.Abort()
+	for _, f := range files {
+		if err := b.WriteFile(f.path, f.data); err != nil {
+			return err
+		}
+	}
+	return b.Commit()
+}
+
+// renderDrawing renders what paint draws on a canvas of w × h for
+// stem.<format> for each format (DefaultFormats if none).
+func renderDrawing(stem string, w, h vg.Length, formats []string, paint func(draw.Canvas)) ([]renderedFile, error) {
 	if len(formats) == 0 {
 		formats = DefaultFormats()
 	}
 	for i, f := range formats {
 		if !slices.Contains([]string{PNG, SVG, PDF}, f) {
-			return fmt.Errorf("results: unknown plot format %q (want png, svg or pdf)", f)
+			return nil, fmt.Errorf("results: unknown plot format %q (want png, svg or pdf)", f)
 		}
 		if slices.Contains(formats[:i], f) {
-			return fmt.Errorf("results: plot format %q asked for twice", f)
+			return nil, fmt.Errorf("results: plot format %q asked for twice", f)
 		}
 	}
+	var files []renderedFile
 	for _, f := range formats {
 		c, err := draw.NewFormattedCanvas(w, h, f)
 		if err != nil {
-			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
+			return nil, fmt.Errorf("results: %s.%s: %w", stem, f, err)
 		}
 		var target vg.CanvasSizer = c
 		if f == PNG {
@@ -68,21 +97,15 @@ func saveDrawing(stem string, w, h vg.Length, formats []string, paint func(draw.
 		paint(draw.New(target))
 		var b bytes.Buffer
 		if _, err := c.WriteTo(&b); err != nil {
-			return fmt.Errorf("results: %s.%s: %w", stem, f, err)
+			return nil, fmt.Errorf("results: %s.%s: %w", stem, f, err)
 		}
 		data := b.Bytes()
 		if f == PDF {
 			data = pdfDate.ReplaceAll(data, []byte("/$1 (D:20000101000000)"))
 		}
-		err = WriteAtomic(stem+"."+f, func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+		files = append(files, renderedFile{stem + "." + f, data})
 	}
-	return nil
+	return files, nil
 }
 
 // ensureRange gives an axis a usable range when nothing set one (no data).
@@ -146,8 +169,11 @@ type whiteBackground struct {
 
 // SetColor implements vg.Canvas.
 func (c *whiteBackground) SetColor(col color.Color) {
-	r, g, b, a := col.RGBA()
-	c.white = r == 0xffff && g == 0xffff && b == 0xffff && a == 0xffff
+	c.white = false
+	if col != nil {
+		r, g, b, a := col.RGBA()
+		c.white = r == 0xffff && g == 0xffff && b == 0xffff && a == 0xffff
+	}
 	c.CanvasWriterTo.SetColor(col)
 }
 

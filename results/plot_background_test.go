@@ -47,6 +47,7 @@ func TestWhiteBackgroundSameImage(t *testing.T) {
 		{"white then line", []func(draw.Canvas){fill(color.White, whole), line}, 1},
 		{"coloured", []func(draw.Canvas){fill(color.RGBA{G: 90, A: 255}, whole), line}, 0},
 		{"translucent white", []func(draw.Canvas){fill(color.NRGBA{R: 255, G: 255, B: 255, A: 128}, whole), line}, 0},
+		{"no colour", []func(draw.Canvas){fill(nil, whole), line}, 0},
 		{"white part first", []func(draw.Canvas){fill(color.White, part), line}, 0},
 		{"part", []func(draw.Canvas){line, fill(color.Gray{Y: 30}, part), fill(color.White, part)}, 0},
 		{"white over a line", []func(draw.Canvas){line, fill(color.White, whole)}, 0},

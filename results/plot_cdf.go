@@ -76,6 +76,15 @@ type cdfLine struct {
 // without points are listed in the legend only. With logX the x axis is
 // logarithmic and each line starts at its first positive value.
 func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, style PlotStyle, formats []string) error {
+	f, err := cdfFigure(title, xLabel, yLabel, lines, logX, style)
+	if err != nil {
+		return err
+	}
+	return f.save(stem, formats)
+}
+
+// cdfFigure is the figure plotCDF saves.
+func cdfFigure(title, xLabel, yLabel string, lines []cdfLine, logX bool, style PlotStyle) (*figure, error) {
 	f := newFigure(style)
 	p := f.p
 	p.Title.Text = title
@@ -86,7 +95,7 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, sty
 		if pts := positive(cl.pts, logX, false); len(pts) > 0 {
 			var err error
 			if l, err = plotter.NewLine(pts); err != nil {
-				return fmt.Errorf("results: CDF %q: %w", cl.legend, err)
+				return nil, fmt.Errorf("results: CDF %q: %w", cl.legend, err)
 			}
 			p.Add(l)
 			f.avoidSteps(pts)
@@ -98,7 +107,7 @@ func plotCDF(stem, title, xLabel, yLabel string, lines []cdfLine, logX bool, sty
 	p.Y.Min, p.Y.Max = 0, 1
 	ensureRange(&p.X, 0, 1)
 	logAxes(p, logX, false)
-	return f.save(stem, formats)
+	return f, nil
 }
 
 // PlotLatencyCDF draws the latency CDF of each series (x: latency in ms,
@@ -112,13 +121,22 @@ func PlotLatencyCDF(stem, title string, series []CDFSeries, formats ...string) e
 // plotLatencyCDF is PlotLatencyCDF with an x label (empty: "latency (ms)"),
 // an optional log x axis and a style.
 func plotLatencyCDF(stem, title, xLabel string, logX bool, series []CDFSeries, style PlotStyle, formats []string) error {
+	f, err := latencyCDFFigure(title, xLabel, logX, series, style)
+	if err != nil {
+		return err
+	}
+	return f.save(stem, formats)
+}
+
+// latencyCDFFigure is the figure plotLatencyCDF saves.
+func latencyCDFFigure(title, xLabel string, logX bool, series []CDFSeries, style PlotStyle) (*figure, error) {
 	lines := make([]cdfLine, len(series))
 	for i, s := range series {
 		sorted := slices.Clone(s.Latencies)
 		slices.Sort(sorted)
 		lines[i] = cdfLine{fmt.Sprintf("%s (n=%d)", s.Name, len(sorted)), cdfPoints(sorted)}
 	}
-	return plotCDF(stem, cmp.Or(title, "Latency CDF"), cmp.Or(xLabel, "latency (ms)"), "fraction of requests", lines, logX, style, formats)
+	return cdfFigure(cmp.Or(title, "Latency CDF"), cmp.Or(xLabel, "latency (ms)"), "fraction of requests", lines, logX, style)
 }
 
 // PlotCDF draws the empirical CDF of each series (x: a value, labelled

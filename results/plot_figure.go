@@ -70,11 +70,20 @@ func (f *figure) avoidSteps(pts plotter.XYs) {
 // save finishes the axes (nice ranges) and writes the figure to
 // stem.<format> for each format (see SavePlot).
 func (f *figure) save(stem string, formats []string) error {
+	files, err := f.render(stem, formats)
+	if err != nil {
+		return err
+	}
+	return writeRendered(files)
+}
+
+// render is save without writing the files.
+func (f *figure) render(stem string, formats []string) ([]renderedFile, error) {
 	if f.p != nil {
 		niceAxis(&f.p.X)
 		niceAxis(&f.p.Y)
 	}
-	return saveDrawing(stem, f.style.width(), f.style.height(), formats, f.draw)
+	return renderDrawing(stem, f.style.width(), f.style.height(), formats, f.draw)
 }
 
 // legendLayout measures legend entries in a font size.

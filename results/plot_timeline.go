@@ -51,6 +51,15 @@ func PlotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 
 // plotThroughput is PlotThroughput in a style.
 func plotThroughput(stem, title string, series []ThroughputSeries, markers []Marker, style PlotStyle, formats []string) error {
+	f, err := throughputFigure(title, series, markers, style)
+	if err != nil {
+		return err
+	}
+	return f.save(stem, formats)
+}
+
+// throughputFigure is the figure plotThroughput saves.
+func throughputFigure(title string, series []ThroughputSeries, markers []Marker, style PlotStyle) (*figure, error) {
 	f := newFigure(style)
 	p := f.p
 	p.Title.Text = cmp.Or(title, "Throughput over time")
@@ -84,7 +93,7 @@ func plotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 		if len(pts) > 0 {
 			var err error
 			if l, err = plotter.NewLine(pts); err != nil {
-				return fmt.Errorf("results: throughput %q: %w", s.Name, err)
+				return nil, fmt.Errorf("results: throughput %q: %w", s.Name, err)
 			}
 			p.Add(l)
 			f.avoidSteps(pts)
@@ -104,7 +113,7 @@ func plotThroughput(stem, title string, series []ThroughputSeries, markers []Mar
 	if len(markers) > 0 {
 		p.Y.Max *= 1.15 + 0.05*float64(max(0, min(len(markers), maxLabelRows)-3))
 	}
-	return f.save(stem, formats)
+	return f, nil
 }
 
 // Throughput bucket choice.

@@ -82,13 +82,31 @@ func PlotRun(dir, stem string, formats ...string) error {
 	if name == "" {
 		name = filepath.Base(dir)
 	}
-	// The two plots share nothing: they are drawn at once, on two cores
-	// when there are.
-	cdf := make(chan error, 1)
-	go func() {
-		cdf <- PlotLatencyCDF(stem+"-latency-cdf", "Latency CDF, run "+name, CDFSeriesOf(recs), formats...)
-	}()
+	// The two plots (PlotLatencyCDF's and PlotThroughput's) share
+	// nothing: they are drawn at once, on two cores when there are, then
+	// their files written with one wait for the disk.
+	cdf, err := latencyCDFFigure("Latency CDF, run "+name, "", false, CDFSeriesOf(recs), PlotStyle{})
+	if err != nil {
+		return err
+	}
 	series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
-	err = PlotThroughput(stem+"-throughput", "Throughput over time, run "+name, series, s.Markers, formats...)
-	return cmp.Or(<-cdf, err)
+	tp, err := throughputFigure("Throughput over time, run "+name, series, s.Markers, PlotStyle{})
+	if err != nil {
+		return err
+	}
+	type rendered struct {
+		files []renderedFile
+		err   error
+	}
+	cdfDone := make(chan rendered, 1)
+	go func() {
+		files, err := cdf.render(stem+"-latency-cdf", formats)
+		cdfDone <- rendered{files, err}
+	}()
+	files, err := tp.render(stem+"-throughput", formats)
+	c := <-cdfDone
+	if err := cmp.Or(c.err, err); err != nil {
+		return err
+	}
+	return writeRendered(append(c.files, files...))
 }
