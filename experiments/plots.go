@@ -362,16 +362,21 @@ func (p *Plan) plotSetup() PlotSetup {
 	}
 }
 
+// draws says whether DrawPlots draws anything with this setup.
+func (ps PlotSetup) draws() bool {
+	return len(ps.Plots) > 0 || ps.SweepPlots && ps.Points >= 2
+}
+
 // DrawPlots draws the experiment-level plots of an output directory from
 // its CSV files: the [[plot]] tables when there are some, else (with
 // output.sweep_plots) the default sweep plots of a sweep with several
 // points.
 // Formats, when not empty, replace every format the setup asks for.
 func DrawPlots(dir string, ps PlotSetup, formats []string) error {
+	if !ps.draws() {
+		return nil
+	}
 	if len(ps.Plots) == 0 {
-		if !ps.SweepPlots || ps.Points < 2 {
-			return nil
-		}
 		if err := results.PlotSweepDefaults(dir, ps.Metrics, cmpFormats(formats, ps.Formats)...); err != nil {
 			return fmt.Errorf("sweep plots: %w", err)
 		}

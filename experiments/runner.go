@@ -133,7 +133,8 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		}
 	}
 	// experiment.toml and the manifest are synced to disk at once (see
-	// results.Batch).
+	// results.Batch), while the runs run: nothing else is written before
+	// they are in place (ready).
 	var first results.Batch
 	defer first.Abort()
 	if err := first.WriteFile(filepath.Join(dir, ExperimentFile), resolvedText); err != nil {
@@ -153,9 +154,8 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	if err := first.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return nil, err
 	}
-	if err := first.Commit(); err != nil {
-		return nil, err
-	}
+	ready := first.Start()
+	defer ready()
 	var todo []*Run
 	for _, r := range selected {
 		rd, err := runDir(dir, r)
@@ -212,7 +212,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 				if opt.KeepLanes > 0 {
 					lanes = new(results.TimelineLanes)
 				}
-				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes)
+				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes, ready)
 				done <- outcome{r, s, p, lanes, err}
 			}
 		}()
@@ -259,13 +259,33 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	rep.Interrupted = ctx.Err() != nil && finished < len(selected)
 	rep.Complete = finished == len(selected) && firstErr == nil
 	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].Run.Index < rep.Failures[j].Run.Index })
-	if err := writeRunsCSV(dir, plan, selected); err != nil {
+	if err := ready(); err != nil {
 		return rep, err
 	}
-	if err := DrawPlots(dir, plan.plotSetup(), nil); err != nil {
+	// runs.csv, points.csv, summary.md and the manifest are synced to
+	// disk at once, the manifest renamed last; when the plots are drawn,
+	// from points.csv, the manifest waits for them.
+	var last results.Batch
+	defer last.Abort()
+	if err := writeRunsCSV(&last, dir, plan, selected); err != nil {
 		return rep, err
 	}
-	if err := writeManifest(dir, plan, selected, rep); err != nil {
+	if ps := plan.plotSetup(); ps.draws() {
+		if err := last.Commit(); err != nil {
+			return rep, err
+		}
+		if err := DrawPlots(dir, ps, nil); err != nil {
+			return rep, err
+		}
+	}
+	manifest, err = manifestJSON(plan, selected, rep)
+	if err != nil {
+		return rep, err
+	}
+	if err := last.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
+		return rep, err
+	}
+	if err := last.Commit(); err != nil {
 		return rep, err
 	}
 	return rep, firstErr
@@ -416,13 +436,13 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRun is executeRun with a panic inside the simulation turned
 // into an error naming the run, so one broken run does not take the whole
 // sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, ready func() error) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir, poll, live, lanes)
+	return executeRun(r, reg, dir, poll, live, lanes, ready)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written
@@ -431,8 +451,9 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 // executeRun returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
 // timeline lanes (results.LanesOf), left zero for a run without a replica
-// log.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes) (results.Summary, results.Perf, error) {
+// log. ready, when not nil, is called before anything but the trace is
+// written (see Execute); its error stops the run.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -478,6 +499,11 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	}
 	if err != nil {
 		return results.Summary{}, perf, err
+	}
+	if ready != nil {
+		if err := ready(); err != nil {
+			return results.Summary{}, perf, err
+		}
 	}
 	input := in.summaryInput(ended)
 	recs := latencyRecords(in)
@@ -624,8 +650,9 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 }
 
 // writeRunsCSV writes runs.csv from the summaries of the selected runs
-// present on disk, in run order, and points.csv and summary.md from it.
-func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
+// present on disk, in run order, and points.csv and summary.md from it,
+// into the batch b.
+func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) error {
 	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
 		rd, err := runDir(dir, r)
@@ -641,7 +668,7 @@ func writeRunsCSV(dir string, plan *Plan, runs []*Run) error {
 		}
 		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
 	}
-	return results.WriteRunsAndPoints(dir, table, 0)
+	return results.WriteRunsAndPointsTo(b, dir, table, 0)
 }
 
 // Manifest is manifest.json: provenance and wall-clock figures.
@@ -672,16 +699,6 @@ type Manifest struct {
 	// runs none of them had (a partial merge).
 	Merged  []string `json:"merged,omitempty"`
 	Missing []string `json:"missing,omitempty"`
-}
-
-// writeManifest writes the manifest.json of an execution of the given runs
-// of plan into dir.
-func writeManifest(dir string, plan *Plan, runs []*Run, rep *Report) error {
-	data, err := manifestJSON(plan, runs, rep)
-	if err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(filepath.Join(dir, ManifestFile), data)
 }
 
 // manifestJSON returns the manifest.json of an execution of the given runs

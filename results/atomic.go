@@ -143,6 +143,15 @@ func (b *Batch) Commit() error {
 	return nil
 }
 
+// Start commits the batch in the background (see Commit) and returns a
+// function that waits for the commit and returns its error, the same on
+// every call. Until it returned, the batch must not be used.
+func (b *Batch) Start() (wait func() error) {
+	done := make(chan error, 1)
+	go func() { done <- b.Commit() }()
+	return sync.OnceValue(func() error { return <-done })
+}
+
 // Abort removes the temporary files of the batch not renamed yet and
 // empties it; it does nothing on an empty batch.
 func (b *Batch) Abort() {

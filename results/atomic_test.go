@@ -191,3 +191,36 @@ func fileExistsT(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+func TestBatchStart(t *testing.T) {
+	dir := t.TempDir()
+	var b Batch
+	if err := b.WriteFile(filepath.Join(dir, "a.txt"), []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	wait := b.Start()
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "a.txt")); err != nil || string(got) != "a" {
+		t.Errorf("a.txt after the wait = %q, %v", got, err)
+	}
+	if err := wait(); err != nil {
+		t.Errorf("second wait: %v", err)
+	}
+	// A commit that fails reports it on every wait.
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WriteFile(blocked, []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	wait = b.Start()
+	if err1, err2 := wait(), wait(); err1 == nil || err2 != err1 {
+		t.Errorf("waits on a failed commit: %v, %v; want the same error twice", err1, err2)
+	}
+	if got := entries(t, dir); len(got) != 2 {
+		t.Errorf("directory holds %v, want a.txt and blocked", got)
+	}
+}

@@ -343,6 +343,17 @@ func WriteSweepPoints(dir string, k int) error {
 // files synced to disk at once (see Batch): the same files as WriteRunsCSV
 // then WriteSweepPoints, with one wait for the disk instead of two.
 func WriteRunsAndPoints(dir string, t RunsTable, k int) error {
+	var b Batch
+	defer b.Abort()
+	if err := WriteRunsAndPointsTo(&b, dir, t, k); err != nil {
+		return err
+	}
+	return b.Commit()
+}
+
+// WriteRunsAndPointsTo is WriteRunsAndPoints into the batch b: the files
+// are in place once b is committed, so a caller can add more files.
+func WriteRunsAndPointsTo(b *Batch, dir string, t RunsTable, k int) error {
 	path := filepath.Join(dir, RunsFile)
 	var runs bytes.Buffer
 	if err := encodeRunsCSV(&runs, path, t); err != nil {
@@ -357,15 +368,10 @@ func WriteRunsAndPoints(dir string, t RunsTable, k int) error {
 	if err != nil {
 		return err
 	}
-	var b Batch
-	defer b.Abort()
 	if err := b.WriteFile(path, runs.Bytes()); err != nil {
 		return err
 	}
-	if err := writeSweepPoints(&b, dir, read, k); err != nil {
-		return err
-	}
-	return b.Commit()
+	return writeSweepPoints(b, dir, read, k)
 }
 
 // writeSweepPoints writes points.csv and summary.md into dir from the runs
