@@ -110,8 +110,73 @@ func New(w, h vg.Length) *Canvas {
 	return c
 }
 
-// num appends v as vgsvg writes a coordinate or a length (%.5g).
-func num(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', prec, 64) }
+// num appends v as vgsvg writes a coordinate or a length (%.5g): the
+// bytes of strconv.AppendFloat(b, v, 'g', prec, 64), directly for a number
+// whose rounding is clear (see shortNum), through strconv for the others.
+func num(b []byte, v float64) []byte {
+	if out, ok := shortNum(b, v); ok {
+		return out
+	}
+	return strconv.AppendFloat(b, v, 'g', prec, 64)
+}
+
+// decades are the powers of ten from 10⁻⁴ to 10⁵; scales[e] scales a
+// number of decades[e] to 10⁴ (every one exact).
+var (
+	decades = [...]float64{1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5}
+	scales  = [...]float64{1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1}
+)
+
+// shortNum appends v in %.5g for v of magnitude in [10⁻⁴, 10⁵), which %g
+// writes without an exponent, and reports whether it did: it scales v to
+// five digits before the point, x (exact to about 10⁻¹¹), and rounds x to
+// an integer unless its fraction is within 10⁻⁶ of one half (where
+// strconv's exact rounding of v's binary value may differ) or the rounding
+// or v's decade is not clear (x rounds outside [10⁴, 10⁵)); then it
+// appends nothing and returns false.
+func shortNum(b []byte, v float64) ([]byte, bool) {
+	a := math.Abs(v)
+	if !(a >= decades[0] && a < decades[len(decades)-1]) { // also NaN
+		return b, false
+	}
+	e := 0 // a's decade: 10^(e-4) <= a
+	for e+1 < len(decades)-1 && a >= decades[e+1] {
+		e++
+	}
+	x := a * scales[e]
+	r := math.Floor(x)
+	switch frac := x - r; {
+	case math.Abs(frac-0.5) < 1e-6:
+		return b, false
+	case frac > 0.5:
+		r++
+	}
+	if r < 1e4 || r >= 1e5 {
+		return b, false
+	}
+	d := int(r)
+	digits := [5]byte{byte('0' + d/10000), byte('0' + d/1000%10), byte('0' + d/100%10), byte('0' + d/10%10), byte('0' + d%10)}
+	n := 5
+	for n > 1 && digits[n-1] == '0' {
+		n--
+	}
+	if v < 0 {
+		b = append(b, '-')
+	}
+	if point := e - 3; point > 0 { // digits before the point
+		b = append(b, digits[:point]...)
+		if n > point {
+			b = append(b, '.')
+			b = append(b, digits[point:n]...)
+		}
+		return b, true
+	}
+	b = append(b, '0', '.')
+	for range 3 - e { // zeros after the point
+		b = append(b, '0')
+	}
+	return append(b, digits[:n]...), true
+}
 
 // numCache remembers how recent numbers were written: a plot repeats the
 // same coordinates many times (every lane's ticks of a bucket share their

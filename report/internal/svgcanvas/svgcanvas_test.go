@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	xfnt "golang.org/x/image/font"
@@ -290,6 +292,47 @@ func BenchmarkTicks(b *testing.B) {
 			if _, err := c.WriteTo(&w); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// TestNumMatchesStrconv compares num with strconv's %.5g on numbers of
+// every decade, on and around the decades' bounds, exact halves at five
+// digits (ties), numbers that round up to the next decade, and random
+// ones.
+func TestNumMatchesStrconv(t *testing.T) {
+	vs := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), math.SmallestNonzeroFloat64, math.MaxFloat64}
+	for p := -8; p <= 8; p++ {
+		d := math.Pow(10, float64(p))
+		for _, x := range []float64{d, math.Nextafter(d, 0), math.Nextafter(d, math.Inf(1)), 9.99995 * d, 9.99994999 * d, 9.999950001 * d, 1.00005 * d, 1.23455 * d} {
+			vs = append(vs, x, -x)
+		}
+	}
+	for k := 0; k < 200000; k++ {
+		vs = append(vs, float64(k)/4, float64(k)/8, float64(k)/1000, float64(k)/16384, 1234.25+float64(k))
+	}
+	rng := rand.New(rand.NewPCG(5, 9))
+	for range 1000000 {
+		v := math.Ldexp(rng.Float64()+0.5, rng.IntN(60)-30)
+		if rng.IntN(2) == 0 {
+			v = -v
+		}
+		vs = append(vs, v, math.Round(v*100)/100)
+	}
+	for _, v := range vs {
+		if got, want := string(num([]byte("x"), v)), "x"+strconv.FormatFloat(v, 'g', prec, 64); got != want {
+			t.Fatalf("num(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func FuzzNum(f *testing.F) {
+	for _, v := range []float64{0, 1, 0.5, 1234.25, 99999.5, 1e-4, 12.345} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		if got, want := string(num(nil, v)), strconv.FormatFloat(v, 'g', prec, 64); got != want {
+			t.Fatalf("num(%v) = %q, want %q", v, got, want)
 		}
 	})
 }
