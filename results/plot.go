@@ -156,15 +156,16 @@ func positive(pts plotter.XYs, x, y bool) plotter.XYs {
 	return out
 }
 
-// whiteBackground is a raster canvas, white when made, that leaves out a
-// fill of the whole canvas in opaque white while nothing else was drawn
-// or transformed: such a fill (a plot's background) changes no pixel, yet
-// paints every one of them, the most expensive part of drawing a plot in
-// PNG. Every other call is passed on.
+// whiteBackground is a raster canvas, white when made, that leaves out
+// the fills in opaque white made while nothing else was drawn: painting
+// white over white changes no pixel, whatever the shape's coverage of a
+// pixel (the blend of white with white is white), yet such a fill (a
+// plot's background) paints every pixel it covers, the most expensive part
+// of drawing a plot in PNG. Every other call is passed on.
 type whiteBackground struct {
 	vg.CanvasWriterTo
 	white   bool // the colour set is opaque white
-	touched bool // something was drawn, or the canvas transformed
+	touched bool // something was drawn
 }
 
 // SetColor implements vg.Canvas.
@@ -179,27 +180,11 @@ func (c *whiteBackground) SetColor(col color.Color) {
 
 // Fill implements vg.Canvas.
 func (c *whiteBackground) Fill(p vg.Path) {
-	if !c.touched && c.white && c.coversAll(p) {
+	if !c.touched && c.white {
 		return
 	}
 	c.touched = true
 	c.CanvasWriterTo.Fill(p)
-}
-
-// coversAll says whether p is a rectangle (as vg.Rectangle.Path makes
-// them) covering the whole canvas.
-func (c *whiteBackground) coversAll(p vg.Path) bool {
-	w, h := c.Size()
-	if len(p) != 5 || p[0].Type != vg.MoveComp || p[4].Type != vg.CloseComp {
-		return false
-	}
-	lo, hi := p[0].Pos, p[2].Pos
-	for i, want := range []vg.Point{{X: hi.X, Y: lo.Y}, hi, {X: lo.X, Y: hi.Y}} {
-		if p[i+1].Type != vg.LineComp || p[i+1].Pos != want {
-			return false
-		}
-	}
-	return lo.X <= 0 && lo.Y <= 0 && hi.X >= w && hi.Y >= h
 }
 
 // Stroke implements vg.Canvas.
@@ -218,22 +203,4 @@ func (c *whiteBackground) FillString(f font.Face, pt vg.Point, text string) {
 func (c *whiteBackground) DrawImage(r vg.Rectangle, img image.Image) {
 	c.touched = true
 	c.CanvasWriterTo.DrawImage(r, img)
-}
-
-// Rotate implements vg.Canvas.
-func (c *whiteBackground) Rotate(rad float64) {
-	c.touched = true
-	c.CanvasWriterTo.Rotate(rad)
-}
-
-// Translate implements vg.Canvas.
-func (c *whiteBackground) Translate(pt vg.Point) {
-	c.touched = true
-	c.CanvasWriterTo.Translate(pt)
-}
-
-// Scale implements vg.Canvas.
-func (c *whiteBackground) Scale(x, y float64) {
-	c.touched = true
-	c.CanvasWriterTo.Scale(x, y)
 }
