@@ -32,13 +32,13 @@ func WriteFileAtomic(path string, data []byte) error {
 	})
 }
 
-// A Batch writes several files atomically, each as WriteAtomic does, with
-// one wait for the disk instead of one per file: Write fills each file's
-// temporary file, and Commit syncs them all at once, then renames each to
-// its path in the order they were written. Until Commit no path is touched;
-// after it each path holds its complete new content (a file renamed before
-// an error in a later rename stays complete). Abort, or an error in Commit,
-// removes the temporary files not renamed. The zero value is an empty
+// A Batch writes several files atomically, each as WriteAtomic does,
+// waiting for the disk once for them all instead of once per file: Write
+// fills each file's temporary file, and Commit syncs them all at once, then
+// renames each to its path in the order they were written. Until Commit no
+// path is touched; after it each path holds its complete new content (a
+// file renamed before an error in a later rename stays complete). Abort, or
+// an error in Commit, removes the temporary files not renamed. The zero value is an empty
 // batch; a Batch is not safe for concurrent use.
 type Batch struct {
 	files []batchFile
@@ -101,10 +101,10 @@ func (b *Batch) WriteFile(path string, data []byte) error {
 	})
 }
 
-// Commit syncs every file of the batch to disk, all at once (the
-// filesystem then commits its journal once for them all rather than once
-// per file), closes them and renames each to its path, in the order they
-// were written. The batch is empty afterwards, whatever the outcome.
+// Commit syncs every file of the batch to disk, all at once (concurrent
+// syncs share the filesystem's journal commits instead of waiting for one
+// each), closes them and renames each to its path, in the order they were
+// written. The batch is empty afterwards, whatever the outcome.
 func (b *Batch) Commit() error {
 	files := b.files
 	defer b.Abort()
