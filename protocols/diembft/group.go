@@ -101,4 +101,8 @@ type buffers struct {
 	exclude map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
 	votes   chained.Slab[Vote]
 	replies chained.Slab[protocols.Reply]
+	// votes received are checked against the digests of the last vote
+	// info and ledger commit info (a leader receives the same ones from
+	// every correct voter).
+	received voteDigests
 }

@@ -56,6 +56,9 @@ type Block struct {
 	// committed boxes the Commit observation of the replicas that commit
 	// this block object.
 	committed chained.ObservationMemo
+	// digests are those of the vote info and ledger commit info last voted
+	// for this block object (every correct voter votes the same).
+	digests voteDigests
 }
 
 // newBlock builds a block and computes its id.
@@ -165,6 +168,34 @@ func (l *LedgerCommitInfo) Hash() protocols.Digest {
 	h.Add(uint64(l.CommitStateID))
 	h.Add(uint64(l.VoteInfoHash))
 	return h.Sum()
+}
+
+// voteDigests remembers the digest of the last VoteInfo and of the last
+// LedgerCommitInfo hashed through it, keyed by their whole value: a digest
+// is a pure function of the record, so a remembered one is returned only
+// for an equal record, and a different record replaces it. The zero value
+// is empty (a digest is never 0).
+type voteDigests struct {
+	vi      VoteInfo
+	viHash  protocols.Digest
+	lci     LedgerCommitInfo
+	lciHash protocols.Digest
+}
+
+// voteInfo returns vi.Hash().
+func (m *voteDigests) voteInfo(vi *VoteInfo) protocols.Digest {
+	if m.viHash == 0 || m.vi != *vi {
+		m.vi, m.viHash = *vi, vi.Hash()
+	}
+	return m.viHash
+}
+
+// ledgerCommit returns l.Hash().
+func (m *voteDigests) ledgerCommit(l *LedgerCommitInfo) protocols.Digest {
+	if m.lciHash == 0 || m.lci != *l {
+		m.lci, m.lciHash = *l, l.Hash()
+	}
+	return m.lciHash
 }
 
 // QC is a quorum certificate: a quorum of votes on one LedgerCommitInfo.

@@ -279,7 +279,7 @@ func (r *Replica) onProposal(from sim.NodeID, p *Proposal) {
 		return
 	}
 	r.processCertificateQC(b.QC)
-	r.processCertificateQC(p.HighCommitQC)
+	r.processSecondQC(p.HighCommitQC, b.QC)
 	r.advanceRoundTC(p.LastRoundTC)
 	round := r.pm.Round
 	leader := r.Leader(round)
@@ -435,9 +435,11 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 	if commitStateCandidate(b.Round, qcRound) {
 		commit, _ = r.ledger.PendingState(b.QC.VoteInfo.ID)
 	}
-	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: vi.Hash()}
+	// Every correct replica votes the same vote info for b: its digests
+	// are computed once per block (b.digests), not once per voter.
+	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: b.digests.voteInfo(&vi)}
 	r.env.Charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
-	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())})
+	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(b.digests.ledgerCommit(&lci))})
 }
 
 // processNewRoundEvent is process_new_round_event: the leader of the
@@ -515,4 +517,19 @@ func (r *Replica) collectPathTransactions() bool {
 		s = s.Parent
 	}
 	return nonEmpty
+}
+
+// processSecondQC is processCertificateQC(qc) for a message's second
+// certificate, right after its first, first, was processed. A proposal's
+// high commit QC is usually its block's QC, the same object: then only
+// update_leaders can still act (process_certificate_qc may have moved the
+// round it reads), and the rest finds its work done — the QC is recorded,
+// its commit is the committed root, the high QCs and the round are at
+// least its own.
+func (r *Replica) processSecondQC(qc, first *QC) {
+	if qc != first {
+		r.processCertificateQC(qc)
+		return
+	}
+	r.elect.updateLeaders(qc, r.pm.Round, r.ledger)
 }

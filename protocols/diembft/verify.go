@@ -154,10 +154,10 @@ func sameSignature(a, b Signature) bool {
 // info (the pending-votes index).
 func (r *Replica) checkVote(v *Vote) (protocols.Digest, bool) {
 	r.env.Charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
-	if v.Signature.Signer != v.Sender || v.VoteInfo.Hash() != v.LedgerCommitInfo.VoteInfoHash {
+	if v.Signature.Signer != v.Sender || r.buf.received.voteInfo(&v.VoteInfo) != v.LedgerCommitInfo.VoteInfoHash {
 		return 0, false
 	}
-	key := v.LedgerCommitInfo.Hash()
+	key := r.buf.received.ledgerCommit(&v.LedgerCommitInfo)
 	if !r.keys.verify(v.Signature, key) || !r.validQC(v.HighCommitQC) {
 		return 0, false
 	}

@@ -18,6 +18,11 @@ type SpecState[B any] struct {
 	Parent *SpecState[B]
 	State  protocols.Digest // execution state id after the block
 	Height int64
+	// id and round are the block's, read once through BlockKeys when the
+	// state is made (the ledger compares them on every commit and for
+	// every certificate a replica receives).
+	id    protocols.Digest
+	round int64
 }
 
 // Ledger holds the committed chain and the speculative states of the
@@ -74,8 +79,8 @@ const specSlab = 32
 // NewLedger returns a ledger whose committed chain is genesis, with
 // execution state genesisState.
 func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
-	root := &SpecState[B]{Block: genesis, State: genesisState}
 	id := keys.ID(genesis)
+	root := &SpecState[B]{Block: genesis, State: genesisState, id: id, round: keys.Round(genesis)}
 	l := &Ledger[B]{
 		keys:          keys,
 		pendingStates: []*SpecState[B]{root},
@@ -137,7 +142,7 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	}
 	s := &l.slab[0]
 	l.slab = l.slab[1:]
-	*s = SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1}
+	*s = SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1, id: id, round: l.keys.Round(b)}
 	l.spec.put(id, s)
 	l.pendingStates = append(l.pendingStates, s)
 	return s.State, true
@@ -183,14 +188,14 @@ func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
 func (l *Ledger[B]) Height() int64 { return int64(len(l.Blocks) - 1) }
 
 // RootRound is the round of the last committed block.
-func (l *Ledger[B]) RootRound() int64 { return l.keys.Round(l.Root.Block) }
+func (l *Ledger[B]) RootRound() int64 { return l.Root.round }
 
 // Commit commits the pending block id and all its uncommitted ancestors,
 // prunes the branches that do not extend it, and returns the newly
 // committed states, oldest first, in a slice valid until the next Commit.
 // An unknown or already committed id commits nothing.
 func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
-	if id == l.keys.ID(l.Root.Block) {
+	if id == l.Root.id {
 		return nil // most calls: a QC already processed
 	}
 	s, ok := l.spec.get(id)
@@ -210,9 +215,8 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
 	for _, c := range chain {
-		cid := l.keys.ID(c.Block)
 		l.Blocks = append(l.Blocks, c.Block)
-		l.Log = append(l.Log, cid)
+		l.Log = append(l.Log, c.id)
 	}
 	l.Root = s
 	for _, c := range chain {
@@ -235,7 +239,7 @@ func (l *Ledger[B]) prune() {
 			kept = append(kept, s)
 			continue
 		}
-		l.spec.del(l.keys.ID(s.Block), s)
+		l.spec.del(s.id, s)
 		// A later walk that reaches s stops at it all the same (it does
 		// not descend from the root either).
 		s.Parent = nil
