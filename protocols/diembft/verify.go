@@ -29,7 +29,7 @@ func (r *Replica) validQC(qc *QC) bool {
 		return true // already verified by this replica
 	}
 	c := r.cfg.Costs
-	r.env.Charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
+	r.charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
 	if qc.memo == r.keys.fingerprint {
 		return true
 	}
@@ -61,7 +61,7 @@ func (r *Replica) validTC(tc *TC) bool {
 	if tc == nil {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
+	r.charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
 	if tc.memo == r.keys.fingerprint {
 		return true
 	}
@@ -85,7 +85,7 @@ func (r *Replica) validBlock(b *Block) bool {
 	if b == nil || b.QC == nil || len(b.Payload) > r.s.blockSize || b.Round <= b.QC.VoteInfo.Round {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Hash(b.Size()))
+	r.chargeHash(b)
 	if b.memo == r.keys.fingerprint {
 		return true
 	}
@@ -110,7 +110,7 @@ func (r *Replica) checkProposal(p *Proposal) bool {
 	if !r.validBlock(b) || p.Signature.Signer != b.Author {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Verify)
+	r.charge(r.cfg.Costs.Verify)
 	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) {
 		return false
 	}
@@ -153,7 +153,7 @@ func sameSignature(a, b Signature) bool {
 // checkVote verifies a vote and returns the digest of its ledger commit
 // info (the pending-votes index).
 func (r *Replica) checkVote(v *Vote) (protocols.Digest, bool) {
-	r.env.Charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
+	r.charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
 	if v.Signature.Signer != v.Sender || r.buf.received.voteInfo(&v.VoteInfo) != v.LedgerCommitInfo.VoteInfoHash {
 		return 0, false
 	}
@@ -170,7 +170,7 @@ func (r *Replica) checkTimeout(t *Timeout) bool {
 	if ti.HighQC == nil || ti.Signature.Signer != ti.Sender {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Verify)
+	r.charge(r.cfg.Costs.Verify)
 	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) {
 		return false
 	}

@@ -56,21 +56,28 @@ const (
 // slot returns the dense cell of k, growing the table when grow is set; nil
 // when k does not belong in the dense table.
 func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
+	if p := m.cell(k); p != nil || !grow {
+		return p
+	}
+	return m.grow(k)
+}
+
+// cell returns the dense cell of k, or nil when the rows so far do not
+// hold it (small enough to be inlined: a lookup of a held request, on
+// every commit, costs no call).
+func (m *keyIndex) cell(k protocols.RequestKey) *int32 {
 	rows, c := m.dense, int(k.Client)-m.base
 	if k.Client < 0 {
 		// Negative clients (a saturated workload's, numbered −2, −3, …)
 		// have their own rows.
 		rows, c = m.neg, -1-int(k.Client)
 	}
-	if c >= 0 && c < len(rows) {
+	if uint(c) < uint(len(rows)) {
 		if row := rows[c]; k.ID < uint64(len(row)) {
 			return &row[k.ID]
 		}
 	}
-	if !grow {
-		return nil
-	}
-	return m.grow(k)
+	return nil
 }
 
 // grow is slot's path for a key outside the rows so far: it grows the
@@ -159,6 +166,11 @@ func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
 	return m.newEntry(e), false
 }
 
+// initialRequests is a mempool's first capacity, reserved at its first
+// request: the requests a replica receives in its first seconds, without
+// growing the arrays one request, two, four, … at a time.
+const initialRequests = 64
+
 // NewMempool returns an empty mempool that proposes up to blockSize
 // requests a block.
 func NewMempool(blockSize int) *Mempool {
@@ -238,6 +250,9 @@ func (m *Mempool) newEntry(e entry) int32 {
 // request was already committed (the replica acknowledges it again at
 // once); a duplicate of a pending request is ignored.
 func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
+	if cap(m.entries) == 0 {
+		m.Reserve(initialRequests)
+	}
 	i, ok := m.lookup(q.Key(), entry{req: q})
 	if !ok {
 		m.queue = append(m.queue, i)
@@ -254,7 +269,7 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 // Committed records that a request was committed with result and reports
 // whether it was the first commit of that request.
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
-	if p := m.index.slot(q.Key(), false); p != nil && *p > 0 {
+	if p := m.index.cell(q.Key()); p != nil && *p > 0 {
 		// The common case, a request this replica holds: no entry to build.
 		e := &m.entries[*p-1]
 		if e.committed {
