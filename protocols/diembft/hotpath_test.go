@@ -114,3 +114,37 @@ func TestProcessSecondQC(t *testing.T) {
 		})
 	}
 }
+
+// TestProposalSignedMemo checks that a proposal's remembered signature
+// check answers only for the signature, block and keys it verified: a copy
+// of the proposal with another signature or block, or a replica of other
+// keys, verifies again.
+func TestProposalSignedMemo(t *testing.T) {
+	leader, _ := newTestReplica(t, 0, 4, 1, nil)
+	r, _ := newTestReplica(t, 1, 4, 1, nil)
+	b := newBlock(0, 0, nil, leader.genesisQC)
+	p := leader.makeProposal(0, nil, leader.genesisQC, leader.genesisQC)
+	other := newBlock(0, 0, []*protocols.Request{{Client: 9, ID: 1}}, leader.genesisQC)
+	for i := range 2 { // the second time from the memo
+		if !r.proposalSigned(p) {
+			t.Fatalf("check %d: a proposal signed by its author does not verify", i)
+		}
+	}
+	forged := *p
+	forged.Signature.tag++
+	if r.proposalSigned(&forged) {
+		t.Error("a copy of a verified proposal with a forged signature verifies")
+	}
+	moved := *p
+	moved.Block = other
+	if r.proposalSigned(&moved) {
+		t.Error("a copy of a verified proposal for another block verifies")
+	}
+	if b.ID != p.Block.ID {
+		t.Fatal("the test's block is not the proposal's")
+	}
+	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = newKeyring(99, 1, 4, Quorum(4, 1), false) })
+	if stranger.proposalSigned(p) {
+		t.Error("a proposal verified under one run's keys verifies under another's")
+	}
+}

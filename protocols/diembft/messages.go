@@ -336,6 +336,16 @@ type Proposal struct {
 	HighCommitQC *QC
 	// Signature is the author's signature over proposalDigest(Block.ID).
 	Signature Signature
+
+	signed signedMemo // a verification of Signature (proposalSigned)
+}
+
+// signedMemo records that signature sig over the digest of id verified
+// under the keys of fingerprint.
+type signedMemo struct {
+	fingerprint uint64
+	id          protocols.Digest
+	sig         Signature
 }
 
 // Vote is a replica's vote, sent to the leader of the next round.

@@ -273,7 +273,7 @@ func (r *Replica) onProposal(from sim.NodeID, p *Proposal) {
 		r.advanceRoundTC(p.LastRoundTC)
 		return
 	}
-	if !r.ready(p.HighCommitQC) {
+	if p.HighCommitQC != b.QC && !r.ready(p.HighCommitQC) { // ready(b.QC) just held
 		r.deferUntilSynced(deferred{from: from, msg: p}, p.HighCommitQC)
 		r.advanceRoundTC(p.LastRoundTC)
 		return

@@ -111,7 +111,7 @@ func (r *Replica) checkProposal(p *Proposal) bool {
 		return false
 	}
 	r.charge(r.cfg.Costs.Verify)
-	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) {
+	if !r.proposalSigned(p) || !r.validQC(b.QC) {
 		return false
 	}
 	if !sameQC(p.HighCommitQC, b.QC) && !r.validQC(p.HighCommitQC) {
@@ -178,4 +178,22 @@ func (r *Replica) checkTimeout(t *Timeout) bool {
 		return false
 	}
 	return t.LastRoundTC == nil || r.validTC(t.LastRoundTC)
+}
+
+// proposalSigned verifies the author's signature of a proposal over its
+// block id. Every replica verifies the same proposal object: a valid
+// signature is remembered in it with the keys it verified under (the
+// keyring fingerprint), the block id and the signature, and a later check
+// of the same ones is answered from memory (the caller charges its cost
+// either way).
+func (r *Replica) proposalSigned(p *Proposal) bool {
+	m, id := &p.signed, p.Block.ID
+	if m.fingerprint == r.keys.fingerprint && m.fingerprint != 0 && m.id == id && sameSignature(m.sig, p.Signature) {
+		return true
+	}
+	if !r.keys.verify(p.Signature, proposalDigest(id)) {
+		return false
+	}
+	*m = signedMemo{fingerprint: r.keys.fingerprint, id: id, sig: p.Signature}
+	return true
 }
