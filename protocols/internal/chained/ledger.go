@@ -142,7 +142,11 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	}
 	s := &l.slab[0]
 	l.slab = l.slab[1:]
-	*s = SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1, id: id, round: l.keys.Round(b)}
+	// The slab's states are zero: set the fields one by one (cheaper than
+	// copying a whole state in).
+	s.Block, s.Parent = b, p
+	s.State, s.Height = StateAfter(p.State, l.keys.Payload(b)), p.Height+1
+	s.id, s.round = id, l.keys.Round(b)
 	l.spec.put(id, s)
 	l.pendingStates = append(l.pendingStates, s)
 	return s.State, true
