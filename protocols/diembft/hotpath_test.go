@@ -2,6 +2,7 @@ package diembft
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -146,5 +147,48 @@ func TestProposalSignedMemo(t *testing.T) {
 	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = newKeyring(99, 1, 4, Quorum(4, 1), false) })
 	if stranger.proposalSigned(p) {
 		t.Error("a proposal verified under one run's keys verifies under another's")
+	}
+}
+
+// TestAddVoteLastSet checks the block tree's remembered last vote set: a
+// vote for a set that was pruned, or dropped by a corruption, opens a new
+// set instead of going to the remembered one.
+func TestAddVoteLastSet(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 4, 1, nil)
+	vi := VoteInfo{ID: 7, Round: 5, ParentID: 6, ParentRound: 4, ExecStateID: 9}
+	lci := LedgerCommitInfo{VoteInfoHash: vi.Hash()}
+	key := lci.Hash()
+	vote := func(sender sim.NodeID) *Vote {
+		return &Vote{VoteInfo: vi, LedgerCommitInfo: lci, Sender: sender, Signature: Signature{Signer: sender, Digest: key}}
+	}
+	count := func() int {
+		if s := r.tree.votes[key]; s != nil {
+			return len(s.sigs)
+		}
+		return 0
+	}
+	for _, id := range []sim.NodeID{1, 2} {
+		if r.tree.addVote(vote(id), key, 4, 3) != nil {
+			t.Fatal("two votes formed a QC of quorum 3")
+		}
+	}
+	if count() != 2 {
+		t.Fatalf("set holds %d votes, want 2", count())
+	}
+	r.tree.pruneVotes(6)
+	if r.tree.addVote(vote(3), key, 4, 3) != nil || count() != 1 {
+		t.Fatalf("after pruning, a vote joined the dropped set (set holds %d votes, want 1)", count())
+	}
+	r.tree.addVote(vote(2), key, 4, 3)
+	for seed := uint64(0); r.tree.votes[key] != nil; seed++ { // a corruption that drops the set
+		if seed == 64 {
+			t.Fatal("no corruption dropped the vote set")
+		}
+		if err := r.Corrupt(rand.New(rand.NewPCG(seed, 3)), []string{ScopePendingVotes}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.tree.addVote(vote(1), key, 4, 3) != nil || count() != 1 {
+		t.Fatalf("after a corruption dropped the set, a vote joined it (set holds %d votes, want 1)", count())
 	}
 }
