@@ -376,7 +376,7 @@ func (r *Replica) processCertificateQC(qc *QC) {
 func (r *Replica) processQC(qc *QC) {
 	id := qc.VoteInfo.ID
 	if _, seen := r.tree.certs.get(id); !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
-		r.tree.certs.put(id, qc)
+		r.tree.certs.add(id, qc) // get just missed
 		r.env.Observe(chained.Box(&qc.certified, protocols.Certified{Round: qc.VoteInfo.Round, Digest: id}))
 		r.conduct.S.certified(r, qc)
 	}
