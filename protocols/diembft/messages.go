@@ -55,7 +55,7 @@ type Block struct {
 	payloadLen int
 	// committed boxes the Commit observation of the replicas that commit
 	// this block object.
-	committed chained.ObservationMemo
+	committed chained.ObservationMemo[protocols.Commit]
 	// digests are those of the vote info and ledger commit info last voted
 	// for this block object (every correct voter votes the same).
 	digests voteDigests
@@ -211,7 +211,8 @@ type QC struct {
 	memo uint64 // keyring fingerprint under which the QC was verified
 	// certified and entered box the Certified and RoundChange observations
 	// of the replicas that process this QC object.
-	certified, entered chained.ObservationMemo
+	certified chained.ObservationMemo[protocols.Certified]
+	entered   chained.ObservationMemo[protocols.RoundChange]
 }
 
 // Round is the round of the certified block.
@@ -283,7 +284,7 @@ type TC struct {
 	Signatures   []Signature
 
 	memo    uint64
-	entered chained.ObservationMemo // the RoundChange of the replicas it moves
+	entered chained.ObservationMemo[protocols.RoundChange] // the RoundChange of the replicas it moves
 }
 
 // MaxHighQCRound is the highest high-QC round among the TC's timeouts.

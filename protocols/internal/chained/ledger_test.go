@@ -128,7 +128,7 @@ func TestElectByReputation(t *testing.T) {
 // TestObservationMemo: a memo returns its boxed value for an equal
 // observation and a new one otherwise.
 func TestObservationMemo(t *testing.T) {
-	var m ObservationMemo
+	var m ObservationMemo[protocols.Certified]
 	a := Box(&m, protocols.Certified{Round: 3, Digest: 7})
 	b := Box(&m, protocols.Certified{Round: 3, Digest: 7})
 	if a != b || a.(protocols.Certified) != (protocols.Certified{Round: 3, Digest: 7}) {
@@ -138,9 +138,12 @@ func TestObservationMemo(t *testing.T) {
 	if c.(protocols.Certified).Round != 4 {
 		t.Fatalf("changed observation: got %v", c)
 	}
-	d := Box(&m, protocols.RoundChange{Round: 4, Cause: protocols.CauseQC})
-	if d.(protocols.RoundChange) != (protocols.RoundChange{Round: 4, Cause: protocols.CauseQC}) {
-		t.Fatalf("other type: got %v", d)
+	if d := Box(&m, protocols.Certified{Round: 4, Digest: 8}); d.(protocols.Certified) != (protocols.Certified{Round: 4, Digest: 8}) {
+		t.Fatalf("other digest: got %v", d)
+	}
+	var zero ObservationMemo[protocols.Certified] // empty: its zero value is not a boxed observation
+	if e := Box(&zero, protocols.Certified{}); e == nil || e.(protocols.Certified) != (protocols.Certified{}) {
+		t.Fatalf("zero observation in an empty memo: got %v", e)
 	}
 	Box(&m, protocols.Certified{Round: 3, Digest: 7})
 	if n := testing.AllocsPerRun(10, func() { Box(&m, protocols.Certified{Round: 3, Digest: 7}) }); n != 0 {
