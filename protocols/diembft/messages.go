@@ -153,6 +153,13 @@ func (v *VoteInfo) Hash() protocols.Digest {
 	return h.Sum()
 }
 
+// equal reports whether v and w are the same vote info: field by field,
+// which costs less than the == of a five-field struct (a call to compare
+// its memory).
+func (v *VoteInfo) equal(w *VoteInfo) bool {
+	return v.ID == w.ID && v.Round == w.Round && v.ParentID == w.ParentID && v.ParentRound == w.ParentRound && v.ExecStateID == w.ExecStateID
+}
+
 // LedgerCommitInfo is what a vote signs.
 type LedgerCommitInfo struct {
 	// CommitStateID is the state committed when the votes form a QC, or 0
@@ -184,7 +191,7 @@ type voteDigests struct {
 
 // voteInfo returns vi.Hash().
 func (m *voteDigests) voteInfo(vi *VoteInfo) protocols.Digest {
-	if m.viHash == 0 || m.vi != *vi {
+	if m.viHash == 0 || !m.vi.equal(vi) {
 		m.vi, m.viHash = *vi, vi.Hash()
 	}
 	return m.viHash
