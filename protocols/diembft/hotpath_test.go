@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -190,5 +191,28 @@ func TestAddVoteLastSet(t *testing.T) {
 	}
 	if r.tree.addVote(vote(1), key, 4, 3) != nil || count() != 1 {
 		t.Fatalf("after a corruption dropped the set, a vote joined it (set holds %d votes, want 1)", count())
+	}
+}
+
+// TestBlockStateAfter checks the execution state a block remembers: it is
+// StateAfter of the parent state asked and of the block's payload, for
+// every parent state in turn, and for a copy of the block that carries
+// another payload.
+func TestBlockStateAfter(t *testing.T) {
+	reqs := []*protocols.Request{{Client: 9, ID: 1, Value: 1}, {Client: 9, ID: 2, Value: 2}}
+	b := newBlock(1, 3, reqs, nil)
+	for i, parent := range []protocols.Digest{5, 5, 6, 5, 0, 5} {
+		if got, want := b.stateAfter(parent), chained.StateAfter(parent, chained.PayloadDigest(reqs)); got != want {
+			t.Fatalf("step %d, parent %x: state %x, want %x", i, uint64(parent), uint64(got), uint64(want))
+		}
+	}
+	other := []*protocols.Request{{Client: 9, ID: 3, Value: 3}}
+	for _, payload := range [][]*protocols.Request{other, nil, reqs[:1]} {
+		b.stateAfter(5)
+		c := *b // a copy keeps b's memos (of parent 5)
+		c.Payload = payload
+		if got, want := c.stateAfter(5), chained.StateAfter(5, chained.PayloadDigest(payload)); got != want {
+			t.Fatalf("copy with %d requests: state %x, want %x", len(payload), uint64(got), uint64(want))
+		}
 	}
 }

@@ -59,6 +59,9 @@ type Block struct {
 	// digests are those of the vote info and ledger commit info last voted
 	// for this block object (every correct voter votes the same).
 	digests voteDigests
+	// exec is the execution state after this block object, for the parent
+	// state and payload digest it was computed from (stateAfter).
+	exec struct{ parent, payload, state protocols.Digest }
 }
 
 // newBlock builds a block and computes its id.
@@ -100,6 +103,18 @@ func (b *Block) payloadDigest() protocols.Digest {
 		return chained.PayloadDigest(b.Payload)
 	}
 	return b.payload
+}
+
+// stateAfter is chained.StateAfter(parent, b.payloadDigest()), the
+// execution state after the block on parent's. Every replica executes the
+// block on the same state: the last one computed is remembered in the
+// block with the parent state and payload digest it came from.
+func (b *Block) stateAfter(parent protocols.Digest) protocols.Digest {
+	pd := b.payloadDigest()
+	if m := &b.exec; m.state == 0 || m.parent != parent || m.payload != pd {
+		m.parent, m.payload, m.state = parent, pd, chained.StateAfter(parent, pd)
+	}
+	return b.exec.state
 }
 
 // setPayloadDigest records pd as the digest of the block's payload.

@@ -10,6 +10,10 @@ type BlockKeys[B any] struct {
 	ID      func(B) protocols.Digest
 	Round   func(B) int64
 	Payload func(B) protocols.Digest
+	// State, when set, returns StateAfter(parent, Payload(b)), the
+	// execution state after b on parent's (a protocol may remember it in
+	// the block, which every replica executes on the same state).
+	State func(b B, parent protocols.Digest) protocols.Digest
 }
 
 // SpecState is the speculative execution state after a block.
@@ -145,7 +149,12 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	// The slab's states are zero: set the fields one by one (cheaper than
 	// copying a whole state in).
 	s.Block, s.Parent = b, p
-	s.State, s.Height = StateAfter(p.State, l.keys.Payload(b)), p.Height+1
+	if l.keys.State != nil {
+		s.State = l.keys.State(b, p.State)
+	} else {
+		s.State = StateAfter(p.State, l.keys.Payload(b))
+	}
+	s.Height = p.Height + 1
 	s.id, s.round = id, l.keys.Round(b)
 	l.spec.put(id, s)
 	l.pendingStates = append(l.pendingStates, s)
