@@ -62,6 +62,17 @@ type Block struct {
 	// exec is the execution state after this block object, for the parent
 	// state and payload digest it was computed from (stateAfter).
 	exec struct{ parent, payload, state protocols.Digest }
+	// hints[i] is where Payload[i] was last found in a committing
+	// replica's mempool (Mempool.CommittedAt checks it).
+	hints []int32
+}
+
+// entryHints returns the block's mempool hints, one per request.
+func (b *Block) entryHints() []int32 {
+	if len(b.hints) != len(b.Payload) {
+		b.hints = make([]int32, len(b.Payload))
+	}
+	return b.hints
 }
 
 // newBlock builds a block and computes its id.

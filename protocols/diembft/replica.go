@@ -409,11 +409,8 @@ func (r *Replica) commit(id protocols.Digest) {
 		r.charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
 		// A newly committed state's height is its height in the ledger.
 		r.env.Observe(chained.Box(&b.committed, protocols.Commit{Height: c.Height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)}))
-		for _, q := range b.Payload {
-			if r.mempool.Committed(q, c.State) && int(q.Client) >= r.n {
-				r.reply(q, c.State)
-			}
-		}
+		state := c.State
+		r.mempool.CommitPayload(b.Payload, b.entryHints(), state, sim.NodeID(r.n), func(q *protocols.Request) { r.reply(q, state) })
 	}
 	r.tree.pruneCertified(r.ledger.RootRound())
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // Mempool holds client requests not yet committed, in arrival order, and
@@ -288,6 +289,39 @@ func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool 
 	}
 	e.committed, e.result = true, result
 	return true
+}
+
+// CommitPayload records that the requests of a committed block's payload
+// were committed with result, as Committed does for each in order, and
+// calls first(q), in that order, for each request committed for the first
+// time whose client is minClient or above (those a replica replies to).
+//
+// hints[i] (len(hints) == len(payload)) is where payload[i]'s entry may be
+// in this mempool: replicas whose mempools were copied from one hold the
+// same requests at the same places. A hint is checked (the entry there
+// must hold payload[i] itself) and, when wrong, set to where the entry is.
+func (m *Mempool) CommitPayload(payload []*protocols.Request, hints []int32, result protocols.Digest, minClient sim.NodeID, first func(*protocols.Request)) {
+	hints = hints[:len(payload)]
+	for k, q := range payload {
+		i := hints[k]
+		if uint(i) >= uint(len(m.entries)) || m.entries[i].req != q {
+			p := m.index.cell(q.Key())
+			if p == nil || *p == 0 {
+				if m.Committed(q, result) && q.Client >= minClient {
+					first(q)
+				}
+				continue
+			}
+			i = *p - 1
+			hints[k] = i
+		}
+		if e := &m.entries[i]; !e.committed {
+			e.committed, e.result = true, result
+			if q.Client >= minClient {
+				first(q)
+			}
+		}
+	}
 }
 
 // Result returns the result of a committed request.
