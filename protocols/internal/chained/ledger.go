@@ -27,6 +27,9 @@ type SpecState[B any] struct {
 	// every certificate a replica receives).
 	id    protocols.Digest
 	round int64
+	// children counts the states speculated on this one (a state forgotten
+	// by a corruption stays counted: it only over-counts).
+	children int32
 }
 
 // Ledger holds the committed chain and the speculative states of the
@@ -149,6 +152,7 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	// The slab's states are zero: set the fields one by one (cheaper than
 	// copying a whole state in).
 	s.Block, s.Parent = b, p
+	p.children++
 	if l.keys.State != nil {
 		s.State = l.keys.State(b, p.State)
 	} else {
@@ -231,9 +235,24 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		l.Blocks = append(l.Blocks, c.Block)
 		l.Log = append(l.Log, c.id)
 	}
+	old := l.Root
 	l.Root = s
 	for _, c := range chain {
 		c.Parent = nil // committed: nothing walks below the root
+	}
+	if len(chain) == 1 && old.children == 1 && len(l.pendingStates) > 0 && l.pendingStates[0] == old {
+		// The common case: one block committed, the old root's only child.
+		// Every pending state descends from the old root, hence every
+		// other one from s: prune would drop the old root alone, and
+		// finds it first (a state is listed after its ancestors).
+		l.spec.del(old.id, old)
+		ps := l.pendingStates
+		for i := 1; i < len(ps); i++ { // a few: cheaper than copy's call
+			ps[i-1] = ps[i]
+		}
+		ps[len(ps)-1] = nil
+		l.pendingStates = ps[:len(ps)-1]
+		return chain
 	}
 	l.prune()
 	return chain
