@@ -28,7 +28,7 @@ func (r *Replica) validQC(qc *QC) bool {
 	if known, ok := r.tree.certs.get(qc.VoteInfo.ID); ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
 		return true // already verified by this replica
 	}
-	c := r.cfg.Costs
+	c := &r.cfg.Costs
 	r.charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
 	if qc.memo == r.keys.fingerprint {
 		return true
