@@ -105,4 +105,13 @@ type buffers struct {
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).
 	received voteDigests
+	// inserted are the speculative states of the block just executed
+	// before a vote (executeAndInsertToVote), for makeVote.
+	inserted insertedStates
+}
+
+// insertedStates are the speculative state s of a block and, when it was
+// made just now, its parent's.
+type insertedStates struct {
+	s, parent *chained.SpecState[*Block]
 }

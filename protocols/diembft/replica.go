@@ -286,7 +286,7 @@ func (r *Replica) onProposal(from sim.NodeID, p *Proposal) {
 	if b.Round != round || from != leader || b.Author != leader {
 		return
 	}
-	if !r.executeAndInsert(b) {
+	if !r.executeAndInsertToVote(b) {
 		return
 	}
 	if v := r.makeVote(b, p.LastRoundTC); v != nil {
@@ -429,11 +429,11 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 		return nil
 	}
 	r.safety.voted(b.Round, qcRound)
-	exec, _ := r.ledger.PendingState(b.ID)
+	exec, parent := r.insertedStates(b)
 	vi := VoteInfo{ID: b.ID, Round: b.Round, ParentID: b.QC.VoteInfo.ID, ParentRound: qcRound, ExecStateID: exec}
 	var commit protocols.Digest
 	if commitStateCandidate(b.Round, qcRound) {
-		commit, _ = r.ledger.PendingState(b.QC.VoteInfo.ID)
+		commit = r.parentState(b, parent)
 	}
 	// Every correct replica votes the same vote info for b: its digests
 	// are computed once per block (b.digests), not once per voter.
@@ -559,4 +559,40 @@ func (r *Replica) chargeHash(b *Block) {
 	if r.cfg.Costs.Hash64 != 0 {
 		r.env.Charge(r.cfg.Costs.Hash(b.Size()))
 	}
+}
+
+// executeAndInsertToVote is executeAndInsert before a vote for b: the
+// speculative states it finds or makes are kept (r.buf.inserted) for
+// makeVote, which needs them next.
+func (r *Replica) executeAndInsertToVote(b *Block) bool {
+	s, parent, ok := r.ledger.SpeculateState(b.QC.VoteInfo.ID, b)
+	if ok {
+		r.buf.inserted = insertedStates{s: s, parent: parent}
+	}
+	return ok
+}
+
+// insertedStates returns the speculative state of pending block b (0 when
+// not pending) and, when executeAndInsertToVote made it just now, its
+// parent's state object (else nil). The states kept for b answer without a
+// look-up; they are used once.
+func (r *Replica) insertedStates(b *Block) (protocols.Digest, *chained.SpecState[*Block]) {
+	in := r.buf.inserted
+	r.buf.inserted = insertedStates{}
+	if in.s != nil && in.s.Block == b {
+		return in.s.State, in.parent
+	}
+	exec, _ := r.ledger.PendingState(b.ID)
+	return exec, nil
+}
+
+// parentState returns the speculative state of b's parent (by b's QC): that
+// of parent, the state executeAndInsertToVote found for it just now, or
+// else looked up (0 when not pending).
+func (r *Replica) parentState(b *Block, parent *chained.SpecState[*Block]) protocols.Digest {
+	if parent != nil {
+		return parent.State
+	}
+	s, _ := r.ledger.PendingState(b.QC.VoteInfo.ID)
+	return s
 }

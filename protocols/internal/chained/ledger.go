@@ -136,18 +136,29 @@ func StateAfter(parent, payload protocols.Digest) protocols.Digest {
 // Speculate applies b's payload speculatively on top of the state of its
 // parent prevID. It fails when the parent is not pending (unknown or pruned).
 func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, bool) {
+	s, _, ok := l.SpeculateState(prevID, b)
+	if !ok {
+		return 0, false
+	}
+	return s.State, true
+}
+
+// SpeculateState is Speculate returning b's speculative state s, and, when
+// b was not pending before, its parent's state (the pending state of
+// prevID); parent is nil when b was already pending.
+func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *SpecState[B], ok bool) {
 	id := l.keys.ID(b)
 	if s, ok := l.spec.get(id); ok {
-		return s.State, true
+		return s, nil, true
 	}
 	p, ok := l.spec.get(prevID)
 	if !ok {
-		return 0, false
+		return nil, nil, false
 	}
 	if len(l.slab) == 0 {
 		l.slab = make([]SpecState[B], specSlab)
 	}
-	s := &l.slab[0]
+	s = &l.slab[0]
 	l.slab = l.slab[1:]
 	// The slab's states are zero: set the fields one by one (cheaper than
 	// copying a whole state in).
@@ -162,7 +173,7 @@ func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, b
 	s.id, s.round = id, l.keys.Round(b)
 	l.spec.put(id, s)
 	l.pendingStates = append(l.pendingStates, s)
-	return s.State, true
+	return s, p, true
 }
 
 // PendingState returns the speculative state of a pending block.
