@@ -1,6 +1,8 @@
 package diembft
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,5 +119,105 @@ func TestPeerShape(t *testing.T) {
 	st, v := runShape(t, peerShape(64), 1)
 	if st.Events == 0 || v <= 0 {
 		t.Fatal("nothing ran")
+	}
+}
+
+// pumpEnv is a replica's environment in BenchmarkRoundN256: what it sends
+// goes to one queue shared by the replicas, time does not move, timers
+// never fire and observations are dropped.
+type pumpEnv struct {
+	id    sim.NodeID
+	n     int
+	queue *[]pumped
+	timer sim.TimerID
+}
+
+type pumped struct {
+	from, to sim.NodeID // to is sim.None for a broadcast
+	msg      sim.Message
+}
+
+func (e *pumpEnv) Now() sim.Time  { return 0 }
+func (e *pumpEnv) ID() sim.NodeID { return e.id }
+func (e *pumpEnv) Replicas() int  { return e.n }
+func (e *pumpEnv) Send(to sim.NodeID, m sim.Message) {
+	*e.queue = append(*e.queue, pumped{e.id, to, m})
+}
+func (e *pumpEnv) Broadcast(m sim.Message) { *e.queue = append(*e.queue, pumped{e.id, sim.None, m}) }
+func (e *pumpEnv) SetTimer(sim.Time, int, int64) sim.TimerID {
+	e.timer++
+	return e.timer
+}
+func (e *pumpEnv) CancelTimer(sim.TimerID) {}
+func (e *pumpEnv) Rand() *rand.Rand        { return rand.New(rand.NewPCG(uint64(e.id), 1)) }
+func (e *pumpEnv) Charge(sim.Time)         {}
+func (e *pumpEnv) Observe(sim.Observation) {}
+
+// BenchmarkRoundN256 measures DiemBFT's own work per round at n = 256,
+// without the simulator: the replicas (built as a run builds them, every
+// mempool full) exchange their messages through one queue, delivered in
+// order, so an op is one fault-free round: the proposal delivered to every
+// replica (verified, executed speculatively, voted on, its QC's block
+// committed) and the n votes delivered to the next leader, which forms the
+// QC and proposes the next block.
+func BenchmarkRoundN256(b *testing.B) {
+	const n = 256
+	f := MaxFaulty(n)
+	params := protocols.Params{"transmission_delay_bound": 750 * sim.Millisecond, "block_size": int64(4)}
+	build := NewGroup(protocols.Config{N: n, F: f, Params: params, Seed: 1})
+	reqs := make([]*protocols.Request, 4*(b.N+8))
+	for i := range reqs {
+		reqs[i] = &protocols.Request{Client: -2, ID: uint64(i + 1), Op: protocols.OpAppend, Value: int64(i), Payload: 16}
+	}
+	var queue, wave []pumped
+	reps := make([]*Replica, n)
+	for i := range reps {
+		rep, err := build(protocols.Config{ID: sim.NodeID(i), N: n, F: f, Params: params, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		reps[i] = rep.(*Replica)
+		reps[i].Preload(reqs...)
+	}
+	for i, r := range reps {
+		r.Start(&pumpEnv{id: sim.NodeID(i), n: n, queue: &queue})
+	}
+	deliveries := 0
+	pump := func() { // delivers what was queued before it started
+		wave, queue = queue, wave[:0]
+		for _, m := range wave {
+			if m.to != sim.None {
+				reps[m.to].Deliver(m.from, m.msg)
+				deliveries++
+				continue
+			}
+			for _, r := range reps {
+				r.Deliver(m.from, m.msg)
+			}
+			deliveries += n
+		}
+		clear(wave)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		pump() // the proposal
+		pump() // the votes
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(deliveries)/float64(b.N), "deliveries/op")
+	if h := reps[0].ledger.Height(); b.N > 4 && h < int64(b.N)-4 {
+		b.Fatalf("%d rounds committed %d blocks", b.N, h)
+	}
+	longest := reps[0].ledger.Log // every log must be a prefix of the longest
+	for _, r := range reps {
+		if len(r.ledger.Log) > len(longest) {
+			longest = r.ledger.Log
+		}
+	}
+	for _, r := range reps {
+		if !slices.Equal(r.ledger.Log, longest[:len(r.ledger.Log)]) {
+			b.Fatalf("replica %d's committed log is not a prefix of the longest", r.id)
+		}
 	}
 }

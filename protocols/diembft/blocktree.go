@@ -29,6 +29,11 @@ type BlockTree struct {
 	certs qcIndex
 	// opened counts the vote sets each sender opened, per round.
 	opened map[int64][]uint8
+	// last is the vote set of key lastKey that the last vote went to (a
+	// leader receives the votes of one set one after another); nil once
+	// sets are dropped.
+	last    *voteSet
+	lastKey protocols.Digest
 }
 
 // maxOpenPerRound bounds the distinct votes of one sender in one round that
@@ -56,7 +61,10 @@ func maxQC(a, b *QC) *QC {
 // addVote records a verified vote whose LedgerCommitInfo has digest key. It
 // returns the vote set when this vote completes a quorum, nil otherwise.
 func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteSet {
-	s := t.votes[key]
+	s := t.last
+	if s == nil || t.lastKey != key {
+		s = t.votes[key]
+	}
 	if s == nil {
 		// A sender may open at most maxOpenPerRound vote sets per round, so
 		// a Byzantine replica cannot fill memory with distinct votes.
@@ -72,6 +80,7 @@ func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteS
 		s = &voteSet{round: v.VoteInfo.Round, info: v.VoteInfo, lci: v.LedgerCommitInfo, seen: newBitset(n), sigs: make([]Signature, 0, quorum)}
 		t.votes[key] = s
 	}
+	t.last, t.lastKey = s, key
 	if s.formed || !s.seen.Add(v.Sender) {
 		return nil
 	}
@@ -89,6 +98,7 @@ func (t *BlockTree) pruneVotes(round int64) {
 	if len(t.votes) == 0 && len(t.opened) == 0 {
 		return
 	}
+	t.last = nil
 	for k, s := range t.votes {
 		if s.round < round {
 			delete(t.votes, k)

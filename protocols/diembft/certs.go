@@ -41,17 +41,13 @@ func (x *qcIndex) get(id protocols.Digest) (*QC, bool) {
 	return nil, false
 }
 
-// put sets the QC of block id.
-func (x *qcIndex) put(id protocols.Digest, qc *QC) {
+// add sets the QC of block id, which has none (the index keeps the first
+// QC learned for a block: callers add after get missed, so add does not
+// search).
+func (x *qcIndex) add(id protocols.Digest, qc *QC) {
 	if x.big != nil {
 		x.big[id] = qc
 		return
-	}
-	for i := range x.small {
-		if x.small[i].id == id {
-			x.small[i].qc = qc
-			return
-		}
 	}
 	if len(x.small) < maxSmallCerts {
 		x.small = append(x.small, certEntry{id, qc})

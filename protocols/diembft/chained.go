@@ -17,6 +17,7 @@ var blockKeys = chained.BlockKeys[*Block]{
 	ID:      func(b *Block) protocols.Digest { return b.ID },
 	Round:   func(b *Block) int64 { return b.Round },
 	Payload: (*Block).payloadDigest,
+	State:   (*Block).stateAfter,
 }
 
 func newLedger(genesis *Block, genesisState protocols.Digest) *Ledger {

@@ -140,6 +140,7 @@ func (r *Replica) arbitraryTimeoutInfo(rng *rand.Rand) *TimeoutInfo {
 // corruptVotes drops some pending vote sets and adds arbitrary ones.
 func (r *Replica) corruptVotes(rng *rand.Rand) {
 	chained.DropSome(rng, r.tree.votes, 2)
+	r.tree.last = nil
 	for range rng.IntN(4) {
 		qc := r.arbitraryQC(rng)
 		k := qc.LedgerCommitInfo.Hash()

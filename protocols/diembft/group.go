@@ -101,4 +101,17 @@ type buffers struct {
 	exclude map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
 	votes   chained.Slab[Vote]
 	replies chained.Slab[protocols.Reply]
+	// votes received are checked against the digests of the last vote
+	// info and ledger commit info (a leader receives the same ones from
+	// every correct voter).
+	received voteDigests
+	// inserted are the speculative states of the block just executed
+	// before a vote (executeAndInsertToVote), for makeVote.
+	inserted insertedStates
+}
+
+// insertedStates are the speculative state s of a block and, when it was
+// made just now, its parent's.
+type insertedStates struct {
+	s, parent *chained.SpecState[*Block]
 }

@@ -83,8 +83,9 @@ func TestNewGroupErrors(t *testing.T) {
 	}
 }
 
-// TestQCIndex: the index answers as a map does through random puts,
-// prunes and drops, over the move from the slice to a map and back.
+// TestQCIndex: the index answers as a map does through random additions
+// of blocks' first QCs, prunes and drops, over the move from the slice to
+// a map and back.
 func TestQCIndex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var x qcIndex
@@ -97,8 +98,11 @@ func TestQCIndex(t *testing.T) {
 		case op < 12:
 			round := root + int64(rng.IntN(120))
 			id := protocols.Digest(rng.IntN(200))
+			if _, ok := x.get(id); ok {
+				continue // a block keeps its first QC
+			}
 			qc := qcOf(round)
-			x.put(id, qc)
+			x.add(id, qc)
 			model[id] = qc
 		case op < 18:
 			root += int64(rng.IntN(3))

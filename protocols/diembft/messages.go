@@ -55,7 +55,24 @@ type Block struct {
 	payloadLen int
 	// committed boxes the Commit observation of the replicas that commit
 	// this block object.
-	committed chained.ObservationMemo
+	committed chained.ObservationMemo[protocols.Commit]
+	// digests are those of the vote info and ledger commit info last voted
+	// for this block object (every correct voter votes the same).
+	digests voteDigests
+	// exec is the execution state after this block object, for the parent
+	// state and payload digest it was computed from (stateAfter).
+	exec struct{ parent, payload, state protocols.Digest }
+	// hints[i] is where Payload[i] was last found in a committing
+	// replica's mempool (Mempool.CommittedAt checks it).
+	hints []int32
+}
+
+// entryHints returns the block's mempool hints, one per request.
+func (b *Block) entryHints() []int32 {
+	if len(b.hints) != len(b.Payload) {
+		b.hints = make([]int32, len(b.Payload))
+	}
+	return b.hints
 }
 
 // newBlock builds a block and computes its id.
@@ -97,6 +114,18 @@ func (b *Block) payloadDigest() protocols.Digest {
 		return chained.PayloadDigest(b.Payload)
 	}
 	return b.payload
+}
+
+// stateAfter is chained.StateAfter(parent, b.payloadDigest()), the
+// execution state after the block on parent's. Every replica executes the
+// block on the same state: the last one computed is remembered in the
+// block with the parent state and payload digest it came from.
+func (b *Block) stateAfter(parent protocols.Digest) protocols.Digest {
+	pd := b.payloadDigest()
+	if m := &b.exec; m.state == 0 || m.parent != parent || m.payload != pd {
+		m.parent, m.payload, m.state = parent, pd, chained.StateAfter(parent, pd)
+	}
+	return b.exec.state
 }
 
 // setPayloadDigest records pd as the digest of the block's payload.
@@ -150,6 +179,13 @@ func (v *VoteInfo) Hash() protocols.Digest {
 	return h.Sum()
 }
 
+// equal reports whether v and w are the same vote info: field by field,
+// which costs less than the == of a five-field struct (a call to compare
+// its memory).
+func (v *VoteInfo) equal(w *VoteInfo) bool {
+	return v.ID == w.ID && v.Round == w.Round && v.ParentID == w.ParentID && v.ParentRound == w.ParentRound && v.ExecStateID == w.ExecStateID
+}
+
 // LedgerCommitInfo is what a vote signs.
 type LedgerCommitInfo struct {
 	// CommitStateID is the state committed when the votes form a QC, or 0
@@ -167,6 +203,34 @@ func (l *LedgerCommitInfo) Hash() protocols.Digest {
 	return h.Sum()
 }
 
+// voteDigests remembers the digest of the last VoteInfo and of the last
+// LedgerCommitInfo hashed through it, keyed by their whole value: a digest
+// is a pure function of the record, so a remembered one is returned only
+// for an equal record, and a different record replaces it. The zero value
+// is empty (a digest is never 0).
+type voteDigests struct {
+	vi      VoteInfo
+	viHash  protocols.Digest
+	lci     LedgerCommitInfo
+	lciHash protocols.Digest
+}
+
+// voteInfo returns vi.Hash().
+func (m *voteDigests) voteInfo(vi *VoteInfo) protocols.Digest {
+	if m.viHash == 0 || !m.vi.equal(vi) {
+		m.vi, m.viHash = *vi, vi.Hash()
+	}
+	return m.viHash
+}
+
+// ledgerCommit returns l.Hash().
+func (m *voteDigests) ledgerCommit(l *LedgerCommitInfo) protocols.Digest {
+	if m.lciHash == 0 || m.lci != *l {
+		m.lci, m.lciHash = *l, l.Hash()
+	}
+	return m.lciHash
+}
+
 // QC is a quorum certificate: a quorum of votes on one LedgerCommitInfo.
 type QC struct {
 	VoteInfo         VoteInfo
@@ -180,7 +244,8 @@ type QC struct {
 	memo uint64 // keyring fingerprint under which the QC was verified
 	// certified and entered box the Certified and RoundChange observations
 	// of the replicas that process this QC object.
-	certified, entered chained.ObservationMemo
+	certified chained.ObservationMemo[protocols.Certified]
+	entered   chained.ObservationMemo[protocols.RoundChange]
 }
 
 // Round is the round of the certified block.
@@ -252,7 +317,7 @@ type TC struct {
 	Signatures   []Signature
 
 	memo    uint64
-	entered chained.ObservationMemo // the RoundChange of the replicas it moves
+	entered chained.ObservationMemo[protocols.RoundChange] // the RoundChange of the replicas it moves
 }
 
 // MaxHighQCRound is the highest high-QC round among the TC's timeouts.
@@ -305,6 +370,16 @@ type Proposal struct {
 	HighCommitQC *QC
 	// Signature is the author's signature over proposalDigest(Block.ID).
 	Signature Signature
+
+	signed signedMemo // a verification of Signature (proposalSigned)
+}
+
+// signedMemo records that signature sig over the digest of id verified
+// under the keys of fingerprint.
+type signedMemo struct {
+	fingerprint uint64
+	id          protocols.Digest
+	sig         Signature
 }
 
 // Vote is a replica's vote, sent to the leader of the next round.

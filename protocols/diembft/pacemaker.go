@@ -38,7 +38,7 @@ type Pacemaker struct {
 
 // startTimer enters round (the paper's start_timer) and restarts the timer.
 // memo, when not nil, is the memo of the certificate that moves it.
-func (r *Replica) startTimer(round int64, cause protocols.RoundCause, memo *chained.ObservationMemo) {
+func (r *Replica) startTimer(round int64, cause protocols.RoundCause, memo *chained.ObservationMemo[protocols.RoundChange]) {
 	if round != r.pm.Round {
 		r.pm.Round = round
 		r.env.Observe(chained.Box(memo, protocols.RoundChange{Round: round, Cause: cause}))
@@ -101,7 +101,7 @@ func (r *Replica) makeTimeout(round int64) *TimeoutInfo {
 		return nil
 	}
 	r.safety.timedOut(round)
-	r.env.Charge(r.cfg.Costs.Sign)
+	r.charge(r.cfg.Costs.Sign)
 	return &TimeoutInfo{Round: round, HighQC: hqc, Sender: r.id, Signature: r.keys.sign(timeoutDigest(round, hqc.VoteInfo.Round))}
 }
 

@@ -176,7 +176,7 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	if isNil(m) {
 		return
 	}
-	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
+	r.chargeReceive(m)
 	r.dispatch(from, m)
 	r.afterInput()
 }
@@ -249,7 +249,7 @@ func (r *Replica) ready(qc *QC) bool {
 }
 
 func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
-	r.env.Charge(r.cfg.Costs.Verify) // the client's signature
+	r.charge(r.cfg.Costs.Verify) // the client's signature
 	if q.Client != from || int(q.Client) < r.n {
 		return // requests are signed by their client; a replica is not one
 	}
@@ -261,7 +261,7 @@ func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
 // reply signs and sends the reply to a committed request: the client
 // verifies one signature per reply.
 func (r *Replica) reply(q *protocols.Request, result protocols.Digest) {
-	r.env.Charge(r.cfg.Costs.Sign)
+	r.charge(r.cfg.Costs.Sign)
 	r.send(q.Client, r.buf.replies.New(protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result}))
 }
 
@@ -273,20 +273,20 @@ func (r *Replica) onProposal(from sim.NodeID, p *Proposal) {
 		r.advanceRoundTC(p.LastRoundTC)
 		return
 	}
-	if !r.ready(p.HighCommitQC) {
+	if p.HighCommitQC != b.QC && !r.ready(p.HighCommitQC) { // ready(b.QC) just held
 		r.deferUntilSynced(deferred{from: from, msg: p}, p.HighCommitQC)
 		r.advanceRoundTC(p.LastRoundTC)
 		return
 	}
 	r.processCertificateQC(b.QC)
-	r.processCertificateQC(p.HighCommitQC)
+	r.processSecondQC(p.HighCommitQC, b.QC)
 	r.advanceRoundTC(p.LastRoundTC)
 	round := r.pm.Round
 	leader := r.Leader(round)
 	if b.Round != round || from != leader || b.Author != leader {
 		return
 	}
-	if !r.executeAndInsert(b) {
+	if !r.executeAndInsertToVote(b) {
 		return
 	}
 	if v := r.makeVote(b, p.LastRoundTC); v != nil {
@@ -318,7 +318,7 @@ func (r *Replica) onVote(from sim.NodeID, v *Vote, key protocols.Digest) {
 
 // formQC builds a QC from a complete vote set.
 func (r *Replica) formQC(set *voteSet, key protocols.Digest) *QC {
-	r.env.Charge(r.cfg.Costs.Sign)
+	r.charge(r.cfg.Costs.Sign)
 	sigs := set.sigs
 	set.sigs = nil
 	return &QC{
@@ -376,7 +376,7 @@ func (r *Replica) processCertificateQC(qc *QC) {
 func (r *Replica) processQC(qc *QC) {
 	id := qc.VoteInfo.ID
 	if _, seen := r.tree.certs.get(id); !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
-		r.tree.certs.put(id, qc)
+		r.tree.certs.add(id, qc) // get just missed
 		r.env.Observe(chained.Box(&qc.certified, protocols.Certified{Round: qc.VoteInfo.Round, Digest: id}))
 		r.conduct.S.certified(r, qc)
 	}
@@ -394,6 +394,9 @@ func (r *Replica) processQC(qc *QC) {
 // commit commits a block and its uncommitted ancestors: executes them,
 // reports the commits, and replies to the clients.
 func (r *Replica) commit(id protocols.Digest) {
+	if id == r.ledger.Root.Block.ID {
+		return // the committed root: most calls, a QC already processed
+	}
 	if !r.conduct.S.commits() {
 		return
 	}
@@ -403,14 +406,11 @@ func (r *Replica) commit(id protocols.Digest) {
 	}
 	for _, c := range chain {
 		b := c.Block
-		r.env.Charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
+		r.charge(r.cfg.Costs.Execute * sim.Time(len(b.Payload)))
 		// A newly committed state's height is its height in the ledger.
 		r.env.Observe(chained.Box(&b.committed, protocols.Commit{Height: c.Height, Round: b.Round, Digest: b.ID, Requests: len(b.Payload)}))
-		for _, q := range b.Payload {
-			if r.mempool.Committed(q, c.State) && int(q.Client) >= r.n {
-				r.reply(q, c.State)
-			}
-		}
+		state := c.State
+		r.mempool.CommitPayload(b.Payload, b.entryHints(), state, sim.NodeID(r.n), func(q *protocols.Request) { r.reply(q, state) })
 	}
 	r.tree.pruneCertified(r.ledger.RootRound())
 }
@@ -429,15 +429,17 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 		return nil
 	}
 	r.safety.voted(b.Round, qcRound)
-	exec, _ := r.ledger.PendingState(b.ID)
+	exec, parent := r.insertedStates(b)
 	vi := VoteInfo{ID: b.ID, Round: b.Round, ParentID: b.QC.VoteInfo.ID, ParentRound: qcRound, ExecStateID: exec}
 	var commit protocols.Digest
 	if commitStateCandidate(b.Round, qcRound) {
-		commit, _ = r.ledger.PendingState(b.QC.VoteInfo.ID)
+		commit = r.parentState(b, parent)
 	}
-	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: vi.Hash()}
-	r.env.Charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
-	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(lci.Hash())})
+	// Every correct replica votes the same vote info for b: its digests
+	// are computed once per block (b.digests), not once per voter.
+	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: b.digests.voteInfo(&vi)}
+	r.charge(r.cfg.Costs.Sign + r.cfg.Costs.Hash64*2)
+	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(b.digests.ledgerCommit(&lci))})
 }
 
 // processNewRoundEvent is process_new_round_event: the leader of the
@@ -494,7 +496,7 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 	}
 	b := newBlock(r.id, round, txns, qc)
 	b.memo = r.keys.fingerprint
-	r.env.Charge(r.cfg.Costs.Hash(b.payloadBytes+128) + r.cfg.Costs.Sign)
+	r.charge(r.cfg.Costs.Hash(b.payloadBytes+128) + r.cfg.Costs.Sign)
 	return &Proposal{Block: b, LastRoundTC: tc, HighCommitQC: highCommit, Signature: r.keys.sign(proposalDigest(b.ID))}
 }
 
@@ -515,4 +517,82 @@ func (r *Replica) collectPathTransactions() bool {
 		s = s.Parent
 	}
 	return nonEmpty
+}
+
+// processSecondQC is processCertificateQC(qc) for a message's second
+// certificate, right after its first, first, was processed. A proposal's
+// high commit QC is usually its block's QC, the same object: then only
+// update_leaders can still act (process_certificate_qc may have moved the
+// round it reads), and the rest finds its work done — the QC is recorded,
+// its commit is the committed root, the high QCs and the round are at
+// least its own.
+func (r *Replica) processSecondQC(qc, first *QC) {
+	if qc != first {
+		r.processCertificateQC(qc)
+		return
+	}
+	r.elect.updateLeaders(qc, r.pm.Round, r.ledger)
+}
+
+// charge charges d of CPU time; a cost model of zero costs (the benchmark
+// shapes') makes no call.
+func (r *Replica) charge(d sim.Time) {
+	if d != 0 {
+		r.env.Charge(d)
+	}
+}
+
+// chargeReceive charges the cost of handling the received message m: its
+// size is read only when the cost model charges by the byte.
+func (r *Replica) chargeReceive(m sim.Message) {
+	c := &r.cfg.Costs
+	if c.PerByte != 0 {
+		r.env.Charge(c.Receive(m.Size()))
+		return
+	}
+	r.charge(c.PerMessage)
+}
+
+// chargeHash charges the cost of hashing block b: its size is read only
+// when hashing costs anything.
+func (r *Replica) chargeHash(b *Block) {
+	if r.cfg.Costs.Hash64 != 0 {
+		r.env.Charge(r.cfg.Costs.Hash(b.Size()))
+	}
+}
+
+// executeAndInsertToVote is executeAndInsert before a vote for b: the
+// speculative states it finds or makes are kept (r.buf.inserted) for
+// makeVote, which needs them next.
+func (r *Replica) executeAndInsertToVote(b *Block) bool {
+	s, parent, ok := r.ledger.SpeculateState(b.QC.VoteInfo.ID, b)
+	if ok {
+		r.buf.inserted = insertedStates{s: s, parent: parent}
+	}
+	return ok
+}
+
+// insertedStates returns the speculative state of pending block b (0 when
+// not pending) and, when executeAndInsertToVote made it just now, its
+// parent's state object (else nil). The states kept for b answer without a
+// look-up; they are used once.
+func (r *Replica) insertedStates(b *Block) (protocols.Digest, *chained.SpecState[*Block]) {
+	in := r.buf.inserted
+	r.buf.inserted = insertedStates{}
+	if in.s != nil && in.s.Block == b {
+		return in.s.State, in.parent
+	}
+	exec, _ := r.ledger.PendingState(b.ID)
+	return exec, nil
+}
+
+// parentState returns the speculative state of b's parent (by b's QC): that
+// of parent, the state executeAndInsertToVote found for it just now, or
+// else looked up (0 when not pending).
+func (r *Replica) parentState(b *Block, parent *chained.SpecState[*Block]) protocols.Digest {
+	if parent != nil {
+		return parent.State
+	}
+	s, _ := r.ledger.PendingState(b.QC.VoteInfo.ID)
+	return s
 }

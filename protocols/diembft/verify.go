@@ -28,8 +28,8 @@ func (r *Replica) validQC(qc *QC) bool {
 	if known, ok := r.tree.certs.get(qc.VoteInfo.ID); ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
 		return true // already verified by this replica
 	}
-	c := r.cfg.Costs
-	r.env.Charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
+	c := &r.cfg.Costs
+	r.charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
 	if qc.memo == r.keys.fingerprint {
 		return true
 	}
@@ -61,7 +61,7 @@ func (r *Replica) validTC(tc *TC) bool {
 	if tc == nil {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
+	r.charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
 	if tc.memo == r.keys.fingerprint {
 		return true
 	}
@@ -85,7 +85,7 @@ func (r *Replica) validBlock(b *Block) bool {
 	if b == nil || b.QC == nil || len(b.Payload) > r.s.blockSize || b.Round <= b.QC.VoteInfo.Round {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Hash(b.Size()))
+	r.chargeHash(b)
 	if b.memo == r.keys.fingerprint {
 		return true
 	}
@@ -110,8 +110,8 @@ func (r *Replica) checkProposal(p *Proposal) bool {
 	if !r.validBlock(b) || p.Signature.Signer != b.Author {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Verify)
-	if !r.keys.verify(p.Signature, proposalDigest(b.ID)) || !r.validQC(b.QC) {
+	r.charge(r.cfg.Costs.Verify)
+	if !r.proposalSigned(p) || !r.validQC(b.QC) {
 		return false
 	}
 	if !sameQC(p.HighCommitQC, b.QC) && !r.validQC(p.HighCommitQC) {
@@ -153,11 +153,11 @@ func sameSignature(a, b Signature) bool {
 // checkVote verifies a vote and returns the digest of its ledger commit
 // info (the pending-votes index).
 func (r *Replica) checkVote(v *Vote) (protocols.Digest, bool) {
-	r.env.Charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
-	if v.Signature.Signer != v.Sender || v.VoteInfo.Hash() != v.LedgerCommitInfo.VoteInfoHash {
+	r.charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
+	if v.Signature.Signer != v.Sender || r.buf.received.voteInfo(&v.VoteInfo) != v.LedgerCommitInfo.VoteInfoHash {
 		return 0, false
 	}
-	key := v.LedgerCommitInfo.Hash()
+	key := r.buf.received.ledgerCommit(&v.LedgerCommitInfo)
 	if !r.keys.verify(v.Signature, key) || !r.validQC(v.HighCommitQC) {
 		return 0, false
 	}
@@ -170,7 +170,7 @@ func (r *Replica) checkTimeout(t *Timeout) bool {
 	if ti.HighQC == nil || ti.Signature.Signer != ti.Sender {
 		return false
 	}
-	r.env.Charge(r.cfg.Costs.Verify)
+	r.charge(r.cfg.Costs.Verify)
 	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) {
 		return false
 	}
@@ -178,4 +178,22 @@ func (r *Replica) checkTimeout(t *Timeout) bool {
 		return false
 	}
 	return t.LastRoundTC == nil || r.validTC(t.LastRoundTC)
+}
+
+// proposalSigned verifies the author's signature of a proposal over its
+// block id. Every replica verifies the same proposal object: a valid
+// signature is remembered in it with the keys it verified under (the
+// keyring fingerprint), the block id and the signature, and a later check
+// of the same ones is answered from memory (the caller charges its cost
+// either way).
+func (r *Replica) proposalSigned(p *Proposal) bool {
+	m, id := &p.signed, p.Block.ID
+	if m.fingerprint == r.keys.fingerprint && m.fingerprint != 0 && m.id == id && sameSignature(m.sig, p.Signature) {
+		return true
+	}
+	if !r.keys.verify(p.Signature, proposalDigest(id)) {
+		return false
+	}
+	*m = signedMemo{fingerprint: r.keys.fingerprint, id: id, sig: p.Signature}
+	return true
 }

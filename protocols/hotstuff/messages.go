@@ -48,7 +48,7 @@ type Block struct {
 	memo         uint64 // keyring fingerprint under which ID was checked
 	// committed boxes the Commit observation of the replicas that commit
 	// this block object (see chained.ObservationMemo).
-	committed chained.ObservationMemo
+	committed chained.ObservationMemo[protocols.Commit]
 }
 
 // newBlock builds a block and computes its id.
@@ -153,7 +153,8 @@ type QC struct {
 	memo uint64 // keyring fingerprint under which the QC was verified
 	// certified and entered box the Certified and RoundChange observations
 	// of the replicas this QC object certifies a block for or moves.
-	certified, entered chained.ObservationMemo
+	certified chained.ObservationMemo[protocols.Certified]
+	entered   chained.ObservationMemo[protocols.RoundChange]
 }
 
 // Round is the round of the certified block.
@@ -225,7 +226,7 @@ type TC struct {
 	Signatures   []Signature
 
 	memo    uint64
-	entered chained.ObservationMemo // the RoundChange of the replicas it moves
+	entered chained.ObservationMemo[protocols.RoundChange] // the RoundChange of the replicas it moves
 }
 
 // MaxHighQCRound is the highest high-QC round among the TC's timeouts.

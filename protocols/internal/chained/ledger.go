@@ -10,6 +10,10 @@ type BlockKeys[B any] struct {
 	ID      func(B) protocols.Digest
 	Round   func(B) int64
 	Payload func(B) protocols.Digest
+	// State, when set, returns StateAfter(parent, Payload(b)), the
+	// execution state after b on parent's (a protocol may remember it in
+	// the block, which every replica executes on the same state).
+	State func(b B, parent protocols.Digest) protocols.Digest
 }
 
 // SpecState is the speculative execution state after a block.
@@ -18,6 +22,14 @@ type SpecState[B any] struct {
 	Parent *SpecState[B]
 	State  protocols.Digest // execution state id after the block
 	Height int64
+	// id and round are the block's, read once through BlockKeys when the
+	// state is made (the ledger compares them on every commit and for
+	// every certificate a replica receives).
+	id    protocols.Digest
+	round int64
+	// children counts the states speculated on this one (a state forgotten
+	// by a corruption stays counted: it only over-counts).
+	children int32
 }
 
 // Ledger holds the committed chain and the speculative states of the
@@ -74,8 +86,8 @@ const specSlab = 32
 // NewLedger returns a ledger whose committed chain is genesis, with
 // execution state genesisState.
 func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
-	root := &SpecState[B]{Block: genesis, State: genesisState}
 	id := keys.ID(genesis)
+	root := &SpecState[B]{Block: genesis, State: genesisState, id: id, round: keys.Round(genesis)}
 	l := &Ledger[B]{
 		keys:          keys,
 		pendingStates: []*SpecState[B]{root},
@@ -124,23 +136,44 @@ func StateAfter(parent, payload protocols.Digest) protocols.Digest {
 // Speculate applies b's payload speculatively on top of the state of its
 // parent prevID. It fails when the parent is not pending (unknown or pruned).
 func (l *Ledger[B]) Speculate(prevID protocols.Digest, b B) (protocols.Digest, bool) {
+	s, _, ok := l.SpeculateState(prevID, b)
+	if !ok {
+		return 0, false
+	}
+	return s.State, true
+}
+
+// SpeculateState is Speculate returning b's speculative state s, and, when
+// b was not pending before, its parent's state (the pending state of
+// prevID); parent is nil when b was already pending.
+func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *SpecState[B], ok bool) {
 	id := l.keys.ID(b)
 	if s, ok := l.spec.get(id); ok {
-		return s.State, true
+		return s, nil, true
 	}
 	p, ok := l.spec.get(prevID)
 	if !ok {
-		return 0, false
+		return nil, nil, false
 	}
 	if len(l.slab) == 0 {
 		l.slab = make([]SpecState[B], specSlab)
 	}
-	s := &l.slab[0]
+	s = &l.slab[0]
 	l.slab = l.slab[1:]
-	*s = SpecState[B]{Block: b, Parent: p, State: StateAfter(p.State, l.keys.Payload(b)), Height: p.Height + 1}
+	// The slab's states are zero: set the fields one by one (cheaper than
+	// copying a whole state in).
+	s.Block, s.Parent = b, p
+	p.children++
+	if l.keys.State != nil {
+		s.State = l.keys.State(b, p.State)
+	} else {
+		s.State = StateAfter(p.State, l.keys.Payload(b))
+	}
+	s.Height = p.Height + 1
+	s.id, s.round = id, l.keys.Round(b)
 	l.spec.put(id, s)
 	l.pendingStates = append(l.pendingStates, s)
-	return s.State, true
+	return s, p, true
 }
 
 // PendingState returns the speculative state of a pending block.
@@ -183,14 +216,14 @@ func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
 func (l *Ledger[B]) Height() int64 { return int64(len(l.Blocks) - 1) }
 
 // RootRound is the round of the last committed block.
-func (l *Ledger[B]) RootRound() int64 { return l.keys.Round(l.Root.Block) }
+func (l *Ledger[B]) RootRound() int64 { return l.Root.round }
 
 // Commit commits the pending block id and all its uncommitted ancestors,
 // prunes the branches that do not extend it, and returns the newly
 // committed states, oldest first, in a slice valid until the next Commit.
 // An unknown or already committed id commits nothing.
 func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
-	if id == l.keys.ID(l.Root.Block) {
+	if id == l.Root.id {
 		return nil // most calls: a QC already processed
 	}
 	s, ok := l.spec.get(id)
@@ -210,13 +243,27 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
 	for _, c := range chain {
-		cid := l.keys.ID(c.Block)
 		l.Blocks = append(l.Blocks, c.Block)
-		l.Log = append(l.Log, cid)
+		l.Log = append(l.Log, c.id)
 	}
+	old := l.Root
 	l.Root = s
 	for _, c := range chain {
 		c.Parent = nil // committed: nothing walks below the root
+	}
+	if len(chain) == 1 && old.children == 1 && len(l.pendingStates) > 0 && l.pendingStates[0] == old {
+		// The common case: one block committed, the old root's only child.
+		// Every pending state descends from the old root, hence every
+		// other one from s: prune would drop the old root alone, and
+		// finds it first (a state is listed after its ancestors).
+		l.spec.del(old.id, old)
+		ps := l.pendingStates
+		for i := 1; i < len(ps); i++ { // a few: cheaper than copy's call
+			ps[i-1] = ps[i]
+		}
+		ps[len(ps)-1] = nil
+		l.pendingStates = ps[:len(ps)-1]
+		return chain
 	}
 	l.prune()
 	return chain
@@ -235,7 +282,7 @@ func (l *Ledger[B]) prune() {
 			kept = append(kept, s)
 			continue
 		}
-		l.spec.del(l.keys.ID(s.Block), s)
+		l.spec.del(s.id, s)
 		// A later walk that reaches s stops at it all the same (it does
 		// not descend from the root either).
 		s.Parent = nil

@@ -1,6 +1,9 @@
 package chained
 
 import (
+	"maps"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -128,7 +131,7 @@ func TestElectByReputation(t *testing.T) {
 // TestObservationMemo: a memo returns its boxed value for an equal
 // observation and a new one otherwise.
 func TestObservationMemo(t *testing.T) {
-	var m ObservationMemo
+	var m ObservationMemo[protocols.Certified]
 	a := Box(&m, protocols.Certified{Round: 3, Digest: 7})
 	b := Box(&m, protocols.Certified{Round: 3, Digest: 7})
 	if a != b || a.(protocols.Certified) != (protocols.Certified{Round: 3, Digest: 7}) {
@@ -138,9 +141,12 @@ func TestObservationMemo(t *testing.T) {
 	if c.(protocols.Certified).Round != 4 {
 		t.Fatalf("changed observation: got %v", c)
 	}
-	d := Box(&m, protocols.RoundChange{Round: 4, Cause: protocols.CauseQC})
-	if d.(protocols.RoundChange) != (protocols.RoundChange{Round: 4, Cause: protocols.CauseQC}) {
-		t.Fatalf("other type: got %v", d)
+	if d := Box(&m, protocols.Certified{Round: 4, Digest: 8}); d.(protocols.Certified) != (protocols.Certified{Round: 4, Digest: 8}) {
+		t.Fatalf("other digest: got %v", d)
+	}
+	var zero ObservationMemo[protocols.Certified] // empty: its zero value is not a boxed observation
+	if e := Box(&zero, protocols.Certified{}); e == nil || e.(protocols.Certified) != (protocols.Certified{}) {
+		t.Fatalf("zero observation in an empty memo: got %v", e)
 	}
 	Box(&m, protocols.Certified{Round: 3, Digest: 7})
 	if n := testing.AllocsPerRun(10, func() { Box(&m, protocols.Certified{Round: 3, Digest: 7}) }); n != 0 {
@@ -148,5 +154,79 @@ func TestObservationMemo(t *testing.T) {
 	}
 	if e := Box[protocols.Commit](nil, protocols.Commit{Height: 1}); e.(protocols.Commit).Height != 1 {
 		t.Fatalf("nil memo: got %v", e)
+	}
+}
+
+// TestLedgerPruneModel checks the pending blocks after every step of
+// random speculations, commits (of one block or of several, with and
+// without forks) and forgotten states against a model: the pending blocks
+// are the committed root and the speculated blocks whose parents lead to
+// it, less those forgotten.
+func TestLedgerPruneModel(t *testing.T) {
+	for seed := range uint64(40) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		l := NewLedger(toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
+		parent := map[protocols.Digest]protocols.Digest{}
+		pending := map[protocols.Digest]bool{1: true}
+		root := protocols.Digest(1)
+		var log []protocols.Digest
+		next := protocols.Digest(2)
+		ids := func() []protocols.Digest { return slices.Sorted(maps.Keys(pending)) }
+		for step := range 300 {
+			switch op := rng.IntN(10); {
+			case op < 6: // speculate on a pending block (mostly the newest)
+				cands := ids()
+				p := cands[len(cands)-1]
+				if rng.IntN(3) == 0 {
+					p = cands[rng.IntN(len(cands))]
+				}
+				b := &toyBlock{id: next, round: int64(next)}
+				if _, ok := l.Speculate(p, b); !ok {
+					t.Fatalf("seed %d step %d: speculating on pending %d failed", seed, step, p)
+				}
+				parent[next], pending[next] = p, true
+				next++
+			case op < 9: // commit a pending block
+				cands := ids()
+				id := cands[rng.IntN(len(cands))]
+				var chain []protocols.Digest
+				for c := id; c != root && c != 0; c = parent[c] {
+					chain = append([]protocols.Digest{c}, chain...)
+				}
+				got := l.Commit(id)
+				if id == root {
+					chain = nil
+				}
+				if len(got) != len(chain) {
+					t.Fatalf("seed %d step %d: commit of %d committed %d blocks, want %d", seed, step, id, len(got), len(chain))
+				}
+				if len(chain) == 0 {
+					continue
+				}
+				log = append(log, chain...)
+				root = id
+				for x := range pending {
+					c := x
+					for c != root && c != 0 { // up to the root, or past genesis
+						c = parent[c]
+					}
+					if c != root {
+						delete(pending, x)
+					}
+				}
+			default: // a corruption forgets a pending block other than the root
+				cands := ids()
+				if id := cands[rng.IntN(len(cands))]; id != root {
+					l.Forget(id)
+					delete(pending, id)
+				}
+			}
+			if got, want := l.PendingIDs(), ids(); !slices.Equal(got, want) {
+				t.Fatalf("seed %d step %d: pending %v, want %v", seed, step, got, want)
+			}
+			if !slices.Equal(l.Log, log) {
+				t.Fatalf("seed %d step %d: log %v, want %v", seed, step, l.Log, log)
+			}
+		}
 	}
 }

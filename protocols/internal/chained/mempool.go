@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // Mempool holds client requests not yet committed, in arrival order, and
@@ -56,21 +57,28 @@ const (
 // slot returns the dense cell of k, growing the table when grow is set; nil
 // when k does not belong in the dense table.
 func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
+	if p := m.cell(k); p != nil || !grow {
+		return p
+	}
+	return m.grow(k)
+}
+
+// cell returns the dense cell of k, or nil when the rows so far do not
+// hold it (small enough to be inlined: a lookup of a held request, on
+// every commit, costs no call).
+func (m *keyIndex) cell(k protocols.RequestKey) *int32 {
 	rows, c := m.dense, int(k.Client)-m.base
 	if k.Client < 0 {
 		// Negative clients (a saturated workload's, numbered −2, −3, …)
 		// have their own rows.
 		rows, c = m.neg, -1-int(k.Client)
 	}
-	if c >= 0 && c < len(rows) {
+	if uint(c) < uint(len(rows)) {
 		if row := rows[c]; k.ID < uint64(len(row)) {
 			return &row[k.ID]
 		}
 	}
-	if !grow {
-		return nil
-	}
-	return m.grow(k)
+	return nil
 }
 
 // grow is slot's path for a key outside the rows so far: it grows the
@@ -159,6 +167,11 @@ func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
 	return m.newEntry(e), false
 }
 
+// initialRequests is a mempool's first capacity, reserved at its first
+// request: the requests a replica receives in its first seconds, without
+// growing the arrays one request, two, four, … at a time.
+const initialRequests = 64
+
 // NewMempool returns an empty mempool that proposes up to blockSize
 // requests a block.
 func NewMempool(blockSize int) *Mempool {
@@ -238,6 +251,9 @@ func (m *Mempool) newEntry(e entry) int32 {
 // request was already committed (the replica acknowledges it again at
 // once); a duplicate of a pending request is ignored.
 func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
+	if cap(m.entries) == 0 {
+		m.Reserve(initialRequests)
+	}
 	i, ok := m.lookup(q.Key(), entry{req: q})
 	if !ok {
 		m.queue = append(m.queue, i)
@@ -254,7 +270,7 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 // Committed records that a request was committed with result and reports
 // whether it was the first commit of that request.
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
-	if p := m.index.slot(q.Key(), false); p != nil && *p > 0 {
+	if p := m.index.cell(q.Key()); p != nil && *p > 0 {
 		// The common case, a request this replica holds: no entry to build.
 		e := &m.entries[*p-1]
 		if e.committed {
@@ -273,6 +289,39 @@ func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool 
 	}
 	e.committed, e.result = true, result
 	return true
+}
+
+// CommitPayload records that the requests of a committed block's payload
+// were committed with result, as Committed does for each in order, and
+// calls first(q), in that order, for each request committed for the first
+// time whose client is minClient or above (those a replica replies to).
+//
+// hints[i] (len(hints) == len(payload)) is where payload[i]'s entry may be
+// in this mempool: replicas whose mempools were copied from one hold the
+// same requests at the same places. A hint is checked (the entry there
+// must hold payload[i] itself) and, when wrong, set to where the entry is.
+func (m *Mempool) CommitPayload(payload []*protocols.Request, hints []int32, result protocols.Digest, minClient sim.NodeID, first func(*protocols.Request)) {
+	hints = hints[:len(payload)]
+	for k, q := range payload {
+		i := hints[k]
+		if uint(i) >= uint(len(m.entries)) || m.entries[i].req != q {
+			p := m.index.cell(q.Key())
+			if p == nil || *p == 0 {
+				if m.Committed(q, result) && q.Client >= minClient {
+					first(q)
+				}
+				continue
+			}
+			i = *p - 1
+			hints[k] = i
+		}
+		if e := &m.entries[i]; !e.committed {
+			e.committed, e.result = true, result
+			if q.Client >= minClient {
+				first(q)
+			}
+		}
+	}
 }
 
 // Result returns the result of a committed request.

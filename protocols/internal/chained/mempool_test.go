@@ -179,3 +179,73 @@ func reflectEqual(a, b any) bool {
 	}
 	return a == b
 }
+
+// TestCommitPayload checks committing a block's payload at once against
+// Committed one request at a time: the same requests marked, with the same
+// results, the same first commits reported (of clients from minClient on),
+// whatever the hints say — right, wrong, out of range, or left by a
+// mempool that holds the requests elsewhere — over requests held and not,
+// committed before and not, repeated in one payload, of clients in the
+// dense table, negative ones and ids only the map holds.
+func TestCommitPayload(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pool := make([]*protocols.Request, 0, 80)
+	for c := sim.NodeID(-4); c < 3; c++ {
+		for id := range uint64(6) {
+			pool = append(pool, req(c+10*sim.NodeID(max(0, int(c))), id))
+		}
+	}
+	pool = append(pool, req(10, 1<<40), req(11, 1<<40+1))
+	pick := func() *protocols.Request { return pool[rng.IntN(len(pool))] }
+	one, all, other := NewMempool(4), NewMempool(4), NewMempool(4)
+	for range 30 {
+		q := pick()
+		one.Add(q)
+		all.Add(q)
+	}
+	for range 30 { // the same requests in another order: other places
+		other.Add(pick())
+	}
+	const minClient = 10
+	for round := range 300 {
+		payload := make([]*protocols.Request, rng.IntN(6))
+		hints := make([]int32, len(payload))
+		for i := range payload {
+			payload[i] = pick()
+			hints[i] = int32(rng.IntN(40)) - 5
+		}
+		result := protocols.Digest(round + 1)
+		var want []*protocols.Request
+		for _, q := range payload {
+			if one.Committed(q, result) && q.Client >= minClient {
+				want = append(want, q)
+			}
+		}
+		if round%3 == 0 { // hints left by a mempool with other places
+			other.CommitPayload(payload, hints, result, minClient, func(*protocols.Request) {})
+		}
+		var got []*protocols.Request
+		all.CommitPayload(payload, hints, result, minClient, func(q *protocols.Request) { got = append(got, q) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: first commits %v, one at a time %v", round, keys(got), keys(want))
+		}
+		if round%2 == 0 { // again, with the hints all just set: nothing is a first commit
+			for _, q := range payload {
+				one.Committed(q, result+1000)
+			}
+			all.CommitPayload(payload, hints, result+1000, minClient, func(q *protocols.Request) {
+				t.Fatalf("round %d: request %v committed for the first time twice", round, q.Key())
+			})
+		}
+		for _, q := range pool {
+			r1, c1 := one.Result(q.Key())
+			r2, c2 := all.Result(q.Key())
+			if r1 != r2 || c1 != c2 {
+				t.Fatalf("round %d: request %v: result %v %v, one at a time %v %v", round, q.Key(), r2, c2, r1, c1)
+			}
+		}
+	}
+	if got, want := keys(all.GetTransactions(nil)), keys(one.GetTransactions(nil)); !slices.Equal(got, want) {
+		t.Fatalf("proposes %v, one at a time %v", got, want)
+	}
+}

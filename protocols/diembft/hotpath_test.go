@@ -1,0 +1,258 @@
+package diembft
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/protocols/internal/chained"
+	"github.com/byzsim/byzsim/sim"
+)
+
+// TestVoteDigests checks the vote digest memo against the digests it
+// remembers: every field of a record changes its digest, and a record seen
+// before is hashed again after another replaced it.
+func TestVoteDigests(t *testing.T) {
+	base := VoteInfo{ID: 11, Round: 7, ParentID: 13, ParentRound: 6, ExecStateID: 17}
+	infos := []VoteInfo{base, base, {ID: 12, Round: 7, ParentID: 13, ParentRound: 6, ExecStateID: 17}, base,
+		{ID: 11, Round: 8, ParentID: 13, ParentRound: 6, ExecStateID: 17}, {ID: 11, Round: 7, ParentID: 14, ParentRound: 6, ExecStateID: 17},
+		{ID: 11, Round: 7, ParentID: 13, ParentRound: 5, ExecStateID: 17}, {ID: 11, Round: 7, ParentID: 13, ParentRound: 6, ExecStateID: 18}, base}
+	var m voteDigests
+	for i, vi := range infos {
+		if got, want := m.voteInfo(&vi), vi.Hash(); got != want {
+			t.Fatalf("vote info %d %+v: digest %x, want %x", i, vi, uint64(got), uint64(want))
+		}
+	}
+	lcis := []LedgerCommitInfo{{VoteInfoHash: 5}, {VoteInfoHash: 5}, {CommitStateID: 3, VoteInfoHash: 5}, {VoteInfoHash: 5}, {VoteInfoHash: 6}, {CommitStateID: 3, VoteInfoHash: 6}}
+	for i, l := range lcis {
+		if got, want := m.ledgerCommit(&l), l.Hash(); got != want {
+			t.Fatalf("ledger commit info %d %+v: digest %x, want %x", i, l, uint64(got), uint64(want))
+		}
+	}
+}
+
+// replicaState is what processing a certificate can change in a replica.
+type replicaState struct {
+	round, highQC, highCommitQC, root int64
+	committed, certs                  int
+	lastTC                            *TC
+	leaders                           [4]sim.NodeID
+	observations                      int
+}
+
+func stateOf(r *Replica, observations int) replicaState {
+	s := replicaState{
+		round: r.pm.Round, highQC: r.tree.highQC.VoteInfo.Round, highCommitQC: r.tree.highCommitQC.VoteInfo.Round,
+		root: r.ledger.RootRound(), committed: len(r.ledger.Log), certs: len(r.tree.certs.small) + len(r.tree.certs.big),
+		lastTC: r.pm.LastRoundTC, observations: observations,
+	}
+	for i := range s.leaders {
+		s.leaders[i] = r.Leader(r.pm.Round + int64(i))
+	}
+	return s
+}
+
+// TestProcessSecondQC checks that processing a proposal's second
+// certificate when it is the first one (processSecondQC's shortcut) leaves
+// a replica as processing it again in full does: two identical runs are
+// stopped where a replica lags another's high QC; one replica processes
+// that QC twice in full, the other through processSecondQC.
+func TestProcessSecondQC(t *testing.T) {
+	for _, election := range []string{ElectionRoundRobin, ElectionReputation} {
+		t.Run(election, func(t *testing.T) {
+			checked := 0
+			for lag := 0; lag < 40 && checked < 5; lag++ {
+				var clusters [2]*cluster
+				var observed [2]int
+				for k := range clusters {
+					c := newCluster(t, clusterOpts{n: 7, f: 2, seed: 3, params: protocols.Params{"election": election, "window_size": int64(2)},
+						delay: sim.Uniform{Min: 2 * sim.Millisecond, Max: 20 * sim.Millisecond}})
+					// Requests of no client (as the saturated workload's):
+					// a commit replies to nobody, so the replica can be
+					// driven outside an event.
+					for _, r := range c.reps {
+						for id := range uint64(60) {
+							r.Preload(&protocols.Request{Client: -2, ID: id + 1, Op: protocols.OpAppend, Value: int64(id), Payload: 16})
+						}
+					}
+					k := k
+					c.w.Subscribe(func(_ sim.Time, node sim.NodeID, _ sim.Observation) {
+						if node == 0 {
+							observed[k]++
+						}
+					})
+					c.w.Run(sim.Time(100+7*lag) * sim.Millisecond)
+					clusters[k] = c
+				}
+				ahead := -1
+				for i := 1; i < 7; i++ {
+					if qc := clusters[0].reps[i].tree.highQC; qc.VoteInfo.Round > clusters[0].reps[0].tree.highQC.VoteInfo.Round && clusters[0].reps[0].ready(qc) {
+						ahead = i
+						break
+					}
+				}
+				if ahead < 0 {
+					continue
+				}
+				full, short := clusters[0].reps[0], clusters[1].reps[0]
+				if stateOf(full, observed[0]) != stateOf(short, observed[1]) {
+					t.Fatalf("lag %d: the two runs differ before the certificate", lag)
+				}
+				qcFull, qcShort := clusters[0].reps[ahead].tree.highQC, clusters[1].reps[ahead].tree.highQC
+				full.processCertificateQC(qcFull)
+				full.processCertificateQC(qcFull)
+				short.processCertificateQC(qcShort)
+				short.processSecondQC(qcShort, qcShort)
+				a, b := stateOf(full, observed[0]), stateOf(short, observed[1])
+				if fmt.Sprint(a) != fmt.Sprint(b) {
+					t.Fatalf("lag %d: processed twice in full %+v, through processSecondQC %+v", lag, a, b)
+				}
+				checked++
+			}
+			if checked == 0 {
+				t.Fatal("no replica ever lagged another's high QC")
+			}
+		})
+	}
+}
+
+// TestProposalSignedMemo checks that a proposal's remembered signature
+// check answers only for the signature, block and keys it verified: a copy
+// of the proposal with another signature or block, or a replica of other
+// keys, verifies again.
+func TestProposalSignedMemo(t *testing.T) {
+	leader, _ := newTestReplica(t, 0, 4, 1, nil)
+	r, _ := newTestReplica(t, 1, 4, 1, nil)
+	b := newBlock(0, 0, nil, leader.genesisQC)
+	p := leader.makeProposal(0, nil, leader.genesisQC, leader.genesisQC)
+	other := newBlock(0, 0, []*protocols.Request{{Client: 9, ID: 1}}, leader.genesisQC)
+	for i := range 2 { // the second time from the memo
+		if !r.proposalSigned(p) {
+			t.Fatalf("check %d: a proposal signed by its author does not verify", i)
+		}
+	}
+	forged := *p
+	forged.Signature.tag++
+	if r.proposalSigned(&forged) {
+		t.Error("a copy of a verified proposal with a forged signature verifies")
+	}
+	moved := *p
+	moved.Block = other
+	if r.proposalSigned(&moved) {
+		t.Error("a copy of a verified proposal for another block verifies")
+	}
+	if b.ID != p.Block.ID {
+		t.Fatal("the test's block is not the proposal's")
+	}
+	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = newKeyring(99, 1, 4, Quorum(4, 1), false) })
+	if stranger.proposalSigned(p) {
+		t.Error("a proposal verified under one run's keys verifies under another's")
+	}
+}
+
+// TestAddVoteLastSet checks the block tree's remembered last vote set: a
+// vote for a set that was pruned, or dropped by a corruption, opens a new
+// set instead of going to the remembered one.
+func TestAddVoteLastSet(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 4, 1, nil)
+	vi := VoteInfo{ID: 7, Round: 5, ParentID: 6, ParentRound: 4, ExecStateID: 9}
+	lci := LedgerCommitInfo{VoteInfoHash: vi.Hash()}
+	key := lci.Hash()
+	vote := func(sender sim.NodeID) *Vote {
+		return &Vote{VoteInfo: vi, LedgerCommitInfo: lci, Sender: sender, Signature: Signature{Signer: sender, Digest: key}}
+	}
+	count := func() int {
+		if s := r.tree.votes[key]; s != nil {
+			return len(s.sigs)
+		}
+		return 0
+	}
+	for _, id := range []sim.NodeID{1, 2} {
+		if r.tree.addVote(vote(id), key, 4, 3) != nil {
+			t.Fatal("two votes formed a QC of quorum 3")
+		}
+	}
+	if count() != 2 {
+		t.Fatalf("set holds %d votes, want 2", count())
+	}
+	r.tree.pruneVotes(6)
+	if r.tree.addVote(vote(3), key, 4, 3) != nil || count() != 1 {
+		t.Fatalf("after pruning, a vote joined the dropped set (set holds %d votes, want 1)", count())
+	}
+	r.tree.addVote(vote(2), key, 4, 3)
+	for seed := uint64(0); r.tree.votes[key] != nil; seed++ { // a corruption that drops the set
+		if seed == 64 {
+			t.Fatal("no corruption dropped the vote set")
+		}
+		if err := r.Corrupt(rand.New(rand.NewPCG(seed, 3)), []string{ScopePendingVotes}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.tree.addVote(vote(1), key, 4, 3) != nil || count() != 1 {
+		t.Fatalf("after a corruption dropped the set, a vote joined it (set holds %d votes, want 1)", count())
+	}
+}
+
+// TestBlockStateAfter checks the execution state a block remembers: it is
+// StateAfter of the parent state asked and of the block's payload, for
+// every parent state in turn, and for a copy of the block that carries
+// another payload.
+func TestBlockStateAfter(t *testing.T) {
+	reqs := []*protocols.Request{{Client: 9, ID: 1, Value: 1}, {Client: 9, ID: 2, Value: 2}}
+	b := newBlock(1, 3, reqs, nil)
+	for i, parent := range []protocols.Digest{5, 5, 6, 5, 0, 5} {
+		if got, want := b.stateAfter(parent), chained.StateAfter(parent, chained.PayloadDigest(reqs)); got != want {
+			t.Fatalf("step %d, parent %x: state %x, want %x", i, uint64(parent), uint64(got), uint64(want))
+		}
+	}
+	other := []*protocols.Request{{Client: 9, ID: 3, Value: 3}}
+	for _, payload := range [][]*protocols.Request{other, nil, reqs[:1]} {
+		b.stateAfter(5)
+		c := *b // a copy keeps b's memos (of parent 5)
+		c.Payload = payload
+		if got, want := c.stateAfter(5), chained.StateAfter(5, chained.PayloadDigest(payload)); got != want {
+			t.Fatalf("copy with %d requests: state %x, want %x", len(payload), uint64(got), uint64(want))
+		}
+	}
+}
+
+// TestVoteUsesInsertedStates checks the speculative states kept between
+// executing a block and voting for it: a vote carries the block's state and
+// its parent's as the ledger has them, whether the block was executed just
+// now, executed before, or another block was executed last; and the kept
+// states are used once.
+func TestVoteUsesInsertedStates(t *testing.T) {
+	payload := func(v int64) []*protocols.Request {
+		return []*protocols.Request{{Client: -2, ID: uint64(v), Value: v}}
+	}
+	for _, tc := range []struct {
+		name string
+		prep func(r *Replica, b, other *Block)
+	}{
+		{"executed just now", func(r *Replica, b, _ *Block) { r.executeAndInsertToVote(b) }},
+		{"executed before", func(r *Replica, b, _ *Block) { r.executeAndInsert(b); r.executeAndInsertToVote(b) }},
+		{"another block executed last", func(r *Replica, b, other *Block) { r.executeAndInsert(b); r.executeAndInsertToVote(other) }},
+		{"kept states used once", func(r *Replica, b, other *Block) {
+			r.executeAndInsertToVote(b)
+			r.insertedStates(b)
+			r.ledger.Forget(b.ID) // the vote must see the block gone
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newTestReplica(t, 1, 4, 1, nil)
+			b := newBlock(0, 0, payload(1), r.genesisQC)
+			other := newBlock(2, 0, payload(2), r.genesisQC)
+			tc.prep(r, b, other)
+			v := r.makeVote(b, nil)
+			if v == nil {
+				t.Fatal("no vote")
+			}
+			exec, _ := r.ledger.PendingState(b.ID)
+			parent, _ := r.ledger.PendingState(b.QC.VoteInfo.ID)
+			if v.VoteInfo.ExecStateID != exec || v.LedgerCommitInfo.CommitStateID != parent {
+				t.Fatalf("vote states %x, %x; the ledger's %x, %x", uint64(v.VoteInfo.ExecStateID), uint64(v.LedgerCommitInfo.CommitStateID), uint64(exec), uint64(parent))
+			}
+		})
+	}
+}
