@@ -79,9 +79,13 @@ type Network struct {
 	// states (0: the link has not carried a message yet); made when the run
 	// starts. Neither holds pointers, so the collector does not scan the
 	// n² table nor the states (tens of MB at n = 1,000).
-	links        []uint32
-	states       [][]linkState // slabs of linkSlab states
-	used         int           // states in use
+	links  []uint32
+	states [][]linkState // slabs of linkSlab states
+	// fromHash holds, by sender, the hash of the name and first label
+	// of the link streams' DeriveSeed(seed, "link", from, to), so that a
+	// new link hashes only its receiver.
+	fromHash     []uint64
+	used         int // states in use
 	nodes        int
 	interceptors []Interceptor
 	group        []int32 // partition group per node; nil: no partition
@@ -112,7 +116,12 @@ func (s *linkSource) Uint64() uint64 { return s.pcg.Uint64() }
 // sending needs to know of it.
 type linkModel struct {
 	Link
-	constDelay bool // Delay is a Constant: no draw needed
+	delay delayKind // how Delay is drawn (see linkrand.go)
+	// constant, uniform and normal hold Delay when it is of their type,
+	// so that drawing needs no type assertion.
+	constant Time
+	uniform  Uniform
+	normal   Normal
 }
 
 // linkState is the state of one directed link. Links are many (nodes²),
@@ -192,6 +201,11 @@ func (n *Network) link(from, to NodeID) *linkState {
 	if n.links == nil {
 		n.nodes = n.w.NumNodes()
 		n.links = make([]uint32, n.nodes*n.nodes)
+		n.fromHash = make([]uint64, n.nodes)
+		h := hashName("link")
+		for from := range n.fromHash {
+			n.fromHash[from] = hashLabel(h, int64(from))
+		}
 	}
 	i := int(from)*n.nodes + int(to)
 	if k := n.links[i]; k != 0 {
@@ -216,7 +230,8 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 		model.RTO = DefaultRTO
 	}
 	ls.model = n.intern(model)
-	s := DeriveSeed(n.w.seed, "link", int64(from), int64(to))
+	// DeriveSeed(n.w.seed, "link", int64(from), int64(to)):
+	s := seedOf(n.w.seed, hashLabel(n.fromHash[from], int64(to)))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
 	n.links[i] = uint32(k) + 1
 	return ls
@@ -257,8 +272,16 @@ func (n *Network) intern(l Link) uint32 {
 }
 
 func (n *Network) newModel(l Link) uint32 {
-	_, constDelay := l.Delay.(Constant)
-	n.models = append(n.models, &linkModel{Link: l, constDelay: constDelay})
+	m := &linkModel{Link: l, delay: classifyDelay(l.Delay)}
+	switch d := l.Delay.(type) {
+	case Constant:
+		m.constant = d.D
+	case Uniform:
+		m.uniform = d
+	case Normal:
+		m.normal = d
+	}
+	n.models = append(n.models, m)
 	return uint32(index32(len(n.models) - 1))
 }
 
@@ -310,22 +333,26 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		}
 	}
 	n.src.pcg = &ls.pcg
-	rng := n.rng
 	var delay Time
-	if m.constDelay {
-		delay = m.Delay.(Constant).D
-	} else {
-		delay = m.Delay.Sample(rng)
+	switch m.delay {
+	case delayConst:
+		delay = m.constant
+	case delayUniform:
+		delay = sampleUniform(m.uniform, &ls.pcg)
+	case delayNormal:
+		delay = sampleNormal(m.normal, &ls.pcg, n.rng)
+	default:
+		delay = m.Delay.Sample(n.rng)
 	}
 	delay += extra
 	if m.Loss > 0 {
 		if channel == Lossy {
-			if rng.Float64() < m.Loss {
+			if pcgFloat64(&ls.pcg) < m.Loss {
 				w.drop(from, to, msg, k, "loss")
 				return
 			}
 		} else {
-			for i := 0; i < maxRetransmits && rng.Float64() < m.Loss; i++ {
+			for i := 0; i < maxRetransmits && pcgFloat64(&ls.pcg) < m.Loss; i++ {
 				delay = addSat(delay, m.RTO)
 			}
 		}
