@@ -80,12 +80,11 @@ type Network struct {
 	// starts. Neither holds pointers, so the collector does not scan the
 	// n² table nor the states (tens of MB at n = 1,000).
 	links  []uint32
-	states [][]linkState // slabs of linkSlab states
+	states []linkState
 	// fromHash holds, by sender, the hash of the name and first label
 	// of the link streams' DeriveSeed(seed, "link", from, to), so that a
 	// new link hashes only its receiver.
 	fromHash     []uint64
-	used         int // states in use
 	nodes        int
 	interceptors []Interceptor
 	group        []int32 // partition group per node; nil: no partition
@@ -125,8 +124,8 @@ type linkModel struct {
 }
 
 // linkState is the state of one directed link. Links are many (nodes²),
-// so the model is shared between links with equal models and states are
-// allocated in slabs.
+// so the model is shared between links with equal models, and a link's
+// state is made on its first message.
 type linkState struct {
 	model       uint32 // index in Network.models
 	freeAt      Time   // bandwidth: when the link finishes serializing
@@ -134,12 +133,8 @@ type linkState struct {
 	pcg         rand.PCG
 }
 
-// linkSlab is how many link states are allocated at once; modelCache is
-// how many distinct link models are remembered for sharing.
-const (
-	linkSlab   = 256
-	modelCache = 16
-)
+// modelCache is how many distinct link models are remembered for sharing.
+const modelCache = 16
 
 func newNetwork(w *World) *Network {
 	n := &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
@@ -197,7 +192,18 @@ func (n *Network) Partitioned(from, to NodeID) bool {
 	return a >= 0 && b >= 0 && a != b
 }
 
+// link returns the state of the link from one node to another, making it
+// on the link's first message.
 func (n *Network) link(from, to NodeID) *linkState {
+	if i := int(from)*n.nodes + int(to); i < len(n.links) {
+		if k := n.links[i]; k != 0 {
+			return &n.states[k-1]
+		}
+	}
+	return n.newLink(from, to)
+}
+
+func (n *Network) newLink(from, to NodeID) *linkState {
 	if n.links == nil {
 		n.nodes = n.w.NumNodes()
 		n.links = make([]uint32, n.nodes*n.nodes)
@@ -207,21 +213,9 @@ func (n *Network) link(from, to NodeID) *linkState {
 			n.fromHash[from] = hashLabel(h, int64(from))
 		}
 	}
-	i := int(from)*n.nodes + int(to)
-	if k := n.links[i]; k != 0 {
-		k--
-		return &n.states[k/linkSlab][k%linkSlab]
-	}
-	return n.newLink(i, from, to)
-}
-
-func (n *Network) newLink(i int, from, to NodeID) *linkState {
-	k := index32(n.used)
-	if k%linkSlab == 0 {
-		n.states = append(n.states, make([]linkState, linkSlab))
-	}
-	n.used++
-	ls := &n.states[k/linkSlab][k%linkSlab]
+	k := index32(len(n.states))
+	n.states = append(n.states, linkState{})
+	ls := &n.states[k]
 	model := n.model(from, to)
 	if model.Delay == nil {
 		model.Delay = Constant{}
@@ -233,7 +227,7 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 	// DeriveSeed(n.w.seed, "link", int64(from), int64(to)):
 	s := seedOf(n.w.seed, hashLabel(n.fromHash[from], int64(to)))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
-	n.links[i] = uint32(k) + 1
+	n.links[int(from)*n.nodes+int(to)] = uint32(k) + 1
 	return ls
 }
 
@@ -324,7 +318,13 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	ls := n.link(from, to)
+	// n.link, inlined:
+	var ls *linkState
+	if i := int(from)*n.nodes + int(to); i < len(n.links) && n.links[i] != 0 {
+		ls = &n.states[n.links[i]-1]
+	} else {
+		ls = n.newLink(from, to)
+	}
 	m := n.models[ls.model]
 	channel := m.Channel
 	if n.kindChannel != nil {

@@ -40,7 +40,7 @@ type World struct {
 	stopWhy  string
 	net      *Network
 	timers   timerTable
-	msgs     slotTable[inFlight]
+	msgs     msgTable
 	calls    slotTable[func()]
 	observer []Observer
 	tracer   Tracer
@@ -105,7 +105,7 @@ func NewWorld(cfg Config) *World {
 		panic("sim: negative replica count")
 	}
 	w := &World{seed: cfg.Seed, replicas: cfg.Replicas}
-	w.msgs.what, w.calls.what = "messages", "callbacks"
+	w.calls.what = "callbacks"
 	w.net = newNetwork(w)
 	return w
 }
