@@ -116,6 +116,16 @@ func (q *eventQueue) push(e event) {
 // place files a counted event in the front, its slot or far.
 func (q *eventQueue) place(e event) {
 	s := int64(e.at) >> q.shift
+	if d := s - q.cur; d > 0 && d <= q.mask {
+		q.file(e, s) // the common case, inlined
+		return
+	}
+	q.placeSlow(e, s)
+}
+
+// placeSlow is place for an event of absolute slot s that goes to the
+// front or far, or into the zero queue.
+func (q *eventQueue) placeSlow(e event, s int64) {
 	switch {
 	case s <= q.cur:
 		q.insertFront(e)
