@@ -353,13 +353,17 @@ func (q *eventQueue) rebuild(shift uint, slots int) {
 
 // pendingShift returns the slot width, as a shift, for a wheel of the
 // given number of slots that is to hold the pending events, given the
-// width asked by the measure of the events popped: no wider than what
-// gives the lookAhead events nearest to q.last, or a typical pending
-// event's neighbourhood, about slotEvents events a slot (the measure may
-// predate a burst: all the clients' requests arriving at once), but wide enough for the wheel's horizon to hold nine
-// in ten of the pending events (narrower slots would leave a burst beyond
-// the horizon, to be filed twice, and rebuild the wheel again when the
-// burst thins out).
+// width asked by the measure of the events popped (which may predate a
+// burst, such as all the clients' requests arriving at once, or lag
+// behind one). The width is no wider than what gives about slotEvents
+// events a slot to the lookAhead events nearest to q.last, nor to a
+// typical pending event's neighbourhood (the density weighted by itself);
+// but it is wide enough for the wheel's horizon to reach twice as far as
+// nine in ten of the pending events (narrower slots would leave a burst
+// beyond the horizon, to be filed twice, and the wheel rebuilt again as the
+// burst thins out), unless that is wider than both the width asked and
+// the current one: the pending events are then mostly far timers, not a
+// burst.
 func (q *eventQueue) pendingShift(asked uint, slots int) uint {
 	all := q.appendEvents(q.tmp[:0])
 	q.tmp = all[:0]
