@@ -79,9 +79,12 @@ type Network struct {
 	// states (0: the link has not carried a message yet); made when the run
 	// starts. Neither holds pointers, so the collector does not scan the
 	// n² table nor the states (tens of MB at n = 1,000).
-	links        []uint32
-	states       [][]linkState // slabs of linkSlab states
-	used         int           // states in use
+	links  []uint32
+	states []linkState
+	// fromHash holds, by sender, the hash of the name and first label
+	// of the link streams' DeriveSeed(seed, "link", from, to), so that a
+	// new link hashes only its receiver.
+	fromHash     []uint64
 	nodes        int
 	interceptors []Interceptor
 	group        []int32 // partition group per node; nil: no partition
@@ -112,12 +115,17 @@ func (s *linkSource) Uint64() uint64 { return s.pcg.Uint64() }
 // sending needs to know of it.
 type linkModel struct {
 	Link
-	constDelay bool // Delay is a Constant: no draw needed
+	delay delayKind // how Delay is drawn (see linkrand.go)
+	// constant, uniform and normal hold Delay when it is of their type,
+	// so that drawing needs no type assertion.
+	constant Time
+	uniform  Uniform
+	normal   Normal
 }
 
 // linkState is the state of one directed link. Links are many (nodes²),
-// so the model is shared between links with equal models and states are
-// allocated in slabs.
+// so the model is shared between links with equal models, and a link's
+// state is made on its first message.
 type linkState struct {
 	model       uint32 // index in Network.models
 	freeAt      Time   // bandwidth: when the link finishes serializing
@@ -125,12 +133,8 @@ type linkState struct {
 	pcg         rand.PCG
 }
 
-// linkSlab is how many link states are allocated at once; modelCache is
-// how many distinct link models are remembered for sharing.
-const (
-	linkSlab   = 256
-	modelCache = 16
-)
+// modelCache is how many distinct link models are remembered for sharing.
+const modelCache = 16
 
 func newNetwork(w *World) *Network {
 	n := &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
@@ -188,26 +192,30 @@ func (n *Network) Partitioned(from, to NodeID) bool {
 	return a >= 0 && b >= 0 && a != b
 }
 
+// link returns the state of the link from one node to another, making it
+// on the link's first message.
 func (n *Network) link(from, to NodeID) *linkState {
+	if i := int(from)*n.nodes + int(to); i < len(n.links) {
+		if k := n.links[i]; k != 0 {
+			return &n.states[k-1]
+		}
+	}
+	return n.newLink(from, to)
+}
+
+func (n *Network) newLink(from, to NodeID) *linkState {
 	if n.links == nil {
 		n.nodes = n.w.NumNodes()
 		n.links = make([]uint32, n.nodes*n.nodes)
+		n.fromHash = make([]uint64, n.nodes)
+		h := hashName("link")
+		for from := range n.fromHash {
+			n.fromHash[from] = hashLabel(h, int64(from))
+		}
 	}
-	i := int(from)*n.nodes + int(to)
-	if k := n.links[i]; k != 0 {
-		k--
-		return &n.states[k/linkSlab][k%linkSlab]
-	}
-	return n.newLink(i, from, to)
-}
-
-func (n *Network) newLink(i int, from, to NodeID) *linkState {
-	k := index32(n.used)
-	if k%linkSlab == 0 {
-		n.states = append(n.states, make([]linkState, linkSlab))
-	}
-	n.used++
-	ls := &n.states[k/linkSlab][k%linkSlab]
+	k := index32(len(n.states))
+	n.states = append(n.states, linkState{})
+	ls := &n.states[k]
 	model := n.model(from, to)
 	if model.Delay == nil {
 		model.Delay = Constant{}
@@ -216,9 +224,10 @@ func (n *Network) newLink(i int, from, to NodeID) *linkState {
 		model.RTO = DefaultRTO
 	}
 	ls.model = n.intern(model)
-	s := DeriveSeed(n.w.seed, "link", int64(from), int64(to))
+	// DeriveSeed(n.w.seed, "link", int64(from), int64(to)):
+	s := seedOf(n.w.seed, hashLabel(n.fromHash[from], int64(to)))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
-	n.links[i] = uint32(k) + 1
+	n.links[int(from)*n.nodes+int(to)] = uint32(k) + 1
 	return ls
 }
 
@@ -257,8 +266,16 @@ func (n *Network) intern(l Link) uint32 {
 }
 
 func (n *Network) newModel(l Link) uint32 {
-	_, constDelay := l.Delay.(Constant)
-	n.models = append(n.models, &linkModel{Link: l, constDelay: constDelay})
+	m := &linkModel{Link: l, delay: classifyDelay(l.Delay)}
+	switch d := l.Delay.(type) {
+	case Constant:
+		m.constant = d.D
+	case Uniform:
+		m.uniform = d
+	case Normal:
+		m.normal = d
+	}
+	n.models = append(n.models, m)
 	return uint32(index32(len(n.models) - 1))
 }
 
@@ -301,7 +318,13 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	ls := n.link(from, to)
+	// n.link, inlined:
+	var ls *linkState
+	if i := int(from)*n.nodes + int(to); i < len(n.links) && n.links[i] != 0 {
+		ls = &n.states[n.links[i]-1]
+	} else {
+		ls = n.newLink(from, to)
+	}
 	m := n.models[ls.model]
 	channel := m.Channel
 	if n.kindChannel != nil {
@@ -310,22 +333,26 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		}
 	}
 	n.src.pcg = &ls.pcg
-	rng := n.rng
 	var delay Time
-	if m.constDelay {
-		delay = m.Delay.(Constant).D
-	} else {
-		delay = m.Delay.Sample(rng)
+	switch m.delay {
+	case delayConst:
+		delay = m.constant
+	case delayUniform:
+		delay = sampleUniform(m.uniform, &ls.pcg)
+	case delayNormal:
+		delay = sampleNormal(m.normal, &ls.pcg, n.rng)
+	default:
+		delay = m.Delay.Sample(n.rng)
 	}
 	delay += extra
 	if m.Loss > 0 {
 		if channel == Lossy {
-			if rng.Float64() < m.Loss {
+			if pcgFloat64(&ls.pcg) < m.Loss {
 				w.drop(from, to, msg, k, "loss")
 				return
 			}
 		} else {
-			for i := 0; i < maxRetransmits && rng.Float64() < m.Loss; i++ {
+			for i := 0; i < maxRetransmits && pcgFloat64(&ls.pcg) < m.Loss; i++ {
 				delay = addSat(delay, m.RTO)
 			}
 		}

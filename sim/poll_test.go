@@ -1,6 +1,9 @@
 package sim
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // ticker is a node that keeps a timer running forever.
 type ticker struct{ env Env }
@@ -29,6 +32,61 @@ func TestPollAndEventLimit(t *testing.T) {
 	w.SetEventLimit(1234)
 	if why := w.Run(1000 * Second); why != EventLimitReached || w.Stats().Events != 1234 {
 		t.Errorf("Run ended %q after %d events, want %q after 1234", why, w.Stats().Events, EventLimitReached)
+	}
+}
+
+// TestPollAndLimitTogether checks the poll and the limit together and
+// changed between runs: the poll is called at every multiple of pollEvery
+// events, again when Run resumes at one, not once removed; a limit set
+// below the events already handled ends the next Run at once.
+func TestPollAndLimitTogether(t *testing.T) {
+	w := NewWorld(Config{Seed: 1, Replicas: 1})
+	w.AddNode(&ticker{}, 0)
+	var at []uint64
+	w.SetPoll(func(_ Time, events uint64) bool { at = append(at, events); return true })
+	w.SetEventLimit(2*pollEvery + 10)
+	steps := []struct {
+		limit uint64
+		poll  bool
+		want  string
+		ev    uint64
+		polls []uint64
+	}{
+		{2*pollEvery + 10, true, EventLimitReached, 2*pollEvery + 10, []uint64{pollEvery, 2 * pollEvery}},
+		{3 * pollEvery, true, EventLimitReached, 3 * pollEvery, nil},                                               // the limit is checked first
+		{0, true, "until", 0, []uint64{3 * pollEvery, 4 * pollEvery, 5 * pollEvery, 6 * pollEvery, 7 * pollEvery}}, // the limit pre-empted the poll at 3·pollEvery
+		{100, false, EventLimitReached, 0, nil},                                                                    // below the events handled
+		{0, false, "until", 0, nil},
+	}
+	for i, st := range steps {
+		w.SetEventLimit(st.limit)
+		if !st.poll {
+			w.SetPoll(nil)
+		}
+		at = nil
+		until := w.Now()
+		if st.want == "until" {
+			until += 1200 * Millisecond
+		} else {
+			until = 1000 * Second
+		}
+		before := w.Stats().Events
+		why := w.Run(until)
+		if why != st.want {
+			t.Fatalf("step %d: Run ended %q, want %q", i, why, st.want)
+		}
+		if st.ev != 0 && w.Stats().Events != st.ev {
+			t.Errorf("step %d: %d events, want %d", i, w.Stats().Events, st.ev)
+		}
+		if st.want == EventLimitReached && st.ev == 0 && w.Stats().Events != before {
+			t.Errorf("step %d: handled %d events past the limit", i, w.Stats().Events-before)
+		}
+		if st.polls != nil && !slices.Equal(at, st.polls) {
+			t.Errorf("step %d: polled at %v, want %v", i, at, st.polls)
+		}
+		if !st.poll && len(at) > 0 {
+			t.Errorf("step %d: polled at %v after the poll was removed", i, at)
+		}
 	}
 }
 

@@ -297,3 +297,53 @@ func FuzzQueue(f *testing.F) {
 		runQueue(t, "fuzz", ops)
 	})
 }
+
+// TestPendingShift checks the slot width a rebuild takes from the pending
+// events: a burst gets slots narrow enough for its density but wide enough
+// for the wheel to hold it, long timers do not widen the slots the measure
+// asks for, and too few events leave the measure as it is.
+func TestPendingShift(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct {
+		name   string
+		times  func() []Time
+		asked  uint
+		slots  int
+		want   uint
+		reason string
+	}{
+		{"burst", func() []Time {
+			var ts []Time
+			for range 120_000 {
+				ts = append(ts, max(0, Time(r.NormFloat64()*50e6+250e6)))
+			}
+			return ts
+		}, 20, maxWheelSlots, 14, "nine in ten of the burst are within 2^29 ns: the horizon of 2^16 slots must reach 2^30 ns; slots for its density (2^12 ns) would not"},
+		{"timers", func() []Time {
+			var ts []Time
+			for range 1_000 {
+				ts = append(ts, Millisecond+Time(r.Int64N(int64(4*Millisecond))))
+			}
+			for range 9_000 {
+				ts = append(ts, 5*Second+Time(r.Int64N(1000)))
+			}
+			return ts
+		}, 10, maxWheelSlots, 10, "the timers are no burst: the measure's width stays"},
+		{"dense ahead", func() []Time {
+			var ts []Time
+			for range 4_000 {
+				ts = append(ts, Time(r.Int64N(int64(Millisecond))))
+			}
+			return ts
+		}, 20, 8192, 9, "4,000 events within 1 ms, about five to a 2^10 ns bin counting their clumping: 2^9 ns"},
+		{"one event", func() []Time { return []Time{Second} }, 17, minWheelSlots, 17, "too few events to measure"},
+	} {
+		var q eventQueue
+		for i, at := range c.times() {
+			q.push(event{at: at, key: makeKey(uint64(i+1), evCall, 0)})
+		}
+		if got := q.pendingShift(c.asked, c.slots); got != c.want {
+			t.Errorf("%s: shift %d, want %d (%s)", c.name, got, c.want, c.reason)
+		}
+	}
+}

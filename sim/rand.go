@@ -11,24 +11,46 @@ import (
 func DeriveSeed(seed uint64, name string, labels ...int64) uint64 {
 	// FNV-1a over the name and labels, then SplitMix64 finalization mixed
 	// with the master seed.
-	h := uint64(14695981039346656037)
+	h := hashName(name)
+	for _, l := range labels {
+		h = hashLabel(h, l)
+	}
+	return seedOf(seed, h)
+}
+
+// fnvOffset and fnvPrime are FNV-1a's 64-bit offset basis and prime.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// hashName is DeriveSeed's hash of a stream name before its labels.
+func hashName(name string) uint64 {
+	h := uint64(fnvOffset)
 	for i := 0; i < len(name); i++ {
 		h ^= uint64(name[i])
-		h *= 1099511628211
+		h *= fnvPrime
 	}
-	for _, l := range labels {
-		u := uint64(l)
-		for i := 0; i < 8; i++ {
-			h ^= u & 0xff
-			h *= 1099511628211
-			u >>= 8
-		}
-		// Separate labels so (1, 23) and (12, 3) differ.
-		h ^= 0xff
-		h *= 1099511628211
-	}
-	return splitmix(seed ^ splitmix(h))
+	return h
 }
+
+// hashLabel adds one label to DeriveSeed's hash h.
+func hashLabel(h uint64, l int64) uint64 {
+	u := uint64(l)
+	for i := 0; i < 8; i++ {
+		h ^= u & 0xff
+		h *= fnvPrime
+		u >>= 8
+	}
+	// Separate labels so (1, 23) and (12, 3) differ.
+	h ^= 0xff
+	h *= fnvPrime
+	return h
+}
+
+// seedOf is DeriveSeed's seed from the master seed and the hash of a
+// stream's name and labels.
+func seedOf(seed, h uint64) uint64 { return splitmix(seed ^ splitmix(h)) }
 
 func splitmix(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15

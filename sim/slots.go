@@ -95,6 +95,36 @@ func (t *slotTable[T]) take(i uint32) T {
 	return v
 }
 
+// msgTable is a slotTable of the messages in flight, written out for
+// the one type: the generic table reaches its element type through a
+// dictionary, and this is on every message's path.
+type msgTable struct {
+	slots []inFlight
+	free  []uint32
+}
+
+func (t *msgTable) put(v inFlight) uint32 {
+	if n := len(t.free); n > 0 {
+		i := t.free[n-1]
+		t.free = t.free[:n-1]
+		t.slots[i] = v
+		return i
+	}
+	i := checkRef(len(t.slots), "messages")
+	t.slots = append(t.slots, v)
+	return i
+}
+
+// take frees slot i and returns its message, dropping the table's
+// reference for the collector.
+func (t *msgTable) take(i uint32) inFlight {
+	f := &t.slots[i]
+	v := *f
+	*f = inFlight{}
+	t.free = append(t.free, i)
+	return v
+}
+
 // inFlight is a message between its send and its delivery event.
 type inFlight struct {
 	msg      Message

@@ -66,6 +66,7 @@ const (
 	lastWindow    = 1 << 16
 	slotEvents    = 4
 	lookAhead     = 1 << 10
+	denseBinBits  = 10             // pendingShift's density bins: 2^denseBinBits
 	slotCap       = 2 * slotEvents // initial capacity of a slot
 	// frontLimit is the number of pending events in the front above which
 	// an insertion before its end narrows the slots (see narrow).
@@ -115,6 +116,16 @@ func (q *eventQueue) push(e event) {
 // place files a counted event in the front, its slot or far.
 func (q *eventQueue) place(e event) {
 	s := int64(e.at) >> q.shift
+	if d := s - q.cur; d > 0 && d <= q.mask {
+		q.file(e, s) // the common case, inlined
+		return
+	}
+	q.placeSlow(e, s)
+}
+
+// placeSlow is place for an event of absolute slot s that goes to the
+// front or far, or into the zero queue.
+func (q *eventQueue) placeSlow(e event, s int64) {
 	switch {
 	case s <= q.cur:
 		q.insertFront(e)
@@ -274,11 +285,24 @@ func (q *eventQueue) adapt() bool {
 	for slots < 2*peak && slots < maxWheelSlots {
 		slots <<= 1
 	}
-	if shift+2 > q.shift && shift < q.shift+2 && slots < 4*len(q.slots) && 4*slots > len(q.slots) {
+	if q.off(shift, slots) {
+		// The measure is an average over a window that may have started
+		// before a burst or within one: the pending events say what the
+		// next window will see.
+		shift = q.pendingShift(shift, slots)
+	}
+	if !q.off(shift, slots) {
 		return false
 	}
-	q.rebuild(shift, slots, true)
+	q.rebuild(shift, slots)
 	return true
+}
+
+// off reports whether a wheel of the given geometry differs enough from
+// the current one to rebuild: slots 4 or more times wider or narrower, or
+// 4 or more times more or fewer slots.
+func (q *eventQueue) off(shift uint, slots int) bool {
+	return shift >= q.shift+2 || shift+2 <= q.shift || slots >= 4*len(q.slots) || 4*slots <= len(q.slots)
 }
 
 // narrow rebuilds the wheel with narrower slots (and, up to maxWheelSlots,
@@ -299,31 +323,22 @@ func (q *eventQueue) narrow() bool {
 	for s := shift; s < q.shift && slots < maxWheelSlots; s++ {
 		slots <<= 1
 	}
-	q.rebuild(shift, slots, false)
+	q.rebuild(shift, slots)
 	q.mark, q.pops = q.last, 0
 	return true
 }
 
 // rebuild files every pending event again in a wheel of the given
-// geometry. With ahead set, the slots are narrowed to about slotEvents of
-// the next lookAhead pending events each if those are denser than the
-// width asked for: the measure of the events popped is an average over a
-// window that may have started before a burst (all the clients' requests
-// arriving at once).
-func (q *eventQueue) rebuild(shift uint, slots int, ahead bool) {
-	all := append(q.tmp[:0], q.front[q.head:]...)
+// geometry.
+func (q *eventQueue) rebuild(shift uint, slots int) {
+	all := q.appendEvents(q.tmp[:0])
 	q.front, q.head = q.front[:0], 0
 	for i := range q.slots {
-		all = append(all, q.slots[i]...)
 		q.slots[i] = q.slots[i][:0]
 	}
 	clear(q.occ)
 	q.sum = [len(q.sum)]uint64{}
-	all = q.far.appendEvents(all)
 	q.far.reset()
-	if ahead {
-		shift = min(shift, lookAheadShift(all, q.last))
-	}
 	q.resize(shift, slots)
 	for _, e := range all {
 		if int64(e.at)>>q.shift <= q.cur {
@@ -336,27 +351,80 @@ func (q *eventQueue) rebuild(shift uint, slots int, ahead bool) {
 	q.tmp = all[:0]
 }
 
-// lookAheadShift returns the slot width, as a shift, that gives the
-// lookAhead events of all nearest to from (all at or after it) about
-// slotEvents events a slot: the smallest span 2^b from from that holds
-// them, shared among them.
-func lookAheadShift(all []event, from Time) uint {
-	k := min(len(all), lookAhead)
-	if k < 2 {
-		return maxShift
+// pendingShift returns the slot width, as a shift, for a wheel of the
+// given number of slots that is to hold the pending events, given the
+// width asked by the measure of the events popped (which may predate a
+// burst, such as all the clients' requests arriving at once, or lag
+// behind one). The width is no wider than what gives about slotEvents
+// events a slot to the lookAhead events nearest to q.last, nor to a
+// typical pending event's neighbourhood (the density weighted by itself);
+// but it is wide enough for the wheel's horizon to reach twice as far as
+// nine in ten of the pending events (narrower slots would leave a burst
+// beyond the horizon, to be filed twice, and the wheel rebuilt again as the
+// burst thins out), unless that is wider than both the width asked and
+// the current one: the pending events are then mostly far timers, not a
+// burst.
+func (q *eventQueue) pendingShift(asked uint, slots int) uint {
+	all := q.appendEvents(q.tmp[:0])
+	q.tmp = all[:0]
+	n := len(all)
+	if n < 2 {
+		return asked
 	}
 	var hist [65]int
 	for _, e := range all {
-		hist[bits.Len64(uint64(e.at-from))]++
+		hist[bits.Len64(uint64(e.at-q.last))]++
 	}
-	n := 0
+	shift := asked
+	k, near := min(n, lookAhead), 0
 	for b, c := range hist {
-		if n += c; n >= k {
+		if near += c; near >= k {
 			width := uint64(1) << b / uint64(k) * slotEvents
-			return uint(min(max(bits.Len64(width)-1, minShift), maxShift))
+			shift = min(shift, uint(max(bits.Len64(width)-1, minShift)))
+			break
 		}
 	}
-	return maxShift
+	// Nine in ten pending events are less than 2^b ns ahead.
+	b, seen := 0, hist[0]
+	for seen < n-n/10 {
+		b++
+		seen += hist[b]
+	}
+	// The density that a typical pending event sees (weighted by itself),
+	// counted in 2^denseBinBits bins up to 2^(b+1) ahead.
+	binShift := uint(max(b+1-denseBinBits, 0))
+	var bins [1 << denseBinBits]int32
+	for _, e := range all {
+		if i := uint64(e.at-q.last) >> binShift; i < uint64(len(bins)) {
+			bins[i]++
+		}
+	}
+	var sum, sq uint64
+	for _, c := range bins {
+		sum += uint64(c)
+		sq += uint64(c) * uint64(c)
+	}
+	if sq > 0 {
+		width := sum << binShift / sq * slotEvents
+		shift = min(shift, uint(max(bits.Len64(width)-1, minShift)))
+	}
+	// Slots wide enough for the wheel's horizon to reach 2^(b+1) (twice
+	// as far, for the tail of a burst), unless that is wider than both the
+	// measure and the current slots (the pending events are then mostly
+	// timers far ahead, not a burst).
+	if cover := uint(max(b+2-bits.Len(uint(slots)), minShift)); cover <= max(asked, q.shift) {
+		shift = max(shift, cover)
+	}
+	return min(max(shift, minShift), maxShift)
+}
+
+// appendEvents appends every pending event to all.
+func (q *eventQueue) appendEvents(all []event) []event {
+	all = append(all, q.front[q.head:]...)
+	for i := range q.slots {
+		all = append(all, q.slots[i]...)
+	}
+	return q.far.appendEvents(all)
 }
 
 // renumber gives the pending events the sequence numbers 1 … len in their

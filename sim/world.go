@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -40,7 +41,7 @@ type World struct {
 	stopWhy  string
 	net      *Network
 	timers   timerTable
-	msgs     slotTable[inFlight]
+	msgs     msgTable
 	calls    slotTable[func()]
 	observer []Observer
 	tracer   Tracer
@@ -57,6 +58,9 @@ type World struct {
 	poll func(now Time, events uint64) bool
 	// eventLimit, when > 0, ends Run once that many events were handled.
 	eventLimit uint64
+	// check is the number of events at which Run next checks the event
+	// limit and calls the poll function (see checkpoint).
+	check uint64
 }
 
 // pollEvery is how many events pass between two calls of the poll function.
@@ -75,11 +79,11 @@ const EventLimitReached = "event limit reached"
 // returns Interrupted. It lets a caller stop a long run from outside (fn
 // reads an atomic flag) or report progress; it must not touch the world.
 // Nil removes it. The poll does not change what the run computes.
-func (w *World) SetPoll(fn func(now Time, events uint64) bool) { w.poll = fn }
+func (w *World) SetPoll(fn func(now Time, events uint64) bool) { w.poll, w.check = fn, 0 }
 
 // SetEventLimit ends Run with EventLimitReached once n events were handled
 // (0: no limit). Like the duration, it is part of the run's definition.
-func (w *World) SetEventLimit(n uint64) { w.eventLimit = n }
+func (w *World) SetEventLimit(n uint64) { w.eventLimit, w.check = n, 0 }
 
 // Reserve makes room for about pending events and messages in flight at
 // once, such as the burst of a run whose clients send every request at
@@ -105,7 +109,7 @@ func NewWorld(cfg Config) *World {
 		panic("sim: negative replica count")
 	}
 	w := &World{seed: cfg.Seed, replicas: cfg.Replicas}
-	w.msgs.what, w.calls.what = "messages", "callbacks"
+	w.calls.what = "callbacks"
 	w.net = newNetwork(w)
 	return w
 }
@@ -253,6 +257,7 @@ func (w *World) Pending() int { return w.queue.len() }
 // never moves back).
 func (w *World) Run(until Time) string {
 	w.started = true
+	w.check = 0
 	for !w.stopped {
 		if w.queue.len() == 0 {
 			return "idle"
@@ -262,28 +267,54 @@ func (w *World) Run(until Time) string {
 			w.now = max(w.now, until)
 			return "until"
 		}
-		if w.eventLimit > 0 && w.stats.Events >= w.eventLimit {
-			return EventLimitReached
-		}
-		if w.poll != nil && w.stats.Events%pollEvery == 0 && w.stats.Events > 0 && !w.poll(w.now, w.stats.Events) {
-			return Interrupted
+		if w.stats.Events >= w.check {
+			if why := w.checkpoint(); why != "" {
+				return why
+			}
 		}
 		w.step(e)
 	}
 	return w.stopWhy
 }
 
+// checkpoint checks, before an event, whether the event limit is reached
+// and calls the poll function every pollEvery events; it returns why Run
+// ends, if it does, and sets check to the next number of events at which
+// either could act.
+func (w *World) checkpoint() string {
+	events := w.stats.Events
+	if w.eventLimit > 0 && events >= w.eventLimit {
+		return EventLimitReached
+	}
+	if w.poll != nil && events%pollEvery == 0 && events > 0 && !w.poll(w.now, events) {
+		return Interrupted
+	}
+	w.check = math.MaxUint64
+	if w.eventLimit > 0 {
+		w.check = w.eventLimit
+	}
+	if w.poll != nil {
+		w.check = min(w.check, (events/pollEvery+1)*pollEvery)
+	}
+	return ""
+}
+
 // schedule pushes an event of kind k referring to ref at time at, which must
 // not be in the past.
 func (w *World) schedule(at Time, k eventKind, ref uint32) {
 	if at < w.now {
-		panic(fmt.Sprintf("sim: event scheduled in the past (at %v, now %v)", at, w.now))
+		w.inPast(at)
 	}
 	if w.seq == maxSeq {
 		w.seq = w.queue.renumber() - 1
 	}
 	w.seq++
 	w.queue.push(event{at: at, key: makeKey(w.seq, k, ref)})
+}
+
+// inPast panics for an event scheduled at a time before now.
+func (w *World) inPast(at Time) {
+	panic(fmt.Sprintf("sim: event scheduled in the past (at %v, now %v)", at, w.now))
 }
 
 // step handles e, the event queue's earliest event, which it removes.
