@@ -152,3 +152,47 @@ func TestVERepeatRemembered(t *testing.T) {
 		t.Errorf("after a reset the remembered message was ignored: views %v", ve.views[2])
 	}
 }
+
+// TestPMRepeatRemembered checks that primary monitoring copies a message
+// repeated by pointer only once (the record is not written again), that a
+// new message with the same content is taken, and that cleaning the state
+// and corrupting the module forget the message, so that the same message
+// is then copied again.
+func TestPMRepeatRemembered(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	pm := &r.pm
+	want := VCM{Status: NoService, Prim: 1, NeedChange: true, NeedChgSet: setOf(1, 3, 700)}
+	m := &PMMsg{VCM: want, N: 6}
+	masked := want
+	masked.NeedChgSet = setOf(1, 3)
+	pm.receive(2, m)
+	if pm.vcm[2] != masked || pm.got[2] != m {
+		t.Fatalf("first message not taken: vcm[2] = %+v, got %p", pm.vcm[2], pm.got[2])
+	}
+	pm.vcm[2].Status = VChange // only a repeat's copy would undo this
+	pm.receive(2, m)
+	if pm.vcm[2].Status != VChange {
+		t.Errorf("a repeated message was copied again: status %v", pm.vcm[2].Status)
+	}
+	c := *m // same content, new message
+	pm.receive(2, &c)
+	if pm.vcm[2] != masked || pm.got[2] != &c {
+		t.Errorf("a new message with the same content not taken: vcm[2] = %+v", pm.vcm[2])
+	}
+	for _, forget := range []struct {
+		name string
+		do   func()
+	}{
+		{"cleanState", pm.cleanState},
+		{"corruption", func() { r.corruptPM(rand.New(rand.NewPCG(1, 2))) }},
+	} {
+		forget.do()
+		if pm.got[2] != nil {
+			t.Errorf("%s kept the message of peer 2", forget.name)
+		}
+		pm.receive(2, &c)
+		if pm.vcm[2] != masked {
+			t.Errorf("after %s the same message was ignored: vcm[2] = %+v", forget.name, pm.vcm[2])
+		}
+	}
+}
