@@ -196,3 +196,71 @@ func TestPMRepeatRemembered(t *testing.T) {
 		}
 	}
 }
+
+// TestLogMemoMatchesFresh checks that notInOwnLog, which remembers per peer
+// what the peer's r_log holds beyond this replica's and, when the peer's
+// log only moved on (appended to, its lowest entry sliced off), compares
+// only the new entries, returns what a fresh scan gives. Logs grow by
+// executions in order (addLog, as a replica's does), are sometimes rebuilt
+// (an out-of-order trim) or replaced (adopted), and peers sometimes execute
+// a request own's log holds under the same number with another request.
+func TestLogMemoMatchesFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const limit = 6
+	entry := func(seq int64, variant int) LogEntry {
+		return LogEntry{Req: Req{Q: ClientReq{Client: 6, TS: uint64(seq), Value: int64(seq*10 + int64(variant))}, Seq: seq}, X: full(6)}
+	}
+	fresh := func(log []LogEntry, own logIndex) []Req {
+		var out []Req
+		for _, e := range log {
+			if !own.has(e.Req) {
+				out = append(out, e.Req)
+			}
+		}
+		return out
+	}
+	for trial := 0; trial < 40; trial++ {
+		r, _ := newTestReplica(t, 0, 6, 1, nil)
+		g := &r.rep
+		logs := make([]RepStructure, 6) // each replica's structure; 0 is own
+		next := make([]int64, 6)
+		for round := 0; round < 200; round++ {
+			k := rng.IntN(6)
+			s := &logs[k]
+			switch c := rng.IntN(20); {
+			case c < 14: // execute the next request, mostly own's variant
+				v := 0
+				if rng.IntN(8) == 0 {
+					v = 1
+				}
+				s.addLog(entry(next[k], v), limit)
+				next[k]++
+			case c < 16: // an entry that is not the lowest goes: rebuilt
+				if len(s.RLog) > 1 {
+					s.RLog = append([]LogEntry(nil), s.RLog...) // a new array, then out of order
+					s.RLog[0], s.RLog[1] = s.RLog[1], s.RLog[0]
+					s.addLog(entry(next[k], 0), len(s.RLog)-1)
+					next[k]++
+				}
+			case c < 18: // adopted: a copy of another replica's log
+				o := &logs[rng.IntN(6)]
+				s.RLog = clip(o.RLog)
+				next[k] = o.lastExec() + 1
+			case c < 19: // a prefix of its own log adopted (the same array)
+				s.RLog = clip(s.RLog[:rng.IntN(len(s.RLog)+1)])
+				next[k] = s.lastExec() + 1
+			default: // lagging: the log cut back to a prefix, copied
+				s.RLog = append([]LogEntry(nil), s.RLog[:rng.IntN(len(s.RLog)+1)]...)
+				next[k] = s.lastExec() + 1
+			}
+			own := newLogIndex(clip(logs[0].RLog))
+			for j := 1; j < 6; j++ {
+				log := clip(logs[j].RLog) // as a snapshot sent carries it
+				got, want := g.notInOwnLog(j, log, own), fresh(log, own)
+				if !slices.Equal(got, want) {
+					t.Fatalf("trial %d round %d peer %d: notInOwnLog = %v, fresh %v", trial, round, j, got, want)
+				}
+			}
+		}
+	}
+}

@@ -735,42 +735,6 @@ func (g *replication) countSupported(st Status) []Req {
 	return c.atLeast(g.q2())
 }
 
-// logMemo remembers, for one peer, the requests of its r_log that are not
-// in this replica's r_log, for the two logs it was computed from. An r_log
-// is never written in place below its length (entries are appended, or
-// the log is rebuilt or replaced), so two slices with the same first
-// element and length hold the same entries: the memo stays valid until
-// either log changes, which happens at an execution, not at every message.
-type logMemo struct {
-	peer, own       *LogEntry
-	peerLen, ownLen int
-	reqs            []Req
-}
-
-// notInOwnLog returns the requests of log, replica k's r_log, that are not
-// in own r_log (indexed by own), in log order.
-func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
-	if len(log) == 0 {
-		return nil
-	}
-	var op *LogEntry
-	if len(own.log) > 0 {
-		op = &own.log[0]
-	}
-	m := &g.logMemo[k]
-	if m.peer == &log[0] && m.peerLen == len(log) && m.own == op && m.ownLen == len(own.log) {
-		return m.reqs
-	}
-	m.reqs = m.reqs[:0]
-	for i := range log {
-		if e := &log[i]; !own.has(e.Req) {
-			m.reqs = append(m.reqs, e.Req)
-		}
-	}
-	m.peer, m.peerLen, m.own, m.ownLen = &log[0], len(log), op, len(own.log)
-	return m.reqs
-}
-
 // logIndex answers whether a request is in an r_log. An r_log normally
 // holds consecutive sequence numbers in order (a request executes only as
 // lastExec+1), so a request is looked up by its number; a log that is not
