@@ -202,8 +202,9 @@ func TestPMRepeatRemembered(t *testing.T) {
 // log only moved on (appended to, its lowest entry sliced off), compares
 // only the new entries, returns what a fresh scan gives. Logs grow by
 // executions in order (addLog, as a replica's does), are sometimes rebuilt
-// (an out-of-order trim) or replaced (adopted), and peers sometimes execute
-// a request own's log holds under the same number with another request.
+// (an out-of-order trim), replaced (adopted) or cut back, sometimes skip a
+// number, and peers sometimes execute a request own's log holds under the
+// same number with another request.
 func TestLogMemoMatchesFresh(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	const limit = 6
@@ -228,13 +229,18 @@ func TestLogMemoMatchesFresh(t *testing.T) {
 			k := rng.IntN(6)
 			s := &logs[k]
 			switch c := rng.IntN(20); {
-			case c < 14: // execute the next request, mostly own's variant
+			case c < 13: // execute the next request, mostly own's variant
 				v := 0
 				if rng.IntN(8) == 0 {
 					v = 1
 				}
 				s.addLog(entry(next[k], v), limit)
 				next[k]++
+			case c < 15: // a gap in the numbers, or a number repeated (a
+				// corrupted or Byzantine log)
+				gap := int64(rng.IntN(3)) - 1
+				s.addLog(entry(next[k]+gap, 0), limit)
+				next[k] += gap + 1
 			case c < 16: // an entry that is not the lowest goes: rebuilt
 				if len(s.RLog) > 1 {
 					s.RLog = append([]LogEntry(nil), s.RLog...) // a new array, then out of order
@@ -260,6 +266,58 @@ func TestLogMemoMatchesFresh(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Fatalf("trial %d round %d peer %d: notInOwnLog = %v, fresh %v", trial, round, j, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestExecMemoMatchesFresh checks that lastCommonExec, which remembers each
+// replica's last executed number with the r_log it read it from and the
+// numbers in order, returns what sorting them afresh gives while logs grow
+// in place, lose their lowest entry, are replaced, emptied or shared.
+func TestExecMemoMatchesFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	fresh := func(rep []*RepStructure, q int) int64 {
+		var execs []int64
+		for _, s := range rep {
+			execs = append(execs, s.lastExec())
+		}
+		if q < 1 || q > len(execs) {
+			return -1
+		}
+		slices.Sort(execs)
+		return execs[len(execs)-q]
+	}
+	for trial := 0; trial < 30; trial++ {
+		r, _ := newTestReplica(t, 0, 6, 1, nil)
+		g := &r.rep
+		structs := make([]RepStructure, 6)
+		for round := 0; round < 150; round++ {
+			k := rng.IntN(6)
+			s := &structs[k]
+			switch c := rng.IntN(10); {
+			case c < 6:
+				s.addLog(LogEntry{Req: Req{Seq: s.lastExec() + 1 + int64(rng.IntN(2))}}, 4)
+			case c < 7:
+				s.RLog = nil
+			case c < 8:
+				s.RLog = clip(structs[rng.IntN(6)].RLog)
+			case c < 9:
+				s.RLog = clip(s.RLog[:rng.IntN(len(s.RLog)+1)])
+			default:
+				s.RLog = append([]LogEntry(nil), s.RLog...)
+			}
+			for j := range structs {
+				c := structs[j] // a snapshot, as a peer's structure is held
+				g.rep[j] = &c
+			}
+			for _, q := range []int{0, 1, 4, 6, 7} {
+				if got, want := g.execs.nth(g.rep, q), fresh(g.rep, q); got != want {
+					t.Fatalf("trial %d round %d q %d: nth = %d, fresh %d", trial, round, q, got, want)
+				}
+			}
+			if got, want := g.lastCommonExec(), fresh(g.rep, g.q2()); got != want {
+				t.Fatalf("trial %d round %d: lastCommonExec = %d, fresh %d", trial, round, got, want)
 			}
 		}
 	}

@@ -54,8 +54,8 @@ type replication struct {
 	// the structures they were counted over (see countMemo).
 	pendMemo countMemo[ClientReq, ClientReq]
 	reqMemo  [3]countMemo[Req, ReqPair]
-	// execs is lastCommonExec's scratch list.
-	execs []int64
+	// execs remembers lastCommonExec's numbers.
+	execs execMemo
 }
 
 func newReplication(r *Replica) replication {
@@ -909,19 +909,7 @@ func (g *replication) requestAlreadyExists(req Req) bool {
 // had executed (fix 21 in docs/bftlist.md). The n−2f replicas hold
 // n−3f ≥ 2f+1 correct ones, so the number is one a correct replica
 // reached.
-func (g *replication) lastCommonExec() int64 {
-	execs := g.execs[:0]
-	for _, s := range g.rep {
-		execs = append(execs, s.lastExec())
-	}
-	g.execs = execs
-	q := g.q2()
-	if q < 1 || q > len(execs) {
-		return -1
-	}
-	slices.Sort(execs)
-	return execs[len(execs)-q]
-}
+func (g *replication) lastCommonExec() int64 { return g.execs.nth(g.rep, g.q2()) }
 
 func (g *replication) delayed() bool {
 	return g.lastExec() < g.lastCommonExec()-3*int64(g.sigmaK)
