@@ -274,6 +274,11 @@ func (s *RepStructure) removePend(q ClientReq) {
 // addLog appends an executed request and trims r_log to limit entries by
 // dropping the lowest sequence number.
 func (s *RepStructure) addLog(e LogEntry, limit int) {
+	if len(s.RLog) == cap(s.RLog) {
+		// A new array with room for limit more entries, so that the log
+		// moves on in one array for that many executions (logMemo).
+		s.RLog = append(make([]LogEntry, 0, len(s.RLog)+max(limit, 1)), s.RLog...)
+	}
 	s.RLog = append(s.RLog, e)
 	for len(s.RLog) > limit {
 		lo := 0
