@@ -18,6 +18,7 @@ type replication struct {
 	// rep[j] is replica j's structure as last received; rep[id] is &own.
 	// Peers' structures are immutable snapshots and never written to.
 	rep       []*RepStructure
+	sigmaK    int
 	own       RepStructure
 	flush     bool
 	needFlush bool
@@ -30,7 +31,6 @@ type replication struct {
 	// byzRep is the structure a Byzantine replica shows instead of its own
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
-	sigmaK int
 	// reqCount and pendCount are reused by supportedReqs and knownPendReqs,
 	// which return copies of what they count.
 	reqCount  *counter[Req]

@@ -14,23 +14,23 @@ const (
 
 // viewEst is the view-establishment module (Algorithms 1–2 of the paper).
 type viewEst struct {
-	r *Replica
-	// got[j] is the last message from j held; sent[j] the last gossiped to j
-	// and its content (sent again while unchanged; never written once sent).
-	got  []*VEMsg
-	sent []veSent
-	// ver counts changes of the fields below (see touch); allowService and
-	// witnesSeen keep their last result with the ver it was computed at,
-	// since replicas ask for it on every message (hence first, with got).
+	r         *Replica
+	lastRound uint64 // the event-driven detector round the automaton last ran in
+	// ver counts changes of the module's state (see touch); allowService
+	// and witnesSeen keep their last result with the ver it was computed
+	// at (asked on every message: one cache line with got, which VE reads).
 	ver              uint64
 	allowAt, witAt   uint64
 	allowVal, witVal bool
-	phs              []int8
-	views            []ViewPair
-	witnesses        []bool
-	echo             []VEData
-	vChange          []bool
-	lastRound        uint64 // the event-driven detector round the automaton last ran in
+	// got[j] is the last message from j held; sent[j] the last gossiped to j
+	// and its content (sent again while unchanged; never written once sent).
+	got       []*VEMsg
+	sent      []veSent
+	phs       []int8
+	views     []ViewPair
+	witnesses []bool
+	echo      []VEData
+	vChange   []bool
 	// words is wordsFor(n), the words of a set that can hold replicas.
 	words  int
 	witSet idset
