@@ -21,20 +21,20 @@ const (
 type Replica struct {
 	// Fields in the order a delivery reads them: a run handles the
 	// replicas' messages in turn, so each should touch few cache lines.
-	cfg         protocols.Config
-	rearm       *timerRearm // corrupted timers, applied at the next input
-	env         sim.Env
-	n, f, k, id int
-	p           Params
-	ve          viewEst
-	rep         replication
-	pm          primMon
-	link        dataLink
-	fd          failureDetector
+	cfg   protocols.Config
+	rearm *timerRearm // corrupted timers, applied at the next input
+	env   sim.Env
+	n, id int
+	p     Params
+	ve    viewEst
+	rep   replication
+	pm    primMon
+	link  dataLink
+	fd    failureDetector
+	f, k  int
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
-	conduct protocols.Conduct[strategy]
-	// efd is the event-driven failure detector (fd_mode = "event").
+	conduct    protocols.Conduct[strategy]
 	efd        eventFD
 	loops      [numLoops]sim.TimerID
 	starts     []*StartState

@@ -14,11 +14,11 @@ const maxSeq = int64(1) << 62
 // replication is the replication module: the replicated list, its request
 // pipeline and its consolidation.
 type replication struct {
-	r      *Replica
-	sigmaK int
+	r *Replica
 	// rep[j] is replica j's structure as last received; rep[id] is &own.
 	// Peers' structures are immutable snapshots and never written to.
 	rep       []*RepStructure
+	sigmaK    int
 	own       RepStructure
 	flush     bool
 	needFlush bool
