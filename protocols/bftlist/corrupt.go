@@ -46,10 +46,10 @@ func (r *Replica) Corrupt(rng *rand.Rand, scope []string) error {
 		case ScopeFD:
 			r.corruptFD(rng)
 		case ScopeDatalink:
-			for j := range r.link.send {
-				r.link.send[j] = rng.Uint32N(r.p.LinkCap)
-				r.link.recv[j] = rng.Uint32N(r.p.LinkCap)
-				r.link.seen[j] = rng.IntN(2) == 0
+			for j := range r.link.peers {
+				r.link.peers[j].send = rng.Uint32N(r.p.LinkCap)
+				r.link.peers[j].recv = rng.Uint32N(r.p.LinkCap)
+				r.link.peers[j].seen = rng.IntN(2) == 0
 			}
 		case ScopeTimers:
 			r.corruptTimers(rng)
@@ -184,6 +184,7 @@ func (r *Replica) corruptREP(rng *rand.Rand) {
 
 func (r *Replica) corruptPM(rng *rand.Rand) {
 	for k := range r.pm.vcm {
+		r.pm.got[k] = nil
 		r.pm.vcm[k] = VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}
 	}
 }

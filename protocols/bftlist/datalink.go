@@ -11,12 +11,9 @@ import "github.com/byzsim/byzsim/sim"
 // a transient fault at most one token per link is lost or delivered twice.
 type dataLink struct {
 	r *Replica
-	// send[j] is the counter of the token to or at j; recv[j] the last
-	// counter received from j (valid when seen[j]).
-	send  []uint32
-	recv  []uint32
-	seen  []bool
-	timer []sim.TimerID // pending timer per peer
+	// peers[j] is the link with j, in one record so that a token or an
+	// acknowledgement touches one cache line of it.
+	peers []linkPeer
 	// tokens[2c+s] and acks[c] are the token of counter c with payload s
 	// (0 or 1) and the acknowledgement of c, built once and shared by
 	// every link (messages are never written to once sent); counters of
@@ -29,8 +26,16 @@ type dataLink struct {
 // grow by one per round trip, so a run uses the first few hundred.
 const maxSharedCounter = 4096
 
+// linkPeer is one link's state: send is the counter of the token to or at
+// the peer; recv the last counter received from it (valid when seen).
+type linkPeer struct {
+	send, recv uint32
+	seen       bool
+	timer      sim.TimerID // pending timer
+}
+
 func newDataLink(r *Replica) dataLink {
-	return dataLink{r: r, send: make([]uint32, r.n), recv: make([]uint32, r.n), seen: make([]bool, r.n), timer: make([]sim.TimerID, r.n)}
+	return dataLink{r: r, peers: make([]linkPeer, r.n)}
 }
 
 // start sends a first token to every peer.
@@ -46,21 +51,23 @@ func (dl *dataLink) start() {
 // payload and arms the retransmission timeout.
 func (dl *dataLink) transmit(j int) {
 	r := dl.r
-	r.send(j, dl.token(dl.send[j]%r.p.LinkCap, r.fd.primSusp[r.id]))
+	r.send(j, dl.token(dl.peers[j].send%r.p.LinkCap, r.fd.primSusp[r.id]))
 	dl.arm(j, r.p.LinkTimeout)
 }
 
 func (dl *dataLink) arm(j int, d sim.Time) {
 	r := dl.r
-	r.cancel(dl.timer[j])
-	dl.timer[j] = r.env.SetTimer(d, timerLink, int64(j))
+	p := &dl.peers[j]
+	r.cancel(p.timer)
+	p.timer = r.env.SetTimer(d, timerLink, int64(j))
 }
 
 // onToken handles a token from j: deliver if new, always acknowledge.
 func (dl *dataLink) onToken(j int, m *FDToken) {
 	r := dl.r
-	fresh := !dl.seen[j] || dl.recv[j] != m.Counter
-	dl.recv[j], dl.seen[j] = m.Counter, true
+	p := &dl.peers[j]
+	fresh := !p.seen || p.recv != m.Counter
+	p.recv, p.seen = m.Counter, true
 	r.send(j, dl.ack(m.Counter))
 	if fresh {
 		r.env.Charge(r.p.FDCost)
@@ -72,11 +79,12 @@ func (dl *dataLink) onToken(j int, m *FDToken) {
 // stale one makes the sender retransmit at once (as the reference does).
 func (dl *dataLink) onAck(j int, m *FDAck) {
 	r := dl.r
-	if m.Counter != dl.send[j]%r.p.LinkCap {
+	p := &dl.peers[j]
+	if m.Counter != p.send%r.p.LinkCap {
 		dl.transmit(j)
 		return
 	}
-	dl.send[j] = (dl.send[j] + 1) % r.p.LinkCap
+	p.send = (p.send + 1) % r.p.LinkCap
 	dl.arm(j, r.p.FDInterval)
 }
 

@@ -152,3 +152,173 @@ func TestVERepeatRemembered(t *testing.T) {
 		t.Errorf("after a reset the remembered message was ignored: views %v", ve.views[2])
 	}
 }
+
+// TestPMRepeatRemembered checks that primary monitoring copies a message
+// repeated by pointer only once (the record is not written again), that a
+// new message with the same content is taken, and that cleaning the state
+// and corrupting the module forget the message, so that the same message
+// is then copied again.
+func TestPMRepeatRemembered(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	pm := &r.pm
+	want := VCM{Status: NoService, Prim: 1, NeedChange: true, NeedChgSet: setOf(1, 3, 700)}
+	m := &PMMsg{VCM: want, N: 6}
+	masked := want
+	masked.NeedChgSet = setOf(1, 3)
+	pm.receive(2, m)
+	if pm.vcm[2] != masked || pm.got[2] != m {
+		t.Fatalf("first message not taken: vcm[2] = %+v, got %p", pm.vcm[2], pm.got[2])
+	}
+	pm.vcm[2].Status = VChange // only a repeat's copy would undo this
+	pm.receive(2, m)
+	if pm.vcm[2].Status != VChange {
+		t.Errorf("a repeated message was copied again: status %v", pm.vcm[2].Status)
+	}
+	c := *m // same content, new message
+	pm.receive(2, &c)
+	if pm.vcm[2] != masked || pm.got[2] != &c {
+		t.Errorf("a new message with the same content not taken: vcm[2] = %+v", pm.vcm[2])
+	}
+	for _, forget := range []struct {
+		name string
+		do   func()
+	}{
+		{"cleanState", pm.cleanState},
+		{"corruption", func() { r.corruptPM(rand.New(rand.NewPCG(1, 2))) }},
+	} {
+		forget.do()
+		if pm.got[2] != nil {
+			t.Errorf("%s kept the message of peer 2", forget.name)
+		}
+		pm.receive(2, &c)
+		if pm.vcm[2] != masked {
+			t.Errorf("after %s the same message was ignored: vcm[2] = %+v", forget.name, pm.vcm[2])
+		}
+	}
+}
+
+// TestLogMemoMatchesFresh checks that notInOwnLog, which remembers per peer
+// what the peer's r_log holds beyond this replica's and, when the peer's
+// log only moved on (appended to, its lowest entry sliced off), compares
+// only the new entries, returns what a fresh scan gives. Logs grow by
+// executions in order (addLog, as a replica's does), are sometimes rebuilt
+// (an out-of-order trim), replaced (adopted) or cut back, sometimes skip a
+// number, and peers sometimes execute a request own's log holds under the
+// same number with another request.
+func TestLogMemoMatchesFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const limit = 6
+	entry := func(seq int64, variant int) LogEntry {
+		return LogEntry{Req: Req{Q: ClientReq{Client: 6, TS: uint64(seq), Value: int64(seq*10 + int64(variant))}, Seq: seq}, X: full(6)}
+	}
+	fresh := func(log []LogEntry, own logIndex) []Req {
+		var out []Req
+		for _, e := range log {
+			if !own.has(e.Req) {
+				out = append(out, e.Req)
+			}
+		}
+		return out
+	}
+	for trial := 0; trial < 40; trial++ {
+		r, _ := newTestReplica(t, 0, 6, 1, nil)
+		g := &r.rep
+		logs := make([]RepStructure, 6) // each replica's structure; 0 is own
+		next := make([]int64, 6)
+		for round := 0; round < 200; round++ {
+			k := rng.IntN(6)
+			s := &logs[k]
+			switch c := rng.IntN(20); {
+			case c < 13: // execute the next request, mostly own's variant
+				v := 0
+				if rng.IntN(8) == 0 {
+					v = 1
+				}
+				s.addLog(entry(next[k], v), limit)
+				next[k]++
+			case c < 15: // a gap in the numbers, or a number repeated (a
+				// corrupted or Byzantine log)
+				gap := int64(rng.IntN(3)) - 1
+				s.addLog(entry(next[k]+gap, 0), limit)
+				next[k] += gap + 1
+			case c < 16: // an entry that is not the lowest goes: rebuilt
+				if len(s.RLog) > 1 {
+					s.RLog = append([]LogEntry(nil), s.RLog...) // a new array, then out of order
+					s.RLog[0], s.RLog[1] = s.RLog[1], s.RLog[0]
+					s.addLog(entry(next[k], 0), len(s.RLog)-1)
+					next[k]++
+				}
+			case c < 18: // adopted: a copy of another replica's log
+				o := &logs[rng.IntN(6)]
+				s.RLog = clip(o.RLog)
+				next[k] = o.lastExec() + 1
+			case c < 19: // a prefix of its own log adopted (the same array)
+				s.RLog = clip(s.RLog[:rng.IntN(len(s.RLog)+1)])
+				next[k] = s.lastExec() + 1
+			default: // lagging: the log cut back to a prefix, copied
+				s.RLog = append([]LogEntry(nil), s.RLog[:rng.IntN(len(s.RLog)+1)]...)
+				next[k] = s.lastExec() + 1
+			}
+			own := newLogIndex(clip(logs[0].RLog))
+			for j := 1; j < 6; j++ {
+				log := clip(logs[j].RLog) // as a snapshot sent carries it
+				got, want := g.notInOwnLog(j, log, own), fresh(log, own)
+				if !slices.Equal(got, want) {
+					t.Fatalf("trial %d round %d peer %d: notInOwnLog = %v, fresh %v", trial, round, j, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestExecMemoMatchesFresh checks that lastCommonExec, which remembers each
+// replica's last executed number with the r_log it read it from and the
+// numbers in order, returns what sorting them afresh gives while logs grow
+// in place, lose their lowest entry, are replaced, emptied or shared.
+func TestExecMemoMatchesFresh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	fresh := func(rep []*RepStructure, q int) int64 {
+		var execs []int64
+		for _, s := range rep {
+			execs = append(execs, s.lastExec())
+		}
+		if q < 1 || q > len(execs) {
+			return -1
+		}
+		slices.Sort(execs)
+		return execs[len(execs)-q]
+	}
+	for trial := 0; trial < 30; trial++ {
+		r, _ := newTestReplica(t, 0, 6, 1, nil)
+		g := &r.rep
+		structs := make([]RepStructure, 6)
+		for round := 0; round < 150; round++ {
+			k := rng.IntN(6)
+			s := &structs[k]
+			switch c := rng.IntN(10); {
+			case c < 6:
+				s.addLog(LogEntry{Req: Req{Seq: s.lastExec() + 1 + int64(rng.IntN(2))}}, 4)
+			case c < 7:
+				s.RLog = nil
+			case c < 8:
+				s.RLog = clip(structs[rng.IntN(6)].RLog)
+			case c < 9:
+				s.RLog = clip(s.RLog[:rng.IntN(len(s.RLog)+1)])
+			default:
+				s.RLog = append([]LogEntry(nil), s.RLog...)
+			}
+			for j := range structs {
+				c := structs[j] // a snapshot, as a peer's structure is held
+				g.rep[j] = &c
+			}
+			for _, q := range []int{0, 1, 4, 6, 7} {
+				if got, want := g.execs.nth(g.rep, q), fresh(g.rep, q); got != want {
+					t.Fatalf("trial %d round %d q %d: nth = %d, fresh %d", trial, round, q, got, want)
+				}
+			}
+			if got, want := g.lastCommonExec(), fresh(g.rep, g.q2()); got != want {
+				t.Fatalf("trial %d round %d: lastCommonExec = %d, fresh %d", trial, round, got, want)
+			}
+		}
+	}
+}

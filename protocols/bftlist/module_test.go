@@ -331,8 +331,8 @@ func TestDataLinkBoundedCounters(t *testing.T) {
 		b.link.onToken(0, tok) // a duplicate is acknowledged, not delivered
 		ack := eb.sent[len(eb.sent)-1].msg.(*FDAck)
 		a.link.onAck(1, ack)
-		if a.link.send[1] >= 3 {
-			t.Fatalf("counter %d escaped the bound", a.link.send[1])
+		if a.link.peers[1].send >= 3 {
+			t.Fatalf("counter %d escaped the bound", a.link.peers[1].send)
 		}
 	}
 	if delivered != 10 {

@@ -64,29 +64,31 @@ func paramSpecs() []protocols.ParamSpec {
 
 // Params are a replica's parameters, decoded from protocols.Params.
 type Params struct {
+	// First what a delivery may read (a replica's state is laid out in
+	// the order its hot paths read it; see Replica).
 	SelfStabilizing bool
+	ForceView       int64
+	FDMode          string
+	LinkCap         uint32
+	FDCost          sim.Time
+	CntThreshold    int
+	BeatThreshold   int
+	FDInterval      sim.Time
+	LinkTimeout     sim.Time
 	LoopMode        string
 	QueueLimit      int
 	ThrottleSleep   sim.Time
 	VEInterval      sim.Time
 	REPInterval     sim.Time
 	PMInterval      sim.Time
-	FDInterval      sim.Time
-	LinkTimeout     sim.Time
-	LinkCap         uint32
 	VECost          sim.Time
 	REPCost         sim.Time
 	REPEntryCost    sim.Time
 	PMCost          sim.Time
-	FDCost          sim.Time
 	Sigma           int
-	BeatThreshold   int
-	CntThreshold    int
-	FDMode          string
 	EFDK            int
 	EFDTimeout      sim.Time
 	StartState      string
-	ForceView       int64
 }
 
 // decodeParams fills p's missing entries with defaults and decodes them.

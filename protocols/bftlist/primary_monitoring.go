@@ -8,19 +8,19 @@ import "math/bits"
 type primMon struct {
 	r   *Replica
 	vcm []VCM
-	// all is full(n), the mask of a received need-change set.
-	all idset
+	// got[j] is the message from j whose record vcm[j] holds: a repeat is
+	// not copied again (nil: none, or vcm[j] was written since).
+	got []*PMMsg
 	// words is wordsFor(n): every need-change set in vcm has its members
 	// below n (received sets are masked with all, the others are built
 	// from ids below n), so only its first words words can be non-zero.
 	words int
-	// sent is the last message gossiped, sent again while vcm[id] does
-	// not change (messages are never written to once sent).
-	sent *PMMsg
+	all   idset  // full(n), the mask of a received need-change set
+	sent  *PMMsg // the last gossiped, sent again while vcm[id] is unchanged
 }
 
 func newPrimMon(r *Replica) primMon {
-	pm := primMon{r: r, vcm: make([]VCM, r.n), all: full(r.n), words: wordsFor(r.n)}
+	pm := primMon{r: r, vcm: make([]VCM, r.n), got: make([]*PMMsg, r.n), all: full(r.n), words: wordsFor(r.n)}
 	for i := range pm.vcm {
 		pm.vcm[i] = VCM{Status: OK, Prim: -1}
 	}
@@ -103,7 +103,7 @@ func (pm *primMon) updateNeedChgSet() {
 
 func (pm *primMon) cleanState() {
 	for k := range pm.vcm {
-		pm.vcm[k] = VCM{Status: OK, Prim: pm.view(k)}
+		pm.vcm[k], pm.got[k] = VCM{Status: OK, Prim: pm.view(k)}, nil
 	}
 }
 
@@ -305,6 +305,10 @@ func (pm *primMon) gossip() {
 }
 
 func (pm *primMon) receive(j int, m *PMMsg) {
+	if m == pm.got[j] {
+		return // vcm[j] holds it (messages never change once sent)
+	}
+	pm.got[j] = m
 	d, v := &pm.vcm[j], &m.VCM
 	d.Status, d.Prim, d.NeedChange = v.Status, v.Prim, v.NeedChange
 	// The words from pm.words on are those of ids ≥ n: masked out, they

@@ -19,25 +19,25 @@ const (
 
 // Replica is a BFTList replica.
 type Replica struct {
-	cfg     protocols.Config
-	p       Params
-	n, f, k int
-	id      int
-	env     sim.Env
+	// Fields in the order a delivery reads them: a run handles the
+	// replicas' messages in turn, so each should touch few cache lines.
+	cfg   protocols.Config
+	rearm *timerRearm // corrupted timers, applied at the next input
+	env   sim.Env
+	n, id int
+	p     Params
+	ve    viewEst
+	rep   replication
+	pm    primMon
+	link  dataLink
+	fd    failureDetector
+	f, k  int
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
-	conduct protocols.Conduct[strategy]
-
-	ve   viewEst
-	rep  replication
-	pm   primMon
-	fd   failureDetector
-	link dataLink
-	efd  eventFD
-
+	conduct    protocols.Conduct[strategy]
+	efd        eventFD
 	loops      [numLoops]sim.TimerID
 	starts     []*StartState
-	rearm      *timerRearm // corrupted timers, applied at the next input
 	logState   []int64
 	logDigests []protocols.Digest
 }

@@ -18,6 +18,7 @@ type replication struct {
 	// rep[j] is replica j's structure as last received; rep[id] is &own.
 	// Peers' structures are immutable snapshots and never written to.
 	rep       []*RepStructure
+	sigmaK    int
 	own       RepStructure
 	flush     bool
 	needFlush bool
@@ -30,7 +31,6 @@ type replication struct {
 	// byzRep is the structure a Byzantine replica shows instead of its own
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
-	sigmaK int
 	// reqCount and pendCount are reused by supportedReqs and knownPendReqs,
 	// which return copies of what they count.
 	reqCount  *counter[Req]
@@ -54,8 +54,8 @@ type replication struct {
 	// the structures they were counted over (see countMemo).
 	pendMemo countMemo[ClientReq, ClientReq]
 	reqMemo  [3]countMemo[Req, ReqPair]
-	// execs is lastCommonExec's scratch list.
-	execs []int64
+	// execs remembers lastCommonExec's numbers.
+	execs execMemo
 }
 
 func newReplication(r *Replica) replication {
@@ -735,42 +735,6 @@ func (g *replication) countSupported(st Status) []Req {
 	return c.atLeast(g.q2())
 }
 
-// logMemo remembers, for one peer, the requests of its r_log that are not
-// in this replica's r_log, for the two logs it was computed from. An r_log
-// is never written in place below its length (entries are appended, or
-// the log is rebuilt or replaced), so two slices with the same first
-// element and length hold the same entries: the memo stays valid until
-// either log changes, which happens at an execution, not at every message.
-type logMemo struct {
-	peer, own       *LogEntry
-	peerLen, ownLen int
-	reqs            []Req
-}
-
-// notInOwnLog returns the requests of log, replica k's r_log, that are not
-// in own r_log (indexed by own), in log order.
-func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
-	if len(log) == 0 {
-		return nil
-	}
-	var op *LogEntry
-	if len(own.log) > 0 {
-		op = &own.log[0]
-	}
-	m := &g.logMemo[k]
-	if m.peer == &log[0] && m.peerLen == len(log) && m.own == op && m.ownLen == len(own.log) {
-		return m.reqs
-	}
-	m.reqs = m.reqs[:0]
-	for i := range log {
-		if e := &log[i]; !own.has(e.Req) {
-			m.reqs = append(m.reqs, e.Req)
-		}
-	}
-	m.peer, m.peerLen, m.own, m.ownLen = &log[0], len(log), op, len(own.log)
-	return m.reqs
-}
-
 // logIndex answers whether a request is in an r_log. An r_log normally
 // holds consecutive sequence numbers in order (a request executes only as
 // lastExec+1), so a request is looked up by its number; a log that is not
@@ -945,19 +909,7 @@ func (g *replication) requestAlreadyExists(req Req) bool {
 // had executed (fix 21 in docs/bftlist.md). The n−2f replicas hold
 // n−3f ≥ 2f+1 correct ones, so the number is one a correct replica
 // reached.
-func (g *replication) lastCommonExec() int64 {
-	execs := g.execs[:0]
-	for _, s := range g.rep {
-		execs = append(execs, s.lastExec())
-	}
-	g.execs = execs
-	q := g.q2()
-	if q < 1 || q > len(execs) {
-		return -1
-	}
-	slices.Sort(execs)
-	return execs[len(execs)-q]
-}
+func (g *replication) lastCommonExec() int64 { return g.execs.nth(g.rep, g.q2()) }
 
 func (g *replication) delayed() bool {
 	return g.lastExec() < g.lastCommonExec()-3*int64(g.sigmaK)

@@ -89,9 +89,9 @@ type LastReq struct {
 // RepStructure is a replica's replication structure rep[i] = ⟨state, r_log,
 // pend_reqs, req_q, last_req, seq_num, con_flag, view_changed, prim⟩. The
 // TEE (⊥) structure has a nil LastReq. State and RLog are never written
-// in place below their length — they are appended to, rebuilt or replaced
-// — so snapshots share them, and replication's logMemo tells two r_logs
-// apart by their first element and length.
+// in place below their length (appended to, rebuilt, replaced, RLog sliced
+// from the front), so snapshots share them, and replication's logMemo
+// tells two r_logs apart by their first element and length.
 type RepStructure struct {
 	State       []int64
 	RLog        []LogEntry
@@ -274,13 +274,25 @@ func (s *RepStructure) removePend(q ClientReq) {
 // addLog appends an executed request and trims r_log to limit entries by
 // dropping the lowest sequence number.
 func (s *RepStructure) addLog(e LogEntry, limit int) {
+	if len(s.RLog) == cap(s.RLog) {
+		// A new array with room for limit more entries, so that the log
+		// moves on in one array for that many executions (logMemo).
+		s.RLog = append(make([]LogEntry, 0, len(s.RLog)+max(limit, 1)), s.RLog...)
+	}
 	s.RLog = append(s.RLog, e)
 	for len(s.RLog) > limit {
 		lo := 0
-		for i, x := range s.RLog {
-			if x.Req.Seq < s.RLog[lo].Req.Seq {
+		for i := range s.RLog {
+			if s.RLog[i].Req.Seq < s.RLog[lo].Req.Seq {
 				lo = i
 			}
+		}
+		if lo == 0 {
+			// The usual case (requests execute in order): slicing the
+			// entry off writes nothing and keeps sharing the array, which
+			// later appends extend past every snapshot's end.
+			s.RLog = s.RLog[1:]
+			continue
 		}
 		// Never write into the shared array: rebuild without entry lo.
 		out := make([]LogEntry, 0, len(s.RLog)-1+8)

@@ -15,34 +15,34 @@ const (
 // viewEst is the view-establishment module (Algorithms 1–2 of the paper).
 type viewEst struct {
 	r         *Replica
-	phs       []int8
-	witnesses []bool
-	witSet    idset
-	echo      []VEData
-	views     []ViewPair
-	vChange   []bool
-	// correct restricts the replicas counted in the witness predicates when
-	// the event-driven failure detector is on (all replicas otherwise).
-	correct idset
-	// lastRound is the event-driven detector round the automaton last ran in.
-	lastRound uint64
-	// ver counts changes of the fields above (see touch); allowService and
-	// witnesSeen keep their last result with the ver it was computed at,
-	// since replicas ask for it on every message.
+	lastRound uint64 // the event-driven detector round the automaton last ran in
+	// ver counts changes of the module's state (see touch); allowService
+	// and witnesSeen keep their last result with the ver it was computed
+	// at (asked on every message: one cache line with got, which VE reads).
 	ver              uint64
 	allowAt, witAt   uint64
 	allowVal, witVal bool
-	// sent[j] is the last message gossiped to j (sent again while unchanged;
-	// messages are never written to once sent), got[j] the last from j held.
-	sent, got []*VEMsg
+	// got[j] is the last message from j held; sent[j] the last gossiped to j
+	// and its content (sent again while unchanged; never written once sent).
+	got       []*VEMsg
+	sent      []veSent
+	phs       []int8
+	views     []ViewPair
+	witnesses []bool
+	echo      []VEData
+	vChange   []bool
 	// words is wordsFor(n), the words of a set that can hold replicas.
-	words int
+	words  int
+	witSet idset
+	// correct restricts the replicas counted in the witness predicates when
+	// the event-driven failure detector is on (all replicas otherwise).
+	correct idset
 }
 
 func newViewEst(r *Replica) viewEst {
 	n := r.n
 	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
-		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1, sent: make([]*VEMsg, n),
+		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1, sent: make([]veSent, n),
 		words: wordsFor(n), got: make([]*VEMsg, n)}
 	for i := range ve.views {
 		ve.views[i] = RST
@@ -111,12 +111,12 @@ func (ve *viewEst) gossip() {
 			continue
 		}
 		shown, about := r.conduct.S.veShown(r, j, own), ve.dataOf(j)
-		m := ve.sent[j]
-		if m == nil || m.Own != shown || m.About != about {
-			m = &VEMsg{Own: shown, About: about}
-			ve.sent[j] = m
+		// Compared with the copy kept in sent, not the message itself.
+		s := &ve.sent[j]
+		if s.m == nil || s.own != shown || s.about != about {
+			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
-		r.send(j, m)
+		r.send(j, s.m)
 	}
 }
 
@@ -531,4 +531,13 @@ func (ve *viewEst) viewChange() {
 	}
 	ve.vChange[id] = true
 	ve.touch()
+}
+
+// veSent is the last VE message gossiped to one peer with a copy of its
+// content: the next gossip compares the copy, which lies in one array with
+// the other peers', instead of reading the message wherever it was
+// allocated (a replica gossips to every peer every iteration).
+type veSent struct {
+	m          *VEMsg
+	own, about VEData
 }
