@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,16 +36,15 @@ type ReplicaRow struct {
 
 // ReplicaLog records, per replica, the round changes, timeouts and commits
 // in buckets of a fixed interval (bucket k covers [k·interval,
-// (k+1)·interval)). The zero value is not usable; call NewReplicaLog.
+// (k+1)·interval)). Observations must come in time order, as a run makes
+// them. The zero value is not usable; call NewReplicaLog.
 //
 // A run of n replicas has up to n rows per interval (600,000 for 1,000
-// replicas over 60 s). A run observes in time order, so while observations
-// come in time order the log keeps the rows of the current bucket as
-// structs, one per replica, and encodes those of earlier buckets in a few
-// bytes each, in the order of Rows (see flush): reading them back is one
-// pass, without sorting or merging. An observation in an earlier bucket than
-// the current one turns the log into plain per-replica rows for the rest of
-// the run.
+// replicas over 60 s), so while each replica's observations come in time
+// order the log keeps each replica's last row as a struct and its earlier
+// rows encoded in a few bytes each (see closeRow). An observation of a
+// replica in an earlier bucket than its last row turns the log into plain
+// per-replica rows for the rest of the run.
 type ReplicaLog struct {
 	interval sim.Time
 	n        int
@@ -54,20 +52,13 @@ type ReplicaLog struct {
 	hasRound []bool
 	total    int // rows
 
-	// The current bucket, [curStart, curStart+interval), once started:
-	// cur[r] is replica r's row in it if r is in the bit set touched
-	// (ntouched replicas).
-	started  bool
-	curStart sim.Time
-	cur      []ReplicaRow
-	touched  []uint64
-	ntouched int
-	// enc holds the rows of the buckets before the current one, encoded in
-	// the order of Rows; encBucket is the last encoded bucket and
-	// encRound[r] the round of replica r's last encoded row with a round,
-	// the bases of the next ones.
-	enc       []byte
-	encBucket int64
+	// last[r] is replica r's last row if it has one (has[r]); enc[r] its
+	// earlier rows, encoded; encBucket[r] and encRound[r] the bucket and
+	// round of its last encoded row, the bases of the next one's.
+	last      []ReplicaRow
+	has       []bool
+	enc       [][]byte
+	encBucket []int64
 	encRound  []int64
 
 	// rows, once not nil, holds every row per replica, by time of
@@ -83,7 +74,8 @@ func NewReplicaLog(n int, interval sim.Time) *ReplicaLog {
 	}
 	n = max(n, 0)
 	return &ReplicaLog{interval: interval, n: n, round: make([]int64, n), hasRound: make([]bool, n),
-		cur: make([]ReplicaRow, n), touched: make([]uint64, (n+63)/64), encRound: make([]int64, n)}
+		last: make([]ReplicaRow, n), has: make([]bool, n), enc: make([][]byte, n),
+		encBucket: make([]int64, n), encRound: make([]int64, n)}
 }
 
 // row returns the row of replica r's bucket at time at; nil for a node
@@ -92,50 +84,28 @@ func (l *ReplicaLog) row(at sim.Time, r int) *ReplicaRow {
 	if l == nil || r < 0 || r >= l.n {
 		return nil
 	}
+	start := at / l.interval * l.interval
 	if l.rows == nil {
-		switch {
-		case l.started && at >= l.curStart && uint64(at-l.curStart) < uint64(l.interval):
-			return l.touch(r)
-		case at >= 0 && (!l.started || at > l.curStart):
-			l.flush()
-			l.started, l.curStart = true, at/l.interval*l.interval
-			return l.touch(r)
+		switch last := &l.last[r]; {
+		case l.has[r] && start == last.Start:
+			return last
+		case start >= 0 && (!l.has[r] || start > last.Start):
+			if l.has[r] {
+				l.closeRow(r)
+			}
+			l.has[r] = true
+			*last = ReplicaRow{Start: start, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]}
+			l.total++
+			return last
 		}
 		l.spill()
 	}
-	start := at / l.interval * l.interval
 	rs := l.rows[r]
 	if len(rs) == 0 || rs[len(rs)-1].Start != start {
 		l.rows[r] = append(rs, ReplicaRow{Start: start, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]})
 		l.total++
 	}
 	return &l.rows[r][len(l.rows[r])-1]
-}
-
-// touch returns replica r's row in the current bucket, starting it if r has
-// none.
-func (l *ReplicaLog) touch(r int) *ReplicaRow {
-	row := &l.cur[r]
-	if w, bit := r>>6, uint64(1)<<(r&63); l.touched[w]&bit == 0 {
-		l.touched[w] |= bit
-		l.ntouched++
-		l.total++
-		*row = ReplicaRow{Start: l.curStart, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]}
-	}
-	return row
-}
-
-// eachCurrent calls row with the rows of the current bucket, by replica,
-// and stops at the first error.
-func (l *ReplicaLog) eachCurrent(row func(*ReplicaRow) error) error {
-	for w, word := range l.touched {
-		for ; word != 0; word &= word - 1 {
-			if err := row(&l.cur[w<<6+bits.TrailingZeros64(word)]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // Flags of an encoded row: which fields follow.
@@ -148,54 +118,30 @@ const (
 	encCommits
 )
 
-// flush appends the rows of the current bucket to the encoded rows and
-// empties it. A bucket is encoded as its index's increase over the previous
-// encoded bucket's (uvarint, from 0) and its number of rows (uvarint), then
-// its rows by replica, each as the replica's increase over the previous
-// row's (uvarint, from 0), a flag byte, the round's change since the
-// replica's previous encoded row with a round (varint, with encHasRound)
-// and each non-zero counter (uvarint). The row of a replica that committed
-// once in a bucket takes 4 bytes.
-func (l *ReplicaLog) flush() {
-	if l.ntouched == 0 {
-		return
+// closeRow appends replica r's last row to its encoded rows: the bucket
+// index's increase over the previous row's (uvarint, from 0), a flag byte,
+// the round's change since the previous row with a round (varint, with
+// encHasRound) and each non-zero counter (uvarint). The row of a replica
+// that committed in the next bucket after its previous row takes 4 bytes.
+func (l *ReplicaLog) closeRow(r int) {
+	row := &l.last[r]
+	bucket := int64(row.Start / l.interval)
+	b := appendUvarint(l.enc[r], uint64(bucket-l.encBucket[r]))
+	l.encBucket[r] = bucket
+	flags := len(b)
+	b = append(b, 0)
+	if row.HasRound {
+		b[flags] |= encHasRound
+		b = binary.AppendVarint(b, row.Round-l.encRound[r])
+		l.encRound[r] = row.Round
 	}
-	bucket := int64(l.curStart / l.interval)
-	b := appendUvarint(l.enc, uint64(bucket-l.encBucket))
-	b = appendUvarint(b, uint64(l.ntouched))
-	l.encBucket = bucket
-	prev := 0
-	for w, word := range l.touched {
-		for ; word != 0; word &= word - 1 {
-			r := w<<6 + bits.TrailingZeros64(word)
-			row := &l.cur[r]
-			b = appendUvarint(b, uint64(r-prev))
-			prev = r
-			flags := len(b)
-			b = append(b, 0)
-			if row.HasRound {
-				b[flags] |= encHasRound
-				b = binary.AppendVarint(b, row.Round-l.encRound[r])
-				l.encRound[r] = row.Round
-			}
-			if row.RoundChanges|row.TCRounds|row.Resets|row.Timeouts == 0 && uint(row.Commits) < 0x80 {
-				if row.Commits != 0 {
-					b[flags] |= encCommits
-					b = append(b, byte(row.Commits))
-				}
-				continue
-			}
-			for i, c := range [...]int{row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits} {
-				if c != 0 {
-					b[flags] |= encRoundChanges << i
-					b = appendUvarint(b, uint64(c))
-				}
-			}
+	for i, c := range [...]int{row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits} {
+		if c != 0 {
+			b[flags] |= encRoundChanges << i
+			b = appendUvarint(b, uint64(c))
 		}
-		l.touched[w] = 0
 	}
-	l.ntouched = 0
-	l.enc = b
+	l.enc[r] = b
 }
 
 // appendUvarint is binary.AppendUvarint, faster for a value below 128.
@@ -206,100 +152,63 @@ func appendUvarint(b []byte, v uint64) []byte {
 	return binary.AppendUvarint(b, v)
 }
 
-// replicaDecoder reads the encoded rows back, in order.
-type replicaDecoder struct {
-	l      *ReplicaLog
-	b      []byte
-	bucket int64
-	left   int     // rows left in the bucket
-	r      int     // the replica of the last row
-	round  []int64 // each replica's last decoded round
-	row    ReplicaRow
+// replicaCursor reads one replica's rows back: its encoded rows, then its
+// last row.
+type replicaCursor struct {
+	l             *ReplicaLog
+	r             int
+	b             []byte
+	bucket, round int64
+	lastDone      bool
+	row           ReplicaRow
 }
 
-func (l *ReplicaLog) decoder() *replicaDecoder {
-	return &replicaDecoder{l: l, b: l.enc, round: make([]int64, l.n)}
-}
-
-// next reads the next encoded row into d.row; false after the last.
-func (d *replicaDecoder) next() bool {
-	if !d.nextReplica() {
-		return false
-	}
-	d.read()
-	return true
-}
-
-// nextReplica reads the replica of the next encoded row into d.r, leaving
-// the rest of the row to read or skip; false after the last row.
-func (d *replicaDecoder) nextReplica() bool {
-	if d.left == 0 {
-		if len(d.b) == 0 {
+// next reads the replica's next row into c.row; false after the last.
+func (c *replicaCursor) next() bool {
+	if len(c.b) == 0 {
+		if c.lastDone || !c.l.has[c.r] {
 			return false
 		}
-		d.bucket += int64(d.uvarint())
-		d.left, d.r = int(d.uvarint()), 0
+		c.lastDone, c.row = true, c.l.last[c.r]
+		return true
 	}
-	d.left--
-	d.r += int(d.uvarint())
+	c.bucket += int64(c.uvarint())
+	flags := c.b[0]
+	c.b = c.b[1:]
+	c.row = ReplicaRow{Start: sim.Time(c.bucket) * c.l.interval, Replica: c.r}
+	if flags&encHasRound != 0 {
+		v, m := binary.Varint(c.b)
+		c.b = c.b[m:]
+		c.round += v
+		c.row.Round, c.row.HasRound = c.round, true
+	}
+	if flags&encRoundChanges != 0 {
+		c.row.RoundChanges = int(c.uvarint())
+	}
+	if flags&encTCRounds != 0 {
+		c.row.TCRounds = int(c.uvarint())
+	}
+	if flags&encResets != 0 {
+		c.row.Resets = int(c.uvarint())
+	}
+	if flags&encTimeouts != 0 {
+		c.row.Timeouts = int(c.uvarint())
+	}
+	if flags&encCommits != 0 {
+		c.row.Commits = int(c.uvarint())
+	}
 	return true
 }
 
-// skip skips the rest of the row whose replica nextReplica read: d.row is
-// not set, and the replica's round is not followed (so its later rows must
-// be skipped too).
-func (d *replicaDecoder) skip() {
-	fields := bits.OnesCount8(d.b[0])
-	d.b = d.b[1:]
-	for range fields {
-		for d.b[0] >= 0x80 {
-			d.b = d.b[1:]
-		}
-		d.b = d.b[1:]
+// uvarint reads a uvarint.
+func (c *replicaCursor) uvarint() uint64 {
+	if v := c.b[0]; v < 0x80 {
+		c.b = c.b[1:]
+		return uint64(v)
 	}
-}
-
-// read reads the rest of the row whose replica nextReplica read into d.row.
-func (d *replicaDecoder) read() {
-	flags := d.b[0]
-	d.b = d.b[1:]
-	d.row = ReplicaRow{Start: sim.Time(d.bucket) * d.l.interval, Replica: d.r}
-	if flags&encHasRound != 0 {
-		v, m := binary.Varint(d.b)
-		d.b = d.b[m:]
-		d.round[d.r] += v
-		d.row.Round, d.row.HasRound = d.round[d.r], true
-	}
-	if flags&encRoundChanges != 0 {
-		d.row.RoundChanges = int(d.uvarint())
-	}
-	if flags&encTCRounds != 0 {
-		d.row.TCRounds = int(d.uvarint())
-	}
-	if flags&encResets != 0 {
-		d.row.Resets = int(d.uvarint())
-	}
-	if flags&encTimeouts != 0 {
-		d.row.Timeouts = int(d.uvarint())
-	}
-	if flags&encCommits != 0 {
-		d.row.Commits = int(d.uvarint())
-	}
-}
-
-// uvarint reads a uvarint (inlined for one byte).
-func (d *replicaDecoder) uvarint() uint64 {
-	v, m := uvarint(d.b)
-	d.b = d.b[m:]
+	v, m := binary.Uvarint(c.b)
+	c.b = c.b[m:]
 	return v
-}
-
-// uvarint is binary.Uvarint of a well-formed uvarint, inlined for one byte.
-func uvarint(b []byte) (uint64, int) {
-	if b[0] < 0x80 {
-		return uint64(b[0]), 1
-	}
-	return binary.Uvarint(b)
 }
 
 // Round records replica r entering round (or view) round at time at,
@@ -349,20 +258,15 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 
 // each calls row with every row in the order of Rows, after size with the
 // number of rows, and stops at the first error. The rows of a log that
-// still encodes them are read back in that order. Otherwise rows are not
-// copied when every replica's rows have increasing starts and span not many
-// more buckets than there are rows: then a counting sort on the bucket
-// orders them, replicas in order within a bucket, in O(rows + buckets).
-// Otherwise they are copied and sorted.
+// still encodes them are merged in that order (see merge). Otherwise rows are not copied when
+// every replica's rows have increasing starts (observations in time order,
+// as runs make them) and span not many more buckets than there are rows:
+// then a counting sort on the bucket orders them, replicas in order within
+// a bucket, in O(rows + buckets). Otherwise they are copied and sorted.
 func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) error {
 	if l.rows == nil {
 		size(l.total)
-		for d := l.decoder(); d.next(); {
-			if err := row(&d.row); err != nil {
-				return err
-			}
-		}
-		return l.eachCurrent(row)
+		return l.merge(l.n, row)
 	}
 	total, increasing := 0, true
 	var last sim.Time
@@ -407,35 +311,121 @@ func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) err
 	return nil
 }
 
+// merge calls row with the rows of the replicas below k, ordered by time,
+// then replica, from their encoded rows, and stops at the first error.
+// Each pass over the replicas takes the rows of the earliest bucket any of
+// them has next, in O(k) per bucket with rows; when the buckets times the
+// replicas far outnumber the rows, the replicas wait on a heap instead
+// (heapMerge), in O(rows · log k).
+func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
+	k = min(k, l.n)
+	var last sim.Time
+	for r := range k {
+		if l.has[r] {
+			last = max(last, l.last[r].Start)
+		}
+	}
+	if (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096 {
+		return l.heapMerge(k, row)
+	}
+	cur := make([]replicaCursor, k)
+	done := make([]bool, k)
+	start := sim.Time(-1) // the earliest next row's start; -1: none
+	for r := range k {
+		cur[r] = replicaCursor{l: l, r: r, b: l.enc[r]}
+		if done[r] = !cur[r].next(); !done[r] && (start < 0 || cur[r].row.Start < start) {
+			start = cur[r].row.Start
+		}
+	}
+	for start >= 0 {
+		now := start
+		start = -1
+		for r := range cur {
+			if done[r] {
+				continue
+			}
+			c := &cur[r]
+			if c.row.Start == now {
+				if err := row(&c.row); err != nil {
+					return err
+				}
+				if done[r] = !c.next(); done[r] {
+					continue
+				}
+			}
+			if start < 0 || c.row.Start < start {
+				start = c.row.Start
+			}
+		}
+	}
+	return nil
+}
+
+// heapMerge is merge on a heap of the replicas by their next row.
+func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
+	cur := make([]replicaCursor, k)
+	heap := make([]int32, 0, k) // replicas, by (next row's start, replica)
+	less := func(i, j int) bool {
+		a, b := &cur[heap[i]].row, &cur[heap[j]].row
+		return a.Start < b.Start || a.Start == b.Start && a.Replica < b.Replica
+	}
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= len(heap) {
+				return
+			}
+			if c+1 < len(heap) && less(c+1, c) {
+				c++
+			}
+			if !less(c, i) {
+				return
+			}
+			heap[i], heap[c] = heap[c], heap[i]
+			i = c
+		}
+	}
+	for r := range k {
+		cur[r] = replicaCursor{l: l, r: r, b: l.enc[r]}
+		if cur[r].next() {
+			heap = append(heap, int32(r))
+		}
+	}
+	for i := len(heap)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(heap) > 0 {
+		c := &cur[heap[0]]
+		if err := row(&c.row); err != nil {
+			return err
+		}
+		if !c.next() {
+			heap[0] = heap[len(heap)-1]
+			heap = heap[:len(heap)-1]
+		}
+		down(0)
+	}
+	return nil
+}
+
 // spill turns the log into plain per-replica rows, for an observation
 // back in time.
 func (l *ReplicaLog) spill() {
 	l.rows = make([][]ReplicaRow, l.n)
-	for d := l.decoder(); d.next(); {
-		l.rows[d.row.Replica] = append(l.rows[d.row.Replica], d.row)
+	for r := range l.n {
+		c := replicaCursor{l: l, r: r, b: l.enc[r]}
+		for c.next() {
+			l.rows[r] = append(l.rows[r], c.row)
+		}
 	}
-	_ = l.eachCurrent(func(r *ReplicaRow) error {
-		l.rows[r.Replica] = append(l.rows[r.Replica], *r)
-		return nil
-	})
-	l.cur, l.touched, l.ntouched, l.enc, l.encRound = nil, nil, 0, nil, nil
+	l.last, l.has, l.enc, l.encBucket, l.encRound = nil, nil, nil, nil, nil
 }
 
 // lanes returns the rows of the replicas below k in the order of Rows,
 // and one more than the largest replica with a row.
 func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
-	if l.rows == nil {
-		// The rows of the other replicas are skipped, not decoded.
-		for d := l.decoder(); d.nextReplica(); {
-			replicas = max(replicas, d.r+1)
-			if d.r >= k {
-				d.skip()
-				continue
-			}
-			d.read()
-			rows = append(rows, d.row)
-		}
-		_ = l.eachCurrent(func(r *ReplicaRow) error {
+	if l.rows != nil {
+		_ = l.each(func(int) {}, func(r *ReplicaRow) error {
 			replicas = max(replicas, r.Replica+1)
 			if r.Replica < k {
 				rows = append(rows, *r)
@@ -444,11 +434,13 @@ func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
 		})
 		return rows, replicas
 	}
-	_ = l.each(func(int) {}, func(r *ReplicaRow) error {
-		replicas = max(replicas, r.Replica+1)
-		if r.Replica < k {
-			rows = append(rows, *r)
+	for r := range l.n {
+		if l.has[r] {
+			replicas = r + 1
 		}
+	}
+	_ = l.merge(k, func(r *ReplicaRow) error {
+		rows = append(rows, *r)
 		return nil
 	})
 	return rows, replicas
@@ -554,11 +546,6 @@ func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
 	if r.HasRound {
 		b = appendSmall(b, r.Round)
 	}
-	if uint(r.RoundChanges) < 10 && uint(r.TCRounds) < 10 && uint(r.Resets) < 10 && uint(r.Timeouts) < 10 && uint(r.Commits) < 10 {
-		// The common case: every counter one digit.
-		return append(b, ',', byte('0'+r.RoundChanges), ',', byte('0'+r.TCRounds), ',', byte('0'+r.Resets),
-			',', byte('0'+r.Timeouts), ',', byte('0'+r.Commits), '\n')
-	}
 	for _, v := range [...]int{r.RoundChanges, r.TCRounds, r.Resets, r.Timeouts, r.Commits} {
 		b = append(b, ',')
 		b = appendSmall(b, int64(v))
@@ -566,15 +553,10 @@ func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
 	return append(b, '\n')
 }
 
-// appendSmall is strconv.AppendInt in base 10, faster below 1,000.
+// appendSmall is strconv.AppendInt in base 10, faster for one digit.
 func appendSmall(b []byte, v int64) []byte {
-	switch u := uint64(v); {
-	case u < 10:
-		return append(b, byte('0'+u))
-	case u < 100:
-		return append(b, byte('0'+u/10), byte('0'+u%10))
-	case u < 1000:
-		return append(b, byte('0'+u/100), byte('0'+u/10%10), byte('0'+u%10))
+	if v >= 0 && v < 10 {
+		return append(b, byte('0'+v))
 	}
 	return strconv.AppendInt(b, v, 10)
 }

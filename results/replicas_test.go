@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -34,14 +32,13 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 		{"sparse", 5, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 1000 * sim.Second }, false, 300, 0},
 		{"back in time", 6, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k) * 53 * ms }, true, 300, 0},
 		// Each replica in time order, the replicas not: a replica's
-		// observation may come after a later one of another.
+		// observation may come after a later one of another. Runs with a
+		// CPU cost model observe like this; the log must stay encoded
+		// (plain rows kept DiemBFT n = 1,000's 60 s run at 390 MB RSS
+		// instead of 290 MB).
 		{"replicas apart", 9, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*11*ms + sim.Time(rng.IntN(5))*ms }, false, 3000, 170 * ms},
 		// More than one write buffer (64 KiB) of rows.
-		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(3))*ms }, false, 20000, 0},
-		// Many replicas: several words of the current bucket's bit set.
-		{"wide", 300, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k/400) * 100 * ms }, false, 40000, 0},
-		// Counters of more than one byte.
-		{"busy", 3, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k/2000) * 100 * ms }, false, 9000, 0},
+		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(5))*ms }, false, 20000, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
@@ -82,29 +79,11 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 			slices.SortStableFunc(want, func(a, b ReplicaRow) int {
 				return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Replica, b.Replica))
 			})
-			// Observations out of time order, of one replica or across
-			// replicas, turn the log into plain rows.
-			if spilled, want := log.rows != nil, c.back || c.skew > 0; spilled != want {
-				t.Errorf("the log holds plain rows: %v, want %v", spilled, want)
+			if spilled := log.rows != nil; spilled != c.back {
+				t.Errorf("the log holds plain rows: %v, want %v", spilled, c.back)
 			}
 			if got := log.Rows(); !slices.Equal(got, want) {
 				t.Errorf("Rows() differs from a stable sort of the rows (%d rows)", len(want))
-			}
-			wantReplicas := 0
-			for _, r := range want {
-				wantReplicas = max(wantReplicas, r.Replica+1)
-			}
-			for _, k := range []int{0, 1, c.n / 2, c.n - 1, c.n, c.n + 5} {
-				var wantLanes []ReplicaRow
-				for _, r := range want {
-					if r.Replica < k {
-						wantLanes = append(wantLanes, r)
-					}
-				}
-				gotLanes, replicas := log.lanes(k)
-				if !slices.Equal(gotLanes, wantLanes) || replicas != wantReplicas {
-					t.Errorf("lanes(%d): %d rows and %d replicas, want %d rows (those of Rows below %d) and %d", k, len(gotLanes), replicas, len(wantLanes), k, wantReplicas)
-				}
 			}
 			dir := t.TempDir()
 			a, b := filepath.Join(dir, "rows.csv"), filepath.Join(dir, "log.csv")
@@ -222,20 +201,6 @@ func BenchmarkReplicaLog(b *testing.B) {
 		}
 		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// TestAppendSmall compares appendSmall with strconv.AppendInt around each
-// of its cases' bounds and at the extremes.
-func TestAppendSmall(t *testing.T) {
-	vs := []int64{math.MinInt64, math.MaxInt64, -1 << 40, 1 << 40}
-	for v := int64(-1100); v <= 11000; v++ {
-		vs = append(vs, v)
-	}
-	for _, v := range vs {
-		if got, want := string(appendSmall([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
-			t.Fatalf("appendSmall(%d) = %q, want %q", v, got, want)
 		}
 	}
 }
