@@ -31,6 +31,16 @@ type entry struct {
 	result    protocols.Digest
 }
 
+// commit records that e's request was committed with result and reports
+// whether this was its first commit (a later one changes nothing).
+func (e *entry) commit(result protocols.Digest) bool {
+	if e.committed {
+		return false
+	}
+	e.committed, e.result = true, result
+	return true
+}
+
 // keyIndex maps request keys to entry indices. Clients number their
 // requests 1, 2, 3, ..., so most keys live in a dense table indexed by
 // client and id (an array access instead of a hash probe, which dominated
@@ -272,23 +282,13 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
 	if p := m.index.cell(q.Key()); p != nil && *p > 0 {
 		// The common case, a request this replica holds: no entry to build.
-		e := &m.entries[*p-1]
-		if e.committed {
-			return false
-		}
-		e.committed, e.result = true, result
-		return true
+		return m.entries[*p-1].commit(result)
 	}
 	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
 	if !ok {
 		return true
 	}
-	e := &m.entries[i]
-	if e.committed {
-		return false
-	}
-	e.committed, e.result = true, result
-	return true
+	return m.entries[i].commit(result)
 }
 
 // CommitPayload records that the requests of a committed block's payload
@@ -315,11 +315,8 @@ func (m *Mempool) CommitPayload(payload []*protocols.Request, hints []int32, res
 			i = *p - 1
 			hints[k] = i
 		}
-		if e := &m.entries[i]; !e.committed {
-			e.committed, e.result = true, result
-			if q.Client >= minClient {
-				first(q)
-			}
+		if m.entries[i].commit(result) && q.Client >= minClient {
+			first(q)
 		}
 	}
 }
