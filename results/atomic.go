@@ -26,10 +26,15 @@ func WriteAtomic(path string, write func(w io.Writer) error) error {
 
 // WriteFileAtomic writes data to path atomically (see WriteAtomic).
 func WriteFileAtomic(path string, data []byte) error {
-	return WriteAtomic(path, func(w io.Writer) error {
+	return WriteAtomic(path, writeData(data))
+}
+
+// writeData returns a write function (see WriteAtomic) that writes data.
+func writeData(data []byte) func(w io.Writer) error {
+	return func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
-	})
+	}
 }
 
 // A Batch writes several files atomically, each as WriteAtomic does,
@@ -95,10 +100,7 @@ func (b *Batch) Write(path string, write func(w io.Writer) error) (err error) {
 
 // WriteFile writes data as a file of the batch (see Write).
 func (b *Batch) WriteFile(path string, data []byte) error {
-	return b.Write(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return b.Write(path, writeData(data))
 }
 
 // Commit syncs every file of the batch to disk, all at once (concurrent
@@ -173,8 +175,5 @@ func (b *Batch) put(path string, write func(w io.Writer) error) error {
 
 // putFile is put of data.
 func (b *Batch) putFile(path string, data []byte) error {
-	return b.put(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return b.put(path, writeData(data))
 }
