@@ -186,10 +186,7 @@ func Merge(out string, dirs []string, opt MergeOptions) (*MergeReport, error) {
 		}
 	}
 	rep.Failed = merged.Failed
-	if err := results.WriteRunsCSV(filepath.Join(dir, results.RunsFile), table); err != nil {
-		return nil, err
-	}
-	if err := results.WriteSweepPoints(dir, 0); err != nil {
+	if err := results.WriteRunsAndPoints(dir, table, 0); err != nil {
 		return nil, err
 	}
 	if err := DrawPlots(dir, m0.Plotting, nil); err != nil {
