@@ -209,10 +209,8 @@ func (n *Network) Partitioned(from, to NodeID) bool {
 // link returns the state of the link from one node to another, making it
 // on the link's first message.
 func (n *Network) link(from, to NodeID) *linkState {
-	if i := int(from)*n.nodes + int(to); i < len(n.links) {
-		if k := n.links[i]; k != 0 {
-			return n.state(k - 1)
-		}
+	if i := int(from)*n.nodes + int(to); i < len(n.links) && n.links[i] != 0 {
+		return n.state(n.links[i] - 1)
 	}
 	return n.newLink(from, to)
 }
