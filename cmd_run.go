@@ -100,8 +100,11 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		Command: command, Job: job.ID, JobAttempt: job.Attempt,
 		Note: func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
 	}
+	var drawn *report.Timelines
 	if writeReport {
 		opt.KeepLanes = report.MaxTimelines // the report draws these from memory
+		drawn = new(report.Timelines)
+		opt.OnTimeline = drawn.Start // while the run's files are written
 	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(os.Stderr) {
@@ -131,7 +134,7 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
 		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
 	if writeReport {
-		if err := report.WriteFrom(rep.Dir, rep.Lanes); err != nil {
+		if err := report.WriteFrom(rep.Dir, rep.Lanes, drawn); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "report:", filepath.Join(rep.Dir, report.File))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -132,18 +133,27 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // TestRunDeterministic runs one experiment twice with one seed, and again
-// with -j 1 and -j 2: every output file but manifest.json and perf.json is
+// with -j 1 and -j 2, on one core (GOMAXPROCS=1) and on two: every output
+// file but manifest.json and perf.json, report.html included, is
 // byte-identical.
 func TestRunDeterministic(t *testing.T) {
 	exp := "experiments/testdata/relay-sweep.toml"
 	var trees []map[string]string
-	for _, jobs := range []string{"1", "2", "2"} {
+	for _, c := range []struct {
+		jobs  string
+		procs int
+	}{{"1", 1}, {"2", 2}, {"2", 1}, {"1", 2}} {
 		out := t.TempDir()
-		code, _, stderr := byzsim(t, "run", exp, "-o", out, "-j", jobs, "-q")
+		procs := runtime.GOMAXPROCS(c.procs)
+		code, _, stderr := byzsim(t, "run", exp, "-o", out, "-j", c.jobs, "-q")
+		runtime.GOMAXPROCS(procs)
 		if code != 0 {
-			t.Fatalf("-j %s: exit %d:\n%s", jobs, code, stderr)
+			t.Fatalf("-j %s, GOMAXPROCS=%d: exit %d:\n%s", c.jobs, c.procs, code, stderr)
 		}
 		trees = append(trees, readTree(t, out))
+	}
+	if !strings.Contains(trees[0]["relay-sweep/report.html"], "Timeline of run") {
+		t.Error("report.html draws no run timeline")
 	}
 	if len(trees[0]) < 10 {
 		t.Fatalf("only %d output files: %v", len(trees[0]), sortedKeys(trees[0]))

@@ -76,6 +76,13 @@ type RunOptions struct {
 	// replicas.csv back: the failed runs first, then the first repetition
 	// of each sweep point, then the others, in plan order.
 	KeepLanes int
+	// OnTimeline, when set with KeepLanes, is called from a run's
+	// goroutine with the run's timeline (results.TimelineOf) as soon as
+	// the run ended, before its files are written, when its lanes are
+	// among those kept so far (a later run may still take their place):
+	// byzsim run starts drawing the report's timeline then, on another
+	// core, while the run's files are written.
+	OnTimeline func(id string, rt results.RunTimeline)
 }
 
 // Failure is a run whose checks failed.
@@ -195,6 +202,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}
 	work := make(chan *Run)
 	done := make(chan outcome)
+	kept := keptLanes{max: opt.KeepLanes}
 	var wg sync.WaitGroup
 	for i := 0; i < min(jobs, max(len(todo), 1)); i++ {
 		wg.Add(1)
@@ -209,10 +217,18 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 				}
 				rd, _ := runDir(dir, r) // checked above
 				var lanes *results.TimelineLanes
+				var early func(results.RunTimeline, bool)
 				if opt.KeepLanes > 0 {
 					lanes = new(results.TimelineLanes)
+					if opt.OnTimeline != nil {
+						early = func(rt results.RunTimeline, failed bool) {
+							if kept.wouldKeep(r, failed) {
+								opt.OnTimeline(r.ID, rt)
+							}
+						}
+					}
 				}
-				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes, ready)
+				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
 				done <- outcome{r, s, p, lanes, err}
 			}
 		}()
@@ -230,7 +246,6 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	go func() { wg.Wait(); close(done) }()
 	var firstErr error
 	finished := rep.Skipped
-	kept := keptLanes{max: opt.KeepLanes}
 	for o := range done {
 		if errors.Is(o.err, errInterrupted) {
 			continue
@@ -293,9 +308,10 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 
 // keptLanes keeps the timeline lanes of the max runs that a report shows
 // first: failed runs, then the first repetition of each sweep point, then
-// the others, each in plan order.
+// the others, each in plan order. It is safe for concurrent use.
 type keptLanes struct {
 	max  int
+	mu   sync.Mutex
 	runs []keptRun
 }
 
@@ -318,6 +334,8 @@ func (a keptRun) before(b keptRun) bool {
 
 // add keeps the lanes of run r if they are among the max first shown.
 func (k *keptLanes) add(r *Run, failed bool, lanes results.TimelineLanes) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if k.max <= 0 {
 		return
 	}
@@ -326,19 +344,37 @@ func (k *keptLanes) add(r *Run, failed bool, lanes results.TimelineLanes) {
 		k.runs = append(k.runs, kr)
 		return
 	}
+	if last := k.lastShown(); kr.before(k.runs[last]) {
+		k.runs[last] = kr
+	}
+}
+
+// wouldKeep says whether add would now keep the lanes of run r.
+func (k *keptLanes) wouldKeep(r *Run, failed bool) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.max <= 0 {
+		return false
+	}
+	return len(k.runs) < k.max || (keptRun{run: r, failed: failed}).before(k.runs[k.lastShown()])
+}
+
+// lastShown returns the index of the kept run shown last; k must hold at
+// least one.
+func (k *keptLanes) lastShown() int {
 	last := 0
 	for i := range k.runs {
 		if k.runs[last].before(k.runs[i]) {
 			last = i
 		}
 	}
-	if kr.before(k.runs[last]) {
-		k.runs[last] = kr
-	}
+	return last
 }
 
 // byID returns the kept lanes by run ID; nil if none.
 func (k *keptLanes) byID() map[string]results.TimelineLanes {
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if len(k.runs) == 0 {
 		return nil
 	}
@@ -436,13 +472,13 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRun is executeRun with a panic inside the simulation turned
 // into an error naming the run, so one broken run does not take the whole
 // sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, ready func() error) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir, poll, live, lanes, ready)
+	return executeRun(r, reg, dir, poll, live, lanes, early, ready)
 }
 
 // executeRun runs one run and writes its directory. summary.json is written
@@ -451,9 +487,11 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 // executeRun returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
 // timeline lanes (results.LanesOf), left zero for a run without a replica
-// log. ready, when not nil, is called before anything but the trace is
-// written (see Execute); its error stops the run.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, ready func() error) (results.Summary, results.Perf, error) {
+// log; with early not nil too, it calls early with the run's timeline and
+// whether the run failed its checks before it writes the run's files.
+// ready, when not nil, is called before anything but the trace is written
+// (see Execute); its error stops the run.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -507,6 +545,14 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	}
 	input := in.summaryInput(ended)
 	recs := latencyRecords(in)
+	if lanes != nil {
+		if l, ok := results.LanesOf(input); ok {
+			*lanes = l
+			if early != nil {
+				early(results.TimelineOf(dir, input, l), results.Verdict(input.Checks) != results.VerdictPass)
+			}
+		}
+	}
 	// Write everything but summary.json first: summary.json marks the run done.
 	tmp := filepath.Join(dir, ".pending")
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -525,11 +571,6 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	}
 	if err := batch.Commit(); err != nil {
 		return s, perf, err
-	}
-	if lanes != nil {
-		if l, ok := results.LanesOf(input); ok {
-			*lanes = l
-		}
 	}
 	if boolOr(r.Exp.Output.Plots, true) {
 		if err := results.PlotRun(tmp, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {

@@ -51,7 +51,7 @@ func BenchmarkBuildFromPeer256(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := BuildFrom(rep.Dir, rep.Lanes); err != nil {
+		if _, err := BuildFrom(rep.Dir, rep.Lanes, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

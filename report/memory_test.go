@@ -12,6 +12,7 @@ import (
 	"github.com/byzsim/byzsim/protocols/bftlist"
 	"github.com/byzsim/byzsim/protocols/diembft"
 	"github.com/byzsim/byzsim/protocols/hotstuff"
+	"github.com/byzsim/byzsim/results"
 )
 
 // TestReportFromMemory checks that the report drawn with the timeline
@@ -48,7 +49,8 @@ func TestReportFromMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2, KeepLanes: MaxTimelines})
+			var drawn Timelines
+			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2, KeepLanes: MaxTimelines, OnTimeline: drawn.Start})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,22 +64,46 @@ func TestReportFromMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fromMemory, err := BuildFrom(rep.Dir, rep.Lanes)
+			fromMemory, err := BuildFrom(rep.Dir, rep.Lanes, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(fromMemory, fromFiles) {
-				i := 0
-				for i < min(len(fromMemory), len(fromFiles)) && fromMemory[i] == fromFiles[i] {
-					i++
+			sameReport(t, "from memory", fromMemory, fromFiles)
+			// Every kept run's timeline was drawn ahead, as the report
+			// would draw it from the files.
+			for id, l := range rep.Lanes {
+				rd := filepath.Join(rep.Dir, "runs", id)
+				s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+				if err != nil {
+					t.Fatal(err)
 				}
-				t.Errorf("the report from memory differs from the report from files at byte %d of %d: %q", i, len(fromFiles), fromMemory[i:min(i+80, len(fromMemory))])
+				if drawn.svg(id, results.RunTimelineOf(rd, s, l)) == nil {
+					t.Errorf("run %s: no timeline drawn ahead, or not the one of its files", id)
+				}
 			}
+			withDrawn, err := BuildFrom(rep.Dir, rep.Lanes, &drawn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameReport(t, "with the timelines drawn ahead", withDrawn, fromFiles)
 			if !bytes.Contains(fromFiles, []byte("Timeline of run")) {
 				t.Error("the report draws no timeline")
 			}
 		})
 	}
+}
+
+// sameReport fails t if got differs from the report from the files, want.
+func sameReport(t *testing.T, what string, got, want []byte) {
+	t.Helper()
+	if bytes.Equal(got, want) {
+		return
+	}
+	i := 0
+	for i < min(len(got), len(want)) && got[i] == want[i] {
+		i++
+	}
+	t.Errorf("the report %s differs from the report from files at byte %d of %d: %q", what, i, len(want), got[i:min(i+80, len(got))])
 }
 
 // sweepTOML is a sweep of 3 points, 10 repetitions each, of which the

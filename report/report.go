@@ -47,18 +47,75 @@ const MaxFailedListed = 500
 const MaxSummaryRows = 1000
 
 // Write writes dir/report.html atomically.
-func Write(dir string) error { return WriteFrom(dir, nil) }
+func Write(dir string) error { return WriteFrom(dir, nil, nil) }
 
 // WriteFrom is Write with the timeline lanes of some runs, by run ID,
 // taken from memory (results.LanesOf) instead of their replicas.csv and
-// timeline.csv, as byzsim run has them for the runs it just ran. The page
-// is the same byte for byte.
-func WriteFrom(dir string, lanes map[string]results.TimelineLanes) error {
-	page, err := BuildFrom(dir, lanes)
+// timeline.csv, as byzsim run has them for the runs it just ran, and the
+// timelines drawn ahead (nil: none). The page is the same byte for byte.
+func WriteFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) error {
+	page, err := BuildFrom(dir, lanes, drawn)
 	if err != nil {
 		return err
 	}
 	return results.WriteFileAtomic(filepath.Join(dir, File), page)
+}
+
+// Timelines draws run timelines ahead of the report that shows them, each
+// on its own goroutine: byzsim run starts drawing a run's timeline when
+// the run ends (experiments.RunOptions.OnTimeline), on another core while
+// the run's files are written. The report uses a timeline drawn ahead
+// only when it is the one it would draw from the output directory's files
+// (equal results.RunTimeline), and draws any other itself. The zero value
+// is ready to use; a Timelines is safe for concurrent use.
+type Timelines struct {
+	mu    sync.Mutex
+	byRun map[string]*drawing
+}
+
+// drawing is one timeline drawn ahead: svg is set when done is closed.
+type drawing struct {
+	rt   results.RunTimeline
+	done chan struct{}
+	svg  []byte
+}
+
+// Start starts drawing the timeline rt of run id, replacing any drawn
+// before for the run.
+func (t *Timelines) Start(id string, rt results.RunTimeline) {
+	d := &drawing{rt: rt, done: make(chan struct{})}
+	t.mu.Lock()
+	if t.byRun == nil {
+		t.byRun = map[string]*drawing{}
+	}
+	t.byRun[id] = d
+	t.mu.Unlock()
+	go func() {
+		defer close(d.done)
+		d.svg = timelineSVG(rt)
+	}()
+}
+
+// svg returns timelineSVG(rt) if it was drawn ahead for run id (waiting
+// for it to be done), else nil.
+func (t *Timelines) svg(id string, rt results.RunTimeline) []byte {
+	if t == nil {
+		return nil
+	}
+	t.mu.Lock()
+	d := t.byRun[id]
+	t.mu.Unlock()
+	if d == nil || !sameTimeline(d.rt, rt) {
+		return nil
+	}
+	<-d.done
+	return d.svg
+}
+
+// sameTimeline reports whether a and b draw the same timeline.
+func sameTimeline(a, b results.RunTimeline) bool {
+	return a.Title == b.Title && a.Replicas == b.Replicas && a.End == b.End && a.Interval == b.Interval &&
+		slices.Equal(a.Rows, b.Rows) && slices.Equal(a.Markers, b.Markers)
 }
 
 // figure is one plot of the page: inline SVG or, for a plot drawn only as
@@ -99,11 +156,11 @@ type page struct {
 }
 
 // Build returns the report of the output directory dir.
-func Build(dir string) ([]byte, error) { return BuildFrom(dir, nil) }
+func Build(dir string) ([]byte, error) { return BuildFrom(dir, nil, nil) }
 
-// BuildFrom is Build with the timeline lanes of some runs in memory (see
-// WriteFrom).
-func BuildFrom(dir string, lanes map[string]results.TimelineLanes) ([]byte, error) {
+// BuildFrom is Build with the timeline lanes of some runs in memory and
+// the timelines drawn ahead (see WriteFrom).
+func BuildFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) ([]byte, error) {
 	t, err := results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
 	if err != nil {
 		return nil, err
@@ -138,7 +195,7 @@ func BuildFrom(dir string, lanes map[string]results.TimelineLanes) ([]byte, erro
 	if err := p.failed(dir, t); err != nil {
 		return nil, err
 	}
-	if err := p.runs(dir, t, lanes); err != nil {
+	if err := p.runs(dir, t, lanes, drawn); err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
@@ -328,8 +385,8 @@ func rank(t results.RunsTable, i int) int {
 }
 
 // runs adds the timeline and plots of each shown run, its timeline drawn
-// from lanes when they have the run's.
-func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.TimelineLanes) error {
+// from lanes when they have the run's, or taken from drawn.
+func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.TimelineLanes, drawn *Timelines) error {
 	shown := shownRuns(t)
 	if len(shown) < len(t.Rows) {
 		p.RunsNote = fmt.Sprintf("%d of %d runs shown: the failed runs first, then the first run of each sweep point, then the others in plan order (at most %d). A [[plot]] table of kind run_timeline draws any other.", len(shown), len(t.Rows), MaxTimelines)
@@ -345,7 +402,7 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], lanes)
+				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], lanes, drawn)
 			}
 		}()
 	}
@@ -364,8 +421,8 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 }
 
 // runSectionOf returns the section of run r: its timeline, drawn from
-// lanes when they have the run's, and its plots.
-func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[string]results.TimelineLanes) (runSection, error) {
+// lanes when they have the run's (or taken from drawn), and its plots.
+func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[string]results.TimelineLanes, drawn *Timelines) (runSection, error) {
 	rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
 	if err != nil {
 		return runSection{}, err
@@ -387,7 +444,11 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[s
 	case err != nil:
 		return runSection{}, err
 	default:
-		sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(timelineSVG(rt))})
+		svg := drawn.svg(r.ID, rt)
+		if svg == nil {
+			svg = timelineSVG(rt)
+		}
+		sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
 	}
 	figs, err := plotFigures(rd, "plot-")
 	if err != nil {

@@ -116,6 +116,17 @@ func RunTimelineOf(dir string, s Summary, lanes TimelineLanes) RunTimeline {
 	return rt
 }
 
+// TimelineOf returns the timeline of the run in dir that WriteRun writes
+// from in, with its lanes (LanesOf): what ReadRunTimeline reads back from
+// the files WriteRun writes, without writing or reading them.
+func TimelineOf(dir string, in RunInput, lanes TimelineLanes) RunTimeline {
+	s := Summary{RunID: in.RunID, VirtualSeconds: Seconds(in.End)}
+	if in.Timeline != nil {
+		s.Markers = in.Timeline.Markers()
+	}
+	return RunTimelineOf(dir, s, lanes)
+}
+
 // markerReplicas returns the replicas a marker label names ("crash
 // replica1", "transient replica0,replica2 ve", "partition [replica0
 // replica1] [replica2]").
