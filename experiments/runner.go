@@ -546,46 +546,60 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	input := in.summaryInput(ended)
 	recs := latencyRecords(in)
 	if lanes != nil {
-		if l, ok := results.LanesOf(input); ok {
-			*lanes = l
-			if early != nil {
-				early(results.TimelineOf(dir, input, l), results.Verdict(input.Checks) != results.VerdictPass)
+		// The lanes, and the timeline drawn from them, are taken from the
+		// run's logs while its files are written (both only read them).
+		done := make(chan struct{})
+		defer func() { <-done }()
+		failed := results.Verdict(input.Checks) != results.VerdictPass
+		go func() {
+			defer close(done)
+			if l, ok := results.LanesOf(input); ok {
+				*lanes = l
+				if early != nil {
+					early(results.TimelineOf(dir, input, l), failed)
+				}
 			}
-		}
-	}
-	// Write everything but summary.json first: summary.json marks the run done.
-	tmp := filepath.Join(dir, ".pending")
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return results.Summary{}, perf, err
+		}()
 	}
 	// The run's files and perf.json are synced to disk at once (see
-	// results.Batch), then moved into place, summary.json last.
+	// results.Batch), then renamed into place, summary.json last: it
+	// marks the run done. A run with plots draws them from its files
+	// first, in .pending, and then moves the files into place.
+	plots := boolOr(r.Exp.Output.Plots, true)
+	to := dir
+	if plots {
+		to = filepath.Join(dir, ".pending")
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			return results.Summary{}, perf, err
+		}
+	}
 	var batch results.Batch
 	defer batch.Abort()
-	s, err := results.WriteRunTo(&batch, tmp, input, recs)
-	if err != nil {
-		return s, perf, err
+	if err := results.WritePerfTo(&batch, filepath.Join(to, results.PerfFile), perf); err != nil {
+		return results.Summary{}, perf, err
 	}
-	if err := results.WritePerfTo(&batch, filepath.Join(tmp, results.PerfFile), perf); err != nil {
+	s, err := results.WriteRunTo(&batch, to, input, recs)
+	if err != nil {
 		return s, perf, err
 	}
 	if err := batch.Commit(); err != nil {
 		return s, perf, err
 	}
-	if boolOr(r.Exp.Output.Plots, true) {
-		if err := results.PlotRun(tmp, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {
-			return s, perf, fmt.Errorf("plots: %w", err)
-		}
+	if !plots {
+		return s, perf, nil
+	}
+	if err := results.PlotRun(to, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {
+		return s, perf, fmt.Errorf("plots: %w", err)
 	}
 	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile, results.PerfFile} {
-		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
+		if err := os.Rename(filepath.Join(to, name), filepath.Join(dir, name)); err != nil {
 			return s, perf, err
 		}
 	}
-	if err := os.Rename(filepath.Join(tmp, results.SummaryFile), filepath.Join(dir, results.SummaryFile)); err != nil {
+	if err := os.Rename(filepath.Join(to, results.SummaryFile), filepath.Join(dir, results.SummaryFile)); err != nil {
 		return s, perf, err
 	}
-	return s, perf, os.RemoveAll(tmp)
+	return s, perf, os.RemoveAll(to)
 }
 
 // endReason words the World's reason for stopping for summary.json: the

@@ -199,10 +199,28 @@ func BuildFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timeli
 		return nil, err
 	}
 	var b bytes.Buffer
+	b.Grow(p.sizeHint())
 	if err := pageTemplate().Execute(&b, &p); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// sizeHint is about the size of the page: its figures, experiment.toml
+// and room for the rest, so that the page is written into one buffer
+// (a page with a run timeline is mostly that: about 800 KB at n = 256).
+func (p *page) sizeHint() int {
+	n := 32<<10 + 2*len(p.ExperimentTOML)
+	figs := func(fs []figure) {
+		for _, f := range fs {
+			n += len(f.SVG) + len(f.PNG) + len(f.Caption) + 128
+		}
+	}
+	figs(p.Plots)
+	for _, r := range p.Runs {
+		figs(r.Figures)
+	}
+	return n
 }
 
 // experiment reads the resolved experiment.toml: its text, description

@@ -34,7 +34,9 @@ func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 
 // WriteRunTo is WriteRun into the batch b: the files are in place once b is
 // committed, so a caller can add more files (perf.json) and wait for the
-// disk once for them all. dir is made at once if missing.
+// disk once for them all. dir is made at once if missing. summary.json is
+// the last file it adds to b, so that it is renamed after the files b
+// holds before and the run's other files (b renames in order).
 func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 	s := Summarize(in)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -43,9 +45,6 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summar
 	tl := in.Timeline
 	if tl == nil {
 		tl = NewTimeline(0)
-	}
-	if err := writeSummary(b, filepath.Join(dir, SummaryFile), s); err != nil {
-		return s, err
 	}
 	if err := writeLatencyCSV(b, filepath.Join(dir, LatencyFile), recs); err != nil {
 		return s, err
@@ -58,7 +57,10 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summar
 			return s, err
 		}
 	}
-	return s, writeMessagesCSV(b, filepath.Join(dir, MessagesFile), s.ByKind)
+	if err := writeMessagesCSV(b, filepath.Join(dir, MessagesFile), s.ByKind); err != nil {
+		return s, err
+	}
+	return s, writeSummary(b, filepath.Join(dir, SummaryFile), s)
 }
 
 // PlotRun re-renders a run's plots from the files in its directory:

@@ -28,6 +28,25 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
+// firstChunk is the size of a canvas's first buffer, maxChunk that of its
+// largest, and minRoom the room an element starts a new buffer below.
+const (
+	firstChunk = 64 << 10
+	maxChunk   = 1 << 20
+	minRoom    = 4 << 10
+)
+
+// room starts a new buffer when buf has less than minRoom bytes of room
+// left (an element longer than that grows buf as append does).
+func (c *Canvas) room() {
+	if cap(c.buf)-len(c.buf) >= minRoom {
+		return
+	}
+	c.chunks = append(c.chunks, c.buf)
+	c.chunked += len(c.buf)
+	c.buf = make([]byte, 0, min(2*cap(c.buf), maxChunk))
+}
+
 // prec is the number of significant digits of the numbers written, as
 // vgsvg writes them (%.5g).
 const prec = 5
@@ -35,10 +54,16 @@ const prec = 5
 // Canvas draws an SVG document in memory; Bytes or WriteTo returns it.
 // Like vgsvg's canvas, its origin is at the bottom left.
 type Canvas struct {
-	w, h  vg.Length
-	buf   []byte    // the document after the prelude, before the closing tags
-	pre   []byte    // the prelude: XML declaration and <svg> tag
-	stack []context // graphics states, the current one last
+	w, h vg.Length
+	// The document after the prelude, before the closing tags, is the
+	// chunks and then buf: when buf has little room left before an
+	// element, it becomes a chunk and a buffer twice its size takes its
+	// place, so that the bytes written are never copied to grow buf.
+	buf     []byte
+	chunks  [][]byte
+	chunked int       // bytes in chunks
+	pre     []byte    // the prelude: XML declaration and <svg> tag
+	stack   []context // graphics states, the current one last
 
 	// Caches: the style attribute of the last stroke and of the last fill
 	// with the state they were made for, the hex and opacity strings of
@@ -90,7 +115,7 @@ func New(w, h vg.Length) *Canvas {
 	}
 	c := &Canvas{
 		w: w, h: h,
-		buf:     make([]byte, 0, 64<<10),
+		buf:     make([]byte, 0, firstChunk),
 		stack:   []context{{}},
 		colours: map[[4]uint32]colourStrings{},
 		fonts:   map[font.Font]fontFace{},
@@ -368,6 +393,7 @@ func (c *Canvas) Fill(path vg.Path) {
 // path writes a <path> element with the style attribute attr (none if
 // empty).
 func (c *Canvas) path(path vg.Path, attr []byte) {
+	c.room()
 	c.buf = append(c.buf, `<path d="`...)
 	c.buf = c.pathData(c.buf, path)
 	c.buf = append(c.buf, `" `...)
@@ -495,6 +521,7 @@ func (c *Canvas) FillString(f font.Face, pt vg.Point, text string) {
 	s = append(s, c.fontDescr(f)...)
 	s = s.add("font-size", "medium", string(num(nil, f.Font.Size.Points()))+"px")
 	s = s.add("fill", "#000000", c.colour(rgba(c.context().color)).hex)
+	c.room()
 	c.buf = append(c.buf, `<text x="`...)
 	c.buf = num(c.buf, pt.X.Points())
 	c.buf = append(c.buf, `" y="`...)
@@ -599,8 +626,11 @@ func (c *Canvas) Bytes() []byte {
 	for _, ctx := range c.stack {
 		ends += ctx.gEnds
 	}
-	out := make([]byte, 0, len(c.pre)+len(c.buf)+5*ends+7)
+	out := make([]byte, 0, len(c.pre)+c.chunked+len(c.buf)+5*ends+7)
 	out = append(out, c.pre...)
+	for _, ch := range c.chunks {
+		out = append(out, ch...)
+	}
 	out = append(out, c.buf...)
 	for range ends {
 		out = append(out, "</g>\n"...)

@@ -202,6 +202,30 @@ func TestSameAsVgsvg(t *testing.T) {
 			c.Translate(vg.Point{X: 1, Y: 2}) // left open: closed when written
 			c.Scale(math.Inf(1), 1e-30)
 		}},
+		// A document of several buffers (see room): 3 MB of short strokes,
+		// texts, transforms and paths longer than a buffer's room.
+		{"several buffers", 800, 300, func(c vg.Canvas) {
+			f := face(t, 10, "Serif", xfnt.StyleNormal, xfnt.WeightNormal)
+			long := make([]vg.Point, 3000)
+			for i := range long {
+				long[i] = vg.Point{X: vg.Length(i) * 0.27, Y: vg.Length(i%37) * 1.3}
+			}
+			for i := range 40000 {
+				x := vg.Length(30 + float64(i%1000)*0.73)
+				y := vg.Length(10 + float64(i/1000)*7.1)
+				c.SetColor(color.NRGBA{R: uint8(i), G: 158, B: 115, A: 255})
+				c.Stroke(line(vg.Point{X: x, Y: y}, vg.Point{X: x, Y: y + 4.4}))
+				switch i % 5000 {
+				case 17:
+					c.FillString(f, vg.Point{X: x, Y: y}, "tick <"+strconv.Itoa(i)+">")
+				case 1234:
+					c.Push()
+					c.Translate(vg.Point{X: x, Y: y})
+					c.Stroke(line(long...))
+					c.Pop()
+				}
+			}
+		}},
 		{"image", 100, 100, func(c vg.Canvas) {
 			img := image.NewRGBA(image.Rect(0, 0, 2, 3))
 			img.Set(1, 1, color.White)
