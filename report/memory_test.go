@@ -77,7 +77,7 @@ func TestReportFromMemory(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if drawn.svg(id, results.RunTimelineOf(rd, s, l)) == nil {
+				if _, ok := drawn.svg(id, results.RunTimelineOf(rd, s, l)); !ok {
 					t.Errorf("run %s: no timeline drawn ahead, or not the one of its files", id)
 				}
 			}
@@ -89,6 +89,17 @@ func TestReportFromMemory(t *testing.T) {
 			if !bytes.Contains(fromFiles, []byte("Timeline of run")) {
 				t.Error("the report draws no timeline")
 			}
+			// The page with its figures written between the template's
+			// parts is the template's own output.
+			p, err := buildPage(rep.Dir, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var direct bytes.Buffer
+			if err := pageTemplate().Execute(&direct, p); err != nil {
+				t.Fatal(err)
+			}
+			sameReport(t, "with its figures spliced in", fromFiles, direct.Bytes())
 		})
 	}
 }

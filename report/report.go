@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,11 +55,11 @@ func Write(dir string) error { return WriteFrom(dir, nil, nil) }
 // timeline.csv, as byzsim run has them for the runs it just ran, and the
 // timelines drawn ahead (nil: none). The page is the same byte for byte.
 func WriteFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) error {
-	page, err := BuildFrom(dir, lanes, drawn)
+	p, err := buildPage(dir, lanes, drawn)
 	if err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, File), page)
+	return results.WriteAtomic(filepath.Join(dir, File), p.render)
 }
 
 // Timelines draws run timelines ahead of the report that shows them, each
@@ -77,7 +78,7 @@ type Timelines struct {
 type drawing struct {
 	rt   results.RunTimeline
 	done chan struct{}
-	svg  []byte
+	svg  string
 }
 
 // Start starts drawing the timeline rt of run id, replacing any drawn
@@ -97,19 +98,19 @@ func (t *Timelines) Start(id string, rt results.RunTimeline) {
 }
 
 // svg returns timelineSVG(rt) if it was drawn ahead for run id (waiting
-// for it to be done), else nil.
-func (t *Timelines) svg(id string, rt results.RunTimeline) []byte {
+// for it to be done); ok is false if it was not.
+func (t *Timelines) svg(id string, rt results.RunTimeline) (svg string, ok bool) {
 	if t == nil {
-		return nil
+		return "", false
 	}
 	t.mu.Lock()
 	d := t.byRun[id]
 	t.mu.Unlock()
 	if d == nil || !sameTimeline(d.rt, rt) {
-		return nil
+		return "", false
 	}
 	<-d.done
-	return d.svg
+	return d.svg, true
 }
 
 // sameTimeline reports whether a and b draw the same timeline.
@@ -161,6 +162,20 @@ func Build(dir string) ([]byte, error) { return BuildFrom(dir, nil, nil) }
 // BuildFrom is Build with the timeline lanes of some runs in memory and
 // the timelines drawn ahead (see WriteFrom).
 func BuildFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) ([]byte, error) {
+	p, err := buildPage(dir, lanes, drawn)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(p.sizeHint())
+	if err := p.render(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// buildPage gathers what the report of dir shows (see BuildFrom).
+func buildPage(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) (*page, error) {
 	t, err := results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
 	if err != nil {
 		return nil, err
@@ -198,12 +213,57 @@ func BuildFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timeli
 	if err := p.runs(dir, t, lanes, drawn); err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.Grow(p.sizeHint())
-	if err := pageTemplate().Execute(&b, &p); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+	return &p, nil
+}
+
+// figureMark stands in the page for each inline SVG figure while the
+// template runs: the figures are then written between its parts, instead
+// of through the template, which copies every value it prints (the
+// figures are most of the page). No other text of the page has a NUL:
+// the template escapes every other value, a NUL to U+FFFD.
+const figureMark = "\x00figure\x00"
+
+// render writes the page to w: the template's output with each
+// figureMark replaced by its figure, the bytes the template writes with
+// the figures in place.
+func (p *page) render(w io.Writer) error {
+	q := *p
+	var svgs []template.HTML
+	marked := func(fs []figure) []figure {
+		out := slices.Clone(fs)
+		for i := range out {
+			if out[i].SVG != "" {
+				svgs = append(svgs, out[i].SVG)
+				out[i].SVG = figureMark
+			}
+		}
+		return out
 	}
-	return b.Bytes(), nil
+	q.Plots = marked(p.Plots)
+	q.Runs = slices.Clone(p.Runs)
+	for i := range q.Runs {
+		q.Runs[i].Figures = marked(q.Runs[i].Figures)
+	}
+	var b bytes.Buffer
+	b.Grow(64<<10 + 2*len(p.ExperimentTOML))
+	if err := pageTemplate().Execute(&b, &q); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	parts := strings.Split(b.String(), figureMark)
+	if len(parts) != len(svgs)+1 {
+		return fmt.Errorf("report: %d figures, %d places for them", len(svgs), len(parts)-1)
+	}
+	for i, part := range parts {
+		if _, err := io.WriteString(w, part); err != nil {
+			return err
+		}
+		if i < len(svgs) {
+			if _, err := io.WriteString(w, string(svgs[i])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // sizeHint is about the size of the page: its figures, experiment.toml
@@ -292,7 +352,7 @@ func plotFigures(dir, prefix string) ([]figure, error) {
 			if err != nil {
 				return nil, err
 			}
-			f.SVG = inlineSVG(data)
+			f.SVG = inlineSVG(string(data))
 		} else {
 			data, err := os.ReadFile(filepath.Join(dir, stem+".png"))
 			if err != nil {
@@ -307,8 +367,8 @@ func plotFigures(dir, prefix string) ([]figure, error) {
 
 // inlineSVG returns an SVG document as an element to put into HTML: from
 // its <svg tag on, without the XML prolog.
-func inlineSVG(doc []byte) template.HTML {
-	if i := bytes.Index(doc, []byte("<svg")); i >= 0 {
+func inlineSVG(doc string) template.HTML {
+	if i := strings.Index(doc, "<svg"); i >= 0 {
 		doc = doc[i:]
 	}
 	return template.HTML(doc) // written by byzsim's plots: no user markup
@@ -462,8 +522,8 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[s
 	case err != nil:
 		return runSection{}, err
 	default:
-		svg := drawn.svg(r.ID, rt)
-		if svg == nil {
+		svg, ok := drawn.svg(r.ID, rt)
+		if !ok {
 			svg = timelineSVG(rt)
 		}
 		sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
@@ -478,11 +538,11 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[s
 
 // timelineSVG returns rt drawn as an SVG document, the bytes
 // results.RunTimelineSVG writes, on the faster canvas.
-func timelineSVG(rt results.RunTimeline) []byte {
+func timelineSVG(rt results.RunTimeline) string {
 	w, h, paint := results.RunTimelineDrawing(rt)
 	c := svgcanvas.New(w, h)
 	paint(draw.New(c))
-	return c.Bytes()
+	return c.String()
 }
 
 // pageTemplate parses the page on first use: a run that writes no report

@@ -48,7 +48,7 @@ func TestShownRuns(t *testing.T) {
 
 func TestInlineSVG(t *testing.T) {
 	doc := []byte("<?xml version=\"1.0\"?>\n<!-- Generated -->\n<svg width=\"1pt\"></svg>\n")
-	if got := string(inlineSVG(doc)); got != "<svg width=\"1pt\"></svg>\n" {
+	if got := string(inlineSVG(string(doc))); got != "<svg width=\"1pt\"></svg>\n" {
 		t.Errorf("inlineSVG = %q", got)
 	}
 }

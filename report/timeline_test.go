@@ -99,7 +99,7 @@ func TestTimelineSVGSameAsResults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := timelineSVG(c.rt)
+			got := []byte(timelineSVG(c.rt))
 			if !bytes.Equal(got, want) {
 				i := 0
 				for i < min(len(got), len(want)) && got[i] == want[i] {

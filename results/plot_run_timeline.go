@@ -443,6 +443,22 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 	// drawing stays small however many buckets the run has.
 	line := draw.LineStyle{Color: tlRound, Width: vg.Points(1.2)}
 	paths := make([]stepPath, lay.replicas)
+	// The lanes' vertices start in one array, about two per row of the
+	// lane (a lane that needs more grows on its own).
+	perLane := make([]int, lay.replicas)
+	for i := range lay.rt.Rows {
+		if r := lay.rt.Rows[i].Replica; r < lay.replicas {
+			perLane[r]++
+		}
+	}
+	total := 0
+	for _, n := range perLane {
+		total += 2*n + 4
+	}
+	slab := make([]vg.Point, total)
+	for id, n := range perLane {
+		paths[id].pts, slab = slab[:0:2*n+4], slab[2*n+4:]
+	}
 	lastRound := make([]*ReplicaRow, lay.replicas)
 	lastTick := make([]vg.Length, lay.replicas)
 	lastTimeout := make([]vg.Length, lay.replicas)
@@ -503,6 +519,7 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 			lastReset[r.Replica] = x
 		}
 	}
+	var stepLine vg.Path
 	for id, prev := range lastRound {
 		if prev == nil {
 			continue
@@ -510,7 +527,14 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		y := lay.replicaY(id) + lay.roundY(prev.Round)
 		paths[id].add(clampX(trX(end)), trY(y))
 		if pts := paths[id].points(); len(pts) >= 2 {
-			c.StrokeLines(line, pts)
+			// What StrokeLines draws, through one reused path.
+			c.SetLineStyle(line)
+			stepLine = stepLine[:0]
+			stepLine.Move(pts[0])
+			for _, pt := range pts[1:] {
+				stepLine.Line(pt)
+			}
+			c.Stroke(stepLine)
 		}
 		label(end, y, strconv.FormatInt(prev.Round, 10))
 	}

@@ -439,6 +439,12 @@ func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
 			replicas = r + 1
 		}
 	}
+	// About the replicas' share of the rows, and some room: the rows are
+	// copied once instead of growing into place.
+	if k = min(k, l.n); k > 0 {
+		est := l.total / l.n * k
+		rows = make([]ReplicaRow, 0, est+est/8+k)
+	}
 	_ = l.merge(k, func(r *ReplicaRow) error {
 		rows = append(rows, *r)
 		return nil

@@ -622,10 +622,7 @@ func (c *Canvas) DrawImage(rect vg.Rectangle, img image.Image) {
 // Bytes returns the document: the canvas can be drawn on further and
 // written again.
 func (c *Canvas) Bytes() []byte {
-	ends := 1 // the group that moves the origin
-	for _, ctx := range c.stack {
-		ends += ctx.gEnds
-	}
+	ends := c.ends()
 	out := make([]byte, 0, len(c.pre)+c.chunked+len(c.buf)+5*ends+7)
 	out = append(out, c.pre...)
 	for _, ch := range c.chunks {
@@ -636,6 +633,34 @@ func (c *Canvas) Bytes() []byte {
 		out = append(out, "</g>\n"...)
 	}
 	return append(out, "</svg>\n"...)
+}
+
+// String returns the document as a string (the bytes of Bytes, copied
+// once).
+func (c *Canvas) String() string {
+	ends := c.ends()
+	var b strings.Builder
+	b.Grow(len(c.pre) + c.chunked + len(c.buf) + 5*ends + 7)
+	b.Write(c.pre)
+	for _, ch := range c.chunks {
+		b.Write(ch)
+	}
+	b.Write(c.buf)
+	for range ends {
+		b.WriteString("</g>\n")
+	}
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// ends returns the number of groups left open: the one that moves the
+// origin and those of transforms not popped.
+func (c *Canvas) ends() int {
+	ends := 1
+	for _, ctx := range c.stack {
+		ends += ctx.gEnds
+	}
+	return ends
 }
 
 // WriteTo writes the document to w.

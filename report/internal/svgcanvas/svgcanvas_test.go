@@ -48,6 +48,9 @@ func same(t *testing.T, w, h vg.Length, paint func(vg.Canvas)) {
 	if !bytes.Equal(got.Bytes(), gb.Bytes()) {
 		t.Fatal("Bytes differs from WriteTo")
 	}
+	if got.String() != gb.String() {
+		t.Fatal("String differs from WriteTo")
+	}
 }
 
 // face returns gonum's default face at size pt described with the given
