@@ -548,11 +548,18 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	if lanes != nil {
 		// The lanes, and the timeline drawn from them, are taken from the
 		// run's logs while its files are written (both only read them).
+		// A panic there is the run's, as if it happened here.
 		done := make(chan struct{})
-		defer func() { <-done }()
+		var crashed any
+		defer func() {
+			if <-done; crashed != nil {
+				panic(crashed)
+			}
+		}()
 		failed := results.Verdict(input.Checks) != results.VerdictPass
 		go func() {
 			defer close(done)
+			defer func() { crashed = recover() }()
 			if l, ok := results.LanesOf(input); ok {
 				*lanes = l
 				if early != nil {
