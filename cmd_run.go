@@ -16,6 +16,7 @@ import (
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/internal/gcpolicy"
 	"github.com/byzsim/byzsim/report"
+	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
 	"github.com/schollz/progressbar/v3"
 )
@@ -100,11 +101,15 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		Command: command, Job: job.ID, JobAttempt: job.Attempt,
 		Note: func(s string) { fmt.Fprintln(stderr, "byzsim:", s) },
 	}
-	var drawn *report.Timelines
 	if writeReport {
 		opt.KeepLanes = report.MaxTimelines // the report draws these from memory
-		drawn = new(report.Timelines)
+		drawn := new(report.Timelines)
 		opt.OnTimeline = drawn.Start // while the run's files are written
+		// report.html is synced with the final files, before the manifest.
+		opt.ReportFile = report.File
+		opt.Report = func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) ([]byte, error) {
+			return report.BuildFrom(dir, report.Memory{Lanes: lanes, Drawn: drawn, Pending: pending})
+		}
 	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(os.Stderr) {
@@ -134,8 +139,8 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d resumed) in %.2fs, %d events → %s%s\n",
 		plan.Base.Name, rep.Selected, rep.Ran, rep.Skipped, rep.Wall.Seconds(), rep.Events, rep.Dir, partial)
 	if writeReport {
-		if err := report.WriteFrom(rep.Dir, rep.Lanes, drawn); err != nil {
-			return err
+		if rep.ReportErr != nil {
+			return rep.ReportErr
 		}
 		fmt.Fprintln(stdout, "report:", filepath.Join(rep.Dir, report.File))
 	}

@@ -16,13 +16,20 @@ import (
 
 // ReadManifest reads dir/manifest.json.
 func ReadManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	path := filepath.Join(dir, ManifestFile)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return ParseManifest(path, data)
+}
+
+// ParseManifest is ReadManifest of a manifest's content, data; path names
+// it in errors.
+func ParseManifest(path string, data []byte) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &m, nil
 }

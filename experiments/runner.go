@@ -83,6 +83,18 @@ type RunOptions struct {
 	// byzsim run starts drawing the report's timeline then, on another
 	// core, while the run's files are written.
 	OnTimeline func(id string, rt results.RunTimeline)
+	// Report, when set, returns a file (byzsim run's report.html) that is
+	// written with the experiment's final files and synced with them,
+	// renamed before manifest.json, which stays last: ReportFile names
+	// it in the experiment directory. Report is called with the
+	// directory, the kept timeline lanes (see Report.Lanes) and the
+	// content of the final files not in place yet, by name (runs.csv and
+	// manifest.json), which it must read from there; not when a run
+	// ended in an error (Execute returns it). Its error does not stop the
+	// execution: the final files are written, and the error is
+	// Report.ReportErr.
+	Report     func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) ([]byte, error)
+	ReportFile string
 }
 
 // Failure is a run whose checks failed.
@@ -109,6 +121,9 @@ type Report struct {
 	// Lanes are the timeline lanes of at most RunOptions.KeepLanes of the
 	// runs executed now, by run ID.
 	Lanes map[string]results.TimelineLanes
+	// ReportErr is RunOptions.Report's error; the report is then not
+	// written.
+	ReportErr error
 }
 
 // Execute runs the selected runs of plan and writes the output directory:
@@ -282,7 +297,8 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	// from points.csv, the manifest waits for them.
 	var last results.Batch
 	defer last.Abort()
-	if err := writeRunsCSV(&last, dir, plan, selected); err != nil {
+	runsCSV, err := writeRunsCSV(&last, dir, plan, selected)
+	if err != nil {
 		return rep, err
 	}
 	if ps := plan.plotSetup(); ps.draws() {
@@ -296,6 +312,14 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	manifest, err = manifestJSON(plan, selected, rep)
 	if err != nil {
 		return rep, err
+	}
+	if opt.Report != nil && firstErr == nil {
+		pending := map[string][]byte{results.RunsFile: runsCSV, ManifestFile: manifest}
+		page, err := opt.Report(dir, rep.Lanes, pending)
+		if err == nil {
+			err = last.WriteFile(filepath.Join(dir, opt.ReportFile), page)
+		}
+		rep.ReportErr = err
 	}
 	if err := last.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return rep, err
@@ -713,20 +737,20 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 
 // writeRunsCSV writes runs.csv from the summaries of the selected runs
 // present on disk, in run order, and points.csv and summary.md from it,
-// into the batch b.
-func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) error {
+// into the batch b, and returns runs.csv's content.
+func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) ([]byte, error) {
 	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
 		rd, err := runDir(dir, r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
 	}

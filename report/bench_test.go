@@ -51,7 +51,7 @@ func BenchmarkBuildFromPeer256(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := BuildFrom(rep.Dir, rep.Lanes, nil); err != nil {
+		if _, err := BuildFrom(rep.Dir, Memory{Lanes: rep.Lanes}); err != nil {
 			b.Fatal(err)
 		}
 	}

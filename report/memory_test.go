@@ -49,10 +49,16 @@ func TestReportFromMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// As byzsim run does: timelines drawn ahead, report.html
+			// written with the final files.
 			var drawn Timelines
-			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2, KeepLanes: MaxTimelines, OnTimeline: drawn.Start})
-			if err != nil {
-				t.Fatal(err)
+			report := func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) ([]byte, error) {
+				return BuildFrom(dir, Memory{Lanes: lanes, Drawn: &drawn, Pending: pending})
+			}
+			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2,
+				KeepLanes: MaxTimelines, OnTimeline: drawn.Start, Report: report, ReportFile: File})
+			if err != nil || rep.ReportErr != nil {
+				t.Fatal(err, rep.ReportErr)
 			}
 			if c.name == "sweep" && (len(rep.Failures) == 0 || len(rep.Failures) == rep.Ran) {
 				t.Fatalf("%d of %d runs failed, want some", len(rep.Failures), rep.Ran)
@@ -64,7 +70,7 @@ func TestReportFromMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fromMemory, err := BuildFrom(rep.Dir, rep.Lanes, nil)
+			fromMemory, err := BuildFrom(rep.Dir, Memory{Lanes: rep.Lanes})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,17 +87,22 @@ func TestReportFromMemory(t *testing.T) {
 					t.Errorf("run %s: no timeline drawn ahead, or not the one of its files", id)
 				}
 			}
-			withDrawn, err := BuildFrom(rep.Dir, rep.Lanes, &drawn)
+			withDrawn, err := BuildFrom(rep.Dir, Memory{Lanes: rep.Lanes, Drawn: &drawn})
 			if err != nil {
 				t.Fatal(err)
 			}
 			sameReport(t, "with the timelines drawn ahead", withDrawn, fromFiles)
+			written, err := os.ReadFile(filepath.Join(rep.Dir, File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameReport(t, "written with the final files", written, fromFiles)
 			if !bytes.Contains(fromFiles, []byte("Timeline of run")) {
 				t.Error("the report draws no timeline")
 			}
 			// The page with its figures written between the template's
 			// parts is the template's own output.
-			p, err := buildPage(rep.Dir, nil, nil)
+			p, err := buildPage(rep.Dir, Memory{})
 			if err != nil {
 				t.Fatal(err)
 			}

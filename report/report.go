@@ -48,18 +48,30 @@ const MaxFailedListed = 500
 const MaxSummaryRows = 1000
 
 // Write writes dir/report.html atomically.
-func Write(dir string) error { return WriteFrom(dir, nil, nil) }
+func Write(dir string) error { return WriteFrom(dir, Memory{}) }
 
-// WriteFrom is Write with the timeline lanes of some runs, by run ID,
-// taken from memory (results.LanesOf) instead of their replicas.csv and
-// timeline.csv, as byzsim run has them for the runs it just ran, and the
-// timelines drawn ahead (nil: none). The page is the same byte for byte.
-func WriteFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) error {
-	p, err := buildPage(dir, lanes, drawn)
+// WriteFrom is Write with what m has in memory. The page is the same byte
+// for byte.
+func WriteFrom(dir string, m Memory) error {
+	p, err := buildPage(dir, m)
 	if err != nil {
 		return err
 	}
 	return results.WriteAtomic(filepath.Join(dir, File), p.render)
+}
+
+// Memory is what a report takes from memory instead of the output
+// directory's files, as byzsim run has it for the runs it just ran; the
+// zero Memory has nothing.
+type Memory struct {
+	// Lanes are the timeline lanes of some runs, by run ID
+	// (results.LanesOf), instead of their replicas.csv and timeline.csv.
+	Lanes map[string]results.TimelineLanes
+	// Drawn are the timelines drawn ahead; nil: none.
+	Drawn *Timelines
+	// Pending are the contents of the directory's runs.csv and
+	// manifest.json, by name, when they are not in place yet.
+	Pending map[string][]byte
 }
 
 // Timelines draws run timelines ahead of the report that shows them, each
@@ -157,12 +169,11 @@ type page struct {
 }
 
 // Build returns the report of the output directory dir.
-func Build(dir string) ([]byte, error) { return BuildFrom(dir, nil, nil) }
+func Build(dir string) ([]byte, error) { return BuildFrom(dir, Memory{}) }
 
-// BuildFrom is Build with the timeline lanes of some runs in memory and
-// the timelines drawn ahead (see WriteFrom).
-func BuildFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) ([]byte, error) {
-	p, err := buildPage(dir, lanes, drawn)
+// BuildFrom is Build with what m has in memory (see WriteFrom).
+func BuildFrom(dir string, m Memory) ([]byte, error) {
+	p, err := buildPage(dir, m)
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +186,14 @@ func BuildFrom(dir string, lanes map[string]results.TimelineLanes, drawn *Timeli
 }
 
 // buildPage gathers what the report of dir shows (see BuildFrom).
-func buildPage(dir string, lanes map[string]results.TimelineLanes, drawn *Timelines) (*page, error) {
-	t, err := results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
+func buildPage(dir string, mem Memory) (*page, error) {
+	var t results.RunsTable
+	var err error
+	if data, ok := mem.Pending[results.RunsFile]; ok {
+		t, err = results.ParseRunsCSV(filepath.Join(dir, results.RunsFile), data)
+	} else {
+		t, err = results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +210,13 @@ func buildPage(dir string, lanes map[string]results.TimelineLanes, drawn *Timeli
 	}
 	pts := results.Points(t)
 	p.Facts = append(p.Facts, fmt.Sprintf("%s, %s: %d passed their checks, %d failed", plural(len(pts), "sweep point"), plural(len(t.Rows), "run"), passed, len(t.Rows)-passed))
-	if m, err := experiments.ReadManifest(dir); err == nil {
+	var m *experiments.Manifest
+	if data, ok := mem.Pending[experiments.ManifestFile]; ok {
+		m, err = experiments.ParseManifest(filepath.Join(dir, experiments.ManifestFile), data)
+	} else {
+		m, err = experiments.ReadManifest(dir)
+	}
+	if err == nil {
 		if !m.Complete || len(t.Rows) < m.Runs {
 			p.Note = fmt.Sprintf("This directory holds %d of the experiment's %d runs (interrupted, a shard, or a partial merge): every table and plot covers those only.", len(t.Rows), m.Runs)
 		}
@@ -210,7 +233,7 @@ func buildPage(dir string, lanes map[string]results.TimelineLanes, drawn *Timeli
 	if err := p.failed(dir, t); err != nil {
 		return nil, err
 	}
-	if err := p.runs(dir, t, lanes, drawn); err != nil {
+	if err := p.runs(dir, t, mem.Lanes, mem.Drawn); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -345,33 +345,30 @@ func WriteSweepPoints(dir string, k int) error {
 func WriteRunsAndPoints(dir string, t RunsTable, k int) error {
 	var b Batch
 	defer b.Abort()
-	if err := WriteRunsAndPointsTo(&b, dir, t, k); err != nil {
+	if _, err := WriteRunsAndPointsTo(&b, dir, t, k); err != nil {
 		return err
 	}
 	return b.Commit()
 }
 
 // WriteRunsAndPointsTo is WriteRunsAndPoints into the batch b: the files
-// are in place once b is committed, so a caller can add more files.
-func WriteRunsAndPointsTo(b *Batch, dir string, t RunsTable, k int) error {
+// are in place once b is committed, so a caller can add more files. It
+// returns the content of runs.csv.
+func WriteRunsAndPointsTo(b *Batch, dir string, t RunsTable, k int) (runsCSV []byte, err error) {
 	path := filepath.Join(dir, RunsFile)
 	var runs bytes.Buffer
 	if err := encodeRunsCSV(&runs, path, t); err != nil {
-		return err
+		return nil, err
 	}
 	// The points come from runs.csv as it reads back.
-	c, err := parseCSV(path, bytes.NewReader(runs.Bytes()))
+	read, err := ParseRunsCSV(path, runs.Bytes())
 	if err != nil {
-		return err
-	}
-	read, err := runsTableOf(c)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := b.WriteFile(path, runs.Bytes()); err != nil {
-		return err
+		return nil, err
 	}
-	return writeSweepPoints(b, dir, read, k)
+	return runs.Bytes(), writeSweepPoints(b, dir, read, k)
 }
 
 // writeSweepPoints writes points.csv and summary.md into dir from the runs

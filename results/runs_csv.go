@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -264,6 +265,16 @@ func runsCSV(path string, t RunsTable) (header []string, rows func(emit func(...
 // column or a repeated name is an error naming it.
 func ReadRunsCSV(path string) (RunsTable, error) {
 	c, err := readCSV(path)
+	if err != nil {
+		return RunsTable{}, err
+	}
+	return runsTableOf(c)
+}
+
+// ParseRunsCSV is ReadRunsCSV of a runs.csv's content, data; path names
+// it in errors.
+func ParseRunsCSV(path string, data []byte) (RunsTable, error) {
+	c, err := parseCSV(path, bytes.NewReader(data))
 	if err != nil {
 		return RunsTable{}, err
 	}
