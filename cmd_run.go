@@ -107,8 +107,8 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		opt.OnTimeline = drawn.Start // while the run's files are written
 		// report.html is synced with the final files, before the manifest.
 		opt.ReportFile = report.File
-		opt.Report = func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) ([]byte, error) {
-			return report.BuildFrom(dir, report.Memory{Lanes: lanes, Drawn: drawn, Pending: pending})
+		opt.Report = func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (func(io.Writer) error, error) {
+			return report.Prepare(dir, report.Memory{Lanes: lanes, Drawn: drawn, Pending: pending})
 		}
 	}
 	var bar *progressbar.ProgressBar

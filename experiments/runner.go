@@ -83,17 +83,17 @@ type RunOptions struct {
 	// byzsim run starts drawing the report's timeline then, on another
 	// core, while the run's files are written.
 	OnTimeline func(id string, rt results.RunTimeline)
-	// Report, when set, returns a file (byzsim run's report.html) that is
-	// written with the experiment's final files and synced with them,
-	// renamed before manifest.json, which stays last: ReportFile names
-	// it in the experiment directory. Report is called with the
+	// Report, when set, returns a function that writes a file (byzsim
+	// run's report.html) with the experiment's final files, synced with
+	// them and renamed before manifest.json, which stays last: ReportFile
+	// names it in the experiment directory. Report is called with the
 	// directory, the kept timeline lanes (see Report.Lanes) and the
 	// content of the final files not in place yet, by name (runs.csv and
 	// manifest.json), which it must read from there; not when a run
 	// ended in an error (Execute returns it). Its error does not stop the
 	// execution: the final files are written, and the error is
 	// Report.ReportErr.
-	Report     func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) ([]byte, error)
+	Report     func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (write func(io.Writer) error, err error)
 	ReportFile string
 }
 
@@ -315,9 +315,9 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}
 	if opt.Report != nil && firstErr == nil {
 		pending := map[string][]byte{results.RunsFile: runsCSV, ManifestFile: manifest}
-		page, err := opt.Report(dir, rep.Lanes, pending)
+		write, err := opt.Report(dir, rep.Lanes, pending)
 		if err == nil {
-			err = last.WriteFile(filepath.Join(dir, opt.ReportFile), page)
+			err = last.Write(filepath.Join(dir, opt.ReportFile), write)
 		}
 		rep.ReportErr = err
 	}

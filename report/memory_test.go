@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,8 +53,8 @@ func TestReportFromMemory(t *testing.T) {
 			// As byzsim run does: timelines drawn ahead, report.html
 			// written with the final files.
 			var drawn Timelines
-			report := func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) ([]byte, error) {
-				return BuildFrom(dir, Memory{Lanes: lanes, Drawn: &drawn, Pending: pending})
+			report := func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (func(io.Writer) error, error) {
+				return Prepare(dir, Memory{Lanes: lanes, Drawn: &drawn, Pending: pending})
 			}
 			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2,
 				KeepLanes: MaxTimelines, OnTimeline: drawn.Start, Report: report, ReportFile: File})

@@ -53,11 +53,22 @@ func Write(dir string) error { return WriteFrom(dir, Memory{}) }
 // WriteFrom is Write with what m has in memory. The page is the same byte
 // for byte.
 func WriteFrom(dir string, m Memory) error {
-	p, err := buildPage(dir, m)
+	write, err := Prepare(dir, m)
 	if err != nil {
 		return err
 	}
-	return results.WriteAtomic(filepath.Join(dir, File), p.render)
+	return results.WriteAtomic(filepath.Join(dir, File), write)
+}
+
+// Prepare reads what the report of dir shows, with what m has in memory,
+// and returns a function that writes the page to w: BuildFrom's bytes,
+// written in parts (the figures are not copied into one page first).
+func Prepare(dir string, m Memory) (write func(w io.Writer) error, err error) {
+	p, err := buildPage(dir, m)
+	if err != nil {
+		return nil, err
+	}
+	return p.render, nil
 }
 
 // Memory is what a report takes from memory instead of the output
