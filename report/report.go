@@ -117,6 +117,7 @@ func (t *Timelines) Start(id string, rt results.RunTimeline) {
 	go func() {
 		defer close(d.done)
 		d.svg = timelineSVG(rt)
+		pageTemplate() // parsed here too, not when the page is written
 	}()
 }
 
