@@ -31,16 +31,16 @@ func (s Signature) String() string { return fmt.Sprintf("sig{%d:%x}", s.Signer, 
 // (seed, replica id), so every replica of a run agrees on them.
 type keyring struct {
 	self sim.NodeID
+	real bool
 	n    int
 	base uint64 // secret base of modelled keys
-	real bool
-	priv ed25519.PrivateKey
-	pubs []ed25519.PublicKey // lazily derived, real mode only
 	// fingerprint identifies the key set and the quorum size; a certificate
 	// memoizes its validity under a fingerprint, so one verified under one
 	// quorum size (e.g. bug_small_quorum's) is verified again under
 	// another.
 	fingerprint uint64
+	priv        ed25519.PrivateKey
+	pubs        []ed25519.PublicKey // lazily derived, real mode only
 }
 
 func newKeyring(seed uint64, self sim.NodeID, n, quorum int, real bool) *keyring {

@@ -53,11 +53,11 @@ func (s *settings) behaviours() *protocols.Behaviours[strategy] {
 }
 
 // newElection returns the leader election of a replica of cfg.
-func (s *settings) newElection(cfg protocols.Config) *Election {
+func (s *settings) newElection(cfg protocols.Config) Election {
 	if g := s.group; g != nil && g.seed == cfg.Seed {
-		return &Election{chained.NewElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, g.reputationSeed)}
+		return Election{*chained.NewElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, g.reputationSeed)}
 	}
-	return newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed)
+	return *newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed)
 }
 
 // orParse returns the settings base points to, or those parsed from
@@ -98,16 +98,16 @@ func (c *preloadCache) fill(m *Mempool, reqs []*protocols.Request) bool {
 // buffers are a replica's scratch space and the slabs its votes and
 // replies are allocated from.
 type buffers struct {
-	exclude map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
-	votes   chained.Slab[Vote]
-	replies chained.Slab[protocols.Reply]
+	// inserted are the speculative states of the block just executed
+	// before a vote (executeAndInsertToVote), for makeVote.
+	inserted insertedStates
+	votes    chained.Slab[Vote]
+	replies  chained.Slab[protocols.Reply]
 	// votes received are checked against the digests of the last vote
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).
 	received voteDigests
-	// inserted are the speculative states of the block just executed
-	// before a vote (executeAndInsertToVote), for makeVote.
-	inserted insertedStates
+	exclude  map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
 }
 
 // insertedStates are the speculative state s of a block and, when it was

@@ -145,7 +145,7 @@ func TestProposalSignedMemo(t *testing.T) {
 	if b.ID != p.Block.ID {
 		t.Fatal("the test's block is not the proposal's")
 	}
-	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = newKeyring(99, 1, 4, Quorum(4, 1), false) })
+	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = *newKeyring(99, 1, 4, Quorum(4, 1), false) })
 	if stranger.proposalSigned(p) {
 		t.Error("a proposal verified under one run's keys verifies under another's")
 	}

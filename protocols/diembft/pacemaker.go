@@ -101,7 +101,7 @@ func (r *Replica) makeTimeout(round int64) *TimeoutInfo {
 		return nil
 	}
 	r.safety.timedOut(round)
-	r.charge(r.cfg.Costs.Sign)
+	r.charge(r.costs.Sign)
 	return &TimeoutInfo{Round: round, HighQC: hqc, Sender: r.id, Signature: r.keys.sign(timeoutDigest(round, hqc.VoteInfo.Round))}
 }
 
