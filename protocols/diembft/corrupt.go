@@ -151,7 +151,7 @@ func (r *Replica) corruptVotes(rng *rand.Rand) {
 				set.sigs = append(set.sigs, s)
 			}
 		}
-		r.tree.votes[k] = set
+		r.tree.putVotes(k, set)
 	}
 }
 

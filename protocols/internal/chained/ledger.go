@@ -51,9 +51,13 @@ type Ledger[B any] struct {
 	// (prune walks it instead of iterating over the table; a state deleted
 	// from spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
-	Root          *SpecState[B]
-	Blocks        []B                // committed chain; Blocks[0] is genesis
-	Log           []protocols.Digest // committed block ids from height 1
+	// Root is the committed root's state (set by the ledger only), and
+	// rootRound its round: RootRound, read for nearly every message, then
+	// reads the ledger alone, not the root's state too.
+	Root      *SpecState[B]
+	rootRound int64
+	Blocks    []B                // committed chain; Blocks[0] is genesis
+	Log       []protocols.Digest // committed block ids from height 1
 	// heightOf maps committed block ids to their heights; it is filled
 	// from Log on demand (indexed is how many Log entries it holds), so a
 	// commit costs no map insertion: lookups of committed ids are rare.
@@ -92,6 +96,7 @@ func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Diges
 		keys:          keys,
 		pendingStates: []*SpecState[B]{root},
 		Root:          root,
+		rootRound:     root.round,
 		Blocks:        append(make([]B, 0, initialChain), genesis),
 		Log:           make([]protocols.Digest, 0, initialChain),
 		heightOf:      map[protocols.Digest]int64{id: 0},
@@ -216,7 +221,7 @@ func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
 func (l *Ledger[B]) Height() int64 { return int64(len(l.Blocks) - 1) }
 
 // RootRound is the round of the last committed block.
-func (l *Ledger[B]) RootRound() int64 { return l.Root.round }
+func (l *Ledger[B]) RootRound() int64 { return l.rootRound }
 
 // Commit commits the pending block id and all its uncommitted ancestors,
 // prunes the branches that do not extend it, and returns the newly
@@ -247,7 +252,7 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		l.Log = append(l.Log, c.id)
 	}
 	old := l.Root
-	l.Root = s
+	l.Root, l.rootRound = s, s.round
 	for _, c := range chain {
 		c.Parent = nil // committed: nothing walks below the root
 	}
