@@ -31,6 +31,7 @@ type Replica struct {
 	n, f          int
 	quorum        int // Quorum(n, f): signers of a QC or TC
 	lastProposed  int64
+	genesisQC     *QC
 	safety        Safety
 	costs         protocols.Costs // cfg.Costs
 	elect         Election
@@ -42,8 +43,7 @@ type Replica struct {
 	sync    syncer
 	buf     buffers // scratch for proposals, slabs of votes and replies
 
-	cfg       protocols.Config
-	genesisQC *QC
+	cfg protocols.Config
 	// idle is when the leader found nothing to propose in its round.
 	idle idleWait
 	eq   equivState // the equivocate behaviours' forks
@@ -79,7 +79,6 @@ func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 		ledger:       newLedger(gb, gstate),
 		tree:         newBlockTree(gqc),
 		safety:       Safety{HighestVoteRound: -1, HighestQCRound: -2, voteLT: s.bugs.VoteLT},
-		pm:           Pacemaker{timeouts: make(map[int64]*timeoutSet)},
 		elect:        s.newElection(cfg),
 		mempool:      newMempool(s.blockSize),
 		genesisQC:    gqc,
@@ -397,7 +396,7 @@ func (r *Replica) processQC(qc *QC) {
 // commit commits a block and its uncommitted ancestors: executes them,
 // reports the commits, and replies to the clients.
 func (r *Replica) commit(id protocols.Digest) {
-	if id == r.ledger.Root.Block.ID {
+	if id == r.ledger.RootID() {
 		return // the committed root: most calls, a QC already processed
 	}
 	if !r.conduct.S.commits() {

@@ -12,8 +12,8 @@ import (
 // virtual cost is charged to every replica that verifies it.
 
 func (r *Replica) isGenesisQC(qc *QC) bool {
-	g := r.genesisQC
-	return qc == g || (len(qc.Signatures) == 0 && qc.VoteInfo == g.VoteInfo && qc.LedgerCommitInfo == g.LedgerCommitInfo)
+	g := r.genesisQC // the genesis QC has no signatures: most QCs answer before reading it
+	return len(qc.Signatures) == 0 && (qc == g || qc.VoteInfo == g.VoteInfo && qc.LedgerCommitInfo == g.LedgerCommitInfo)
 }
 
 // validQC verifies a QC: its vote info matches the signed ledger commit

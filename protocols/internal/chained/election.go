@@ -15,19 +15,23 @@ import (
 // round and the committed chain, so correct replicas that committed the
 // same blocks agree; it never reads a process-global random source.
 type Election struct {
-	n               int
-	roundsPerLeader int64
-	reputation      bool
-	windowSize      int
-	excludeSize     int
-	seed            uint64
+	// The fields Leader and updateLeaders read come first (one cache
+	// line of a replica that holds the election by value).
+
 	// leaders holds reputation-based leaders and attribute overrides by
 	// round; nil until the first (Leader, on every input, then reads no
 	// map header: at n = 1,000 a cache miss per replica).
 	leaders map[int64]sim.NodeID
 	// Table, when set, replaces round-robin (Twins scenarios fix the leader
 	// of every round); reputation and attribute overrides still apply.
-	Table func(round int64) sim.NodeID
+	Table           func(round int64) sim.NodeID
+	n               int
+	roundsPerLeader int64
+	reputation      bool
+
+	windowSize  int
+	excludeSize int
+	seed        uint64
 }
 
 // NewElection returns the election of n replicas; seed is the protocol's
