@@ -71,7 +71,8 @@ func (base *settings) orParse(cfg protocols.Config) (settings, error) {
 
 // preloadCache is the mempool the replicas of one run preload, shared
 // read-only: each replica that preloads the same requests into an empty
-// mempool copies it.
+// mempool copies it (Mempool.CopyOf: the copy shares its requests, index
+// and queue until it writes them, and has its own entry states).
 type preloadCache struct {
 	reqs []*protocols.Request // what pool holds, as the first replica got it
 	pool *Mempool
