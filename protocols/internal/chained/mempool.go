@@ -17,14 +17,13 @@ import (
 // scans drop the committed requests they pass, so each is skipped at most
 // once.
 //
-// A copy (CopyOf) shares the requests, the index and the queue of the
-// mempool it copies, read-only, and has its own entry states: reqs ends at
-// its capacity, so an entry added moves the copy's requests out, and the
-// first write to a shared index or queue copies it (sharedIndex,
-// sharedQueue; both mempools share, so neither writes the other's).
+// A copy (CopyOf) has its own entries and shares the index and the queue
+// of the mempool it copies, read-only: the first write to a shared index
+// or queue copies it (sharedIndex, sharedQueue; both mempools share, so
+// neither writes the other's), and a shared queue ends at its capacity, so
+// a request queued moves it out.
 type Mempool struct {
-	reqs        []*protocols.Request // entry i's request, indexed by index
-	state       []entry              // entry i's state
+	entries     []entry // arena, indexed by index
 	index       keyIndex
 	queue       []int32 // entry indices of queued requests, arrival order
 	head        int
@@ -33,11 +32,11 @@ type Mempool struct {
 	sharedQueue bool
 }
 
-// entry is the state of a request's entry (its request is in reqs).
 type entry struct {
-	result    protocols.Digest
+	req       *protocols.Request
 	committed bool
 	forgotten bool // dropped by a corruption; re-added on arrival
+	result    protocols.Digest
 }
 
 // commit records that e's request was committed with result and reports
@@ -161,10 +160,10 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 	m.wide[k] = i
 }
 
-// lookup returns the entry index of k, or adds an entry for q (whose key
-// is k) in state e and returns its index and false: one probe instead of a
-// get and a set.
-func (m *Mempool) lookup(k protocols.RequestKey, q *protocols.Request, e entry) (int32, bool) {
+// lookup returns the entry index of k, or adds the entry e (whose request
+// has key k) and returns its index and false: one probe instead of a get
+// and a set.
+func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
 	if m.sharedIndex {
 		if i, ok := m.index.get(k); ok {
 			return i, true
@@ -181,23 +180,15 @@ func (m *Mempool) lookup(k protocols.RequestKey, q *protocols.Request, e entry) 
 				return i, true
 			}
 		}
-		i := m.appendEntry(q, e)
+		i := int32(len(m.entries))
+		m.entries = append(m.entries, e)
 		*p = i + 1
 		return i, false
 	}
 	if i, ok := m.index.wide[k]; ok {
 		return i, true
 	}
-	return m.newEntry(q, e), false
-}
-
-// appendEntry adds an entry for q in state e, not indexed, and returns its
-// index.
-func (m *Mempool) appendEntry(q *protocols.Request, e entry) int32 {
-	i := int32(len(m.reqs))
-	m.reqs = append(m.reqs, q)
-	m.state = append(m.state, e)
-	return i
+	return m.newEntry(e), false
 }
 
 // initialRequests is a mempool's first capacity, reserved at its first
@@ -213,8 +204,7 @@ func NewMempool(blockSize int) *Mempool {
 
 // Reserve makes room for n more requests.
 func (m *Mempool) Reserve(n int) {
-	m.reqs = slices.Grow(m.reqs, n)
-	m.state = slices.Grow(m.state, n)
+	m.entries = slices.Grow(m.entries, n)
 	m.queue = slices.Grow(m.queue, n)
 }
 
@@ -228,17 +218,15 @@ func (m *Mempool) AddAll(reqs []*protocols.Request) {
 
 // CopyOf makes an empty mempool a copy of from (benchmarks put the same
 // requests in every replica's mempool: copying one mempool that holds them
-// is cheaper than adding them again). The copy shares from's requests,
-// index and queue until one of the two writes them (see Mempool); only the
-// entry states are copied. It reports false, and does nothing, when m is
-// not empty.
+// is cheaper than adding them again). The copy has its own entries and
+// shares from's index and queue until one of the two writes them (see
+// Mempool). It reports false, and does nothing, when m is not empty.
 func (m *Mempool) CopyOf(from *Mempool) bool {
-	if len(m.reqs) > 0 || m.index.wide != nil {
+	if len(m.entries) > 0 || m.index.wide != nil {
 		return false
 	}
-	n, nq := len(from.reqs), len(from.queue)
-	m.reqs = from.reqs[:n:n]
-	m.state = slices.Clone(from.state)
+	m.entries = slices.Clone(from.entries)
+	nq := len(from.queue)
 	m.queue = from.queue[:nq:nq]
 	m.head = from.head
 	m.index = from.index
@@ -280,9 +268,10 @@ func (m *keyIndex) clone() keyIndex {
 	return c
 }
 
-func (m *Mempool) newEntry(q *protocols.Request, e entry) int32 {
-	i := m.appendEntry(q, e)
-	m.index.set(q.Key(), i)
+func (m *Mempool) newEntry(e entry) int32 {
+	i := int32(len(m.entries))
+	m.entries = append(m.entries, e)
+	m.index.set(e.req.Key(), i)
 	return i
 }
 
@@ -290,15 +279,15 @@ func (m *Mempool) newEntry(q *protocols.Request, e entry) int32 {
 // request was already committed (the replica acknowledges it again at
 // once); a duplicate of a pending request is ignored.
 func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
-	if cap(m.reqs) == 0 {
+	if cap(m.entries) == 0 {
 		m.Reserve(initialRequests)
 	}
-	i, ok := m.lookup(q.Key(), q, entry{})
+	i, ok := m.lookup(q.Key(), entry{req: q})
 	if !ok {
 		m.queue = append(m.queue, i) // a shared queue ends at its capacity: it moves out
 		return 0, false
 	}
-	e := &m.state[i]
+	e := &m.entries[i]
 	if e.forgotten && !e.committed {
 		e.forgotten = false
 		m.queue = append(m.queue, i)
@@ -311,13 +300,13 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
 	if p := m.index.cell(q.Key()); p != nil && *p > 0 {
 		// The common case, a request this replica holds: no entry to build.
-		return m.state[*p-1].commit(result)
+		return m.entries[*p-1].commit(result)
 	}
-	i, ok := m.lookup(q.Key(), q, entry{committed: true, result: result})
+	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
 	if !ok {
 		return true
 	}
-	return m.state[i].commit(result)
+	return m.entries[i].commit(result)
 }
 
 // CommitPayload records that the requests of a committed block's payload
@@ -333,7 +322,7 @@ func (m *Mempool) CommitPayload(payload []*protocols.Request, hints []int32, res
 	hints = hints[:len(payload)]
 	for k, q := range payload {
 		i := hints[k]
-		if uint(i) >= uint(len(m.reqs)) || m.reqs[i] != q {
+		if uint(i) >= uint(len(m.entries)) || m.entries[i].req != q {
 			p := m.index.cell(q.Key())
 			if p == nil || *p == 0 {
 				if m.Committed(q, result) && q.Client >= minClient {
@@ -344,7 +333,7 @@ func (m *Mempool) CommitPayload(payload []*protocols.Request, hints []int32, res
 			i = *p - 1
 			hints[k] = i
 		}
-		if m.state[i].commit(result) && q.Client >= minClient {
+		if m.entries[i].commit(result) && q.Client >= minClient {
 			first(q)
 		}
 	}
@@ -356,7 +345,7 @@ func (m *Mempool) Result(k protocols.RequestKey) (protocols.Digest, bool) {
 	if !ok {
 		return 0, false
 	}
-	return m.state[i].result, m.state[i].committed
+	return m.entries[i].result, m.entries[i].committed
 }
 
 // Pending is the number of queued entries (committed ones not yet dropped
@@ -374,14 +363,14 @@ func (m *Mempool) GetTransactions(exclude map[protocols.RequestKey]struct{}) []*
 	kept := 0 // entries scanned and kept, compacted to the start of the scanned range
 	i := m.head
 	for ; i < len(m.queue) && len(out) < m.blockSize; i++ {
-		j := m.queue[i]
-		if e := &m.state[j]; e.committed || e.forgotten {
+		e := &m.entries[m.queue[i]]
+		if e.committed || e.forgotten {
 			continue
 		}
-		m.queue[m.head+kept] = j
+		m.queue[m.head+kept] = m.queue[i]
 		kept++
-		if q := m.reqs[j]; !isExcluded(exclude, q) {
-			out = append(out, q)
+		if _, skip := exclude[e.req.Key()]; !skip {
+			out = append(out, e.req)
 		}
 	}
 	// Move the kept entries next to the unscanned rest, preserving order.
@@ -396,12 +385,6 @@ func (m *Mempool) GetTransactions(exclude map[protocols.RequestKey]struct{}) []*
 	return out
 }
 
-// isExcluded reports whether q is in exclude.
-func isExcluded(exclude map[protocols.RequestKey]struct{}, q *protocols.Request) bool {
-	_, skip := exclude[q.Key()]
-	return skip
-}
-
 // ForgetSome drops each queued request, in queue order, with probability
 // 1/oneIn drawn from rng (a corruption).
 func (m *Mempool) ForgetSome(rng *rand.Rand, oneIn int) {
@@ -414,7 +397,7 @@ func (m *Mempool) ForgetSome(rng *rand.Rand, oneIn int) {
 
 // forget drops a pending request from the queue.
 func (m *Mempool) forget(pos int) {
-	e := &m.state[m.queue[pos]]
+	e := &m.entries[m.queue[pos]]
 	if !e.committed {
 		e.forgotten = true
 	}

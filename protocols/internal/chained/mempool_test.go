@@ -115,7 +115,7 @@ func TestMempoolLookup(t *testing.T) {
 			k = protocols.RequestKey{Client: sim.NodeID(4 + rng.IntN(3)), ID: uint64(rng.IntN(5000))}
 		}
 		q := &protocols.Request{Client: k.Client, ID: k.ID}
-		i, found := m.lookup(k, q, entry{})
+		i, found := m.lookup(k, entry{req: q})
 		wi, ok := want[k]
 		if found != ok || (ok && i != wi) {
 			t.Fatalf("lookup(%v) = %d, %v; want %d, %v", k, i, found, wi, ok)
@@ -123,8 +123,8 @@ func TestMempoolLookup(t *testing.T) {
 		if !ok {
 			want[k] = i
 		}
-		if m.reqs[i].Key() != k {
-			t.Fatalf("entry %d holds %v, want %v", i, m.reqs[i].Key(), k)
+		if m.entries[i].req.Key() != k {
+			t.Fatalf("entry %d holds %v, want %v", i, m.entries[i].req.Key(), k)
 		}
 	}
 }
@@ -250,8 +250,8 @@ func TestCommitPayload(t *testing.T) {
 	}
 }
 
-// TestMempoolCopiesShareSafely: copies share the template's requests,
-// index and queue until they write them. The template and three copies,
+// TestMempoolCopiesShareSafely: copies share the template's index and
+// queue until they write them. The template and three copies,
 // each paired with a mempool that added the same requests itself, go
 // through the same random operations per pair (different ones across
 // pairs: adds of new and held requests, commits one at a time and by
@@ -369,9 +369,9 @@ func TestMempoolCopiesShareSafely(t *testing.T) {
 					k++
 				}
 			}
-			for i, q := range pr.m.reqs { // every entry's request indexed at its entry
-				if j, ok := pr.m.index.get(q.Key()); !ok || j != int32(i) {
-					t.Fatalf("mempool %d step %d: entry %d holds %v, indexed at %d (%v)", p, step, i, q.Key(), j, ok)
+			for i, e := range pr.m.entries { // every entry's request indexed at its entry
+				if j, ok := pr.m.index.get(e.req.Key()); !ok || j != int32(i) {
+					t.Fatalf("mempool %d step %d: entry %d holds %v, indexed at %d (%v)", p, step, i, e.req.Key(), j, ok)
 				}
 			}
 		}
@@ -382,7 +382,7 @@ func TestMempoolCopiesShareSafely(t *testing.T) {
 func queued(m *Mempool) []protocols.RequestKey {
 	var out []protocols.RequestKey
 	for _, i := range m.queue[m.head:] {
-		out = append(out, m.reqs[i].Key())
+		out = append(out, m.entries[i].req.Key())
 	}
 	return out
 }
@@ -391,9 +391,8 @@ func queued(m *Mempool) []protocols.RequestKey {
 // queue from the head, and where its index files each request of pool.
 func snapshot(m *Mempool, pool []*protocols.Request) []uint64 {
 	var out []uint64
-	for i, q := range m.reqs {
-		e := m.state[i]
-		out = append(out, uint64(q.Client), q.ID, uint64(e.result))
+	for _, e := range m.entries {
+		out = append(out, uint64(e.req.Client), e.req.ID, uint64(e.result))
 		if e.committed {
 			out = append(out, 1)
 		}
@@ -423,8 +422,10 @@ func TestMempoolSharedWrites(t *testing.T) {
 	for id := range uint64(20) {
 		reqs = append(reqs, req(-2, id+1), req(40, id))
 	}
-	reqs = append(reqs, req(40, 20)) // 41: the arrays have room past their length
-	fresh := req(-2, 21) // a cell of the template's row: adding it writes the row
+	// 41 requests: the arrays have room past their length.
+	reqs = append(reqs, req(40, 20))
+	// A cell of the template's row: adding it writes the row.
+	fresh := req(-2, 21)
 	pool := append(slices.Clone(reqs), fresh, req(41, 1))
 	ops := []struct {
 		name string
