@@ -20,7 +20,7 @@ type Replica struct {
 	env     sim.Env
 	pm      Pacemaker
 	ledger  *Ledger
-	tree    *BlockTree
+	tree    BlockTree
 	mempool *Mempool
 	id      sim.NodeID
 	// newRoundEvent is set by the paper's new-round events (the start, a QC
@@ -77,7 +77,7 @@ func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 		cfg: cfg, s: s, id: cfg.ID, n: cfg.N, f: cfg.F, quorum: quorum, costs: cfg.Costs,
 		keys:         *newKeyring(cfg.Seed, cfg.ID, cfg.N, quorum, cfg.Costs.RealCrypto),
 		ledger:       newLedger(gb, gstate),
-		tree:         newBlockTree(gqc),
+		tree:         *newBlockTree(gqc),
 		safety:       Safety{HighestVoteRound: -1, HighestQCRound: -2, voteLT: s.bugs.VoteLT},
 		elect:        s.newElection(cfg),
 		mempool:      newMempool(s.blockSize),
