@@ -22,6 +22,8 @@ type voteSet struct {
 // Invariants: high_commit_qc.round ≤ high_qc.round; a vote set forms at
 // most one QC; sets and certificates below the pruning round are dropped.
 type BlockTree struct {
+	// votes and opened are nil while empty (pruneVotes, at every round,
+	// then reads no map header: most replicas hold no votes).
 	votes        map[protocols.Digest]*voteSet
 	highQC       *QC
 	highCommitQC *QC
@@ -42,11 +44,9 @@ const maxOpenPerRound = 2
 
 func newBlockTree(genesisQC *QC) *BlockTree {
 	return &BlockTree{
-		votes:        make(map[protocols.Digest]*voteSet),
 		highQC:       genesisQC,
 		highCommitQC: genesisQC,
 		certs:        qcIndex{small: []certEntry{{genesisQC.VoteInfo.ID, genesisQC}}},
-		opened:       make(map[int64][]uint8),
 	}
 }
 
@@ -71,6 +71,9 @@ func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteS
 		opened := t.opened[v.VoteInfo.Round]
 		if opened == nil {
 			opened = make([]uint8, n)
+			if t.opened == nil {
+				t.opened = make(map[int64][]uint8)
+			}
 			t.opened[v.VoteInfo.Round] = opened
 		}
 		if int(v.Sender) >= n || opened[v.Sender] >= maxOpenPerRound {
@@ -78,7 +81,7 @@ func (t *BlockTree) addVote(v *Vote, key protocols.Digest, n, quorum int) *voteS
 		}
 		opened[v.Sender]++
 		s = &voteSet{round: v.VoteInfo.Round, info: v.VoteInfo, lci: v.LedgerCommitInfo, seen: newBitset(n), sigs: make([]Signature, 0, quorum)}
-		t.votes[key] = s
+		t.putVotes(key, s)
 	}
 	t.last, t.lastKey = s, key
 	if s.formed || !s.seen.Add(v.Sender) {
@@ -109,6 +112,20 @@ func (t *BlockTree) pruneVotes(round int64) {
 			delete(t.opened, r)
 		}
 	}
+	if len(t.votes) == 0 {
+		t.votes = nil
+	}
+	if len(t.opened) == 0 {
+		t.opened = nil
+	}
+}
+
+// putVotes files the vote set s under key, making the table on first use.
+func (t *BlockTree) putVotes(key protocols.Digest, s *voteSet) {
+	if t.votes == nil {
+		t.votes = make(map[protocols.Digest]*voteSet)
+	}
+	t.votes[key] = s
 }
 
 // pruneCertified drops the certificates of blocks below round.

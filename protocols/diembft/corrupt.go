@@ -151,7 +151,7 @@ func (r *Replica) corruptVotes(rng *rand.Rand) {
 				set.sigs = append(set.sigs, s)
 			}
 		}
-		r.tree.votes[k] = set
+		r.tree.putVotes(k, set)
 	}
 }
 
@@ -163,8 +163,7 @@ func (r *Replica) corruptTimeouts(rng *rand.Rand) {
 		ti := r.arbitraryTimeoutInfo(rng)
 		set := r.pm.timeouts[ti.Round]
 		if set == nil {
-			set = &timeoutSet{seen: newBitset(r.n)}
-			r.pm.timeouts[ti.Round] = set
+			set = r.pm.newTimeoutSet(ti.Round, r.n)
 		}
 		// A corrupted set stays below a quorum (and below it after one
 		// more timeout), so only received timeouts complete a TC.

@@ -31,16 +31,22 @@ func (s Signature) String() string { return fmt.Sprintf("sig{%d:%x}", s.Signer, 
 // (seed, replica id), so every replica of a run agrees on them.
 type keyring struct {
 	self sim.NodeID
+	real bool
 	n    int
 	base uint64 // secret base of modelled keys
-	real bool
-	priv ed25519.PrivateKey
-	pubs []ed25519.PublicKey // lazily derived, real mode only
 	// fingerprint identifies the key set and the quorum size; a certificate
 	// memoizes its validity under a fingerprint, so one verified under one
 	// quorum size (e.g. bug_small_quorum's) is verified again under
 	// another.
 	fingerprint uint64
+	ed          *edKeys // real mode only
+}
+
+// edKeys are a keyring's Ed25519 keys (real mode): its own private key and
+// every replica's public key, derived lazily.
+type edKeys struct {
+	priv ed25519.PrivateKey
+	pubs []ed25519.PublicKey
 }
 
 func newKeyring(seed uint64, self sim.NodeID, n, quorum int, real bool) *keyring {
@@ -51,8 +57,7 @@ func newKeyring(seed uint64, self sim.NodeID, n, quorum int, real bool) *keyring
 	h.AddInt(int64(quorum))
 	if real {
 		h.Add(1)
-		k.priv = ed25519.NewKeyFromSeed(k.edSeed(self))
-		k.pubs = make([]ed25519.PublicKey, n)
+		k.ed = &edKeys{priv: ed25519.NewKeyFromSeed(k.edSeed(self)), pubs: make([]ed25519.PublicKey, n)}
 	}
 	k.fingerprint = uint64(h.Sum())
 	return k
@@ -67,10 +72,10 @@ func (k *keyring) edSeed(id sim.NodeID) []byte {
 }
 
 func (k *keyring) pub(id sim.NodeID) ed25519.PublicKey {
-	if k.pubs[id] == nil {
-		k.pubs[id] = ed25519.NewKeyFromSeed(k.edSeed(id)).Public().(ed25519.PublicKey)
+	if k.ed.pubs[id] == nil {
+		k.ed.pubs[id] = ed25519.NewKeyFromSeed(k.edSeed(id)).Public().(ed25519.PublicKey)
 	}
-	return k.pubs[id]
+	return k.ed.pubs[id]
 }
 
 func (k *keyring) modelTag(id sim.NodeID, d protocols.Digest) uint64 {
@@ -88,7 +93,7 @@ func (k *keyring) sign(d protocols.Digest) Signature {
 	s := Signature{Signer: k.self, Digest: d}
 	if k.real {
 		var e [ed25519.SignatureSize]byte
-		copy(e[:], ed25519.Sign(k.priv, digestBytes(d)))
+		copy(e[:], ed25519.Sign(k.ed.priv, digestBytes(d)))
 		s.ed = &e
 	} else {
 		s.tag = k.modelTag(k.self, d)

@@ -7,11 +7,12 @@ import (
 
 // Election is the paper's LeaderElection module (chained.Election:
 // round-robin, reputation, the "leader" attribute) with DiemBFT's commit
-// rule deciding which QCs elect a leader by reputation.
-type Election struct{ *chained.Election }
+// rule deciding which QCs elect a leader by reputation. A replica holds
+// it by value (Leader is read on every input: no pointer to follow).
+type Election struct{ chained.Election }
 
 func newElection(n int, roundsPerLeader int64, reputation bool, window, exclude int, seed uint64) *Election {
-	return &Election{chained.NewElection(n, roundsPerLeader, reputation, window, exclude, reputationSeed(seed))}
+	return &Election{*chained.NewElection(n, roundsPerLeader, reputation, window, exclude, reputationSeed(seed))}
 }
 
 // reputationSeed is the reputation election's seed for the run seed.
@@ -37,7 +38,7 @@ func (e *Election) updateLeaders(qc *QC, current int64, l *Ledger) {
 // electReputationLeader is chained.ElectByReputation over the committed
 // chain of l, each QC naming the block it commits by its ParentID.
 func (e *Election) electReputationLeader(qc *QC, l *Ledger) (sim.NodeID, bool) {
-	return chained.ElectByReputation(e.Election, qc, qc.VoteInfo.Round, chained.ChainKeys[*QC, *Block]{
+	return chained.ElectByReputation(&e.Election, qc, qc.VoteInfo.Round, chained.ChainKeys[*QC, *Block]{
 		Committed: func(q *QC) *Block { return l.CommittedBlock(q.VoteInfo.ParentID) },
 		Signers:   addSigners,
 		Author:    func(b *Block) sim.NodeID { return b.Author },

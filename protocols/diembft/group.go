@@ -17,7 +17,10 @@ func NewGroup(shared protocols.Config) func(protocols.Config) (protocols.Replica
 	if err != nil {
 		return newAny
 	}
-	s.group = &group{behaviours: behaviours(), seed: shared.Seed, reputationSeed: reputationSeed(shared.Seed)}
+	s.group = &group{
+		behaviours: behaviours(), seed: shared.Seed, reputationSeed: reputationSeed(shared.Seed),
+		votes: chained.NewSlab[Vote](groupSlabChunk), replies: chained.NewSlab[protocols.Reply](groupSlabChunk),
+	}
 	return func(cfg protocols.Config) (protocols.Replica, error) { return asReplica(newReplica(cfg, &s)) }
 }
 
@@ -34,13 +37,43 @@ func asReplica(r *Replica, err error) (protocols.Replica, error) {
 }
 
 // group is what the replicas of one run share, read-only but for the
-// preloaded mempool built by the first replica that preloads.
+// preloaded mempool built by the first replica that preloads and the slabs
+// their votes and replies are allocated from. A run's replicas run in one
+// goroutine (its World), one input at a time.
 type group struct {
 	preload    preloadCache
 	behaviours *protocols.Behaviours[strategy]
+	// votes and replies are the slabs of every replica of the run: the
+	// replicas that handle one proposal one after another vote into
+	// consecutive memory, and no replica keeps a slab of its own (at
+	// n = 1,000, a cache line less per vote).
+	votes   chained.Slab[Vote]
+	replies chained.Slab[protocols.Reply]
 	// reputationSeed is the reputation election's seed for the run seed
 	// seed.
 	seed, reputationSeed uint64
+}
+
+// groupSlabChunk is how many votes or replies a group's slab allocates at
+// once (a round's votes at n = 256).
+const groupSlabChunk = 256
+
+// voteSlab returns the slab the replica's votes are allocated from: the
+// group's, or its own for a replica built alone.
+func (r *Replica) voteSlab() *chained.Slab[Vote] {
+	if g := r.s.group; g != nil {
+		return &g.votes
+	}
+	return &r.buf.votes
+}
+
+// replySlab returns the slab the replica's replies are allocated from: the
+// group's, or its own for a replica built alone.
+func (r *Replica) replySlab() *chained.Slab[protocols.Reply] {
+	if g := r.s.group; g != nil {
+		return &g.replies
+	}
+	return &r.buf.replies
 }
 
 // behaviours returns the table of Byzantine behaviours: the group's, or a
@@ -53,11 +86,11 @@ func (s *settings) behaviours() *protocols.Behaviours[strategy] {
 }
 
 // newElection returns the leader election of a replica of cfg.
-func (s *settings) newElection(cfg protocols.Config) *Election {
+func (s *settings) newElection(cfg protocols.Config) Election {
 	if g := s.group; g != nil && g.seed == cfg.Seed {
-		return &Election{chained.NewElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, g.reputationSeed)}
+		return Election{*chained.NewElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, g.reputationSeed)}
 	}
-	return newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed)
+	return *newElection(cfg.N, s.roundsPerLeader, s.reputation, s.windowSize, s.excludeSize, cfg.Seed)
 }
 
 // orParse returns the settings base points to, or those parsed from
@@ -71,7 +104,8 @@ func (base *settings) orParse(cfg protocols.Config) (settings, error) {
 
 // preloadCache is the mempool the replicas of one run preload, shared
 // read-only: each replica that preloads the same requests into an empty
-// mempool copies it.
+// mempool copies it (Mempool.CopyOf: the copy shares its requests, index
+// and queue until it writes them, and has its own entry states).
 type preloadCache struct {
 	reqs []*protocols.Request // what pool holds, as the first replica got it
 	pool *Mempool
@@ -98,16 +132,16 @@ func (c *preloadCache) fill(m *Mempool, reqs []*protocols.Request) bool {
 // buffers are a replica's scratch space and the slabs its votes and
 // replies are allocated from.
 type buffers struct {
-	exclude map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
-	votes   chained.Slab[Vote]
-	replies chained.Slab[protocols.Reply]
+	// inserted are the speculative states of the block just executed
+	// before a vote (executeAndInsertToVote), for makeVote.
+	inserted insertedStates
+	votes    chained.Slab[Vote]            // a replica built alone (voteSlab)
+	replies  chained.Slab[protocols.Reply] // a replica built alone (replySlab)
 	// votes received are checked against the digests of the last vote
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).
 	received voteDigests
-	// inserted are the speculative states of the block just executed
-	// before a vote (executeAndInsertToVote), for makeVote.
-	inserted insertedStates
+	exclude  map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
 }
 
 // insertedStates are the speculative state s of a block and, when it was

@@ -11,54 +11,78 @@ import (
 )
 
 // TestNewGroupMatchesNew: replicas built by NewGroup, which share the
-// parsed parameters and copy one preloaded mempool, run exactly as
-// replicas built one by one by New.
+// parsed parameters, copy one preloaded mempool and allocate their votes
+// from one slab, run exactly as replicas built one by one by New, at
+// several (n, f); the votes of a group's replicas are all in the group's
+// slab, each distinct and unchanged after the votes that follow it.
 func TestNewGroupMatchesNew(t *testing.T) {
-	const n, f = 7, 2
 	params := protocols.Params{"transmission_delay_bound": 50 * sim.Millisecond, "block_size": int64(3)}
 	reqs := make([]*protocols.Request, 40)
 	for i := range reqs {
 		reqs[i] = &protocols.Request{Client: -2, ID: uint64(i + 1), Op: protocols.OpAppend, Value: int64(i)}
 	}
-	run := func(group bool) ([][]protocols.Digest, sim.Stats) {
-		w := sim.NewWorld(sim.Config{Seed: 3, Replicas: n})
-		w.Network().SetDefault(sim.Link{Delay: sim.Uniform{Min: sim.Millisecond, Max: 9 * sim.Millisecond}})
-		shared := protocols.Config{N: n, F: f, Params: params, Costs: protocols.DefaultCosts(), Seed: 3}
-		build := newAny
-		if group {
-			build = NewGroup(shared)
-		}
-		var reps []*Replica
-		for i := range n {
-			cfg := shared
-			cfg.ID = sim.NodeID(i)
-			r, err := build(cfg)
-			if err != nil {
-				t.Fatal(err)
+	for _, c := range []struct{ n, f int }{{4, 1}, {5, 1}, {7, 2}, {10, 3}} {
+		n, f := c.n, c.f
+		run := func(group bool) ([][]protocols.Digest, sim.Stats) {
+			w := sim.NewWorld(sim.Config{Seed: 3, Replicas: n})
+			w.Network().SetDefault(sim.Link{Delay: sim.Uniform{Min: sim.Millisecond, Max: 9 * sim.Millisecond}})
+			shared := protocols.Config{N: n, F: f, Params: params, Costs: protocols.DefaultCosts(), Seed: 3}
+			build := newAny
+			if group {
+				build = NewGroup(shared)
 			}
-			r.(*Replica).Preload(reqs...)
-			reps = append(reps, r.(*Replica))
-			w.AddNode(r, 0)
+			var reps []*Replica
+			for i := range n {
+				cfg := shared
+				cfg.ID = sim.NodeID(i)
+				r, err := build(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.(*Replica).Preload(reqs...)
+				reps = append(reps, r.(*Replica))
+				w.AddNode(r, 0)
+			}
+			// Every vote sent, as sent, to check it is never written again.
+			type sent struct {
+				v    *Vote
+				copy Vote
+			}
+			var votes []sent
+			w.SetTracer(voteTracer(func(v *Vote) { votes = append(votes, sent{v, *v}) }))
+			w.Run(2 * sim.Second)
+			for i, s := range votes {
+				if *s.v != s.copy {
+					t.Fatalf("n=%d: vote %d changed after it was sent", n, i)
+				}
+			}
+			for _, r := range reps {
+				if own := r.voteSlab() == &r.buf.votes; own == group {
+					t.Fatalf("n=%d: replica %d allocates its votes from its own slab: %v, built in a group: %v", n, r.id, own, group)
+				}
+				if group && r.voteSlab() != reps[0].voteSlab() {
+					t.Fatalf("n=%d: replicas 0 and %d of a group allocate from different slabs", n, r.id)
+				}
+			}
+			logs := make([][]protocols.Digest, n)
+			for i, r := range reps {
+				logs[i] = slices.Clone(r.ledger.Log)
+			}
+			return logs, w.Stats()
 		}
-		w.Run(2 * sim.Second)
-		logs := make([][]protocols.Digest, n)
-		for i, r := range reps {
-			logs[i] = slices.Clone(r.ledger.Log)
+		logs, stats := run(false)
+		glogs, gstats := run(true)
+		if len(logs[0]) < 10 {
+			t.Fatalf("n=%d: replica 0 committed %d blocks, want at least 10", n, len(logs[0]))
 		}
-		return logs, w.Stats()
-	}
-	logs, stats := run(false)
-	glogs, gstats := run(true)
-	if len(logs[0]) < 10 {
-		t.Fatalf("replica 0 committed %d blocks, want at least 10", len(logs[0]))
-	}
-	for i := range logs {
-		if !slices.Equal(logs[i], glogs[i]) {
-			t.Errorf("replica %d: %d blocks committed built alone, %d in a group, or other blocks", i, len(logs[i]), len(glogs[i]))
+		for i := range logs {
+			if !slices.Equal(logs[i], glogs[i]) {
+				t.Errorf("n=%d: replica %d: %d blocks committed built alone, %d in a group, or other blocks", n, i, len(logs[i]), len(glogs[i]))
+			}
 		}
-	}
-	if stats != gstats {
-		t.Errorf("stats alone %+v, in a group %+v", stats, gstats)
+		if stats != gstats {
+			t.Errorf("n=%d: stats alone %+v, in a group %+v", n, stats, gstats)
+		}
 	}
 }
 
@@ -134,3 +158,16 @@ func TestQCIndex(t *testing.T) {
 		t.Error("the index is not back in an empty slice after pruning everything")
 	}
 }
+
+// voteTracer calls sent for every vote a replica sends.
+type voteTracer func(v *Vote)
+
+func (f voteTracer) Sent(_ sim.Time, _, _ sim.NodeID, m sim.Message) {
+	if v, ok := m.(*Vote); ok {
+		f(v)
+	}
+}
+func (voteTracer) Dropped(sim.Time, sim.NodeID, sim.NodeID, sim.Message, string) {}
+func (voteTracer) Delivered(sim.Time, sim.NodeID, sim.NodeID, sim.Message)       {}
+func (voteTracer) Fired(sim.Time, sim.NodeID, sim.Timer)                         {}
+func (voteTracer) Observed(sim.Time, sim.NodeID, sim.Observation)                {}

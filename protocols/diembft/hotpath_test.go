@@ -145,7 +145,7 @@ func TestProposalSignedMemo(t *testing.T) {
 	if b.ID != p.Block.ID {
 		t.Fatal("the test's block is not the proposal's")
 	}
-	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = newKeyring(99, 1, 4, Quorum(4, 1), false) })
+	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = *newKeyring(99, 1, 4, Quorum(4, 1), false) })
 	if stranger.proposalSigned(p) {
 		t.Error("a proposal verified under one run's keys verifies under another's")
 	}
@@ -254,5 +254,54 @@ func TestVoteUsesInsertedStates(t *testing.T) {
 				t.Fatalf("vote states %x, %x; the ledger's %x, %x", uint64(v.VoteInfo.ExecStateID), uint64(v.LedgerCommitInfo.CommitStateID), uint64(exec), uint64(parent))
 			}
 		})
+	}
+}
+
+// TestVoteTablesMadeOnUse: the block tree's vote tables are nil while
+// empty (pruneVotes reads no map header) and made again on the next vote;
+// a quorum of votes still forms one QC, and a sender still opens at most
+// maxOpenPerRound sets a round, before and after the tables were dropped.
+func TestVoteTablesMadeOnUse(t *testing.T) {
+	for _, c := range []struct{ n, f int }{{4, 1}, {5, 1}, {7, 2}, {8, 2}, {10, 3}, {31, 10}} {
+		r, _ := newTestReplica(t, 0, c.n, c.f, nil)
+		q := Quorum(c.n, c.f)
+		if r.tree.votes != nil || r.tree.opened != nil {
+			t.Fatalf("n=%d: a new replica holds vote tables", c.n)
+		}
+		for round := int64(5); round < 8; round++ {
+			vi := VoteInfo{ID: protocols.Digest(100 + round), Round: round, ParentID: 6, ParentRound: round - 1, ExecStateID: 9}
+			lci := LedgerCommitInfo{VoteInfoHash: vi.Hash()}
+			key := lci.Hash()
+			formed := 0
+			for s := range c.n {
+				v := &Vote{VoteInfo: vi, LedgerCommitInfo: lci, Sender: sim.NodeID(s), Signature: Signature{Signer: sim.NodeID(s), Digest: key}}
+				if set := r.tree.addVote(v, key, c.n, q); set != nil {
+					formed++
+					if len(set.sigs) != q || s != q-1 {
+						t.Fatalf("n=%d f=%d round %d: a set of %d votes formed at the vote of %d, want %d at %d", c.n, c.f, round, len(set.sigs), s, q, q-1)
+					}
+				}
+			}
+			if formed != 1 {
+				t.Fatalf("n=%d f=%d round %d: %d QCs formed, want 1", c.n, c.f, round, formed)
+			}
+			// Sender 0, which opened the set above, opens two more for
+			// other infos this round: the first is allowed (its second
+			// set), the next refused.
+			for i, want := range []bool{true, false} {
+				vi2 := vi
+				vi2.ExecStateID = protocols.Digest(1000 + i)
+				lci2 := LedgerCommitInfo{VoteInfoHash: vi2.Hash()}
+				k2 := lci2.Hash()
+				r.tree.addVote(&Vote{VoteInfo: vi2, LedgerCommitInfo: lci2, Sender: 0, Signature: Signature{Signer: 0, Digest: k2}}, k2, c.n, q)
+				if got := r.tree.votes[k2] != nil; got != want {
+					t.Fatalf("n=%d f=%d round %d: sender's set %d opened %v, want %v", c.n, c.f, round, i+2, got, want)
+				}
+			}
+			r.tree.pruneVotes(round + 1)
+			if r.tree.votes != nil || r.tree.opened != nil {
+				t.Fatalf("n=%d f=%d round %d: pruning every set left tables (%d sets, %d rounds)", c.n, c.f, round, len(r.tree.votes), len(r.tree.opened))
+			}
+		}
 	}
 }

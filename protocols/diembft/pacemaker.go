@@ -29,7 +29,7 @@ type timeoutSet struct {
 type Pacemaker struct {
 	Round       int64
 	LastRoundTC *TC
-	timeouts    map[int64]*timeoutSet
+	timeouts    map[int64]*timeoutSet // nil while empty
 	timer       sim.TimerID
 	// rearm, when positive, is a corrupted remaining time of the round
 	// timer, applied at the next input (faults cannot schedule).
@@ -50,6 +50,9 @@ func (r *Replica) startTimer(round int64, cause protocols.RoundCause, memo *chai
 			if k < round {
 				delete(r.pm.timeouts, k)
 			}
+		}
+		if len(r.pm.timeouts) == 0 {
+			r.pm.timeouts = nil // no map header to read in the next rounds
 		}
 	}
 	r.elect.Prune(round - 2)
@@ -101,8 +104,19 @@ func (r *Replica) makeTimeout(round int64) *TimeoutInfo {
 		return nil
 	}
 	r.safety.timedOut(round)
-	r.charge(r.cfg.Costs.Sign)
+	r.charge(r.costs.Sign)
 	return &TimeoutInfo{Round: round, HighQC: hqc, Sender: r.id, Signature: r.keys.sign(timeoutDigest(round, hqc.VoteInfo.Round))}
+}
+
+// newTimeoutSet files an empty timeout set for round, making the table on
+// first use (it is nil while empty).
+func (pm *Pacemaker) newTimeoutSet(round int64, n int) *timeoutSet {
+	if pm.timeouts == nil {
+		pm.timeouts = make(map[int64]*timeoutSet)
+	}
+	set := &timeoutSet{seen: newBitset(n)}
+	pm.timeouts[round] = set
+	return set
 }
 
 // processRemoteTimeout records a verified timeout; f+1 timeouts make this
@@ -113,8 +127,7 @@ func (r *Replica) processRemoteTimeout(ti *TimeoutInfo) *TC {
 	}
 	set := r.pm.timeouts[ti.Round]
 	if set == nil {
-		set = &timeoutSet{seen: newBitset(r.n)}
-		r.pm.timeouts[ti.Round] = set
+		set = r.pm.newTimeoutSet(ti.Round, r.n)
 	}
 	if !set.seen.Add(ti.Sender) {
 		return nil

@@ -129,18 +129,19 @@ type Bugs struct {
 
 // settings are the validated parameters of a replica.
 type settings struct {
-	delta           sim.Time
-	roundTimer      sim.Time
-	roundsPerLeader int64
-	reputation      bool
-	// newRoundOnly: the leader proposes only at the new-round event.
-	newRoundOnly bool
-	windowSize   int
-	excludeSize  int
+	// The settings read while handling messages come first.
 	blockSize    int
-	syncBatch    int
 	futureRounds int64
+	roundTimer   sim.Time
 	bugs         Bugs
+	// newRoundOnly: the leader proposes only at the new-round event.
+	newRoundOnly    bool
+	reputation      bool
+	delta           sim.Time
+	roundsPerLeader int64
+	windowSize      int
+	excludeSize     int
+	syncBatch       int
 	// group is what the replicas of a run share (NewGroup); nil for a
 	// replica built alone.
 	group *group

@@ -224,6 +224,20 @@ func TestTimeoutThresholds(t *testing.T) {
 			if r.Round() != 1 || r.pm.LastRoundTC == nil || len(r.pm.LastRoundTC.Signatures) != q {
 				t.Fatalf("after %d timeouts: round %d, TC %v; want a TC of %d", q, r.Round(), r.pm.LastRoundTC, q)
 			}
+			// The round's sets are dropped with the round, and the table
+			// with them (nil while empty); the next round counts afresh.
+			if r.pm.timeouts != nil {
+				t.Fatalf("round 1 still holds timeout sets %v", r.pm.timeouts)
+			}
+			for j := 0; j < q; j++ {
+				if r.Round() != 1 {
+					t.Fatalf("round %d after %d timeouts of round 1; a TC needs %d", r.Round(), j, q)
+				}
+				r.Deliver(sim.NodeID(j), timeoutFrom(r, sim.NodeID(j), 1))
+			}
+			if r.Round() != 2 || r.pm.LastRoundTC.Round != 1 || len(r.pm.LastRoundTC.Signatures) != q {
+				t.Fatalf("after %d timeouts of round 1: round %d, TC %v; want a TC of round 1 of %d", q, r.Round(), r.pm.LastRoundTC, q)
+			}
 		})
 	}
 }

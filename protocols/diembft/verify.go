@@ -12,8 +12,8 @@ import (
 // virtual cost is charged to every replica that verifies it.
 
 func (r *Replica) isGenesisQC(qc *QC) bool {
-	g := r.genesisQC
-	return qc == g || (len(qc.Signatures) == 0 && qc.VoteInfo == g.VoteInfo && qc.LedgerCommitInfo == g.LedgerCommitInfo)
+	g := r.genesisQC // the genesis QC has no signatures: most QCs answer before reading it
+	return len(qc.Signatures) == 0 && (qc == g || qc.VoteInfo == g.VoteInfo && qc.LedgerCommitInfo == g.LedgerCommitInfo)
 }
 
 // validQC verifies a QC: its vote info matches the signed ledger commit
@@ -28,7 +28,7 @@ func (r *Replica) validQC(qc *QC) bool {
 	if known, ok := r.tree.certs.get(qc.VoteInfo.ID); ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
 		return true // already verified by this replica
 	}
-	c := &r.cfg.Costs
+	c := &r.costs
 	r.charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
 	if qc.memo == r.keys.fingerprint {
 		return true
@@ -61,7 +61,7 @@ func (r *Replica) validTC(tc *TC) bool {
 	if tc == nil {
 		return false
 	}
-	r.charge(r.cfg.Costs.Verify * sim.Time(len(tc.Signatures)))
+	r.charge(r.costs.Verify * sim.Time(len(tc.Signatures)))
 	if tc.memo == r.keys.fingerprint {
 		return true
 	}
@@ -110,7 +110,7 @@ func (r *Replica) checkProposal(p *Proposal) bool {
 	if !r.validBlock(b) || p.Signature.Signer != b.Author {
 		return false
 	}
-	r.charge(r.cfg.Costs.Verify)
+	r.charge(r.costs.Verify)
 	if !r.proposalSigned(p) || !r.validQC(b.QC) {
 		return false
 	}
@@ -153,7 +153,7 @@ func sameSignature(a, b Signature) bool {
 // checkVote verifies a vote and returns the digest of its ledger commit
 // info (the pending-votes index).
 func (r *Replica) checkVote(v *Vote) (protocols.Digest, bool) {
-	r.charge(r.cfg.Costs.Verify + 2*r.cfg.Costs.Hash64)
+	r.charge(r.costs.Verify + 2*r.costs.Hash64)
 	if v.Signature.Signer != v.Sender || r.buf.received.voteInfo(&v.VoteInfo) != v.LedgerCommitInfo.VoteInfoHash {
 		return 0, false
 	}
@@ -170,7 +170,7 @@ func (r *Replica) checkTimeout(t *Timeout) bool {
 	if ti.HighQC == nil || ti.Signature.Signer != ti.Sender {
 		return false
 	}
-	r.charge(r.cfg.Costs.Verify)
+	r.charge(r.costs.Verify)
 	if !r.keys.verify(ti.Signature, timeoutDigest(ti.Round, ti.HighQC.VoteInfo.Round)) || !r.validQC(ti.HighQC) {
 		return false
 	}

@@ -595,3 +595,34 @@ func TestQCCommitsOnlyWithCommitState(t *testing.T) {
 		}
 	}
 }
+
+// TestIsGenesisQC: the genesis QC is recognised by content (every replica
+// builds its own), never when it carries signatures, and a QC of other
+// content is not it.
+func TestIsGenesisQC(t *testing.T) {
+	for _, c := range []struct{ n, f int }{{4, 1}, {5, 1}, {7, 2}, {10, 3}} {
+		r, _ := newTestReplica(t, 0, c.n, c.f, nil)
+		_, other, _ := genesis() // another replica's genesis QC: another object
+		signed := *other
+		signed.Signatures = []Signature{{Signer: 1}}
+		moved := *other
+		moved.VoteInfo.Round = 0
+		lci := *other
+		lci.LedgerCommitInfo.CommitStateID = 5
+		for _, tc := range []struct {
+			name string
+			qc   *QC
+			want bool
+		}{
+			{"own", r.genesisQC, true},
+			{"another replica's", other, true},
+			{"with a signature", &signed, false},
+			{"other vote info", &moved, false},
+			{"other ledger commit info", &lci, false},
+		} {
+			if got := r.isGenesisQC(tc.qc); got != tc.want {
+				t.Errorf("n=%d f=%d: isGenesisQC(%s) = %v, want %v", c.n, c.f, tc.name, got, tc.want)
+			}
+		}
+	}
+}

@@ -15,17 +15,23 @@ import (
 // round and the committed chain, so correct replicas that committed the
 // same blocks agree; it never reads a process-global random source.
 type Election struct {
-	n               int
-	roundsPerLeader int64
-	reputation      bool
-	windowSize      int
-	excludeSize     int
-	seed            uint64
-	// leaders holds reputation-based leaders and attribute overrides by round.
+	// The fields Leader and updateLeaders read come first (one cache
+	// line of a replica that holds the election by value).
+
+	// leaders holds reputation-based leaders and attribute overrides by
+	// round; nil until the first (Leader, on every input, then reads no
+	// map header: at n = 1,000 a cache miss per replica).
 	leaders map[int64]sim.NodeID
 	// Table, when set, replaces round-robin (Twins scenarios fix the leader
 	// of every round); reputation and attribute overrides still apply.
-	Table func(round int64) sim.NodeID
+	Table           func(round int64) sim.NodeID
+	n               int
+	roundsPerLeader int64
+	reputation      bool
+
+	windowSize  int
+	excludeSize int
+	seed        uint64
 }
 
 // NewElection returns the election of n replicas; seed is the protocol's
@@ -34,8 +40,7 @@ func NewElection(n int, roundsPerLeader int64, reputation bool, window, exclude 
 	return &Election{
 		n: n, roundsPerLeader: roundsPerLeader, reputation: reputation,
 		windowSize: window, excludeSize: exclude,
-		seed:    seed,
-		leaders: make(map[int64]sim.NodeID),
+		seed: seed,
 	}
 }
 
@@ -69,7 +74,15 @@ func (e *Election) Leader(round int64) sim.NodeID {
 }
 
 // Override sets the leader of round (the "leader" attribute).
-func (e *Election) Override(round int64, id sim.NodeID) { e.leaders[round] = id }
+func (e *Election) Override(round int64, id sim.NodeID) { e.set(round, id) }
+
+// set records id as the leader of round, making the table on first use.
+func (e *Election) set(round int64, id sim.NodeID) {
+	if e.leaders == nil {
+		e.leaders = make(map[int64]sim.NodeID)
+	}
+	e.leaders[round] = id
+}
 
 // Elected returns the leader set for round by reputation or by the
 // "leader" attribute, if any.
@@ -84,7 +97,7 @@ func (e *Election) Elected(round int64) (sim.NodeID, bool) {
 // "leader" override.
 func (e *Election) SetElected(round int64, id sim.NodeID, ok bool) {
 	if ok {
-		e.leaders[round] = id
+		e.set(round, id)
 	} else {
 		delete(e.leaders, round)
 	}

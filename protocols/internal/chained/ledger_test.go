@@ -227,6 +227,15 @@ func TestLedgerPruneModel(t *testing.T) {
 			if !slices.Equal(l.Log, log) {
 				t.Fatalf("seed %d step %d: log %v, want %v", seed, step, l.Log, log)
 			}
+			// RootID and RootRound are remembered beside the root: they
+			// follow every commit.
+			wantRound := int64(root) // a block's round is its id here
+			if root == 1 {
+				wantRound = -1 // genesis
+			}
+			if l.Root.Block.id != root || l.RootID() != root || l.RootRound() != wantRound {
+				t.Fatalf("seed %d step %d: root %d (RootID %d) of round %d, want %d of round %d", seed, step, l.Root.Block.id, l.RootID(), l.RootRound(), root, wantRound)
+			}
 		}
 	}
 }

@@ -16,12 +16,20 @@ import (
 // most once; a committed request is never proposed again by this replica;
 // scans drop the committed requests they pass, so each is skipped at most
 // once.
+//
+// A copy (CopyOf) has its own entries and shares the index and the queue
+// of the mempool it copies, read-only: the first write to a shared index
+// or queue copies it (sharedIndex, sharedQueue; both mempools share, so
+// neither writes the other's), and a shared queue ends at its capacity, so
+// a request queued moves it out.
 type Mempool struct {
-	entries   []entry // arena, indexed by index
-	index     keyIndex
-	queue     []int32 // entry indices of queued requests, arrival order
-	head      int
-	blockSize int
+	entries     []entry // arena, indexed by index
+	index       keyIndex
+	queue       []int32 // entry indices of queued requests, arrival order
+	head        int
+	blockSize   int
+	sharedIndex bool
+	sharedQueue bool
 }
 
 type entry struct {
@@ -156,6 +164,12 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 // has key k) and returns its index and false: one probe instead of a get
 // and a set.
 func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
+	if m.sharedIndex {
+		if i, ok := m.index.get(k); ok {
+			return i, true
+		}
+		m.index, m.sharedIndex = m.index.clone(), false // about to add k
+	}
 	if p := m.index.slot(k, true); p != nil {
 		if *p > 0 {
 			return *p - 1, true
@@ -204,16 +218,20 @@ func (m *Mempool) AddAll(reqs []*protocols.Request) {
 
 // CopyOf makes an empty mempool a copy of from (benchmarks put the same
 // requests in every replica's mempool: copying one mempool that holds them
-// is cheaper than adding them again). It reports false, and does nothing,
-// when m is not empty.
+// is cheaper than adding them again). The copy has its own entries and
+// shares from's index and queue until one of the two writes them (see
+// Mempool). It reports false, and does nothing, when m is not empty.
 func (m *Mempool) CopyOf(from *Mempool) bool {
 	if len(m.entries) > 0 || m.index.wide != nil {
 		return false
 	}
 	m.entries = slices.Clone(from.entries)
-	m.queue = slices.Clone(from.queue)
+	nq := len(from.queue)
+	m.queue = from.queue[:nq:nq]
 	m.head = from.head
-	m.index = from.index.clone()
+	m.index = from.index
+	m.sharedIndex, m.sharedQueue = true, true
+	from.sharedIndex, from.sharedQueue = true, true
 	return true
 }
 
@@ -266,7 +284,7 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 	}
 	i, ok := m.lookup(q.Key(), entry{req: q})
 	if !ok {
-		m.queue = append(m.queue, i)
+		m.queue = append(m.queue, i) // a shared queue ends at its capacity: it moves out
 		return 0, false
 	}
 	e := &m.entries[i]
@@ -339,6 +357,9 @@ func (m *Mempool) Pending() int { return len(m.queue) - m.head }
 // from the commit root).
 func (m *Mempool) GetTransactions(exclude map[protocols.RequestKey]struct{}) []*protocols.Request {
 	var out []*protocols.Request
+	if m.sharedQueue {
+		m.queue, m.sharedQueue = slices.Clone(m.queue), false // compacted below
+	}
 	kept := 0 // entries scanned and kept, compacted to the start of the scanned range
 	i := m.head
 	for ; i < len(m.queue) && len(out) < m.blockSize; i++ {

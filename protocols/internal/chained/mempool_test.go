@@ -249,3 +249,220 @@ func TestCommitPayload(t *testing.T) {
 		t.Fatalf("proposes %v, one at a time %v", got, want)
 	}
 }
+
+// TestMempoolCopiesShareSafely: copies share the template's index and
+// queue until they write them. The template and three copies,
+// each paired with a mempool that added the same requests itself, go
+// through the same random operations per pair (different ones across
+// pairs: adds of new and held requests, commits one at a time and by
+// payload with hints, proposals, corruptions), taking turns; every answer and every
+// request's result must match the pair's own mempool at every step, so a
+// write that reached another mempool through a shared array shows.
+func TestMempoolCopiesShareSafely(t *testing.T) {
+	var reqs []*protocols.Request
+	for id := range uint64(60) {
+		reqs = append(reqs, req(-2, id+1), req(-3, id+1), req(40, id))
+	}
+	reqs = append(reqs, req(40, 1<<30), req(7, 3)) // far id (map), client below the lowest
+	tmpl := NewMempool(4)
+	tmpl.AddAll(reqs)
+	pool := slices.Clone(reqs)
+	for id := range uint64(30) { // requests no mempool holds at the start
+		// (ids 61 on of client −2 and 60 on of 40 have cells in the
+		// template's rows: the first add writes into a shared row)
+		pool = append(pool, req(-2, 61+id), req(40, 60+id), req(41, id), req(40, 1<<31+id))
+	}
+	type pair struct{ m, own *Mempool }
+	pairs := []pair{{tmpl, NewMempool(4)}}
+	pairs[0].own.AddAll(reqs)
+	for range 3 {
+		c, own := NewMempool(4), NewMempool(4)
+		if !c.CopyOf(tmpl) {
+			t.Fatal("CopyOf refused an empty mempool")
+		}
+		own.AddAll(reqs)
+		pairs = append(pairs, pair{c, own})
+	}
+	// The template queues its first entry again (forgotten, then added):
+	// the queue slot after the shared ones now holds an entry index a
+	// copy's first new entry does not have, so a slot written by both
+	// would differ.
+	for _, m := range []*Mempool{tmpl, pairs[0].own} {
+		m.forget(m.head)
+		m.Add(reqs[0])
+	}
+	rngs := make([]*rand.Rand, len(pairs))
+	for p := range pairs {
+		rngs[p] = rand.New(rand.NewPCG(uint64(p), 5))
+	}
+	for step := range 300 { // the mempools take turns
+		for p, pr := range pairs {
+			// What the other mempools hold, to check that this one's
+			// operation did not write through to them.
+			var before [][]uint64
+			for o := range pairs {
+				if o != p {
+					before = append(before, snapshot(pairs[o].m, pool))
+				}
+			}
+			rng := rngs[p]
+			seed := rng.Uint64()
+			var a, b any
+			op := rng.IntN(6)
+			if step == 0 {
+				op = -1 // first, each adds a request of its own, before any proposal copies the queue
+			}
+			switch op {
+			case -1:
+				q := req(43, uint64(p))
+				d1, ok1 := pr.m.Add(q)
+				d2, ok2 := pr.own.Add(q)
+				a, b = [2]any{d1, ok1}, [2]any{d2, ok2}
+			case 0:
+				q := pool[rng.IntN(len(pool))]
+				d1, ok1 := pr.m.Add(q)
+				d2, ok2 := pr.own.Add(q)
+				a, b = [2]any{d1, ok1}, [2]any{d2, ok2}
+			case 1:
+				q := pool[rng.IntN(len(pool))]
+				a, b = pr.m.Committed(q, protocols.Digest(step+1)), pr.own.Committed(q, protocols.Digest(step+1))
+			case 2:
+				payload := make([]*protocols.Request, 1+rng.IntN(4))
+				h1, h2 := make([]int32, len(payload)), make([]int32, len(payload))
+				for i := range payload {
+					payload[i] = pool[rng.IntN(len(pool))]
+					h1[i] = int32(rng.IntN(len(reqs) + 20))
+					h2[i] = h1[i]
+				}
+				var f1, f2 []uint64
+				pr.m.CommitPayload(payload, h1, protocols.Digest(step+1), 0, func(q *protocols.Request) { f1 = append(f1, q.ID) })
+				pr.own.CommitPayload(payload, h2, protocols.Digest(step+1), 0, func(q *protocols.Request) { f2 = append(f2, q.ID) })
+				a, b = f1, f2
+			case 3, 4:
+				a, b = keys(pr.m.GetTransactions(nil)), keys(pr.own.GetTransactions(nil))
+			case 5:
+				pr.m.ForgetSome(rand.New(rand.NewPCG(seed, 1)), 3)
+				pr.own.ForgetSome(rand.New(rand.NewPCG(seed, 1)), 3)
+			}
+			if !reflectEqual(a, b) {
+				t.Fatalf("mempool %d step %d: %v, its own mempool %v", p, step, a, b)
+			}
+			if pr.m.Pending() != pr.own.Pending() {
+				t.Fatalf("mempool %d step %d: %d pending, its own mempool %d", p, step, pr.m.Pending(), pr.own.Pending())
+			}
+			for _, q := range pool {
+				d1, ok1 := pr.m.Result(q.Key())
+				d2, ok2 := pr.own.Result(q.Key())
+				if d1 != d2 || ok1 != ok2 {
+					t.Fatalf("mempool %d step %d: %v result %v %v, its own mempool %v %v", p, step, q.Key(), d1, ok1, d2, ok2)
+				}
+			}
+			if a, b := queued(pr.m), queued(pr.own); !slices.Equal(a, b) {
+				t.Fatalf("mempool %d step %d: queue %v, its own mempool %v", p, step, a, b)
+			}
+			k := 0
+			for o := range pairs {
+				if o != p {
+					if after := snapshot(pairs[o].m, pool); !slices.Equal(after, before[k]) {
+						t.Fatalf("step %d: an operation on mempool %d changed mempool %d", step, p, o)
+					}
+					k++
+				}
+			}
+			for i, e := range pr.m.entries { // every entry's request indexed at its entry
+				if j, ok := pr.m.index.get(e.req.Key()); !ok || j != int32(i) {
+					t.Fatalf("mempool %d step %d: entry %d holds %v, indexed at %d (%v)", p, step, i, e.req.Key(), j, ok)
+				}
+			}
+		}
+	}
+}
+
+// queued lists the keys of m's queue from its head.
+func queued(m *Mempool) []protocols.RequestKey {
+	var out []protocols.RequestKey
+	for _, i := range m.queue[m.head:] {
+		out = append(out, m.entries[i].req.Key())
+	}
+	return out
+}
+
+// snapshot describes what m holds: its entries' requests and states, its
+// queue from the head, and where its index files each request of pool.
+func snapshot(m *Mempool, pool []*protocols.Request) []uint64 {
+	var out []uint64
+	for _, e := range m.entries {
+		out = append(out, uint64(e.req.Client), e.req.ID, uint64(e.result))
+		if e.committed {
+			out = append(out, 1)
+		}
+		if e.forgotten {
+			out = append(out, 2)
+		}
+	}
+	for _, i := range m.queue[m.head:] {
+		out = append(out, uint64(i))
+	}
+	for _, q := range pool {
+		i, ok := m.index.get(q.Key())
+		if !ok {
+			i = -1
+		}
+		out = append(out, uint64(i))
+	}
+	return out
+}
+
+// TestMempoolSharedWrites: each write that may reach an array a copy
+// shares (a proposal compacting the queue, an entry added, a request
+// queued again, a commit), made by the template or by a copy while the
+// others still share, leaves the others as they were.
+func TestMempoolSharedWrites(t *testing.T) {
+	var reqs []*protocols.Request
+	for id := range uint64(20) {
+		reqs = append(reqs, req(-2, id+1), req(40, id))
+	}
+	// 41 requests: the arrays have room past their length.
+	reqs = append(reqs, req(40, 20))
+	// A cell of the template's row: adding it writes the row.
+	fresh := req(-2, 21)
+	pool := append(slices.Clone(reqs), fresh, req(41, 1))
+	ops := []struct {
+		name string
+		op   func(m *Mempool)
+	}{
+		{"a proposal after commits", func(m *Mempool) {
+			m.Committed(reqs[0], 1)
+			m.Committed(reqs[2], 1)
+			m.GetTransactions(nil)
+		}},
+		{"an entry added", func(m *Mempool) { m.Add(fresh) }},
+		{"an entry of a new client added", func(m *Mempool) { m.Add(req(41, 1)) }},
+		{"a request queued again", func(m *Mempool) { m.forget(m.head); m.Add(reqs[0]) }},
+		{"a commit", func(m *Mempool) { m.Committed(reqs[5], 3) }},
+		{"a payload commit", func(m *Mempool) { m.CommitPayload(reqs[6:9], []int32{6, 0, 8}, 4, 0, func(*protocols.Request) {}) }},
+		{"a corruption", func(m *Mempool) { m.ForgetSome(rand.New(rand.NewPCG(1, 2)), 2) }},
+	}
+	for _, first := range ops { // what the template did before the copies, if anything
+		for _, o := range ops {
+			for writer := range 3 { // the template, or one of two copies
+				tmpl := NewMempool(4)
+				tmpl.AddAll(reqs)
+				ms := []*Mempool{tmpl, NewMempool(4), NewMempool(4)}
+				ms[1].CopyOf(tmpl)
+				first.op(tmpl)
+				ms[2].CopyOf(tmpl)
+				var before [][]uint64
+				for _, m := range ms {
+					before = append(before, snapshot(m, pool))
+				}
+				o.op(ms[writer])
+				for i, m := range ms {
+					if i != writer && !slices.Equal(snapshot(m, pool), before[i]) {
+						t.Errorf("after %q on the template, %q on mempool %d changed mempool %d", first.name, o.name, writer, i)
+					}
+				}
+			}
+		}
+	}
+}
