@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // runLink sends count messages from node 0 to node 1 over link, one every
@@ -441,10 +442,18 @@ func TestLinkModelsShared(t *testing.T) {
 	if a, b := n.link(0, 1).model, n.link(1, 0).model; a != b {
 		t.Error("two links with the same constant model do not share it")
 	}
-	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || n.models[b].Link != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
-		t.Errorf("links with different models share one, or the uniform model is %+v", n.models[b].Link)
+	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || n.models[b-1].Link != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
+		t.Errorf("links with different models share one, or the uniform model is %+v", n.models[b-1].Link)
 	}
 	if a, b := n.link(3, 0).model, n.link(3, 1).model; a == b {
 		t.Error("links whose delay is not comparable share a model")
+	}
+}
+
+// TestLinkStateSize checks that a link's state fills half a cache line, so
+// that a send touches one line of the link table.
+func TestLinkStateSize(t *testing.T) {
+	if got := unsafe.Sizeof(linkState{}); got != 32 {
+		t.Errorf("linkState is %d bytes, want 32", got)
 	}
 }
