@@ -20,7 +20,10 @@ type Observer func(at Time, node NodeID, o Observation)
 
 // Stats counts what a World did.
 type Stats struct {
-	Events    uint64 // events popped from the queue
+	// Events counts the events popped from the queue, a cancelled timer
+	// included when the run reaches its time: it is the run's event count
+	// that results report, and what an event limit counts.
+	Events    uint64
 	Sent      uint64 // messages handed to the network (self-sends included)
 	Delivered uint64 // messages handed to a node
 	Dropped   uint64 // messages dropped (faults, loss, partitions, crashes)
@@ -342,12 +345,14 @@ func (w *World) step(e event) {
 		t := &w.timers.slots[slot]
 		node, armed := t.node, t.armed
 		w.queue.skip()
-		ns := w.nodes[node]
-		if ns.crashed || !armed {
+		// A cancelled timer (most timers of a run whose protocol resets its
+		// timeout every round) is discarded without reading its node's
+		// state, which is likely out of the caches.
+		if !armed || w.nodes[node].crashed {
 			w.timers.release(slot)
 			return
 		}
-		ns.arrive(input{from: None, slot: slot, timer: true})
+		w.nodes[node].arrive(input{from: None, slot: slot, timer: true})
 	case evReady:
 		w.queue.skip()
 		w.nodes[e.ref()].ready()
