@@ -271,7 +271,7 @@ func (n *Network) intern(l Link) uint32 {
 		return n.newModel(l)
 	}
 	for _, k := range n.recent {
-		if n.models[k].Link == l {
+		if sameModel(&n.models[k].Link, &l) {
 			return k
 		}
 	}
@@ -283,6 +283,28 @@ func (n *Network) intern(l Link) uint32 {
 		n.nextModel = (n.nextModel + 1) % modelCache
 	}
 	return k
+}
+
+// sameModel reports whether *a == *b, for b's delay of one of the types
+// intern shares: it compares a plain delay by type assertion, not through
+// the interface comparison (a runtime call per field of the delay), since
+// a link's first message compares its model with the last ones made.
+func sameModel(a, b *Link) bool {
+	if a.Loss != b.Loss || a.Bandwidth != b.Bandwidth || a.Channel != b.Channel || a.RTO != b.RTO {
+		return false
+	}
+	switch d := b.Delay.(type) {
+	case Normal:
+		o, ok := a.Delay.(Normal)
+		return ok && o == d
+	case Uniform:
+		o, ok := a.Delay.(Uniform)
+		return ok && o == d
+	case Constant:
+		o, ok := a.Delay.(Constant)
+		return ok && o == d
+	}
+	return a.Delay == b.Delay
 }
 
 func (n *Network) newModel(l Link) uint32 {
