@@ -156,7 +156,8 @@ func newNetwork(w *World) *Network {
 }
 
 // SetModel sets the function giving each directed link's model. It is
-// called once per link, the first time the link carries a message.
+// called once per link, the first time the link carries a message; it must
+// be set before the first message (a self-message included) is sent.
 func (n *Network) SetModel(model func(from, to NodeID) Link) {
 	if n.links != nil {
 		panic("sim: Network.SetModel after the first message")
@@ -361,7 +362,7 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	// n.link, inlined (deliverAt made the table for the first message):
+	// n.link, inlined (the table is made above):
 	i := int(from)*n.nodes + int(to)
 	ls := &n.links[i]
 	if !ls.made() {
