@@ -75,16 +75,20 @@ type Interceptor interface {
 type Network struct {
 	w     *World
 	model func(from, to NodeID) Link
-	// links maps from*nodes+to to 1 + the index of the link's state in
-	// states (0: the link has not carried a message yet); made when the run
-	// starts. Neither holds pointers, so the collector does not scan the
-	// n² table nor the states (tens of MB at n = 1,000). States are made in
-	// slabs of linkSlab, so that the table never grows by copying (a
-	// growing slice left its old copies to the collector: +120 MB at
-	// n = 1,000).
-	links  []uint32
-	states [][]linkState
-	used   int // link states made
+	// links holds the state of every directed link, at from*nodes+to,
+	// made when the first message is scheduled (the node count is fixed
+	// by then). A link's state is made on its first message; its backlog
+	// counts also its self-messages (from == to). The table holds no
+	// pointers, so the collector does not scan it (32 MB at n = 1,000),
+	// and it is made once: a send reads and writes one 32-byte entry,
+	// where the link, its state and its backlog were three tables (a
+	// vote's sender, strided through a leader's column, missed the cache
+	// in each). Pages of pairs that never carry a message (between
+	// clients) are never touched.
+	links []linkState
+	// freeAt holds, at from*nodes+to, when the link finishes serializing;
+	// made on the first link with a bandwidth.
+	freeAt []Time
 	// fromHash holds, by sender, the hash of the name and first label
 	// of the link streams' DeriveSeed(seed, "link", from, to), so that a
 	// new link hashes only its receiver.
@@ -127,28 +131,23 @@ type linkModel struct {
 	normal   Normal
 }
 
-// linkState is the state of one directed link. Links are many (nodes²),
-// so the model is shared between links with equal models, and a link's
-// state is made on its first message.
+// linkState is the state of one directed link, 32 bytes. Links are many
+// (nodes²), so the model is shared between links with equal models, and a
+// link's state is made on its first message.
 type linkState struct {
-	model       uint32 // index in Network.models
-	freeAt      Time   // bandwidth: when the link finishes serializing
-	lastArrival Time   // Reliable: arrival of the latest message
+	model uint32 // 1 + index in Network.models; 0: the link is not made yet
+	// backlog counts the messages scheduled for delivery on the link and
+	// not yet handled by the receiver nor dropped (World.Backlog).
+	backlog     int32
+	lastArrival Time // Reliable: arrival of the latest message
 	pcg         rand.PCG
 }
 
-// linkShift sets how many link states a slab holds (linkSlab); modelCache
-// is how many distinct link models are remembered for sharing.
-const (
-	linkShift  = 10
-	linkSlab   = 1 << linkShift
-	modelCache = 16
-)
+// modelCache is how many distinct link models are remembered for sharing.
+const modelCache = 16
 
-// state returns the link state numbered k (0-based).
-func (n *Network) state(k uint32) *linkState {
-	return &n.states[k>>linkShift][k&(linkSlab-1)]
-}
+// made reports whether the link has carried a message.
+func (ls *linkState) made() bool { return ls.model != 0 }
 
 func newNetwork(w *World) *Network {
 	n := &Network{w: w, model: func(NodeID, NodeID) Link { return Link{} }}
@@ -157,10 +156,11 @@ func newNetwork(w *World) *Network {
 }
 
 // SetModel sets the function giving each directed link's model. It is
-// called once per link, the first time the link carries a message.
+// called once per link, the first time the link carries a message; it must
+// be set before the first message (a self-message included) is sent.
 func (n *Network) SetModel(model func(from, to NodeID) Link) {
 	if n.links != nil {
-		panic("sim: Network.SetModel after the first send")
+		panic("sim: Network.SetModel after the first message")
 	}
 	n.model = model
 }
@@ -209,28 +209,32 @@ func (n *Network) Partitioned(from, to NodeID) bool {
 // link returns the state of the link from one node to another, making it
 // on the link's first message.
 func (n *Network) link(from, to NodeID) *linkState {
-	if i := int(from)*n.nodes + int(to); i < len(n.links) && n.links[i] != 0 {
-		return n.state(n.links[i] - 1)
+	n.makeLinks()
+	if ls := &n.links[int(from)*n.nodes+int(to)]; ls.made() {
+		return ls
 	}
 	return n.newLink(from, to)
 }
 
+// makeLinks makes the link table and the senders' hashes, once the nodes
+// are known.
+func (n *Network) makeLinks() {
+	if n.links != nil {
+		return
+	}
+	n.nodes = n.w.NumNodes()
+	n.links = make([]linkState, n.nodes*n.nodes)
+	n.fromHash = make([]uint64, n.nodes)
+	h := hashName("link")
+	for from := range n.fromHash {
+		n.fromHash[from] = hashLabel(h, int64(from))
+	}
+}
+
+// newLink makes the state of a link that has not carried a message yet;
+// the table must exist.
 func (n *Network) newLink(from, to NodeID) *linkState {
-	if n.links == nil {
-		n.nodes = n.w.NumNodes()
-		n.links = make([]uint32, n.nodes*n.nodes)
-		n.fromHash = make([]uint64, n.nodes)
-		h := hashName("link")
-		for from := range n.fromHash {
-			n.fromHash[from] = hashLabel(h, int64(from))
-		}
-	}
-	k := index32(n.used)
-	if k%linkSlab == 0 {
-		n.states = append(n.states, make([]linkState, linkSlab))
-	}
-	n.used++
-	ls := n.state(uint32(k))
+	ls := &n.links[int(from)*n.nodes+int(to)]
 	model := n.model(from, to)
 	if model.Delay == nil {
 		model.Delay = Constant{}
@@ -238,19 +242,21 @@ func (n *Network) newLink(from, to NodeID) *linkState {
 	if model.RTO == 0 {
 		model.RTO = DefaultRTO
 	}
-	ls.model = n.intern(model)
+	ls.model = n.intern(model) + 1
+	if model.Bandwidth > 0 && n.freeAt == nil {
+		n.freeAt = make([]Time, len(n.links))
+	}
 	// DeriveSeed(n.w.seed, "link", int64(from), int64(to)):
 	s := seedOf(n.w.seed, hashLabel(n.fromHash[from], int64(to)))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
-	n.links[int(from)*n.nodes+int(to)] = uint32(k) + 1
 	return ls
 }
 
-// index32 returns i, an index of a link state or a link model, panicking
-// when it outgrows the 32 bits the link table stores (2^32 - 1 links).
+// index32 returns i, an index of a link model, panicking when 1 + i
+// outgrows the 32 bits a link state stores (2^32 - 1 models).
 func index32(i int) int {
 	if i >= 1<<32-1 {
-		panic("sim: more than 2^32 - 1 link states or models")
+		panic("sim: more than 2^32 - 1 link models")
 	}
 	return i
 }
@@ -266,7 +272,7 @@ func (n *Network) intern(l Link) uint32 {
 		return n.newModel(l)
 	}
 	for _, k := range n.recent {
-		if n.models[k].Link == l {
+		if sameModel(&n.models[k].Link, &l) {
 			return k
 		}
 	}
@@ -278,6 +284,28 @@ func (n *Network) intern(l Link) uint32 {
 		n.nextModel = (n.nextModel + 1) % modelCache
 	}
 	return k
+}
+
+// sameModel reports whether *a == *b, for b's delay of one of the types
+// intern shares: it compares a plain delay by type assertion, not through
+// the interface comparison (a runtime call per field of the delay), since
+// a link's first message compares its model with the last ones made.
+func sameModel(a, b *Link) bool {
+	if a.Loss != b.Loss || a.Bandwidth != b.Bandwidth || a.Channel != b.Channel || a.RTO != b.RTO {
+		return false
+	}
+	switch d := b.Delay.(type) {
+	case Normal:
+		o, ok := a.Delay.(Normal)
+		return ok && o == d
+	case Uniform:
+		o, ok := a.Delay.(Uniform)
+		return ok && o == d
+	case Constant:
+		o, ok := a.Delay.(Constant)
+		return ok && o == d
+	}
+	return a.Delay == b.Delay
 }
 
 func (n *Network) newModel(l Link) uint32 {
@@ -329,18 +357,18 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 			panic(fmt.Sprintf("sim: interceptor set negative extra delay %v", extra))
 		}
 	}
+	n.makeLinks()
 	if from == to {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	// n.link, inlined:
-	var ls *linkState
-	if i := int(from)*n.nodes + int(to); i < len(n.links) && n.links[i] != 0 {
-		ls = n.state(n.links[i] - 1)
-	} else {
+	// n.link, inlined (the table is made above):
+	i := int(from)*n.nodes + int(to)
+	ls := &n.links[i]
+	if !ls.made() {
 		ls = n.newLink(from, to)
 	}
-	m := n.models[ls.model]
+	m := n.models[ls.model-1]
 	channel := m.Channel
 	if n.kindChannel != nil {
 		if k < len(n.kindChannel) && n.kindChannel[k] != 0 {
@@ -374,15 +402,16 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 	}
 	depart := at
 	if m.Bandwidth > 0 {
-		depart = addSat(max(depart, ls.freeAt), SerializationDelay(size, m.Bandwidth))
-		ls.freeAt = depart
+		depart = addSat(max(depart, n.freeAt[i]), SerializationDelay(size, m.Bandwidth))
+		n.freeAt[i] = depart
 	}
 	arrival := addSat(depart, delay)
 	if channel == Reliable {
 		arrival = max(arrival, ls.lastArrival)
 		ls.lastArrival = arrival
 	}
-	w.deliverAt(arrival, from, to, msg, k)
+	ls.backlog++
+	w.schedule(arrival, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to, kind: int32(k)}))
 }
 
 // SetKindChannel makes messages of the given kind use channel ch on every

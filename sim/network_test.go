@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // runLink sends count messages from node 0 to node 1 over link, one every
@@ -441,10 +442,88 @@ func TestLinkModelsShared(t *testing.T) {
 	if a, b := n.link(0, 1).model, n.link(1, 0).model; a != b {
 		t.Error("two links with the same constant model do not share it")
 	}
-	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || n.models[b].Link != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
-		t.Errorf("links with different models share one, or the uniform model is %+v", n.models[b].Link)
+	if a, b := n.link(0, 1).model, n.link(0, 2).model; a == b || n.models[b-1].Link != (Link{Delay: Uniform{Min: Millisecond, Max: 3 * Millisecond}, RTO: DefaultRTO}) {
+		t.Errorf("links with different models share one, or the uniform model is %+v", n.models[b-1].Link)
 	}
 	if a, b := n.link(3, 0).model, n.link(3, 1).model; a == b {
 		t.Error("links whose delay is not comparable share a model")
+	}
+}
+
+// TestLinkStateSize checks that a link's state fills half a cache line, so
+// that a send touches one line of the link table.
+func TestLinkStateSize(t *testing.T) {
+	if got := unsafe.Sizeof(linkState{}); got != 32 {
+		t.Errorf("linkState is %d bytes, want 32", got)
+	}
+}
+
+// listMsg is a message of a type that is not comparable (== on two of them
+// in interfaces panics), sent by value.
+type listMsg struct{ parts []string }
+
+func (m listMsg) Kind() string { return "list" }
+func (m listMsg) Size() int    { return 10 * len(m.parts) }
+
+// TestSendKindSizeOfEachMessage checks the counters of messages sent one
+// Send at a time, the same message to several peers and different
+// messages in turn: pointer messages, messages sent by value, and a type
+// == cannot compare.
+func TestSendKindSizeOfEachMessage(t *testing.T) {
+	w := NewWorld(Config{Seed: 1, Replicas: 3})
+	a := &testMsg{kind: "a", size: 5}
+	b := &testMsg{kind: "b", size: 7}
+	w.AddNode(&funcNode{start: func(env Env) {
+		for to := NodeID(1); to < 3; to++ {
+			env.Send(to, a) // the same message to each peer
+		}
+		env.Send(1, b)
+		env.Send(2, a)
+		env.Send(1, listMsg{parts: []string{"x"}})
+		env.Send(2, listMsg{parts: []string{"x", "y"}})
+		env.Send(2, &testMsg{kind: "a", size: 1}) // another message of kind a
+	}}, 0)
+	w.AddNode(&funcNode{}, 0)
+	w.AddNode(&funcNode{}, 0)
+	w.Run(Never)
+	kinds, _ := w.MessageCounts()
+	got := map[string][2]uint64{}
+	for _, c := range kinds {
+		got[c.Kind] = [2]uint64{c.Sent, c.Bytes}
+	}
+	want := map[string][2]uint64{"a": {4, 16}, "b": {1, 7}, "list": {2, 30}}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("kind %s: sent and bytes %v, want %v (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+// TestSameModel checks that sameModel is Link's ==, for the delays intern
+// shares.
+func TestSameModel(t *testing.T) {
+	links := []Link{
+		{Delay: Constant{}},
+		{Delay: Constant{D: Millisecond}},
+		{Delay: Constant{D: Millisecond}, RTO: DefaultRTO},
+		{Delay: Uniform{Min: 1, Max: 2}},
+		{Delay: Uniform{Min: 1, Max: 3}},
+		{Delay: Normal{Mu: 1, Sigma: 2}},
+		{Delay: Normal{Mu: 1, Sigma: 2}, Loss: 0.1},
+		{Delay: Normal{Mu: 1, Sigma: 2}, Loss: math.NaN()},
+		{Delay: Normal{Mu: 1, Sigma: 2}, Bandwidth: 1e6},
+		{Delay: Normal{Mu: 1, Sigma: 2}, Channel: Lossy},
+		{Delay: Normal{Mu: 2, Sigma: 1}},
+		{Delay: Exponential{M: 1}},
+		{Delay: Exponential{M: 2}},
+		{Delay: LogNormal{Median: 1, Sigma: 1}},
+	}
+	for i := range links {
+		for j := range links {
+			a, b := links[i], links[j]
+			if got, want := sameModel(&a, &b), a == b; got != want {
+				t.Errorf("sameModel(%+v, %+v) = %v, want %v", a, b, got, want)
+			}
+		}
 	}
 }

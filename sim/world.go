@@ -20,7 +20,10 @@ type Observer func(at Time, node NodeID, o Observation)
 
 // Stats counts what a World did.
 type Stats struct {
-	Events    uint64 // events popped from the queue
+	// Events counts the events popped from the queue, a cancelled timer
+	// included when the run reaches its time: it is the run's event count
+	// that results report, and what an event limit counts.
+	Events    uint64
 	Sent      uint64 // messages handed to the network (self-sends included)
 	Delivered uint64 // messages handed to a node
 	Dropped   uint64 // messages dropped (faults, loss, partitions, crashes)
@@ -50,9 +53,6 @@ type World struct {
 	// network's KindIndex; dropCounts the drops by reason.
 	kindCounts []KindCount
 	dropCounts []DropCount
-	// backlog counts, per ordered pair from*len(nodes)+to, the messages
-	// scheduled for delivery and not yet handled or dropped.
-	backlog []int32
 	// poll, when set, is called every pollEvery events; Run ends when it
 	// returns false.
 	poll func(now Time, events uint64) bool
@@ -345,12 +345,14 @@ func (w *World) step(e event) {
 		t := &w.timers.slots[slot]
 		node, armed := t.node, t.armed
 		w.queue.skip()
-		ns := w.nodes[node]
-		if ns.crashed || !armed {
+		// A cancelled timer (most timers of a run whose protocol resets its
+		// timeout every round) is discarded without reading its node's
+		// state, which is likely out of the caches.
+		if !armed || w.nodes[node].crashed {
 			w.timers.release(slot)
 			return
 		}
-		ns.arrive(input{from: None, slot: slot, timer: true})
+		w.nodes[node].arrive(input{from: None, slot: slot, timer: true})
 	case evReady:
 		w.queue.skip()
 		w.nodes[e.ref()].ready()
@@ -374,19 +376,19 @@ func (w *World) step(e event) {
 }
 
 // deliverAt schedules the arrival of msg, of kind number k, at node to.
+// (Network.send does the same inline.)
 func (w *World) deliverAt(at Time, from, to NodeID, msg Message, k int) {
-	if w.backlog == nil {
-		w.backlog = make([]int32, len(w.nodes)*len(w.nodes))
-	}
-	w.backlog[int(from)*len(w.nodes)+int(to)]++
+	n := w.net
+	n.makeLinks()
+	n.links[int(from)*n.nodes+int(to)].backlog++
 	w.schedule(at, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to, kind: int32(k)}))
 }
 
 // unlog removes a message from the backlog of its pair once it is handled
 // or dropped.
 func (w *World) unlog(from, to NodeID) {
-	if from >= 0 && w.backlog != nil {
-		w.backlog[int(from)*len(w.nodes)+int(to)]--
+	if n := w.net; from >= 0 && n.links != nil {
+		n.links[int(from)*n.nodes+int(to)].backlog--
 	}
 }
 
@@ -394,10 +396,11 @@ func (w *World) unlog(from, to NodeID) {
 // are not yet handled by to (in transit or waiting in its input queue) nor
 // dropped.
 func (w *World) Backlog(from, to NodeID) int {
-	if w.backlog == nil || from < 0 || to < 0 || int(from) >= len(w.nodes) || int(to) >= len(w.nodes) {
+	n := w.net
+	if n.links == nil || from < 0 || to < 0 || int(from) >= n.nodes || int(to) >= n.nodes {
 		return 0
 	}
-	return int(w.backlog[int(from)*len(w.nodes)+int(to)])
+	return int(n.links[int(from)*n.nodes+int(to)].backlog)
 }
 
 // Charged returns the CPU time node id has been charged so far.
