@@ -202,8 +202,15 @@ func (r *Replica) cancel(id sim.TimerID) {
 	}
 }
 
-// send sends unless the Byzantine behaviour withholds it.
-func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID(to), m) }
+// send sends unless the Byzantine behaviour withholds it. An honest
+// replica's conduct withholds nothing: its sends go straight to env.
+func (r *Replica) send(to int, m sim.Message) {
+	if r.conduct.Honest() {
+		r.env.Send(sim.NodeID(to), m)
+		return
+	}
+	r.conduct.Send(r.env, sim.NodeID(to), m)
+}
 
 // Fire implements sim.Node.
 func (r *Replica) Fire(t sim.Timer) {

@@ -106,11 +106,15 @@ func (ve *viewEst) gossip() {
 	own := ve.ownData()
 	ve.echo[r.id] = own
 	ve.touch()
+	honest := r.conduct.Honest() // the honest strategy shows own to all
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
 			continue
 		}
-		shown, about := r.conduct.S.veShown(r, j, own), ve.dataOf(j)
+		shown, about := own, ve.dataOf(j)
+		if !honest {
+			shown = r.conduct.S.veShown(r, j, own)
+		}
 		// Compared with the copy kept in sent, not the message itself.
 		s := &ve.sent[j]
 		if s.m == nil || s.own != shown || s.about != about {
