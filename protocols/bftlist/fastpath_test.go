@@ -14,8 +14,9 @@ import (
 var shapes = []struct{ n, f int }{{6, 1}, {7, 1}, {11, 2}, {13, 2}, {16, 3}, {31, 6}, {100, 19}}
 
 // TestHonestSendMatchesConduct checks the shortcuts an honest replica
-// takes when it sends: its sends go straight to the environment, which
-// must be what its conduct does with them, and view establishment shows
+// takes when it sends: its sends and gossips (sendOthers, view
+// establishment's loop) go straight to the environment, which must be
+// what its conduct does with them, and view establishment shows
 // it its own data, which must be what the strategy shows. Every behaviour
 // is checked, so that a behaviour reported honest that filters or shows
 // other data fails.
@@ -44,11 +45,38 @@ func TestHonestSendMatchesConduct(t *testing.T) {
 					t.Errorf("n = %d %q: send to %d gave %v, its conduct %v", sh.n, name, j, got, env.sent)
 				}
 			}
+			odd := &PMMsg{VCM: VCM{Status: NoService, Prim: 0}, N: sh.n}
+			env.sent = nil
+			r.sendOthers(m, odd)
+			got := env.sent
+			env.sent = nil
+			for j := range sh.n {
+				if j != r.id {
+					r.conduct.Send(env, sim.NodeID(j), map[bool]*PMMsg{false: m, true: odd}[j%2 == 1])
+				}
+			}
+			if !slices.Equal(got, env.sent) {
+				t.Errorf("n = %d %q: sendOthers gave %v, its conduct %v", sh.n, name, got, env.sent)
+			}
+			env.sent = nil
+			for j := range sh.n {
+				if j != r.id {
+					r.conduct.Send(env, sim.NodeID(j), &VEMsg{})
+				}
+			}
+			var want []sim.NodeID
+			for _, s := range env.sent {
+				want = append(want, s.to)
+			}
 			env.sent = nil
 			r.ve.gossip()
 			own := r.ve.ownData()
-			if len(env.sent) == 0 && name != protocols.Silent && name != "unresponsive" {
-				t.Errorf("n = %d %q: view establishment sent nothing", sh.n, name)
+			var to []sim.NodeID
+			for _, s := range env.sent {
+				to = append(to, s.to)
+			}
+			if !slices.Equal(to, want) {
+				t.Errorf("n = %d %q: view establishment sent to %v, its conduct to %v", sh.n, name, to, want)
 			}
 			for _, s := range env.sent {
 				if want := r.conduct.S.veShown(r, int(s.to), own); s.msg.(*VEMsg).Own != want {
@@ -183,6 +211,44 @@ func TestPMIterateCandidatesFresh(t *testing.T) {
 	for _, s := range []VStatus{OK, NoService, VChange} {
 		if decided[s] == 0 {
 			t.Errorf("no trial decided %v: the random records do not exercise the thresholds", s)
+		}
+	}
+}
+
+// TestCounterMatchesMap checks the counter, which finds its first
+// counterScan items by scanning and the rest through its index, against a
+// map: the same items in the order of first appearance, the same counts
+// (a replica counted once per item however often it lists it), also when
+// reused, across the switch to the index.
+func TestCounterMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var c *counter[Req]
+	for trial := range 300 {
+		c = c.reuse()
+		distinct := 1 + rng.IntN(3*counterScan)
+		var order []Req
+		want := map[Req]map[int]bool{}
+		for replica := range 1 + rng.IntN(40) {
+			for range rng.IntN(2 * distinct) {
+				x := Req{Q: ClientReq{Client: sim.NodeID(rng.IntN(3)), TS: uint64(rng.IntN(distinct))}, Seq: int64(rng.IntN(2))}
+				if want[x] == nil {
+					want[x] = map[int]bool{}
+					order = append(order, x)
+				}
+				want[x][replica] = true
+				c.add(x, replica)
+			}
+		}
+		if !slices.Equal(c.items, order) {
+			t.Fatalf("trial %d: items %v, want %v", trial, c.items, order)
+		}
+		for i, x := range order {
+			if c.count[i] != len(want[x]) || c.of(x) != len(want[x]) {
+				t.Fatalf("trial %d: item %d %v counted %d (of %d), want %d", trial, i, x, c.count[i], c.of(x), len(want[x]))
+			}
+		}
+		if c.of(Req{Seq: -1}) != 0 {
+			t.Fatalf("trial %d: an item never added is counted", trial)
 		}
 	}
 }

@@ -315,11 +315,7 @@ func (pm *primMon) gossip() {
 		m = &PMMsg{VCM: pm.vcm[r.id], N: r.n}
 		pm.sent = m
 	}
-	for j := 0; j < r.n; j++ {
-		if j != r.id {
-			r.send(j, m)
-		}
-	}
+	r.sendOthers(m, m)
 }
 
 func (pm *primMon) receive(j int, m *PMMsg) {

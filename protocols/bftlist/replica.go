@@ -212,6 +212,33 @@ func (r *Replica) send(to int, m sim.Message) {
 	r.conduct.Send(r.env, sim.NodeID(to), m)
 }
 
+// sendOthers sends even to the other replicas of even id and odd to those
+// of odd id (a gossip), as send would to each, with the conduct asked once.
+func (r *Replica) sendOthers(even, odd sim.Message) {
+	if !r.conduct.Honest() {
+		for j := 0; j < r.n; j++ {
+			if j != r.id {
+				r.send(j, pick(j, even, odd))
+			}
+		}
+		return
+	}
+	env := r.env
+	for j := 0; j < r.n; j++ {
+		if j != r.id {
+			env.Send(sim.NodeID(j), pick(j, even, odd))
+		}
+	}
+}
+
+// pick is even for an even j, odd for an odd one.
+func pick(j int, even, odd sim.Message) sim.Message {
+	if j%2 == 1 {
+		return odd
+	}
+	return even
+}
+
 // Fire implements sim.Node.
 func (r *Replica) Fire(t sim.Timer) {
 	if r.rearm != nil {
