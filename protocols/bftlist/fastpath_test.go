@@ -252,3 +252,33 @@ func TestCounterMatchesMap(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliverChargesEveryMessage checks that every message is charged its
+// receipt, per_message + per_byte × its size (and a request its signature
+// check), whatever its kind and whether or not it is taken: from a peer,
+// from the replica itself, from a client, from outside the system.
+func TestDeliverChargesEveryMessage(t *testing.T) {
+	for _, sh := range shapes[:4] {
+		n := sh.n
+		rs := defaultStructure(2)
+		msgs := []sim.Message{
+			&VEMsg{Own: VEData{Views: ViewPair{0, 0}}}, &REPMsg{Rep: &rs, N: n}, newREPMsg(&rs, n),
+			&PMMsg{VCM: VCM{Status: OK}, N: n}, &FDToken{Counter: 3}, &FDAck{Counter: 2}, &EFDToken{Owner: 1, Token: 2},
+			&protocols.Request{Client: sim.NodeID(n), ID: 1, Op: protocols.OpAppend, Value: 1},
+		}
+		for _, from := range []int{1, 0, n - 1, n, n + 3, -1} {
+			for _, m := range msgs {
+				r, env := newTestReplica(t, 0, n, sh.f, protocols.Params{"fd_cost": sim.Time(0)})
+				want := r.cfg.Costs.Receive(m.Size())
+				if _, ok := m.(*protocols.Request); ok {
+					want += r.cfg.Costs.Verify
+				}
+				before := env.now
+				r.Deliver(sim.NodeID(from), m)
+				if got := env.now - before; got != want {
+					t.Errorf("n = %d %T from %d: charged %v, want %v", n, m, from, got, want)
+				}
+			}
+		}
+	}
+}
