@@ -282,3 +282,33 @@ func TestDeliverChargesEveryMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedChgSetOnlyMyView checks the need-change set a replica builds for
+// itself: the replicas that need a change and whose view (as it believes
+// it) is its own, itself included — a peer needing a change in another
+// view is left out, also when it is the replica's own view that peerView
+// would give for the peer.
+func TestNeedChgSetOnlyMyView(t *testing.T) {
+	for _, sh := range shapes {
+		n, f := sh.n, sh.f
+		r := settled(t, n, f, nil) // replica n−1 serving view 0
+		for k := range n {
+			r.pm.vcm[k].NeedChange = true
+		}
+		for k := range f {
+			r.ve.views[k] = ViewPair{1, 1} // f peers in view 1
+		}
+		r.ve.touch()
+		if v := r.view(r.id); v != 0 {
+			t.Fatalf("n = %d: replica in view %d, want 0", n, v)
+		}
+		r.pm.updateNeedChgSet()
+		var want idset
+		for k := f; k < n; k++ {
+			want.put(k)
+		}
+		if got := r.pm.vcm[r.id].NeedChgSet; got != want {
+			t.Errorf("n = %d f = %d: need-change set %v, want %v", n, f, got.ids(), want.ids())
+		}
+	}
+}
