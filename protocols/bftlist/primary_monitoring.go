@@ -56,9 +56,9 @@ func (pm *primMon) iterate() {
 		}
 		// NO_SERVICE on n−2f support (≥ n−3f ≥ 2f+1 correct), V_CHANGE
 		// on n−f (the correct replicas alone reach it).
-		if me.Status == OK && pm.supChange(r.n-2*r.f) {
+		if c := pm.candidates(); me.Status == OK && c.supChange(r.n-2*r.f) {
 			me.Status = NoService
-		} else if pm.supChange(r.n - r.f) {
+		} else if c.supChange(r.n - r.f) {
 			me.Status = VChange
 			if r.p.SelfStabilizing {
 				r.ve.viewChange()
@@ -92,9 +92,10 @@ func (pm *primMon) inTrouble() int {
 
 func (pm *primMon) updateNeedChgSet() {
 	var s idset
-	mine := pm.view(pm.r.id)
+	id := pm.r.id
+	mine := pm.view(id)
 	for k := range pm.vcm {
-		if pm.vcm[k].NeedChange && pm.view(k) == mine {
+		if pm.vcm[k].NeedChange && (k == id || pm.r.peerView(k) == mine) {
 			s.put(k)
 		}
 	}
@@ -110,23 +111,40 @@ func (pm *primMon) cleanState() {
 // supChange: some x replicas with my primary have need-change sets whose
 // intersection holds n−2f replicas. (The reference discarded the result of
 // its intersection and so tested only one set.)
-func (pm *primMon) supChange(x int) bool {
-	var same idset
+func (pm *primMon) supChange(x int) bool { c := pm.candidates(); return c.supChange(x) }
+
+// needCandidates are the replicas with my primary, their number and the
+// total size of their need-change sets: what supChange reads of the
+// records, gathered once for both of an iteration's thresholds (the
+// records do not change between the two questions).
+type needCandidates struct {
+	pm             *primMon
+	same           idset
+	members, total int
+}
+
+func (pm *primMon) candidates() needCandidates {
+	c := needCandidates{pm: pm}
 	mine := pm.vcm[pm.r.id].Prim
-	members, total := 0, 0
 	for k := range pm.vcm {
 		if v := &pm.vcm[k]; v.Prim == mine {
-			same.put(k)
-			members++
-			total += v.NeedChgSet.lenIn(pm.words)
+			c.same.put(k)
+			c.members++
+			c.total += v.NeedChgSet.lenIn(pm.words)
 		}
 	}
+	return c
+}
+
+// supChange is primMon.supChange(x) on the records the candidates were
+// gathered from.
+func (c *needCandidates) supChange(x int) bool {
 	// Intersection of n−2f: it holds ≥ n−3f ≥ 2f+1 correct replicas.
-	t := pm.r.n - 2*pm.r.f
-	if members < x || x <= 0 || (t > 0 && total < x*t) {
+	t := c.pm.r.n - 2*c.pm.r.f
+	if c.members < x || x <= 0 || (t > 0 && c.total < x*t) {
 		return false // as supportedChange decides, without its second pass
 	}
-	return supportedChange(pm.vcm, same, x, t)
+	return supportedChange(c.pm.vcm, c.same, x, t)
 }
 
 // supportedChange reports whether some x members of cand have need-change
@@ -297,11 +315,7 @@ func (pm *primMon) gossip() {
 		m = &PMMsg{VCM: pm.vcm[r.id], N: r.n}
 		pm.sent = m
 	}
-	for j := 0; j < r.n; j++ {
-		if j != r.id {
-			r.send(j, m)
-		}
-	}
+	r.sendOthers(m, m)
 }
 
 func (pm *primMon) receive(j int, m *PMMsg) {
@@ -316,4 +330,17 @@ func (pm *primMon) receive(j int, m *PMMsg) {
 	for i := range pm.words {
 		d.NeedChgSet[i] = v.NeedChgSet[i] & pm.all[i]
 	}
+}
+
+// peerView is view(k) for a peer k ≠ id: view establishment's getView
+// makes its witness and service checks only for the replica itself, so a
+// peer's view is read without them.
+func (r *Replica) peerView(k int) int64 {
+	switch {
+	case r.p.ForceView >= 0:
+		return r.p.ForceView
+	case !r.p.SelfStabilizing:
+		return 0
+	}
+	return r.ve.views[k].Current
 }

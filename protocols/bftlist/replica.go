@@ -202,8 +202,42 @@ func (r *Replica) cancel(id sim.TimerID) {
 	}
 }
 
-// send sends unless the Byzantine behaviour withholds it.
-func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID(to), m) }
+// send sends unless the Byzantine behaviour withholds it. An honest
+// replica's conduct withholds nothing: its sends go straight to env.
+func (r *Replica) send(to int, m sim.Message) {
+	if r.conduct.Honest() {
+		r.env.Send(sim.NodeID(to), m)
+		return
+	}
+	r.conduct.Send(r.env, sim.NodeID(to), m)
+}
+
+// sendOthers sends even to the other replicas of even id and odd to those
+// of odd id (a gossip), as send would to each, with the conduct asked once.
+func (r *Replica) sendOthers(even, odd sim.Message) {
+	if !r.conduct.Honest() {
+		for j := 0; j < r.n; j++ {
+			if j != r.id {
+				r.send(j, pick(j, even, odd))
+			}
+		}
+		return
+	}
+	env := r.env
+	for j := 0; j < r.n; j++ {
+		if j != r.id {
+			env.Send(sim.NodeID(j), pick(j, even, odd))
+		}
+	}
+}
+
+// pick is even for an even j, odd for an odd one.
+func pick(j int, even, odd sim.Message) sim.Message {
+	if j%2 == 1 {
+		return odd
+	}
+	return even
+}
 
 // Fire implements sim.Node.
 func (r *Replica) Fire(t sim.Timer) {

@@ -461,17 +461,7 @@ func (g *replication) gossip() {
 	if g.sent == nil || !g.sent.Rep.sameContent(&g.own) {
 		g.sent = newREPMsg(g.own.snapshot(), r.n)
 	}
-	even, odd := r.conduct.S.repShown(g, g.sent)
-	for j := 0; j < r.n; j++ {
-		if j == r.id {
-			continue
-		}
-		m := even
-		if j%2 == 1 {
-			m = odd
-		}
-		r.send(j, m)
-	}
+	r.sendOthers(r.conduct.S.repShown(g, g.sent))
 }
 
 // receive stores a peer's structure (only its state while a view change is
@@ -567,14 +557,20 @@ func (g *replication) inWindow(seq int64) bool {
 type counter[T comparable] struct {
 	items []T
 	count []int
+	// index finds an item once there are more than counterScan of them
+	// (nil before); fewer are found by scanning items.
 	index map[T]int
 	last  []int // last replica counted per item
 	// hint is the item after the last one added: replicas list mostly
-	// the same items in the same order, so it saves most map lookups.
+	// the same items in the same order, so it saves most look-ups.
 	hint int
 }
 
-func newCounter[T comparable]() *counter[T] { return &counter[T]{index: make(map[T]int)} }
+// counterScan is the number of items found by scanning: the requests in
+// progress are a handful, and comparing them is cheaper than hashing one.
+const counterScan = 16
+
+func newCounter[T comparable]() *counter[T] { return &counter[T]{} }
 
 // reuse returns c emptied, or a new counter if c is nil.
 func (c *counter[T]) reuse() *counter[T] {
@@ -586,19 +582,44 @@ func (c *counter[T]) reuse() *counter[T] {
 	return c
 }
 
+// find is the index of x in items, or −1.
+func (c *counter[T]) find(x T) int {
+	if len(c.items) > counterScan {
+		if i, ok := c.index[x]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range c.items {
+		if c.items[i] == x {
+			return i
+		}
+	}
+	return -1
+}
+
 func (c *counter[T]) add(x T, replica int) {
 	i := c.hint
 	if i >= len(c.items) {
 		i = 0
 	}
 	if i >= len(c.items) || c.items[i] != x {
-		var ok bool
-		if i, ok = c.index[x]; !ok {
+		if i = c.find(x); i < 0 {
 			i = len(c.items)
-			c.index[x] = i
 			c.items = append(c.items, x)
 			c.count = append(c.count, 0)
 			c.last = append(c.last, -1)
+			switch {
+			case len(c.items) == counterScan+1:
+				if c.index == nil {
+					c.index = make(map[T]int)
+				}
+				for k, y := range c.items {
+					c.index[y] = k
+				}
+			case len(c.items) > counterScan:
+				c.index[x] = i
+			}
 		}
 	}
 	c.hint = i + 1
@@ -609,7 +630,7 @@ func (c *counter[T]) add(x T, replica int) {
 }
 
 func (c *counter[T]) of(x T) int {
-	if i, ok := c.index[x]; ok {
+	if i := c.find(x); i >= 0 {
 		return c.count[i]
 	}
 	return 0

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 
 	"github.com/byzsim/byzsim/protocols"
+	"github.com/byzsim/byzsim/sim"
 )
 
 // Automaton modes of transit sets.
@@ -106,17 +107,25 @@ func (ve *viewEst) gossip() {
 	own := ve.ownData()
 	ve.echo[r.id] = own
 	ve.touch()
+	honest := r.conduct.Honest() // the honest strategy shows own to all
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
 			continue
 		}
-		shown, about := r.conduct.S.veShown(r, j, own), ve.dataOf(j)
+		shown, about := own, ve.dataOf(j)
+		if !honest {
+			shown = r.conduct.S.veShown(r, j, own)
+		}
 		// Compared with the copy kept in sent, not the message itself.
 		s := &ve.sent[j]
 		if s.m == nil || s.own != shown || s.about != about {
 			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
-		r.send(j, s.m)
+		if honest {
+			r.env.Send(sim.NodeID(j), s.m) // as send does for an honest replica
+		} else {
+			r.send(j, s.m)
+		}
 	}
 }
 
@@ -138,19 +147,19 @@ func (ve *viewEst) receive(j int, m *VEMsg) {
 	ve.touch()
 }
 
-// echoNoWitn: k echoes my current view pair, phase and vChange.
-func (ve *viewEst) echoNoWitn(k int) bool {
-	own, e := ve.ownData(), ve.echo[k]
+// echoNoWitn: k echoes own, my current view pair, phase and vChange.
+func (ve *viewEst) echoNoWitn(k int, own VEData) bool {
+	e := &ve.echo[k]
 	return e.Views == own.Views && e.Phase == own.Phase && e.VChange == own.VChange
 }
 
 // noticedRecentValue: n−f replicas echo my current values (the n−f correct
 // replicas alone can; two such sets share n−2f ≥ 3f+1 replicas, n ≥ 5f+1).
 func (ve *viewEst) noticedRecentValue() bool {
-	c := 0
+	c, own := 0, ve.ownData()
 	for w, word := range ve.correct[:ve.words] {
 		for b := word; b != 0; b &= b - 1 {
-			if k := w<<6 | bits.TrailingZeros64(b); k < ve.r.n && ve.echoNoWitn(k) {
+			if k := w<<6 | bits.TrailingZeros64(b); k < ve.r.n && ve.echoNoWitn(k, own) {
 				c++
 			}
 		}
