@@ -17,10 +17,7 @@ func NewGroup(shared protocols.Config) func(protocols.Config) (protocols.Replica
 	if err != nil {
 		return newAny
 	}
-	s.group = &group{
-		behaviours: behaviours(), seed: shared.Seed, reputationSeed: reputationSeed(shared.Seed),
-		votes: chained.NewSlab[Vote](groupSlabChunk), replies: chained.NewSlab[protocols.Reply](groupSlabChunk),
-	}
+	s.group = &group{behaviours: behaviours(), seed: shared.Seed, reputationSeed: reputationSeed(shared.Seed)}
 	return func(cfg protocols.Config) (protocols.Replica, error) { return asReplica(newReplica(cfg, &s)) }
 }
 
@@ -37,43 +34,13 @@ func asReplica(r *Replica, err error) (protocols.Replica, error) {
 }
 
 // group is what the replicas of one run share, read-only but for the
-// preloaded mempool built by the first replica that preloads and the slabs
-// their votes and replies are allocated from. A run's replicas run in one
-// goroutine (its World), one input at a time.
+// preloaded mempool built by the first replica that preloads.
 type group struct {
 	preload    preloadCache
 	behaviours *protocols.Behaviours[strategy]
-	// votes and replies are the slabs of every replica of the run: the
-	// replicas that handle one proposal one after another vote into
-	// consecutive memory, and no replica keeps a slab of its own (at
-	// n = 1,000, a cache line less per vote).
-	votes   chained.Slab[Vote]
-	replies chained.Slab[protocols.Reply]
 	// reputationSeed is the reputation election's seed for the run seed
 	// seed.
 	seed, reputationSeed uint64
-}
-
-// groupSlabChunk is how many votes or replies a group's slab allocates at
-// once (a round's votes at n = 256).
-const groupSlabChunk = 256
-
-// voteSlab returns the slab the replica's votes are allocated from: the
-// group's, or its own for a replica built alone.
-func (r *Replica) voteSlab() *chained.Slab[Vote] {
-	if g := r.s.group; g != nil {
-		return &g.votes
-	}
-	return &r.buf.votes
-}
-
-// replySlab returns the slab the replica's replies are allocated from: the
-// group's, or its own for a replica built alone.
-func (r *Replica) replySlab() *chained.Slab[protocols.Reply] {
-	if g := r.s.group; g != nil {
-		return &g.replies
-	}
-	return &r.buf.replies
 }
 
 // behaviours returns the table of Byzantine behaviours: the group's, or a
@@ -135,8 +102,8 @@ type buffers struct {
 	// inserted are the speculative states of the block just executed
 	// before a vote (executeAndInsertToVote), for makeVote.
 	inserted insertedStates
-	votes    chained.Slab[Vote]            // a replica built alone (voteSlab)
-	replies  chained.Slab[protocols.Reply] // a replica built alone (replySlab)
+	votes    chained.Slab[Vote]
+	replies  chained.Slab[protocols.Reply]
 	// votes received are checked against the digests of the last vote
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).

@@ -264,7 +264,7 @@ func (r *Replica) onRequest(from sim.NodeID, q *protocols.Request) {
 // verifies one signature per reply.
 func (r *Replica) reply(q *protocols.Request, result protocols.Digest) {
 	r.charge(r.costs.Sign)
-	r.send(q.Client, r.replySlab().New(protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result}))
+	r.send(q.Client, r.buf.replies.New(protocols.Reply{Client: q.Client, ID: q.ID, Replica: r.id, Result: result}))
 }
 
 // onProposal is process_proposal_msg.
@@ -441,7 +441,7 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 	// are computed once per block (b.digests), not once per voter.
 	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: b.digests.voteInfo(&vi)}
 	r.charge(r.costs.Sign + r.costs.Hash64*2)
-	return r.voteSlab().New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(b.digests.ledgerCommit(&lci))})
+	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(b.digests.ledgerCommit(&lci))})
 }
 
 // processNewRoundEvent is process_new_round_event: the leader of the

@@ -46,25 +46,15 @@ func DropSome[K cmp.Ordered, V any](rng *rand.Rand, m map[K]V, oneIn int) {
 // replica's votes and replies: one allocation per slabChunk messages). A
 // value stays valid as long as it is referenced; a chunk is freed once
 // none of its values is. The zero Slab is ready to use.
-type Slab[T any] struct {
-	free  []T
-	chunk int // values a chunk holds; 0 means slabChunk
-}
+type Slab[T any] struct{ free []T }
 
-// slabChunk is how many values a Slab allocates at once by default.
+// slabChunk is how many values a Slab allocates at once.
 const slabChunk = 32
-
-// NewSlab returns a slab that allocates chunk values at a time.
-func NewSlab[T any](chunk int) Slab[T] { return Slab[T]{chunk: chunk} }
 
 // New returns a pointer to a fresh copy of v.
 func (s *Slab[T]) New(v T) *T {
 	if len(s.free) == 0 {
-		n := s.chunk
-		if n <= 0 {
-			n = slabChunk
-		}
-		s.free = make([]T, n)
+		s.free = make([]T, slabChunk)
 	}
 	p := &s.free[0]
 	s.free = s.free[1:]

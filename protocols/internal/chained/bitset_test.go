@@ -57,26 +57,3 @@ func TestDropSome(t *testing.T) {
 		t.Errorf("oneIn = 1 kept %d keys", len(all))
 	}
 }
-
-// TestSlab: a slab's values are distinct and keep their contents while
-// later values are allocated, across chunk boundaries, whatever the chunk.
-func TestSlab(t *testing.T) {
-	for _, chunk := range []int{0, 1, 3, 32, 256} {
-		s := NewSlab[[2]int](chunk)
-		var got []*[2]int
-		for i := range 700 {
-			p := s.New([2]int{i, -i})
-			for j, q := range got {
-				if q == p {
-					t.Fatalf("chunk %d: value %d reuses value %d", chunk, i, j)
-				}
-			}
-			got = append(got, p)
-		}
-		for i, p := range got {
-			if *p != [2]int{i, -i} {
-				t.Fatalf("chunk %d: value %d holds %v", chunk, i, *p)
-			}
-		}
-	}
-}
