@@ -325,11 +325,7 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 		}
 	case *protocols.Request:
 		r.receipt(m.Size())
-		r.env.Charge(r.cfg.Costs.Verify) // the client's signature, as DiemBFT
-		if m.Client != from {
-			return // a request is signed by its client
-		}
-		r.rep.onRequest(m)
+		r.clientRequest(from, m)
 	default:
 		r.receipt(m.Size())
 	}
@@ -341,6 +337,16 @@ func (r *Replica) receipt(size int) { r.env.Charge(r.cfg.Costs.Receive(size)) }
 // peer reports whether j is another replica: the modules take messages
 // from those only.
 func (r *Replica) peer(j int) bool { return j >= 0 && j < r.n && j != r.id }
+
+// clientRequest charges a request's signature check and hands it to
+// replication when its sender is its client.
+func (r *Replica) clientRequest(from sim.NodeID, q *protocols.Request) {
+	r.env.Charge(r.cfg.Costs.Verify) // the client's signature, as DiemBFT
+	if q.Client != from {
+		return // a request is signed by its client
+	}
+	r.rep.onRequest(q)
+}
 
 // view is get_current_view(k) as replication, primary monitoring and the
 // failure detector see it: the forced view (force_view), 0 without
