@@ -284,42 +284,68 @@ func (r *Replica) iterate(which int) {
 	}
 }
 
-// Deliver implements sim.Node.
+// Deliver implements sim.Node. Every message is charged its receipt
+// first (its size read from its concrete type); a client's request also
+// its signature check.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	if r.rearm != nil {
 		r.applyRearm()
 	}
-	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
-	if q, ok := m.(*protocols.Request); ok {
-		r.env.Charge(r.cfg.Costs.Verify) // the client's signature, as DiemBFT
-		if q.Client != from {
-			return // a request is signed by its client
-		}
-		r.rep.onRequest(q)
-		return
-	}
 	j := int(from)
-	if j < 0 || j >= r.n || j == r.id {
-		return
-	}
 	switch m := m.(type) {
 	case *VEMsg:
-		if r.p.SelfStabilizing {
+		r.receipt(m.Size())
+		if r.peer(j) && r.p.SelfStabilizing {
 			r.ve.receive(j, m)
 		}
 	case *REPMsg:
-		r.rep.receive(j, m)
+		r.receipt(m.Size())
+		if r.peer(j) {
+			r.rep.receive(j, m)
+		}
 	case *PMMsg:
-		r.pm.receive(j, m)
+		r.receipt(m.Size())
+		if r.peer(j) {
+			r.pm.receive(j, m)
+		}
 	case *FDToken:
-		r.link.onToken(j, m)
+		r.receipt(m.Size())
+		if r.peer(j) {
+			r.link.onToken(j, m)
+		}
 	case *FDAck:
-		r.link.onAck(j, m)
+		r.receipt(m.Size())
+		if r.peer(j) {
+			r.link.onAck(j, m)
+		}
 	case *EFDToken:
-		if r.p.SelfStabilizing && r.p.FDMode == FDEvent {
+		r.receipt(m.Size())
+		if r.peer(j) && r.p.SelfStabilizing && r.p.FDMode == FDEvent {
 			r.efd.onToken(j, m)
 		}
+	case *protocols.Request:
+		r.receipt(m.Size())
+		r.clientRequest(from, m)
+	default:
+		r.receipt(m.Size())
 	}
+}
+
+// receipt charges the receipt of a message of size bytes.
+func (r *Replica) receipt(size int) { r.env.Charge(r.cfg.Costs.Receive(size)) }
+
+// peer reports whether j is another replica: the modules take messages
+// from those only.
+func (r *Replica) peer(j int) bool { return j >= 0 && j < r.n && j != r.id }
+
+// clientRequest charges a request's signature check and hands it to
+// replication when its sender is its client.
+func (r *Replica) clientRequest(from sim.NodeID, q *protocols.Request) {
+	r.env.Charge(r.cfg.Costs.Verify) // the client's signature, as DiemBFT
+	if q.Client != from {
+		return // a request is signed by its client
+	}
+	r.rep.onRequest(q)
 }
 
 // view is get_current_view(k) as replication, primary monitoring and the

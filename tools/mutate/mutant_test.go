@@ -142,8 +142,13 @@ func TestTargetsStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first) == 0 || len(first) > 500 {
-		t.Fatalf("%d mutants, want 1 to 500", len(first))
+	// The upper bound guards against a target list that explodes (a file
+	// named without its functions, an operator that fires everywhere), not
+	// a budget: the targets give about 500 mutants, so 600 leaves room for
+	// a few more named functions and still fails on a list several times
+	// that size.
+	if len(first) == 0 || len(first) > 600 {
+		t.Fatalf("%d mutants, want 1 to 600", len(first))
 	}
 	ids := map[string]bool{}
 	for i, m := range first {
