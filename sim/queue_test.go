@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // TestCancelledTimersCounted checks that a run counts cancelled timers as
@@ -97,7 +98,10 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 	var last Time
 	seq := uint64(0)
 	var peeked *event
-	for _, o := range ops {
+	for k, o := range ops {
+		if k%97 == 0 {
+			checkSlotArrays(t, name, &q)
+		}
 		switch o.op {
 		case 'u':
 			seq++
@@ -133,6 +137,7 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 			t.Fatalf("%s: len %d, want %d", name, q.len(), len(pushed)-len(popped))
 		}
 	}
+	checkSlotArrays(t, name, &q)
 	for q.len() > 0 {
 		e := q.pop()
 		if e.at < last {
@@ -155,6 +160,43 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 		t.Fatalf("%s: popped %d events, want %d", name, len(popped), len(want))
 	}
 	return &q
+}
+
+// checkSlotArrays fails if a slot of the wheel has an array but no events
+// (an empty slot gives its array back to the spares) or events without its
+// occupancy bit, if a spare holds events, or if two of the arrays of the
+// slots, the spares and the front share memory: a spare handed to one slot
+// while another still used it would mix their events.
+func checkSlotArrays(t testing.TB, name string, q *eventQueue) {
+	t.Helper()
+	type span struct{ lo, hi uintptr }
+	var spans []span
+	add := func(sl []event) {
+		if cap(sl) > 0 {
+			lo := uintptr(unsafe.Pointer(unsafe.SliceData(sl)))
+			spans = append(spans, span{lo, lo + uintptr(cap(sl))*unsafe.Sizeof(event{})})
+		}
+	}
+	for i, sl := range q.slots {
+		occupied := q.occ[i>>6]>>(i&63)&1 == 1
+		if (len(sl) > 0) != occupied || (cap(sl) > 0) != occupied {
+			t.Fatalf("%s: slot %d holds %d events in an array of %d, occupancy bit %v", name, i, len(sl), cap(sl), occupied)
+		}
+		add(sl)
+	}
+	for i, sl := range q.spare {
+		if len(sl) > 0 {
+			t.Fatalf("%s: spare %d holds %d events", name, i, len(sl))
+		}
+		add(sl)
+	}
+	add(q.front)
+	slices.SortFunc(spans, func(a, b span) int { return cmpUint64(uint64(a.lo), uint64(b.lo)) })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].lo < spans[i-1].hi {
+			t.Fatalf("%s: two of the queue's arrays share memory", name)
+		}
+	}
 }
 
 // queueSchedule draws a random schedule of n pushes with deltas from

@@ -32,6 +32,12 @@ type eventQueue struct {
 	mask  int64
 	occ   []uint64
 	sum   [maxWheelSlots / 64 / 64]uint64
+	// spare holds empty arrays for the slots, last freed on top: an empty
+	// slot has none (nil) and takes the top one at its first event, whose
+	// memory a recent slot of the front used, so it is likely still in the
+	// caches (an array kept by its slot would wait a whole turn of the
+	// wheel before its next use).
+	spare [][]event
 	// far holds the events of slots cur + len(slots) and beyond; farMin
 	// is the earliest time in far when it is not empty. Only the events
 	// that join the wheel are popped from far, so its last popped time
@@ -68,6 +74,7 @@ const (
 	lookAhead     = 1 << 10
 	denseBinBits  = 10             // pendingShift's density bins: 2^denseBinBits
 	slotCap       = 2 * slotEvents // initial capacity of a slot
+	spareBatch    = 64             // slot arrays made at once
 	// frontLimit is the number of pending events in the front above which
 	// an insertion before its end narrows the slots (see narrow).
 	frontLimit = 64
@@ -89,16 +96,7 @@ func (q *eventQueue) init() {
 func (q *eventQueue) resize(shift uint, slots int) {
 	q.shift = shift
 	if len(q.slots) != slots {
-		old := q.slots
 		q.slots = make([][]event, slots)
-		kept := copy(q.slots, old)
-		// The new slots share one array, slotCap events each: one
-		// allocation instead of one per slot and growth step.
-		backing := make([]event, (slots-kept)*slotCap)
-		for i := kept; i < slots; i++ {
-			j := (i - kept) * slotCap
-			q.slots[i] = backing[j : j : j+slotCap]
-		}
 		q.occ = make([]uint64, slots/64)
 	}
 	q.mask = int64(slots - 1)
@@ -117,14 +115,34 @@ func (q *eventQueue) push(e event) {
 func (q *eventQueue) place(e event) {
 	s := int64(e.at) >> q.shift
 	if d := s - q.cur; d > 0 && d <= q.mask {
-		q.file(e, s) // the common case, inlined
-		return
+		// file, inlined for the common cases: a slot whose array has
+		// room (only its length is written), and an empty slot, which
+		// takes the spare freed last (spareSlot).
+		i := s & q.mask
+		sl := &q.slots[i]
+		if n := len(*sl); n < cap(*sl) {
+			*sl = (*sl)[:n+1]
+			(*sl)[n] = e
+			q.occ[i>>6] |= 1 << (i & 63)
+			q.sum[i>>12] |= 1 << (i >> 6 & 63)
+			return
+		}
+		if k := len(q.spare) - 1; cap(*sl) == 0 && k >= 0 {
+			a := q.spare[k][:1]
+			q.spare = q.spare[:k]
+			a[0] = e
+			*sl = a
+			q.occ[i>>6] |= 1 << (i & 63)
+			q.sum[i>>12] |= 1 << (i >> 6 & 63)
+			return
+		}
 	}
 	q.placeSlow(e, s)
 }
 
 // placeSlow is place for an event of absolute slot s that goes to the
-// front or far, or into the zero queue.
+// front, far, a slot without an array or a full one, or into the zero
+// queue.
 func (q *eventQueue) placeSlow(e event, s int64) {
 	switch {
 	case s <= q.cur:
@@ -145,12 +163,39 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 }
 
 // file appends an event of absolute slot s, cur < s < cur + len(slots), to
-// its slot.
+// its slot, giving the slot an array if it has none.
 func (q *eventQueue) file(e event, s int64) {
 	i := s & q.mask
-	q.slots[i] = append(q.slots[i], e)
+	sl := q.slots[i]
+	if cap(sl) == 0 {
+		sl = q.spareSlot()
+	}
+	q.slots[i] = append(sl, e)
 	q.occ[i>>6] |= 1 << (i & 63)
 	q.sum[i>>12] |= 1 << (i >> 6 & 63)
+}
+
+// spareSlot returns the spare array freed last, making spareBatch new
+// ones (in one allocation) when there is none.
+func (q *eventQueue) spareSlot() []event {
+	n := len(q.spare)
+	if n == 0 {
+		backing := make([]event, spareBatch*slotCap)
+		for j := len(backing); j > 0; j -= slotCap {
+			q.spare = append(q.spare, backing[j-slotCap:j-slotCap:j])
+		}
+		n = len(q.spare)
+	}
+	sl := q.spare[n-1]
+	q.spare = q.spare[:n-1]
+	return sl
+}
+
+// freeSlot returns a slot's emptied array to the spares.
+func (q *eventQueue) freeSlot(sl []event) {
+	if cap(sl) > 0 {
+		q.spare = append(q.spare, sl[:0])
+	}
 }
 
 // insertFront adds an event of a slot up to cur to the sorted front. Its
@@ -230,7 +275,8 @@ func (q *eventQueue) advance() {
 	}
 	q.cur = s
 	i := s & q.mask
-	q.front, q.slots[i] = q.slots[i], q.front
+	q.freeSlot(q.front)
+	q.front, q.slots[i] = q.slots[i], nil
 	q.occ[i>>6] &^= 1 << (i & 63)
 	if q.occ[i>>6] == 0 {
 		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
@@ -333,8 +379,9 @@ func (q *eventQueue) narrow() bool {
 func (q *eventQueue) rebuild(shift uint, slots int) {
 	all := q.appendEvents(q.tmp[:0])
 	q.front, q.head = q.front[:0], 0
-	for i := range q.slots {
-		q.slots[i] = q.slots[i][:0]
+	for i, sl := range q.slots {
+		q.freeSlot(sl)
+		q.slots[i] = nil
 	}
 	clear(q.occ)
 	q.sum = [len(q.sum)]uint64{}
