@@ -72,6 +72,11 @@ type Cluster struct {
 	why      atomic.Value
 	wg       sync.WaitGroup
 	closed   atomic.Bool
+	// sending is held for reading by a send that runs on a goroutine of
+	// its own (a link's writer, a delayed datagram) while it may still
+	// count or trace its message; Close takes it for writing, so that
+	// nothing is counted or traced once Close returned (see beginSend).
+	sending sync.RWMutex
 
 	sent, delivered, dropped, timers atomic.Uint64
 }
@@ -303,7 +308,27 @@ func (c *Cluster) Close() {
 			nd.closeLinks()
 		}
 	}
+	// Wait for the sends under way on goroutines of their own (the
+	// sockets are closed, so they end within a dial or write timeout);
+	// the later ones see closed and do nothing.
+	c.sending.Lock()
+	c.sending.Unlock()
 }
+
+// beginSend reports whether a send on a goroutine of its own (not a
+// node's) may go on: not once Close began. When it returns true, the
+// caller must call endSend after its send, traces included.
+func (c *Cluster) beginSend() bool {
+	c.sending.RLock()
+	if c.closed.Load() {
+		c.sending.RUnlock()
+		return false
+	}
+	return true
+}
+
+// endSend ends a send that beginSend let go on.
+func (c *Cluster) endSend() { c.sending.RUnlock() }
 
 // Stats counts what the cluster did so far; Events counts the inputs
 // handled (messages, timers, starts).

@@ -147,8 +147,9 @@ func (nd *node) send(to sim.NodeID, msg sim.Message, enc []byte) []byte {
 	if channel == sim.Lossy && len(enc) <= maxDatagram {
 		time.AfterFunc(time.Duration(at-now), func() {
 			l.backlog.Add(-1)
-			if !c.closed.Load() {
+			if c.beginSend() {
 				c.tr.sendUDP(nd.id, to, enc, msg)
+				c.endSend()
 			}
 		})
 		return enc
@@ -198,6 +199,11 @@ func (l *link) write() {
 		l.queue = l.queue[1:]
 		l.mu.Unlock()
 		l.backlog.Add(-1)
+		if !l.c.beginSend() {
+			conn.close()
+			return
+		}
 		conn = l.c.tr.sendTCP(conn, l.from, l.to, h.enc, h.msg)
+		l.c.endSend()
 	}
 }
