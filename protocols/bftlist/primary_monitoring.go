@@ -336,11 +336,8 @@ func (pm *primMon) receive(j int, m *PMMsg) {
 // makes its witness and service checks only for the replica itself, so a
 // peer's view is read without them.
 func (r *Replica) peerView(k int) int64 {
-	switch {
-	case r.p.ForceView >= 0:
-		return r.p.ForceView
-	case !r.p.SelfStabilizing:
-		return 0
+	if v, forced := r.forcedView(); forced {
+		return v
 	}
 	return r.ve.views[k].Current
 }

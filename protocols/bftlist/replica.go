@@ -352,13 +352,23 @@ func (r *Replica) clientRequest(from sim.NodeID, q *protocols.Request) {
 // failure detector see it: the forced view (force_view), 0 without
 // self-stabilization, else view establishment's.
 func (r *Replica) view(k int) int64 {
-	switch {
-	case r.p.ForceView >= 0:
-		return r.p.ForceView
-	case !r.p.SelfStabilizing:
-		return 0
+	if v, forced := r.forcedView(); forced {
+		return v
 	}
 	return r.ve.getView(k)
+}
+
+// forcedView is the view every replica sees whatever view establishment
+// says, and true: force_view when set, else 0 without self-stabilization;
+// false when view establishment decides.
+func (r *Replica) forcedView() (int64, bool) {
+	switch {
+	case r.p.ForceView >= 0:
+		return r.p.ForceView, true
+	case !r.p.SelfStabilizing:
+		return 0, true
+	}
+	return 0, false
 }
 
 // allow is allow_service() as the other modules see it: always true with a
