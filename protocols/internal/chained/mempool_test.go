@@ -14,6 +14,17 @@ func req(client sim.NodeID, id uint64) *protocols.Request {
 	return &protocols.Request{Client: client, ID: id, Value: int64(id)}
 }
 
+// keyMix returns requests of every kind of key a mempool's index holds:
+// count ids of two negative clients (dense rows) and of client, then a far
+// id of client (the map) and a client below the lowest.
+func keyMix(count uint64, client sim.NodeID) []*protocols.Request {
+	var reqs []*protocols.Request
+	for id := range count {
+		reqs = append(reqs, req(-2, id+1), req(-3, id+1), req(client, id))
+	}
+	return append(reqs, req(client, 1<<30), req(7, 3))
+}
+
 func TestMempool(t *testing.T) {
 	m := NewMempool(3)
 	for i := range uint64(6) {
@@ -133,11 +144,7 @@ func TestMempoolLookup(t *testing.T) {
 // behaves as one that added them itself, whatever the keys (dense rows,
 // negative clients, far ids in the map), and the two do not share state.
 func TestMempoolCopyOf(t *testing.T) {
-	var reqs []*protocols.Request
-	for id := range uint64(40) {
-		reqs = append(reqs, req(-2, id+1), req(-3, id+1), req(50, id))
-	}
-	reqs = append(reqs, req(50, 1<<30), req(7, 3)) // far id (map), client below the lowest
+	reqs := keyMix(40, 50)
 	tmpl := NewMempool(1)
 	tmpl.AddAll(reqs)
 	own, copied := NewMempool(5), NewMempool(5)
@@ -259,11 +266,7 @@ func TestCommitPayload(t *testing.T) {
 // request's result must match the pair's own mempool at every step, so a
 // write that reached another mempool through a shared array shows.
 func TestMempoolCopiesShareSafely(t *testing.T) {
-	var reqs []*protocols.Request
-	for id := range uint64(60) {
-		reqs = append(reqs, req(-2, id+1), req(-3, id+1), req(40, id))
-	}
-	reqs = append(reqs, req(40, 1<<30), req(7, 3)) // far id (map), client below the lowest
+	reqs := keyMix(60, 40)
 	tmpl := NewMempool(4)
 	tmpl.AddAll(reqs)
 	pool := slices.Clone(reqs)
