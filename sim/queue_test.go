@@ -379,6 +379,16 @@ func TestPendingShift(t *testing.T) {
 			return ts
 		}, 20, 8192, 9, "4,000 events within 1 ms, about five to a 2^10 ns bin counting their clumping: 2^9 ns"},
 		{"one event", func() []Time { return []Time{Second} }, 17, minWheelSlots, 17, "too few events to measure"},
+		{"saturated far", func() []Time {
+			var ts []Time
+			for range 200 {
+				ts = append(ts, Time(r.Int64N(int64(Millisecond))))
+			}
+			for range 1_848 {
+				ts = append(ts, Never)
+			}
+			return ts
+		}, 20, minWheelSlots, 20, "2,048 events, nine in ten at Never (2^63 ns ahead, bins of 2^54 ns): the density's width is about 2^43 ns, wider than asked; sum << 54 must not wrap to 0"},
 	} {
 		var q eventQueue
 		for i, at := range c.times() {

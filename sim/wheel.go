@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -452,7 +453,13 @@ func (q *eventQueue) pendingShift(asked uint, slots int) uint {
 		sq += uint64(c) * uint64(c)
 	}
 	if sq > 0 {
-		width := sum << binShift / sq * slotEvents
+		// sum << binShift / sq, in 128 bits: binShift reaches 54 when the
+		// pending events include saturated times (Never).
+		width := uint64(math.MaxUint64)
+		if hi, lo := bits.Mul64(sum, 1<<binShift); hi < sq {
+			width, _ = bits.Div64(hi, lo, sq)
+			width = min(width, math.MaxUint64/slotEvents) * slotEvents
+		}
 		shift = min(shift, uint(max(bits.Len64(width)-1, minShift)))
 	}
 	// Slots wide enough for the wheel's horizon to reach 2^(b+1) (twice
