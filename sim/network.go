@@ -217,11 +217,16 @@ func (n *Network) link(from, to NodeID) *linkState {
 }
 
 // makeLinks makes the link table and the senders' hashes, once the nodes
-// are known.
+// are known (at the first message).
 func (n *Network) makeLinks() {
-	if n.links != nil {
-		return
+	if n.links == nil {
+		n.initLinks()
 	}
+}
+
+// initLinks is makeLinks' work, kept out of line so that makeLinks, on
+// every send, inlines.
+func (n *Network) initLinks() {
 	n.nodes = n.w.NumNodes()
 	n.links = make([]linkState, n.nodes*n.nodes)
 	n.fromHash = make([]uint64, n.nodes)
@@ -375,7 +380,6 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 			channel = Channel(n.kindChannel[k] - 1)
 		}
 	}
-	n.src.pcg = &ls.pcg
 	var delay Time
 	switch m.delay {
 	case delayConst:
@@ -383,8 +387,10 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 	case delayUniform:
 		delay = sampleUniform(m.uniform, &ls.pcg)
 	case delayNormal:
+		n.src.pcg = &ls.pcg // n.rng draws from the link's stream
 		delay = sampleNormal(m.normal, &ls.pcg, n.rng)
 	default:
+		n.src.pcg = &ls.pcg
 		delay = m.Delay.Sample(n.rng)
 	}
 	delay += extra
