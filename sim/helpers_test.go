@@ -124,3 +124,13 @@ func sendNow(w *World, from, to NodeID, msg Message) {
 	ns.cursor = max(w.Now(), ns.busyUntil)
 	ns.Send(to, msg)
 }
+
+// link returns the state of the link from one node to another, making it
+// on the link's first message, as Network.send does.
+func (n *Network) link(from, to NodeID) *linkState {
+	n.makeLinks()
+	if ls := &n.links[int(from)*n.nodes+int(to)]; ls.made() {
+		return ls
+	}
+	return n.newLink(from, to)
+}

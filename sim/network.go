@@ -206,16 +206,6 @@ func (n *Network) Partitioned(from, to NodeID) bool {
 	return a >= 0 && b >= 0 && a != b
 }
 
-// link returns the state of the link from one node to another, making it
-// on the link's first message.
-func (n *Network) link(from, to NodeID) *linkState {
-	n.makeLinks()
-	if ls := &n.links[int(from)*n.nodes+int(to)]; ls.made() {
-		return ls
-	}
-	return n.newLink(from, to)
-}
-
 // makeLinks makes the link table and the senders' hashes, once the nodes
 // are known (at the first message).
 func (n *Network) makeLinks() {
@@ -367,7 +357,8 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	// n.link, inlined (the table is made above):
+	// The link's state, made on its first message (the table is made
+	// above):
 	i := int(from)*n.nodes + int(to)
 	ls := &n.links[i]
 	if !ls.made() {

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"unsafe"
@@ -502,6 +503,15 @@ func TestSendKindSizeOfEachMessage(t *testing.T) {
 // TestSameModel checks that sameModel is Link's ==, for the delays intern
 // shares.
 func TestSameModel(t *testing.T) {
+	// sameModel lists Link's fields by hand: a field added to Link must
+	// be added there too (and below).
+	var fields []string
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Link]()) {
+		fields = append(fields, f.Name)
+	}
+	if want := []string{"Delay", "Loss", "Bandwidth", "Channel", "RTO"}; !slices.Equal(fields, want) {
+		t.Fatalf("Link's fields are %v, sameModel compares %v", fields, want)
+	}
 	links := []Link{
 		{Delay: Constant{}},
 		{Delay: Constant{D: Millisecond}},

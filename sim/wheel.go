@@ -93,7 +93,8 @@ func (q *eventQueue) init() {
 	q.window = firstWindow
 }
 
-// resize sets the geometry of an empty wheel, keeping the slots' arrays.
+// resize sets the geometry of an empty wheel (its slots' arrays are back
+// among the spares).
 func (q *eventQueue) resize(shift uint, slots int) {
 	q.shift = shift
 	if len(q.slots) != slots {
@@ -124,8 +125,7 @@ func (q *eventQueue) place(e event) {
 		if n := len(*sl); n < cap(*sl) {
 			*sl = (*sl)[:n+1]
 			(*sl)[n] = e
-			q.occ[i>>6] |= 1 << (i & 63)
-			q.sum[i>>12] |= 1 << (i >> 6 & 63)
+			q.occupy(i)
 			return
 		}
 		if k := len(q.spare) - 1; cap(*sl) == 0 && k >= 0 {
@@ -133,8 +133,7 @@ func (q *eventQueue) place(e event) {
 			q.spare = q.spare[:k]
 			a[0] = e
 			*sl = a
-			q.occ[i>>6] |= 1 << (i & 63)
-			q.sum[i>>12] |= 1 << (i >> 6 & 63)
+			q.occupy(i)
 			return
 		}
 	}
@@ -172,6 +171,11 @@ func (q *eventQueue) file(e event, s int64) {
 		sl = q.spareSlot()
 	}
 	q.slots[i] = append(sl, e)
+	q.occupy(i)
+}
+
+// occupy marks slot index i as holding events, in occ and sum.
+func (q *eventQueue) occupy(i int64) {
 	q.occ[i>>6] |= 1 << (i & 63)
 	q.sum[i>>12] |= 1 << (i >> 6 & 63)
 }
