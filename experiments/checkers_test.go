@@ -128,6 +128,26 @@ func TestStopAtCommitTarget(t *testing.T) {
 	}
 }
 
+// TestSafetyCheckerFarHeights: a commit at a height far beyond the others
+// (a corrupted height) is checked like any other, and the table of heights
+// does not grow to reach it.
+func TestSafetyCheckerFarHeights(t *testing.T) {
+	s := newSafetyChecker(3, []bool{false, false, false})
+	for _, c := range []struct {
+		node   sim.NodeID
+		height int64
+		digest protocols.Digest
+	}{{0, 0, 1}, {1, 0, 1}, {0, 1 << 40, 2}, {1, 1 << 40, 3}, {2, 1 << 40, 2}, {2, 1, 4}, {0, 1, 5}} {
+		s.commit(0, c.node, protocols.Commit{Height: c.height, Digest: c.digest})
+	}
+	if s.count != 2 {
+		t.Errorf("%d violations (%q), want 2: height 1<<40 and height 1", s.count, s.violations)
+	}
+	if n := len(s.heights.near); n > 2 {
+		t.Errorf("the table of heights holds %d entries, want 2 (heights 0 and 1)", n)
+	}
+}
+
 // TestSafetyCheckerCertificates: two different blocks certified for one
 // round are a violation, whatever the round (dense, far beyond the others,
 // negative) and however the rounds come; the same block certified again is
@@ -138,12 +158,12 @@ func TestSafetyCheckerCertificates(t *testing.T) {
 		round  int64
 		digest protocols.Digest
 	}
-	far := int64(maxCertGap) * 3
+	far := int64(maxSeenGap) * 3
 	// A round first seen beyond the table's reach, then within it once
 	// the rounds between were seen.
 	var reached []cert
 	reached = append(reached, cert{0, far, 1})
-	for r := int64(0); r < far; r += maxCertGap / 2 {
+	for r := int64(0); r < far; r += maxSeenGap / 2 {
 		reached = append(reached, cert{1, r, 5})
 	}
 	reached = append(reached, cert{1, far, 2}, cert{2, far, 2})
@@ -155,7 +175,7 @@ func TestSafetyCheckerCertificates(t *testing.T) {
 		{"dense, agreeing", []cert{{0, 1, 7}, {1, 1, 7}, {0, 2, 8}, {2, 2, 8}, {1, 0, 9}, {0, 0, 9}}, 0},
 		{"dense, conflicting", []cert{{0, 1, 7}, {1, 1, 8}, {2, 1, 7}, {0, 2, 8}, {2, 2, 9}}, 2},
 		{"out of order", []cert{{0, 5, 1}, {1, 3, 2}, {2, 5, 1}, {2, 3, 3}}, 1},
-		{"at the gap's edge", []cert{{0, maxCertGap - 1, 1}, {1, maxCertGap - 1, 2}, {0, 2*maxCertGap - 1, 1}, {1, 2*maxCertGap - 1, 1}}, 1},
+		{"at the gap's edge", []cert{{0, maxSeenGap - 1, 1}, {1, maxSeenGap - 1, 2}, {0, 2*maxSeenGap - 1, 1}, {1, 2*maxSeenGap - 1, 1}}, 1},
 		{"far", []cert{{0, far, 1}, {1, far, 2}, {0, 1 << 40, 3}, {2, 1 << 40, 3}, {1, 1 << 40, 4}}, 2},
 		{"reached", reached, 2},
 		{"negative", []cert{{0, -1, 1}, {1, -1, 2}, {2, -5, 3}, {0, -5, 3}}, 1},

@@ -17,14 +17,10 @@ import (
 // observations promise).
 type safetyChecker struct {
 	byzantine []bool
-	// heights holds, per height, the first correct commit seen.
-	heights []commitSeen
-	// certs holds, per round from 0, the first certificate seen;
-	// farCerts those of the rounds it does not cover (negative, or more
-	// than maxCertGap beyond the rounds it covers).
-	certs      []commitSeen
-	farCerts   map[int64]commitSeen
-	violations []string
+	// heights holds, per height, the first correct commit seen; certs,
+	// per round, the first certificate seen.
+	heights, certs seenTable
+	violations     []string
 	// count counts every violation; after those found once a transient
 	// fault happened (faulted), listed in afterViolations.
 	count, after    int
@@ -40,16 +36,52 @@ type commitSeen struct {
 	set     bool
 }
 
-// maxCertGap bounds how far beyond the rounds it covers the safety
-// checker's table of certificates grows at once (48 bytes a round); rounds
-// further away (a corrupted round number) are kept in a map.
-const maxCertGap = 4096
+// seenTable holds the first commitSeen of each height or round: in a
+// slice for those from 0 up to maxSeenGap beyond the ones it covers, in a
+// map for the others (negative, or further away: a corrupted number), so
+// that no number makes the slice grow without bound.
+type seenTable struct {
+	near []commitSeen
+	far  map[int64]commitSeen
+}
+
+// maxSeenGap bounds how far beyond the numbers it covers a seenTable's
+// slice grows at once (48 bytes a number).
+const maxSeenGap = 4096
+
+// firstOr returns the first entry seen for i and true, or, when there is
+// none, records seen as the first and returns false.
+func (t *seenTable) firstOr(i int64, seen commitSeen) (commitSeen, bool) {
+	if i >= 0 && i < int64(len(t.near))+maxSeenGap {
+		if i >= int64(len(t.near)) {
+			t.near = append(t.near, make([]commitSeen, i+1-int64(len(t.near)))...)
+		}
+		if first := t.near[i]; first.set {
+			return first, true
+		}
+		if len(t.far) > 0 { // seen when the slice did not reach i
+			if first, ok := t.far[i]; ok {
+				return first, true
+			}
+		}
+		t.near[i] = seen
+		return commitSeen{}, false
+	}
+	if first, ok := t.far[i]; ok {
+		return first, true
+	}
+	if t.far == nil {
+		t.far = map[int64]commitSeen{}
+	}
+	t.far[i] = seen
+	return commitSeen{}, false
+}
 
 // maxViolations bounds what one run reports.
 const maxViolations = 10
 
 func newSafetyChecker(n int, byzantine []bool) *safetyChecker {
-	return &safetyChecker{byzantine: byzantine, farCerts: map[int64]commitSeen{}}
+	return &safetyChecker{byzantine: byzantine}
 }
 
 func (s *safetyChecker) correct(id sim.NodeID) bool {
@@ -76,16 +108,8 @@ func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit)
 	if !s.correct(node) || c.Height < 0 {
 		return
 	}
-	h := int(c.Height)
-	for len(s.heights) <= h {
-		s.heights = append(s.heights, commitSeen{})
-	}
-	first := s.heights[h]
-	if !first.set {
-		s.heights[h] = commitSeen{at: at, replica: node, round: c.Round, digest: c.Digest, set: true}
-		return
-	}
-	if first.digest != c.Digest {
+	first, ok := s.heights.firstOr(c.Height, commitSeen{at: at, replica: node, round: c.Round, digest: c.Digest, set: true})
+	if ok && first.digest != c.Digest {
 		s.violate("height %d: replica%d committed %016x (round %d) at %v, but replica%d committed %016x (round %d) at %v",
 			c.Height, node, uint64(c.Digest), c.Round, at, first.replica, uint64(first.digest), first.round, first.at)
 	}
@@ -95,33 +119,8 @@ func (s *safetyChecker) certified(at sim.Time, node sim.NodeID, c protocols.Cert
 	if !s.correct(node) {
 		return
 	}
-	seen := commitSeen{at: at, replica: node, digest: c.Digest, set: true}
-	var first commitSeen
-	if r := c.Round; r >= 0 && r < int64(len(s.certs))+maxCertGap {
-		if r >= int64(len(s.certs)) {
-			s.certs = append(s.certs, make([]commitSeen, r+1-int64(len(s.certs)))...)
-		}
-		if first = s.certs[r]; !first.set {
-			far, ok := first, false
-			if len(s.farCerts) > 0 {
-				far, ok = s.farCerts[r]
-			}
-			if !ok {
-				s.certs[r] = seen
-				return
-			}
-			// Seen when the table did not reach r.
-			delete(s.farCerts, r)
-			s.certs[r], first = far, far
-		}
-	} else {
-		var ok bool
-		if first, ok = s.farCerts[r]; !ok {
-			s.farCerts[r] = seen
-			return
-		}
-	}
-	if first.digest != c.Digest {
+	first, ok := s.certs.firstOr(c.Round, commitSeen{at: at, replica: node, digest: c.Digest, set: true})
+	if ok && first.digest != c.Digest {
 		s.violate("round %d: replica%d saw block %016x certified at %v, but replica%d saw block %016x certified at %v",
 			c.Round, node, uint64(c.Digest), at, first.replica, uint64(first.digest), first.at)
 	}
@@ -166,7 +165,7 @@ func (in *instance) checks() []results.Check {
 	if boolOr(e.Checks.Safety, true) {
 		c := results.Check{Name: "safety", OK: len(in.safety.violations) == 0}
 		if c.OK {
-			c.Detail = fmt.Sprintf("%d heights committed consistently by correct replicas", len(in.safety.heights))
+			c.Detail = fmt.Sprintf("%d heights committed consistently by correct replicas", len(in.safety.heights.near))
 		} else {
 			c.Detail = joinLines(in.safety.violations)
 		}
