@@ -622,24 +622,27 @@ func (c *Canvas) DrawImage(rect vg.Rectangle, img image.Image) {
 // Bytes returns the document: the canvas can be drawn on further and
 // written again.
 func (c *Canvas) Bytes() []byte {
-	ends := c.ends()
-	out := make([]byte, 0, len(c.pre)+c.chunked+len(c.buf)+5*ends+7)
-	out = append(out, c.pre...)
-	for _, ch := range c.chunks {
-		out = append(out, ch...)
-	}
-	out = append(out, c.buf...)
-	for range ends {
-		out = append(out, "</g>\n"...)
-	}
-	return append(out, "</svg>\n"...)
+	var b bytes.Buffer
+	c.writeDoc(&b)
+	return b.Bytes()
 }
 
 // String returns the document as a string (the bytes of Bytes, copied
 // once).
 func (c *Canvas) String() string {
-	ends := c.ends()
 	var b strings.Builder
+	c.writeDoc(&b)
+	return b.String()
+}
+
+// writeDoc writes the document into an in-memory buffer, grown once to
+// its size.
+func (c *Canvas) writeDoc(b interface {
+	Grow(int)
+	Write([]byte) (int, error)
+	WriteString(string) (int, error)
+}) {
+	ends := c.ends()
 	b.Grow(len(c.pre) + c.chunked + len(c.buf) + 5*ends + 7)
 	b.Write(c.pre)
 	for _, ch := range c.chunks {
@@ -650,7 +653,6 @@ func (c *Canvas) String() string {
 		b.WriteString("</g>\n")
 	}
 	b.WriteString("</svg>\n")
-	return b.String()
 }
 
 // ends returns the number of groups left open: the one that moves the
