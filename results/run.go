@@ -87,25 +87,25 @@ func PlotRun(dir, stem string, formats ...string) error {
 	// The two plots (PlotLatencyCDF's and PlotThroughput's) share
 	// nothing: they are drawn at once, on two cores when there are, then
 	// their files written with one wait for the disk.
-	cdf, err := latencyCDFFigure("Latency CDF, run "+name, "", false, CDFSeriesOf(recs), PlotStyle{})
-	if err != nil {
-		return err
-	}
-	series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
-	tp, err := throughputFigure("Throughput over time, run "+name, series, s.Markers, PlotStyle{})
-	if err != nil {
-		return err
-	}
 	type rendered struct {
 		files []renderedFile
 		err   error
 	}
 	cdfDone := make(chan rendered, 1)
 	go func() {
-		files, err := cdf.render(stem+"-latency-cdf", formats)
+		cdf, err := latencyCDFFigure("Latency CDF, run "+name, "", false, CDFSeriesOf(recs), PlotStyle{})
+		var files []renderedFile
+		if err == nil {
+			files, err = cdf.render(stem+"-latency-cdf", formats)
+		}
 		cdfDone <- rendered{files, err}
 	}()
-	files, err := tp.render(stem+"-throughput", formats)
+	series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
+	tp, err := throughputFigure("Throughput over time, run "+name, series, s.Markers, PlotStyle{})
+	var files []renderedFile
+	if err == nil {
+		files, err = tp.render(stem+"-throughput", formats)
+	}
 	c := <-cdfDone
 	if err := cmp.Or(c.err, err); err != nil {
 		return err
