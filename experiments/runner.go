@@ -360,16 +360,12 @@ func (a keptRun) before(b keptRun) bool {
 func (k *keptLanes) add(r *Run, failed bool, lanes results.TimelineLanes) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.max <= 0 {
-		return
-	}
 	kr := keptRun{r, failed, lanes}
-	if len(k.runs) < k.max {
+	switch i := k.slot(kr); {
+	case i == len(k.runs):
 		k.runs = append(k.runs, kr)
-		return
-	}
-	if last := k.lastShown(); kr.before(k.runs[last]) {
-		k.runs[last] = kr
+	case i >= 0:
+		k.runs[i] = kr
 	}
 }
 
@@ -377,10 +373,22 @@ func (k *keptLanes) add(r *Run, failed bool, lanes results.TimelineLanes) {
 func (k *keptLanes) wouldKeep(r *Run, failed bool) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.max <= 0 {
-		return false
+	return k.slot(keptRun{run: r, failed: failed}) >= 0
+}
+
+// slot returns where add keeps kr: len(k.runs) to append it, the index of
+// the kept run it replaces, or -1 when it is not kept.
+func (k *keptLanes) slot(kr keptRun) int {
+	switch {
+	case k.max <= 0:
+		return -1
+	case len(k.runs) < k.max:
+		return len(k.runs)
 	}
-	return len(k.runs) < k.max || (keptRun{run: r, failed: failed}).before(k.runs[k.lastShown()])
+	if last := k.lastShown(); kr.before(k.runs[last]) {
+		return last
+	}
+	return -1
 }
 
 // lastShown returns the index of the kept run shown last; k must hold at
