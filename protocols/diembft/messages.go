@@ -63,7 +63,7 @@ type Block struct {
 	// state and payload digest it was computed from (stateAfter).
 	exec struct{ parent, payload, state protocols.Digest }
 	// hints[i] is where Payload[i] was last found in a committing
-	// replica's mempool (Mempool.CommittedAt checks it).
+	// replica's mempool (Mempool.CommitPayload checks it).
 	hints []int32
 }
 
