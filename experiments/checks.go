@@ -49,32 +49,32 @@ type seenTable struct {
 // slice grows at once (48 bytes a number).
 const maxSeenGap = 4096
 
-// firstOr returns the first entry seen for i and true, or, when there is
-// none, records seen as the first and returns false.
-func (t *seenTable) firstOr(i int64, seen commitSeen) (commitSeen, bool) {
+// first returns the first entry seen for i, if any.
+func (t *seenTable) first(i int64) (commitSeen, bool) {
+	if uint64(i) < uint64(len(t.near)) && t.near[i].set {
+		return t.near[i], true
+	}
+	if len(t.far) == 0 {
+		return commitSeen{}, false
+	}
+	// Also when the slice covers i now: i was seen before it did.
+	seen, ok := t.far[i]
+	return seen, ok
+}
+
+// record records seen as the first entry for i, which has none.
+func (t *seenTable) record(i int64, seen commitSeen) {
 	if i >= 0 && i < int64(len(t.near))+maxSeenGap {
 		if i >= int64(len(t.near)) {
 			t.near = append(t.near, make([]commitSeen, i+1-int64(len(t.near)))...)
 		}
-		if first := t.near[i]; first.set {
-			return first, true
-		}
-		if len(t.far) > 0 { // seen when the slice did not reach i
-			if first, ok := t.far[i]; ok {
-				return first, true
-			}
-		}
 		t.near[i] = seen
-		return commitSeen{}, false
-	}
-	if first, ok := t.far[i]; ok {
-		return first, true
+		return
 	}
 	if t.far == nil {
 		t.far = map[int64]commitSeen{}
 	}
 	t.far[i] = seen
-	return commitSeen{}, false
 }
 
 // maxViolations bounds what one run reports.
@@ -108,8 +108,12 @@ func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit)
 	if !s.correct(node) || c.Height < 0 {
 		return
 	}
-	first, ok := s.heights.firstOr(c.Height, commitSeen{at: at, replica: node, round: c.Round, digest: c.Digest, set: true})
-	if ok && first.digest != c.Digest {
+	first, ok := s.heights.first(c.Height)
+	if !ok {
+		s.heights.record(c.Height, commitSeen{at: at, replica: node, round: c.Round, digest: c.Digest, set: true})
+		return
+	}
+	if first.digest != c.Digest {
 		s.violate("height %d: replica%d committed %016x (round %d) at %v, but replica%d committed %016x (round %d) at %v",
 			c.Height, node, uint64(c.Digest), c.Round, at, first.replica, uint64(first.digest), first.round, first.at)
 	}
@@ -119,8 +123,12 @@ func (s *safetyChecker) certified(at sim.Time, node sim.NodeID, c protocols.Cert
 	if !s.correct(node) {
 		return
 	}
-	first, ok := s.certs.firstOr(c.Round, commitSeen{at: at, replica: node, digest: c.Digest, set: true})
-	if ok && first.digest != c.Digest {
+	first, ok := s.certs.first(c.Round)
+	if !ok {
+		s.certs.record(c.Round, commitSeen{at: at, replica: node, digest: c.Digest, set: true})
+		return
+	}
+	if first.digest != c.Digest {
 		s.violate("round %d: replica%d saw block %016x certified at %v, but replica%d saw block %016x certified at %v",
 			c.Round, node, uint64(c.Digest), at, first.replica, uint64(first.digest), first.at)
 	}
