@@ -15,6 +15,7 @@ import (
 	"github.com/byzsim/byzsim/batch"
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/internal/gcpolicy"
+	"github.com/byzsim/byzsim/internal/hugepages"
 	"github.com/byzsim/byzsim/report"
 	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
@@ -70,8 +71,11 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		}
 	}
 	// Runs keep most of what they allocate: no garbage collection below
-	// 256 MB (a quarter of the machine's memory if less), doubling above.
-	defer gcpolicy.Set(min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4))()
+	// 256 MB (a quarter of the machine's memory if less), doubling above;
+	// that memory is paged in 2 MB at a time where the system allows it.
+	floor := min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4)
+	hugepages.Reserve(floor)
+	defer gcpolicy.Set(floor)()
 	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
 	if err != nil {
 		return err
