@@ -13,7 +13,10 @@
 // 2 MiB. Outputs do not change; only how memory is paged in.
 package hugepages
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Outcome says what Reserve did.
 type Outcome struct {
@@ -69,4 +72,15 @@ func selected(setting string) string {
 		return ""
 	}
 	return choice
+}
+
+// Start runs Reserve on a goroutine of its own, so that its collection
+// overlaps the caller's own start-up work, and returns a function that
+// waits for it and returns its outcome (it may be called more than once).
+// Nothing may change the collector's settings (debug.SetGCPercent,
+// debug.SetMemoryLimit) until the wait has returned.
+func Start(bytes uint64) (wait func() Outcome) {
+	done := make(chan Outcome, 1)
+	go func() { done <- Reserve(bytes) }()
+	return sync.OnceValue(func() Outcome { return <-done })
 }

@@ -1,6 +1,7 @@
 package hugepages
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -33,6 +34,10 @@ func advise(bytes uint64) error {
 	if bytes == 0 || bytes > uint64(^uint(0)>>1) {
 		return syscall.EINVAL
 	}
+	// The span alone would start a collection as it is allocated, beside
+	// the one that frees it: the collector is held off until then.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	span := make([]byte, bytes)
 	err := syscall.Madvise(span, syscall.MADV_HUGEPAGE)
 	runtime.KeepAlive(span)

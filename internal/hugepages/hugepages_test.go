@@ -40,3 +40,14 @@ func TestSelected(t *testing.T) {
 		}
 	}
 }
+
+func TestStartWaitsOnce(t *testing.T) {
+	wait := Start(0) // nothing to advise: Reserve returns at once
+	first, second := wait(), wait()
+	if first != second {
+		t.Errorf("the wait's outcome changed between calls: %+v, then %+v", first, second)
+	}
+	if first.Advised != 0 || first.Skipped == "" {
+		t.Errorf("Start(0) = %+v, want nothing advised and a reason", first)
+	}
+}
