@@ -335,24 +335,29 @@ func (q *eventQueue) advance() {
 	i := s & q.mask
 	h := q.slots[i]
 	q.slots[i] = slotHead{}
-	if h.n <= slotCap && cap(q.front) >= slotCap {
-		// The common case, one chunk of a few events: copied by a loop
-		// (copy would call memmove).
-		src := q.chunks[int(h.chunk)*slotCap:][:slotCap]
-		f := q.front[:h.n]
-		for j := range f {
-			f[j] = src[j]
-		}
-		q.front = f
-		q.free = append(q.free, h.chunk)
-	} else {
-		q.front = q.appendSlot(q.front, h)
-		q.freeSlot(h)
-	}
 	q.occ[i>>6] &^= 1 << (i & 63)
 	if q.occ[i>>6] == 0 {
 		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
 	}
+	if h.n <= slotCap && cap(q.front) >= slotCap {
+		// The common case, one chunk of a few events: sorted by
+		// insertion (as sortEvents would) as they are copied.
+		src := q.chunks[int(h.chunk)*slotCap:][:slotCap]
+		f := q.front[:h.n]
+		for k := range f {
+			e := src[k]
+			j := k
+			for ; j > 0 && e.before(&f[j-1]); j-- {
+				f[j] = f[j-1]
+			}
+			f[j] = e
+		}
+		q.front = f
+		q.free = append(q.free, h.chunk)
+		return
+	}
+	q.front = q.appendSlot(q.front, h)
+	q.freeSlot(h)
 	sortEvents(q.front)
 }
 
