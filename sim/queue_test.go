@@ -99,7 +99,7 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 	var peeked *event
 	for k, o := range ops {
 		if k%97 == 0 {
-			checkSlotArrays(t, name, &q)
+			checkChunks(t, name, &q)
 		}
 		switch o.op {
 		case 'u':
@@ -136,7 +136,7 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 			t.Fatalf("%s: len %d, want %d", name, q.len(), len(pushed)-len(popped))
 		}
 	}
-	checkSlotArrays(t, name, &q)
+	checkChunks(t, name, &q)
 	for q.len() > 0 {
 		e := q.pop()
 		if e.at < last {
@@ -161,13 +161,13 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 	return &q
 }
 
-// checkSlotArrays fails if a slot of the wheel has events without its
+// checkChunks fails if a slot of the wheel has events without its
 // occupancy bit or the bit without events, if a slot's chain of chunks is
 // not as long as its events need, or if a chunk is not in exactly one
 // place, a slot's chain or the free list: a chunk handed to one slot while
 // another still used it would mix their events, and one lost would never
 // be reused.
-func checkSlotArrays(t testing.TB, name string, q *eventQueue) {
+func checkChunks(t testing.TB, name string, q *eventQueue) {
 	t.Helper()
 	owner := make([]int, len(q.next)) // 0: none, -1: free, i+1: slot i
 	own := func(c uint32, by int) {
