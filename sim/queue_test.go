@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"unsafe"
 )
 
 // TestCancelledTimersCounted checks that a run counts cancelled timers as
@@ -100,7 +99,7 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 	var peeked *event
 	for k, o := range ops {
 		if k%97 == 0 {
-			checkSlotArrays(t, name, &q)
+			checkChunks(t, name, &q)
 		}
 		switch o.op {
 		case 'u':
@@ -137,7 +136,7 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 			t.Fatalf("%s: len %d, want %d", name, q.len(), len(pushed)-len(popped))
 		}
 	}
-	checkSlotArrays(t, name, &q)
+	checkChunks(t, name, &q)
 	for q.len() > 0 {
 		e := q.pop()
 		if e.at < last {
@@ -162,39 +161,71 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 	return &q
 }
 
-// checkSlotArrays fails if a slot of the wheel has an array but no events
-// (an empty slot gives its array back to the spares) or events without its
-// occupancy bit, if a spare holds events, or if two of the arrays of the
-// slots, the spares and the front share memory: a spare handed to one slot
-// while another still used it would mix their events.
-func checkSlotArrays(t testing.TB, name string, q *eventQueue) {
+// checkChunks fails if a slot of the wheel has events without its
+// occupancy bit or the bit without events, if a slot's chain of chunks is
+// not as long as its events need, or if a chunk is not in exactly one
+// place, a slot's chain or the free list: a chunk handed to one slot while
+// another still used it would mix their events, and one lost would never
+// be reused.
+func checkChunks(t testing.TB, name string, q *eventQueue) {
 	t.Helper()
-	type span struct{ lo, hi uintptr }
-	var spans []span
-	add := func(sl []event) {
-		if cap(sl) > 0 {
-			lo := uintptr(unsafe.Pointer(unsafe.SliceData(sl)))
-			spans = append(spans, span{lo, lo + uintptr(cap(sl))*unsafe.Sizeof(event{})})
+	owner := make([]int, len(q.next)) // 0: none, -1: free, i+1: slot i
+	own := func(c uint32, by int) {
+		if int(c) >= len(owner) {
+			t.Fatalf("%s: chunk %d of %d", name, c, len(owner))
 		}
+		if owner[c] != 0 {
+			t.Fatalf("%s: chunk %d in two places (%d and %d)", name, c, owner[c], by)
+		}
+		owner[c] = by
 	}
-	for i, sl := range q.slots {
+	for i, h := range q.slots {
 		occupied := q.occ[i>>6]>>(i&63)&1 == 1
-		if (len(sl) > 0) != occupied || (cap(sl) > 0) != occupied {
-			t.Fatalf("%s: slot %d holds %d events in an array of %d, occupancy bit %v", name, i, len(sl), cap(sl), occupied)
+		if (h.n > 0) != occupied {
+			t.Fatalf("%s: slot %d holds %d events, occupancy bit %v", name, i, h.n, occupied)
 		}
-		add(sl)
-	}
-	for i, sl := range q.spare {
-		if len(sl) > 0 {
-			t.Fatalf("%s: spare %d holds %d events", name, i, len(sl))
+		if h.n == 0 {
+			continue
 		}
-		add(sl)
+		c := h.chunk
+		for k := (h.n + slotCap - 1) / slotCap; ; {
+			own(c, i+1)
+			if k--; k == 0 {
+				break
+			}
+			c = q.next[c]
+		}
 	}
-	add(q.front)
-	slices.SortFunc(spans, func(a, b span) int { return cmpUint64(uint64(a.lo), uint64(b.lo)) })
-	for i := 1; i < len(spans); i++ {
-		if spans[i].lo < spans[i-1].hi {
-			t.Fatalf("%s: two of the queue's arrays share memory", name)
+	for _, c := range q.free {
+		own(c, -1)
+	}
+	for c, o := range owner {
+		if o == 0 {
+			t.Fatalf("%s: chunk %d neither free nor in a slot", name, c)
+		}
+	}
+	if len(q.chunks) != len(q.next)*slotCap {
+		t.Fatalf("%s: %d events in chunks for %d chunks", name, len(q.chunks), len(q.next))
+	}
+}
+
+// TestSlotKeepsFilingOrder checks that a slot's events come out of its
+// chain of chunks in the order they were filed, whatever the chain's
+// length: a burst filed in order then needs no sort.
+func TestSlotKeepsFilingOrder(t *testing.T) {
+	for _, n := range []int{1, slotCap - 1, slotCap, slotCap + 1, 3*slotCap + 2, 4 * slotCap} {
+		var q eventQueue
+		q.init()
+		at := Time(5) << q.shift // slot 5, ahead of the front
+		var filed []event
+		for i := range n {
+			e := event{at: at + Time(n-i), key: makeKey(uint64(i+1), evCall, uint32(i))}
+			q.push(e)
+			filed = append(filed, e)
+		}
+		got := q.appendSlot(nil, q.slots[5])
+		if !slices.Equal(got, filed) {
+			t.Errorf("%d events: slot gives %v, want %v", n, got, filed)
 		}
 	}
 }

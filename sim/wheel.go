@@ -29,16 +29,19 @@ type eventQueue struct {
 	// slots[s & mask] holds the events of absolute slot s for cur < s <
 	// cur + len(slots); occ has bit i set when slots[i] is not empty, and
 	// sum bit w when occ[w] is not zero.
-	slots [][]event
+	slots []slotHead
 	mask  int64
 	occ   []uint64
 	sum   [maxWheelSlots / 64 / 64]uint64
-	// spare holds empty arrays for the slots, last freed on top: an empty
-	// slot has none (nil) and takes the top one at its first event, whose
+	// chunks holds the slots' events, slotCap to a chunk: chunk c is
+	// chunks[c*slotCap:][:slotCap], and next[c] is the chunk filled before
+	// c in its slot's chain. free lists the chunks of no slot, last freed
+	// on top: an empty slot takes the top one at its first event, whose
 	// memory a recent slot of the front used, so it is likely still in the
-	// caches (an array kept by its slot would wait a whole turn of the
-	// wheel before its next use).
-	spare [][]event
+	// caches.
+	chunks []event
+	next   []uint32
+	free   []uint32
 	// far holds the events of slots cur + len(slots) and beyond; farMin
 	// is the earliest time in far when it is not empty. Only the events
 	// that join the wheel are popped from far, so its last popped time
@@ -54,6 +57,19 @@ type eventQueue struct {
 	pops, peak int
 	window     int
 	tmp        []event // scratch for rebuild
+}
+
+// slotHead is a slot of the wheel, 8 bytes: at BFTList n = 100 the wheel
+// has 65,536 slots of 4 µs, and a delivery 1 to 5 ms ahead writes a slot
+// about a thousand slots ahead of the front, whose header line has left
+// the first-level cache since the wheel's last turn (a slice header of 24
+// bytes a slot made the headers 1.5 MB, beyond the last-level cache too).
+// Its events are a chain of chunks: chunk, the one filled last, holds the
+// last (n-1)%slotCap + 1 events, and every chunk before it in the chain
+// (next) is full.
+type slotHead struct {
+	chunk uint32 // the chain's last chunk, when n > 0
+	n     uint32 // the number of events
 }
 
 // Wheel geometry. The wheel starts with minWheelSlots slots of
@@ -74,8 +90,8 @@ const (
 	slotEvents    = 4
 	lookAhead     = 1 << 10
 	denseBinBits  = 10             // pendingShift's density bins: 2^denseBinBits
-	slotCap       = 2 * slotEvents // initial capacity of a slot
-	spareBatch    = 64             // slot arrays made at once
+	slotCap       = 2 * slotEvents // events in a chunk
+	chunkBatch    = 64             // fewest chunks made at once
 	// frontLimit is the number of pending events in the front above which
 	// an insertion before its end narrows the slots (see narrow).
 	frontLimit = 64
@@ -93,12 +109,12 @@ func (q *eventQueue) init() {
 	q.window = firstWindow
 }
 
-// resize sets the geometry of an empty wheel (its slots' arrays are back
-// among the spares).
+// resize sets the geometry of an empty wheel (its slots zero, their
+// chunks free).
 func (q *eventQueue) resize(shift uint, slots int) {
 	q.shift = shift
 	if len(q.slots) != slots {
-		q.slots = make([][]event, slots)
+		q.slots = make([]slotHead, slots)
 		q.occ = make([]uint64, slots/64)
 	}
 	q.mask = int64(slots - 1)
@@ -117,22 +133,21 @@ func (q *eventQueue) push(e event) {
 func (q *eventQueue) place(e event) {
 	s := int64(e.at) >> q.shift
 	if d := s - q.cur; d > 0 && d <= q.mask {
-		// file, inlined for the common cases: a slot whose array has
-		// room (only its length is written), and an empty slot, which
-		// takes the spare freed last (spareSlot).
+		// file, inlined for the common cases: a slot whose last chunk
+		// has room (its header is read and its count written), and an
+		// empty slot, which takes the chunk freed last.
 		i := s & q.mask
-		sl := &q.slots[i]
-		if n := len(*sl); n < cap(*sl) {
-			*sl = (*sl)[:n+1]
-			(*sl)[n] = e
-			q.occupy(i)
+		h := &q.slots[i]
+		if j := h.n % slotCap; j != 0 {
+			q.chunks[int(h.chunk)*slotCap+int(j)] = e
+			h.n++
 			return
 		}
-		if k := len(q.spare) - 1; cap(*sl) == 0 && k >= 0 {
-			a := q.spare[k][:1]
-			q.spare = q.spare[:k]
-			a[0] = e
-			*sl = a
+		if k := len(q.free) - 1; h.n == 0 && k >= 0 {
+			c := q.free[k]
+			q.free = q.free[:k]
+			q.chunks[int(c)*slotCap] = e
+			*h = slotHead{chunk: c, n: 1}
 			q.occupy(i)
 			return
 		}
@@ -141,8 +156,8 @@ func (q *eventQueue) place(e event) {
 }
 
 // placeSlow is place for an event of absolute slot s that goes to the
-// front, far, a slot without an array or a full one, or into the zero
-// queue.
+// front, far, a slot whose last chunk is full, an empty slot when no
+// chunk is free, or into the zero queue.
 func (q *eventQueue) placeSlow(e event, s int64) {
 	switch {
 	case s <= q.cur:
@@ -163,15 +178,22 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 }
 
 // file appends an event of absolute slot s, cur < s < cur + len(slots), to
-// its slot, giving the slot an array if it has none.
+// its slot, starting a chunk when its last one is full or it has none.
 func (q *eventQueue) file(e event, s int64) {
 	i := s & q.mask
-	sl := q.slots[i]
-	if cap(sl) == 0 {
-		sl = q.spareSlot()
+	h := &q.slots[i]
+	j := h.n % slotCap
+	if j == 0 {
+		c := q.newChunk()
+		if h.n == 0 {
+			q.occupy(i)
+		} else {
+			q.next[c] = h.chunk
+		}
+		h.chunk = c
 	}
-	q.slots[i] = append(sl, e)
-	q.occupy(i)
+	q.chunks[int(h.chunk)*slotCap+int(j)] = e
+	h.n++
 }
 
 // occupy marks slot index i as holding events, in occ and sum.
@@ -180,27 +202,58 @@ func (q *eventQueue) occupy(i int64) {
 	q.sum[i>>12] |= 1 << (i >> 6 & 63)
 }
 
-// spareSlot returns the spare array freed last, making spareBatch new
-// ones (in one allocation) when there is none.
-func (q *eventQueue) spareSlot() []event {
-	n := len(q.spare)
-	if n == 0 {
-		backing := make([]event, spareBatch*slotCap)
-		for j := len(backing); j > 0; j -= slotCap {
-			q.spare = append(q.spare, backing[j-slotCap:j-slotCap:j])
+// newChunk returns the chunk freed last, making more (as many as there
+// are, at least chunkBatch) when none is free.
+func (q *eventQueue) newChunk() uint32 {
+	k := len(q.free)
+	if k == 0 {
+		have := len(q.next)
+		more := max(have, chunkBatch)
+		checkRef(have+more, "event chunks")
+		q.chunks = slices.Grow(q.chunks, more*slotCap)[:(have+more)*slotCap]
+		q.next = slices.Grow(q.next, more)[:have+more]
+		for c := have + more - 1; c >= have; c-- {
+			q.free = append(q.free, uint32(c))
 		}
-		n = len(q.spare)
+		k = len(q.free)
 	}
-	sl := q.spare[n-1]
-	q.spare = q.spare[:n-1]
-	return sl
+	c := q.free[k-1]
+	q.free = q.free[:k-1]
+	return c
 }
 
-// freeSlot returns a slot's emptied array to the spares.
-func (q *eventQueue) freeSlot(sl []event) {
-	if cap(sl) > 0 {
-		q.spare = append(q.spare, sl[:0])
+// appendSlot appends the events of a slot with header h to all, in the
+// order they were filed (a burst filed in order stays sorted, which
+// sortEvents checks first): its chain, from its last chunk back, fills
+// the new part of all from the end.
+func (q *eventQueue) appendSlot(all []event, h slotHead) []event {
+	if h.n == 0 {
+		return all
 	}
+	start, end := len(all), len(all)+int(h.n)
+	all = slices.Grow(all, int(h.n))[:end]
+	c, k := h.chunk, int(h.n-1)%slotCap+1
+	for {
+		copy(all[end-k:end], q.chunks[int(c)*slotCap:][:k])
+		if end -= k; end == start {
+			return all
+		}
+		c, k = q.next[c], slotCap
+	}
+}
+
+// freeSlot frees the chunks of a slot with header h, its last chunk on
+// top.
+func (q *eventQueue) freeSlot(h slotHead) {
+	if h.n == 0 {
+		return
+	}
+	c := h.chunk
+	for left := int(h.n-1) / slotCap; left > 0; left-- {
+		c = q.next[c]
+		q.free = append(q.free, c)
+	}
+	q.free = append(q.free, h.chunk)
 }
 
 // insertFront adds an event of a slot up to cur to the sorted front. Its
@@ -280,12 +333,31 @@ func (q *eventQueue) advance() {
 	}
 	q.cur = s
 	i := s & q.mask
-	q.freeSlot(q.front)
-	q.front, q.slots[i] = q.slots[i], nil
+	h := q.slots[i]
+	q.slots[i] = slotHead{}
 	q.occ[i>>6] &^= 1 << (i & 63)
 	if q.occ[i>>6] == 0 {
 		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
 	}
+	if h.n <= slotCap && cap(q.front) >= slotCap {
+		// The common case, one chunk of a few events: sorted by
+		// insertion (as sortEvents would) as they are copied.
+		src := q.chunks[int(h.chunk)*slotCap:][:slotCap]
+		f := q.front[:h.n]
+		for k := range f {
+			e := src[k]
+			j := k
+			for ; j > 0 && e.before(&f[j-1]); j-- {
+				f[j] = f[j-1]
+			}
+			f[j] = e
+		}
+		q.front = f
+		q.free = append(q.free, h.chunk)
+		return
+	}
+	q.front = q.appendSlot(q.front, h)
+	q.freeSlot(h)
 	sortEvents(q.front)
 }
 
@@ -384,9 +456,10 @@ func (q *eventQueue) narrow() bool {
 func (q *eventQueue) rebuild(shift uint, slots int) {
 	all := q.appendEvents(q.tmp[:0])
 	q.front, q.head = q.front[:0], 0
-	for i, sl := range q.slots {
-		q.freeSlot(sl)
-		q.slots[i] = nil
+	clear(q.slots)
+	q.free = q.free[:0]
+	for c := len(q.next) - 1; c >= 0; c-- {
+		q.free = append(q.free, uint32(c))
 	}
 	clear(q.occ)
 	q.sum = [len(q.sum)]uint64{}
@@ -479,8 +552,10 @@ func (q *eventQueue) pendingShift(asked uint, slots int) uint {
 // appendEvents appends every pending event to all.
 func (q *eventQueue) appendEvents(all []event) []event {
 	all = append(all, q.front[q.head:]...)
-	for i := range q.slots {
-		all = append(all, q.slots[i]...)
+	for _, h := range q.slots {
+		if h.n > 0 {
+			all = q.appendSlot(all, h)
+		}
 	}
 	return q.far.appendEvents(all)
 }
@@ -493,9 +568,15 @@ func (q *eventQueue) renumber() uint64 {
 	for i := q.head; i < len(q.front); i++ {
 		all = append(all, &q.front[i])
 	}
-	for i := range q.slots {
-		for j := range q.slots[i] {
-			all = append(all, &q.slots[i][j])
+	for _, h := range q.slots {
+		c, k := h.chunk, int(h.n-1)%slotCap+1
+		for left := int(h.n); left > 0; left -= k {
+			if left < int(h.n) {
+				c, k = q.next[c], slotCap
+			}
+			for j := range k {
+				all = append(all, &q.chunks[int(c)*slotCap+j])
+			}
 		}
 	}
 	all = q.far.appendPending(all)

@@ -380,7 +380,7 @@ func (w *World) step(e event) {
 func (w *World) deliverAt(at Time, from, to NodeID, msg Message, k int) {
 	n := w.net
 	n.makeLinks()
-	n.links[int(from)*n.nodes+int(to)].backlog++
+	n.links[int(from)*n.nodes+int(to)].sent++
 	w.schedule(at, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to, kind: int32(k)}))
 }
 
@@ -388,7 +388,7 @@ func (w *World) deliverAt(at Time, from, to NodeID, msg Message, k int) {
 // or dropped.
 func (w *World) unlog(from, to NodeID) {
 	if n := w.net; from >= 0 && n.links != nil {
-		n.links[int(from)*n.nodes+int(to)].backlog--
+		n.handled[int(to)*n.nodes+int(from)]++
 	}
 }
 
@@ -400,7 +400,7 @@ func (w *World) Backlog(from, to NodeID) int {
 	if n.links == nil || from < 0 || to < 0 || int(from) >= n.nodes || int(to) >= n.nodes {
 		return 0
 	}
-	return int(n.links[int(from)*n.nodes+int(to)].backlog)
+	return int(int32(n.links[int(from)*n.nodes+int(to)].sent - n.handled[int(to)*n.nodes+int(from)]))
 }
 
 // Charged returns the CPU time node id has been charged so far.
