@@ -529,9 +529,6 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	}
 	// Leftovers of an execution killed while writing this run.
 	removeTemps(dir)
-	if err := os.RemoveAll(filepath.Join(dir, ".pending")); err != nil {
-		return results.Summary{}, results.Perf{}, err
-	}
 	var in *instance
 	var ended string
 	var perf results.Perf
@@ -600,45 +597,23 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			}
 		}()
 	}
-	// The run's files and perf.json are synced to disk at once (see
-	// results.Batch), then renamed into place, summary.json last: it
-	// marks the run done. A run with plots draws them from its files
-	// first, in .pending, and then moves the files into place.
-	plots := boolOr(r.Exp.Output.Plots, true)
-	to := dir
-	if plots {
-		to = filepath.Join(dir, ".pending")
-		if err := os.MkdirAll(to, 0o755); err != nil {
-			return results.Summary{}, perf, err
-		}
+	// The run's files, its plots and perf.json are synced to disk at once
+	// (see results.Batch), then renamed into place, summary.json last: it
+	// marks the run done.
+	var plots *results.RunPlots
+	if boolOr(r.Exp.Output.Plots, true) {
+		plots = &results.RunPlots{Stem: filepath.Join(dir, "plot"), Formats: r.Exp.Output.Formats}
 	}
 	var batch results.Batch
 	defer batch.Abort()
-	if err := results.WritePerfTo(&batch, filepath.Join(to, results.PerfFile), perf); err != nil {
+	if err := results.WritePerfTo(&batch, filepath.Join(dir, results.PerfFile), perf); err != nil {
 		return results.Summary{}, perf, err
 	}
-	s, err := results.WriteRunTo(&batch, to, input, recs)
+	s, err := results.WriteRunTo(&batch, dir, input, recs, plots)
 	if err != nil {
 		return s, perf, err
 	}
-	if err := batch.Commit(); err != nil {
-		return s, perf, err
-	}
-	if !plots {
-		return s, perf, nil
-	}
-	if err := results.PlotRun(to, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {
-		return s, perf, fmt.Errorf("plots: %w", err)
-	}
-	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile, results.PerfFile} {
-		if err := os.Rename(filepath.Join(to, name), filepath.Join(dir, name)); err != nil {
-			return s, perf, err
-		}
-	}
-	if err := os.Rename(filepath.Join(to, results.SummaryFile), filepath.Join(dir, results.SummaryFile)); err != nil {
-		return s, perf, err
-	}
-	return s, perf, os.RemoveAll(to)
+	return s, perf, batch.Commit()
 }
 
 // endReason words the World's reason for stopping for summary.json: the
