@@ -83,18 +83,28 @@ type RunOptions struct {
 	// byzsim run starts drawing the report's timeline then, on another
 	// core, while the run's files are written.
 	OnTimeline func(id string, rt results.RunTimeline)
-	// Report, when set, returns a function that writes a file (byzsim
-	// run's report.html) with the experiment's final files, synced with
-	// them and renamed before manifest.json, which stays last: ReportFile
-	// names it in the experiment directory. Report is called with the
-	// directory, the kept timeline lanes (see Report.Lanes) and the
-	// content of the final files not in place yet, by name (runs.csv and
-	// manifest.json), which it must read from there; not when a run
-	// ended in an error (Execute returns it). Its error does not stop the
+	// Report, when set, is called with the experiment's final files
+	// before they are in place (not when a run ended in an error: Execute
+	// returns it) and returns a file to write with them (byzsim run's
+	// report.html): its name in the experiment directory and a function
+	// that writes it. The file is synced with the final files and renamed
+	// before manifest.json, which stays last. Its error does not stop the
 	// execution: the final files are written, and the error is
 	// Report.ReportErr.
-	Report     func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (write func(io.Writer) error, err error)
-	ReportFile string
+	Report func(Final) (name string, write func(io.Writer) error, err error)
+}
+
+// Final is what RunOptions.Report is given: an experiment's final files
+// before they are in place, and the timeline lanes kept in memory.
+type Final struct {
+	// Dir is the experiment's output directory.
+	Dir string
+	// Lanes are the timeline lanes kept (see Report.Lanes).
+	Lanes map[string]results.TimelineLanes
+	// Runs is runs.csv as it reads back (results.ReadRunsCSV).
+	Runs results.RunsTable
+	// Manifest is the manifest.json written last.
+	Manifest *Manifest
 }
 
 // Failure is a run whose checks failed.
@@ -169,7 +179,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	rep := &Report{Dir: dir, Selected: len(selected)}
 	// Until the end, the manifest says the directory is incomplete, even if
 	// this process is killed.
-	manifest, err := manifestJSON(plan, selected, rep)
+	manifest, err := manifestOf(plan, selected, rep).marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +307,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	// from points.csv, the manifest waits for them.
 	var last results.Batch
 	defer last.Abort()
-	runsCSV, err := writeRunsCSV(&last, dir, plan, selected)
+	runs, err := writeRunsCSV(&last, dir, plan, selected)
 	if err != nil {
 		return rep, err
 	}
@@ -309,17 +319,13 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 			return rep, err
 		}
 	}
-	manifest, err = manifestJSON(plan, selected, rep)
+	m := manifestOf(plan, selected, rep)
+	manifest, err = m.marshal()
 	if err != nil {
 		return rep, err
 	}
 	if opt.Report != nil && firstErr == nil {
-		pending := map[string][]byte{results.RunsFile: runsCSV, ManifestFile: manifest}
-		write, err := opt.Report(dir, rep.Lanes, pending)
-		if err == nil {
-			err = last.Write(filepath.Join(dir, opt.ReportFile), write)
-		}
-		rep.ReportErr = err
+		rep.ReportErr = writeReport(&last, opt.Report, Final{Dir: dir, Lanes: rep.Lanes, Runs: runs, Manifest: &m})
 	}
 	if err := last.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return rep, err
@@ -328,6 +334,19 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return rep, err
 	}
 	return rep, firstErr
+}
+
+// writeReport writes the file that report returns for f into the batch b.
+func writeReport(b *results.Batch, report func(Final) (string, func(io.Writer) error, error), f Final) error {
+	name, write, err := report(f)
+	if err != nil {
+		return err
+	}
+	path, err := results.SafeJoin(f.Dir, name)
+	if err != nil {
+		return err
+	}
+	return b.Write(path, write)
 }
 
 // keptLanes keeps the timeline lanes of the max runs that a report shows
@@ -720,20 +739,20 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 
 // writeRunsCSV writes runs.csv from the summaries of the selected runs
 // present on disk, in run order, and points.csv and summary.md from it,
-// into the batch b, and returns runs.csv's content.
-func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) ([]byte, error) {
+// into the batch b, and returns runs.csv as it reads back.
+func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) (results.RunsTable, error) {
 	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
 		rd, err := runDir(dir, r)
 		if err != nil {
-			return nil, err
+			return results.RunsTable{}, err
 		}
 		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return results.RunsTable{}, err
 		}
 		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
 	}
@@ -770,9 +789,9 @@ type Manifest struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
-// manifestJSON returns the manifest.json of an execution of the given runs
-// of plan.
-func manifestJSON(plan *Plan, runs []*Run, rep *Report) ([]byte, error) {
+// manifestOf returns the manifest of an execution of the given runs of
+// plan.
+func manifestOf(plan *Plan, runs []*Run, rep *Report) Manifest {
 	sum := sha256.Sum256([]byte(plan.Source.Text))
 	m := Manifest{
 		Byzsim:     version(),
@@ -804,6 +823,11 @@ func manifestJSON(plan *Plan, runs []*Run, rep *Report) ([]byte, error) {
 	for _, f := range rep.Failures {
 		m.Failed = append(m.Failed, f.Run.ID)
 	}
+	return m
+}
+
+// marshal returns m as manifest.json.
+func (m Manifest) marshal() ([]byte, error) {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err

@@ -29,15 +29,18 @@ func TestReportFromMemory(t *testing.T) {
 	for _, c := range []struct {
 		name, file string
 		sets       []string
+		shards     int // the report of shard 1 of them; 0 runs all
 	}{
-		{"default", "../experiments/default.toml", nil},
-		{"faulty dropouts", "../experiments/diembft/faulty_dropouts.toml", nil},
-		{"bftlist byzantine", "../experiments/bftlist/ve_byz_forcing_reset.toml", nil},
-		{"more replicas than lanes", "../experiments/bench/peer-256.toml", []string{"protocol.n=100", "protocol.f=33", "stop.commits=20"}},
+		{"default", "../experiments/default.toml", nil, 0},
+		{"faulty dropouts", "../experiments/diembft/faulty_dropouts.toml", nil, 0},
+		{"bftlist byzantine", "../experiments/bftlist/ve_byz_forcing_reset.toml", nil, 0},
+		{"more replicas than lanes", "../experiments/bench/peer-256.toml", []string{"protocol.n=100", "protocol.f=33", "stop.commits=20"}, 0},
 		// 30 runs over 3 points, some of them failing their checks (a
 		// liveness target out of reach): the kept lanes cover some of the
 		// shown runs, the others are read from files.
-		{"sweep", "", nil},
+		{"sweep", "", nil, 0},
+		// A shard: the report notes that it holds some of the runs.
+		{"a shard of the sweep", "", nil, 4},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.file == "" {
@@ -53,15 +56,16 @@ func TestReportFromMemory(t *testing.T) {
 			// As byzsim run does: timelines drawn ahead, report.html
 			// written with the final files.
 			var drawn Timelines
-			report := func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (func(io.Writer) error, error) {
-				return Prepare(dir, Memory{Lanes: lanes, Drawn: &drawn, Pending: pending})
+			report := func(f experiments.Final) (string, func(io.Writer) error, error) {
+				write, err := Prepare(f.Dir, Memory{Lanes: f.Lanes, Drawn: &drawn, Runs: &f.Runs, Manifest: f.Manifest})
+				return File, write, err
 			}
 			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2,
-				KeepLanes: MaxTimelines, OnTimeline: drawn.Start, Report: report, ReportFile: File})
+				KeepLanes: MaxTimelines, OnTimeline: drawn.Start, Report: report, Shard: 1, Shards: c.shards})
 			if err != nil || rep.ReportErr != nil {
 				t.Fatal(err, rep.ReportErr)
 			}
-			if c.name == "sweep" && (len(rep.Failures) == 0 || len(rep.Failures) == rep.Ran) {
+			if c.file == "" && (len(rep.Failures) == 0 || len(rep.Failures) == rep.Ran) {
 				t.Fatalf("%d of %d runs failed, want some", len(rep.Failures), rep.Ran)
 			}
 			if len(rep.Lanes) == 0 || len(rep.Lanes) > MaxTimelines {
@@ -100,6 +104,9 @@ func TestReportFromMemory(t *testing.T) {
 			sameReport(t, "written with the final files", written, fromFiles)
 			if !bytes.Contains(fromFiles, []byte("Timeline of run")) {
 				t.Error("the report draws no timeline")
+			}
+			if partial := bytes.Contains(fromFiles, []byte("This directory holds")); partial != (c.shards > 1) {
+				t.Errorf("the report notes a partial directory: %t, want %t", partial, c.shards > 1)
 			}
 			// The page with its figures written between the template's
 			// parts is the template's own output.

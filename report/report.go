@@ -80,9 +80,11 @@ type Memory struct {
 	Lanes map[string]results.TimelineLanes
 	// Drawn are the timelines drawn ahead; nil: none.
 	Drawn *Timelines
-	// Pending are the contents of the directory's runs.csv and
-	// manifest.json, by name, when they are not in place yet.
-	Pending map[string][]byte
+	// Runs and Manifest, when not nil, are the directory's runs.csv and
+	// manifest.json as they read back, for a report built before they
+	// are in place.
+	Runs     *results.RunsTable
+	Manifest *experiments.Manifest
 }
 
 // Timelines draws run timelines ahead of the report that shows them, each
@@ -201,12 +203,9 @@ func BuildFrom(dir string, m Memory) ([]byte, error) {
 func buildPage(dir string, mem Memory) (*page, error) {
 	var t results.RunsTable
 	var err error
-	if data, ok := mem.Pending[results.RunsFile]; ok {
-		t, err = results.ParseRunsCSV(filepath.Join(dir, results.RunsFile), data)
-	} else {
-		t, err = results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
-	}
-	if err != nil {
+	if mem.Runs != nil {
+		t = *mem.Runs
+	} else if t, err = results.ReadRunsCSV(filepath.Join(dir, results.RunsFile)); err != nil {
 		return nil, err
 	}
 	name := filepath.Base(filepath.Clean(dir))
@@ -222,10 +221,8 @@ func buildPage(dir string, mem Memory) (*page, error) {
 	}
 	pts := results.Points(t)
 	p.Facts = append(p.Facts, fmt.Sprintf("%s, %s: %d passed their checks, %d failed", plural(len(pts), "sweep point"), plural(len(t.Rows), "run"), passed, len(t.Rows)-passed))
-	var m *experiments.Manifest
-	if data, ok := mem.Pending[experiments.ManifestFile]; ok {
-		m, err = experiments.ParseManifest(filepath.Join(dir, experiments.ManifestFile), data)
-	} else {
+	m := mem.Manifest
+	if m == nil {
 		m, err = experiments.ReadManifest(dir)
 	}
 	if err == nil {
