@@ -188,6 +188,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}
 	ready := first.Start()
 	defer ready()
+	// If they cannot be written, nothing of the runs can: the runs stop
+	// at once (as when interrupted), and Execute returns the error.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		if ready() != nil {
+			stop()
+		}
+	}()
 	var todo []*Run
 	for _, r := range selected {
 		rd, err := runDir(dir, r)
@@ -234,11 +243,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for r := range work {
+				if runCtx.Err() != nil { // handed over as the runs stopped
+					done <- outcome{run: r, err: errInterrupted}
+					continue
+				}
 				poll := func(now sim.Time, events uint64) bool {
 					if opt.OnProgress != nil {
 						opt.OnProgress(r, now, events)
 					}
-					return ctx.Err() == nil
+					return runCtx.Err() == nil
 				}
 				rd, _ := runDir(dir, r) // checked above
 				var lanes *results.TimelineLanes
@@ -263,7 +276,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		for _, r := range todo {
 			select {
 			case work <- r:
-			case <-ctx.Done():
+			case <-runCtx.Done():
 				return
 			}
 		}
@@ -540,8 +553,9 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 // timeline lanes (results.LanesOf), left zero for a run without a replica
 // log; with early not nil too, it calls early with the run's timeline and
 // whether the run failed its checks before it writes the run's files.
-// ready, when not nil, is called before anything but the trace is written
-// (see Execute); its error stops the run.
+// ready, when not nil, is called before any file of the run is in place
+// (only the trace's temporary file is written before: during the
+// simulation); its error stops the run.
 func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
@@ -567,7 +581,6 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			in.messages.Add(in.world.MessageCounts())
 		}
 		if ended == sim.Interrupted {
-			os.Remove(dir) // only if empty: nothing of the run is written
 			return errInterrupted
 		}
 		ended = endReason(ended)
@@ -577,17 +590,27 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 		}
 		return nil
 	}
+	// The run's files, its trace and plots and perf.json are synced to
+	// disk at once (see results.Batch), then renamed into place,
+	// summary.json last: it marks the run done.
+	var batch results.Batch
+	defer batch.Abort()
 	var err error
 	if r.Exp.Output.Trace {
-		err = results.WriteAtomic(filepath.Join(dir, TraceFile), simulate)
+		err = batch.Write(filepath.Join(dir, TraceFile), simulate)
 	} else {
 		err = simulate(nil)
+	}
+	if errors.Is(err, errInterrupted) {
+		os.Remove(dir) // only if empty: nothing of the run is written
 	}
 	if err != nil {
 		return results.Summary{}, perf, err
 	}
 	if ready != nil {
 		if err := ready(); err != nil {
+			batch.Abort()
+			os.Remove(dir) // only if empty: nothing of the run is written
 			return results.Summary{}, perf, err
 		}
 	}
@@ -616,15 +639,10 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			}
 		}()
 	}
-	// The run's files, its plots and perf.json are synced to disk at once
-	// (see results.Batch), then renamed into place, summary.json last: it
-	// marks the run done.
 	var plots *results.RunPlots
 	if boolOr(r.Exp.Output.Plots, true) {
 		plots = &results.RunPlots{Stem: filepath.Join(dir, "plot"), Formats: r.Exp.Output.Formats}
 	}
-	var batch results.Batch
-	defer batch.Abort()
 	if err := results.WritePerfTo(&batch, filepath.Join(dir, results.PerfFile), perf); err != nil {
 		return results.Summary{}, perf, err
 	}
