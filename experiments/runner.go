@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -105,6 +106,10 @@ type Final struct {
 	Runs results.RunsTable
 	// Manifest is the manifest.json written last.
 	Manifest *Manifest
+	// Summaries are the summaries of the runs executed now, as their
+	// summary.json reads back, by run ID; the last run's may not be in
+	// place yet.
+	Summaries map[string]results.Summary
 }
 
 // Failure is a run whose checks failed.
@@ -229,11 +234,19 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	start := time.Now()
 	type outcome struct {
 		run     *Run
-		summary results.Summary
+		summary results.Summary // as summary.json reads back
 		perf    results.Perf
 		lanes   *results.TimelineLanes
-		err     error
+		// files, when not nil, are the run's files not committed yet:
+		// the last run's, committed with the final files.
+		files *results.Batch
+		err   error
 	}
+	// The last run to end, when it draws no plots, leaves its files to be
+	// committed with the final files, so that the end of the execution
+	// waits for the disk once (see finalBatch).
+	var left atomic.Int64
+	left.Store(int64(len(todo)))
 	work := make(chan *Run)
 	done := make(chan outcome)
 	kept := keptLanes{max: opt.KeepLanes}
@@ -266,8 +279,16 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 						}
 					}
 				}
-				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
-				done <- outcome{r, s, p, lanes, err}
+				files := new(results.Batch)
+				s, p, err := safeExecuteRunTo(files, r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
+				if last := left.Add(-1) == 0; err != nil || !last || boolOr(r.Exp.Output.Plots, true) {
+					if err == nil {
+						err = files.Commit()
+					}
+					files.Abort()
+					files = nil
+				}
+				done <- outcome{r, s, p, lanes, files, err}
 			}
 		}()
 	}
@@ -284,7 +305,19 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	go func() { wg.Wait(); close(done) }()
 	var firstErr error
 	finished := rep.Skipped
+	summaries := map[string]results.Summary{}
+	var lastFiles *results.Batch
+	var lastRun string
+	// A finished run's files are committed whatever happens after it.
+	defer func() {
+		if lastFiles != nil {
+			lastFiles.Commit()
+		}
+	}()
 	for o := range done {
+		if o.files != nil {
+			lastFiles, lastRun = o.files, o.run.ID
+		}
 		if errors.Is(o.err, errInterrupted) {
 			continue
 		}
@@ -297,6 +330,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		rep.Ran++
 		rep.Events += o.perf.Events
 		finished++
+		summaries[o.run.ID] = o.summary
 		if o.summary.Verdict != results.VerdictPass {
 			rep.Failures = append(rep.Failures, Failure{Run: o.run, Checks: o.summary.Checks, Reproduce: reproduce(opt.Command, o.run)})
 		}
@@ -316,16 +350,26 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return rep, err
 	}
 	// runs.csv, points.csv, summary.md and the manifest are synced to
-	// disk at once, the manifest renamed last; when the plots are drawn,
-	// from points.csv, the manifest waits for them.
+	// disk at once, with the last run's files when it left them, the
+	// manifest renamed last; when the plots are drawn, from points.csv,
+	// the manifest waits for them.
 	var last results.Batch
 	defer last.Abort()
-	runs, err := writeRunsCSV(&last, dir, plan, selected)
+	runs, err := writeRunsCSV(&last, dir, plan, selected, summaries)
 	if err != nil {
 		return rep, err
 	}
+	// The report reads the files of the runs it shows whose lanes it
+	// does not have: the last run's must then be in place.
+	if lastFiles != nil && opt.Report != nil {
+		if _, kept := rep.Lanes[lastRun]; !kept {
+			if err := lastFiles.Commit(); err != nil {
+				return rep, err
+			}
+		}
+	}
 	if ps := plan.plotSetup(); ps.draws() {
-		if err := last.Commit(); err != nil {
+		if err := results.CommitBatches(lastFiles, &last); err != nil {
 			return rep, err
 		}
 		if err := DrawPlots(dir, ps, nil); err != nil {
@@ -338,12 +382,12 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return rep, err
 	}
 	if opt.Report != nil && firstErr == nil {
-		rep.ReportErr = writeReport(&last, opt.Report, Final{Dir: dir, Lanes: rep.Lanes, Runs: runs, Manifest: &m})
+		rep.ReportErr = writeReport(&last, opt.Report, Final{Dir: dir, Lanes: rep.Lanes, Runs: runs, Manifest: &m, Summaries: summaries})
 	}
 	if err := last.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return rep, err
 	}
-	if err := last.Commit(); err != nil {
+	if err := results.CommitBatches(lastFiles, &last); err != nil {
 		return rep, err
 	}
 	return rep, firstErr
@@ -533,20 +577,44 @@ func reproduce(command string, r *Run) string {
 	return command + " --run " + r.ID
 }
 
-// safeExecuteRun is executeRun with a panic inside the simulation turned
-// into an error naming the run, so one broken run does not take the whole
-// sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
+// safeExecuteRunTo is executeRunTo with a panic inside the simulation
+// turned into an error naming the run, so one broken run does not take the
+// whole sweep (and its finished results) down with a stack trace.
+func safeExecuteRunTo(files *results.Batch, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir, poll, live, lanes, early, ready)
+	return executeRunTo(files, r, reg, dir, poll, live, lanes, early, ready)
 }
 
-// executeRun runs one run and writes its directory. summary.json is written
-// last, so its presence means the run is complete. poll, when not nil, is
+// safeExecuteRun is safeExecuteRunTo with the run's files committed.
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+	var files results.Batch
+	defer files.Abort()
+	s, p, err := safeExecuteRunTo(&files, r, reg, dir, poll, live, lanes, early, ready)
+	if err != nil {
+		return s, p, err
+	}
+	return s, p, files.Commit()
+}
+
+// executeRun is executeRunTo with the run's files committed.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+	var files results.Batch
+	defer files.Abort()
+	s, p, err := executeRunTo(&files, r, reg, dir, poll, live, lanes, early, ready)
+	if err != nil {
+		return s, p, err
+	}
+	return s, p, files.Commit()
+}
+
+// executeRunTo runs one run and writes its directory's files into the batch
+// files, summary.json last, so that its presence means the run is complete
+// once files is committed; on an error, files must be aborted. It returns
+// the summary as it reads back. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
 // executeRun returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
@@ -556,7 +624,7 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 // ready, when not nil, is called before any file of the run is in place
 // (only the trace's temporary file is written before: during the
 // simulation); its error stops the run.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+func executeRunTo(batch *results.Batch, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -593,8 +661,6 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	// The run's files, its trace and plots and perf.json are synced to
 	// disk at once (see results.Batch), then renamed into place,
 	// summary.json last: it marks the run done.
-	var batch results.Batch
-	defer batch.Abort()
 	var err error
 	if r.Exp.Output.Trace {
 		err = batch.Write(filepath.Join(dir, TraceFile), simulate)
@@ -643,14 +709,11 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 	if boolOr(r.Exp.Output.Plots, true) {
 		plots = &results.RunPlots{Stem: filepath.Join(dir, "plot"), Formats: r.Exp.Output.Formats}
 	}
-	if err := results.WritePerfTo(&batch, filepath.Join(dir, results.PerfFile), perf); err != nil {
+	if err := results.WritePerfTo(batch, filepath.Join(dir, results.PerfFile), perf); err != nil {
 		return results.Summary{}, perf, err
 	}
-	s, err := results.WriteRunTo(&batch, dir, input, recs, plots)
-	if err != nil {
-		return s, perf, err
-	}
-	return s, perf, batch.Commit()
+	s, err := results.WriteRunTo(batch, dir, input, recs, plots)
+	return s, perf, err
 }
 
 // endReason words the World's reason for stopping for summary.json: the
@@ -755,12 +818,18 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 	return out
 }
 
-// writeRunsCSV writes runs.csv from the summaries of the selected runs
-// present on disk, in run order, and points.csv and summary.md from it,
-// into the batch b, and returns runs.csv as it reads back.
-func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) (results.RunsTable, error) {
+// writeRunsCSV writes runs.csv from the summaries of the selected runs,
+// in run order, and points.csv and summary.md from it, into the batch b,
+// and returns runs.csv as it reads back. A run's summary is taken from
+// done (the runs executed now, as their summary.json reads back), else
+// from its summary.json on disk, if there is one.
+func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run, done map[string]results.Summary) (results.RunsTable, error) {
 	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
+		if s, ok := done[r.ID]; ok {
+			table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
+			continue
+		}
 		rd, err := runDir(dir, r)
 		if err != nil {
 			return results.RunsTable{}, err

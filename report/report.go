@@ -85,6 +85,18 @@ type Memory struct {
 	// are in place.
 	Runs     *results.RunsTable
 	Manifest *experiments.Manifest
+	// Summaries are some runs' summaries as their summary.json reads
+	// back, by run ID, instead of their files (which may not be in place
+	// yet).
+	Summaries map[string]results.Summary
+}
+
+// summary returns the summary of run id, whose directory is rd.
+func (m *Memory) summary(id, rd string) (results.Summary, error) {
+	if s, ok := m.Summaries[id]; ok {
+		return s, nil
+	}
+	return results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 }
 
 // Timelines draws run timelines ahead of the report that shows them, each
@@ -239,10 +251,10 @@ func buildPage(dir string, mem Memory) (*page, error) {
 	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), ""); err != nil {
 		return nil, err
 	}
-	if err := p.failed(dir, t); err != nil {
+	if err := p.failed(dir, t, &mem); err != nil {
 		return nil, err
 	}
-	if err := p.runs(dir, t, mem.Lanes, mem.Drawn); err != nil {
+	if err := p.runs(dir, t, &mem); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -432,7 +444,7 @@ func reproduce(id string) string {
 
 // failed lists the runs that failed their checks with the checks that
 // failed.
-func (p *page) failed(dir string, t results.RunsTable) error {
+func (p *page) failed(dir string, t results.RunsTable, mem *Memory) error {
 	for _, r := range t.Rows {
 		if r.Verdict == results.VerdictPass {
 			continue
@@ -446,7 +458,7 @@ func (p *page) failed(dir string, t results.RunsTable) error {
 		if err != nil {
 			return err
 		}
-		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+		s, err := mem.summary(r.ID, rd)
 		if err != nil {
 			return err
 		}
@@ -495,8 +507,9 @@ func rank(t results.RunsTable, i int) int {
 }
 
 // runs adds the timeline and plots of each shown run, its timeline drawn
-// from lanes when they have the run's, or taken from drawn.
-func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.TimelineLanes, drawn *Timelines) error {
+// from mem's lanes when they have the run's, or taken from mem's drawn
+// ones.
+func (p *page) runs(dir string, t results.RunsTable, mem *Memory) error {
 	shown := shownRuns(t)
 	if len(shown) < len(t.Rows) {
 		p.RunsNote = fmt.Sprintf("%d of %d runs shown: the failed runs first, then the first run of each sweep point, then the others in plan order (at most %d). A [[plot]] table of kind run_timeline draws any other.", len(shown), len(t.Rows), MaxTimelines)
@@ -512,7 +525,7 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], lanes, drawn)
+				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], mem)
 			}
 		}()
 	}
@@ -531,19 +544,20 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 }
 
 // runSectionOf returns the section of run r: its timeline, drawn from
-// lanes when they have the run's (or taken from drawn), and its plots.
-func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[string]results.TimelineLanes, drawn *Timelines) (runSection, error) {
+// mem's lanes when they have the run's (or taken from mem's drawn ones),
+// and its plots.
+func runSectionOf(dir string, t results.RunsTable, r results.RunRow, mem *Memory) (runSection, error) {
 	rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
 	if err != nil {
 		return runSection{}, err
 	}
-	s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+	s, err := mem.summary(r.ID, rd)
 	if err != nil {
 		return runSection{}, err
 	}
 	sec := runSection{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Verdict: r.Verdict, Ended: s.Ended}
 	var rt results.RunTimeline
-	if l, ok := lanes[r.ID]; ok {
+	if l, ok := mem.Lanes[r.ID]; ok {
 		rt = results.RunTimelineOf(rd, s, l)
 	} else {
 		rt, err = results.ReadRunTimeline(rd)
@@ -554,7 +568,7 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[s
 	case err != nil:
 		return runSection{}, err
 	default:
-		svg, ok := drawn.svg(r.ID, rt)
+		svg, ok := mem.Drawn.svg(r.ID, rt)
 		if !ok {
 			svg = timelineSVG(rt)
 		}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,7 +45,9 @@ type RunPlots struct {
 
 // WriteRunTo is WriteRun into the batch b: the files are in place once b is
 // committed, so a caller can add more files (perf.json) and wait for the
-// disk once for them all. dir is made at once if missing. With plots not
+// disk once for them all. The summary it returns is summary.json as it
+// reads back (ReadSummary), e.g. for runs.csv before the files are in
+// place. dir is made at once if missing. With plots not
 // nil, it also adds the run's plots to b, drawn from the values as the
 // files read back (the bytes PlotRun writes from them), while the files
 // are written. summary.json is the last file it adds to b, so that it is
@@ -91,7 +94,21 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord, plots *
 			}
 		}
 	}
-	return s, writeSummary(b, filepath.Join(dir, SummaryFile), s)
+	return writtenSummary(b, filepath.Join(dir, SummaryFile), s)
+}
+
+// writtenSummary writes s to path into the batch b and returns it as
+// ReadSummary reads it back.
+func writtenSummary(b *Batch, path string, s Summary) (Summary, error) {
+	data, err := marshalJSON(s, true)
+	if err != nil {
+		return s, fmt.Errorf("results: %s: %w", path, err)
+	}
+	var back Summary
+	if err := json.Unmarshal(data, &back); err != nil {
+		return s, fmt.Errorf("results: %s: %w", path, err)
+	}
+	return back, b.putFile(path, data)
 }
 
 // readBackLatency returns records as ReadLatencyCSV reads them back from
