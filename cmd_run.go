@@ -106,7 +106,7 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		opt.OnTimeline = drawn.Start // while the run's files are written
 		// report.html is synced with the final files, before the manifest.
 		opt.Report = func(f experiments.Final) (string, func(io.Writer) error, error) {
-			write, err := report.Prepare(f.Dir, report.Memory{Lanes: f.Lanes, Drawn: drawn, Runs: &f.Runs, Manifest: f.Manifest, Summaries: f.Summaries})
+			write, err := report.Prepare(f.Dir, report.Memory{Lanes: f.Lanes, Drawn: drawn, Runs: &f.Runs, Manifest: f.Manifest, Summaries: f.Summaries, Plots: f.Plots})
 			return report.File, write, err
 		}
 	}

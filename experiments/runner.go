@@ -110,6 +110,9 @@ type Final struct {
 	// summary.json reads back, by run ID; the last run's may not be in
 	// place yet.
 	Summaries map[string]results.Summary
+	// Plots are the contents of the plot files not in place yet (the
+	// last run's), by path.
+	Plots map[string][]byte
 }
 
 // Failure is a run whose checks failed.
@@ -238,13 +241,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		perf    results.Perf
 		lanes   *results.TimelineLanes
 		// files, when not nil, are the run's files not committed yet:
-		// the last run's, committed with the final files.
+		// the last run's, committed with the final files; plots are
+		// the contents of its plot files by path.
 		files *results.Batch
+		plots map[string][]byte
 		err   error
 	}
-	// The last run to end, when it draws no plots, leaves its files to be
-	// committed with the final files, so that the end of the execution
-	// waits for the disk once (see finalBatch).
+	// The last run to end leaves its files to be committed with the
+	// final files, so that the end of the execution waits for the disk
+	// once.
 	var left atomic.Int64
 	left.Store(int64(len(todo)))
 	work := make(chan *Run)
@@ -279,16 +284,16 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 						}
 					}
 				}
-				files := new(results.Batch)
-				s, p, err := safeExecuteRunTo(files, r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
-				if last := left.Add(-1) == 0; err != nil || !last || boolOr(r.Exp.Output.Plots, true) {
+				files, plots := new(results.Batch), map[string][]byte{}
+				s, p, err := safeExecuteRunTo(files, plots, r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
+				if last := left.Add(-1) == 0; err != nil || !last {
 					if err == nil {
 						err = files.Commit()
 					}
 					files.Abort()
-					files = nil
+					files, plots = nil, nil
 				}
-				done <- outcome{r, s, p, lanes, files, err}
+				done <- outcome{r, s, p, lanes, files, plots, err}
 			}
 		}()
 	}
@@ -308,6 +313,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	summaries := map[string]results.Summary{}
 	var lastFiles *results.Batch
 	var lastRun string
+	var lastPlots map[string][]byte
 	// A finished run's files are committed whatever happens after it.
 	defer func() {
 		if lastFiles != nil {
@@ -316,7 +322,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}()
 	for o := range done {
 		if o.files != nil {
-			lastFiles, lastRun = o.files, o.run.ID
+			lastFiles, lastRun, lastPlots = o.files, o.run.ID, o.plots
 		}
 		if errors.Is(o.err, errInterrupted) {
 			continue
@@ -382,7 +388,11 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return rep, err
 	}
 	if opt.Report != nil && firstErr == nil {
-		rep.ReportErr = writeReport(&last, opt.Report, Final{Dir: dir, Lanes: rep.Lanes, Runs: runs, Manifest: &m, Summaries: summaries})
+		f := Final{Dir: dir, Lanes: rep.Lanes, Runs: runs, Manifest: &m, Summaries: summaries}
+		if lastFiles.Len() > 0 {
+			f.Plots = lastPlots
+		}
+		rep.ReportErr = writeReport(&last, opt.Report, f)
 	}
 	if err := last.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return rep, err
@@ -580,20 +590,20 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRunTo is executeRunTo with a panic inside the simulation
 // turned into an error naming the run, so one broken run does not take the
 // whole sweep (and its finished results) down with a stack trace.
-func safeExecuteRunTo(files *results.Batch, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRunTo(files *results.Batch, plots map[string][]byte, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRunTo(files, r, reg, dir, poll, live, lanes, early, ready)
+	return executeRunTo(files, plots, r, reg, dir, poll, live, lanes, early, ready)
 }
 
 // safeExecuteRun is safeExecuteRunTo with the run's files committed.
 func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	var files results.Batch
 	defer files.Abort()
-	s, p, err := safeExecuteRunTo(&files, r, reg, dir, poll, live, lanes, early, ready)
+	s, p, err := safeExecuteRunTo(&files, nil, r, reg, dir, poll, live, lanes, early, ready)
 	if err != nil {
 		return s, p, err
 	}
@@ -604,7 +614,7 @@ func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.T
 func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	var files results.Batch
 	defer files.Abort()
-	s, p, err := executeRunTo(&files, r, reg, dir, poll, live, lanes, early, ready)
+	s, p, err := executeRunTo(&files, nil, r, reg, dir, poll, live, lanes, early, ready)
 	if err != nil {
 		return s, p, err
 	}
@@ -614,7 +624,8 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 // executeRunTo runs one run and writes its directory's files into the batch
 // files, summary.json last, so that its presence means the run is complete
 // once files is committed; on an error, files must be aborted. It returns
-// the summary as it reads back. poll, when not nil, is
+// the summary as it reads back. rendered, when not nil, receives the
+// contents of the run's plot files by path. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
 // executeRun returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
@@ -624,7 +635,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 // ready, when not nil, is called before any file of the run is in place
 // (only the trace's temporary file is written before: during the
 // simulation); its error stops the run.
-func executeRunTo(batch *results.Batch, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+func executeRunTo(batch *results.Batch, rendered map[string][]byte, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -707,7 +718,7 @@ func executeRunTo(batch *results.Batch, r *Run, reg *protocols.Registry, dir str
 	}
 	var plots *results.RunPlots
 	if boolOr(r.Exp.Output.Plots, true) {
-		plots = &results.RunPlots{Stem: filepath.Join(dir, "plot"), Formats: r.Exp.Output.Formats}
+		plots = &results.RunPlots{Stem: filepath.Join(dir, "plot"), Formats: r.Exp.Output.Formats, Rendered: rendered}
 	}
 	if err := results.WritePerfTo(batch, filepath.Join(dir, results.PerfFile), perf); err != nil {
 		return results.Summary{}, perf, err

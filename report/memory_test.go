@@ -62,7 +62,7 @@ func TestReportFromMemory(t *testing.T) {
 			// written with the final files.
 			var drawn Timelines
 			report := func(f experiments.Final) (string, func(io.Writer) error, error) {
-				write, err := Prepare(f.Dir, Memory{Lanes: f.Lanes, Drawn: &drawn, Runs: &f.Runs, Manifest: f.Manifest, Summaries: f.Summaries})
+				write, err := Prepare(f.Dir, Memory{Lanes: f.Lanes, Drawn: &drawn, Runs: &f.Runs, Manifest: f.Manifest, Summaries: f.Summaries, Plots: f.Plots})
 				return File, write, err
 			}
 			keep, jobs := MaxTimelines, 2

@@ -89,6 +89,8 @@ type Memory struct {
 	// back, by run ID, instead of their files (which may not be in place
 	// yet).
 	Summaries map[string]results.Summary
+	// Plots are the contents of plot files not in place yet, by path.
+	Plots map[string][]byte
 }
 
 // summary returns the summary of run id, whose directory is rd.
@@ -248,7 +250,7 @@ func buildPage(dir string, mem Memory) (*page, error) {
 	if n := len(p.SummaryRows); n > MaxSummaryRows {
 		p.SummaryRows, p.SummaryMore = p.SummaryRows[:MaxSummaryRows], n-MaxSummaryRows
 	}
-	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), ""); err != nil {
+	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), "", mem.Plots); err != nil {
 		return nil, err
 	}
 	if err := p.failed(dir, t, &mem); err != nil {
@@ -361,20 +363,29 @@ func (p *page) experiment(dir string) error {
 }
 
 // plotFigures returns the plots of dir whose file names start with prefix,
-// by name: each plot's SVG if there is one, else its PNG.
-func plotFigures(dir, prefix string) ([]figure, error) {
+// by name: each plot's SVG if there is one, else its PNG. pending holds
+// files not in place yet, by path: they are read from there, as if in
+// place.
+func plotFigures(dir, prefix string, pending map[string][]byte) ([]figure, error) {
 	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	for path := range pending {
+		if filepath.Dir(path) == filepath.Clean(dir) {
+			names = append(names, filepath.Base(path))
+		}
 	}
 	stems := map[string][]string{}
 	var order []string
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasPrefix(n, prefix) {
+	for _, n := range names {
+		if !strings.HasPrefix(n, prefix) {
 			continue
 		}
 		ext := filepath.Ext(n)
@@ -385,20 +396,29 @@ func plotFigures(dir, prefix string) ([]figure, error) {
 		if _, ok := stems[stem]; !ok {
 			order = append(order, stem)
 		}
-		stems[stem] = append(stems[stem], ext)
+		if !slices.Contains(stems[stem], ext) {
+			stems[stem] = append(stems[stem], ext)
+		}
 	}
 	slices.Sort(order)
+	read := func(name string) ([]byte, error) {
+		path := filepath.Join(dir, name)
+		if data, ok := pending[path]; ok {
+			return data, nil
+		}
+		return os.ReadFile(path)
+	}
 	var out []figure
 	for _, stem := range order {
 		f := figure{Caption: stem}
 		if slices.Contains(stems[stem], ".svg") {
-			data, err := os.ReadFile(filepath.Join(dir, stem+".svg"))
+			data, err := read(stem + ".svg")
 			if err != nil {
 				return nil, err
 			}
 			f.SVG = inlineSVG(string(data))
 		} else {
-			data, err := os.ReadFile(filepath.Join(dir, stem+".png"))
+			data, err := read(stem + ".png")
 			if err != nil {
 				return nil, err
 			}
@@ -574,7 +594,7 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, mem *Memory
 		}
 		sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
 	}
-	figs, err := plotFigures(rd, "plot-")
+	figs, err := plotFigures(rd, "plot-", mem.Plots)
 	if err != nil {
 		return runSection{}, err
 	}

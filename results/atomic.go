@@ -162,6 +162,15 @@ func CommitBatches(bs ...*Batch) error {
 	return nil
 }
 
+// Len returns the number of files in the batch not renamed yet; 0 for a
+// nil batch.
+func (b *Batch) Len() int {
+	if b == nil {
+		return 0
+	}
+	return len(b.files)
+}
+
 // Start commits the batch in the background (see Commit) and returns a
 // function that waits for the commit and returns its error, the same on
 // every call. Until it returned, the batch must not be used.

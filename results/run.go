@@ -41,6 +41,9 @@ func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 type RunPlots struct {
 	Stem    string
 	Formats []string
+	// Rendered, when not nil, receives each plot file's content by path,
+	// e.g. for a report built before the files are in place.
+	Rendered map[string][]byte
 }
 
 // WriteRunTo is WriteRun into the batch b: the files are in place once b is
@@ -91,6 +94,9 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord, plots *
 		for _, f := range files {
 			if err := b.WriteFile(f.path, f.data); err != nil {
 				return s, err
+			}
+			if plots.Rendered != nil {
+				plots.Rendered[f.path] = f.data
 			}
 		}
 	}
