@@ -627,7 +627,7 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 // the summary as it reads back. rendered, when not nil, receives the
 // contents of the run's plot files by path. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
-// executeRun returns errInterrupted without writing the run. With live set,
+// executeRunTo returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
 // timeline lanes (results.LanesOf), left zero for a run without a replica
 // log; with early not nil too, it calls early with the run's timeline and
