@@ -17,7 +17,6 @@ import (
 	"github.com/byzsim/byzsim/internal/gcpolicy"
 	"github.com/byzsim/byzsim/internal/hugepages"
 	"github.com/byzsim/byzsim/report"
-	"github.com/byzsim/byzsim/results"
 	"github.com/byzsim/byzsim/sim"
 	"github.com/schollz/progressbar/v3"
 )
@@ -112,9 +111,9 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		drawn := new(report.Timelines)
 		opt.OnTimeline = drawn.Start // while the run's files are written
 		// report.html is synced with the final files, before the manifest.
-		opt.ReportFile = report.File
-		opt.Report = func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (func(io.Writer) error, error) {
-			return report.Prepare(dir, report.Memory{Lanes: lanes, Drawn: drawn, Pending: pending})
+		opt.Report = func(f experiments.Final) (string, func(io.Writer) error, error) {
+			write, err := report.Prepare(f.Dir, report.Memory{Lanes: f.Lanes, Drawn: drawn, Runs: &f.Runs, Manifest: f.Manifest, Summaries: f.Summaries, Plots: f.Plots})
+			return report.File, write, err
 		}
 	}
 	var bar *progressbar.ProgressBar

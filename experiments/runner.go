@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -83,18 +84,35 @@ type RunOptions struct {
 	// byzsim run starts drawing the report's timeline then, on another
 	// core, while the run's files are written.
 	OnTimeline func(id string, rt results.RunTimeline)
-	// Report, when set, returns a function that writes a file (byzsim
-	// run's report.html) with the experiment's final files, synced with
-	// them and renamed before manifest.json, which stays last: ReportFile
-	// names it in the experiment directory. Report is called with the
-	// directory, the kept timeline lanes (see Report.Lanes) and the
-	// content of the final files not in place yet, by name (runs.csv and
-	// manifest.json), which it must read from there; not when a run
-	// ended in an error (Execute returns it). Its error does not stop the
+	// Report, when set, is called with the experiment's final files
+	// before they are in place (not when a run ended in an error: Execute
+	// returns it) and returns a file to write with them (byzsim run's
+	// report.html): its name in the experiment directory and a function
+	// that writes it. The file is synced with the final files and renamed
+	// before manifest.json, which stays last. Its error does not stop the
 	// execution: the final files are written, and the error is
 	// Report.ReportErr.
-	Report     func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (write func(io.Writer) error, err error)
-	ReportFile string
+	Report func(Final) (name string, write func(io.Writer) error, err error)
+}
+
+// Final is what RunOptions.Report is given: an experiment's final files
+// before they are in place, and the timeline lanes kept in memory.
+type Final struct {
+	// Dir is the experiment's output directory.
+	Dir string
+	// Lanes are the timeline lanes kept (see Report.Lanes).
+	Lanes map[string]results.TimelineLanes
+	// Runs is runs.csv as it reads back (results.ReadRunsCSV).
+	Runs results.RunsTable
+	// Manifest is the manifest.json written last.
+	Manifest *Manifest
+	// Summaries are the summaries of the runs executed now, as their
+	// summary.json reads back, by run ID; the last run's may not be in
+	// place yet.
+	Summaries map[string]results.Summary
+	// Plots are the contents of the plot files not in place yet (the
+	// last run's), by path.
+	Plots map[string][]byte
 }
 
 // Failure is a run whose checks failed.
@@ -169,7 +187,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	rep := &Report{Dir: dir, Selected: len(selected)}
 	// Until the end, the manifest says the directory is incomplete, even if
 	// this process is killed.
-	manifest, err := manifestJSON(plan, selected, rep)
+	manifest, err := manifestOf(plan, selected, rep).marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +196,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	}
 	ready := first.Start()
 	defer ready()
+	// If they cannot be written, nothing of the runs can: the runs stop
+	// at once (as when interrupted), and Execute returns the error.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		if ready() != nil {
+			stop()
+		}
+	}()
 	var todo []*Run
 	for _, r := range selected {
 		rd, err := runDir(dir, r)
@@ -210,11 +237,21 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	start := time.Now()
 	type outcome struct {
 		run     *Run
-		summary results.Summary
+		summary results.Summary // as summary.json reads back
 		perf    results.Perf
 		lanes   *results.TimelineLanes
-		err     error
+		// files, when not nil, are the run's files not committed yet:
+		// the last run's, committed with the final files; plots are
+		// the contents of its plot files by path.
+		files *results.Batch
+		plots map[string][]byte
+		err   error
 	}
+	// The last run to end leaves its files to be committed with the
+	// final files, so that the end of the execution waits for the disk
+	// once.
+	var left atomic.Int64
+	left.Store(int64(len(todo)))
 	work := make(chan *Run)
 	done := make(chan outcome)
 	kept := keptLanes{max: opt.KeepLanes}
@@ -224,11 +261,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for r := range work {
+				if runCtx.Err() != nil { // handed over as the runs stopped
+					done <- outcome{run: r, err: errInterrupted}
+					continue
+				}
 				poll := func(now sim.Time, events uint64) bool {
 					if opt.OnProgress != nil {
 						opt.OnProgress(r, now, events)
 					}
-					return ctx.Err() == nil
+					return runCtx.Err() == nil
 				}
 				rd, _ := runDir(dir, r) // checked above
 				var lanes *results.TimelineLanes
@@ -243,8 +284,16 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 						}
 					}
 				}
-				s, p, err := safeExecuteRun(r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
-				done <- outcome{r, s, p, lanes, err}
+				files, plots := new(results.Batch), map[string][]byte{}
+				s, p, err := safeExecuteRunTo(files, plots, r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
+				if last := left.Add(-1) == 0; err != nil || !last {
+					if err == nil {
+						err = files.Commit()
+					}
+					files.Abort()
+					files, plots = nil, nil
+				}
+				done <- outcome{r, s, p, lanes, files, plots, err}
 			}
 		}()
 	}
@@ -253,7 +302,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		for _, r := range todo {
 			select {
 			case work <- r:
-			case <-ctx.Done():
+			case <-runCtx.Done():
 				return
 			}
 		}
@@ -261,7 +310,20 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	go func() { wg.Wait(); close(done) }()
 	var firstErr error
 	finished := rep.Skipped
+	summaries := map[string]results.Summary{}
+	var lastFiles *results.Batch
+	var lastRun string
+	var lastPlots map[string][]byte
+	// A finished run's files are committed whatever happens after it.
+	defer func() {
+		if lastFiles != nil {
+			lastFiles.Commit()
+		}
+	}()
 	for o := range done {
+		if o.files != nil {
+			lastFiles, lastRun, lastPlots = o.files, o.run.ID, o.plots
+		}
 		if errors.Is(o.err, errInterrupted) {
 			continue
 		}
@@ -274,6 +336,7 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		rep.Ran++
 		rep.Events += o.perf.Events
 		finished++
+		summaries[o.run.ID] = o.summary
 		if o.summary.Verdict != results.VerdictPass {
 			rep.Failures = append(rep.Failures, Failure{Run: o.run, Checks: o.summary.Checks, Reproduce: reproduce(opt.Command, o.run)})
 		}
@@ -293,41 +356,64 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		return rep, err
 	}
 	// runs.csv, points.csv, summary.md and the manifest are synced to
-	// disk at once, the manifest renamed last; when the plots are drawn,
-	// from points.csv, the manifest waits for them.
+	// disk at once, with the last run's files when it left them, the
+	// manifest renamed last; when the plots are drawn, from points.csv,
+	// the manifest waits for them.
 	var last results.Batch
 	defer last.Abort()
-	runsCSV, err := writeRunsCSV(&last, dir, plan, selected)
+	runs, err := writeRunsCSV(&last, dir, plan, selected, summaries)
 	if err != nil {
 		return rep, err
 	}
+	// The report reads the files of the runs it shows whose lanes it
+	// does not have: the last run's must then be in place.
+	if lastFiles != nil && opt.Report != nil {
+		if _, kept := rep.Lanes[lastRun]; !kept {
+			if err := lastFiles.Commit(); err != nil {
+				return rep, err
+			}
+		}
+	}
 	if ps := plan.plotSetup(); ps.draws() {
-		if err := last.Commit(); err != nil {
+		if err := results.CommitBatches(lastFiles, &last); err != nil {
 			return rep, err
 		}
 		if err := DrawPlots(dir, ps, nil); err != nil {
 			return rep, err
 		}
 	}
-	manifest, err = manifestJSON(plan, selected, rep)
+	m := manifestOf(plan, selected, rep)
+	manifest, err = m.marshal()
 	if err != nil {
 		return rep, err
 	}
 	if opt.Report != nil && firstErr == nil {
-		pending := map[string][]byte{results.RunsFile: runsCSV, ManifestFile: manifest}
-		write, err := opt.Report(dir, rep.Lanes, pending)
-		if err == nil {
-			err = last.Write(filepath.Join(dir, opt.ReportFile), write)
+		f := Final{Dir: dir, Lanes: rep.Lanes, Runs: runs, Manifest: &m, Summaries: summaries}
+		if lastFiles.Len() > 0 {
+			f.Plots = lastPlots
 		}
-		rep.ReportErr = err
+		rep.ReportErr = writeReport(&last, opt.Report, f)
 	}
 	if err := last.WriteFile(filepath.Join(dir, ManifestFile), manifest); err != nil {
 		return rep, err
 	}
-	if err := last.Commit(); err != nil {
+	if err := results.CommitBatches(lastFiles, &last); err != nil {
 		return rep, err
 	}
 	return rep, firstErr
+}
+
+// writeReport writes the file that report returns for f into the batch b.
+func writeReport(b *results.Batch, report func(Final) (string, func(io.Writer) error, error), f Final) error {
+	name, write, err := report(f)
+	if err != nil {
+		return err
+	}
+	path, err := results.SafeJoin(f.Dir, name)
+	if err != nil {
+		return err
+	}
+	return b.Write(path, write)
 }
 
 // keptLanes keeps the timeline lanes of the max runs that a report shows
@@ -501,37 +587,60 @@ func reproduce(command string, r *Run) string {
 	return command + " --run " + r.ID
 }
 
-// safeExecuteRun is executeRun with a panic inside the simulation turned
-// into an error naming the run, so one broken run does not take the whole
-// sweep (and its finished results) down with a stack trace.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
+// safeExecuteRunTo is executeRunTo with a panic inside the simulation
+// turned into an error naming the run, so one broken run does not take the
+// whole sweep (and its finished results) down with a stack trace.
+func safeExecuteRunTo(files *results.Batch, plots map[string][]byte, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRun(r, reg, dir, poll, live, lanes, early, ready)
+	return executeRunTo(files, plots, r, reg, dir, poll, live, lanes, early, ready)
 }
 
-// executeRun runs one run and writes its directory. summary.json is written
-// last, so its presence means the run is complete. poll, when not nil, is
+// safeExecuteRun is safeExecuteRunTo with the run's files committed.
+func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+	var files results.Batch
+	defer files.Abort()
+	s, p, err := safeExecuteRunTo(&files, nil, r, reg, dir, poll, live, lanes, early, ready)
+	if err != nil {
+		return s, p, err
+	}
+	return s, p, files.Commit()
+}
+
+// executeRun is executeRunTo with the run's files committed.
+func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+	var files results.Batch
+	defer files.Abort()
+	s, p, err := executeRunTo(&files, nil, r, reg, dir, poll, live, lanes, early, ready)
+	if err != nil {
+		return s, p, err
+	}
+	return s, p, files.Commit()
+}
+
+// executeRunTo runs one run and writes its directory's files into the batch
+// files, summary.json last, so that its presence means the run is complete
+// once files is committed; on an error, files must be aborted. It returns
+// the summary as it reads back. rendered, when not nil, receives the
+// contents of the run's plot files by path. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
-// executeRun returns errInterrupted without writing the run. With live set,
+// executeRunTo returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
 // timeline lanes (results.LanesOf), left zero for a run without a replica
 // log; with early not nil too, it calls early with the run's timeline and
 // whether the run failed its checks before it writes the run's files.
-// ready, when not nil, is called before anything but the trace is written
-// (see Execute); its error stops the run.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+// ready, when not nil, is called before any file of the run is in place
+// (only the trace's temporary file is written before: during the
+// simulation); its error stops the run.
+func executeRunTo(batch *results.Batch, rendered map[string][]byte, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
 	// Leftovers of an execution killed while writing this run.
 	removeTemps(dir)
-	if err := os.RemoveAll(filepath.Join(dir, ".pending")); err != nil {
-		return results.Summary{}, results.Perf{}, err
-	}
 	var in *instance
 	var ended string
 	var perf results.Perf
@@ -551,7 +660,6 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			in.messages.Add(in.world.MessageCounts())
 		}
 		if ended == sim.Interrupted {
-			os.Remove(dir) // only if empty: nothing of the run is written
 			return errInterrupted
 		}
 		ended = endReason(ended)
@@ -561,17 +669,25 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 		}
 		return nil
 	}
+	// The run's files, its trace and plots and perf.json are synced to
+	// disk at once (see results.Batch), then renamed into place,
+	// summary.json last: it marks the run done.
 	var err error
 	if r.Exp.Output.Trace {
-		err = results.WriteAtomic(filepath.Join(dir, TraceFile), simulate)
+		err = batch.Write(filepath.Join(dir, TraceFile), simulate)
 	} else {
 		err = simulate(nil)
+	}
+	if errors.Is(err, errInterrupted) {
+		os.Remove(dir) // only if empty: nothing of the run is written
 	}
 	if err != nil {
 		return results.Summary{}, perf, err
 	}
 	if ready != nil {
 		if err := ready(); err != nil {
+			batch.Abort()
+			os.Remove(dir) // only if empty: nothing of the run is written
 			return results.Summary{}, perf, err
 		}
 	}
@@ -600,45 +716,15 @@ func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time,
 			}
 		}()
 	}
-	// The run's files and perf.json are synced to disk at once (see
-	// results.Batch), then renamed into place, summary.json last: it
-	// marks the run done. A run with plots draws them from its files
-	// first, in .pending, and then moves the files into place.
-	plots := boolOr(r.Exp.Output.Plots, true)
-	to := dir
-	if plots {
-		to = filepath.Join(dir, ".pending")
-		if err := os.MkdirAll(to, 0o755); err != nil {
-			return results.Summary{}, perf, err
-		}
+	var plots *results.RunPlots
+	if boolOr(r.Exp.Output.Plots, true) {
+		plots = &results.RunPlots{Stem: filepath.Join(dir, "plot"), Formats: r.Exp.Output.Formats, Rendered: rendered}
 	}
-	var batch results.Batch
-	defer batch.Abort()
-	if err := results.WritePerfTo(&batch, filepath.Join(to, results.PerfFile), perf); err != nil {
+	if err := results.WritePerfTo(batch, filepath.Join(dir, results.PerfFile), perf); err != nil {
 		return results.Summary{}, perf, err
 	}
-	s, err := results.WriteRunTo(&batch, to, input, recs)
-	if err != nil {
-		return s, perf, err
-	}
-	if err := batch.Commit(); err != nil {
-		return s, perf, err
-	}
-	if !plots {
-		return s, perf, nil
-	}
-	if err := results.PlotRun(to, filepath.Join(dir, "plot"), r.Exp.Output.Formats...); err != nil {
-		return s, perf, fmt.Errorf("plots: %w", err)
-	}
-	for _, name := range []string{results.LatencyFile, results.TimelineFile, results.MessagesFile, results.ReplicasFile, results.PerfFile} {
-		if err := os.Rename(filepath.Join(to, name), filepath.Join(dir, name)); err != nil {
-			return s, perf, err
-		}
-	}
-	if err := os.Rename(filepath.Join(to, results.SummaryFile), filepath.Join(dir, results.SummaryFile)); err != nil {
-		return s, perf, err
-	}
-	return s, perf, os.RemoveAll(to)
+	s, err := results.WriteRunTo(batch, dir, input, recs, plots)
+	return s, perf, err
 }
 
 // endReason words the World's reason for stopping for summary.json: the
@@ -743,22 +829,28 @@ func latencyRecords(in *instance) []results.LatencyRecord {
 	return out
 }
 
-// writeRunsCSV writes runs.csv from the summaries of the selected runs
-// present on disk, in run order, and points.csv and summary.md from it,
-// into the batch b, and returns runs.csv's content.
-func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run) ([]byte, error) {
+// writeRunsCSV writes runs.csv from the summaries of the selected runs,
+// in run order, and points.csv and summary.md from it, into the batch b,
+// and returns runs.csv as it reads back. A run's summary is taken from
+// done (the runs executed now, as their summary.json reads back), else
+// from its summary.json on disk, if there is one.
+func writeRunsCSV(b *results.Batch, dir string, plan *Plan, runs []*Run, done map[string]results.Summary) (results.RunsTable, error) {
 	table := results.RunsTable{Params: plan.Axes, Metrics: metricNames(plan.reg.Metrics())}
 	for _, r := range runs {
+		if s, ok := done[r.ID]; ok {
+			table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
+			continue
+		}
 		rd, err := runDir(dir, r)
 		if err != nil {
-			return nil, err
+			return results.RunsTable{}, err
 		}
 		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return results.RunsTable{}, err
 		}
 		table.Rows = append(table.Rows, results.RowOf(s, plan.Axes, table.Metrics))
 	}
@@ -795,9 +887,9 @@ type Manifest struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
-// manifestJSON returns the manifest.json of an execution of the given runs
-// of plan.
-func manifestJSON(plan *Plan, runs []*Run, rep *Report) ([]byte, error) {
+// manifestOf returns the manifest of an execution of the given runs of
+// plan.
+func manifestOf(plan *Plan, runs []*Run, rep *Report) Manifest {
 	sum := sha256.Sum256([]byte(plan.Source.Text))
 	m := Manifest{
 		Byzsim:     version(),
@@ -829,6 +921,11 @@ func manifestJSON(plan *Plan, runs []*Run, rep *Report) ([]byte, error) {
 	for _, f := range rep.Failures {
 		m.Failed = append(m.Failed, f.Run.ID)
 	}
+	return m
+}
+
+// marshal returns m as manifest.json.
+func (m Manifest) marshal() ([]byte, error) {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err

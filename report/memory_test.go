@@ -29,15 +29,23 @@ func TestReportFromMemory(t *testing.T) {
 	for _, c := range []struct {
 		name, file string
 		sets       []string
+		shards     int // the report of shard 1 of them; 0 runs all
+		keep       int // lanes kept; 0 keeps MaxTimelines
 	}{
-		{"default", "../experiments/default.toml", nil},
-		{"faulty dropouts", "../experiments/diembft/faulty_dropouts.toml", nil},
-		{"bftlist byzantine", "../experiments/bftlist/ve_byz_forcing_reset.toml", nil},
-		{"more replicas than lanes", "../experiments/bench/peer-256.toml", []string{"protocol.n=100", "protocol.f=33", "stop.commits=20"}},
+		{"default", "../experiments/default.toml", nil, 0, 0},
+		{"faulty dropouts", "../experiments/diembft/faulty_dropouts.toml", nil, 0, 0},
+		{"bftlist byzantine", "../experiments/bftlist/ve_byz_forcing_reset.toml", nil, 0, 0},
+		{"more replicas than lanes", "../experiments/bench/peer-256.toml", []string{"protocol.n=100", "protocol.f=33", "stop.commits=20"}, 0, 0},
 		// 30 runs over 3 points, some of them failing their checks (a
 		// liveness target out of reach): the kept lanes cover some of the
 		// shown runs, the others are read from files.
-		{"sweep", "", nil},
+		{"sweep", "", nil, 0, 0},
+		// A shard: the report notes that it holds some of the runs.
+		{"a shard of the sweep", "", nil, 4, 0},
+		// Ten runs shown, the last one's lanes not kept: the report reads its files,
+		// which must be in place before the report (no sweep plots: they
+		// would be drawn after the runs' files are in place).
+		{"one run's lanes kept", "", []string{"output.sweep_plots=false"}, 3, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.file == "" {
@@ -53,19 +61,24 @@ func TestReportFromMemory(t *testing.T) {
 			// As byzsim run does: timelines drawn ahead, report.html
 			// written with the final files.
 			var drawn Timelines
-			report := func(dir string, lanes map[string]results.TimelineLanes, pending map[string][]byte) (func(io.Writer) error, error) {
-				return Prepare(dir, Memory{Lanes: lanes, Drawn: &drawn, Pending: pending})
+			report := func(f experiments.Final) (string, func(io.Writer) error, error) {
+				write, err := Prepare(f.Dir, Memory{Lanes: f.Lanes, Drawn: &drawn, Runs: &f.Runs, Manifest: f.Manifest, Summaries: f.Summaries, Plots: f.Plots})
+				return File, write, err
 			}
-			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: 2,
-				KeepLanes: MaxTimelines, OnTimeline: drawn.Start, Report: report, ReportFile: File})
+			keep, jobs := MaxTimelines, 2
+			if c.keep > 0 {
+				keep, jobs = c.keep, 1 // the last run in plan order ends last
+			}
+			rep, err := experiments.Execute(context.Background(), plan, experiments.RunOptions{Out: t.TempDir(), Jobs: jobs,
+				KeepLanes: keep, OnTimeline: drawn.Start, Report: report, Shard: 1, Shards: c.shards})
 			if err != nil || rep.ReportErr != nil {
 				t.Fatal(err, rep.ReportErr)
 			}
-			if c.name == "sweep" && (len(rep.Failures) == 0 || len(rep.Failures) == rep.Ran) {
+			if c.file == "" && (len(rep.Failures) == 0 || len(rep.Failures) == rep.Ran) {
 				t.Fatalf("%d of %d runs failed, want some", len(rep.Failures), rep.Ran)
 			}
-			if len(rep.Lanes) == 0 || len(rep.Lanes) > MaxTimelines {
-				t.Fatalf("%d runs' lanes kept of %d runs, want 1 to %d", len(rep.Lanes), rep.Ran, MaxTimelines)
+			if len(rep.Lanes) == 0 || len(rep.Lanes) > keep {
+				t.Fatalf("%d runs' lanes kept of %d runs, want 1 to %d", len(rep.Lanes), rep.Ran, keep)
 			}
 			fromFiles, err := Build(rep.Dir)
 			if err != nil {
@@ -100,6 +113,9 @@ func TestReportFromMemory(t *testing.T) {
 			sameReport(t, "written with the final files", written, fromFiles)
 			if !bytes.Contains(fromFiles, []byte("Timeline of run")) {
 				t.Error("the report draws no timeline")
+			}
+			if partial := bytes.Contains(fromFiles, []byte("This directory holds")); partial != (c.shards > 1) {
+				t.Errorf("the report notes a partial directory: %t, want %t", partial, c.shards > 1)
 			}
 			// The page with its figures written between the template's
 			// parts is the template's own output.

@@ -80,9 +80,25 @@ type Memory struct {
 	Lanes map[string]results.TimelineLanes
 	// Drawn are the timelines drawn ahead; nil: none.
 	Drawn *Timelines
-	// Pending are the contents of the directory's runs.csv and
-	// manifest.json, by name, when they are not in place yet.
-	Pending map[string][]byte
+	// Runs and Manifest, when not nil, are the directory's runs.csv and
+	// manifest.json as they read back, for a report built before they
+	// are in place.
+	Runs     *results.RunsTable
+	Manifest *experiments.Manifest
+	// Summaries are some runs' summaries as their summary.json reads
+	// back, by run ID, instead of their files (which may not be in place
+	// yet).
+	Summaries map[string]results.Summary
+	// Plots are the contents of plot files not in place yet, by path.
+	Plots map[string][]byte
+}
+
+// summary returns the summary of run id, whose directory is rd.
+func (m *Memory) summary(id, rd string) (results.Summary, error) {
+	if s, ok := m.Summaries[id]; ok {
+		return s, nil
+	}
+	return results.ReadSummary(filepath.Join(rd, results.SummaryFile))
 }
 
 // Timelines draws run timelines ahead of the report that shows them, each
@@ -201,12 +217,9 @@ func BuildFrom(dir string, m Memory) ([]byte, error) {
 func buildPage(dir string, mem Memory) (*page, error) {
 	var t results.RunsTable
 	var err error
-	if data, ok := mem.Pending[results.RunsFile]; ok {
-		t, err = results.ParseRunsCSV(filepath.Join(dir, results.RunsFile), data)
-	} else {
-		t, err = results.ReadRunsCSV(filepath.Join(dir, results.RunsFile))
-	}
-	if err != nil {
+	if mem.Runs != nil {
+		t = *mem.Runs
+	} else if t, err = results.ReadRunsCSV(filepath.Join(dir, results.RunsFile)); err != nil {
 		return nil, err
 	}
 	name := filepath.Base(filepath.Clean(dir))
@@ -222,10 +235,8 @@ func buildPage(dir string, mem Memory) (*page, error) {
 	}
 	pts := results.Points(t)
 	p.Facts = append(p.Facts, fmt.Sprintf("%s, %s: %d passed their checks, %d failed", plural(len(pts), "sweep point"), plural(len(t.Rows), "run"), passed, len(t.Rows)-passed))
-	var m *experiments.Manifest
-	if data, ok := mem.Pending[experiments.ManifestFile]; ok {
-		m, err = experiments.ParseManifest(filepath.Join(dir, experiments.ManifestFile), data)
-	} else {
+	m := mem.Manifest
+	if m == nil {
 		m, err = experiments.ReadManifest(dir)
 	}
 	if err == nil {
@@ -239,13 +250,13 @@ func buildPage(dir string, mem Memory) (*page, error) {
 	if n := len(p.SummaryRows); n > MaxSummaryRows {
 		p.SummaryRows, p.SummaryMore = p.SummaryRows[:MaxSummaryRows], n-MaxSummaryRows
 	}
-	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), ""); err != nil {
+	if p.Plots, err = plotFigures(filepath.Join(dir, results.PlotsDir), "", mem.Plots); err != nil {
 		return nil, err
 	}
-	if err := p.failed(dir, t); err != nil {
+	if err := p.failed(dir, t, &mem); err != nil {
 		return nil, err
 	}
-	if err := p.runs(dir, t, mem.Lanes, mem.Drawn); err != nil {
+	if err := p.runs(dir, t, &mem); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -352,20 +363,29 @@ func (p *page) experiment(dir string) error {
 }
 
 // plotFigures returns the plots of dir whose file names start with prefix,
-// by name: each plot's SVG if there is one, else its PNG.
-func plotFigures(dir, prefix string) ([]figure, error) {
+// by name: each plot's SVG if there is one, else its PNG. pending holds
+// files not in place yet, by path: they are read from there, as if in
+// place.
+func plotFigures(dir, prefix string, pending map[string][]byte) ([]figure, error) {
 	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	for path := range pending {
+		if filepath.Dir(path) == filepath.Clean(dir) {
+			names = append(names, filepath.Base(path))
+		}
 	}
 	stems := map[string][]string{}
 	var order []string
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasPrefix(n, prefix) {
+	for _, n := range names {
+		if !strings.HasPrefix(n, prefix) {
 			continue
 		}
 		ext := filepath.Ext(n)
@@ -376,20 +396,29 @@ func plotFigures(dir, prefix string) ([]figure, error) {
 		if _, ok := stems[stem]; !ok {
 			order = append(order, stem)
 		}
-		stems[stem] = append(stems[stem], ext)
+		if !slices.Contains(stems[stem], ext) {
+			stems[stem] = append(stems[stem], ext)
+		}
 	}
 	slices.Sort(order)
+	read := func(name string) ([]byte, error) {
+		path := filepath.Join(dir, name)
+		if data, ok := pending[path]; ok {
+			return data, nil
+		}
+		return os.ReadFile(path)
+	}
 	var out []figure
 	for _, stem := range order {
 		f := figure{Caption: stem}
 		if slices.Contains(stems[stem], ".svg") {
-			data, err := os.ReadFile(filepath.Join(dir, stem+".svg"))
+			data, err := read(stem + ".svg")
 			if err != nil {
 				return nil, err
 			}
 			f.SVG = inlineSVG(string(data))
 		} else {
-			data, err := os.ReadFile(filepath.Join(dir, stem+".png"))
+			data, err := read(stem + ".png")
 			if err != nil {
 				return nil, err
 			}
@@ -435,7 +464,7 @@ func reproduce(id string) string {
 
 // failed lists the runs that failed their checks with the checks that
 // failed.
-func (p *page) failed(dir string, t results.RunsTable) error {
+func (p *page) failed(dir string, t results.RunsTable, mem *Memory) error {
 	for _, r := range t.Rows {
 		if r.Verdict == results.VerdictPass {
 			continue
@@ -449,7 +478,7 @@ func (p *page) failed(dir string, t results.RunsTable) error {
 		if err != nil {
 			return err
 		}
-		s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+		s, err := mem.summary(r.ID, rd)
 		if err != nil {
 			return err
 		}
@@ -498,8 +527,9 @@ func rank(t results.RunsTable, i int) int {
 }
 
 // runs adds the timeline and plots of each shown run, its timeline drawn
-// from lanes when they have the run's, or taken from drawn.
-func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.TimelineLanes, drawn *Timelines) error {
+// from mem's lanes when they have the run's, or taken from mem's drawn
+// ones.
+func (p *page) runs(dir string, t results.RunsTable, mem *Memory) error {
 	shown := shownRuns(t)
 	if len(shown) < len(t.Rows) {
 		p.RunsNote = fmt.Sprintf("%d of %d runs shown: the failed runs first, then the first run of each sweep point, then the others in plan order (at most %d). A [[plot]] table of kind run_timeline draws any other.", len(shown), len(t.Rows), MaxTimelines)
@@ -515,7 +545,7 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], lanes, drawn)
+				secs[k], errs[k] = runSectionOf(dir, t, t.Rows[shown[k]], mem)
 			}
 		}()
 	}
@@ -534,19 +564,20 @@ func (p *page) runs(dir string, t results.RunsTable, lanes map[string]results.Ti
 }
 
 // runSectionOf returns the section of run r: its timeline, drawn from
-// lanes when they have the run's (or taken from drawn), and its plots.
-func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[string]results.TimelineLanes, drawn *Timelines) (runSection, error) {
+// mem's lanes when they have the run's (or taken from mem's drawn ones),
+// and its plots.
+func runSectionOf(dir string, t results.RunsTable, r results.RunRow, mem *Memory) (runSection, error) {
 	rd, err := results.SafeJoin(filepath.Join(dir, "runs"), r.ID)
 	if err != nil {
 		return runSection{}, err
 	}
-	s, err := results.ReadSummary(filepath.Join(rd, results.SummaryFile))
+	s, err := mem.summary(r.ID, rd)
 	if err != nil {
 		return runSection{}, err
 	}
 	sec := runSection{ID: r.ID, Params: paramText(t.Params, r.Params), Seed: fmt.Sprint(r.Seed), Verdict: r.Verdict, Ended: s.Ended}
 	var rt results.RunTimeline
-	if l, ok := lanes[r.ID]; ok {
+	if l, ok := mem.Lanes[r.ID]; ok {
 		rt = results.RunTimelineOf(rd, s, l)
 	} else {
 		rt, err = results.ReadRunTimeline(rd)
@@ -557,13 +588,13 @@ func runSectionOf(dir string, t results.RunsTable, r results.RunRow, lanes map[s
 	case err != nil:
 		return runSection{}, err
 	default:
-		svg, ok := drawn.svg(r.ID, rt)
+		svg, ok := mem.Drawn.svg(r.ID, rt)
 		if !ok {
 			svg = timelineSVG(rt)
 		}
 		sec.Figures = append(sec.Figures, figure{Caption: "timeline", SVG: inlineSVG(svg)})
 	}
-	figs, err := plotFigures(rd, "plot-")
+	figs, err := plotFigures(rd, "plot-", mem.Plots)
 	if err != nil {
 		return runSection{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
@@ -107,9 +108,23 @@ func (b *Batch) WriteFile(path string, data []byte) error {
 // syncs share the filesystem's journal commits instead of waiting for one
 // each), closes them and renames each to its path, in the order they were
 // written. The batch is empty afterwards, whatever the outcome.
-func (b *Batch) Commit() error {
-	files := b.files
-	defer b.Abort()
+func (b *Batch) Commit() error { return CommitBatches(b) }
+
+// CommitBatches commits the batches bs as one (see Commit): every file of
+// them synced at once, then renamed batch after batch, each batch's files
+// in the order they were written; a nil batch is empty. The batches are
+// empty afterwards, whatever the outcome.
+func CommitBatches(bs ...*Batch) error {
+	bs = slices.DeleteFunc(slices.Clone(bs), func(b *Batch) bool { return b == nil })
+	var files []batchFile
+	for _, b := range bs {
+		files = append(files, b.files...)
+	}
+	defer func() {
+		for _, b := range bs {
+			b.Abort()
+		}
+	}()
 	errs := make([]error, len(files))
 	if len(files) == 1 {
 		errs[0] = files[0].f.Sync()
@@ -135,14 +150,25 @@ func (b *Batch) Commit() error {
 			return fmt.Errorf("results: writing %s: %w", bf.path, errs[i])
 		}
 	}
-	for len(b.files) > 0 {
-		bf := b.files[0]
-		if err := os.Rename(bf.f.Name(), bf.path); err != nil {
-			return fmt.Errorf("results: writing %s: %w", bf.path, err)
+	for _, b := range bs {
+		for len(b.files) > 0 {
+			bf := b.files[0]
+			if err := os.Rename(bf.f.Name(), bf.path); err != nil {
+				return fmt.Errorf("results: writing %s: %w", bf.path, err)
+			}
+			b.files = b.files[1:]
 		}
-		b.files = b.files[1:]
 	}
 	return nil
+}
+
+// Len returns the number of files in the batch not renamed yet; 0 for a
+// nil batch.
+func (b *Batch) Len() int {
+	if b == nil {
+		return 0
+	}
+	return len(b.files)
 }
 
 // Start commits the batch in the background (see Commit) and returns a

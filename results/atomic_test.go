@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -184,6 +185,48 @@ func TestBatchRenameFailure(t *testing.T) {
 	got := entries(t, dir)
 	if len(got) != 2 || got[0] != "1-first" || got[1] != "2-blocked" {
 		t.Errorf("directory holds %v, want 1-first (renamed before the failure) and the directory 2-blocked", got)
+	}
+}
+
+// TestCommitBatches: batches committed as one are renamed batch after
+// batch (a rename that fails stops the renames of later batches too, so a
+// later batch's file is never in place before an earlier one's), and are
+// all empty afterwards; a nil batch is empty.
+func TestCommitBatches(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "a2-blocked", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var a, b Batch
+	for _, f := range []struct {
+		b    *Batch
+		name string
+	}{{&b, "b1"}, {&a, "a1"}, {&a, "a2-blocked"}, {&b, "b2"}} {
+		if err := f.b.WriteFile(filepath.Join(dir, f.name), []byte(f.name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CommitBatches(&a, nil, &b); err == nil {
+		t.Fatal("CommitBatches renamed a file over a non-empty directory")
+	}
+	if got := entries(t, dir); strings.Join(got, " ") != "a1 a2-blocked" {
+		t.Errorf("directory holds %v, want a1 (renamed before the failure) and the directory a2-blocked", got)
+	}
+	if len(a.files)+len(b.files) != 0 {
+		t.Errorf("%d and %d files left in the batches, want none", len(a.files), len(b.files))
+	}
+	for _, name := range []string{"c1", "c2"} {
+		if err := b.WriteFile(filepath.Join(dir, name), []byte(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CommitBatches(nil, &a, &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"c1", "c2"} {
+		if got, err := os.ReadFile(filepath.Join(dir, name)); string(got) != name {
+			t.Errorf("%s = %q, %v after CommitBatches, want %q", name, got, err, name)
+		}
 	}
 }
 

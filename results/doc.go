@@ -42,7 +42,8 @@
 //   - Every file is written atomically (WriteAtomic): a temporary file in the
 //     same directory, synced, then renamed, so a reader never sees half a file.
 //     A Batch writes several files so, with one wait for the disk: all synced
-//     at once, then renamed in order.
+//     at once, then renamed in order; CommitBatches commits several batches
+//     as one, batch after batch.
 //   - Recorders are not safe for concurrent use; one run is driven by one
 //     goroutine, and each run has its own recorders.
 //   - Messages sits on the send path of every message: it does not allocate

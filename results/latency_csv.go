@@ -41,8 +41,19 @@ func WriteLatencyCSV(path string, recs []LatencyRecord) error {
 // writeLatencyCSV is WriteLatencyCSV into the batch b (on its own if b is
 // nil).
 func writeLatencyCSV(b *Batch, path string, recs []LatencyRecord) error {
+	return writeSortedLatencyCSV(b, path, sortedLatencyRecords(recs))
+}
+
+// sortedLatencyRecords returns a copy of recs in the order of latency.csv.
+func sortedLatencyRecords(recs []LatencyRecord) []LatencyRecord {
 	sorted := slices.Clone(recs)
 	slices.SortStableFunc(sorted, compareLatencyRecords)
+	return sorted
+}
+
+// writeSortedLatencyCSV is writeLatencyCSV of records already in the order
+// of latency.csv (sortedLatencyRecords).
+func writeSortedLatencyCSV(b *Batch, path string, sorted []LatencyRecord) error {
 	return writeCSVTo(b, path, latencyHeader(), func(emit func(...string) error) error {
 		for _, r := range sorted {
 			err := emit(r.Workload, fmtInt(int64(r.Client)), fmtUint(r.ID),

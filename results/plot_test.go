@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"cmp"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -208,6 +209,79 @@ func TestPlotRun(t *testing.T) {
 	checkSVG(t, stem+"-latency-cdf.svg", "write", "read")
 	checkPNG(t, stem+"-throughput.png")
 	checkSVG(t, stem+"-throughput.svg", "heal")
+}
+
+// TestWriteRunPlots: the plots WriteRunTo draws with a run's files, from
+// the values in memory, are the bytes PlotRun draws from those files read
+// back, and WriteRunTo adds them to the batch before summary.json.
+func TestWriteRunPlots(t *testing.T) {
+	ms := sim.Millisecond
+	odd := func() (RunInput, []LatencyRecord) {
+		in, recs := fixture()
+		// Throughputs that round when written (1 request in 30 ms), a
+		// last bucket cut short, a workload name that reads back
+		// otherwise ("\r\n" becomes "\n" in a CSV field).
+		tl := NewTimeline(30 * ms)
+		recs = append(recs, LatencyRecord{Workload: "two\r\nlines", Client: 7, ID: 1, Sent: 20 * ms, Latency: 3 * ms})
+		for _, r := range recs {
+			tl.Complete(r.Sent + r.Latency)
+		}
+		tl.Mark(40*ms, "partition")
+		tl.MarkSpan(50*ms, 90*ms, "replica1 down")
+		in.Timeline, in.Latency, in.End = tl, LatencyOf(recs), 215*ms
+		return in, recs
+	}
+	empty := func() (RunInput, []LatencyRecord) { return RunInput{RunID: "r0000", End: sim.Second}, nil }
+	tests := []struct {
+		name    string
+		input   func() (RunInput, []LatencyRecord)
+		formats []string
+	}{
+		{"fixture", fixture, nil},
+		{"rounded throughputs, odd workload", odd, []string{SVG, PNG, PDF}},
+		{"nothing recorded", empty, []string{SVG}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, recs := tt.input()
+			// From the files, as byzsim plot draws them.
+			want := t.TempDir()
+			if _, err := WriteRun(want, in, recs); err != nil {
+				t.Fatal(err)
+			}
+			if err := PlotRun(want, filepath.Join(want, "plot"), tt.formats...); err != nil {
+				t.Fatal(err)
+			}
+			// With the files, from memory.
+			got := t.TempDir()
+			var b Batch
+			defer b.Abort()
+			if _, err := WriteRunTo(&b, got, in, recs, &RunPlots{Stem: filepath.Join(got, "plot"), Formats: tt.formats}); err != nil {
+				t.Fatal(err)
+			}
+			if last := b.files[len(b.files)-1].path; filepath.Base(last) != SummaryFile {
+				t.Errorf("the batch renames %s last, want %s", last, SummaryFile)
+			}
+			if err := b.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			wantFiles, gotFiles := readFiles(t, want), readFiles(t, got)
+			formats := cmp.Or(len(tt.formats), len(DefaultFormats()))
+			if n := 4 + 2*formats; len(wantFiles) != n {
+				t.Fatalf("PlotRun and WriteRun wrote %v, want %d files", entries(t, want), n)
+			}
+			for name, data := range wantFiles {
+				if !bytes.Equal(gotFiles[name], data) {
+					t.Errorf("%s: %d bytes from memory, %d from the files read back; they differ", name, len(gotFiles[name]), len(data))
+				}
+			}
+			for name := range gotFiles {
+				if _, ok := wantFiles[name]; !ok {
+					t.Errorf("%s written from memory only", name)
+				}
+			}
+		})
+	}
 }
 
 func TestCDFPoints(t *testing.T) {

@@ -353,22 +353,22 @@ func WriteRunsAndPoints(dir string, t RunsTable, k int) error {
 
 // WriteRunsAndPointsTo is WriteRunsAndPoints into the batch b: the files
 // are in place once b is committed, so a caller can add more files. It
-// returns the content of runs.csv.
-func WriteRunsAndPointsTo(b *Batch, dir string, t RunsTable, k int) (runsCSV []byte, err error) {
+// returns runs.csv as it reads back (ReadRunsCSV), which the points come
+// from.
+func WriteRunsAndPointsTo(b *Batch, dir string, t RunsTable, k int) (RunsTable, error) {
 	path := filepath.Join(dir, RunsFile)
 	var runs bytes.Buffer
 	if err := encodeRunsCSV(&runs, path, t); err != nil {
-		return nil, err
+		return RunsTable{}, err
 	}
-	// The points come from runs.csv as it reads back.
 	read, err := ParseRunsCSV(path, runs.Bytes())
 	if err != nil {
-		return nil, err
+		return RunsTable{}, err
 	}
 	if err := b.WriteFile(path, runs.Bytes()); err != nil {
-		return nil, err
+		return RunsTable{}, err
 	}
-	return runs.Bytes(), writeSweepPoints(b, dir, read, k)
+	return read, writeSweepPoints(b, dir, read, k)
 }
 
 // writeSweepPoints writes points.csv and summary.md into dir from the runs

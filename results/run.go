@@ -2,9 +2,12 @@ package results
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // File names of an experiment's output directory and of a run's directory.
@@ -25,19 +28,35 @@ const (
 func WriteRun(dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
 	var b Batch
 	defer b.Abort()
-	s, err := WriteRunTo(&b, dir, in, recs)
+	s, err := WriteRunTo(&b, dir, in, recs, nil)
 	if err != nil {
 		return s, err
 	}
 	return s, b.Commit()
 }
 
+// RunPlots asks WriteRunTo for a run's plots: the files PlotRun draws from
+// the run's files, Stem+"-latency-cdf" and Stem+"-throughput" in Formats
+// (DefaultFormats if none).
+type RunPlots struct {
+	Stem    string
+	Formats []string
+	// Rendered, when not nil, receives each plot file's content by path,
+	// e.g. for a report built before the files are in place.
+	Rendered map[string][]byte
+}
+
 // WriteRunTo is WriteRun into the batch b: the files are in place once b is
 // committed, so a caller can add more files (perf.json) and wait for the
-// disk once for them all. dir is made at once if missing. summary.json is
-// the last file it adds to b, so that it is renamed after the files b
-// holds before and the run's other files (b renames in order).
-func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summary, error) {
+// disk once for them all. The summary it returns is summary.json as it
+// reads back (ReadSummary), e.g. for runs.csv before the files are in
+// place. dir is made at once if missing. With plots not
+// nil, it also adds the run's plots to b, drawn from the values as the
+// files read back (the bytes PlotRun writes from them), while the files
+// are written. summary.json is the last file it adds to b, so that it is
+// renamed after the files b holds before and the run's other files and
+// plots (b renames in order).
+func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord, plots *RunPlots) (Summary, error) {
 	s := Summarize(in)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return s, fmt.Errorf("results: %w", err)
@@ -46,10 +65,17 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summar
 	if tl == nil {
 		tl = NewTimeline(0)
 	}
-	if err := writeLatencyCSV(b, filepath.Join(dir, LatencyFile), recs); err != nil {
+	sorted := sortedLatencyRecords(recs)
+	rows := tl.Rows(in.End)
+	var drawn func() ([]renderedFile, error)
+	if plots != nil {
+		name := cmp.Or(s.RunID, filepath.Base(dir))
+		drawn = renderRunPlots(name, readBackLatency(sorted), readBackTimeline(rows), s.Markers, plots.Stem, plots.Formats)
+	}
+	if err := writeSortedLatencyCSV(b, filepath.Join(dir, LatencyFile), sorted); err != nil {
 		return s, err
 	}
-	if err := writeTimelineCSV(b, filepath.Join(dir, TimelineFile), tl.Rows(in.End)); err != nil {
+	if err := writeTimelineCSV(b, filepath.Join(dir, TimelineFile), rows); err != nil {
 		return s, err
 	}
 	if in.Replicas != nil {
@@ -60,7 +86,70 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord) (Summar
 	if err := writeMessagesCSV(b, filepath.Join(dir, MessagesFile), s.ByKind); err != nil {
 		return s, err
 	}
-	return s, writeSummary(b, filepath.Join(dir, SummaryFile), s)
+	if drawn != nil {
+		files, err := drawn()
+		if err != nil {
+			return s, fmt.Errorf("plots: %w", err)
+		}
+		for _, f := range files {
+			if err := b.WriteFile(f.path, f.data); err != nil {
+				return s, err
+			}
+			if plots.Rendered != nil {
+				plots.Rendered[f.path] = f.data
+			}
+		}
+	}
+	return writtenSummary(b, filepath.Join(dir, SummaryFile), s)
+}
+
+// writtenSummary writes s to path into the batch b and returns it as
+// ReadSummary reads it back.
+func writtenSummary(b *Batch, path string, s Summary) (Summary, error) {
+	data, err := marshalJSON(s, true)
+	if err != nil {
+		return s, fmt.Errorf("results: %s: %w", path, err)
+	}
+	var back Summary
+	if err := json.Unmarshal(data, &back); err != nil {
+		return s, fmt.Errorf("results: %s: %w", path, err)
+	}
+	return back, b.putFile(path, data)
+}
+
+// readBackLatency returns records as ReadLatencyCSV reads them back from
+// the latency.csv they are written to: the same but for a workload name
+// with a "\r\n", which reads back as "\n" (encoding/csv). recs is not
+// modified.
+func readBackLatency(recs []LatencyRecord) []LatencyRecord {
+	var out []LatencyRecord
+	for i, r := range recs {
+		if strings.Contains(r.Workload, "\r\n") {
+			if out == nil {
+				out = slices.Clone(recs)
+			}
+			out[i].Workload = strings.ReplaceAll(r.Workload, "\r\n", "\n")
+		}
+	}
+	if out == nil {
+		return recs
+	}
+	return out
+}
+
+// readBackTimeline returns rows as ReadTimelineCSV reads them back from
+// the timeline.csv they are written to: each throughput rounded to the
+// decimals written, an undefined one NaN.
+func readBackTimeline(rows []TimelineRow) []TimelineRow {
+	out := slices.Clone(rows)
+	for i := range out {
+		v, err := parseFloat(formatFloat(out[i].ThroughputRPS))
+		if err != nil {
+			panic(fmt.Sprintf("results: %v does not read back: %v", out[i].ThroughputRPS, err)) // formatFloat writes what parseFloat reads
+		}
+		out[i].ThroughputRPS = v
+	}
+	return out
 }
 
 // PlotRun re-renders a run's plots from the files in its directory:
@@ -80,18 +169,24 @@ func PlotRun(dir, stem string, formats ...string) error {
 	if err != nil {
 		return err
 	}
-	name := s.RunID
-	if name == "" {
-		name = filepath.Base(dir)
+	files, err := renderRunPlots(cmp.Or(s.RunID, filepath.Base(dir)), recs, rows, s.Markers, stem, formats)()
+	if err != nil {
+		return err
 	}
-	// The two plots (PlotLatencyCDF's and PlotThroughput's) share
-	// nothing: they are drawn at once, on two cores when there are, then
-	// their files written with one wait for the disk.
+	return writeRendered(files)
+}
+
+// renderRunPlots starts rendering the plots of run name (see PlotRun) from
+// its latency records, timeline rows and markers, and returns a function
+// that waits for the rendered files: the latency CDF's, then the
+// throughput's. The two plots share nothing: they are drawn at once, on
+// two cores when there are, each on its own goroutine.
+func renderRunPlots(name string, recs []LatencyRecord, rows []TimelineRow, markers []Marker, stem string, formats []string) func() ([]renderedFile, error) {
 	type rendered struct {
 		files []renderedFile
 		err   error
 	}
-	cdfDone := make(chan rendered, 1)
+	cdfDone, tpDone := make(chan rendered, 1), make(chan rendered, 1)
 	go func() {
 		cdf, err := latencyCDFFigure("Latency CDF, run "+name, "", false, CDFSeriesOf(recs), PlotStyle{})
 		var files []renderedFile
@@ -100,15 +195,20 @@ func PlotRun(dir, stem string, formats ...string) error {
 		}
 		cdfDone <- rendered{files, err}
 	}()
-	series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
-	tp, err := throughputFigure("Throughput over time, run "+name, series, s.Markers, PlotStyle{})
-	var files []renderedFile
-	if err == nil {
-		files, err = tp.render(stem+"-throughput", formats)
+	go func() {
+		series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
+		tp, err := throughputFigure("Throughput over time, run "+name, series, markers, PlotStyle{})
+		var files []renderedFile
+		if err == nil {
+			files, err = tp.render(stem+"-throughput", formats)
+		}
+		tpDone <- rendered{files, err}
+	}()
+	return func() ([]renderedFile, error) {
+		c, t := <-cdfDone, <-tpDone
+		if err := cmp.Or(c.err, t.err); err != nil {
+			return nil, err
+		}
+		return append(c.files, t.files...), nil
 	}
-	c := <-cdfDone
-	if err := cmp.Or(c.err, err); err != nil {
-		return err
-	}
-	return writeRendered(append(c.files, files...))
 }
