@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
@@ -35,7 +36,7 @@ var toyKeys = BlockKeys[*toyBlock]{
 // first, and prunes the fork that does not extend the new root.
 func TestLedgerForks(t *testing.T) {
 	g := &toyBlock{id: 1, round: -1, author: sim.None}
-	l := NewLedger(toyKeys, g, 100)
+	l := NewLedger(&toyKeys, g, 100)
 	a := &toyBlock{id: 2, round: 0}
 	b := &toyBlock{id: 3, round: 1}
 	fork := &toyBlock{id: 4, round: 1}
@@ -165,7 +166,7 @@ func TestObservationMemo(t *testing.T) {
 func TestLedgerPruneModel(t *testing.T) {
 	for seed := range uint64(40) {
 		rng := rand.New(rand.NewPCG(seed, 9))
-		l := NewLedger(toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
+		l := NewLedger(&toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
 		parent := map[protocols.Digest]protocols.Digest{}
 		pending := map[protocols.Digest]bool{1: true}
 		root := protocols.Digest(1)
@@ -236,6 +237,22 @@ func TestLedgerPruneModel(t *testing.T) {
 			if l.Root.Block.id != root || l.RootID() != root || l.RootRound() != wantRound {
 				t.Fatalf("seed %d step %d: root %d (RootID %d) of round %d, want %d of round %d", seed, step, l.Root.Block.id, l.RootID(), l.RootRound(), root, wantRound)
 			}
+			// The root's child count is kept beside it too.
+			if l.rootChildren != l.Root.children {
+				t.Fatalf("seed %d step %d: the ledger counts %d children of the root, the root %d", seed, step, l.rootChildren, l.Root.children)
+			}
 		}
+	}
+}
+
+// TestLedgerLayout: a speculative state of a pointer-sized block fills one
+// cache line, and a ledger four (their allocations are then aligned to
+// their size, so no state or ledger line is shared or split).
+func TestLedgerLayout(t *testing.T) {
+	if got := unsafe.Sizeof(SpecState[*int]{}); got != 64 {
+		t.Errorf("SpecState[*int] is %d bytes, want 64", got)
+	}
+	if got := unsafe.Sizeof(Ledger[*int]{}); got != 256 {
+		t.Errorf("Ledger[*int] is %d bytes, want 256", got)
 	}
 }
