@@ -12,13 +12,20 @@ import (
 // Block-tree, Safety, Pacemaker, LeaderElection, Mempool and a sync
 // manager. It is a deterministic sim.Node.
 type Replica struct {
-	// The fields a proposal's delivery reads come first, next to each
-	// other, and the keyring and the election are held by value: at
-	// n = 1,000 a broadcast reaches each replica with its state out of
-	// the processor's caches, and every cache line or pointer less is a
-	// miss less per delivery (the hot fields span the struct's first 8
-	// lines; the configuration, the sync manager's state, scratch space
-	// and the Byzantine behaviours' state follow).
+	// The fields a proposal's delivery reads fill seven cache lines, the
+	// struct's second to eighth (TestReplicaLayout): at n = 1,000 a
+	// broadcast reaches each replica with its state out of the
+	// processor's caches, and every line less is a miss less per
+	// delivery. The keyring and the election are held by value; a few
+	// fields read rarely come first, with the election's, to fill the
+	// first line; the rest of the configuration, the sync manager's
+	// state, scratch space and the Byzantine behaviours' state follow.
+	f         int
+	genesisQC *QC
+	// idle is when the leader found nothing to propose in its round.
+	idle  idleWait
+	elect Election // its reputation parameters first, its hot fields last
+
 	env     sim.Env
 	pm      Pacemaker
 	ledger  *Ledger
@@ -31,28 +38,23 @@ type Replica struct {
 	// propose_on = "new_round".
 	newRoundEvent bool
 	// syncing is whether a sync is under way (read after every input).
-	syncing      bool
-	n            int
-	quorum       int // Quorum(n, f): signers of a QC or TC
-	lastProposed int64
-	safety       Safety
-	costs        protocols.Costs // cfg.Costs
-	votes        chained.Slab[Vote]
+	syncing bool
+	n       int
+	quorum  int // Quorum(n, f): signers of a QC or TC
+	safety  Safety
+	costs   protocols.Costs // cfg.Costs
+	votes   chained.Slab[Vote]
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
 	conduct protocols.Conduct[strategy]
 	keys    keyring
-	elect   Election
 	s       settings // its hot fields first
 
-	sync      syncer
-	buf       buffers // scratch for proposals, the slab of replies
-	genesisQC *QC
-	f         int
-	cfg       protocols.Config
-	// idle is when the leader found nothing to propose in its round.
-	idle idleWait
-	eq   equivState // the equivocate behaviours' forks
+	lastProposed int64
+	sync         syncer
+	buf          buffers // scratch for proposals, the slab of replies
+	cfg          protocols.Config
+	eq           equivState // the equivocate behaviours' forks
 }
 
 var (
@@ -458,7 +460,7 @@ func (r *Replica) makeVote(b *Block, lastTC *TC, in insertedStates) *Vote {
 // "new_round" it acts only after a new-round event (see newRoundEvent).
 func (r *Replica) processNewRoundEvent() {
 	round := r.pm.Round
-	if r.lastProposed >= round || r.Leader(round) != r.id || !r.conduct.S.proposes() {
+	if r.Leader(round) != r.id || r.lastProposed >= round || !r.conduct.S.proposes() {
 		r.newRoundEvent = false
 		return
 	}
