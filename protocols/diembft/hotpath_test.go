@@ -44,7 +44,7 @@ type replicaState struct {
 func stateOf(r *Replica, observations int) replicaState {
 	s := replicaState{
 		round: r.pm.Round, highQC: r.tree.highQC.VoteInfo.Round, highCommitQC: r.tree.highCommitQC.VoteInfo.Round,
-		root: r.ledger.RootRound(), committed: len(r.ledger.Log), certs: len(r.tree.certs.small) + len(r.tree.certs.big),
+		root: r.ledger.RootRound(), committed: len(r.ledger.Log()), certs: len(r.tree.certs.small) + len(r.tree.certs.big),
 		lastTC: r.pm.LastRoundTC, observations: observations,
 	}
 	for i := range s.leaders {

@@ -84,15 +84,21 @@ type Ledger[B any] struct {
 	// one is Commit's result when it commits one block (most commits),
 	// chain when it commits more; both reused.
 	one    [1]*SpecState[B]
-	Blocks []B                // committed chain; Blocks[0] is genesis
-	Log    []protocols.Digest // committed block ids from height 1
+	Blocks []B // committed chain; Blocks[0] is genesis
+	// spare is the state of a root a commit dropped alone, for the next
+	// speculation (a replica then makes no new states in a run without
+	// forks: fewer allocations, fresh pages and collections). Nothing
+	// refers to it: see Commit.
+	spare *SpecState[B]
 	// heightOf maps committed block ids to their heights; it is filled
-	// from Log on demand (indexed is how many Log entries it holds), so a
-	// commit costs no map insertion: lookups of committed ids are rare.
+	// from Blocks on demand (indexed is how many blocks above genesis it
+	// holds), so a commit costs no map insertion: lookups of committed ids
+	// are rare.
 	heightOf map[protocols.Digest]int64
 	indexed  int
 	chain    []*SpecState[B]
-	_        [40]byte // to 256 bytes: see above
+	log      []protocols.Digest // Log's, filled on demand
+	_        [32]byte           // to 256 bytes: see above
 }
 
 // initialChain is the committed chain's first capacity: a run of a few
@@ -124,7 +130,6 @@ func NewLedger[B any](keys *BlockKeys[B], genesis B, genesisState protocols.Dige
 		rootID:        id,
 		rootRound:     root.round,
 		Blocks:        append(make([]B, 0, initialChain), genesis),
-		Log:           make([]protocols.Digest, 0, initialChain),
 		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
 	l.spec.put(id, root)
@@ -146,10 +151,20 @@ func (l *Ledger[B]) PendingIDs() []protocols.Digest { return l.spec.ids() }
 // included).
 func (l *Ledger[B]) NumPending() int { return int(l.spec.n) }
 
+// Log returns the ids of the committed blocks from height 1 (genesis
+// excluded), in a slice later commits do not change (they append to it,
+// or to a copy).
+func (l *Ledger[B]) Log() []protocols.Digest {
+	for h := len(l.log) + 1; h < len(l.Blocks); h++ {
+		l.log = append(l.log, l.keys.ID(l.Blocks[h]))
+	}
+	return l.log
+}
+
 // HeightOf returns the height of a committed block.
 func (l *Ledger[B]) HeightOf(id protocols.Digest) (int64, bool) {
-	for ; l.indexed < len(l.Log); l.indexed++ {
-		l.heightOf[l.Log[l.indexed]] = int64(l.indexed + 1)
+	for ; l.indexed+1 < len(l.Blocks); l.indexed++ {
+		l.heightOf[l.keys.ID(l.Blocks[l.indexed+1])] = int64(l.indexed + 1)
 	}
 	h, ok := l.heightOf[id]
 	return h, ok
@@ -186,13 +201,17 @@ func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *Spe
 	if !ok {
 		return nil, nil, false
 	}
-	if len(l.slab) == 0 {
-		l.slab = make([]SpecState[B], specSlab)
+	if s = l.spare; s != nil {
+		l.spare = nil
+		s.children = 0 // the other fields are set below
+	} else {
+		if len(l.slab) == 0 {
+			l.slab = make([]SpecState[B], specSlab)
+		}
+		s = &l.slab[0]
+		l.slab = l.slab[1:]
 	}
-	s = &l.slab[0]
-	l.slab = l.slab[1:]
-	// The slab's states are zero: set the fields one by one (cheaper than
-	// copying a whole state in).
+	// Set the fields one by one (cheaper than copying a whole state in).
 	s.Block, s.Parent = b, p
 	p.children++
 	if p == l.Root {
@@ -287,7 +306,6 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 	}
 	for _, c := range chain {
 		l.Blocks = append(l.Blocks, c.Block)
-		l.Log = append(l.Log, c.id)
 	}
 	old, oldID, oldChildren := l.Root, l.rootID, l.rootChildren
 	l.Root, l.rootID, l.rootRound, l.rootChildren = s, s.id, s.round, s.children
@@ -298,8 +316,11 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		// The common case: one block committed, the old root's only child.
 		// Every pending state descends from the old root, hence every
 		// other one from s: prune would drop the old root alone, and
-		// finds it first (a state is listed after its ancestors).
+		// finds it first (a state is listed after its ancestors). Nothing
+		// refers to the old root any more (its one child, s, no longer
+		// does; it is not in chain): it is the spare state.
 		l.spec.del(oldID, old)
+		l.spare = old
 		ps := l.pendingStates
 		for i := 1; i < len(ps); i++ { // a few: cheaper than copy's call
 			ps[i-1] = ps[i]
