@@ -6,9 +6,18 @@ import (
 )
 
 // TestReplicaLayout: the fields a proposal's delivery reads lie within
-// seven cache lines of the replica, the second to the eighth (a Replica is
-// allocated on its own, its address a multiple of 64).
+// seven cache lines of the replica, the second to the eighth, and those a
+// client request's delivery reads within the first three of them (a
+// Replica is allocated on its own, its address a multiple of 64).
 func TestReplicaLayout(t *testing.T) {
+	// A request's delivery: its receipt and signature charges, the
+	// mempool, the replies' client bound, then afterInput's checks (the
+	// rearm, the sync, the leader of the round).
+	request := map[string]bool{
+		"costs": true, "env": true, "mempool": true, "n": true, "id": true, "newRoundEvent": true, "syncing": true,
+		"pm": true, "elect.Election.leaders": true, "elect.Election.Table": true, "elect.Election.n": true,
+		"elect.Election.roundsPerLeader": true,
+	}
 	hot := map[string]bool{
 		"elect.Election.leaders": true, "elect.Election.Table": true, "elect.Election.n": true,
 		"elect.Election.roundsPerLeader": true, "elect.Election.reputation": true,
@@ -29,6 +38,8 @@ func TestReplicaLayout(t *testing.T) {
 				found[name] = true
 				if end := off + f.Type.Size(); off < 64 || end > 8*64 {
 					t.Errorf("%s at bytes %d to %d, outside the replica's lines 1 to 7 (bytes 64 to 512)", name, off, end)
+				} else if request[name] && end > 4*64 {
+					t.Errorf("%s at bytes %d to %d, outside the replica's lines 1 to 3 (bytes 64 to 256), which a request's delivery reads", name, off, end)
 				}
 				continue
 			}

@@ -13,7 +13,8 @@ import (
 // manager. It is a deterministic sim.Node.
 type Replica struct {
 	// The fields a proposal's delivery reads fill seven cache lines, the
-	// struct's second to eighth (TestReplicaLayout): at n = 1,000 a
+	// struct's second to eighth, and those a client request's delivery
+	// reads the first three of them (TestReplicaLayout): at n = 1,000 a
 	// broadcast reaches each replica with its state out of the
 	// processor's caches, and every line less is a miss less per
 	// delivery. The keyring and the election are held by value; a few
@@ -28,8 +29,6 @@ type Replica struct {
 
 	env     sim.Env
 	pm      Pacemaker
-	ledger  *Ledger
-	tree    BlockTree
 	mempool *Mempool
 	id      sim.NodeID
 	// newRoundEvent is set by the paper's new-round events (the start, a QC
@@ -40,9 +39,11 @@ type Replica struct {
 	// syncing is whether a sync is under way (read after every input).
 	syncing bool
 	n       int
-	quorum  int // Quorum(n, f): signers of a QC or TC
-	safety  Safety
+	quorum  int             // Quorum(n, f): signers of a QC or TC
 	costs   protocols.Costs // cfg.Costs
+	ledger  *Ledger
+	tree    BlockTree
+	safety  Safety
 	votes   chained.Slab[Vote]
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
