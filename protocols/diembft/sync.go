@@ -24,6 +24,7 @@ type deferred struct {
 // asked, for the current target, is applied; a block is inserted only when
 // its parent is known and its id and QC verify.
 type syncer struct {
+	// (Whether a sync is under way is the replica's syncing.)
 	target      protocols.Digest
 	targetRound int64
 	peers       []sim.NodeID
