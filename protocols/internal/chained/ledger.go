@@ -1,6 +1,8 @@
 package chained
 
 import (
+	"slices"
+
 	"github.com/byzsim/byzsim/protocols"
 )
 
@@ -155,6 +157,7 @@ func (l *Ledger[B]) NumPending() int { return int(l.spec.n) }
 // excluded), in a slice later commits do not change (they append to it,
 // or to a copy).
 func (l *Ledger[B]) Log() []protocols.Digest {
+	l.log = slices.Grow(l.log, len(l.Blocks)-1-len(l.log))
 	for h := len(l.log) + 1; h < len(l.Blocks); h++ {
 		l.log = append(l.log, l.keys.ID(l.Blocks[h]))
 	}
