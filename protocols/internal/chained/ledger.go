@@ -59,12 +59,11 @@ type Ledger[B any] struct {
 	// n = 1,000 each replica's is out of the processor's caches.
 
 	// rootRound and rootID are the committed root's block's round and id,
-	// and Root its state (set by the ledger only): RootID and RootRound,
-	// read for nearly every message, read the ledger alone, not the root's
-	// state too.
+	// and root its state: RootID and RootRound, read for nearly every
+	// message, read the ledger alone, not the root's state too.
 	rootRound int64
 	rootID    protocols.Digest
-	Root      *SpecState[B]
+	root      *SpecState[B]
 	// spec maps the id of every pending block (the committed root
 	// included) to its speculative state (Spec); corruptions may delete
 	// from it (Forget).
@@ -79,7 +78,7 @@ type Ledger[B any] struct {
 	// states they retire, so a slab kept alive by one state does not hold
 	// on to older ones.
 	slab []SpecState[B]
-	// rootChildren is Root.children, kept here too: a commit then decides
+	// rootChildren is root.children, kept here too: a commit then decides
 	// whether it drops the old root alone without reading the old root's
 	// state, made and last read rounds before.
 	rootChildren int32
@@ -128,7 +127,7 @@ func NewLedger[B any](keys *BlockKeys[B], genesis B, genesisState protocols.Dige
 	l := &Ledger[B]{
 		keys:          keys,
 		pendingStates: []*SpecState[B]{root},
-		Root:          root,
+		root:          root,
 		rootID:        id,
 		rootRound:     root.round,
 		Blocks:        append(make([]B, 0, initialChain), genesis),
@@ -217,7 +216,7 @@ func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *Spe
 	// Set the fields one by one (cheaper than copying a whole state in).
 	s.Block, s.Parent = b, p
 	p.children++
-	if p == l.Root {
+	if p == l.root {
 		l.rootChildren++
 	}
 	if l.keys.State != nil {
@@ -271,6 +270,10 @@ func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
 // Height is the committed height (genesis is height 0).
 func (l *Ledger[B]) Height() int64 { return int64(len(l.Blocks) - 1) }
 
+// Root returns the committed root's speculative state (the root of the
+// pending tree).
+func (l *Ledger[B]) Root() *SpecState[B] { return l.root }
+
 // RootRound is the round of the last committed block.
 func (l *Ledger[B]) RootRound() int64 { return l.rootRound }
 
@@ -286,17 +289,17 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		return nil // most calls: a QC already processed
 	}
 	s, ok := l.spec.get(id)
-	if !ok || s == l.Root {
+	if !ok || s == l.root {
 		return nil
 	}
 	var chain []*SpecState[B]
-	if s.Parent == l.Root {
+	if s.Parent == l.root {
 		l.one[0] = s // one block: the old root's child
 		chain = l.one[:]
 	} else {
 		zero(l.chain)
 		chain = l.chain[:0]
-		for c := s; c != l.Root; c = c.Parent {
+		for c := s; c != l.root; c = c.Parent {
 			if c == nil {
 				return nil // not a descendant of the root: cannot happen after pruning
 			}
@@ -310,8 +313,8 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 	for _, c := range chain {
 		l.Blocks = append(l.Blocks, c.Block)
 	}
-	old, oldID, oldChildren := l.Root, l.rootID, l.rootChildren
-	l.Root, l.rootID, l.rootRound, l.rootChildren = s, s.id, s.round, s.children
+	old, oldID, oldChildren := l.root, l.rootID, l.rootChildren
+	l.root, l.rootID, l.rootRound, l.rootChildren = s, s.id, s.round, s.children
 	for _, c := range chain {
 		c.Parent = nil // committed: nothing walks below the root
 	}
@@ -338,7 +341,7 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 
 // prune drops the speculative states that do not descend from the root.
 func (l *Ledger[B]) prune() {
-	root := l.Root
+	root := l.root
 	kept := l.pendingStates[:0]
 	for _, s := range l.pendingStates {
 		c := s
@@ -367,7 +370,7 @@ func (l *Ledger[B]) PathFromRoot(id protocols.Digest, limit int) []B {
 		return nil
 	}
 	var path []B
-	for c := s; c != nil && c != l.Root; c = c.Parent {
+	for c := s; c != nil && c != l.root; c = c.Parent {
 		path = append(path, c.Block)
 	}
 	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {

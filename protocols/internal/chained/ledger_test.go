@@ -243,8 +243,8 @@ func TestLedgerPruneModel(t *testing.T) {
 			if root == 1 {
 				wantRound = -1 // genesis
 			}
-			if l.Root.Block.id != root || l.RootID() != root || l.RootRound() != wantRound {
-				t.Fatalf("seed %d step %d: root %d (RootID %d) of round %d, want %d of round %d", seed, step, l.Root.Block.id, l.RootID(), l.RootRound(), root, wantRound)
+			if l.root.Block.id != root || l.RootID() != root || l.RootRound() != wantRound {
+				t.Fatalf("seed %d step %d: root %d (RootID %d) of round %d, want %d of round %d", seed, step, l.root.Block.id, l.RootID(), l.RootRound(), root, wantRound)
 			}
 			for id := range pending {
 				s, ok := l.Spec(id)
@@ -256,8 +256,8 @@ func TestLedgerPruneModel(t *testing.T) {
 				}
 			}
 			// The root's child count is kept beside it too.
-			if l.rootChildren != l.Root.children {
-				t.Fatalf("seed %d step %d: the ledger counts %d children of the root, the root %d", seed, step, l.rootChildren, l.Root.children)
+			if l.rootChildren != l.root.children {
+				t.Fatalf("seed %d step %d: the ledger counts %d children of the root, the root %d", seed, step, l.rootChildren, l.root.children)
 			}
 		}
 	}
