@@ -48,22 +48,42 @@ type ReplicaRow struct {
 type ReplicaLog struct {
 	interval sim.Time
 	n        int
-	round    []int64
-	hasRound []bool
 	total    int // rows
-
-	// last[r] is replica r's last row if it has one (has[r]); enc[r] its
-	// earlier rows, encoded; encBucket[r] and encRound[r] the bucket and
-	// round of its last encoded row, the bases of the next one's.
-	last      []ReplicaRow
-	has       []bool
-	enc       [][]byte
-	encBucket []int64
-	encRound  []int64
+	// lane[r] is replica r's state: its round, its last row and its
+	// earlier rows, encoded.
+	lane []replicaLane
 
 	// rows, once not nil, holds every row per replica, by time of
-	// observation: observations went back in time.
+	// observation: observations went back in time (the lanes then keep
+	// the replicas' rounds only).
 	rows [][]ReplicaRow
+}
+
+// replicaLane is what the log keeps of one replica: 128 bytes, two cache
+// lines, the first holding what an observation in the bucket of its last
+// row reads and writes (at n = 1,000 each replica's lane is out of the
+// processor's caches when it observes), the second the encoded rows.
+type replicaLane struct {
+	// has tells whether the replica has a last row; round is its round
+	// (hasRound: it entered one), which is also its last row's.
+	has, hasRound bool
+	round         int64
+	// start and the counters are the last row's (see ReplicaRow).
+	start                                                 sim.Time
+	roundChanges, tcRounds, resets, timeouts, commitCount int
+	// enc holds the earlier rows, encoded (see closeRow); encBucket and
+	// encRound are the bucket and round of the last encoded row, the bases
+	// of the next one's.
+	enc       []byte
+	encBucket int64
+	encRound  int64
+	_         [24]byte // to 128 bytes
+}
+
+// lastRow returns the last row of replica r, whose lane l is.
+func (l *replicaLane) lastRow(r int) ReplicaRow {
+	return ReplicaRow{Start: l.start, Replica: r, Round: l.round, HasRound: l.hasRound,
+		RoundChanges: l.roundChanges, TCRounds: l.tcRounds, Resets: l.resets, Timeouts: l.timeouts, Commits: l.commitCount}
 }
 
 // NewReplicaLog returns an empty log of n replicas with the given bucket
@@ -73,36 +93,49 @@ func NewReplicaLog(n int, interval sim.Time) *ReplicaLog {
 		interval = DefaultInterval
 	}
 	n = max(n, 0)
-	return &ReplicaLog{interval: interval, n: n, round: make([]int64, n), hasRound: make([]bool, n),
-		last: make([]ReplicaRow, n), has: make([]bool, n), enc: make([][]byte, n),
-		encBucket: make([]int64, n), encRound: make([]int64, n)}
+	return &ReplicaLog{interval: interval, n: n, lane: make([]replicaLane, n)}
 }
 
-// row returns the row of replica r's bucket at time at; nil for a node
-// that is not a replica or a nil log (which records nothing).
-func (l *ReplicaLog) row(at sim.Time, r int) *ReplicaRow {
+// current returns the lane of replica r with its last row in the bucket
+// of time at; nil for a node that is not a replica, a nil log (which
+// records nothing) or a log that holds its rows as such (see spilled).
+func (l *ReplicaLog) current(at sim.Time, r int) *replicaLane {
+	if l == nil || r < 0 || r >= l.n || l.rows != nil {
+		return nil
+	}
+	ln := &l.lane[r]
+	if ln.has && at >= ln.start && at-ln.start < l.interval {
+		return ln // most observations: the bucket of the last row
+	}
+	start := at / l.interval * l.interval
+	switch {
+	case ln.has && start == ln.start:
+		return ln // a time before 0, in bucket 0 (start rounds towards 0)
+	case start < 0 || (ln.has && start < ln.start):
+		l.spill()
+		return nil
+	}
+	if ln.has {
+		l.closeRow(ln)
+	}
+	ln.has, ln.start = true, start
+	ln.roundChanges, ln.tcRounds, ln.resets, ln.timeouts, ln.commitCount = 0, 0, 0, 0, 0
+	l.total++
+	return ln
+}
+
+// spilled returns the row of replica r's bucket at time at, in a log that
+// holds its rows as such; nil for a node that is not a replica or a nil
+// log.
+func (l *ReplicaLog) spilled(at sim.Time, r int) *ReplicaRow {
 	if l == nil || r < 0 || r >= l.n {
 		return nil
 	}
 	start := at / l.interval * l.interval
-	if l.rows == nil {
-		switch last := &l.last[r]; {
-		case l.has[r] && start == last.Start:
-			return last
-		case start >= 0 && (!l.has[r] || start > last.Start):
-			if l.has[r] {
-				l.closeRow(r)
-			}
-			l.has[r] = true
-			*last = ReplicaRow{Start: start, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]}
-			l.total++
-			return last
-		}
-		l.spill()
-	}
 	rs := l.rows[r]
 	if len(rs) == 0 || rs[len(rs)-1].Start != start {
-		l.rows[r] = append(rs, ReplicaRow{Start: start, Replica: r, Round: l.round[r], HasRound: l.hasRound[r]})
+		ln := &l.lane[r]
+		l.rows[r] = append(rs, ReplicaRow{Start: start, Replica: r, Round: ln.round, HasRound: ln.hasRound})
 		l.total++
 	}
 	return &l.rows[r][len(l.rows[r])-1]
@@ -118,30 +151,43 @@ const (
 	encCommits
 )
 
-// closeRow appends replica r's last row to its encoded rows: the bucket
+// closeRow appends the last row of lane ln to its encoded rows: the bucket
 // index's increase over the previous row's (uvarint, from 0), a flag byte,
 // the round's change since the previous row with a round (varint, with
 // encHasRound) and each non-zero counter (uvarint). The row of a replica
 // that committed in the next bucket after its previous row takes 4 bytes.
-func (l *ReplicaLog) closeRow(r int) {
-	row := &l.last[r]
-	bucket := int64(row.Start / l.interval)
-	b := appendUvarint(l.enc[r], uint64(bucket-l.encBucket[r]))
-	l.encBucket[r] = bucket
+func (l *ReplicaLog) closeRow(ln *replicaLane) {
+	bucket := int64(ln.start / l.interval)
+	b := appendUvarint(ln.enc, uint64(bucket-ln.encBucket))
+	ln.encBucket = bucket
 	flags := len(b)
 	b = append(b, 0)
-	if row.HasRound {
+	if ln.hasRound {
 		b[flags] |= encHasRound
-		b = binary.AppendVarint(b, row.Round-l.encRound[r])
-		l.encRound[r] = row.Round
+		b = binary.AppendVarint(b, ln.round-ln.encRound)
+		ln.encRound = ln.round
 	}
-	for i, c := range [...]int{row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits} {
-		if c != 0 {
-			b[flags] |= encRoundChanges << i
-			b = appendUvarint(b, uint64(c))
-		}
+	if ln.roundChanges != 0 {
+		b[flags] |= encRoundChanges
+		b = appendUvarint(b, uint64(ln.roundChanges))
 	}
-	l.enc[r] = b
+	if ln.tcRounds != 0 {
+		b[flags] |= encTCRounds
+		b = appendUvarint(b, uint64(ln.tcRounds))
+	}
+	if ln.resets != 0 {
+		b[flags] |= encResets
+		b = appendUvarint(b, uint64(ln.resets))
+	}
+	if ln.timeouts != 0 {
+		b[flags] |= encTimeouts
+		b = appendUvarint(b, uint64(ln.timeouts))
+	}
+	if ln.commitCount != 0 {
+		b[flags] |= encCommits
+		b = appendUvarint(b, uint64(ln.commitCount))
+	}
+	ln.enc = b
 }
 
 // appendUvarint is binary.AppendUvarint, faster for a value below 128.
@@ -166,10 +212,11 @@ type replicaCursor struct {
 // next reads the replica's next row into c.row; false after the last.
 func (c *replicaCursor) next() bool {
 	if len(c.b) == 0 {
-		if c.lastDone || !c.l.has[c.r] {
+		if ln := &c.l.lane[c.r]; c.lastDone || !ln.has {
 			return false
+		} else {
+			c.lastDone, c.row = true, ln.lastRow(c.r)
 		}
-		c.lastDone, c.row = true, c.l.last[c.r]
 		return true
 	}
 	c.bucket += int64(c.uvarint())
@@ -214,33 +261,45 @@ func (c *replicaCursor) uvarint() uint64 {
 // Round records replica r entering round (or view) round at time at,
 // caused by a timeout certificate if tc is set.
 func (l *ReplicaLog) Round(at sim.Time, r int, round int64, tc bool) {
-	if row := l.row(at, r); row != nil {
+	if ln := l.current(at, r); ln != nil {
+		ln.roundChanges++
+		if tc {
+			ln.tcRounds++
+		}
+		ln.round, ln.hasRound = round, true
+	} else if row := l.spilled(at, r); row != nil {
 		row.RoundChanges++
 		if tc {
 			row.TCRounds++
 		}
 		row.Round, row.HasRound = round, true
-		l.round[r], l.hasRound[r] = round, true
+		l.lane[r].round, l.lane[r].hasRound = round, true
 	}
 }
 
 // Reset records a reset of replica r's view state at time at.
 func (l *ReplicaLog) Reset(at sim.Time, r int) {
-	if row := l.row(at, r); row != nil {
+	if ln := l.current(at, r); ln != nil {
+		ln.resets++
+	} else if row := l.spilled(at, r); row != nil {
 		row.Resets++
 	}
 }
 
 // Timeout records a local round timeout of replica r at time at.
 func (l *ReplicaLog) Timeout(at sim.Time, r int) {
-	if row := l.row(at, r); row != nil {
+	if ln := l.current(at, r); ln != nil {
+		ln.timeouts++
+	} else if row := l.spilled(at, r); row != nil {
 		row.Timeouts++
 	}
 }
 
 // Commit records an entry committed by replica r at time at.
 func (l *ReplicaLog) Commit(at sim.Time, r int) {
-	if row := l.row(at, r); row != nil {
+	if ln := l.current(at, r); ln != nil {
+		ln.commitCount++
+	} else if row := l.spilled(at, r); row != nil {
 		row.Commits++
 	}
 }
@@ -321,8 +380,8 @@ func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 	k = min(k, l.n)
 	var last sim.Time
 	for r := range k {
-		if l.has[r] {
-			last = max(last, l.last[r].Start)
+		if ln := &l.lane[r]; ln.has {
+			last = max(last, ln.start)
 		}
 	}
 	if (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096 {
@@ -332,7 +391,7 @@ func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 	done := make([]bool, k)
 	start := sim.Time(-1) // the earliest next row's start; -1: none
 	for r := range k {
-		cur[r] = replicaCursor{l: l, r: r, b: l.enc[r]}
+		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
 		if done[r] = !cur[r].next(); !done[r] && (start < 0 || cur[r].row.Start < start) {
 			start = cur[r].row.Start
 		}
@@ -386,7 +445,7 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 		}
 	}
 	for r := range k {
-		cur[r] = replicaCursor{l: l, r: r, b: l.enc[r]}
+		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
 		if cur[r].next() {
 			heap = append(heap, int32(r))
 		}
@@ -413,12 +472,14 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 func (l *ReplicaLog) spill() {
 	l.rows = make([][]ReplicaRow, l.n)
 	for r := range l.n {
-		c := replicaCursor{l: l, r: r, b: l.enc[r]}
+		c := replicaCursor{l: l, r: r, b: l.lane[r].enc}
 		for c.next() {
 			l.rows[r] = append(l.rows[r], c.row)
 		}
 	}
-	l.last, l.has, l.enc, l.encBucket, l.encRound = nil, nil, nil, nil, nil
+	for r := range l.lane { // the lanes keep the rounds only
+		l.lane[r] = replicaLane{round: l.lane[r].round, hasRound: l.lane[r].hasRound}
+	}
 }
 
 // lanes returns the rows of the replicas below k in the order of Rows,
@@ -435,7 +496,7 @@ func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
 		return rows, replicas
 	}
 	for r := range l.n {
-		if l.has[r] {
+		if l.lane[r].has {
 			replicas = r + 1
 		}
 	}

@@ -209,14 +209,14 @@ func BenchmarkRoundN256(b *testing.B) {
 	if h := reps[0].ledger.Height(); b.N > 4 && h < int64(b.N)-4 {
 		b.Fatalf("%d rounds committed %d blocks", b.N, h)
 	}
-	longest := reps[0].ledger.Log // every log must be a prefix of the longest
+	longest := reps[0].ledger.Log() // every log must be a prefix of the longest
 	for _, r := range reps {
-		if len(r.ledger.Log) > len(longest) {
-			longest = r.ledger.Log
+		if len(r.ledger.Log()) > len(longest) {
+			longest = r.ledger.Log()
 		}
 	}
 	for _, r := range reps {
-		if !slices.Equal(r.ledger.Log, longest[:len(r.ledger.Log)]) {
+		if !slices.Equal(r.ledger.Log(), longest[:len(r.ledger.Log())]) {
 			b.Fatalf("replica %d's committed log is not a prefix of the longest", r.id)
 		}
 	}

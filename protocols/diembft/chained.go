@@ -21,7 +21,7 @@ var blockKeys = chained.BlockKeys[*Block]{
 }
 
 func newLedger(genesis *Block, genesisState protocols.Digest) *Ledger {
-	return chained.NewLedger(blockKeys, genesis, genesisState)
+	return chained.NewLedger(&blockKeys, genesis, genesisState)
 }
 
 // Mempool holds client requests not yet committed; see chained.Mempool.

@@ -96,14 +96,10 @@ func (c *preloadCache) fill(m *Mempool, reqs []*protocols.Request) bool {
 	return m.CopyOf(c.pool)
 }
 
-// buffers are a replica's scratch space and the slabs its votes and
-// replies are allocated from.
+// buffers are a replica's scratch space and the slab its replies are
+// allocated from.
 type buffers struct {
-	// inserted are the speculative states of the block just executed
-	// before a vote (executeAndInsertToVote), for makeVote.
-	inserted insertedStates
-	votes    chained.Slab[Vote]
-	replies  chained.Slab[protocols.Reply]
+	replies chained.Slab[protocols.Reply]
 	// votes received are checked against the digests of the last vote
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).

@@ -58,7 +58,7 @@ func TestNewGroupMatchesNew(t *testing.T) {
 			}
 			logs := make([][]protocols.Digest, n)
 			for i, r := range reps {
-				logs[i] = slices.Clone(r.ledger.Log)
+				logs[i] = slices.Clone(r.ledger.Log())
 			}
 			return logs, w.Stats()
 		}

@@ -159,7 +159,7 @@ func (c *cluster) runUntilDone(limit sim.Time) {
 func consistent(reps []*Replica) error {
 	for i := range reps {
 		for j := i + 1; j < len(reps); j++ {
-			a, b := reps[i].ledger.Log, reps[j].ledger.Log
+			a, b := reps[i].ledger.Log(), reps[j].ledger.Log()
 			for k := 0; k < min(len(a), len(b)); k++ {
 				if a[k] != b[k] {
 					return fmt.Errorf("replicas %d and %d differ at height %d", reps[i].id, reps[j].id, k+1)

@@ -44,7 +44,7 @@ type replicaState struct {
 func stateOf(r *Replica, observations int) replicaState {
 	s := replicaState{
 		round: r.pm.Round, highQC: r.tree.highQC.VoteInfo.Round, highCommitQC: r.tree.highCommitQC.VoteInfo.Round,
-		root: r.ledger.RootRound(), committed: len(r.ledger.Log), certs: len(r.tree.certs.small) + len(r.tree.certs.big),
+		root: r.ledger.RootRound(), committed: len(r.ledger.Log()), certs: len(r.tree.certs.small) + len(r.tree.certs.big),
 		lastTC: r.pm.LastRoundTC, observations: observations,
 	}
 	for i := range s.leaders {
@@ -217,34 +217,48 @@ func TestBlockStateAfter(t *testing.T) {
 	}
 }
 
-// TestVoteUsesInsertedStates checks the speculative states kept between
-// executing a block and voting for it: a vote carries the block's state and
+// TestVoteUsesInsertedStates checks the speculative states passed from
+// executing a block to voting for it: a vote carries the block's state and
 // its parent's as the ledger has them, whether the block was executed just
-// now, executed before, or another block was executed last; and the kept
-// states are used once.
+// now, executed before, another block's states were passed, or none.
 func TestVoteUsesInsertedStates(t *testing.T) {
 	payload := func(v int64) []*protocols.Request {
 		return []*protocols.Request{{Client: -2, ID: uint64(v), Value: v}}
 	}
 	for _, tc := range []struct {
 		name string
-		prep func(r *Replica, b, other *Block)
+		prep func(r *Replica, b, other *Block) insertedStates
 	}{
-		{"executed just now", func(r *Replica, b, _ *Block) { r.executeAndInsertToVote(b) }},
-		{"executed before", func(r *Replica, b, _ *Block) { r.executeAndInsert(b); r.executeAndInsertToVote(b) }},
-		{"another block executed last", func(r *Replica, b, other *Block) { r.executeAndInsert(b); r.executeAndInsertToVote(other) }},
-		{"kept states used once", func(r *Replica, b, other *Block) {
-			r.executeAndInsertToVote(b)
-			r.insertedStates(b)
-			r.ledger.Forget(b.ID) // the vote must see the block gone
+		{"executed just now", func(r *Replica, b, _ *Block) insertedStates {
+			in, _ := r.executeAndInsertToVote(b)
+			return in
+		}},
+		{"executed before", func(r *Replica, b, _ *Block) insertedStates {
+			r.executeAndInsert(b)
+			in, _ := r.executeAndInsertToVote(b)
+			return in
+		}},
+		{"another block's states", func(r *Replica, b, other *Block) insertedStates {
+			r.executeAndInsert(b)
+			in, _ := r.executeAndInsertToVote(other)
+			return in
+		}},
+		{"no states", func(r *Replica, b, _ *Block) insertedStates {
+			r.executeAndInsert(b)
+			return insertedStates{}
+		}},
+		{"states of a block forgotten since", func(r *Replica, b, _ *Block) insertedStates {
+			r.executeAndInsert(b)
+			r.ledger.Forget(b.ID)
+			return insertedStates{}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := newTestReplica(t, 1, 4, 1, nil)
 			b := newBlock(0, 0, payload(1), r.genesisQC)
 			other := newBlock(2, 0, payload(2), r.genesisQC)
-			tc.prep(r, b, other)
-			v := r.makeVote(b, nil)
+			in := tc.prep(r, b, other)
+			v := r.makeVote(b, nil, in)
 			if v == nil {
 				t.Fatal("no vote")
 			}

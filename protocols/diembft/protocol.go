@@ -130,13 +130,13 @@ type Bugs struct {
 // settings are the validated parameters of a replica.
 type settings struct {
 	// The settings read while handling messages come first.
-	blockSize    int
-	futureRounds int64
-	roundTimer   sim.Time
-	bugs         Bugs
+	bugs Bugs
 	// newRoundOnly: the leader proposes only at the new-round event.
 	newRoundOnly    bool
 	reputation      bool
+	roundTimer      sim.Time
+	blockSize       int
+	futureRounds    int64
 	delta           sim.Time
 	roundsPerLeader int64
 	windowSize      int

@@ -12,15 +12,23 @@ import (
 // Block-tree, Safety, Pacemaker, LeaderElection, Mempool and a sync
 // manager. It is a deterministic sim.Node.
 type Replica struct {
-	// The fields most messages read come first, next to each other, and
-	// the keyring and the election are held by value: at n = 1,000 a
+	// The fields a proposal's delivery reads fill seven cache lines, the
+	// struct's second to eighth, and those a client request's delivery
+	// reads the first three of them (TestReplicaLayout): at n = 1,000 a
 	// broadcast reaches each replica with its state out of the
-	// processor's caches, and every cache line or pointer less is a miss
-	// less per delivery.
+	// processor's caches, and every line less is a miss less per
+	// delivery. The keyring and the election are held by value; a few
+	// fields read rarely come first, with the election's, to fill the
+	// first line; the rest of the configuration, the sync manager's
+	// state, scratch space and the Byzantine behaviours' state follow.
+	f         int
+	genesisQC *QC
+	// idle is when the leader found nothing to propose in its round.
+	idle  idleWait
+	elect Election // its reputation parameters first, its hot fields last
+
 	env     sim.Env
 	pm      Pacemaker
-	ledger  *Ledger
-	tree    BlockTree
 	mempool *Mempool
 	id      sim.NodeID
 	// newRoundEvent is set by the paper's new-round events (the start, a QC
@@ -28,25 +36,26 @@ type Replica struct {
 	// by the next processNewRoundEvent; it gates proposals only with
 	// propose_on = "new_round".
 	newRoundEvent bool
-	n, f          int
-	quorum        int // Quorum(n, f): signers of a QC or TC
-	lastProposed  int64
-	genesisQC     *QC
-	safety        Safety
-	costs         protocols.Costs // cfg.Costs
-	elect         Election
-	keys          keyring
+	// syncing is whether a sync is under way (read after every input).
+	syncing bool
+	n       int
+	quorum  int             // Quorum(n, f): signers of a QC or TC
+	costs   protocols.Costs // cfg.Costs
+	ledger  *Ledger
+	tree    BlockTree
+	safety  Safety
+	votes   chained.Slab[Vote]
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
 	conduct protocols.Conduct[strategy]
-	s       settings
-	sync    syncer
-	buf     buffers // scratch for proposals, slabs of votes and replies
+	keys    keyring
+	s       settings // its hot fields first
 
-	cfg protocols.Config
-	// idle is when the leader found nothing to propose in its round.
-	idle idleWait
-	eq   equivState // the equivocate behaviours' forks
+	lastProposed int64
+	sync         syncer
+	buf          buffers // scratch for proposals, the slab of replies
+	cfg          protocols.Config
+	eq           equivState // the equivocate behaviours' forks
 }
 
 var (
@@ -146,7 +155,7 @@ func (r *Replica) Start(env sim.Env) {
 // lost, so the round timer restarts.
 func (r *Replica) Recover() {
 	r.armTimer(r.s.roundTimer)
-	if r.sync.active {
+	if r.syncing {
 		r.armSyncTimer()
 	}
 	r.afterInput()
@@ -234,7 +243,7 @@ func (r *Replica) afterInput() {
 		r.pm.rearm = 0
 		r.armTimer(d)
 	}
-	if r.sync.active && r.ledger.Known(r.sync.target) {
+	if r.syncing && r.ledger.Known(r.sync.target) {
 		r.finishSync()
 	}
 	r.processNewRoundEvent()
@@ -288,10 +297,11 @@ func (r *Replica) onProposal(from sim.NodeID, p *Proposal) {
 	if b.Round != round || from != leader || b.Author != leader {
 		return
 	}
-	if !r.executeAndInsertToVote(b) {
+	in, ok := r.executeAndInsertToVote(b)
+	if !ok {
 		return
 	}
-	if v := r.makeVote(b, p.LastRoundTC); v != nil {
+	if v := r.makeVote(b, p.LastRoundTC, in); v != nil {
 		to := r.Leader(round + 1)
 		if r.s.bugs.VoteCurrentLeader {
 			to = r.Leader(round)
@@ -424,14 +434,15 @@ func (r *Replica) executeAndInsert(b *Block) bool {
 	return ok
 }
 
-// makeVote is Safety.make_vote.
-func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
+// makeVote is Safety.make_vote; in are the speculative states
+// executeAndInsertToVote found or made for b, if any.
+func (r *Replica) makeVote(b *Block, lastTC *TC, in insertedStates) *Vote {
 	qcRound := b.QC.VoteInfo.Round
 	if !r.safety.safeToVote(b.Round, qcRound, lastTC) {
 		return nil
 	}
 	r.safety.voted(b.Round, qcRound)
-	exec, parent := r.insertedStates(b)
+	exec, parent := r.insertedStates(b, in)
 	vi := VoteInfo{ID: b.ID, Round: b.Round, ParentID: b.QC.VoteInfo.ID, ParentRound: qcRound, ExecStateID: exec}
 	var commit protocols.Digest
 	if commitStateCandidate(b.Round, qcRound) {
@@ -441,7 +452,7 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 	// are computed once per block (b.digests), not once per voter.
 	lci := LedgerCommitInfo{CommitStateID: commit, VoteInfoHash: b.digests.voteInfo(&vi)}
 	r.charge(r.costs.Sign + r.costs.Hash64*2)
-	return r.buf.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(b.digests.ledgerCommit(&lci))})
+	return r.votes.New(Vote{VoteInfo: vi, LedgerCommitInfo: lci, HighCommitQC: r.tree.highCommitQC, Sender: r.id, Signature: r.keys.sign(b.digests.ledgerCommit(&lci))})
 }
 
 // processNewRoundEvent is process_new_round_event: the leader of the
@@ -450,7 +461,7 @@ func (r *Replica) makeVote(b *Block, lastTC *TC) *Vote {
 // "new_round" it acts only after a new-round event (see newRoundEvent).
 func (r *Replica) processNewRoundEvent() {
 	round := r.pm.Round
-	if r.lastProposed >= round || r.Leader(round) != r.id || !r.conduct.S.proposes() {
+	if r.Leader(round) != r.id || r.lastProposed >= round || !r.conduct.S.proposes() {
 		r.newRoundEvent = false
 		return
 	}
@@ -487,7 +498,7 @@ func (r *Replica) propose(round int64, txns []*protocols.Request) {
 // proposes once the sync ends and the TC's QCs are processed.
 func (r *Replica) awaitingTCQC(round int64) bool {
 	tc := r.pm.LastRoundTC
-	return r.sync.active && tc != nil && tc.Round == round-1 && r.tree.highQC.VoteInfo.Round < tc.MaxHighQCRound()
+	return r.syncing && tc != nil && tc.Round == round-1 && r.tree.highQC.VoteInfo.Round < tc.MaxHighQCRound()
 }
 
 // makeProposal builds and signs a proposal extending qc.
@@ -509,9 +520,9 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 // (the other replicas learn its commit from the next proposal).
 func (r *Replica) collectPathTransactions() bool {
 	clear(r.buf.exclude)
-	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
+	nonEmpty := len(r.ledger.Root().Block.Payload) > 0
 	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
-	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
+	for i := 0; ok && s != nil && s != r.ledger.Root() && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
 			r.buf.exclude[q.Key()] = struct{}{}
 			nonEmpty = true
@@ -563,24 +574,19 @@ func (r *Replica) chargeHash(b *Block) {
 	}
 }
 
-// executeAndInsertToVote is executeAndInsert before a vote for b: the
-// speculative states it finds or makes are kept (r.buf.inserted) for
-// makeVote, which needs them next.
-func (r *Replica) executeAndInsertToVote(b *Block) bool {
+// executeAndInsertToVote is executeAndInsert before a vote for b: it
+// returns the speculative states it finds or makes, for makeVote, which
+// needs them next.
+func (r *Replica) executeAndInsertToVote(b *Block) (insertedStates, bool) {
 	s, parent, ok := r.ledger.SpeculateState(b.QC.VoteInfo.ID, b)
-	if ok {
-		r.buf.inserted = insertedStates{s: s, parent: parent}
-	}
-	return ok
+	return insertedStates{s: s, parent: parent}, ok
 }
 
 // insertedStates returns the speculative state of pending block b (0 when
 // not pending) and, when executeAndInsertToVote made it just now, its
-// parent's state object (else nil). The states kept for b answer without a
-// look-up; they are used once.
-func (r *Replica) insertedStates(b *Block) (protocols.Digest, *chained.SpecState[*Block]) {
-	in := r.buf.inserted
-	r.buf.inserted = insertedStates{}
+// parent's state object (else nil). The states in, when they are b's,
+// answer without a look-up.
+func (r *Replica) insertedStates(b *Block, in insertedStates) (protocols.Digest, *chained.SpecState[*Block]) {
 	if in.s != nil && in.s.Block == b {
 		return in.s.State, in.parent
 	}

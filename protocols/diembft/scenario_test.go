@@ -174,7 +174,7 @@ func TestScenarioDeterministic(t *testing.T) {
 		c.client.batch(0, 30)
 		c.w.Crash(1)
 		c.runUntilDone(60 * sim.Second)
-		return c.reps[0].ledger.Log, c.w.Now()
+		return c.reps[0].ledger.Log(), c.w.Now()
 	}
 	l1, t1 := run()
 	l2, t2 := run()

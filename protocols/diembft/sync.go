@@ -24,7 +24,7 @@ type deferred struct {
 // asked, for the current target, is applied; a block is inserted only when
 // its parent is known and its id and QC verify.
 type syncer struct {
-	active      bool
+	// (Whether a sync is under way is the replica's syncing.)
 	target      protocols.Digest
 	targetRound int64
 	peers       []sim.NodeID
@@ -46,10 +46,10 @@ func (r *Replica) deferUntilSynced(d deferred, qc *QC) {
 		s.buffer = s.buffer[:len(s.buffer)-1]
 	}
 	s.buffer = append(s.buffer, d)
-	if s.active && qc.VoteInfo.Round <= s.targetRound {
+	if r.syncing && qc.VoteInfo.Round <= s.targetRound {
 		return
 	}
-	s.active = true
+	r.syncing = true
 	s.target = qc.VoteInfo.ID
 	s.targetRound = qc.VoteInfo.Round
 	s.peers = s.peers[:0]
@@ -67,7 +67,7 @@ func (r *Replica) deferUntilSynced(d deferred, qc *QC) {
 // up (a later certificate starts a new sync).
 func (r *Replica) syncRetry() {
 	s := &r.sync
-	if !s.active {
+	if !r.syncing {
 		return
 	}
 	if len(s.peers) == 0 || s.attempts >= 2*len(s.peers) {
@@ -93,7 +93,7 @@ func (r *Replica) armSyncTimer() {
 
 func (r *Replica) abandonSync() {
 	s := &r.sync
-	s.active = false
+	r.syncing = false
 	r.env.CancelTimer(s.timer)
 	clear(s.buffer)
 	s.buffer = s.buffer[:0]
@@ -104,7 +104,7 @@ func (r *Replica) abandonSync() {
 // they are not verified again.
 func (r *Replica) finishSync() {
 	s := &r.sync
-	s.active = false
+	r.syncing = false
 	r.env.CancelTimer(s.timer)
 	buf := s.buffer
 	s.buffer = nil
@@ -161,7 +161,7 @@ func (r *Replica) onSyncRequest(from sim.NodeID, q *SyncRequest) {
 // onSyncResponse applies the blocks of a response to the current sync.
 func (r *Replica) onSyncResponse(from sim.NodeID, resp *SyncResponse) {
 	s := &r.sync
-	if !s.active || from != s.asked || resp.Target != s.target {
+	if !r.syncing || from != s.asked || resp.Target != s.target {
 		return
 	}
 	progress := false

@@ -80,8 +80,8 @@ func TestLedgerCommitsAllAncestors(t *testing.T) {
 	if len(chain) != 4 {
 		t.Fatalf("committed %d blocks, want 4 (the block and its 3 uncommitted ancestors)", len(chain))
 	}
-	if !slices.Equal(l.Log, ids[:4]) {
-		t.Fatalf("log %x, want %x", l.Log, ids[:4])
+	if !slices.Equal(l.Log(), ids[:4]) {
+		t.Fatalf("log %x, want %x", l.Log(), ids[:4])
 	}
 	if l.Known(fork.ID) {
 		t.Error("fork not pruned")
@@ -398,12 +398,12 @@ func TestLeaderAwaitsTCQC(t *testing.T) {
 	r.lastProposed = 0 // round 0's proposal is done; the test is about round 1
 	r.pm.Round = 1
 	r.pm.LastRoundTC = &TC{Round: 0, HighQCRounds: []int64{-1, 5, -1}}
-	r.sync.active = true
+	r.syncing = true
 	r.processNewRoundEvent()
 	if got := env.broadcasts(KindProposal); got != 0 {
 		t.Fatalf("proposed %d times on a QC the TC makes unsafe, while syncing", got)
 	}
-	r.sync.active = false
+	r.syncing = false
 	r.processNewRoundEvent()
 	if got := env.broadcasts(KindProposal); got != 1 {
 		t.Fatalf("%d proposals once the sync ended, want 1", got)

@@ -85,7 +85,7 @@ func TestCommitStateNeedsConsecutiveRounds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := newTestReplica(t, 1, 4, 1, nil)
 			b := newBlock(0, tc.round, nil, r.genesisQC)
-			v := r.makeVote(b, tc.tc)
+			v := r.makeVote(b, tc.tc, insertedStates{})
 			if v == nil {
 				t.Fatal("no vote")
 			}
@@ -116,7 +116,8 @@ func TestSyncRejectsUncertifiedBlocks(t *testing.T) {
 			b0, qc := roundZeroQC(r)
 			tc.forge(qc)
 			b1 := newBlock(0, 1, nil, qc)
-			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
+			r.syncing = true
+			r.sync = syncer{target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: []*Block{b0, b1}})
 			if !r.ledger.Known(b0.ID) {
 				t.Fatal("the block with a valid QC was not inserted")
@@ -233,7 +234,7 @@ func TestValidQCEdges(t *testing.T) {
 // quorum of signers (replicas 0, 1, …) for it, authored by replica 0.
 func roundZeroQC(r *Replica) (*Block, *QC) {
 	b0 := newBlock(0, 0, nil, r.genesisQC)
-	exec := chained.StateAfter(r.ledger.Root.State, (&Block{}).payloadDigest())
+	exec := chained.StateAfter(r.ledger.Root().State, (&Block{}).payloadDigest())
 	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, ExecStateID: exec}
 	signers := make([]sim.NodeID, r.quorum)
 	for j := range signers {
@@ -386,8 +387,8 @@ func TestVoteWithUnknownCommitQC(t *testing.T) {
 	if _, counted := r.tree.votes[v.LedgerCommitInfo.Hash()]; counted {
 		t.Error("a vote whose high commit QC is for an unknown block was counted")
 	}
-	if !r.sync.active || r.sync.target != b0.ID || len(r.sync.buffer) != 1 || r.sync.buffer[0].msg != sim.Message(v) {
-		t.Errorf("sync active %v towards %v with %d deferred; want a sync towards %v holding the vote", r.sync.active, r.sync.target, len(r.sync.buffer), b0.ID)
+	if !r.syncing || r.sync.target != b0.ID || len(r.sync.buffer) != 1 || r.sync.buffer[0].msg != sim.Message(v) {
+		t.Errorf("sync active %v towards %v with %d deferred; want a sync towards %v holding the vote", r.syncing, r.sync.target, len(r.sync.buffer), b0.ID)
 	}
 
 	r, _ = newTestReplica(t, 1, 4, 1, nil)
@@ -457,7 +458,8 @@ func TestSyncResponseOnlyFromAskedPeer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _ := newTestReplica(t, 1, 4, 1, nil)
 			b0, _ := roundZeroQC(r)
-			r.sync = syncer{active: tc.active, target: b0.ID, targetRound: 0, peers: []sim.NodeID{2, 3}, asked: 2}
+			r.syncing = tc.active
+			r.sync = syncer{target: b0.ID, targetRound: 0, peers: []sim.NodeID{2, 3}, asked: 2}
 			target := b0.ID
 			if tc.other {
 				target++
@@ -500,7 +502,8 @@ func TestSyncResponseBlocks(t *testing.T) {
 					t.Fatal("round-0 block not committed")
 				}
 			}
-			r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
+			r.syncing = true
+			r.sync = syncer{target: b1.ID, targetRound: 1, peers: []sim.NodeID{2}, asked: 2}
 			r.Deliver(2, &SyncResponse{Target: b1.ID, Blocks: tc.blocks(b0, b1)})
 			if got := r.ledger.Known(b1.ID); got != tc.inserted {
 				t.Errorf("round-1 block inserted %v, want %v", got, tc.inserted)
@@ -523,7 +526,8 @@ func TestSyncAsksAgainAfterProgress(t *testing.T) {
 		r, env := newTestReplica(t, 1, 4, 1, nil)
 		b0, qc := roundZeroQC(r)
 		b1 := newBlock(1, 1, nil, qc)
-		r.sync = syncer{active: true, target: b1.ID, targetRound: 1, peers: []sim.NodeID{3, 2}, asked: 2}
+		r.syncing = true
+		r.sync = syncer{target: b1.ID, targetRound: 1, peers: []sim.NodeID{3, 2}, asked: 2}
 		var blocks []*Block
 		if progress {
 			blocks = []*Block{b0}

@@ -54,8 +54,8 @@ func (a *forkAttack) tc(round, highQCRound int64, signers ...sim.NodeID) *TC {
 }
 
 func committedAt(r *Replica, height int64) protocols.Digest {
-	if height < int64(len(r.ledger.Log))+1 && height > 0 {
-		return r.ledger.Log[height-1]
+	if height < int64(len(r.ledger.Log()))+1 && height > 0 {
+		return r.ledger.Log()[height-1]
 	}
 	return 0
 }

@@ -62,7 +62,7 @@ func (r *Replica) Snapshot() protocols.Snapshot {
 	hqc := r.tree.highQC
 	return protocols.Snapshot{
 		Round: r.pm.Round,
-		Log:   r.ledger.Log,
+		Log:   r.ledger.Log(),
 		State: State{Round: r.pm.Round, CommittedRound: r.ledger.RootRound(), Height: r.ledger.Height(),
 			HighestVoteRound: r.safety.HighestVoteRound, LockedRound: r.safety.LockedRound,
 			HighQCRound: hqc.VoteInfo.Round, HighQCKnown: r.ready(hqc),

@@ -179,7 +179,7 @@ func (r *Replica) corruptTimeouts(rng *rand.Rand) {
 func (r *Replica) corruptBlockTree(rng *rand.Rand) {
 	l := r.ledger
 	for _, id := range r.pendingIDs() {
-		if s, _ := l.Spec(id); s != l.Root && rng.IntN(3) == 0 {
+		if s, _ := l.Spec(id); s != l.Root() && rng.IntN(3) == 0 {
 			l.Forget(id)
 		}
 	}

@@ -530,9 +530,9 @@ func (r *Replica) makeProposal(round int64, txns []*protocols.Request, qc, highC
 // (the other replicas learn its commit from the next proposal).
 func (r *Replica) collectPathTransactions() bool {
 	clear(r.exclude)
-	nonEmpty := len(r.ledger.Root.Block.Payload) > 0
+	nonEmpty := len(r.ledger.Root().Block.Payload) > 0
 	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
-	for i := 0; ok && s != nil && s != r.ledger.Root && i < 4096; i++ {
+	for i := 0; ok && s != nil && s != r.ledger.Root() && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
 			r.exclude[q.Key()] = struct{}{}
 			nonEmpty = true

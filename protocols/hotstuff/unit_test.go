@@ -106,8 +106,8 @@ func TestLedgerCommitsAllAncestors(t *testing.T) {
 	if len(chain) != 4 {
 		t.Fatalf("committed %d blocks, want 4 (the block and its 3 uncommitted ancestors)", len(chain))
 	}
-	if !slices.Equal(l.Log, ids[:4]) {
-		t.Fatalf("log %x, want %x", l.Log, ids[:4])
+	if !slices.Equal(l.Log(), ids[:4]) {
+		t.Fatalf("log %x, want %x", l.Log(), ids[:4])
 	}
 	if l.Known(fork.ID) {
 		t.Error("fork not pruned")

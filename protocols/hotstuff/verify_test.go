@@ -235,7 +235,7 @@ func TestValidQCEdges(t *testing.T) {
 // quorum of signers (replicas 0, 1, …) for it, authored by replica 0.
 func roundZeroQC(r *Replica) (*Block, *QC) {
 	b0 := newBlock(0, 0, nil, r.genesisQC)
-	exec := chained.StateAfter(r.ledger.Root.State, chained.PayloadDigest(nil))
+	exec := chained.StateAfter(r.ledger.Root().State, chained.PayloadDigest(nil))
 	vi := VoteInfo{ID: b0.ID, Round: 0, ParentID: r.genesisQC.VoteInfo.ID, ParentRound: -1, GrandparentID: r.genesisQC.VoteInfo.ID, GrandparentRound: -2, ExecStateID: exec}
 	signers := make([]sim.NodeID, r.quorum)
 	for j := range signers {

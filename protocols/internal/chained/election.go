@@ -15,8 +15,13 @@ import (
 // round and the committed chain, so correct replicas that committed the
 // same blocks agree; it never reads a process-global random source.
 type Election struct {
-	// The fields Leader and updateLeaders read come first (one cache
-	// line of a replica that holds the election by value).
+	// The reputation scheme's parameters, read only when it elects, come
+	// first, and the fields Leader and updateLeaders read last, together
+	// (a replica that holds the election by value puts the first outside
+	// the cache lines it reads for every message, the others inside).
+	windowSize  int
+	excludeSize int
+	seed        uint64
 
 	// leaders holds reputation-based leaders and attribute overrides by
 	// round; nil until the first (Leader, on every input, then reads no
@@ -28,10 +33,6 @@ type Election struct {
 	n               int
 	roundsPerLeader int64
 	reputation      bool
-
-	windowSize  int
-	excludeSize int
-	seed        uint64
 }
 
 // NewElection returns the election of n replicas; seed is the protocol's

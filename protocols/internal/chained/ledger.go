@@ -1,6 +1,8 @@
 package chained
 
 import (
+	"slices"
+
 	"github.com/byzsim/byzsim/protocols"
 )
 
@@ -30,7 +32,15 @@ type SpecState[B any] struct {
 	// children counts the states speculated on this one (a state forgotten
 	// by a corruption stays counted: it only over-counts).
 	children int32
+	// A state fills one cache line of its slab (specSlab states, 64 bytes
+	// each, in an allocation aligned to its size when B is a pointer): a
+	// commit, which reads a state made two rounds before, out of the
+	// caches at n = 1,000, misses once instead of twice.
+	_ [specPad]byte
 }
+
+// specPad pads a SpecState of pointer-sized B to 64 bytes.
+const specPad = 8
 
 // Ledger holds the committed chain and the speculative states of the
 // pending blocks that extend it (DiemBFT's Ledger module; the pending block
@@ -42,35 +52,54 @@ type SpecState[B any] struct {
 // committed blocks are never removed; Commit commits the block and every
 // uncommitted ancestor, oldest first.
 type Ledger[B any] struct {
-	keys BlockKeys[B]
+	// A Ledger fills four cache lines (its allocation is 256 bytes,
+	// aligned to that), and a proposal's delivery, which checks its
+	// certificates against the root, commits and speculates, reads the
+	// first three: the ledger is read for nearly every message, and at
+	// n = 1,000 each replica's is out of the processor's caches.
+
+	// rootRound and rootID are the committed root's block's round and id,
+	// and root its state: RootID and RootRound, read for nearly every
+	// message, read the ledger alone, not the root's state too.
+	rootRound int64
+	rootID    protocols.Digest
+	root      *SpecState[B]
 	// spec maps the id of every pending block (the committed root
 	// included) to its speculative state (Spec); corruptions may delete
 	// from it (Forget).
 	spec specTable[B]
+	keys *BlockKeys[B] // shared by the replicas of a protocol, read-only
 	// pendingStates lists every state put in spec and not yet pruned
 	// (prune walks it instead of iterating over the table; a state deleted
 	// from spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
-	// Root is the committed root's state (set by the ledger only), and
-	// rootID and rootRound its block's id and round: RootID and RootRound,
-	// read for nearly every message, then read the ledger alone, not the
-	// root's state too.
-	Root      *SpecState[B]
-	rootID    protocols.Digest
-	rootRound int64
-	Blocks    []B                // committed chain; Blocks[0] is genesis
-	Log       []protocols.Digest // committed block ids from height 1
-	// heightOf maps committed block ids to their heights; it is filled
-	// from Log on demand (indexed is how many Log entries it holds), so a
-	// commit costs no map insertion: lookups of committed ids are rare.
-	heightOf map[protocols.Digest]int64
-	indexed  int
-	chain    []*SpecState[B] // Commit's result, reused
 	// slab holds speculative states not yet used: they are allocated
 	// specSlab at a time. Commit and prune cut the Parent links of the
 	// states they retire, so a slab kept alive by one state does not hold
 	// on to older ones.
 	slab []SpecState[B]
+	// rootChildren is root.children, kept here too: a commit then decides
+	// whether it drops the old root alone without reading the old root's
+	// state, made and last read rounds before.
+	rootChildren int32
+	// one is Commit's result when it commits one block (most commits),
+	// chain when it commits more; both reused.
+	one    [1]*SpecState[B]
+	Blocks []B // committed chain; Blocks[0] is genesis
+	// spare is the state of a root a commit dropped alone, for the next
+	// speculation (a replica then makes no new states in a run without
+	// forks: fewer allocations, fresh pages and collections). Nothing
+	// refers to it: see Commit.
+	spare *SpecState[B]
+	// heightOf maps committed block ids to their heights; it is filled
+	// from Blocks on demand (indexed is how many blocks above genesis it
+	// holds), so a commit costs no map insertion: lookups of committed ids
+	// are rare.
+	heightOf map[protocols.Digest]int64
+	indexed  int
+	chain    []*SpecState[B]
+	log      []protocols.Digest // Log's, filled on demand
+	_        [32]byte           // to 256 bytes: see above
 }
 
 // initialChain is the committed chain's first capacity: a run of a few
@@ -90,18 +119,18 @@ func zero[T any](s []T) {
 const specSlab = 32
 
 // NewLedger returns a ledger whose committed chain is genesis, with
-// execution state genesisState.
-func NewLedger[B any](keys BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
+// execution state genesisState. The ledger reads keys, which must not
+// change (replicas share them).
+func NewLedger[B any](keys *BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
 	id := keys.ID(genesis)
 	root := &SpecState[B]{Block: genesis, State: genesisState, id: id, round: keys.Round(genesis)}
 	l := &Ledger[B]{
 		keys:          keys,
 		pendingStates: []*SpecState[B]{root},
-		Root:          root,
+		root:          root,
 		rootID:        id,
 		rootRound:     root.round,
 		Blocks:        append(make([]B, 0, initialChain), genesis),
-		Log:           make([]protocols.Digest, 0, initialChain),
 		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
 	l.spec.put(id, root)
@@ -121,12 +150,23 @@ func (l *Ledger[B]) PendingIDs() []protocols.Digest { return l.spec.ids() }
 
 // NumPending is the number of pending blocks (the committed root
 // included).
-func (l *Ledger[B]) NumPending() int { return l.spec.n }
+func (l *Ledger[B]) NumPending() int { return int(l.spec.n) }
+
+// Log returns the ids of the committed blocks from height 1 (genesis
+// excluded), in a slice later commits do not change (they append to it,
+// or to a copy).
+func (l *Ledger[B]) Log() []protocols.Digest {
+	l.log = slices.Grow(l.log, len(l.Blocks)-1-len(l.log))
+	for h := len(l.log) + 1; h < len(l.Blocks); h++ {
+		l.log = append(l.log, l.keys.ID(l.Blocks[h]))
+	}
+	return l.log
+}
 
 // HeightOf returns the height of a committed block.
 func (l *Ledger[B]) HeightOf(id protocols.Digest) (int64, bool) {
-	for ; l.indexed < len(l.Log); l.indexed++ {
-		l.heightOf[l.Log[l.indexed]] = int64(l.indexed + 1)
+	for ; l.indexed+1 < len(l.Blocks); l.indexed++ {
+		l.heightOf[l.keys.ID(l.Blocks[l.indexed+1])] = int64(l.indexed + 1)
 	}
 	h, ok := l.heightOf[id]
 	return h, ok
@@ -163,15 +203,22 @@ func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *Spe
 	if !ok {
 		return nil, nil, false
 	}
-	if len(l.slab) == 0 {
-		l.slab = make([]SpecState[B], specSlab)
+	if s = l.spare; s != nil {
+		l.spare = nil
+		s.children = 0 // the other fields are set below
+	} else {
+		if len(l.slab) == 0 {
+			l.slab = make([]SpecState[B], specSlab)
+		}
+		s = &l.slab[0]
+		l.slab = l.slab[1:]
 	}
-	s = &l.slab[0]
-	l.slab = l.slab[1:]
-	// The slab's states are zero: set the fields one by one (cheaper than
-	// copying a whole state in).
+	// Set the fields one by one (cheaper than copying a whole state in).
 	s.Block, s.Parent = b, p
 	p.children++
+	if p == l.root {
+		l.rootChildren++
+	}
 	if l.keys.State != nil {
 		s.State = l.keys.State(b, p.State)
 	} else {
@@ -223,6 +270,10 @@ func (l *Ledger[B]) CommittedBlock(id protocols.Digest) B {
 // Height is the committed height (genesis is height 0).
 func (l *Ledger[B]) Height() int64 { return int64(len(l.Blocks) - 1) }
 
+// Root returns the committed root's speculative state (the root of the
+// pending tree).
+func (l *Ledger[B]) Root() *SpecState[B] { return l.root }
+
 // RootRound is the round of the last committed block.
 func (l *Ledger[B]) RootRound() int64 { return l.rootRound }
 
@@ -238,36 +289,44 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 		return nil // most calls: a QC already processed
 	}
 	s, ok := l.spec.get(id)
-	if !ok || s == l.Root {
+	if !ok || s == l.root {
 		return nil
 	}
-	zero(l.chain)
-	chain := l.chain[:0]
-	for c := s; c != l.Root; c = c.Parent {
-		if c == nil {
-			return nil // not a descendant of the root: cannot happen after pruning
+	var chain []*SpecState[B]
+	if s.Parent == l.root {
+		l.one[0] = s // one block: the old root's child
+		chain = l.one[:]
+	} else {
+		zero(l.chain)
+		chain = l.chain[:0]
+		for c := s; c != l.root; c = c.Parent {
+			if c == nil {
+				return nil // not a descendant of the root: cannot happen after pruning
+			}
+			chain = append(chain, c)
 		}
-		chain = append(chain, c)
+		l.chain = chain
 	}
-	l.chain = chain
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
 	for _, c := range chain {
 		l.Blocks = append(l.Blocks, c.Block)
-		l.Log = append(l.Log, c.id)
 	}
-	old := l.Root
-	l.Root, l.rootID, l.rootRound = s, s.id, s.round
+	old, oldID, oldChildren := l.root, l.rootID, l.rootChildren
+	l.root, l.rootID, l.rootRound, l.rootChildren = s, s.id, s.round, s.children
 	for _, c := range chain {
 		c.Parent = nil // committed: nothing walks below the root
 	}
-	if len(chain) == 1 && old.children == 1 && len(l.pendingStates) > 0 && l.pendingStates[0] == old {
+	if len(chain) == 1 && oldChildren == 1 && len(l.pendingStates) > 0 && l.pendingStates[0] == old {
 		// The common case: one block committed, the old root's only child.
 		// Every pending state descends from the old root, hence every
 		// other one from s: prune would drop the old root alone, and
-		// finds it first (a state is listed after its ancestors).
-		l.spec.del(old.id, old)
+		// finds it first (a state is listed after its ancestors). Nothing
+		// refers to the old root any more (its one child, s, no longer
+		// does; it is not in chain): it is the spare state.
+		l.spec.del(oldID, old)
+		l.spare = old
 		ps := l.pendingStates
 		for i := 1; i < len(ps); i++ { // a few: cheaper than copy's call
 			ps[i-1] = ps[i]
@@ -282,7 +341,7 @@ func (l *Ledger[B]) Commit(id protocols.Digest) []*SpecState[B] {
 
 // prune drops the speculative states that do not descend from the root.
 func (l *Ledger[B]) prune() {
-	root := l.Root
+	root := l.root
 	kept := l.pendingStates[:0]
 	for _, s := range l.pendingStates {
 		c := s
@@ -311,7 +370,7 @@ func (l *Ledger[B]) PathFromRoot(id protocols.Digest, limit int) []B {
 		return nil
 	}
 	var path []B
-	for c := s; c != nil && c != l.Root; c = c.Parent {
+	for c := s; c != nil && c != l.root; c = c.Parent {
 		path = append(path, c.Block)
 	}
 	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {

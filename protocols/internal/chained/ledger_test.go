@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
@@ -35,7 +36,7 @@ var toyKeys = BlockKeys[*toyBlock]{
 // first, and prunes the fork that does not extend the new root.
 func TestLedgerForks(t *testing.T) {
 	g := &toyBlock{id: 1, round: -1, author: sim.None}
-	l := NewLedger(toyKeys, g, 100)
+	l := NewLedger(&toyKeys, g, 100)
 	a := &toyBlock{id: 2, round: 0}
 	b := &toyBlock{id: 3, round: 1}
 	fork := &toyBlock{id: 4, round: 1}
@@ -61,8 +62,8 @@ func TestLedgerForks(t *testing.T) {
 	if l.Height() != 2 || l.RootRound() != 1 || l.CommittedBlock(2) != a || l.Pending(4) != nil || l.Known(4) {
 		t.Fatalf("after commit: height %d root round %d, fork known %v", l.Height(), l.RootRound(), l.Known(4))
 	}
-	if len(l.Log) != 2 || l.Log[0] != 2 || l.Log[1] != 3 || l.Commit(3) != nil {
-		t.Fatalf("log %v; committing again must do nothing", l.Log)
+	if len(l.Log()) != 2 || l.Log()[0] != 2 || l.Log()[1] != 3 || l.Commit(3) != nil {
+		t.Fatalf("log %v; committing again must do nothing", l.Log())
 	}
 }
 
@@ -163,11 +164,16 @@ func TestObservationMemo(t *testing.T) {
 // are the committed root and the speculated blocks whose parents lead to
 // it, less those forgotten.
 func TestLedgerPruneModel(t *testing.T) {
+	reused := 0 // speculations that reused a dropped root's state
 	for seed := range uint64(40) {
 		rng := rand.New(rand.NewPCG(seed, 9))
-		l := NewLedger(toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
+		l := NewLedger(&toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
 		parent := map[protocols.Digest]protocols.Digest{}
 		pending := map[protocols.Digest]bool{1: true}
+		// state and height are each block's execution state and height
+		// (a state the ledger reuses must not keep another block's).
+		state := map[protocols.Digest]protocols.Digest{1: 100}
+		height := map[protocols.Digest]int64{1: 0}
 		root := protocols.Digest(1)
 		var log []protocols.Digest
 		next := protocols.Digest(2)
@@ -181,10 +187,14 @@ func TestLedgerPruneModel(t *testing.T) {
 					p = cands[rng.IntN(len(cands))]
 				}
 				b := &toyBlock{id: next, round: int64(next)}
+				if l.spare != nil {
+					reused++
+				}
 				if _, ok := l.Speculate(p, b); !ok {
 					t.Fatalf("seed %d step %d: speculating on pending %d failed", seed, step, p)
 				}
 				parent[next], pending[next] = p, true
+				state[next], height[next] = StateAfter(state[p], next*7), height[p]+1
 				next++
 			case op < 9: // commit a pending block
 				cands := ids()
@@ -224,8 +234,8 @@ func TestLedgerPruneModel(t *testing.T) {
 			if got, want := l.PendingIDs(), ids(); !slices.Equal(got, want) {
 				t.Fatalf("seed %d step %d: pending %v, want %v", seed, step, got, want)
 			}
-			if !slices.Equal(l.Log, log) {
-				t.Fatalf("seed %d step %d: log %v, want %v", seed, step, l.Log, log)
+			if !slices.Equal(l.Log(), log) {
+				t.Fatalf("seed %d step %d: log %v, want %v", seed, step, l.Log(), log)
 			}
 			// RootID and RootRound are remembered beside the root: they
 			// follow every commit.
@@ -233,9 +243,37 @@ func TestLedgerPruneModel(t *testing.T) {
 			if root == 1 {
 				wantRound = -1 // genesis
 			}
-			if l.Root.Block.id != root || l.RootID() != root || l.RootRound() != wantRound {
-				t.Fatalf("seed %d step %d: root %d (RootID %d) of round %d, want %d of round %d", seed, step, l.Root.Block.id, l.RootID(), l.RootRound(), root, wantRound)
+			if l.root.Block.id != root || l.RootID() != root || l.RootRound() != wantRound {
+				t.Fatalf("seed %d step %d: root %d (RootID %d) of round %d, want %d of round %d", seed, step, l.root.Block.id, l.RootID(), l.RootRound(), root, wantRound)
+			}
+			for id := range pending {
+				s, ok := l.Spec(id)
+				if !ok || s.Block.id != id || s.State != state[id] || s.Height != height[id] {
+					t.Fatalf("seed %d step %d: pending %d's state %+v, want state %x at height %d", seed, step, id, s, uint64(state[id]), height[id])
+				}
+				if id != root && (s.Parent == nil || s.Parent.Block.id != parent[id]) {
+					t.Fatalf("seed %d step %d: pending %d's parent is not %d", seed, step, id, parent[id])
+				}
+			}
+			// The root's child count is kept beside it too.
+			if l.rootChildren != l.root.children {
+				t.Fatalf("seed %d step %d: the ledger counts %d children of the root, the root %d", seed, step, l.rootChildren, l.root.children)
 			}
 		}
+	}
+	if reused == 0 {
+		t.Error("no speculation reused a dropped root's state")
+	}
+}
+
+// TestLedgerLayout: a speculative state of a pointer-sized block fills one
+// cache line, and a ledger four (their allocations are then aligned to
+// their size, so no state or ledger line is shared or split).
+func TestLedgerLayout(t *testing.T) {
+	if got := unsafe.Sizeof(SpecState[*int]{}); got != 64 {
+		t.Errorf("SpecState[*int] is %d bytes, want 64", got)
+	}
+	if got := unsafe.Sizeof(Ledger[*int]{}); got != 256 {
+		t.Errorf("Ledger[*int] is %d bytes, want 256", got)
 	}
 }

@@ -19,33 +19,46 @@ import (
 //
 // A copy (CopyOf) has its own entries and shares the index and the queue
 // of the mempool it copies, read-only: the first write to a shared index
-// or queue copies it (sharedIndex, sharedQueue; both mempools share, so
+// or queue copies it (index.shared, sharedQueue; both mempools share, so
 // neither writes the other's), and a shared queue ends at its capacity, so
 // a request queued moves it out.
+//
+// A Mempool fills two cache lines (128 bytes, an allocation aligned to
+// that): the first holds what adding a request from a client and
+// committing one read (the entries and the index's rows, a replica's own
+// at n = 1,000, out of the caches), the second the queue and the rows of
+// negative clients.
 type Mempool struct {
 	entries     []entry // arena, indexed by index
 	index       keyIndex
 	queue       []int32 // entry indices of queued requests, arrival order
 	head        int
-	blockSize   int
-	sharedIndex bool
+	blockSize   int32
 	sharedQueue bool
 }
 
+// entry is a request's record: 16 bytes, four to a cache line (a commit
+// marks a block's requests, a few consecutive entries at each replica).
 type entry struct {
-	req       *protocols.Request
-	committed bool
-	forgotten bool // dropped by a corruption; re-added on arrival
-	result    protocols.Digest
+	// req is nil while the request is forgotten (dropped by a corruption;
+	// re-added on arrival).
+	req *protocols.Request
+	// result is the result the request was committed with, 0 while it is
+	// not committed (a result is a digest, never 0).
+	result protocols.Digest
 }
 
-// commit records that e's request was committed with result and reports
-// whether this was its first commit (a later one changes nothing).
+// committed reports whether e's request was committed.
+func (e *entry) committed() bool { return e.result != 0 }
+
+// commit records that e's request was committed with result (not 0) and
+// reports whether this was its first commit (a later one changes
+// nothing).
 func (e *entry) commit(result protocols.Digest) bool {
-	if e.committed {
+	if e.result != 0 {
 		return false
 	}
-	e.committed, e.result = true, result
+	e.result = result
 	return true
 }
 
@@ -61,10 +74,13 @@ type keyIndex struct {
 	// lowest client seen instead of holding n empty rows (24 KB a replica
 	// at n = 1,000).
 	dense [][]int32
-	base  int
+	base  int32 // a sim.NodeID
+	// shared is set on a mempool's index that another mempool shares
+	// (CopyOf): the first write copies it.
+	shared bool
+	wide   map[protocols.RequestKey]int32
 	// neg[−1−client] is the row of a negative client.
-	neg  [][]int32
-	wide map[protocols.RequestKey]int32
+	neg [][]int32
 }
 
 const (
@@ -85,7 +101,7 @@ func (m *keyIndex) slot(k protocols.RequestKey, grow bool) *int32 {
 // hold it (small enough to be inlined: a lookup of a held request, on
 // every commit, costs no call).
 func (m *keyIndex) cell(k protocols.RequestKey) *int32 {
-	rows, c := m.dense, int(k.Client)-m.base
+	rows, c := m.dense, int(k.Client)-int(m.base)
 	if k.Client < 0 {
 		// Negative clients (a saturated workload's, numbered −2, −3, …)
 		// have their own rows.
@@ -102,12 +118,12 @@ func (m *keyIndex) cell(k protocols.RequestKey) *int32 {
 // grow is slot's path for a key outside the rows so far: it grows the
 // table, or returns nil when k does not belong in it.
 func (m *keyIndex) grow(k protocols.RequestKey) *int32 {
-	rows, c := &m.dense, int(k.Client)-m.base
+	rows, c := &m.dense, int(k.Client)-int(m.base)
 	if k.Client < 0 {
 		rows, c = &m.neg, -1-int(k.Client)
 	}
 	if k.Client >= 0 && len(m.dense) == 0 {
-		m.base, c = int(k.Client), 0
+		m.base, c = int32(k.Client), 0
 	}
 	if c >= denseClients || c <= -denseClients || k.ID >= denseIDs {
 		return nil
@@ -118,7 +134,7 @@ func (m *keyIndex) grow(k protocols.RequestKey) *int32 {
 			return nil
 		}
 		m.dense = append(make([][]int32, -c, len(m.dense)-c), m.dense...)
-		m.base += c
+		m.base += int32(c)
 		c = 0
 	}
 	id := int(k.ID)
@@ -164,11 +180,11 @@ func (m *keyIndex) set(k protocols.RequestKey, i int32) {
 // has key k) and returns its index and false: one probe instead of a get
 // and a set.
 func (m *Mempool) lookup(k protocols.RequestKey, e entry) (int32, bool) {
-	if m.sharedIndex {
+	if m.index.shared {
 		if i, ok := m.index.get(k); ok {
 			return i, true
 		}
-		m.index, m.sharedIndex = m.index.clone(), false // about to add k
+		m.index = m.index.clone() // about to add k; the clone is not shared
 	}
 	if p := m.index.slot(k, true); p != nil {
 		if *p > 0 {
@@ -199,7 +215,7 @@ const initialRequests = 64
 // NewMempool returns an empty mempool that proposes up to blockSize
 // requests a block.
 func NewMempool(blockSize int) *Mempool {
-	return &Mempool{blockSize: blockSize}
+	return &Mempool{blockSize: int32(blockSize)}
 }
 
 // Reserve makes room for n more requests.
@@ -229,9 +245,8 @@ func (m *Mempool) CopyOf(from *Mempool) bool {
 	nq := len(from.queue)
 	m.queue = from.queue[:nq:nq]
 	m.head = from.head
-	m.index = from.index
-	m.sharedIndex, m.sharedQueue = true, true
-	from.sharedIndex, from.sharedQueue = true, true
+	from.index.shared, from.sharedQueue = true, true
+	m.index, m.sharedQueue = from.index, true
 	return true
 }
 
@@ -288,21 +303,23 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 		return 0, false
 	}
 	e := &m.entries[i]
-	if e.forgotten && !e.committed {
-		e.forgotten = false
-		m.queue = append(m.queue, i)
+	if e.req == nil { // forgotten: arrived again
+		e.req = q
+		if !e.committed() {
+			m.queue = append(m.queue, i)
+		}
 	}
-	return e.result, e.committed
+	return e.result, e.committed()
 }
 
-// Committed records that a request was committed with result and reports
-// whether it was the first commit of that request.
+// Committed records that a request was committed with result (a digest:
+// not 0) and reports whether it was the first commit of that request.
 func (m *Mempool) Committed(q *protocols.Request, result protocols.Digest) bool {
 	if p := m.index.cell(q.Key()); p != nil && *p > 0 {
 		// The common case, a request this replica holds: no entry to build.
 		return m.entries[*p-1].commit(result)
 	}
-	i, ok := m.lookup(q.Key(), entry{req: q, committed: true, result: result})
+	i, ok := m.lookup(q.Key(), entry{req: q, result: result})
 	if !ok {
 		return true
 	}
@@ -345,7 +362,7 @@ func (m *Mempool) Result(k protocols.RequestKey) (protocols.Digest, bool) {
 	if !ok {
 		return 0, false
 	}
-	return m.entries[i].result, m.entries[i].committed
+	return m.entries[i].result, m.entries[i].committed()
 }
 
 // Pending is the number of queued entries (committed ones not yet dropped
@@ -362,9 +379,9 @@ func (m *Mempool) GetTransactions(exclude map[protocols.RequestKey]struct{}) []*
 	}
 	kept := 0 // entries scanned and kept, compacted to the start of the scanned range
 	i := m.head
-	for ; i < len(m.queue) && len(out) < m.blockSize; i++ {
+	for ; i < len(m.queue) && len(out) < int(m.blockSize); i++ {
 		e := &m.entries[m.queue[i]]
-		if e.committed || e.forgotten {
+		if e.req == nil || e.committed() { // forgotten or committed
 			continue
 		}
 		m.queue[m.head+kept] = m.queue[i]
@@ -398,7 +415,7 @@ func (m *Mempool) ForgetSome(rng *rand.Rand, oneIn int) {
 // forget drops a pending request from the queue.
 func (m *Mempool) forget(pos int) {
 	e := &m.entries[m.queue[pos]]
-	if !e.committed {
-		e.forgotten = true
+	if !e.committed() {
+		e.req = nil
 	}
 }

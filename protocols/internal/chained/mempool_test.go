@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/byzsim/byzsim/protocols"
 	_ "github.com/byzsim/byzsim/protocols/internal/golden"
@@ -373,6 +374,9 @@ func TestMempoolCopiesShareSafely(t *testing.T) {
 				}
 			}
 			for i, e := range pr.m.entries { // every entry's request indexed at its entry
+				if e.req == nil {
+					continue // forgotten: no request until it arrives again
+				}
 				if j, ok := pr.m.index.get(e.req.Key()); !ok || j != int32(i) {
 					t.Fatalf("mempool %d step %d: entry %d holds %v, indexed at %d (%v)", p, step, i, e.req.Key(), j, ok)
 				}
@@ -385,7 +389,11 @@ func TestMempoolCopiesShareSafely(t *testing.T) {
 func queued(m *Mempool) []protocols.RequestKey {
 	var out []protocols.RequestKey
 	for _, i := range m.queue[m.head:] {
-		out = append(out, m.entries[i].req.Key())
+		var k protocols.RequestKey // a forgotten request's: the zero key
+		if q := m.entries[i].req; q != nil {
+			k = q.Key()
+		}
+		out = append(out, k)
 	}
 	return out
 }
@@ -395,12 +403,14 @@ func queued(m *Mempool) []protocols.RequestKey {
 func snapshot(m *Mempool, pool []*protocols.Request) []uint64 {
 	var out []uint64
 	for _, e := range m.entries {
-		out = append(out, uint64(e.req.Client), e.req.ID, uint64(e.result))
-		if e.committed {
-			out = append(out, 1)
+		if e.req == nil {
+			out = append(out, 2) // forgotten
+		} else {
+			out = append(out, uint64(e.req.Client), e.req.ID)
 		}
-		if e.forgotten {
-			out = append(out, 2)
+		out = append(out, uint64(e.result))
+		if e.committed() {
+			out = append(out, 1)
 		}
 	}
 	for _, i := range m.queue[m.head:] {
@@ -468,4 +478,59 @@ func TestMempoolSharedWrites(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMempoolLayout: a mempool fills two cache lines, the first holding
+// the entries and the index's rows of non-negative clients.
+func TestMempoolLayout(t *testing.T) {
+	var m Mempool
+	if got := unsafe.Sizeof(m); got != 128 {
+		t.Errorf("Mempool is %d bytes, want 128", got)
+	}
+	if got := unsafe.Offsetof(m.index) + unsafe.Offsetof(m.index.neg); got != 64 {
+		t.Errorf("the rows of negative clients start at byte %d, want 64", got)
+	}
+}
+
+// TestMempoolForgotten: a forgotten request (a corruption) is not
+// proposed; arriving again, it is queued again and proposed, unless it was
+// committed meanwhile, when it is acknowledged with its result.
+func TestMempoolForgotten(t *testing.T) {
+	for _, committed := range []bool{false, true} {
+		m := NewMempool(4)
+		a, b := req(10, 1), req(10, 2)
+		m.AddAll([]*protocols.Request{a, b})
+		m.forget(m.head) // a
+		if got := keysOf(m.GetTransactions(nil)); !slices.Equal(got, []uint64{2}) {
+			t.Fatalf("proposed %v with request 1 forgotten, want [2]", got)
+		}
+		if committed {
+			if !m.Committed(a, 7) {
+				t.Fatal("the forgotten request's commit was not its first")
+			}
+		}
+		res, done := m.Add(a)
+		if done != committed || (committed && res != 7) {
+			t.Fatalf("committed %v: the forgotten request arriving again: %v, %v", committed, res, done)
+		}
+		want := []uint64{2, 1}
+		if committed {
+			want = []uint64{2}
+		}
+		if got := keysOf(m.GetTransactions(nil)); !slices.Equal(got, want) {
+			t.Fatalf("committed %v: proposed %v after the forgotten request arrived again, want %v", committed, got, want)
+		}
+		if r, ok := m.Result(a.Key()); ok != committed || (committed && r != 7) {
+			t.Fatalf("committed %v: result %v, %v", committed, r, ok)
+		}
+	}
+}
+
+// keysOf returns the ids of reqs.
+func keysOf(reqs []*protocols.Request) []uint64 {
+	var out []uint64
+	for _, q := range reqs {
+		out = append(out, q.ID)
+	}
+	return out
 }

@@ -14,8 +14,8 @@ import (
 // A nil state marks an empty slot: the table never holds nil.
 type specTable[B any] struct {
 	slots []specSlot[B] // a power of two of them
-	n     int
-	shift uint // 64 − log2(len(slots))
+	n     int32
+	shift uint32 // 64 − log2(len(slots))
 }
 
 type specSlot[B any] struct {
@@ -51,7 +51,7 @@ func (t *specTable[B]) get(id protocols.Digest) (*SpecState[B], bool) {
 
 // put sets the state of id (s is not nil).
 func (t *specTable[B]) put(id protocols.Digest, s *SpecState[B]) {
-	if 2*(t.n+1) > len(t.slots) {
+	if 2*(int(t.n)+1) > len(t.slots) {
 		t.grow()
 	}
 	mask := len(t.slots) - 1
@@ -109,7 +109,7 @@ func (t *specTable[B]) grow() {
 	old := t.slots
 	size := max(minSpecSlots, 2*len(old))
 	t.slots = make([]specSlot[B], size)
-	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	t.shift = uint32(64 - bits.TrailingZeros(uint(size)))
 	t.n = 0
 	for _, sl := range old {
 		if sl.s != nil {

@@ -51,7 +51,7 @@ func TestSpecTable(t *testing.T) {
 						delete(model, id)
 					}
 				}
-				if tab.n != len(model) {
+				if int(tab.n) != len(model) {
 					t.Fatalf("step %d: %d entries, want %d", step, tab.n, len(model))
 				}
 				for k := range 64 {
