@@ -202,31 +202,16 @@ func (r *Replica) cancel(id sim.TimerID) {
 	}
 }
 
-// send sends unless the Byzantine behaviour withholds it. An honest
-// replica's conduct withholds nothing: its sends go straight to env.
-func (r *Replica) send(to int, m sim.Message) {
-	if r.conduct.Honest() {
-		r.env.Send(sim.NodeID(to), m)
-		return
-	}
-	r.conduct.Send(r.env, sim.NodeID(to), m)
-}
+// send sends unless the Byzantine behaviour withholds it.
+func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID(to), m) }
 
 // sendOthers sends even to the other replicas of even id and odd to those
-// of odd id (a gossip), as send would to each, with the conduct asked once.
+// of odd id (a gossip), through the conduct as send would to each.
 func (r *Replica) sendOthers(even, odd sim.Message) {
-	if !r.conduct.Honest() {
-		for j := 0; j < r.n; j++ {
-			if j != r.id {
-				r.send(j, pick(j, even, odd))
-			}
-		}
-		return
-	}
-	env := r.env
+	out := r.conduct.Out(r.env)
 	for j := 0; j < r.n; j++ {
 		if j != r.id {
-			env.Send(sim.NodeID(j), pick(j, even, odd))
+			out.Send(sim.NodeID(j), pick(j, even, odd))
 		}
 	}
 }

@@ -108,6 +108,7 @@ func (ve *viewEst) gossip() {
 	ve.echo[r.id] = own
 	ve.touch()
 	honest := r.conduct.Honest() // the honest strategy shows own to all
+	out := r.conduct.Out(r.env)
 	for j := 0; j < r.n; j++ {
 		if j == r.id {
 			continue
@@ -121,11 +122,7 @@ func (ve *viewEst) gossip() {
 		if s.m == nil || s.own != shown || s.about != about {
 			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
-		if honest {
-			r.env.Send(sim.NodeID(j), s.m) // as send does for an honest replica
-		} else {
-			r.send(j, s.m)
-		}
+		out.Send(sim.NodeID(j), s.m)
 	}
 }
 
