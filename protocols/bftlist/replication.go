@@ -756,42 +756,61 @@ func (g *replication) countSupported(st Status) []Req {
 	return c.atLeast(g.q2())
 }
 
-// logIndex answers whether a request is in an r_log. An r_log normally
-// holds consecutive sequence numbers in order (a request executes only as
-// lastExec+1), so a request is looked up by its number; a log that is not
-// so (a transient fault, a Byzantine structure) is searched.
+// logIndex answers whether a request is in an r_log, and where. An r_log
+// normally holds consecutive sequence numbers in order (a request executes
+// only as lastExec+1), so a request is looked up by its number; a log that
+// is not so (a transient fault, a Byzantine structure) is searched.
 type logIndex struct {
 	log         []LogEntry
 	base        int64
-	consecutive bool
+	consecutive bool // log[i] has number base+i
 }
 
 func newLogIndex(log []LogEntry) logIndex {
-	x := logIndex{log: log, consecutive: true}
-	if len(log) > 0 {
-		x.base = log[0].Req.Seq
-	}
-	for i := range log {
-		if log[i].Req.Seq != x.base+int64(i) {
-			x.consecutive = false
-			break
-		}
-	}
+	var x logIndex
+	x.start(log)
+	x.extend(log)
 	return x
 }
 
+// start makes x the index of log's empty prefix, numbered from log's
+// first entry: extend(log) then indexes log.
+func (x *logIndex) start(log []LogEntry) {
+	*x = logIndex{log: log[:0], consecutive: true}
+	if len(log) > 0 {
+		x.base = log[0].Req.Seq
+	}
+}
+
+// extend makes x the index of log, which begins with x's log (the same
+// entries): only the entries beyond it are read.
+func (x *logIndex) extend(log []LogEntry) {
+	for i := len(x.log); i < len(log) && x.consecutive; i++ {
+		x.consecutive = log[i].Req.Seq == x.base+int64(i)
+	}
+	x.log = log
+}
+
+// dropFront makes x the index of its log without the first d entries.
+func (x *logIndex) dropFront(d int) { x.log, x.base = x.log[d:], x.base+int64(d) }
+
 // has reports whether req is in the log.
-func (x logIndex) has(req Req) bool {
+func (x logIndex) has(req Req) bool { return x.index(&req) >= 0 }
+
+// index returns the index of req in the log, or −1.
+func (x logIndex) index(req *Req) int {
 	if !x.consecutive {
 		for i := range x.log {
-			if sameReq(&x.log[i].Req, &req) {
-				return true
+			if sameReq(&x.log[i].Req, req) {
+				return i
 			}
 		}
-		return false
+		return -1
 	}
-	i := req.Seq - x.base
-	return i >= 0 && i < int64(len(x.log)) && sameReq(&x.log[i].Req, &req)
+	if i := req.Seq - x.base; i >= 0 && i < int64(len(x.log)) && sameReq(&x.log[i].Req, req) {
+		return int(i)
+	}
+	return -1
 }
 
 // sameReq is a == b, field by field (the generic comparison of the padded
