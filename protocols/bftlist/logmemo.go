@@ -57,7 +57,7 @@ func (m *logMemo) rescan(log []LogEntry, own logIndex) {
 // memory), as the peer's log: it compares its new entries with own's.
 func (m *logMemo) extend(log []LogEntry, own logIndex) {
 	for i := len(m.log.log); i < len(log); i++ {
-		if e := &log[i]; !own.has(e.Req) {
+		if e := &log[i]; !own.has(&e.Req) {
 			m.reqs = append(m.reqs, e.Req)
 			m.at = append(m.at, i)
 		}
@@ -104,15 +104,15 @@ func (m *logMemo) ownMoved(own logIndex) bool {
 	// to one of own's new entries leaves the memo, and only one equal to
 	// one of the d entries own dropped joins it.
 	kept := 0
-	for i, q := range m.reqs {
-		if !own.has(q) {
-			m.reqs[kept], m.at[kept] = q, m.at[i]
+	for i := range m.reqs {
+		if !own.has(&m.reqs[i]) {
+			m.reqs[kept], m.at[kept] = m.reqs[i], m.at[i]
 			kept++
 		}
 	}
 	m.reqs, m.at = m.reqs[:kept], m.at[:kept]
 	for i := range d {
-		if p := m.log.index(&m.ownLog[i].Req); p >= 0 && !own.has(m.log.log[p].Req) {
+		if p := m.log.index(&m.ownLog[i].Req); p >= 0 && !own.has(&m.log.log[p].Req) {
 			j, _ := slices.BinarySearch(m.at, p)
 			m.reqs = slices.Insert(m.reqs, j, m.log.log[p].Req)
 			m.at = slices.Insert(m.at, j, p)

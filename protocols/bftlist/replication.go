@@ -742,7 +742,7 @@ func (g *replication) countSupported(st Status) []Req {
 	own := newLogIndex(g.own.RLog)
 	for k, s := range g.rep {
 		for i := range s.ReqQ {
-			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(p.Req) {
+			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(&p.Req) {
 				c.add(p.Req, k)
 			}
 		}
@@ -795,7 +795,7 @@ func (x *logIndex) extend(log []LogEntry) {
 func (x *logIndex) dropFront(d int) { x.log, x.base = x.log[d:], x.base+int64(d) }
 
 // has reports whether req is in the log.
-func (x logIndex) has(req Req) bool { return x.index(&req) >= 0 }
+func (x logIndex) has(req *Req) bool { return x.index(req) >= 0 }
 
 // index returns the index of req in the log, or −1.
 func (x logIndex) index(req *Req) int {
