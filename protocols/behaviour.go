@@ -231,6 +231,8 @@ func (e *filtered) Broadcast(m sim.Message) {
 	}
 }
 
+// The other methods of sim.Env are env's.
+
 func (e *filtered) Now() sim.Time  { return e.env.Now() }
 func (e *filtered) ID() sim.NodeID { return e.env.ID() }
 func (e *filtered) Replicas() int  { return e.env.Replicas() }
