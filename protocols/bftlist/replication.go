@@ -599,11 +599,8 @@ func (c *counter[T]) find(x T) int {
 }
 
 func (c *counter[T]) add(x T, replica int) {
-	i := c.hint
-	if i >= len(c.items) {
-		i = 0
-	}
-	if i >= len(c.items) || c.items[i] != x {
+	i, h := c.next()
+	if i < 0 || *h != x {
 		if i = c.find(x); i < 0 {
 			i = len(c.items)
 			c.items = append(c.items, x)
@@ -622,11 +619,40 @@ func (c *counter[T]) add(x T, replica int) {
 			}
 		}
 	}
+	c.countAt(i, replica)
+}
+
+// next returns the item add compares x with first, the one after the
+// last item added (or the first), and its index; −1 when there is none.
+func (c *counter[T]) next() (int, *T) {
+	i := c.hint
+	if i >= len(c.items) {
+		i = 0
+	}
+	if i >= len(c.items) {
+		return -1, nil
+	}
+	return i, &c.items[i]
+}
+
+// countAt counts replica for the item at index i, once per replica in a
+// row (a replica's items are counted together).
+func (c *counter[T]) countAt(i, replica int) {
 	c.hint = i + 1
 	if c.last[i] != replica {
 		c.last[i] = replica
 		c.count[i]++
 	}
+}
+
+// addReq is c.add(*q, replica) with the first comparison made field by
+// field (sameReq inlines; the generic == of the padded struct is a call).
+func addReq(c *counter[Req], q *Req, replica int) {
+	if i, h := c.next(); i >= 0 && sameReq(h, q) {
+		c.countAt(i, replica)
+		return
+	}
+	c.add(*q, replica)
 }
 
 func (c *counter[T]) of(x T) int {
@@ -743,14 +769,14 @@ func (g *replication) countSupported(st Status) []Req {
 	for k, s := range g.rep {
 		for i := range s.ReqQ {
 			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(&p.Req) {
-				c.add(p.Req, k)
+				addReq(c, &p.Req, k)
 			}
 		}
 		if k == g.r.id {
 			continue // its r_log is own's
 		}
 		for _, req := range g.notInOwnLog(k, s.RLog, own) {
-			c.add(req, k)
+			addReq(c, &req, k)
 		}
 	}
 	return c.atLeast(g.q2())
