@@ -2,6 +2,7 @@ package protocols
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/byzsim/byzsim/sim"
@@ -135,7 +136,7 @@ func (t *Behaviours[S]) Set(c *Conduct[S], name string) error {
 	}
 	for _, b := range t.list {
 		if b.Name == name {
-			*c = Conduct[S]{name: name, S: b.Strategy, filter: b.filter()}
+			*c = Conduct[S]{name: name, S: b.Strategy, out: filtered{filter: b.filter()}}
 			return nil
 		}
 	}
@@ -150,8 +151,12 @@ func (t *Behaviours[S]) Set(c *Conduct[S], name string) error {
 // consults at decision points, and the filter its sends pass. The zero
 // Conduct is not usable; Behaviours.Set initialises it.
 type Conduct[S any] struct {
-	name   string
-	filter SendFilter
+	name string
+	// out holds the filter its sends pass (nil for none): under a filter,
+	// the replica sends through out, an environment wrapping the
+	// replica's own whose Send and Broadcast ask the filter. It is part of
+	// the Conduct, never shared between replicas.
+	out filtered
 	// S is the current strategy (the honest one when Name is "").
 	S S
 }
@@ -163,23 +168,78 @@ func (c *Conduct[S]) Name() string { return c.name }
 func (c *Conduct[S]) Honest() bool { return c.name == "" }
 
 // Send sends m to node to through env unless the behaviour withholds it.
+// It inlines at the protocol's call sites: with no filter (an honest
+// replica, or a behaviour that withholds nothing) it is one env.Send.
 func (c *Conduct[S]) Send(env sim.Env, to sim.NodeID, m sim.Message) {
-	if c.filter == nil || !c.filter.Withholds(env, to, m) {
-		env.Send(to, m)
+	if c.out.filter != nil { // Out, written out: Send stays small enough to inline
+		c.out.env = env
+		env = &c.out
 	}
+	env.Send(to, m)
 }
 
 // Broadcast broadcasts m through env. Under a SendFilter it becomes one
 // Send to each replica not withheld (the sender included), in id order.
+// Like Send it inlines, and the unfiltered case is one env.Broadcast.
 func (c *Conduct[S]) Broadcast(env sim.Env, m sim.Message) {
-	if c.filter == nil {
-		env.Broadcast(m)
-		return
+	if c.out.filter != nil {
+		c.out.env = env
+		env = &c.out
 	}
-	for to := range env.Replicas() {
+	env.Broadcast(m)
+}
+
+// Out returns the environment the replica's sends go through, env being
+// its own: env itself when nothing is filtered, else env wrapped so that
+// its Send and Broadcast ask the filter. A gossip to many replicas takes
+// it once and sends through it, as Send would to each. It is valid until
+// the conduct changes or its next Out, Send or Broadcast.
+func (c *Conduct[S]) Out(env sim.Env) sim.Env {
+	if c.out.filter == nil {
+		return env
+	}
+	c.out.env = env
+	return &c.out
+}
+
+// filtered is an environment whose sends pass a SendFilter: Send and
+// Broadcast ask the filter, the other methods are env's. It lists every
+// method of sim.Env rather than embedding it, so that a sending method
+// added to sim.Env cannot pass the filter unasked.
+type filtered struct {
+	env    sim.Env
+	filter SendFilter
+}
+
+var _ sim.Env = (*filtered)(nil)
+
+// Send sends m to node to unless the filter withholds it.
+func (e *filtered) Send(to sim.NodeID, m sim.Message) {
+	if !e.filter.Withholds(e.env, to, m) {
+		e.env.Send(to, m)
+	}
+}
+
+// Broadcast sends m to each replica the filter does not withhold it from
+// (the sender included), in id order.
+func (e *filtered) Broadcast(m sim.Message) {
+	for to := range e.env.Replicas() {
 		id := sim.NodeID(to)
-		if !c.filter.Withholds(env, id, m) {
-			env.Send(id, m)
+		if !e.filter.Withholds(e.env, id, m) {
+			e.env.Send(id, m)
 		}
 	}
 }
+
+// The other methods of sim.Env are env's.
+
+func (e *filtered) Now() sim.Time  { return e.env.Now() }
+func (e *filtered) ID() sim.NodeID { return e.env.ID() }
+func (e *filtered) Replicas() int  { return e.env.Replicas() }
+func (e *filtered) SetTimer(d sim.Time, kind int, data int64) sim.TimerID {
+	return e.env.SetTimer(d, kind, data)
+}
+func (e *filtered) CancelTimer(id sim.TimerID) { e.env.CancelTimer(id) }
+func (e *filtered) Rand() *rand.Rand           { return e.env.Rand() }
+func (e *filtered) Charge(d sim.Time)          { e.env.Charge(d) }
+func (e *filtered) Observe(o sim.Observation)  { e.env.Observe(o) }

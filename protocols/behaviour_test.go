@@ -103,9 +103,22 @@ func TestConductSends(t *testing.T) {
 			t.Errorf("%q: sends reached %v, want %v", tc.name, env.sent, tc.send)
 		}
 		env.sent = nil
+		out := c.Out(env)
+		for to := range 4 {
+			out.Send(sim.NodeID(to), testMsg{})
+		}
+		if !slices.Equal(env.sent, tc.send) {
+			t.Errorf("%q: sends through Out reached %v, want %v", tc.name, env.sent, tc.send)
+		}
+		env.sent = nil
 		c.Broadcast(env, testMsg{})
 		if !slices.Equal(env.sent, tc.bcast) {
 			t.Errorf("%q: broadcast reached %v, want %v", tc.name, env.sent, tc.bcast)
+		}
+		env.sent = nil
+		c.Out(env).Broadcast(testMsg{})
+		if !slices.Equal(env.sent, tc.bcast) {
+			t.Errorf("%q: broadcast through Out reached %v, want %v", tc.name, env.sent, tc.bcast)
 		}
 	}
 }
@@ -131,4 +144,46 @@ func TestConductSetErrors(t *testing.T) {
 	if !slices.Equal(env.sent, []sim.NodeID{sim.None}) {
 		t.Errorf("honest broadcast became %v", env.sent)
 	}
+}
+
+// seenEnv records the environments a filter is asked with.
+type seenEnv struct{ envs []sim.Env }
+
+func (s *seenEnv) Withholds(env sim.Env, _ sim.NodeID, _ sim.Message) bool {
+	s.envs = append(s.envs, env)
+	return false
+}
+
+// TestFilteredEnv checks that under a filter the filter is asked with the
+// replica's own environment (not the one wrapping it), that each Conduct
+// wraps its own, and that the wrapper's other methods are the replica's.
+func TestFilteredEnv(t *testing.T) {
+	seen := &seenEnv{}
+	table := NewBehaviours[loud]("test", normal{}, Behaviour[loud]{Name: "watch", Doc: "watches", Strategy: normal{}, Sends: seen})
+	var a, b Conduct[loud]
+	for _, c := range []*Conduct[loud]{&a, &b} {
+		if err := table.Set(c, "watch"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ea, eb := &sendEnv{n: 3}, &sendEnv{n: 2}
+	a.Send(ea, 1, testMsg{})
+	b.Broadcast(eb, testMsg{})
+	a.Broadcast(ea, testMsg{})
+	if want := []sim.Env{ea, eb, eb, ea, ea, ea}; !slices.Equal(seen.envs, want) {
+		t.Errorf("filter asked with %v, want the replicas' own %v", seen.envs, want)
+	}
+	if !slices.Equal(ea.sent, []sim.NodeID{1, 0, 1, 2}) || !slices.Equal(eb.sent, []sim.NodeID{0, 1}) {
+		t.Errorf("sends reached %v and %v", ea.sent, eb.sent)
+	}
+	if &a.out == &b.out || a.out.env != sim.Env(ea) || b.out.env != sim.Env(eb) {
+		t.Error("two conducts share their filtered environment")
+	}
+	w := &a.out
+	if w.Replicas() != 3 || w.ID() != 0 || w.Now() != 0 || w.Rand() != nil || w.SetTimer(1, 0, 0) != 0 {
+		t.Error("the filtered environment does not answer as the replica's")
+	}
+	w.CancelTimer(1)
+	w.Charge(1)
+	w.Observe(nil)
 }

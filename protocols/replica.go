@@ -106,6 +106,18 @@ func (c Costs) Receive(n int) sim.Time {
 	return c.PerMessage + c.PerByte*sim.Time(n)
 }
 
+// ReceiveOf returns the cost of handling the received message m,
+// Receive(m.Size()). The size is read only when the model charges by the
+// byte: a message's size can cost more to compute than the receipt's
+// charge, and the default model has no per-byte cost. (A pointer
+// receiver: inlined, it reads the two fields, not a copy of the model.)
+func (c *Costs) ReceiveOf(m sim.Message) sim.Time {
+	if c.PerByte == 0 {
+		return c.PerMessage
+	}
+	return c.Receive(m.Size())
+}
+
 // MessageForger is implemented by replicas that can make arbitrary
 // type-correct messages of their protocol, for transient faults of messages
 // in transit (corrupt: same kind, arbitrary fields; replace: any kind).

@@ -197,7 +197,8 @@ func TestSupChangeIntersection(t *testing.T) {
 				v.Prim = 1 // another primary: not counted
 			}
 		}
-		return r.pm.supChange(x)
+		cand := r.pm.candidates()
+		return cand.supChange(x)
 	})
 }
 

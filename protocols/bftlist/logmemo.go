@@ -22,13 +22,11 @@ type logMemo struct {
 	peer, own       *LogEntry
 	peerLen, ownLen int
 	reqs            []Req
-	// log and ownLog are the logs the memo was computed for, at[i] the
-	// index in log of reqs[i]; logConsec says whether log's numbers are
-	// consecutive (then log[i] has number base+i).
-	log, ownLog []LogEntry
-	at          []int
-	logConsec   bool
-	base        int64
+	// log indexes the peer's log the memo was computed for, ownLog is
+	// own's, at[i] the index in log of reqs[i].
+	log    logIndex
+	ownLog []LogEntry
+	at     []int
 }
 
 // notInOwnLog returns the requests of log, replica k's r_log, that are not
@@ -41,7 +39,7 @@ func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
 	if m.peer == &log[0] && m.peerLen == len(log) && m.own == firstEntry(own.log) && m.ownLen == len(own.log) {
 		return m.reqs // neither log changed
 	}
-	if m.log == nil || !m.ownMoved(own) || !m.peerMoved(log, own) {
+	if m.log.log == nil || !m.ownMoved(own) || !m.peerMoved(log, own) {
 		m.rescan(log, own)
 	}
 	return m.reqs
@@ -50,7 +48,7 @@ func (g *replication) notInOwnLog(k int, log []LogEntry, own logIndex) []Req {
 // rescan computes the memo afresh.
 func (m *logMemo) rescan(log []LogEntry, own logIndex) {
 	m.reqs, m.at = m.reqs[:0], m.at[:0]
-	m.log, m.logConsec, m.base = nil, true, log[0].Req.Seq
+	m.log.start(log)
 	m.extend(log, own)
 	m.ownLog, m.own, m.ownLen = own.log, firstEntry(own.log), len(own.log)
 }
@@ -58,15 +56,14 @@ func (m *logMemo) rescan(log []LogEntry, own logIndex) {
 // extend takes log, which begins with the remembered log (the same
 // memory), as the peer's log: it compares its new entries with own's.
 func (m *logMemo) extend(log []LogEntry, own logIndex) {
-	for i := len(m.log); i < len(log); i++ {
-		e := &log[i]
-		if !own.has(e.Req) {
+	for i := len(m.log.log); i < len(log); i++ {
+		if e := &log[i]; !own.has(&e.Req) {
 			m.reqs = append(m.reqs, e.Req)
 			m.at = append(m.at, i)
 		}
-		m.logConsec = m.logConsec && e.Req.Seq == m.base+int64(i)
 	}
-	m.log, m.peer, m.peerLen = log, &log[0], len(log)
+	m.log.extend(log)
+	m.peer, m.peerLen = &log[0], len(log)
 }
 
 // peerMoved brings the memo to the peer's log log (own's log being the
@@ -75,11 +72,11 @@ func (m *logMemo) peerMoved(log []LogEntry, own logIndex) bool {
 	if m.peer == &log[0] && m.peerLen == len(log) {
 		return true
 	}
-	d := shiftOf(m.log, log)
+	d := shiftOf(m.log.log, log)
 	if d < 0 {
 		return false
 	}
-	// log[:len(m.log)-d] is m.log[d:]: keep what was found there.
+	// log[:len(m.log.log)-d] is m.log.log[d:]: keep what was found there.
 	kept := 0
 	for i, at := range m.at {
 		if at >= d {
@@ -88,7 +85,7 @@ func (m *logMemo) peerMoved(log []LogEntry, own logIndex) bool {
 		}
 	}
 	m.reqs, m.at = m.reqs[:kept], m.at[:kept]
-	m.log, m.base = m.log[d:], m.base+int64(d)
+	m.log.dropFront(d)
 	m.extend(log, own)
 	return true
 }
@@ -100,30 +97,25 @@ func (m *logMemo) ownMoved(own logIndex) bool {
 		return true
 	}
 	d := shiftOf(m.ownLog, own.log)
-	if d < 0 || !m.logConsec {
+	if d < 0 || !m.log.consecutive {
 		return false
 	}
 	// Own's entries m.ownLog[d:] are still own's: only a peer entry equal
 	// to one of own's new entries leaves the memo, and only one equal to
 	// one of the d entries own dropped joins it.
 	kept := 0
-	for i, q := range m.reqs {
-		if !own.has(q) {
-			m.reqs[kept], m.at[kept] = q, m.at[i]
+	for i := range m.reqs {
+		if !own.has(&m.reqs[i]) {
+			m.reqs[kept], m.at[kept] = m.reqs[i], m.at[i]
 			kept++
 		}
 	}
 	m.reqs, m.at = m.reqs[:kept], m.at[:kept]
 	for i := range d {
-		o := &m.ownLog[i].Req
-		p := o.Seq - m.base
-		if p < 0 || p >= int64(len(m.log)) {
-			continue
-		}
-		if e := &m.log[p].Req; sameReq(e, o) && !own.has(*e) {
-			j, _ := slices.BinarySearch(m.at, int(p))
-			m.reqs = slices.Insert(m.reqs, j, *e)
-			m.at = slices.Insert(m.at, j, int(p))
+		if p := m.log.index(&m.ownLog[i].Req); p >= 0 && !own.has(&m.log.log[p].Req) {
+			j, _ := slices.BinarySearch(m.at, p)
+			m.reqs = slices.Insert(m.reqs, j, m.log.log[p].Req)
+			m.at = slices.Insert(m.at, j, p)
 		}
 	}
 	m.ownLog, m.own, m.ownLen = own.log, firstEntry(own.log), len(own.log)

@@ -214,7 +214,7 @@ func TestLogMemoMatchesFresh(t *testing.T) {
 	fresh := func(log []LogEntry, own logIndex) []Req {
 		var out []Req
 		for _, e := range log {
-			if !own.has(e.Req) {
+			if !own.has(&e.Req) {
 				out = append(out, e.Req)
 			}
 		}

@@ -108,11 +108,6 @@ func (pm *primMon) cleanState() {
 	}
 }
 
-// supChange: some x replicas with my primary have need-change sets whose
-// intersection holds n−2f replicas. (The reference discarded the result of
-// its intersection and so tested only one set.)
-func (pm *primMon) supChange(x int) bool { c := pm.candidates(); return c.supChange(x) }
-
 // needCandidates are the replicas with my primary, their number and the
 // total size of their need-change sets: what supChange reads of the
 // records, gathered once for both of an iteration's thresholds (the
@@ -136,8 +131,10 @@ func (pm *primMon) candidates() needCandidates {
 	return c
 }
 
-// supChange is primMon.supChange(x) on the records the candidates were
-// gathered from.
+// supChange: some x replicas with my primary have need-change sets whose
+// intersection holds n−2f replicas, on the records the candidates were
+// gathered from. (The reference discarded the result of its intersection
+// and so tested only one set.)
 func (c *needCandidates) supChange(x int) bool {
 	// Intersection of n−2f: it holds ≥ n−3f ≥ 2f+1 correct replicas.
 	t := c.pm.r.n - 2*c.pm.r.f

@@ -202,31 +202,16 @@ func (r *Replica) cancel(id sim.TimerID) {
 	}
 }
 
-// send sends unless the Byzantine behaviour withholds it. An honest
-// replica's conduct withholds nothing: its sends go straight to env.
-func (r *Replica) send(to int, m sim.Message) {
-	if r.conduct.Honest() {
-		r.env.Send(sim.NodeID(to), m)
-		return
-	}
-	r.conduct.Send(r.env, sim.NodeID(to), m)
-}
+// send sends unless the Byzantine behaviour withholds it.
+func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID(to), m) }
 
 // sendOthers sends even to the other replicas of even id and odd to those
-// of odd id (a gossip), as send would to each, with the conduct asked once.
+// of odd id (a gossip), through the conduct as send would to each.
 func (r *Replica) sendOthers(even, odd sim.Message) {
-	if !r.conduct.Honest() {
-		for j := 0; j < r.n; j++ {
-			if j != r.id {
-				r.send(j, pick(j, even, odd))
-			}
-		}
-		return
-	}
-	env := r.env
+	out := r.conduct.Out(r.env)
 	for j := 0; j < r.n; j++ {
 		if j != r.id {
-			env.Send(sim.NodeID(j), pick(j, even, odd))
+			out.Send(sim.NodeID(j), pick(j, even, odd))
 		}
 	}
 }
@@ -285,54 +270,42 @@ func (r *Replica) iterate(which int) {
 }
 
 // Deliver implements sim.Node. Every message is charged its receipt
-// first (its size read from its concrete type); a client's request also
-// its signature check.
+// first; a client's request also its signature check.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	if r.rearm != nil {
 		r.applyRearm()
 	}
+	r.env.Charge(r.cfg.Costs.ReceiveOf(m))
 	j := int(from)
 	switch m := m.(type) {
 	case *VEMsg:
-		r.receipt(m.Size())
 		if r.peer(j) && r.p.SelfStabilizing {
 			r.ve.receive(j, m)
 		}
 	case *REPMsg:
-		r.receipt(m.Size())
 		if r.peer(j) {
 			r.rep.receive(j, m)
 		}
 	case *PMMsg:
-		r.receipt(m.Size())
 		if r.peer(j) {
 			r.pm.receive(j, m)
 		}
 	case *FDToken:
-		r.receipt(m.Size())
 		if r.peer(j) {
 			r.link.onToken(j, m)
 		}
 	case *FDAck:
-		r.receipt(m.Size())
 		if r.peer(j) {
 			r.link.onAck(j, m)
 		}
 	case *EFDToken:
-		r.receipt(m.Size())
 		if r.peer(j) && r.p.SelfStabilizing && r.p.FDMode == FDEvent {
 			r.efd.onToken(j, m)
 		}
 	case *protocols.Request:
-		r.receipt(m.Size())
 		r.clientRequest(from, m)
-	default:
-		r.receipt(m.Size())
 	}
 }
-
-// receipt charges the receipt of a message of size bytes.
-func (r *Replica) receipt(size int) { r.env.Charge(r.cfg.Costs.Receive(size)) }
 
 // peer reports whether j is another replica: the modules take messages
 // from those only.

@@ -599,11 +599,8 @@ func (c *counter[T]) find(x T) int {
 }
 
 func (c *counter[T]) add(x T, replica int) {
-	i := c.hint
-	if i >= len(c.items) {
-		i = 0
-	}
-	if i >= len(c.items) || c.items[i] != x {
+	i, h := c.next()
+	if i < 0 || *h != x {
 		if i = c.find(x); i < 0 {
 			i = len(c.items)
 			c.items = append(c.items, x)
@@ -622,11 +619,40 @@ func (c *counter[T]) add(x T, replica int) {
 			}
 		}
 	}
+	c.countAt(i, replica)
+}
+
+// next returns the item add compares x with first, the one after the
+// last item added (or the first), and its index; −1 when there is none.
+func (c *counter[T]) next() (int, *T) {
+	i := c.hint
+	if i >= len(c.items) {
+		i = 0
+	}
+	if i >= len(c.items) {
+		return -1, nil
+	}
+	return i, &c.items[i]
+}
+
+// countAt counts replica for the item at index i, once per replica in a
+// row (a replica's items are counted together).
+func (c *counter[T]) countAt(i, replica int) {
 	c.hint = i + 1
 	if c.last[i] != replica {
 		c.last[i] = replica
 		c.count[i]++
 	}
+}
+
+// addReq is c.add(*q, replica) with the first comparison made field by
+// field (sameReq inlines; the generic == of the padded struct is a call).
+func addReq(c *counter[Req], q *Req, replica int) {
+	if i, h := c.next(); i >= 0 && sameReq(h, q) {
+		c.countAt(i, replica)
+		return
+	}
+	c.add(*q, replica)
 }
 
 func (c *counter[T]) of(x T) int {
@@ -742,56 +768,75 @@ func (g *replication) countSupported(st Status) []Req {
 	own := newLogIndex(g.own.RLog)
 	for k, s := range g.rep {
 		for i := range s.ReqQ {
-			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(p.Req) {
-				c.add(p.Req, k)
+			if p := &s.ReqQ[i]; p.Status.has(st) && !own.has(&p.Req) {
+				addReq(c, &p.Req, k)
 			}
 		}
 		if k == g.r.id {
 			continue // its r_log is own's
 		}
 		for _, req := range g.notInOwnLog(k, s.RLog, own) {
-			c.add(req, k)
+			addReq(c, &req, k)
 		}
 	}
 	return c.atLeast(g.q2())
 }
 
-// logIndex answers whether a request is in an r_log. An r_log normally
-// holds consecutive sequence numbers in order (a request executes only as
-// lastExec+1), so a request is looked up by its number; a log that is not
-// so (a transient fault, a Byzantine structure) is searched.
+// logIndex answers whether a request is in an r_log, and where. An r_log
+// normally holds consecutive sequence numbers in order (a request executes
+// only as lastExec+1), so a request is looked up by its number; a log that
+// is not so (a transient fault, a Byzantine structure) is searched.
 type logIndex struct {
 	log         []LogEntry
 	base        int64
-	consecutive bool
+	consecutive bool // log[i] has number base+i
 }
 
 func newLogIndex(log []LogEntry) logIndex {
-	x := logIndex{log: log, consecutive: true}
-	if len(log) > 0 {
-		x.base = log[0].Req.Seq
-	}
-	for i := range log {
-		if log[i].Req.Seq != x.base+int64(i) {
-			x.consecutive = false
-			break
-		}
-	}
+	var x logIndex
+	x.start(log)
+	x.extend(log)
 	return x
 }
 
+// start makes x the index of log's empty prefix, numbered from log's
+// first entry: extend(log) then indexes log.
+func (x *logIndex) start(log []LogEntry) {
+	*x = logIndex{log: log[:0], consecutive: true}
+	if len(log) > 0 {
+		x.base = log[0].Req.Seq
+	}
+}
+
+// extend makes x the index of log, which begins with x's log (the same
+// entries): only the entries beyond it are read.
+func (x *logIndex) extend(log []LogEntry) {
+	for i := len(x.log); i < len(log) && x.consecutive; i++ {
+		x.consecutive = log[i].Req.Seq == x.base+int64(i)
+	}
+	x.log = log
+}
+
+// dropFront makes x the index of its log without the first d entries.
+func (x *logIndex) dropFront(d int) { x.log, x.base = x.log[d:], x.base+int64(d) }
+
 // has reports whether req is in the log.
-func (x logIndex) has(req Req) bool {
+func (x logIndex) has(req *Req) bool { return x.index(req) >= 0 }
+
+// index returns the index of req in the log, or −1.
+func (x logIndex) index(req *Req) int {
 	if !x.consecutive {
 		for i := range x.log {
-			if sameReq(&x.log[i].Req, &req) {
-				return true
+			if sameReq(&x.log[i].Req, req) {
+				return i
 			}
 		}
-		return false
+		return -1
 	}
-	i := req.Seq - x.base
-	return i >= 0 && i < int64(len(x.log)) && sameReq(&x.log[i].Req, &req)
+	if i := req.Seq - x.base; i >= 0 && i < int64(len(x.log)) && sameReq(&x.log[i].Req, req) {
+		return int(i)
+	}
+	return -1
 }
 
 // sameReq is a == b, field by field (the generic comparison of the padded

@@ -108,24 +108,29 @@ func (ve *viewEst) gossip() {
 	ve.echo[r.id] = own
 	ve.touch()
 	honest := r.conduct.Honest() // the honest strategy shows own to all
-	for j := 0; j < r.n; j++ {
+	out := r.conduct.Out(r.env)
+	sent := ve.sent[:r.n]
+	phs, wit, views, vc := ve.phs[:r.n], ve.witnesses[:r.n], ve.views[:r.n], ve.vChange[:r.n]
+	for j := range sent {
 		if j == r.id {
+			continue
+		}
+		// Compared with the copy kept in sent, not the message itself, and
+		// field by field where the data lie, without copying them.
+		s := &sent[j]
+		if honest && s.m != nil && s.own == own && s.about.Views == views[j] && s.about.Phase == phs[j] &&
+			s.about.Witness == wit[j] && s.about.VChange == vc[j] {
+			out.Send(sim.NodeID(j), s.m)
 			continue
 		}
 		shown, about := own, ve.dataOf(j)
 		if !honest {
 			shown = r.conduct.S.veShown(r, j, own)
 		}
-		// Compared with the copy kept in sent, not the message itself.
-		s := &ve.sent[j]
 		if s.m == nil || s.own != shown || s.about != about {
 			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
-		if honest {
-			r.env.Send(sim.NodeID(j), s.m) // as send does for an honest replica
-		} else {
-			r.send(j, s.m)
-		}
+		out.Send(sim.NodeID(j), s.m)
 	}
 }
 
@@ -147,24 +152,25 @@ func (ve *viewEst) receive(j int, m *VEMsg) {
 	ve.touch()
 }
 
-// echoNoWitn: k echoes own, my current view pair, phase and vChange.
-func (ve *viewEst) echoNoWitn(k int, own VEData) bool {
-	e := &ve.echo[k]
+// echoNoWitn: the echo e (of some k) holds own, my current view pair,
+// phase and vChange.
+func echoNoWitn(e *VEData, own VEData) bool {
 	return e.Views == own.Views && e.Phase == own.Phase && e.VChange == own.VChange
 }
 
 // noticedRecentValue: n−f replicas echo my current values (the n−f correct
 // replicas alone can; two such sets share n−2f ≥ 3f+1 replicas, n ≥ 5f+1).
 func (ve *viewEst) noticedRecentValue() bool {
-	c, own := 0, ve.ownData()
+	c, own, n := 0, ve.ownData(), ve.r.n
+	echo := ve.echo[:n]
 	for w, word := range ve.correct[:ve.words] {
 		for b := word; b != 0; b &= b - 1 {
-			if k := w<<6 | bits.TrailingZeros64(b); k < ve.r.n && ve.echoNoWitn(k, own) {
+			if k := w<<6 | bits.TrailingZeros64(b); k < n && echoNoWitn(&echo[k], own) {
 				c++
 			}
 		}
 	}
-	return c >= ve.r.n-ve.r.f
+	return c >= n-ve.r.f
 }
 
 // witnesSeen: I am witnessed and n−f members of the witness set (me
@@ -190,10 +196,12 @@ func (ve *viewEst) computeWitnesSeen() bool {
 	if count >= need {
 		return true
 	}
-	own := ve.echo[id]
+	n := ve.r.n
+	echo := ve.echo[:n]
+	own := echo[id]
 	for w := range ve.words {
 		for b := ve.witSet[w] & ve.correct[w]; b != 0; b &= b - 1 {
-			if k := w<<6 | bits.TrailingZeros64(b); k != id && k < ve.r.n && ve.echo[k] == own {
+			if k := w<<6 | bits.TrailingZeros64(b); k != id && k < n && echo[k] == own {
 				if count++; count >= need {
 					return true
 				}

@@ -557,14 +557,7 @@ func (r *Replica) charge(d sim.Time) {
 
 // chargeReceive charges the cost of handling the received message m: its
 // size is read only when the cost model charges by the byte.
-func (r *Replica) chargeReceive(m sim.Message) {
-	c := &r.costs
-	if c.PerByte != 0 {
-		r.env.Charge(c.Receive(m.Size()))
-		return
-	}
-	r.charge(c.PerMessage)
-}
+func (r *Replica) chargeReceive(m sim.Message) { r.charge(r.costs.ReceiveOf(m)) }
 
 // chargeHash charges the cost of hashing block b: its size is read only
 // when hashing costs anything.

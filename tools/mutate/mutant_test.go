@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -174,6 +175,41 @@ func TestTargetsStable(t *testing.T) {
 					t.Errorf("%s: function %s has no mutant", tg.File, fn)
 				}
 			}
+		}
+	}
+}
+
+// TestDocumentedIDsExist: every mutant docs/testing.md names by its full
+// ID (protocol/file:line:col/operator) is one the targets give, so that
+// the scores and survivors it reports stay tied to mutants -list shows
+// (a change that moves a cited line fails here until the page is
+// updated).
+func TestDocumentedIDsExist(t *testing.T) {
+	root := filepath.Join("..", "..")
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "testing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := loadTargets(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := mutants(root, set, set.Protocols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, m := range ms {
+		ids[m.ID] = true
+	}
+	pattern := `(` + strings.Join(set.Protocols, "|") + `)/[\w.]+:\d+:\d+/[\w-]+`
+	cited := regexp.MustCompile(pattern).FindAllString(string(doc), -1)
+	if len(cited) == 0 {
+		t.Fatal("docs/testing.md cites no mutant ID")
+	}
+	for _, id := range cited {
+		if !ids[id] {
+			t.Errorf("docs/testing.md cites %s, which the targets do not give", id)
 		}
 	}
 }
