@@ -24,7 +24,7 @@ func TestReplicaLayout(t *testing.T) {
 		"env": true, "pm": true, "ledger": true,
 		"tree.votes": true, "tree.highQC": true, "tree.highCommitQC": true, "tree.certs": true, "tree.opened": true,
 		"mempool": true, "id": true, "newRoundEvent": true, "syncing": true, "n": true, "quorum": true,
-		"safety": true, "costs": true, "votes": true, "conduct.filter": true, "conduct.S": true,
+		"safety": true, "costs": true, "votes": true, "conduct.out": true, "conduct.S": true,
 		"keys.self": true, "keys.real": true, "keys.n": true, "keys.base": true, "keys.fingerprint": true,
 		"s.bugs": true, "s.newRoundOnly": true, "s.roundTimer": true, "s.blockSize": true, "s.futureRounds": true,
 	}
