@@ -30,7 +30,7 @@ func benchExperiment(b *testing.B, file string, sets ...string) {
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for b.Loop() {
-		s, p, err := executeRun(run, reg, dir, nil, nil, nil, nil, nil)
+		s, p, err := commitRun(run, reg, dir, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

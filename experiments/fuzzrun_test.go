@@ -55,7 +55,7 @@ func FuzzLoadAndRun(f *testing.F) {
 			r.Exp = &exp
 			deadline := time.Now().Add(20 * time.Second)
 			poll := func(sim.Time, uint64) bool { return time.Now().Before(deadline) }
-			_, _, err := safeExecuteRun(&r, reg, filepath.Join(dir, r.ID), poll, nil, nil, nil, nil)
+			_, _, err := commitRun(&r, reg, filepath.Join(dir, r.ID), poll)
 			if err != nil && !errors.Is(err, errInterrupted) {
 				t.Fatalf("an accepted experiment fails at run time: %v\n%s", err, data)
 			}

@@ -599,28 +599,6 @@ func safeExecuteRunTo(files *results.Batch, plots map[string][]byte, r *Run, reg
 	return executeRunTo(files, plots, r, reg, dir, poll, live, lanes, early, ready)
 }
 
-// safeExecuteRun is safeExecuteRunTo with the run's files committed.
-func safeExecuteRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
-	var files results.Batch
-	defer files.Abort()
-	s, p, err := safeExecuteRunTo(&files, nil, r, reg, dir, poll, live, lanes, early, ready)
-	if err != nil {
-		return s, p, err
-	}
-	return s, p, files.Commit()
-}
-
-// executeRun is executeRunTo with the run's files committed.
-func executeRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
-	var files results.Batch
-	defer files.Abort()
-	s, p, err := executeRunTo(&files, nil, r, reg, dir, poll, live, lanes, early, ready)
-	if err != nil {
-		return s, p, err
-	}
-	return s, p, files.Commit()
-}
-
 // executeRunTo runs one run and writes its directory's files into the batch
 // files, summary.json last, so that its presence means the run is complete
 // once files is committed; on an error, files must be aborted. It returns
