@@ -112,8 +112,10 @@ func (b *Batch) Commit() error { return CommitBatches(b) }
 
 // CommitBatches commits the batches bs as one (see Commit): every file of
 // them synced at once, then renamed batch after batch, each batch's files
-// in the order they were written; a nil batch is empty. The batches are
-// empty afterwards, whatever the outcome.
+// in the order they were written, up to the first batch with a file that
+// failed to sync or to be renamed (that batch and the later ones are not
+// renamed); a nil batch is empty. The batches are empty afterwards,
+// whatever the outcome.
 func CommitBatches(bs ...*Batch) error {
 	bs = slices.DeleteFunc(slices.Clone(bs), func(b *Batch) bool { return b == nil })
 	var files []batchFile
@@ -145,12 +147,17 @@ func CommitBatches(bs ...*Batch) error {
 	for i := range files {
 		errs[i] = cmp.Or(errs[i], files[i].f.Close())
 	}
-	for i, bf := range files {
-		if errs[i] != nil {
-			return fmt.Errorf("results: writing %s: %w", bf.path, errs[i])
-		}
-	}
+	// A batch whose files all synced is renamed even when a later one's
+	// did not: the batches before the first failure are complete on disk.
+	first := 0
 	for _, b := range bs {
+		synced := errs[first : first+len(b.files)]
+		first += len(b.files)
+		for i, err := range synced {
+			if err != nil {
+				return fmt.Errorf("results: writing %s: %w", b.files[i].path, err)
+			}
+		}
 		for len(b.files) > 0 {
 			bf := b.files[0]
 			if err := os.Rename(bf.f.Name(), bf.path); err != nil {

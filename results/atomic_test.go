@@ -230,6 +230,34 @@ func TestCommitBatches(t *testing.T) {
 	}
 }
 
+// TestCommitBatchesSyncFailure: a file of a later batch that fails to
+// sync leaves that batch and the later ones unrenamed, and the batches
+// before it complete on disk (a run's files committed with the final
+// files are kept when one of those fails).
+func TestCommitBatchesSyncFailure(t *testing.T) {
+	dir := t.TempDir()
+	var run, final, after Batch
+	for _, f := range []struct {
+		b    *Batch
+		name string
+	}{{&run, "summary.json"}, {&final, "runs.csv"}, {&final, "manifest.json"}, {&after, "late"}} {
+		if err := f.b.WriteFile(filepath.Join(dir, f.name), []byte(f.name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	final.files[0].f.Close() // its Sync fails: "file already closed"
+	err := CommitBatches(&run, &final, &after)
+	if err == nil || !strings.Contains(err.Error(), "runs.csv") {
+		t.Fatalf("CommitBatches = %v, want runs.csv's sync error", err)
+	}
+	if got := entries(t, dir); strings.Join(got, " ") != "summary.json" {
+		t.Errorf("directory holds %v, want only the first batch's summary.json", got)
+	}
+	if run.Len()+final.Len()+after.Len() != 0 {
+		t.Errorf("files left in the batches: %d, %d, %d", run.Len(), final.Len(), after.Len())
+	}
+}
+
 func fileExistsT(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
