@@ -303,3 +303,14 @@ func TestCDFPoints(t *testing.T) {
 			len(big), len(pts), pts[len(pts)-1].Y, maxCDFPoints+1)
 	}
 }
+
+func TestDrawPlotPanicIsAnError(t *testing.T) {
+	r := drawPlot("7", func() ([]renderedFile, error) { panic("broken axis") })
+	if r.err == nil || !strings.Contains(r.err.Error(), "run 7") || !strings.Contains(r.err.Error(), "broken axis") {
+		t.Errorf("a panicking plot gave %+v, want an error naming the run and the panic", r)
+	}
+	want := []renderedFile{{}}
+	if r := drawPlot("7", func() ([]renderedFile, error) { return want, nil }); r.err != nil || len(r.files) != 1 {
+		t.Errorf("a plot drawn gave %+v", r)
+	}
+}

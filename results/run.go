@@ -176,33 +176,50 @@ func PlotRun(dir, stem string, formats ...string) error {
 	return writeRendered(files)
 }
 
+// rendered is a plot's files, or the error that stopped its drawing.
+type rendered struct {
+	files []renderedFile
+	err   error
+}
+
+// drawPlot draws a plot of run name. It runs on a goroutine of its own: a
+// panic there (a plotting library's bug) becomes the plot's error, for the
+// run to report, instead of ending the process.
+func drawPlot(name string, plot func() ([]renderedFile, error)) (r rendered) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = rendered{err: fmt.Errorf("results: drawing a plot of run %s: panic: %v", name, p)}
+		}
+	}()
+	r.files, r.err = plot()
+	return r
+}
+
 // renderRunPlots starts rendering the plots of run name (see PlotRun) from
 // its latency records, timeline rows and markers, and returns a function
 // that waits for the rendered files: the latency CDF's, then the
 // throughput's. The two plots share nothing: they are drawn at once, on
 // two cores when there are, each on its own goroutine.
 func renderRunPlots(name string, recs []LatencyRecord, rows []TimelineRow, markers []Marker, stem string, formats []string) func() ([]renderedFile, error) {
-	type rendered struct {
-		files []renderedFile
-		err   error
-	}
 	cdfDone, tpDone := make(chan rendered, 1), make(chan rendered, 1)
 	go func() {
-		cdf, err := latencyCDFFigure("Latency CDF, run "+name, "", false, CDFSeriesOf(recs), PlotStyle{})
-		var files []renderedFile
-		if err == nil {
-			files, err = cdf.render(stem+"-latency-cdf", formats)
-		}
-		cdfDone <- rendered{files, err}
+		cdfDone <- drawPlot(name, func() ([]renderedFile, error) {
+			cdf, err := latencyCDFFigure("Latency CDF, run "+name, "", false, CDFSeriesOf(recs), PlotStyle{})
+			if err != nil {
+				return nil, err
+			}
+			return cdf.render(stem+"-latency-cdf", formats)
+		})
 	}()
 	go func() {
-		series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
-		tp, err := throughputFigure("Throughput over time, run "+name, series, markers, PlotStyle{})
-		var files []renderedFile
-		if err == nil {
-			files, err = tp.render(stem+"-throughput", formats)
-		}
-		tpDone <- rendered{files, err}
+		tpDone <- drawPlot(name, func() ([]renderedFile, error) {
+			series := []ThroughputSeries{{Name: "completed requests", Rows: rows}}
+			tp, err := throughputFigure("Throughput over time, run "+name, series, markers, PlotStyle{})
+			if err != nil {
+				return nil, err
+			}
+			return tp.render(stem+"-throughput", formats)
+		})
 	}()
 	return func() ([]renderedFile, error) {
 		c, t := <-cdfDone, <-tpDone
