@@ -76,6 +76,9 @@ func residentKB(t *testing.T) int {
 // allocations lie in memory advised for huge pages, and the advised span
 // is not resident until used.
 func TestAdviseBacksLaterAllocations(t *testing.T) {
+	if selected(readSetting("/sys/kernel/mm/transparent_hugepage/enabled")) == "" {
+		t.Skip("this kernel has no transparent huge pages")
+	}
 	before := residentKB(t)
 	if err := advise(256 << 20); err != nil {
 		t.Fatalf("advise: %v", err)
