@@ -304,8 +304,8 @@ func readShard(dir string) (*shard, error) {
 	return s, nil
 }
 
-// copyRun copies a run directory's files (not its subdirectories, such as
-// an unfinished .pending), summary.json last.
+// copyRun copies a run directory's files (not its subdirectories), summary.json
+// last.
 func copyRun(src, dst string) error {
 	entries, err := os.ReadDir(src)
 	if err != nil {

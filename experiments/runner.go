@@ -314,10 +314,15 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 	var lastFiles *results.Batch
 	var lastRun string
 	var lastPlots map[string][]byte
-	// A finished run's files are committed whatever happens after it.
+	// A finished run's files are committed whatever happens after it (the
+	// error that ended Execute early is the one returned; a failure here
+	// is told as a note).
 	defer func() {
-		if lastFiles != nil {
-			lastFiles.Commit()
+		if lastFiles == nil {
+			return
+		}
+		if err := lastFiles.Commit(); err != nil && opt.Note != nil {
+			opt.Note(fmt.Sprintf("run %s: its files were not kept: %v", lastRun, err))
 		}
 	}()
 	for o := range done {
