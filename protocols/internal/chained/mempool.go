@@ -305,7 +305,10 @@ func (m *Mempool) Add(q *protocols.Request) (protocols.Digest, bool) {
 	e := &m.entries[i]
 	if e.req == nil { // forgotten: arrived again
 		e.req = q
-		if !e.committed() {
+		// A forgotten entry stays queued until GetTransactions passes it
+		// (ForgetSome draws once per queued position): queued again only
+		// once it left, or it would be proposed twice.
+		if !e.committed() && !slices.Contains(m.queue[m.head:], i) {
 			m.queue = append(m.queue, i)
 		}
 	}

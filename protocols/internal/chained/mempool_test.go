@@ -526,6 +526,22 @@ func TestMempoolForgotten(t *testing.T) {
 	}
 }
 
+// TestMempoolForgottenArrivesWhileQueued: a forgotten request that
+// arrives again before a proposal passed its queue position is proposed
+// once, from that position.
+func TestMempoolForgottenArrivesWhileQueued(t *testing.T) {
+	m := NewMempool(4)
+	a, b := req(10, 1), req(10, 2)
+	m.AddAll([]*protocols.Request{a, b})
+	m.forget(m.head) // a
+	if _, done := m.Add(a); done {
+		t.Fatal("a forgotten request that was never committed arrived as committed")
+	}
+	if got := keysOf(m.GetTransactions(nil)); !slices.Equal(got, []uint64{1, 2}) {
+		t.Errorf("proposed %v, want each request once: [1 2]", got)
+	}
+}
+
 // keysOf returns the ids of reqs.
 func keysOf(reqs []*protocols.Request) []uint64 {
 	var out []uint64
