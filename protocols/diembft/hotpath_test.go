@@ -247,7 +247,7 @@ func TestVoteUsesInsertedStates(t *testing.T) {
 			r.executeAndInsert(b)
 			return insertedStates{}
 		}},
-		{"states of a block forgotten since", func(r *Replica, b, _ *Block) insertedStates {
+		{"no states, the block's state forgotten after it was executed", func(r *Replica, b, _ *Block) insertedStates {
 			r.executeAndInsert(b)
 			r.ledger.Forget(b.ID)
 			return insertedStates{}
