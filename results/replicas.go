@@ -167,25 +167,11 @@ func (l *ReplicaLog) closeRow(ln *replicaLane) {
 		b = binary.AppendVarint(b, ln.round-ln.encRound)
 		ln.encRound = ln.round
 	}
-	if ln.roundChanges != 0 {
-		b[flags] |= encRoundChanges
-		b = appendUvarint(b, uint64(ln.roundChanges))
-	}
-	if ln.tcRounds != 0 {
-		b[flags] |= encTCRounds
-		b = appendUvarint(b, uint64(ln.tcRounds))
-	}
-	if ln.resets != 0 {
-		b[flags] |= encResets
-		b = appendUvarint(b, uint64(ln.resets))
-	}
-	if ln.timeouts != 0 {
-		b[flags] |= encTimeouts
-		b = appendUvarint(b, uint64(ln.timeouts))
-	}
-	if ln.commitCount != 0 {
-		b[flags] |= encCommits
-		b = appendUvarint(b, uint64(ln.commitCount))
+	for i, c := range [...]int{ln.roundChanges, ln.tcRounds, ln.resets, ln.timeouts, ln.commitCount} {
+		if c != 0 {
+			b[flags] |= encRoundChanges << i
+			b = appendUvarint(b, uint64(c))
+		}
 	}
 	ln.enc = b
 }
