@@ -22,14 +22,6 @@ import (
 )
 
 func runCmd(args []string, stdout, stderr io.Writer) (err error) {
-	// Runs keep most of what they allocate: no garbage collection below
-	// 256 MB (a quarter of the machine's memory if less), doubling above
-	// (installed once the experiment is loaded). Where the system allows
-	// it, that memory is paged in 2 MB at a time, prepared while the
-	// experiment loads.
-	floor := min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4)
-	heapReady := hugepages.Start(floor)
-	defer heapReady()
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	out := fs.String("o", "out", "output `dir`ectory; results go to DIR/<experiment>")
 	jobs := fs.Int("j", 0, "runs in parallel (default: $SLURM_CPUS_PER_TASK when set, else the number of cores)")
@@ -77,6 +69,14 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 			*jobs = n
 		}
 	}
+	// Runs keep most of what they allocate: no garbage collection below
+	// 256 MB (a quarter of the machine's memory if less), doubling above
+	// (installed once the experiment is loaded). Where the system allows
+	// it, that memory is paged in 2 MB at a time, prepared while the
+	// experiment loads.
+	floor := min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4)
+	heapReady := hugepages.Start(floor)
+	defer heapReady()
 	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
 	if err != nil {
 		return err
