@@ -174,7 +174,7 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	if isNil(m) {
 		return
 	}
-	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
+	r.env.Charge(r.cfg.Costs.ReceiveOf(m))
 	r.dispatch(from, m)
 	r.afterInput()
 }

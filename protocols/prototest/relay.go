@@ -229,7 +229,7 @@ func (r *Replica) broadcast(m sim.Message) { r.conduct.Broadcast(r.env, m) }
 
 // Deliver implements sim.Node.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
-	r.env.Charge(r.cfg.Costs.Receive(m.Size()))
+	r.env.Charge(r.cfg.Costs.ReceiveOf(m))
 	switch m := m.(type) {
 	case *protocols.Request:
 		r.onRequest(m)

@@ -92,9 +92,8 @@ type Ledger[B any] struct {
 	// refers to it: see Commit.
 	spare *SpecState[B]
 	// heightOf maps committed block ids to their heights; it is filled
-	// from Blocks on demand (indexed is how many blocks above genesis it
-	// holds), so a commit costs no map insertion: lookups of committed ids
-	// are rare.
+	// from Log on demand (indexed is how many of its ids it holds), so a
+	// commit costs no map insertion: lookups of committed ids are rare.
 	heightOf map[protocols.Digest]int64
 	indexed  int
 	chain    []*SpecState[B]
@@ -165,8 +164,9 @@ func (l *Ledger[B]) Log() []protocols.Digest {
 
 // HeightOf returns the height of a committed block.
 func (l *Ledger[B]) HeightOf(id protocols.Digest) (int64, bool) {
-	for ; l.indexed+1 < len(l.Blocks); l.indexed++ {
-		l.heightOf[l.keys.ID(l.Blocks[l.indexed+1])] = int64(l.indexed + 1)
+	log := l.Log()
+	for ; l.indexed < len(log); l.indexed++ {
+		l.heightOf[log[l.indexed]] = int64(l.indexed + 1)
 	}
 	h, ok := l.heightOf[id]
 	return h, ok
