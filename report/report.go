@@ -47,13 +47,9 @@ const MaxFailedListed = 500
 // shows; summary.md has all of them.
 const MaxSummaryRows = 1000
 
-// Write writes dir/report.html atomically.
-func Write(dir string) error { return WriteFrom(dir, Memory{}) }
-
-// WriteFrom is Write with what m has in memory. The page is the same byte
-// for byte.
-func WriteFrom(dir string, m Memory) error {
-	write, err := Prepare(dir, m)
+// Write writes dir/report.html atomically, from the directory alone.
+func Write(dir string) error {
+	write, err := Prepare(dir, Memory{})
 	if err != nil {
 		return err
 	}
@@ -199,7 +195,7 @@ type page struct {
 // Build returns the report of the output directory dir.
 func Build(dir string) ([]byte, error) { return BuildFrom(dir, Memory{}) }
 
-// BuildFrom is Build with what m has in memory (see WriteFrom).
+// BuildFrom is Build with what m has in memory (see Prepare).
 func BuildFrom(dir string, m Memory) ([]byte, error) {
 	p, err := buildPage(dir, m)
 	if err != nil {
