@@ -361,7 +361,7 @@ func WriteRunsAndPointsTo(b *Batch, dir string, t RunsTable, k int) (RunsTable, 
 	if err := encodeRunsCSV(&runs, path, t); err != nil {
 		return RunsTable{}, err
 	}
-	read, err := ParseRunsCSV(path, runs.Bytes())
+	read, err := parseRunsCSV(path, runs.Bytes())
 	if err != nil {
 		return RunsTable{}, err
 	}

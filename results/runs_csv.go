@@ -271,9 +271,9 @@ func ReadRunsCSV(path string) (RunsTable, error) {
 	return runsTableOf(c)
 }
 
-// ParseRunsCSV is ReadRunsCSV of a runs.csv's content, data; path names
+// parseRunsCSV is ReadRunsCSV of a runs.csv's content, data; path names
 // it in errors.
-func ParseRunsCSV(path string, data []byte) (RunsTable, error) {
+func parseRunsCSV(path string, data []byte) (RunsTable, error) {
 	c, err := parseCSV(path, bytes.NewReader(data))
 	if err != nil {
 		return RunsTable{}, err
