@@ -101,7 +101,7 @@ func LanesOf(in RunInput) (lanes TimelineLanes, ok bool) {
 // and lanes, as ReadRunTimeline does.
 func RunTimelineOf(dir string, s Summary, lanes TimelineLanes) RunTimeline {
 	rt := RunTimeline{
-		Title:    "Timeline of run " + cmp.Or(s.RunID, filepath.Base(dir)),
+		Title:    "Timeline of run " + s.runName(dir),
 		End:      s.VirtualSeconds.Time(),
 		Interval: lanes.Interval,
 		Replicas: lanes.Replicas,

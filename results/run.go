@@ -69,7 +69,7 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord, plots *
 	rows := tl.Rows(in.End)
 	var drawn func() ([]renderedFile, error)
 	if plots != nil {
-		name := cmp.Or(s.RunID, filepath.Base(dir))
+		name := s.runName(dir)
 		drawn = renderRunPlots(name, readBackLatency(sorted), readBackTimeline(rows), s.Markers, plots.Stem, plots.Formats)
 	}
 	if err := writeSortedLatencyCSV(b, filepath.Join(dir, LatencyFile), sorted); err != nil {
@@ -169,7 +169,7 @@ func PlotRun(dir, stem string, formats ...string) error {
 	if err != nil {
 		return err
 	}
-	files, err := renderRunPlots(cmp.Or(s.RunID, filepath.Base(dir)), recs, rows, s.Markers, stem, formats)()
+	files, err := renderRunPlots(s.runName(dir), recs, rows, s.Markers, stem, formats)()
 	if err != nil {
 		return err
 	}
@@ -194,6 +194,10 @@ func drawPlot(name string, plot func() ([]renderedFile, error)) (r rendered) {
 	r.files, r.err = plot()
 	return r
 }
+
+// runName is how plots name the run of summary s in directory dir: its ID,
+// or the directory's name when the summary has none.
+func (s *Summary) runName(dir string) string { return cmp.Or(s.RunID, filepath.Base(dir)) }
 
 // renderRunPlots starts rendering the plots of run name (see PlotRun) from
 // its latency records, timeline rows and markers, and returns a function
