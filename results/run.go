@@ -2,7 +2,6 @@ package results
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,21 +99,14 @@ func WriteRunTo(b *Batch, dir string, in RunInput, recs []LatencyRecord, plots *
 			}
 		}
 	}
-	return writtenSummary(b, filepath.Join(dir, SummaryFile), s)
-}
-
-// writtenSummary writes s to path into the batch b and returns it as
-// ReadSummary reads it back.
-func writtenSummary(b *Batch, path string, s Summary) (Summary, error) {
-	data, err := marshalJSON(s, true)
+	// The summary as it reads back (its numbers are written with fixed
+	// decimals).
+	path := filepath.Join(dir, SummaryFile)
+	data, err := writeSummary(b, path, s)
 	if err != nil {
-		return s, fmt.Errorf("results: %s: %w", path, err)
+		return s, err
 	}
-	var back Summary
-	if err := json.Unmarshal(data, &back); err != nil {
-		return s, fmt.Errorf("results: %s: %w", path, err)
-	}
-	return back, b.putFile(path, data)
+	return parseSummary(path, data)
 }
 
 // readBackLatency returns records as ReadLatencyCSV reads them back from

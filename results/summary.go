@@ -331,26 +331,33 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 
 // WriteSummary writes s to path as indented JSON, atomically.
 func WriteSummary(path string, s Summary) error {
-	return writeSummary(nil, path, s)
+	_, err := writeSummary(nil, path, s)
+	return err
 }
 
-// writeSummary is WriteSummary into the batch b (on its own if b is nil).
-func writeSummary(b *Batch, path string, s Summary) error {
+// writeSummary is WriteSummary into the batch b (on its own if b is nil);
+// it returns the JSON written.
+func writeSummary(b *Batch, path string, s Summary) ([]byte, error) {
 	data, err := marshalJSON(s, true)
 	if err != nil {
-		return fmt.Errorf("results: %s: %w", path, err)
+		return nil, fmt.Errorf("results: %s: %w", path, err)
 	}
-	return b.putFile(path, data)
+	return data, b.putFile(path, data)
 }
 
 // ReadSummary reads a summary.json.
 func ReadSummary(path string) (Summary, error) {
-	var s Summary
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return s, err
+		return Summary{}, err
 	}
-	if err := json.Unmarshal(b, &s); err != nil {
+	return parseSummary(path, b)
+}
+
+// parseSummary parses the content of the summary.json at path.
+func parseSummary(path string, data []byte) (Summary, error) {
+	var s Summary
+	if err := json.Unmarshal(data, &s); err != nil {
 		return s, fmt.Errorf("results: %s: %w", path, err)
 	}
 	return s, nil
