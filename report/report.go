@@ -287,7 +287,7 @@ func (p *page) render(w io.Writer) error {
 		q.Runs[i].Figures = marked(q.Runs[i].Figures)
 	}
 	var b bytes.Buffer
-	b.Grow(64<<10 + 2*len(p.ExperimentTOML))
+	b.Grow(p.textSizeHint())
 	if err := pageTemplate().Execute(&b, &q); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -312,7 +312,7 @@ func (p *page) render(w io.Writer) error {
 // and room for the rest, so that the page is written into one buffer
 // (a page with a run timeline is mostly that: about 800 KB at n = 256).
 func (p *page) sizeHint() int {
-	n := 32<<10 + 2*len(p.ExperimentTOML)
+	n := p.textSizeHint()
 	figs := func(fs []figure) {
 		for _, f := range fs {
 			n += len(f.SVG) + len(f.PNG) + len(f.Caption) + 128
@@ -324,6 +324,10 @@ func (p *page) sizeHint() int {
 	}
 	return n
 }
+
+// textSizeHint is a guess of the page's size without its figures: its
+// tables and text, and the experiment's TOML, escaped.
+func (p *page) textSizeHint() int { return 64<<10 + 2*len(p.ExperimentTOML) }
 
 // experiment reads the resolved experiment.toml: its text, description
 // and headline settings.
