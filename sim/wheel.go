@@ -342,17 +342,8 @@ func (q *eventQueue) advance() {
 	if h.n <= slotCap && cap(q.front) >= slotCap {
 		// The common case, one chunk of a few events: sorted by
 		// insertion (as sortEvents would) as they are copied.
-		src := q.chunks[int(h.chunk)*slotCap:][:slotCap]
-		f := q.front[:h.n]
-		for k := range f {
-			e := src[k]
-			j := k
-			for ; j > 0 && e.before(&f[j-1]); j-- {
-				f[j] = f[j-1]
-			}
-			f[j] = e
-		}
-		q.front = f
+		q.front = q.front[:h.n]
+		insertionSort(q.front, q.chunks[int(h.chunk)*slotCap:][:h.n])
 		q.free = append(q.free, h.chunk)
 		return
 	}
@@ -586,18 +577,25 @@ func (q *eventQueue) renumber() uint64 {
 // sortEvents sorts events by (at, key).
 func sortEvents(es []event) {
 	if len(es) <= insertionSortMax {
-		for i := 1; i < len(es); i++ {
-			e := es[i]
-			j := i
-			for ; j > 0 && e.before(&es[j-1]); j-- {
-				es[j] = es[j-1]
-			}
-			es[j] = e
-		}
+		insertionSort(es, es)
 		return
 	}
 	if !slices.IsSortedFunc(es, cmpEvent) {
 		slices.SortFunc(es, cmpEvent)
+	}
+}
+
+// insertionSort sorts the events of src into dst (len(dst) == len(src);
+// dst may be src) by insertion: the common case of a few events, and
+// linear when they already are in order.
+func insertionSort(dst, src []event) {
+	dst = dst[:len(src)]
+	for k, e := range src {
+		j := k
+		for ; j > 0 && e.before(&dst[j-1]); j-- {
+			dst[j] = dst[j-1]
+		}
+		dst[j] = e
 	}
 }
 
