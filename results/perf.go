@@ -2,7 +2,7 @@ package results
 
 import (
 	"fmt"
-	"runtime"
+	"runtime/metrics"
 	"time"
 
 	"github.com/byzsim/byzsim/sim"
@@ -17,8 +17,9 @@ type Perf struct {
 	EventsPerWallSecond Float  `json:"events_per_wall_second"`
 	// VirtualPerWall is virtual seconds simulated per wall second.
 	VirtualPerWall Float `json:"virtual_per_wall"`
-	// PeakHeapBytes is the largest runtime.MemStats.HeapAlloc sampled during
-	// the run. The heap is the process's: runs in parallel share it.
+	// PeakHeapBytes is the largest heap in objects (runtime.MemStats.HeapAlloc,
+	// read as runtime/metrics' /memory/classes/heap/objects:bytes) sampled
+	// during the run. The heap is the process's: runs in parallel share it.
 	PeakHeapBytes uint64 `json:"peak_heap_bytes"`
 }
 
@@ -27,21 +28,28 @@ type Perf struct {
 type PerfMeter struct {
 	start time.Time
 	peak  uint64
-	ms    runtime.MemStats
+	heap  [1]metrics.Sample
 }
+
+// heapObjects is the runtime metric equal to runtime.MemStats.HeapAlloc;
+// reading it does not stop the world, as runtime.ReadMemStats does (every
+// goroutine of the process, other runs' included).
+const heapObjects = "/memory/classes/heap/objects:bytes"
 
 // StartPerf starts measuring now.
 func StartPerf() *PerfMeter {
-	p := &PerfMeter{start: time.Now()}
+	p := &PerfMeter{start: time.Now(), heap: [1]metrics.Sample{{Name: heapObjects}}}
 	p.Sample()
 	return p
 }
 
-// Sample reads the heap size and keeps the largest seen. It stops the world
-// briefly (runtime.ReadMemStats): call it every so often, not per event.
+// Sample reads the heap size and keeps the largest seen. Call it every so
+// often, not per event.
 func (p *PerfMeter) Sample() {
-	runtime.ReadMemStats(&p.ms)
-	p.peak = max(p.peak, p.ms.HeapAlloc)
+	metrics.Read(p.heap[:])
+	if v := p.heap[0].Value; v.Kind() == metrics.KindUint64 {
+		p.peak = max(p.peak, v.Uint64())
+	}
 }
 
 // Stop samples the heap a last time and returns the figures of a run that
