@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,6 +185,28 @@ func TestPlainCSVSplit(t *testing.T) {
 	}
 }
 
+// BenchmarkReplicaLogCSV: replicas.csv written from the log of 256
+// replicas committing once and changing round every 250 ms for 100 s of
+// virtual time (the log made once).
+func BenchmarkReplicaLogCSV(b *testing.B) {
+	const n = 256
+	dir := b.TempDir()
+	log := NewReplicaLog(n, 0)
+	for k := range 400 {
+		at := sim.Time(k) * 250 * sim.Millisecond
+		for r := range n {
+			log.Round(at+sim.Time(r)*sim.Microsecond, r, int64(k), false)
+			log.Commit(at+sim.Time(r)*sim.Microsecond, r)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkReplicaLog: the observations of 256 replicas committing once
 // and changing round every 250 ms for 100 s of virtual time, then
 // replicas.csv written from the log.
@@ -201,6 +225,20 @@ func BenchmarkReplicaLog(b *testing.B) {
 		}
 		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestAppendSmall: appendSmall writes what strconv.AppendInt writes, on
+// both sides of each of its fast paths' bounds and far from them.
+func TestAppendSmall(t *testing.T) {
+	values := []int64{math.MinInt64, -1_000_000, math.MaxInt64, 1_000_000, 123_456}
+	for v := int64(-1001); v <= 2000; v++ {
+		values = append(values, v)
+	}
+	for _, v := range values {
+		if got, want := string(appendSmall([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
+			t.Errorf("appendSmall(%d) = %q, want %q", v, got, want)
 		}
 	}
 }
