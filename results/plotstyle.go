@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -281,6 +282,13 @@ func fontOf(size vg.Length) font.Font { return font.From(plot.DefaultFont, size)
 func newPlot(s PlotStyle) *plot.Plot {
 	fs := s.fontSize()
 	p := plot.New()
+	boxes := newBoxCache(plot.DefaultTextHandler)
+	p.Title.TextStyle.Handler = boxes
+	p.Legend.TextStyle.Handler = boxes
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Handler = boxes
+		a.Tick.Label.Handler = boxes
+	}
 	p.Title.TextStyle.Font = fontOf(fs * 1.2)
 	p.Title.Padding = fs * 0.6
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -295,6 +303,36 @@ func newPlot(s PlotStyle) *plot.Plot {
 	g.Vertical.Width, g.Horizontal.Width = vg.Points(0.5), vg.Points(0.5)
 	p.Add(g)
 	return p
+}
+
+// boxCache is a text handler that measures each text in each font once:
+// gonum/plot measures every tick label of an axis three times while
+// laying it out and drawing it (a run timeline's replica axis has one per
+// replica), each time glyph by glyph. The boxes are those the handler it
+// wraps gives.
+type boxCache struct {
+	text.Handler
+	boxes map[boxKey][3]vg.Length
+}
+
+type boxKey struct {
+	txt  string
+	font font.Font
+}
+
+func newBoxCache(h text.Handler) *boxCache {
+	return &boxCache{Handler: h, boxes: make(map[boxKey][3]vg.Length)}
+}
+
+// Box implements text.Handler.
+func (c *boxCache) Box(txt string, fnt font.Font) (width, height, depth vg.Length) {
+	k := boxKey{txt, fnt}
+	if b, ok := c.boxes[k]; ok {
+		return b[0], b[1], b[2]
+	}
+	width, height, depth = c.Handler.Box(txt, fnt)
+	c.boxes[k] = [3]vg.Length{width, height, depth}
+	return width, height, depth
 }
 
 // NiceTicks places ticks at multiples of 1, 2 or 5 × 10^k, the largest
