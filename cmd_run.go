@@ -15,7 +15,6 @@ import (
 	"github.com/byzsim/byzsim/batch"
 	"github.com/byzsim/byzsim/experiments"
 	"github.com/byzsim/byzsim/internal/gcpolicy"
-	"github.com/byzsim/byzsim/internal/hugepages"
 	"github.com/byzsim/byzsim/report"
 	"github.com/byzsim/byzsim/sim"
 	"github.com/schollz/progressbar/v3"
@@ -74,9 +73,8 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	// (installed once the experiment is loaded). Where the system allows
 	// it, that memory is paged in 2 MB at a time, prepared while the
 	// experiment loads.
-	floor := min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4)
-	heapReady := hugepages.Start(floor)
-	defer heapReady()
+	policy := gcpolicy.Start(min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4))
+	defer policy.Wait()
 	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
 	if err != nil {
 		return err
@@ -130,8 +128,7 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		}
 		opt.OnProgress = progressReporter(bar, plan.Base.Name)
 	}
-	heapReady()
-	defer gcpolicy.Set(floor)()
+	defer policy.Install()()
 	rep, err := experiments.Execute(ctx, plan, opt)
 	if bar != nil {
 		_ = bar.Finish()

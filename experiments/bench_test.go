@@ -15,7 +15,7 @@ import (
 // the same garbage collection policy) and reports simulated events per wall second, heap allocations per event, the
 // virtual/wall time ratio and the wall time of one run.
 func benchExperiment(b *testing.B, file string, sets ...string) {
-	defer gcpolicy.Set(gcpolicy.DefaultFloor)()
+	defer gcpolicy.Start(gcpolicy.DefaultFloor).Install()()
 	reg := protocols.NewRegistry(diembft.Protocol(), bftlist.Protocol())
 	plan, err := Load(file, reg, Options{Sets: sets})
 	if err != nil {

@@ -17,10 +17,39 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+
+	"github.com/byzsim/byzsim/internal/hugepages"
 )
 
 // DefaultFloor is the memory below which a run is not collected.
 const DefaultFloor = 256 << 20
+
+// Pending is the policy on its way: the heap it will let grow is being
+// prepared while the caller does its own start-up work.
+type Pending struct {
+	floor     uint64
+	heapReady func() hugepages.Outcome
+}
+
+// Start begins preparing the heap for the policy with the given floor: the
+// floor's worth of heap is advised for transparent huge pages and its
+// first part paged in (hugepages.Start), on a goroutine of its own.
+// Install waits for that and installs the policy; where no run follows
+// (an error), Wait waits for the preparation alone. The collector's
+// settings must not change in between.
+func Start(floor uint64) *Pending {
+	return &Pending{floor: floor, heapReady: hugepages.Start(floor)}
+}
+
+// Wait waits until the heap is prepared. It may be called more than once.
+func (p *Pending) Wait() { p.heapReady() }
+
+// Install waits until the heap is prepared, then installs the policy (Set)
+// and returns the function that restores the previous settings.
+func (p *Pending) Install() (restore func()) {
+	p.Wait()
+	return Set(p.floor)
+}
 
 // Set installs the policy with the given floor in bytes and returns a
 // function that restores the previous settings. It leaves the collector

@@ -64,3 +64,29 @@ func TestExplicitSettingWins(t *testing.T) {
 		})
 	}
 }
+
+// TestStartThenInstall: Install installs the policy with Start's floor
+// (after the heap's preparation, whose own hold-off of the collector has
+// been undone by then) and its restore brings back the settings before.
+func TestStartThenInstall(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	before, beforePct := limit(), debug.SetGCPercent(-1)
+	debug.SetGCPercent(beforePct)
+	const floor = 8 << 20
+	p := Start(floor)
+	p.Wait()
+	if got := limit(); got != before {
+		t.Fatalf("memory limit after the heap's preparation = %d, want it untouched (%d)", got, before)
+	}
+	restore := p.Install()
+	got, pct := limit(), debug.SetGCPercent(-1)
+	restore()
+	if got != floor || pct != -1 {
+		t.Errorf("after Install: memory limit %d, GC percent %d; want the floor %d and -1", got, pct, floor)
+	}
+	if got, pct := limit(), debug.SetGCPercent(beforePct); got != before || pct != beforePct {
+		t.Errorf("after restore: memory limit %d, GC percent %d; want %d and %d", got, pct, before, beforePct)
+	}
+	p.Wait() // again: returns at once
+}
