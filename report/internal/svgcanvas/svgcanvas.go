@@ -619,40 +619,13 @@ func (c *Canvas) DrawImage(rect vg.Rectangle, img image.Image) {
 		`transform="scale(1, -1)"`) // y inverted so that the image is upright
 }
 
-// Bytes returns the document: the canvas can be drawn on further and
+// String returns the document: the canvas can be drawn on further and
 // written again.
-func (c *Canvas) Bytes() []byte {
-	var b bytes.Buffer
-	c.writeDoc(&b)
-	return b.Bytes()
-}
-
-// String returns the document as a string (the bytes of Bytes, copied
-// once).
 func (c *Canvas) String() string {
 	var b strings.Builder
-	c.writeDoc(&b)
+	b.Grow(len(c.pre) + c.chunked + len(c.buf) + 5*c.ends() + 7)
+	c.WriteTo(&b) // a strings.Builder takes every write
 	return b.String()
-}
-
-// writeDoc writes the document into an in-memory buffer, grown once to
-// its size.
-func (c *Canvas) writeDoc(b interface {
-	Grow(int)
-	Write([]byte) (int, error)
-	WriteString(string) (int, error)
-}) {
-	ends := c.ends()
-	b.Grow(len(c.pre) + c.chunked + len(c.buf) + 5*ends + 7)
-	b.Write(c.pre)
-	for _, ch := range c.chunks {
-		b.Write(ch)
-	}
-	b.Write(c.buf)
-	for range ends {
-		b.WriteString("</g>\n")
-	}
-	b.WriteString("</svg>\n")
 }
 
 // ends returns the number of groups left open: the one that moves the
@@ -665,8 +638,41 @@ func (c *Canvas) ends() int {
 	return ends
 }
 
-// WriteTo writes the document to w.
+// WriteTo writes the document to w, part by part. It implements
+// io.WriterTo (vg.CanvasWriterTo, as vgsvg's canvas does).
 func (c *Canvas) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(c.Bytes())
-	return int64(n), err
+	d := docWriter{w: w}
+	d.write(c.pre)
+	for _, ch := range c.chunks {
+		d.write(ch)
+	}
+	d.write(c.buf)
+	for range c.ends() {
+		d.writeString("</g>\n")
+	}
+	d.writeString("</svg>\n")
+	return d.n, d.err
+}
+
+// docWriter counts what it writes and stops at the first error.
+type docWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (d *docWriter) write(b []byte) {
+	if d.err == nil {
+		var n int
+		n, d.err = d.w.Write(b)
+		d.n += int64(n)
+	}
+}
+
+func (d *docWriter) writeString(s string) {
+	if d.err == nil {
+		var n int
+		n, d.err = io.WriteString(d.w, s)
+		d.n += int64(n)
+	}
 }
