@@ -92,7 +92,6 @@ func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 		mempool:      newMempool(s.blockSize),
 		genesisQC:    gqc,
 		lastProposed: -1,
-		buf:          buffers{exclude: make(map[protocols.RequestKey]struct{})},
 	}
 	if err := r.SetBehaviour(cfg.Behaviour); err != nil {
 		return nil, err
@@ -524,6 +523,9 @@ func (r *Replica) collectPathTransactions() bool {
 	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
 	for i := 0; ok && s != nil && s != r.ledger.Root() && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
+			if r.buf.exclude == nil { // made by the first leader's proposal
+				r.buf.exclude = make(map[protocols.RequestKey]struct{})
+			}
 			r.buf.exclude[q.Key()] = struct{}{}
 			nonEmpty = true
 		}

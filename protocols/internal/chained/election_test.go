@@ -43,3 +43,32 @@ func TestElectionOverrides(t *testing.T) {
 		}
 	}
 }
+
+// Round-robin's memo (RoundRobin) answers as the formula does, whatever
+// the order of the rounds asked: ascending (a replica's rounds), each
+// round and the next (a vote), back and forth, and at the int64 range's
+// edges.
+func TestElectionLeaderRoundRobin(t *testing.T) {
+	rounds := []int64{0, 1, 2, 3, 999, 1000, 1001, 1<<31 - 1, 1 << 31, 1<<32 - 1, 1 << 32, 1<<32 + 7, 1 << 40, 1<<63 - 1, 1<<63 - 2, -1, -2, -1000, -1 << 32, -1 << 63, 5, 4, 6, 0}
+	for r := int64(0); r < 40; r++ {
+		rounds = append(rounds, r, r+1)
+	}
+	for r := int64(40); r > -10; r -= 3 {
+		rounds = append(rounds, r, r+2)
+	}
+	for _, n := range []int{1, 2, 4, 7, 256, 1000, 1<<31 - 1} {
+		for _, rpl := range []int64{1, 2, 3, 1 << 30, 1<<63 - 1} {
+			e := NewElection(n, rpl, false, 5, 1, 9)
+			for _, round := range rounds {
+				k := round / rpl
+				if round < 0 && round%rpl != 0 {
+					k--
+				}
+				want := sim.NodeID(((k % int64(n)) + int64(n)) % int64(n))
+				if got := e.Leader(round); got != want {
+					t.Fatalf("n=%d rounds/leader=%d: Leader(%d) = %d, want %d", n, rpl, round, got, want)
+				}
+			}
+		}
+	}
+}
