@@ -39,8 +39,8 @@ type Replica struct {
 	// syncing is whether a sync is under way (read after every input).
 	syncing bool
 	n       int
-	quorum  int             // Quorum(n, f): signers of a QC or TC
 	costs   protocols.Costs // cfg.Costs
+	quorum  int             // Quorum(n, f): signers of a QC or TC
 	ledger  *Ledger
 	tree    BlockTree
 	safety  Safety
