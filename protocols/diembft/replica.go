@@ -181,57 +181,74 @@ func (r *Replica) Fire(t sim.Timer) {
 	r.afterInput()
 }
 
-// Deliver implements sim.Node.
+// Deliver implements sim.Node: a message that is not nil is charged,
+// handled and followed by afterInput.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
-	if isNil(m) {
-		return
+	if r.dispatch(from, m, true) {
+		r.afterInput()
 	}
-	r.chargeReceive(m)
-	r.dispatch(from, m)
-	r.afterInput()
 }
 
-func isNil(m sim.Message) bool {
+// dispatch handles one message: a delivered one (received: its receipt is
+// charged first) or one replayed after a sync. It reports false, and does
+// nothing, for a nil message (one type switch answers both).
+func (r *Replica) dispatch(from sim.NodeID, m sim.Message, received bool) bool {
 	switch m := m.(type) {
 	case nil:
-		return true
+		return false
 	case *protocols.Request:
-		return m == nil
-	case *Proposal:
-		return m == nil
-	case *Vote:
-		return m == nil
-	case *Timeout:
-		return m == nil
-	case *SyncRequest:
-		return m == nil
-	case *SyncResponse:
-		return m == nil
-	}
-	return false
-}
-
-// dispatch handles one message (also a replayed one after a sync).
-func (r *Replica) dispatch(from sim.NodeID, m sim.Message) {
-	switch m := m.(type) {
-	case *protocols.Request:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		r.onRequest(from, m)
 	case *Proposal:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		if r.checkProposal(m) {
 			r.onProposal(from, m)
 		}
 	case *Vote:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		if key, ok := r.checkVote(m); ok {
 			r.onVote(from, m, key)
 		}
 	case *Timeout:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		if r.checkTimeout(m) {
 			r.onTimeout(from, m)
 		}
 	case *SyncRequest:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		r.onSyncRequest(from, m)
 	case *SyncResponse:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		r.onSyncResponse(from, m)
+	default:
+		r.receipt(m, received)
+	}
+	return true
+}
+
+// receipt charges the receipt of m when it was received (a replayed
+// message was charged when it arrived).
+func (r *Replica) receipt(m sim.Message, received bool) {
+	if received {
+		r.chargeReceive(m)
 	}
 }
 
