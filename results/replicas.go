@@ -73,11 +73,13 @@ type replicaLane struct {
 	roundChanges, tcRounds, resets, timeouts, commitCount int
 	// enc holds the earlier rows, encoded (see closeRow); encBucket and
 	// encRound are the bucket and round of the last encoded row, the bases
-	// of the next one's.
+	// of the next one's. bucket is the last row's bucket index (start /
+	// interval, kept so that closing the row divides nothing).
 	enc       []byte
 	encBucket int64
 	encRound  int64
-	_         [24]byte // to 128 bytes
+	bucket    int64
+	_         [16]byte // to 128 bytes
 }
 
 // lastRow returns the last row of replica r, whose lane l is.
@@ -107,7 +109,8 @@ func (l *ReplicaLog) current(at sim.Time, r int) *replicaLane {
 	if ln.has && at >= ln.start && at-ln.start < l.interval {
 		return ln // most observations: the bucket of the last row
 	}
-	start := at / l.interval * l.interval
+	bucket := at / l.interval
+	start := bucket * l.interval
 	switch {
 	case ln.has && start == ln.start:
 		return ln // a time before 0, in bucket 0 (start rounds towards 0)
@@ -118,7 +121,7 @@ func (l *ReplicaLog) current(at sim.Time, r int) *replicaLane {
 	if ln.has {
 		l.closeRow(ln)
 	}
-	ln.has, ln.start = true, start
+	ln.has, ln.start, ln.bucket = true, start, int64(bucket)
 	ln.roundChanges, ln.tcRounds, ln.resets, ln.timeouts, ln.commitCount = 0, 0, 0, 0, 0
 	l.total++
 	return ln
@@ -157,22 +160,41 @@ const (
 // encHasRound) and each non-zero counter (uvarint). The row of a replica
 // that committed in the next bucket after its previous row takes 4 bytes.
 func (l *ReplicaLog) closeRow(ln *replicaLane) {
-	bucket := int64(ln.start / l.interval)
-	b := appendUvarint(ln.enc, uint64(bucket-ln.encBucket))
-	ln.encBucket = bucket
-	flags := len(b)
+	b := appendUvarint(ln.enc, uint64(ln.bucket-ln.encBucket))
+	ln.encBucket = ln.bucket
+	at := len(b)
 	b = append(b, 0)
+	// The fields one by one, not a loop over an array of them: most rows
+	// have two (a commit, a round change), and a row closes for nearly
+	// every replica in nearly every bucket.
+	var flags byte
 	if ln.hasRound {
-		b[flags] |= encHasRound
-		b = binary.AppendVarint(b, ln.round-ln.encRound)
+		flags = encHasRound
+		d := ln.round - ln.encRound
+		b = appendUvarint(b, uint64(d)<<1^uint64(d>>63)) // binary.AppendVarint's zig-zag
 		ln.encRound = ln.round
 	}
-	for i, c := range [...]int{ln.roundChanges, ln.tcRounds, ln.resets, ln.timeouts, ln.commitCount} {
-		if c != 0 {
-			b[flags] |= encRoundChanges << i
-			b = appendUvarint(b, uint64(c))
-		}
+	if ln.roundChanges != 0 {
+		flags |= encRoundChanges
+		b = appendUvarint(b, uint64(ln.roundChanges))
 	}
+	if ln.tcRounds != 0 {
+		flags |= encTCRounds
+		b = appendUvarint(b, uint64(ln.tcRounds))
+	}
+	if ln.resets != 0 {
+		flags |= encResets
+		b = appendUvarint(b, uint64(ln.resets))
+	}
+	if ln.timeouts != 0 {
+		flags |= encTimeouts
+		b = appendUvarint(b, uint64(ln.timeouts))
+	}
+	if ln.commitCount != 0 {
+		flags |= encCommits
+		b = appendUvarint(b, uint64(ln.commitCount))
+	}
+	b[at] = flags
 	ln.enc = b
 }
 

@@ -104,7 +104,7 @@ type buffers struct {
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).
 	received voteDigests
-	exclude  map[protocols.RequestKey]struct{} // the transactions on the path of a proposal
+	exclude  map[protocols.RequestKey]struct{} // the transactions on the path of a proposal; nil until one has some
 }
 
 // insertedStates are the speculative state s of a block and, when it was

@@ -16,11 +16,12 @@ func TestReplicaLayout(t *testing.T) {
 	request := map[string]bool{
 		"costs": true, "env": true, "mempool": true, "n": true, "id": true, "newRoundEvent": true, "syncing": true,
 		"pm": true, "elect.Election.leaders": true, "elect.Election.Table": true, "elect.Election.n": true,
-		"elect.Election.roundsPerLeader": true,
+		"elect.Election.roundsPerLeader": true, "elect.Election.memoKey": true, "elect.Election.memoLeader": true,
 	}
 	hot := map[string]bool{
 		"elect.Election.leaders": true, "elect.Election.Table": true, "elect.Election.n": true,
 		"elect.Election.roundsPerLeader": true, "elect.Election.reputation": true,
+		"elect.Election.memoKey": true, "elect.Election.memoLeader": true,
 		"env": true, "pm": true, "ledger": true,
 		"tree.votes": true, "tree.highQC": true, "tree.highCommitQC": true, "tree.certs": true, "tree.opened": true,
 		"mempool": true, "id": true, "newRoundEvent": true, "syncing": true, "n": true, "quorum": true,

@@ -39,8 +39,8 @@ type Replica struct {
 	// syncing is whether a sync is under way (read after every input).
 	syncing bool
 	n       int
-	quorum  int             // Quorum(n, f): signers of a QC or TC
 	costs   protocols.Costs // cfg.Costs
+	quorum  int             // Quorum(n, f): signers of a QC or TC
 	ledger  *Ledger
 	tree    BlockTree
 	safety  Safety
@@ -92,7 +92,6 @@ func newReplica(cfg protocols.Config, base *settings) (*Replica, error) {
 		mempool:      newMempool(s.blockSize),
 		genesisQC:    gqc,
 		lastProposed: -1,
-		buf:          buffers{exclude: make(map[protocols.RequestKey]struct{})},
 	}
 	if err := r.SetBehaviour(cfg.Behaviour); err != nil {
 		return nil, err
@@ -182,57 +181,74 @@ func (r *Replica) Fire(t sim.Timer) {
 	r.afterInput()
 }
 
-// Deliver implements sim.Node.
+// Deliver implements sim.Node: a message that is not nil is charged,
+// handled and followed by afterInput.
 func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
-	if isNil(m) {
-		return
+	if r.dispatch(from, m, true) {
+		r.afterInput()
 	}
-	r.chargeReceive(m)
-	r.dispatch(from, m)
-	r.afterInput()
 }
 
-func isNil(m sim.Message) bool {
+// dispatch handles one message: a delivered one (received: its receipt is
+// charged first) or one replayed after a sync. It reports false, and does
+// nothing, for a nil message (one type switch answers both).
+func (r *Replica) dispatch(from sim.NodeID, m sim.Message, received bool) bool {
 	switch m := m.(type) {
 	case nil:
-		return true
+		return false
 	case *protocols.Request:
-		return m == nil
-	case *Proposal:
-		return m == nil
-	case *Vote:
-		return m == nil
-	case *Timeout:
-		return m == nil
-	case *SyncRequest:
-		return m == nil
-	case *SyncResponse:
-		return m == nil
-	}
-	return false
-}
-
-// dispatch handles one message (also a replayed one after a sync).
-func (r *Replica) dispatch(from sim.NodeID, m sim.Message) {
-	switch m := m.(type) {
-	case *protocols.Request:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		r.onRequest(from, m)
 	case *Proposal:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		if r.checkProposal(m) {
 			r.onProposal(from, m)
 		}
 	case *Vote:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		if key, ok := r.checkVote(m); ok {
 			r.onVote(from, m, key)
 		}
 	case *Timeout:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		if r.checkTimeout(m) {
 			r.onTimeout(from, m)
 		}
 	case *SyncRequest:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		r.onSyncRequest(from, m)
 	case *SyncResponse:
+		if m == nil {
+			return false
+		}
+		r.receipt(m, received)
 		r.onSyncResponse(from, m)
+	default:
+		r.receipt(m, received)
+	}
+	return true
+}
+
+// receipt charges the receipt of m when it was received (a replayed
+// message was charged when it arrived).
+func (r *Replica) receipt(m sim.Message, received bool) {
+	if received {
+		r.chargeReceive(m)
 	}
 }
 
@@ -524,6 +540,9 @@ func (r *Replica) collectPathTransactions() bool {
 	s, ok := r.ledger.Spec(r.tree.highQC.VoteInfo.ID)
 	for i := 0; ok && s != nil && s != r.ledger.Root() && i < 4096; i++ {
 		for _, q := range s.Block.Payload {
+			if r.buf.exclude == nil { // made by the first leader's proposal
+				r.buf.exclude = make(map[protocols.RequestKey]struct{})
+			}
 			r.buf.exclude[q.Key()] = struct{}{}
 			nonEmpty = true
 		}

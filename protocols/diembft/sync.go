@@ -129,7 +129,7 @@ func (r *Replica) redispatch(from sim.NodeID, m sim.Message) {
 	case *Timeout:
 		r.onTimeout(from, m)
 	default:
-		r.dispatch(from, m)
+		r.dispatch(from, m, false)
 	}
 }
 

@@ -433,3 +433,44 @@ func TestBlockPayloadDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliverNilAndForeign: a nil message, typed or not, is not charged
+// and is no input (afterInput does not run: a pending rearm stays
+// pending); a message of a type the replica does not handle is charged
+// its receipt and is an input.
+func TestDeliverNilAndForeign(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		m      sim.Message
+		charge sim.Time
+	}{
+		{"nil", nil, 0},
+		{"nil request", (*protocols.Request)(nil), 0},
+		{"nil proposal", (*Proposal)(nil), 0},
+		{"nil vote", (*Vote)(nil), 0},
+		{"nil timeout", (*Timeout)(nil), 0},
+		{"nil sync request", (*SyncRequest)(nil), 0},
+		{"nil sync response", (*SyncResponse)(nil), 0},
+		{"reply", &protocols.Reply{Client: 9, ID: 1, Replica: 2, Result: 5}, 3},
+	} {
+		r, err := New(protocols.Config{ID: 1, N: 4, F: 1, Seed: 7, Costs: protocols.Costs{PerMessage: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := newFakeEnv(1, 4)
+		r.Start(env)
+		env.take()
+		before := env.now
+		r.pm.rearm = 11
+		r.Deliver(2, c.m)
+		if got := env.now - before; got != c.charge {
+			t.Errorf("%s: charged %v, want %v", c.name, got, c.charge)
+		}
+		if pending := r.pm.rearm != 0; pending != (c.charge == 0) {
+			t.Errorf("%s: rearm still pending %v, want %v (afterInput runs for an input only)", c.name, pending, c.charge == 0)
+		}
+		if len(env.sent) != 0 {
+			t.Errorf("%s: sent %v", c.name, env.sent)
+		}
+	}
+}

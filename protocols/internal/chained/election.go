@@ -30,16 +30,24 @@ type Election struct {
 	// Table, when set, replaces round-robin (Twins scenarios fix the leader
 	// of every round); reputation and attribute overrides still apply.
 	Table           func(round int64) sim.NodeID
-	n               int
 	roundsPerLeader int64
-	reputation      bool
+	// memoKey[round&1] is round+1 when memoLeader[round&1] is the leader of
+	// round (0: empty). A replica asks for the leader of its round after
+	// every input and for the next round's with every vote: two slots by
+	// parity answer both without a map, a table call or a division. The
+	// slots hold only what Leader computed with no Table, are read only
+	// with none, and are emptied by every change of the leaders.
+	memoKey    [2]int64
+	memoLeader [2]sim.NodeID
+	n          int32 // ≤ 2^31: node ids are int32
+	reputation bool
 }
 
 // NewElection returns the election of n replicas; seed is the protocol's
 // reputation seed (derived from the run seed with the protocol's label).
 func NewElection(n int, roundsPerLeader int64, reputation bool, window, exclude int, seed uint64) *Election {
 	return &Election{
-		n: n, roundsPerLeader: roundsPerLeader, reputation: reputation,
+		n: int32(n), roundsPerLeader: roundsPerLeader, reputation: reputation,
 		windowSize: window, excludeSize: exclude,
 		seed: seed,
 	}
@@ -63,16 +71,26 @@ func (e *Election) RoundRobin(round int64) sim.NodeID {
 
 // Leader returns the leader of round.
 func (e *Election) Leader(round int64) sim.NodeID {
+	slot := round & 1
+	if e.memoKey[slot] == round+1 && round != -1 && e.Table == nil {
+		return e.memoLeader[slot]
+	}
 	if len(e.leaders) > 0 {
 		if l, ok := e.leaders[round]; ok {
+			e.memoKey[slot], e.memoLeader[slot] = round+1, l
 			return l
 		}
 	}
 	if e.Table != nil {
 		return e.Table(round)
 	}
-	return e.RoundRobin(round)
+	l := e.RoundRobin(round)
+	e.memoKey[slot], e.memoLeader[slot] = round+1, l
+	return l
 }
+
+// forget empties Leader's memo (the leaders changed).
+func (e *Election) forget() { e.memoKey = [2]int64{} }
 
 // Override sets the leader of round (the "leader" attribute).
 func (e *Election) Override(round int64, id sim.NodeID) { e.set(round, id) }
@@ -83,6 +101,7 @@ func (e *Election) set(round int64, id sim.NodeID) {
 		e.leaders = make(map[int64]sim.NodeID)
 	}
 	e.leaders[round] = id
+	e.forget()
 }
 
 // Elected returns the leader set for round by reputation or by the
@@ -101,6 +120,7 @@ func (e *Election) SetElected(round int64, id sim.NodeID, ok bool) {
 		e.set(round, id)
 	} else {
 		delete(e.leaders, round)
+		e.forget()
 	}
 }
 
@@ -124,7 +144,7 @@ type ChainKeys[Q, B comparable] struct {
 // committed blocks, excluding the authors of the last excludeSize committed
 // blocks.
 func ElectByReputation[Q, B comparable](e *Election, qc Q, round int64, keys ChainKeys[Q, B]) (sim.NodeID, bool) {
-	active, excluded := NewBitset(e.n), NewBitset(e.n)
+	active, excluded := NewBitset(int(e.n)), NewBitset(int(e.n))
 	nExcluded := 0
 	var noQC Q
 	var noBlock B
@@ -166,4 +186,5 @@ func (e *Election) Prune(round int64) {
 			delete(e.leaders, r)
 		}
 	}
+	e.forget()
 }

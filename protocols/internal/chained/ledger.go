@@ -91,9 +91,11 @@ type Ledger[B any] struct {
 	// forks: fewer allocations, fresh pages and collections). Nothing
 	// refers to it: see Commit.
 	spare *SpecState[B]
-	// heightOf maps committed block ids to their heights; it is filled
-	// from Log on demand (indexed is how many of its ids it holds), so a
-	// commit costs no map insertion: lookups of committed ids are rare.
+	// heightOf maps committed block ids to their heights; it is made and
+	// filled from Log on demand (indexed is how many of its ids it holds,
+	// genesis aside), so a commit costs no map insertion and a replica
+	// that never looks a committed id up no map: lookups of committed ids
+	// are rare.
 	heightOf map[protocols.Digest]int64
 	indexed  int
 	chain    []*SpecState[B]
@@ -130,7 +132,6 @@ func NewLedger[B any](keys *BlockKeys[B], genesis B, genesisState protocols.Dige
 		rootID:        id,
 		rootRound:     root.round,
 		Blocks:        append(make([]B, 0, initialChain), genesis),
-		heightOf:      map[protocols.Digest]int64{id: 0},
 	}
 	l.spec.put(id, root)
 	return l
@@ -165,12 +166,18 @@ func (l *Ledger[B]) Log() []protocols.Digest {
 // HeightOf returns the height of a committed block.
 func (l *Ledger[B]) HeightOf(id protocols.Digest) (int64, bool) {
 	log := l.Log()
+	if l.heightOf == nil {
+		l.heightOf = map[protocols.Digest]int64{l.genesisID(): 0}
+	}
 	for ; l.indexed < len(log); l.indexed++ {
 		l.heightOf[log[l.indexed]] = int64(l.indexed + 1)
 	}
 	h, ok := l.heightOf[id]
 	return h, ok
 }
+
+// genesisID is the id of genesis, the committed chain's first block.
+func (l *Ledger[B]) genesisID() protocols.Digest { return l.keys.ID(l.Blocks[0]) }
 
 // StateAfter computes the execution state of a payload (by its digest)
 // applied to parent.

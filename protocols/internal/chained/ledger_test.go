@@ -277,3 +277,40 @@ func TestLedgerLayout(t *testing.T) {
 		t.Errorf("Ledger[*int] is %d bytes, want 256", got)
 	}
 }
+
+// TestLedgerHeightOf: committed ids answer with their heights, genesis's
+// with 0, whether the table of heights is first made before or after the
+// commits; pending and unknown ids are not committed.
+func TestLedgerHeightOf(t *testing.T) {
+	for _, early := range []bool{false, true} {
+		g := &toyBlock{id: 1, round: -1, author: sim.None}
+		l := NewLedger(&toyKeys, g, 100)
+		if early {
+			if h, ok := l.HeightOf(1); !ok || h != 0 {
+				t.Fatalf("fresh ledger: HeightOf(genesis) = %d, %v; want 0, true", h, ok)
+			}
+		}
+		parent := protocols.Digest(1)
+		for id := protocols.Digest(2); id <= 6; id++ {
+			if _, ok := l.Speculate(parent, &toyBlock{id: id, round: int64(id)}); !ok {
+				t.Fatalf("speculate %d on %d failed", id, parent)
+			}
+			parent = id
+		}
+		l.Commit(3)
+		l.Commit(5)
+		for id, want := range map[protocols.Digest]int64{1: 0, 2: 1, 3: 2, 4: 3, 5: 4} {
+			if h, ok := l.HeightOf(id); !ok || h != want {
+				t.Errorf("early %v: HeightOf(%d) = %d, %v; want %d, true", early, id, h, ok, want)
+			}
+		}
+		for _, id := range []protocols.Digest{6, 99} {
+			if h, ok := l.HeightOf(id); ok {
+				t.Errorf("early %v: HeightOf(%d) = %d for a block not committed", early, id, h)
+			}
+		}
+		if !l.Known(6) || l.Known(99) || l.CommittedBlock(4) == nil || l.CommittedBlock(6) != nil {
+			t.Errorf("early %v: Known or CommittedBlock wrong after the commits", early)
+		}
+	}
+}
