@@ -16,6 +16,7 @@ const (
 // viewEst is the view-establishment module (Algorithms 1–2 of the paper).
 type viewEst struct {
 	r         *Replica
+	id        int    // r.id, read by getView at every call
 	lastRound uint64 // the event-driven detector round the automaton last ran in
 	// ver counts changes of the module's state (see touch); allowService
 	// and witnesSeen keep their last result with the ver it was computed
@@ -42,7 +43,7 @@ type viewEst struct {
 
 func newViewEst(r *Replica) viewEst {
 	n := r.n
-	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
+	ve := viewEst{r: r, id: r.id, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
 		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1, sent: make([]veSent, n),
 		words: wordsFor(n), got: make([]*VEMsg, n)}
 	for i := range ve.views {
@@ -115,19 +116,17 @@ func (ve *viewEst) gossip() {
 		if j == r.id {
 			continue
 		}
-		// Compared with the copy kept in sent, not the message itself, and
-		// field by field where the data lie, without copying them.
 		s := &sent[j]
-		if honest && s.m != nil && s.own == own && s.about.Views == views[j] && s.about.Phase == phs[j] &&
-			s.about.Witness == wit[j] && s.about.VChange == vc[j] {
-			out.Send(sim.NodeID(j), s.m)
-			continue
-		}
-		shown, about := own, ve.dataOf(j)
+		shown := own
 		if !honest {
 			shown = r.conduct.S.veShown(r, j, own)
 		}
-		if s.m == nil || s.own != shown || s.about != about {
+		// Compared once, with the copy kept in sent, not the message
+		// itself, and field by field where the data lie, without copying
+		// them.
+		if s.m == nil || s.own != shown || s.about.Views != views[j] || s.about.Phase != phs[j] ||
+			s.about.Witness != wit[j] || s.about.VChange != vc[j] {
+			about := ve.dataOf(j)
 			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
 		out.Send(sim.NodeID(j), s.m)
@@ -488,16 +487,23 @@ func (ve *viewEst) resetAll() {
 }
 
 // getView returns the current view of replica j as this replica believes
-// it; for itself in phase 0 and witnessed, ⊥ unless service is allowed.
+// it: a peer's as recorded (inlined at every call site); its own through
+// ownView's checks.
 func (ve *viewEst) getView(j int) int64 {
-	id := ve.r.id
-	if j == id && ve.phs[id] == 0 && ve.witnesSeen() {
-		if ve.allowService() {
-			return ve.views[id].Current
-		}
-		return TEE
+	if j == ve.id {
+		return ve.ownView()
 	}
 	return ve.views[j].Current
+}
+
+// ownView is getView(id): in phase 0 and witnessed, ⊥ unless service is
+// allowed.
+func (ve *viewEst) ownView() int64 {
+	id := ve.id
+	if ve.phs[id] == 0 && ve.witnesSeen() && !ve.allowService() {
+		return TEE
+	}
+	return ve.views[id].Current
 }
 
 // allowService: n−2f replicas share my view, I am in phase 0 and not in a
