@@ -330,8 +330,18 @@ func (r *Replica) clientRequest(from sim.NodeID, q *protocols.Request) {
 
 // view is get_current_view(k) as replication, primary monitoring and the
 // failure detector see it: the forced view (force_view), 0 without
-// self-stabilization, else view establishment's (getView).
+// self-stabilization, else view establishment's (getView). A peer's view
+// without a forced one, what the loops over the replicas ask, is read
+// here, where it inlines.
 func (r *Replica) view(k int) int64 {
+	if k == r.id || r.fixed >= 0 {
+		return r.viewOf(k)
+	}
+	return r.ve.views[k].Current // getView's peer case
+}
+
+// viewOf is view(k) in full.
+func (r *Replica) viewOf(k int) int64 {
 	if r.fixed < 0 {
 		return r.ve.getView(k)
 	}

@@ -24,6 +24,11 @@ type viewEst struct {
 	ver              uint64
 	allowAt, witAt   uint64
 	allowVal, witVal bool
+	// noticedAt and noticedVal keep noticedRecentValue's last result so;
+	// idleAt is the ver at which the automaton last acted without
+	// changing anything (see iterate).
+	noticedAt, idleAt uint64
+	noticedVal        bool
 	// got[j] is the last message from j held; sent[j] the last gossiped to j
 	// and its content (sent again while unchanged; never written once sent).
 	got       []*VEMsg
@@ -58,9 +63,11 @@ func newViewEst(r *Replica) viewEst {
 func (ve *viewEst) touch() { ve.ver++ }
 
 // iterate is one loop iteration: reset if needed, refresh witnesses and run
-// the automaton.
+// the automaton. Each write that changes the state touches (resetAll and
+// action do); one that leaves it as it was does not, so the memos of
+// allowService and witnesSeen, which every delivery and the other
+// modules' loops ask, outlive an iteration that changed nothing.
 func (ve *viewEst) iterate() {
-	defer ve.touch()
 	r := ve.r
 	if r.p.FDMode == FDEvent {
 		if r.efd.round == ve.lastRound {
@@ -73,20 +80,30 @@ func (ve *viewEst) iterate() {
 	if ve.needReset() {
 		ve.resetAll()
 	}
-	ve.witnesses[r.id] = ve.noticedRecentValue()
+	if w := ve.noticedRecentValue(); w != ve.witnesses[r.id] {
+		ve.witnesses[r.id] = w
+		ve.touch()
+	}
 	// The witness set grows by the replicas now known to be witnessed.
+	before := ve.witSet
 	for k, w := range ve.witnesses {
 		if w {
 			ve.witSet.put(k)
 		}
 	}
-	ve.touch()
-	if !ve.witnesSeen() {
-		return
+	if ve.witSet != before {
+		ve.touch()
+	}
+	if !ve.witnesSeen() || ve.idleAt == ve.ver {
+		return // the automaton already ran on this state and changed nothing
 	}
 	for c := 0; c <= 3; c++ {
 		if ve.predicate(ve.phs[r.id], c) {
+			v := ve.ver
 			ve.action(ve.phs[r.id], c)
+			if ve.ver == v {
+				ve.idleAt = v // the same state leads to the same action
+			}
 			return
 		}
 	}
@@ -106,8 +123,10 @@ func (ve *viewEst) dataOf(k int) VEData {
 func (ve *viewEst) gossip() {
 	r := ve.r
 	own := ve.ownData()
-	ve.echo[r.id] = own
-	ve.touch()
+	if ve.echo[r.id] != own {
+		ve.echo[r.id] = own
+		ve.touch()
+	}
 	honest := r.conduct.Honest() // the honest strategy shows own to all
 	out := r.conduct.Out(r.env)
 	sent := ve.sent[:r.n]
@@ -159,7 +178,15 @@ func echoNoWitn(e *VEData, own VEData) bool {
 
 // noticedRecentValue: n−f replicas echo my current values (the n−f correct
 // replicas alone can; two such sets share n−2f ≥ 3f+1 replicas, n ≥ 5f+1).
+// Asked at every iteration, it is computed again only after a touch.
 func (ve *viewEst) noticedRecentValue() bool {
+	if ve.noticedAt != ve.ver {
+		ve.noticedAt, ve.noticedVal = ve.ver, ve.computeNoticed()
+	}
+	return ve.noticedVal
+}
+
+func (ve *viewEst) computeNoticed() bool {
 	c, own, n := 0, ve.ownData(), ve.r.n
 	echo := ve.echo[:n]
 	for w, word := range ve.correct[:ve.words] {
@@ -429,6 +456,7 @@ func (ve *viewEst) predicate(phase int8, c int) bool {
 
 func (ve *viewEst) action(phase int8, c int) {
 	id := ve.r.id
+	before := ve.ownData() // an action writes only the replica's own data, or resets
 	switch {
 	case c == 0:
 		v, _ := ve.adoptable(phase)
@@ -458,9 +486,11 @@ func (ve *viewEst) action(phase int8, c int) {
 			ve.vChange[id] = false
 		}
 	default:
-		ve.resetAll()
+		ve.resetAll() // touches
 	}
-	ve.touch()
+	if ve.ownData() != before {
+		ve.touch()
+	}
 }
 
 // needReset: my own data is stale or replication asks for a flush.
