@@ -215,16 +215,16 @@ func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID
 // of odd id (a gossip), through the conduct as send would to each.
 func (r *Replica) sendOthers(even, odd sim.Message) {
 	out := r.conduct.Out(r.env)
-	for j := 0; j < r.n; j++ {
-		if j != r.id {
+	for j, n, id := 0, r.n, r.id; j < n; j++ {
+		if j != id {
 			out.Send(sim.NodeID(j), pick(j, even, odd))
 		}
 	}
 }
 
-// pick is even for an even j, odd for an odd one.
+// pick is even for an even j ≥ 0, odd for an odd one.
 func pick(j int, even, odd sim.Message) sim.Message {
-	if j%2 == 1 {
+	if j&1 == 1 {
 		return odd
 	}
 	return even
