@@ -134,6 +134,25 @@ func TestViewIsPublished(t *testing.T) {
 	}
 }
 
+// TestViewOwnUnserved checks view for the replica itself witnessed in
+// phase 0 while fewer than n−2f replicas share its view: ⊥, as getView
+// says, where a peer's view is its record.
+func TestViewOwnUnserved(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	v := ViewPair{3, 3}
+	setAll(r, rep6[int8](0), []ViewPair{v, v, v, {1, 1}, {1, 1}, {1, 1}}, rep6(false))
+	if got := r.view(0); got != TEE {
+		t.Errorf("own view %d with 3 of 6 in it, want ⊥", got)
+	}
+	if got := r.view(4); got != 1 {
+		t.Errorf("peer 4's view %d, want 1", got)
+	}
+	setAll(r, rep6[int8](0), []ViewPair{v, v, v, v, {1, 1}, {1, 1}}, rep6(false))
+	if got := r.view(0); got != 3 {
+		t.Errorf("own view %d with 4 of 6 in it, want 3", got)
+	}
+}
+
 // freshSupChange is supChange as published: the candidates gathered
 // anew for the question.
 func freshSupChange(pm *primMon, x int) bool {
