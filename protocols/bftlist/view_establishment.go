@@ -31,8 +31,11 @@ type viewEst struct {
 	noticedVal        bool
 	// got[j] is the last message from j held; sent[j] the last gossiped to j
 	// and its content (sent again while unchanged; never written once sent).
+	// sentAt is the ver of the last honest gossip (0: none since a
+	// Byzantine one): at the same ver every sent[j] is current.
 	got       []*VEMsg
 	sent      []veSent
+	sentAt    uint64
 	phs       []int8
 	views     []ViewPair
 	witnesses []bool
@@ -130,6 +133,16 @@ func (ve *viewEst) gossip() {
 	honest := r.conduct.Honest() // the honest strategy shows own to all
 	out := r.conduct.Out(r.env)
 	sent := ve.sent[:r.n]
+	if honest && ve.sentAt == ve.ver {
+		// Nothing changed since the last honest gossip: each peer is
+		// sent its last message again.
+		for j := range sent {
+			if j != r.id {
+				out.Send(sim.NodeID(j), sent[j].m)
+			}
+		}
+		return
+	}
 	phs, wit, views, vc := ve.phs[:r.n], ve.witnesses[:r.n], ve.views[:r.n], ve.vChange[:r.n]
 	for j := range sent {
 		if j == r.id {
@@ -149,6 +162,10 @@ func (ve *viewEst) gossip() {
 			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
 		out.Send(sim.NodeID(j), s.m)
+	}
+	ve.sentAt = 0
+	if honest {
+		ve.sentAt = ve.ver
 	}
 }
 
