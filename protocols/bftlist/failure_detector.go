@@ -37,7 +37,7 @@ func newFailureDetector(r *Replica) failureDetector {
 func (fd *failureDetector) onToken(j int, susp bool) {
 	r := fd.r
 	fd.updateBeat(j)
-	if p := r.pm.view(r.id); fd.prim != p {
+	if p := r.view(r.id); fd.prim != p {
 		fd.reset()
 		fd.prim = p
 	}
@@ -45,7 +45,7 @@ func (fd *failureDetector) onToken(j int, susp bool) {
 	if allow && r.pm.noViewChange() {
 		if fd.prim == int64(j) {
 			fd.checkProgress()
-		} else if fd.prim == r.pm.view(j) {
+		} else if fd.prim == r.view(j) {
 			fd.primSusp[j] = susp
 		}
 		if fd.prim == int64(r.id) {
@@ -170,10 +170,10 @@ func (fd *failureDetector) reset() {
 // correct replicas alone can depose a faulty one).
 func (fd *failureDetector) suspected() bool {
 	r := fd.r
-	mine := r.pm.view(r.id)
+	mine := r.view(r.id)
 	c := 0
 	for k, s := range fd.primSusp {
-		if s && r.pm.view(k) == mine {
+		if s && r.view(k) == mine {
 			c++
 		}
 	}

@@ -86,28 +86,70 @@ func TestHonestSendMatchesConduct(t *testing.T) {
 	}
 }
 
-// TestPeerViewIsView checks that peerView, which primary monitoring reads
-// for the peers, is view for every peer, with a forced view, without
-// self-stabilization and with view establishment's state corrupted at
-// random.
-func TestPeerViewIsView(t *testing.T) {
+// publishedView is get_current_view(k) as published: the forced view,
+// 0 without self-stabilization, else view establishment's record of k —
+// for the replica itself in phase 0 and witnessed, ⊥ unless service is
+// allowed.
+func publishedView(r *Replica, k int) int64 {
+	switch {
+	case r.p.ForceView >= 0:
+		return r.p.ForceView
+	case !r.p.SelfStabilizing:
+		return 0
+	case k == r.id && r.ve.phs[k] == 0 && r.ve.computeWitnesSeen():
+		if r.ve.computeAllowService() {
+			return r.ve.views[k].Current
+		}
+		return TEE
+	}
+	return r.ve.views[k].Current
+}
+
+// TestViewIsPublished checks view, whose peer case is read without
+// getView's checks and whose forced view is decided at New, against the
+// published get_current_view for every replica, itself included, with a
+// forced view, without self-stabilization and with view establishment's
+// state corrupted at random.
+func TestViewIsPublished(t *testing.T) {
 	for _, sh := range shapes {
-		for _, params := range []protocols.Params{nil, {"self_stabilizing": false}, {"force_view": int64(sh.n - 1)}} {
+		for _, params := range []protocols.Params{nil, {"self_stabilizing": false}, {"force_view": int64(sh.n - 1)}, {"force_view": int64(0)}} {
 			r, _ := newTestReplica(t, sh.n/2, sh.n, sh.f, params)
 			rng := rand.New(rand.NewPCG(uint64(sh.n), 7))
-			for trial := range 20 {
+			for trial := range 40 {
 				if trial > 0 {
 					if err := r.Corrupt(rng, []string{ScopeVE}); err != nil {
 						t.Fatal(err)
 					}
 				}
+				if trial%2 == 1 {
+					r.ve.iterate() // settle some trials' own pair
+				}
 				for k := range sh.n {
-					if k != r.id && r.peerView(k) != r.view(k) {
-						t.Fatalf("n = %d %v trial %d: peerView(%d) = %d, view %d", sh.n, params, trial, k, r.peerView(k), r.view(k))
+					if got, want := r.view(k), publishedView(r, k); got != want {
+						t.Fatalf("n = %d %v trial %d: view(%d) = %d, want %d", sh.n, params, trial, k, got, want)
 					}
 				}
 			}
 		}
+	}
+}
+
+// TestViewOwnUnserved checks view for the replica itself witnessed in
+// phase 0 while fewer than n−2f replicas share its view: ⊥, as getView
+// says, where a peer's view is its record.
+func TestViewOwnUnserved(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	v := ViewPair{3, 3}
+	setAll(r, rep6[int8](0), []ViewPair{v, v, v, {1, 1}, {1, 1}, {1, 1}}, rep6(false))
+	if got := r.view(0); got != TEE {
+		t.Errorf("own view %d with 3 of 6 in it, want ⊥", got)
+	}
+	if got := r.view(4); got != 1 {
+		t.Errorf("peer 4's view %d, want 1", got)
+	}
+	setAll(r, rep6[int8](0), []ViewPair{v, v, v, v, {1, 1}, {1, 1}}, rep6(false))
+	if got := r.view(0); got != 3 {
+		t.Errorf("own view %d with 4 of 6 in it, want 3", got)
 	}
 }
 
@@ -218,16 +260,19 @@ func TestPMIterateCandidatesFresh(t *testing.T) {
 // counterScan items by scanning and the rest through its index, against a
 // map: the same items in the order of first appearance, the same counts
 // (a replica counted once per item however often it lists it), also when
-// reused, across the switch to the index; items come in through add and,
-// every other trial, through addReq, whose first comparison is its own.
+// reset, across the switch to the index; requests (addReq) and their
+// client requests (addPend), each compared with its own equality.
 func TestCounterMatchesMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	var c *counter[Req]
+	c, pc := new(counter[Req]), new(counter[ClientReq])
 	for trial := range 300 {
-		c = c.reuse()
+		c.reset()
+		pc.reset()
 		distinct := 1 + rng.IntN(3*counterScan)
-		var order []Req
 		want := map[Req]map[int]bool{}
+		wantQ := map[ClientReq]map[int]bool{}
+		var order []Req
+		var orderQ []ClientReq
 		for replica := range 1 + rng.IntN(40) {
 			for range rng.IntN(2 * distinct) {
 				x := Req{Q: ClientReq{Client: sim.NodeID(rng.IntN(3)), TS: uint64(rng.IntN(distinct))}, Seq: int64(rng.IntN(2))}
@@ -235,24 +280,33 @@ func TestCounterMatchesMap(t *testing.T) {
 					want[x] = map[int]bool{}
 					order = append(order, x)
 				}
-				want[x][replica] = true
-				if trial%2 == 1 {
-					addReq(c, &x, replica) // the request counter's way in
-				} else {
-					c.add(x, replica)
+				if wantQ[x.Q] == nil {
+					wantQ[x.Q] = map[int]bool{}
+					orderQ = append(orderQ, x.Q)
 				}
+				want[x][replica], wantQ[x.Q][replica] = true, true
+				addReq(c, &x, replica)
+				addPend(pc, &x.Q, replica)
 			}
 		}
-		if !slices.Equal(c.items, order) {
-			t.Fatalf("trial %d: items %v, want %v", trial, c.items, order)
-		}
-		for i, x := range order {
-			if c.count[i] != len(want[x]) || c.of(x) != len(want[x]) {
-				t.Fatalf("trial %d: item %d %v counted %d (of %d), want %d", trial, i, x, c.count[i], c.of(x), len(want[x]))
-			}
-		}
-		if c.of(Req{Seq: -1}) != 0 {
+		checkCounter(t, trial, c, order, want, sameReq)
+		checkCounter(t, trial, pc, orderQ, wantQ, sameClientReq)
+		if count(c, &Req{Seq: -1}, sameReq) != 0 || count(pc, &ClientReq{Client: 9}, sameClientReq) != 0 {
 			t.Fatalf("trial %d: an item never added is counted", trial)
+		}
+	}
+}
+
+// checkCounter checks c's items against order and their counts against
+// the replicas want records for each.
+func checkCounter[T comparable](t *testing.T, trial int, c *counter[T], order []T, want map[T]map[int]bool, same func(a, b *T) bool) {
+	t.Helper()
+	if !slices.Equal(c.items, order) {
+		t.Fatalf("trial %d: items %v, want %v", trial, c.items, order)
+	}
+	for i, x := range order {
+		if c.count[i] != len(want[x]) || count(c, &x, same) != len(want[x]) {
+			t.Fatalf("trial %d: item %d %v counted %d (of %d), want %d", trial, i, x, c.count[i], count(c, &x, same), len(want[x]))
 		}
 	}
 }
@@ -294,7 +348,7 @@ func TestDeliverChargesEveryMessage(t *testing.T) {
 // TestNeedChgSetOnlyMyView checks the need-change set a replica builds for
 // itself: the replicas that need a change and whose view (as it believes
 // it) is its own, itself included — a peer needing a change in another
-// view is left out, also when it is the replica's own view that peerView
+// view is left out, also when it is the replica's own view that view
 // would give for the peer.
 func TestNeedChgSetOnlyMyView(t *testing.T) {
 	for _, sh := range shapes {

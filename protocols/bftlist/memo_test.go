@@ -71,7 +71,7 @@ func TestCountMemosMatchFresh(t *testing.T) {
 				}
 			}
 			got := slices.Clone(g.knownPendReqs())
-			c := newCounter[ClientReq]()
+			c := new(counter[ClientReq])
 			g.countPend(c)
 			if want := c.atLeast(g.q2()); !slices.Equal(got, want) {
 				t.Fatalf("trial %d round %d: knownPendReqs = %v, fresh %v", trial, round, got, want)

@@ -27,9 +27,6 @@ func newPrimMon(r *Replica) primMon {
 	return pm
 }
 
-// view is get_current_view as the monitor sees it.
-func (pm *primMon) view(k int) int64 { return pm.r.view(k) }
-
 func (pm *primMon) allow() bool { return pm.r.allow() }
 
 // iterate is one loop iteration.
@@ -37,16 +34,16 @@ func (pm *primMon) iterate() {
 	r := pm.r
 	id := r.id
 	me := &pm.vcm[id]
-	if me.Prim != pm.view(id) {
+	if me.Prim != pm.r.view(id) {
 		pm.cleanState()
 	}
-	me.Prim = pm.view(id)
+	me.Prim = pm.r.view(id)
 	me.NeedChange = r.fd.suspected()
 	if !pm.allow() {
 		return
 	}
 	switch {
-	case me.Prim == pm.view(id) && me.Status != VChange:
+	case me.Prim == pm.r.view(id) && me.Status != VChange:
 		pm.updateNeedChgSet()
 		// Back to OK when fewer than n−3f report trouble: n−3f reports
 		// hold n−4f ≥ f+1 correct ones, so f Byzantine cannot hold me in
@@ -64,7 +61,7 @@ func (pm *primMon) iterate() {
 				r.ve.viewChange()
 			}
 		}
-	case me.Prim == pm.view(id) && me.Status == VChange:
+	case me.Prim == pm.r.view(id) && me.Status == VChange:
 		if r.p.SelfStabilizing {
 			r.ve.viewChange()
 		}
@@ -93,9 +90,9 @@ func (pm *primMon) inTrouble() int {
 func (pm *primMon) updateNeedChgSet() {
 	var s idset
 	id := pm.r.id
-	mine := pm.view(id)
+	mine := pm.r.view(id)
 	for k := range pm.vcm {
-		if pm.vcm[k].NeedChange && (k == id || pm.r.peerView(k) == mine) {
+		if pm.vcm[k].NeedChange && (k == id || pm.r.view(k) == mine) {
 			s.put(k)
 		}
 	}
@@ -104,7 +101,7 @@ func (pm *primMon) updateNeedChgSet() {
 
 func (pm *primMon) cleanState() {
 	for k := range pm.vcm {
-		pm.vcm[k], pm.got[k] = VCM{Status: OK, Prim: pm.view(k)}, nil
+		pm.vcm[k], pm.got[k] = VCM{Status: OK, Prim: pm.r.view(k)}, nil
 	}
 }
 
@@ -327,14 +324,4 @@ func (pm *primMon) receive(j int, m *PMMsg) {
 	for i := range pm.words {
 		d.NeedChgSet[i] = v.NeedChgSet[i] & pm.all[i]
 	}
-}
-
-// peerView is view(k) for a peer k ≠ id: view establishment's getView
-// makes its witness and service checks only for the replica itself, so a
-// peer's view is read without them.
-func (r *Replica) peerView(k int) int64 {
-	if v, forced := r.forcedView(); forced {
-		return v
-	}
-	return r.ve.views[k].Current
 }

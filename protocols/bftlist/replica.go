@@ -32,6 +32,9 @@ type Replica struct {
 	link  dataLink
 	fd    failureDetector
 	f, k  int
+	// fixed is the view forcedView forces, or −1 when view establishment
+	// decides (the parameters do not change after New).
+	fixed int64
 	// conduct is the Byzantine behaviour: the strategy consulted at the
 	// decision points of byzantine.go, and the filter of sends.
 	conduct    protocols.Conduct[strategy]
@@ -67,7 +70,10 @@ func New(cfg protocols.Config) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{cfg: cfg, p: p, n: cfg.N, f: cfg.F, k: cfg.Clients, id: int(cfg.ID), conduct: conduct}
+	r := &Replica{cfg: cfg, p: p, n: cfg.N, f: cfg.F, k: cfg.Clients, id: int(cfg.ID), conduct: conduct, fixed: -1}
+	if v, forced := r.forcedView(); forced {
+		r.fixed = v
+	}
 	r.ve = newViewEst(r)
 	r.rep = newReplication(r)
 	r.pm = newPrimMon(r)
@@ -209,16 +215,16 @@ func (r *Replica) send(to int, m sim.Message) { r.conduct.Send(r.env, sim.NodeID
 // of odd id (a gossip), through the conduct as send would to each.
 func (r *Replica) sendOthers(even, odd sim.Message) {
 	out := r.conduct.Out(r.env)
-	for j := 0; j < r.n; j++ {
-		if j != r.id {
+	for j, n, id := 0, r.n, r.id; j < n; j++ {
+		if j != id {
 			out.Send(sim.NodeID(j), pick(j, even, odd))
 		}
 	}
 }
 
-// pick is even for an even j, odd for an odd one.
+// pick is even for an even j ≥ 0, odd for an odd one.
 func pick(j int, even, odd sim.Message) sim.Message {
-	if j%2 == 1 {
+	if j&1 == 1 {
 		return odd
 	}
 	return even
@@ -277,29 +283,30 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 	}
 	r.env.Charge(r.cfg.Costs.ReceiveOf(m))
 	j := int(from)
+	peer := r.peer(j) // the modules take messages from the other replicas only
 	switch m := m.(type) {
 	case *VEMsg:
-		if r.peer(j) && r.p.SelfStabilizing {
+		if peer && r.p.SelfStabilizing {
 			r.ve.receive(j, m)
 		}
 	case *REPMsg:
-		if r.peer(j) {
+		if peer {
 			r.rep.receive(j, m)
 		}
 	case *PMMsg:
-		if r.peer(j) {
+		if peer {
 			r.pm.receive(j, m)
 		}
 	case *FDToken:
-		if r.peer(j) {
+		if peer {
 			r.link.onToken(j, m)
 		}
 	case *FDAck:
-		if r.peer(j) {
+		if peer {
 			r.link.onAck(j, m)
 		}
 	case *EFDToken:
-		if r.peer(j) && r.p.SelfStabilizing && r.p.FDMode == FDEvent {
+		if peer && r.p.SelfStabilizing && r.p.FDMode == FDEvent {
 			r.efd.onToken(j, m)
 		}
 	case *protocols.Request:
@@ -323,12 +330,22 @@ func (r *Replica) clientRequest(from sim.NodeID, q *protocols.Request) {
 
 // view is get_current_view(k) as replication, primary monitoring and the
 // failure detector see it: the forced view (force_view), 0 without
-// self-stabilization, else view establishment's.
+// self-stabilization, else view establishment's (getView). A peer's view
+// without a forced one, what the loops over the replicas ask, is read
+// here, where it inlines.
 func (r *Replica) view(k int) int64 {
-	if v, forced := r.forcedView(); forced {
-		return v
+	if k == r.id || r.fixed >= 0 {
+		return r.viewOf(k)
 	}
-	return r.ve.getView(k)
+	return r.ve.views[k].Current // getView's peer case
+}
+
+// viewOf is view(k) in full.
+func (r *Replica) viewOf(k int) int64 {
+	if r.fixed < 0 {
+		return r.ve.getView(k)
+	}
+	return r.fixed
 }
 
 // forcedView is the view every replica sees whatever view establishment
@@ -347,7 +364,7 @@ func (r *Replica) forcedView() (int64, bool) {
 // allow is allow_service() as the other modules see it: always true with a
 // forced view or without self-stabilization.
 func (r *Replica) allow() bool {
-	return r.p.ForceView >= 0 || !r.p.SelfStabilizing || r.ve.allowService()
+	return r.fixed >= 0 || r.ve.allowService()
 }
 
 // Round implements protocols.Replica: the current view (⊥ is −1).

@@ -60,7 +60,8 @@ type replication struct {
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
-	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n)}
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n),
+		reqCount: new(counter[Req]), pendCount: new(counter[ClientReq])}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
 		s := defaultStructure(r.k)
@@ -553,7 +554,9 @@ func (g *replication) inWindow(seq int64) bool {
 }
 
 // counter counts, per distinct item, the replicas that hold it, keeping
-// the order of first appearance.
+// the order of first appearance. Items are compared with an equality
+// written field by field (addReq, addPend): the generic == of a padded
+// struct is a call to the type's equality function.
 type counter[T comparable] struct {
 	items []T
 	count []int
@@ -570,69 +573,21 @@ type counter[T comparable] struct {
 // progress are a handful, and comparing them is cheaper than hashing one.
 const counterScan = 16
 
-func newCounter[T comparable]() *counter[T] { return &counter[T]{} }
-
-// reuse returns c emptied, or a new counter if c is nil.
-func (c *counter[T]) reuse() *counter[T] {
-	if c == nil {
-		return newCounter[T]()
-	}
+// reset empties c.
+func (c *counter[T]) reset() {
 	clear(c.index)
 	c.items, c.count, c.last, c.hint = c.items[:0], c.count[:0], c.last[:0], 0
-	return c
 }
 
-// find is the index of x in items, or −1.
-func (c *counter[T]) find(x T) int {
-	if len(c.items) > counterScan {
-		if i, ok := c.index[x]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range c.items {
-		if c.items[i] == x {
-			return i
-		}
-	}
-	return -1
-}
-
-func (c *counter[T]) add(x T, replica int) {
-	i, h := c.next()
-	if i < 0 || *h != x {
-		if i = c.find(x); i < 0 {
-			i = len(c.items)
-			c.items = append(c.items, x)
-			c.count = append(c.count, 0)
-			c.last = append(c.last, -1)
-			switch {
-			case len(c.items) == counterScan+1:
-				if c.index == nil {
-					c.index = make(map[T]int)
-				}
-				for k, y := range c.items {
-					c.index[y] = k
-				}
-			case len(c.items) > counterScan:
-				c.index[x] = i
-			}
-		}
+// add counts x for replica, with same the items' equality, after the
+// caller compared x with the item after the last one added (addReq,
+// addPend, where same inlines; here it is a call).
+func (c *counter[T]) add(x *T, replica int, same func(a, b *T) bool) {
+	i := c.lookup(x, same)
+	if i < 0 {
+		i = c.insert(x)
 	}
 	c.countAt(i, replica)
-}
-
-// next returns the item add compares x with first, the one after the
-// last item added (or the first), and its index; −1 when there is none.
-func (c *counter[T]) next() (int, *T) {
-	i := c.hint
-	if i >= len(c.items) {
-		i = 0
-	}
-	if i >= len(c.items) {
-		return -1, nil
-	}
-	return i, &c.items[i]
 }
 
 // countAt counts replica for the item at index i, once per replica in a
@@ -645,18 +600,66 @@ func (c *counter[T]) countAt(i, replica int) {
 	}
 }
 
-// addReq is c.add(*q, replica) with the first comparison made field by
-// field (sameReq inlines; the generic == of the padded struct is a call).
+// lookup is the index of x among c's items, or −1: scanned with same up
+// to counterScan items, through the index beyond.
+func (c *counter[T]) lookup(x *T, same func(a, b *T) bool) int {
+	if len(c.items) > counterScan {
+		if i, ok := c.index[*x]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range c.items {
+		if same(&c.items[i], x) {
+			return i
+		}
+	}
+	return -1
+}
+
+// insert appends x, counted by no replica yet, and returns its index.
+func (c *counter[T]) insert(x *T) int {
+	i := len(c.items)
+	c.items = append(c.items, *x)
+	c.count = append(c.count, 0)
+	c.last = append(c.last, -1)
+	switch {
+	case len(c.items) == counterScan+1:
+		if c.index == nil {
+			c.index = make(map[T]int)
+		}
+		for k, y := range c.items {
+			c.index[y] = k
+		}
+	case len(c.items) > counterScan:
+		c.index[*x] = i
+	}
+	return i
+}
+
+// addReq counts request q for replica: the item after the last one
+// added first, compared with sameReq, which add uses for the others.
 func addReq(c *counter[Req], q *Req, replica int) {
-	if i, h := c.next(); i >= 0 && sameReq(h, q) {
+	if i := c.hint; i < len(c.items) && sameReq(&c.items[i], q) {
 		c.countAt(i, replica)
 		return
 	}
-	c.add(*q, replica)
+	c.add(q, replica, sameReq)
 }
 
-func (c *counter[T]) of(x T) int {
-	if i := c.find(x); i >= 0 {
+// addPend counts client request q for replica, as addReq counts a
+// request.
+func addPend(c *counter[ClientReq], q *ClientReq, replica int) {
+	if i := c.hint; i < len(c.items) && sameClientReq(&c.items[i], q) {
+		c.countAt(i, replica)
+		return
+	}
+	c.add(q, replica, sameClientReq)
+}
+
+// count is the number of replicas counted for x, found with same.
+func count[T comparable](c *counter[T], x *T, same func(a, b *T) bool) int {
+	if i := c.lookup(x, same); i >= 0 {
 		return c.count[i]
 	}
 	return 0
@@ -679,7 +682,7 @@ func (g *replication) knownPendReqs() []ClientReq {
 	if m.matches(g.rep, g.own.PendReqs, 0, 0, nil) {
 		return m.out
 	}
-	g.pendCount = g.pendCount.reuse()
+	g.pendCount.reset()
 	g.countPend(g.pendCount)
 	m.remember(g.rep, g.own.PendReqs, 0, 0, nil, g.pendCount.atLeast(g.q2()))
 	return m.out
@@ -719,15 +722,15 @@ func firstEntry(log []LogEntry) *LogEntry {
 }
 
 func (g *replication) pendCounter() *counter[ClientReq] {
-	c := newCounter[ClientReq]()
+	c := new(counter[ClientReq])
 	g.countPend(c)
 	return c
 }
 
 func (g *replication) countPend(c *counter[ClientReq]) {
 	for k, s := range g.rep {
-		for _, q := range s.PendReqs {
-			c.add(q, k)
+		for i := range s.PendReqs {
+			addPend(c, &s.PendReqs[i], k)
 		}
 	}
 }
@@ -763,7 +766,7 @@ func (g *replication) supportedReqs(st Status) []Req {
 
 // countSupported counts supportedReqs(st).
 func (g *replication) countSupported(st Status) []Req {
-	g.reqCount = g.reqCount.reuse()
+	g.reqCount.reset()
 	c := g.reqCount
 	own := newLogIndex(g.own.RLog)
 	for k, s := range g.rep {
@@ -775,8 +778,9 @@ func (g *replication) countSupported(st Status) []Req {
 		if k == g.r.id {
 			continue // its r_log is own's
 		}
-		for _, req := range g.notInOwnLog(k, s.RLog, own) {
-			addReq(c, &req, k)
+		reqs := g.notInOwnLog(k, s.RLog, own)
+		for i := range reqs {
+			addReq(c, &reqs[i], k)
 		}
 	}
 	return c.atLeast(g.q2())
@@ -842,8 +846,12 @@ func (x logIndex) index(req *Req) int {
 // sameReq is a == b, field by field (the generic comparison of the padded
 // struct is a call; this one inlines).
 func sameReq(a, b *Req) bool {
-	return a.Seq == b.Seq && a.Q.TS == b.Q.TS && a.Q.Client == b.Q.Client && a.Q.Value == b.Q.Value &&
-		a.View == b.View && a.Q.Op == b.Q.Op && a.Q.Payload == b.Q.Payload
+	return a.Seq == b.Seq && a.View == b.View && sameClientReq(&a.Q, &b.Q)
+}
+
+// sameClientReq is a == b, field by field.
+func sameClientReq(a, b *ClientReq) bool {
+	return a.TS == b.TS && a.Client == b.Client && a.Value == b.Value && a.Op == b.Op && a.Payload == b.Payload
 }
 
 // knownReqs: own req_q pairs with status ⊇ st held so by n−2f replicas.
@@ -1144,11 +1152,12 @@ func (g *replication) renewable(procs idset) []ReqPair {
 // renumbers need, the PRE_PREP-only requests they all hold (renewable).
 func (g *replication) renewReqs(procs idset, need []ReqPair) {
 	me := &g.own
-	c := newCounter[ClientReq]()
+	c := new(counter[ClientReq])
 	members := procs.ids()
 	for _, k := range members {
-		for _, q := range g.rep[k].PendReqs {
-			c.add(q, k)
+		pend := g.rep[k].PendReqs
+		for i := range pend {
+			addPend(c, &pend[i], k)
 		}
 	}
 	me.PendReqs = c.atLeast(len(members))
@@ -1182,16 +1191,17 @@ func (g *replication) actAsNonPrimWhenViewChanged(prim int) {
 
 // checkNewVState validates the new primary's structure.
 func (g *replication) checkNewVState(prim int) bool {
-	pre := newCounter[ClientReq]()
+	pre := new(counter[ClientReq])
 	for k, s := range g.rep {
-		for _, p := range s.ReqQ {
-			if p.Status == PrePrep {
-				pre.add(p.Req.Q, k)
+		for i := range s.ReqQ {
+			if p := &s.ReqQ[i]; p.Status == PrePrep {
+				addPend(pre, &p.Req.Q, k)
 			}
 		}
 	}
 	pq := g.rep[prim].ReqQ
-	for _, p := range pq {
+	for i := range pq {
+		p := &pq[i]
 		if p.Req.View != int64(prim) {
 			continue
 		}
@@ -1203,13 +1213,13 @@ func (g *replication) checkNewVState(prim int) bool {
 			}
 			continue
 		}
-		if pre.of(p.Req.Q) < g.q2() && !g.acceptReqPreprep(p.Req.Q, prim) {
+		if count(pre, &p.Req.Q, sameClientReq) < g.q2() && !g.acceptReqPreprep(p.Req.Q, prim) {
 			return false
 		}
 	}
 	pend := g.pendCounter()
-	for _, q := range g.rep[prim].PendReqs {
-		if pend.of(q) < g.q2() {
+	for i := range g.rep[prim].PendReqs {
+		if count(pend, &g.rep[prim].PendReqs[i], sameClientReq) < g.q2() {
 			return false
 		}
 	}

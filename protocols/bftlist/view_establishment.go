@@ -16,6 +16,7 @@ const (
 // viewEst is the view-establishment module (Algorithms 1–2 of the paper).
 type viewEst struct {
 	r         *Replica
+	id        int    // r.id, read by getView at every call
 	lastRound uint64 // the event-driven detector round the automaton last ran in
 	// ver counts changes of the module's state (see touch); allowService
 	// and witnesSeen keep their last result with the ver it was computed
@@ -23,10 +24,18 @@ type viewEst struct {
 	ver              uint64
 	allowAt, witAt   uint64
 	allowVal, witVal bool
+	// noticedAt and noticedVal keep noticedRecentValue's last result so;
+	// idleAt is the ver at which the automaton last acted without
+	// changing anything (see iterate).
+	noticedAt, idleAt uint64
+	noticedVal        bool
 	// got[j] is the last message from j held; sent[j] the last gossiped to j
 	// and its content (sent again while unchanged; never written once sent).
+	// sentAt is the ver of the last honest gossip (0: none since a
+	// Byzantine one): at the same ver every sent[j] is current.
 	got       []*VEMsg
 	sent      []veSent
+	sentAt    uint64
 	phs       []int8
 	views     []ViewPair
 	witnesses []bool
@@ -42,7 +51,7 @@ type viewEst struct {
 
 func newViewEst(r *Replica) viewEst {
 	n := r.n
-	ve := viewEst{r: r, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
+	ve := viewEst{r: r, id: r.id, phs: make([]int8, n), witnesses: make([]bool, n), echo: make([]VEData, n),
 		views: make([]ViewPair, n), vChange: make([]bool, n), correct: full(n), ver: 1, sent: make([]veSent, n),
 		words: wordsFor(n), got: make([]*VEMsg, n)}
 	for i := range ve.views {
@@ -57,9 +66,11 @@ func newViewEst(r *Replica) viewEst {
 func (ve *viewEst) touch() { ve.ver++ }
 
 // iterate is one loop iteration: reset if needed, refresh witnesses and run
-// the automaton.
+// the automaton. Each write that changes the state touches (resetAll and
+// action do); one that leaves it as it was does not, so the memos of
+// allowService and witnesSeen, which every delivery and the other
+// modules' loops ask, outlive an iteration that changed nothing.
 func (ve *viewEst) iterate() {
-	defer ve.touch()
 	r := ve.r
 	if r.p.FDMode == FDEvent {
 		if r.efd.round == ve.lastRound {
@@ -72,20 +83,30 @@ func (ve *viewEst) iterate() {
 	if ve.needReset() {
 		ve.resetAll()
 	}
-	ve.witnesses[r.id] = ve.noticedRecentValue()
+	if w := ve.noticedRecentValue(); w != ve.witnesses[r.id] {
+		ve.witnesses[r.id] = w
+		ve.touch()
+	}
 	// The witness set grows by the replicas now known to be witnessed.
+	before := ve.witSet
 	for k, w := range ve.witnesses {
 		if w {
 			ve.witSet.put(k)
 		}
 	}
-	ve.touch()
-	if !ve.witnesSeen() {
-		return
+	if ve.witSet != before {
+		ve.touch()
+	}
+	if !ve.witnesSeen() || ve.idleAt == ve.ver {
+		return // the automaton already ran on this state and changed nothing
 	}
 	for c := 0; c <= 3; c++ {
 		if ve.predicate(ve.phs[r.id], c) {
+			v := ve.ver
 			ve.action(ve.phs[r.id], c)
+			if ve.ver == v {
+				ve.idleAt = v // the same state leads to the same action
+			}
 			return
 		}
 	}
@@ -105,32 +126,46 @@ func (ve *viewEst) dataOf(k int) VEData {
 func (ve *viewEst) gossip() {
 	r := ve.r
 	own := ve.ownData()
-	ve.echo[r.id] = own
-	ve.touch()
+	if ve.echo[r.id] != own {
+		ve.echo[r.id] = own
+		ve.touch()
+	}
 	honest := r.conduct.Honest() // the honest strategy shows own to all
 	out := r.conduct.Out(r.env)
 	sent := ve.sent[:r.n]
+	if honest && ve.sentAt == ve.ver {
+		// Nothing changed since the last honest gossip: each peer is
+		// sent its last message again.
+		for j := range sent {
+			if j != r.id {
+				out.Send(sim.NodeID(j), sent[j].m)
+			}
+		}
+		return
+	}
 	phs, wit, views, vc := ve.phs[:r.n], ve.witnesses[:r.n], ve.views[:r.n], ve.vChange[:r.n]
 	for j := range sent {
 		if j == r.id {
 			continue
 		}
-		// Compared with the copy kept in sent, not the message itself, and
-		// field by field where the data lie, without copying them.
 		s := &sent[j]
-		if honest && s.m != nil && s.own == own && s.about.Views == views[j] && s.about.Phase == phs[j] &&
-			s.about.Witness == wit[j] && s.about.VChange == vc[j] {
-			out.Send(sim.NodeID(j), s.m)
-			continue
-		}
-		shown, about := own, ve.dataOf(j)
+		shown := own
 		if !honest {
 			shown = r.conduct.S.veShown(r, j, own)
 		}
-		if s.m == nil || s.own != shown || s.about != about {
+		// Compared once, with the copy kept in sent, not the message
+		// itself, and field by field where the data lie, without copying
+		// them.
+		if s.m == nil || s.own != shown || s.about.Views != views[j] || s.about.Phase != phs[j] ||
+			s.about.Witness != wit[j] || s.about.VChange != vc[j] {
+			about := ve.dataOf(j)
 			*s = veSent{m: &VEMsg{Own: shown, About: about}, own: shown, about: about}
 		}
 		out.Send(sim.NodeID(j), s.m)
+	}
+	ve.sentAt = 0
+	if honest {
+		ve.sentAt = ve.ver
 	}
 }
 
@@ -160,7 +195,15 @@ func echoNoWitn(e *VEData, own VEData) bool {
 
 // noticedRecentValue: n−f replicas echo my current values (the n−f correct
 // replicas alone can; two such sets share n−2f ≥ 3f+1 replicas, n ≥ 5f+1).
+// Asked at every iteration, it is computed again only after a touch.
 func (ve *viewEst) noticedRecentValue() bool {
+	if ve.noticedAt != ve.ver {
+		ve.noticedAt, ve.noticedVal = ve.ver, ve.computeNoticed()
+	}
+	return ve.noticedVal
+}
+
+func (ve *viewEst) computeNoticed() bool {
 	c, own, n := 0, ve.ownData(), ve.r.n
 	echo := ve.echo[:n]
 	for w, word := range ve.correct[:ve.words] {
@@ -430,6 +473,7 @@ func (ve *viewEst) predicate(phase int8, c int) bool {
 
 func (ve *viewEst) action(phase int8, c int) {
 	id := ve.r.id
+	before := ve.ownData() // an action writes only the replica's own data, or resets
 	switch {
 	case c == 0:
 		v, _ := ve.adoptable(phase)
@@ -459,9 +503,11 @@ func (ve *viewEst) action(phase int8, c int) {
 			ve.vChange[id] = false
 		}
 	default:
-		ve.resetAll()
+		ve.resetAll() // touches
 	}
-	ve.touch()
+	if ve.ownData() != before {
+		ve.touch()
+	}
 }
 
 // needReset: my own data is stale or replication asks for a flush.
@@ -488,16 +534,23 @@ func (ve *viewEst) resetAll() {
 }
 
 // getView returns the current view of replica j as this replica believes
-// it; for itself in phase 0 and witnessed, ⊥ unless service is allowed.
+// it: a peer's as recorded (inlined at every call site); its own through
+// ownView's checks.
 func (ve *viewEst) getView(j int) int64 {
-	id := ve.r.id
-	if j == id && ve.phs[id] == 0 && ve.witnesSeen() {
-		if ve.allowService() {
-			return ve.views[id].Current
-		}
-		return TEE
+	if j == ve.id {
+		return ve.ownView()
 	}
 	return ve.views[j].Current
+}
+
+// ownView is getView(id): in phase 0 and witnessed, ⊥ unless service is
+// allowed.
+func (ve *viewEst) ownView() int64 {
+	id := ve.id
+	if ve.phs[id] == 0 && ve.witnesSeen() && !ve.allowService() {
+		return TEE
+	}
+	return ve.views[id].Current
 }
 
 // allowService: n−2f replicas share my view, I am in phase 0 and not in a
