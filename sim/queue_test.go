@@ -425,7 +425,7 @@ func TestPendingShift(t *testing.T) {
 		for i, at := range c.times() {
 			q.push(event{at: at, key: makeKey(uint64(i+1), evCall, 0)})
 		}
-		if got := q.pendingShift(c.asked, c.slots); got != c.want {
+		if got := q.pendingShift(q.appendEvents(nil), c.asked, c.slots); got != c.want {
 			t.Errorf("%s: shift %d, want %d (%s)", c.name, got, c.want, c.reason)
 		}
 	}

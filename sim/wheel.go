@@ -56,7 +56,11 @@ type eventQueue struct {
 	last, mark Time
 	pops, peak int
 	window     int
-	tmp        []event // scratch for rebuild
+	// hold is how many more events are to be popped before a measure
+	// that differs from the geometry is checked against the pending
+	// events again (see adapt).
+	hold int
+	tmp  []event // scratch for rebuild
 }
 
 // slotHead is a slot of the wheel, 8 bytes: at BFTList n = 100 the wheel
@@ -390,6 +394,7 @@ func (q *eventQueue) adapt() bool {
 	span, pops, peak := q.last-q.mark, q.pops, q.peak
 	q.mark, q.pops, q.peak = q.last, 0, q.n
 	q.window = min(2*q.window, lastWindow)
+	q.hold -= pops
 	if span <= 0 {
 		return false // no time passed: nothing to measure
 	}
@@ -399,16 +404,23 @@ func (q *eventQueue) adapt() bool {
 	for slots < 2*peak && slots < maxWheelSlots {
 		slots <<= 1
 	}
-	if q.off(shift, slots) {
-		// The measure is an average over a window that may have started
-		// before a burst or within one: the pending events say what the
-		// next window will see.
-		shift = q.pendingShift(shift, slots)
+	if !q.off(shift, slots) || q.hold > 0 {
+		// The geometry fits the measure, or was set by pending events
+		// that are not all popped yet (a burst that outlasts a window).
+		return false
 	}
+	// The measure is an average over a window that may have started
+	// before a burst or within one: the pending events say what the next
+	// window will see, until as many events as are pending now were
+	// popped.
+	all := q.appendEvents(q.tmp[:0])
+	q.tmp = all[:0]
+	shift = q.pendingShift(all, shift, slots)
+	q.hold = len(all)
 	if !q.off(shift, slots) {
 		return false
 	}
-	q.rebuild(shift, slots)
+	q.refile(all, shift, slots)
 	return true
 }
 
@@ -438,14 +450,20 @@ func (q *eventQueue) narrow() bool {
 		slots <<= 1
 	}
 	q.rebuild(shift, slots)
-	q.mark, q.pops = q.last, 0
+	q.mark, q.pops, q.hold = q.last, 0, 0
 	return true
 }
 
 // rebuild files every pending event again in a wheel of the given
 // geometry.
 func (q *eventQueue) rebuild(shift uint, slots int) {
-	all := q.appendEvents(q.tmp[:0])
+	q.refile(q.appendEvents(q.tmp[:0]), shift, slots)
+}
+
+// refile empties the wheel and files all, every pending event, in a wheel
+// of the given geometry; all must not share the wheel's arrays (q.tmp
+// may hold it).
+func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.front, q.head = q.front[:0], 0
 	clear(q.slots)
 	q.free = q.free[:0]
@@ -479,10 +497,8 @@ func (q *eventQueue) rebuild(shift uint, slots int) {
 // beyond the horizon, to be filed twice, and the wheel rebuilt again as the
 // burst thins out), unless that is wider than both the width asked and
 // the current one: the pending events are then mostly far timers, not a
-// burst.
-func (q *eventQueue) pendingShift(asked uint, slots int) uint {
-	all := q.appendEvents(q.tmp[:0])
-	q.tmp = all[:0]
+// burst. all holds the pending events.
+func (q *eventQueue) pendingShift(all []event, asked uint, slots int) uint {
 	n := len(all)
 	if n < 2 {
 		return asked
