@@ -52,10 +52,12 @@ type eventQueue struct {
 	// last is the time of the last event popped; mark the time, and pops
 	// the number of events popped since, when the density was last
 	// measured; peak is the largest n since; window is how many pops the
-	// next measure waits for.
+	// next measure waits for; advance calls reshape once due events were
+	// popped (window, or none when a burst is pending).
 	last, mark Time
 	pops, peak int
 	window     int
+	due        int
 	// hold is how many more events are to be popped before a measure
 	// that differs from the geometry is checked against the pending
 	// events again (see adapt).
@@ -93,6 +95,7 @@ const (
 	lastWindow    = 1 << 16
 	slotEvents    = 4
 	lookAhead     = 1 << 10
+	farBurst      = 16             // far events a slot above which the pending events set the geometry at once (fitBurst)
 	denseBinBits  = 10             // pendingShift's density bins: 2^denseBinBits
 	slotCap       = 2 * slotEvents // events in a chunk
 	chunkBatch    = 64             // fewest chunks made at once
@@ -110,7 +113,7 @@ func (q *eventQueue) len() int { return q.n }
 // init gives the queue its first geometry.
 func (q *eventQueue) init() {
 	q.resize(initialShift, minWheelSlots)
-	q.window = firstWindow
+	q.window, q.due = firstWindow, firstWindow
 }
 
 // resize sets the geometry of an empty wheel (its slots zero, their
@@ -178,6 +181,9 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 			q.farMin = e.at
 		}
 		q.far.push(e)
+		if q.burst() {
+			q.due = 0 // fitBurst at the next advance
+		}
 	}
 }
 
@@ -315,7 +321,7 @@ func (q *eventQueue) skip() {
 // must not be empty.
 func (q *eventQueue) advance() {
 	q.front, q.head = q.front[:0], 0
-	if q.pops >= q.window && q.adapt() {
+	if q.pops >= q.due && q.reshape() {
 		if len(q.front) > 0 {
 			return
 		}
@@ -417,6 +423,50 @@ func (q *eventQueue) adapt() bool {
 	q.tmp = all[:0]
 	shift = q.pendingShift(all, shift, slots)
 	q.hold = len(all)
+	if !q.off(shift, slots) {
+		return false
+	}
+	q.refile(all, shift, slots)
+	return true
+}
+
+// reshape runs adapt once window events were popped since the last
+// measure, or fitBurst when a burst waits beyond the horizon, and reports
+// whether either rebuilt the wheel.
+func (q *eventQueue) reshape() bool {
+	rebuilt := false
+	if q.burst() {
+		rebuilt = q.fitBurst()
+	} else if q.pops >= q.window {
+		rebuilt = q.adapt()
+	}
+	q.due = q.window
+	return rebuilt
+}
+
+// burst reports whether most pending events wait beyond the horizon, and
+// the geometry was not set by pending events not all popped yet.
+func (q *eventQueue) burst() bool {
+	return q.far.len() > farBurst*len(q.slots) && q.hold <= q.pops
+}
+
+// fitBurst files the pending events in a wheel of the geometry they ask
+// for, when most of them wait beyond the horizon (a burst, such as every
+// client's requests sent at once, that the wheel's first geometry cannot
+// hold): it does not wait for the next measure, for which every event of
+// the burst that comes within reach would be filed in far's buckets and
+// moved down them as the horizon moves. It reports whether it rebuilt.
+func (q *eventQueue) fitBurst() bool {
+	all := q.appendEvents(q.tmp[:0])
+	q.tmp = all[:0]
+	slots := minWheelSlots
+	for slots < 2*len(all) && slots < maxWheelSlots {
+		slots <<= 1
+	}
+	shift := q.pendingShift(all, q.shift, slots)
+	// The next measure checks the geometry against the pending events
+	// once as many events as are pending now were popped (see adapt).
+	q.hold = q.pops + len(all)
 	if !q.off(shift, slots) {
 		return false
 	}
