@@ -223,7 +223,7 @@ func TestSlotKeepsFilingOrder(t *testing.T) {
 			q.push(e)
 			filed = append(filed, e)
 		}
-		got := q.appendSlot(nil, q.slots[5])
+		got := q.appendSlot(nil, q.slots[5], false)
 		if !slices.Equal(got, filed) {
 			t.Errorf("%d events: slot gives %v, want %v", n, got, filed)
 		}

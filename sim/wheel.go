@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"iter"
 	"math"
 	"math/bits"
 	"slices"
@@ -222,9 +223,7 @@ func (q *eventQueue) newChunk() uint32 {
 		checkRef(have+more, "event chunks")
 		q.chunks = slices.Grow(q.chunks, more*slotCap)[:(have+more)*slotCap]
 		q.next = slices.Grow(q.next, more)[:have+more]
-		for c := have + more - 1; c >= have; c-- {
-			q.free = append(q.free, uint32(c))
-		}
+		q.freeChunks(have)
 		k = len(q.free)
 	}
 	c := q.free[k-1]
@@ -232,38 +231,51 @@ func (q *eventQueue) newChunk() uint32 {
 	return c
 }
 
-// appendSlot appends the events of a slot with header h to all, in the
-// order they were filed (a burst filed in order stays sorted, which
-// sortEvents checks first): its chain, from its last chunk back, fills
-// the new part of all from the end.
-func (q *eventQueue) appendSlot(all []event, h slotHead) []event {
-	if h.n == 0 {
-		return all
-	}
-	start, end := len(all), len(all)+int(h.n)
-	all = slices.Grow(all, int(h.n))[:end]
-	c, k := h.chunk, int(h.n-1)%slotCap+1
-	for {
-		copy(all[end-k:end], q.chunks[int(c)*slotCap:][:k])
-		if end -= k; end == start {
-			return all
-		}
-		c, k = q.next[c], slotCap
+// freeChunks frees the chunks from number from on, the lowest on top.
+func (q *eventQueue) freeChunks(from int) {
+	for c := len(q.next) - 1; c >= from; c-- {
+		q.free = append(q.free, uint32(c))
 	}
 }
 
-// freeSlot frees the chunks of a slot with header h, its last chunk on
-// top.
-func (q *eventQueue) freeSlot(h slotHead) {
-	if h.n == 0 {
-		return
+// chain yields the chunks of a slot with header h and the number of
+// events in each, from its last chunk back to its first.
+func (q *eventQueue) chain(h slotHead) iter.Seq2[uint32, int] {
+	return func(yield func(uint32, int) bool) {
+		if h.n == 0 {
+			return
+		}
+		c, k := h.chunk, int(h.n-1)%slotCap+1
+		for left := int(h.n); ; c, k = q.next[c], slotCap {
+			if !yield(c, k) {
+				return
+			}
+			if left -= k; left == 0 {
+				return
+			}
+		}
 	}
-	c := h.chunk
-	for left := int(h.n-1) / slotCap; left > 0; left-- {
-		c = q.next[c]
-		q.free = append(q.free, c)
+}
+
+// appendSlot appends the events of a slot with header h to all, in the
+// order they were filed (a burst filed in order stays sorted, which
+// sortEvents checks first): its chain, from its last chunk back, fills
+// the new part of all from the end. With free set, it also frees the
+// slot's chunks, its last chunk on top.
+func (q *eventQueue) appendSlot(all []event, h slotHead, free bool) []event {
+	end := len(all) + int(h.n)
+	all = slices.Grow(all, int(h.n))[:end]
+	for c, k := range q.chain(h) {
+		copy(all[end-k:end], q.chunks[int(c)*slotCap:][:k])
+		end -= k
+		if free && c != h.chunk {
+			q.free = append(q.free, c)
+		}
 	}
-	q.free = append(q.free, h.chunk)
+	if free && h.n > 0 {
+		q.free = append(q.free, h.chunk)
+	}
+	return all
 }
 
 // insertFront adds an event of a slot up to cur to the sorted front. Its
@@ -357,8 +369,7 @@ func (q *eventQueue) advance() {
 		q.free = append(q.free, h.chunk)
 		return
 	}
-	q.front = q.appendSlot(q.front, h)
-	q.freeSlot(h)
+	q.front = q.appendSlot(q.front, h, true)
 	sortEvents(q.front)
 }
 
@@ -517,9 +528,7 @@ func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.front, q.head = q.front[:0], 0
 	clear(q.slots)
 	q.free = q.free[:0]
-	for c := len(q.next) - 1; c >= 0; c-- {
-		q.free = append(q.free, uint32(c))
-	}
+	q.freeChunks(0)
 	clear(q.occ)
 	q.sum = [len(q.sum)]uint64{}
 	q.far.reset()
@@ -611,7 +620,7 @@ func (q *eventQueue) appendEvents(all []event) []event {
 	all = append(all, q.front[q.head:]...)
 	for _, h := range q.slots {
 		if h.n > 0 {
-			all = q.appendSlot(all, h)
+			all = q.appendSlot(all, h, false)
 		}
 	}
 	return q.far.appendEvents(all)
@@ -626,11 +635,7 @@ func (q *eventQueue) renumber() uint64 {
 		all = append(all, &q.front[i])
 	}
 	for _, h := range q.slots {
-		c, k := h.chunk, int(h.n-1)%slotCap+1
-		for left := int(h.n); left > 0; left -= k {
-			if left < int(h.n) {
-				c, k = q.next[c], slotCap
-			}
+		for c, k := range q.chain(h) {
 			for j := range k {
 				all = append(all, &q.chunks[int(c)*slotCap+j])
 			}
