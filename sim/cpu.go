@@ -166,7 +166,12 @@ func (ns *nodeState) Rand() *rand.Rand {
 // Send implements Env.
 func (ns *nodeState) Send(to NodeID, msg Message) {
 	net := ns.world.net
-	net.send(ns.id, to, msg, net.kinds.Index(msg.Kind()), msg.Size(), ns.cursor)
+	kind := msg.Kind()
+	k := net.kinds.cached(kind)
+	if k < 0 {
+		k = net.kinds.Index(kind)
+	}
+	net.send(ns.id, to, msg, k, msg.Size(), ns.cursor)
 }
 
 // Broadcast implements Env. The copies share the payload, so its kind and
