@@ -21,15 +21,20 @@ func (q *inbox) len() int { return q.size }
 
 func (q *inbox) push(in input) {
 	if q.size == len(q.buf) {
-		n := max(2*len(q.buf), 8)
-		buf := make([]input, n)
-		for i := 0; i < q.size; i++ {
-			buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
-		}
-		q.buf, q.head = buf, 0
+		q.grow()
 	}
 	q.buf[(q.head+q.size)&(len(q.buf)-1)] = in
 	q.size++
+}
+
+// grow doubles the capacity of a full inbox (out of push, which then
+// inlines).
+func (q *inbox) grow() {
+	buf := make([]input, max(2*len(q.buf), 8))
+	for i := 0; i < q.size; i++ {
+		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+	}
+	q.buf, q.head = buf, 0
 }
 
 func (q *inbox) pop() input {
