@@ -132,8 +132,9 @@ func (q *eventQueue) resize(shift uint, slots int) {
 // push adds an event. Its time must not be before the last event popped; it
 // may be before the earliest pending one, even one peeked at.
 func (q *eventQueue) push(e event) {
-	q.n++
-	q.peak = max(q.peak, q.n)
+	if q.n++; q.n > q.peak {
+		q.peak = q.n
+	}
 	q.place(e)
 }
 
