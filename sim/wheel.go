@@ -318,13 +318,14 @@ func (q *eventQueue) peek() event {
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *eventQueue) pop() event {
 	e := q.peek()
-	q.skip()
+	q.skip(e.at)
 	return e
 }
 
-// skip removes the event peek returned; no push may come between.
-func (q *eventQueue) skip() {
-	q.last = q.front[q.head].at
+// skip removes the event peek returned, whose time is at; no push may
+// come between.
+func (q *eventQueue) skip(at Time) {
+	q.last = at
 	q.head++
 	q.n--
 	q.pops++
