@@ -20,16 +20,18 @@ type DropCount struct {
 // kindCount returns the counters of the kind numbered k in the network's
 // KindIndex.
 func (w *World) kindCount(k int) *KindCount {
-	if k >= len(w.kindCounts) {
-		w.growKindCounts(k)
+	if uint(k) < uint(len(w.kindCounts)) {
+		return &w.kindCounts[k] // k is in range: no bounds check
 	}
-	return &w.kindCounts[k]
+	return w.growKindCounts(k)
 }
 
-func (w *World) growKindCounts(k int) {
+// growKindCounts makes counters up to kind k and returns k's.
+func (w *World) growKindCounts(k int) *KindCount {
 	for len(w.kindCounts) <= k {
 		w.kindCounts = append(w.kindCounts, KindCount{Kind: w.net.kinds.Kind(len(w.kindCounts))})
 	}
+	return &w.kindCounts[k]
 }
 
 // countDrop counts a dropped message of kind k.

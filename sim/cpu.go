@@ -21,15 +21,20 @@ func (q *inbox) len() int { return q.size }
 
 func (q *inbox) push(in input) {
 	if q.size == len(q.buf) {
-		n := max(2*len(q.buf), 8)
-		buf := make([]input, n)
-		for i := 0; i < q.size; i++ {
-			buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
-		}
-		q.buf, q.head = buf, 0
+		q.grow()
 	}
 	q.buf[(q.head+q.size)&(len(q.buf)-1)] = in
 	q.size++
+}
+
+// grow doubles the capacity of a full inbox (out of push, which then
+// inlines).
+func (q *inbox) grow() {
+	buf := make([]input, max(2*len(q.buf), 8))
+	for i := 0; i < q.size; i++ {
+		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+	}
+	q.buf, q.head = buf, 0
 }
 
 func (q *inbox) pop() input {
@@ -166,7 +171,12 @@ func (ns *nodeState) Rand() *rand.Rand {
 // Send implements Env.
 func (ns *nodeState) Send(to NodeID, msg Message) {
 	net := ns.world.net
-	net.send(ns.id, to, msg, net.kinds.Index(msg.Kind()), msg.Size(), ns.cursor)
+	kind := msg.Kind()
+	k := net.kinds.cached(kind)
+	if k < 0 {
+		k = net.kinds.Index(kind)
+	}
+	net.send(ns.id, to, msg, k, msg.Size(), ns.cursor)
 }
 
 // Broadcast implements Env. The copies share the payload, so its kind and

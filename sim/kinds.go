@@ -7,8 +7,9 @@ import "unsafe"
 // string. Index is on the path of every message: a kind seen before costs
 // a look-up in a small cache keyed by the address of the kind's bytes (a
 // Kind method returns the same string constant each time) and a comparison
-// of address and length, inlined at the call; only a kind whose bytes live
-// elsewhere (or a cache collision) costs a map look-up. The zero value
+// of address and length, which the hot callers (Env.Send) inline as
+// cached; only a kind whose bytes live elsewhere (or a cache collision)
+// costs a map look-up. The zero value
 // is ready to use.
 type KindIndex struct {
 	cache [kindCache]kindEntry
@@ -27,6 +28,16 @@ const kindCache = 64
 
 // Index returns the number of kind, giving it the next one on first sight.
 func (k *KindIndex) Index(kind string) int {
+	if i := k.cached(kind); i >= 0 {
+		return i
+	}
+	return k.slow(kind)
+}
+
+// cached returns the number of kind when the cache holds it, else -1. It
+// inlines, where Index, with its slow path, does not: a hot caller writes
+// Index out as cached, then Index when it gives -1.
+func (k *KindIndex) cached(kind string) int {
 	p := unsafe.StringData(kind)
 	c := &k.cache[(uintptr(unsafe.Pointer(p))>>3)&(kindCache-1)]
 	// Equal addresses and lengths make equal strings; the empty kind,
@@ -34,12 +45,11 @@ func (k *KindIndex) Index(kind string) int {
 	if unsafe.StringData(c.kind) == p && len(c.kind) == len(kind) && p != nil {
 		return c.i
 	}
-	return k.slow(kind, c)
+	return -1
 }
 
-// slow returns the number of a kind missing from the cache and caches it
-// in c.
-func (k *KindIndex) slow(kind string, c *kindEntry) int {
+// slow returns the number of a kind missing from the cache and caches it.
+func (k *KindIndex) slow(kind string) int {
 	i, ok := k.index[kind]
 	if !ok {
 		if k.index == nil {
@@ -49,7 +59,7 @@ func (k *KindIndex) slow(kind string, c *kindEntry) int {
 		k.index[kind] = i
 		k.kinds = append(k.kinds, kind)
 	}
-	*c = kindEntry{kind: kind, i: i}
+	k.cache[(uintptr(unsafe.Pointer(unsafe.StringData(kind)))>>3)&(kindCache-1)] = kindEntry{kind: kind, i: i}
 	return i
 }
 

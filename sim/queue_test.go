@@ -223,7 +223,7 @@ func TestSlotKeepsFilingOrder(t *testing.T) {
 			q.push(e)
 			filed = append(filed, e)
 		}
-		got := q.appendSlot(nil, q.slots[5])
+		got := q.appendSlot(nil, q.slots[5], false)
 		if !slices.Equal(got, filed) {
 			t.Errorf("%d events: slot gives %v, want %v", n, got, filed)
 		}
@@ -339,6 +339,40 @@ func TestQueueAdapts(t *testing.T) {
 	}
 }
 
+// TestQueueFitsBurst checks that a burst beyond the first geometry's
+// horizon (a flood's requests, 250 ms ahead where the wheel reaches 16.8
+// ms) is filed in a geometry that holds it at the next advance, not left
+// in far until the first measure 1,024 pops later, and that the order
+// stays exact.
+func TestQueueFitsBurst(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var q eventQueue
+	var want []event
+	push := func(at Time) {
+		e := event{at: at, key: makeKey(uint64(len(want)+1), evCall, 0)}
+		q.push(e)
+		want = append(want, e)
+	}
+	push(0)
+	for range 20_000 {
+		push(max(1, Time(r.NormFloat64()*50e6+250e6)))
+	}
+	if q.far.len() < 19_000 {
+		t.Fatalf("%d of the burst in far before the first pop, want nearly all", q.far.len())
+	}
+	slices.SortFunc(want, cmpEvent)
+	got := []event{q.pop(), q.pop()}
+	if q.far.len() != 0 || len(q.slots) <= minWheelSlots {
+		t.Errorf("after the first advance: %d events in far, %d slots of 2^%d ns; want the burst in a larger wheel", q.far.len(), len(q.slots), q.shift)
+	}
+	for q.len() > 0 {
+		got = append(got, q.pop())
+	}
+	if !slices.Equal(got, want) {
+		t.Error("events popped out of (time, key) order")
+	}
+}
+
 // FuzzQueue runs schedules read from the fuzzer's bytes: each byte is an
 // operation, pushes taking their delta from the next bytes at one of a few
 // scales (the same time, within a slot, across slots, beyond the wheel).
@@ -425,7 +459,7 @@ func TestPendingShift(t *testing.T) {
 		for i, at := range c.times() {
 			q.push(event{at: at, key: makeKey(uint64(i+1), evCall, 0)})
 		}
-		if got := q.pendingShift(c.asked, c.slots); got != c.want {
+		if got := q.pendingShift(q.appendEvents(nil), c.asked, c.slots); got != c.want {
 			t.Errorf("%s: shift %d, want %d (%s)", c.name, got, c.want, c.reason)
 		}
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"iter"
 	"math"
 	"math/bits"
 	"slices"
@@ -52,11 +53,17 @@ type eventQueue struct {
 	// last is the time of the last event popped; mark the time, and pops
 	// the number of events popped since, when the density was last
 	// measured; peak is the largest n since; window is how many pops the
-	// next measure waits for.
+	// next measure waits for; advance calls reshape once due events were
+	// popped (window, or none when a burst is pending).
 	last, mark Time
 	pops, peak int
 	window     int
-	tmp        []event // scratch for rebuild
+	due        int
+	// hold is how many more events are to be popped before a measure
+	// that differs from the geometry is checked against the pending
+	// events again (see adapt).
+	hold int
+	tmp  []event // scratch for rebuild
 }
 
 // slotHead is a slot of the wheel, 8 bytes: at BFTList n = 100 the wheel
@@ -89,6 +96,7 @@ const (
 	lastWindow    = 1 << 16
 	slotEvents    = 4
 	lookAhead     = 1 << 10
+	farBurst      = 16             // far events a slot above which the pending events set the geometry at once (fitBurst)
 	denseBinBits  = 10             // pendingShift's density bins: 2^denseBinBits
 	slotCap       = 2 * slotEvents // events in a chunk
 	chunkBatch    = 64             // fewest chunks made at once
@@ -106,7 +114,7 @@ func (q *eventQueue) len() int { return q.n }
 // init gives the queue its first geometry.
 func (q *eventQueue) init() {
 	q.resize(initialShift, minWheelSlots)
-	q.window = firstWindow
+	q.window, q.due = firstWindow, firstWindow
 }
 
 // resize sets the geometry of an empty wheel (its slots zero, their
@@ -124,8 +132,9 @@ func (q *eventQueue) resize(shift uint, slots int) {
 // push adds an event. Its time must not be before the last event popped; it
 // may be before the earliest pending one, even one peeked at.
 func (q *eventQueue) push(e event) {
-	q.n++
-	q.peak = max(q.peak, q.n)
+	if q.n++; q.n > q.peak {
+		q.peak = q.n
+	}
 	q.place(e)
 }
 
@@ -174,6 +183,9 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 			q.farMin = e.at
 		}
 		q.far.push(e)
+		if q.burst() {
+			q.due = 0 // fitBurst at the next advance
+		}
 	}
 }
 
@@ -212,9 +224,7 @@ func (q *eventQueue) newChunk() uint32 {
 		checkRef(have+more, "event chunks")
 		q.chunks = slices.Grow(q.chunks, more*slotCap)[:(have+more)*slotCap]
 		q.next = slices.Grow(q.next, more)[:have+more]
-		for c := have + more - 1; c >= have; c-- {
-			q.free = append(q.free, uint32(c))
-		}
+		q.freeChunks(have)
 		k = len(q.free)
 	}
 	c := q.free[k-1]
@@ -222,38 +232,51 @@ func (q *eventQueue) newChunk() uint32 {
 	return c
 }
 
-// appendSlot appends the events of a slot with header h to all, in the
-// order they were filed (a burst filed in order stays sorted, which
-// sortEvents checks first): its chain, from its last chunk back, fills
-// the new part of all from the end.
-func (q *eventQueue) appendSlot(all []event, h slotHead) []event {
-	if h.n == 0 {
-		return all
-	}
-	start, end := len(all), len(all)+int(h.n)
-	all = slices.Grow(all, int(h.n))[:end]
-	c, k := h.chunk, int(h.n-1)%slotCap+1
-	for {
-		copy(all[end-k:end], q.chunks[int(c)*slotCap:][:k])
-		if end -= k; end == start {
-			return all
-		}
-		c, k = q.next[c], slotCap
+// freeChunks frees the chunks from number from on, the lowest on top.
+func (q *eventQueue) freeChunks(from int) {
+	for c := len(q.next) - 1; c >= from; c-- {
+		q.free = append(q.free, uint32(c))
 	}
 }
 
-// freeSlot frees the chunks of a slot with header h, its last chunk on
-// top.
-func (q *eventQueue) freeSlot(h slotHead) {
-	if h.n == 0 {
-		return
+// chain yields the chunks of a slot with header h and the number of
+// events in each, from its last chunk back to its first.
+func (q *eventQueue) chain(h slotHead) iter.Seq2[uint32, int] {
+	return func(yield func(uint32, int) bool) {
+		if h.n == 0 {
+			return
+		}
+		c, k := h.chunk, int(h.n-1)%slotCap+1
+		for left := int(h.n); ; c, k = q.next[c], slotCap {
+			if !yield(c, k) {
+				return
+			}
+			if left -= k; left == 0 {
+				return
+			}
+		}
 	}
-	c := h.chunk
-	for left := int(h.n-1) / slotCap; left > 0; left-- {
-		c = q.next[c]
-		q.free = append(q.free, c)
+}
+
+// appendSlot appends the events of a slot with header h to all, in the
+// order they were filed (a burst filed in order stays sorted, which
+// sortEvents checks first): its chain, from its last chunk back, fills
+// the new part of all from the end. With free set, it also frees the
+// slot's chunks, its last chunk on top.
+func (q *eventQueue) appendSlot(all []event, h slotHead, free bool) []event {
+	end := len(all) + int(h.n)
+	all = slices.Grow(all, int(h.n))[:end]
+	for c, k := range q.chain(h) {
+		copy(all[end-k:end], q.chunks[int(c)*slotCap:][:k])
+		end -= k
+		if free && c != h.chunk {
+			q.free = append(q.free, c)
+		}
 	}
-	q.free = append(q.free, h.chunk)
+	if free && h.n > 0 {
+		q.free = append(q.free, h.chunk)
+	}
+	return all
 }
 
 // insertFront adds an event of a slot up to cur to the sorted front. Its
@@ -295,13 +318,14 @@ func (q *eventQueue) peek() event {
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *eventQueue) pop() event {
 	e := q.peek()
-	q.skip()
+	q.skip(e.at)
 	return e
 }
 
-// skip removes the event peek returned; no push may come between.
-func (q *eventQueue) skip() {
-	q.last = q.front[q.head].at
+// skip removes the event peek returned, whose time is at; no push may
+// come between.
+func (q *eventQueue) skip(at Time) {
+	q.last = at
 	q.head++
 	q.n--
 	q.pops++
@@ -311,7 +335,7 @@ func (q *eventQueue) skip() {
 // must not be empty.
 func (q *eventQueue) advance() {
 	q.front, q.head = q.front[:0], 0
-	if q.pops >= q.window && q.adapt() {
+	if q.pops >= q.due && q.reshape() {
 		if len(q.front) > 0 {
 			return
 		}
@@ -347,8 +371,7 @@ func (q *eventQueue) advance() {
 		q.free = append(q.free, h.chunk)
 		return
 	}
-	q.front = q.appendSlot(q.front, h)
-	q.freeSlot(h)
+	q.front = q.appendSlot(q.front, h, true)
 	sortEvents(q.front)
 }
 
@@ -390,6 +413,7 @@ func (q *eventQueue) adapt() bool {
 	span, pops, peak := q.last-q.mark, q.pops, q.peak
 	q.mark, q.pops, q.peak = q.last, 0, q.n
 	q.window = min(2*q.window, lastWindow)
+	q.hold -= pops
 	if span <= 0 {
 		return false // no time passed: nothing to measure
 	}
@@ -399,16 +423,67 @@ func (q *eventQueue) adapt() bool {
 	for slots < 2*peak && slots < maxWheelSlots {
 		slots <<= 1
 	}
-	if q.off(shift, slots) {
-		// The measure is an average over a window that may have started
-		// before a burst or within one: the pending events say what the
-		// next window will see.
-		shift = q.pendingShift(shift, slots)
+	if !q.off(shift, slots) || q.hold > 0 {
+		// The geometry fits the measure, or was set by pending events
+		// that are not all popped yet (a burst that outlasts a window).
+		return false
 	}
+	// The measure is an average over a window that may have started
+	// before a burst or within one: the pending events say what the next
+	// window will see, until as many events as are pending now were
+	// popped.
+	all := q.appendEvents(q.tmp[:0])
+	q.tmp = all[:0]
+	shift = q.pendingShift(all, shift, slots)
+	q.hold = len(all)
 	if !q.off(shift, slots) {
 		return false
 	}
-	q.rebuild(shift, slots)
+	q.refile(all, shift, slots)
+	return true
+}
+
+// reshape runs adapt once window events were popped since the last
+// measure, or fitBurst when a burst waits beyond the horizon, and reports
+// whether either rebuilt the wheel.
+func (q *eventQueue) reshape() bool {
+	rebuilt := false
+	if q.burst() {
+		rebuilt = q.fitBurst()
+	} else if q.pops >= q.window {
+		rebuilt = q.adapt()
+	}
+	q.due = q.window
+	return rebuilt
+}
+
+// burst reports whether most pending events wait beyond the horizon, and
+// the geometry was not set by pending events not all popped yet.
+func (q *eventQueue) burst() bool {
+	return q.far.len() > farBurst*len(q.slots) && q.hold <= q.pops
+}
+
+// fitBurst files the pending events in a wheel of the geometry they ask
+// for, when most of them wait beyond the horizon (a burst, such as every
+// client's requests sent at once, that the wheel's first geometry cannot
+// hold): it does not wait for the next measure, for which every event of
+// the burst that comes within reach would be filed in far's buckets and
+// moved down them as the horizon moves. It reports whether it rebuilt.
+func (q *eventQueue) fitBurst() bool {
+	all := q.appendEvents(q.tmp[:0])
+	q.tmp = all[:0]
+	slots := minWheelSlots
+	for slots < 2*len(all) && slots < maxWheelSlots {
+		slots <<= 1
+	}
+	shift := q.pendingShift(all, q.shift, slots)
+	// The next measure checks the geometry against the pending events
+	// once as many events as are pending now were popped (see adapt).
+	q.hold = q.pops + len(all)
+	if !q.off(shift, slots) {
+		return false
+	}
+	q.refile(all, shift, slots)
 	return true
 }
 
@@ -438,20 +513,24 @@ func (q *eventQueue) narrow() bool {
 		slots <<= 1
 	}
 	q.rebuild(shift, slots)
-	q.mark, q.pops = q.last, 0
+	q.mark, q.pops, q.hold = q.last, 0, 0
 	return true
 }
 
 // rebuild files every pending event again in a wheel of the given
 // geometry.
 func (q *eventQueue) rebuild(shift uint, slots int) {
-	all := q.appendEvents(q.tmp[:0])
+	q.refile(q.appendEvents(q.tmp[:0]), shift, slots)
+}
+
+// refile empties the wheel and files all, every pending event, in a wheel
+// of the given geometry; all must not share the wheel's arrays (q.tmp
+// may hold it).
+func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.front, q.head = q.front[:0], 0
 	clear(q.slots)
 	q.free = q.free[:0]
-	for c := len(q.next) - 1; c >= 0; c-- {
-		q.free = append(q.free, uint32(c))
-	}
+	q.freeChunks(0)
 	clear(q.occ)
 	q.sum = [len(q.sum)]uint64{}
 	q.far.reset()
@@ -479,10 +558,8 @@ func (q *eventQueue) rebuild(shift uint, slots int) {
 // beyond the horizon, to be filed twice, and the wheel rebuilt again as the
 // burst thins out), unless that is wider than both the width asked and
 // the current one: the pending events are then mostly far timers, not a
-// burst.
-func (q *eventQueue) pendingShift(asked uint, slots int) uint {
-	all := q.appendEvents(q.tmp[:0])
-	q.tmp = all[:0]
+// burst. all holds the pending events.
+func (q *eventQueue) pendingShift(all []event, asked uint, slots int) uint {
 	n := len(all)
 	if n < 2 {
 		return asked
@@ -545,7 +622,7 @@ func (q *eventQueue) appendEvents(all []event) []event {
 	all = append(all, q.front[q.head:]...)
 	for _, h := range q.slots {
 		if h.n > 0 {
-			all = q.appendSlot(all, h)
+			all = q.appendSlot(all, h, false)
 		}
 	}
 	return q.far.appendEvents(all)
@@ -560,11 +637,7 @@ func (q *eventQueue) renumber() uint64 {
 		all = append(all, &q.front[i])
 	}
 	for _, h := range q.slots {
-		c, k := h.chunk, int(h.n-1)%slotCap+1
-		for left := int(h.n); left > 0; left -= k {
-			if left < int(h.n) {
-				c, k = q.next[c], slotCap
-			}
+		for c, k := range q.chain(h) {
 			for j := range k {
 				all = append(all, &q.chunks[int(c)*slotCap+j])
 			}

@@ -326,7 +326,7 @@ func (w *World) step(e event) {
 	switch e.kind() {
 	case evDeliver:
 		f := w.msgs.take(e.ref())
-		w.queue.skip()
+		w.queue.skip(e.at)
 		if f.to < 0 { // dropped in transit by CorruptTransit
 			w.dropScheduled(f.from, ^f.to, f.msg, int(f.kind), "transient")
 			return
@@ -344,7 +344,7 @@ func (w *World) step(e event) {
 		slot := e.ref()
 		t := &w.timers.slots[slot]
 		node, armed := t.node, t.armed
-		w.queue.skip()
+		w.queue.skip(e.at)
 		// A cancelled timer (most timers of a run whose protocol resets its
 		// timeout every round) is discarded without reading its node's
 		// state, which is likely out of the caches.
@@ -354,10 +354,10 @@ func (w *World) step(e event) {
 		}
 		w.nodes[node].arrive(input{from: None, slot: slot, timer: true})
 	case evReady:
-		w.queue.skip()
+		w.queue.skip(e.at)
 		w.nodes[e.ref()].ready()
 	case evStart:
-		w.queue.skip()
+		w.queue.skip(e.at)
 		ns := w.nodes[e.ref()]
 		if ns.crashed {
 			ns.startPending = true
@@ -368,7 +368,7 @@ func (w *World) step(e event) {
 		ns.node.Start(ns)
 		ns.finish()
 	case evCall:
-		w.queue.skip()
+		w.queue.skip(e.at)
 		w.calls.take(e.ref())()
 	default:
 		panic(fmt.Sprintf("sim: unknown event kind %d", e.kind()))
@@ -387,9 +387,10 @@ func (w *World) deliverAt(at Time, from, to NodeID, msg Message, k int) {
 // unlog removes a message from the backlog of its pair once it is handled
 // or dropped.
 func (w *World) unlog(from, to NodeID) {
-	if n := w.net; from >= 0 && n.links != nil {
-		n.handled[int(to)*n.nodes+int(from)]++
-	}
+	// A scheduled message came from a node, and the link table was made
+	// before it was scheduled.
+	n := w.net
+	n.handled[int(to)*n.nodes+int(from)]++
 }
 
 // Backlog returns the number of messages node from sent to node to that
