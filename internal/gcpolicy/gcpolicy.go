@@ -32,8 +32,8 @@ type Pending struct {
 }
 
 // Start begins preparing the heap for the policy with the given floor: the
-// floor's worth of heap is advised for transparent huge pages and its
-// first part paged in (hugepages.Start), on a goroutine of its own.
+// floor's worth of heap is advised for transparent huge pages
+// (hugepages.Start), on a goroutine of its own.
 // Install waits for that and installs the policy; where no run follows
 // (an error), Wait waits for the preparation alone. The collector's
 // settings must not change in between.

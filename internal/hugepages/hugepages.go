@@ -24,7 +24,6 @@ type Outcome struct {
 	Advised uint64
 	// Skipped, when Advised is 0, says why.
 	Skipped string
-	start   uintptr // the advised span's first address
 }
 
 // settings are what Reserve reads of the system before it acts.
@@ -75,26 +74,13 @@ func selected(setting string) string {
 	return choice
 }
 
-// Lead is how much of the advised span Start pages in ahead of use: a
-// run's first allocations. At peer-256 a run and its set-up fill about
-// this much, and the page faults they no longer take were a twentieth of
-// the simulating goroutine's time.
-const Lead = 32 << 20
-
 // Start runs Reserve on a goroutine of its own, so that its collection
 // overlaps the caller's own start-up work, and returns a function that
 // waits for it and returns its outcome (it may be called more than once).
 // Nothing may change the collector's settings (debug.SetGCPercent,
-// debug.SetMemoryLimit) until the wait has returned. After Reserve, the
-// same goroutine pages in the span's first Lead bytes (PageIn): where a
-// second core is free, the zeroing of those pages is done there, not in
-// the run's allocations.
+// debug.SetMemoryLimit) until the wait has returned.
 func Start(bytes uint64) (wait func() Outcome) {
 	done := make(chan Outcome, 1)
-	go func() {
-		o := Reserve(bytes)
-		done <- o
-		PageIn(o, Lead)
-	}()
+	go func() { done <- Reserve(bytes) }()
 	return sync.OnceValue(func() Outcome { return <-done })
 }

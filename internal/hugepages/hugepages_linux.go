@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
-	"unsafe"
 )
 
 // Reserve advises the next bytes of the heap's address space to be backed
@@ -23,47 +22,27 @@ func Reserve(bytes uint64) Outcome {
 	if why := s.skip(); why != "" {
 		return Outcome{Skipped: why}
 	}
-	start, err := advise(bytes)
-	if err != nil {
+	if err := advise(bytes); err != nil {
 		return Outcome{Skipped: "madvise: " + err.Error()}
 	}
-	return Outcome{Advised: bytes, start: start}
+	return Outcome{Advised: bytes}
 }
 
 // advise grows the heap by bytes of address space, advises it
-// MADV_HUGEPAGE and returns it to the heap unused. It returns the span's
-// first address.
-func advise(bytes uint64) (start uintptr, err error) {
+// MADV_HUGEPAGE and returns it to the heap unused.
+func advise(bytes uint64) error {
 	if bytes == 0 || bytes > uint64(^uint(0)>>1) {
-		return 0, syscall.EINVAL
+		return syscall.EINVAL
 	}
 	// The span alone would start a collection as it is allocated, beside
 	// the one that frees it: the collector is held off until then.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	span := make([]byte, bytes)
-	err = syscall.Madvise(span, syscall.MADV_HUGEPAGE)
-	start = uintptr(unsafe.Pointer(unsafe.SliceData(span)))
+	err := syscall.Madvise(span, syscall.MADV_HUGEPAGE)
 	runtime.KeepAlive(span)
 	debug.FreeOSMemory()
-	return start, err
-}
-
-// madvPopulateWrite is MADV_POPULATE_WRITE (Linux 5.14): fault pages in
-// as a write would, without writing.
-const madvPopulateWrite = 23
-
-// PageIn faults in the first bytes of the span Reserve advised (no more
-// than it advised), as the heap's first allocations after Reserve would.
-// Reserve's span is back in the heap by then and may already be in use:
-// faulting a page in never changes what it holds. Errors are ignored
-// (kernels before 5.14 refuse the advice); the allocations then fault
-// the pages in themselves.
-func PageIn(o Outcome, bytes uint64) {
-	if o.start == 0 {
-		return
-	}
-	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, o.start, uintptr(min(bytes, o.Advised)), madvPopulateWrite)
+	return err
 }
 
 // readSetting returns a small system setting file's content, or "".

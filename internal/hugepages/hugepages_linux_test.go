@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -81,7 +80,7 @@ func TestAdviseBacksLaterAllocations(t *testing.T) {
 		t.Skip("this kernel has no transparent huge pages")
 	}
 	before := residentKB(t)
-	if _, err := advise(256 << 20); err != nil {
+	if err := advise(256 << 20); err != nil {
 		t.Fatalf("advise: %v", err)
 	}
 	if grew := residentKB(t) - before; grew > 32<<10 {
@@ -97,48 +96,10 @@ func TestAdviseBacksLaterAllocations(t *testing.T) {
 }
 
 func TestAdviseRejectsSizes(t *testing.T) {
-	if _, err := advise(0); err == nil {
+	if err := advise(0); err == nil {
 		t.Error("advise(0) succeeded")
 	}
-	if _, err := advise(1 << 63); err == nil {
+	if err := advise(1 << 63); err == nil {
 		t.Error("advise(2^63) succeeded")
-	}
-}
-
-// resident returns how many of the pages in [start, start+bytes) are
-// resident (mincore).
-func resident(t *testing.T, start uintptr, bytes int) int {
-	t.Helper()
-	page := os.Getpagesize()
-	vec := make([]byte, (bytes+page-1)/page)
-	if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, start, uintptr(bytes), uintptr(unsafe.Pointer(unsafe.SliceData(vec)))); errno != 0 {
-		t.Fatalf("mincore: %v", errno)
-	}
-	n := 0
-	for _, v := range vec {
-		n += int(v & 1)
-	}
-	return n
-}
-
-// TestPageInFaultsInTheLeadOnly: PageIn makes the span's first bytes
-// resident and leaves the rest untouched.
-func TestPageInFaultsInTheLeadOnly(t *testing.T) {
-	const span, lead = 64 << 20, 4 << 20
-	o := Reserve(span)
-	if o.Advised == 0 {
-		t.Skipf("Reserve skipped: %s", o.Skipped)
-	}
-	tail := o.start + span - lead
-	if got := resident(t, tail, lead); got != 0 {
-		t.Fatalf("%d pages of the span's last 4 MB are resident before PageIn", got)
-	}
-	PageIn(o, lead)
-	pages := lead / os.Getpagesize()
-	if got := resident(t, o.start, lead); got != pages {
-		t.Errorf("after PageIn, %d of the span's first %d pages are resident, want all", got, pages)
-	}
-	if got := resident(t, tail, lead); got != 0 {
-		t.Errorf("after PageIn of 4 MB, %d pages of the span's last 4 MB are resident, want none", got)
 	}
 }

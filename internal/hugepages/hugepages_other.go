@@ -6,6 +6,3 @@ package hugepages
 func Reserve(bytes uint64) Outcome {
 	return Outcome{Skipped: "transparent huge pages are Linux's"}
 }
-
-// PageIn does nothing on systems other than Linux.
-func PageIn(o Outcome, bytes uint64) {}
