@@ -185,12 +185,10 @@ func TestPlainCSVSplit(t *testing.T) {
 	}
 }
 
-// BenchmarkReplicaLogCSV: replicas.csv written from the log of 256
-// replicas committing once and changing round every 250 ms for 100 s of
-// virtual time (the log made once).
-func BenchmarkReplicaLogCSV(b *testing.B) {
+// benchReplicaLog returns the log of 256 replicas committing once and
+// changing round every 250 ms for 100 s of virtual time.
+func benchReplicaLog() *ReplicaLog {
 	const n = 256
-	dir := b.TempDir()
 	log := NewReplicaLog(n, 0)
 	for k := range 400 {
 		at := sim.Time(k) * 250 * sim.Millisecond
@@ -199,6 +197,14 @@ func BenchmarkReplicaLogCSV(b *testing.B) {
 			log.Commit(at+sim.Time(r)*sim.Microsecond, r)
 		}
 	}
+	return log
+}
+
+// BenchmarkReplicaLogCSV: replicas.csv written from benchReplicaLog's log
+// (made once).
+func BenchmarkReplicaLogCSV(b *testing.B) {
+	dir := b.TempDir()
+	log := benchReplicaLog()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
@@ -207,23 +213,13 @@ func BenchmarkReplicaLogCSV(b *testing.B) {
 	}
 }
 
-// BenchmarkReplicaLog: the observations of 256 replicas committing once
-// and changing round every 250 ms for 100 s of virtual time, then
-// replicas.csv written from the log.
+// BenchmarkReplicaLog: benchReplicaLog's observations, then replicas.csv
+// written from the log.
 func BenchmarkReplicaLog(b *testing.B) {
-	const n = 256
 	dir := b.TempDir()
 	b.ReportAllocs()
 	for b.Loop() {
-		log := NewReplicaLog(n, 0)
-		for k := range 400 {
-			at := sim.Time(k) * 250 * sim.Millisecond
-			for r := range n {
-				log.Round(at+sim.Time(r)*sim.Microsecond, r, int64(k), false)
-				log.Commit(at+sim.Time(r)*sim.Microsecond, r)
-			}
-		}
-		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), log); err != nil {
+		if err := WriteReplicaLogCSV(filepath.Join(dir, ReplicasFile), benchReplicaLog()); err != nil {
 			b.Fatal(err)
 		}
 	}
