@@ -457,18 +457,20 @@ func (q *eventQueue) reshape() bool {
 	return rebuilt
 }
 
-// burst reports whether most pending events wait beyond the horizon, and
-// the geometry was not set by pending events not all popped yet.
+// burst reports whether more than farBurst events a slot wait beyond the
+// horizon, and the geometry was not set by pending events not all popped
+// yet.
 func (q *eventQueue) burst() bool {
 	return q.far.len() > farBurst*len(q.slots) && q.hold <= q.pops
 }
 
 // fitBurst files the pending events in a wheel of the geometry they ask
-// for, when most of them wait beyond the horizon (a burst, such as every
-// client's requests sent at once, that the wheel's first geometry cannot
-// hold): it does not wait for the next measure, for which every event of
-// the burst that comes within reach would be filed in far's buckets and
-// moved down them as the horizon moves. It reports whether it rebuilt.
+// for, when more than farBurst a slot wait beyond the horizon (a burst,
+// such as every client's requests sent at once, that the wheel's first
+// geometry cannot hold): it does not wait for the next measure, for which
+// every event of the burst that comes within reach would be filed in far's
+// buckets and moved down them as the horizon moves. It reports whether it
+// rebuilt.
 func (q *eventQueue) fitBurst() bool {
 	all := q.appendEvents(q.tmp[:0])
 	q.tmp = all[:0]
