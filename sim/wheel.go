@@ -419,10 +419,7 @@ func (q *eventQueue) adapt() bool {
 	}
 	width := uint64(span) / uint64(pops) * slotEvents
 	shift := uint(min(max(bits.Len64(width)-1, minShift), maxShift))
-	slots := minWheelSlots
-	for slots < 2*peak && slots < maxWheelSlots {
-		slots <<= 1
-	}
+	slots := slotsFor(peak)
 	if !q.off(shift, slots) || q.hold > 0 {
 		// The geometry fits the measure, or was set by pending events
 		// that are not all popped yet (a burst that outlasts a window).
@@ -432,8 +429,7 @@ func (q *eventQueue) adapt() bool {
 	// before a burst or within one: the pending events say what the next
 	// window will see, until as many events as are pending now were
 	// popped.
-	all := q.appendEvents(q.tmp[:0])
-	q.tmp = all[:0]
+	all := q.pending()
 	shift = q.pendingShift(all, shift, slots)
 	q.hold = len(all)
 	if !q.off(shift, slots) {
@@ -472,12 +468,8 @@ func (q *eventQueue) burst() bool {
 // buckets and moved down them as the horizon moves. It reports whether it
 // rebuilt.
 func (q *eventQueue) fitBurst() bool {
-	all := q.appendEvents(q.tmp[:0])
-	q.tmp = all[:0]
-	slots := minWheelSlots
-	for slots < 2*len(all) && slots < maxWheelSlots {
-		slots <<= 1
-	}
+	all := q.pending()
+	slots := slotsFor(len(all))
 	shift := q.pendingShift(all, q.shift, slots)
 	// The next measure checks the geometry against the pending events
 	// once as many events as are pending now were popped (see adapt).
@@ -522,7 +514,25 @@ func (q *eventQueue) narrow() bool {
 // rebuild files every pending event again in a wheel of the given
 // geometry.
 func (q *eventQueue) rebuild(shift uint, slots int) {
-	q.refile(q.appendEvents(q.tmp[:0]), shift, slots)
+	q.refile(q.pending(), shift, slots)
+}
+
+// pending returns every pending event, in q.tmp (kept for the next time).
+func (q *eventQueue) pending() []event {
+	all := q.appendEvents(q.tmp[:0])
+	q.tmp = all[:0]
+	return all
+}
+
+// slotsFor is the number of slots for a wheel that is to hold n events:
+// the smallest power of two from minWheelSlots that is at least 2n, up to
+// maxWheelSlots.
+func slotsFor(n int) int {
+	slots := minWheelSlots
+	for slots < 2*n && slots < maxWheelSlots {
+		slots <<= 1
+	}
+	return slots
 }
 
 // refile empties the wheel and files all, every pending event, in a wheel
