@@ -174,7 +174,7 @@ func (ns *nodeState) Send(to NodeID, msg Message) {
 	kind := msg.Kind()
 	k := net.kinds.cached(kind)
 	if k < 0 {
-		k = net.kinds.Index(kind)
+		k = net.kinds.slow(kind)
 	}
 	net.send(ns.id, to, msg, k, msg.Size(), ns.cursor)
 }

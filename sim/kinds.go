@@ -36,10 +36,10 @@ func (k *KindIndex) Index(kind string) int {
 
 // cached returns the number of kind when the cache holds it, else -1. It
 // inlines, where Index, with its slow path, does not: a hot caller writes
-// Index out as cached, then Index when it gives -1.
+// Index out as cached, then slow when it gives -1.
 func (k *KindIndex) cached(kind string) int {
 	p := unsafe.StringData(kind)
-	c := &k.cache[(uintptr(unsafe.Pointer(p))>>3)&(kindCache-1)]
+	c := k.entry(p)
 	// Equal addresses and lengths make equal strings; the empty kind,
 	// whose address may be nil like an unused entry's, takes the slow path.
 	if unsafe.StringData(c.kind) == p && len(c.kind) == len(kind) && p != nil {
@@ -59,8 +59,13 @@ func (k *KindIndex) slow(kind string) int {
 		k.index[kind] = i
 		k.kinds = append(k.kinds, kind)
 	}
-	k.cache[(uintptr(unsafe.Pointer(unsafe.StringData(kind)))>>3)&(kindCache-1)] = kindEntry{kind: kind, i: i}
+	*k.entry(unsafe.StringData(kind)) = kindEntry{kind: kind, i: i}
 	return i
+}
+
+// entry returns the cache entry of a kind whose bytes start at p.
+func (k *KindIndex) entry(p *byte) *kindEntry {
+	return &k.cache[(uintptr(unsafe.Pointer(p))>>3)&(kindCache-1)]
 }
 
 // Len returns the number of kinds seen.
