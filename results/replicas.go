@@ -211,15 +211,19 @@ func appendUvarint(b []byte, v uint64) []byte {
 type replicaCursor struct {
 	l             *ReplicaLog
 	r             int
-	b             []byte
+	b             []byte // the encoded rows
+	at            int    // the next row's index in b
 	bucket, round int64
 	lastDone      bool
 	row           ReplicaRow
 }
 
 // next reads the replica's next row into c.row; false after the last.
+// The fields are read at an index into the encoded rows, a byte below
+// 0x80 (nearly all of them: a bucket's step, a round's, a count) taken as
+// it is.
 func (c *replicaCursor) next() bool {
-	if len(c.b) == 0 {
+	if c.at == len(c.b) {
 		if ln := &c.l.lane[c.r]; c.lastDone || !ln.has {
 			return false
 		} else {
@@ -227,43 +231,56 @@ func (c *replicaCursor) next() bool {
 		}
 		return true
 	}
-	c.bucket += int64(c.uvarint())
-	flags := c.b[0]
-	c.b = c.b[1:]
+	v, i := c.uvarint(c.at)
+	c.bucket += int64(v)
+	flags := c.b[i]
+	i++
 	c.row = ReplicaRow{Start: sim.Time(c.bucket) * c.l.interval, Replica: c.r}
 	if flags&encHasRound != 0 {
-		v, m := binary.Varint(c.b)
-		c.b = c.b[m:]
-		c.round += v
+		v, i = c.uvarint(i)
+		c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
 		c.row.Round, c.row.HasRound = c.round, true
 	}
 	if flags&encRoundChanges != 0 {
-		c.row.RoundChanges = int(c.uvarint())
+		v, i = c.uvarint(i)
+		c.row.RoundChanges = int(v)
 	}
 	if flags&encTCRounds != 0 {
-		c.row.TCRounds = int(c.uvarint())
+		v, i = c.uvarint(i)
+		c.row.TCRounds = int(v)
 	}
 	if flags&encResets != 0 {
-		c.row.Resets = int(c.uvarint())
+		v, i = c.uvarint(i)
+		c.row.Resets = int(v)
 	}
 	if flags&encTimeouts != 0 {
-		c.row.Timeouts = int(c.uvarint())
+		v, i = c.uvarint(i)
+		c.row.Timeouts = int(v)
 	}
 	if flags&encCommits != 0 {
-		c.row.Commits = int(c.uvarint())
+		v, i = c.uvarint(i)
+		c.row.Commits = int(v)
 	}
+	c.at = i
 	return true
 }
 
-// uvarint reads a uvarint.
-func (c *replicaCursor) uvarint() uint64 {
-	if v := c.b[0]; v < 0x80 {
-		c.b = c.b[1:]
-		return uint64(v)
+// uvarint reads the uvarint at c.b[i:] (written by closeRow, so well
+// formed) and returns it and the index after it.
+func (c *replicaCursor) uvarint(i int) (uint64, int) {
+	v := uint64(c.b[i])
+	if v < 0x80 {
+		return v, i + 1
 	}
-	v, m := binary.Uvarint(c.b)
-	c.b = c.b[m:]
-	return v
+	v &= 0x7f
+	for s := uint(7); ; s += 7 {
+		i++
+		x := c.b[i]
+		v |= uint64(x&0x7f) << (s & 63)
+		if x < 0x80 {
+			return v, i + 1
+		}
+	}
 }
 
 // Round records replica r entering round (or view) round at time at,
@@ -607,31 +624,57 @@ func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
 // bucket come together).
 type replicaLines struct {
 	start sim.Time
-	time  []byte // formatted start and comma; empty before the first line
+	// time holds the formatted start and a comma (timeLen bytes; 0 before
+	// the first line), copied whole into each line: one block move.
+	time    [32]byte
+	timeLen int
 }
 
+// maxReplicaNumbers bounds the bytes of a replicas.csv line after its time
+// column: seven numbers of at most 20 bytes each, their commas and the
+// newline.
+const maxReplicaNumbers = 7*20 + 7
+
+// digitCommas is ",0,0,0,0" as a little-endian word: four counts below 10
+// are written at once by adding them to the digits' bytes.
+const digitCommas = 0x302c302c302c302c
+
+// append appends the line of row r to b. The line is written in place,
+// at indexes into room made once, instead of append by append; the five
+// counts, when each is a digit (most rows), as one word and three bytes.
 func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
-	if len(w.time) == 0 || r.Start != w.start {
+	if w.timeLen == 0 || r.Start != w.start {
 		w.start = r.Start
-		w.time = append(appendScaled(w.time[:0], int64(r.Start), secondDecimals), ',')
+		w.timeLen = len(append(appendScaled(w.time[:0], int64(r.Start), secondDecimals), ','))
 	}
-	b = append(b, w.time...)
-	b = appendSmall(b, int64(r.Replica))
-	b = append(b, ',')
+	n := len(b)
+	b = slices.Grow(b, len(w.time)+maxReplicaNumbers)
+	b = b[:n+len(w.time)+maxReplicaNumbers]
+	*(*[32]byte)(b[n:]) = w.time
+	i := n + w.timeLen
+	i = putSmall(b, i, int64(r.Replica))
+	b[i] = ','
+	i++
 	if r.HasRound {
-		b = appendSmall(b, r.Round)
+		i = putSmall(b, i, r.Round)
 	}
-	b = append(b, ',')
-	b = appendSmall(b, int64(r.RoundChanges))
-	b = append(b, ',')
-	b = appendSmall(b, int64(r.TCRounds))
-	b = append(b, ',')
-	b = appendSmall(b, int64(r.Resets))
-	b = append(b, ',')
-	b = appendSmall(b, int64(r.Timeouts))
-	b = append(b, ',')
-	b = appendSmall(b, int64(r.Commits))
-	return append(b, '\n')
+	if rc, tc, rs, to, cm := uint64(r.RoundChanges), uint64(r.TCRounds), uint64(r.Resets), uint64(r.Timeouts), uint64(r.Commits); rc|tc|rs|to|cm < 10 {
+		binary.LittleEndian.PutUint64(b[i:], digitCommas+rc<<8+tc<<24+rs<<40+to<<56)
+		b[i+8], b[i+9], b[i+10] = ',', byte('0'+cm), '\n'
+		return b[:i+11]
+	}
+	b[i] = ','
+	i = putSmall(b, i+1, int64(r.RoundChanges))
+	b[i] = ','
+	i = putSmall(b, i+1, int64(r.TCRounds))
+	b[i] = ','
+	i = putSmall(b, i+1, int64(r.Resets))
+	b[i] = ','
+	i = putSmall(b, i+1, int64(r.Timeouts))
+	b[i] = ','
+	i = putSmall(b, i+1, int64(r.Commits))
+	b[i] = '\n'
+	return b[:i+1]
 }
 
 // digitPairs holds "00" to "99".
@@ -649,16 +692,35 @@ const digitPairs = "00010203040506070809" +
 // appendSmall is strconv.AppendInt in base 10, faster below 1,000 (the
 // counts and most replicas and rounds of replicas.csv).
 func appendSmall(b []byte, v int64) []byte {
-	switch {
-	case v >= 0 && v < 10:
-		return append(b, byte('0'+v))
-	case v >= 10 && v < 100:
-		return append(b, digitPairs[2*v], digitPairs[2*v+1])
-	case v >= 100 && v < 1000:
-		lo := v % 100
-		return append(b, byte('0'+v/100), digitPairs[2*lo], digitPairs[2*lo+1])
+	n := len(b)
+	b = slices.Grow(b, 20)[:n+20]
+	return b[:putSmall(b, n, v)]
+}
+
+// putSmall writes v in base 10 at b[i:], which must have room for 20
+// bytes, and returns the index after it, as strconv.AppendInt would write
+// it. A digit is written here (most counts of replicas.csv are one), the
+// rest by putNumber.
+func putSmall(b []byte, i int, v int64) int {
+	if uint64(v) < 10 {
+		b[i] = byte('0' + v)
+		return i + 1
 	}
-	return strconv.AppendInt(b, v, 10)
+	return putNumber(b, i, v)
+}
+
+// putNumber is putSmall from a table of digit pairs below 1,000.
+func putNumber(b []byte, i int, v int64) int {
+	switch {
+	case uint64(v) < 100:
+		b[i], b[i+1] = digitPairs[2*v], digitPairs[2*v+1]
+		return i + 2
+	case uint64(v) < 1000:
+		lo := v % 100
+		b[i], b[i+1], b[i+2] = byte('0'+v/100), digitPairs[2*lo], digitPairs[2*lo+1]
+		return i + 3
+	}
+	return i + len(strconv.AppendInt(b[i:i], v, 10))
 }
 
 func emitReplicaRow(emit func(...string) error, r *ReplicaRow) error {

@@ -41,6 +41,12 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 		{"replicas apart", 9, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*11*ms + sim.Time(rng.IntN(5))*ms }, false, 3000, 170 * ms},
 		// More than one write buffer (64 KiB) of rows.
 		{"many rows", 64, func(rng *rand.Rand, k int) sim.Time { return sim.Time(k)*3*ms + sim.Time(rng.IntN(5))*ms }, false, 20000, 0},
+		// Counts of one to three digits in a row, hundreds in the first
+		// bucket, a few in the last (the lines' fast path takes five
+		// one-digit counts at once).
+		{"busy buckets", 2, func(rng *rand.Rand, k int) sim.Time {
+			return sim.Time(k) * sim.Time(k) * sim.Time(k) / 270_000 * sim.Microsecond
+		}, false, 30000, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
