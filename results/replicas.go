@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,11 +160,14 @@ const (
 // the round's change since the previous row with a round (varint, with
 // encHasRound) and each non-zero counter (uvarint). The row of a replica
 // that committed in the next bucket after its previous row takes 4 bytes.
+// The row is written at indexes into room made once (maxEncRow bytes).
 func (l *ReplicaLog) closeRow(ln *replicaLane) {
-	b := appendUvarint(ln.enc, uint64(ln.bucket-ln.encBucket))
+	n := len(ln.enc)
+	b := slices.Grow(ln.enc, maxEncRow)[:n+maxEncRow]
+	i := putUvarint(b, n, uint64(ln.bucket-ln.encBucket))
 	ln.encBucket = ln.bucket
-	at := len(b)
-	b = append(b, 0)
+	at := i
+	i++
 	// The fields one by one, not a loop over an array of them: most rows
 	// have two (a commit, a round change), and a row closes for nearly
 	// every replica in nearly every bucket.
@@ -171,39 +175,47 @@ func (l *ReplicaLog) closeRow(ln *replicaLane) {
 	if ln.hasRound {
 		flags = encHasRound
 		d := ln.round - ln.encRound
-		b = appendUvarint(b, uint64(d)<<1^uint64(d>>63)) // binary.AppendVarint's zig-zag
+		i = putUvarint(b, i, uint64(d)<<1^uint64(d>>63)) // binary.AppendVarint's zig-zag
 		ln.encRound = ln.round
 	}
 	if ln.roundChanges != 0 {
 		flags |= encRoundChanges
-		b = appendUvarint(b, uint64(ln.roundChanges))
+		i = putUvarint(b, i, uint64(ln.roundChanges))
 	}
 	if ln.tcRounds != 0 {
 		flags |= encTCRounds
-		b = appendUvarint(b, uint64(ln.tcRounds))
+		i = putUvarint(b, i, uint64(ln.tcRounds))
 	}
 	if ln.resets != 0 {
 		flags |= encResets
-		b = appendUvarint(b, uint64(ln.resets))
+		i = putUvarint(b, i, uint64(ln.resets))
 	}
 	if ln.timeouts != 0 {
 		flags |= encTimeouts
-		b = appendUvarint(b, uint64(ln.timeouts))
+		i = putUvarint(b, i, uint64(ln.timeouts))
 	}
 	if ln.commitCount != 0 {
 		flags |= encCommits
-		b = appendUvarint(b, uint64(ln.commitCount))
+		i = putUvarint(b, i, uint64(ln.commitCount))
 	}
 	b[at] = flags
-	ln.enc = b
+	ln.enc = b[:i]
 }
 
-// appendUvarint is binary.AppendUvarint, faster for a value below 128.
-func appendUvarint(b []byte, v uint64) []byte {
-	if v < 0x80 {
-		return append(b, byte(v))
+// maxEncRow bounds the bytes of an encoded row: seven uvarints (the flag
+// byte counted as one).
+const maxEncRow = 7 * binary.MaxVarintLen64
+
+// putUvarint writes v as a uvarint at b[i:], which must have room for it,
+// and returns the index after it (binary.PutUvarint's bytes).
+func putUvarint(b []byte, i int, v uint64) int {
+	for v >= 0x80 {
+		b[i] = byte(v) | 0x80
+		v >>= 7
+		i++
 	}
-	return binary.AppendUvarint(b, v)
+	b[i] = byte(v)
+	return i + 1
 }
 
 // replicaCursor reads one replica's rows back: its encoded rows, then its
@@ -412,38 +424,44 @@ func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 	if (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096 {
 		return l.heapMerge(k, row)
 	}
+	// The passes read the cursors' next starts from an array of their
+	// own (8 bytes a replica, not a cursor's 140): most replicas have no
+	// row in most buckets.
 	cur := make([]replicaCursor, k)
-	done := make([]bool, k)
-	start := sim.Time(-1) // the earliest next row's start; -1: none
+	next := make([]sim.Time, k) // each cursor's next row's start; noRow after its last
+	start := noRow              // the earliest next row's start
 	for r := range k {
 		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		if done[r] = !cur[r].next(); !done[r] && (start < 0 || cur[r].row.Start < start) {
-			start = cur[r].row.Start
+		next[r] = noRow
+		if cur[r].next() {
+			next[r] = cur[r].row.Start
 		}
+		start = min(start, next[r])
 	}
-	for start >= 0 {
+	for start != noRow {
 		now := start
-		start = -1
-		for r := range cur {
-			if done[r] {
-				continue
-			}
-			c := &cur[r]
-			if c.row.Start == now {
+		start = noRow
+		for r, s := range next {
+			if s == now {
+				c := &cur[r]
 				if err := row(&c.row); err != nil {
 					return err
 				}
-				if done[r] = !c.next(); done[r] {
-					continue
+				s = noRow
+				if c.next() {
+					s = c.row.Start
 				}
+				next[r] = s
 			}
-			if start < 0 || c.row.Start < start {
-				start = c.row.Start
-			}
+			start = min(start, s)
 		}
 	}
 	return nil
 }
+
+// noRow is merge's start of a cursor with no row left: later than any
+// row's (encoded rows start at 0 or later).
+const noRow = sim.Time(math.MaxInt64)
 
 // heapMerge is merge on a heap of the replicas by their next row.
 func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
