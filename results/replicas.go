@@ -160,14 +160,11 @@ const (
 // the round's change since the previous row with a round (varint, with
 // encHasRound) and each non-zero counter (uvarint). The row of a replica
 // that committed in the next bucket after its previous row takes 4 bytes.
-// The row is written at indexes into room made once (maxEncRow bytes).
 func (l *ReplicaLog) closeRow(ln *replicaLane) {
-	n := len(ln.enc)
-	b := slices.Grow(ln.enc, maxEncRow)[:n+maxEncRow]
-	i := putUvarint(b, n, uint64(ln.bucket-ln.encBucket))
+	b := appendUvarint(ln.enc, uint64(ln.bucket-ln.encBucket))
 	ln.encBucket = ln.bucket
-	at := i
-	i++
+	at := len(b)
+	b = append(b, 0)
 	// The fields one by one, not a loop over an array of them: most rows
 	// have two (a commit, a round change), and a row closes for nearly
 	// every replica in nearly every bucket.
@@ -175,47 +172,39 @@ func (l *ReplicaLog) closeRow(ln *replicaLane) {
 	if ln.hasRound {
 		flags = encHasRound
 		d := ln.round - ln.encRound
-		i = putUvarint(b, i, uint64(d)<<1^uint64(d>>63)) // binary.AppendVarint's zig-zag
+		b = appendUvarint(b, uint64(d)<<1^uint64(d>>63)) // binary.AppendVarint's zig-zag
 		ln.encRound = ln.round
 	}
 	if ln.roundChanges != 0 {
 		flags |= encRoundChanges
-		i = putUvarint(b, i, uint64(ln.roundChanges))
+		b = appendUvarint(b, uint64(ln.roundChanges))
 	}
 	if ln.tcRounds != 0 {
 		flags |= encTCRounds
-		i = putUvarint(b, i, uint64(ln.tcRounds))
+		b = appendUvarint(b, uint64(ln.tcRounds))
 	}
 	if ln.resets != 0 {
 		flags |= encResets
-		i = putUvarint(b, i, uint64(ln.resets))
+		b = appendUvarint(b, uint64(ln.resets))
 	}
 	if ln.timeouts != 0 {
 		flags |= encTimeouts
-		i = putUvarint(b, i, uint64(ln.timeouts))
+		b = appendUvarint(b, uint64(ln.timeouts))
 	}
 	if ln.commitCount != 0 {
 		flags |= encCommits
-		i = putUvarint(b, i, uint64(ln.commitCount))
+		b = appendUvarint(b, uint64(ln.commitCount))
 	}
 	b[at] = flags
-	ln.enc = b[:i]
+	ln.enc = b
 }
 
-// maxEncRow bounds the bytes of an encoded row: seven uvarints (the flag
-// byte counted as one).
-const maxEncRow = 7 * binary.MaxVarintLen64
-
-// putUvarint writes v as a uvarint at b[i:], which must have room for it,
-// and returns the index after it (binary.PutUvarint's bytes).
-func putUvarint(b []byte, i int, v uint64) int {
-	for v >= 0x80 {
-		b[i] = byte(v) | 0x80
-		v >>= 7
-		i++
+// appendUvarint is binary.AppendUvarint, faster for a value below 128.
+func appendUvarint(b []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
 	}
-	b[i] = byte(v)
-	return i + 1
+	return binary.AppendUvarint(b, v)
 }
 
 // replicaCursor reads one replica's rows back: its encoded rows, then its
