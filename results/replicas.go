@@ -635,6 +635,27 @@ type replicaLines struct {
 	// the first line), copied whole into each line: one block move.
 	time    [32]byte
 	timeLen int
+	// reps[r] is replica r's number and a comma, formatted once: their
+	// bytes as a little-endian word, their count in its top byte (0: not
+	// formatted yet). Replicas below maxWordReplica only.
+	reps []uint64
+}
+
+// maxWordReplica bounds the replicas whose number and comma fit in seven
+// bytes.
+const maxWordReplica = 1_000_000
+
+// replica formats replica r's number and comma into w.reps[r] and returns
+// it; r < maxWordReplica.
+func (w *replicaLines) replica(r int) uint64 {
+	if r >= len(w.reps) {
+		w.reps = append(w.reps, make([]uint64, r+1-len(w.reps))...)
+	}
+	var buf [24]byte
+	n := putSmall(buf[:], 0, int64(r))
+	buf[n] = ','
+	w.reps[r] = binary.LittleEndian.Uint64(buf[:8]) | uint64(n+1)<<56
+	return w.reps[r]
 }
 
 // maxReplicaNumbers bounds the bytes of a replicas.csv line after its time
@@ -659,9 +680,21 @@ func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
 	b = b[:n+len(w.time)+maxReplicaNumbers]
 	*(*[32]byte)(b[n:]) = w.time
 	i := n + w.timeLen
-	i = putSmall(b, i, int64(r.Replica))
-	b[i] = ','
-	i++
+	if rep := uint(r.Replica); rep < maxWordReplica {
+		var v uint64
+		if rep < uint(len(w.reps)) {
+			v = w.reps[rep]
+		}
+		if v == 0 {
+			v = w.replica(int(rep))
+		}
+		binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
+		i += int(v >> 56)
+	} else {
+		i = putSmall(b, i, int64(r.Replica))
+		b[i] = ','
+		i++
+	}
 	if r.HasRound {
 		i = putSmall(b, i, r.Round)
 	}

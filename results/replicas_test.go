@@ -244,3 +244,35 @@ func TestAppendSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicaLines: a line of replicas.csv written by replicaLines is the
+// record csv.Writer writes of the row's fields, for replicas formatted
+// once (below maxWordReplica) and not, again and in another bucket,
+// counts of one digit or more and rounds of any sign.
+func TestReplicaLines(t *testing.T) {
+	var rows []ReplicaRow
+	for k, r := range []int{0, 7, 9, 10, 99, 100, 255, 999, 1000, 4095, 99_999, 999_999, 1_000_000, 12_345_678, 7, 999_999} {
+		row := ReplicaRow{Start: sim.Time(k/3) * 250 * sim.Millisecond, Replica: r, Round: int64(k*37) - 100, HasRound: k%4 != 0}
+		if k%2 == 1 {
+			row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits = 1, 0, 2, 9, 3
+		} else {
+			row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits = k, 10*k, 0, 1000+k, k%10
+		}
+		rows = append(rows, row)
+	}
+	var lines replicaLines
+	var got []byte
+	var want bytes.Buffer
+	cw := csv.NewWriter(&want)
+	for i := range rows {
+		got = lines.append(got, &rows[i])
+		err := emitReplicaRow(func(fields ...string) error { return cw.Write(fields) }, &rows[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cw.Flush()
+	if string(got) != want.String() {
+		t.Errorf("replicaLines wrote\n%s\ncsv.Writer\n%s", got, want.String())
+	}
+}
