@@ -62,6 +62,17 @@ func (t *seenTable) first(i int64) (commitSeen, bool) {
 	return seen, ok
 }
 
+// agrees reports whether the first entry seen for i is in the slice and
+// has digest d: most commits and certificates, which first would copy
+// whole to answer.
+func (t *seenTable) agrees(i int64, d protocols.Digest) bool {
+	if uint64(i) < uint64(len(t.near)) {
+		e := &t.near[i]
+		return e.set && e.digest == d
+	}
+	return false
+}
+
 // record records seen as the first entry for i, which has none.
 func (t *seenTable) record(i int64, seen commitSeen) {
 	if i >= 0 && i < int64(len(t.near))+maxSeenGap {
@@ -105,7 +116,7 @@ func (s *safetyChecker) violate(format string, args ...any) {
 func (s *safetyChecker) transientFault() { s.faulted = true }
 
 func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
-	if !s.correct(node) || c.Height < 0 {
+	if !s.correct(node) || c.Height < 0 || s.heights.agrees(c.Height, c.Digest) {
 		return
 	}
 	first, ok := s.heights.first(c.Height)
@@ -120,7 +131,7 @@ func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit)
 }
 
 func (s *safetyChecker) certified(at sim.Time, node sim.NodeID, c protocols.Certified) {
-	if !s.correct(node) {
+	if !s.correct(node) || s.certs.agrees(c.Round, c.Digest) {
 		return
 	}
 	first, ok := s.certs.first(c.Round)
