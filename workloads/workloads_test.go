@@ -103,6 +103,8 @@ func TestLatencyExact(t *testing.T) {
 	prop := &prototest.Proposal{Requests: []*protocols.Request{req}}
 	reply := &protocols.Reply{}
 	clientReply := costs.Receive(reply.Size()) + costs.Verify
+	perByte := costs
+	perByte.PerByte = 10 * sim.Nanosecond // a reply's size counts too
 	tests := []struct {
 		name        string
 		replica     func(int) sim.Node // nil: relay
@@ -124,6 +126,13 @@ func TestLatencyExact(t *testing.T) {
 			clientCosts: costs,
 			count:       1,
 			want:        2*linkDelay + 2*clientReply,
+		},
+		{
+			name:        "echo replicas, client verifies replies charged by the byte",
+			replica:     func(int) sim.Node { return &echo{} },
+			clientCosts: perByte,
+			count:       1,
+			want:        2*linkDelay + 2*(perByte.Receive(reply.Size())+perByte.Verify),
 		},
 		{
 			// Request to the leader (replica 0), which signs a proposal to
