@@ -78,6 +78,18 @@ func TestChargesOfOneRequest(t *testing.T) {
 		})
 	}
 
+	// PerByte: every received message's bytes, charged whether or not the
+	// model charges per message (receipts are charged when either is set),
+	// and adding to PerMessage's charges.
+	perByte, _ := oneRequestCharges(t, protocols.Costs{PerByte: ns})
+	perMessage, _ := oneRequestCharges(t, protocols.Costs{PerMessage: ns})
+	both, _ := oneRequestCharges(t, protocols.Costs{PerMessage: ns, PerByte: ns})
+	for i := range perByte {
+		if perByte[i] <= perMessage[i] || both[i] != perByte[i]+perMessage[i] {
+			t.Errorf("replica%d charged %d per byte, %d per message, %d with both", i, perByte[i], perMessage[i], both[i])
+		}
+	}
+
 	// Hash64 (per 64 bytes, rounded up): each replica hashes every block
 	// it receives (its id), 2 units per vote it makes (vote info and
 	// ledger commit info) and per vote it checks, 3 per QC it verifies; a

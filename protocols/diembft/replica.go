@@ -245,9 +245,9 @@ func (r *Replica) dispatch(from sim.NodeID, m sim.Message, received bool) bool {
 }
 
 // receipt charges the receipt of m when it was received (a replayed
-// message was charged when it arrived).
+// message was charged when it arrived) and the model charges receipts.
 func (r *Replica) receipt(m sim.Message, received bool) {
-	if received {
+	if received && r.costs.PerMessage|r.costs.PerByte != 0 {
 		r.chargeReceive(m)
 	}
 }
