@@ -608,7 +608,7 @@ func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
 		buf := make([]byte, 0, 64<<10)
 		buf = append(buf, strings.Join(replicasHeader(), ",")...)
 		buf = append(buf, '\n')
-		var lines replicaLines
+		lines := replicaLines{reps: make([]uint64, min(l.n, maxWordReplica))}
 		err := l.each(func(int) {}, func(r *ReplicaRow) error {
 			buf = lines.append(buf, r)
 			if len(buf) >= 60<<10 {
