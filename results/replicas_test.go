@@ -260,6 +260,8 @@ func TestReplicaLines(t *testing.T) {
 		}
 		rows = append(rows, row)
 	}
+	// The longest times.
+	rows = append(rows, ReplicaRow{Start: math.MinInt64, Replica: 3}, ReplicaRow{Start: math.MaxInt64, Replica: 3})
 	var lines replicaLines
 	var got []byte
 	var want bytes.Buffer
