@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -44,10 +45,10 @@ func TestCountMemosMatchFresh(t *testing.T) {
 				}
 				switch rng.IntN(4) {
 				case 0:
-					g.rep[k] = randStructure()
+					g.setRep(k, randStructure())
 				case 1:
 					c := *g.rep[k] // same content, new pointer
-					g.rep[k] = &c
+					g.setRep(k, &c)
 				}
 			}
 			switch rng.IntN(5) {
@@ -309,7 +310,7 @@ func TestExecMemoMatchesFresh(t *testing.T) {
 			}
 			for j := range structs {
 				c := structs[j] // a snapshot, as a peer's structure is held
-				g.rep[j] = &c
+				g.setRep(j, &c)
 			}
 			for _, q := range []int{0, 1, 4, 6, 7} {
 				if got, want := g.execs.nth(g.rep, q), fresh(g.rep, q); got != want {
@@ -319,6 +320,50 @@ func TestExecMemoMatchesFresh(t *testing.T) {
 			if got, want := g.lastCommonExec(), fresh(g.rep, g.q2()); got != want {
 				t.Fatalf("trial %d round %d: lastCommonExec = %d, fresh %d", trial, round, got, want)
 			}
+		}
+	}
+}
+
+// TestRepMemosMatchFreshValues drives replicas at several (n, f) through
+// random steps (randomRun) and checks after each that every replacement of
+// a peer's structure moved repVer (the structures are the ones of the last
+// check when the version is), and that the request counts kept between
+// calls (the peers' part counted once per version of rep and own r_log,
+// the results per status and own list) equal a fresh count.
+func TestRepMemosMatchFreshValues(t *testing.T) {
+	for _, cfg := range []randomRunConfig{
+		{6, 1, nil},
+		{7, 1, nil},
+		{11, 2, protocols.Params{"fd_mode": FDEvent}},
+		{16, 3, nil},
+		{7, 1, protocols.Params{"force_view": int64(2)}},
+	} {
+		for seed := uint64(0); seed < 2; seed++ {
+			vers := make([]uint64, cfg.n)
+			reps := make([][]*RepStructure, cfg.n)
+			randomRun(t, cfg, seed, func(step, i int, r *Replica) {
+				g := &r.rep
+				if reps[i] != nil && g.repVer == vers[i] {
+					for j, s := range g.rep {
+						if j != i && s != reps[i][j] {
+							t.Fatalf("n = %d, seed %d, step %d, replica %d: rep[%d] replaced without moving repVer", cfg.n, seed, step, i, j)
+						}
+					}
+				}
+				vers[i], reps[i] = g.repVer, append(reps[i][:0], g.rep...)
+				for _, st := range countedStatuses {
+					got := slices.Clone(g.supportedReqs(st))
+					if want := g.countSupported(st); !slices.Equal(got, want) {
+						t.Fatalf("n = %d, seed %d, step %d, replica %d: supportedReqs(%v) = %v, fresh %v", cfg.n, seed, step, i, st, got, want)
+					}
+				}
+				got := slices.Clone(g.knownPendReqs())
+				c := new(counter[ClientReq])
+				g.countPend(c)
+				if want := c.atLeast(g.q2()); !slices.Equal(got, want) {
+					t.Fatalf("n = %d, seed %d, step %d, replica %d: knownPendReqs = %v, fresh %v", cfg.n, seed, step, i, got, want)
+				}
+			})
 		}
 	}
 }
