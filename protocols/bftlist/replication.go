@@ -874,16 +874,34 @@ func (g *replication) committedSet(req Req) idset {
 	var x idset
 	for k, s := range g.rep {
 		for i := range s.ReqQ {
-			if p := &s.ReqQ[i]; p.Req == req && p.Status.has(Commit) {
+			if p := &s.ReqQ[i]; sameReq(&p.Req, &req) && p.Status.has(Commit) {
 				x.put(k)
 				break
 			}
 		}
-		if !x.has(k) && s.inRLog(req) {
+		if !x.has(k) && g.inLogOf(k, s.RLog, &req) {
 			x.put(k)
 		}
 	}
 	return x
+}
+
+// inLogOf reports whether req is in log, replica k's r_log: looked up by
+// its number when k's log memo indexes this log (supportedReqs keeps the
+// memos of the peers' logs; own's has none), searched otherwise.
+func (g *replication) inLogOf(k int, log []LogEntry, req *Req) bool {
+	if len(log) == 0 {
+		return false
+	}
+	if m := &g.logMemo[k]; m.peer == &log[0] && m.peerLen == len(log) {
+		return m.log.index(req) >= 0
+	}
+	for i := range log {
+		if sameReq(&log[i].Req, req) {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *replication) existsPreprep(q ClientReq, prim int) bool {

@@ -20,10 +20,10 @@ import (
 // write that forgets to move the version fails here.
 func TestVEMemosMatchFreshValues(t *testing.T) {
 	for _, cfg := range []randomRunConfig{
-		{6, 1, nil},
-		{6, 1, protocols.Params{"fd_mode": FDEvent}},
-		{11, 2, nil},
-		{7, 1, protocols.Params{"force_view": int64(2)}},
+		{6, 1, nil, 0},
+		{6, 1, protocols.Params{"fd_mode": FDEvent}, 0},
+		{11, 2, nil, 0},
+		{7, 1, protocols.Params{"force_view": int64(2)}, 0},
 	} {
 		for seed := uint64(0); seed < 4; seed++ {
 			randomRun(t, cfg, seed, func(step, i int, r *Replica) {
@@ -54,10 +54,13 @@ func TestVEMemosMatchFreshValues(t *testing.T) {
 	}
 }
 
-// randomRunConfig is a configuration of randomRun: n, f and the parameters.
+// randomRunConfig is a configuration of randomRun: n, f, the parameters
+// and the percentage of steps that are client requests beyond the 1 % of
+// every run.
 type randomRunConfig struct {
-	n, f   int
-	params protocols.Params
+	n, f     int
+	params   protocols.Params
+	requests int
 }
 
 // randomRun drives cfg.n replicas through 3000 random steps — timers,
@@ -94,6 +97,9 @@ func randomRun(t *testing.T, cfg randomRunConfig, seed uint64, check func(step, 
 		k := rng.IntN(100)
 		if calm && k >= 90 && rng.IntN(15) != 0 {
 			k = rng.IntN(90)
+		}
+		if cfg.requests > 0 && rng.IntN(100) < cfg.requests {
+			k = 99
 		}
 		switch {
 		case k < 40 && (!calm || k < 8 || len(queue) == 0):
