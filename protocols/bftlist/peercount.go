@@ -53,10 +53,9 @@ type peerCounts[T comparable] struct {
 	// index finds an item once there are more than counterScan of them.
 	index map[T]int
 	// hint is the item after the last one counted (see counter).
-	hint  int
-	count [numCounted][]int
-	last  [numCounted][]int
-	first [numCounted][]int64
+	hint int
+	// tally[i] is items[i]'s counts.
+	tally []tally
 	// ownPos and extra are scratch of result: own's first position per
 	// item (−1: none), and own's items that no peer holds.
 	ownPos []int64
@@ -71,6 +70,17 @@ type peerCounts[T comparable] struct {
 	// are not taken for another.
 	gen uint64
 }
+
+// tally is one item's count per status: the replicas counted, the last
+// one counted, and the position of the first (−1: none yet).
+type tally struct {
+	count [numCounted]int32
+	last  [numCounted]int32
+	first [numCounted]int64
+}
+
+// newTally is the tally of an item no replica was counted for.
+var newTally = tally{last: [numCounted]int32{-1, -1, -1}, first: [numCounted]int64{-1, -1, -1}}
 
 // posItem is a candidate of result: its first position and its item
 // (i ≥ 0: items[i]; else extra[−i−1]).
@@ -91,10 +101,7 @@ func (c *peerCounts[T]) counted(ver uint64, log []LogEntry) bool {
 // restart empties c for a count for repVer ver and own r_log log.
 func (c *peerCounts[T]) restart(ver uint64, log []LogEntry) {
 	clear(c.index)
-	c.items, c.hint = c.items[:0], 0
-	for t := range numCounted {
-		c.count[t], c.last[t], c.first[t] = c.count[t][:0], c.last[t][:0], c.first[t][:0]
-	}
+	c.items, c.tally, c.hint = c.items[:0], c.tally[:0], 0
 	c.ver, c.log, c.logLen, c.set = ver, firstEntry(log), len(log), true
 	c.gen++
 }
@@ -119,11 +126,7 @@ func (c *peerCounts[T]) lookup(x *T, same func(a, b *T) bool) int {
 func (c *peerCounts[T]) insert(x *T) int {
 	i := len(c.items)
 	c.items = append(c.items, *x)
-	for t := range numCounted {
-		c.count[t] = append(c.count[t], 0)
-		c.last[t] = append(c.last[t], -1)
-		c.first[t] = append(c.first[t], -1)
-	}
+	c.tally = append(c.tally, newTally)
 	switch {
 	case len(c.items) == counterScan+1:
 		if c.index == nil {
@@ -142,13 +145,14 @@ func (c *peerCounts[T]) insert(x *T) int {
 // of mask, once per replica (a replica's items are counted together).
 func (c *peerCounts[T]) countAt(i int, mask uint8, k int, pos int64) {
 	c.hint = i + 1
+	y := &c.tally[i]
 	for t := range numCounted {
-		if mask&(1<<t) != 0 && c.last[t][i] != k {
-			if c.count[t][i] == 0 {
-				c.first[t][i] = pos
+		if mask&(1<<t) != 0 && y.last[t] != int32(k) {
+			if y.count[t] == 0 {
+				y.first[t] = pos
 			}
-			c.last[t][i] = k
-			c.count[t][i]++
+			y.last[t] = int32(k)
+			y.count[t]++
 		}
 	}
 }
@@ -198,9 +202,8 @@ func (c *peerCounts[T]) result(t int, own []T, ownK, q int, same func(a, b *T) b
 		}
 	}
 	c.cands = c.cands[:0]
-	count, first := c.count[t], c.first[t]
 	for i := range c.items {
-		n, pos := count[i], first[i]
+		n, pos := int(c.tally[i].count[t]), c.tally[i].first[t]
 		if op := c.ownPos[i]; op >= 0 {
 			if n == 0 || op < pos {
 				pos = op

@@ -50,6 +50,7 @@ type replication struct {
 	states    stateIDs
 	chains    [2]chainMemo
 	chainNext int
+	chainWork chainScratch
 	// sent is the last REP message gossiped, sent again while own does
 	// not change (sameContent).
 	sent *REPMsg
