@@ -374,6 +374,10 @@ func TestRepMemosMatchFreshValues(t *testing.T) {
 						t.Fatalf("n = %d, seed %d, step %d, replica %d: supportedReqs(%v) = %v, fresh %v", cfg.n, seed, step, i, st, got, want)
 					}
 				}
+				weak := slices.ContainsFunc(g.own.RLog, func(e LogEntry) bool { return e.X.len() < g.q2() })
+				if got := g.weakLog(); got != weak {
+					t.Fatalf("n = %d, seed %d, step %d, replica %d: weakLog = %v, fresh %v", cfg.n, seed, step, i, got, weak)
+				}
 				got := slices.Clone(g.knownPendReqs())
 				c := new(counter[ClientReq])
 				g.countPend(c)
@@ -442,5 +446,34 @@ func TestCommittedSetReadsCurrentLogs(t *testing.T) {
 	}
 	if got := g.committedSet(reqs[1]); got.len() != 0 {
 		t.Errorf("a request no log holds: committedSet = %v, want none", got.ids())
+	}
+}
+
+// TestWeakLogFollowsOwnLog checks that staleRep's remembered check of own
+// r_log follows the log: an entry appended in place (same first entry) or
+// a log replaced by another array is checked again.
+func TestWeakLogFollowsOwnLog(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	g := &r.rep
+	q := func(i int) Req { return Req{Q: ClientReq{Client: 6, TS: uint64(i + 1)}, Seq: int64(i)} }
+	log := make([]LogEntry, 0, 8)
+	log = append(log, LogEntry{Req: q(0), X: full(6)})
+	g.own.RLog = log
+	if g.staleRep() {
+		t.Fatal("a log of fully supported entries is stale")
+	}
+	var weak idset
+	weak.put(1)
+	g.own.RLog = append(log, LogEntry{Req: q(1), X: weak}) // in place
+	if !g.staleRep() {
+		t.Fatal("an entry appended in place with one supporter is not seen")
+	}
+	g.own.RLog = []LogEntry{{Req: q(0), X: full(6)}}
+	if g.staleRep() {
+		t.Fatal("a new log of fully supported entries is stale")
+	}
+	g.own.RLog = []LogEntry{{Req: q(0), X: weak}}
+	if !g.staleRep() {
+		t.Fatal("a new log with one supporter per entry is not stale")
 	}
 }

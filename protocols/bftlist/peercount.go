@@ -158,12 +158,24 @@ func (c *peerCounts[T]) countAt(i int, mask uint8, k int, pos int64) {
 }
 
 // countReq counts request q of replica k at position pos for mask: the
-// item after the last one counted first, compared with sameReq, which
-// inlines here.
+// item after the last one counted first, then the others, compared with
+// sameReq, which inlines here (through lookup's function value it is a
+// call per item).
 func countReq(c *peerCounts[Req], q *Req, mask uint8, k int, pos int64) {
 	i := c.hint
 	if i >= len(c.items) || !sameReq(&c.items[i], q) {
-		if i = c.lookup(q, sameReq); i < 0 {
+		i = -1
+		if len(c.items) > counterScan {
+			i = c.lookup(q, sameReq)
+		} else {
+			for j := range c.items {
+				if sameReq(&c.items[j], q) {
+					i = j
+					break
+				}
+			}
+		}
+		if i < 0 {
 			i = c.insert(q)
 		}
 	}
@@ -174,7 +186,18 @@ func countReq(c *peerCounts[Req], q *Req, mask uint8, k int, pos int64) {
 func countClientReq(c *peerCounts[ClientReq], q *ClientReq, k int, pos int64) {
 	i := c.hint
 	if i >= len(c.items) || !sameClientReq(&c.items[i], q) {
-		if i = c.lookup(q, sameClientReq); i < 0 {
+		i = -1
+		if len(c.items) > counterScan {
+			i = c.lookup(q, sameClientReq)
+		} else {
+			for j := range c.items {
+				if sameClientReq(&c.items[j], q) {
+					i = j
+					break
+				}
+			}
+		}
+		if i < 0 {
 			i = c.insert(q)
 		}
 	}

@@ -62,8 +62,10 @@ type replication struct {
 	supMemo   [numCounted]resultMemo[Req, ReqPair]
 	pendMemo  resultMemo[ClientReq, ClientReq]
 	ownQ      []Req
-	// execs remembers lastCommonExec's numbers.
+	// execs remembers lastCommonExec's numbers, weak staleRep's check of
+	// own's r_log.
 	execs execMemo
+	weak  weakMemo
 }
 
 func newReplication(r *Replica) replication {
@@ -1036,12 +1038,35 @@ func (g *replication) staleRep() bool {
 	if g.staleReqSeqn() || g.double() {
 		return true
 	}
-	for i := range g.own.RLog {
-		if setSize(&g.own.RLog[i].X) < g.q2() {
-			return true
+	return g.weakLog()
+}
+
+// weakLog reports whether an entry of own's r_log has fewer than n−2f
+// supporters, remembered for the log it read (by first entry and length:
+// an r_log is never written in place below its length).
+func (g *replication) weakLog() bool {
+	m := &g.weak
+	log := g.own.RLog
+	if m.set && m.first == firstEntry(log) && m.size == len(log) {
+		return m.weak
+	}
+	weak := false
+	for i := range log {
+		if setSize(&log[i].X) < g.q2() {
+			weak = true
+			break
 		}
 	}
-	return false
+	*m = weakMemo{first: firstEntry(log), size: len(log), weak: weak, set: true}
+	return weak
+}
+
+// weakMemo is weakLog's answer for the r_log starting at first with size
+// entries.
+type weakMemo struct {
+	first     *LogEntry
+	size      int
+	weak, set bool
 }
 
 // getPendReqs is the failure detector's view of pending work: known
