@@ -86,18 +86,38 @@ func classesInto(rep []*RepStructure, ids, cls, reps []int) ([]int, []int) {
 }
 
 // stateIDs numbers the states of the n structures so that two get the
-// same number exactly when they hold the same elements. A state is never
-// written in place below its length (see RepStructure), so a structure
-// whose state has the same first element and length as when it was
-// numbered keeps its number; only a changed state — after an execution,
-// not at every message — is compared with the others. It also keeps the
-// structures' default-prefix flags, and gen moves whenever a number or a
-// flag changes: what prefixChainOf reads.
+// same number exactly when they hold the same elements: a state's number is
+// a node of the trie of every state numbered so far (0, its root, is the
+// empty state), reached from its prefix's number by its last element. A
+// state is never written in place below its length (see RepStructure), so
+// a structure whose state has the same first element and length as when it
+// was numbered keeps its number, and one whose state grew in the same
+// array is numbered from its old number by the elements it gained (after
+// an execution, one); only a state in another array is numbered from the
+// root. It also keeps the structures' default-prefix flags, and gen moves
+// whenever a number or a flag changes: what prefixChainOf reads.
 type stateIDs struct {
-	recs []stateRec
-	id   []int // per replica: its state's number; 0 is the empty state
+	recs  []stateRec
+	id    []int // per replica: its state's number
+	child map[trieEdge]int
+	// last[p] is the edge from number p taken last: the states mostly
+	// form one chain, so it saves most look-ups in child.
+	last []trieLast
 	next int
 	gen  uint64
+}
+
+// trieLast is an edge from a number: by element x to number c (0: none).
+type trieLast struct {
+	x int64
+	c int
+}
+
+// trieEdge leads from the number of a list to the number of the list with
+// x appended.
+type trieEdge struct {
+	parent int
+	x      int64
 }
 
 // stateRec is what stateIDs remembers of one replica's structure.
@@ -109,7 +129,7 @@ type stateRec struct {
 }
 
 func newStateIDs(n int) stateIDs {
-	return stateIDs{recs: make([]stateRec, n), id: make([]int, n), next: 1}
+	return stateIDs{recs: make([]stateRec, n), id: make([]int, n), child: make(map[trieEdge]int), next: 1}
 }
 
 // of returns the number of each structure's state; the slice is reused by
@@ -151,21 +171,38 @@ func (m *stateIDs) renumber(rep []*RepStructure) bool {
 		}
 		st := s.State
 		old := m.id[k]
-		r.first, r.size, m.id[k] = &st[0], len(st), 0
-		for j := range rep {
-			if m.recs[j].cur && m.recs[j].size == len(st) && sameList(rep[j].State, st) {
-				m.id[k] = m.id[j]
-				break
-			}
+		id, from := 0, 0
+		if r.first == &st[0] && r.size < len(st) {
+			id, from = old, r.size // grown in place: st[:r.size] is unchanged
 		}
-		if m.id[k] == 0 {
-			m.id[k] = m.next
-			m.next++
-		}
-		r.cur = true
+		m.id[k] = m.walk(id, st[from:])
+		r.first, r.size, r.cur = &st[0], len(st), true
 		changed = changed || m.id[k] != old
 	}
 	return changed
+}
+
+// walk returns the number of the list numbered id with xs appended.
+func (m *stateIDs) walk(id int, xs []int64) int {
+	for _, x := range xs {
+		if id < len(m.last) && m.last[id].c != 0 && m.last[id].x == x {
+			id = m.last[id].c
+			continue
+		}
+		e := trieEdge{id, x}
+		c, ok := m.child[e]
+		if !ok {
+			c = m.next
+			m.next++
+			m.child[e] = c
+		}
+		if id >= len(m.last) {
+			m.last = append(m.last, make([]trieLast, id+1-len(m.last))...)
+		}
+		m.last[id] = trieLast{x, c}
+		id = c
+	}
+	return id
 }
 
 // sameList reports whether a and b hold the same elements.
