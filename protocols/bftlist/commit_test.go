@@ -70,7 +70,7 @@ func TestCommittedSet(t *testing.T) {
 	for k := range g.rep {
 		if k != r.id {
 			s := defaultStructure(r.k)
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 	}
 	g.rep[0].ReqQ = []ReqPair{{Req: a, Status: PrePrep | Prep | Commit}}

@@ -1,6 +1,10 @@
 package bftlist
 
-import "github.com/byzsim/byzsim/protocols"
+import (
+	"slices"
+
+	"github.com/byzsim/byzsim/protocols"
+)
 
 // Prefix consolidation. The reference's com_pref_states enumerates every
 // subset of m = n−2f (or n−3f) replicas, keeps those whose states are
@@ -53,7 +57,12 @@ func compatible(a, b *RepStructure) bool { return below(a, b) || below(b, a) }
 // ids, when not nil, numbers the states (stateIDs.of): equal numbers stand
 // for equal lists, which saves comparing them element by element.
 func classes(rep []*RepStructure, ids []int) (cls []int, reps []int) {
-	cls = make([]int, len(rep))
+	return classesInto(rep, ids, make([]int, len(rep)), nil)
+}
+
+// classesInto is classes with cls (of len(rep)) and reps' array reused.
+func classesInto(rep []*RepStructure, ids, cls, reps []int) ([]int, []int) {
+	reps = reps[:0]
 	same := func(a, b int) bool {
 		if ids != nil {
 			return ids[a] == ids[b]
@@ -77,59 +86,123 @@ func classes(rep []*RepStructure, ids []int) (cls []int, reps []int) {
 }
 
 // stateIDs numbers the states of the n structures so that two get the
-// same number exactly when they hold the same elements. A state is never
-// written in place below its length (see RepStructure), so a structure
-// whose state has the same first element and length as when it was
-// numbered keeps its number; only a changed state — after an execution,
-// not at every message — is compared with the others.
+// same number exactly when they hold the same elements: a state's number is
+// a node of the trie of every state numbered so far (0, its root, is the
+// empty state), reached from its prefix's number by its last element. A
+// state is never written in place below its length (see RepStructure), so
+// a structure whose state has the same first element and length as when it
+// was numbered keeps its number, and one whose state grew in the same
+// array is numbered from its old number by the elements it gained (after
+// an execution, one); only a state in another array is numbered from the
+// root. It also keeps the structures' default-prefix flags, and gen moves
+// whenever a number or a flag changes: what prefixChainOf reads.
 type stateIDs struct {
-	first []*int64 // per replica: first element of the state numbered
-	size  []int    // its length
-	id    []int    // its number; 0 is the empty state
-	cur   []bool   // whether the entry matches the replica's state
-	next  int
+	recs  []stateRec
+	id    []int // per replica: its state's number
+	child map[trieEdge]int
+	// last[p] is the edge from number p taken last: the states mostly
+	// form one chain, so it saves most look-ups in child.
+	last []trieLast
+	next int
+	gen  uint64
+}
+
+// trieLast is an edge from a number: by element x to number c (0: none).
+type trieLast struct {
+	x int64
+	c int
+}
+
+// trieEdge leads from the number of a list to the number of the list with
+// x appended.
+type trieEdge struct {
+	parent int
+	x      int64
+}
+
+// stateRec is what stateIDs remembers of one replica's structure.
+type stateRec struct {
+	first *int64 // first element of the state numbered
+	size  int    // its length
+	cur   bool   // whether the entry matches the replica's state
+	def   bool   // whether the structure is default prefix
 }
 
 func newStateIDs(n int) stateIDs {
-	return stateIDs{first: make([]*int64, n), size: make([]int, n), id: make([]int, n), cur: make([]bool, n), next: 1}
+	return stateIDs{recs: make([]stateRec, n), id: make([]int, n), child: make(map[trieEdge]int), next: 1}
 }
 
 // of returns the number of each structure's state; the slice is reused by
 // the next call.
 func (m *stateIDs) of(rep []*RepStructure) []int {
-	stale := false
+	stale, changed := false, false
 	for k, s := range rep {
 		st := s.State
+		r := &m.recs[k]
+		if d := s.isDefPrefix(); d != r.def {
+			r.def, changed = d, true
+		}
 		switch {
 		case len(st) == 0:
-			m.first[k], m.size[k], m.id[k], m.cur[k] = nil, 0, 0, true
+			changed = changed || m.id[k] != 0
+			r.first, r.size, r.cur, m.id[k] = nil, 0, true, 0
 		default:
-			m.cur[k] = m.first[k] == &st[0] && m.size[k] == len(st)
-			stale = stale || !m.cur[k]
+			r.cur = r.first == &st[0] && r.size == len(st)
+			stale = stale || !r.cur
 		}
 	}
-	if !stale {
-		return m.id
+	if stale {
+		changed = m.renumber(rep) || changed
 	}
+	if changed {
+		m.gen++
+	}
+	return m.id
+}
+
+// renumber numbers the states that changed and reports whether a number
+// did.
+func (m *stateIDs) renumber(rep []*RepStructure) bool {
+	changed := false
 	for k, s := range rep {
-		if m.cur[k] {
+		r := &m.recs[k]
+		if r.cur {
 			continue
 		}
 		st := s.State
-		m.first[k], m.size[k], m.id[k] = &st[0], len(st), 0
-		for j := range rep {
-			if m.cur[j] && m.size[j] == len(st) && sameList(rep[j].State, st) {
-				m.id[k] = m.id[j]
-				break
-			}
+		old := m.id[k]
+		id, from := 0, 0
+		if r.first == &st[0] && r.size < len(st) {
+			id, from = old, r.size // grown in place: st[:r.size] is unchanged
 		}
-		if m.id[k] == 0 {
-			m.id[k] = m.next
-			m.next++
-		}
-		m.cur[k] = true
+		m.id[k] = m.walk(id, st[from:])
+		r.first, r.size, r.cur = &st[0], len(st), true
+		changed = changed || m.id[k] != old
 	}
-	return m.id
+	return changed
+}
+
+// walk returns the number of the list numbered id with xs appended.
+func (m *stateIDs) walk(id int, xs []int64) int {
+	for _, x := range xs {
+		if id < len(m.last) && m.last[id].c != 0 && m.last[id].x == x {
+			id = m.last[id].c
+			continue
+		}
+		e := trieEdge{id, x}
+		c, ok := m.child[e]
+		if !ok {
+			c = m.next
+			m.next++
+			m.child[e] = c
+		}
+		if id >= len(m.last) {
+			m.last = append(m.last, make([]trieLast, id+1-len(m.last))...)
+		}
+		m.last[id] = trieLast{x, c}
+		id = c
+	}
+	return id
 }
 
 // sameList reports whether a and b hold the same elements.
@@ -152,14 +225,37 @@ func prefixChain(rep []*RepStructure, m int) []int { return prefixChainOf(rep, m
 // prefixChainOf is prefixChain with the states numbered by ids (nil: not
 // numbered).
 func prefixChainOf(rep []*RepStructure, m int, ids []int) []int {
+	var sc chainScratch
+	return sc.prefixChain(rep, m, ids, nil)
+}
+
+// chainScratch holds prefixChain's working arrays from one call to the
+// next.
+type chainScratch struct {
+	cls, reps, size, after, inChosen []int
+	le                               []bool
+}
+
+// grown returns s's array resized to l elements, all zero.
+func grown[T any](s []T, l int) []T {
+	s = slices.Grow(s[:0], l)[:l]
+	clear(s)
+	return s
+}
+
+// prefixChain is prefixChainOf with sc's arrays, appending the chosen
+// replicas to chosen[:0].
+func (sc *chainScratch) prefixChain(rep []*RepStructure, m int, ids []int, chosen []int) []int {
 	n := len(rep)
 	if m <= 0 || m > n {
 		return nil
 	}
-	cls, reps := classes(rep, ids)
+	sc.cls, sc.reps = classesInto(rep, ids, grown(sc.cls, n), sc.reps)
+	cls, reps := sc.cls, sc.reps
 	nc := len(reps)
-	le := make([]bool, nc*nc) // le[c*nc+d]: class c ≼ class d
-	size := make([]int, nc)   // state length of each class
+	sc.le, sc.size = grown(sc.le, nc*nc), grown(sc.size, nc)
+	le := sc.le     // le[c*nc+d]: class c ≼ class d
+	size := sc.size // state length of each class
 	for c, a := range reps {
 		size[c] = len(rep[a].State)
 		for d, b := range reps {
@@ -167,7 +263,8 @@ func prefixChainOf(rep []*RepStructure, m int, ids []int) []int {
 		}
 	}
 	// after[c*(n+1)+p]: members of class c with id ≥ p.
-	after := make([]int, nc*(n+1))
+	sc.after = grown(sc.after, nc*(n+1))
+	after := sc.after
 	for p := n - 1; p >= 0; p-- {
 		for c := 0; c < nc; c++ {
 			after[c*(n+1)+p] = after[c*(n+1)+p+1]
@@ -198,8 +295,9 @@ func prefixChainOf(rep []*RepStructure, m int, ids []int) []int {
 	if best < 0 {
 		return nil
 	}
-	chosen := make([]int, 0, m)
-	inChosen := make([]int, nc) // chosen members per class
+	chosen = slices.Grow(chosen[:0], m)
+	sc.inChosen = grown(sc.inChosen, nc)
+	inChosen := sc.inChosen // chosen members per class
 	// completable: some t lies above every chosen member and has enough
 	// eligible members after last to fill the set.
 	completable := func(last int) bool {
@@ -272,38 +370,24 @@ func (g *replication) consolidate(m int) (consState, bool) {
 	return consolidateMembers(g.rep, g.chain(m, ids))
 }
 
-// chainMemo is prefixChainOf's result for one m and the numbers of the
-// states (stateIDs.of) and default-prefix flags of the structures it was
-// computed from. The result depends on nothing else: a number stands for
-// one list for ever, so the classes, ≼ between them and their lengths are
-// the same whenever numbers and flags are; they change at an execution,
-// not at every message.
+// chainMemo is prefixChainOf's result for one m and the generation of the
+// states' numbers and default-prefix flags (stateIDs.gen) it was computed
+// from. The result depends on nothing else: a number stands for one list
+// for ever, so the classes, ≼ between them and their lengths are the same
+// whenever numbers and flags are; they change at an execution, not at
+// every message.
 type chainMemo struct {
 	m      int
-	ids    []int
-	def    []bool
+	gen    uint64
 	chosen []int
 	set    bool
 }
 
-// matches reports whether the memo was computed for m, ids and rep.
-func (c *chainMemo) matches(rep []*RepStructure, m int, ids []int) bool {
-	if !c.set || c.m != m || len(c.ids) != len(ids) {
-		return false
-	}
-	for k, id := range ids {
-		if c.ids[k] != id || c.def[k] != rep[k].isDefPrefix() {
-			return false
-		}
-	}
-	return true
-}
-
-// chain is prefixChainOf(g.rep, m, ids), remembered per m (consolidation
-// asks for n−2f and n−3f).
+// chain is prefixChainOf(g.rep, m, ids), ids being g.states.of(g.rep),
+// remembered per m (consolidation asks for n−2f and n−3f).
 func (g *replication) chain(m int, ids []int) []int {
 	for i := range g.chains {
-		if c := &g.chains[i]; c.matches(g.rep, m, ids) {
+		if c := &g.chains[i]; c.set && c.m == m && c.gen == g.states.gen {
 			return c.chosen
 		}
 	}
@@ -317,13 +401,10 @@ func (g *replication) chain(m int, ids []int) []int {
 	if c == &g.chains[g.chainNext] {
 		g.chainNext = (g.chainNext + 1) % len(g.chains)
 	}
-	c.chosen = prefixChainOf(g.rep, m, ids)
-	c.m, c.set = m, true
-	c.ids = append(c.ids[:0], ids...)
-	c.def = c.def[:0]
-	for _, s := range g.rep {
-		c.def = append(c.def, s.isDefPrefix())
-	}
+	// The memo's array is reused: consolidateMembers reads the chosen
+	// replicas at once and keeps none.
+	c.chosen = g.chainWork.prefixChain(g.rep, m, ids, c.chosen)
+	c.m, c.gen, c.set = m, g.states.gen, true
 	return c.chosen
 }
 

@@ -261,28 +261,28 @@ func TestChainMemoMatchesFresh(t *testing.T) {
 		g := &replication{rep: make([]*RepStructure, n), states: newStateIDs(n)}
 		own := make([][]int64, n)
 		for k := range g.rep {
-			g.rep[k] = &RepStructure{}
+			g.setRep(k, &RepStructure{})
 		}
 		for round := 0; round < 40; round++ {
 			for k := range g.rep {
 				switch rng.IntN(8) {
 				case 0: // execute
 					own[k] = append(own[k], rng.Int64N(2))
-					g.rep[k] = &RepStructure{State: clip(own[k])}
+					g.setRep(k, &RepStructure{State: clip(own[k])})
 				case 1: // adopt a prefix of another state
 					j := rng.IntN(n)
 					st := g.rep[j].State
-					g.rep[k] = &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])}
+					g.setRep(k, &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])})
 					own[k] = g.rep[k].State
 				case 2: // reset
 					own[k] = nil
-					g.rep[k] = &RepStructure{}
+					g.setRep(k, &RepStructure{})
 				case 3: // empty state, not default prefix
 					own[k] = nil
-					g.rep[k] = &RepStructure{PendReqs: pend}
+					g.setRep(k, &RepStructure{PendReqs: pend})
 				case 4: // the same structure received again
 					c := *g.rep[k]
-					g.rep[k] = &c
+					g.setRep(k, &c)
 				default: // unchanged
 				}
 			}

@@ -174,7 +174,7 @@ func (r *Replica) corruptREP(rng *rand.Rand) {
 		if j == r.id {
 			r.rep.own = s
 		} else {
-			r.rep.rep[j] = &s
+			r.rep.setRep(j, &s)
 		}
 	}
 	r.rep.bind()

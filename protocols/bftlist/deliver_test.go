@@ -154,7 +154,7 @@ func TestNewStateThreshold(t *testing.T) {
 			if k < c {
 				s.State = []int64{1}
 			}
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 		return g.checkNewStateAndRLog(0)
 	})

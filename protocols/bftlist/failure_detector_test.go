@@ -80,7 +80,7 @@ func TestCheckProgressCountsServedRequests(t *testing.T) {
 			for k := range g.rep {
 				if k != r.id {
 					s := defaultStructure(r.k)
-					g.rep[k] = &s
+					g.setRep(k, &s)
 				}
 				g.rep[k].Prim = prim
 				g.rep[k].PendReqs = slices.Clone(tc.pend)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -44,10 +45,10 @@ func TestCountMemosMatchFresh(t *testing.T) {
 				}
 				switch rng.IntN(4) {
 				case 0:
-					g.rep[k] = randStructure()
+					g.setRep(k, randStructure())
 				case 1:
 					c := *g.rep[k] // same content, new pointer
-					g.rep[k] = &c
+					g.setRep(k, &c)
 				}
 			}
 			switch rng.IntN(5) {
@@ -309,7 +310,7 @@ func TestExecMemoMatchesFresh(t *testing.T) {
 			}
 			for j := range structs {
 				c := structs[j] // a snapshot, as a peer's structure is held
-				g.rep[j] = &c
+				g.setRep(j, &c)
 			}
 			for _, q := range []int{0, 1, 4, 6, 7} {
 				if got, want := g.execs.nth(g.rep, q), fresh(g.rep, q); got != want {
@@ -320,5 +321,159 @@ func TestExecMemoMatchesFresh(t *testing.T) {
 				t.Fatalf("trial %d round %d: lastCommonExec = %d, fresh %d", trial, round, got, want)
 			}
 		}
+	}
+}
+
+// TestRepMemosMatchFreshValues drives replicas at several (n, f) through
+// random steps (randomRun) and checks after each that every replacement of
+// a peer's structure moved repVer (the structures are the ones of the last
+// check when the version is), and that the request counts kept between
+// calls (the peers' part counted once per version of rep and own r_log,
+// the results per status and own list) equal a fresh count.
+func TestRepMemosMatchFreshValues(t *testing.T) {
+	for _, cfg := range []randomRunConfig{
+		{6, 1, nil, 0},
+		{6, 1, nil, 5},
+		{7, 1, nil, 3},
+		{11, 2, protocols.Params{"fd_mode": FDEvent}, 3},
+		{16, 3, nil, 3},
+		{7, 1, protocols.Params{"force_view": int64(2)}, 5},
+	} {
+		for seed := uint64(0); seed < 2; seed++ {
+			vers := make([]uint64, cfg.n)
+			reps := make([][]*RepStructure, cfg.n)
+			randomRun(t, cfg, seed, func(step, i int, r *Replica) {
+				g := &r.rep
+				if reps[i] != nil && g.repVer == vers[i] {
+					for j, s := range g.rep {
+						if j != i && s != reps[i][j] {
+							t.Fatalf("n = %d, seed %d, step %d, replica %d: rep[%d] replaced without moving repVer", cfg.n, seed, step, i, j)
+						}
+					}
+				}
+				vers[i], reps[i] = g.repVer, append(reps[i][:0], g.rep...)
+				// committedSet looks requests up in the log memos, as the
+				// replica left them (supportedReqs below brings them up to date).
+				var reqs []Req
+				for _, p := range g.own.ReqQ {
+					reqs = append(reqs, p.Req)
+				}
+				for _, s := range g.rep {
+					if len(s.RLog) > 0 {
+						reqs = append(reqs, s.RLog[0].Req, s.RLog[len(s.RLog)-1].Req)
+					}
+				}
+				for _, q := range reqs {
+					if got, want := g.committedSet(q), freshCommittedSet(g, q); got != want {
+						t.Fatalf("n = %d, seed %d, step %d, replica %d: committedSet(%v) = %v, fresh %v", cfg.n, seed, step, i, q, got.ids(), want.ids())
+					}
+				}
+				for _, st := range countedStatuses {
+					got := slices.Clone(g.supportedReqs(st))
+					if want := g.countSupported(st); !slices.Equal(got, want) {
+						t.Fatalf("n = %d, seed %d, step %d, replica %d: supportedReqs(%v) = %v, fresh %v", cfg.n, seed, step, i, st, got, want)
+					}
+				}
+				weak := slices.ContainsFunc(g.own.RLog, func(e LogEntry) bool { return e.X.len() < g.q2() })
+				if got := g.weakLog(); got != weak {
+					t.Fatalf("n = %d, seed %d, step %d, replica %d: weakLog = %v, fresh %v", cfg.n, seed, step, i, got, weak)
+				}
+				got := slices.Clone(g.knownPendReqs())
+				c := new(counter[ClientReq])
+				g.countPend(c)
+				if want := c.atLeast(g.q2()); !slices.Equal(got, want) {
+					t.Fatalf("n = %d, seed %d, step %d, replica %d: knownPendReqs = %v, fresh %v", cfg.n, seed, step, i, got, want)
+				}
+			})
+		}
+	}
+}
+
+// freshCommittedSet is committedSet without the log memos.
+func freshCommittedSet(g *replication, req Req) idset {
+	var x idset
+	for k, s := range g.rep {
+		if slices.ContainsFunc(s.ReqQ, func(p ReqPair) bool { return p.Req == req && p.Status.has(Commit) }) || s.inRLog(req) {
+			x.put(k)
+		}
+	}
+	return x
+}
+
+// TestCommittedSetReadsCurrentLogs checks that committedSet, which looks a
+// request up in a peer's r_log through the log memo, uses a memo only for
+// the log it was made from: the peers' logs grow in place after the memos
+// were made (same first entry, longer), then are replaced by logs of other
+// arrays, one of them not numbered consecutively.
+func TestCommittedSetReadsCurrentLogs(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	g := &r.rep
+	reqs := make([]Req, 6)
+	for i := range reqs {
+		reqs[i] = Req{Q: ClientReq{Client: 6, TS: uint64(i + 1), Value: int64(i)}, Seq: int64(i)}
+	}
+	arr := make([]LogEntry, 0, 8)
+	for _, q := range reqs[:2] {
+		arr = append(arr, LogEntry{Req: q, X: full(6)})
+	}
+	setLogs := func(log []LogEntry) {
+		for k := 1; k < 6; k++ {
+			g.setRep(k, &RepStructure{RLog: clip(log)})
+		}
+	}
+	var peers idset // 1 … 5
+	for k := 1; k < 6; k++ {
+		peers.put(k)
+	}
+	setLogs(arr)
+	g.supportedReqs(Prep) // the memos index the logs of two entries
+	arr = append(arr, LogEntry{Req: reqs[2], X: full(6)})
+	setLogs(arr)
+	if got := g.committedSet(reqs[2]); got != peers {
+		t.Errorf("grown logs: committedSet = %v, want 1 … 5", got.ids())
+	}
+	g.supportedReqs(Prep)
+	gap := []LogEntry{{Req: reqs[0], X: full(6)}, {Req: reqs[5], X: full(6)}, {Req: reqs[3], X: full(6)}}
+	setLogs(gap)
+	for _, q := range []Req{reqs[3], reqs[5]} {
+		if got := g.committedSet(q); got != peers {
+			t.Errorf("non-consecutive logs: committedSet(%d) = %v, want 1 … 5", q.Seq, got.ids())
+		}
+	}
+	g.supportedReqs(Prep)
+	if got := g.committedSet(reqs[3]); got != peers {
+		t.Errorf("non-consecutive logs, memos made: committedSet = %v, want 1 … 5", got.ids())
+	}
+	if got := g.committedSet(reqs[1]); got.len() != 0 {
+		t.Errorf("a request no log holds: committedSet = %v, want none", got.ids())
+	}
+}
+
+// TestWeakLogFollowsOwnLog checks that staleRep's remembered check of own
+// r_log follows the log: an entry appended in place (same first entry) or
+// a log replaced by another array is checked again.
+func TestWeakLogFollowsOwnLog(t *testing.T) {
+	r, _ := newTestReplica(t, 0, 6, 1, nil)
+	g := &r.rep
+	q := func(i int) Req { return Req{Q: ClientReq{Client: 6, TS: uint64(i + 1)}, Seq: int64(i)} }
+	log := make([]LogEntry, 0, 8)
+	log = append(log, LogEntry{Req: q(0), X: full(6)})
+	g.own.RLog = log
+	if g.staleRep() {
+		t.Fatal("a log of fully supported entries is stale")
+	}
+	var weak idset
+	weak.put(1)
+	g.own.RLog = append(log, LogEntry{Req: q(1), X: weak}) // in place
+	if !g.staleRep() {
+		t.Fatal("an entry appended in place with one supporter is not seen")
+	}
+	g.own.RLog = []LogEntry{{Req: q(0), X: full(6)}}
+	if g.staleRep() {
+		t.Fatal("a new log of fully supported entries is stale")
+	}
+	g.own.RLog = []LogEntry{{Req: q(0), X: weak}}
+	if !g.staleRep() {
+		t.Fatal("a new log with one supporter per entry is not stale")
 	}
 }

@@ -45,7 +45,7 @@ func TestPendBoundKeepsNumberedRequests(t *testing.T) {
 					ps.ReqQ = append(ps.ReqQ, ReqPair{Req: Req{Q: q(i), View: tc.view, Seq: int64(s)}, Status: PrePrep | Prep})
 				}
 			}
-			g.rep[prim] = &ps
+			g.setRep(prim, &ps)
 			// The σK oldest requests are pending; then the client's
 			// retransmissions bring σK + 6 more, one at a time.
 			for i := 0; i < 2*g.sigmaK+6; i++ {

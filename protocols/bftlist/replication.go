@@ -31,10 +31,13 @@ type replication struct {
 	// byzRep is the structure a Byzantine replica shows instead of its own
 	// (ASSIGN_DIFFERENT_SEQNUMS, WRONG_CCSP).
 	byzRep *RepStructure
-	// reqCount and pendCount are reused by supportedReqs and knownPendReqs,
-	// which return copies of what they count.
-	reqCount  *counter[Req]
-	pendCount *counter[ClientReq]
+	// repVer moves whenever an element of rep is replaced (setRep): the
+	// peers' structures are never written to, so the same version means the
+	// same peers' content.
+	repVer uint64
+	// reqCount is reused by countSupported, which returns a copy of what it
+	// counts.
+	reqCount *counter[Req]
 	// observed is the highest sequence number reported as a Commit, by
 	// execution or by adopting a state (observeAdopted). It is an
 	// observation, not protocol state: a flush or a corruption keeps it.
@@ -47,21 +50,28 @@ type replication struct {
 	states    stateIDs
 	chains    [2]chainMemo
 	chainNext int
+	chainWork chainScratch
 	// sent is the last REP message gossiped, sent again while own does
 	// not change (sameContent).
 	sent *REPMsg
-	// pendMemo and reqMemo remember knownPendReqs and supportedReqs for
-	// the structures they were counted over (see countMemo).
-	pendMemo countMemo[ClientReq, ClientReq]
-	reqMemo  [3]countMemo[Req, ReqPair]
-	// execs remembers lastCommonExec's numbers.
+	// supCount and pendPeers are the peers' parts of supportedReqs and
+	// knownPendReqs (see peerCounts); supMemo and pendMemo remember their
+	// results with own's part, ownQ is scratch.
+	supCount  peerCounts[Req]
+	pendPeers peerCounts[ClientReq]
+	supMemo   [numCounted]resultMemo[Req, ReqPair]
+	pendMemo  resultMemo[ClientReq, ClientReq]
+	ownQ      []Req
+	// execs remembers lastCommonExec's numbers, weak staleRep's check of
+	// own's r_log.
 	execs execMemo
+	weak  weakMemo
 }
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
 	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n),
-		reqCount: new(counter[Req]), pendCount: new(counter[ClientReq])}
+		reqCount: new(counter[Req])}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
 		s := defaultStructure(r.k)
@@ -72,6 +82,12 @@ func newReplication(r *Replica) replication {
 
 // bind points rep[id] at own; call after own is replaced by value.
 func (g *replication) bind() { g.rep[g.r.id] = &g.own }
+
+// setRep replaces rep[j], a peer's structure, by s.
+func (g *replication) setRep(j int, s *RepStructure) {
+	g.rep[j] = s
+	g.repVer++
+}
 
 // q1 = n−f: reachable by the correct replicas alone; two such sets share
 // n−2f ≥ 3f+1 replicas (n ≥ 5f+1).
@@ -474,12 +490,12 @@ func (g *replication) receive(j int, m *REPMsg) {
 	}
 	s := g.sanitized(m)
 	if !r.p.SelfStabilizing || r.pm.noViewChange() {
-		g.rep[j] = s
+		g.setRep(j, s)
 		return
 	}
 	c := *g.rep[j]
 	c.State = s.State
-	g.rep[j] = &c
+	g.setRep(j, &c)
 }
 
 // sanitized is sanitize(m.Rep), computed once per message for the
@@ -528,7 +544,7 @@ func (g *replication) sanitize(s *RepStructure) *RepStructure {
 func (g *replication) flushLocal() {
 	for j := range g.rep {
 		t := teeStructure()
-		g.rep[j] = &t
+		g.setRep(j, &t)
 	}
 	g.own = teeStructure()
 	g.bind()
@@ -678,39 +694,13 @@ func (c *counter[T]) atLeast(t int) []T {
 // knownPendReqs: requests pending at n−2f replicas. The result is shared
 // (remembered for the next call): do not modify it.
 func (g *replication) knownPendReqs() []ClientReq {
+	c := g.countPeersPend()
 	m := &g.pendMemo
-	if m.matches(g.rep, g.own.PendReqs, 0, 0, nil) {
+	if m.matches(c.gen, g.own.PendReqs) {
 		return m.out
 	}
-	g.pendCount.reset()
-	g.countPend(g.pendCount)
-	m.remember(g.rep, g.own.PendReqs, 0, 0, nil, g.pendCount.atLeast(g.q2()))
+	m.remember(c.gen, g.own.PendReqs, c.result(0, g.own.PendReqs, g.r.id, g.q2(), sameClientReq))
 	return m.out
-}
-
-// countMemo remembers what was counted over the replicas' structures: the
-// structures (peers' structures are never written to, so the same pointer
-// holds the same content), the content of own's list that was read (own is
-// written in place), own's r_log by first element and length (never
-// written below its length) and the status asked for.
-type countMemo[T, O comparable] struct {
-	rep    []*RepStructure
-	own    []O
-	st     Status
-	log    *LogEntry
-	logLen int
-	out    []T
-	set    bool
-}
-
-func (m *countMemo[T, O]) matches(rep []*RepStructure, own []O, st Status, logLen int, log *LogEntry) bool {
-	return m.set && m.st == st && m.logLen == logLen && m.log == log && slices.Equal(m.rep, rep) && slices.Equal(m.own, own)
-}
-
-func (m *countMemo[T, O]) remember(rep []*RepStructure, own []O, st Status, logLen int, log *LogEntry, out []T) {
-	m.rep = append(m.rep[:0], rep...)
-	m.own = append(m.own[:0], own...)
-	m.st, m.logLen, m.log, m.out, m.set = st, logLen, log, clip(out), true
 }
 
 // firstEntry is &log[0], or nil for an empty log.
@@ -745,26 +735,31 @@ func (g *replication) countPend(c *counter[ClientReq]) {
 // count, and the order of first appearance among the others, is as if
 // everything were counted.
 //
-// The result is shared (remembered for the next call with st): do not
-// modify it.
+// The peers' part is counted for every status at once (countPeersSupported)
+// and own's req_q added at each call. The result is shared (remembered for
+// the next call with st): do not modify it.
 func (g *replication) supportedReqs(st Status) []Req {
-	memo := &g.reqMemo[0]
-	for i := range g.reqMemo {
-		if g.reqMemo[i].st == st || !g.reqMemo[i].set {
-			memo = &g.reqMemo[i]
-			break
+	t := statusIndex(st)
+	if t < 0 {
+		return g.countSupported(st)
+	}
+	c := g.countPeersSupported()
+	m := &g.supMemo[t]
+	if m.matches(c.gen, g.own.ReqQ) {
+		return m.out
+	}
+	own := newLogIndex(g.own.RLog)
+	g.ownQ = g.ownQ[:0]
+	for i := range g.own.ReqQ {
+		if p := &g.own.ReqQ[i]; p.Status.has(st) && !own.has(&p.Req) {
+			g.ownQ = append(g.ownQ, p.Req)
 		}
 	}
-	ownQ, ownLog := g.own.ReqQ, g.own.RLog
-	if memo.matches(g.rep, ownQ, st, len(ownLog), firstEntry(ownLog)) {
-		return memo.out
-	}
-	out := g.countSupported(st)
-	memo.remember(g.rep, ownQ, st, len(ownLog), firstEntry(ownLog), out)
-	return memo.out
+	m.remember(c.gen, g.own.ReqQ, c.result(t, g.ownQ, g.r.id, g.q2(), sameReq))
+	return m.out
 }
 
-// countSupported counts supportedReqs(st).
+// countSupported counts supportedReqs(st) over every structure at once.
 func (g *replication) countSupported(st Status) []Req {
 	g.reqCount.reset()
 	c := g.reqCount
@@ -882,16 +877,34 @@ func (g *replication) committedSet(req Req) idset {
 	var x idset
 	for k, s := range g.rep {
 		for i := range s.ReqQ {
-			if p := &s.ReqQ[i]; p.Req == req && p.Status.has(Commit) {
+			if p := &s.ReqQ[i]; sameReq(&p.Req, &req) && p.Status.has(Commit) {
 				x.put(k)
 				break
 			}
 		}
-		if !x.has(k) && s.inRLog(req) {
+		if !x.has(k) && g.inLogOf(k, s.RLog, &req) {
 			x.put(k)
 		}
 	}
 	return x
+}
+
+// inLogOf reports whether req is in log, replica k's r_log: looked up by
+// its number when k's log memo indexes this log (supportedReqs keeps the
+// memos of the peers' logs; own's has none), searched otherwise.
+func (g *replication) inLogOf(k int, log []LogEntry, req *Req) bool {
+	if len(log) == 0 {
+		return false
+	}
+	if m := &g.logMemo[k]; m.peer == &log[0] && m.peerLen == len(log) {
+		return m.log.index(req) >= 0
+	}
+	for i := range log {
+		if sameReq(&log[i].Req, req) {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *replication) existsPreprep(q ClientReq, prim int) bool {
@@ -1025,12 +1038,35 @@ func (g *replication) staleRep() bool {
 	if g.staleReqSeqn() || g.double() {
 		return true
 	}
-	for i := range g.own.RLog {
-		if setSize(&g.own.RLog[i].X) < g.q2() {
-			return true
+	return g.weakLog()
+}
+
+// weakLog reports whether an entry of own's r_log has fewer than n−2f
+// supporters, remembered for the log it read (by first entry and length:
+// an r_log is never written in place below its length).
+func (g *replication) weakLog() bool {
+	m := &g.weak
+	log := g.own.RLog
+	if m.set && m.first == firstEntry(log) && m.size == len(log) {
+		return m.weak
+	}
+	weak := false
+	for i := range log {
+		if setSize(&log[i].X) < g.q2() {
+			weak = true
+			break
 		}
 	}
-	return false
+	*m = weakMemo{first: firstEntry(log), size: len(log), weak: weak, set: true}
+	return weak
+}
+
+// weakMemo is weakLog's answer for the r_log starting at first with size
+// entries.
+type weakMemo struct {
+	first     *LogEntry
+	size      int
+	weak, set bool
 }
 
 // getPendReqs is the failure detector's view of pending work: known

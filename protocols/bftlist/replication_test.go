@@ -34,7 +34,7 @@ func TestSupersededPairNotReAdded(t *testing.T) {
 	}
 	for j := range r.rep.rep {
 		s := base.deepCopy()
-		r.rep.rep[j] = &s
+		r.rep.setRep(j, &s)
 	}
 	r.rep.own = base.deepCopy()
 	r.rep.own.PendReqs = []ClientReq{q}
@@ -92,7 +92,7 @@ func TestLastCommonExecReadsOwnLogs(t *testing.T) {
 					g.own = s
 					g.bind()
 				} else {
-					g.rep[j] = &s
+					g.setRep(j, &s)
 				}
 			}
 			if got := g.lastCommonExec(); got != tc.want {
@@ -133,7 +133,7 @@ func TestAcceptablePreprep(t *testing.T) {
 			g.own.Prim = prim
 			p := defaultStructure(r.k)
 			p.ReqQ = tc.q
-			g.rep[prim] = &p
+			g.setRep(prim, &p)
 			if got := g.acceptablePreprep(a, prim); got != tc.want {
 				t.Errorf("acceptablePreprep %v, want %v", got, tc.want)
 			}
@@ -175,7 +175,7 @@ func TestObserveAdopted(t *testing.T) {
 		if j >= 3 { // replicas 3, 4, 5 have not executed entry 3
 			s.RLog = log[:3]
 		}
-		g.rep[j] = &s
+		g.setRep(j, &s)
 	}
 	g.bind()
 	commits := func() []protocols.Commit {
@@ -194,7 +194,7 @@ func TestObserveAdopted(t *testing.T) {
 	}
 	s := *g.rep[3]
 	s.RLog = log
-	g.rep[3] = &s
+	g.setRep(3, &s)
 	g.observeAdopted()
 	g.observeAdopted()
 	got = commits()
@@ -250,7 +250,7 @@ func TestAcceptReqPreprep(t *testing.T) {
 			for k := range g.rep {
 				if k != r.id {
 					s := defaultStructure(r.k)
-					g.rep[k] = &s
+					g.setRep(k, &s)
 				}
 				if tc.pending {
 					g.rep[k].PendReqs = []ClientReq{a}

@@ -29,7 +29,7 @@ func TestReqQBoundKeepsNewPrimaryNumbers(t *testing.T) {
 	for k := range g.rep {
 		if k != id {
 			s := defaultStructure(r.k)
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 		s := g.rep[k]
 		s.Prim = id

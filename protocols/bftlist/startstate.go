@@ -117,7 +117,7 @@ func (s *StartState) apply(r *Replica) error {
 			if j == r.id {
 				r.rep.own = c
 			} else {
-				r.rep.rep[j] = &c
+				r.rep.setRep(j, &c)
 			}
 		}
 		r.rep.bind()

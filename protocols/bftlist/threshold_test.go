@@ -225,7 +225,7 @@ func TestReplicationThresholds(t *testing.T) {
 				g.own = s
 				g.bind()
 			} else {
-				g.rep[k] = &s
+				g.setRep(k, &s)
 			}
 		}
 		for _, p := range g.knownPendReqs() {
@@ -243,7 +243,7 @@ func TestReplicationThresholds(t *testing.T) {
 		for k := 0; k < c; k++ {
 			s := defaultStructure(r.k)
 			s.ConFlag = true
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 		return g.conflict()
 	})
@@ -258,7 +258,7 @@ func TestReplicationThresholds(t *testing.T) {
 		for k := 0; k < c; k++ {
 			s := defaultStructure(r.k)
 			s.RLog = []LogEntry{{Req: Req{Q: q, View: 0, Seq: far}, X: full(n)}}
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 		if got := g.lastCommonExec(); (got == far) != g.delayed() {
 			t.Errorf("lastCommonExec %d but delayed %v", got, g.delayed())

@@ -19,7 +19,7 @@ func TestPendingDuringViewChange(t *testing.T) {
 	for k := range g.rep {
 		if k != r.id {
 			s := defaultStructure(r.k)
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 		g.rep[k].Prim = prim
 		g.rep[k].PendReqs = []ClientReq{a}
@@ -98,7 +98,7 @@ func newViewChangePrimary(t *testing.T, id, n, f int) *Replica {
 	for k := range g.rep {
 		if k != id {
 			s := defaultStructure(r.k)
-			g.rep[k] = &s
+			g.setRep(k, &s)
 		}
 		g.rep[k].Prim, g.rep[k].ViewChanged = int64(id), true
 	}
