@@ -70,9 +70,40 @@ func pcgUint64N(p *rand.PCG, n uint64) uint64 {
 }
 
 // sampleUniform is d.Sample drawing from p, for a Uniform whose delay kind
-// is delayUniform.
+// is delayUniform. (Network.send writes out the same draw, for a link
+// model's precomputed span: see uniformSpan and uniformTail.)
 func sampleUniform(d Uniform, p *rand.PCG) Time {
 	return d.Min + Time(pcgUint64N(p, uint64(int64(d.Max-d.Min)+1)))
+}
+
+// uniformSpan returns the number n of values of a Uniform d of delay kind
+// delayUniform, and cut: a draw x from the PCG gives the delay d.Min + hi,
+// where hi, lo = x·n (128 bits), unless lo < cut, when uniformTail gives
+// it. cut is n (a rejection is possible only then), or the largest uint64
+// when n is a power of two (drawn by masking instead).
+func uniformSpan(d Uniform) (n, cut uint64) {
+	n = uint64(int64(d.Max-d.Min)) + 1
+	if n&(n-1) == 0 {
+		return n, math.MaxUint64
+	}
+	return n, n
+}
+
+// uniformTail is the rest of pcgUint64N(p, n) after its first draw x, for
+// a first draw whose 128-bit product with n has a low half lo below cut
+// (see uniformSpan): x masked when n is a power of two, else Lemire's
+// rejection.
+func uniformTail(p *rand.PCG, n, x, lo uint64) uint64 {
+	if n&(n-1) == 0 {
+		return x & (n - 1)
+	}
+	hi := uint64(0)
+	hi, lo = bits.Mul64(x, n)
+	thresh := -n % n
+	for lo < thresh {
+		hi, lo = bits.Mul64(p.Uint64(), n)
+	}
+	return hi
 }
 
 // sampleNormal is d.Sample drawing from p, for a Normal whose delay kind is

@@ -265,3 +265,44 @@ func TestDeriveSeedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestSendUniformDelays checks the uniform delay draw that Network.send
+// writes out (uniformSpan, uniformTail) against Uniform.Sample on a copy
+// of the link's stream, message by message: ranges that reject often, a
+// power-of-two range (drawn by masking) and a plain one, over lossy links
+// (no FIFO clamp), so that every arrival is its send time plus its draw.
+func TestSendUniformDelays(t *testing.T) {
+	for _, d := range []Uniform{
+		{Min: Millisecond, Max: 5 * Millisecond},
+		{Min: 0, Max: 1<<20 - 1},
+		{Min: 3, Max: 1<<40 + 2},
+		{Min: 0, Max: 1 << 62},       // rejects about a quarter of the draws
+		{Min: 0, Max: 3<<61 - 1},     // n = 3·2^61: lo < n about 3/8 of the time
+		{Min: 0, Max: 1<<63 - 2},     // n = 2^63 − 1
+		{Min: 5, Max: 5 + 1<<62 - 1}, // n = 2^62, a power of two
+	} {
+		if classifyDelay(d) != delayUniform {
+			t.Fatalf("%v: not drawn by the fast path", d)
+		}
+		const msgs = 20_000
+		w := NewWorld(Config{Seed: 9, Replicas: 2})
+		w.Network().SetDefault(Link{Delay: d, Channel: Lossy})
+		got := make([]Time, msgs)
+		w.AddNode(&funcNode{start: func(env Env) {
+			for i := range msgs {
+				env.Send(1, &testMsg{id: i})
+			}
+		}}, 0)
+		w.AddNode(&funcNode{deliver: func(env Env, _ NodeID, m Message) {
+			got[m.(*testMsg).id] = env.Now()
+		}}, 0)
+		w.Run(Never)
+		s := DeriveSeed(9, "link", 0, 1)
+		r := rand.New(rand.NewPCG(s, splitmix(s)))
+		for i, at := range got {
+			if want := d.Sample(r); at != want {
+				t.Fatalf("%v: message %d arrived at %v, Sample gives %v", d, i, at, want)
+			}
+		}
+	}
+}

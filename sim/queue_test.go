@@ -161,15 +161,16 @@ func runQueue(t testing.TB, name string, ops []queueOp) *eventQueue {
 	return &q
 }
 
-// checkChunks fails if a slot of the wheel has events without its
-// occupancy bit or the bit without events, if a slot's chain of chunks is
-// not as long as its events need, or if a chunk is not in exactly one
+// checkChunks fails if a slot of the wheel or the outer wheel has events
+// without its occupancy bit or the bit without events, if a slot's chain
+// of chunks is not as long as its events need, if the outer wheel's count
+// or an outer event's slot is wrong, or if a chunk is not in exactly one
 // place, a slot's chain or the free list: a chunk handed to one slot while
 // another still used it would mix their events, and one lost would never
 // be reused.
 func checkChunks(t testing.TB, name string, q *eventQueue) {
 	t.Helper()
-	owner := make([]int, len(q.next)) // 0: none, -1: free, i+1: slot i
+	owner := make([]int, len(q.next)) // 0: none, -1: free, i+1: slot i, -(i+2): outer slot i
 	own := func(c uint32, by int) {
 		if int(c) >= len(owner) {
 			t.Fatalf("%s: chunk %d of %d", name, c, len(owner))
@@ -179,21 +180,55 @@ func checkChunks(t testing.TB, name string, q *eventQueue) {
 		}
 		owner[c] = by
 	}
+	walk := func(h slotHead, by int) {
+		c := h.chunk
+		for k := (h.n + slotCap - 1) / slotCap; ; {
+			own(c, by)
+			if k--; k == 0 {
+				break
+			}
+			c = q.next[c]
+		}
+	}
 	for i, h := range q.slots {
 		occupied := q.occ[i>>6]>>(i&63)&1 == 1
 		if (h.n > 0) != occupied {
 			t.Fatalf("%s: slot %d holds %d events, occupancy bit %v", name, i, h.n, occupied)
 		}
+		if h.n > 0 {
+			walk(h, i+1)
+		}
+	}
+	outer := 0
+	for i, h := range q.outer {
+		occupied := q.oocc[i>>6]>>(i&63)&1 == 1
+		if (h.n > 0) != occupied {
+			t.Fatalf("%s: outer slot %d holds %d events, occupancy bit %v", name, i, h.n, occupied)
+		}
 		if h.n == 0 {
 			continue
 		}
-		c := h.chunk
-		for k := (h.n + slotCap - 1) / slotCap; ; {
-			own(c, i+1)
-			if k--; k == 0 {
-				break
+		walk(h, -(i + 2))
+		outer += int(h.n)
+		// Its events belong to it, after the outer slot of cur (an outer
+		// slot moves into the wheel before cur reaches it) and within the
+		// outer wheel's horizon.
+		for _, e := range q.appendSlot(nil, h, false) {
+			s := int64(e.at) >> q.shift
+			o := s >> q.obits
+			if d := o - q.cur>>q.obits; o&(outerSlots-1) != int64(i) || d <= 0 || d >= outerSlots {
+				t.Fatalf("%s: event at slot %d (outer %d) in outer slot %d, the wheel at slot %d", name, s, o, i, q.cur)
 			}
-			c = q.next[c]
+		}
+	}
+	if outer != q.outerN {
+		t.Fatalf("%s: %d events in the outer wheel, counted %d", name, outer, q.outerN)
+	}
+	// Far's events are beyond the outer wheel's horizon: later than all
+	// of the wheel's and the outer wheel's.
+	for _, e := range q.far.appendEvents(nil) {
+		if o := int64(e.at) >> q.shift >> q.obits; o-q.cur>>q.obits < outerSlots {
+			t.Fatalf("%s: far holds an event of outer slot %d, the wheel at outer slot %d", name, o, q.cur>>q.obits)
 		}
 	}
 	for _, c := range q.free {
@@ -357,19 +392,107 @@ func TestQueueFitsBurst(t *testing.T) {
 	for range 20_000 {
 		push(max(1, Time(r.NormFloat64()*50e6+250e6)))
 	}
-	if q.far.len() < 19_000 {
-		t.Fatalf("%d of the burst in far before the first pop, want nearly all", q.far.len())
+	if q.beyond() < 19_000 {
+		t.Fatalf("%d of the burst beyond the wheel before the first pop, want nearly all", q.beyond())
 	}
 	slices.SortFunc(want, cmpEvent)
 	got := []event{q.pop(), q.pop()}
-	if q.far.len() != 0 || len(q.slots) <= minWheelSlots {
-		t.Errorf("after the first advance: %d events in far, %d slots of 2^%d ns; want the burst in a larger wheel", q.far.len(), len(q.slots), q.shift)
+	if q.beyond() != 0 || len(q.slots) <= minWheelSlots {
+		t.Errorf("after the first advance: %d events beyond the wheel, %d slots of 2^%d ns; want the burst in a larger wheel", q.beyond(), len(q.slots), q.shift)
 	}
 	for q.len() > 0 {
 		got = append(got, q.pop())
 	}
 	if !slices.Equal(got, want) {
 		t.Error("events popped out of (time, key) order")
+	}
+}
+
+// TestQueueOuterWheel checks that events beyond the wheel's horizon wait
+// in the outer wheel when it reaches them and in far when it does not,
+// that they move into the wheel, and far's into the outer wheel, as the
+// wheel turns, and that the order stays exact: a failure detector's
+// timeouts 5 s ahead, cancelled or not, among deliveries 1–5 ms ahead, and
+// rare timers a minute ahead.
+func TestQueueOuterWheel(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var q eventQueue
+	var want []event
+	var got []event
+	seq := uint64(0)
+	push := func(at Time) {
+		seq++
+		e := event{at: at, key: makeKey(seq, evCall, 0)}
+		q.push(e)
+		want = append(want, e)
+	}
+	pop := func() {
+		e := q.pop()
+		if len(got) > 0 && e.at < got[len(got)-1].at {
+			t.Fatalf("popped time %v after %v", e.at, got[len(got)-1].at)
+		}
+		got = append(got, e)
+	}
+	last := Time(0)
+	sawOuter, sawFar := 0, 0
+	for i := range 400_000 {
+		if q.len() > 0 && i%2 == 1 {
+			pop()
+			last = got[len(got)-1].at
+		}
+		switch {
+		case i%1000 == 0:
+			push(last + 60*Second + Time(r.IntN(1000)))
+		case i%10 == 0:
+			push(last + 5*Second + Time(r.IntN(1000)))
+		default:
+			push(last + Millisecond + Time(r.Int64N(int64(4*Millisecond))))
+		}
+		if i%4096 == 0 {
+			checkChunks(t, "outer", &q)
+			sawOuter = max(sawOuter, q.outerN)
+			sawFar = max(sawFar, q.far.len())
+		}
+	}
+	if sawOuter < 1000 || sawFar < 10 {
+		t.Errorf("at most %d events in the outer wheel and %d in far, want the 5 s timeouts in the outer wheel and the minute ones in far", sawOuter, sawFar)
+	}
+	for q.len() > 0 {
+		pop()
+	}
+	slices.SortFunc(want, cmpEvent)
+	if !slices.Equal(got, want) {
+		t.Error("events popped out of (time, key) order")
+	}
+}
+
+// TestQueueOuterBoundaries runs schedules whose events fall on the outer
+// wheel's boundaries, in the first geometry (256 slots of 2^16 ns, outer
+// slots of 128 slots): an outer slot that starts at the wheel's next
+// non-empty slot, with an event earlier than that slot's (it must move
+// into the wheel first), and events at the last outer slot the outer wheel
+// reaches and at the first it does not.
+func TestQueueOuterBoundaries(t *testing.T) {
+	const slot = 1 << initialShift
+	const outer = slot * minWheelSlots / 2
+	u := func(d Time) queueOp { return queueOp{op: 'u', delta: d} }
+	o := queueOp{op: 'o'}
+	for _, c := range []struct {
+		name string
+		ops  []queueOp
+	}{
+		// A at slot 1280 + 5 ns goes to outer slot 10; B at slot 1100
+		// to outer slot 8, which moves into the wheel when B is popped;
+		// C at slot 1280 + 10 ns then goes to the wheel's slot 1280,
+		// where outer slot 10 starts: A must be popped before C.
+		{"outer slot starts at the next slot", []queueOp{u(1280*slot + 5), u(1100 * slot), o, u(180*slot + 10), o, o}},
+		{"outer slot starts at the next slot, later", []queueOp{u(1280*slot + 20), u(1100 * slot), o, u(180*slot + 10), o, o}},
+		{"last outer slot reached and the first not", []queueOp{
+			u(255*outer + 7), u(256*outer + 3), u(257 * outer), u(255*outer + 1), u(3 * outer),
+			o, u(254 * outer), u(255 * outer), o, o, o, o, o, o, o,
+		}},
+	} {
+		runQueue(t, c.name, c.ops)
 	}
 }
 
