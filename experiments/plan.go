@@ -2,11 +2,11 @@ package experiments
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
-	"github.com/BurntSushi/toml"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
 )
@@ -61,16 +61,16 @@ func (p *Plan) takeFirst(r *Run) *instance {
 
 // Load reads an experiment file and expands it into a validated plan.
 func Load(path string, reg *protocols.Registry, opt Options) (*Plan, error) {
-	_, src, err := ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read experiment: %v", unwrapPath(err))}
 	}
-	return plan(src, reg, opt)
+	return LoadBytes(path, data, reg, opt)
 }
 
 // LoadBytes is Load for experiment text already in memory.
 func LoadBytes(name string, data []byte, reg *protocols.Registry, opt Options) (*Plan, error) {
-	_, src, err := Parse(name, data)
+	src, err := parse(name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -95,21 +95,9 @@ func parseSets(sets []string) ([]setting, error) {
 	return out, nil
 }
 
-// decodeFresh decodes the source again into a new experiment, so every run
-// owns its values.
-func (s *Source) decodeFresh() *Experiment {
-	var e Experiment
-	if _, err := toml.Decode(s.Text, &e); err != nil {
-		panic("experiments: source decoded once but not twice: " + err.Error())
-	}
-	if e.Name == "" {
-		e.Name = defaultName(s.File)
-	}
-	if s.costs != nil {
-		e.Costs.include(s.costs)
-	}
-	return &e
-}
+// fresh returns a new copy of the experiment as the source's text decodes,
+// so every run owns its values.
+func (s *Source) fresh() *Experiment { return s.parsed.clone() }
 
 func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	sets, err := parseSets(opt.Sets)
@@ -117,7 +105,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	src.overridden = map[string]string{}
-	base := src.decodeFresh()
+	base := src.fresh()
 	var es Errors
 	apply := func(e *Experiment, key string, v any, origin string) {
 		src.overridden[key] = origin
@@ -151,7 +139,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	// anything else is checked against the sweep.
 	for _, ax := range axes {
 		for ki, k := range ax.keys {
-			scratch := src.decodeFresh()
+			scratch := src.fresh()
 			if err := setPath(scratch, k, ax.values[0][ki]); err != nil && !strings.HasPrefix(err.Error(), "cannot use") {
 				es = append(es, &Error{File: src.File, Line: src.sweepLine(k), Key: "sweep." + k, Msg: err.Error()})
 			}
@@ -171,7 +159,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	var first *instance
 	width := len(strconv.Itoa(len(pts)*max(base.Repetitions, 1) - 1))
 	for pi, pt := range pts {
-		e := src.decodeFresh()
+		e := src.fresh()
 		for _, s := range sets {
 			apply(e, s.key, s.value, "--set")
 		}
