@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -202,7 +203,7 @@ func (s *Source) decodeError(err error) error {
 		}
 		return Errors{{File: s.File, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}}
 	}
-	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := typeErrRE().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		e := &Error{File: s.File, Line: line, Key: strings.ReplaceAll(m[2], `\"`, `"`), Msg: m[3]}
 		if line == 0 {
@@ -215,8 +216,11 @@ func (s *Source) decodeError(err error) error {
 
 // typeErrRE matches the decoder's type errors:
 // toml: line 5 (last key "protocol.n"): incompatible types: ...
-// (a quoted part of the key is escaped: "plot.labels.\"protocol.n\"").
-var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+// (a quoted part of the key is escaped: "plot.labels.\"protocol.n\""),
+// compiled when first needed rather than by every byzsim command.
+var typeErrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+})
 
 func keyPath(k toml.Key) string { return strings.Join(k, ".") }
 
