@@ -304,6 +304,10 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 					}
 					files.Abort()
 					files, plots = nil, nil
+				} else {
+					// Committed with the final files, but on their way to
+					// the disk while those are prepared.
+					files.StartWriteback()
 				}
 				done <- outcome{r, s, p, lanes, files, plots, err}
 			}
