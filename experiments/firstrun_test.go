@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -115,5 +116,39 @@ func compareTrees(t *testing.T, a, b string, skip ...string) {
 		if other, ok := fb[name]; !ok || !bytes.Equal(data, other) {
 			t.Errorf("%s differs", name)
 		}
+	}
+}
+
+// TestBeforeRuns checks that RunOptions.BeforeRuns is called once, with
+// the output directory locked and before any run starts, and what it
+// returns once every run ended; and not at all when Execute stops before
+// the runs.
+func TestBeforeRuns(t *testing.T) {
+	p, err := LoadBytes("x.toml", []byte("name = \"x\"\nrepetitions = 3\n[protocol]\nname = \"diembft\"\nn = 4\nf = 1\n"), fullRegistry(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	out := t.TempDir()
+	opt := RunOptions{Out: out, Jobs: 2,
+		BeforeRuns: func() func() {
+			if _, err := os.Stat(filepath.Join(out, "x", LockFile)); err != nil {
+				events = append(events, "before without the lock")
+			}
+			events = append(events, "before")
+			return func() { events = append(events, "after") }
+		},
+		OnRunDone: func(done, total int) { events = append(events, "run") },
+	}
+	if _, err := Execute(context.Background(), p, opt); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(events, " "); got != "before run run run after" {
+		t.Errorf("events %q, want before, three runs, after", got)
+	}
+	events = nil
+	opt.Only = []string{"9"}
+	if _, err := Execute(context.Background(), p, opt); err == nil || len(events) != 0 {
+		t.Errorf("an unknown --run: err %v, events %q; want an error and no call", err, events)
 	}
 }

@@ -84,6 +84,13 @@ type RunOptions struct {
 	// byzsim run starts drawing the report's timeline then, on another
 	// core, while the run's files are written.
 	OnTimeline func(id string, rt results.RunTimeline)
+	// BeforeRuns, when set, is called once the output directory is set
+	// up (locked, experiment.toml and the first manifest on their way to
+	// the disk) and the runs to execute are selected, before any of them
+	// starts; the function it returns is called when Execute returns.
+	// byzsim run installs its collector policy there, so that waiting for
+	// the heap's preparation overlaps the setup.
+	BeforeRuns func() (after func())
 	// Report, when set, is called with the experiment's final files
 	// before they are in place (not when a run ended in an error: Execute
 	// returns it) and returns a file to write with them (byzsim run's
@@ -234,6 +241,9 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		firstRun = todo[0]
 	}
 	assembled := plan.takeFirst(firstRun)
+	if opt.BeforeRuns != nil {
+		defer opt.BeforeRuns()()
+	}
 	jobs := opt.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
