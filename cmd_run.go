@@ -70,9 +70,9 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	}
 	// Runs keep most of what they allocate: no garbage collection below
 	// 256 MB (a quarter of the machine's memory if less), doubling above
-	// (installed once the experiment is loaded). Where the system allows
-	// it, that memory is paged in 2 MB at a time, prepared while the
-	// experiment loads.
+	// (installed once the experiment is loaded and the output directory
+	// set up, before the runs start). Where the system allows it, that
+	// memory is paged in 2 MB at a time, prepared meanwhile.
 	policy := gcpolicy.Start(min(gcpolicy.DefaultFloor, experiments.MachineMemory()/4))
 	defer policy.Wait()
 	plan, err := experiments.Load(file, registry(), experiments.Options{Seed: seed.v, Sets: sets, Force: *force})
@@ -128,7 +128,7 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		}
 		opt.OnProgress = progressReporter(bar, plan.Base.Name)
 	}
-	defer policy.Install()()
+	opt.BeforeRuns = policy.Install
 	rep, err := experiments.Execute(ctx, plan, opt)
 	if bar != nil {
 		_ = bar.Finish()

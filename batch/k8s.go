@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // K8sConfig describes the Kubernetes Jobs of a sweep.
@@ -38,7 +39,11 @@ const (
 // MountPath is where the pods mount the results volume.
 const MountPath = "/results"
 
-var quantityRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
+// quantityRe matches a Kubernetes memory quantity (compiled when first
+// needed rather than by every byzsim command).
+var quantityRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
+})
 
 // JobName returns the Kubernetes name of a sweep's Job: "byzsim-" and the
 // experiment name in lower case, with every character outside a-z, 0-9
@@ -76,7 +81,7 @@ func K8sManifests(c K8sConfig) ([]File, error) {
 		return nil, fmt.Errorf("--parallelism %d: want at least 1", c.Parallelism)
 	case c.CPU < 1:
 		return nil, fmt.Errorf("--cpu %d: want at least 1", c.CPU)
-	case c.Memory != "" && !quantityRe.MatchString(c.Memory):
+	case c.Memory != "" && !quantityRe().MatchString(c.Memory):
 		return nil, fmt.Errorf("--memory %q: want a Kubernetes quantity such as 2Gi or 512Mi", c.Memory)
 	}
 	job := JobName(c.Name)

@@ -101,17 +101,27 @@ func (in *instance) crashed(id sim.NodeID) bool {
 // build assembles the world of a run. trace, when not nil, receives the
 // run's JSONL trace.
 func build(run *Run, reg *protocols.Registry, trace io.Writer) (*instance, error) {
-	return buildWith(run, reg, trace, 0, false)
+	return buildWith(run, reg, trace, 0)
 }
 
 // buildWith is build with gateways request gateway clients (for live runs'
-// REST API) after the workloads' clients.
-//
-// gateways < 0 means one per replica. dry builds a world only to find what
-// would stop the run at start-up: what cannot fail is left out (the
-// replicas' preloaded requests, the room reserved for events), so the world
-// must not run.
-func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int, dry bool) (*instance, error) {
+// REST API) after the workloads' clients; gateways < 0 means one per
+// replica.
+func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int) (*instance, error) {
+	in, err := assemble(run, reg, trace, gateways)
+	if err != nil {
+		return nil, err
+	}
+	in.fill()
+	return in, nil
+}
+
+// assemble is buildWith without what cannot fail (the replicas' preloaded
+// requests, the room reserved for events), which fill adds: checking an
+// experiment assembles its first run to find what would stop it at
+// start-up, and that run is then filled instead of built again. The world
+// must not run before it is filled.
+func assemble(run *Run, reg *protocols.Registry, trace io.Writer, gateways int) (*instance, error) {
 	e := run.Exp
 	if gateways < 0 {
 		gateways = e.Protocol.N
@@ -167,24 +177,13 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int,
 		w.AddNode(rep, 0)
 	}
 	if tracker.Saturated() {
-		var reqs []*protocols.Request
-		if !dry {
-			reqs = tracker.Preload()
-		}
 		for id, rep := range in.replicas {
-			p, ok := rep.(protocols.Preloader)
-			if !ok {
+			if _, ok := rep.(protocols.Preloader); !ok {
 				return nil, fmt.Errorf("replica %d: protocol %s takes no preloaded requests (saturated workload)", id, res.proto.Name)
-			}
-			if !dry {
-				p.Preload(reqs...)
 			}
 		}
 	}
 	tracker.Install(w)
-	if !dry {
-		w.Reserve(startBurst(n, tracker.Specs()))
-	}
 	for range gateways {
 		gw := live.NewGateway(f)
 		in.gateways = append(in.gateways, gw)
@@ -264,6 +263,19 @@ func buildWith(run *Run, reg *protocols.Registry, trace io.Writer, gateways int,
 		})
 	}
 	return in, nil
+}
+
+// fill completes an assembled run: the saturated workloads' requests
+// preloaded into every replica (which assemble checked take them), and
+// room for the events pending at the start reserved.
+func (in *instance) fill() {
+	if in.tracker.Saturated() {
+		reqs := in.tracker.Preload()
+		for _, rep := range in.replicas {
+			rep.(protocols.Preloader).Preload(reqs...)
+		}
+	}
+	in.world.Reserve(startBurst(len(in.replicas), in.tracker.Specs()))
 }
 
 // maxReserve bounds the events a run reserves room for up front (40 bytes

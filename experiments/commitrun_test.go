@@ -12,7 +12,7 @@ import (
 func commitRun(r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool) (results.Summary, results.Perf, error) {
 	var files results.Batch
 	defer files.Abort()
-	s, p, err := safeExecuteRunTo(&files, nil, r, reg, dir, poll, nil, nil, nil, nil)
+	s, p, err := safeExecuteRunTo(&files, nil, r, reg, nil, dir, poll, nil, nil, nil, nil)
 	if err != nil {
 		return s, p, err
 	}

@@ -84,7 +84,7 @@ func loadCluster(cf *ClusterFile, reg *protocols.Registry) (*instance, error) {
 	if probs := LiveProblems(run.Exp, proto); len(probs) > 0 {
 		return nil, &UsageError{Msg: fmt.Sprintf("%s cannot run live: %v", cf.Experiment, probs)}
 	}
-	in, err := buildWith(run, reg, nil, run.Exp.Protocol.N, false)
+	in, err := buildWith(run, reg, nil, run.Exp.Protocol.N)
 	if err != nil {
 		return nil, err
 	}

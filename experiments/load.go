@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -24,9 +25,9 @@ type Source struct {
 	overridden map[string]string
 	// keyOrder lists the file's keys in order, for sweep axes.
 	keyOrder []string
-	// costs is the [costs] table of the file named by costs.file, nil
-	// without one.
-	costs *CostsConfig
+	// parsed is the experiment as the text decodes, its costs.file
+	// included and its name filled; never handed out (see fresh).
+	parsed *Experiment
 }
 
 // locate fills the file and line of problems and sorts them.
@@ -76,14 +77,23 @@ func ReadFile(path string) (*Experiment, *Source, error) {
 // Parse decodes experiment text; name is the file name used in errors and
 // for the default experiment name.
 func Parse(name string, data []byte) (*Experiment, *Source, error) {
-	if err := checkText(name, data); err != nil {
+	src, err := parse(name, data)
+	if err != nil {
 		return nil, nil, err
+	}
+	return src.fresh(), src, nil
+}
+
+// parse is Parse without a copy of the experiment for the caller.
+func parse(name string, data []byte) (*Source, error) {
+	if err := checkText(name, data); err != nil {
+		return nil, err
 	}
 	src := &Source{File: name, Text: string(data), lines: locateKeys(string(data))}
 	var exp Experiment
 	md, err := toml.Decode(src.Text, &exp)
 	if err != nil {
-		return nil, nil, src.decodeError(err)
+		return nil, src.decodeError(err)
 	}
 	for _, k := range md.Keys() {
 		if len(k) == 2 && k[0] == "sweep" {
@@ -102,20 +112,20 @@ func Parse(name string, data []byte) (*Experiment, *Source, error) {
 		es = append(es, &Error{Key: path, Msg: "unknown key" + suggest(path)})
 	}
 	if len(es) > 0 {
-		return nil, nil, src.locate(es)
+		return nil, src.locate(es)
 	}
 	if exp.Costs.File != "" {
 		inc, err := readCostsFile(src, exp.Costs.File)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		src.costs = inc
 		exp.Costs.include(inc)
 	}
 	if exp.Name == "" {
 		exp.Name = defaultName(name)
 	}
-	return &exp, src, nil
+	src.parsed = &exp
+	return src, nil
 }
 
 // readCostsFile reads the [costs] table of the file that the experiment
@@ -193,7 +203,7 @@ func (s *Source) decodeError(err error) error {
 		}
 		return Errors{{File: s.File, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}}
 	}
-	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := typeErrRE().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		e := &Error{File: s.File, Line: line, Key: strings.ReplaceAll(m[2], `\"`, `"`), Msg: m[3]}
 		if line == 0 {
@@ -206,8 +216,11 @@ func (s *Source) decodeError(err error) error {
 
 // typeErrRE matches the decoder's type errors:
 // toml: line 5 (last key "protocol.n"): incompatible types: ...
-// (a quoted part of the key is escaped: "plot.labels.\"protocol.n\"").
-var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+// (a quoted part of the key is escaped: "plot.labels.\"protocol.n\""),
+// compiled when first needed rather than by every byzsim command.
+var typeErrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+})
 
 func keyPath(k toml.Key) string { return strings.Join(k, ".") }
 

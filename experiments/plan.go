@@ -2,10 +2,11 @@ package experiments
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
-	"github.com/BurntSushi/toml"
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/results"
 )
@@ -40,20 +41,36 @@ type Plan struct {
 	// Plots are the validated [[plot]] tables.
 	Plots []results.PlotSpec
 	reg   *protocols.Registry
+	// first is the first run's world as checking assembled it, for that
+	// run to fill instead of building it again (see takeFirst).
+	first atomic.Pointer[instance]
+}
+
+// takeFirst returns the world assembled for run r when r is the plan's
+// first run and its world is still there, and nil otherwise; the plan
+// keeps it no longer either way. A traced run builds its world itself,
+// with the tracer installed.
+func (p *Plan) takeFirst(r *Run) *instance {
+	in := p.first.Swap(nil)
+	if in == nil || len(p.Runs) == 0 || r != &p.Runs[0] || r.Exp != in.run.Exp || r.Seed != in.run.Seed || r.Exp.Output.Trace {
+		return nil
+	}
+	in.run = r
+	return in
 }
 
 // Load reads an experiment file and expands it into a validated plan.
 func Load(path string, reg *protocols.Registry, opt Options) (*Plan, error) {
-	_, src, err := ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read experiment: %v", unwrapPath(err))}
 	}
-	return plan(src, reg, opt)
+	return LoadBytes(path, data, reg, opt)
 }
 
 // LoadBytes is Load for experiment text already in memory.
 func LoadBytes(name string, data []byte, reg *protocols.Registry, opt Options) (*Plan, error) {
-	_, src, err := Parse(name, data)
+	src, err := parse(name, data)
 	if err != nil {
 		return nil, err
 	}
@@ -78,21 +95,9 @@ func parseSets(sets []string) ([]setting, error) {
 	return out, nil
 }
 
-// decodeFresh decodes the source again into a new experiment, so every run
-// owns its values.
-func (s *Source) decodeFresh() *Experiment {
-	var e Experiment
-	if _, err := toml.Decode(s.Text, &e); err != nil {
-		panic("experiments: source decoded once but not twice: " + err.Error())
-	}
-	if e.Name == "" {
-		e.Name = defaultName(s.File)
-	}
-	if s.costs != nil {
-		e.Costs.include(s.costs)
-	}
-	return &e
-}
+// fresh returns a new copy of the experiment as the source's text decodes,
+// so every run owns its values.
+func (s *Source) fresh() *Experiment { return s.parsed.clone() }
 
 func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	sets, err := parseSets(opt.Sets)
@@ -100,7 +105,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	src.overridden = map[string]string{}
-	base := src.decodeFresh()
+	base := src.fresh()
 	var es Errors
 	apply := func(e *Experiment, key string, v any, origin string) {
 		src.overridden[key] = origin
@@ -134,7 +139,7 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	// anything else is checked against the sweep.
 	for _, ax := range axes {
 		for ki, k := range ax.keys {
-			scratch := src.decodeFresh()
+			scratch := src.fresh()
 			if err := setPath(scratch, k, ax.values[0][ki]); err != nil && !strings.HasPrefix(err.Error(), "cannot use") {
 				es = append(es, &Error{File: src.File, Line: src.sweepLine(k), Key: "sweep." + k, Msg: err.Error()})
 			}
@@ -151,9 +156,10 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 	fillDefaults(base)
 	p := &Plan{Source: src, Base: base, Axes: axisKeys, Points: len(pts), Groups: axisGroups(axes), Plots: specs, reg: reg}
 	seen := map[string]bool{}
+	var first *instance
 	width := len(strconv.Itoa(len(pts)*max(base.Repetitions, 1) - 1))
 	for pi, pt := range pts {
-		e := src.decodeFresh()
+		e := src.fresh()
 		for _, s := range sets {
 			apply(e, s.key, s.value, "--set")
 		}
@@ -166,7 +172,10 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 			params = append(params, Assignment{pv.key, formatValue(pv.value)})
 		}
 		fillDefaults(e)
-		verrs := checkRun(e, reg, &opt)
+		in, verrs := checkRun(e, reg, &opt)
+		if pi == 0 {
+			first = in
+		}
 		if len(verrs) > 0 {
 			for _, ve := range src.locate(verrs) {
 				if msg := ve.Error(); !seen[msg] {
@@ -201,6 +210,9 @@ func plan(src *Source, reg *protocols.Registry, opt Options) (*Plan, error) {
 		}
 		return nil, es.sorted()
 	}
+	if first != nil && len(p.Runs) > 0 {
+		p.first.Store(first)
+	}
 	return p, nil
 }
 
@@ -228,13 +240,14 @@ func (s *Source) sweepLine(key string) int {
 	return s.lines.line("sweep")
 }
 
-// checkRun validates one point's experiment, bounds its memory, and builds
-// its world without running it, so that anything that would stop the run
-// at start-up is reported now, located at a key.
-func checkRun(e *Experiment, reg *protocols.Registry, opt *Options) Errors {
+// checkRun validates one point's experiment, bounds its memory, and
+// assembles the world of its first repetition without running it, so that
+// anything that would stop the run at start-up is reported now, located at
+// a key. It returns that world when there is no problem.
+func checkRun(e *Experiment, reg *protocols.Registry, opt *Options) (*instance, Errors) {
 	res, errs := validate(e, reg)
 	if len(errs) > 0 {
-		return errs
+		return nil, errs
 	}
 	est, key := memoryEstimate(e)
 	if !opt.Force {
@@ -242,25 +255,25 @@ func checkRun(e *Experiment, reg *protocols.Registry, opt *Options) Errors {
 			opt.Memory = MachineMemory()
 		}
 		if opt.Memory > 0 && est > opt.Memory {
-			return Errors{{Key: key, Msg: fmt.Sprintf("a run needs about %s of memory by byzsim's estimate, more than the %s available (run anyway with --force)", gib(est), gib(opt.Memory))}}
+			return nil, Errors{{Key: key, Msg: fmt.Sprintf("a run needs about %s of memory by byzsim's estimate, more than the %s available (run anyway with --force)", gib(est), gib(opt.Memory))}}
 		}
 	}
-	if err := dryBuild(e, reg); err != nil {
-		return Errors{{Key: startupKey(err.Error(), res), Msg: "a run cannot start: " + err.Error()}}
+	in, err := dryBuild(e, reg)
+	if err != nil {
+		return nil, Errors{{Key: startupKey(err.Error(), res), Msg: "a run cannot start: " + err.Error()}}
 	}
-	return nil
+	return in, nil
 }
 
-// dryBuild assembles a run's world as the runner would, without running
-// it.
-func dryBuild(e *Experiment, reg *protocols.Registry) (err error) {
+// dryBuild assembles the world of a point's first repetition as the runner
+// would, without running it.
+func dryBuild(e *Experiment, reg *protocols.Registry) (in *instance, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("%v", v)
+			in, err = nil, fmt.Errorf("%v", v)
 		}
 	}()
-	_, err = buildWith(&Run{Exp: e, Seed: uint64(e.Seed)}, reg, nil, 0, true)
-	return err
+	return assemble(&Run{Exp: e, Seed: RepetitionSeed(uint64(e.Seed), 0)}, reg, nil, 0)
 }
 
 // startupKey guesses the key a start-up error is about: a protocol

@@ -84,6 +84,13 @@ type RunOptions struct {
 	// byzsim run starts drawing the report's timeline then, on another
 	// core, while the run's files are written.
 	OnTimeline func(id string, rt results.RunTimeline)
+	// BeforeRuns, when set, is called once the output directory is set
+	// up (locked, experiment.toml and the first manifest on their way to
+	// the disk) and the runs to execute are selected, before any of them
+	// starts; the function it returns is called when Execute returns.
+	// byzsim run installs its collector policy there, so that waiting for
+	// the heap's preparation overlaps the setup.
+	BeforeRuns func() (after func())
 	// Report, when set, is called with the experiment's final files
 	// before they are in place (not when a run ended in an error: Execute
 	// returns it) and returns a file to write with them (byzsim run's
@@ -226,6 +233,17 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 		}
 		todo = append(todo, r)
 	}
+	// The plan's first run fills the world that checking the plan
+	// assembled, instead of building it again; the plan gives it up
+	// either way.
+	var firstRun *Run
+	if len(todo) > 0 && opt.Live == nil {
+		firstRun = todo[0]
+	}
+	assembled := plan.takeFirst(firstRun)
+	if opt.BeforeRuns != nil {
+		defer opt.BeforeRuns()()
+	}
 	jobs := opt.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
@@ -284,14 +302,22 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 						}
 					}
 				}
+				var built *instance
+				if r == firstRun {
+					built = assembled
+				}
 				files, plots := new(results.Batch), map[string][]byte{}
-				s, p, err := safeExecuteRunTo(files, plots, r, plan.reg, rd, poll, opt.Live, lanes, early, ready)
+				s, p, err := safeExecuteRunTo(files, plots, r, plan.reg, built, rd, poll, opt.Live, lanes, early, ready)
 				if last := left.Add(-1) == 0; err != nil || !last {
 					if err == nil {
 						err = files.Commit()
 					}
 					files.Abort()
 					files, plots = nil, nil
+				} else {
+					// Committed with the final files, but on their way to
+					// the disk while those are prepared.
+					files.StartWriteback()
 				}
 				done <- outcome{r, s, p, lanes, files, plots, err}
 			}
@@ -595,20 +621,22 @@ func reproduce(command string, r *Run) string {
 // safeExecuteRunTo is executeRunTo with a panic inside the simulation
 // turned into an error naming the run, so one broken run does not take the
 // whole sweep (and its finished results) down with a stack trace.
-func safeExecuteRunTo(files *results.Batch, plots map[string][]byte, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
+func safeExecuteRunTo(files *results.Batch, plots map[string][]byte, r *Run, reg *protocols.Registry, built *instance, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (s results.Summary, p results.Perf, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error (a byzsim bug; please report it with this experiment and seed %d): %v", r.Seed, v)
 		}
 	}()
-	return executeRunTo(files, plots, r, reg, dir, poll, live, lanes, early, ready)
+	return executeRunTo(files, plots, r, reg, built, dir, poll, live, lanes, early, ready)
 }
 
 // executeRunTo runs one run and writes its directory's files into the batch
 // files, summary.json last, so that its presence means the run is complete
 // once files is committed; on an error, files must be aborted. It returns
 // the summary as it reads back. rendered, when not nil, receives the
-// contents of the run's plot files by path. poll, when not nil, is
+// contents of the run's plot files by path. built, when not nil, is the
+// run's world assembled ahead (Plan.takeFirst), filled and run instead of
+// building one; it must not be given to a traced or live run. poll, when not nil, is
 // the world's poll function: when it returns false the run stops and
 // executeRunTo returns errInterrupted without writing the run. With live set,
 // the run runs live. With lanes not nil, it also sets *lanes to the run's
@@ -618,7 +646,7 @@ func safeExecuteRunTo(files *results.Batch, plots map[string][]byte, r *Run, reg
 // ready, when not nil, is called before any file of the run is in place
 // (only the trace's temporary file is written before: during the
 // simulation); its error stops the run.
-func executeRunTo(batch *results.Batch, rendered map[string][]byte, r *Run, reg *protocols.Registry, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
+func executeRunTo(batch *results.Batch, rendered map[string][]byte, r *Run, reg *protocols.Registry, built *instance, dir string, poll func(sim.Time, uint64) bool, live *LiveOptions, lanes *results.TimelineLanes, early func(results.RunTimeline, bool), ready func() error) (results.Summary, results.Perf, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return results.Summary{}, results.Perf{}, err
 	}
@@ -629,7 +657,10 @@ func executeRunTo(batch *results.Batch, rendered map[string][]byte, r *Run, reg 
 	var perf results.Perf
 	simulate := func(trace io.Writer) error {
 		var err error
-		if in, err = buildWith(r, reg, trace, live.gateways(), false); err != nil {
+		if built != nil {
+			in = built
+			in.fill()
+		} else if in, err = buildWith(r, reg, trace, live.gateways()); err != nil {
 			return err
 		}
 		meter := results.StartPerf()

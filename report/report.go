@@ -127,9 +127,12 @@ func (t *Timelines) Start(id string, rt results.RunTimeline) {
 	t.byRun[id] = d
 	t.mu.Unlock()
 	go func() {
-		defer close(d.done)
 		d.svg = timelineSVG(rt)
-		pageTemplate() // parsed here too, not when the page is written
+		close(d.done)
+		// The page's template is made ready here, while the run's files
+		// are written, unless the page waiting for this timeline did it
+		// first (see svg).
+		pageTemplate()
 	}()
 }
 
@@ -145,7 +148,12 @@ func (t *Timelines) svg(id string, rt results.RunTimeline) (svg string, ok bool)
 	if d == nil || !sameTimeline(d.rt, rt) {
 		return "", false
 	}
-	<-d.done
+	select {
+	case <-d.done:
+	default:
+		pageTemplate() // made ready while the timeline is drawn
+		<-d.done
+	}
 	return d.svg, true
 }
 
@@ -615,7 +623,19 @@ func timelineSVG(rt results.RunTimeline) string {
 // does not pay for it.
 var pageTemplate = sync.OnceValue(parsePage)
 
+// parsePage parses the page's template and has html/template escape it,
+// which it does at the first execution: an empty page is executed, so
+// that the page written later pays for neither.
 func parsePage() *template.Template {
+	t := pageText()
+	if err := t.Execute(io.Discard, &page{}); err != nil {
+		panic("report: the page's template fails on an empty page: " + err.Error())
+	}
+	return t
+}
+
+// pageText parses the page's template.
+func pageText() *template.Template {
 	return template.Must(template.New("report").Funcs(template.FuncMap{
 		"right": func(i, left int) bool { return i >= left },
 	}).Parse(`<!DOCTYPE html>

@@ -295,3 +295,44 @@ func TestBatchStart(t *testing.T) {
 		t.Errorf("directory holds %v, want a.txt and blocked", got)
 	}
 }
+
+// TestBatchStartWriteback checks that a batch whose first files were sent
+// on their way to the disk ahead still puts nothing in place before Commit,
+// takes files written afterwards, and commits them all, in order; and that
+// Abort still removes them.
+func TestBatchStartWriteback(t *testing.T) {
+	dir := t.TempDir()
+	var b Batch
+	big := strings.Repeat("replica,round\n", 1<<16)
+	for _, name := range []string{"replicas.csv", "summary.json"} {
+		if err := b.WriteFile(filepath.Join(dir, name), []byte(name+big)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.StartWriteback()
+	if err := b.WriteFile(filepath.Join(dir, "manifest.json"), []byte("m")); err != nil {
+		t.Fatal(err)
+	}
+	b.StartWriteback() // again, with a file written since
+	if got := entries(t, dir); len(got) != 3 || !strings.HasPrefix(got[0], ".") {
+		t.Errorf("before Commit the directory holds %v, want three temporary files", got)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got := readFiles(t, dir)
+	if len(got) != 3 || string(got["replicas.csv"]) != "replicas.csv"+big || string(got["summary.json"]) != "summary.json"+big || string(got["manifest.json"]) != "m" {
+		t.Errorf("directory holds %v after Commit", entries(t, dir))
+	}
+	var aborted Batch
+	if err := aborted.WriteFile(filepath.Join(dir, "late"), []byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	aborted.StartWriteback()
+	aborted.Abort()
+	if got := entries(t, dir); len(got) != 3 {
+		t.Errorf("after Abort the directory holds %v", got)
+	}
+	var empty Batch
+	empty.StartWriteback()
+}

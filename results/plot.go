@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -27,8 +28,11 @@ const (
 func DefaultFormats() []string { return []string{PNG, SVG} }
 
 // pdfDate matches the creation and modification dates the PDF writer takes
-// from the wall clock.
-var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
+// from the wall clock (compiled when first needed rather than by every
+// byzsim command).
+var pdfDate = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`/(CreationDate|ModDate) \(D:[0-9]{14}\)`)
+})
 
 // SavePlot renders p to stem.<format> for each format (PNG, SVG, PDF;
 // DefaultFormats if none), each file written atomically. Output is
@@ -101,7 +105,7 @@ func renderDrawing(stem string, w, h vg.Length, formats []string, paint func(dra
 		}
 		data := b.Bytes()
 		if f == PDF {
-			data = pdfDate.ReplaceAll(data, []byte("/$1 (D:20000101000000)"))
+			data = pdfDate().ReplaceAll(data, []byte("/$1 (D:20000101000000)"))
 		}
 		files = append(files, renderedFile{stem + "." + f, data})
 	}
