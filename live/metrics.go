@@ -1,62 +1,29 @@
 package live
 
 import (
-	"bufio"
-	"math"
-	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
-
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics are the replicas' Prometheus metrics, one set per replica (each
-// served on its replica's metrics port, see Handler), every series
-// labelled with its node. It is a sim.Tracer: add it to the cluster's
-// tracer to count messages and commits, and call Input after each input a
-// replica handled. It is safe for concurrent use.
-//
-// The metrics are written in Prometheus's text exposition format (version
-// 0.0.4), which every Prometheus server scrapes, by this package rather
-// than a client library: byzsim is one binary, and a client library's
-// initialisation (its default registry and collectors) would be paid by
-// every byzsim command, live or not.
+// Metrics are the replicas' Prometheus metrics, one registry per replica
+// (each served on its replica's metrics port), every series labelled with
+// its node. It is a sim.Tracer: add it to the cluster's tracer to count
+// messages and commits, and call Input after each input a replica handled.
 type Metrics struct {
 	nodes   []*nodeMetrics
-	queue   func(id sim.NodeID) int
-	latency histogram
+	latency prometheus.Histogram
 }
 
-// nodeMetrics are one replica's series; mu guards them.
 type nodeMetrics struct {
-	mu      sync.Mutex
-	node    string // the replica's id, the value of its node label
-	round   float64
-	commits float64
-	// byKind counts messages and bytes by message kind.
-	byKind map[string]*kindCounts
-}
-
-// kindCounts are one message kind's counters at one replica; a counter
-// has a series once the kind was sent (sent and sentBytes), handled
-// (received and receivedBytes) or dropped there.
-type kindCounts struct {
-	sent, sentBytes, received, receivedBytes, dropped float64
-	wasSent, wasReceived, wasDropped                  bool
-}
-
-// histogram is a Prometheus histogram with cumulative bucket counts kept
-// per bucket (counts[i] observations at most bounds[i], not in a lower
-// bucket); mu guards it.
-type histogram struct {
-	mu     sync.Mutex
-	bounds []float64
-	counts []uint64
-	count  uint64
-	sum    float64
+	reg           *prometheus.Registry
+	round         prometheus.Gauge
+	commits       prometheus.Counter
+	sent          *prometheus.CounterVec
+	sentBytes     *prometheus.CounterVec
+	received      *prometheus.CounterVec
+	receivedBytes *prometheus.CounterVec
+	dropped       *prometheus.CounterVec
 }
 
 // Metric names.
@@ -72,27 +39,37 @@ const (
 	MetricLatency       = "byzsim_request_latency_seconds"
 )
 
-// latencyBuckets are the request latency histogram's upper bounds in
-// seconds: 1 ms doubling 16 times, to 32.768 s.
-func latencyBuckets() []float64 {
-	b := make([]float64, 16)
-	for i, v := 0, 0.001; i < len(b); i, v = i+1, v*2 {
-		b[i] = v
-	}
-	return b
-}
-
 // NewMetrics makes the metrics of n replicas; queue gives a replica's
 // input queue length. The request latency histogram is shared: every
-// replica's metrics include it.
+// replica's registry serves it.
 func NewMetrics(n int, queue func(id sim.NodeID) int) *Metrics {
-	bounds := latencyBuckets()
-	m := &Metrics{queue: queue, latency: histogram{bounds: bounds, counts: make([]uint64, len(bounds))}}
-	for id := range n {
-		m.nodes = append(m.nodes, &nodeMetrics{node: strconv.Itoa(id), byKind: map[string]*kindCounts{}})
+	m := &Metrics{latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: MetricLatency,
+		Help:    "Latency of the system's client requests, from first send to f+1 matching replies.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 16)})}
+	kind := []string{"kind"}
+	for id := 0; id < n; id++ {
+		l := prometheus.Labels{"node": itoa(id)}
+		nm := &nodeMetrics{
+			reg:           prometheus.NewRegistry(),
+			round:         prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricRound, Help: "The replica's current round or view.", ConstLabels: l}),
+			commits:       prometheus.NewCounter(prometheus.CounterOpts{Name: MetricCommits, Help: "Entries the replica committed (blocks or requests, as the protocol commits them).", ConstLabels: l}),
+			sent:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricSent, Help: "Messages the replica sent, by kind (self-sends included).", ConstLabels: l}, kind),
+			sentBytes:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricSentBytes, Help: "Bytes of the messages the replica sent, by kind (modelled sizes).", ConstLabels: l}, kind),
+			received:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReceived, Help: "Messages the replica handled, by kind.", ConstLabels: l}, kind),
+			receivedBytes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricReceivedBytes, Help: "Bytes of the messages the replica handled, by kind (modelled sizes).", ConstLabels: l}, kind),
+			dropped:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricDropped, Help: "Messages of the replica dropped before delivery (loss, partition, fault rules), by kind.", ConstLabels: l}, kind),
+		}
+		id := sim.NodeID(id)
+		nm.reg.MustRegister(nm.round, nm.commits, nm.sent, nm.sentBytes, nm.received, nm.receivedBytes, nm.dropped, m.latency,
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricQueue, Help: "Inputs waiting in the replica's mailbox.", ConstLabels: l},
+				func() float64 { return float64(queue(id)) }))
+		m.nodes = append(m.nodes, nm)
 	}
 	return m
 }
+
+// Registry returns replica id's registry.
+func (m *Metrics) Registry(id sim.NodeID) *prometheus.Registry { return m.nodes[id].reg }
 
 func (m *Metrics) node(id sim.NodeID) *nodeMetrics {
 	if id < 0 || int(id) >= len(m.nodes) {
@@ -101,57 +78,34 @@ func (m *Metrics) node(id sim.NodeID) *nodeMetrics {
 	return m.nodes[id]
 }
 
-// count adds to one of a replica's counters of a message kind.
-func (m *Metrics) count(id sim.NodeID, kind string, add func(*kindCounts)) {
-	nm := m.node(id)
-	if nm == nil {
-		return
-	}
-	nm.mu.Lock()
-	defer nm.mu.Unlock()
-	c := nm.byKind[kind]
-	if c == nil {
-		c = new(kindCounts)
-		nm.byKind[kind] = c
-	}
-	add(c)
-}
-
 // Input records a replica's state after an input.
 func (m *Metrics) Input(id sim.NodeID, n sim.Node) {
-	if r, ok := n.(protocols.Replica); ok {
-		if nm := m.node(id); nm != nil {
-			nm.mu.Lock()
-			nm.round = float64(r.Round())
-			nm.mu.Unlock()
-		}
+	if r, ok := n.(protocols.Replica); ok && m.node(id) != nil {
+		m.nodes[id].round.Set(float64(r.Round()))
 	}
 }
 
 // Sent implements sim.Tracer.
 func (m *Metrics) Sent(_ sim.Time, from, _ sim.NodeID, msg sim.Message) {
-	m.count(from, msg.Kind(), func(c *kindCounts) {
-		c.sent++
-		c.sentBytes += float64(msg.Size())
-		c.wasSent = true
-	})
+	if nm := m.node(from); nm != nil {
+		nm.sent.WithLabelValues(msg.Kind()).Inc()
+		nm.sentBytes.WithLabelValues(msg.Kind()).Add(float64(msg.Size()))
+	}
 }
 
 // Delivered implements sim.Tracer.
 func (m *Metrics) Delivered(_ sim.Time, _, to sim.NodeID, msg sim.Message) {
-	m.count(to, msg.Kind(), func(c *kindCounts) {
-		c.received++
-		c.receivedBytes += float64(msg.Size())
-		c.wasReceived = true
-	})
+	if nm := m.node(to); nm != nil {
+		nm.received.WithLabelValues(msg.Kind()).Inc()
+		nm.receivedBytes.WithLabelValues(msg.Kind()).Add(float64(msg.Size()))
+	}
 }
 
 // Dropped implements sim.Tracer.
 func (m *Metrics) Dropped(_ sim.Time, from, _ sim.NodeID, msg sim.Message, _ string) {
-	m.count(from, msg.Kind(), func(c *kindCounts) {
-		c.dropped++
-		c.wasDropped = true
-	})
+	if nm := m.node(from); nm != nil {
+		nm.dropped.WithLabelValues(msg.Kind()).Inc()
+	}
 }
 
 // Fired implements sim.Tracer.
@@ -162,147 +116,35 @@ func (m *Metrics) Observed(_ sim.Time, node sim.NodeID, o sim.Observation) {
 	switch o := o.(type) {
 	case protocols.Commit:
 		if nm := m.node(node); nm != nil {
-			nm.mu.Lock()
-			nm.commits++
-			nm.mu.Unlock()
+			nm.commits.Inc()
 		}
 	case protocols.Completed:
-		m.ObserveLatency(o.Latency.Seconds())
+		m.latency.Observe(o.Latency.Seconds())
 	}
 }
 
 // ObserveLatency records one request latency in seconds (the REST
 // gateway's).
-func (m *Metrics) ObserveLatency(seconds float64) {
-	h := &m.latency
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.count++
-	h.sum += seconds
-	if i, _ := slices.BinarySearch(h.bounds, seconds); i < len(h.bounds) {
-		h.counts[i]++
-	}
-}
+func (m *Metrics) ObserveLatency(seconds float64) { m.latency.Observe(seconds) }
 
-// ContentType is the media type of the metrics Handler serves.
-const ContentType = "text/plain; version=0.0.4; charset=utf-8"
-
-// Handler serves replica id's metrics in Prometheus's text format.
-func (m *Metrics) Handler(id sim.NodeID) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", ContentType)
-		bw := bufio.NewWriter(w)
-		m.write(bw, id)
-		bw.Flush()
-	})
-}
-
-// family is one metric family as written: its samples, each a line
-// without the metric's name.
-type family struct {
-	name, help, typ string
-	samples         []string
-}
-
-// write writes replica id's metric families in the text format, sorted by
-// name, each series of a family by its labels, and families without a
-// series left out, as Prometheus's own client writes them.
-func (m *Metrics) write(w *bufio.Writer, id sim.NodeID) {
-	nm := m.node(id)
-	if nm == nil {
-		return
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
 	}
-	node := `node="` + escapeLabel(nm.node) + `"`
-	fams := []family{
-		{name: MetricQueue, help: "Inputs waiting in the replica's mailbox.", typ: "gauge",
-			samples: []string{"{" + node + "} " + formatFloat(float64(m.queue(id)))}},
-		m.latency.family(MetricLatency, "Latency of the system's client requests, from first send to f+1 matching replies."),
+	var b [20]byte
+	n := len(b)
+	neg := i < 0
+	if neg {
+		i = -i
 	}
-	nm.mu.Lock()
-	fams = append(fams,
-		family{name: MetricRound, help: "The replica's current round or view.", typ: "gauge",
-			samples: []string{"{" + node + "} " + formatFloat(nm.round)}},
-		family{name: MetricCommits, help: "Entries the replica committed (blocks or requests, as the protocol commits them).", typ: "counter",
-			samples: []string{"{" + node + "} " + formatFloat(nm.commits)}})
-	kinds := make([]string, 0, len(nm.byKind))
-	for k := range nm.byKind {
-		kinds = append(kinds, k)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
 	}
-	slices.Sort(kinds)
-	for _, f := range []struct {
-		name, help string
-		value      func(*kindCounts) (float64, bool)
-	}{
-		{MetricSent, "Messages the replica sent, by kind (self-sends included).", func(c *kindCounts) (float64, bool) { return c.sent, c.wasSent }},
-		{MetricSentBytes, "Bytes of the messages the replica sent, by kind (modelled sizes).", func(c *kindCounts) (float64, bool) { return c.sentBytes, c.wasSent }},
-		{MetricReceived, "Messages the replica handled, by kind.", func(c *kindCounts) (float64, bool) { return c.received, c.wasReceived }},
-		{MetricReceivedBytes, "Bytes of the messages the replica handled, by kind (modelled sizes).", func(c *kindCounts) (float64, bool) { return c.receivedBytes, c.wasReceived }},
-		{MetricDropped, "Messages of the replica dropped before delivery (loss, partition, fault rules), by kind.", func(c *kindCounts) (float64, bool) { return c.dropped, c.wasDropped }},
-	} {
-		fam := family{name: f.name, help: f.help, typ: "counter"}
-		for _, k := range kinds {
-			if v, ok := f.value(nm.byKind[k]); ok {
-				fam.samples = append(fam.samples, `{kind="`+escapeLabel(k)+`",`+node+"} "+formatFloat(v))
-			}
-		}
-		fams = append(fams, fam)
+	if neg {
+		n--
+		b[n] = '-'
 	}
-	nm.mu.Unlock()
-	slices.SortFunc(fams, func(a, b family) int { return strings.Compare(a.name, b.name) })
-	for _, f := range fams {
-		if len(f.samples) == 0 {
-			continue
-		}
-		w.WriteString("# HELP " + f.name + " " + escapeHelp(f.help) + "\n")
-		w.WriteString("# TYPE " + f.name + " " + f.typ + "\n")
-		for _, s := range f.samples {
-			w.WriteString(f.name + s + "\n")
-		}
-	}
-}
-
-// family returns the histogram as a metric family.
-func (h *histogram) family(name, help string) family {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	f := family{name: name, help: help, typ: "histogram"}
-	var below uint64
-	for i, b := range h.bounds {
-		below += h.counts[i]
-		f.samples = append(f.samples, `_bucket{le="`+formatFloat(b)+`"} `+formatFloat(float64(below)))
-	}
-	f.samples = append(f.samples, `_bucket{le="+Inf"} `+formatFloat(float64(h.count)),
-		"_sum "+formatFloat(h.sum), "_count "+formatFloat(float64(h.count)))
-	return f
-}
-
-// formatFloat writes a sample value or bucket bound as Prometheus's client
-// does: the shortest decimal or exponent form, +Inf, -Inf or NaN.
-func formatFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "+Inf"
-	case math.IsInf(f, -1):
-		return "-Inf"
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
-}
-
-// escapeLabel escapes a label value: backslash, double quote and line
-// feed.
-func escapeLabel(s string) string {
-	if !strings.ContainsAny(s, "\\\"\n") {
-		return s
-	}
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-}
-
-// escapeHelp escapes a HELP text: backslash and line feed.
-func escapeHelp(s string) string {
-	if !strings.ContainsAny(s, "\\\n") {
-		return s
-	}
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
+	return string(b[n:])
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/sim"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // MaxLogEntries is the most entries one GET /log answer holds.
@@ -167,8 +168,9 @@ func Serve(c *Cluster, id sim.NodeID, metricsAddr, restAddr string, metrics *Met
 		return nil, fmt.Errorf("node %d REST: %w", id, err)
 	}
 	if metrics != nil {
+		h := promhttp.HandlerFor(metrics.Registry(id), promhttp.HandlerOpts{})
 		mm := http.NewServeMux()
-		mm.Handle("GET /metrics", metrics.Handler(id))
+		mm.Handle("GET /metrics", h)
 		if err := e.listen(metricsAddr, mm, &e.MetricsAddr); err != nil {
 			e.Close()
 			return nil, fmt.Errorf("node %d metrics: %w", id, err)
