@@ -152,12 +152,43 @@ func (m *stateIDs) of(rep []*RepStructure) []int {
 		}
 	}
 	if stale {
+		if m.next > trieBound(rep) {
+			m.restart()
+		}
 		changed = m.renumber(rep) || changed
 	}
 	if changed {
 		m.gen++
 	}
 	return m.id
+}
+
+// trieBound is the most numbers the trie keeps for the states of rep:
+// twice their total length, and some room. States the replicas no longer
+// hold (a corrupted structure, one replaced by another replica's) leave
+// their numbers behind; past the bound the trie starts again, so it stays
+// proportional to the states held, and starting again costs one walk of
+// each state per (bound − held) numbers made.
+func trieBound(rep []*RepStructure) int {
+	total := 64
+	for _, s := range rep {
+		total += len(s.State)
+	}
+	return 2 * total
+}
+
+// restart empties the trie and marks every state to be numbered again from
+// the root (the empty state keeps 0); numbers are only ever compared with
+// each other, so a new numbering serves as well as the old.
+func (m *stateIDs) restart() {
+	clear(m.child)
+	m.last = m.last[:0]
+	m.next = 1
+	for k := range m.recs {
+		if r := &m.recs[k]; r.first != nil {
+			r.first, r.size, r.cur = nil, 0, false
+		}
+	}
 }
 
 // renumber numbers the states that changed and reports whether a number

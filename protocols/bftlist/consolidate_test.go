@@ -217,6 +217,46 @@ func TestStateIDsMatchLists(t *testing.T) {
 	}
 }
 
+// TestStateIDsStayBounded replaces every state but one by a new one at each
+// call, as corruption does, and checks that the trie keeps no more numbers than
+// its bound allows (and numbers equal states equally across its restarts).
+func TestStateIDsStayBounded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n, length = 5, 12
+	ids := newStateIDs(n)
+	rep := make([]*RepStructure, n)
+	most := 0
+	for round := 0; round < 3000; round++ {
+		for k := range rep {
+			if k == 0 && round > 0 {
+				continue // one state held throughout, across the restarts
+			}
+			st := make([]int64, 1+rng.IntN(length))
+			for i := range st {
+				st[i] = rng.Int64N(1 << 40)
+			}
+			if k > 0 && rng.IntN(3) == 0 { // an equal copy of another's state
+				st = append([]int64(nil), rep[rng.IntN(k)].State...)
+			}
+			rep[k] = &RepStructure{State: st}
+		}
+		got := ids.of(rep)
+		for a := range rep {
+			for b := range rep {
+				if same := sameList(rep[a].State, rep[b].State); (got[a] == got[b]) != same {
+					t.Fatalf("round %d: states %v and %v numbered %d and %d", round, rep[a].State, rep[b].State, got[a], got[b])
+				}
+			}
+		}
+		most = max(most, len(ids.child))
+	}
+	// The bound is twice the states' total length and 64 (at most
+	// 2·(64 + n·length)); one call adds at most the total length after it.
+	if limit := 2*(64+n*length) + n*length; most > limit {
+		t.Fatalf("the trie kept %d edges, more than %d", most, limit)
+	}
+}
+
 // TestLogMatchesTail checks logMatchesTail against its definition: the
 // APPEND values of the log, replayed with apply, are the last elements of
 // the state.
