@@ -106,20 +106,9 @@ func (c *peerCounts[T]) restart(ver uint64, log []LogEntry) {
 	c.gen++
 }
 
-// lookup is the index of x among c's items, or −1.
+// lookup is the index of x among c's items, or −1 (see indexOf).
 func (c *peerCounts[T]) lookup(x *T, same func(a, b *T) bool) int {
-	if len(c.items) > counterScan {
-		if i, ok := c.index[*x]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range c.items {
-		if same(&c.items[i], x) {
-			return i
-		}
-	}
-	return -1
+	return indexOf(c.items, c.index, x, same)
 }
 
 // insert appends x, counted by no replica yet, and returns its index.
@@ -332,4 +321,21 @@ func (m *resultMemo[T, O]) matches(gen uint64, own []O) bool {
 
 func (m *resultMemo[T, O]) remember(gen uint64, own []O, out []T) {
 	m.gen, m.own, m.out, m.set = gen, append(m.own[:0], own...), out, true
+}
+
+// indexOf is the index of x among items, or −1: scanned with same up to
+// counterScan items, through index (which then holds every item) beyond.
+func indexOf[T comparable](items []T, index map[T]int, x *T, same func(a, b *T) bool) int {
+	if len(items) > counterScan {
+		if i, ok := index[*x]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range items {
+		if same(&items[i], x) {
+			return i
+		}
+	}
+	return -1
 }

@@ -616,21 +616,9 @@ func (c *counter[T]) countAt(i, replica int) {
 	}
 }
 
-// lookup is the index of x among c's items, or −1: scanned with same up
-// to counterScan items, through the index beyond.
+// lookup is the index of x among c's items, or −1 (see indexOf).
 func (c *counter[T]) lookup(x *T, same func(a, b *T) bool) int {
-	if len(c.items) > counterScan {
-		if i, ok := c.index[*x]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range c.items {
-		if same(&c.items[i], x) {
-			return i
-		}
-	}
-	return -1
+	return indexOf(c.items, c.index, x, same)
 }
 
 // insert appends x, counted by no replica yet, and returns its index.
