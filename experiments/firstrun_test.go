@@ -6,8 +6,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"weak"
+
+	"github.com/byzsim/byzsim/results"
 )
 
 // TestFirstRunFillsCheckedWorld checks that the world that checking a plan
@@ -150,5 +155,44 @@ func TestBeforeRuns(t *testing.T) {
 	opt.Only = []string{"9"}
 	if _, err := Execute(context.Background(), p, opt); err == nil || len(events) != 0 {
 		t.Errorf("an unknown --run: err %v, events %q; want an error and no call", err, events)
+	}
+}
+
+// TestFirstWorldFreedAfterItsRun checks that the world checking assembled
+// for the first run is let go once that run has ended, as every other
+// run's is (the jobs' memory estimate counts one world a job): with one job
+// and four repetitions it must be unreachable while the last runs.
+func TestFirstWorldFreedAfterItsRun(t *testing.T) {
+	const text = "name = \"x\"\nduration = \"5s\"\nrepetitions = 4\n[protocol]\nname = \"diembft\"\nn = 4\nf = 1\n" +
+		"[[workload]]\ntype = \"saturated\"\ncount = 40\ntimeout = \"5s\"\n"
+	p, err := LoadBytes("x.toml", []byte(text), fullRegistry(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.first.Load()
+	if first == nil {
+		t.Fatal("checking kept no world for the first run")
+	}
+	world := weak.Make(first)
+	first = nil
+	var asked, freed atomic.Bool
+	_, err = Execute(context.Background(), p, RunOptions{Out: t.TempDir(), Jobs: 1, KeepLanes: 10,
+		OnTimeline: func(id string, _ results.RunTimeline) {
+			if id != "3" || asked.Swap(true) {
+				return
+			}
+			for i := 0; i < 3 && world.Value() != nil; i++ {
+				runtime.GC()
+			}
+			freed.Store(world.Value() == nil)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !asked.Load() {
+		t.Fatal("the last run's timeline was never handed over")
+	}
+	if !freed.Load() {
+		t.Error("the first run's world is still reachable while the last run runs")
 	}
 }

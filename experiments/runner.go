@@ -304,7 +304,9 @@ func Execute(ctx context.Context, plan *Plan, opt RunOptions) (*Report, error) {
 				}
 				var built *instance
 				if r == firstRun {
-					built = assembled
+					// Only this worker runs it; the world is let go
+					// with the run, not kept until the last worker ends.
+					built, assembled = assembled, nil
 				}
 				files, plots := new(results.Batch), map[string][]byte{}
 				s, p, err := safeExecuteRunTo(files, plots, r, plan.reg, built, rd, poll, opt.Live, lanes, early, ready)
