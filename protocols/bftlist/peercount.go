@@ -116,17 +116,7 @@ func (c *peerCounts[T]) insert(x *T) int {
 	i := len(c.items)
 	c.items = append(c.items, *x)
 	c.tally = append(c.tally, newTally)
-	switch {
-	case len(c.items) == counterScan+1:
-		if c.index == nil {
-			c.index = make(map[T]int)
-		}
-		for k, y := range c.items {
-			c.index[y] = k
-		}
-	case len(c.items) > counterScan:
-		c.index[*x] = i
-	}
+	c.index = indexAppended(c.index, c.items)
 	return i
 }
 
@@ -338,4 +328,23 @@ func indexOf[T comparable](items []T, index map[T]int, x *T, same func(a, b *T) 
 		}
 	}
 	return -1
+}
+
+// indexAppended keeps index, the map indexOf looks items up in beyond
+// counterScan of them, up to date after an item was appended to items:
+// made with every item once there are more than counterScan, given the
+// new one after that. It returns the index.
+func indexAppended[T comparable](index map[T]int, items []T) map[T]int {
+	switch n := len(items); {
+	case n == counterScan+1:
+		if index == nil {
+			index = make(map[T]int)
+		}
+		for k, y := range items {
+			index[y] = k
+		}
+	case n > counterScan:
+		index[items[n-1]] = n - 1
+	}
+	return index
 }

@@ -627,17 +627,7 @@ func (c *counter[T]) insert(x *T) int {
 	c.items = append(c.items, *x)
 	c.count = append(c.count, 0)
 	c.last = append(c.last, -1)
-	switch {
-	case len(c.items) == counterScan+1:
-		if c.index == nil {
-			c.index = make(map[T]int)
-		}
-		for k, y := range c.items {
-			c.index[y] = k
-		}
-	case len(c.items) > counterScan:
-		c.index[*x] = i
-	}
+	c.index = indexAppended(c.index, c.items)
 	return i
 }
 
