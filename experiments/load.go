@@ -67,11 +67,20 @@ func (s *Source) overriddenBy(key string) (string, bool) {
 // value of the wrong type or an unknown key is an error naming the line.
 // Defaults are not filled and values are not validated yet.
 func ReadFile(path string) (*Experiment, *Source, error) {
-	data, err := os.ReadFile(path)
+	data, err := readText(path)
 	if err != nil {
-		return nil, nil, &Error{File: path, Msg: fmt.Sprintf("cannot read experiment: %v", unwrapPath(err))}
+		return nil, nil, err
 	}
 	return Parse(path, data)
+}
+
+// readText reads an experiment file's text; an error names the file.
+func readText(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read experiment: %v", unwrapPath(err))}
+	}
+	return data, nil
 }
 
 // Parse decodes experiment text; name is the file name used in errors and

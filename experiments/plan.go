@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -61,9 +60,9 @@ func (p *Plan) takeFirst(r *Run) *instance {
 
 // Load reads an experiment file and expands it into a validated plan.
 func Load(path string, reg *protocols.Registry, opt Options) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := readText(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read experiment: %v", unwrapPath(err))}
+		return nil, err
 	}
 	return LoadBytes(path, data, reg, opt)
 }
