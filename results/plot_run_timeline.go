@@ -460,6 +460,7 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		paths[id].pts, slab = slab[:0:2*n+4], slab[2*n+4:]
 	}
 	lastRound := make([]*ReplicaRow, lay.replicas)
+	lastY := make([]vg.Length, lay.replicas) // lastRound's y, transformed
 	lastTick := make([]vg.Length, lay.replicas)
 	lastTimeout := make([]vg.Length, lay.replicas)
 	lastReset := make([]vg.Length, lay.replicas)
@@ -492,10 +493,13 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		x := xAt.x
 		if r.HasRound {
-			if prev := lastRound[r.Replica]; prev != nil {
-				paths[r.Replica].add(clampX(x), trY(y+lay.roundY(prev.Round)))
+			// The step from the lane's last round, whose y was
+			// transformed for its own row, to this row's.
+			if lastRound[r.Replica] != nil {
+				paths[r.Replica].add(clampX(x), lastY[r.Replica])
 			}
-			paths[r.Replica].add(clampX(x), trY(y+lay.roundY(r.Round)))
+			lastY[r.Replica] = trY(y + lay.roundY(r.Round))
+			paths[r.Replica].add(clampX(x), lastY[r.Replica])
 			lastRound[r.Replica] = r
 		}
 		if x < c.Min.X || x > c.Max.X {
