@@ -65,12 +65,20 @@ func Encode(w io.Writer, m *image.RGBA) error {
 }
 
 // opaque reports whether every pixel of m has alpha 0xff, as
-// (*image.RGBA).Opaque does, eight bytes at a time.
+// (*image.RGBA).Opaque does, up to eight pixels at a time.
 func opaque(m *image.RGBA) bool {
 	b := m.Bounds()
 	const alphas = 0xff000000ff000000
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		row := m.Pix[m.PixOffset(b.Min.X, y):][:4*b.Dx()]
+		for len(row) >= 32 {
+			all := binary.LittleEndian.Uint64(row) & binary.LittleEndian.Uint64(row[8:]) &
+				binary.LittleEndian.Uint64(row[16:]) & binary.LittleEndian.Uint64(row[24:])
+			if all&alphas != alphas {
+				return false
+			}
+			row = row[32:]
+		}
 		for len(row) >= 8 {
 			if binary.LittleEndian.Uint64(row)&alphas != alphas {
 				return false

@@ -358,3 +358,33 @@ func TestSub8(t *testing.T) {
 		}
 	}
 }
+
+// TestOpaque compares opaque with (*image.RGBA).Opaque on images of
+// widths around its steps with one translucent pixel anywhere, and on
+// sub-images that leave it out.
+func TestOpaque(t *testing.T) {
+	for w := 1; w <= 20; w++ {
+		for _, h := range []int{1, 3} {
+			m := image.NewRGBA(image.Rect(0, 0, w, h))
+			for i := 3; i < len(m.Pix); i += 4 {
+				m.Pix[i] = 0xff
+			}
+			if !opaque(m) {
+				t.Fatalf("%dx%d opaque: opaque = false", w, h)
+			}
+			for y := range h {
+				for x := range w {
+					m.Pix[m.PixOffset(x, y)+3] = 0xfe
+					if got, want := opaque(m), m.Opaque(); got != want || got {
+						t.Fatalf("%dx%d, pixel (%d, %d) translucent: opaque = %v, Opaque = %v", w, h, x, y, got, want)
+					}
+					sub := m.SubImage(image.Rect(0, 0, x, h)).(*image.RGBA) // left of it
+					if got, want := opaque(sub), sub.Opaque(); got != want || !got {
+						t.Fatalf("%dx%d, pixel (%d, %d) translucent, the sub-image left of it: opaque = %v, Opaque = %v", w, h, x, y, got, want)
+					}
+					m.Pix[m.PixOffset(x, y)+3] = 0xff
+				}
+			}
+		}
+	}
+}
