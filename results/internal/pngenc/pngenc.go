@@ -193,53 +193,91 @@ func paeth(a, b, c byte) byte {
 
 // choose returns the filter image/png chooses for the row cur below prev:
 // the one of up, Paeth, none, sub and average, tried in that order, whose
-// sum of absolute residuals is smallest, the first tried on a tie.
+// sum of absolute residuals is smallest, the first tried on a tie. As
+// image/png does, it stops summing a filter's residuals once they reach
+// the best sum so far; it skips eight bytes at a time where a filter's
+// residuals are all zero.
 func choose(cur, prev []byte) int {
 	n := len(cur)
-	var up, pa, sub, avg int
-	for i := 0; i < min(bpp, n); i++ {
-		x, b := cur[i], prev[i]
-		up += abs8(x - b)
-		pa += abs8(x - b)
-		sub += abs8(x)
-		avg += abs8(x - b/2)
+	le := binary.LittleEndian
+	// Up: x - b, zero where the bytes equal those above.
+	up := 0
+	for i := 0; i < n; {
+		if i+8 <= n && le.Uint64(cur[i:]) == le.Uint64(prev[i:]) {
+			i += 8
+			continue
+		}
+		for end := min(i+8, n); i < end; i++ {
+			up += abs8(cur[i] - prev[i])
+		}
 	}
-	for i := bpp; i < n; {
-		// Where each of the eight bytes from i equals the byte above it
-		// and the one to its left, every residual but none's is zero (the
-		// Paeth predictor of a = b is a, whatever c).
+	best, f := up, ftUp
+	// Paeth: zero where x = a and either b = c or x = b (the predictor of
+	// a = b is a, whatever c).
+	sum := 0
+	for i := 0; i < min(bpp, n); i++ {
+		sum += abs8(cur[i] - prev[i])
+	}
+	for i := bpp; i < n && sum < best; {
 		if i+8 <= n {
-			x := binary.LittleEndian.Uint64(cur[i:])
-			if x == binary.LittleEndian.Uint64(prev[i:]) && x == binary.LittleEndian.Uint64(cur[i-bpp:]) {
+			x := le.Uint64(cur[i:])
+			if b := le.Uint64(prev[i:]); x == le.Uint64(cur[i-bpp:]) && (x == b || b == le.Uint64(prev[i-bpp:])) {
 				i += 8
 				continue
 			}
 		}
 		for end := min(i+8, n); i < end; i++ {
-			x, a, b, c := cur[i], cur[i-bpp], prev[i], prev[i-bpp]
-			up += abs8(x - b)
-			pa += abs8(x - paeth(a, b, c))
-			sub += abs8(x - a)
-			avg += abs8(x - byte((int(a)+int(b))/2))
+			sum += abs8(cur[i] - paeth(cur[i-bpp], prev[i], prev[i-bpp]))
 		}
 	}
-	best, f := up, ftUp
-	if pa < best {
-		best, f = pa, ftPaeth
+	if sum < best {
+		best, f = sum, ftPaeth
 	}
-	none := 0
+	// None: x.
+	sum = 0
 	for _, x := range cur {
-		if none += abs8(x); none >= best {
+		if sum += abs8(x); sum >= best {
 			break
 		}
 	}
-	if none < best {
-		best, f = none, ftNone
+	if sum < best {
+		best, f = sum, ftNone
 	}
-	if sub < best {
-		best, f = sub, ftSub
+	// Sub: x - a, zero where x = a.
+	sum = 0
+	for i := 0; i < min(bpp, n); i++ {
+		sum += abs8(cur[i])
 	}
-	if avg < best {
+	for i := bpp; i < n && sum < best; {
+		if i+8 <= n && le.Uint64(cur[i:]) == le.Uint64(cur[i-bpp:]) {
+			i += 8
+			continue
+		}
+		for end := min(i+8, n); i < end; i++ {
+			sum += abs8(cur[i] - cur[i-bpp])
+		}
+	}
+	if sum < best {
+		best, f = sum, ftSub
+	}
+	// Average: x - (a + b) / 2, zero where x = a = b.
+	sum = 0
+	for i := 0; i < min(bpp, n); i++ {
+		sum += abs8(cur[i] - prev[i]/2)
+	}
+	for i := bpp; i < n && sum < best; {
+		if i+8 <= n {
+			x := le.Uint64(cur[i:])
+			if x == le.Uint64(cur[i-bpp:]) && x == le.Uint64(prev[i:]) {
+				i += 8
+				continue
+			}
+		}
+		for end := min(i+8, n); i < end; i++ {
+			sum += abs8(cur[i] - byte((int(cur[i-bpp])+int(prev[i]))/2))
+		}
+	}
+	if sum < best {
 		f = ftAverage
 	}
 	return f
@@ -272,13 +310,13 @@ func apply(out, cur, prev []byte, f int) {
 			out[i] = cur[i] - prev[i]
 		}
 	}
+	le := binary.LittleEndian
 	for i := bpp; i < n; {
-		// As in choose: where each byte equals the byte above it and
-		// the one to its left, the residual is zero.
+		// Eight residuals of zero where choose skips them.
 		if i+8 <= n {
-			x := binary.LittleEndian.Uint64(cur[i:])
-			if x == binary.LittleEndian.Uint64(prev[i:]) && x == binary.LittleEndian.Uint64(cur[i-bpp:]) {
-				binary.LittleEndian.PutUint64(out[i:], 0)
+			x, a, b := le.Uint64(cur[i:]), le.Uint64(cur[i-bpp:]), le.Uint64(prev[i:])
+			if x == a && (f == ftSub || x == b || f == ftPaeth && b == le.Uint64(prev[i-bpp:])) {
+				le.PutUint64(out[i:], 0)
 				i += 8
 				continue
 			}

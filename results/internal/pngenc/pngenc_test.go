@@ -150,13 +150,28 @@ func filters(t *testing.T, data []byte, b image.Rectangle) []byte {
 }
 
 // TestChooseMatchesEveryFilter compares choose with a direct evaluation
-// of image/png's rule on random rows built to have runs and ties.
+// of image/png's rule on random rows (see randomRows), built to have runs
+// and ties.
 func TestChooseMatchesEveryFilter(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for trial := range 20000 {
-		n := bpp * (1 + r.IntN(12))
-		vals := []byte{0, 1, 2, 127, 128, 129, 254, 255}[:2+r.IntN(7)]
-		cur, prev := make([]byte, n), make([]byte, n)
+	for trial := range 40000 {
+		cur, prev := randomRows(r, trial)
+		if got, want := choose(cur, prev), reference(cur, prev); got != want {
+			t.Fatalf("trial %d: choose(%v, %v) = %d, want %d", trial, cur, prev, got, want)
+		}
+	}
+}
+
+// randomRows returns a row and the row above it, of lengths around the
+// eight-byte steps: in odd trials bytes drawn from a few values, in even
+// ones runs of pixels drawn from a few colours (rows uniform over eight
+// bytes and more, as a plot's are), the row above a copy with some runs
+// or bytes changed, or drawn alike.
+func randomRows(r *rand.Rand, trial int) (cur, prev []byte) {
+	n := bpp * (1 + r.IntN(16))
+	vals := []byte{0, 1, 2, 127, 128, 129, 254, 255}[:1+r.IntN(8)]
+	cur, prev = make([]byte, n), make([]byte, n)
+	if trial%2 == 1 {
 		for i := range n {
 			cur[i] = vals[r.IntN(len(vals))]
 			prev[i] = cur[i]
@@ -164,10 +179,34 @@ func TestChooseMatchesEveryFilter(t *testing.T) {
 				prev[i] = vals[r.IntN(len(vals))]
 			}
 		}
-		if got, want := choose(cur, prev), reference(cur, prev); got != want {
-			t.Fatalf("trial %d: choose(%v, %v) = %d, want %d", trial, cur, prev, got, want)
+		return cur, prev
+	}
+	runs := func(row []byte) {
+		for i := 0; i < n; {
+			px := [bpp]byte{vals[r.IntN(len(vals))], vals[r.IntN(len(vals))], vals[r.IntN(len(vals))]}
+			for end := min(n, i+bpp*(1+r.IntN(8))); i < end; i += bpp {
+				copy(row[i:], px[:])
+			}
 		}
 	}
+	runs(cur)
+	switch r.IntN(3) {
+	case 0:
+		runs(prev)
+	case 1:
+		copy(prev, cur)
+		for range 1 + r.IntN(2) {
+			prev[r.IntN(n)] = vals[r.IntN(len(vals))]
+		}
+	default:
+		copy(prev, cur)
+		at := bpp * r.IntN(n/bpp)
+		px := [bpp]byte{vals[r.IntN(len(vals))], vals[r.IntN(len(vals))], vals[r.IntN(len(vals))]}
+		for i := at; i < min(n, at+bpp*(1+r.IntN(8))); i += bpp {
+			copy(prev[i:], px[:])
+		}
+	}
+	return cur, prev
 }
 
 // reference is image/png's rule written plainly: each filter's sum of
@@ -227,20 +266,12 @@ func residuals(cur, prev []byte, f int) []byte {
 func abs(x int) int { return max(x, -x) }
 
 // TestApplyEveryFilter compares apply with the specification's residuals
-// on random rows with runs, of lengths around the eight-byte steps.
+// on random rows (see randomRows).
 func TestApplyEveryFilter(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for trial := range 20000 {
-		n := bpp * (1 + r.IntN(12))
-		vals := []byte{0, 1, 2, 127, 128, 129, 254, 255}[:1+r.IntN(8)]
-		cur, prev := make([]byte, n), make([]byte, n)
-		for i := range n {
-			cur[i] = vals[r.IntN(len(vals))]
-			prev[i] = cur[i]
-			if r.IntN(3) == 0 {
-				prev[i] = vals[r.IntN(len(vals))]
-			}
-		}
+	for trial := range 40000 {
+		cur, prev := randomRows(r, trial)
+		n := len(cur)
 		for f := ftNone; f <= ftPaeth; f++ {
 			got := make([]byte, n)
 			for i := range got {
