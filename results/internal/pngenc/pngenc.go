@@ -145,9 +145,7 @@ func writeRows(w io.Writer, m *image.RGBA) error {
 		pix := m.Pix[m.PixOffset(b.Min.X, y):][:4*b.Dx()]
 		row := zero // a row equal to the one above, up-filtered
 		if !bytes.Equal(pix, above) {
-			for i, j := 0, 0; j < len(pix); i, j = i+bpp, j+4 {
-				binary.LittleEndian.PutUint32(cur[i:], binary.LittleEndian.Uint32(pix[j:]))
-			}
+			rgb(cur, pix)
 			out[0] = byte(choose(cur[:n], prev[:n]))
 			apply(out[1:], cur[:n], prev[:n], int(out[0]))
 			row = out
@@ -159,6 +157,24 @@ func writeRows(w io.Writer, m *image.RGBA) error {
 		}
 	}
 	return zw.Close()
+}
+
+// rgb writes the red, green and blue bytes of the RGBA pixels pix to
+// dst, which has room for one byte more: four pixels at a time (two
+// eight-byte reads, eight- and four-byte writes), then one at a time
+// (four bytes written, the fourth overwritten next).
+func rgb(dst, pix []byte) {
+	le := binary.LittleEndian
+	i, j := 0, 0
+	for ; j+16 <= len(pix); i, j = i+12, j+16 {
+		src, out := (*[16]byte)(pix[j:]), (*[12]byte)(dst[i:])
+		p, q := le.Uint64(src[:8]), le.Uint64(src[8:])
+		le.PutUint64(out[:8], p&0xffffff|p>>32&0xffffff<<24|q<<48)
+		le.PutUint32(out[8:], uint32(q>>16&0xff|q>>32&0xffffff<<8))
+	}
+	for ; j < len(pix); i, j = i+bpp, j+4 {
+		le.PutUint32(dst[i:], le.Uint32(pix[j:]))
+	}
 }
 
 // abs8 is the absolute value of d read as a signed byte.

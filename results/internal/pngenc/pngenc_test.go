@@ -419,3 +419,24 @@ func TestOpaque(t *testing.T) {
 		}
 	}
 }
+
+// TestRGB compares rgb with a copy pixel by pixel, for rows of 0 to 11
+// pixels (both of its loops and their ends).
+func TestRGB(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for px := range 12 {
+		pix := make([]byte, 4*px)
+		for i := range pix {
+			pix[i] = byte(r.Uint32())
+		}
+		want := make([]byte, 3*px)
+		for k := range px {
+			copy(want[3*k:], pix[4*k:4*k+3])
+		}
+		got := make([]byte, 3*px+1)
+		rgb(got, pix)
+		if !bytes.Equal(got[:3*px], want) {
+			t.Errorf("%d pixels: rgb = %x, want %x", px, got[:3*px], want)
+		}
+	}
+}
