@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"io"
 	"math"
 	"regexp"
 	"slices"
 	"sync"
 
+	"github.com/byzsim/byzsim/results/internal/pngenc"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Plot formats.
@@ -100,7 +103,7 @@ func renderDrawing(stem string, w, h vg.Length, formats []string, paint func(dra
 		}
 		paint(draw.New(target))
 		var b bytes.Buffer
-		if _, err := c.WriteTo(&b); err != nil {
+		if err := writeCanvas(&b, c); err != nil {
 			return nil, fmt.Errorf("results: %s.%s: %w", stem, f, err)
 		}
 		data := b.Bytes()
@@ -110,6 +113,19 @@ func renderDrawing(stem string, w, h vg.Length, formats []string, paint func(dra
 		files = append(files, renderedFile{stem + "." + f, data})
 	}
 	return files, nil
+}
+
+// writeCanvas writes what was drawn on c in its format. A PNG canvas's
+// image is written by pngenc, whose bytes are image/png's (what the canvas
+// itself writes), in less time.
+func writeCanvas(w io.Writer, c vg.CanvasWriterTo) error {
+	if pc, ok := c.(vgimg.PngCanvas); ok {
+		if m, ok := pc.Image().(*image.RGBA); ok {
+			return pngenc.Encode(w, m)
+		}
+	}
+	_, err := c.WriteTo(w)
+	return err
 }
 
 // ensureRange gives an axis a usable range when nothing set one (no data).

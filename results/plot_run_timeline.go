@@ -460,6 +460,7 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		paths[id].pts, slab = slab[:0:2*n+4], slab[2*n+4:]
 	}
 	lastRound := make([]*ReplicaRow, lay.replicas)
+	lastY := make([]vg.Length, lay.replicas) // lastRound's y, transformed
 	lastTick := make([]vg.Length, lay.replicas)
 	lastTimeout := make([]vg.Length, lay.replicas)
 	lastReset := make([]vg.Length, lay.replicas)
@@ -492,10 +493,18 @@ func (lay *timelineLayout) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		x := xAt.x
 		if r.HasRound {
-			if prev := lastRound[r.Replica]; prev != nil {
-				paths[r.Replica].add(clampX(x), trY(y+lay.roundY(prev.Round)))
+			// The step from the lane's last round, whose y was
+			// transformed for its own row (the same y when the round
+			// did not change), to this row's.
+			prev, from := lastRound[r.Replica], lastY[r.Replica]
+			if prev == nil || prev.Round != r.Round {
+				lastY[r.Replica] = trY(y + lay.roundY(r.Round))
 			}
-			paths[r.Replica].add(clampX(x), trY(y+lay.roundY(r.Round)))
+			if prev != nil {
+				paths[r.Replica].step(clampX(x), from, lastY[r.Replica])
+			} else {
+				paths[r.Replica].add(clampX(x), lastY[r.Replica])
+			}
 			lastRound[r.Replica] = r
 		}
 		if x < c.Min.X || x > c.Max.X {
@@ -580,6 +589,13 @@ func (s *stepPath) add(x, y vg.Length) {
 	s.flush()
 	s.open, s.cell, s.x = true, cell, x
 	s.first, s.lo, s.hi, s.last = y, y, y, y
+}
+
+// step appends the vertices (x, from) and (x, to), as add does for each,
+// x's cell computed once.
+func (s *stepPath) step(x, from, to vg.Length) {
+	s.add(x, from)
+	s.lo, s.hi, s.last = min(s.lo, to), max(s.hi, to), to
 }
 
 func (s *stepPath) flush() {

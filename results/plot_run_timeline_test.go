@@ -246,3 +246,26 @@ func FuzzRunTimeline(f *testing.F) {
 		}
 	})
 }
+
+// TestStepPathStep: step(x, from, to) leaves the vertices that add(x,
+// from) and add(x, to) leave, for steps within a cell, across cells and
+// at cell edges.
+func TestStepPathStep(t *testing.T) {
+	half := vg.Points(0.5)
+	xs := []vg.Length{0, half / 3, half - 1e-9, half, half + 1e-9, 1.7 * half, 2 * half, 5.2 * half, 5.3 * half, 9 * half}
+	ys := []vg.Length{10, 3, 10, 12, 12, 1, 7, 7, 4, 11}
+	var two, one stepPath
+	for i, x := range xs {
+		from, to := ys[i], ys[(i+3)%len(ys)]
+		two.add(x, from)
+		two.add(x, to)
+		one.step(x, from, to)
+		if !slices.Equal(one.pts, two.pts) || one.open != two.open || one.cell != two.cell || one.x != two.x ||
+			one.first != two.first || one.lo != two.lo || one.hi != two.hi || one.last != two.last {
+			t.Fatalf("after step %d at x = %v: %+v, two adds leave %+v", i, x, one, two)
+		}
+	}
+	if got, want := one.points(), two.points(); !slices.Equal(got, want) || len(got) < 8 {
+		t.Fatalf("vertices %v, two adds leave %v", got, want)
+	}
+}

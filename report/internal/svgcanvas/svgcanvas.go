@@ -203,11 +203,18 @@ func shortNum(b []byte, v float64) ([]byte, bool) {
 	return append(b, digits[:n]...), true
 }
 
+// numCacheBits is the base-2 logarithm of numCache's entries: 4,096 of
+// 32 bytes. A run timeline's lanes are long step lines in turn, and a
+// number written for one lane is often written again for the next: at
+// peer-256, 1,024 entries answered 70 % of the look-ups, 4,096 answer
+// 78.5 %.
+const numCacheBits = 12
+
 // numCache remembers how recent numbers were written: a plot repeats the
 // same coordinates many times (every lane's ticks of a bucket share their
 // x, every tick of a lane its two y). It is direct-mapped on the number's
 // bits; an entry holds a number whose text fits.
-type numCache [1 << 10]struct {
+type numCache [1 << numCacheBits]struct {
 	bits uint64
 	n    uint8 // length of text; 0: empty entry
 	text [23]byte
@@ -216,7 +223,7 @@ type numCache [1 << 10]struct {
 // num appends v as the package's num does, from the cache when it holds v.
 func (nc *numCache) num(b []byte, v float64) []byte {
 	bits := math.Float64bits(v)
-	e := &nc[(bits*0x9E3779B97F4A7C15)>>54]
+	e := &nc[(bits*0x9E3779B97F4A7C15)>>(64-numCacheBits)]
 	if e.n > 0 && e.bits == bits {
 		return append(b, e.text[:e.n]...)
 	}
