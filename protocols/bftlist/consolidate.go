@@ -105,6 +105,10 @@ type stateIDs struct {
 	last []trieLast
 	next int
 	gen  uint64
+	// own is the replica whose structure is written in place (−1: none).
+	// Every other structure is replaced, never written, so one that is
+	// the same structure as when it was last read is skipped.
+	own int
 }
 
 // trieLast is an edge from a number: by element x to number c (0: none).
@@ -122,14 +126,15 @@ type trieEdge struct {
 
 // stateRec is what stateIDs remembers of one replica's structure.
 type stateRec struct {
-	first *int64 // first element of the state numbered
-	size  int    // its length
-	cur   bool   // whether the entry matches the replica's state
-	def   bool   // whether the structure is default prefix
+	ptr   *RepStructure // the structure last read (not own's)
+	first *int64        // first element of the state numbered
+	size  int           // its length
+	cur   bool          // whether the entry matches the replica's state
+	def   bool          // whether the structure is default prefix
 }
 
-func newStateIDs(n int) stateIDs {
-	return stateIDs{recs: make([]stateRec, n), id: make([]int, n), child: make(map[trieEdge]int), next: 1}
+func newStateIDs(n, own int) stateIDs {
+	return stateIDs{recs: make([]stateRec, n), id: make([]int, n), child: make(map[trieEdge]int), next: 1, own: own}
 }
 
 // of returns the number of each structure's state; the slice is reused by
@@ -137,8 +142,12 @@ func newStateIDs(n int) stateIDs {
 func (m *stateIDs) of(rep []*RepStructure) []int {
 	stale, changed := false, false
 	for k, s := range rep {
-		st := s.State
 		r := &m.recs[k]
+		if s == r.ptr && k != m.own {
+			continue // the same structure: its state and flag as numbered
+		}
+		r.ptr = s
+		st := s.State
 		if d := s.isDefPrefix(); d != r.def {
 			r.def, changed = d, true
 		}
@@ -263,8 +272,8 @@ func prefixChainOf(rep []*RepStructure, m int, ids []int) []int {
 // chainScratch holds prefixChain's working arrays from one call to the
 // next.
 type chainScratch struct {
-	cls, reps, size, after, inChosen []int
-	le                               []bool
+	cls, reps, size, count, cand []int
+	le                           []bool
 }
 
 // grown returns s's array resized to l elements, all zero.
@@ -276,6 +285,13 @@ func grown[T any](s []T, l int) []T {
 
 // prefixChain is prefixChainOf with sc's arrays, appending the chosen
 // replicas to chosen[:0].
+//
+// The sets of size m with common prefix L* are the m-subsets of
+// E(t) = {u : u ≼ t, |u| ≥ L*} for the t with |t| ≥ L* (above). The
+// lexicographically first m-subset of one E(t) is its m smallest ids, and
+// the first over all of them is the smallest of those lists: the first
+// m eligible ids, taken for each class t with m eligible members, and
+// compared.
 func (sc *chainScratch) prefixChain(rep []*RepStructure, m int, ids []int, chosen []int) []int {
 	n := len(rep)
 	if m <= 0 || m > n {
@@ -284,23 +300,18 @@ func (sc *chainScratch) prefixChain(rep []*RepStructure, m int, ids []int, chose
 	sc.cls, sc.reps = classesInto(rep, ids, grown(sc.cls, n), sc.reps)
 	cls, reps := sc.cls, sc.reps
 	nc := len(reps)
-	sc.le, sc.size = grown(sc.le, nc*nc), grown(sc.size, nc)
-	le := sc.le     // le[c*nc+d]: class c ≼ class d
-	size := sc.size // state length of each class
+	sc.le, sc.size, sc.count = grown(sc.le, nc*nc), grown(sc.size, nc), grown(sc.count, nc)
+	le := sc.le       // le[c*nc+d]: class c ≼ class d
+	size := sc.size   // state length of each class
+	count := sc.count // members of each class
 	for c, a := range reps {
 		size[c] = len(rep[a].State)
 		for d, b := range reps {
 			le[c*nc+d] = below(rep[a], rep[b])
 		}
 	}
-	// after[c*(n+1)+p]: members of class c with id ≥ p.
-	sc.after = grown(sc.after, nc*(n+1))
-	after := sc.after
-	for p := n - 1; p >= 0; p-- {
-		for c := 0; c < nc; c++ {
-			after[c*(n+1)+p] = after[c*(n+1)+p+1]
-		}
-		after[cls[p]*(n+1)+p]++
+	for _, c := range cls {
+		count[c]++
 	}
 	best := -1
 	for s := 0; s < nc; s++ {
@@ -314,7 +325,7 @@ func (sc *chainScratch) prefixChain(rep []*RepStructure, m int, ids []int, chose
 			c := 0
 			for u := 0; u < nc; u++ {
 				if le[s*nc+u] && le[u*nc+t] && size[u] >= size[s] {
-					c += after[u*(n+1)]
+					c += count[u]
 				}
 			}
 			if c >= m {
@@ -327,69 +338,30 @@ func (sc *chainScratch) prefixChain(rep []*RepStructure, m int, ids []int, chose
 		return nil
 	}
 	chosen = slices.Grow(chosen[:0], m)
-	sc.inChosen = grown(sc.inChosen, nc)
-	inChosen := sc.inChosen // chosen members per class
-	// completable: some t lies above every chosen member and has enough
-	// eligible members after last to fill the set.
-	completable := func(last int) bool {
-		need := m - len(chosen)
-		for t := 0; t < nc; t++ {
-			if size[t] < best {
-				continue
-			}
-			ok := true
-			for g := 0; g < nc; g++ {
-				if inChosen[g] > 0 && !le[g*nc+t] {
-					ok = false
-					break
-				}
-			}
-			if !ok {
-				continue
-			}
-			c := 0
-			for u := 0; u < nc; u++ {
-				if le[u*nc+t] && size[u] >= best {
-					c += after[u*(n+1)+last+1]
-				}
-			}
-			if c >= need {
-				return true
+	sc.cand = slices.Grow(sc.cand[:0], m)
+	for t := 0; t < nc; t++ {
+		if size[t] < best {
+			continue
+		}
+		c := 0
+		for u := 0; u < nc; u++ {
+			if le[u*nc+t] && size[u] >= best {
+				c += count[u]
 			}
 		}
-		return false
-	}
-	last := -1
-	for len(chosen) < m {
-		found := false
-		for c := last + 1; c < n; c++ {
-			k := cls[c]
-			if size[k] < best {
-				continue
-			}
-			ok := true
-			for g := 0; g < nc; g++ {
-				if inChosen[g] > 0 && !le[g*nc+k] && !le[k*nc+g] {
-					ok = false
-					break
-				}
-			}
-			if !ok {
-				continue
-			}
-			chosen = append(chosen, c)
-			inChosen[k]++
-			if completable(c) {
-				last = c
-				found = true
-				break
-			}
-			chosen = chosen[:len(chosen)-1]
-			inChosen[k]--
+		if c < m {
+			continue
 		}
-		if !found {
-			return nil // unreachable: best guarantees a completion
+		cand := sc.cand[:0]
+		for p := 0; len(cand) < m; p++ {
+			if u := cls[p]; le[u*nc+t] && size[u] >= best {
+				cand = append(cand, p)
+			}
 		}
+		if len(chosen) == 0 || slices.Compare(cand, chosen) < 0 {
+			chosen = append(chosen[:0], cand...)
+		}
+		sc.cand = cand
 	}
 	return chosen
 }

@@ -178,30 +178,39 @@ func TestStateIDsMatchLists(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := 0; trial < 200; trial++ {
 		n := 2 + rng.IntN(12)
-		ids := newStateIDs(n)
+		// Replica 0's structure is written in place, as a replica's own
+		// is; the others are replaced, as the peers' are.
+		ids := newStateIDs(n, 0)
 		own := make([][]int64, n) // each replica's growing array
 		rep := make([]*RepStructure, n)
 		for k := range rep {
 			rep[k] = &RepStructure{}
+		}
+		set := func(k int, s *RepStructure) {
+			if k == 0 {
+				*rep[0] = *s
+			} else {
+				rep[k] = s
+			}
 		}
 		for round := 0; round < 40; round++ {
 			for k := range rep {
 				switch rng.IntN(6) {
 				case 0: // execute: append in place when there is room
 					own[k] = append(own[k], rng.Int64N(2))
-					rep[k] = &RepStructure{State: clip(own[k])}
+					set(k, &RepStructure{State: clip(own[k])})
 				case 1: // adopt an equal copy of another state
 					j := rng.IntN(n)
 					own[k] = append(make([]int64, 0, len(rep[j].State)+4), rep[j].State...)
-					rep[k] = &RepStructure{State: clip(own[k])}
+					set(k, &RepStructure{State: clip(own[k])})
 				case 2: // adopt a prefix of another state, sharing its array
 					j := rng.IntN(n)
 					st := rep[j].State
-					rep[k] = &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])}
+					set(k, &RepStructure{State: clip(st[:rng.IntN(len(st)+1)])})
 					own[k] = rep[k].State
 				case 3: // reset
 					own[k] = nil
-					rep[k] = &RepStructure{}
+					set(k, &RepStructure{})
 				default: // unchanged
 				}
 			}
@@ -223,7 +232,7 @@ func TestStateIDsMatchLists(t *testing.T) {
 func TestStateIDsStayBounded(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	const n, length = 5, 12
-	ids := newStateIDs(n)
+	ids := newStateIDs(n, -1)
 	rep := make([]*RepStructure, n)
 	most := 0
 	for round := 0; round < 3000; round++ {
@@ -298,7 +307,7 @@ func TestChainMemoMatchesFresh(t *testing.T) {
 	pend := []ClientReq{{Client: 9, Op: protocols.OpAppend, TS: 1}}
 	for trial := 0; trial < 100; trial++ {
 		n := 6 + rng.IntN(10)
-		g := &replication{rep: make([]*RepStructure, n), states: newStateIDs(n)}
+		g := &replication{rep: make([]*RepStructure, n), states: newStateIDs(n, -1)}
 		own := make([][]int64, n)
 		for k := range g.rep {
 			g.setRep(k, &RepStructure{})

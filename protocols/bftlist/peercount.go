@@ -69,6 +69,10 @@ type peerCounts[T comparable] struct {
 	// gen moves at every count, so that results remembered for one count
 	// are not taken for another.
 	gen uint64
+	// quiet[k] is replica k's structure when it added nothing to the
+	// count, for the own r_log counted (nil: it did, or not known): until
+	// either changes it adds nothing again and is skipped.
+	quiet []*RepStructure
 }
 
 // tally is one item's count per status: the replicas counted, the last
@@ -104,6 +108,14 @@ func (c *peerCounts[T]) restart(ver uint64, log []LogEntry) {
 	c.items, c.tally, c.hint = c.items[:0], c.tally[:0], 0
 	c.ver, c.log, c.logLen, c.set = ver, firstEntry(log), len(log), true
 	c.gen++
+}
+
+// keepQuiet keeps the quiet structures of n replicas for a count with own
+// r_log log: it forgets them unless log is the one c counted last.
+func (c *peerCounts[T]) keepQuiet(n int, log []LogEntry) {
+	if len(c.quiet) != n || c.logLen != len(log) || c.log != firstEntry(log) {
+		c.quiet = append(c.quiet[:0], make([]*RepStructure, n)...)
+	}
 }
 
 // lookup is the index of x among c's items, or −1 (see indexOf).
@@ -256,22 +268,29 @@ func (g *replication) countPeersSupported() *peerCounts[Req] {
 	if c.counted(g.repVer, ownLog) {
 		return c
 	}
+	c.keepQuiet(len(g.rep), ownLog)
 	c.restart(g.repVer, ownLog)
 	own := newLogIndex(ownLog)
 	for k, s := range g.rep {
-		if k == g.r.id {
+		if k == g.r.id || c.quiet[k] == s {
 			continue
 		}
+		added := false
 		for i := range s.ReqQ {
 			if p := &s.ReqQ[i]; !own.has(&p.Req) {
 				if mask := statusMask(p.Status); mask != 0 {
 					countReq(c, &p.Req, mask, k, position(k, i))
+					added = true
 				}
 			}
 		}
 		reqs := g.notInOwnLog(k, s.RLog, own)
 		for i := range reqs {
 			countReq(c, &reqs[i], allCounted, k, position(k, len(s.ReqQ)+i))
+			added = true
+		}
+		if c.quiet[k] = s; added {
+			c.quiet[k] = nil
 		}
 	}
 	return c

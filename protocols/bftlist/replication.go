@@ -70,7 +70,7 @@ type replication struct {
 
 func newReplication(r *Replica) replication {
 	k := max(r.k, 1)
-	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n),
+	g := replication{r: r, rep: make([]*RepStructure, r.n), sigmaK: r.p.Sigma * k, observed: -1, logMemo: make([]logMemo, r.n), states: newStateIDs(r.n, r.id),
 		reqCount: new(counter[Req])}
 	g.own = defaultStructure(r.k)
 	for j := range g.rep {
