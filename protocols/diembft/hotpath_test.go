@@ -151,6 +151,74 @@ func TestProposalSignedMemo(t *testing.T) {
 	}
 }
 
+// TestProposalValidMemo checks that a proposal's remembered check
+// answers as a fresh checkProposal does: for the proposal it was made
+// with, and not for a copy with another signature, block, high commit QC
+// or last-round TC, nor under other keys or a smaller block size; and that
+// a replica whose checks cost something runs them (and charges them) every
+// time.
+func TestProposalValidMemo(t *testing.T) {
+	leader, _ := newTestReplica(t, 0, 4, 1, nil)
+	r, _ := newTestReplica(t, 1, 4, 1, nil)
+	b0, qc0 := roundZeroQC(r)
+	if !r.executeAndInsert(b0) {
+		t.Fatal("round 0's block is not inserted")
+	}
+	txns := []*protocols.Request{{Client: 9, ID: 1}, {Client: 9, ID: 2}}
+	p := leader.makeProposal(1, txns, qc0, qc0)
+	for i := range 2 { // the second time from the memo
+		if !r.checkProposal(p) || !r.proposalValid(p) {
+			t.Fatalf("check %d: a valid proposal does not verify", i)
+		}
+	}
+	if p.checked.fingerprint != r.keys.fingerprint {
+		t.Fatal("a valid proposal's check is not remembered")
+	}
+	badQC := signedQC(r, qc0.VoteInfo, []sim.NodeID{0, 1}) // below the quorum
+	copies := []struct {
+		name   string
+		change func(*Proposal)
+	}{
+		{"another signature", func(c *Proposal) { c.Signature.tag++ }},
+		{"another block", func(c *Proposal) { c.Block = newBlock(2, 1, txns, qc0) }},
+		{"another high commit QC", func(c *Proposal) { c.HighCommitQC = badQC }},
+		{"another last-round TC", func(c *Proposal) { c.LastRoundTC = &TC{Round: 0} }},
+	}
+	for _, tc := range copies {
+		c := *p // the memo copied with it
+		tc.change(&c)
+		want := r.checkProposal(&c)
+		if want {
+			t.Fatalf("%s: the test's copy is valid", tc.name)
+		}
+		if got := r.proposalValid(&c); got != want {
+			t.Errorf("%s: remembered check %v, fresh check %v", tc.name, got, want)
+		}
+	}
+	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = *newKeyring(99, 1, 4, Quorum(4, 1), false) })
+	if stranger.proposalValid(p) || stranger.checkProposal(p) {
+		t.Error("a proposal checked under one run's keys verifies under another's")
+	}
+	small, _ := newTestReplica(t, 1, 4, 1, protocols.Params{"block_size": int64(1)})
+	if small.proposalValid(p) || small.checkProposal(p) {
+		t.Error("a proposal of two requests verifies at a replica that takes blocks of one")
+	}
+	// With checks that cost something the memo is not used: every check
+	// charges what checkProposal charges.
+	costly := func(s *Replica) { s.costs.Verify, s.costs.Hash64 = 3, 1 }
+	a, envA := newTestReplicaSeeded(t, 1, 4, 1, nil, costly)
+	b, envB := newTestReplicaSeeded(t, 1, 4, 1, nil, costly)
+	for i := range 2 {
+		before := envA.now
+		if !a.proposalValid(p) || !b.checkProposal(p) {
+			t.Fatalf("check %d: a valid proposal does not verify", i)
+		}
+		if envA.now-before == 0 || envA.now != envB.now {
+			t.Fatalf("check %d: charged %v, checkProposal %v", i, envA.now, envB.now)
+		}
+	}
+}
+
 // TestAddVoteLastSet checks the block tree's remembered last vote set: a
 // vote for a set that was pruned, or dropped by a corruption, opens a new
 // set instead of going to the remembered one.
