@@ -227,7 +227,7 @@ func assemble(run *Run, reg *protocols.Registry, trace io.Writer, gateways int) 
 	if err := in.installTransients(); err != nil {
 		return nil, fmt.Errorf("transient faults: %w", err)
 	}
-	w.Subscribe(in.observe)
+	w.Subscribe(in.observer())
 	// The World counts the messages itself (added to in.messages when the
 	// run ends); a tracer is only installed to write a trace.
 	if trace != nil {
@@ -346,66 +346,75 @@ func laterBehaviours(s failures.Schedule) failures.Schedule {
 	return s
 }
 
-// observe routes observations to recorders and checkers.
-func (in *instance) observe(at sim.Time, node sim.NodeID, o sim.Observation) {
-	if in.meter != nil {
-		in.meter.Observe(at, node, o)
-	}
-	switch o := o.(type) {
-	case protocols.Completed:
-		if !in.lean {
-			in.latency.Add(o.Workload, o.SentAt, o.Latency)
-			in.timeline.Complete(at)
+// observer returns the function that routes observations to recorders and
+// checkers. It is a closure, not the method value of a method: the World
+// calls a method value through a wrapper, one call more per observation.
+// It is not inlined where the run is assembled: a closure made in a large
+// function is compiled with that function's smaller budget for inlining
+// the calls it makes.
+//
+//go:noinline
+func (in *instance) observer() sim.Observer {
+	return func(at sim.Time, node sim.NodeID, o sim.Observation) {
+		if in.meter != nil {
+			in.meter.Observe(at, node, o)
 		}
-		if in.conv != nil {
-			in.conv.completed(at)
-		}
-	case protocols.Commit:
-		in.commits++
-		in.replicaLog.Commit(at, int(node))
-		if in.tracker.Saturated() && int(node) < len(in.byzantine) && !in.byzantine[node] {
-			for _, d := range in.tracker.Committed(at, o.Height, o.Requests) {
-				if in.lean {
-					continue
-				}
-				for range d.Requests {
-					in.latency.Add(d.Workload, 0, at)
-					in.timeline.Complete(at)
+		switch o := o.(type) {
+		case protocols.Completed:
+			if !in.lean {
+				in.latency.Add(o.Workload, o.SentAt, o.Latency)
+				in.timeline.Complete(at)
+			}
+			if in.conv != nil {
+				in.conv.completed(at)
+			}
+		case protocols.Commit:
+			in.commits++
+			in.replicaLog.Commit(at, int(node))
+			if in.tracker.Saturated() && int(node) < len(in.byzantine) && !in.byzantine[node] {
+				for _, d := range in.tracker.Committed(at, o.Height, o.Requests) {
+					if in.lean {
+						continue
+					}
+					for range d.Requests {
+						in.latency.Add(d.Workload, 0, at)
+						in.timeline.Complete(at)
+					}
 				}
 			}
-		}
-		if in.commitTarget != nil {
-			in.commitTarget.commit(node)
-		}
-		if !in.lean {
-			in.timeline.Commit(at)
-		}
-		in.safety.commit(at, node, o)
-		if in.gst != nil {
-			in.gst.commit(at, node, o)
-		}
-	case protocols.Proposed:
-		if in.gst != nil {
-			in.gst.proposed(node, o)
-		}
-	case protocols.Certified:
-		in.safety.certified(at, node, o)
-	case protocols.RoundChange:
-		in.rounds.roundChange(node, o)
-		switch {
-		case o.Cause.Advance():
-			in.replicaLog.Round(at, int(node), o.Round, o.Cause == protocols.CauseTC)
-		case o.Cause == protocols.CauseReset:
-			in.replicaLog.Reset(at, int(node))
-		}
-		if in.gst != nil {
-			in.gst.roundChange(at, node, o.Round)
-		}
-	case protocols.Timeout:
-		in.rounds.timeouts++
-		in.replicaLog.Timeout(at, int(node))
-		if in.gst != nil {
-			in.gst.timeout(node, o)
+			if in.commitTarget != nil {
+				in.commitTarget.commit(node)
+			}
+			if !in.lean {
+				in.timeline.Commit(at)
+			}
+			in.safety.commit(at, node, o)
+			if in.gst != nil {
+				in.gst.commit(at, node, o)
+			}
+		case protocols.Proposed:
+			if in.gst != nil {
+				in.gst.proposed(node, o)
+			}
+		case protocols.Certified:
+			in.safety.certified(at, node, o)
+		case protocols.RoundChange:
+			in.rounds.roundChange(node, o)
+			switch {
+			case o.Cause.Advance():
+				in.replicaLog.Round(at, int(node), o.Round, o.Cause == protocols.CauseTC)
+			case o.Cause == protocols.CauseReset:
+				in.replicaLog.Reset(at, int(node))
+			}
+			if in.gst != nil {
+				in.gst.roundChange(at, node, o.Round)
+			}
+		case protocols.Timeout:
+			in.rounds.timeouts++
+			in.replicaLog.Timeout(at, int(node))
+			if in.gst != nil {
+				in.gst.timeout(node, o)
+			}
 		}
 	}
 }
