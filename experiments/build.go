@@ -388,7 +388,9 @@ func (in *instance) observer() sim.Observer {
 			if !in.lean {
 				in.timeline.Commit(at)
 			}
-			in.safety.commit(at, node, o)
+			if !in.safety.commitAgrees(node, o) {
+				in.safety.commit(at, node, o)
+			}
 			if in.gst != nil {
 				in.gst.commit(at, node, o)
 			}
@@ -397,7 +399,9 @@ func (in *instance) observer() sim.Observer {
 				in.gst.proposed(node, o)
 			}
 		case protocols.Certified:
-			in.safety.certified(at, node, o)
+			if !in.safety.certifiedAgrees(node, o) {
+				in.safety.certified(at, node, o)
+			}
 		case protocols.RoundChange:
 			in.rounds.roundChange(node, o)
 			switch {
