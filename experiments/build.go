@@ -382,8 +382,8 @@ func (in *instance) observer() sim.Observer {
 					}
 				}
 			}
-			if in.commitTarget != nil {
-				in.commitTarget.commit(node)
+			if ct := in.commitTarget; ct != nil && ct.count1(node) {
+				ct.reachedBy()
 			}
 			if !in.lean {
 				in.timeline.Commit(at)
@@ -557,15 +557,22 @@ func newCommitTarget(n, f, target int, byzantine []bool, stop func()) *commitTar
 	return &commitTarget{target: target, quorum: n - f, byzantine: byzantine, count: make([]int, n), stop: stop}
 }
 
-func (c *commitTarget) commit(node sim.NodeID) {
+// count1 counts an entry committed by node and reports whether node (a
+// correct replica) reached the target with it. Small enough to be inlined
+// where the run observes each commit.
+func (c *commitTarget) count1(node sim.NodeID) bool {
 	if int(node) >= len(c.count) || c.byzantine[node] {
-		return
+		return false
 	}
 	c.count[node]++
-	if c.count[node] == c.target {
-		c.reached++
-		if c.reached == c.quorum {
-			c.stop()
-		}
+	return c.count[node] == c.target
+}
+
+// reachedBy counts a replica that reached the target, and stops the run
+// once quorum correct replicas have.
+func (c *commitTarget) reachedBy() {
+	c.reached++
+	if c.reached == c.quorum {
+		c.stop()
 	}
 }
