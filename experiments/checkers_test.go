@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -145,6 +146,58 @@ func TestSafetyCheckerFarHeights(t *testing.T) {
 	}
 	if n := len(s.heights.near); n > 2 {
 		t.Errorf("the table of heights holds %d entries, want 2 (heights 0 and 1)", n)
+	}
+}
+
+// TestSafetyCheckerAgrees checks the inlined answers of the safety
+// checker (commitAgrees, certifiedAgrees, with which the run skips the
+// checker's call): an answer of agreement leaves the checker as it was
+// (no violation, nothing recorded), and a correct replica's first commit or
+// certificate of a height or round, or a conflicting one, is not
+// answered so.
+func TestSafetyCheckerAgrees(t *testing.T) {
+	far := int64(maxSeenGap) * 3
+	type obs struct {
+		node     sim.NodeID
+		n        int64 // height or round
+		digest   protocols.Digest
+		mustPass bool // a first or conflicting one: must reach the checker
+	}
+	steps := []obs{
+		{0, 0, 1, true}, {1, 0, 1, false}, {3, 0, 2, false}, {1, 0, 2, true}, {2, 0, 1, false},
+		{0, 1, 5, true}, {3, 1, 6, false}, {1, 1, 6, true}, {0, far, 7, true}, {1, far, 7, false},
+		{2, far, 8, true}, {0, -1, 9, false}, {1, 2, 3, true}, {2, 2, 3, false},
+	}
+	for _, kind := range []string{"commit", "certified"} {
+		t.Run(kind, func(t *testing.T) {
+			s := newSafetyChecker(4, []bool{false, false, false, true})
+			for i, o := range steps {
+				if kind == "certified" && o.n < 0 {
+					continue // a negative round is a round like another for certificates
+				}
+				before := fmt.Sprintf("%+v", *s)
+				var agrees bool
+				if kind == "commit" {
+					c := protocols.Commit{Height: o.n, Digest: o.digest}
+					agrees = s.commitAgrees(o.node, c)
+					s.commit(0, o.node, c)
+				} else {
+					c := protocols.Certified{Round: o.n, Digest: o.digest}
+					agrees = s.certifiedAgrees(o.node, c)
+					s.certified(0, o.node, c)
+				}
+				after := fmt.Sprintf("%+v", *s)
+				if agrees && after != before {
+					t.Errorf("step %d %+v: answered as agreeing, but the checker changed", i, o)
+				}
+				if agrees && o.mustPass {
+					t.Errorf("step %d %+v: a first or conflicting observation answered as agreeing", i, o)
+				}
+			}
+			if s.count != 3 {
+				t.Errorf("%d violations (%q), want 3", s.count, s.violations)
+			}
+		})
 	}
 }
 

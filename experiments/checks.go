@@ -115,8 +115,16 @@ func (s *safetyChecker) violate(format string, args ...any) {
 // are caused by the corruption and counted apart.
 func (s *safetyChecker) transientFault() { s.faulted = true }
 
+// commitAgrees reports that commit has nothing to do for c: it is not a
+// correct replica's, or it agrees with the first commit seen for its
+// height (most commits). Small enough to be inlined where the run
+// observes, so that most commits make no call.
+func (s *safetyChecker) commitAgrees(node sim.NodeID, c protocols.Commit) bool {
+	return !s.correct(node) || c.Height < 0 || s.heights.agrees(c.Height, c.Digest)
+}
+
 func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit) {
-	if !s.correct(node) || c.Height < 0 || s.heights.agrees(c.Height, c.Digest) {
+	if s.commitAgrees(node, c) {
 		return
 	}
 	first, ok := s.heights.first(c.Height)
@@ -130,8 +138,14 @@ func (s *safetyChecker) commit(at sim.Time, node sim.NodeID, c protocols.Commit)
 	}
 }
 
+// certifiedAgrees is commitAgrees for certified: a certificate that is
+// not a correct replica's, or agrees with the first seen for its round.
+func (s *safetyChecker) certifiedAgrees(node sim.NodeID, c protocols.Certified) bool {
+	return !s.correct(node) || s.certs.agrees(c.Round, c.Digest)
+}
+
 func (s *safetyChecker) certified(at sim.Time, node sim.NodeID, c protocols.Certified) {
-	if !s.correct(node) || s.certs.agrees(c.Round, c.Digest) {
+	if s.certifiedAgrees(node, c) {
 		return
 	}
 	first, ok := s.certs.first(c.Round)

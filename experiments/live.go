@@ -144,7 +144,7 @@ func (in *instance) runLive(opt *LiveOptions, poll func(sim.Time, uint64) bool) 
 		Model:        model,
 		KindChannel:  kinds,
 		Interceptors: interceptors,
-		Observer:     in.observe,
+		Observer:     in.observer(),
 		Tracer:       tracer,
 		OnInput:      onInput,
 	})

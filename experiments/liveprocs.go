@@ -115,7 +115,7 @@ func (in *instance) runProcesses(opt *LiveOptions, poll func(sim.Time, uint64) b
 		Replicas: n, Nodes: nodes, Local: local, Start: start, Addrs: addrs,
 		Codec: protocols.WireCodec{Proto: in.res.proto.Codec}, Seed: in.run.Seed,
 		Model: model, KindChannel: kindChannels(e),
-		Observer: in.observe, Tracer: in.messages,
+		Observer: in.observer(), Tracer: in.messages,
 	})
 	if err != nil {
 		return "", err

@@ -34,6 +34,24 @@ type strategy interface {
 	votesTwice() bool
 }
 
+// strategyCertified tells the replica's strategy of a QC it certifies a
+// block with, making no call for an honest replica (nearly every replica
+// of a run, at every QC; honest ignores it).
+func (r *Replica) strategyCertified(qc *QC) {
+	if _, ok := r.conduct.S.(honest); !ok {
+		r.conduct.S.certified(r, qc)
+	}
+}
+
+// commits reports whether the replica's strategy commits blocks, making
+// no call for an honest replica (which does).
+func (r *Replica) commits() bool {
+	if _, ok := r.conduct.S.(honest); ok {
+		return true
+	}
+	return r.conduct.S.commits()
+}
+
 // honest is the protocol as specified.
 type honest struct{}
 

@@ -151,6 +151,114 @@ func TestProposalSignedMemo(t *testing.T) {
 	}
 }
 
+// TestProposalValidMemo checks that a proposal's remembered check
+// answers as a fresh checkProposal does: for the proposal it was made
+// with, and not for a copy with another signature, block, high commit QC
+// or last-round TC, nor under other keys or a smaller block size; and that
+// a replica whose checks cost something runs them (and charges them) every
+// time.
+func TestProposalValidMemo(t *testing.T) {
+	leader, _ := newTestReplica(t, 0, 4, 1, nil)
+	r, _ := newTestReplica(t, 1, 4, 1, nil)
+	b0, qc0 := roundZeroQC(r)
+	if !r.executeAndInsert(b0) {
+		t.Fatal("round 0's block is not inserted")
+	}
+	txns := []*protocols.Request{{Client: 9, ID: 1}, {Client: 9, ID: 2}}
+	p := leader.makeProposal(1, txns, qc0, qc0)
+	for i := range 2 { // the second time from the memo
+		if !r.checkProposal(p) || !r.proposalValid(p) {
+			t.Fatalf("check %d: a valid proposal does not verify", i)
+		}
+	}
+	if p.checked.fingerprint != r.keys.fingerprint {
+		t.Fatal("a valid proposal's check is not remembered")
+	}
+	badQC := signedQC(r, qc0.VoteInfo, []sim.NodeID{0, 1}) // below the quorum
+	copies := []struct {
+		name   string
+		change func(*Proposal)
+	}{
+		{"another signature", func(c *Proposal) { c.Signature.tag++ }},
+		{"another block", func(c *Proposal) { c.Block = newBlock(2, 1, txns, qc0) }},
+		{"another high commit QC", func(c *Proposal) { c.HighCommitQC = badQC }},
+		{"another last-round TC", func(c *Proposal) { c.LastRoundTC = &TC{Round: 0} }},
+	}
+	for _, tc := range copies {
+		c := *p // the memo copied with it
+		tc.change(&c)
+		want := r.checkProposal(&c)
+		if want {
+			t.Fatalf("%s: the test's copy is valid", tc.name)
+		}
+		if got := r.proposalValid(&c); got != want {
+			t.Errorf("%s: remembered check %v, fresh check %v", tc.name, got, want)
+		}
+	}
+	stranger, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, func(s *Replica) { s.keys = *newKeyring(99, 1, 4, Quorum(4, 1), false) })
+	if stranger.proposalValid(p) || stranger.checkProposal(p) {
+		t.Error("a proposal checked under one run's keys verifies under another's")
+	}
+	small, _ := newTestReplica(t, 1, 4, 1, protocols.Params{"block_size": int64(1)})
+	if small.proposalValid(p) || small.checkProposal(p) {
+		t.Error("a proposal of two requests verifies at a replica that takes blocks of one")
+	}
+}
+
+// TestProposalValidCharges checks that a check answered from a proposal's
+// memo charges what a fresh checkProposal charges, under a cost model that
+// charges checks: for a proposal whose high commit QC is its block's QC or
+// another one, with and without a last-round TC, over the genesis QC, at a replica that does
+// or does not hold the certificates already.
+func TestProposalValidCharges(t *testing.T) {
+	leader, _ := newTestReplica(t, 0, 4, 1, nil)
+	costly := func(s *Replica) { s.costs.Verify, s.costs.Hash64 = 3, 1 }
+	first, _ := newTestReplicaSeeded(t, 1, 4, 1, nil, costly)
+	b0, qc0 := roundZeroQC(first)
+	b1 := newBlock(0, 1, nil, qc0)
+	exec1 := chained.StateAfter(first.ledger.Root().State, (&Block{}).payloadDigest()) // not checked
+	qc1 := signedQC(first, VoteInfo{ID: b1.ID, Round: 1, ParentID: b0.ID, ParentRound: 0, ExecStateID: exec1}, []sim.NodeID{0, 1, 2})
+	var tcSigs []Signature
+	for j := range 3 {
+		tcSigs = append(tcSigs, newKeyring(7, sim.NodeID(j), 4, Quorum(4, 1), false).sign(timeoutDigest(1, 0)))
+	}
+	tc1 := &TC{Round: 1, HighQCRounds: []int64{0, 0, 0}, Signatures: tcSigs}
+	txns := []*protocols.Request{{Client: 9, ID: 1}}
+	prop := func(b *Block, tc *TC, hc *QC) *Proposal {
+		return &Proposal{Block: b, LastRoundTC: tc, HighCommitQC: hc, Signature: leader.keys.sign(proposalDigest(b.ID))}
+	}
+	proposals := map[string]*Proposal{
+		"the genesis QC":             prop(newBlock(0, 0, txns, first.genesisQC), nil, first.genesisQC),
+		"high commit QC the block's": prop(newBlock(0, 1, txns, qc0), nil, qc0),
+		"another high commit QC":     prop(newBlock(0, 2, txns, qc1), nil, qc0),
+		"a last-round TC":            prop(newBlock(0, 2, txns, qc0), tc1, qc0),
+	}
+	for name, p := range proposals {
+		if !first.checkProposal(p) || !first.proposalValid(p) {
+			t.Fatalf("%s: the test's proposal is not valid", name)
+		}
+		memo, envM := newTestReplicaSeeded(t, 2, 4, 1, nil, costly)
+		fresh, envF := newTestReplicaSeeded(t, 2, 4, 1, nil, costly)
+		memo.tree.pruneCertified(5) // the genesis QC's too, as after commits
+		fresh.tree.pruneCertified(5)
+		for _, known := range []bool{false, true} {
+			if known {
+				for _, qc := range []*QC{qc0, qc1} {
+					memo.tree.certs.add(qc.VoteInfo.ID, qc)
+					fresh.tree.certs.add(qc.VoteInfo.ID, qc)
+				}
+			}
+			m0, f0 := envM.now, envF.now
+			if !memo.proposalValid(p) || !fresh.checkProposal(p) {
+				t.Fatalf("%s: a valid proposal does not verify", name)
+			}
+			if envM.now-m0 != envF.now-f0 || envF.now == f0 {
+				t.Errorf("%s, certificates held %v: charged %v from the memo, %v checked afresh", name, known, envM.now-m0, envF.now-f0)
+			}
+		}
+	}
+}
+
 // TestAddVoteLastSet checks the block tree's remembered last vote set: a
 // vote for a set that was pruned, or dropped by a corruption, opens a new
 // set instead of going to the remembered one.

@@ -371,7 +371,21 @@ type Proposal struct {
 	// Signature is the author's signature over proposalDigest(Block.ID).
 	Signature Signature
 
-	signed signedMemo // a verification of Signature (proposalSigned)
+	signed  signedMemo  // a verification of Signature (proposalSigned)
+	checked checkedMemo // a whole check of the proposal (proposalValid)
+}
+
+// checkedMemo records that a proposal passed checkProposal under the keys
+// of fingerprint, at a replica that takes blocks of at most blockSize
+// requests, with the block, high commit QC, last-round TC and signature it
+// had then.
+type checkedMemo struct {
+	fingerprint uint64
+	blockSize   int
+	block       *Block
+	highCommit  *QC
+	tc          *TC
+	sig         Signature
 }
 
 // signedMemo records that signature sig over the digest of id verified

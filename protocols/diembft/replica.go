@@ -207,7 +207,7 @@ func (r *Replica) dispatch(from sim.NodeID, m sim.Message, received bool) bool {
 			return false
 		}
 		r.receipt(m, received)
-		if r.checkProposal(m) {
+		if r.proposalValid(m) {
 			r.onProposal(from, m)
 		}
 	case *Vote:
@@ -406,7 +406,7 @@ func (r *Replica) processQC(qc *QC) {
 	if _, seen := r.tree.certs.get(id); !seen && qc.VoteInfo.Round > r.ledger.RootRound() {
 		r.tree.certs.add(id, qc) // get just missed
 		r.env.Observe(chained.Box(&qc.certified, protocols.Certified{Round: qc.VoteInfo.Round, Digest: id}))
-		r.conduct.S.certified(r, qc)
+		r.strategyCertified(qc)
 	}
 	switch {
 	case r.s.bugs.OneChainCommit:
@@ -425,7 +425,7 @@ func (r *Replica) commit(id protocols.Digest) {
 	if id == r.ledger.RootID() {
 		return // the committed root: most calls, a QC already processed
 	}
-	if !r.conduct.S.commits() {
+	if !r.commits() {
 		return
 	}
 	chain := r.ledger.Commit(id)

@@ -197,3 +197,57 @@ func (r *Replica) proposalSigned(p *Proposal) bool {
 	*m = signedMemo{fingerprint: r.keys.fingerprint, id: id, sig: p.Signature}
 	return true
 }
+
+// proposalValid is checkProposal answered from the proposal's memo: every
+// replica checks the same proposal object, and its validity is a function
+// of its block, certificates and signature, the run's keys and the block
+// size alone. A memo answers only for the block, certificates and
+// signature it was made with (a copy with any of them replaced is checked
+// again), under the same keys and block size. A check answered from the
+// memo charges what checkProposal charges for a valid proposal
+// (chargeProposalChecks).
+func (r *Replica) proposalValid(p *Proposal) bool {
+	m := &p.checked
+	if m.fingerprint == r.keys.fingerprint && m.fingerprint != 0 && m.block == p.Block && m.highCommit == p.HighCommitQC &&
+		m.tc == p.LastRoundTC && m.blockSize == r.s.blockSize && sameSignature(m.sig, p.Signature) {
+		if r.costs.Verify|r.costs.Hash64 != 0 {
+			r.chargeProposalChecks(p)
+		}
+		return true
+	}
+	if !r.checkProposal(p) {
+		return false
+	}
+	*m = checkedMemo{fingerprint: r.keys.fingerprint, blockSize: r.s.blockSize, block: p.Block, highCommit: p.HighCommitQC, tc: p.LastRoundTC, sig: p.Signature}
+	return true
+}
+
+// chargeProposalChecks charges what checkProposal charges for the valid
+// proposal p, in the same order: the block's hash, the author's
+// signature, each certificate that validQC and validTC would verify.
+func (r *Replica) chargeProposalChecks(p *Proposal) {
+	b := p.Block
+	r.chargeHash(b)
+	r.charge(r.costs.Verify)
+	r.chargeQCCheck(b.QC)
+	if !sameQC(p.HighCommitQC, b.QC) {
+		r.chargeQCCheck(p.HighCommitQC)
+	}
+	if tc := p.LastRoundTC; tc != nil {
+		r.charge(r.costs.Verify * sim.Time(len(tc.Signatures)))
+	}
+}
+
+// chargeQCCheck charges what validQC charges for the valid qc: nothing for
+// the genesis QC or one this replica already holds, else its signatures
+// and hashes.
+func (r *Replica) chargeQCCheck(qc *QC) {
+	if r.isGenesisQC(qc) {
+		return
+	}
+	if known, ok := r.tree.certs.get(qc.VoteInfo.ID); ok && (known == qc || known.LedgerCommitInfo == qc.LedgerCommitInfo && known.VoteInfo == qc.VoteInfo) {
+		return
+	}
+	c := &r.costs
+	r.charge(c.Verify*sim.Time(len(qc.Signatures)+1) + c.Hash64*3)
+}
