@@ -163,7 +163,10 @@ func (w *World) Subscribe(o Observer) { w.observer = append(w.observer, o) }
 
 // SetTracer installs a tracer that sees every send, drop, delivery, timer
 // and observation. Nil removes it.
-func (w *World) SetTracer(t Tracer) { w.tracer = t }
+func (w *World) SetTracer(t Tracer) {
+	w.tracer = t
+	w.net.rehook()
+}
 
 // At schedules fn at virtual time t. Scheduling in the past panics.
 func (w *World) At(t Time, fn func()) {
