@@ -114,9 +114,24 @@ func sampleNormal(d Normal, p *rand.PCG, r *rand.Rand) Time {
 	for {
 		x := mu + pcgNormFloat64(p, r)*s
 		if x >= 0 {
-			return sampleTime(math.Round(x))
+			return roundTime(x)
 		}
 	}
+}
+
+// roundTime is sampleTime(math.Round(x)) for x >= 0 (not NaN), without
+// math.Round's bit manipulation for the delays a link draws: below 2^52,
+// the conversion truncates x to its floor f, x - f is exact, and
+// math.Round rounds up from a fraction of one half.
+func roundTime(x float64) Time {
+	if x < 1<<52 {
+		t := Time(x)
+		if x-float64(t) >= 0.5 {
+			t++
+		}
+		return t
+	}
+	return sampleTime(math.Round(x))
 }
 
 // pcgNormFloat64 is rand.Rand.NormFloat64 (a ziggurat) drawing from p; r
