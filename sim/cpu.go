@@ -75,19 +75,34 @@ var (
 	_ Backlogger = (*nodeState)(nil)
 )
 
-// arrive hands an input to the node now, or queues it while the node is busy
-// or older inputs are waiting.
-func (ns *nodeState) arrive(in input) {
-	w := ns.world
-	if ns.busyUntil > w.now || ns.inbox.size > 0 {
-		ns.inbox.push(in)
-		if !ns.readyPending {
-			ns.readyPending = true
-			w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
-		}
+// arrive hands a message, of kind number kind, to the node now, or
+// queues it while the node is busy or older inputs are waiting.
+func (ns *nodeState) arrive(from NodeID, msg Message, kind int32) {
+	if ns.busyUntil > ns.world.now || ns.inbox.size > 0 {
+		ns.wait(input{from: from, msg: msg, kind: kind})
 		return
 	}
-	ns.handle(in)
+	ns.deliver(from, msg, kind)
+}
+
+// arriveTimer hands the timer of the given slot to the node now, or queues
+// it like arrive.
+func (ns *nodeState) arriveTimer(slot uint32) {
+	if ns.busyUntil > ns.world.now || ns.inbox.size > 0 {
+		ns.wait(input{from: None, slot: slot, timer: true})
+		return
+	}
+	ns.fire(slot)
+}
+
+// wait queues an input until the node is free for it.
+func (ns *nodeState) wait(in input) {
+	w := ns.world
+	ns.inbox.push(in)
+	if !ns.readyPending {
+		ns.readyPending = true
+		w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
+	}
 }
 
 // ready runs queued inputs once the node's charged work is done. Each input
@@ -101,33 +116,45 @@ func (ns *nodeState) ready() {
 			w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
 			return
 		}
-		ns.handle(ns.inbox.pop())
+		if in := ns.inbox.pop(); in.timer {
+			ns.fire(in.slot)
+		} else {
+			ns.deliver(in.from, in.msg, in.kind)
+		}
 	}
 }
 
-// handle runs one input on the node, starting at the current time.
-func (ns *nodeState) handle(in input) {
+// deliver runs a message, of kind number kind, on the node, starting at
+// the current time. (Messages and timers are handled by two functions of
+// few arguments, rather than one taking an input: a delivery's arguments
+// are fewer to keep across the node's handler.)
+func (ns *nodeState) deliver(from NodeID, msg Message, kind int32) {
 	w := ns.world
 	ns.cursor = w.now
-	if in.timer {
-		t, ok := w.timers.fire(in.slot)
-		if !ok {
-			return // cancelled while it waited
-		}
-		w.stats.Timers++
-		if w.tracer != nil {
-			w.tracer.Fired(w.now, ns.id, t)
-		}
-		ns.node.Fire(t)
-	} else {
-		w.unlog(in.from, ns.id)
-		w.stats.Delivered++
-		w.kindCount(int(in.kind)).Delivered++
-		if w.tracer != nil {
-			w.tracer.Delivered(w.now, in.from, ns.id, in.msg)
-		}
-		ns.node.Deliver(in.from, in.msg)
+	w.unlog(from, ns.id)
+	w.stats.Delivered++
+	w.kindCount(int(kind)).Delivered++
+	if w.tracer != nil {
+		w.tracer.Delivered(w.now, from, ns.id, msg)
 	}
+	ns.node.Deliver(from, msg)
+	ns.finish()
+}
+
+// fire runs the timer of the given slot on the node, starting at the
+// current time, unless it was cancelled while it waited.
+func (ns *nodeState) fire(slot uint32) {
+	w := ns.world
+	ns.cursor = w.now
+	t, ok := w.timers.fire(slot)
+	if !ok {
+		return // cancelled while it waited
+	}
+	w.stats.Timers++
+	if w.tracer != nil {
+		w.tracer.Fired(w.now, ns.id, t)
+	}
+	ns.node.Fire(t)
 	ns.finish()
 }
 

@@ -341,7 +341,7 @@ func (w *World) step(e event) {
 		case !ns.started:
 			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "not started")
 		default:
-			ns.arrive(input{from: f.from, msg: f.msg, kind: f.kind})
+			ns.arrive(f.from, f.msg, f.kind)
 		}
 	case evTimer:
 		slot := e.ref()
@@ -355,7 +355,7 @@ func (w *World) step(e event) {
 			w.timers.release(slot)
 			return
 		}
-		w.nodes[node].arrive(input{from: None, slot: slot, timer: true})
+		w.nodes[node].arriveTimer(slot)
 	case evReady:
 		w.queue.skip(e.at)
 		w.nodes[e.ref()].ready()
