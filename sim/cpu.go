@@ -75,24 +75,12 @@ var (
 	_ Backlogger = (*nodeState)(nil)
 )
 
-// arrive hands a message, of kind number kind, to the node now, or
-// queues it while the node is busy or older inputs are waiting.
-func (ns *nodeState) arrive(from NodeID, msg Message, kind int32) {
-	if ns.busyUntil > ns.world.now || ns.inbox.size > 0 {
-		ns.wait(input{from: from, msg: msg, kind: kind})
-		return
-	}
-	ns.deliver(from, msg, kind)
-}
-
-// arriveTimer hands the timer of the given slot to the node now, or queues
-// it like arrive.
-func (ns *nodeState) arriveTimer(slot uint32) {
-	if ns.busyUntil > ns.world.now || ns.inbox.size > 0 {
-		ns.wait(input{from: None, slot: slot, timer: true})
-		return
-	}
-	ns.fire(slot)
+// busy reports whether an input that arrives now must wait: the node's
+// charged work is not done, or older inputs are waiting. World.step
+// hands an input that need not wait straight to deliver or fire, and
+// queues the others with wait.
+func (ns *nodeState) busy() bool {
+	return ns.busyUntil > ns.world.now || ns.inbox.size > 0
 }
 
 // wait queues an input until the node is free for it.

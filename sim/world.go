@@ -340,8 +340,10 @@ func (w *World) step(e event) {
 			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "crashed")
 		case !ns.started:
 			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "not started")
+		case ns.busy():
+			ns.wait(input{from: f.from, msg: f.msg, kind: f.kind})
 		default:
-			ns.arrive(f.from, f.msg, f.kind)
+			ns.deliver(f.from, f.msg, f.kind)
 		}
 	case evTimer:
 		slot := e.ref()
@@ -355,7 +357,11 @@ func (w *World) step(e event) {
 			w.timers.release(slot)
 			return
 		}
-		w.nodes[node].arriveTimer(slot)
+		if ns := w.nodes[node]; ns.busy() {
+			ns.wait(input{from: None, slot: slot, timer: true})
+		} else {
+			ns.fire(slot)
+		}
 	case evReady:
 		w.queue.skip(e.at)
 		w.nodes[e.ref()].ready()
