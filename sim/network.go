@@ -256,6 +256,10 @@ func (n *Network) initLinks() {
 	n.links = make([]linkState, n.nodes*n.nodes)
 	n.handled = make([]uint32, n.nodes*n.nodes)
 	n.fromHash = make([]uint64, n.nodes)
+	for _, ns := range n.w.nodes {
+		row := int(ns.id) * n.nodes
+		ns.handled = n.handled[row : row+n.nodes : row+n.nodes]
+	}
 	h := hashName("link")
 	for from := range n.fromHash {
 		n.fromHash[from] = hashLabel(h, int64(from))
