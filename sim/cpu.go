@@ -68,6 +68,11 @@ type nodeState struct {
 	clockOffset Time
 	// charged is the CPU time charged so far.
 	charged Time
+	// handled is the node's row of the network's handled counters
+	// (Network.handled, by sender), set when the link table is made: a
+	// delivery increments its sender's counter without the network's
+	// index arithmetic.
+	handled []uint32
 }
 
 var (
@@ -75,19 +80,22 @@ var (
 	_ Backlogger = (*nodeState)(nil)
 )
 
-// arrive hands an input to the node now, or queues it while the node is busy
-// or older inputs are waiting.
-func (ns *nodeState) arrive(in input) {
+// busy reports whether an input that arrives now must wait: the node's
+// charged work is not done, or older inputs are waiting. World.step
+// hands an input that need not wait straight to deliver or fire, and
+// queues the others with wait.
+func (ns *nodeState) busy() bool {
+	return ns.busyUntil > ns.world.now || ns.inbox.size > 0
+}
+
+// wait queues an input until the node is free for it.
+func (ns *nodeState) wait(in input) {
 	w := ns.world
-	if ns.busyUntil > w.now || ns.inbox.size > 0 {
-		ns.inbox.push(in)
-		if !ns.readyPending {
-			ns.readyPending = true
-			w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
-		}
-		return
+	ns.inbox.push(in)
+	if !ns.readyPending {
+		ns.readyPending = true
+		w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
 	}
-	ns.handle(in)
 }
 
 // ready runs queued inputs once the node's charged work is done. Each input
@@ -101,33 +109,45 @@ func (ns *nodeState) ready() {
 			w.schedule(max(ns.busyUntil, w.now), evReady, uint32(ns.id))
 			return
 		}
-		ns.handle(ns.inbox.pop())
+		if in := ns.inbox.pop(); in.timer {
+			ns.fire(in.slot)
+		} else {
+			ns.deliver(in.from, in.msg, in.kind)
+		}
 	}
 }
 
-// handle runs one input on the node, starting at the current time.
-func (ns *nodeState) handle(in input) {
+// deliver runs a message, of kind number kind, on the node, starting at
+// the current time. (Messages and timers are handled by two functions of
+// few arguments, rather than one taking an input: a delivery's arguments
+// are fewer to keep across the node's handler.)
+func (ns *nodeState) deliver(from NodeID, msg Message, kind int32) {
 	w := ns.world
 	ns.cursor = w.now
-	if in.timer {
-		t, ok := w.timers.fire(in.slot)
-		if !ok {
-			return // cancelled while it waited
-		}
-		w.stats.Timers++
-		if w.tracer != nil {
-			w.tracer.Fired(w.now, ns.id, t)
-		}
-		ns.node.Fire(t)
-	} else {
-		w.unlog(in.from, ns.id)
-		w.stats.Delivered++
-		w.kindCount(int(in.kind)).Delivered++
-		if w.tracer != nil {
-			w.tracer.Delivered(w.now, in.from, ns.id, in.msg)
-		}
-		ns.node.Deliver(in.from, in.msg)
+	ns.handled[from]++ // w.unlog(from, ns.id): the link table exists
+	w.stats.Delivered++
+	w.kindCount(int(kind)).Delivered++
+	if w.tracer != nil {
+		w.tracer.Delivered(w.now, from, ns.id, msg)
 	}
+	ns.node.Deliver(from, msg)
+	ns.finish()
+}
+
+// fire runs the timer of the given slot on the node, starting at the
+// current time, unless it was cancelled while it waited.
+func (ns *nodeState) fire(slot uint32) {
+	w := ns.world
+	ns.cursor = w.now
+	t, ok := w.timers.fire(slot)
+	if !ok {
+		return // cancelled while it waited
+	}
+	w.stats.Timers++
+	if w.tracer != nil {
+		w.tracer.Fired(w.now, ns.id, t)
+	}
+	ns.node.Fire(t)
 	ns.finish()
 }
 
@@ -206,6 +226,12 @@ func (ns *nodeState) CancelTimer(id TimerID) { ns.world.timers.cancel(id) }
 // Observe implements Env.
 func (ns *nodeState) Observe(o Observation) {
 	w := ns.world
+	if w.tracer == nil && len(w.observer) == 1 {
+		// The common case, one observer and no tracer: a call with
+		// nothing to keep across it.
+		w.observer[0](ns.cursor, ns.id, o)
+		return
+	}
 	if w.tracer != nil {
 		w.tracer.Observed(ns.cursor, ns.id, o)
 	}

@@ -114,9 +114,35 @@ func sampleNormal(d Normal, p *rand.PCG, r *rand.Rand) Time {
 	for {
 		x := mu + pcgNormFloat64(p, r)*s
 		if x >= 0 {
+			// roundTime(x), written out:
+			if x < 1<<52 {
+				return roundSmall(x)
+			}
 			return sampleTime(math.Round(x))
 		}
 	}
+}
+
+// roundTime is sampleTime(math.Round(x)) for x >= 0 (not NaN), without
+// math.Round's bit manipulation below 2^52 (roundSmall), where the
+// delays a link draws are. sampleNormal writes it out, so that
+// roundSmall inlines there.
+func roundTime(x float64) Time {
+	if x < 1<<52 {
+		return roundSmall(x)
+	}
+	return sampleTime(math.Round(x))
+}
+
+// roundSmall is math.Round(x) for 0 <= x < 2^52: the conversion
+// truncates x to its floor f, x - f is exact, and math.Round rounds up
+// from a fraction of one half.
+func roundSmall(x float64) Time {
+	t := Time(x)
+	if x-float64(t) >= 0.5 {
+		t++
+	}
+	return t
 }
 
 // pcgNormFloat64 is rand.Rand.NormFloat64 (a ziggurat) drawing from p; r

@@ -306,3 +306,26 @@ func TestSendUniformDelays(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundTime compares roundTime with sampleTime(math.Round(x)), which
+// it replaces for the normal delays, at the halves and their neighbours,
+// around 2^52 and 2^60 (MaxSample), at infinity and on random values of
+// every magnitude.
+func TestRoundTime(t *testing.T) {
+	xs := []float64{0, math.SmallestNonzeroFloat64, 0.25, 0.5, 1, 1.5, 2.5, 3.5, 1e6 + 0.5, 250e6 + 0.5,
+		1 << 51, 1<<51 + 0.5, 1<<52 - 0.5, 1<<52 - 1, 1 << 52, 1<<52 + 1, 1<<53 + 2, 1 << 60, 1<<60 + 1<<8, 1 << 62, 1 << 63, 1e300,
+		math.MaxFloat64, math.Inf(1)}
+	for _, h := range []float64{0.5, 1.5, 2.5, 1e6 + 0.5, 1<<51 + 0.5, 1<<52 - 0.5} {
+		xs = append(xs, math.Nextafter(h, 0), math.Nextafter(h, math.Inf(1)))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		e := r.IntN(70) - 8
+		xs = append(xs, math.Ldexp(r.Float64(), e))
+	}
+	for _, x := range xs {
+		if got, want := roundTime(x), sampleTime(math.Round(x)); got != want {
+			t.Fatalf("roundTime(%v) = %d, want %d", x, got, want)
+		}
+	}
+}

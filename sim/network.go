@@ -105,6 +105,11 @@ type Network struct {
 	nodes        int
 	interceptors []Interceptor
 	group        []int32 // partition group per node; nil: no partition
+	// hooked says a send has more to do than the link's model: the
+	// World has a tracer, or the network a partition or interceptors
+	// (see rehook). A run without them, most runs, tests one flag per
+	// send instead of three.
+	hooked bool
 	// kindChannel holds, by kind number in kinds, 1 + the channel set for
 	// the kind (0: the link's own); nil when no kind has its own channel.
 	kindChannel []uint8
@@ -142,6 +147,9 @@ type linkModel struct {
 	// low half of a draw's product below which uniformTail draws it (see
 	// uniformSpan).
 	span, cut uint64
+	// lossy says the model has a loss or a bandwidth: a send tests this
+	// one flag instead of two floating-point fields.
+	lossy bool
 }
 
 // linkState is the state of one directed link, 32 bytes. Links are many
@@ -185,7 +193,16 @@ func (n *Network) SetDefault(l Link) {
 }
 
 // AddInterceptor appends an interceptor.
-func (n *Network) AddInterceptor(i Interceptor) { n.interceptors = append(n.interceptors, i) }
+func (n *Network) AddInterceptor(i Interceptor) {
+	n.interceptors = append(n.interceptors, i)
+	n.rehook()
+}
+
+// rehook sets hooked, whenever the tracer, the partition or the
+// interceptors change.
+func (n *Network) rehook() {
+	n.hooked = n.w.tracer != nil || n.group != nil || len(n.interceptors) > 0
+}
 
 // SetPartition splits the listed nodes into groups: from now on a message
 // between two listed nodes of different groups is dropped at send time.
@@ -205,10 +222,14 @@ func (n *Network) SetPartition(groups [][]NodeID) {
 		}
 	}
 	n.group = g
+	n.rehook()
 }
 
 // Heal removes any partition.
-func (n *Network) Heal() { n.group = nil }
+func (n *Network) Heal() {
+	n.group = nil
+	n.rehook()
+}
 
 // Partitioned reports whether a message from one node to another would be
 // dropped by the current partition.
@@ -235,6 +256,10 @@ func (n *Network) initLinks() {
 	n.links = make([]linkState, n.nodes*n.nodes)
 	n.handled = make([]uint32, n.nodes*n.nodes)
 	n.fromHash = make([]uint64, n.nodes)
+	for _, ns := range n.w.nodes {
+		row := int(ns.id) * n.nodes
+		ns.handled = n.handled[row : row+n.nodes : row+n.nodes]
+	}
 	h := hashName("link")
 	for from := range n.fromHash {
 		n.fromHash[from] = hashLabel(h, int64(from))
@@ -319,7 +344,7 @@ func sameModel(a, b *Link) bool {
 }
 
 func (n *Network) newModel(l Link) uint32 {
-	m := &linkModel{Link: l, delay: classifyDelay(l.Delay)}
+	m := &linkModel{Link: l, delay: classifyDelay(l.Delay), lossy: l.Loss > 0 || l.Bandwidth > 0}
 	switch d := l.Delay.(type) {
 	case Constant:
 		m.constant = d.D
@@ -339,35 +364,18 @@ func (n *Network) newModel(l Link) uint32 {
 // from one node to another, leaving at time at.
 func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 	w := n.w
-	if to < 0 || int(to) >= len(w.nodes) {
-		panic(fmt.Sprintf("sim: send from node %d to unknown node %d", from, to))
+	if uint(to) >= uint(len(w.nodes)) {
+		n.unknown(from, to)
 	}
 	w.stats.Sent++
 	c := w.kindCount(k)
 	c.Sent++
 	c.Bytes += uint64(size)
-	if w.tracer != nil {
-		w.tracer.Sent(at, from, to, msg)
-	}
-	if n.group != nil && n.Partitioned(from, to) {
-		w.drop(from, to, msg, k, "partition")
-		return
-	}
 	extra := Time(0)
-	if len(n.interceptors) > 0 {
-		p := &n.pkt
-		*p = Packet{From: from, To: to, Msg: msg, SentAt: at}
-		for _, ic := range n.interceptors {
-			if why := ic.Intercept(p); why != "" {
-				p.Msg = nil
-				w.drop(from, to, msg, k, why)
-				return
-			}
-		}
-		extra = p.Extra
-		p.Msg = nil
-		if extra < 0 {
-			panic(fmt.Sprintf("sim: interceptor set negative extra delay %v", extra))
+	if n.hooked {
+		var dropped bool
+		if extra, dropped = n.hooks(from, to, msg, k, at); dropped {
+			return
 		}
 	}
 	n.makeLinks()
@@ -384,9 +392,9 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 	}
 	m := n.models[ls.model-1]
 	channel := m.Channel
-	if n.kindChannel != nil {
-		if k < len(n.kindChannel) && n.kindChannel[k] != 0 {
-			channel = Channel(n.kindChannel[k] - 1)
+	if uint(k) < uint(len(n.kindChannel)) { // none when nil
+		if c := n.kindChannel[k]; c != 0 {
+			channel = Channel(c - 1)
 		}
 	}
 	var delay Time
@@ -411,22 +419,24 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		delay = m.Delay.Sample(n.rng)
 	}
 	delay += extra
-	if m.Loss > 0 {
-		if channel == Lossy {
-			if pcgFloat64(&ls.pcg) < m.Loss {
-				w.drop(from, to, msg, k, "loss")
-				return
-			}
-		} else {
-			for i := 0; i < maxRetransmits && pcgFloat64(&ls.pcg) < m.Loss; i++ {
-				delay = addSat(delay, m.RTO)
+	depart := at
+	if m.lossy {
+		if m.Loss > 0 {
+			if channel == Lossy {
+				if pcgFloat64(&ls.pcg) < m.Loss {
+					w.drop(from, to, msg, k, "loss")
+					return
+				}
+			} else {
+				for i := 0; i < maxRetransmits && pcgFloat64(&ls.pcg) < m.Loss; i++ {
+					delay = addSat(delay, m.RTO)
+				}
 			}
 		}
-	}
-	depart := at
-	if m.Bandwidth > 0 {
-		depart = addSat(max(depart, n.freeAt[i]), SerializationDelay(size, m.Bandwidth))
-		n.freeAt[i] = depart
+		if m.Bandwidth > 0 {
+			depart = addSat(max(depart, n.freeAt[i]), SerializationDelay(size, m.Bandwidth))
+			n.freeAt[i] = depart
+		}
 	}
 	arrival := addSat(depart, delay)
 	if channel == Reliable {
@@ -435,6 +445,43 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 	}
 	ls.sent++
 	w.schedule(arrival, evDeliver, w.msgs.put(inFlight{msg: msg, from: from, to: to, kind: int32(k)}))
+}
+
+// unknown panics for a send to a node that does not exist.
+func (n *Network) unknown(from, to NodeID) {
+	panic(fmt.Sprintf("sim: send from node %d to unknown node %d", from, to))
+}
+
+// hooks is what a send does, when hooked, before the link: it shows the
+// message to the tracer, drops it across a partition and hands it to the
+// interceptors, in that order. It returns the extra delay the
+// interceptors added, and whether the message was dropped.
+func (n *Network) hooks(from, to NodeID, msg Message, k int, at Time) (extra Time, dropped bool) {
+	w := n.w
+	if w.tracer != nil {
+		w.tracer.Sent(at, from, to, msg)
+	}
+	if n.group != nil && n.Partitioned(from, to) {
+		w.drop(from, to, msg, k, "partition")
+		return 0, true
+	}
+	if len(n.interceptors) > 0 {
+		p := &n.pkt
+		*p = Packet{From: from, To: to, Msg: msg, SentAt: at}
+		for _, ic := range n.interceptors {
+			if why := ic.Intercept(p); why != "" {
+				p.Msg = nil
+				w.drop(from, to, msg, k, why)
+				return 0, true
+			}
+		}
+		extra = p.Extra
+		p.Msg = nil
+		if extra < 0 {
+			panic(fmt.Sprintf("sim: interceptor set negative extra delay %v", extra))
+		}
+	}
+	return extra, false
 }
 
 // SetKindChannel makes messages of the given kind use channel ch on every

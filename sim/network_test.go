@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -535,5 +536,67 @@ func TestSameModel(t *testing.T) {
 				t.Errorf("sameModel(%+v, %+v) = %v, want %v", a, b, got, want)
 			}
 		}
+	}
+}
+
+// hookTracer records the sends and drops it sees, by message id.
+type hookTracer struct{ seen []string }
+
+func (h *hookTracer) Sent(_ Time, _, _ NodeID, m Message) {
+	h.seen = append(h.seen, fmt.Sprintf("sent %d", m.(*testMsg).id))
+}
+func (h *hookTracer) Dropped(_ Time, _, _ NodeID, m Message, why string) {
+	h.seen = append(h.seen, fmt.Sprintf("drop %d %s", m.(*testMsg).id, why))
+}
+func (h *hookTracer) Delivered(Time, NodeID, NodeID, Message) {}
+func (h *hookTracer) Fired(Time, NodeID, Timer)               {}
+func (h *hookTracer) Observed(Time, NodeID, Observation)      {}
+
+// extraDelay is an interceptor that adds a fixed delay.
+type extraDelay Time
+
+func (d extraDelay) Intercept(p *Packet) string { p.Extra += Time(d); return "" }
+
+// TestSendHooksFollowChanges turns the tracer, a partition and an
+// interceptor on and off between sends (one message every 10 ms over a
+// 1 ms link) and checks that each send sees exactly the hooks installed
+// at its time: a send tests them behind one flag, which every change must
+// keep up to date.
+func TestSendHooksFollowChanges(t *testing.T) {
+	w := NewWorld(Config{Seed: 1, Replicas: 2})
+	var got []arrival
+	a := w.AddNode(&funcNode{}, 0)
+	b := w.AddNode(recorder(&got), 0)
+	w.Network().SetDefault(Link{Delay: Constant{D: Millisecond}})
+	tr := &hookTracer{}
+	phases := []struct {
+		name   string
+		change func()
+	}{
+		{"plain", func() {}},
+		{"tracer on", func() { w.SetTracer(tr) }},
+		{"tracer off", func() { w.SetTracer(nil) }},
+		{"partition", func() { w.Network().SetPartition([][]NodeID{{a}, {b}}) }},
+		{"healed", func() { w.Network().Heal() }},
+		{"tracer and partition", func() { w.SetTracer(tr); w.Network().SetPartition([][]NodeID{{a}, {b}}) }},
+		{"interceptor only", func() { w.SetTracer(nil); w.Network().Heal(); w.Network().AddInterceptor(extraDelay(2 * Millisecond)) }},
+	}
+	for p, ph := range phases {
+		w.At(Time(p)*10*Millisecond, func() {
+			ph.change()
+			sendNow(w, a, b, &testMsg{id: p})
+		})
+	}
+	w.Run(Second)
+	wantGot := []arrival{{Millisecond, a, 0}, {11 * Millisecond, a, 1}, {21 * Millisecond, a, 2}, {41 * Millisecond, a, 4}, {63 * Millisecond, a, 6}}
+	if fmt.Sprint(got) != fmt.Sprint(wantGot) {
+		t.Errorf("arrivals %v, want %v", got, wantGot)
+	}
+	wantSeen := []string{"sent 1", "sent 5", "drop 5 partition"}
+	if fmt.Sprint(tr.seen) != fmt.Sprint(wantSeen) {
+		t.Errorf("tracer saw %q, want %q", tr.seen, wantSeen)
+	}
+	if s := w.Stats(); s.Sent != 7 || s.Dropped != 2 {
+		t.Errorf("sent %d, dropped %d; want 7 and 2", s.Sent, s.Dropped)
 	}
 }

@@ -97,31 +97,54 @@ func (t *slotTable[T]) take(i uint32) T {
 
 // msgTable is a slotTable of the messages in flight, written out for
 // the one type: the generic table reaches its element type through a
-// dictionary, and this is on every message's path.
+// dictionary, and this is on every message's path. Its free slots form a
+// stack threaded through the slots themselves, the slot freed last on
+// top (as a slice of free slot numbers would give them out): a free slot
+// holds no message and keeps, in kind, 1 + the number of the slot freed
+// before it (0: none). Freeing a slot writes the slot it reads anyway,
+// and taking one reads the slot it writes, instead of a separate array's
+// end (a delivery's message is taken, then its handler sends: the slot
+// freed last is in the caches).
 type msgTable struct {
 	slots []inFlight
-	free  []uint32
+	// free is 1 + the number of the slot freed last, 0 when none is free.
+	free uint32
 }
 
+// put stores v in the slot freed last, or a new one, and returns its
+// number. It inlines; making a new slot is grow's.
 func (t *msgTable) put(v inFlight) uint32 {
-	if n := len(t.free); n > 0 {
-		i := t.free[n-1]
-		t.free = t.free[:n-1]
-		t.slots[i] = v
-		return i
+	i := t.free
+	if i == 0 {
+		i = t.grow()
 	}
-	i := checkRef(len(t.slots), "messages")
-	t.slots = append(t.slots, v)
-	return i
+	f := &t.slots[i-1]
+	t.free = uint32(f.kind)
+	*f = v
+	return i - 1
 }
+
+// grow adds a free slot, when none is free, and returns 1 + its number:
+// the new top of the free slots, with none below it. It panics as
+// checkRef would, without its call, so that put inlines.
+func (t *msgTable) grow() uint32 {
+	if len(t.slots) > refMask {
+		panic(tooManyMessages)
+	}
+	t.slots = append(t.slots, inFlight{})
+	return uint32(len(t.slots))
+}
+
+// tooManyMessages is checkRef's panic for the message table.
+const tooManyMessages = "sim: more than 536870911 pending messages"
 
 // take frees slot i and returns its message, dropping the table's
 // reference for the collector.
 func (t *msgTable) take(i uint32) inFlight {
 	f := &t.slots[i]
 	v := *f
-	*f = inFlight{}
-	t.free = append(t.free, i)
+	*f = inFlight{kind: int32(t.free)}
+	t.free = i + 1
 	return v
 }
 

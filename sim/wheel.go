@@ -167,7 +167,7 @@ func (q *eventQueue) push(e event) {
 
 // place files a counted event in the front, its slot or far.
 func (q *eventQueue) place(e event) {
-	s := int64(e.at) >> q.shift
+	s := int64(e.at) >> (q.shift & 63) // below 64: no guard
 	if d := s - q.cur; d > 0 && d <= q.mask {
 		// file, inlined for the common cases: a slot whose last chunk
 		// has room (its header is read and its count written), and an
@@ -208,7 +208,7 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 		q.init()
 		q.place(e)
 	default:
-		if o := s >> q.obits; o-q.cur>>q.obits < outerSlots {
+		if o := s >> (q.obits & 63); o-q.cur>>(q.obits&63) < outerSlots {
 			q.fileOuter(e, o)
 		} else {
 			if q.far.len() == 0 || e.at < q.farMin {
@@ -431,7 +431,7 @@ func (q *eventQueue) fileOuter(e event, o int64) {
 		q.oocc[i>>6] |= 1 << (i & 63)
 	}
 	q.outerN++
-	q.ostart = min(q.ostart, o<<q.obits)
+	q.ostart = min(q.ostart, o<<(q.obits&63))
 }
 
 // nextOuter returns the absolute number of the first non-empty outer

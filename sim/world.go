@@ -163,7 +163,10 @@ func (w *World) Subscribe(o Observer) { w.observer = append(w.observer, o) }
 
 // SetTracer installs a tracer that sees every send, drop, delivery, timer
 // and observation. Nil removes it.
-func (w *World) SetTracer(t Tracer) { w.tracer = t }
+func (w *World) SetTracer(t Tracer) {
+	w.tracer = t
+	w.net.rehook()
+}
 
 // At schedules fn at virtual time t. Scheduling in the past panics.
 func (w *World) At(t Time, fn func()) {
@@ -337,8 +340,10 @@ func (w *World) step(e event) {
 			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "crashed")
 		case !ns.started:
 			w.dropScheduled(f.from, f.to, f.msg, int(f.kind), "not started")
+		case ns.busy():
+			ns.wait(input{from: f.from, msg: f.msg, kind: f.kind})
 		default:
-			ns.arrive(input{from: f.from, msg: f.msg, kind: f.kind})
+			ns.deliver(f.from, f.msg, f.kind)
 		}
 	case evTimer:
 		slot := e.ref()
@@ -352,7 +357,11 @@ func (w *World) step(e event) {
 			w.timers.release(slot)
 			return
 		}
-		w.nodes[node].arrive(input{from: None, slot: slot, timer: true})
+		if ns := w.nodes[node]; ns.busy() {
+			ns.wait(input{from: None, slot: slot, timer: true})
+		} else {
+			ns.fire(slot)
+		}
 	case evReady:
 		w.queue.skip(e.at)
 		w.nodes[e.ref()].ready()

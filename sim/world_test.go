@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -468,5 +469,64 @@ func TestUnstop(t *testing.T) {
 	}
 	if !w.Unstop("a") || w.Stopped() {
 		t.Error("Unstop of the reason did not withdraw the stop")
+	}
+}
+
+// obsTracer records the observations a tracer sees.
+type obsTracer struct {
+	hookTracer
+	seen []string
+}
+
+func (o *obsTracer) Observed(at Time, node NodeID, ob Observation) {
+	o.seen = append(o.seen, fmt.Sprintf("%v %d %v", at, node, ob))
+}
+
+// TestObserveFanOut checks that every observer and the tracer see every
+// observation, with its time and node, whatever their numbers (Observe
+// calls a lone observer without a tracer by a path of its own).
+func TestObserveFanOut(t *testing.T) {
+	cases := []struct {
+		name      string
+		observers int
+		tracer    bool
+	}{
+		{"none", 0, false},
+		{"tracer only", 0, true},
+		{"one observer", 1, false},
+		{"one observer and the tracer", 1, true},
+		{"two observers", 2, false},
+		{"three observers and the tracer", 3, true},
+	}
+	want := []string{"2ms 1 a", "3ms 1 b"}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := NewWorld(Config{Seed: 1})
+			seen := make([][]string, c.observers)
+			for i := range c.observers {
+				w.Subscribe(func(at Time, node NodeID, o Observation) {
+					seen[i] = append(seen[i], fmt.Sprintf("%v %d %v", at, node, o))
+				})
+			}
+			tr := &obsTracer{}
+			if c.tracer {
+				w.SetTracer(tr)
+			}
+			w.AddNode(&funcNode{}, 0)
+			w.AddNode(&funcNode{start: func(env Env) {
+				env.Observe(testObs{"a"})
+				env.Charge(Millisecond)
+				env.Observe(testObs{"b"})
+			}}, 2*Millisecond)
+			w.Run(Never)
+			for i, s := range seen {
+				if !slices.Equal(s, want) {
+					t.Errorf("observer %d saw %q, want %q", i, s, want)
+				}
+			}
+			if c.tracer && !slices.Equal(tr.seen, want) {
+				t.Errorf("tracer saw %q, want %q", tr.seen, want)
+			}
+		})
 	}
 }
