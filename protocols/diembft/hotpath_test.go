@@ -205,6 +205,48 @@ func TestProposalValidMemo(t *testing.T) {
 	}
 }
 
+// TestProposalValidOnlyRemembersWhatHoldsEverywhere checks that a check
+// answered by validQC's shortcut (this replica holds a QC with the same
+// vote and ledger commit info, so the certificate's signatures are not
+// read) is not remembered in the proposal: another replica, which does not
+// hold the QC, must still find the forged signatures. Each certificate of
+// the proposal takes the shortcut in turn: the block's QC, and the high
+// commit QC when it is another certificate.
+func TestProposalValidOnlyRemembersWhatHoldsEverywhere(t *testing.T) {
+	txns := []*protocols.Request{{Client: 9, ID: 1}}
+	for _, forgedHighCommit := range []bool{false, true} {
+		leader, _ := newTestReplica(t, 0, 4, 1, nil)
+		holder, _ := newTestReplica(t, 1, 4, 1, nil)
+		other, _ := newTestReplica(t, 2, 4, 1, nil)
+		_, qc0 := roundZeroQC(holder)
+		holder.processQC(qc0)
+		forged := *qc0
+		forged.memo = 0
+		forged.Signatures = append([]Signature(nil), qc0.Signatures...)
+		for i := range forged.Signatures {
+			forged.Signatures[i].tag ^= 0xdead // signatures that do not verify
+		}
+		blockQC, highCommit := &forged, &forged
+		if forgedHighCommit {
+			genesis := holder.genesisQC
+			blockQC = genesis
+		}
+		p := leader.makeProposal(1, txns, blockQC, highCommit)
+		if !holder.proposalValid(p) || !holder.checkProposal(p) {
+			t.Fatalf("forged high commit %v: the holder of the QC rejects the proposal", forgedHighCommit)
+		}
+		if p.checked.fingerprint != 0 {
+			t.Errorf("forged high commit %v: a check that did not read the signatures is remembered", forgedHighCommit)
+		}
+		if other.checkProposal(p) {
+			t.Fatalf("forged high commit %v: a replica without the QC accepts forged signatures", forgedHighCommit)
+		}
+		if other.proposalValid(p) {
+			t.Errorf("forged high commit %v: a replica without the QC accepts the proposal from the memo", forgedHighCommit)
+		}
+	}
+}
+
 // TestProposalValidCharges checks that a check answered from a proposal's
 // memo charges what a fresh checkProposal charges, under a cost model that
 // charges checks: for a proposal whose high commit QC is its block's QC or

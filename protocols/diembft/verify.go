@@ -199,13 +199,16 @@ func (r *Replica) proposalSigned(p *Proposal) bool {
 }
 
 // proposalValid is checkProposal answered from the proposal's memo: every
-// replica checks the same proposal object, and its validity is a function
-// of its block, certificates and signature, the run's keys and the block
-// size alone. A memo answers only for the block, certificates and
-// signature it was made with (a copy with any of them replaced is checked
-// again), under the same keys and block size. A check answered from the
-// memo charges what checkProposal charges for a valid proposal
-// (chargeProposalChecks).
+// replica checks the same proposal object. A memo answers only for the
+// block, certificates and signature it was made with (a copy with any of
+// them replaced is checked again), under the same keys and block size, and
+// is made only when the check's answer is the same at every replica: when
+// each certificate was verified from its signatures (its own memo) or is
+// the genesis QC, not accepted because this replica holds an equal one
+// (validQC's shortcut, which another replica cannot take). A check answered
+// from the memo charges what checkProposal charges for a valid proposal
+// (chargeProposalChecks). Blocks and certificates are never changed in
+// place once sent: the memo keys on their pointers.
 func (r *Replica) proposalValid(p *Proposal) bool {
 	m := &p.checked
 	if m.fingerprint == r.keys.fingerprint && m.fingerprint != 0 && m.block == p.Block && m.highCommit == p.HighCommitQC &&
@@ -218,8 +221,26 @@ func (r *Replica) proposalValid(p *Proposal) bool {
 	if !r.checkProposal(p) {
 		return false
 	}
+	if !r.verifiedEverywhere(p) {
+		return true
+	}
 	*m = checkedMemo{fingerprint: r.keys.fingerprint, blockSize: r.s.blockSize, block: p.Block, highCommit: p.HighCommitQC, tc: p.LastRoundTC, sig: p.Signature}
 	return true
+}
+
+// verifiedEverywhere reports whether the valid proposal p's certificates
+// would verify at any replica with this replica's keys: each QC is the
+// genesis QC or carries the memo of a verification from its signatures
+// (the high commit QC may be the block's QC again, as checkProposal
+// allows). A TC that passed validTC always does: it has no shortcut.
+func (r *Replica) verifiedEverywhere(p *Proposal) bool {
+	fp := r.keys.fingerprint
+	qc := p.Block.QC
+	if qc.memo != fp && !r.isGenesisQC(qc) {
+		return false
+	}
+	hc := p.HighCommitQC
+	return hc.memo == fp || r.isGenesisQC(hc) || sameQC(hc, qc)
 }
 
 // chargeProposalChecks charges what checkProposal charges for the valid
