@@ -187,6 +187,7 @@ func (r *Replica) corruptPM(rng *rand.Rand) {
 		r.pm.got[k] = nil
 		r.pm.vcm[k] = VCM{Status: VStatus(1 + rng.IntN(3)), Prim: r.randView(rng), NeedChange: rng.IntN(2) == 0, NeedChgSet: randSet(rng, r.n)}
 	}
+	r.pm.cm.valid = false // every record was written
 }
 
 func (r *Replica) corruptFD(rng *rand.Rand) {

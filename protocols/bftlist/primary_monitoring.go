@@ -11,12 +11,12 @@ type primMon struct {
 	// got[j] is the message from j whose record vcm[j] holds: a repeat is
 	// not copied again (nil: none, or vcm[j] was written since).
 	got []*PMMsg
-	// words is wordsFor(n): every need-change set in vcm has its members
-	// below n (received sets are masked with all, the others are built
-	// from ids below n), so only its first words words can be non-zero.
+	// words is wordsFor(n): every need-change set in vcm has its members below n (received
+	// sets are masked with all, the others built from ids below n), so only words can be ≠ 0.
 	words int
-	all   idset  // full(n), the mask of a received need-change set
-	sent  *PMMsg // the last gossiped, sent again while vcm[id] is unchanged
+	cm    candMemo // the last candidates, while the records they were gathered from hold
+	all   idset    // full(n), the mask of a received need-change set
+	sent  *PMMsg   // the last gossiped, sent again while vcm[id] is unchanged
 }
 
 func newPrimMon(r *Replica) primMon {
@@ -35,7 +35,7 @@ func (pm *primMon) iterate() {
 	id := r.id
 	me := &pm.vcm[id]
 	if me.Prim != pm.r.view(id) {
-		pm.cleanState()
+		pm.clean()
 	}
 	me.Prim = pm.r.view(id)
 	me.NeedChange = r.fd.suspected()
@@ -53,7 +53,7 @@ func (pm *primMon) iterate() {
 		}
 		// NO_SERVICE on n−2f support (≥ n−3f ≥ 2f+1 correct), V_CHANGE
 		// on n−f (the correct replicas alone reach it).
-		if c := pm.candidates(); me.Status == OK && c.supChange(r.n-2*r.f) {
+		if c := pm.memoCandidates(); me.Status == OK && c.supChange(r.n-2*r.f) {
 			me.Status = NoService
 		} else if c.supChange(r.n - r.f) {
 			me.Status = VChange
@@ -66,7 +66,7 @@ func (pm *primMon) iterate() {
 			r.ve.viewChange()
 		}
 	default:
-		pm.cleanState()
+		pm.clean()
 	}
 }
 

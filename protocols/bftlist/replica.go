@@ -295,7 +295,7 @@ func (r *Replica) Deliver(from sim.NodeID, m sim.Message) {
 		}
 	case *PMMsg:
 		if peer {
-			r.pm.receive(j, m)
+			r.pm.take(j, m)
 		}
 	case *FDToken:
 		if peer {
