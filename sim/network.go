@@ -259,6 +259,7 @@ func (n *Network) initLinks() {
 	for _, ns := range n.w.nodes {
 		row := int(ns.id) * n.nodes
 		ns.handled = n.handled[row : row+n.nodes : row+n.nodes]
+		ns.links = n.links[row : row+n.nodes : row+n.nodes]
 	}
 	h := hashName("link")
 	for from := range n.fromHash {
@@ -361,9 +362,10 @@ func (n *Network) newModel(l Link) uint32 {
 }
 
 // send carries msg, of kind number k in n.kinds and of the given size,
-// from one node to another, leaving at time at.
-func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
+// from node ns to another, leaving at ns's cursor.
+func (n *Network) send(ns *nodeState, to NodeID, msg Message, k, size int) {
 	w := n.w
+	from, at := ns.id, ns.cursor
 	if uint(to) >= uint(len(w.nodes)) {
 		n.unknown(from, to)
 	}
@@ -383,10 +385,15 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	// The link's state, made on its first message (the table is made
-	// above):
-	i := int(from)*n.nodes + int(to)
-	ls := &n.links[i]
+	// The link's state, made on its first message (the table, and the
+	// sender's row of it, are made above; the row is as long as the
+	// nodes are many, so that the test panics as the one above does,
+	// and the compiler drops the row's bounds check):
+	row, t := ns.links, int(to)
+	if uint(t) >= uint(len(row)) {
+		n.unknown(from, to)
+	}
+	ls := &row[t]
 	if !ls.made() {
 		ls = n.newLink(from, to)
 	}
@@ -434,6 +441,7 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 			}
 		}
 		if m.Bandwidth > 0 {
+			i := int(from)*n.nodes + int(to)
 			depart = addSat(max(depart, n.freeAt[i]), SerializationDelay(size, m.Bandwidth))
 			n.freeAt[i] = depart
 		}
