@@ -67,3 +67,43 @@ func TestBacklogDroppedFromCrashedInbox(t *testing.T) {
 		t.Errorf("backlog after the crash %d, want 0", got)
 	}
 }
+
+// TestSendFindsItsLink checks that a send counts on the link of its
+// sender and receiver, whichever node sends (each node finds its links in
+// its own row of the link table), for every pair of a few worlds.
+func TestSendFindsItsLink(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		nodes int
+		sends [][2]NodeID // from, to
+	}{
+		{"two nodes", 2, [][2]NodeID{{0, 1}, {1, 0}, {1, 0}}},
+		{"one sender", 4, [][2]NodeID{{2, 0}, {2, 1}, {2, 3}, {2, 3}}},
+		{"every pair", 3, [][2]NodeID{{0, 1}, {0, 2}, {1, 0}, {1, 2}, {2, 0}, {2, 1}, {2, 1}, {2, 1}}},
+		{"last row", 5, [][2]NodeID{{4, 0}, {4, 3}, {3, 4}, {0, 4}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := NewWorld(Config{Seed: 1, Replicas: tc.nodes})
+			w.Network().SetDefault(Link{Delay: Constant{D: Second}})
+			for range tc.nodes {
+				w.AddNode(&funcNode{}, 0)
+			}
+			w.Run(0)
+			want := make(map[[2]NodeID]int)
+			for i, s := range tc.sends {
+				sendNow(w, s[0], s[1], &testMsg{id: i})
+				want[s]++
+			}
+			for a := range NodeID(tc.nodes) {
+				for b := range NodeID(tc.nodes) {
+					if a == b {
+						continue
+					}
+					if got := w.Backlog(a, b); got != want[[2]NodeID{a, b}] {
+						t.Errorf("backlog %d→%d = %d, want %d", a, b, got, want[[2]NodeID{a, b}])
+					}
+				}
+			}
+		})
+	}
+}

@@ -73,6 +73,10 @@ type nodeState struct {
 	// delivery increments its sender's counter without the network's
 	// index arithmetic.
 	handled []uint32
+	// links is the node's row of the network's link table (Network.links,
+	// by receiver), set with handled: a send finds its link's state
+	// without the network's index arithmetic.
+	links []linkState
 }
 
 var (
@@ -196,7 +200,7 @@ func (ns *nodeState) Send(to NodeID, msg Message) {
 	if k < 0 {
 		k = net.kinds.slow(kind)
 	}
-	net.send(ns.id, to, msg, k, msg.Size(), ns.cursor)
+	net.send(ns, to, msg, k, msg.Size())
 }
 
 // Broadcast implements Env. The copies share the payload, so its kind and
@@ -205,7 +209,7 @@ func (ns *nodeState) Broadcast(msg Message) {
 	net := ns.world.net
 	k, size := net.kinds.Index(msg.Kind()), msg.Size()
 	for to := 0; to < ns.world.replicas; to++ {
-		net.send(ns.id, NodeID(to), msg, k, size, ns.cursor)
+		net.send(ns, NodeID(to), msg, k, size)
 	}
 }
 

@@ -259,6 +259,7 @@ func (n *Network) initLinks() {
 	for _, ns := range n.w.nodes {
 		row := int(ns.id) * n.nodes
 		ns.handled = n.handled[row : row+n.nodes : row+n.nodes]
+		ns.links = n.links[row : row+n.nodes : row+n.nodes]
 	}
 	h := hashName("link")
 	for from := range n.fromHash {
@@ -361,10 +362,20 @@ func (n *Network) newModel(l Link) uint32 {
 }
 
 // send carries msg, of kind number k in n.kinds and of the given size,
-// from one node to another, leaving at time at.
-func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
+// from node ns to another, leaving at ns's cursor.
+func (n *Network) send(ns *nodeState, to NodeID, msg Message, k, size int) {
 	w := n.w
-	if uint(to) >= uint(len(w.nodes)) {
+	from, at := ns.id, ns.cursor
+	// The sender's row of the link table, made on the first message: a
+	// node's row is nil before and as long as the nodes are many after,
+	// so that one test finds an unknown receiver and lets the compiler
+	// drop the row's bounds check.
+	row, t := ns.links, int(to)
+	if row == nil {
+		n.makeLinks()
+		row = ns.links
+	}
+	if uint(t) >= uint(len(row)) {
 		n.unknown(from, to)
 	}
 	w.stats.Sent++
@@ -378,15 +389,12 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 			return
 		}
 	}
-	n.makeLinks()
 	if from == to {
 		w.deliverAt(at+extra, from, to, msg, k)
 		return
 	}
-	// The link's state, made on its first message (the table is made
-	// above):
-	i := int(from)*n.nodes + int(to)
-	ls := &n.links[i]
+	// The link's state, made on its first message:
+	ls := &row[t]
 	if !ls.made() {
 		ls = n.newLink(from, to)
 	}
@@ -434,6 +442,7 @@ func (n *Network) send(from, to NodeID, msg Message, k, size int, at Time) {
 			}
 		}
 		if m.Bandwidth > 0 {
+			i := int(from)*n.nodes + int(to)
 			depart = addSat(max(depart, n.freeAt[i]), SerializationDelay(size, m.Bandwidth))
 			n.freeAt[i] = depart
 		}
