@@ -439,6 +439,16 @@ func TestStartSemantics(t *testing.T) {
 	}
 }
 
+// observesAB is a node that observes "a" when it starts and "b" one
+// millisecond of CPU later.
+func observesAB() *funcNode {
+	return &funcNode{start: func(env Env) {
+		env.Observe(testObs{"a"})
+		env.Charge(Millisecond)
+		env.Observe(testObs{"b"})
+	}}
+}
+
 func TestObserve(t *testing.T) {
 	w := NewWorld(Config{Seed: 1})
 	var seen []Time
@@ -447,11 +457,7 @@ func TestObserve(t *testing.T) {
 			seen = append(seen, at)
 		}
 	})
-	w.AddNode(&funcNode{start: func(env Env) {
-		env.Observe(testObs{"a"})
-		env.Charge(Millisecond)
-		env.Observe(testObs{"b"})
-	}}, 2*Millisecond)
+	w.AddNode(observesAB(), 2*Millisecond)
 	w.Run(Never)
 	if want := []Time{2 * Millisecond, 3 * Millisecond}; !slices.Equal(seen, want) {
 		t.Fatalf("observed at %v, want %v", seen, want)
@@ -513,11 +519,7 @@ func TestObserveFanOut(t *testing.T) {
 				w.SetTracer(tr)
 			}
 			w.AddNode(&funcNode{}, 0)
-			w.AddNode(&funcNode{start: func(env Env) {
-				env.Observe(testObs{"a"})
-				env.Charge(Millisecond)
-				env.Observe(testObs{"b"})
-			}}, 2*Millisecond)
+			w.AddNode(observesAB(), 2*Millisecond)
 			w.Run(Never)
 			for i, s := range seen {
 				if !slices.Equal(s, want) {
