@@ -250,7 +250,8 @@ func (n *Network) makeLinks() {
 }
 
 // initLinks is makeLinks' work, kept out of line so that makeLinks, on
-// every send, inlines.
+// every message scheduled by deliverAt, inlines. (A send makes the table
+// through makeLinks only while its sender's row is nil.)
 func (n *Network) initLinks() {
 	n.nodes = n.w.NumNodes()
 	n.links = make([]linkState, n.nodes*n.nodes)
