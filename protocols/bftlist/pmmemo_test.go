@@ -1,6 +1,7 @@
 package bftlist
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -11,11 +12,16 @@ import (
 // and own's primary and need-change set written in place. Each of the
 // memo's invalidations is needed for it to pass.
 func TestCandidatesMemoMatchesFresh(t *testing.T) {
+	for _, c := range []struct{ n, f int }{{6, 1}, {7, 1}, {11, 2}, {16, 3}} {
+		t.Run(fmt.Sprintf("n=%d,f=%d", c.n, c.f), func(t *testing.T) { candidatesMemoMatchesFresh(t, c.n, c.f) })
+	}
+}
+
+func candidatesMemoMatchesFresh(t *testing.T, n, f int) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	const n = 7
 	ways := map[string]int{}
 	for trial := 0; trial < 40; trial++ {
-		r, _ := newTestReplica(t, 0, n, 1, nil)
+		r, _ := newTestReplica(t, 0, n, f, nil)
 		pm := &r.pm
 		prim := func() int64 { return rng.Int64N(2) } // two primaries, so records often share own's
 		for step := 0; step < 200; step++ {
