@@ -214,36 +214,44 @@ func TestProposalValidMemo(t *testing.T) {
 // commit QC when it is another certificate.
 func TestProposalValidOnlyRemembersWhatHoldsEverywhere(t *testing.T) {
 	txns := []*protocols.Request{{Client: 9, ID: 1}}
-	for _, forgedHighCommit := range []bool{false, true} {
-		leader, _ := newTestReplica(t, 0, 4, 1, nil)
-		holder, _ := newTestReplica(t, 1, 4, 1, nil)
-		other, _ := newTestReplica(t, 2, 4, 1, nil)
-		_, qc0 := roundZeroQC(holder)
-		holder.processQC(qc0)
-		forged := *qc0
-		forged.memo = 0
-		forged.Signatures = append([]Signature(nil), qc0.Signatures...)
-		for i := range forged.Signatures {
-			forged.Signatures[i].tag ^= 0xdead // signatures that do not verify
+	for _, c := range []struct{ n, f int }{{4, 1}, {5, 1}, {7, 2}, {10, 3}} {
+		for _, forgedHighCommit := range []bool{false, true} {
+			onlyRemembersWhatHoldsEverywhere(t, c.n, c.f, txns, forgedHighCommit)
 		}
-		blockQC, highCommit := &forged, &forged
-		if forgedHighCommit {
-			genesis := holder.genesisQC
-			blockQC = genesis
-		}
-		p := leader.makeProposal(1, txns, blockQC, highCommit)
-		if !holder.proposalValid(p) || !holder.checkProposal(p) {
-			t.Fatalf("forged high commit %v: the holder of the QC rejects the proposal", forgedHighCommit)
-		}
-		if p.checked.fingerprint != 0 {
-			t.Errorf("forged high commit %v: a check that did not read the signatures is remembered", forgedHighCommit)
-		}
-		if other.checkProposal(p) {
-			t.Fatalf("forged high commit %v: a replica without the QC accepts forged signatures", forgedHighCommit)
-		}
-		if other.proposalValid(p) {
-			t.Errorf("forged high commit %v: a replica without the QC accepts the proposal from the memo", forgedHighCommit)
-		}
+	}
+}
+
+// onlyRemembersWhatHoldsEverywhere is one case of
+// TestProposalValidOnlyRemembersWhatHoldsEverywhere at (n, f).
+func onlyRemembersWhatHoldsEverywhere(t *testing.T, n, f int, txns []*protocols.Request, forgedHighCommit bool) {
+	t.Helper()
+	leader, _ := newTestReplica(t, 0, n, f, nil)
+	holder, _ := newTestReplica(t, 1, n, f, nil)
+	other, _ := newTestReplica(t, 2, n, f, nil)
+	_, qc0 := roundZeroQC(holder)
+	holder.processQC(qc0)
+	forged := *qc0
+	forged.memo = 0
+	forged.Signatures = append([]Signature(nil), qc0.Signatures...)
+	for i := range forged.Signatures {
+		forged.Signatures[i].tag ^= 0xdead // signatures that do not verify
+	}
+	blockQC, highCommit := &forged, &forged
+	if forgedHighCommit {
+		blockQC = holder.genesisQC
+	}
+	p := leader.makeProposal(1, txns, blockQC, highCommit)
+	if !holder.proposalValid(p) || !holder.checkProposal(p) {
+		t.Fatalf("n = %d, f = %d, forged high commit %v: the holder of the QC rejects the proposal", n, f, forgedHighCommit)
+	}
+	if p.checked.fingerprint != 0 {
+		t.Errorf("n = %d, f = %d, forged high commit %v: a check that did not read the signatures is remembered", n, f, forgedHighCommit)
+	}
+	if other.checkProposal(p) {
+		t.Fatalf("n = %d, f = %d, forged high commit %v: a replica without the QC accepts forged signatures", n, f, forgedHighCommit)
+	}
+	if other.proposalValid(p) {
+		t.Errorf("n = %d, f = %d, forged high commit %v: a replica without the QC accepts the proposal from the memo", n, f, forgedHighCommit)
 	}
 }
 
