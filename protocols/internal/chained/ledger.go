@@ -74,7 +74,7 @@ type Ledger[B any] struct {
 	// from spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
 	// slab holds speculative states not yet used: they are allocated
-	// specSlab at a time. Commit and prune cut the Parent links of the
+	// specSlab at a time (the first firstSpecSlab). Commit and prune cut the Parent links of the
 	// states they retire, so a slab kept alive by one state does not hold
 	// on to older ones.
 	slab []SpecState[B]
@@ -116,8 +116,19 @@ func zero[T any](s []T) {
 	}
 }
 
-// specSlab is how many speculative states are allocated at once.
-const specSlab = 32
+// specSlab is how many speculative states are allocated at once, but for
+// a ledger's first allocation: firstSpecSlab. A replica without forks
+// holds about three pending states and reuses the state a commit drops
+// (spare), so most ledgers never need more than the first few (a first
+// slab of 32 was 1.75 KB a replica of fresh memory never touched). A slab
+// is at most 512 bytes: the runtime aligns an allocation of a size class
+// up to that to its size, but puts a header before the values of a
+// larger one that holds pointers (a slab of 32 states started 8 bytes
+// into its 2 KB, and every state straddled two cache lines).
+const (
+	specSlab      = 8
+	firstSpecSlab = 4
+)
 
 // NewLedger returns a ledger whose committed chain is genesis, with
 // execution state genesisState. The ledger reads keys, which must not
@@ -215,7 +226,13 @@ func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *Spe
 		s.children = 0 // the other fields are set below
 	} else {
 		if len(l.slab) == 0 {
-			l.slab = make([]SpecState[B], specSlab)
+			// l.slab is nil until the first slab is made, and an empty
+			// slice of a used one after.
+			size := specSlab
+			if l.slab == nil {
+				size = firstSpecSlab
+			}
+			l.slab = make([]SpecState[B], size)
 		}
 		s = &l.slab[0]
 		l.slab = l.slab[1:]

@@ -314,3 +314,43 @@ func TestLedgerHeightOf(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgerSlabs: a ledger's first speculative states come from a slab of
+// firstSpecSlab, the next ones from slabs of specSlab, every state on a
+// cache line of its own, and a chain longer than both slabs (no commit:
+// every state stays pending) keeps each state's block, parent and height.
+func TestLedgerSlabs(t *testing.T) {
+	l := NewLedger(&toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
+	parent := protocols.Digest(1)
+	var states []*SpecState[*toyBlock]
+	for id := protocols.Digest(2); id < 2+firstSpecSlab+specSlab+3; id++ {
+		s, _, ok := l.SpeculateState(parent, &toyBlock{id: id, round: int64(id)})
+		if !ok {
+			t.Fatalf("speculate %d on %d failed", id, parent)
+		}
+		if uintptr(unsafe.Pointer(s))%64 != 0 {
+			t.Errorf("state %d at %p: not on a cache line of its own", id, s)
+		}
+		switch made := len(states) + 1; made {
+		case 1:
+			if got := cap(l.slab) + 1; got != firstSpecSlab {
+				t.Errorf("first slab holds %d states, want %d", got, firstSpecSlab)
+			}
+		case firstSpecSlab + 1:
+			if got := cap(l.slab) + 1; got != specSlab {
+				t.Errorf("second slab holds %d states, want %d", got, specSlab)
+			}
+		}
+		states = append(states, s)
+		parent = id
+	}
+	for i, s := range states {
+		id := protocols.Digest(i + 2)
+		if s.Block.id != id || s.Height != int64(i+1) || (i > 0 && s.Parent != states[i-1]) {
+			t.Errorf("state %d: block %d, height %d, parent %p; want block %d, height %d", i, s.Block.id, s.Height, s.Parent, id, i+1)
+		}
+		if got, ok := l.Spec(id); !ok || got != s {
+			t.Errorf("Spec(%d) = %p, %v; want %p", id, got, ok, s)
+		}
+	}
+}
