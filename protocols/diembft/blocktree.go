@@ -46,7 +46,7 @@ func newBlockTree(genesisQC *QC) *BlockTree {
 	return &BlockTree{
 		highQC:       genesisQC,
 		highCommitQC: genesisQC,
-		certs:        qcIndex{small: []certEntry{{genesisQC.VoteInfo.ID, genesisQC}}},
+		certs:        qcIndex{small: append(make([]certEntry, 0, initialCerts), certEntry{genesisQC.VoteInfo.ID, genesisQC})},
 	}
 }
 

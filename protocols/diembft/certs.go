@@ -24,16 +24,25 @@ type certEntry struct {
 	qc *QC
 }
 
-// maxSmallCerts is the most certificates the slice holds.
-const maxSmallCerts = 32
+// maxSmallCerts is the most certificates the slice holds, initialCerts
+// its first capacity: a replica holds the QCs of the committed root's
+// block and of the two or three blocks above it (the slice does not grow
+// 1, 2, 4 at every replica).
+const (
+	maxSmallCerts = 32
+	initialCerts  = 4
+)
 
-// get returns the QC of block id.
+// get returns the QC of block id. The slice is searched from its end: an
+// id has one entry, so the order of the search does not change the
+// answer, and the certificate asked for is most often the newest (a
+// proposal's and its votes' are the last one added).
 func (x *qcIndex) get(id protocols.Digest) (*QC, bool) {
 	if x.big != nil {
 		qc, ok := x.big[id]
 		return qc, ok
 	}
-	for i := range x.small {
+	for i := len(x.small) - 1; i >= 0; i-- {
 		if x.small[i].id == id {
 			return x.small[i].qc, true
 		}

@@ -43,3 +43,10 @@ func mix(x uint64) uint64 { return chained.Mix(x) }
 type bitset = chained.Bitset
 
 func newBitset(n int) bitset { return chained.NewBitset(n) }
+
+// genesisPair is a replica's genesis block and QC, allocated together
+// (genesis): both live as long as the replica.
+type genesisPair struct {
+	b  Block
+	qc QC
+}

@@ -108,10 +108,10 @@ func genesis() (*Block, *QC, protocols.Digest) {
 	id := h.Sum()
 	h.Add(1)
 	state := h.Sum()
-	b := &Block{Author: sim.None, Round: -1, ID: id}
+	g := &genesisPair{b: Block{Author: sim.None, Round: -1, ID: id}} // one allocation for both
 	vi := VoteInfo{ID: id, Round: -1, ParentID: id, ParentRound: -2, ExecStateID: state}
-	qc := &QC{VoteInfo: vi, LedgerCommitInfo: LedgerCommitInfo{VoteInfoHash: vi.Hash()}, Author: sim.None}
-	return b, qc, state
+	g.qc = QC{VoteInfo: vi, LedgerCommitInfo: LedgerCommitInfo{VoteInfoHash: vi.Hash()}, Author: sim.None}
+	return &g.b, &g.qc, state
 }
 
 // Round implements protocols.Replica.

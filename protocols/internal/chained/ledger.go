@@ -74,7 +74,7 @@ type Ledger[B any] struct {
 	// from spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
 	// slab holds speculative states not yet used: they are allocated
-	// specSlab at a time (the first firstSpecSlab). Commit and prune cut the Parent links of the
+	// specSlab at a time (the first firstSpecSlab − 1 with the ledger). Commit and prune cut the Parent links of the
 	// states they retire, so a slab kept alive by one state does not hold
 	// on to older ones.
 	slab []SpecState[B]
@@ -116,15 +116,16 @@ func zero[T any](s []T) {
 	}
 }
 
-// specSlab is how many speculative states are allocated at once, but for
-// a ledger's first allocation: firstSpecSlab. A replica without forks
-// holds about three pending states and reuses the state a commit drops
-// (spare), so most ledgers never need more than the first few (a first
-// slab of 32 was 1.75 KB a replica of fresh memory never touched). A slab
-// is at most 512 bytes: the runtime aligns an allocation of a size class
-// up to that to its size, but puts a header before the values of a
-// larger one that holds pointers (a slab of 32 states started 8 bytes
-// into its 2 KB, and every state straddled two cache lines).
+// specSlab is how many speculative states are allocated at once, after
+// the firstSpecSlab allocated with the ledger (its root among them). A
+// replica without forks holds about three pending states and reuses the
+// state a commit drops (spare), so most ledgers never need more than the
+// first few (a first slab of 32 was 1.75 KB a replica of fresh memory
+// never touched). A slab is at most 512 bytes: the runtime aligns an
+// allocation of a size class up to that to its size, but puts a header
+// before the values of a larger one that holds pointers (a slab of 32
+// states started 8 bytes into its 2 KB, and every state straddled two
+// cache lines).
 const (
 	specSlab      = 8
 	firstSpecSlab = 4
@@ -135,18 +136,37 @@ const (
 // change (replicas share them).
 func NewLedger[B any](keys *BlockKeys[B], genesis B, genesisState protocols.Digest) *Ledger[B] {
 	id := keys.ID(genesis)
-	root := &SpecState[B]{Block: genesis, State: genesisState, id: id, round: keys.Round(genesis)}
-	l := &Ledger[B]{
+	// The ledger, its root and its first slab are one allocation of 512
+	// bytes (see ledgerStart).
+	start := &ledgerStart[B]{}
+	root := &start.states[0]
+	*root = SpecState[B]{Block: genesis, State: genesisState, id: id, round: keys.Round(genesis)}
+	l := &start.ledger
+	*l = Ledger[B]{
 		keys:          keys,
-		pendingStates: []*SpecState[B]{root},
+		pendingStates: append(make([]*SpecState[B], 0, initialPending), root),
 		root:          root,
 		rootID:        id,
 		rootRound:     root.round,
 		Blocks:        append(make([]B, 0, initialChain), genesis),
+		slab:          start.states[1:],
 	}
 	l.spec.put(id, root)
 	return l
 }
+
+// ledgerStart is a new ledger with its genesis state and first slab: 512
+// bytes, one allocation (the runtime aligns it to its size: the ledger's
+// and each state's lines are their own).
+type ledgerStart[B any] struct {
+	ledger Ledger[B]
+	states [firstSpecSlab]SpecState[B]
+}
+
+// initialPending is the first capacity of a ledger's list of pending
+// states: the root and two or three blocks above it, in a run without
+// forks.
+const initialPending = 4
 
 // Spec returns the speculative state of a pending block (the committed
 // root included).
@@ -226,13 +246,7 @@ func (l *Ledger[B]) SpeculateState(prevID protocols.Digest, b B) (s, parent *Spe
 		s.children = 0 // the other fields are set below
 	} else {
 		if len(l.slab) == 0 {
-			// l.slab is nil until the first slab is made, and an empty
-			// slice of a used one after.
-			size := specSlab
-			if l.slab == nil {
-				size = firstSpecSlab
-			}
-			l.slab = make([]SpecState[B], size)
+			l.slab = make([]SpecState[B], specSlab)
 		}
 		s = &l.slab[0]
 		l.slab = l.slab[1:]

@@ -315,12 +315,22 @@ func TestLedgerHeightOf(t *testing.T) {
 	}
 }
 
-// TestLedgerSlabs: a ledger's first speculative states come from a slab of
-// firstSpecSlab, the next ones from slabs of specSlab, every state on a
-// cache line of its own, and a chain longer than both slabs (no commit:
-// every state stays pending) keeps each state's block, parent and height.
+// TestLedgerSlabs: a ledger, its root and its first speculative states
+// are one allocation of 512 bytes, the next states come from slabs of
+// specSlab, the ledger and every state on cache lines of their own, and a
+// chain longer than both slabs (no commit: every state stays pending)
+// keeps each state's block, parent and height.
 func TestLedgerSlabs(t *testing.T) {
 	l := NewLedger(&toyKeys, &toyBlock{id: 1, round: -1, author: sim.None}, 100)
+	if got := unsafe.Sizeof(ledgerStart[*toyBlock]{}); got != 512 {
+		t.Errorf("a ledger with its first states is %d bytes, want 512", got)
+	}
+	if uintptr(unsafe.Pointer(l))%64 != 0 || uintptr(unsafe.Pointer(l.root))%64 != 0 {
+		t.Errorf("ledger at %p, root at %p: not on cache lines of their own", l, l.root)
+	}
+	if uintptr(unsafe.Pointer(l.root)) != uintptr(unsafe.Pointer(l))+unsafe.Sizeof(*l) {
+		t.Errorf("root at %p, not right after the ledger at %p", l.root, l)
+	}
 	parent := protocols.Digest(1)
 	var states []*SpecState[*toyBlock]
 	for id := protocols.Digest(2); id < 2+firstSpecSlab+specSlab+3; id++ {
@@ -333,10 +343,10 @@ func TestLedgerSlabs(t *testing.T) {
 		}
 		switch made := len(states) + 1; made {
 		case 1:
-			if got := cap(l.slab) + 1; got != firstSpecSlab {
-				t.Errorf("first slab holds %d states, want %d", got, firstSpecSlab)
+			if got := cap(l.slab) + 2; got != firstSpecSlab {
+				t.Errorf("the ledger's first slab holds %d states with the root, want %d", got, firstSpecSlab)
 			}
-		case firstSpecSlab + 1:
+		case firstSpecSlab:
 			if got := cap(l.slab) + 1; got != specSlab {
 				t.Errorf("second slab holds %d states, want %d", got, specSlab)
 			}
