@@ -104,7 +104,10 @@ type buffers struct {
 	// info and ledger commit info (a leader receives the same ones from
 	// every correct voter).
 	received voteDigests
-	exclude  map[protocols.RequestKey]struct{} // the transactions on the path of a proposal; nil until one has some
+	// settledQC is the last vote's high commit QC that processVoteQC
+	// processed whose commit, if any, was done then (see settled).
+	settledQC *QC
+	exclude   map[protocols.RequestKey]struct{} // the transactions on the path of a proposal; nil until one has some
 }
 
 // insertedStates are the speculative state s of a block and, when it was

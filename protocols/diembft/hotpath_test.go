@@ -1,8 +1,10 @@
 package diembft
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/byzsim/byzsim/protocols"
@@ -476,4 +478,165 @@ func TestVoteTablesMadeOnUse(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestProcessVoteQC checks that processing a vote's high commit QC through
+// processVoteQC (which skips a settled QC) leaves a replica as processQC
+// does, at several (n, f): two identical runs are stopped at a few times,
+// and replica 0 of each processes the same sequence of the replicas' high
+// QCs and high commit QCs, one through processQC, the other through
+// processVoteQC, with corruptions of the block tree and of the high QCs,
+// a QC of the same round put in place of a high QC, and the strategy
+// switched between honest and one that does not commit (the QCs of a
+// later run are processed so, then again once the replica commits: their
+// commits were not done). Each of settled's conditions decides some
+// cases: the certificate index (a corruption dropped the QC's block), the
+// high QCs (a QC of the same round).
+func TestProcessVoteQC(t *testing.T) {
+	var hits, byCerts, byHigh int
+	for _, nf := range [][2]int{{4, 1}, {5, 1}, {7, 2}, {10, 3}} {
+		for _, stop := range []sim.Time{150, 400, 900} {
+			var reps [2]*Replica
+			var observed [2]int
+			var cands [2][]*QC
+			var ahead []*QC // the QCs of a third run, stopped later
+			for k := range 3 {
+				c := newCluster(t, clusterOpts{n: nf[0], f: nf[1], seed: 5, delay: sim.Uniform{Min: 2 * sim.Millisecond, Max: 20 * sim.Millisecond}})
+				for _, r := range c.reps {
+					for id := range uint64(80) {
+						r.Preload(&protocols.Request{Client: -2, ID: id + 1, Op: protocols.OpAppend, Value: int64(id), Payload: 16})
+					}
+				}
+				k := k
+				c.w.Subscribe(func(_ sim.Time, node sim.NodeID, _ sim.Observation) {
+					if node == 0 && k < 2 {
+						observed[k]++
+					}
+				})
+				if k == 2 {
+					c.w.Run((stop + 60) * sim.Millisecond)
+					for _, r := range c.reps {
+						ahead = append(ahead, r.tree.highCommitQC, r.tree.highQC)
+					}
+					break
+				}
+				c.w.Run(stop * sim.Millisecond)
+				reps[k] = c.reps[0]
+				for _, r := range c.reps {
+					cands[k] = append(cands[k], r.tree.highCommitQC, r.tree.highQC)
+				}
+			}
+			full, short := reps[0], reps[1]
+			same := func(what string) {
+				t.Helper()
+				a, b := stateOf(full, observed[0]), stateOf(short, observed[1])
+				ca, cb := certsOf(full), certsOf(short)
+				ha, hb := full.tree.highQC.VoteInfo, short.tree.highQC.VoteInfo
+				if fmt.Sprint(a, ca, ha) != fmt.Sprint(b, cb, hb) {
+					t.Fatalf("n=%d f=%d stop %d ms, %s:\nprocessQC      %+v %v %+v\nprocessVoteQC  %+v %v %+v", nf[0], nf[1], stop, what, a, ca, ha, b, cb, hb)
+				}
+			}
+			// The later run's QCs, processed while the replica does not
+			// commit, then again, newest first and oldest first, once it
+			// does: their commits are not done, though the QCs are known.
+			slices.SortStableFunc(ahead, func(a, b *QC) int { return cmp.Compare(a.VoteInfo.Round, b.VoteInfo.Round) })
+			for i, b := range []string{BehaviourEquivocate, "", ""} {
+				for _, r := range reps {
+					if err := r.SetBehaviour(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for k := range ahead {
+					if i == 1 {
+						k = len(ahead) - 1 - k
+					}
+					full.processQC(ahead[k])
+					short.processVoteQC(ahead[k])
+					same(fmt.Sprintf("pass %d, a later QC of round %d", i, ahead[k].VoteInfo.Round))
+				}
+			}
+			rng := rand.New(rand.NewPCG(uint64(nf[0]), uint64(stop)))
+			j := 0
+			for step := range 200 {
+				name := ""
+				switch op := rng.IntN(16); {
+				case op < 10:
+					if op >= 5 {
+						j = rng.IntN(len(cands[0]))
+					}
+					qc := cands[1][j]
+					name = fmt.Sprintf("process %d (round %d)", j, qc.VoteInfo.Round)
+					if qc == short.buf.settledQC {
+						loose := func(high *QC) bool { return high != nil && qc.VoteInfo.Round <= high.VoteInfo.Round }
+						_, seen := short.tree.certs.get(qc.VoteInfo.ID)
+						keep := keeps(qc, short.tree.highQC) && keeps(qc, short.tree.highCommitQC)
+						switch {
+						case short.settled(qc):
+							hits++
+						case keep && !seen:
+							byCerts++
+						case !keep && loose(short.tree.highQC) && loose(short.tree.highCommitQC):
+							byHigh++
+						}
+					}
+					full.processQC(cands[0][j])
+					short.processVoteQC(qc)
+				case op < 12:
+					name = "corrupt the block tree"
+					seed := rng.Uint64()
+					for _, r := range reps {
+						if err := r.Corrupt(rand.New(rand.NewPCG(seed, 1)), []string{ScopeBlockTree}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				case op < 13:
+					scope := []string{ScopeHighQC, ScopeHighCommitQC}[rng.IntN(2)]
+					name = "corrupt " + scope
+					seed := rng.Uint64()
+					for _, r := range reps {
+						if err := r.Corrupt(rand.New(rand.NewPCG(seed, 2)), []string{scope}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				case op < 15:
+					name = "a QC of the same round as high QC"
+					for _, r := range reps {
+						other := *r.tree.highQC
+						other.VoteInfo.ID ^= 1
+						r.tree.highQC = &other
+					}
+				default:
+					b := []string{"", BehaviourEquivocate}[rng.IntN(2)]
+					name = "behaviour " + b
+					for _, r := range reps {
+						if err := r.SetBehaviour(b); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				same(fmt.Sprintf("step %d (%s)", step, name))
+			}
+		}
+	}
+	t.Logf("settled %d times; decided by the certificate index %d, the high QCs %d", hits, byCerts, byHigh)
+	if hits == 0 || byCerts == 0 || byHigh == 0 {
+		t.Errorf("settled %d times; decided by the certificate index %d, the high QCs %d: want each > 0", hits, byCerts, byHigh)
+	}
+}
+
+// certsOf lists the rounds and ids of a replica's certificate index in id
+// order.
+func certsOf(r *Replica) []VoteInfo {
+	var out []VoteInfo
+	x := r.tree.certs
+	if x.big != nil {
+		for _, qc := range x.big {
+			out = append(out, qc.VoteInfo)
+		}
+	}
+	for _, e := range x.small {
+		out = append(out, e.qc.VoteInfo)
+	}
+	slices.SortFunc(out, func(a, b VoteInfo) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }

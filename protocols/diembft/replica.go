@@ -336,7 +336,7 @@ func (r *Replica) onVote(from sim.NodeID, v *Vote, key protocols.Digest) {
 		r.deferUntilSynced(deferred{from: from, msg: v}, v.HighCommitQC)
 		return
 	}
-	r.processQC(v.HighCommitQC)
+	r.processVoteQC(v.HighCommitQC)
 	set := r.tree.addVote(v, key, r.n, r.quorum)
 	if set == nil {
 		return
@@ -615,4 +615,42 @@ func (r *Replica) parentState(b *Block, parent *chained.SpecState[*Block]) proto
 	}
 	s, _ := r.ledger.PendingState(b.QC.VoteInfo.ID)
 	return s
+}
+
+// processVoteQC is processQC for a vote's high commit QC. A leader
+// receives the same QC object in nearly every vote of a round, and
+// processing it again changes nothing once its commit is done: it is then
+// skipped (settled).
+func (r *Replica) processVoteQC(qc *QC) {
+	if qc == r.buf.settledQC && r.settled(qc) {
+		return
+	}
+	r.processQC(qc)
+	if !r.s.bugs.OneChainCommit && (qc.LedgerCommitInfo.CommitStateID == 0 || qc.VoteInfo.ParentID == r.ledger.RootID()) {
+		r.buf.settledQC = qc // its commit, if any, is done
+	}
+}
+
+// settled reports whether processQC(qc) would change nothing, for a QC
+// whose commit is done (settledQC): the block it commits was the committed
+// root when it was processed, and the root only moves to its descendants,
+// so that block is the root or an ancestor, which the ledger no longer
+// holds as pending (commit finds nothing to do). It is then enough that
+// qc is recorded in the certificate index or at most the root's round,
+// and that it leaves both high QCs as they are.
+func (r *Replica) settled(qc *QC) bool {
+	t := &r.tree
+	if !keeps(qc, t.highQC) || !keeps(qc, t.highCommitQC) {
+		return false
+	}
+	if qc.VoteInfo.Round <= r.ledger.RootRound() {
+		return true
+	}
+	_, seen := t.certs.get(qc.VoteInfo.ID)
+	return seen
+}
+
+// keeps reports whether maxQC(qc, high) is high.
+func keeps(qc, high *QC) bool {
+	return high == qc || high != nil && qc.VoteInfo.Round < high.VoteInfo.Round
 }
