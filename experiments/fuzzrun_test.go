@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/byzsim/byzsim/protocols"
 	"github.com/byzsim/byzsim/protocols/bftlist"
@@ -66,6 +67,9 @@ func FuzzLoadAndRun(f *testing.F) {
 // TestMemoryEstimateRefused checks that a run estimated to need more
 // memory than available is refused, naming --force, and accepted with it.
 func TestMemoryEstimateRefused(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the forced build allocates more than a 32-bit address space holds")
+	}
 	text := []byte("[protocol]\nname = \"relay\"\nn = 4\nf = 1\n[[workload]]\ntype = \"flood\"\ncount = 10000000\nclients = 5\ntimeout = \"10s\"\n")
 	_, err := LoadBytes("mem.toml", text, testRegistry(), Options{Memory: 1 << 30})
 	if err == nil || !IsInput(err) || !strings.Contains(err.Error(), "mem.toml:5: workload: a run needs about") || !strings.Contains(err.Error(), "--force") {

@@ -148,14 +148,14 @@ func validateBounds(p *problems, e *Experiment) {
 	if measuresConvergence(e) {
 		if per := e.Convergence.Period.T(); per > 0 && dur/per > maxSamples {
 			p.add("convergence.period", "%v makes %d legitimacy samples over duration %v (allowed: at most %d samples, a period of at least %v)",
-				per, dur/per, dur, maxSamples, ceilDiv(dur, maxSamples))
+				per, dur/per, dur, int64(maxSamples), ceilDiv(dur, maxSamples))
 		}
 	}
 	for i := range e.Transients {
 		t := &e.Transients[i]
 		if every := t.Every.T(); every > 0 && dur/every > maxSamples {
 			p.add(fmt.Sprintf("transient[%d].every", i), "%v makes %d occurrences over duration %v (allowed: at most %d, a period of at least %v)",
-				every, dur/every, dur, maxSamples, ceilDiv(dur, maxSamples))
+				every, dur/every, dur, int64(maxSamples), ceilDiv(dur, maxSamples))
 		}
 	}
 	checkBandwidth := func(key string, bw float64) {

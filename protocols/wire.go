@@ -163,18 +163,18 @@ func (r *Reader) Node() sim.NodeID { return sim.NodeID(int32(r.U32())) }
 // remaining bytes cannot hold is an error, so a decoder never allocates
 // more than the message's size warrants.
 func (r *Reader) Len(min int) int {
-	n := int(r.U32())
+	n := r.U32() // compared as read: int(n) is negative above 2^31 where an int has 32 bits
 	if r.err != nil {
 		return 0
 	}
 	if min < 1 {
 		min = 1
 	}
-	if n > len(r.B)/min {
+	if uint64(n) > uint64(len(r.B)/min) {
 		r.Fail(fmt.Errorf("count %d exceeds what the %d remaining bytes can hold", n, len(r.B)))
 		return 0
 	}
-	return n
+	return int(n)
 }
 
 // Bytes reads n raw bytes.

@@ -292,7 +292,7 @@ func (n *Network) newLink(from, to NodeID) *linkState {
 // index32 returns i, an index of a link model, panicking when 1 + i
 // outgrows the 32 bits a link state stores (2^32 - 1 models).
 func index32(i int) int {
-	if i >= 1<<32-1 {
+	if int64(i) >= 1<<32-1 { // int64: the bound overflows a 32-bit int
 		panic("sim: more than 2^32 - 1 link models")
 	}
 	return i

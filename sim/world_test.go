@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -63,7 +64,7 @@ func TestSameTimeScheduledLater(t *testing.T) {
 func TestHeapMatchesSort(t *testing.T) {
 	for _, c := range []struct {
 		n    int
-		span int // times are drawn from [last popped, last popped + span)
+		span int64 // times are drawn from [last popped, last popped + span)
 	}{
 		{1, 50}, {2, 50}, {5, 50}, {17, 50}, {100, 50}, {1000, 50}, {5000, 50},
 		{1000, 1}, {5000, 1 << 20}, {5000, 1 << 40}, {3000, 3},
@@ -76,7 +77,7 @@ func TestHeapMatchesSort(t *testing.T) {
 		for i := 0; i < c.n || len(pending) > 0; i++ {
 			if i < c.n {
 				seq++
-				e := event{at: last + Time(r.Int64N(int64(c.span))), key: makeKey(seq, evCall, uint32(seq))}
+				e := event{at: last + Time(r.Int64N(c.span)), key: makeKey(seq, evCall, uint32(seq))}
 				h.push(e)
 				pending = append(pending, e)
 			}
@@ -277,9 +278,9 @@ func TestTimers(t *testing.T) {
 		}, []int{1, 2}},
 		{"data and kind come back", func(fired *[]int) *funcNode {
 			return &funcNode{
-				start: func(env Env) { env.SetTimer(ms, 1<<40, -77) },
+				start: func(env Env) { env.SetTimer(ms, bigKind, -77) },
 				fire: func(env Env, tm Timer) {
-					if tm.Kind == 1<<40 && tm.Data == -77 && env.Now() == ms {
+					if tm.Kind == bigKind && tm.Data == -77 && env.Now() == ms {
 						*fired = append(*fired, 1)
 					}
 				},
@@ -532,3 +533,7 @@ func TestObserveFanOut(t *testing.T) {
 		})
 	}
 }
+
+// bigKind is a timer kind of more than 32 bits (the largest int where an int
+// has 32).
+const bigKind = min(1<<40, math.MaxInt)

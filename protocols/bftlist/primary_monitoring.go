@@ -291,8 +291,8 @@ func binom(n, k int) int {
 	c := 1
 	for i := 1; i <= k; i++ {
 		hi, lo := bits.Mul64(uint64(c), uint64(n-k+i))
-		if hi != 0 || lo > 1<<40 {
-			return 1 << 40
+		if hi != 0 || lo > binomCap {
+			return binomCap
 		}
 		c = int(lo) / i
 	}
@@ -325,3 +325,10 @@ func (pm *primMon) receive(j int, m *PMMsg) {
 		d.NeedChgSet[i] = v.NeedChgSet[i] & pm.all[i]
 	}
 }
+
+// binomCap is where binom stops counting: 2^40, or the largest int where an
+// int has 32 bits. Callers compare its answer with bounds far below either.
+const binomCap = min(1<<40, 1<<(intBits-1)-1)
+
+// intBits is the size of an int in bits (strconv.IntSize).
+const intBits = 32 << (^uint(0) >> 63)

@@ -112,12 +112,12 @@ func (Codec) Decode(data []byte) (sim.Message, error) {
 }
 
 func getN(r *protocols.Reader) int {
-	n := int(r.U32())
+	n := r.U32() // compared as read: int(n) is negative above 2^31 where an int has 32 bits
 	if n > maxReplicas {
 		r.Fail(fmt.Errorf("n = %d exceeds %d replicas", n, maxReplicas))
 		return 0
 	}
-	return n
+	return int(n)
 }
 
 func putVEData(w *protocols.Writer, d VEData) {

@@ -52,6 +52,7 @@ func TestWireRejects(t *testing.T) {
 		"empty":       {},
 		"unknown tag": {250},
 		"huge n":      {wirePM, 0xff, 0xff, 0, 0},
+		"n over 2^31": {wirePM, 0xff, 0xff, 0xff, 0xff}, // negative as a 32-bit int
 		"huge state":  {wireREP, 4, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0x0f},
 		"wide set":    {wirePM, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17},
 		"bad bool":    {wireFDToken, 1, 0, 0, 0, 7},

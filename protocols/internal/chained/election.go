@@ -1,6 +1,9 @@
 package chained
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/byzsim/byzsim/sim"
 )
 
@@ -44,8 +47,13 @@ type Election struct {
 }
 
 // NewElection returns the election of n replicas; seed is the protocol's
-// reputation seed (derived from the run seed with the protocol's label).
+// reputation seed (derived from the run seed with the protocol's label). It
+// panics unless 1 ≤ n < 2^31 (node ids are int32) and roundsPerLeader ≥ 1:
+// protocols check both in their parameters first.
 func NewElection(n int, roundsPerLeader int64, reputation bool, window, exclude int, seed uint64) *Election {
+	if n < 1 || int64(n) > math.MaxInt32 || roundsPerLeader < 1 {
+		panic(fmt.Sprintf("chained: an election of %d replicas with %d rounds per leader", n, roundsPerLeader))
+	}
 	return &Election{
 		n: int32(n), roundsPerLeader: roundsPerLeader, reputation: reputation,
 		windowSize: window, excludeSize: exclude,

@@ -1,6 +1,7 @@
 package chained
 
 import (
+	"math"
 	"testing"
 
 	"github.com/byzsim/byzsim/sim"
@@ -112,4 +113,33 @@ func TestElectionLeaderMemo(t *testing.T) {
 	ask("no table", 101, 1)
 	ask("genesis", -1, 9)
 	ask("genesis", -2, 8)
+}
+
+// TestNewElectionBounds: an election of no replicas, of more than node ids
+// can name, or with fewer than one round per leader is refused; the bounds
+// themselves are accepted.
+func TestNewElectionBounds(t *testing.T) {
+	for _, c := range []struct {
+		n       int
+		rounds  int64
+		refused bool
+	}{
+		{1, 1, false},
+		{4, 2, false},
+		{math.MaxInt32, 1, false},
+		{0, 1, true},
+		{-1, 1, true},
+		{4, 0, true},
+		{4, -2, true},
+		{int(min(math.MaxInt32+1, math.MaxInt)), 1, math.MaxInt > math.MaxInt32},
+	} {
+		refused := func() (refused bool) {
+			defer func() { refused = recover() != nil }()
+			NewElection(c.n, c.rounds, false, 5, 1, 0)
+			return false
+		}()
+		if refused != c.refused {
+			t.Errorf("NewElection(%d, %d): refused %v, want %v", c.n, c.rounds, refused, c.refused)
+		}
+	}
 }

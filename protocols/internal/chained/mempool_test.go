@@ -483,6 +483,9 @@ func TestMempoolSharedWrites(t *testing.T) {
 // TestMempoolLayout: a mempool fills two cache lines, the first holding
 // the entries and the index's rows of non-negative clients.
 func TestMempoolLayout(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the layout is planned for 64-bit words")
+	}
 	var m Mempool
 	if got := unsafe.Sizeof(m); got != 128 {
 		t.Errorf("Mempool is %d bytes, want 128", got)
