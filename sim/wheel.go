@@ -83,6 +83,14 @@ type eventQueue struct {
 	// that differs from the geometry is checked against the pending
 	// events again (see adapt).
 	hold int
+	// held holds, unfiled and in the order pushed, the events beyond the
+	// horizon pushed while a burst is pending (due == 0): the next
+	// advance files every pending event again in the geometry the burst
+	// asks for (fitBurst), or files them where they belong when it keeps
+	// the geometry (reshape). At the flood's start 120,000 requests
+	// would otherwise be filed into the outer wheel and then again into
+	// the wheel.
+	held []event
 	tmp  []event // scratch for rebuild
 }
 
@@ -207,6 +215,8 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 		// first geometry keeps in its own slot 0.
 		q.init()
 		q.place(e)
+	case q.due == 0:
+		q.held = append(q.held, e) // the next advance files it
 	default:
 		if o := s >> (q.obits & 63); o-q.cur>>(q.obits&63) < outerSlots {
 			q.fileOuter(e, o)
@@ -580,7 +590,23 @@ func (q *eventQueue) reshape() bool {
 		rebuilt = q.adapt()
 	}
 	q.due = q.window
+	if len(q.held) > 0 {
+		q.file()
+	}
 	return rebuilt
+}
+
+// file files the held events where they belong (the outer wheel or far)
+// in the order they were pushed. They are still beyond the horizon (cur
+// has not moved since they were held, or they were held again by the
+// rebuild that moved it), so placing them rebuilds nothing and cannot
+// write over the array they are in, which may be q.tmp's.
+func (q *eventQueue) file() {
+	held := q.held
+	q.held = nil // a burst found again holds in a new array
+	for _, e := range held {
+		q.place(e)
+	}
 }
 
 // burst reports whether more than farBurst events a slot wait beyond the
@@ -592,7 +618,7 @@ func (q *eventQueue) burst() bool {
 
 // beyond returns the number of events beyond the wheel's horizon, in the
 // outer wheel and far.
-func (q *eventQueue) beyond() int { return q.outerN + q.far.len() }
+func (q *eventQueue) beyond() int { return q.outerN + q.far.len() + len(q.held) }
 
 // fitBurst files the pending events in a wheel of the geometry they ask
 // for, when more than farBurst a slot wait beyond the horizon (a burst,
@@ -651,10 +677,17 @@ func (q *eventQueue) rebuild(shift uint, slots int) {
 	q.refile(q.pending(), shift, slots)
 }
 
-// pending returns every pending event, in q.tmp (kept for the next time).
+// pending returns every pending event, in q.tmp (kept for the next
+// time), the held ones first: when there are held events, their array
+// becomes q.tmp (a burst's are most of the pending events) and held
+// stays its beginning.
 func (q *eventQueue) pending() []event {
-	all := q.appendEvents(q.tmp[:0])
-	q.tmp = all[:0]
+	all := q.tmp[:0]
+	if len(q.held) > 0 {
+		all = q.held
+	}
+	all = q.appendEvents(all)
+	q.tmp, q.held = all[:0], all[:len(q.held)]
 	return all
 }
 
@@ -674,6 +707,7 @@ func slotsFor(n int) int {
 // may hold it).
 func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.front, q.head = q.front[:0], 0
+	q.held = nil // in all; a burst found again holds in a new array
 	clear(q.slots)
 	q.free = q.free[:0]
 	q.freeChunks(0)
@@ -765,7 +799,7 @@ func (q *eventQueue) pendingShift(all []event, asked uint, slots int) uint {
 	return min(max(shift, minShift), maxShift)
 }
 
-// appendEvents appends every pending event to all.
+// appendEvents appends every pending event but the held ones to all.
 func (q *eventQueue) appendEvents(all []event) []event {
 	all = append(all, q.front[q.head:]...)
 	for _, h := range q.slots {
@@ -797,6 +831,9 @@ func (q *eventQueue) renumber() uint64 {
 				}
 			}
 		}
+	}
+	for i := range q.held {
+		all = append(all, &q.held[i])
 	}
 	all = q.far.appendPending(all)
 	return renumberEvents(all)
