@@ -444,26 +444,44 @@ func TestQueueHoldsBurst(t *testing.T) {
 
 	// The same burst, step by step: held until the first advance, then
 	// filed, the timeouts beyond the new horizon too.
-	var q eventQueue
-	seq := uint64(0)
-	push := func(at Time) {
-		seq++
-		q.push(event{at: at, key: makeKey(seq, evCall, 0)})
-	}
-	for _, o := range ops[:len(ops)-6000] {
-		if o.op == 'u' {
-			push(o.delta)
+	burst := func() (*eventQueue, int) {
+		var q eventQueue
+		grown := 0 // times the held array was made or grown
+		seq := uint64(0)
+		for _, o := range ops[:len(ops)-6000] {
+			if o.op == 'u' {
+				c := cap(q.held)
+				seq++
+				q.push(event{at: o.delta, key: makeKey(seq, evCall, 0)})
+				if cap(q.held) != c {
+					grown++
+				}
+			}
 		}
+		return &q, grown
 	}
+	q, grown := burst()
 	if len(q.held) < 7000 {
 		t.Fatalf("%d events held before the first advance, want all of the burst after the first 4,097 beyond the horizon", len(q.held))
+	}
+	if grown > 5 {
+		t.Errorf("the held array was made or grown %d times for %d events, want it to double (at most 5 times from 512)", grown, len(q.held))
 	}
 	q.pop() // the event at 0, in the front
 	q.pop() // the first of the burst: an advance
 	if len(q.held) != 0 || q.beyond() == 0 {
 		t.Errorf("after the first advance: %d events held, %d beyond the horizon; want none held and the timeouts beyond", len(q.held), q.beyond())
 	}
-	checkChunks(t, "burst held, step by step", &q)
+	checkChunks(t, "burst held, step by step", q)
+
+	// A rebuild while the burst is pending files the events beyond its
+	// horizon where they belong: it holds none.
+	q, _ = burst()
+	q.rebuild(q.shift, len(q.slots))
+	if len(q.held) != 0 || q.due != 0 {
+		t.Errorf("a rebuild in the same geometry left %d events held (due %d), want none held and the burst still pending", len(q.held), q.due)
+	}
+	checkChunks(t, "burst held, rebuilt in the same geometry", q)
 }
 
 // TestQueueOuterWheel checks that events beyond the wheel's horizon wait

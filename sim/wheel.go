@@ -216,19 +216,30 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 		q.init()
 		q.place(e)
 	case q.due == 0:
-		q.held = append(q.held, e) // the next advance files it
+		// The next advance files it. The array doubles as it grows (append
+		// grows a large one by a quarter, five times the garbage).
+		if len(q.held) == cap(q.held) {
+			q.held = slices.Grow(q.held, max(len(q.held), chunkBatch*slotCap))
+		}
+		q.held = append(q.held, e)
 	default:
-		if o := s >> (q.obits & 63); o-q.cur>>(q.obits&63) < outerSlots {
-			q.fileOuter(e, o)
-		} else {
-			if q.far.len() == 0 || e.at < q.farMin {
-				q.setFarMin(e.at)
-			}
-			q.far.push(e)
+		q.fileBeyond(e, s)
+	}
+}
+
+// fileBeyond files an event of absolute slot s, beyond the horizon, in
+// the outer wheel or far, and notes a burst when it makes one.
+func (q *eventQueue) fileBeyond(e event, s int64) {
+	if o := s >> (q.obits & 63); o-q.cur>>(q.obits&63) < outerSlots {
+		q.fileOuter(e, o)
+	} else {
+		if q.far.len() == 0 || e.at < q.farMin {
+			q.setFarMin(e.at)
 		}
-		if q.burst() {
-			q.due = 0 // fitBurst at the next advance
-		}
+		q.far.push(e)
+	}
+	if q.burst() {
+		q.due = 0 // fitBurst at the next advance
 	}
 }
 
@@ -596,17 +607,14 @@ func (q *eventQueue) reshape() bool {
 	return rebuilt
 }
 
-// file files the held events where they belong (the outer wheel or far)
-// in the order they were pushed. They are still beyond the horizon (cur
-// has not moved since they were held, or they were held again by the
-// rebuild that moved it), so placing them rebuilds nothing and cannot
-// write over the array they are in, which may be q.tmp's.
+// file files the held events where they belong (the outer wheel or far),
+// in the order they were pushed: cur has not moved since they were held
+// beyond the horizon.
 func (q *eventQueue) file() {
-	held := q.held
-	q.held = nil // a burst found again holds in a new array
-	for _, e := range held {
-		q.place(e)
+	for _, e := range q.held {
+		q.fileBeyond(e, int64(e.at)>>(q.shift&63))
 	}
+	q.held = q.held[:0]
 }
 
 // burst reports whether more than farBurst events a slot wait beyond the
@@ -707,7 +715,7 @@ func slotsFor(n int) int {
 // may hold it).
 func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.front, q.head = q.front[:0], 0
-	q.held = nil // in all; a burst found again holds in a new array
+	q.held = nil // they are in all (and q.held's array may be all's)
 	clear(q.slots)
 	q.free = q.free[:0]
 	q.freeChunks(0)
@@ -718,9 +726,12 @@ func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.far.reset()
 	q.resize(shift, slots)
 	for _, e := range all {
-		if int64(e.at)>>q.shift <= q.cur {
+		switch s := int64(e.at) >> q.shift; {
+		case s <= q.cur:
 			q.front = append(q.front, e)
-		} else {
+		case s-q.cur > q.mask:
+			q.fileBeyond(e, s) // not held: the geometry is set
+		default:
 			q.place(e)
 		}
 	}
