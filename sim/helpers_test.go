@@ -129,8 +129,9 @@ func sendNow(w *World, from, to NodeID, msg Message) {
 // on the link's first message, as Network.send does.
 func (n *Network) link(from, to NodeID) *linkState {
 	n.makeLinks()
-	if ls := &n.links[int(from)*n.nodes+int(to)]; ls.made() {
-		return ls
+	ls := &n.links[int(from)*n.nodes+int(to)]
+	if !ls.made() {
+		n.newLink(ls, from, to)
 	}
-	return n.newLink(from, to)
+	return ls
 }

@@ -266,6 +266,30 @@ func TestDeriveSeedValues(t *testing.T) {
 	}
 }
 
+// TestHashLabel compares hashLabel with FNV-1a over the label's eight
+// bytes, least significant first, and the separator: labels below 2^16
+// take a shorter path (one multiplication for the six zero bytes).
+func TestHashLabel(t *testing.T) {
+	fnv := func(h uint64, l int64) uint64 {
+		for i := range 8 {
+			h = (h ^ uint64(l)>>(8*i)&0xff) * fnvPrime
+		}
+		return (h ^ 0xff) * fnvPrime
+	}
+	labels := []int64{0, 1, 2, 255, 256, 257, 1000, 1<<16 - 1, 1 << 16, 1<<16 + 1, 1 << 24, 1 << 40, 1<<63 - 1, -1, -256, math.MinInt64}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 10000 {
+		labels = append(labels, r.Int64N(1<<17), int64(r.Uint64()))
+	}
+	for _, h := range []uint64{fnvOffset, hashName("link"), 0, math.MaxUint64, r.Uint64()} {
+		for _, l := range labels {
+			if got, want := hashLabel(h, l), fnv(h, l); got != want {
+				t.Fatalf("hashLabel(%#x, %d) = %#x, want %#x", h, l, got, want)
+			}
+		}
+	}
+}
+
 // TestSendUniformDelays checks the uniform delay draw that Network.send
 // writes out (uniformSpan, uniformTail) against Uniform.Sample on a copy
 // of the link's stream, message by message: ranges that reject often, a

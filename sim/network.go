@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // Channel is the delivery discipline of a link.
@@ -120,6 +121,15 @@ type Network struct {
 	models    []*linkModel
 	recent    []uint32
 	nextModel int
+	// last is the last model that intern shared whose delay is a
+	// Constant, Uniform or Normal, and lastModel 1 + its index (0:
+	// none). A model function usually gives every link the same Link,
+	// whose Delay holds the same boxed value each time: newLink
+	// recognizes it by sameBoxed, without intern's look-up, and gets the
+	// index intern would return (recent holds no two equal models, and
+	// last's is in it until intern is next called).
+	last      Link
+	lastModel uint32
 	// rng draws from the stream of the link being sent on: src points to
 	// that link's generator while it sends (a rand.Rand keeps no state of
 	// its own, so one serves every link).
@@ -268,10 +278,9 @@ func (n *Network) initLinks() {
 	}
 }
 
-// newLink makes the state of a link that has not carried a message yet;
-// the table must exist.
-func (n *Network) newLink(from, to NodeID) *linkState {
-	ls := &n.links[int(from)*n.nodes+int(to)]
+// newLink makes ls, the state of the link from one node to another, which
+// has not carried a message yet.
+func (n *Network) newLink(ls *linkState, from, to NodeID) {
 	model := n.model(from, to)
 	if model.Delay == nil {
 		model.Delay = Constant{}
@@ -279,14 +288,17 @@ func (n *Network) newLink(from, to NodeID) *linkState {
 	if model.RTO == 0 {
 		model.RTO = DefaultRTO
 	}
-	ls.model = n.intern(model) + 1
-	if model.Bandwidth > 0 && n.freeAt == nil {
-		n.freeAt = make([]Time, len(n.links))
+	if n.lastModel != 0 && sameBoxed(&n.last, &model) {
+		ls.model = n.lastModel // as intern would find it
+	} else {
+		ls.model = n.intern(model) + 1
+		if model.Bandwidth > 0 && n.freeAt == nil {
+			n.freeAt = make([]Time, len(n.links))
+		}
 	}
 	// DeriveSeed(n.w.seed, "link", int64(from), int64(to)):
 	s := seedOf(n.w.seed, hashLabel(n.fromHash[from], int64(to)))
 	ls.pcg = *rand.NewPCG(s, splitmix(s))
-	return ls
 }
 
 // index32 returns i, an index of a link model, panicking when 1 + i
@@ -308,19 +320,48 @@ func (n *Network) intern(l Link) uint32 {
 	default:
 		return n.newModel(l)
 	}
-	for _, k := range n.recent {
-		if sameModel(&n.models[k].Link, &l) {
-			return k
+	k, ok := n.find(&l)
+	if !ok {
+		k = n.newModel(l)
+		if len(n.recent) < modelCache {
+			n.recent = append(n.recent, k)
+		} else {
+			n.recent[n.nextModel] = k
+			n.nextModel = (n.nextModel + 1) % modelCache
 		}
 	}
-	k := n.newModel(l)
-	if len(n.recent) < modelCache {
-		n.recent = append(n.recent, k)
-	} else {
-		n.recent[n.nextModel] = k
-		n.nextModel = (n.nextModel + 1) % modelCache
+	switch l.Delay.(type) {
+	case Constant, Uniform, Normal:
+		n.last, n.lastModel = l, k+1
 	}
 	return k
+}
+
+// find returns the index of one of the last modelCache distinct models
+// made that is equal to l, if one is.
+func (n *Network) find(l *Link) (uint32, bool) {
+	for _, k := range n.recent {
+		if sameModel(&n.models[k].Link, l) {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// sameBoxed reports whether a and b have equal losses, bandwidths,
+// channels and RTOs, and delays of the same dynamic type whose value is
+// boxed at the same address: the same value, since a value boxed in an
+// interface cannot change. For a delay whose fields are all integers
+// (Constant, Uniform, Normal: no NaN), that makes *a == *b without
+// reading the boxes; equal models boxed apart are not found (intern
+// finds them).
+func sameBoxed(a, b *Link) bool {
+	// The interface's two words: its type (and method table) and the
+	// address of its boxed value. (Compared as arrays, they would be
+	// compared by a call.)
+	x, y := (*[2]unsafe.Pointer)(unsafe.Pointer(&a.Delay)), (*[2]unsafe.Pointer)(unsafe.Pointer(&b.Delay))
+	return x[0] == y[0] && x[1] == y[1] &&
+		a.Loss == b.Loss && a.Bandwidth == b.Bandwidth && a.Channel == b.Channel && a.RTO == b.RTO
 }
 
 // sameModel reports whether *a == *b, for b's delay of one of the types
@@ -397,7 +438,7 @@ func (n *Network) send(ns *nodeState, to NodeID, msg Message, k, size int) {
 	// The link's state, made on its first message:
 	ls := &row[t]
 	if !ls.made() {
-		ls = n.newLink(from, to)
+		n.newLink(ls, from, to)
 	}
 	m := n.models[ls.model-1]
 	channel := m.Channel

@@ -600,3 +600,77 @@ func TestSendHooksFollowChanges(t *testing.T) {
 		t.Errorf("sent %d, dropped %d; want 7 and 2", s.Sent, s.Dropped)
 	}
 }
+
+// TestNewLinkFindsLastModel makes links whose models come in an order that
+// exercises newLink's memo of the last model (sameBoxed): the same boxed
+// delay with the same and with other losses, bandwidths, channels and
+// RTOs, equal delays boxed apart, a NaN loss, delays intern does not share,
+// and more distinct models than intern remembers. Every link must get the
+// index that intern alone gives for the same sequence of models (a second
+// network without the memo), and a model equal to the one asked for.
+func TestNewLinkFindsLastModel(t *testing.T) {
+	base := Link{Delay: Normal{Mu: 250 * Millisecond, Sigma: 50 * Millisecond}}
+	other := base
+	other.Delay = Uniform{Min: 1, Max: 9} // boxed once, here
+	nanSigma := Link{Delay: LogNormal{Median: Millisecond, Sigma: math.NaN()}}
+	with := func(l Link, f func(*Link)) Link { f(&l); return l }
+	models := []Link{
+		base, base, base,
+		with(base, func(l *Link) { l.Loss = 0.1 }), // the same box
+		base,
+		with(base, func(l *Link) { l.Bandwidth = 1e6 }),
+		with(base, func(l *Link) { l.Bandwidth = 1e6 }),
+		base,
+		with(base, func(l *Link) { l.Channel = Lossy }),
+		with(base, func(l *Link) { l.RTO = DefaultRTO }), // as base once defaulted
+		with(base, func(l *Link) { l.RTO = 2 * DefaultRTO }),
+		base,
+		with(base, func(l *Link) { l.Loss = math.NaN() }),
+		with(base, func(l *Link) { l.Loss = math.NaN() }),
+		other, other, base, other,
+		{Delay: Uniform{Min: 1, Max: 8}}, {Delay: Normal{Mu: 1, Sigma: 2}}, base,
+		{Delay: Exponential{M: 1}}, base,
+		nanSigma, nanSigma, // the same box, not equal to itself
+		{Delay: choice{ds: []Time{1, 2}}}, base,
+		{}, {}, {Delay: Constant{}}, base,
+	}
+	for i := range 2 * modelCache {
+		// Equal delays boxed anew on every call, more of them than
+		// intern remembers, each asked twice in a row.
+		d := Time(i%(modelCache+3)+1) * Millisecond
+		models = append(models, Link{Delay: Constant{D: d}}, Link{Delay: Constant{D: d}}, base)
+	}
+	nodes := len(models) + 1
+	w := NewWorld(Config{Seed: 1, Replicas: nodes})
+	for range nodes {
+		w.AddNode(&funcNode{}, 0)
+	}
+	n := w.Network()
+	n.SetModel(func(from, to NodeID) Link {
+		l := models[to-1]
+		if c, ok := l.Delay.(Constant); ok && c.D > 0 {
+			l.Delay = Constant{D: c.D} // boxed anew (beyond 255: not a static box)
+		}
+		return l
+	})
+	ref := newNetwork(NewWorld(Config{}))
+	for i, m := range models {
+		ls := n.link(0, NodeID(i+1))
+		if m.Delay == nil {
+			m.Delay = Constant{}
+		}
+		if m.RTO == 0 {
+			m.RTO = DefaultRTO
+		}
+		want := ref.intern(m) + 1
+		if ls.model != want {
+			t.Fatalf("link %d (%+v): model %d, intern alone gives %d", i, m, ls.model, want)
+		}
+		if got := n.models[ls.model-1].Link; !reflect.DeepEqual(got, m) && reflect.DeepEqual(m, m) {
+			t.Fatalf("link %d: model %+v, asked for %+v", i, got, m)
+		}
+	}
+	if n.freeAt == nil {
+		t.Error("a link with a bandwidth was made, and no serialization clocks")
+	}
+}

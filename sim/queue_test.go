@@ -231,6 +231,16 @@ func checkChunks(t testing.TB, name string, q *eventQueue) {
 			t.Fatalf("%s: far holds an event of outer slot %d, the wheel at outer slot %d", name, o, q.cur>>q.obits)
 		}
 	}
+	// Held events wait for the advance after a burst was found (due 0),
+	// beyond the horizon.
+	if len(q.held) > 0 && q.due != 0 {
+		t.Fatalf("%s: %d events held, no burst pending", name, len(q.held))
+	}
+	for _, e := range q.held {
+		if d := int64(e.at)>>q.shift - q.cur; d <= q.mask {
+			t.Fatalf("%s: held event at slot %d, within the horizon of slot %d", name, int64(e.at)>>q.shift, q.cur)
+		}
+	}
 	for _, c := range q.free {
 		own(c, -1)
 	}
@@ -408,6 +418,72 @@ func TestQueueFitsBurst(t *testing.T) {
 	}
 }
 
+// TestQueueHoldsBurst checks the events held while a burst is pending:
+// pushed beyond the horizon after the burst was found, they are filed at
+// the next advance, with the others in the burst's geometry, or, beyond
+// that geometry's horizon (timeouts 5 s ahead), where they belong; a
+// renumbering while they are held numbers them too. The burst's times are
+// whole milliseconds, so that ties test the keys.
+func TestQueueHoldsBurst(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	ms := func() Time { return max(1, Time(r.NormFloat64()*50+250)) * Millisecond }
+	ops := []queueOp{{op: 'u'}}
+	for i := range 12_000 {
+		ops = append(ops, queueOp{op: 'u', delta: ms()})
+		if i%100 == 0 {
+			ops = append(ops, queueOp{op: 'u', delta: 5*Second + Time(i)*Millisecond})
+		}
+		if i == 10_000 {
+			ops = append(ops, queueOp{op: 'r'})
+		}
+	}
+	for range 3000 {
+		ops = append(ops, queueOp{op: 'o'}, queueOp{op: 'u', delta: ms()})
+	}
+	runQueue(t, "burst held", ops)
+
+	// The same burst, step by step: held until the first advance, then
+	// filed, the timeouts beyond the new horizon too.
+	burst := func() (*eventQueue, int) {
+		var q eventQueue
+		grown := 0 // times the held array was made or grown
+		seq := uint64(0)
+		for _, o := range ops[:len(ops)-6000] {
+			if o.op == 'u' {
+				c := cap(q.held)
+				seq++
+				q.push(event{at: o.delta, key: makeKey(seq, evCall, 0)})
+				if cap(q.held) != c {
+					grown++
+				}
+			}
+		}
+		return &q, grown
+	}
+	q, grown := burst()
+	if len(q.held) < 7000 {
+		t.Fatalf("%d events held before the first advance, want all of the burst after the first 4,097 beyond the horizon", len(q.held))
+	}
+	if grown > 5 {
+		t.Errorf("the held array was made or grown %d times for %d events, want it to double (at most 5 times from 512)", grown, len(q.held))
+	}
+	q.pop() // the event at 0, in the front
+	q.pop() // the first of the burst: an advance
+	if len(q.held) != 0 || q.beyond() == 0 {
+		t.Errorf("after the first advance: %d events held, %d beyond the horizon; want none held and the timeouts beyond", len(q.held), q.beyond())
+	}
+	checkChunks(t, "burst held, step by step", q)
+
+	// A rebuild while the burst is pending files the events beyond its
+	// horizon where they belong: it holds none.
+	q, _ = burst()
+	q.rebuild(q.shift, len(q.slots))
+	if len(q.held) != 0 || q.due != 0 {
+		t.Errorf("a rebuild in the same geometry left %d events held (due %d), want none held and the burst still pending", len(q.held), q.due)
+	}
+	checkChunks(t, "burst held, rebuilt in the same geometry", q)
+}
+
 // TestQueueOuterWheel checks that events beyond the wheel's horizon wait
 // in the outer wheel when it reaches them and in far when it does not,
 // that they move into the wheel, and far's into the outer wheel, as the
@@ -582,7 +658,7 @@ func TestPendingShift(t *testing.T) {
 		for i, at := range c.times() {
 			q.push(event{at: at, key: makeKey(uint64(i+1), evCall, 0)})
 		}
-		if got := q.pendingShift(q.appendEvents(nil), c.asked, c.slots); got != c.want {
+		if got := q.pendingShift(q.pending(), c.asked, c.slots); got != c.want {
 			t.Errorf("%s: shift %d, want %d (%s)", c.name, got, c.want, c.reason)
 		}
 	}

@@ -24,6 +24,15 @@ const (
 	fnvPrime  = 1099511628211
 )
 
+// fnvPrime7 is fnvPrime^7 modulo 2^64: FNV-1a over a byte and six zero
+// bytes is one multiplication by it (h ^ 0 is h, and multiplication
+// modulo 2^64 is associative).
+const (
+	fnvPrime2 = fnvPrime * fnvPrime % (1 << 64)
+	fnvPrime6 = fnvPrime2 * fnvPrime2 % (1 << 64) * fnvPrime2 % (1 << 64)
+	fnvPrime7 = fnvPrime6 * fnvPrime % (1 << 64)
+)
+
 // hashName is DeriveSeed's hash of a stream name before its labels.
 func hashName(name string) uint64 {
 	h := uint64(fnvOffset)
@@ -40,6 +49,12 @@ func hashLabel(h uint64, l int64) uint64 {
 	// new link hashes one label; the loop took three times the
 	// instructions).
 	u := uint64(l)
+	if u < 1<<16 {
+		// A node's number: its six high bytes are zero.
+		h = (h ^ u&0xff) * fnvPrime
+		h = (h ^ u>>8) * fnvPrime7
+		return (h ^ 0xff) * fnvPrime
+	}
 	h = (h ^ u&0xff) * fnvPrime
 	h = (h ^ u>>8&0xff) * fnvPrime
 	h = (h ^ u>>16&0xff) * fnvPrime

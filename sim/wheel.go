@@ -83,6 +83,14 @@ type eventQueue struct {
 	// that differs from the geometry is checked against the pending
 	// events again (see adapt).
 	hold int
+	// held holds, unfiled and in the order pushed, the events beyond the
+	// horizon pushed while a burst is pending (due == 0): the next
+	// advance files every pending event again in the geometry the burst
+	// asks for (fitBurst), or files them where they belong when it keeps
+	// the geometry (reshape). At the flood's start 120,000 requests
+	// would otherwise be filed into the outer wheel and then again into
+	// the wheel.
+	held []event
 	tmp  []event // scratch for rebuild
 }
 
@@ -207,18 +215,31 @@ func (q *eventQueue) placeSlow(e event, s int64) {
 		// first geometry keeps in its own slot 0.
 		q.init()
 		q.place(e)
+	case q.due == 0:
+		// The next advance files it. The array doubles as it grows (append
+		// grows a large one by a quarter, five times the garbage).
+		if len(q.held) == cap(q.held) {
+			q.held = slices.Grow(q.held, max(len(q.held), chunkBatch*slotCap))
+		}
+		q.held = append(q.held, e)
 	default:
-		if o := s >> (q.obits & 63); o-q.cur>>(q.obits&63) < outerSlots {
-			q.fileOuter(e, o)
-		} else {
-			if q.far.len() == 0 || e.at < q.farMin {
-				q.setFarMin(e.at)
-			}
-			q.far.push(e)
+		q.fileBeyond(e, s)
+	}
+}
+
+// fileBeyond files an event of absolute slot s, beyond the horizon, in
+// the outer wheel or far, and notes a burst when it makes one.
+func (q *eventQueue) fileBeyond(e event, s int64) {
+	if o := s >> (q.obits & 63); o-q.cur>>(q.obits&63) < outerSlots {
+		q.fileOuter(e, o)
+	} else {
+		if q.far.len() == 0 || e.at < q.farMin {
+			q.setFarMin(e.at)
 		}
-		if q.burst() {
-			q.due = 0 // fitBurst at the next advance
-		}
+		q.far.push(e)
+	}
+	if q.burst() {
+		q.due = 0 // fitBurst at the next advance
 	}
 }
 
@@ -580,7 +601,20 @@ func (q *eventQueue) reshape() bool {
 		rebuilt = q.adapt()
 	}
 	q.due = q.window
+	if len(q.held) > 0 {
+		q.file()
+	}
 	return rebuilt
+}
+
+// file files the held events where they belong (the outer wheel or far),
+// in the order they were pushed: cur has not moved since they were held
+// beyond the horizon.
+func (q *eventQueue) file() {
+	for _, e := range q.held {
+		q.fileBeyond(e, int64(e.at)>>(q.shift&63))
+	}
+	q.held = q.held[:0]
 }
 
 // burst reports whether more than farBurst events a slot wait beyond the
@@ -592,7 +626,7 @@ func (q *eventQueue) burst() bool {
 
 // beyond returns the number of events beyond the wheel's horizon, in the
 // outer wheel and far.
-func (q *eventQueue) beyond() int { return q.outerN + q.far.len() }
+func (q *eventQueue) beyond() int { return q.outerN + q.far.len() + len(q.held) }
 
 // fitBurst files the pending events in a wheel of the geometry they ask
 // for, when more than farBurst a slot wait beyond the horizon (a burst,
@@ -651,10 +685,17 @@ func (q *eventQueue) rebuild(shift uint, slots int) {
 	q.refile(q.pending(), shift, slots)
 }
 
-// pending returns every pending event, in q.tmp (kept for the next time).
+// pending returns every pending event, in q.tmp (kept for the next
+// time), the held ones first: when there are held events, their array
+// becomes q.tmp (a burst's are most of the pending events) and held
+// stays its beginning.
 func (q *eventQueue) pending() []event {
-	all := q.appendEvents(q.tmp[:0])
-	q.tmp = all[:0]
+	all := q.tmp[:0]
+	if len(q.held) > 0 {
+		all = q.held
+	}
+	all = q.appendEvents(all)
+	q.tmp, q.held = all[:0], all[:len(q.held)]
 	return all
 }
 
@@ -674,6 +715,7 @@ func slotsFor(n int) int {
 // may hold it).
 func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.front, q.head = q.front[:0], 0
+	q.held = nil // they are in all (and q.held's array may be all's)
 	clear(q.slots)
 	q.free = q.free[:0]
 	q.freeChunks(0)
@@ -684,9 +726,12 @@ func (q *eventQueue) refile(all []event, shift uint, slots int) {
 	q.far.reset()
 	q.resize(shift, slots)
 	for _, e := range all {
-		if int64(e.at)>>q.shift <= q.cur {
+		switch s := int64(e.at) >> q.shift; {
+		case s <= q.cur:
 			q.front = append(q.front, e)
-		} else {
+		case s-q.cur > q.mask:
+			q.fileBeyond(e, s) // not held: the geometry is set
+		default:
 			q.place(e)
 		}
 	}
@@ -765,7 +810,7 @@ func (q *eventQueue) pendingShift(all []event, asked uint, slots int) uint {
 	return min(max(shift, minShift), maxShift)
 }
 
-// appendEvents appends every pending event to all.
+// appendEvents appends every pending event but the held ones to all.
 func (q *eventQueue) appendEvents(all []event) []event {
 	all = append(all, q.front[q.head:]...)
 	for _, h := range q.slots {
@@ -797,6 +842,9 @@ func (q *eventQueue) renumber() uint64 {
 				}
 			}
 		}
+	}
+	for i := range q.held {
+		all = append(all, &q.held[i])
 	}
 	all = q.far.appendPending(all)
 	return renumberEvents(all)
