@@ -404,13 +404,7 @@ func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) err
 // (heapMerge), in O(rows · log k).
 func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 	k = min(k, l.n)
-	var last sim.Time
-	for r := range k {
-		if ln := &l.lane[r]; ln.has {
-			last = max(last, ln.start)
-		}
-	}
-	if (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096 {
+	if l.sparse(k) {
 		return l.heapMerge(k, row)
 	}
 	// The passes read the cursors' next starts from an array of their
@@ -446,6 +440,20 @@ func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 		}
 	}
 	return nil
+}
+
+// sparse reports whether the buckets times the replicas below k far
+// outnumber the rows of a log that encodes its rows: merge then waits on
+// a heap instead of passing over the replicas bucket by bucket.
+func (l *ReplicaLog) sparse(k int) bool {
+	k = min(k, l.n)
+	var last sim.Time
+	for r := range k {
+		if ln := &l.lane[r]; ln.has {
+			last = max(last, ln.start)
+		}
+	}
+	return (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096
 }
 
 // noRow is merge's start of a cursor with no row left: later than any
@@ -609,21 +617,176 @@ func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
 		buf = append(buf, strings.Join(replicasHeader(), ",")...)
 		buf = append(buf, '\n')
 		lines := replicaLines{reps: make([]uint64, min(l.n, maxWordReplica))}
-		err := l.each(func(int) {}, func(r *ReplicaRow) error {
-			buf = lines.append(buf, r)
-			if len(buf) >= 60<<10 {
-				_, err := w.Write(buf)
-				buf = buf[:0]
-				return err
-			}
-			return nil
-		})
+		var err error
+		if l.rows == nil && !l.sparse(l.n) {
+			buf, err = l.writeLines(w, buf, &lines)
+		} else {
+			err = l.each(func(int) {}, func(r *ReplicaRow) error {
+				buf = lines.append(buf, r)
+				if len(buf) >= 60<<10 {
+					_, err := w.Write(buf)
+					buf = buf[:0]
+					return err
+				}
+				return nil
+			})
+		}
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(buf)
 		return err
 	})
+}
+
+// writeLines appends to buf the replicas.csv lines of the rows of a log
+// that still encodes them and is not sparse (merge's passes), in the order
+// of Rows, writing buf to w whenever it holds 60 KiB, and returns what is
+// left of buf. It is merge and replicaLines.append in one: each row is
+// read from its replica's encoded rows straight into its line (appendLine),
+// with no ReplicaRow, and the replicas' columns are formatted before the
+// first line.
+func (l *ReplicaLog) writeLines(w io.Writer, buf []byte, lines *replicaLines) ([]byte, error) {
+	k := l.n
+	cur := make([]lineCursor, k)
+	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
+	now := int64(noBucket)   // the earliest next row's bucket
+	for r := range k {
+		next[r] = cur[r].advance(&l.lane[r])
+		now = min(now, next[r])
+		if r < len(lines.reps) && lines.reps[r] == 0 {
+			lines.replica(r)
+		}
+	}
+	for now != noBucket {
+		lines.setStart(sim.Time(now) * l.interval)
+		bucket := now
+		now = noBucket
+		// The pass stays small (the bucket, the next start, the index):
+		// most replicas have no row in most buckets.
+		for r, s := range next {
+			if s == bucket {
+				buf, s = l.appendLine(buf, lines, &cur[r], r)
+				next[r] = s
+				if len(buf) >= 60<<10 {
+					if _, err := w.Write(buf); err != nil {
+						return buf, err
+					}
+					buf = buf[:0]
+				}
+			}
+			now = min(now, s)
+		}
+	}
+	return buf, nil
+}
+
+// appendLine appends the line of replica r's next row, at cursor c, to b
+// (lines holds its time column and the replicas' columns) and returns b
+// and the bucket of the replica's next row (noBucket after its last).
+func (l *ReplicaLog) appendLine(b []byte, lines *replicaLines, c *lineCursor, r int) ([]byte, int64) {
+	n := len(b)
+	b = slices.Grow(b, len(lines.time)+maxReplicaNumbers)
+	b = b[:n+len(lines.time)+maxReplicaNumbers]
+	*(*[32]byte)(b[n:]) = lines.time
+	i := n + lines.timeLen
+	if r < len(lines.reps) {
+		v := lines.reps[r]
+		binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
+		i += int(v >> 56)
+	} else {
+		i = lines.putReplica(b, i, uint(r))
+	}
+	ln := &l.lane[r]
+	var rc, tc, rs, to, cm uint64
+	if enc := ln.enc; c.at < len(enc) { // an encoded row (see closeRow), its bucket read
+		j := c.at
+		flags := enc[j]
+		j++
+		if flags&encHasRound != 0 {
+			var v uint64
+			v, j = uvarintAt(enc, j)
+			c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
+			i = putSmall(b, i, c.round)
+		}
+		if flags&encRoundChanges != 0 {
+			rc, j = uvarintAt(enc, j)
+		}
+		if flags&encTCRounds != 0 {
+			tc, j = uvarintAt(enc, j)
+		}
+		if flags&encResets != 0 {
+			rs, j = uvarintAt(enc, j)
+		}
+		if flags&encTimeouts != 0 {
+			to, j = uvarintAt(enc, j)
+		}
+		if flags&encCommits != 0 {
+			cm, j = uvarintAt(enc, j)
+		}
+		c.at = j
+	} else { // the lane's last row
+		if ln.hasRound {
+			i = putSmall(b, i, ln.round)
+		}
+		rc, tc, rs, to, cm = uint64(ln.roundChanges), uint64(ln.tcRounds), uint64(ln.resets), uint64(ln.timeouts), uint64(ln.commitCount)
+	}
+	if rc|tc|rs|to|cm < 10 { // putCounts, inlined
+		binary.LittleEndian.PutUint64(b[i:], digitCommas+rc<<8+tc<<24+rs<<40+to<<56)
+		b[i+8], b[i+9], b[i+10] = ',', byte('0'+cm), '\n'
+		b = b[:i+11]
+	} else {
+		b = b[:putWideCounts(b, i, rc, tc, rs, to, cm)]
+	}
+	return b, c.advance(ln)
+}
+
+// noBucket is writeLines' bucket of a replica with no row left: later
+// than any row's.
+const noBucket = math.MaxInt64
+
+// lineCursor is writeLines' place in one replica's rows: at indexes the
+// flag byte of its next encoded row in its lane's enc (the row's bucket
+// read into bucket), or is len(enc) for the lane's last row, which last
+// says was reached. round is the last encoded row's round.
+type lineCursor struct {
+	at            int
+	bucket, round int64
+	last          bool
+}
+
+// advance reads the bucket of the replica's next row, whose lane ln is,
+// and returns it; noBucket after its last row.
+func (c *lineCursor) advance(ln *replicaLane) int64 {
+	if c.at < len(ln.enc) {
+		v, i := uvarintAt(ln.enc, c.at)
+		c.bucket += int64(v)
+		c.at = i
+		return c.bucket
+	}
+	if c.last || !ln.has {
+		return noBucket
+	}
+	c.last = true
+	return ln.bucket
+}
+
+// uvarintAt reads the uvarint at b[i:] (written by closeRow, so well
+// formed) and returns it and the index after it.
+func uvarintAt(b []byte, i int) (uint64, int) {
+	v := uint64(b[i])
+	if v < 0x80 {
+		return v, i + 1
+	}
+	v &= 0x7f
+	for s := uint(7); ; s += 7 {
+		i++
+		x := b[i]
+		v |= uint64(x&0x7f) << (s & 63)
+		if x < 0x80 {
+			return v, i + 1
+		}
+	}
 }
 
 // replicaLines formats rows as replicas.csv lines, reusing the time
@@ -673,49 +836,65 @@ const digitCommas = 0x302c302c302c302c
 // counts, when each is a digit (most rows), as one word and three bytes.
 func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
 	if w.timeLen == 0 || r.Start != w.start {
-		w.start = r.Start
-		w.timeLen = len(append(appendScaled(w.time[:0], int64(r.Start), secondDecimals), ','))
+		w.setStart(r.Start)
 	}
 	n := len(b)
 	b = slices.Grow(b, len(w.time)+maxReplicaNumbers)
 	b = b[:n+len(w.time)+maxReplicaNumbers]
 	*(*[32]byte)(b[n:]) = w.time
-	i := n + w.timeLen
-	if rep := uint(r.Replica); rep < maxWordReplica {
-		var v uint64
-		if rep < uint(len(w.reps)) {
-			v = w.reps[rep]
-		}
-		if v == 0 {
-			v = w.replica(int(rep))
-		}
-		binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
-		i += int(v >> 56)
-	} else {
-		i = putSmall(b, i, int64(r.Replica))
-		b[i] = ','
-		i++
-	}
+	i := w.putReplica(b, n+w.timeLen, uint(r.Replica))
 	if r.HasRound {
 		i = putSmall(b, i, r.Round)
 	}
-	if rc, tc, rs, to, cm := uint64(r.RoundChanges), uint64(r.TCRounds), uint64(r.Resets), uint64(r.Timeouts), uint64(r.Commits); rc|tc|rs|to|cm < 10 {
+	return b[:putCounts(b, i, uint64(r.RoundChanges), uint64(r.TCRounds), uint64(r.Resets), uint64(r.Timeouts), uint64(r.Commits))]
+}
+
+// setStart formats start and a comma as the time column of the next lines.
+func (w *replicaLines) setStart(start sim.Time) {
+	w.start = start
+	w.timeLen = len(append(appendScaled(w.time[:0], int64(start), secondDecimals), ','))
+}
+
+// putReplica writes replica rep's number and a comma at b[i:], which must
+// have room for 21 bytes, and returns the index after them.
+func (w *replicaLines) putReplica(b []byte, i int, rep uint) int {
+	if rep >= maxWordReplica {
+		i = putSmall(b, i, int64(rep))
+		b[i] = ','
+		return i + 1
+	}
+	var v uint64
+	if rep < uint(len(w.reps)) {
+		v = w.reps[rep]
+	}
+	if v == 0 {
+		v = w.replica(int(rep))
+	}
+	binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
+	return i + int(v>>56)
+}
+
+// putCounts writes a line's five counts (each after a comma) and its
+// newline at b[i:], which must have room for 5·21 + 1 bytes, and returns
+// the index after them: when each count is a digit (most rows), as one
+// word and three bytes.
+func putCounts(b []byte, i int, rc, tc, rs, to, cm uint64) int {
+	if rc|tc|rs|to|cm < 10 {
 		binary.LittleEndian.PutUint64(b[i:], digitCommas+rc<<8+tc<<24+rs<<40+to<<56)
 		b[i+8], b[i+9], b[i+10] = ',', byte('0'+cm), '\n'
-		return b[:i+11]
+		return i + 11
 	}
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.RoundChanges))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.TCRounds))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.Resets))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.Timeouts))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.Commits))
+	return putWideCounts(b, i, rc, tc, rs, to, cm)
+}
+
+// putWideCounts is putCounts with a count of more than one digit.
+func putWideCounts(b []byte, i int, rc, tc, rs, to, cm uint64) int {
+	for _, v := range [...]uint64{rc, tc, rs, to, cm} {
+		b[i] = ','
+		i = putSmall(b, i+1, int64(v))
+	}
 	b[i] = '\n'
-	return b[:i+1]
+	return i + 1
 }
 
 // digitPairs holds "00" to "99".
