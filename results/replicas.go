@@ -207,76 +207,91 @@ func appendUvarint(b []byte, v uint64) []byte {
 	return binary.AppendUvarint(b, v)
 }
 
-// replicaCursor reads one replica's rows back: its encoded rows, then its
-// last row.
-type replicaCursor struct {
-	l             *ReplicaLog
-	r             int
-	b             []byte // the encoded rows
-	at            int    // the next row's index in b
+// laneCursor reads one replica's rows back, from its lane: at indexes the
+// flag byte of its next encoded row in the lane's enc (the row's bucket
+// read into bucket by advance), or is len(enc) for the lane's last row,
+// which last says was reached. round is the last encoded row's round.
+type laneCursor struct {
+	at            int
 	bucket, round int64
-	lastDone      bool
-	row           ReplicaRow
+	last          bool
 }
 
-// next reads the replica's next row into c.row; false after the last.
-// The fields are read at an index into the encoded rows, a byte below
-// 0x80 (nearly all of them: a bucket's step, a round's, a count) taken as
-// it is.
-func (c *replicaCursor) next() bool {
-	if c.at == len(c.b) {
-		if ln := &c.l.lane[c.r]; c.lastDone || !ln.has {
-			return false
-		} else {
-			c.lastDone, c.row = true, ln.lastRow(c.r)
-		}
-		return true
+// advance reads the bucket of the replica's next row, whose lane ln is,
+// and returns it; noBucket after its last row.
+func (c *laneCursor) advance(ln *replicaLane) int64 {
+	if c.at < len(ln.enc) {
+		v, i := uvarintAt(ln.enc, c.at)
+		c.bucket += int64(v)
+		c.at = i
+		return c.bucket
 	}
-	v, i := c.uvarint(c.at)
-	c.bucket += int64(v)
-	flags := c.b[i]
+	if c.last || !ln.has {
+		return noBucket
+	}
+	c.last = true
+	return ln.bucket
+}
+
+// read sets *row to the row whose bucket advance returned last: replica
+// r's, whose lane ln is, in a log of buckets of interval. The fields are
+// read at an index into the encoded rows, a byte below 0x80 (nearly all of
+// them: a bucket's step, a round's, a count) taken as it is. The row is
+// written in place, not returned: a returned row is copied once more.
+func (c *laneCursor) read(ln *replicaLane, r int, interval sim.Time, row *ReplicaRow) {
+	enc := ln.enc
+	if c.at >= len(enc) {
+		*row = ln.lastRow(r)
+		return
+	}
+	*row = ReplicaRow{Start: sim.Time(c.bucket) * interval, Replica: r}
+	i := c.at
+	flags := enc[i]
 	i++
-	c.row = ReplicaRow{Start: sim.Time(c.bucket) * c.l.interval, Replica: c.r}
+	var v uint64
 	if flags&encHasRound != 0 {
-		v, i = c.uvarint(i)
+		v, i = uvarintAt(enc, i)
 		c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
-		c.row.Round, c.row.HasRound = c.round, true
+		row.Round, row.HasRound = c.round, true
 	}
 	if flags&encRoundChanges != 0 {
-		v, i = c.uvarint(i)
-		c.row.RoundChanges = int(v)
+		v, i = uvarintAt(enc, i)
+		row.RoundChanges = int(v)
 	}
 	if flags&encTCRounds != 0 {
-		v, i = c.uvarint(i)
-		c.row.TCRounds = int(v)
+		v, i = uvarintAt(enc, i)
+		row.TCRounds = int(v)
 	}
 	if flags&encResets != 0 {
-		v, i = c.uvarint(i)
-		c.row.Resets = int(v)
+		v, i = uvarintAt(enc, i)
+		row.Resets = int(v)
 	}
 	if flags&encTimeouts != 0 {
-		v, i = c.uvarint(i)
-		c.row.Timeouts = int(v)
+		v, i = uvarintAt(enc, i)
+		row.Timeouts = int(v)
 	}
 	if flags&encCommits != 0 {
-		v, i = c.uvarint(i)
-		c.row.Commits = int(v)
+		v, i = uvarintAt(enc, i)
+		row.Commits = int(v)
 	}
 	c.at = i
-	return true
 }
 
-// uvarint reads the uvarint at c.b[i:] (written by closeRow, so well
+// noBucket is a laneCursor's bucket after its replica's last row: later
+// than any row's.
+const noBucket = math.MaxInt64
+
+// uvarintAt reads the uvarint at b[i:] (written by closeRow, so well
 // formed) and returns it and the index after it.
-func (c *replicaCursor) uvarint(i int) (uint64, int) {
-	v := uint64(c.b[i])
+func uvarintAt(b []byte, i int) (uint64, int) {
+	v := uint64(b[i])
 	if v < 0x80 {
 		return v, i + 1
 	}
 	v &= 0x7f
 	for s := uint(7); ; s += 7 {
 		i++
-		x := c.b[i]
+		x := b[i]
 		v |= uint64(x&0x7f) << (s & 63)
 		if x < 0x80 {
 			return v, i + 1
@@ -333,6 +348,9 @@ func (l *ReplicaLog) Commit(at sim.Time, r int) {
 // Rows returns the rows ordered by time, then replica; rows of one replica
 // with the same start (observations out of time order) keep their order.
 func (l *ReplicaLog) Rows() []ReplicaRow {
+	if l.rows == nil {
+		return l.merged(make([]ReplicaRow, 0, l.total), l.n)
+	}
 	var out []ReplicaRow
 	l.each(func(total int) { out = make([]ReplicaRow, 0, total) }, func(r *ReplicaRow) error {
 		out = append(out, *r)
@@ -343,7 +361,8 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 
 // each calls row with every row in the order of Rows, after size with the
 // number of rows, and stops at the first error. The rows of a log that
-// still encodes them are merged in that order (see merge). Otherwise rows are not copied when
+// still encodes them are merged in that order (see merged; all at once
+// unless the log is sparse). Otherwise rows are not copied when
 // every replica's rows have increasing starts (observations in time order,
 // as runs make them) and span not many more buckets than there are rows:
 // then a counting sort on the bucket orders them, replicas in order within
@@ -351,7 +370,16 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) error {
 	if l.rows == nil {
 		size(l.total)
-		return l.merge(l.n, row)
+		if l.sparse(l.n) {
+			return l.heapMerge(l.n, row)
+		}
+		rows := l.merged(make([]ReplicaRow, 0, l.total), l.n)
+		for i := range rows {
+			if err := row(&rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	total, increasing := 0, true
 	var last sim.Time
@@ -396,54 +424,49 @@ func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) err
 	return nil
 }
 
-// merge calls row with the rows of the replicas below k, ordered by time,
-// then replica, from their encoded rows, and stops at the first error.
-// Each pass over the replicas takes the rows of the earliest bucket any of
-// them has next, in O(k) per bucket with rows; when the buckets times the
-// replicas far outnumber the rows, the replicas wait on a heap instead
-// (heapMerge), in O(rows · log k).
-func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
+// merged appends to rows the rows of the replicas below k, ordered by
+// time, then replica, from their encoded rows, and returns rows. Each pass
+// over the replicas takes the rows of the earliest bucket any of them has
+// next, in O(k) per bucket with rows, each row read straight into its
+// place; when the buckets times the replicas far outnumber the rows, the
+// replicas wait on a heap instead (heapMerge), in O(rows · log k).
+func (l *ReplicaLog) merged(rows []ReplicaRow, k int) []ReplicaRow {
 	k = min(k, l.n)
 	if l.sparse(k) {
-		return l.heapMerge(k, row)
+		_ = l.heapMerge(k, func(r *ReplicaRow) error {
+			rows = append(rows, *r)
+			return nil
+		})
+		return rows
 	}
-	// The passes read the cursors' next starts from an array of their
-	// own (8 bytes a replica, not a cursor's 140): most replicas have no
-	// row in most buckets.
-	cur := make([]replicaCursor, k)
-	next := make([]sim.Time, k) // each cursor's next row's start; noRow after its last
-	start := noRow              // the earliest next row's start
+	// The passes read the replicas' next buckets from an array of their
+	// own: most replicas have no row in most buckets.
+	cur := make([]laneCursor, k)
+	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
+	now := int64(noBucket)   // the earliest next row's bucket
 	for r := range k {
-		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		next[r] = noRow
-		if cur[r].next() {
-			next[r] = cur[r].row.Start
-		}
-		start = min(start, next[r])
+		next[r] = cur[r].advance(&l.lane[r])
+		now = min(now, next[r])
 	}
-	for start != noRow {
-		now := start
-		start = noRow
+	for now != noBucket {
+		bucket := now
+		now = noBucket
 		for r, s := range next {
-			if s == now {
-				c := &cur[r]
-				if err := row(&c.row); err != nil {
-					return err
-				}
-				s = noRow
-				if c.next() {
-					s = c.row.Start
-				}
+			if s == bucket {
+				ln := &l.lane[r]
+				rows = append(rows, ReplicaRow{})
+				cur[r].read(ln, r, l.interval, &rows[len(rows)-1])
+				s = cur[r].advance(ln)
 				next[r] = s
 			}
-			start = min(start, s)
+			now = min(now, s)
 		}
 	}
-	return nil
+	return rows
 }
 
 // sparse reports whether the buckets times the replicas below k far
-// outnumber the rows of a log that encodes its rows: merge then waits on
+// outnumber the rows of a log that encodes its rows: merged then waits on
 // a heap instead of passing over the replicas bucket by bucket.
 func (l *ReplicaLog) sparse(k int) bool {
 	k = min(k, l.n)
@@ -456,17 +479,16 @@ func (l *ReplicaLog) sparse(k int) bool {
 	return (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096
 }
 
-// noRow is merge's start of a cursor with no row left: later than any
-// row's (encoded rows start at 0 or later).
-const noRow = sim.Time(math.MaxInt64)
-
-// heapMerge is merge on a heap of the replicas by their next row.
+// heapMerge calls row with the rows of the replicas below k in the order
+// of merged, from a heap of the replicas by their next row, and stops at
+// the first error.
 func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
-	cur := make([]replicaCursor, k)
-	heap := make([]int32, 0, k) // replicas, by (next row's start, replica)
+	cur := make([]laneCursor, k)
+	next := make([]int64, k)    // each replica's next row's bucket
+	heap := make([]int32, 0, k) // replicas, by (next row's bucket, replica)
 	less := func(i, j int) bool {
-		a, b := &cur[heap[i]].row, &cur[heap[j]].row
-		return a.Start < b.Start || a.Start == b.Start && a.Replica < b.Replica
+		a, b := heap[i], heap[j]
+		return next[a] < next[b] || next[a] == next[b] && a < b
 	}
 	down := func(i int) {
 		for {
@@ -485,8 +507,7 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 		}
 	}
 	for r := range k {
-		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		if cur[r].next() {
+		if next[r] = cur[r].advance(&l.lane[r]); next[r] != noBucket {
 			heap = append(heap, int32(r))
 		}
 	}
@@ -494,11 +515,14 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 		down(i)
 	}
 	for len(heap) > 0 {
-		c := &cur[heap[0]]
-		if err := row(&c.row); err != nil {
+		r := int(heap[0])
+		ln := &l.lane[r]
+		var rw ReplicaRow
+		cur[r].read(ln, r, l.interval, &rw)
+		if err := row(&rw); err != nil {
 			return err
 		}
-		if !c.next() {
+		if next[r] = cur[r].advance(ln); next[r] == noBucket {
 			heap[0] = heap[len(heap)-1]
 			heap = heap[:len(heap)-1]
 		}
@@ -512,9 +536,11 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 func (l *ReplicaLog) spill() {
 	l.rows = make([][]ReplicaRow, l.n)
 	for r := range l.n {
-		c := replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		for c.next() {
-			l.rows[r] = append(l.rows[r], c.row)
+		ln := &l.lane[r]
+		var c laneCursor
+		for c.advance(ln) != noBucket {
+			l.rows[r] = append(l.rows[r], ReplicaRow{})
+			c.read(ln, r, l.interval, &l.rows[r][len(l.rows[r])-1])
 		}
 	}
 	for r := range l.lane { // the lanes keep the rounds only
@@ -546,11 +572,7 @@ func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
 		est := l.total / l.n * k
 		rows = make([]ReplicaRow, 0, est+est/8+k)
 	}
-	_ = l.merge(k, func(r *ReplicaRow) error {
-		rows = append(rows, *r)
-		return nil
-	})
-	return rows, replicas
+	return l.merged(rows, k), replicas
 }
 
 // bucketOrder returns the positions (replica<<32 | index in the replica's
@@ -640,15 +662,15 @@ func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
 }
 
 // writeLines appends to buf the replicas.csv lines of the rows of a log
-// that still encodes them and is not sparse (merge's passes), in the order
+// that still encodes them and is not sparse (merged's passes), in the order
 // of Rows, writing buf to w whenever it holds 60 KiB, and returns what is
-// left of buf. It is merge and replicaLines.append in one: each row is
+// left of buf. It is merged and replicaLines.append in one: each row is
 // read from its replica's encoded rows straight into its line (appendLine),
 // with no ReplicaRow, and the replicas' columns are formatted before the
 // first line.
 func (l *ReplicaLog) writeLines(w io.Writer, buf []byte, lines *replicaLines) ([]byte, error) {
 	k := l.n
-	cur := make([]lineCursor, k)
+	cur := make([]laneCursor, k)
 	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
 	now := int64(noBucket)   // the earliest next row's bucket
 	for r := range k {
@@ -684,7 +706,7 @@ func (l *ReplicaLog) writeLines(w io.Writer, buf []byte, lines *replicaLines) ([
 // appendLine appends the line of replica r's next row, at cursor c, to b
 // (lines holds its time column and the replicas' columns) and returns b
 // and the bucket of the replica's next row (noBucket after its last).
-func (l *ReplicaLog) appendLine(b []byte, lines *replicaLines, c *lineCursor, r int) ([]byte, int64) {
+func (l *ReplicaLog) appendLine(b []byte, lines *replicaLines, c *laneCursor, r int) ([]byte, int64) {
 	n := len(b)
 	b = slices.Grow(b, len(lines.time)+maxReplicaNumbers)
 	b = b[:n+len(lines.time)+maxReplicaNumbers]
@@ -739,54 +761,6 @@ func (l *ReplicaLog) appendLine(b []byte, lines *replicaLines, c *lineCursor, r 
 		b = b[:putWideCounts(b, i, rc, tc, rs, to, cm)]
 	}
 	return b, c.advance(ln)
-}
-
-// noBucket is writeLines' bucket of a replica with no row left: later
-// than any row's.
-const noBucket = math.MaxInt64
-
-// lineCursor is writeLines' place in one replica's rows: at indexes the
-// flag byte of its next encoded row in its lane's enc (the row's bucket
-// read into bucket), or is len(enc) for the lane's last row, which last
-// says was reached. round is the last encoded row's round.
-type lineCursor struct {
-	at            int
-	bucket, round int64
-	last          bool
-}
-
-// advance reads the bucket of the replica's next row, whose lane ln is,
-// and returns it; noBucket after its last row.
-func (c *lineCursor) advance(ln *replicaLane) int64 {
-	if c.at < len(ln.enc) {
-		v, i := uvarintAt(ln.enc, c.at)
-		c.bucket += int64(v)
-		c.at = i
-		return c.bucket
-	}
-	if c.last || !ln.has {
-		return noBucket
-	}
-	c.last = true
-	return ln.bucket
-}
-
-// uvarintAt reads the uvarint at b[i:] (written by closeRow, so well
-// formed) and returns it and the index after it.
-func uvarintAt(b []byte, i int) (uint64, int) {
-	v := uint64(b[i])
-	if v < 0x80 {
-		return v, i + 1
-	}
-	v &= 0x7f
-	for s := uint(7); ; s += 7 {
-		i++
-		x := b[i]
-		v |= uint64(x&0x7f) << (s & 63)
-		if x < 0x80 {
-			return v, i + 1
-		}
-	}
 }
 
 // replicaLines formats rows as replicas.csv lines, reusing the time
