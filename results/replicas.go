@@ -207,76 +207,91 @@ func appendUvarint(b []byte, v uint64) []byte {
 	return binary.AppendUvarint(b, v)
 }
 
-// replicaCursor reads one replica's rows back: its encoded rows, then its
-// last row.
-type replicaCursor struct {
-	l             *ReplicaLog
-	r             int
-	b             []byte // the encoded rows
-	at            int    // the next row's index in b
+// laneCursor reads one replica's rows back, from its lane: at indexes the
+// flag byte of its next encoded row in the lane's enc (the row's bucket
+// read into bucket by advance), or is len(enc) for the lane's last row,
+// which last says was reached. round is the last encoded row's round.
+type laneCursor struct {
+	at            int
 	bucket, round int64
-	lastDone      bool
-	row           ReplicaRow
+	last          bool
 }
 
-// next reads the replica's next row into c.row; false after the last.
-// The fields are read at an index into the encoded rows, a byte below
-// 0x80 (nearly all of them: a bucket's step, a round's, a count) taken as
-// it is.
-func (c *replicaCursor) next() bool {
-	if c.at == len(c.b) {
-		if ln := &c.l.lane[c.r]; c.lastDone || !ln.has {
-			return false
-		} else {
-			c.lastDone, c.row = true, ln.lastRow(c.r)
-		}
-		return true
+// advance reads the bucket of the replica's next row, whose lane ln is,
+// and returns it; noBucket after its last row.
+func (c *laneCursor) advance(ln *replicaLane) int64 {
+	if c.at < len(ln.enc) {
+		v, i := uvarintAt(ln.enc, c.at)
+		c.bucket += int64(v)
+		c.at = i
+		return c.bucket
 	}
-	v, i := c.uvarint(c.at)
-	c.bucket += int64(v)
-	flags := c.b[i]
+	if c.last || !ln.has {
+		return noBucket
+	}
+	c.last = true
+	return ln.bucket
+}
+
+// read sets *row to the row whose bucket advance returned last: replica
+// r's, whose lane ln is, in a log of buckets of interval. The fields are
+// read at an index into the encoded rows, a byte below 0x80 (nearly all of
+// them: a bucket's step, a round's, a count) taken as it is. The row is
+// written in place, not returned: a returned row is copied once more.
+func (c *laneCursor) read(ln *replicaLane, r int, interval sim.Time, row *ReplicaRow) {
+	enc := ln.enc
+	if c.at >= len(enc) {
+		*row = ln.lastRow(r)
+		return
+	}
+	*row = ReplicaRow{Start: sim.Time(c.bucket) * interval, Replica: r}
+	i := c.at
+	flags := enc[i]
 	i++
-	c.row = ReplicaRow{Start: sim.Time(c.bucket) * c.l.interval, Replica: c.r}
+	var v uint64
 	if flags&encHasRound != 0 {
-		v, i = c.uvarint(i)
+		v, i = uvarintAt(enc, i)
 		c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
-		c.row.Round, c.row.HasRound = c.round, true
+		row.Round, row.HasRound = c.round, true
 	}
 	if flags&encRoundChanges != 0 {
-		v, i = c.uvarint(i)
-		c.row.RoundChanges = int(v)
+		v, i = uvarintAt(enc, i)
+		row.RoundChanges = int(v)
 	}
 	if flags&encTCRounds != 0 {
-		v, i = c.uvarint(i)
-		c.row.TCRounds = int(v)
+		v, i = uvarintAt(enc, i)
+		row.TCRounds = int(v)
 	}
 	if flags&encResets != 0 {
-		v, i = c.uvarint(i)
-		c.row.Resets = int(v)
+		v, i = uvarintAt(enc, i)
+		row.Resets = int(v)
 	}
 	if flags&encTimeouts != 0 {
-		v, i = c.uvarint(i)
-		c.row.Timeouts = int(v)
+		v, i = uvarintAt(enc, i)
+		row.Timeouts = int(v)
 	}
 	if flags&encCommits != 0 {
-		v, i = c.uvarint(i)
-		c.row.Commits = int(v)
+		v, i = uvarintAt(enc, i)
+		row.Commits = int(v)
 	}
 	c.at = i
-	return true
 }
 
-// uvarint reads the uvarint at c.b[i:] (written by closeRow, so well
+// noBucket is a laneCursor's bucket after its replica's last row: later
+// than any row's.
+const noBucket = math.MaxInt64
+
+// uvarintAt reads the uvarint at b[i:] (written by closeRow, so well
 // formed) and returns it and the index after it.
-func (c *replicaCursor) uvarint(i int) (uint64, int) {
-	v := uint64(c.b[i])
+func uvarintAt(b []byte, i int) (uint64, int) {
+	v := uint64(b[i])
 	if v < 0x80 {
 		return v, i + 1
 	}
 	v &= 0x7f
 	for s := uint(7); ; s += 7 {
 		i++
-		x := c.b[i]
+		x := b[i]
 		v |= uint64(x&0x7f) << (s & 63)
 		if x < 0x80 {
 			return v, i + 1
@@ -333,6 +348,9 @@ func (l *ReplicaLog) Commit(at sim.Time, r int) {
 // Rows returns the rows ordered by time, then replica; rows of one replica
 // with the same start (observations out of time order) keep their order.
 func (l *ReplicaLog) Rows() []ReplicaRow {
+	if l.rows == nil {
+		return l.merged(make([]ReplicaRow, 0, l.total), l.n)
+	}
 	var out []ReplicaRow
 	l.each(func(total int) { out = make([]ReplicaRow, 0, total) }, func(r *ReplicaRow) error {
 		out = append(out, *r)
@@ -343,7 +361,8 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 
 // each calls row with every row in the order of Rows, after size with the
 // number of rows, and stops at the first error. The rows of a log that
-// still encodes them are merged in that order (see merge). Otherwise rows are not copied when
+// still encodes them are merged in that order (see merged; all at once
+// unless the log is sparse). Otherwise rows are not copied when
 // every replica's rows have increasing starts (observations in time order,
 // as runs make them) and span not many more buckets than there are rows:
 // then a counting sort on the bucket orders them, replicas in order within
@@ -351,7 +370,16 @@ func (l *ReplicaLog) Rows() []ReplicaRow {
 func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) error {
 	if l.rows == nil {
 		size(l.total)
-		return l.merge(l.n, row)
+		if l.sparse(l.n) {
+			return l.heapMerge(l.n, row)
+		}
+		rows := l.merged(make([]ReplicaRow, 0, l.total), l.n)
+		for i := range rows {
+			if err := row(&rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	total, increasing := 0, true
 	var last sim.Time
@@ -396,13 +424,51 @@ func (l *ReplicaLog) each(size func(total int), row func(*ReplicaRow) error) err
 	return nil
 }
 
-// merge calls row with the rows of the replicas below k, ordered by time,
-// then replica, from their encoded rows, and stops at the first error.
-// Each pass over the replicas takes the rows of the earliest bucket any of
-// them has next, in O(k) per bucket with rows; when the buckets times the
-// replicas far outnumber the rows, the replicas wait on a heap instead
-// (heapMerge), in O(rows · log k).
-func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
+// merged appends to rows the rows of the replicas below k, ordered by
+// time, then replica, from their encoded rows, and returns rows. Each pass
+// over the replicas takes the rows of the earliest bucket any of them has
+// next, in O(k) per bucket with rows, each row read straight into its
+// place; when the buckets times the replicas far outnumber the rows, the
+// replicas wait on a heap instead (heapMerge), in O(rows · log k).
+func (l *ReplicaLog) merged(rows []ReplicaRow, k int) []ReplicaRow {
+	k = min(k, l.n)
+	if l.sparse(k) {
+		_ = l.heapMerge(k, func(r *ReplicaRow) error {
+			rows = append(rows, *r)
+			return nil
+		})
+		return rows
+	}
+	// The passes read the replicas' next buckets from an array of their
+	// own: most replicas have no row in most buckets.
+	cur := make([]laneCursor, k)
+	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
+	now := int64(noBucket)   // the earliest next row's bucket
+	for r := range k {
+		next[r] = cur[r].advance(&l.lane[r])
+		now = min(now, next[r])
+	}
+	for now != noBucket {
+		bucket := now
+		now = noBucket
+		for r, s := range next {
+			if s == bucket {
+				ln := &l.lane[r]
+				rows = append(rows, ReplicaRow{})
+				cur[r].read(ln, r, l.interval, &rows[len(rows)-1])
+				s = cur[r].advance(ln)
+				next[r] = s
+			}
+			now = min(now, s)
+		}
+	}
+	return rows
+}
+
+// sparse reports whether the buckets times the replicas below k far
+// outnumber the rows of a log that encodes its rows: merged then waits on
+// a heap instead of passing over the replicas bucket by bucket.
+func (l *ReplicaLog) sparse(k int) bool {
 	k = min(k, l.n)
 	var last sim.Time
 	for r := range k {
@@ -410,55 +476,19 @@ func (l *ReplicaLog) merge(k int, row func(*ReplicaRow) error) error {
 			last = max(last, ln.start)
 		}
 	}
-	if (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096 {
-		return l.heapMerge(k, row)
-	}
-	// The passes read the cursors' next starts from an array of their
-	// own (8 bytes a replica, not a cursor's 140): most replicas have no
-	// row in most buckets.
-	cur := make([]replicaCursor, k)
-	next := make([]sim.Time, k) // each cursor's next row's start; noRow after its last
-	start := noRow              // the earliest next row's start
-	for r := range k {
-		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		next[r] = noRow
-		if cur[r].next() {
-			next[r] = cur[r].row.Start
-		}
-		start = min(start, next[r])
-	}
-	for start != noRow {
-		now := start
-		start = noRow
-		for r, s := range next {
-			if s == now {
-				c := &cur[r]
-				if err := row(&c.row); err != nil {
-					return err
-				}
-				s = noRow
-				if c.next() {
-					s = c.row.Start
-				}
-				next[r] = s
-			}
-			start = min(start, s)
-		}
-	}
-	return nil
+	return (int64(last/l.interval)+1)*int64(k) > 8*int64(l.total)+4096
 }
 
-// noRow is merge's start of a cursor with no row left: later than any
-// row's (encoded rows start at 0 or later).
-const noRow = sim.Time(math.MaxInt64)
-
-// heapMerge is merge on a heap of the replicas by their next row.
+// heapMerge calls row with the rows of the replicas below k in the order
+// of merged, from a heap of the replicas by their next row, and stops at
+// the first error.
 func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
-	cur := make([]replicaCursor, k)
-	heap := make([]int32, 0, k) // replicas, by (next row's start, replica)
+	cur := make([]laneCursor, k)
+	next := make([]int64, k)    // each replica's next row's bucket
+	heap := make([]int32, 0, k) // replicas, by (next row's bucket, replica)
 	less := func(i, j int) bool {
-		a, b := &cur[heap[i]].row, &cur[heap[j]].row
-		return a.Start < b.Start || a.Start == b.Start && a.Replica < b.Replica
+		a, b := heap[i], heap[j]
+		return next[a] < next[b] || next[a] == next[b] && a < b
 	}
 	down := func(i int) {
 		for {
@@ -477,8 +507,7 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 		}
 	}
 	for r := range k {
-		cur[r] = replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		if cur[r].next() {
+		if next[r] = cur[r].advance(&l.lane[r]); next[r] != noBucket {
 			heap = append(heap, int32(r))
 		}
 	}
@@ -486,11 +515,14 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 		down(i)
 	}
 	for len(heap) > 0 {
-		c := &cur[heap[0]]
-		if err := row(&c.row); err != nil {
+		r := int(heap[0])
+		ln := &l.lane[r]
+		var rw ReplicaRow
+		cur[r].read(ln, r, l.interval, &rw)
+		if err := row(&rw); err != nil {
 			return err
 		}
-		if !c.next() {
+		if next[r] = cur[r].advance(ln); next[r] == noBucket {
 			heap[0] = heap[len(heap)-1]
 			heap = heap[:len(heap)-1]
 		}
@@ -504,9 +536,11 @@ func (l *ReplicaLog) heapMerge(k int, row func(*ReplicaRow) error) error {
 func (l *ReplicaLog) spill() {
 	l.rows = make([][]ReplicaRow, l.n)
 	for r := range l.n {
-		c := replicaCursor{l: l, r: r, b: l.lane[r].enc}
-		for c.next() {
-			l.rows[r] = append(l.rows[r], c.row)
+		ln := &l.lane[r]
+		var c laneCursor
+		for c.advance(ln) != noBucket {
+			l.rows[r] = append(l.rows[r], ReplicaRow{})
+			c.read(ln, r, l.interval, &l.rows[r][len(l.rows[r])-1])
 		}
 	}
 	for r := range l.lane { // the lanes keep the rounds only
@@ -538,11 +572,7 @@ func (l *ReplicaLog) lanes(k int) (rows []ReplicaRow, replicas int) {
 		est := l.total / l.n * k
 		rows = make([]ReplicaRow, 0, est+est/8+k)
 	}
-	_ = l.merge(k, func(r *ReplicaRow) error {
-		rows = append(rows, *r)
-		return nil
-	})
-	return rows, replicas
+	return l.merged(rows, k), replicas
 }
 
 // bucketOrder returns the positions (replica<<32 | index in the replica's
@@ -609,21 +639,128 @@ func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
 		buf = append(buf, strings.Join(replicasHeader(), ",")...)
 		buf = append(buf, '\n')
 		lines := replicaLines{reps: make([]uint64, min(l.n, maxWordReplica))}
-		err := l.each(func(int) {}, func(r *ReplicaRow) error {
-			buf = lines.append(buf, r)
-			if len(buf) >= 60<<10 {
-				_, err := w.Write(buf)
-				buf = buf[:0]
-				return err
-			}
-			return nil
-		})
+		var err error
+		if l.rows == nil && !l.sparse(l.n) {
+			buf, err = l.writeLines(w, buf, &lines)
+		} else {
+			err = l.each(func(int) {}, func(r *ReplicaRow) error {
+				buf = lines.append(buf, r)
+				if len(buf) >= 60<<10 {
+					_, err := w.Write(buf)
+					buf = buf[:0]
+					return err
+				}
+				return nil
+			})
+		}
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(buf)
 		return err
 	})
+}
+
+// writeLines appends to buf the replicas.csv lines of the rows of a log
+// that still encodes them and is not sparse (merged's passes), in the order
+// of Rows, writing buf to w whenever it holds 60 KiB, and returns what is
+// left of buf. It is merged and replicaLines.append in one: each row is
+// read from its replica's encoded rows straight into its line (appendLine),
+// with no ReplicaRow, and the replicas' columns are formatted before the
+// first line.
+func (l *ReplicaLog) writeLines(w io.Writer, buf []byte, lines *replicaLines) ([]byte, error) {
+	k := l.n
+	cur := make([]laneCursor, k)
+	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
+	now := int64(noBucket)   // the earliest next row's bucket
+	for r := range k {
+		next[r] = cur[r].advance(&l.lane[r])
+		now = min(now, next[r])
+		if r < len(lines.reps) && lines.reps[r] == 0 {
+			lines.replica(r)
+		}
+	}
+	for now != noBucket {
+		lines.setStart(sim.Time(now) * l.interval)
+		bucket := now
+		now = noBucket
+		// The pass stays small (the bucket, the next start, the index):
+		// most replicas have no row in most buckets.
+		for r, s := range next {
+			if s == bucket {
+				buf, s = l.appendLine(buf, lines, &cur[r], r)
+				next[r] = s
+				if len(buf) >= 60<<10 {
+					if _, err := w.Write(buf); err != nil {
+						return buf, err
+					}
+					buf = buf[:0]
+				}
+			}
+			now = min(now, s)
+		}
+	}
+	return buf, nil
+}
+
+// appendLine appends the line of replica r's next row, at cursor c, to b
+// (lines holds its time column and the replicas' columns) and returns b
+// and the bucket of the replica's next row (noBucket after its last).
+func (l *ReplicaLog) appendLine(b []byte, lines *replicaLines, c *laneCursor, r int) ([]byte, int64) {
+	n := len(b)
+	b = slices.Grow(b, len(lines.time)+maxReplicaNumbers)
+	b = b[:n+len(lines.time)+maxReplicaNumbers]
+	*(*[32]byte)(b[n:]) = lines.time
+	i := n + lines.timeLen
+	if r < len(lines.reps) {
+		v := lines.reps[r]
+		binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
+		i += int(v >> 56)
+	} else {
+		i = lines.putReplica(b, i, uint(r))
+	}
+	ln := &l.lane[r]
+	var rc, tc, rs, to, cm uint64
+	if enc := ln.enc; c.at < len(enc) { // an encoded row (see closeRow), its bucket read
+		j := c.at
+		flags := enc[j]
+		j++
+		if flags&encHasRound != 0 {
+			var v uint64
+			v, j = uvarintAt(enc, j)
+			c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
+			i = putSmall(b, i, c.round)
+		}
+		if flags&encRoundChanges != 0 {
+			rc, j = uvarintAt(enc, j)
+		}
+		if flags&encTCRounds != 0 {
+			tc, j = uvarintAt(enc, j)
+		}
+		if flags&encResets != 0 {
+			rs, j = uvarintAt(enc, j)
+		}
+		if flags&encTimeouts != 0 {
+			to, j = uvarintAt(enc, j)
+		}
+		if flags&encCommits != 0 {
+			cm, j = uvarintAt(enc, j)
+		}
+		c.at = j
+	} else { // the lane's last row
+		if ln.hasRound {
+			i = putSmall(b, i, ln.round)
+		}
+		rc, tc, rs, to, cm = uint64(ln.roundChanges), uint64(ln.tcRounds), uint64(ln.resets), uint64(ln.timeouts), uint64(ln.commitCount)
+	}
+	if rc|tc|rs|to|cm < 10 { // putCounts, inlined
+		binary.LittleEndian.PutUint64(b[i:], digitCommas+rc<<8+tc<<24+rs<<40+to<<56)
+		b[i+8], b[i+9], b[i+10] = ',', byte('0'+cm), '\n'
+		b = b[:i+11]
+	} else {
+		b = b[:putWideCounts(b, i, rc, tc, rs, to, cm)]
+	}
+	return b, c.advance(ln)
 }
 
 // replicaLines formats rows as replicas.csv lines, reusing the time
@@ -673,49 +810,65 @@ const digitCommas = 0x302c302c302c302c
 // counts, when each is a digit (most rows), as one word and three bytes.
 func (w *replicaLines) append(b []byte, r *ReplicaRow) []byte {
 	if w.timeLen == 0 || r.Start != w.start {
-		w.start = r.Start
-		w.timeLen = len(append(appendScaled(w.time[:0], int64(r.Start), secondDecimals), ','))
+		w.setStart(r.Start)
 	}
 	n := len(b)
 	b = slices.Grow(b, len(w.time)+maxReplicaNumbers)
 	b = b[:n+len(w.time)+maxReplicaNumbers]
 	*(*[32]byte)(b[n:]) = w.time
-	i := n + w.timeLen
-	if rep := uint(r.Replica); rep < maxWordReplica {
-		var v uint64
-		if rep < uint(len(w.reps)) {
-			v = w.reps[rep]
-		}
-		if v == 0 {
-			v = w.replica(int(rep))
-		}
-		binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
-		i += int(v >> 56)
-	} else {
-		i = putSmall(b, i, int64(r.Replica))
-		b[i] = ','
-		i++
-	}
+	i := w.putReplica(b, n+w.timeLen, uint(r.Replica))
 	if r.HasRound {
 		i = putSmall(b, i, r.Round)
 	}
-	if rc, tc, rs, to, cm := uint64(r.RoundChanges), uint64(r.TCRounds), uint64(r.Resets), uint64(r.Timeouts), uint64(r.Commits); rc|tc|rs|to|cm < 10 {
+	return b[:putCounts(b, i, uint64(r.RoundChanges), uint64(r.TCRounds), uint64(r.Resets), uint64(r.Timeouts), uint64(r.Commits))]
+}
+
+// setStart formats start and a comma as the time column of the next lines.
+func (w *replicaLines) setStart(start sim.Time) {
+	w.start = start
+	w.timeLen = len(append(appendScaled(w.time[:0], int64(start), secondDecimals), ','))
+}
+
+// putReplica writes replica rep's number and a comma at b[i:], which must
+// have room for 21 bytes, and returns the index after them.
+func (w *replicaLines) putReplica(b []byte, i int, rep uint) int {
+	if rep >= maxWordReplica {
+		i = putSmall(b, i, int64(rep))
+		b[i] = ','
+		return i + 1
+	}
+	var v uint64
+	if rep < uint(len(w.reps)) {
+		v = w.reps[rep]
+	}
+	if v == 0 {
+		v = w.replica(int(rep))
+	}
+	binary.LittleEndian.PutUint64(b[i:], v&^(0xff<<56))
+	return i + int(v>>56)
+}
+
+// putCounts writes a line's five counts (each after a comma) and its
+// newline at b[i:], which must have room for 5·21 + 1 bytes, and returns
+// the index after them: when each count is a digit (most rows), as one
+// word and three bytes.
+func putCounts(b []byte, i int, rc, tc, rs, to, cm uint64) int {
+	if rc|tc|rs|to|cm < 10 {
 		binary.LittleEndian.PutUint64(b[i:], digitCommas+rc<<8+tc<<24+rs<<40+to<<56)
 		b[i+8], b[i+9], b[i+10] = ',', byte('0'+cm), '\n'
-		return b[:i+11]
+		return i + 11
 	}
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.RoundChanges))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.TCRounds))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.Resets))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.Timeouts))
-	b[i] = ','
-	i = putSmall(b, i+1, int64(r.Commits))
+	return putWideCounts(b, i, rc, tc, rs, to, cm)
+}
+
+// putWideCounts is putCounts with a count of more than one digit.
+func putWideCounts(b []byte, i int, rc, tc, rs, to, cm uint64) int {
+	for _, v := range [...]uint64{rc, tc, rs, to, cm} {
+		b[i] = ','
+		i = putSmall(b, i+1, int64(v))
+	}
 	b[i] = '\n'
-	return b[:i+1]
+	return i + 1
 }
 
 // digitPairs holds "00" to "99".

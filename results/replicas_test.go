@@ -90,6 +90,11 @@ func TestReplicaLogRowsOrder(t *testing.T) {
 			if spilled := log.rows != nil; spilled != c.back {
 				t.Errorf("the log holds plain rows: %v, want %v", spilled, c.back)
 			}
+			// Every way of writing the rows is taken by some case: plain
+			// rows, a heap of the replicas (sparse), and writeLines.
+			if sparse := !c.back && log.sparse(c.n); sparse != (c.name == "sparse") {
+				t.Errorf("the log is sparse: %v, want %v", sparse, c.name == "sparse")
+			}
 			if got := log.Rows(); !slices.Equal(got, want) {
 				t.Errorf("Rows() differs from a stable sort of the rows (%d rows)", len(want))
 			}

@@ -165,15 +165,15 @@ func (c *Client) Deliver(from sim.NodeID, msg sim.Message) {
 	if d := costs.ReceiveOf(rep) + costs.Verify; d != 0 {
 		c.env.Charge(d)
 	}
-	if from < 0 || int(from) >= c.tr.cfg.N || rep.Replica != from || rep.Client != c.id {
-		return
-	}
 	if rep.ID < 1 || rep.ID > uint64(c.next) {
 		return // not a request this client has sent
 	}
 	i := int(rep.ID - 1)
 	r := &c.reqs[i]
 	if r.done {
+		return // most replies: the request completed with the f+1-th
+	}
+	if from < 0 || int(from) >= c.tr.cfg.N || rep.Replica != from || rep.Client != c.id {
 		return
 	}
 	var t *tally
