@@ -127,7 +127,8 @@ type Network struct {
 	// whose Delay holds the same boxed value each time: newLink
 	// recognizes it by sameBoxed, without intern's look-up, and gets the
 	// index intern would return (recent holds no two equal models, and
-	// last's is in it until intern is next called).
+	// last's is in it: intern forgets last when it pushes last's index
+	// out of recent).
 	last      Link
 	lastModel uint32
 	// rng draws from the stream of the link being sent on: src points to
@@ -326,6 +327,9 @@ func (n *Network) intern(l Link) uint32 {
 		if len(n.recent) < modelCache {
 			n.recent = append(n.recent, k)
 		} else {
+			if n.recent[n.nextModel]+1 == n.lastModel {
+				n.lastModel = 0 // intern would no longer find it
+			}
 			n.recent[n.nextModel] = k
 			n.nextModel = (n.nextModel + 1) % modelCache
 		}

@@ -605,7 +605,8 @@ func TestSendHooksFollowChanges(t *testing.T) {
 // exercises newLink's memo of the last model (sameBoxed): the same boxed
 // delay with the same and with other losses, bandwidths, channels and
 // RTOs, equal delays boxed apart, a NaN loss, delays intern does not share,
-// and more distinct models than intern remembers. Every link must get the
+// more distinct models than intern remembers, and the last model pushed out
+// of what it remembers by models it does not keep as the last. Every link must get the
 // index that intern alone gives for the same sequence of models (a second
 // network without the memo), and a model equal to the one asked for.
 func TestNewLinkFindsLastModel(t *testing.T) {
@@ -640,6 +641,12 @@ func TestNewLinkFindsLastModel(t *testing.T) {
 		d := Time(i%(modelCache+3)+1) * Millisecond
 		models = append(models, Link{Delay: Constant{D: d}}, Link{Delay: Constant{D: d}}, base)
 	}
+	// Models that intern remembers without making them the last one push
+	// the last one out of what it remembers: base is made anew after them.
+	for i := range modelCache {
+		models = append(models, Link{Delay: Exponential{M: Time(i + 2)}})
+	}
+	models = append(models, base, base)
 	nodes := len(models) + 1
 	w := NewWorld(Config{Seed: 1, Replicas: nodes})
 	for range nodes {

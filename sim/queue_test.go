@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -660,6 +661,55 @@ func TestPendingShift(t *testing.T) {
 		}
 		if got := q.pendingShift(q.pending(), c.asked, c.slots); got != c.want {
 			t.Errorf("%s: shift %d, want %d (%s)", c.name, got, c.want, c.reason)
+		}
+	}
+}
+
+// TestFileHeldWithinHorizon: an event held beyond the horizon whose slot
+// the wheel's cursor has since come within the horizon of (or passed) is
+// filed where pop finds it in (time, seq) order, not in the outer wheel's
+// slot that the cursor is already in.
+func TestFileHeldWithinHorizon(t *testing.T) {
+	for _, ahead := range []Time{0, 1, Millisecond, 40 * Millisecond, 2 * Second} {
+		var q eventQueue
+		var want []event
+		seq := uint64(0)
+		add := func(at Time) {
+			seq++
+			e := event{at: at, key: makeKey(seq, evCall, 0)}
+			q.push(e)
+			want = append(want, e)
+		}
+		for i := range 5000 {
+			add(Time(i%500) * Millisecond)
+		}
+		var got []event
+		for range 2500 {
+			got = append(got, q.pop())
+		}
+		// Held as placeSlow holds an event while a burst is pending.
+		seq++
+		e := event{at: got[len(got)-1].at + ahead, key: makeKey(seq, evCall, 0)}
+		q.n++
+		q.held = append(q.held, e)
+		want = append(want, e)
+		q.file()
+		for q.len() > 0 {
+			got = append(got, q.pop())
+		}
+		slices.SortFunc(want, func(a, b event) int {
+			if a.at != b.at {
+				return cmp.Compare(a.at, b.at)
+			}
+			return cmp.Compare(a.key, b.key)
+		})
+		if !slices.Equal(got, want) {
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Fatalf("ahead %v: pop %d is %+v, want %+v", ahead, i, got[i], want[i])
+				}
+			}
+			t.Fatalf("ahead %v: %d events popped, want %d", ahead, len(got), len(want))
 		}
 	}
 }

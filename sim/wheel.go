@@ -607,9 +607,10 @@ func (q *eventQueue) reshape() bool {
 	return rebuilt
 }
 
-// file files the held events where they belong (the outer wheel or far),
-// in the order they were pushed: cur has not moved since they were held
-// beyond the horizon.
+// file files the held events beyond the horizon (the outer wheel or far),
+// in the order they were pushed. Should cur have come within the horizon
+// of one since it was held, fileOuter's ostart still leads the next
+// advance to cascade it in time (TestFileHeldWithinHorizon).
 func (q *eventQueue) file() {
 	for _, e := range q.held {
 		q.fileBeyond(e, int64(e.at)>>(q.shift&63))
