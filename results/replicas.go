@@ -439,15 +439,7 @@ func (l *ReplicaLog) merged(rows []ReplicaRow, k int) []ReplicaRow {
 		})
 		return rows
 	}
-	// The passes read the replicas' next buckets from an array of their
-	// own: most replicas have no row in most buckets.
-	cur := make([]laneCursor, k)
-	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
-	now := int64(noBucket)   // the earliest next row's bucket
-	for r := range k {
-		next[r] = cur[r].advance(&l.lane[r])
-		now = min(now, next[r])
-	}
+	cur, next, now := l.startPasses(k)
 	for now != noBucket {
 		bucket := now
 		now = noBucket
@@ -670,13 +662,9 @@ func writeReplicaLogCSV(b *Batch, path string, l *ReplicaLog) error {
 // first line.
 func (l *ReplicaLog) writeLines(w io.Writer, buf []byte, lines *replicaLines) ([]byte, error) {
 	k := l.n
-	cur := make([]laneCursor, k)
-	next := make([]int64, k) // each replica's next row's bucket; noBucket after its last
-	now := int64(noBucket)   // the earliest next row's bucket
-	for r := range k {
-		next[r] = cur[r].advance(&l.lane[r])
-		now = min(now, next[r])
-		if r < len(lines.reps) && lines.reps[r] == 0 {
+	cur, next, now := l.startPasses(k)
+	for r := range min(k, len(lines.reps)) {
+		if lines.reps[r] == 0 {
 			lines.replica(r)
 		}
 	}
@@ -963,3 +951,18 @@ func ReadReplicasCSV(path string) ([]ReplicaRow, error) {
 // maxReplicas bounds the replica numbers read back from replicas.csv (the
 // experiments' own limit).
 const maxReplicas = 4096
+
+// startPasses starts the passes over the first k replicas' rows: a cursor
+// for each, each one's next row's bucket (noBucket after its last), and
+// the earliest of those. The passes read the next buckets from an array of
+// their own: most replicas have no row in most buckets.
+func (l *ReplicaLog) startPasses(k int) (cur []laneCursor, next []int64, now int64) {
+	cur = make([]laneCursor, k)
+	next = make([]int64, k)
+	now = noBucket
+	for r := range k {
+		next[r] = cur[r].advance(&l.lane[r])
+		now = min(now, next[r])
+	}
+	return cur, next, now
+}
