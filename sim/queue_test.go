@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -667,8 +666,7 @@ func TestPendingShift(t *testing.T) {
 
 // TestFileHeldWithinHorizon: an event held beyond the horizon whose slot
 // the wheel's cursor has since come within the horizon of (or passed) is
-// filed where pop finds it in (time, seq) order, not in the outer wheel's
-// slot that the cursor is already in.
+// still popped in (time, key) order once file files it.
 func TestFileHeldWithinHorizon(t *testing.T) {
 	for _, ahead := range []Time{0, 1, Millisecond, 40 * Millisecond, 2 * Second} {
 		var q eventQueue
@@ -697,12 +695,7 @@ func TestFileHeldWithinHorizon(t *testing.T) {
 		for q.len() > 0 {
 			got = append(got, q.pop())
 		}
-		slices.SortFunc(want, func(a, b event) int {
-			if a.at != b.at {
-				return cmp.Compare(a.at, b.at)
-			}
-			return cmp.Compare(a.key, b.key)
-		})
+		slices.SortFunc(want, cmpEvent)
 		if !slices.Equal(got, want) {
 			for i := range min(len(got), len(want)) {
 				if got[i] != want[i] {
