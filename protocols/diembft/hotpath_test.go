@@ -569,7 +569,7 @@ func TestProcessVoteQC(t *testing.T) {
 					if qc == short.buf.settledQC {
 						loose := func(high *QC) bool { return high != nil && qc.VoteInfo.Round <= high.VoteInfo.Round }
 						_, seen := short.tree.certs.get(qc.VoteInfo.ID)
-						keep := keeps(qc, short.tree.highQC) && keeps(qc, short.tree.highCommitQC)
+						keep := maxQC(qc, short.tree.highQC) == short.tree.highQC && maxQC(qc, short.tree.highCommitQC) == short.tree.highCommitQC
 						switch {
 						case short.settled(qc):
 							hits++

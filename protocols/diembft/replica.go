@@ -640,7 +640,7 @@ func (r *Replica) processVoteQC(qc *QC) {
 // and that it leaves both high QCs as they are.
 func (r *Replica) settled(qc *QC) bool {
 	t := &r.tree
-	if !keeps(qc, t.highQC) || !keeps(qc, t.highCommitQC) {
+	if maxQC(qc, t.highQC) != t.highQC || maxQC(qc, t.highCommitQC) != t.highCommitQC {
 		return false
 	}
 	if qc.VoteInfo.Round <= r.ledger.RootRound() {
@@ -648,9 +648,4 @@ func (r *Replica) settled(qc *QC) bool {
 	}
 	_, seen := t.certs.get(qc.VoteInfo.ID)
 	return seen
-}
-
-// keeps reports whether maxQC(qc, high) is high.
-func keeps(qc, high *QC) bool {
-	return high == qc || high != nil && qc.VoteInfo.Round < high.VoteInfo.Round
 }

@@ -74,9 +74,9 @@ type Ledger[B any] struct {
 	// from spec by other means, a corruption, may stay in it a while).
 	pendingStates []*SpecState[B]
 	// slab holds speculative states not yet used: they are allocated
-	// specSlab at a time (the first firstSpecSlab − 1 with the ledger). Commit and prune cut the Parent links of the
-	// states they retire, so a slab kept alive by one state does not hold
-	// on to older ones.
+	// specSlab at a time (the first firstSpecSlab − 1 with the ledger).
+	// Commit and prune cut the Parent links of the states they retire, so
+	// a slab kept alive by one state does not hold on to older ones.
 	slab []SpecState[B]
 	// rootChildren is root.children, kept here too: a commit then decides
 	// whether it drops the old root alone without reading the old root's
