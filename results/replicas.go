@@ -234,10 +234,9 @@ func (c *laneCursor) advance(ln *replicaLane) int64 {
 }
 
 // read sets *row to the row whose bucket advance returned last: replica
-// r's, whose lane ln is, in a log of buckets of interval. The fields are
-// read at an index into the encoded rows, a byte below 0x80 (nearly all of
-// them: a bucket's step, a round's, a count) taken as it is. The row is
-// written in place, not returned: a returned row is copied once more.
+// r's, whose lane ln is, in a log of buckets of interval (an encoded row's
+// fields are decoded by fields). The row is written in place, not
+// returned: a returned row is copied once more.
 func (c *laneCursor) read(ln *replicaLane, r int, interval sim.Time, row *ReplicaRow) {
 	enc := ln.enc
 	if c.at >= len(enc) {
@@ -245,36 +244,46 @@ func (c *laneCursor) read(ln *replicaLane, r int, interval sim.Time, row *Replic
 		return
 	}
 	*row = ReplicaRow{Start: sim.Time(c.bucket) * interval, Replica: r}
+	hasRound, rc, tc, rs, to, cm := c.fields(enc)
+	if hasRound {
+		row.Round, row.HasRound = c.round, true
+	}
+	row.RoundChanges, row.TCRounds, row.Resets, row.Timeouts, row.Commits = int(rc), int(tc), int(rs), int(to), int(cm)
+}
+
+// fields decodes the encoded row at c.at in enc (see closeRow), whose
+// bucket advance read, and moves c.at past it: whether it has a round (its
+// step is added to c.round), and its round changes, TC rounds, resets,
+// timeouts and commits. The fields are read at an index into the encoded
+// rows, a byte below 0x80 (nearly all of them: a bucket's step, a round's,
+// a count) taken as it is.
+func (c *laneCursor) fields(enc []byte) (hasRound bool, rc, tc, rs, to, cm uint64) {
 	i := c.at
 	flags := enc[i]
 	i++
-	var v uint64
 	if flags&encHasRound != 0 {
+		var v uint64
 		v, i = uvarintAt(enc, i)
 		c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
-		row.Round, row.HasRound = c.round, true
+		hasRound = true
 	}
 	if flags&encRoundChanges != 0 {
-		v, i = uvarintAt(enc, i)
-		row.RoundChanges = int(v)
+		rc, i = uvarintAt(enc, i)
 	}
 	if flags&encTCRounds != 0 {
-		v, i = uvarintAt(enc, i)
-		row.TCRounds = int(v)
+		tc, i = uvarintAt(enc, i)
 	}
 	if flags&encResets != 0 {
-		v, i = uvarintAt(enc, i)
-		row.Resets = int(v)
+		rs, i = uvarintAt(enc, i)
 	}
 	if flags&encTimeouts != 0 {
-		v, i = uvarintAt(enc, i)
-		row.Timeouts = int(v)
+		to, i = uvarintAt(enc, i)
 	}
 	if flags&encCommits != 0 {
-		v, i = uvarintAt(enc, i)
-		row.Commits = int(v)
+		cm, i = uvarintAt(enc, i)
 	}
 	c.at = i
+	return hasRound, rc, tc, rs, to, cm
 }
 
 // noBucket is a laneCursor's bucket after its replica's last row: later
@@ -709,32 +718,12 @@ func (l *ReplicaLog) appendLine(b []byte, lines *replicaLines, c *laneCursor, r 
 	}
 	ln := &l.lane[r]
 	var rc, tc, rs, to, cm uint64
-	if enc := ln.enc; c.at < len(enc) { // an encoded row (see closeRow), its bucket read
-		j := c.at
-		flags := enc[j]
-		j++
-		if flags&encHasRound != 0 {
-			var v uint64
-			v, j = uvarintAt(enc, j)
-			c.round += int64(v>>1) ^ -int64(v&1) // binary.Varint's zig-zag
+	if enc := ln.enc; c.at < len(enc) { // an encoded row, its bucket read
+		var hasRound bool
+		hasRound, rc, tc, rs, to, cm = c.fields(enc)
+		if hasRound {
 			i = putSmall(b, i, c.round)
 		}
-		if flags&encRoundChanges != 0 {
-			rc, j = uvarintAt(enc, j)
-		}
-		if flags&encTCRounds != 0 {
-			tc, j = uvarintAt(enc, j)
-		}
-		if flags&encResets != 0 {
-			rs, j = uvarintAt(enc, j)
-		}
-		if flags&encTimeouts != 0 {
-			to, j = uvarintAt(enc, j)
-		}
-		if flags&encCommits != 0 {
-			cm, j = uvarintAt(enc, j)
-		}
-		c.at = j
 	} else { // the lane's last row
 		if ln.hasRound {
 			i = putSmall(b, i, ln.round)
