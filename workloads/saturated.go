@@ -90,15 +90,7 @@ func (t *Tracker) Committed(at sim.Time, height int64, requests int) []Saturated
 	if len(t.saturated) == 0 || requests <= 0 {
 		return nil
 	}
-	var count int
-	if c := &t.heights; uint64(height) < uint64(len(c.dense)) && c.far == nil {
-		// add's case of nearly every commit, without the call.
-		c.dense[height]++
-		count = int(c.dense[height])
-	} else {
-		count = c.add(height)
-	}
-	if count != t.cfg.N-t.cfg.F {
+	if t.heights.add(height) != t.cfg.N-t.cfg.F {
 		return nil
 	}
 	var out []SaturatedDone
@@ -134,8 +126,20 @@ type heightCounts struct {
 // still counted in the slice.
 const denseHeights = 1 << 16
 
-// add counts one more commit of height and returns its count.
+// add counts one more commit of height and returns its count: its first
+// test takes nearly every commit (a height in the slice, no count in the
+// map), and addSlow the rest.
 func (c *heightCounts) add(height int64) int {
+	if uint64(height) < uint64(len(c.dense)) && c.far == nil {
+		c.dense[height]++
+		return int(c.dense[height])
+	}
+	return c.addSlow(height)
+}
+
+// addSlow is add for a height beyond the slice or negative, or while the
+// map holds counts.
+func (c *heightCounts) addSlow(height int64) int {
 	if height >= 0 && height < int64(len(c.dense))+denseHeights {
 		if height >= int64(len(c.dense)) {
 			c.dense = append(c.dense, make([]int32, max(height+1, 2*int64(len(c.dense)))-int64(len(c.dense)))...)
